@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { get } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort } from './ports.js'
+import { runChecked, tail, waitFor } from './run.js'
+
+export interface Registry {
+  /** host:port, as used in image names and in `docker login`. */
+  address: string
+  username: string
+  password: string
+  /** Stops this registry and deletes everything pushed to it. */
+  stop(): Promise<void>
+}
+
+const REGISTRY_BIN = '/usr/bin/docker-registry'
+const START_TIMEOUT_MS = 30_000
+const STOP_TIMEOUT_MS = 10_000
+
+/**
+ * Starts a private registry (Debian's build of distribution/registry) on
+ * 127.0.0.1 with password auth. Plain HTTP is enough: the Docker engine
+ * treats registries on 127.0.0.0/8 as insecure-allowed without any setup.
+ */
+export async function startRegistry(): Promise<Registry> {
+  const dir = mkdtempSync(join(tmpdir(), 'deploykit-registry-'))
+  const port = await freePort()
+  const address = `127.0.0.1:${port}`
+  const username = 'deploykit'
+  const password = randomBytes(18).toString('base64url')
+
+  // The registry accepts bcrypt entries only; -i keeps the password out of argv.
+  const { stdout: htpasswd } = await runChecked('htpasswd', ['-niB', username], {
+    input: password
+  })
+  writeFileSync(join(dir, 'htpasswd'), htpasswd)
+  const configPath = join(dir, 'config.yml')
+  writeFileSync(
+    configPath,
+    [
+      'version: 0.1',
+      'log:',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(dir, 'storage')}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: ${address}`,
+      // Without a secret the registry makes up one and warns about it on every start.
+      `  secret: ${randomBytes(16).toString('hex')}`,
+      'auth:',
+      '  htpasswd:',
+      '    realm: deploykit-testbed',
+      `    path: ${join(dir, 'htpasswd')}`,
+      ''
+    ].join('\n')
+  )
+
+  const logPath = join(dir, 'registry.log')
+  const log = openSync(logPath, 'a')
+  const registry = spawn(REGISTRY_BIN, ['serve', configPath], { stdio: ['ignore', log, log] })
+  closeSync(log)
+  let spawnError: Error | undefined
+  registry.on('error', err => (spawnError = err))
+  const exited = () =>
+    spawnError !== undefined || registry.exitCode !== null || registry.signalCode !== null
+
+  const stop = async (): Promise<void> => {
+    if (!exited()) {
+      registry.kill('SIGTERM')
+      await waitFor(async () => exited(), STOP_TIMEOUT_MS, `registry on ${address} to exit`).catch(
+        () => registry.kill('SIGKILL')
+      )
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  try {
+    // 401 rather than 200: it proves the registry is up and that auth is on.
+    await waitFor(
+      async () => exited() || (await v2Status(address)) === 401,
+      START_TIMEOUT_MS,
+      `registry on ${address}`
+    )
+    if (exited()) {
+      throw new Error(`registry on ${address} exited during startup ${spawnError ?? ''}`)
+    }
+  } catch (err) {
+    const output = tail(readFileSync(logPath, 'utf8'))
+    await stop()
+    throw new Error(`${(err as Error).message}\n${output}`)
+  }
+  return { address, username, password, stop }
+}
+
+function v2Status(address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = get(`http://${address}/v2/`, { timeout: 2_000 }, response => {
+      response.resume()
+      resolve(response.statusCode ?? 0)
+    })
+    request.on('timeout', () => request.destroy(new Error('timeout')))
+    request.on('error', reject)
+  })
+}

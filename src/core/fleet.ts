@@ -1,0 +1,120 @@
+import * as core from '@actions/core'
+import { ConnectionSettings } from './connection-settings.js'
+import { errorMessage, RemoteError } from './errors.js'
+import { LineLog } from './log.js'
+import { describe, RemoteCommand } from './remote-command.js'
+import { ExecOptions, ExecResult, SshSession, Transport } from './ssh-session.js'
+
+/** One server's view during a run: its transport and a log that names it when several run at once. */
+export class HostContext {
+  constructor(
+    readonly transport: Transport,
+    private readonly prefix: string
+  ) {}
+
+  get label(): string {
+    return this.transport.label
+  }
+
+  info(line: string): void {
+    core.info(this.prefix + line)
+  }
+
+  /** Runs a command, streaming its output into the log. Does not throw on a non-zero exit. */
+  async run(
+    cmd: RemoteCommand,
+    opts: Pick<ExecOptions, 'timeoutMs'> & { quiet?: boolean } = {}
+  ): Promise<ExecResult> {
+    if (!opts.quiet) this.info(`$ ${describe(cmd)}`)
+    const out = new LineLog(this.prefix)
+    const err = new LineLog(this.prefix)
+    try {
+      return await this.transport.exec(cmd, {
+        timeoutMs: opts.timeoutMs,
+        onStdout: opts.quiet ? undefined : c => out.push(c),
+        onStderr: opts.quiet ? undefined : c => err.push(c)
+      })
+    } finally {
+      out.flush()
+      err.flush()
+    }
+  }
+
+  /** Runs a command and throws, naming the host and the command, unless it exits 0. */
+  async check(
+    cmd: RemoteCommand,
+    opts: Pick<ExecOptions, 'timeoutMs'> & { quiet?: boolean } = {}
+  ): Promise<ExecResult> {
+    const result = await this.run(cmd, opts)
+    if (result.code !== 0) throw new RemoteError(this.label, failureText(cmd, result))
+    return result
+  }
+}
+
+export function failureText(cmd: RemoteCommand, r: ExecResult): string {
+  const what = `\`${describe(cmd)}\``
+  const tail = r.stderr.trim().split('\n').slice(-5).join('\n')
+  const detail = tail ? `: ${tail}` : ''
+  if (r.timedOut) return `${what} timed out and was stopped${detail}`
+  if (r.signal) return `${what} was killed by signal ${r.signal}${detail}`
+  return `${what} exited with code ${r.code}${detail}`
+}
+
+export interface HostOutcome<T> {
+  host: string
+  ok: boolean
+  value?: T
+  error?: string
+}
+
+async function mapLimited<I, O>(
+  items: I[],
+  limit: number,
+  fn: (item: I) => Promise<O>
+): Promise<O[]> {
+  const results = new Array<O>(items.length)
+  let next = 0
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await fn(items[index])
+    }
+  })
+  await Promise.all(workers)
+  return results
+}
+
+/**
+ * Connects to every target (at most max-parallel at once) and runs `work` on
+ * each. A host that fails does not stop the others; each outcome is reported.
+ */
+export async function forEachHost<T>(
+  settings: ConnectionSettings,
+  work: (host: HostContext) => Promise<T>,
+  openSession: typeof SshSession.open = SshSession.open.bind(SshSession)
+): Promise<HostOutcome<T>[]> {
+  const several = settings.targets.length > 1
+  return mapLimited(settings.targets, settings.maxParallel, async target => {
+    const label = target.address.label
+    let session: SshSession | undefined
+    try {
+      session = await openSession(
+        target,
+        {
+          connectTimeoutMs: settings.connectTimeoutMs,
+          connectRetries: settings.connectRetries,
+          commandTimeoutMs: settings.commandTimeoutMs
+        },
+        settings.proxy
+      )
+      const value = await work(new HostContext(session, several ? `[${label}] ` : ''))
+      return { host: label, ok: true, value }
+    } catch (err) {
+      const message = errorMessage(err)
+      core.error(message.startsWith(label) ? message : `${label}: ${message}`)
+      return { host: label, ok: false, error: message }
+    } finally {
+      await session?.close()
+    }
+  })
+}

@@ -1,0 +1,4 @@
+import '../core/esm-globals.js'
+import { notImplemented } from '../core/not-implemented.js'
+
+notImplemented('smoke-check')

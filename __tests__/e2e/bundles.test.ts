@@ -2,17 +2,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { ENTRIES } from '../../scripts/actions.mjs'
 import { runAction } from '../testbed/action-runner.js'
-
-const BUNDLED = [
-  'test',
-  'build-image',
-  'ssh-deploy',
-  'migrate',
-  'collectstatic',
-  'smoke-check',
-  'deploy'
-]
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap(e =>
@@ -25,7 +16,7 @@ describe('bundles', () => {
     expect(filesUnder('dist').filter(f => /\.(node|exe)$/.test(f))).toEqual([])
   })
 
-  it.each(BUNDLED)(
+  it.each(ENTRIES)(
     '%s loads under Node 24 and does not pretend to succeed while unbuilt',
     async name => {
       const run = await runAction(name, {})

@@ -1,0 +1,302 @@
+import * as core from '@actions/core'
+import { posix } from 'node:path'
+import { composeCommand, ComposeProject, detectCompose, projectFor } from '../core/compose.js'
+import { errorMessage } from '../core/errors.js'
+import type { HostContext } from '../core/fleet.js'
+import {
+  imagesOf,
+  keepImages,
+  listContainers,
+  pruneImages,
+  restoreImages,
+  waitUntilReady
+} from './containers.js'
+import { missingEnv, mergeEnv } from './env-file.js'
+import { checkoutCommit, fetchCommit, prepareClone } from './git-source.js'
+import { DeployLock } from './lock.js'
+import {
+  currentRelease,
+  findRollbackTarget,
+  parseReleaseLog,
+  ReleaseRecord,
+  ServiceImage
+} from './release-log.js'
+import { fileCommands } from './remote-files.js'
+import { DeploySettings } from './settings.js'
+import { statePaths } from './state-paths.js'
+import { pruneReleases, uploadCommands, uploadRelease } from './upload-source.js'
+
+/** What one deploy run does, the same for every host. */
+export interface DeployPlan {
+  releaseId: string
+  /** Packed tree for source upload. */
+  archive?: string
+  /** Called once the lock is held, so a cancelled job's post step can release it. */
+  onLocked?: (token: string) => void
+  lockToken: string
+}
+
+export interface HostReport {
+  releaseId: string
+  ref: string
+  previousRef: string
+  previousRelease: string
+  /** True once anything the running app depends on was changed. */
+  changed: boolean
+  rollbackOf?: string
+}
+
+/** An error after the server was changed: says what state the host is left in. */
+export class DeployFailure extends Error {
+  constructor(
+    message: string,
+    readonly report: Partial<HostReport>
+  ) {
+    super(message)
+  }
+}
+
+async function appendRecord(
+  host: HostContext,
+  appDir: string,
+  record: Partial<ReleaseRecord> & { id: string }
+): Promise<void> {
+  await host.check(fileCommands.append(statePaths(appDir).log, JSON.stringify(record) + '\n'), {
+    quiet: true
+  })
+}
+
+async function runHook(
+  host: HostContext,
+  name: string,
+  dir: string,
+  script: string
+): Promise<void> {
+  if (!script.trim()) return
+  host.info(`Running ${name}`)
+  const result = await host.run(fileCommands.runScript(dir, script), { quiet: false })
+  if (result.code !== 0)
+    throw new Error(`${name} failed with exit code ${result.code ?? result.signal}`)
+}
+
+/** Deploys (or rolls back) one host. Takes the lock, stages the source, then changes the app. */
+export async function deployHost(
+  host: HostContext,
+  s: DeploySettings,
+  plan: DeployPlan
+): Promise<HostReport> {
+  const { appDir } = s.app
+  const paths = statePaths(appDir)
+  const binary = await detectCompose(host, s.app.composeChoice)
+  host.info(`Compose: ${binary.join(' ')}`)
+  const lock = s.lock
+    ? await DeployLock.acquire(
+        host,
+        appDir,
+        {
+          token: plan.lockToken,
+          runKey: s.run.runKey,
+          runUrl: s.run.runUrl,
+          release: plan.releaseId,
+          since: new Date().toISOString()
+        },
+        s.lockTimeoutMs
+      )
+    : undefined
+  if (lock) plan.onLocked?.(lock.token)
+  try {
+    return await deployLocked(host, s, plan, binary, paths)
+  } finally {
+    await lock
+      ?.release()
+      .catch(err =>
+        core.warning(`${host.label}: could not release the deploy lock: ${errorMessage(err)}`)
+      )
+  }
+}
+
+async function deployLocked(
+  host: HostContext,
+  s: DeploySettings,
+  plan: DeployPlan,
+  binary: readonly string[],
+  paths: ReturnType<typeof statePaths>
+): Promise<HostReport> {
+  const { appDir } = s.app
+  const records = parseReleaseLog(
+    (await host.check(fileCommands.read(paths.log), { quiet: true })).stdout
+  )
+  const live = currentRelease(records)
+  let target: ReleaseRecord | undefined
+  if (s.rollbackTo) {
+    target = findRollbackTarget(records, s.rollbackTo)
+    if (!target) {
+      const known = records
+        .filter(r => r.status === 'succeeded')
+        .map(r => `${r.id} (${r.ref.slice(0, 12)})`)
+      throw new Error(
+        `nothing to roll back to for rollback-to: ${s.rollbackTo}. ` +
+          (known.length
+            ? `Succeeded releases on this host: ${known.join(', ')}`
+            : 'This host has no succeeded release in its log')
+      )
+    }
+    host.info(`Rolling back to release ${target.id} (${target.ref})`)
+  }
+  const report: HostReport = {
+    releaseId: plan.releaseId,
+    ref: target?.ref ?? s.ref,
+    previousRef: live?.ref ?? '',
+    previousRelease: live?.id ?? '',
+    changed: false,
+    rollbackOf: target?.id
+  }
+
+  // Everything that can fail without changing the app happens first.
+  const envPath = s.app.envFile ? posix.join(appDir, s.app.envFile) : undefined
+  let envText: string | undefined
+  if (envPath) {
+    const before = (await host.check(fileCommands.read(envPath), { quiet: true })).stdout
+    const snapshot = target
+      ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
+      : undefined
+    envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, s.env)
+  } else if (s.env.length > 0 || s.requiredEnv.length > 0) {
+    throw new Error('env and required-env need env-file: the file on the server to write and check')
+  }
+  const missing = missingEnv(envText ?? '', s.requiredEnv)
+  if (missing.length > 0) {
+    throw new Error(
+      `required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${envPath}; nothing was changed`
+    )
+  }
+
+  let releaseDir = appDir
+  let restoreHead: string | undefined
+  if (s.source === 'git') {
+    restoreHead = await prepareClone(host, appDir, s.repository)
+    const sha = await fetchCommit(host, appDir, report.ref)
+    report.ref = sha
+    await checkoutCommit(host, appDir, sha, plan.releaseId)
+  } else if (s.source === 'upload') {
+    if (target) {
+      const dir = posix.join(paths.releases, target.id)
+      if ((await host.run(uploadCommands.exists(dir), { quiet: true })).code !== 0) {
+        throw new Error(
+          `release ${target.id} is no longer on the server (only the last keep-releases are kept)`
+        )
+      }
+      releaseDir = dir
+    } else {
+      releaseDir = await uploadRelease(host, appDir, plan.releaseId, plan.archive as string)
+    }
+  }
+
+  try {
+    await runHook(host, 'pre-deploy', releaseDir, s.preDeploy)
+  } catch (err) {
+    if (restoreHead)
+      await host.run(
+        { argv: ['git', '-C', appDir, 'checkout', '--force', '--detach', restoreHead] },
+        { quiet: true }
+      )
+    throw new Error(
+      `${errorMessage(err)}; nothing was changed${restoreHead ? ` (the clone is back at ${restoreHead.slice(0, 12)})` : ''}`
+    )
+  }
+
+  const started = new Date().toISOString()
+  const base = {
+    id: plan.releaseId,
+    ref: report.ref,
+    source: s.source,
+    actor: s.run.actor,
+    runUrl: s.run.runUrl,
+    startedAt: started,
+    rollbackOf: target?.id
+  }
+  await appendRecord(host, appDir, {
+    ...base,
+    status: 'started',
+    releaseDir:
+      s.source === 'upload' ? posix.join(paths.releases, target?.id ?? plan.releaseId) : appDir
+  })
+  report.changed = s.source === 'git'
+  try {
+    if (envPath && envText !== undefined) {
+      await host.check(
+        fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText),
+        { quiet: true }
+      )
+      host.info(
+        `Env file ${envPath} written${s.env.length ? ` (set ${s.env.map(([k]) => k).join(', ')})` : ''}; the old one is ${envPath}.bak`
+      )
+      report.changed = true
+    }
+    if (s.source === 'upload') {
+      await host.check(uploadCommands.switchCurrent(appDir, target?.id ?? plan.releaseId))
+      report.changed = true
+    }
+    const project = projectFor(s.app, binary, s.source === 'upload' ? paths.current : appDir)
+    const restored = target?.images ? await restoreImages(host, target.images) : false
+    if (target && !restored)
+      host.info(
+        'Images of that release are not all on the server any more; building or pulling them again'
+      )
+    await startServices(host, project, s, restored)
+    report.changed = true
+    const containers = s.wait
+      ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
+      : await listContainers(host, project, s.services)
+    await runHook(host, 'post-deploy', s.source === 'upload' ? paths.current : appDir, s.postDeploy)
+
+    const images: Record<string, ServiceImage> = {
+      ...(live?.images ?? {}),
+      ...imagesOf(containers)
+    }
+    await keepImages(host, s.app.projectName, plan.releaseId, images)
+    await appendRecord(host, appDir, {
+      id: plan.releaseId,
+      images,
+      status: 'succeeded',
+      finishedAt: new Date().toISOString()
+    })
+    if (target && live) await appendRecord(host, appDir, { id: live.id, status: 'rolled-back' })
+    const kept = parseReleaseLog(
+      (await host.check(fileCommands.read(paths.log), { quiet: true })).stdout
+    )
+      .filter(r => r.status === 'succeeded')
+      .slice(-s.keepReleases)
+      .map(r => r.id)
+    await pruneImages(host, s.app.projectName, kept)
+    if (s.source === 'upload')
+      await pruneReleases(host, appDir, s.keepReleases, target?.id ?? plan.releaseId)
+    return report
+  } catch (err) {
+    const message = errorMessage(err)
+    await appendRecord(host, appDir, {
+      id: plan.releaseId,
+      status: 'failed',
+      finishedAt: new Date().toISOString(),
+      error: message.slice(0, 500)
+    }).catch(() => undefined)
+    const state = report.changed
+      ? `the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
+        (live
+          ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)}), restore it with rollback-to: previous`
+          : '')
+      : 'nothing was changed'
+    throw new DeployFailure(`${message} — ${state}`, report)
+  }
+}
+
+async function startServices(
+  host: HostContext,
+  project: ComposeProject,
+  s: DeploySettings,
+  imagesRestored: boolean
+): Promise<void> {
+  if (s.pull && !imagesRestored) await host.check(composeCommand(project, ['pull', ...s.services]))
+  const build = s.build && !imagesRestored ? ['--build'] : []
+  await host.check(composeCommand(project, ['up', '-d', ...build, ...s.services]))
+}

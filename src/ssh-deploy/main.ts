@@ -1,0 +1,164 @@
+import * as core from '@actions/core'
+import { forEachHost, HostOutcome } from '../core/fleet.js'
+import { InputReader } from '../core/inputs.js'
+import { registerSecret } from '../core/secrets.js'
+import { deployHost, DeployFailure, HostReport } from './deploy-host.js'
+import { lockCommands, newLockToken } from './lock.js'
+import { newReleaseId } from './release-log.js'
+import { DeploySettings, readDeploySettings } from './settings.js'
+import { packTree } from './upload-source.js'
+import { readConnectionSettings } from '../core/connection-settings.js'
+
+const STATE_TOKEN = 'lock-token'
+const STATE_OPEN = 'lock-open'
+
+export interface HostRow {
+  host: string
+  status: 'succeeded' | 'failed'
+  release: string
+  ref: string
+  previousRef: string
+  changed: boolean
+  seconds: number
+  error?: string
+}
+
+function commitLink(s: DeploySettings, ref: string): string {
+  if (!ref) return ''
+  return /^[0-9a-f]{40}$/.test(ref) && s.run.repository
+    ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
+    : `<code>${ref}</code>`
+}
+
+async function writeSummary(s: DeploySettings, releaseId: string, rows: HostRow[]): Promise<void> {
+  const failed = rows.filter(r => r.status === 'failed')
+  const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`
+  const previous = rows.find(r => r.previousRef)?.previousRef ?? ''
+  await core.summary
+    .addHeading(title, 2)
+    .addTable([
+      [
+        { data: 'host', header: true },
+        { data: 'result', header: true },
+        { data: 'ref', header: true },
+        { data: 'previous', header: true },
+        { data: 'seconds', header: true },
+        { data: 'detail', header: true }
+      ],
+      ...rows.map(r => [
+        r.host,
+        r.status === 'succeeded'
+          ? '✅ succeeded'
+          : r.changed
+            ? '❌ failed (server changed)'
+            : '❌ failed (unchanged)',
+        commitLink(s, r.ref),
+        commitLink(s, r.previousRef),
+        r.seconds.toFixed(1),
+        r.error ?? ''
+      ])
+    ])
+    .addRaw(
+      previous
+        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous)}).</p>`
+        : ''
+    )
+    .write()
+}
+
+function toRow(
+  outcome: HostOutcome<HostReport>,
+  seconds: number,
+  releaseId: string,
+  failure?: Partial<HostReport>
+): HostRow {
+  const report = outcome.value ?? failure ?? {}
+  return {
+    host: outcome.host,
+    status: outcome.ok ? 'succeeded' : 'failed',
+    release: report.releaseId ?? releaseId,
+    ref: report.ref ?? '',
+    previousRef: report.previousRef ?? '',
+    changed: outcome.ok || Boolean(report.changed),
+    seconds,
+    error: outcome.error
+  }
+}
+
+export async function run(read: InputReader): Promise<void> {
+  const s = readDeploySettings(read)
+  for (const [, value] of s.env) registerSecret(value)
+  const releaseId = newReleaseId(new Date(), s.ref || s.run.sha)
+  const lockToken = newLockToken()
+  core.saveState(STATE_TOKEN, lockToken)
+  const packed = s.source === 'upload' && !s.rollbackTo ? packTree(s.uploadPath) : undefined
+  const failures = new Map<string, Partial<HostReport>>()
+  const seconds = new Map<string, number>()
+  let outcomes: HostOutcome<HostReport>[]
+  try {
+    outcomes = await forEachHost(s.connection, async host => {
+      const started = Date.now()
+      try {
+        return await core.group(
+          `${host.label}: ${s.rollbackTo ? 'rollback' : 'deploy'} ${releaseId}`,
+          () =>
+            deployHost(host, s, {
+              releaseId,
+              archive: packed?.archive,
+              lockToken,
+              onLocked: () => core.saveState(STATE_OPEN, 'true')
+            })
+        )
+      } catch (err) {
+        if (err instanceof DeployFailure) failures.set(host.label, err.report)
+        throw err
+      } finally {
+        seconds.set(host.label, (Date.now() - started) / 1000)
+      }
+    })
+  } finally {
+    packed?.cleanup()
+  }
+  core.saveState(STATE_OPEN, 'false')
+
+  const rows = outcomes.map(o =>
+    toRow(o, seconds.get(o.host) ?? 0, releaseId, failures.get(o.host))
+  )
+  const first = rows.find(r => r.status === 'succeeded') ?? rows[0]
+  core.setOutput('release-id', releaseId)
+  core.setOutput('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '')
+  core.setOutput('previous-ref', first.previousRef)
+  core.setOutput('hosts', JSON.stringify(rows))
+  await writeSummary(s, releaseId, rows)
+
+  const failed = rows.filter(r => r.status === 'failed')
+  if (failed.length > 0) {
+    const where = rows.map(
+      r =>
+        `${r.host}: ${r.status === 'succeeded' ? `on ${r.release}` : r.changed ? 'changed, failed' : `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`}`
+    )
+    core.setFailed(
+      `${s.rollbackTo ? 'Rollback' : 'Deploy'} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`
+    )
+  } else {
+    core.info(
+      `${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
+    )
+  }
+}
+
+/**
+ * Runs after the job, even when it failed or was cancelled: releases a lock
+ * this run still holds (a lock from a cancelled job is otherwise only taken
+ * over once it goes stale).
+ */
+export async function post(read: InputReader): Promise<void> {
+  const token = core.getState(STATE_TOKEN)
+  if (core.getState(STATE_OPEN) !== 'true' || !token) return
+  const connection = readConnectionSettings(read)
+  const appDir = read('app-dir').trim().replace(/\/+$/, '')
+  await forEachHost(connection, async host => {
+    await host.run(lockCommands.release(appDir, token), { quiet: true })
+    host.info('Released the deploy lock left by this run')
+  })
+}

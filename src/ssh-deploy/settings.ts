@@ -1,0 +1,157 @@
+import { AppSettings, readAppSettings } from '../core/compose.js'
+import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
+import { InputError } from '../core/errors.js'
+import {
+  InputReader,
+  readBoolean,
+  readChoice,
+  readDuration,
+  readInteger,
+  readLines
+} from '../core/inputs.js'
+import { isEnvName } from '../core/shell.js'
+import { SourceKind } from './release-log.js'
+
+/** Who is deploying: from the workflow run, recorded with each release. */
+export interface RunContext {
+  sha: string
+  actor: string
+  runUrl: string
+  /** Identifies this job's run attempt, so only it releases its own lock. */
+  runKey: string
+  serverUrl: string
+  repository: string
+}
+
+export interface DeploySettings {
+  connection: ConnectionSettings
+  app: AppSettings
+  source: SourceKind
+  /** Ref to deploy; empty only for source none. */
+  ref: string
+  repository: string
+  uploadPath: string
+  env: Array<[string, string]>
+  requiredEnv: string[]
+  services: string[]
+  build: boolean
+  pull: boolean
+  wait: boolean
+  waitTimeoutMs: number
+  waitIgnore: string[]
+  preDeploy: string
+  postDeploy: string
+  lock: boolean
+  lockTimeoutMs: number
+  keepReleases: number
+  rollbackTo: string
+  run: RunContext
+}
+
+export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
+  const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com'
+  const repository = env.GITHUB_REPOSITORY || ''
+  const runId = env.GITHUB_RUN_ID || ''
+  return {
+    sha: env.GITHUB_SHA || '',
+    actor: env.GITHUB_ACTOR || '',
+    runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
+    runKey: `${repository}#${runId}.${env.GITHUB_RUN_ATTEMPT || '1'}:${env.GITHUB_JOB || ''}`,
+    serverUrl,
+    repository
+  }
+}
+
+function readEnvPairs(read: InputReader): Array<[string, string]> {
+  return readLines(read, 'env').map(line => {
+    const at = line.indexOf('=')
+    const key = at > 0 ? line.slice(0, at).trim() : ''
+    if (!isEnvName(key)) {
+      throw new InputError(
+        'env',
+        `line ${JSON.stringify(at > 0 ? key : line.slice(0, 40))} is not KEY=VALUE`,
+        'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2'
+      )
+    }
+    return [key, line.slice(at + 1).trim()]
+  })
+}
+
+const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+function readNames(read: InputReader, name: string, pattern: RegExp, what: string): string[] {
+  const items = readLines(read, name)
+    .flatMap(l => l.split(','))
+    .map(s => s.trim())
+    .filter(Boolean)
+  for (const item of items) {
+    if (!pattern.test(item))
+      throw new InputError(name, `${JSON.stringify(item)} is not a valid ${what}`)
+  }
+  return items
+}
+
+const REF = /^[A-Za-z0-9._/@^~-]+$/
+
+export function readDeploySettings(
+  read: InputReader,
+  run: RunContext = runContext()
+): DeploySettings {
+  const connection = readConnectionSettings(read)
+  const app = readAppSettings(read)
+  const source = readChoice(read, 'source', ['git', 'upload', 'none'] as const, 'git')
+  const ref = read('ref').trim() || run.sha
+  if (source !== 'none' && !ref) {
+    throw new InputError(
+      'ref',
+      'is empty and GITHUB_SHA is not set',
+      'Give the commit, tag or branch to deploy'
+    )
+  }
+  if (ref && (!REF.test(ref) || ref.startsWith('-'))) {
+    throw new InputError(
+      'ref',
+      `${JSON.stringify(ref)} is not a git ref`,
+      'Use a commit sha, a tag or a branch name'
+    )
+  }
+  const strategy = readChoice(read, 'strategy', ['recreate', 'rolling'] as const, 'recreate')
+  if (strategy === 'rolling') {
+    throw new InputError(
+      'strategy',
+      'rolling is not available in this version',
+      'Use strategy: recreate'
+    )
+  }
+  const env = readEnvPairs(read)
+  const rollbackTo = read('rollback-to').trim()
+  if (rollbackTo && !REF.test(rollbackTo)) {
+    throw new InputError(
+      'rollback-to',
+      `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`
+    )
+  }
+  return {
+    connection,
+    app,
+    source,
+    ref: source === 'none' ? read('ref').trim() || run.sha : ref,
+    repository: read('repository').trim(),
+    uploadPath: read('upload-path').trim() || '.',
+    env,
+    requiredEnv: readNames(read, 'required-env', /^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name'),
+    services: readNames(read, 'services', SERVICE, 'service name'),
+    build: readBoolean(read, 'build', false),
+    pull: readBoolean(read, 'pull', false),
+    wait: readBoolean(read, 'wait', true),
+    waitTimeoutMs: readDuration(read, 'wait-timeout', 300),
+    waitIgnore: readNames(read, 'wait-ignore', SERVICE, 'service name'),
+    preDeploy: read('pre-deploy'),
+    postDeploy: read('post-deploy'),
+    lock: readBoolean(read, 'lock', true),
+    lockTimeoutMs: readDuration(read, 'lock-timeout', 600),
+    keepReleases: readInteger(read, 'keep-releases', 5, 1, 100),
+    rollbackTo,
+    run
+  }
+}

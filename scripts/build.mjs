@@ -17,9 +17,9 @@ function removeNative(dir) {
 }
 
 const only = process.argv.slice(2)
-rmSync('dist', { recursive: true, force: true })
 for (const name of only.length ? only : ENTRIES) {
   const out = join('dist', name)
+  rmSync(out, { recursive: true, force: true })
   execFileSync(
     'npx',
     ['ncc', 'build', `src/${name}/index.ts`, '-o', out, '--license', 'licenses.txt', '-q'],

@@ -12,7 +12,7 @@ function filesUnder(dir: string): string[] {
 }
 
 // Entries that do their job; every other one must fail saying it is not implemented yet.
-const BUILT = ['ssh-deploy']
+const BUILT = ['ssh-deploy', 'smoke-check']
 
 describe('bundles', () => {
   it('are pure JavaScript: no native addon or Windows helper is shipped', () => {
@@ -39,5 +39,11 @@ describe('bundles', () => {
       /::error::Input 'known-hosts': no host key to check deploy@web1\.example\.com against\. Get the value .*ssh-keyscan -p 22 web1\.example\.com/
     )
     expect(run.output).not.toMatch(/cannot connect/)
+  })
+
+  it('smoke-check rejects missing urls before sending anything', async () => {
+    const run = await runAction('smoke-check', {})
+    expect(run.code).toBe(1)
+    expect(run.output).toMatch(/::error::Input 'urls': is empty/)
   })
 })

@@ -13,7 +13,7 @@ export interface ActionRun {
 }
 
 /** Parses the GITHUB_OUTPUT file format (`name=value` and `name<<DELIM` blocks). */
-function parseOutputs(text: string): Record<string, string> {
+export function parseOutputs(text: string): Record<string, string> {
   const out: Record<string, string> = {}
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {

@@ -55440,6 +55440,7 @@ function failureText(cmd, r) {
         return `${what} was killed by signal ${r.signal}${detail}`;
     return `${what} exited with code ${r.code}${detail}`;
 }
+/** Maps with at most `limit` calls in flight, keeping the order of `items`. */
 async function mapLimited(items, limit, fn) {
     const results = new Array(items.length);
     let next = 0;

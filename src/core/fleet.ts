@@ -67,8 +67,9 @@ export interface HostOutcome<T> {
   error?: string
 }
 
-async function mapLimited<I, O>(
-  items: I[],
+/** Maps with at most `limit` calls in flight, keeping the order of `items`. */
+export async function mapLimited<I, O>(
+  items: readonly I[],
   limit: number,
   fn: (item: I) => Promise<O>
 ): Promise<O[]> {

@@ -1,0 +1,70 @@
+import * as core from '@actions/core'
+import type { CheckResult } from './check.js'
+import { clip } from './expectations.js'
+
+/** A certificate closer to its end than this is a warning. */
+export const CERTIFICATE_WARNING_DAYS = 14
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+/** Logs each certificate's expiry once per host, as a warning when it is near. */
+export function reportCertificates(results: readonly CheckResult[]): void {
+  const seen = new Set<string>()
+  for (const { certificate } of results) {
+    if (!certificate || seen.has(certificate.host)) continue
+    seen.add(certificate.host)
+    const text = `TLS certificate of ${certificate.host} expires in ${certificate.daysLeft} days (${certificate.validTo})`
+    if (certificate.daysLeft < CERTIFICATE_WARNING_DAYS) core.warning(text)
+    else core.info(text)
+  }
+}
+
+/** One annotation per failing URL: what was expected and what came back. */
+export function annotateFailures(results: readonly CheckResult[]): void {
+  for (const r of results.filter(r => !r.passed)) {
+    const body = r.body ? `; body: ${JSON.stringify(r.body)}` : ''
+    core.error(`${r.reason}${body}`, {
+      title: clip(`smoke-check failed: ${r.method} ${r.url} from ${r.from}`, 200)
+    })
+  }
+}
+
+export function setResultOutputs(results: readonly CheckResult[]): void {
+  core.setOutput('passed', String(results.length > 0 && results.every(r => r.passed)))
+  core.setOutput('results', JSON.stringify(results))
+}
+
+function resultCell(r: CheckResult): string {
+  const cert = r.certificate ? ` (certificate: ${r.certificate.daysLeft} days left)` : ''
+  return r.passed ? `✅ passed${cert}` : `❌ ${clip(r.reason ?? 'failed', 300)}${cert}`
+}
+
+/** The job summary: one row per URL and place it was checked from. */
+export async function writeSummary(
+  results: readonly CheckResult[],
+  elapsedMs: number
+): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const passed = results.filter(r => r.passed).length
+  const rows = results.map(r => [
+    escapeHtml(`${r.method} ${r.url}`),
+    escapeHtml(r.from),
+    String(r.attempts),
+    r.status === undefined ? '—' : String(r.status),
+    r.latencyMs === undefined ? '—' : `${r.latencyMs} ms`,
+    escapeHtml(resultCell(r))
+  ])
+  await core.summary
+    .addHeading('Smoke check', 3)
+    .addTable([
+      ['URL', 'from', 'attempts', 'status', 'latency', 'result'].map(data => ({
+        data,
+        header: true
+      })),
+      ...rows
+    ])
+    .addRaw(`${passed} of ${results.length} passed in ${(elapsedMs / 1000).toFixed(1)}s`, true)
+    .write()
+}

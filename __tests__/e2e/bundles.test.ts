@@ -12,7 +12,7 @@ function filesUnder(dir: string): string[] {
 }
 
 // Entries that do their job; every other one must fail saying it is not implemented yet.
-const BUILT = ['ssh-deploy', 'smoke-check']
+const BUILT = ['ssh-deploy', 'smoke-check', 'migrate', 'collectstatic']
 
 describe('bundles', () => {
   it('are pure JavaScript: no native addon or Windows helper is shipped', () => {

@@ -55580,6 +55580,26 @@ function projectFor(app, binary, releaseDir) {
         projectName: app.projectName
     };
 }
+/** Where the live release's compose files are: `<app-dir>/current` after `source: upload`, else app-dir. */
+async function liveReleaseDir(host, appDir) {
+    const current = posix.join(appDir, 'current');
+    return (await host.run({ argv: ['test', '-L', current] }, { quiet: true })).code === 0
+        ? current
+        : appDir;
+}
+/** A command inside a Compose service: `exec -T` in the running container, or `run --rm -T` in a new one. */
+function inService(project, mode, service, argv) {
+    return composeCommand(project, mode === 'exec' ? ['exec', '-T', service, ...argv] : ['run', '--rm', '-T', service, ...argv]);
+}
+/** Debian-based images often have python3 and no python: use whichever the service has. */
+async function findPython(host, project, mode, service) {
+    const probe = await host.run(inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']), { quiet: true });
+    const found = probe.stdout.trim().split('\n').pop() ?? '';
+    if (probe.code !== 0 || !found) {
+        throw new Error(`no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`);
+    }
+    return found;
+}
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/containers.ts
 

@@ -1,4 +1,10 @@
 import '../core/esm-globals.js'
-import { notImplemented } from '../core/not-implemented.js'
+import * as core from '@actions/core'
+import { actionInputs } from '../core/inputs.js'
+import { run } from './main.js'
 
-notImplemented('collectstatic')
+try {
+  await run(actionInputs)
+} catch (err) {
+  core.setFailed(err instanceof Error ? err.message : String(err))
+}

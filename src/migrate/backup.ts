@@ -1,0 +1,136 @@
+import { posix } from 'node:path'
+import { ComposeProject, inService } from '../core/compose.js'
+import type { HostContext } from '../core/fleet.js'
+import { RemoteCommand } from '../core/remote-command.js'
+import { commandLine } from '../core/shell.js'
+import { BackupSettings } from './settings.js'
+
+/** Marks pg_dump's own end of output; newer pg_dump prints a `\unrestrict` line after it. */
+const DUMP_COMPLETE = 'PostgreSQL database dump complete'
+
+export function backupFileName(database: string, now: Date): string {
+  return `deploykit-${database}-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}.sql.gz`
+}
+
+/** Only files this naming produces are ever deleted by backup-keep. */
+export function isOwnBackup(name: string, database: string): boolean {
+  return new RegExp(
+    `^deploykit-${database.replace(/[.]/g, '\\.')}-\\d{8}T\\d{6}Z\\.sql\\.gz$`
+  ).test(name)
+}
+
+/** pg_dump argv: plain SQL with DROP … IF EXISTS, so restoring over a half-migrated database works. */
+export function dumpCommand(b: BackupSettings, project: ComposeProject): RemoteCommand {
+  const options = ['--clean', '--if-exists', '--no-owner']
+  if (b.service)
+    return inService(project, 'exec', b.service, [
+      'pg_dump',
+      ...options,
+      '-U',
+      b.user,
+      '-d',
+      b.database
+    ])
+  return {
+    argv: ['sh', '-c', 'exec pg_dump "$@" --dbname="$DATABASE_URL"', 'sh', ...options],
+    env: { DATABASE_URL: b.databaseUrl },
+    secretEnv: ['DATABASE_URL']
+  }
+}
+
+export function restoreCommand(b: BackupSettings, project: ComposeProject): RemoteCommand {
+  const psql = ['psql', '-v', 'ON_ERROR_STOP=1', '--quiet']
+  if (b.service)
+    return inService(project, 'exec', b.service, [...psql, '-U', b.user, '-d', b.database])
+  return {
+    argv: ['sh', '-c', 'exec psql "$@" --dbname="$DATABASE_URL"', 'sh', ...psql],
+    env: { DATABASE_URL: b.databaseUrl },
+    secretEnv: ['DATABASE_URL']
+  }
+}
+
+/**
+ * Runs the dump into `file` through gzip. dash has no pipefail, so the
+ * dump's exit status is written aside and checked; a partial file never
+ * keeps the final name.
+ */
+export function writeDumpCommand(dump: RemoteCommand, file: string): RemoteCommand {
+  const script =
+    'f=$1; shift; umask 077; mkdir -p -- "$(dirname -- "$f")" || exit 1; ' +
+    '{ "$@"; echo $? > "$f.status"; } | gzip -c > "$f.part" && [ "$(cat "$f.status" 2>/dev/null)" = 0 ] ' +
+    '&& rm -f -- "$f.status" && mv -- "$f.part" "$f" || { rm -f -- "$f.part" "$f.status"; exit 1; }'
+  return {
+    cwd: dump.cwd,
+    env: dump.env,
+    secretEnv: dump.secretEnv,
+    argv: ['sh', '-c', script, 'sh', file, ...dump.argv]
+  }
+}
+
+/** gzip intact, not empty, and pg_dump's completion comment near the end. */
+export function verifyCommand(file: string): RemoteCommand {
+  return {
+    argv: [
+      'sh',
+      '-c',
+      'gzip -t -- "$1" && [ -s "$1" ] && gzip -dc -- "$1" | tail -c 4096 | grep -qF -- "$2"',
+      'sh',
+      file,
+      DUMP_COMPLETE
+    ]
+  }
+}
+
+export function restoreFromFileCommand(restore: RemoteCommand, file: string): RemoteCommand {
+  return {
+    cwd: restore.cwd,
+    env: restore.env,
+    secretEnv: restore.secretEnv,
+    argv: ['sh', '-c', 'f=$1; shift; gzip -dc -- "$f" | "$@"', 'sh', file, ...restore.argv]
+  }
+}
+
+/** What the summary tells a person to run to restore the dump by hand. */
+export function restoreHint(restore: RemoteCommand, file: string): string {
+  return `gzip -dc ${commandLine([file])} | ${restore.cwd ? `(cd ${commandLine([restore.cwd])} && ` : ''}${commandLine(restore.argv)}${restore.cwd ? ')' : ''}`
+}
+
+/** Takes and verifies a dump; throws (so nothing is migrated) when either fails. */
+export async function takeBackup(
+  host: HostContext,
+  b: BackupSettings,
+  project: ComposeProject,
+  now = new Date()
+): Promise<string> {
+  const file = posix.join(b.dir, backupFileName(b.database, now))
+  const written = await host.run(writeDumpCommand(dumpCommand(b, project), file))
+  if (written.code !== 0) {
+    throw new Error(
+      `backup failed (pg_dump into ${file} exited ${written.code ?? written.signal}): ${written.stderr.trim().split('\n').slice(-3).join(' ')}; nothing was migrated`
+    )
+  }
+  if ((await host.run(verifyCommand(file), { quiet: true })).code !== 0) {
+    throw new Error(
+      `backup ${file} failed verification (not gzip, empty, or without "${DUMP_COMPLETE}"); nothing was migrated`
+    )
+  }
+  host.info(`Backup written and verified: ${file}`)
+  return file
+}
+
+/** Deletes the oldest of this database's own dumps beyond `keep`; any other file is left alone. */
+export async function pruneBackups(host: HostContext, b: BackupSettings): Promise<string[]> {
+  const listed = await host.run({ argv: ['ls', '-1', '--', b.dir] }, { quiet: true })
+  const own = listed.stdout
+    .split('\n')
+    .map(s => s.trim())
+    .filter(name => isOwnBackup(name, b.database))
+    .sort()
+  const old = own.slice(0, Math.max(0, own.length - b.keep))
+  for (const name of old)
+    await host.run({ argv: ['rm', '-f', '--', posix.join(b.dir, name)] }, { quiet: true })
+  return old
+}

@@ -1,0 +1,173 @@
+import * as core from '@actions/core'
+import {
+  ComposeProject,
+  detectCompose,
+  findPython,
+  inService,
+  liveReleaseDir,
+  projectFor
+} from '../core/compose.js'
+import { errorMessage } from '../core/errors.js'
+import { forEachHost, HostContext } from '../core/fleet.js'
+import { InputReader } from '../core/inputs.js'
+import {
+  pruneBackups,
+  restoreCommand,
+  restoreFromFileCommand,
+  restoreHint,
+  takeBackup
+} from './backup.js'
+import { alembicRevision, djangoApplied, djangoRevision } from './revisions.js'
+import { MigrateSettings, readMigrateSettings } from './settings.js'
+import { directionWord, migrationArgv, planArgvs, stateArgv } from './tool-commands.js'
+
+export interface MigrateReport {
+  backupFile: string
+  restoreHint: string
+  fromRevision: string
+  toRevision: string
+  applied: string[]
+  planOnly: boolean
+}
+
+interface State {
+  revision: string
+  applied: string[]
+}
+
+async function readState(
+  host: HostContext,
+  s: MigrateSettings,
+  project: ComposeProject,
+  python: string
+): Promise<State | undefined> {
+  const argv = stateArgv(s.tool, python)
+  if (!argv) return undefined
+  const out = await host.check(inService(project, s.mode, s.service, argv), { quiet: true })
+  if (s.tool === 'django') {
+    const applied = djangoApplied(out.stdout)
+    return { revision: djangoRevision(applied), applied }
+  }
+  return { revision: alembicRevision(out.stdout), applied: [] }
+}
+
+function changes(s: MigrateSettings, before?: State, after?: State): string[] {
+  if (!before || !after) return []
+  if (s.tool === 'django') {
+    return s.direction === 'up'
+      ? after.applied.filter(m => !before.applied.includes(m))
+      : before.applied.filter(m => !after.applied.includes(m))
+  }
+  return before.revision === after.revision ? [] : [`${before.revision} → ${after.revision}`]
+}
+
+/** The tool's own last words, for the annotation: its error is what the user needs to see. */
+function toolError(stdout: string, stderr: string): string {
+  const lines = `${stderr}\n${stdout}`
+    .split('\n')
+    .map(l => l.trimEnd())
+    .filter(Boolean)
+  const errorLine = [...lines].reverse().find(l => /error|exception|failed|fatal/i.test(l))
+  return errorLine ?? lines.slice(-1)[0] ?? 'no output'
+}
+
+async function migrateHost(host: HostContext, s: MigrateSettings): Promise<MigrateReport> {
+  const binary = await detectCompose(host, s.app.composeChoice)
+  const project = projectFor(s.app, binary, await liveReleaseDir(host, s.app.appDir))
+  const python =
+    s.tool === 'django' ? s.python || (await findPython(host, project, s.mode, s.service)) : ''
+  const report: MigrateReport = {
+    backupFile: '',
+    restoreHint: '',
+    fromRevision: '',
+    toRevision: '',
+    applied: [],
+    planOnly: s.planOnly
+  }
+
+  if (s.planOnly) {
+    for (const argv of planArgvs(s, python))
+      await host.check(inService(project, s.mode, s.service, argv))
+    const state = await readState(host, s, project, python)
+    report.fromRevision = report.toRevision = state?.revision ?? ''
+    return report
+  }
+
+  const before = await readState(host, s, project, python)
+  report.fromRevision = before?.revision ?? ''
+  if (s.backup) {
+    report.backupFile = await takeBackup(host, s.backup, project)
+    report.restoreHint = restoreHint(restoreCommand(s.backup, project), report.backupFile)
+    const removed = await pruneBackups(host, s.backup)
+    if (removed.length)
+      host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`)
+  }
+
+  const argv = migrationArgv(s, python)
+  const cmd = argv
+    ? inService(project, s.mode, s.service, argv)
+    : inService(project, 'run', s.service, [])
+  const result = await host.run(cmd)
+  if (result.code !== 0) {
+    const why = toolError(result.stdout, result.stderr)
+    let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`
+    if (report.backupFile) message += `. The backup taken before it is ${report.backupFile}`
+    if (s.restoreOnFailure && s.backup && report.backupFile) {
+      const restored = await host.run(
+        restoreFromFileCommand(restoreCommand(s.backup, project), report.backupFile)
+      )
+      message +=
+        restored.code === 0
+          ? '; it was restored (restore-on-failure)'
+          : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`
+    } else {
+      message += '; the database is as the tool left it'
+    }
+    throw new Error(message)
+  }
+  const after = await readState(host, s, project, python)
+  report.toRevision = after?.revision ?? ''
+  report.applied = changes(s, before, after)
+  host.info(
+    report.applied.length
+      ? `${directionWord(s.direction)}: ${report.applied.join(', ')}`
+      : before
+        ? `nothing to ${s.direction === 'up' ? 'apply' : 'revert'}`
+        : 'migration command finished'
+  )
+  return report
+}
+
+export async function run(read: InputReader): Promise<void> {
+  const s = readMigrateSettings(read)
+  const outcomes = await forEachHost(s.connection, host =>
+    core.group(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s))
+  )
+  const ok = outcomes.filter(o => o.ok && o.value)
+  const first = ok[0]?.value
+  core.setOutput('backup-file', first?.backupFile ?? '')
+  core.setOutput('from-revision', first?.fromRevision ?? '')
+  core.setOutput('to-revision', first?.toRevision ?? '')
+  core.setOutput('applied', first ? String(first.applied.length) : '0')
+
+  const table = [
+    ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(
+      data => ({ data, header: true })
+    ),
+    ...outcomes.map(o => [
+      o.host,
+      o.ok ? (o.value?.planOnly ? 'plan only' : '✅') : `❌ ${o.error ?? ''}`,
+      o.value?.fromRevision ?? '',
+      o.value?.toRevision ?? '',
+      o.value?.applied.join(', ') ?? '',
+      o.value?.backupFile ?? ''
+    ])
+  ]
+  const summary = core.summary.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table)
+  if (first?.restoreHint)
+    summary.addRaw('<p>Restore the backup with:</p>').addCodeBlock(first.restoreHint, 'sh')
+  await summary.write()
+
+  const failed = outcomes.filter(o => !o.ok)
+  if (failed.length > 0) core.setFailed(failed.map(o => errorMessage(o.error)).join('\n'))
+}

@@ -1,0 +1,165 @@
+import { AppSettings, readAppSettings, ServiceMode } from '../core/compose.js'
+import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
+import { InputError } from '../core/errors.js'
+import { InputReader, readBoolean, readChoice, readInteger } from '../core/inputs.js'
+import { registerSecret } from '../core/secrets.js'
+
+export type Tool = 'django' | 'alembic' | 'command' | 'service'
+export type Direction = 'up' | 'down'
+
+export interface BackupSettings {
+  /** Compose service running PostgreSQL; empty = pg_dump on the server itself with databaseUrl. */
+  service: string
+  database: string
+  user: string
+  databaseUrl: string
+  /** Absolute directory on the server. */
+  dir: string
+  keep: number
+}
+
+export interface MigrateSettings {
+  connection: ConnectionSettings
+  app: AppSettings
+  tool: Tool
+  service: string
+  mode: ServiceMode
+  command: string
+  downCommand: string
+  direction: Direction
+  target: string
+  python: string
+  backup?: BackupSettings
+  planOnly: boolean
+  restoreOnFailure: boolean
+}
+
+const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
+const ALEMBIC_TARGET = /^[A-Za-z0-9_+@:.-]+$/
+const DJANGO_TARGET = /^[A-Za-z_][A-Za-z0-9_]*( [A-Za-z0-9_]+)?$/
+
+export function readService(read: InputReader, name: string, fallback: string): string {
+  const value = read(name).trim() || fallback
+  if (!SERVICE.test(value))
+    throw new InputError(name, `${JSON.stringify(value)} is not a Compose service name`)
+  return value
+}
+
+function readTarget(read: InputReader, tool: Tool, direction: Direction): string {
+  const target = read('target').trim()
+  if (!target) return tool === 'alembic' ? (direction === 'up' ? 'head' : '-1') : ''
+  if (tool === 'alembic' && !ALEMBIC_TARGET.test(target)) {
+    throw new InputError(
+      'target',
+      `${JSON.stringify(target)} is not an Alembic revision`,
+      'Use head, -1, base or a revision id'
+    )
+  }
+  if (tool === 'django' && !DJANGO_TARGET.test(target)) {
+    throw new InputError(
+      'target',
+      `${JSON.stringify(target)} is not "app" or "app migration"`,
+      'For example: shop 0002 or shop zero'
+    )
+  }
+  if (tool === 'command' || tool === 'service') {
+    throw new InputError(
+      'target',
+      `is not used with tool: ${tool}`,
+      'Put the target in command / down-command'
+    )
+  }
+  return target
+}
+
+function readBackup(read: InputReader, appDir: string): BackupSettings | undefined {
+  const kind = readChoice(read, 'backup', ['none', 'pg_dump'] as const, 'none')
+  if (kind === 'none') return undefined
+  const databaseUrl = read('backup-database-url').trim()
+  registerSecret(databaseUrl)
+  const service =
+    databaseUrl && !read('backup-service').trim() ? '' : readService(read, 'backup-service', 'db')
+  const database = read('backup-database').trim() || (databaseUrl ? 'database' : 'postgres')
+  const user = read('backup-user').trim() || 'postgres'
+  for (const [name, value] of [
+    ['backup-database', database],
+    ['backup-user', user]
+  ]) {
+    if (!NAME.test(value))
+      throw new InputError(name, `${JSON.stringify(value)} is not a plain database or user name`)
+  }
+  const dirInput = read('backup-dir').trim() || 'backups'
+  if (dirInput.split('/').includes('..'))
+    throw new InputError('backup-dir', `${JSON.stringify(dirInput)} must not contain ..`)
+  return {
+    service,
+    database,
+    user,
+    databaseUrl,
+    dir: dirInput.startsWith('/')
+      ? dirInput.replace(/\/+$/, '')
+      : `${appDir}/${dirInput.replace(/\/+$/, '')}`,
+    keep: readInteger(read, 'backup-keep', 10, 1, 1000)
+  }
+}
+
+export function readMigrateSettings(read: InputReader): MigrateSettings {
+  const connection = readConnectionSettings(read)
+  const app = readAppSettings(read)
+  const tool = readChoice(
+    read,
+    'tool',
+    ['django', 'alembic', 'command', 'service'] as const,
+    'django'
+  )
+  const direction = readChoice(read, 'direction', ['up', 'down'] as const, 'up')
+  const command = read('command').trim()
+  const downCommand = read('down-command').trim()
+  if (tool === 'command' && !command) {
+    throw new InputError(
+      'command',
+      'is empty but tool is command',
+      'Give the migration command, e.g. ./main migrate up'
+    )
+  }
+  if (tool === 'command' && direction === 'down' && !downCommand) {
+    throw new InputError(
+      'down-command',
+      'is empty but direction is down',
+      'Give the command that reverts the migration'
+    )
+  }
+  if (tool === 'service' && direction === 'down') {
+    throw new InputError(
+      'direction',
+      'down is not possible with tool: service',
+      'Use tool: command with a down-command'
+    )
+  }
+  if (tool === 'django' && direction === 'down' && !read('target').trim()) {
+    throw new InputError(
+      'target',
+      'is needed to migrate Django down',
+      'Give "app migration", e.g. shop 0001 (or shop zero)'
+    )
+  }
+  const python = read('python').trim()
+  if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
+    throw new InputError('python', `${JSON.stringify(python)} is not an interpreter path`)
+  return {
+    connection,
+    app,
+    tool,
+    service: readService(read, 'service', tool === 'service' ? 'migrator' : 'backend'),
+    mode: readChoice(read, 'mode', ['exec', 'run'] as const, 'exec'),
+    command,
+    downCommand,
+    direction,
+    target: readTarget(read, tool, direction),
+    python,
+    backup: readBackup(read, app.appDir),
+    planOnly: readBoolean(read, 'plan-only', false),
+    restoreOnFailure: readBoolean(read, 'restore-on-failure', false)
+  }
+}

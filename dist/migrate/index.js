@@ -54106,24 +54106,62 @@ function readLines(read, name) {
 
 /***/ }),
 
+/***/ 41:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runEntry)
+/* harmony export */ });
+/* unused harmony export runEntryWithPost */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+
+/** An action entry: run the work, fail the step when it did not succeed. */
+async function runEntry(execute) {
+    try {
+        const result = await execute();
+        if (result.ok)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+    }
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
+    }
+}
+/**
+ * An entry with a post step (action.yml `post:` runs the same bundle again
+ * after the job): the first run does the work, the second cleans up.
+ */
+async function runEntryWithPost(main, post) {
+    const IS_POST = 'is-post';
+    if (core.getState(IS_POST) === 'true') {
+        await runEntry(async () => {
+            await post();
+            return { ok: true, message: 'post: done' };
+        });
+    }
+    else {
+        core.saveState(IS_POST, 'true');
+        await runEntry(main);
+    }
+}
+
+
+/***/ }),
+
 /***/ 2145:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8261);
-/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8992);
 
 
 
 
-try {
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .actionInputs */ .eh);
-}
-catch (err) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
-}
+await (0,_core_stage_js__WEBPACK_IMPORTED_MODULE_2__/* .runEntry */ .C)(() => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -56337,7 +56375,12 @@ async function run(read) {
     await summary.write();
     const failed = outcomes.filter(o => !o.ok);
     if (failed.length > 0)
-        lib_core/* setFailed */.C1(failed.map(o => (0,errors/* errorMessage */.gJ)(o.error)).join('\n'));
+        return { ok: false, report: first, message: failed.map(o => (0,errors/* errorMessage */.gJ)(o.error)).join('\n') };
+    return {
+        ok: true,
+        report: first,
+        message: `migrate: ${s.tool} ${s.direction} done on ${outcomes.length} host(s)`
+    };
 }
 
 

@@ -54106,26 +54106,62 @@ function readLines(read, name) {
 
 /***/ }),
 
+/***/ 41:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runEntry)
+/* harmony export */ });
+/* unused harmony export runEntryWithPost */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+
+/** An action entry: run the work, fail the step when it did not succeed. */
+async function runEntry(execute) {
+    try {
+        const result = await execute();
+        if (result.ok)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+    }
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
+    }
+}
+/**
+ * An entry with a post step (action.yml `post:` runs the same bundle again
+ * after the job): the first run does the work, the second cleans up.
+ */
+async function runEntryWithPost(main, post) {
+    const IS_POST = 'is-post';
+    if (core.getState(IS_POST) === 'true') {
+        await runEntry(async () => {
+            await post();
+            return { ok: true, message: 'post: done' };
+        });
+    }
+    else {
+        core.saveState(IS_POST, 'true');
+        await runEntry(main);
+    }
+}
+
+
+/***/ }),
+
 /***/ 4740:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8261);
-/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
-/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(136);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(136);
 
 
 
 
-
-try {
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .actionInputs */ .eh);
-}
-catch (err) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err));
-}
+await (0,_core_stage_js__WEBPACK_IMPORTED_MODULE_2__/* .runEntry */ .C)(() => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .execute */ .g)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -54138,8 +54174,10 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  g: () => (/* binding */ execute)
 });
+
+// UNUSED EXPORTS: run
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var lib_core = __nccwpck_require__(8261);
@@ -56875,6 +56913,13 @@ async function fromServers(settings, { connection, app }, deadline) {
  * is read and checked before the first request.
  */
 async function run(read) {
+    const result = await execute(read);
+    if (!result.ok)
+        core.setFailed(result.message);
+    else
+        core.info(result.message);
+}
+async function execute(read) {
     const settings = readSmokeSettings(read);
     const remote = settings.from.kind === 'runner'
         ? undefined
@@ -56895,12 +56940,17 @@ async function run(read) {
     await writeSummary(results, elapsedMs);
     const failed = results.filter(r => !r.passed).length;
     const seconds = (elapsedMs / 1000).toFixed(1);
-    if (failed > 0) {
-        lib_core/* setFailed */.C1(`smoke-check: ${failed} of ${results.length} check(s) failed after ${seconds}s`);
-    }
-    else {
-        lib_core/* info */.pq(`smoke-check: all ${results.length} check(s) passed in ${seconds}s`);
-    }
+    return failed > 0
+        ? {
+            ok: false,
+            results,
+            message: `smoke-check: ${failed} of ${results.length} check(s) failed after ${seconds}s`
+        }
+        : {
+            ok: true,
+            results,
+            message: `smoke-check: all ${results.length} check(s) passed in ${seconds}s`
+        };
 }
 
 

@@ -54106,31 +54106,62 @@ function readLines(read, name) {
 
 /***/ }),
 
+/***/ 41:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ runEntryWithPost)
+/* harmony export */ });
+/* unused harmony export runEntry */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+
+/** An action entry: run the work, fail the step when it did not succeed. */
+async function runEntry(execute) {
+    try {
+        const result = await execute();
+        if (result.ok)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+    }
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
+    }
+}
+/**
+ * An entry with a post step (action.yml `post:` runs the same bundle again
+ * after the job): the first run does the work, the second cleans up.
+ */
+async function runEntryWithPost(main, post) {
+    const IS_POST = 'is-post';
+    if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
+        await runEntry(async () => {
+            await post();
+            return { ok: true, message: 'post: done' };
+        });
+    }
+    else {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
+        await runEntry(main);
+    }
+}
+
+
+/***/ }),
+
 /***/ 8030:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8261);
-/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8159);
 
 
 
 
-const IS_POST = 'is-post';
-try {
-    if (_actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getState */ .Gu(IS_POST) === 'true') {
-        await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .actionInputs */ .eh);
-    }
-    else {
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .saveState */ .LZ(IS_POST, 'true');
-        await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .actionInputs */ .eh);
-    }
-}
-catch (err) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
-}
+await (0,_core_stage_js__WEBPACK_IMPORTED_MODULE_2__/* .runEntryWithPost */ .Q)(() => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), () => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -56973,13 +57004,29 @@ async function run(read) {
     lib_core/* setOutput */.uH('hosts', JSON.stringify(rows));
     await writeSummary(s, releaseId, rows);
     const failed = rows.filter(r => r.status === 'failed');
+    const verb = s.rollbackTo ? 'Rollback' : 'Deploy';
     if (failed.length > 0) {
-        const where = rows.map(r => `${r.host}: ${r.status === 'succeeded' ? `on ${r.release}` : r.changed ? 'changed, failed' : `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`}`);
-        lib_core/* setFailed */.C1(`${s.rollbackTo ? 'Rollback' : 'Deploy'} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`);
+        const where = rows.map(r => `${r.host}: ${hostState(r)}`);
+        return {
+            ok: false,
+            releaseId,
+            rows,
+            message: `${verb} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`
+        };
     }
-    else {
-        lib_core/* info */.pq(`${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`);
-    }
+    return {
+        ok: true,
+        releaseId,
+        rows,
+        message: `${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
+    };
+}
+function hostState(r) {
+    if (r.status === 'succeeded')
+        return `on ${r.release}`;
+    if (r.changed)
+        return 'changed, failed';
+    return `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`;
 }
 /**
  * Runs after the job, even when it failed or was cancelled: releases a lock

@@ -28370,6 +28370,1374 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4296:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/* unused harmony export RemoteError */
+/** A bad action input: names the input, what is wrong and how to fix it. */
+class InputError extends Error {
+    input;
+    constructor(input, problem, fix) {
+        super(`Input '${input}': ${problem}${fix ? `. ${fix}` : ''}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/** Something failed on (or on the way to) a server; names the host. */
+class RemoteError extends Error {
+    host;
+    constructor(host, message) {
+        super(`${host}: ${message}`);
+        this.host = host;
+        this.name = 'RemoteError';
+    }
+}
+function errorMessage(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+
+
+/***/ }),
+
+/***/ 5689:
+/***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
+// ssh2 reads __dirname at load time; an ES module bundle has none, so it is
+// defined from this module's URL before anything imports ssh2.
+
+
+const scope = globalThis;
+scope.__filename ??= (0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url);
+scope.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(scope.__filename);
+
+
+/***/ }),
+
+/***/ 9114:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Kf: () => (/* binding */ readChoice),
+/* harmony export */   Vf: () => (/* binding */ readBoolean),
+/* harmony export */   eh: () => (/* binding */ actionInputs)
+/* harmony export */ });
+/* unused harmony exports mapInputs, readDuration, readInteger, readLines */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+
+
+const actionInputs = name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
+function mapInputs(values) {
+    return name => (values[name] ?? '').trim();
+}
+function readBoolean(read, name, fallback) {
+    const value = read(name).trim().toLowerCase();
+    if (value === '')
+        return fallback;
+    if (['true', 'yes', '1', 'on'].includes(value))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(value))
+        return false;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(read(name))} is not a boolean`, 'Use true or false');
+}
+/** A duration in seconds: `90`, `90s`, `5m`, `1h`. Returns milliseconds. */
+function readDuration(read, name, fallbackSeconds) {
+    const value = read(name).trim();
+    if (value === '')
+        return fallbackSeconds * 1000;
+    const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value);
+    if (!m) {
+        throw new InputError(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a number with s, m or h (90s, 5m, 1h)');
+    }
+    const scale = { s: 1, m: 60, h: 3600 }[(m[2] ?? 's')];
+    return Math.round(Number(m[1]) * scale * 1000);
+}
+function readInteger(read, name, fallback, min, max) {
+    const value = read(name).trim();
+    if (value === '')
+        return fallback;
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+        throw new InputError(name, `${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
+    }
+    return n;
+}
+function readChoice(read, name, choices, fallback) {
+    const value = read(name).trim();
+    if (value === '')
+        return fallback;
+    if (!choices.includes(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is not one of ${choices.join(', ')}`);
+    }
+    return value;
+}
+/** Non-empty, non-comment lines of a multi-line input. */
+function readLines(read, name) {
+    return read(name)
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(l => l !== '' && !l.startsWith('#'));
+}
+
+
+/***/ }),
+
+/***/ 3204:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3360);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5462);
+
+
+
+
+
+try {
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .actionInputs */ .eh);
+}
+catch (err) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err));
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 5462:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
+var lib_core = __nccwpck_require__(3360);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+;// CONCATENATED MODULE: ./src/test/go-json.ts
+function parseGoEvent(line) {
+    if (!line.startsWith('{'))
+        return undefined;
+    try {
+        const event = JSON.parse(line);
+        return typeof event.Action === 'string' ? event : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What a test2json line shows in the log: its Output, or nothing for the bookkeeping events. */
+function goEventText(line) {
+    const event = parseGoEvent(line);
+    if (!event)
+        return line;
+    return event.Output === undefined ? undefined : event.Output.replace(/\n$/, '');
+}
+/**
+ * A package that does not compile: Go before 1.24 prints this outside the
+ * JSON stream, `# pkg [pkg.test]`, the compiler's `file:line:col: msg`
+ * lines, then `FAIL pkg [build failed]`.
+ */
+function buildFailures(output) {
+    const lines = output.split('\n');
+    const failures = [];
+    for (const line of lines) {
+        const m = /^FAIL\s+(\S+)\s+\[(build failed|setup failed)\]/.exec(line);
+        if (!m)
+            continue;
+        const header = lines.findIndex(l => l.startsWith(`# ${m[1]}`));
+        const errors = [];
+        for (let i = header + 1; header >= 0 && i < lines.length && /^\S+\.go:\d+/.test(lines[i]); i++) {
+            errors.push(lines[i]);
+        }
+        failures.push({
+            name: m[1],
+            outcome: 'failed',
+            message: errors[0]?.replace(/^\S+\.go:\d+(:\d+)?: /, '') ?? m[2],
+            details: errors.join('\n') || undefined
+        });
+    }
+    return failures;
+}
+/** `    calc_test.go:12: want 3, got 2` → the file, line and message Go's testing package printed. */
+const GO_LOCATION = /^\s+([\w./-]+\.go):(\d+): (.*)$/;
+function packageDir(pkg, modulePath) {
+    if (!modulePath)
+        return undefined;
+    if (pkg === modulePath)
+        return '.';
+    return pkg.startsWith(`${modulePath}/`) ? pkg.slice(modulePath.length + 1) : undefined;
+}
+/**
+ * Results from `go test -json` output (stdout and stderr together). Only leaf tests count (a parent
+ * fails with its failing subtest); a package that fails without any test
+ * failing (it did not build) is a failure of its own.
+ */
+function parseGoTestJson(output, source, modulePath) {
+    const events = output
+        .split('\n')
+        .map(parseGoEvent)
+        .filter((e) => e !== undefined);
+    if (events.length === 0 && buildFailures(output).length === 0)
+        return undefined;
+    const key = (e) => `${e.Package ?? ''}\u0000${e.Test ?? ''}`;
+    const outputs = new Map();
+    const finals = new Map();
+    for (const e of events) {
+        if (e.Action === 'output' && e.Output !== undefined) {
+            outputs.set(key(e), [...(outputs.get(key(e)) ?? []), e.Output]);
+        }
+        else if (e.Action === 'pass' || e.Action === 'fail' || e.Action === 'skip') {
+            finals.set(key(e), e);
+        }
+    }
+    const tests = [...finals.values()].filter(e => e.Test);
+    const leaves = tests.filter(t => !tests.some(o => o.Package === t.Package && o.Test?.startsWith(`${t.Test}/`)));
+    const cases = leaves.map(e => {
+        const text = (outputs.get(key(e)) ?? []).join('');
+        const where = text
+            .split('\n')
+            .map(l => GO_LOCATION.exec(l))
+            .find(m => m !== null);
+        const dir = packageDir(e.Package ?? '', modulePath);
+        return {
+            name: `${e.Package}.${e.Test}`,
+            outcome: e.Action === 'pass' ? 'passed' : e.Action === 'skip' ? 'skipped' : 'failed',
+            seconds: e.Elapsed,
+            file: where && dir ? (dir === '.' ? where[1] : `${dir}/${where[1]}`) : undefined,
+            line: where ? Number(where[2]) : undefined,
+            message: where ? where[3] : undefined,
+            details: e.Action === 'pass' ? undefined : text.trim() || undefined
+        };
+    });
+    for (const pkg of [...finals.values()].filter(e => !e.Test && e.Action === 'fail')) {
+        if (cases.some(c => c.outcome === 'failed' && c.name.startsWith(`${pkg.Package}.`)))
+            continue;
+        const text = (outputs.get(key(pkg)) ?? []).join('').trim();
+        cases.push({
+            name: `${pkg.Package}`,
+            outcome: 'failed',
+            message: text.split('\n').find(l => l.trim() && !/^(FAIL|ok)\b/.test(l)) ?? 'package failed',
+            details: text || undefined
+        });
+    }
+    cases.push(...buildFailures(output).filter(f => !cases.some(c => c.name === f.name)));
+    const seconds = [...finals.values()]
+        .filter(e => !e.Test && e.Elapsed !== undefined)
+        .reduce((sum, e) => sum + (e.Elapsed ?? 0), 0);
+    return {
+        source,
+        counts: {
+            passed: cases.filter(c => c.outcome === 'passed').length,
+            failed: cases.filter(c => c.outcome === 'failed').length,
+            skipped: cases.filter(c => c.outcome === 'skipped').length
+        },
+        cases,
+        seconds
+    };
+}
+
+;// CONCATENATED MODULE: ./src/test/xml.ts
+/**
+ * A small XML reader, enough for JUnit reports: elements, attributes, text,
+ * CDATA, comments and the five entities plus character references. No DTDs,
+ * no namespaces; a report that is not well-formed is an error.
+ */
+class XmlError extends Error {
+    constructor(message, at) {
+        super(`${message} at character ${at}`);
+        this.name = 'XmlError';
+    }
+}
+const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+function decodeEntities(text) {
+    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, ref) => {
+        if (ref.startsWith('#x'))
+            return String.fromCodePoint(parseInt(ref.slice(2), 16));
+        if (ref.startsWith('#'))
+            return String.fromCodePoint(parseInt(ref.slice(1), 10));
+        return ENTITIES[ref] ?? whole;
+    });
+}
+const NAME = /[A-Za-z_:][\w:.-]*/y;
+const ATTRIBUTE = /\s+([A-Za-z_:][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
+const TAG_END = /\s*(\/?)>/y;
+/** Parses a document and returns its root element. */
+function parseXml(source) {
+    const text = source.replace(/^\uFEFF/, '');
+    const stack = [];
+    let root;
+    let i = 0;
+    const skipPast = (end, what) => {
+        const at = text.indexOf(end, i);
+        if (at < 0)
+            throw new XmlError(`unterminated ${what}`, i);
+        i = at + end.length;
+    };
+    while (i < text.length) {
+        const lt = text.indexOf('<', i);
+        const chunk = text.slice(i, lt < 0 ? text.length : lt);
+        if (chunk.trim() !== '') {
+            if (stack.length === 0)
+                throw new XmlError('text outside the root element', i);
+            stack[stack.length - 1].text += decodeEntities(chunk);
+        }
+        if (lt < 0)
+            break;
+        i = lt;
+        if (text.startsWith('<?', i)) {
+            skipPast('?>', 'processing instruction');
+        }
+        else if (text.startsWith('<!--', i)) {
+            skipPast('-->', 'comment');
+        }
+        else if (text.startsWith('<![CDATA[', i)) {
+            const end = text.indexOf(']]>', i);
+            if (end < 0)
+                throw new XmlError('unterminated CDATA', i);
+            if (stack.length === 0)
+                throw new XmlError('CDATA outside the root element', i);
+            stack[stack.length - 1].text += text.slice(i + 9, end);
+            i = end + 3;
+        }
+        else if (text.startsWith('<!', i)) {
+            skipPast('>', 'declaration');
+        }
+        else if (text.startsWith('</', i)) {
+            const end = text.indexOf('>', i);
+            if (end < 0)
+                throw new XmlError('unterminated end tag', i);
+            const name = text.slice(i + 2, end).trim();
+            const open = stack.pop();
+            if (!open || open.name !== name) {
+                throw new XmlError(`</${name}> does not close <${open?.name ?? 'nothing'}>`, i);
+            }
+            i = end + 1;
+        }
+        else {
+            NAME.lastIndex = i + 1;
+            const name = NAME.exec(text)?.[0];
+            if (!name)
+                throw new XmlError('a tag without a name', i);
+            i = NAME.lastIndex;
+            const element = { name, attrs: {}, children: [], text: '' };
+            for (;;) {
+                ATTRIBUTE.lastIndex = i;
+                const attr = ATTRIBUTE.exec(text);
+                if (!attr)
+                    break;
+                // XML turns literal line breaks and tabs in an attribute into spaces; &#10; stays a newline.
+                element.attrs[attr[1]] = decodeEntities((attr[2] ?? attr[3] ?? '').replace(/[\t\n\r]/g, ' '));
+                i = ATTRIBUTE.lastIndex;
+            }
+            TAG_END.lastIndex = i;
+            const end = TAG_END.exec(text);
+            if (!end)
+                throw new XmlError(`malformed tag <${name}>`, i);
+            i = TAG_END.lastIndex;
+            if (stack.length > 0)
+                stack[stack.length - 1].children.push(element);
+            else if (root)
+                throw new XmlError('a second root element', i);
+            else
+                root = element;
+            if (end[1] !== '/')
+                stack.push(element);
+        }
+    }
+    if (stack.length > 0)
+        throw new XmlError(`<${stack[stack.length - 1].name}> is never closed`, i);
+    if (!root)
+        throw new XmlError('no root element', 0);
+    return root;
+}
+
+;// CONCATENATED MODULE: ./src/test/results.ts
+function countCases(cases) {
+    return {
+        passed: cases.filter(c => c.outcome === 'passed').length,
+        failed: cases.filter(c => c.outcome === 'failed').length,
+        skipped: cases.filter(c => c.outcome === 'skipped').length
+    };
+}
+/** Several reports (one per package or file) make one result. */
+function mergeResults(parts) {
+    if (parts.length === 0)
+        return undefined;
+    if (parts.length === 1)
+        return parts[0];
+    const seconds = parts.every(p => p.seconds !== undefined)
+        ? parts.reduce((sum, p) => sum + (p.seconds ?? 0), 0)
+        : undefined;
+    return {
+        source: parts.map(p => p.source).join(', '),
+        counts: {
+            passed: parts.reduce((n, p) => n + p.counts.passed, 0),
+            failed: parts.reduce((n, p) => n + p.counts.failed, 0),
+            skipped: parts.reduce((n, p) => n + p.counts.skipped, 0)
+        },
+        cases: parts.flatMap(p => p.cases),
+        seconds
+    };
+}
+
+;// CONCATENATED MODULE: ./src/test/junit.ts
+
+
+function firstLine(text) {
+    const line = text
+        ?.split('\n')
+        .map(l => l.replace(/\s+/g, ' ').trim())
+        .find(l => l !== '');
+    return line || undefined;
+}
+function number(value) {
+    if (value === undefined || value.trim() === '')
+        return undefined;
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+}
+/**
+ * How a test is named: `classname.name` as pytest, Maven and Go's converters
+ * write it, or `suite › name` when the class says nothing (Node's reporter
+ * writes classname="test" for every case).
+ */
+function caseName(testcase, suite) {
+    const name = testcase.attrs.name ?? '(unnamed)';
+    const classname = testcase.attrs.classname;
+    if (classname && classname !== 'test' && classname !== suite)
+        return `${classname}.${name}`;
+    if (suite && !['pytest', 'test', 'root'].includes(suite))
+        return `${suite} › ${name}`;
+    return classname && classname !== 'test' ? `${classname}.${name}` : name;
+}
+function toCase(testcase, suite) {
+    const problem = testcase.children.find(c => c.name === 'failure' || c.name === 'error');
+    const skipped = testcase.children.find(c => c.name === 'skipped');
+    const line = number(testcase.attrs.line);
+    const base = {
+        name: caseName(testcase, suite),
+        outcome: problem ? 'failed' : skipped ? 'skipped' : 'passed',
+        seconds: number(testcase.attrs.time),
+        file: testcase.attrs.file || undefined,
+        line: line !== undefined && line > 0 ? line : undefined
+    };
+    if (problem) {
+        const details = problem.text.trim();
+        base.message = firstLine(problem.attrs.message) ?? firstLine(details) ?? problem.name;
+        base.details = details || undefined;
+    }
+    else if (skipped) {
+        base.message = firstLine(skipped.attrs.message) ?? firstLine(skipped.text);
+    }
+    return base;
+}
+function collect(element, suite, out) {
+    for (const child of element.children) {
+        if (child.name === 'testcase')
+            out.push(toCase(child, suite));
+        else if (child.name === 'testsuite' || child.name === 'testsuites') {
+            collect(child, child.attrs.name || suite, out);
+        }
+    }
+}
+/** Reads a JUnit XML report: every `testcase`, however deeply its suites nest. */
+function parseJUnit(xml, source) {
+    const root = parseXml(xml);
+    if (root.name !== 'testsuites' && root.name !== 'testsuite') {
+        throw new Error(`the root element is <${root.name}>, not <testsuites> or <testsuite>`);
+    }
+    const cases = [];
+    if (root.name === 'testsuite')
+        collect({ ...root, children: [root] }, undefined, cases);
+    else
+        collect(root, root.attrs.name, cases);
+    const suiteTimes = root.children
+        .filter(c => c.name === 'testsuite')
+        .map(e => number(e.attrs.time))
+        .filter((t) => t !== undefined);
+    const seconds = number(root.attrs.time) ??
+        (suiteTimes.length ? suiteTimes.reduce((a, b) => a + b, 0) : undefined);
+    return { source, counts: countCases(cases), cases, seconds };
+}
+
+;// CONCATENATED MODULE: ./src/test/node-output.ts
+/**
+ * Counts from the closing lines of Node's test runner (`# pass 3` in TAP,
+ * `ℹ pass 3` in the spec reporter), for a suite that writes no JUnit report.
+ * Names are not read: the output nests suites and tests alike.
+ */
+function parseNodeRunnerOutput(output, source) {
+    const counts = {};
+    for (const m of output.matchAll(/^(?:# |ℹ )(tests|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/gm)) {
+        counts[m[1]] = Number(m[2]);
+    }
+    if (counts.tests === undefined || counts.pass === undefined)
+        return undefined;
+    return {
+        source,
+        counts: {
+            passed: counts.pass,
+            failed: (counts.fail ?? 0) + (counts.cancelled ?? 0),
+            skipped: (counts.skipped ?? 0) + (counts.todo ?? 0)
+        },
+        cases: [],
+        seconds: counts.duration_ms === undefined ? undefined : counts.duration_ms / 1000
+    };
+}
+
+;// CONCATENATED MODULE: ./src/test/unittest-output.ts
+/**
+ * Reads what Python's unittest runner prints (Django's `manage.py test` is
+ * one): the `Ran N tests` line and the status line after it give the counts,
+ * the `FAIL:`/`ERROR:` blocks give each failure, and with `-v 2` the
+ * per-test lines give the skipped and passed names.
+ */
+const RAN = /^Ran (\d+) tests? in ([\d.]+)s$/m;
+const STATUS = /^(OK|FAILED)(?: \(([^)]*)\))?\s*$/m;
+const SEPARATOR_EQ = /^={20,}$/;
+const SEPARATOR_DASH = /^-{20,}$/;
+const BLOCK_HEAD = /^(FAIL|ERROR|UNEXPECTED SUCCESS): (.+)$/;
+/** `test_x (app.tests.T)` before Python 3.11, `test_x (app.tests.T.test_x)` from 3.11 on. */
+const TEST_ID = /^(\S+) \(([\w.]+)\)/;
+const RESULT_LINE = /^(\S+) \(([\w.]+)\)(?:\n.*)? \.\.\. (ok|FAIL|ERROR|skipped(?: '(.*)')?|expected failure|unexpected success)$/;
+function testName(method, classPath) {
+    return classPath.endsWith(`.${method}`) ? classPath : `${classPath}.${method}`;
+}
+function nameOf(header) {
+    const m = TEST_ID.exec(header);
+    return m ? testName(m[1], m[2]) : header.trim();
+}
+/** `failures=1, errors=0, skipped=2` → a map of counts. */
+function statusCounts(text) {
+    const counts = {};
+    for (const part of (text ?? '').split(',')) {
+        const [key, value] = part.split('=').map(s => s.trim());
+        if (key && value && /^\d+$/.test(value))
+            counts[key] = Number(value);
+    }
+    return counts;
+}
+function failureBlocks(lines) {
+    const failures = [];
+    for (let i = 0; i < lines.length; i++) {
+        const head = BLOCK_HEAD.exec(lines[i]);
+        if (!head || i === 0 || !SEPARATOR_EQ.test(lines[i - 1]))
+            continue;
+        const body = [];
+        let j = i + 1;
+        if (j < lines.length && SEPARATOR_DASH.test(lines[j]))
+            j++;
+        for (; j < lines.length && !SEPARATOR_EQ.test(lines[j]) && !SEPARATOR_DASH.test(lines[j]); j++) {
+            body.push(lines[j]);
+        }
+        const details = body.join('\n').trim();
+        failures.push({
+            name: nameOf(head[2]),
+            outcome: 'failed',
+            message: head[1] === 'UNEXPECTED SUCCESS' ? 'unexpected success' : exceptionLine(body),
+            details: details || undefined
+        });
+        i = j - 1;
+    }
+    return failures;
+}
+/** The exception a traceback ends with: the first unindented line after its last frame. */
+function exceptionLine(body) {
+    let last = -1;
+    body.forEach((line, i) => {
+        if (/^\s+File ".+", line \d+/.test(line))
+            last = i;
+    });
+    const after = body.slice(last + 1);
+    const line = after.find(l => l.trim() !== '' && !/^\s/.test(l)) ?? after.find(l => l.trim());
+    return line?.trim();
+}
+function resultLines(output) {
+    const cases = [];
+    const lines = output.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        // A docstring may put the result on the next line: `test_x (a.T)\nDoc ... ok`.
+        const m = RESULT_LINE.exec(lines[i]) ?? RESULT_LINE.exec(`${lines[i]}\n${lines[i + 1] ?? ''}`);
+        if (!m)
+            continue;
+        const status = m[3];
+        cases.push({
+            name: testName(m[1], m[2]),
+            outcome: status === 'ok' || status === 'expected failure'
+                ? 'passed'
+                : status.startsWith('skipped')
+                    ? 'skipped'
+                    : 'failed',
+            message: status.startsWith('skipped') ? m[4] : undefined
+        });
+    }
+    return cases;
+}
+/** Results from unittest output, or undefined when it has no `Ran N tests` line. */
+function parseUnittestOutput(output, source) {
+    const text = output.replace(/\r\n?/g, '\n');
+    const ran = RAN.exec(text);
+    if (!ran)
+        return undefined;
+    const status = STATUS.exec(text.slice(ran.index));
+    const counts = statusCounts(status?.[2]);
+    const total = Number(ran[1]);
+    const failed = (counts.failures ?? 0) + (counts.errors ?? 0) + (counts['unexpected successes'] ?? 0);
+    const skipped = counts.skipped ?? 0;
+    const byName = new Map();
+    for (const c of resultLines(text))
+        byName.set(c.name, c);
+    for (const f of failureBlocks(text.split('\n')))
+        byName.set(f.name, { ...byName.get(f.name), ...f });
+    return {
+        source,
+        counts: { passed: Math.max(0, total - failed - skipped), failed, skipped },
+        cases: [...byName.values()],
+        seconds: Number(ran[2])
+    };
+}
+
+;// CONCATENATED MODULE: ./src/test/collect.ts
+
+
+
+
+
+
+
+
+
+function reportFiles(path) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return [];
+    if (!(0,external_node_fs_namespaceObject.statSync)(path).isDirectory())
+        return [path];
+    return (0,external_node_fs_namespaceObject.readdirSync)(path)
+        .filter(f => f.endsWith('.xml'))
+        .sort()
+        .map(f => (0,external_node_path_.join)(path, f));
+}
+function snapshotReports(path) {
+    return new Map(path ? reportFiles(path).map(f => [f, (0,external_node_fs_namespaceObject.statSync)(f).mtimeMs]) : []);
+}
+/** Reads the JUnit report(s) at `path` that the run wrote; undefined when there are none. */
+function readJUnit(path, before, shownFrom) {
+    const files = reportFiles(path);
+    const fresh = files.filter(f => before.get(f) !== (0,external_node_fs_namespaceObject.statSync)(f).mtimeMs);
+    if (files.length > 0 && fresh.length === 0) {
+        lib_core/* warning */.$e(`${path} was not written by this run (it is left from an earlier one); not reading it`);
+    }
+    const parts = [];
+    for (const file of fresh) {
+        const shown = (0,external_node_path_.relative)(shownFrom, file) || (0,external_node_path_.basename)(file);
+        try {
+            parts.push(parseJUnit((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), `JUnit report ${shown}`));
+        }
+        catch (err) {
+            lib_core/* warning */.$e(`cannot read the JUnit report ${shown}: ${(0,errors/* errorMessage */.gJ)(err)}`);
+        }
+    }
+    return mergeResults(parts);
+}
+/**
+ * Results of one run: from a JUnit report when there is one, otherwise from
+ * what the stack's runner printed. Undefined when neither says anything.
+ */
+function collectResults(s, run, opts) {
+    if (s.junit) {
+        const fromReport = readJUnit(s.junit, opts.before, s.workingDirectory);
+        if (fromReport)
+            return fromReport;
+        lib_core/* warning */.$e(`no JUnit report at ${s.junit} from this run; reading the test output instead`);
+    }
+    if (s.framework === 'pytest') {
+        const fromPytest = readJUnit(opts.pytestJunit, new Map(), s.workingDirectory);
+        // pytest's line attribute counts from 0 (it is the test's `def` line minus one).
+        if (fromPytest) {
+            return {
+                ...fromPytest,
+                source: 'pytest JUnit report',
+                cases: fromPytest.cases.map(c => (c.line === undefined ? c : { ...c, line: c.line + 1 }))
+            };
+        }
+    }
+    const parsers = {
+        unittest: () => parseUnittestOutput(run.output, `${s.framework === 'django' ? 'Django' : 'unittest'} runner output`),
+        go: () => parseGoTestJson(run.output, 'go test -json output', s.goModule),
+        node: () => parseNodeRunnerOutput(run.output, 'Node test runner output (counts only)')
+    };
+    const order = {
+        django: ['unittest'],
+        pytest: [],
+        go: ['go'],
+        node: ['node'],
+        command: ['unittest', 'go', 'node']
+    };
+    for (const name of order[s.framework]) {
+        const results = parsers[name]();
+        if (results)
+            return results;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/test/commands.ts
+/**
+ * Runs the suite the way each stack does, with the flags that make its
+ * results readable: Django's runner lists every test with `-v 2`; pytest
+ * writes JUnit (xunit1 keeps each test's file and line) through
+ * PYTEST_ADDOPTS, so a user's own pytest command writes it too; Go streams
+ * test2json events.
+ */
+function testCommand(framework, ctx) {
+    const env = {};
+    if (framework === 'pytest') {
+        env.PYTEST_ADDOPTS = [
+            ctx.pytestAddopts,
+            `--junitxml=${ctx.pytestJunit}`,
+            '-o',
+            'junit_family=xunit1'
+        ]
+            .filter(Boolean)
+            .join(' ');
+    }
+    if (ctx.command)
+        return { argv: ['sh', '-c', ctx.command], env };
+    switch (framework) {
+        case 'django':
+            return { argv: [ctx.python, 'manage.py', 'test', '--noinput', '-v', '2'], env };
+        case 'pytest':
+            return { argv: [ctx.python, '-m', 'pytest'], env };
+        case 'go':
+            return { argv: ['go', 'test', '-json', './...'], env };
+        case 'node':
+            return { argv: [ctx.packageManager, 'test'], env };
+        case 'command':
+            throw new Error('framework command needs a command');
+    }
+}
+/** How each stack installs its dependencies: lock files are honoured, nothing is upgraded. */
+function installCommands(framework, files, ctx) {
+    switch (framework) {
+        case 'django':
+        case 'pytest': {
+            const pip = [ctx.python, '-m', 'pip', 'install'];
+            const requirements = [
+                'requirements.txt',
+                'requirements-dev.txt',
+                'requirements-test.txt',
+                'requirements/test.txt'
+            ].filter(f => files.has(f));
+            if (requirements.length > 0)
+                return [[...pip, ...requirements.flatMap(f => ['-r', f])]];
+            if (files.has('pyproject.toml') || files.has('setup.py'))
+                return [[...pip, '-e', '.']];
+            return [];
+        }
+        case 'go':
+            return [['go', 'mod', 'download']];
+        case 'node':
+            switch (ctx.packageManager) {
+                case 'pnpm':
+                    return [['pnpm', 'install', '--frozen-lockfile']];
+                case 'yarn':
+                    return [['yarn', 'install', '--frozen-lockfile']];
+                case 'npm':
+                    return [files.has('package-lock.json') ? ['npm', 'ci'] : ['npm', 'install']];
+            }
+            return [];
+        case 'command':
+            return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/shell.ts
+/**
+ * The one place where argv becomes a shell string. Every remote command is
+ * built as an argv array and quoted here, so user input is never interpreted
+ * by the server's shell.
+ */
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** Quotes one argument for a POSIX shell. */
+function quote(arg) {
+    if (arg === '')
+        return "''";
+    if (SAFE.test(arg))
+        return arg;
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/** Joins argv into a shell command line with every argument quoted. */
+function commandLine(argv) {
+    if (argv.length === 0)
+        throw new Error('commandLine: empty argv');
+    return argv.map(quote).join(' ');
+}
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function isEnvName(name) {
+    return ENV_NAME.test(name);
+}
+/** `export A='1' B='2'; ` — environment that travels inside the command (sshd drops `env` requests by default). */
+function exportPrefix(env) {
+    const names = Object.keys(env);
+    if (names.length === 0)
+        return '';
+    for (const name of names) {
+        if (!isEnvName(name))
+            throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
+    }
+    return `export ${names.map(n => `${n}=${quote(env[n])}`).join(' ')}; `;
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/test/locate.ts
+
+
+
+/** Frames in installed packages or the runtime point at code the user cannot fix. */
+const FOREIGN = /(^|[/\\])(node_modules|site-packages|dist-packages|vendor|\.venv|venv)[/\\]|^node:/;
+/** `File "/src/app/tests.py", line 12` in a Python traceback. */
+const PYTHON_FRAME = /File "([^"]+)", line (\d+)/g;
+/** `file:///src/app/a.test.js:12:5`, `/src/a.test.js:12:5`, `tests/test_x.py:12: AssertionError`, `calc_test.go:8:`. */
+const PATH_LINE = /(file:\/\/\/[^\s:()]+|[\w@.~/\\-]*[\w-]\.[A-Za-z0-9]{1,5}):(\d+)\b/g;
+function isFile(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(path).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function inside(dir, path) {
+    const rel = (0,external_node_path_.relative)(dir, path);
+    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel);
+}
+function candidate(raw, workDir, workspace) {
+    let path = raw;
+    if (path.startsWith('file://')) {
+        try {
+            path = (0,external_node_url_.fileURLToPath)(path);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    if (FOREIGN.test(path))
+        return undefined;
+    const absolute = (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(workDir, path);
+    if (!inside(workspace, absolute) || !isFile(absolute))
+        return undefined;
+    return absolute;
+}
+/**
+ * Where a failure happened, from its text: the deepest project frame of a
+ * Python traceback (they read innermost last), otherwise the first
+ * `path:line` that names a file of the project (stacks read innermost first).
+ */
+function locateInText(text, workDir, workspace) {
+    const python = [...text.matchAll(PYTHON_FRAME)]
+        .map(m => ({ path: candidate(m[1], workDir, workspace), line: Number(m[2]) }))
+        .filter((f) => f.path !== undefined);
+    if (python.length > 0)
+        return python[python.length - 1];
+    for (const m of text.matchAll(PATH_LINE)) {
+        const path = candidate(m[1], workDir, workspace);
+        if (path)
+            return { path, line: Number(m[2]) };
+    }
+    return undefined;
+}
+/** A report's file (relative to the working directory) made relative to the workspace. */
+function toWorkspacePath(file, workDir, workspace) {
+    const absolute = (0,external_node_path_.isAbsolute)(file) ? file : (0,external_node_path_.resolve)(workDir, file);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
+        return undefined;
+    if (!inside(workspace, absolute))
+        return undefined;
+    return (0,external_node_path_.relative)(workspace, absolute).split(external_node_path_.sep).join('/');
+}
+/** The location an annotation gets: from the failure text when it has one, else the report's. */
+function locate(failure, workDir, workspace) {
+    const found = locateInText(`${failure.details ?? ''}\n${failure.message ?? ''}`, workDir, workspace);
+    if (found) {
+        return { file: (0,external_node_path_.relative)(workspace, found.path).split(external_node_path_.sep).join('/'), line: found.line };
+    }
+    if (!failure.file)
+        return undefined;
+    const file = toWorkspacePath(failure.file, workDir, workspace);
+    return file ? { file, line: failure.line } : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/test/report.ts
+
+
+
+/** GitHub shows only so many annotations per step; the summary lists every failure. */
+const MAX_ANNOTATIONS = 50;
+/** Failing tests named in the error's first line; the rest are counted. */
+const NAMES_IN_ERROR = 10;
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function clip(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+function failuresOf(results, s) {
+    return (results?.cases ?? [])
+        .filter(c => c.outcome === 'failed')
+        .map(test => ({ test, where: locate(test, s.workingDirectory, s.workspace) }));
+}
+function setCountOutputs(results) {
+    lib_core/* setOutput */.uH('passed', results ? String(results.counts.passed) : '');
+    lib_core/* setOutput */.uH('failed', results ? String(results.counts.failed) : '');
+    lib_core/* setOutput */.uH('skipped', results ? String(results.counts.skipped) : '');
+}
+/** One error annotation per failed test, on its file and line when known. */
+function annotate(failures) {
+    for (const { test, where } of failures.slice(0, MAX_ANNOTATIONS)) {
+        const body = test.details ? clip(test.details, 4000) : (test.message ?? 'failed');
+        lib_core/* error */.z3(body, {
+            title: clip(`Test failed: ${test.name}${test.message ? ` — ${test.message}` : ''}`, 250),
+            file: where?.file,
+            startLine: where?.line
+        });
+    }
+}
+/** The first line of the step's error names the failing tests. */
+function failureMessage(results, failures, exitCode) {
+    const counts = results?.counts;
+    if (counts && counts.failed > 0) {
+        const total = counts.passed + counts.failed + counts.skipped;
+        const names = failures.map(f => f.test.name);
+        const shown = names.slice(0, NAMES_IN_ERROR).join(', ');
+        const more = names.length > NAMES_IN_ERROR ? ` and ${names.length - NAMES_IN_ERROR} more` : '';
+        const which = names.length > 0 ? `: ${shown}${more}` : ' (see the log for which)';
+        return `${counts.failed} of ${total} test(s) failed${which}`;
+    }
+    if (exitCode !== 0) {
+        return results
+            ? `the test command exited with code ${exitCode}, though ${results.source} shows no failed test (see the log)`
+            : `the test command exited with code ${exitCode} and no test results were found (see the log)`;
+    }
+    return undefined;
+}
+function timeText(seconds) {
+    return seconds < 60
+        ? `${seconds.toFixed(1)}s`
+        : `${Math.floor(seconds / 60)}m ${Math.round(seconds % 60)}s`;
+}
+/** A counts table, then every failed test with where it failed and why. */
+async function writeSummary(args) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const { settings: s, results, failures } = args;
+    const c = results?.counts;
+    const passed = args.exitCode === 0 && (!c || c.failed === 0);
+    const time = results?.seconds !== undefined ? results.seconds : args.wallSeconds;
+    const summary = lib_core/* summary */.z
+        .addHeading(`Tests ${passed ? 'passed' : 'failed'}`, 3)
+        .addTable([
+        ['framework', 'passed', 'failed', 'skipped', 'time'].map(data => ({ data, header: true })),
+        [
+            `${s.framework} (${escapeHtml(s.reason)})`,
+            c ? String(c.passed) : '—',
+            c ? (c.failed > 0 ? `❌ ${c.failed}` : '0') : '—',
+            c ? String(c.skipped) : '—',
+            timeText(time)
+        ]
+    ])
+        .addRaw(`<p>Command <code>${escapeHtml(commandLine(args.argv))}</code> exited with code ${args.exitCode}` +
+        ` after ${timeText(args.wallSeconds)}; results from ${escapeHtml(results?.source ?? 'nowhere: no report and no output the action can read')}.</p>`, true);
+    if (failures.length > 0) {
+        summary
+            .addHeading('Failed tests', 4)
+            .addTable([
+            ['test', 'where', 'message'].map(data => ({ data, header: true })),
+            ...failures.map(({ test, where }) => [
+                `<code>${escapeHtml(test.name)}</code>`,
+                where ? escapeHtml(`${where.file}${where.line ? `:${where.line}` : ''}`) : '—',
+                escapeHtml(clip(test.message ?? '', 300))
+            ])
+        ]);
+    }
+    const skipped = results?.cases.filter(t => t.outcome === 'skipped') ?? [];
+    if (skipped.length > 0) {
+        summary.addDetails(`Skipped tests (${skipped.length})`, `<ul>${skipped
+            .map(t => `<li><code>${escapeHtml(t.name)}</code>${t.message ? `: ${escapeHtml(clip(t.message, 200))}` : ''}</li>`)
+            .join('')}</ul>`);
+    }
+    await summary.write();
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __nccwpck_require__(2876);
+;// CONCATENATED MODULE: ./src/core/log.ts
+
+/**
+ * Turns a byte stream into whole log lines, each prefixed (e.g. with the host
+ * name when several hosts run at once), so parallel output stays readable.
+ */
+class LineLog {
+    prefix;
+    write;
+    partial = '';
+    constructor(prefix, write = line => lib_core/* info */.pq(line)) {
+        this.prefix = prefix;
+        this.write = write;
+    }
+    push(chunk) {
+        const text = this.partial + chunk;
+        const lines = text.split(/\r?\n/);
+        this.partial = lines.pop() ?? '';
+        for (const line of lines)
+            this.write(this.prefix + line);
+    }
+    flush() {
+        if (this.partial !== '')
+            this.write(this.prefix + this.partial);
+        this.partial = '';
+    }
+}
+/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
+async function group(title, fn, enabled = true) {
+    return enabled ? core.group(title, fn) : fn();
+}
+
+;// CONCATENATED MODULE: ./src/test/run-command.ts
+
+
+
+
+
+function processEnv(extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries(process.env))
+        if (value !== undefined)
+            env[key] = value;
+    return { ...env, ...extra };
+}
+/** Runs a command on the runner from an argv, streaming its output into the log. Never throws on exit codes. */
+async function runCommand(argv, opts) {
+    lib_core/* info */.pq(`$ ${commandLine(argv)}`);
+    const started = Date.now();
+    const display = opts.display ?? ((line) => line);
+    const out = new LineLog('', line => {
+        const shown = display(line);
+        if (shown !== undefined)
+            lib_core/* info */.pq(shown);
+    });
+    const err = new LineLog('');
+    let stdout = '';
+    let stderr = '';
+    let output = '';
+    try {
+        const code = await exec/* exec */.m(argv[0], argv.slice(1), {
+            cwd: opts.cwd,
+            env: processEnv(opts.env),
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: {
+                stdout: data => {
+                    const text = data.toString('utf8');
+                    stdout += text;
+                    output += text;
+                    out.push(text);
+                },
+                stderr: data => {
+                    const text = data.toString('utf8');
+                    stderr += text;
+                    output += text;
+                    err.push(text);
+                }
+            }
+        });
+        return { code, stdout, stderr, output, seconds: (Date.now() - started) / 1000 };
+    }
+    catch (error) {
+        // @actions/exec throws only when the program cannot be started at all.
+        const message = `cannot run ${argv[0]}: ${(0,errors/* errorMessage */.gJ)(error)}`;
+        return {
+            code: 127,
+            stdout,
+            stderr: stderr + message,
+            output: output + message,
+            seconds: (Date.now() - started) / 1000
+        };
+    }
+    finally {
+        out.flush();
+        err.flush();
+    }
+}
+
+// EXTERNAL MODULE: ./src/core/inputs.ts
+var inputs = __nccwpck_require__(9114);
+;// CONCATENATED MODULE: ./src/test/detect.ts
+
+
+/** What `npm init` writes when a package has no tests. */
+const NPM_NO_TEST = /no test specified/;
+function read(dir, file) {
+    const path = (0,external_node_path_.join)(dir, file);
+    try {
+        return (0,external_node_fs_namespaceObject.existsSync)(path) ? (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A pytest configuration file, which pytest reads whichever of them it finds first. */
+function pytestConfig(dir) {
+    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'pytest.ini')))
+        return 'pytest.ini';
+    if (/^\[tool\.pytest(\.ini_options)?\]/m.test(read(dir, 'pyproject.toml') ?? '')) {
+        return 'pyproject.toml [tool.pytest]';
+    }
+    if (/^\[tool:pytest\]/m.test(read(dir, 'setup.cfg') ?? ''))
+        return 'setup.cfg [tool:pytest]';
+    if (/^\[pytest\]/m.test(read(dir, 'tox.ini') ?? ''))
+        return 'tox.ini [pytest]';
+    return undefined;
+}
+function nodeTestScript(dir) {
+    const text = read(dir, 'package.json');
+    if (text === undefined)
+        return undefined;
+    try {
+        const script = JSON.parse(text).scripts?.test;
+        return typeof script === 'string' && script.trim() && !NPM_NO_TEST.test(script)
+            ? script
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The framework a directory's files point at. A pytest configuration wins
+ * over manage.py: a Django project that configures pytest (pytest-django)
+ * has tests that only pytest collects.
+ */
+function detectFramework(dir) {
+    const pytest = pytestConfig(dir);
+    if (pytest)
+        return { framework: 'pytest', reason: pytest };
+    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'manage.py')))
+        return { framework: 'django', reason: 'manage.py' };
+    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'conftest.py')))
+        return { framework: 'pytest', reason: 'conftest.py' };
+    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'go.mod')))
+        return { framework: 'go', reason: 'go.mod' };
+    if (nodeTestScript(dir))
+        return { framework: 'node', reason: 'package.json test script' };
+    return undefined;
+}
+/** The `module` line of go.mod: test2json names packages by import path. */
+function goModulePath(dir) {
+    return /^module\s+(\S+)/m.exec(read(dir, 'go.mod') ?? '')?.[1];
+}
+function packageManager(dir) {
+    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'pnpm-lock.yaml')))
+        return 'pnpm';
+    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'yarn.lock')))
+        return 'yarn';
+    return 'npm';
+}
+
+;// CONCATENATED MODULE: ./src/test/settings.ts
+
+
+
+
+
+const FRAMEWORKS = ['auto', 'django', 'pytest', 'go', 'node', 'command'];
+function isExecutable(path) {
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.X_OK);
+        return (0,external_node_fs_namespaceObject.statSync)(path).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** The first of `names` found on PATH, as the shell would find it. */
+function findOnPath(names, path = process.env.PATH ?? '') {
+    for (const name of names) {
+        for (const dir of path.split(external_node_path_.delimiter).filter(Boolean)) {
+            if (isExecutable((0,external_node_path_.join)(dir, name)))
+                return name;
+        }
+    }
+    return '';
+}
+/** Debian and many images have `python3` and no `python`; setup-python provides both. */
+function readPython(read) {
+    const given = read('python').trim();
+    if (given)
+        return given;
+    const found = findOnPath(['python', 'python3']);
+    if (!found) {
+        throw new errors/* InputError */.dz('python', 'is not set and neither python nor python3 is on PATH', 'Add actions/setup-python before this step, or set python to the interpreter');
+    }
+    return found;
+}
+const MARKERS = {
+    django: 'manage.py',
+    go: 'go.mod',
+    node: 'package.json'
+};
+function readFramework(read, dir, command) {
+    const chosen = (0,inputs/* readChoice */.Kf)(read, 'framework', FRAMEWORKS, 'auto');
+    if (chosen === 'auto') {
+        const detected = detectFramework(dir);
+        if (detected)
+            return { framework: detected.framework, reason: detected.reason };
+        if (command)
+            return { framework: 'command', reason: 'command input' };
+        throw new errors/* InputError */.dz('framework', `auto found no manage.py, pytest configuration, go.mod or package.json test script in ${dir}`, 'Set working-directory to the project, name the framework, or give a command');
+    }
+    if (chosen === 'command' && !command) {
+        throw new errors/* InputError */.dz('command', 'is empty but framework is command', 'Give the test command');
+    }
+    const marker = MARKERS[chosen];
+    if (marker && !command && !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, marker))) {
+        throw new errors/* InputError */.dz('framework', `is ${chosen}, but ${dir} has no ${marker}`, 'Set working-directory to the project root');
+    }
+    return { framework: chosen, reason: 'framework input' };
+}
+/** Reads and checks every input before the suite runs. */
+function readTestSettings(read) {
+    const workspace = (0,external_node_path_.resolve)(process.env.GITHUB_WORKSPACE || process.cwd());
+    const workingDirectory = (0,external_node_path_.resolve)(workspace, read('working-directory').trim() || '.');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(workingDirectory) || !(0,external_node_fs_namespaceObject.statSync)(workingDirectory).isDirectory()) {
+        throw new errors/* InputError */.dz('working-directory', `${workingDirectory} is not a directory`, 'Give it relative to the checkout; did the job check out the code?');
+    }
+    const command = read('command').trim();
+    const { framework, reason } = readFramework(read, workingDirectory, command);
+    const junitInput = read('junit').trim();
+    return {
+        framework,
+        reason,
+        command,
+        workingDirectory,
+        workspace,
+        junit: junitInput
+            ? (0,external_node_path_.isAbsolute)(junitInput)
+                ? junitInput
+                : (0,external_node_path_.resolve)(workingDirectory, junitInput)
+            : '',
+        install: (0,inputs/* readBoolean */.Vf)(read, 'install', false),
+        python: framework === 'django' || framework === 'pytest' ? readPython(read) : '',
+        packageManager: packageManager(workingDirectory),
+        goModule: framework === 'go' ? goModulePath(workingDirectory) : undefined
+    };
+}
+
+;// CONCATENATED MODULE: ./src/test/main.ts
+
+
+
+
+
+
+
+
+
+
+async function install(s) {
+    if (s.framework === 'command') {
+        lib_core/* warning */.$e('install: true does nothing for framework: command; install in the command');
+        return;
+    }
+    const commands = installCommands(s.framework, { has: file => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(s.workingDirectory, file)) }, s);
+    if (commands.length === 0)
+        lib_core/* info */.pq(`No dependency file to install from for ${s.framework}`);
+    for (const argv of commands) {
+        const result = await lib_core/* group */.Os(`Install: ${argv.join(' ')}`, () => runCommand(argv, { cwd: s.workingDirectory }));
+        if (result.code !== 0) {
+            throw new Error(`installing dependencies failed: \`${argv.join(' ')}\` exited with code ${result.code}`);
+        }
+    }
+}
+/**
+ * Runs the suite, reads its results, sets `passed`, `failed` and `skipped`,
+ * annotates each failed test and writes the summary. A failing suite fails
+ * the step, naming the failed tests in the first line.
+ */
+async function run(read) {
+    const s = readTestSettings(read);
+    lib_core/* info */.pq(`Framework: ${s.framework} (${s.reason}) in ${s.workingDirectory}`);
+    if (s.install)
+        await install(s);
+    const tempDir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-test-'));
+    try {
+        const pytestJunit = (0,external_node_path_.join)(tempDir, 'pytest-junit.xml');
+        const cmd = testCommand(s.framework, {
+            python: s.python,
+            packageManager: s.packageManager,
+            command: s.command,
+            pytestJunit,
+            pytestAddopts: process.env.PYTEST_ADDOPTS
+        });
+        const before = snapshotReports(s.junit);
+        const result = await runCommand(cmd.argv, {
+            cwd: s.workingDirectory,
+            env: cmd.env,
+            display: s.framework === 'go' ? goEventText : undefined
+        });
+        const results = collectResults(s, result, { before, pytestJunit });
+        const failures = failuresOf(results, s);
+        setCountOutputs(results);
+        annotate(failures);
+        await writeSummary({
+            settings: s,
+            argv: cmd.argv,
+            results,
+            failures,
+            exitCode: result.code,
+            wallSeconds: result.seconds
+        });
+        const failed = failureMessage(results, failures, result.code);
+        if (failed) {
+            lib_core/* setFailed */.C1(failed);
+        }
+        else {
+            const c = results?.counts;
+            lib_core/* info */.pq(c
+                ? `${c.passed} passed, ${c.skipped} skipped in ${result.seconds.toFixed(1)}s`
+                : `The test command passed in ${result.seconds.toFixed(1)}s (no per-test results found)`);
+        }
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(tempDir, { recursive: true, force: true });
+    }
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -28381,6 +29749,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -28482,6 +29857,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 643:
 /***/ ((module) => {
 
@@ -28545,6 +29927,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -28564,62 +29960,28 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
-/***/ })
+/***/ }),
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
-
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/core/esm-globals.ts
-// ssh2 reads __dirname at load time; an ES module bundle has none, so it is
-// defined from this module's URL before anything imports ssh2.
+/***/ 3360:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
-const scope = globalThis;
-scope.__filename ??= (0,external_node_url_.fileURLToPath)(import.meta.url);
-scope.__dirname ??= (0,external_node_path_namespaceObject.dirname)(scope.__filename);
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setSecret, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28694,7 +30056,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -28750,8 +30112,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -28765,16 +30127,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -28784,11 +30146,11 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -29747,7 +31109,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -29770,7 +31132,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -29866,7 +31228,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -30014,7 +31376,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -30050,16 +31412,10 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var lib_exec = __nccwpck_require__(2876);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30070,7 +31426,418 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 2876:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30085,7 +31852,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -30097,9 +31864,9 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -30113,7 +31880,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -30140,7 +31907,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -30155,7 +31922,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -30184,11 +31951,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -30408,7 +32175,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -30423,7 +32190,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -30434,7 +32201,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -30443,7 +32210,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -30590,13 +32357,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -30874,7 +32641,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -30887,7 +32654,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -31122,16 +32889,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -31168,7 +32935,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -31180,398 +32947,148 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
 
+/***/ })
 
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + os.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/core/not-implemented.ts
-
-/** Entry of an action that is not built yet: fails the step instead of pretending to succeed. */
-function notImplemented(action) {
-    setFailed(`deploy-kit ${action}: not implemented yet. This action does nothing in this version; pin a release that provides it.`);
-}
-
-;// CONCATENATED MODULE: ./src/test/index.ts
-
-
-notImplemented('test');
-
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(3204);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 

@@ -1,4 +1,11 @@
 import '../core/esm-globals.js'
-import { notImplemented } from '../core/not-implemented.js'
+import * as core from '@actions/core'
+import { errorMessage } from '../core/errors.js'
+import { actionInputs } from '../core/inputs.js'
+import { run } from './main.js'
 
-notImplemented('build-image')
+try {
+  await run(actionInputs)
+} catch (err) {
+  core.setFailed(errorMessage(err))
+}

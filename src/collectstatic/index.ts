@@ -1,10 +1,6 @@
 import '../core/esm-globals.js'
-import * as core from '@actions/core'
 import { actionInputs } from '../core/inputs.js'
+import { runEntry } from '../core/stage.js'
 import { run } from './main.js'
 
-try {
-  await run(actionInputs)
-} catch (err) {
-  core.setFailed(err instanceof Error ? err.message : String(err))
-}
+await runEntry(() => run(actionInputs))

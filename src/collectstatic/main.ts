@@ -12,6 +12,7 @@ import { readConnectionSettings } from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
 import { forEachHost } from '../core/fleet.js'
 import { InputReader, readBoolean, readChoice } from '../core/inputs.js'
+import { StageResult } from '../core/stage.js'
 import { readService } from '../migrate/settings.js'
 
 export function readCollectstaticSettings(read: InputReader) {
@@ -72,7 +73,7 @@ export function explainFailure(output: string): string {
   return lines[lines.length - 1] ?? 'no output'
 }
 
-export async function run(read: InputReader): Promise<void> {
+export async function run(read: InputReader): Promise<StageResult> {
   const s = readCollectstaticSettings(read)
   const outcomes = await forEachHost(s.connection, host =>
     core.group(`${host.label}: collectstatic`, async () => {
@@ -101,5 +102,6 @@ export async function run(read: InputReader): Promise<void> {
     ])
     .write()
   const failed = outcomes.filter(o => !o.ok)
-  if (failed.length) core.setFailed(failed.map(o => o.error).join('\n'))
+  if (failed.length) return { ok: false, message: failed.map(o => o.error).join('\n') }
+  return { ok: true, message: `collectstatic: ${copied} file(s) copied` }
 }

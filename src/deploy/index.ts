@@ -1,4 +1,14 @@
 import '../core/esm-globals.js'
-import { notImplemented } from '../core/not-implemented.js'
+import { actionInputs } from '../core/inputs.js'
+import { runEntryWithPost } from '../core/stage.js'
+import { post } from '../ssh-deploy/main.js'
+import { run, setOutputs } from './main.js'
 
-notImplemented('deploy')
+await runEntryWithPost(
+  async () => {
+    const outcome = await run(actionInputs)
+    setOutputs(outcome)
+    return outcome
+  },
+  () => post(actionInputs)
+)

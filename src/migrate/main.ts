@@ -10,6 +10,7 @@ import {
 import { errorMessage } from '../core/errors.js'
 import { forEachHost, HostContext } from '../core/fleet.js'
 import { InputReader } from '../core/inputs.js'
+import { StageResult } from '../core/stage.js'
 import {
   pruneBackups,
   restoreCommand,
@@ -138,7 +139,7 @@ async function migrateHost(host: HostContext, s: MigrateSettings): Promise<Migra
   return report
 }
 
-export async function run(read: InputReader): Promise<void> {
+export async function run(read: InputReader): Promise<StageResult & { report?: MigrateReport }> {
   const s = readMigrateSettings(read)
   const outcomes = await forEachHost(s.connection, host =>
     core.group(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s))
@@ -169,5 +170,11 @@ export async function run(read: InputReader): Promise<void> {
   await summary.write()
 
   const failed = outcomes.filter(o => !o.ok)
-  if (failed.length > 0) core.setFailed(failed.map(o => errorMessage(o.error)).join('\n'))
+  if (failed.length > 0)
+    return { ok: false, report: first, message: failed.map(o => errorMessage(o.error)).join('\n') }
+  return {
+    ok: true,
+    report: first,
+    message: `migrate: ${s.tool} ${s.direction} done on ${outcomes.length} host(s)`
+  }
 }

@@ -3,6 +3,7 @@ import { AppSettings, readAppSettings } from '../core/compose.js'
 import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
 import { forEachHost, mapLimited } from '../core/fleet.js'
 import type { InputReader } from '../core/inputs.js'
+import type { StageResult } from '../core/stage.js'
 import { CheckResult, checkUntilPassing } from './check.js'
 import { placeProbe, remoteProbe } from './remote-probe.js'
 import { annotateFailures, reportCertificates, setResultOutputs, writeSummary } from './report.js'
@@ -77,6 +78,14 @@ async function fromServers(
  * is read and checked before the first request.
  */
 export async function run(read: InputReader): Promise<void> {
+  const result = await execute(read)
+  if (!result.ok) core.setFailed(result.message)
+  else core.info(result.message)
+}
+
+export async function execute(
+  read: InputReader
+): Promise<StageResult & { results: CheckResult[] }> {
   const settings = readSmokeSettings(read)
   const remote: Remote | undefined =
     settings.from.kind === 'runner'
@@ -102,9 +111,15 @@ export async function run(read: InputReader): Promise<void> {
   await writeSummary(results, elapsedMs)
   const failed = results.filter(r => !r.passed).length
   const seconds = (elapsedMs / 1000).toFixed(1)
-  if (failed > 0) {
-    core.setFailed(`smoke-check: ${failed} of ${results.length} check(s) failed after ${seconds}s`)
-  } else {
-    core.info(`smoke-check: all ${results.length} check(s) passed in ${seconds}s`)
-  }
+  return failed > 0
+    ? {
+        ok: false,
+        results,
+        message: `smoke-check: ${failed} of ${results.length} check(s) failed after ${seconds}s`
+      }
+    : {
+        ok: true,
+        results,
+        message: `smoke-check: all ${results.length} check(s) passed in ${seconds}s`
+      }
 }

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { forEachHost, HostOutcome } from '../core/fleet.js'
 import { InputReader } from '../core/inputs.js'
+import { StageResult } from '../core/stage.js'
 import { registerSecret } from '../core/secrets.js'
 import { deployHost, DeployFailure, HostReport } from './deploy-host.js'
 import { lockCommands, newLockToken } from './lock.js'
@@ -85,7 +86,9 @@ function toRow(
   }
 }
 
-export async function run(read: InputReader): Promise<void> {
+export async function run(
+  read: InputReader
+): Promise<StageResult & { releaseId: string; rows: HostRow[] }> {
   const s = readDeploySettings(read)
   for (const [, value] of s.env) registerSecret(value)
   const releaseId = newReleaseId(new Date(), s.ref || s.run.sha)
@@ -132,19 +135,28 @@ export async function run(read: InputReader): Promise<void> {
   await writeSummary(s, releaseId, rows)
 
   const failed = rows.filter(r => r.status === 'failed')
+  const verb = s.rollbackTo ? 'Rollback' : 'Deploy'
   if (failed.length > 0) {
-    const where = rows.map(
-      r =>
-        `${r.host}: ${r.status === 'succeeded' ? `on ${r.release}` : r.changed ? 'changed, failed' : `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`}`
-    )
-    core.setFailed(
-      `${s.rollbackTo ? 'Rollback' : 'Deploy'} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`
-    )
-  } else {
-    core.info(
-      `${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
-    )
+    const where = rows.map(r => `${r.host}: ${hostState(r)}`)
+    return {
+      ok: false,
+      releaseId,
+      rows,
+      message: `${verb} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`
+    }
   }
+  return {
+    ok: true,
+    releaseId,
+    rows,
+    message: `${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
+  }
+}
+
+function hostState(r: HostRow): string {
+  if (r.status === 'succeeded') return `on ${r.release}`
+  if (r.changed) return 'changed, failed'
+  return `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`
 }
 
 /**

@@ -1,0 +1,175 @@
+// The root action (`uses: org/deploy-kit@v1`) under Node 24: ssh-deploy →
+// migrate (with a backup) → collectstatic → smoke-check, and the automatic
+// rollback of a release whose smoke check fails. A Django 3.2 app with
+// PostgreSQL and nginx in containers, served from a git remote through sshd.
+// GitHub's deployment API is the recording stand-in of fake-github-api.ts.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ActionRun, runAction } from '../testbed/action-runner.js'
+import { httpText } from '../testbed/apps.js'
+import { createDjangoApp, DjangoApp } from '../testbed/db-apps.js'
+import { ensureDocker, stopDocker } from '../testbed/docker.js'
+import { FakeGithubApi, startFakeGithubApi } from '../testbed/fake-github-api.js'
+import { ensureBaseImages } from '../testbed/images.js'
+import { ensurePrerequisites } from '../testbed/prerequisites.js'
+import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
+
+let hosts: SshHosts
+let dockerPid: number | undefined
+let app: DjangoApp
+let api: FakeGithubApi
+let root: string
+let bare: string
+let serverDir: string
+
+const git = (...args: string[]) =>
+  execFileSync(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=t@example.com', '-C', app.dir, ...args],
+    { encoding: 'utf8' }
+  ).trim()
+
+async function commit(message: string): Promise<string> {
+  git('add', '-A')
+  git('commit', '-q', '-m', message)
+  git('push', '-q', bare, 'HEAD:refs/heads/main')
+  return git('rev-parse', 'HEAD')
+}
+
+beforeAll(async () => {
+  ensurePrerequisites()
+  dockerPid = (await ensureDocker()).startedPid
+  await ensureBaseImages()
+  hosts = await startSshHosts(1)
+  api = await startFakeGithubApi()
+  app = await createDjangoApp()
+  root = mkdtempSync(join(tmpdir(), 'deploykit-root-'))
+  bare = join(root, 'origin.git')
+  serverDir = join(root, 'server', 'thinkring')
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare])
+  execFileSync('git', ['init', '-q', '-b', 'main', app.dir])
+}, 30 * 60_000)
+
+afterAll(async () => {
+  await app?.cleanup()
+  await api?.stop()
+  await hosts?.stop()
+  rmSync(root, { recursive: true, force: true })
+  if (dockerPid) await stopDocker(dockerPid)
+})
+
+function deploy(sha: string): Promise<ActionRun> {
+  return runAction(
+    'deploy',
+    {
+      host: hosts.hostInput(1),
+      key: hosts.key.privateKey,
+      'known-hosts': hosts.knownHosts(),
+      'app-dir': serverDir,
+      repository: bare,
+      'compose-files': app.composeFile,
+      'project-name': app.projectName,
+      'migrate-tool': 'django',
+      'migrate-down-target': 'shop 0002',
+      backup: 'pg_dump',
+      collectstatic: 'true',
+      'collectstatic-clear': 'true',
+      'smoke-urls': `http://127.0.0.1:${app.nginxPort}/static/shop/hello.txt`,
+      'smoke-expect-status': '200',
+      'smoke-wait-timeout': '8',
+      'auto-rollback': 'true',
+      'github-token': 'ghs_testtoken1234567890',
+      'environment-url': `http://127.0.0.1:${app.nginxPort}/`
+    },
+    { env: { GITHUB_SHA: sha, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/thinkring' } }
+  )
+}
+
+const productColumns = () =>
+  app.psql(
+    "select string_agg(column_name, ',' order by column_name) from information_schema.columns where table_name = 'shop_product'"
+  )
+
+describe('root action', () => {
+  it('deploys, migrates, collects static files and passes the smoke check', async () => {
+    const v1 = await commit('v1')
+    const r = await deploy(v1)
+    if (r.code !== 0) throw new Error(r.output)
+    expect(r.outputs).toMatchObject({
+      'deployed-ref': v1,
+      'rolled-back': 'false',
+      'previous-ref': ''
+    })
+    expect(r.outputs['backup-file']).toMatch(/deploykit-postgres-\d{8}T\d{6}Z\.sql\.gz$/)
+    expect(await httpText(`http://127.0.0.1:${app.nginxPort}/static/shop/hello.txt`)).toBe(
+      'hello static\n'
+    )
+    expect(await productColumns()).toBe('id,name,price')
+    const states = api.calls
+      .filter(c => c.method === 'POST' && c.path.endsWith('/statuses'))
+      .map(c => c.body.state)
+    expect(states).toEqual(['in_progress', 'success'])
+    expect(api.calls[0]).toMatchObject({
+      method: 'POST',
+      path: '/repos/acme/thinkring/deployments',
+      body: { ref: v1, environment: 'production' }
+    })
+    expect(r.output).not.toContain('ghs_testtoken1234567890')
+  })
+
+  it('rolls a release whose smoke check fails back: migration down, previous code, static files again', async () => {
+    api.calls.length = 0
+    const v1 = git('rev-parse', 'HEAD')
+    writeFileSync(
+      join(app.dir, 'shop', 'migrations', '0003_product_stock.py'),
+      [
+        'from django.db import migrations, models',
+        '',
+        '',
+        'class Migration(migrations.Migration):',
+        "    dependencies = [('shop', '0002_product_price')]",
+        "    operations = [migrations.AddField('product', 'stock', models.IntegerField(default=0))]",
+        ''
+      ].join('\n')
+    )
+    writeFileSync(
+      join(app.dir, 'shop', 'models.py'),
+      readFileSync(join(app.dir, 'shop', 'models.py'), 'utf8') + '\n'
+    )
+    rmSync(join(app.dir, 'shop', 'static', 'shop', 'hello.txt'))
+    writeFileSync(join(app.dir, 'shop', 'static', 'shop', 'other.txt'), 'moved\n')
+    const v2 = await commit('v2: breaks the static file the health check reads')
+
+    const r = await deploy(v2)
+    expect(r.code).toBe(1)
+    expect(r.outputs['rolled-back']).toBe('true')
+    expect(r.output).toMatch(
+      new RegExp(
+        `::error::smoke-check: 1 of 1 check\\(s\\) failed.*rolled back to ${v1}.*database migrated down to`
+      )
+    )
+    expect(await httpText(`http://127.0.0.1:${app.nginxPort}/static/shop/hello.txt`)).toBe(
+      'hello static\n'
+    )
+    expect(await productColumns()).toBe('id,name,price')
+    expect(git('-C', serverDir, 'rev-parse', 'HEAD')).toBe(v1)
+    const log = readFileSync(join(serverDir, '.deploy-kit', 'releases.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map(l => JSON.parse(l) as { id: string; ref?: string; status: string; rollbackOf?: string })
+    const v2Release = log.find(x => x.ref === v2)?.id
+    expect(log.filter(x => x.id === v2Release).map(x => x.status)).toEqual([
+      'started',
+      'succeeded',
+      'rolled-back'
+    ])
+    expect(log[log.length - 2]).toMatchObject({ status: 'succeeded' })
+    const states = api.calls
+      .filter(c => c.method === 'POST' && c.path.endsWith('/statuses'))
+      .map(c => c.body.state)
+    expect(states).toEqual(['in_progress', 'failure'])
+  })
+})

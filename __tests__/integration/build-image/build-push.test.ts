@@ -1,0 +1,419 @@
+// build-image on the testbed's real Docker engine (classic builder: no buildx
+// here) against a real registry with password auth.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { InputError } from '../../../src/core/errors.js'
+import { visibleLog } from '../../helpers/capture-output.js'
+import { ensureDocker, stopDocker } from '../../testbed/docker.js'
+import { BUSYBOX_IMAGE, ensureBaseImages } from '../../testbed/images.js'
+import { Registry, startRegistry } from '../../testbed/registry.js'
+import { run, runChecked } from '../../testbed/run.js'
+import { ActionFiles, BuildRun } from './harness.js'
+
+const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
+const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.index.v1+json'
+].join(', ')
+
+let dockerPid: number | undefined
+let registry: Registry
+let files: ActionFiles
+let project: string
+let dockerConfig: string
+let namespace: string
+const userConfig = join(process.env.HOME ?? '/root', '.docker', 'config.json')
+let userConfigHash: string
+
+function hashOf(path: string): string {
+  return existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'none'
+}
+
+/** Two images FROM the testbed's busybox: a multi-stage API and a one-stage web image. */
+function writeProject(dir: string, nonce: string): void {
+  mkdirSync(join(dir, 'api'), { recursive: true })
+  mkdirSync(join(dir, 'web', 'www'), { recursive: true })
+  // The nonce makes the first build of each test run a cold one.
+  writeFileSync(join(dir, 'api', 'nonce.txt'), nonce)
+  writeFileSync(join(dir, 'web', 'nonce.txt'), nonce)
+  writeFileSync(
+    join(dir, 'api', 'Dockerfile.prod'),
+    [
+      `FROM ${BUSYBOX_IMAGE} AS build`,
+      'ARG APP_VERSION=unset',
+      'COPY nonce.txt /src/nonce.txt',
+      'RUN mkdir -p /out && echo "version=$APP_VERSION" > /out/version.txt',
+      '',
+      `FROM ${BUSYBOX_IMAGE} AS runtime`,
+      'COPY --from=build /out /srv',
+      'CMD ["cat", "/srv/version.txt"]',
+      '',
+      'FROM runtime AS debug',
+      'RUN echo debug > /srv/debug.txt',
+      ''
+    ].join('\n')
+  )
+  writeFileSync(
+    join(dir, 'web', 'Dockerfile'),
+    [
+      `FROM ${BUSYBOX_IMAGE}`,
+      'ARG GREETING=none',
+      'COPY nonce.txt /nonce.txt',
+      'COPY www /www',
+      'RUN echo "$GREETING" > /www/greeting.txt',
+      'CMD ["cat", "/www/greeting.txt"]',
+      ''
+    ].join('\n')
+  )
+  writeFileSync(join(dir, 'web', 'www', 'index.html'), '<h1>web</h1>\n')
+}
+
+function baseInputs(): Record<string, string> {
+  return {
+    images: `api=${join(project, 'api')}:Dockerfile.prod\nweb=${join(project, 'web')}`,
+    registry: `${registry.address}/${namespace}`,
+    username: registry.username,
+    password: registry.password,
+    'build-args': 'APP_VERSION=1.2.3\nGREETING=hello from build-args',
+    target: 'api=runtime'
+  }
+}
+
+function branchPush(branch: string, defaultBranch = 'main'): void {
+  files.setEnv({ GITHUB_REF: `refs/heads/${branch}`, GITHUB_REF_NAME: branch })
+  files.setEvent('push', {
+    ref: `refs/heads/${branch}`,
+    after: SHA,
+    repository: { full_name: 'example/app', default_branch: defaultBranch }
+  })
+}
+
+/** The digest the registry serves for repo:tag, asked over its HTTP API with the password. */
+async function registryDigest(repository: string, tag: string): Promise<string> {
+  const path = repository.slice(registry.address.length + 1)
+  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64')
+  const res = await fetch(`http://${registry.address}/v2/${path}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { authorization: `Basic ${auth}`, accept: MANIFEST_TYPES }
+  })
+  if (res.status !== 200) throw new Error(`registry: ${repository}:${tag} → ${res.status}`)
+  return res.headers.get('docker-content-digest') ?? ''
+}
+
+async function registryTags(repository: string): Promise<string[]> {
+  const path = repository.slice(registry.address.length + 1)
+  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64')
+  const res = await fetch(`http://${registry.address}/v2/${path}/tags/list`, {
+    headers: { authorization: `Basic ${auth}` }
+  })
+  if (res.status === 404) return []
+  return (((await res.json()) as { tags?: string[] }).tags ?? []).sort()
+}
+
+async function labelsOf(ref: string): Promise<Record<string, string>> {
+  const { stdout } = await runChecked('docker', [
+    'image',
+    'inspect',
+    '--format',
+    '{{json .Config.Labels}}',
+    ref
+  ])
+  return JSON.parse(stdout) as Record<string, string>
+}
+
+/** Image ids the classic builder printed (` ---> 1a2b3c4d5e6f`), to find the stage images it leaves untagged. */
+const builtIds = new Set<string>()
+
+async function build(inputs: Record<string, string>): Promise<BuildRun> {
+  const r = await files.run(inputs)
+  for (const m of r.output.matchAll(/^(?:\[[\w-]+\] )? ---> ([0-9a-f]{12})$/gm)) builtIds.add(m[1])
+  return r
+}
+
+/**
+ * Removes every image the tests made: the tagged ones by id (they keep their
+ * repository name as `<none>` once a newer build takes the tag), then the
+ * untagged images of earlier stages that the builds printed. Base images are
+ * tagged, so they are never among those.
+ */
+async function removeTestImages(): Promise<void> {
+  const listed = await runChecked('docker', ['image', 'ls', '--format', '{{.ID}} {{.Repository}}'])
+  const tagged = listed.stdout
+    .split('\n')
+    .filter(line => line.split(' ')[1]?.startsWith(`${registry.address}/`))
+    .map(line => line.split(' ')[0])
+  if (tagged.length) await run('docker', ['image', 'rm', '--force', ...new Set(tagged)])
+  const dangling = (
+    await runChecked('docker', ['image', 'ls', '-q', '--filter', 'dangling=true'])
+  ).stdout
+    .split('\n')
+    .filter(id => builtIds.has(id))
+  if (dangling.length) await run('docker', ['image', 'rm', ...dangling])
+}
+
+async function localImages(): Promise<string[]> {
+  const { stdout } = await runChecked('docker', [
+    'image',
+    'ls',
+    '--format',
+    '{{.Repository}}:{{.Tag}}'
+  ])
+  return stdout
+    .split('\n')
+    .filter(ref => ref.startsWith(`${registry.address}/`))
+    .sort()
+}
+
+function expectPasswordHidden(r: BuildRun): void {
+  const masks = r.output.split('\n').filter(l => l.includes(registry.password))
+  expect(masks.length).toBeGreaterThan(0)
+  for (const line of masks) expect(line).toBe(`::add-mask::${registry.password}`)
+  expect(visibleLog(r.output)).not.toContain(registry.password)
+  expect(r.summary).not.toContain(registry.password)
+  expect(r.outputs.images ?? '').not.toContain(registry.password)
+}
+
+beforeAll(async () => {
+  dockerPid = (await ensureDocker()).startedPid
+  await ensureBaseImages()
+  registry = await startRegistry()
+  userConfigHash = hashOf(userConfig)
+  files = new ActionFiles()
+  project = mkdtempSync(join(tmpdir(), 'deploykit-build-project-'))
+  dockerConfig = mkdtempSync(join(tmpdir(), 'deploykit-docker-config-'))
+  namespace = `deploykit-${randomBytes(3).toString('hex')}`
+  writeProject(project, randomBytes(8).toString('hex'))
+  files.setEnv({
+    DOCKER_CONFIG: dockerConfig,
+    GITHUB_SHA: SHA,
+    GITHUB_REPOSITORY: 'example/app',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_ACTOR: 'octocat'
+  })
+})
+
+afterAll(async () => {
+  if (registry) {
+    await removeTestImages()
+    await registry.stop()
+  }
+  files?.remove()
+  if (project) rmSync(project, { recursive: true, force: true })
+  if (dockerConfig) rmSync(dockerConfig, { recursive: true, force: true })
+  if (dockerPid) await stopDocker(dockerPid)
+})
+
+describe('a push to the default branch', () => {
+  let cold: BuildRun
+
+  it('builds both images, pushes every tag and outputs the registry digests', async () => {
+    branchPush('main')
+    cold = await build(baseInputs())
+    expect(cold.error).toBeUndefined()
+    expect(cold.failed).toBe(false)
+    const repo = (name: string) => `${registry.address}/${namespace}/${name}`
+    expect(Object.keys(cold.images)).toEqual(['api', 'web'])
+    for (const name of ['api', 'web']) {
+      const image = cold.images[name]
+      expect(image).toMatchObject({
+        name,
+        repository: repo(name),
+        tags: ['main', 'latest', 'sha-a1b2c3d'],
+        refs: [`${repo(name)}:main`, `${repo(name)}:latest`, `${repo(name)}:sha-a1b2c3d`],
+        pushed: true
+      })
+      expect(image.digest).toMatch(new RegExp(`^${repo(name)}@sha256:[0-9a-f]{64}$`))
+      const digest = image.digest.split('@')[1]
+      for (const tag of image.tags) expect(await registryDigest(repo(name), tag)).toBe(digest)
+      const { stdout } = await runChecked('docker', [
+        'image',
+        'inspect',
+        '--format',
+        '{{json .RepoDigests}}',
+        `${repo(name)}:main`
+      ])
+      expect(JSON.parse(stdout)).toContain(image.digest)
+      expect(await registryTags(repo(name))).toEqual(['latest', 'main', 'sha-a1b2c3d'])
+    }
+    expect(cold.output).toMatch(/Building api, web with the classic builder/)
+    // Both builds ran at once: each one's log lines carry its name.
+    expect(cold.output).toMatch(/^\[api\] Step 1\/\d+ : FROM/m)
+    expect(cold.output).toMatch(/^\[web\] Step 1\/\d+ : FROM/m)
+    expectPasswordHidden(cold)
+  })
+
+  it('labels the images with OCI metadata from the GitHub context', async () => {
+    const labels = await labelsOf(cold.images.api.refs[0])
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.source': 'https://github.com/example/app',
+      'org.opencontainers.image.url': 'https://github.com/example/app',
+      'org.opencontainers.image.revision': SHA,
+      'org.opencontainers.image.version': 'main',
+      'org.opencontainers.image.title': 'api'
+    })
+    const created = Date.parse(labels['org.opencontainers.image.created'])
+    expect(Math.abs(Date.now() - created)).toBeLessThan(10 * 60_000)
+    expect((await labelsOf(cold.images.web.refs[0]))['org.opencontainers.image.title']).toBe('web')
+  })
+
+  it('passes build-args and builds only up to the target stage', async () => {
+    const api = await runChecked('docker', ['run', '--rm', cold.images.api.digest])
+    expect(api.stdout.trim()).toBe('version=1.2.3')
+    const debug = await run('docker', [
+      'run',
+      '--rm',
+      cold.images.api.digest,
+      'cat',
+      '/srv/debug.txt'
+    ])
+    expect(debug.code).not.toBe(0)
+    const web = await runChecked('docker', ['run', '--rm', cold.images.web.digest])
+    expect(web.stdout.trim()).toBe('hello from build-args')
+  })
+
+  it('writes the references and digests to the summary', () => {
+    expect(cold.summary).toContain('<h3>Images</h3>')
+    for (const image of Object.values(cold.images)) {
+      expect(cold.summary).toContain(`<code>${image.digest}</code>`)
+      expect(cold.summary).toContain(`<code>${image.refs[1]}</code>`)
+    }
+  })
+
+  it('logs out afterwards, in DOCKER_CONFIG only, leaving the user config untouched', () => {
+    const config = JSON.parse(readFileSync(join(dockerConfig, 'config.json'), 'utf8')) as {
+      auths?: Record<string, unknown>
+    }
+    expect(Object.keys(config.auths ?? {})).not.toContain(registry.address)
+    expect(hashOf(userConfig)).toBe(userConfigHash)
+  })
+
+  it('serves a second build with no change from the layer cache', async () => {
+    const cached = await build(baseInputs())
+    expect(cached.failed).toBe(false)
+    expect(cached.output).toMatch(/api: built in [\d.]+s \((\d+)\/\1 steps cached\)/)
+    expect(cached.output).toMatch(/web: built in [\d.]+s \((\d+)\/\1 steps cached\)/)
+    const coldBuild = cold.output.match(/(api|web): built in ([\d.]+)s/g)
+    const cachedBuild = cached.output.match(/(api|web): built in ([\d.]+)s/g)
+    process.stdout.write(
+      `build-image: cold run ${(cold.elapsedMs / 1000).toFixed(1)}s (${coldBuild?.join(', ')}); ` +
+        `cached run ${(cached.elapsedMs / 1000).toFixed(1)}s (${cachedBuild?.join(', ')})\n`
+    )
+    expect(cached.summary).toMatch(/(\d+)\/\1 steps cached/)
+    expectPasswordHidden(cached)
+  })
+})
+
+describe('tags from the GitHub context', () => {
+  it('tags a feature branch with its sanitised name and no latest', async () => {
+    branchPush('feature/Login#2')
+    const r = await build({
+      ...baseInputs(),
+      images: `web=${join(project, 'web')}`,
+      target: ''
+    })
+    expect(r.failed).toBe(false)
+    expect(r.images.web.tags).toEqual(['feature-Login-2', 'sha-a1b2c3d'])
+    expect(await registryTags(r.images.web.repository)).toEqual(
+      expect.arrayContaining(['feature-Login-2', 'sha-a1b2c3d'])
+    )
+  })
+
+  it('tags a v1.2.3 tag push 1.2.3, 1.2 and 1, plus the extra tags', async () => {
+    files.setEnv({ GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_REF_NAME: 'v1.2.3' })
+    files.setEvent('push', {
+      ref: 'refs/tags/v1.2.3',
+      repository: { full_name: 'example/app', default_branch: 'main' }
+    })
+    const r = await build({
+      ...baseInputs(),
+      images: `api=${join(project, 'api')}:Dockerfile.prod`,
+      tags: 'stable'
+    })
+    expect(r.failed).toBe(false)
+    expect(r.images.api.tags).toEqual(['1.2.3', '1.2', '1', 'sha-a1b2c3d', 'stable'])
+    expect((await labelsOf(r.images.api.refs[0]))['org.opencontainers.image.version']).toBe('1.2.3')
+    const digest = r.images.api.digest.split('@')[1]
+    expect(await registryDigest(r.images.api.repository, '1.2')).toBe(digest)
+    expect(await registryDigest(r.images.api.repository, 'stable')).toBe(digest)
+  })
+})
+
+describe('push: false and bad input', () => {
+  it('builds and loads only, pushing nothing', async () => {
+    branchPush('main')
+    const r = await build({
+      ...baseInputs(),
+      images: `local-only=${join(project, 'web')}`,
+      target: '',
+      push: 'false',
+      'default-tags': 'false',
+      tags: 'dev'
+    })
+    expect(r.failed).toBe(false)
+    expect(r.images['local-only']).toMatchObject({ pushed: false, digest: '', tags: ['dev'] })
+    expect(r.images['local-only'].imageId).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(await localImages()).toContain(`${registry.address}/${namespace}/local-only:dev`)
+    expect(await registryTags(`${registry.address}/${namespace}/local-only`)).toEqual([])
+  })
+
+  it('pushes nothing when one of the images fails to build, naming it', async () => {
+    branchPush('main')
+    const broken = join(project, 'broken')
+    mkdirSync(broken, { recursive: true })
+    writeFileSync(
+      join(broken, 'Dockerfile'),
+      `FROM ${BUSYBOX_IMAGE}\nRUN echo compiling && exit 3\n`
+    )
+    const fresh = `deploykit-${randomBytes(3).toString('hex')}`
+    const r = await build({
+      ...baseInputs(),
+      registry: `${registry.address}/${fresh}`,
+      images: `web=${join(project, 'web')}\nbroken=${broken}`,
+      target: ''
+    })
+    expect(String(r.error)).toMatch(/^Error: build failed for broken \(see the errors above\)$/)
+    expect(r.output).toMatch(/^::error::broken: `docker build` exited with code 3/m)
+    expect(r.output).toMatch(/^\[broken\] compiling$/m)
+    expect(r.output).not.toMatch(/\$ docker push/)
+    expect(await registryTags(`${registry.address}/${fresh}/web`)).toEqual([])
+  })
+
+  // Inputs are made lazily: the project directory exists only once beforeAll ran.
+  it.each([
+    [
+      'a missing context',
+      () => ({ images: `api=${join(project, 'no-such-context')}` }),
+      /Input 'images': the build context .* of api is not a directory/
+    ],
+    [
+      'a missing Dockerfile',
+      () => ({ images: `api=${join(project, 'api')}` }),
+      /Input 'images': the Dockerfile .*api\/Dockerfile" of api does not exist/
+    ],
+    ['an invalid tag', () => ({ tags: 'ok\n-bad' }), /Input 'tags': "-bad" is not a valid tag/],
+    [
+      'a target that is no stage',
+      () => ({ target: 'api=nope' }),
+      /has no stage "nope"\. Its stages are: build, runtime, debug/
+    ],
+    ['buildx, which the runner lacks', () => ({ builder: 'buildx' }), /Input 'builder': is buildx/]
+  ])('rejects %s before anything is built', async (_what, inputs, message) => {
+    branchPush('main')
+    const before = await localImages()
+    const r = await build({
+      ...baseInputs(),
+      'default-tags': 'false',
+      tags: 'never-built',
+      ...inputs()
+    })
+    expect(r.error).toBeInstanceOf(InputError)
+    expect(String(r.error)).toMatch(message)
+    expect(r.output).not.toMatch(/\$ docker (build|login)/)
+    expect(await localImages()).toEqual(before)
+  })
+})

@@ -1,0 +1,162 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { docker, dockerChecked } from './docker-cli.js'
+import {
+  BuildRequest,
+  buildxBuild,
+  dockerBuild,
+  dockerPush,
+  imageRefs,
+  inspectRepoDigests
+} from './docker-commands.js'
+import {
+  buildxDigest,
+  cacheStats,
+  CacheStats,
+  pushedDigest,
+  repoDigestFor
+} from './docker-output.js'
+import { Builder, BuildSettings, ImageSpec } from './settings.js'
+import { ociLabels } from './tags.js'
+
+/** What one image became; also its entry in the `images` output. */
+export interface ImageResult {
+  name: string
+  repository: string
+  tags: string[]
+  /** `repository:tag` for every tag: pushed when `pushed` is true, local otherwise. */
+  refs: string[]
+  pushed: boolean
+  /** `repository@sha256:…` as the registry stores it; '' when not pushed. */
+  digest: string
+  /** The local image id (`sha256:…`); '' when buildx pushed without loading. */
+  imageId: string
+}
+
+/** Timings and cache use, for the summary and the log. */
+export interface ImageReport extends ImageResult {
+  builder: Builder
+  buildSeconds: number
+  pushSeconds: number
+  cache: CacheStats
+}
+
+export function buildRequest(image: ImageSpec, s: BuildSettings, created: Date): BuildRequest {
+  return {
+    name: image.name,
+    repository: image.repository,
+    context: image.context,
+    dockerfile: image.dockerfile,
+    tags: s.tags,
+    labels: { ...ociLabels(s.git, s.tags, image.name, created), ...s.extraLabels },
+    buildArgs: s.buildArgs,
+    target: image.target,
+    platforms: s.platforms
+  }
+}
+
+function seconds(since: number): number {
+  return (Date.now() - since) / 1000
+}
+
+function readIfExists(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : ''
+}
+
+/**
+ * Builds one image. The classic builder only builds (pushing comes after
+ * every image has built); buildx pushes in the same command when asked.
+ */
+export async function buildImage(
+  req: BuildRequest,
+  opts: {
+    builder: Builder
+    push: boolean
+    cache: BuildSettings['cache']
+    tempDir: string
+    prefix: string
+  }
+): Promise<ImageReport> {
+  const started = Date.now()
+  const refs = imageRefs(req.repository, req.tags)
+  const report: ImageReport = {
+    name: req.name,
+    repository: req.repository,
+    tags: [...req.tags],
+    refs,
+    pushed: false,
+    digest: '',
+    imageId: '',
+    builder: opts.builder,
+    buildSeconds: 0,
+    pushSeconds: 0,
+    cache: { steps: 0, cached: 0 }
+  }
+  if (opts.builder === 'docker') {
+    const iidFile = join(opts.tempDir, `${req.name.replace(/\//g, '_')}.iid`)
+    const result = await dockerChecked(dockerBuild(req, iidFile), {
+      prefix: opts.prefix,
+      // The classic builder is the one every engine has; BuildKit needs buildx.
+      env: { DOCKER_BUILDKIT: '0' }
+    })
+    report.imageId = readIfExists(iidFile)
+    report.cache = cacheStats(result.stdout)
+  } else {
+    const metadataFile = join(opts.tempDir, `${req.name.replace(/\//g, '_')}.json`)
+    const result = await dockerChecked(
+      buildxBuild(req, { push: opts.push, cache: opts.cache, metadataFile }),
+      { prefix: opts.prefix }
+    )
+    const metadata = readIfExists(metadataFile)
+    report.cache = cacheStats(result.stderr + result.stdout)
+    if (opts.push) {
+      report.pushed = true
+      const digest = buildxDigest(metadata)
+      report.digest = digest ? `${req.repository}@${digest}` : ''
+    } else {
+      report.imageId = (
+        await dockerChecked(['image', 'inspect', '--format', '{{.Id}}', refs[0]], { quiet: true })
+      ).stdout.trim()
+    }
+  }
+  report.buildSeconds = seconds(started)
+  return report
+}
+
+/** Pushes every tag of a classic build and reads the digest the registry gave it. */
+export async function pushImage(report: ImageReport, prefix: string): Promise<void> {
+  const started = Date.now()
+  const digests = new Set<string>()
+  for (const ref of report.refs) {
+    const result = await dockerChecked(dockerPush(ref), { prefix })
+    const digest = pushedDigest(result.stdout)
+    if (digest) digests.add(digest)
+  }
+  if (digests.size > 1) {
+    throw new Error(
+      `${report.name}: the registry reported different digests for its tags (${[...digests].join(', ')})`
+    )
+  }
+  // An engine that prints no digest line still records it among the image's RepoDigests.
+  const [pushed] = [...digests]
+  report.digest = pushed
+    ? `${report.repository}@${pushed}`
+    : repoDigestFor(
+        (await docker(inspectRepoDigests(report.refs[0]), { quiet: true })).stdout,
+        report.repository
+      )
+  report.pushed = true
+  report.pushSeconds = seconds(started)
+}
+
+export function toResult(r: ImageReport): ImageResult {
+  return {
+    name: r.name,
+    repository: r.repository,
+    tags: r.tags,
+    refs: r.refs,
+    pushed: r.pushed,
+    digest: r.digest,
+    imageId: r.imageId
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Docker CLI invocations as argv arrays (after `docker`). Nothing here runs
+ * anything, so every flag the action passes is visible and unit-tested.
+ */
+
+export type CacheKind = 'none' | 'gha' | 'registry'
+
+/** Everything one image build needs, independent of the builder. */
+export interface BuildRequest {
+  /** Short name from the `images` input; scopes the GitHub Actions cache. */
+  name: string
+  /** `registry/path/name`, without a tag. */
+  repository: string
+  context: string
+  dockerfile: string
+  tags: readonly string[]
+  labels: Readonly<Record<string, string>>
+  /** `[KEY, VALUE]`, or `[KEY]` to let docker take the value from the environment. */
+  buildArgs: ReadonlyArray<readonly [string, string?]>
+  target?: string
+  platforms: readonly string[]
+}
+
+export function imageRefs(repository: string, tags: readonly string[]): string[] {
+  return tags.map(tag => `${repository}:${tag}`)
+}
+
+function commonBuildFlags(req: BuildRequest): string[] {
+  return [
+    '--file',
+    req.dockerfile,
+    ...imageRefs(req.repository, req.tags).flatMap(ref => ['--tag', ref]),
+    ...Object.entries(req.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+    ...req.buildArgs.flatMap(([key, value]) => [
+      '--build-arg',
+      value === undefined ? key : `${key}=${value}`
+    ]),
+    ...(req.target ? ['--target', req.target] : [])
+  ]
+}
+
+/**
+ * The classic builder (`DOCKER_BUILDKIT=0`): the image lands in the local
+ * engine with every tag, and its id is written to `iidFile`.
+ */
+export function dockerBuild(req: BuildRequest, iidFile: string): string[] {
+  return [
+    'build',
+    ...commonBuildFlags(req),
+    ...(req.platforms.length === 1 ? ['--platform', req.platforms[0]] : []),
+    '--iidfile',
+    iidFile,
+    req.context
+  ]
+}
+
+export interface BuildxOutput {
+  push: boolean
+  cache: CacheKind
+  /** Where buildx writes the pushed digest as JSON. */
+  metadataFile: string
+}
+
+function cacheFlags(req: BuildRequest, cache: CacheKind): string[] {
+  switch (cache) {
+    case 'gha':
+      return [
+        '--cache-from',
+        `type=gha,scope=${req.name}`,
+        '--cache-to',
+        `type=gha,mode=max,scope=${req.name}`
+      ]
+    case 'registry':
+      return [
+        '--cache-from',
+        `type=registry,ref=${req.repository}:buildcache`,
+        '--cache-to',
+        `type=registry,ref=${req.repository}:buildcache,mode=max`
+      ]
+    case 'none':
+      return []
+  }
+}
+
+/**
+ * BuildKit through buildx: pushes in the same step (several platforms cannot
+ * be loaded into the engine) or loads a single-platform image.
+ */
+export function buildxBuild(req: BuildRequest, out: BuildxOutput): string[] {
+  return [
+    'buildx',
+    'build',
+    '--progress',
+    'plain',
+    ...commonBuildFlags(req),
+    ...(req.platforms.length > 0 ? ['--platform', req.platforms.join(',')] : []),
+    ...cacheFlags(req, out.cache),
+    '--metadata-file',
+    out.metadataFile,
+    out.push ? '--push' : '--load',
+    req.context
+  ]
+}
+
+export function buildxVersion(): string[] {
+  return ['buildx', 'version']
+}
+
+export function dockerPush(ref: string): string[] {
+  return ['push', ref]
+}
+
+/** The password goes to standard input, never into argv where `ps` or a log could show it. */
+export function dockerLogin(registryHost: string, username: string): string[] {
+  return ['login', '--username', username, '--password-stdin', registryHost]
+}
+
+export function dockerLogout(registryHost: string): string[] {
+  return ['logout', registryHost]
+}
+
+export function inspectRepoDigests(ref: string): string[] {
+  return ['image', 'inspect', '--format', '{{json .RepoDigests}}', ref]
+}

@@ -1,0 +1,44 @@
+import * as core from '@actions/core'
+import { ImageReport, toResult } from './build.js'
+
+function code(text: string): string {
+  return `<code>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`
+}
+
+/** `images`: an object keyed by image name, so a workflow can write `fromJSON(…).backend.digest`. */
+export function setImagesOutput(reports: readonly ImageReport[]): void {
+  core.setOutput(
+    'images',
+    JSON.stringify(Object.fromEntries(reports.map(r => [r.name, toResult(r)])))
+  )
+}
+
+export function cacheText(r: ImageReport): string {
+  return r.cache.steps > 0 ? `${r.cache.cached}/${r.cache.steps} steps cached` : ''
+}
+
+/** One row per image: where it went, its digest, and how long building and pushing took. */
+export async function writeSummary(
+  reports: readonly ImageReport[],
+  totalMs: number
+): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary
+    .addHeading('Images', 3)
+    .addTable([
+      ['image', 'references', 'digest', 'build', 'push'].map(data => ({ data, header: true })),
+      ...reports.map(r => [
+        code(r.name),
+        r.refs.map(code).join('<br>') + (r.pushed ? '' : ' (not pushed)'),
+        r.digest ? code(r.digest) : r.imageId ? `local ${code(r.imageId.slice(0, 19))}` : '—',
+        `${r.buildSeconds.toFixed(1)}s ${r.builder}${cacheText(r) ? `, ${cacheText(r)}` : ''}`,
+        r.pushed && r.builder === 'docker'
+          ? `${r.pushSeconds.toFixed(1)}s`
+          : r.pushed
+            ? 'with build'
+            : '—'
+      ])
+    ])
+    .addRaw(`${reports.length} image(s) in ${(totalMs / 1000).toFixed(1)}s`, true)
+    .write()
+}

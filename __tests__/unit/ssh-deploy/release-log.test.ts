@@ -45,6 +45,13 @@ describe('release log', () => {
     ).toBeUndefined()
   })
 
+  it('goes back to the last good release when the newest deploy failed', () => {
+    const failedLast = parseReleaseLog(
+      LOG + '\n' + line({ id: 'r5', ref: 'e'.repeat(40), status: 'failed' })
+    )
+    expect(findRollbackTarget(failedLast, 'previous')?.id).toBe('r4')
+  })
+
   it('makes ids that sort by time and carry the short sha', () => {
     const id = newReleaseId(new Date('2026-11-23T08:05:09.123Z'), 'd'.repeat(40), 0.5)
     expect(id).toBe('20261123T080509Z-ddddddd-8000')

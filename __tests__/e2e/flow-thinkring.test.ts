@@ -1,14 +1,14 @@
-// The root action (`uses: org/deploy-kit@v1`) under Node 24: ssh-deploy →
-// migrate (with a backup) → collectstatic → smoke-check, and the automatic
-// rollback of a release whose smoke check fails. A Django 3.2 app with
-// PostgreSQL and nginx in containers, served from a git remote through sshd.
-// GitHub's deployment API is the recording stand-in of fake-github-api.ts.
+// Seed 001's flow (Django + PostgreSQL + nginx, branch main) run through the
+// reusable workflow .github/workflows/deploy.yml itself — its jobs, `if:`s
+// and `with:`s — whose deploy job runs the root action's bundle under Node 24:
+// ssh-deploy → migrate (with a backup) → collectstatic → smoke-check, and the
+// automatic rollback of a release whose smoke check fails. GitHub's deployment
+// API is the recording stand-in of fake-github-api.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ActionRun, runAction } from '../testbed/action-runner.js'
 import { httpText } from '../testbed/apps.js'
 import { createDjangoApp, DjangoApp } from '../testbed/db-apps.js'
 import { ensureDocker, stopDocker } from '../testbed/docker.js'
@@ -16,6 +16,7 @@ import { FakeGithubApi, startFakeGithubApi } from '../testbed/fake-github-api.js
 import { ensureBaseImages } from '../testbed/images.js'
 import { ensurePrerequisites } from '../testbed/prerequisites.js'
 import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
+import { JobRun, runWorkflow } from '../testbed/workflow-runner.js'
 
 let hosts: SshHosts
 let dockerPid: number | undefined
@@ -61,13 +62,13 @@ afterAll(async () => {
   if (dockerPid) await stopDocker(dockerPid)
 })
 
-function deploy(sha: string): Promise<ActionRun> {
-  return runAction(
-    'deploy',
-    {
+/** The caller's `uses: org/deploy-kit/.github/workflows/deploy.yml@v1` with these inputs. */
+async function deploy(
+  sha: string
+): Promise<{ jobs: Record<string, JobRun>; run: NonNullable<JobRun['steps'][number]['run']> }> {
+  const jobs = await runWorkflow('.github/workflows/deploy.yml', {
+    inputs: {
       host: hosts.hostInput(1),
-      key: hosts.key.privateKey,
-      'known-hosts': hosts.knownHosts(),
       'app-dir': serverDir,
       repository: bare,
       'compose-files': app.composeFile,
@@ -75,17 +76,20 @@ function deploy(sha: string): Promise<ActionRun> {
       'migrate-tool': 'django',
       'migrate-down-target': 'shop 0002',
       backup: 'pg_dump',
-      collectstatic: 'true',
-      'collectstatic-clear': 'true',
+      collectstatic: true,
+      'collectstatic-clear': true,
       'smoke-urls': `http://127.0.0.1:${app.nginxPort}/static/shop/hello.txt`,
       'smoke-expect-status': '200',
-      'smoke-wait-timeout': '8',
-      'auto-rollback': 'true',
-      'github-token': 'ghs_testtoken1234567890',
+      'smoke-wait-timeout': 8,
       'environment-url': `http://127.0.0.1:${app.nginxPort}/`
     },
-    { env: { GITHUB_SHA: sha, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/thinkring' } }
-  )
+    secrets: { 'ssh-key': hosts.key.privateKey, 'known-hosts': hosts.knownHosts() },
+    env: { GITHUB_SHA: sha, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/thinkring' },
+    workspace: root
+  })
+  const run = jobs.deploy.steps.find(s => s.uses === '$/')?.run
+  if (!run) throw new Error(`the deploy job did not run the root action: ${JSON.stringify(jobs)}`)
+  return { jobs, run }
 }
 
 const productColumns = () =>
@@ -93,11 +97,17 @@ const productColumns = () =>
     "select string_agg(column_name, ',' order by column_name) from information_schema.columns where table_name = 'shop_product'"
   )
 
-describe('root action', () => {
+describe('seed 001 flow through deploy.yml', () => {
   it('deploys, migrates, collects static files and passes the smoke check', async () => {
     const v1 = await commit('v1')
-    const r = await deploy(v1)
+    const { jobs, run: r } = await deploy(v1)
     if (r.code !== 0) throw new Error(r.output)
+    expect([jobs.test.result, jobs.build.result, jobs.deploy.result]).toEqual([
+      'skipped',
+      'skipped',
+      'success'
+    ])
+    expect(jobs.deploy.outputs).toMatchObject({ 'deployed-ref': v1, 'rolled-back': 'false' })
     expect(r.outputs).toMatchObject({
       'deployed-ref': v1,
       'rolled-back': 'false',
@@ -117,7 +127,7 @@ describe('root action', () => {
       path: '/repos/acme/thinkring/deployments',
       body: { ref: v1, environment: 'production' }
     })
-    expect(r.output).not.toContain('ghs_testtoken1234567890')
+    expect(r.output).not.toContain('ghs_workflowtoken')
   })
 
   it('rolls a release whose smoke check fails back: migration down, previous code, static files again', async () => {
@@ -143,7 +153,9 @@ describe('root action', () => {
     writeFileSync(join(app.dir, 'shop', 'static', 'shop', 'other.txt'), 'moved\n')
     const v2 = await commit('v2: breaks the static file the health check reads')
 
-    const r = await deploy(v2)
+    const { jobs, run: r } = await deploy(v2)
+    expect(jobs.deploy.result).toBe('failure')
+    expect(jobs.deploy.outputs['rolled-back']).toBe('true')
     expect(r.code).toBe(1)
     expect(r.outputs['rolled-back']).toBe('true')
     expect(r.output).toMatch(

@@ -16,29 +16,21 @@ import { FakeGithubApi, startFakeGithubApi } from '../testbed/fake-github-api.js
 import { ensureBaseImages } from '../testbed/images.js'
 import { ensurePrerequisites } from '../testbed/prerequisites.js'
 import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
-import { JobRun, runWorkflow } from '../testbed/workflow-runner.js'
+import {
+  deployThroughWorkflow,
+  FlowRun,
+  gitRemote,
+  GitRemote,
+  releaseLogLines
+} from '../testbed/flow.js'
 
 let hosts: SshHosts
 let dockerPid: number | undefined
 let app: DjangoApp
 let api: FakeGithubApi
 let root: string
-let bare: string
+let remote: GitRemote
 let serverDir: string
-
-const git = (...args: string[]) =>
-  execFileSync(
-    'git',
-    ['-c', 'user.name=Test', '-c', 'user.email=t@example.com', '-C', app.dir, ...args],
-    { encoding: 'utf8' }
-  ).trim()
-
-async function commit(message: string): Promise<string> {
-  git('add', '-A')
-  git('commit', '-q', '-m', message)
-  git('push', '-q', bare, 'HEAD:refs/heads/main')
-  return git('rev-parse', 'HEAD')
-}
 
 beforeAll(async () => {
   ensurePrerequisites()
@@ -48,10 +40,8 @@ beforeAll(async () => {
   api = await startFakeGithubApi()
   app = await createDjangoApp()
   root = mkdtempSync(join(tmpdir(), 'deploykit-root-'))
-  bare = join(root, 'origin.git')
   serverDir = join(root, 'server', 'thinkring')
-  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare])
-  execFileSync('git', ['init', '-q', '-b', 'main', app.dir])
+  remote = gitRemote(app.dir, root, 'main')
 }, 30 * 60_000)
 
 afterAll(async () => {
@@ -62,15 +52,12 @@ afterAll(async () => {
   if (dockerPid) await stopDocker(dockerPid)
 })
 
-/** The caller's `uses: org/deploy-kit/.github/workflows/deploy.yml@v1` with these inputs. */
-async function deploy(
-  sha: string
-): Promise<{ jobs: Record<string, JobRun>; run: NonNullable<JobRun['steps'][number]['run']> }> {
-  const jobs = await runWorkflow('.github/workflows/deploy.yml', {
-    inputs: {
-      host: hosts.hostInput(1),
+function deploy(sha: string): Promise<FlowRun> {
+  return deployThroughWorkflow(
+    hosts,
+    {
       'app-dir': serverDir,
-      repository: bare,
+      repository: remote.bare,
       'compose-files': app.composeFile,
       'project-name': app.projectName,
       'migrate-tool': 'django',
@@ -83,13 +70,9 @@ async function deploy(
       'smoke-wait-timeout': 8,
       'environment-url': `http://127.0.0.1:${app.nginxPort}/`
     },
-    secrets: { 'ssh-key': hosts.key.privateKey, 'known-hosts': hosts.knownHosts() },
-    env: { GITHUB_SHA: sha, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/thinkring' },
-    workspace: root
-  })
-  const run = jobs.deploy.steps.find(s => s.uses === '$/')?.run
-  if (!run) throw new Error(`the deploy job did not run the root action: ${JSON.stringify(jobs)}`)
-  return { jobs, run }
+    { GITHUB_SHA: sha, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/thinkring' },
+    root
+  )
 }
 
 const productColumns = () =>
@@ -99,7 +82,7 @@ const productColumns = () =>
 
 describe('seed 001 flow through deploy.yml', () => {
   it('deploys, migrates, collects static files and passes the smoke check', async () => {
-    const v1 = await commit('v1')
+    const v1 = await remote.commit('v1')
     const { jobs, run: r } = await deploy(v1)
     if (r.code !== 0) throw new Error(r.output)
     expect([jobs.test.result, jobs.build.result, jobs.deploy.result]).toEqual([
@@ -132,7 +115,7 @@ describe('seed 001 flow through deploy.yml', () => {
 
   it('rolls a release whose smoke check fails back: migration down, previous code, static files again', async () => {
     api.calls.length = 0
-    const v1 = git('rev-parse', 'HEAD')
+    const v1 = remote.head()
     writeFileSync(
       join(app.dir, 'shop', 'migrations', '0003_product_stock.py'),
       [
@@ -151,7 +134,7 @@ describe('seed 001 flow through deploy.yml', () => {
     )
     rmSync(join(app.dir, 'shop', 'static', 'shop', 'hello.txt'))
     writeFileSync(join(app.dir, 'shop', 'static', 'shop', 'other.txt'), 'moved\n')
-    const v2 = await commit('v2: breaks the static file the health check reads')
+    const v2 = await remote.commit('v2: breaks the static file the health check reads')
 
     const { jobs, run: r } = await deploy(v2)
     expect(jobs.deploy.result).toBe('failure')
@@ -167,11 +150,12 @@ describe('seed 001 flow through deploy.yml', () => {
       'hello static\n'
     )
     expect(await productColumns()).toBe('id,name,price')
-    expect(git('-C', serverDir, 'rev-parse', 'HEAD')).toBe(v1)
-    const log = readFileSync(join(serverDir, '.deploy-kit', 'releases.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map(l => JSON.parse(l) as { id: string; ref?: string; status: string; rollbackOf?: string })
+    expect(
+      execFileSync('git', ['-C', serverDir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()
+    ).toBe(v1)
+    const log = releaseLogLines(
+      readFileSync(join(serverDir, '.deploy-kit', 'releases.jsonl'), 'utf8')
+    )
     const v2Release = log.find(x => x.ref === v2)?.id
     expect(log.filter(x => x.id === v2Release).map(x => x.status)).toEqual([
       'started',

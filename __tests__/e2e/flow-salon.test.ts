@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { httpText } from '../testbed/apps.js'
 import { createAlembicApp, DbApp } from '../testbed/db-apps.js'
 import { ensureDocker, stopDocker } from '../testbed/docker.js'
+import { FakeGithubApi, startFakeGithubApi } from '../testbed/fake-github-api.js'
 import {
   deployThroughWorkflow,
   FlowRun,
@@ -36,6 +37,7 @@ let root: string
 let remote: GitRemote
 let serverDir: string
 let port: number
+let api: FakeGithubApi
 
 const REVISION_0003 = `"""add items.stock
 
@@ -64,6 +66,7 @@ beforeAll(async () => {
   dockerPid = (await ensureDocker()).startedPid
   await ensureBaseImages()
   hosts = await startSshHosts(1)
+  api = await startFakeGithubApi()
   app = await createAlembicApp()
   port = await freePort()
   appendFileSync(
@@ -87,6 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.cleanup()
   await hosts?.stop()
+  await api?.stop()
   rmSync(root, { recursive: true, force: true })
   if (dockerPid) await stopDocker(dockerPid)
 })
@@ -107,7 +111,7 @@ function deploy(sha: string): Promise<FlowRun> {
       'smoke-expect-status': '200',
       'smoke-wait-timeout': 8
     },
-    { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'acme/salon-gbp' },
+    { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'acme/salon-gbp', GITHUB_API_URL: api.url },
     root
   )
 }

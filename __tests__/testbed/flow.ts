@@ -49,11 +49,17 @@ export async function deployThroughWorkflow(
   hosts: SshHosts,
   inputs: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
-  workspace: string
+  workspace: string,
+  secrets: Record<string, string> = {}
 ): Promise<FlowRun> {
+  if (!env.GITHUB_API_URL?.startsWith('http://127.0.0.1:')) {
+    throw new Error(
+      'set GITHUB_API_URL to a local stand-in (fake-github-api.ts): the deploy job sends the workflow token to it'
+    )
+  }
   const jobs = await runWorkflow('.github/workflows/deploy.yml', {
     inputs: { host: hosts.hostInput(1), ...inputs },
-    secrets: { 'ssh-key': hosts.key.privateKey, 'known-hosts': hosts.knownHosts() },
+    secrets: { 'ssh-key': hosts.key.privateKey, 'known-hosts': hosts.knownHosts(), ...secrets },
     env,
     workspace
   })

@@ -55548,6 +55548,7 @@ class SshSession {
             jump = await connectWithRetries(proxy, opts);
         try {
             const ssh = await connectWithRetries(target, opts, jump ? () => forwardThrough(jump, target) : undefined);
+            ssh.connection.setNoDelay(true);
             return new SshSession(target.address.label, ssh, jump, opts);
         }
         catch (err) {
@@ -55555,6 +55556,11 @@ class SshSession {
             throw err;
         }
     }
+    /**
+     * Starts a command. The exit status is captured in the exec callback
+     * itself: it can arrive in the same packet read as the reply, before any
+     * listener attached after an await would see it.
+     */
     openChannel(command) {
         const client = this.ssh.connection;
         return new Promise((resolve, reject) => {
@@ -55563,10 +55569,18 @@ class SshSession {
                 return;
             }
             client.exec(command, (err, channel) => {
-                if (err)
+                if (err) {
                     reject(new errors/* RemoteError */.Hi(this.label, `cannot start a command: ${err.message}`));
-                else
-                    resolve(channel);
+                    return;
+                }
+                const exit = { code: null, signal: null };
+                channel.on('exit', (exitCode, exitSignal) => {
+                    if (typeof exitCode === 'number')
+                        exit.code = exitCode;
+                    if (exitSignal)
+                        exit.signal = exitSignal;
+                });
+                resolve({ channel, exit });
             });
         });
     }
@@ -55575,14 +55589,12 @@ class SshSession {
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
         const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${toShell(cmd, { exec: true })}`;
-        const channel = await this.openChannel(`exec sh -c ${quote(script)}`);
+        const { channel, exit } = await this.openChannel(`exec sh -c ${quote(script)}`);
         return new Promise((resolve, reject) => {
             let stdout = '';
             let stderr = '';
             let head = '';
             let pgid = null;
-            let code = null;
-            let signal = null;
             let timedOut = false;
             let timer;
             const onOut = (text) => {
@@ -55608,22 +55620,16 @@ class SshSession {
                 stderr = appendCapped(stderr, text);
                 opts.onStderr?.(text);
             });
-            channel.on('exit', (exitCode, exitSignal) => {
-                if (typeof exitCode === 'number')
-                    code = exitCode;
-                if (exitSignal)
-                    signal = exitSignal;
-            });
             channel.on('close', () => {
                 if (timer)
                     clearTimeout(timer);
                 if (head && pgid === null)
                     onOut(head);
-                if (!timedOut && code === null && signal === null) {
+                if (!timedOut && exit.code === null && exit.signal === null) {
                     reject(new errors/* RemoteError */.Hi(this.label, `the command was cut off before it finished (${this.closedReason ?? 'no exit status'}); it may have partly run on the server`));
                     return;
                 }
-                resolve({ code, signal, stdout, stderr, timedOut });
+                resolve({ ...exit, stdout, stderr, timedOut });
             });
             if (timeoutMs > 0) {
                 timer = setTimeout(() => {
@@ -55633,7 +55639,7 @@ class SshSession {
                         .finally(() => {
                         channel.close();
                         // sshd holds the channel open while anything still writes to it; do not wait for that forever.
-                        setTimeout(() => resolve({ code, signal, stdout, stderr, timedOut }), CLOSE_WAIT_MS).unref();
+                        setTimeout(() => resolve({ ...exit, stdout, stderr, timedOut }), CLOSE_WAIT_MS).unref();
                     });
                 }, timeoutMs);
             }
@@ -55652,7 +55658,7 @@ class SshSession {
             `k TERM ${pgid} || exit 0; i=0; ` +
             `while k 0 ${pgid} && [ $i -lt ${KILL_GRACE_SECONDS * 10} ]; do sleep 0.1; i=$((i+1)); done; ` +
             `k KILL ${pgid}; exit 0`;
-        const channel = await this.openChannel(`sh -c ${quote(script)}`);
+        const { channel } = await this.openChannel(`sh -c ${quote(script)}`);
         await new Promise(resolve => {
             channel.on('close', () => resolve());
             channel.resume();

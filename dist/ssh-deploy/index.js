@@ -54156,7 +54156,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8159);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9624);
 
 
 
@@ -54168,7 +54168,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8159:
+/***/ 9624:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55271,6 +55271,7 @@ class SshSession {
             jump = await connectWithRetries(proxy, opts);
         try {
             const ssh = await connectWithRetries(target, opts, jump ? () => forwardThrough(jump, target) : undefined);
+            ssh.connection.setNoDelay(true);
             return new SshSession(target.address.label, ssh, jump, opts);
         }
         catch (err) {
@@ -55278,6 +55279,11 @@ class SshSession {
             throw err;
         }
     }
+    /**
+     * Starts a command. The exit status is captured in the exec callback
+     * itself: it can arrive in the same packet read as the reply, before any
+     * listener attached after an await would see it.
+     */
     openChannel(command) {
         const client = this.ssh.connection;
         return new Promise((resolve, reject) => {
@@ -55286,10 +55292,18 @@ class SshSession {
                 return;
             }
             client.exec(command, (err, channel) => {
-                if (err)
+                if (err) {
                     reject(new errors/* RemoteError */.Hi(this.label, `cannot start a command: ${err.message}`));
-                else
-                    resolve(channel);
+                    return;
+                }
+                const exit = { code: null, signal: null };
+                channel.on('exit', (exitCode, exitSignal) => {
+                    if (typeof exitCode === 'number')
+                        exit.code = exitCode;
+                    if (exitSignal)
+                        exit.signal = exitSignal;
+                });
+                resolve({ channel, exit });
             });
         });
     }
@@ -55298,14 +55312,12 @@ class SshSession {
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
         const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${toShell(cmd, { exec: true })}`;
-        const channel = await this.openChannel(`exec sh -c ${quote(script)}`);
+        const { channel, exit } = await this.openChannel(`exec sh -c ${quote(script)}`);
         return new Promise((resolve, reject) => {
             let stdout = '';
             let stderr = '';
             let head = '';
             let pgid = null;
-            let code = null;
-            let signal = null;
             let timedOut = false;
             let timer;
             const onOut = (text) => {
@@ -55331,22 +55343,16 @@ class SshSession {
                 stderr = appendCapped(stderr, text);
                 opts.onStderr?.(text);
             });
-            channel.on('exit', (exitCode, exitSignal) => {
-                if (typeof exitCode === 'number')
-                    code = exitCode;
-                if (exitSignal)
-                    signal = exitSignal;
-            });
             channel.on('close', () => {
                 if (timer)
                     clearTimeout(timer);
                 if (head && pgid === null)
                     onOut(head);
-                if (!timedOut && code === null && signal === null) {
+                if (!timedOut && exit.code === null && exit.signal === null) {
                     reject(new errors/* RemoteError */.Hi(this.label, `the command was cut off before it finished (${this.closedReason ?? 'no exit status'}); it may have partly run on the server`));
                     return;
                 }
-                resolve({ code, signal, stdout, stderr, timedOut });
+                resolve({ ...exit, stdout, stderr, timedOut });
             });
             if (timeoutMs > 0) {
                 timer = setTimeout(() => {
@@ -55356,7 +55362,7 @@ class SshSession {
                         .finally(() => {
                         channel.close();
                         // sshd holds the channel open while anything still writes to it; do not wait for that forever.
-                        setTimeout(() => resolve({ code, signal, stdout, stderr, timedOut }), CLOSE_WAIT_MS).unref();
+                        setTimeout(() => resolve({ ...exit, stdout, stderr, timedOut }), CLOSE_WAIT_MS).unref();
                     });
                 }, timeoutMs);
             }
@@ -55375,7 +55381,7 @@ class SshSession {
             `k TERM ${pgid} || exit 0; i=0; ` +
             `while k 0 ${pgid} && [ $i -lt ${KILL_GRACE_SECONDS * 10} ]; do sleep 0.1; i=$((i+1)); done; ` +
             `k KILL ${pgid}; exit 0`;
-        const channel = await this.openChannel(`sh -c ${quote(script)}`);
+        const { channel } = await this.openChannel(`sh -c ${quote(script)}`);
         await new Promise(resolve => {
             channel.on('close', () => resolve());
             channel.resume();
@@ -56182,6 +56188,248 @@ function absoluteIn(dir, path) {
     return posix.isAbsolute(path) ? path : posix.join(dir, path);
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/rolling.ts
+
+
+
+
+function parseRollInspect(stdout) {
+    return JSON.parse(stdout).map(c => ({
+        id: c.Id,
+        name: c.Name.replace(/^\//, ''),
+        status: c.State.Status,
+        health: c.State.Health?.Status ?? '',
+        exitCode: c.State.ExitCode,
+        // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
+        hostPorts: Object.entries(c.HostConfig?.PortBindings ?? {}).flatMap(([port, bindings]) => (bindings ?? [])
+            .filter(b => b.HostPort && b.HostPort !== '0')
+            .map(b => `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`)),
+        hostNetwork: c.HostConfig?.NetworkMode === 'host'
+    }));
+}
+const rollingCommands = {
+    /** Containers of one service, found by Compose's labels (the same in v1 and v2), without `run` one-offs. */
+    containers: (projectName, service, all) => ({
+        argv: [
+            'docker',
+            'ps',
+            ...(all ? ['--all'] : []),
+            '--quiet',
+            '--no-trunc',
+            '--filter',
+            `label=com.docker.compose.project=${projectName}`,
+            '--filter',
+            `label=com.docker.compose.service=${service}`,
+            '--filter',
+            'label=com.docker.compose.oneoff=False'
+        ]
+    }),
+    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
+    scale: (project, service, count) => composeCommand(project, [
+        'up',
+        '--detach',
+        '--no-deps',
+        '--no-recreate',
+        '--scale',
+        `${service}=${count}`,
+        service
+    ]),
+    start: (project, service) => composeCommand(project, ['up', '--detach', '--no-deps', service]),
+    stop: (id, graceMs) => ({
+        argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
+    }),
+    remove: (id) => ({ argv: ['docker', 'rm', '--force', id] }),
+    reload: (project, proxy, script) => composeCommand(project, ['exec', '-T', proxy, 'sh', '-c', script]),
+    logs: (id) => ({ argv: ['docker', 'logs', '--tail', '50', id] })
+};
+const rolling_short = (id) => id.slice(0, 12);
+function stateText(c) {
+    if (c.status === 'exited' || c.status === 'dead')
+        return `${c.status} with code ${c.exitCode}`;
+    return c.health ? `${c.status} (${c.health})` : c.status;
+}
+/** Why a service cannot run a second container beside the first one, if it cannot. */
+function rollingProblems(projectName, service, running) {
+    const problems = [];
+    if (running.length > 1) {
+        problems.push(`${service} runs ${running.length} containers; rolling replaces one container per service ` +
+            '(scale it to one, or deploy it with strategy: recreate)');
+    }
+    for (const c of running) {
+        if (c.hostPorts.length > 0) {
+            problems.push(`${service} publishes host port ${c.hostPorts.join(', ')}, which two containers cannot bind at once: ` +
+                'use strategy: recreate for it, or remove its host port and put a proxy in front (proxy-service)');
+        }
+        else if (c.hostNetwork) {
+            problems.push(`${service} uses network_mode: host, where two containers would listen on the same ports: ` +
+                'use strategy: recreate for it, or put it on a Compose network behind a proxy (proxy-service)');
+        }
+        // Compose names containers <project>_<service>_<n> (v1) or <project>-<service>-<n> (v2).
+        const numbered = new RegExp(`^${rolling_escape(projectName)}[_-]${rolling_escape(service)}[_-]\\d+`);
+        if (!numbered.test(c.name)) {
+            problems.push(`${service} has a fixed container_name (${c.name}), and Docker allows one container per name: ` +
+                'remove container_name, or use strategy: recreate');
+        }
+    }
+    return problems;
+}
+function rolling_escape(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+async function idsOf(host, cmd) {
+    return (await host.check(cmd, { quiet: true })).stdout
+        .split('\n')
+        .map(s => s.trim())
+        .filter(Boolean);
+}
+async function rolling_inspect(host, ids) {
+    if (ids.length === 0)
+        return [];
+    return parseRollInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout);
+}
+/** Reads every service's containers and refuses what cannot roll, before anything changes. */
+async function planServices(host, project, s) {
+    const plans = [];
+    const problems = [];
+    for (const service of s.services) {
+        const all = await rolling_inspect(host, await idsOf(host, rollingCommands.containers(project.projectName, service, true)));
+        const running = all.filter(c => c.status === 'running' || c.status === 'restarting');
+        problems.push(...rollingProblems(project.projectName, service, running));
+        plans.push({ service, old: running[0], stopped: all.filter(c => !running.includes(c)) });
+    }
+    const proxy = s.rolling.proxyService;
+    const proxyRunning = proxy !== '' &&
+        (await idsOf(host, rollingCommands.containers(project.projectName, proxy, false))).length > 0;
+    if (proxy && !proxyRunning && plans.some(p => p.old)) {
+        problems.push(`proxy-service ${proxy} has no running container in project ${project.projectName}, so traffic ` +
+            'could not be switched: start it first, or fix the name');
+    }
+    if (problems.length > 0) {
+        throw new Error(`strategy: rolling cannot update this app: ${problems.join('; ')}`);
+    }
+    return { plans, proxyRunning };
+}
+/**
+ * Polls one new container until it is healthy. Without a healthcheck,
+ * running is all that can be known: checking a URL inside the network is
+ * left to the service's own healthcheck.
+ */
+async function waitHealthy(host, service, id, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+        const [c] = await rolling_inspect(host, [id]);
+        const state = c ? stateText(c) : 'gone';
+        if (state !== last)
+            host.info(`${service}: new container ${rolling_short(id)} is ${state}`);
+        last = state;
+        if (c?.status === 'running' && c.health === 'healthy')
+            return;
+        if (c?.status === 'running' && !c.health) {
+            lib_core/* warning */.$e(`${host.label}: ${service} has no healthcheck, so its new container took traffic as soon as it ran; ` +
+                'add a healthcheck so the switch waits until the app answers');
+            return;
+        }
+        const over = !c || c.status === 'exited' || c.status === 'dead';
+        if (over || Date.now() >= deadline) {
+            host.info(`--- last 50 log lines of ${service} ${rolling_short(id)} (${state}) ---`);
+            await host.run(rollingCommands.logs(id), { quiet: false });
+            throw new Error(over
+                ? `the new ${service} container ${state}`
+                : `the new ${service} container was not healthy after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${state}`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 500));
+    }
+}
+async function reloadProxy(host, project, r, running) {
+    if (!r.proxyService || !running)
+        return;
+    await host.check(rollingCommands.reload(project, r.proxyService, r.proxyReloadCommand));
+}
+async function retire(host, id, graceMs) {
+    await host.check(rollingCommands.stop(id, graceMs));
+    await host.check(rollingCommands.remove(id));
+}
+async function rollService(host, project, s, plan, proxyRunning) {
+    const { service, old } = plan;
+    const grace = s.rolling.stopGracePeriodMs;
+    // `--scale 2` would start these instead of creating a container from the new image.
+    for (const c of plan.stopped)
+        await host.check(rollingCommands.remove(c.id));
+    if (!old) {
+        host.info(`${service}: no running container, so there is nothing to keep serving; starting it`);
+        await host.check(rollingCommands.start(project, service));
+        const ids = await idsOf(host, rollingCommands.containers(project.projectName, service, false));
+        for (const id of ids)
+            await waitHealthy(host, service, id, s.waitTimeoutMs);
+        await reloadProxy(host, project, s.rolling, proxyRunning);
+        return;
+    }
+    host.info(`${service}: starting a new container beside ${rolling_short(old.id)}`);
+    const others = async () => (await idsOf(host, rollingCommands.containers(project.projectName, service, true))).filter(id => id !== old.id);
+    let fresh = [];
+    try {
+        await host.check(rollingCommands.scale(project, service, 2));
+        fresh = await others();
+        if (fresh.length !== 1) {
+            throw new Error(`expected one new ${service} container beside ${rolling_short(old.id)}, found ${fresh.length}`);
+        }
+        await waitHealthy(host, service, fresh[0], s.waitTimeoutMs);
+        await reloadProxy(host, project, s.rolling, proxyRunning);
+    }
+    catch (err) {
+        // A scale-up that failed half-way (say, on a port) can leave a created container behind.
+        if (fresh.length === 0)
+            fresh = await others().catch(() => []);
+        const cleanup = [];
+        for (const id of fresh) {
+            await retire(host, id, grace).catch(e => cleanup.push(`could not remove ${rolling_short(id)}: ${(0,errors/* errorMessage */.gJ)(e)}`));
+        }
+        const kept = fresh.length ? 'it was removed' : 'nothing new runs';
+        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; ${kept} and the old container ${rolling_short(old.id)} keeps serving` +
+            (cleanup.length ? ` (${cleanup.join('; ')})` : ''));
+    }
+    const next = fresh[0];
+    host.info(`${service}: ${rolling_short(next)} is healthy; stopping ${rolling_short(old.id)}`);
+    await retire(host, old.id, grace);
+    // The proxy forgets the old address first; the scale-down below only records that one container is wanted.
+    await reloadProxy(host, project, s.rolling, proxyRunning);
+    // Compose v1 keeps the lowest-numbered containers when scaling down, which
+    // would remove the new one; with the old one gone there is nothing to remove.
+    await host.check(rollingCommands.scale(project, service, 1));
+    const left = await idsOf(host, rollingCommands.containers(project.projectName, service, true));
+    if (left.length !== 1 || left[0] !== next) {
+        throw new Error(`after scaling ${service} back to one, ${left.map(rolling_short).join(', ') || 'no container'} ` +
+            `runs instead of the new ${rolling_short(next)}`);
+    }
+    host.info(`${service}: ${rolling_short(next)} serves alone`);
+}
+/**
+ * `strategy: rolling`: for each service in order, a new container starts
+ * beside the old one, the proxy is switched once the new one is healthy, and
+ * only then the old one is stopped. A new container that never gets healthy
+ * is removed and the old one keeps serving.
+ */
+async function rollServices(host, project, s, imagesRestored) {
+    const { plans, proxyRunning } = await planServices(host, project, s);
+    // Images come first so the new container runs the new code, and a failed build changes nothing.
+    if (s.pull && !imagesRestored)
+        await host.check(composeCommand(project, ['pull', ...s.services]));
+    if (s.build && !imagesRestored)
+        await host.check(composeCommand(project, ['build', ...s.services]));
+    const done = [];
+    for (const plan of plans) {
+        try {
+            await rollService(host, project, s, plan, proxyRunning);
+        }
+        catch (err) {
+            const before = done.length ? ` (already replaced: ${done.join(', ')})` : '';
+            throw new Error(`rolling ${plan.service}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
+        }
+        done.push(plan.service);
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs"
@@ -56284,6 +56532,7 @@ async function pruneReleases(host, appDir, keep, live) {
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/deploy-host.ts
+
 
 
 
@@ -56490,6 +56739,8 @@ async function deployLocked(host, s, plan, binary, paths) {
     }
 }
 async function startServices(host, project, s, imagesRestored) {
+    if (s.strategy === 'rolling')
+        return rollServices(host, project, s, imagesRestored);
     if (s.pull && !imagesRestored)
         await host.check(composeCommand(project, ['pull', ...s.services]));
     const build = s.build && !imagesRestored ? ['--build'] : [];
@@ -56857,6 +57108,26 @@ function readNames(read, name, pattern, what) {
     return items;
 }
 const REF = /^[A-Za-z0-9._/@^~-]+$/;
+function readRollingSettings(read, strategy, services) {
+    const proxyService = read('proxy-service').trim();
+    if (proxyService && !SERVICE.test(proxyService)) {
+        throw new errors/* InputError */.dz('proxy-service', `${JSON.stringify(proxyService)} is not a service name`, 'Name the one Compose service of the proxy, e.g. nginx');
+    }
+    if (strategy === 'rolling') {
+        // "Every service" would include the proxy and the databases, which cannot run twice.
+        if (services.length === 0) {
+            throw new errors/* InputError */.dz('services', 'is empty, and strategy: rolling replaces the services it names, one by one in that order', 'List the services behind the proxy, e.g. services: backend');
+        }
+        if (services.includes(proxyService)) {
+            throw new errors/* InputError */.dz('proxy-service', `${proxyService} is also in services; the proxy is reloaded, not replaced`, 'Leave it out of services, or deploy it with strategy: recreate');
+        }
+    }
+    return {
+        proxyService,
+        proxyReloadCommand: read('proxy-reload-command').trim() || 'nginx -s reload',
+        stopGracePeriodMs: (0,inputs/* readDuration */.$7)(read, 'stop-grace-period', 10)
+    };
+}
 function readDeploySettings(read, run = runContext()) {
     const connection = readConnectionSettings(read);
     const app = readAppSettings(read);
@@ -56869,9 +57140,8 @@ function readDeploySettings(read, run = runContext()) {
         throw new errors/* InputError */.dz('ref', `${JSON.stringify(ref)} is not a git ref`, 'Use a commit sha, a tag or a branch name');
     }
     const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'rolling'], 'recreate');
-    if (strategy === 'rolling') {
-        throw new errors/* InputError */.dz('strategy', 'rolling is not available in this version', 'Use strategy: recreate');
-    }
+    const services = readNames(read, 'services', SERVICE, 'service name');
+    const rolling = readRollingSettings(read, strategy, services);
     const env = readEnvPairs(read);
     const rollbackTo = read('rollback-to').trim();
     if (rollbackTo && !REF.test(rollbackTo)) {
@@ -56886,7 +57156,9 @@ function readDeploySettings(read, run = runContext()) {
         uploadPath: read('upload-path').trim() || '.',
         env,
         requiredEnv: readNames(read, 'required-env', /^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name'),
-        services: readNames(read, 'services', SERVICE, 'service name'),
+        services,
+        strategy,
+        rolling,
         build: (0,inputs/* readBoolean */.Vf)(read, 'build', false),
         pull: (0,inputs/* readBoolean */.Vf)(read, 'pull', false),
         wait: (0,inputs/* readBoolean */.Vf)(read, 'wait', true),

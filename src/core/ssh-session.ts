@@ -32,6 +32,11 @@ export interface Transport {
   close(): Promise<void>
 }
 
+interface ExitStatus {
+  code: number | null
+  signal: string | null
+}
+
 export interface SessionOptions {
   connectTimeoutMs: number
   connectRetries: number
@@ -167,6 +172,8 @@ export class SshSession implements Transport {
         opts,
         jump ? () => forwardThrough(jump, target) : undefined
       )
+      // Small command packets must not wait for the server's delayed ACK (Nagle).
+      ;(ssh.connection as Client).setNoDelay(true)
       return new SshSession(target.address.label, ssh, jump, opts)
     } catch (err) {
       jump?.dispose()
@@ -174,7 +181,12 @@ export class SshSession implements Transport {
     }
   }
 
-  private openChannel(command: string): Promise<ClientChannel> {
+  /**
+   * Starts a command. The exit status is captured in the exec callback
+   * itself: it can arrive in the same packet read as the reply, before any
+   * listener attached after an await would see it.
+   */
+  private openChannel(command: string): Promise<{ channel: ClientChannel; exit: ExitStatus }> {
     const client = this.ssh.connection as Client | null
     return new Promise((resolve, reject) => {
       if (!client || this.closedReason) {
@@ -187,8 +199,16 @@ export class SshSession implements Transport {
         return
       }
       client.exec(command, (err, channel) => {
-        if (err) reject(new RemoteError(this.label, `cannot start a command: ${err.message}`))
-        else resolve(channel)
+        if (err) {
+          reject(new RemoteError(this.label, `cannot start a command: ${err.message}`))
+          return
+        }
+        const exit: ExitStatus = { code: null, signal: null }
+        channel.on('exit', (exitCode: number | null, exitSignal?: string) => {
+          if (typeof exitCode === 'number') exit.code = exitCode
+          if (exitSignal) exit.signal = exitSignal
+        })
+        resolve({ channel, exit })
       })
     })
   }
@@ -198,15 +218,13 @@ export class SshSession implements Transport {
     // `exec sh` makes the command's shell the session leader sshd created, so
     // its pid is the process group that a timeout kills as a whole.
     const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${toShell(cmd, { exec: true })}`
-    const channel = await this.openChannel(`exec sh -c ${quote(script)}`)
+    const { channel, exit } = await this.openChannel(`exec sh -c ${quote(script)}`)
 
     return new Promise((resolve, reject) => {
       let stdout = ''
       let stderr = ''
       let head = ''
       let pgid: string | null = null
-      let code: number | null = null
-      let signal: string | null = null
       let timedOut = false
       let timer: NodeJS.Timeout | undefined
 
@@ -230,14 +248,10 @@ export class SshSession implements Transport {
         stderr = appendCapped(stderr, text)
         opts.onStderr?.(text)
       })
-      channel.on('exit', (exitCode: number | null, exitSignal?: string) => {
-        if (typeof exitCode === 'number') code = exitCode
-        if (exitSignal) signal = exitSignal
-      })
       channel.on('close', () => {
         if (timer) clearTimeout(timer)
         if (head && pgid === null) onOut(head)
-        if (!timedOut && code === null && signal === null) {
+        if (!timedOut && exit.code === null && exit.signal === null) {
           reject(
             new RemoteError(
               this.label,
@@ -246,7 +260,7 @@ export class SshSession implements Transport {
           )
           return
         }
-        resolve({ code, signal, stdout, stderr, timedOut })
+        resolve({ ...exit, stdout, stderr, timedOut })
       })
 
       if (timeoutMs > 0) {
@@ -262,7 +276,7 @@ export class SshSession implements Transport {
               channel.close()
               // sshd holds the channel open while anything still writes to it; do not wait for that forever.
               setTimeout(
-                () => resolve({ code, signal, stdout, stderr, timedOut }),
+                () => resolve({ ...exit, stdout, stderr, timedOut }),
                 CLOSE_WAIT_MS
               ).unref()
             })
@@ -282,7 +296,7 @@ export class SshSession implements Transport {
       `k TERM ${pgid} || exit 0; i=0; ` +
       `while k 0 ${pgid} && [ $i -lt ${KILL_GRACE_SECONDS * 10} ]; do sleep 0.1; i=$((i+1)); done; ` +
       `k KILL ${pgid}; exit 0`
-    const channel = await this.openChannel(`sh -c ${quote(script)}`)
+    const { channel } = await this.openChannel(`sh -c ${quote(script)}`)
     await new Promise<void>(resolve => {
       channel.on('close', () => resolve())
       channel.resume()

@@ -100,7 +100,11 @@ export async function run(read: InputReader): Promise<RootOutcome> {
   if (!failure && plan.migrate) {
     const result = await stage('migrate', () => migrate(migrateReader(read)))
     outcome.backupFile = result.report?.backupFile ?? ''
-    migrated = Boolean(result.report && result.report.applied.length > 0)
+    // A command's effect is unknown: after it ran, its down-command is what undoes it.
+    migrated = Boolean(
+      result.report &&
+      (result.report.applied.length > 0 || read('migrate-tool').trim() === 'command')
+    )
     if (!result.ok) failure = result.message
   }
   if (!failure && plan.collectstatic) {

@@ -47,6 +47,7 @@ export function collectstaticReader(read: InputReader): InputReader {
 }
 
 export function smokeReader(read: InputReader): InputReader {
+  const fromRunner = (read('smoke-from').trim() || 'runner') === 'runner'
   return stageReader(
     read,
     {
@@ -65,7 +66,9 @@ export function smokeReader(read: InputReader): InputReader {
       'retry-delay': '',
       'max-latency-ms': '',
       'follow-redirects': '',
-      'insecure-tls': ''
+      'insecure-tls': '',
+      // The servers' address is the deploy's; from the runner it is not used.
+      ...(fromRunner ? { host: '' } : {})
     }
   )
 }

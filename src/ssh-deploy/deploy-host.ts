@@ -22,6 +22,7 @@ import {
   ServiceImage
 } from './release-log.js'
 import { fileCommands } from './remote-files.js'
+import { rollServices } from './rolling.js'
 import { DeploySettings } from './settings.js'
 import { statePaths } from './state-paths.js'
 import { pruneReleases, uploadCommands, uploadRelease } from './upload-source.js'
@@ -296,6 +297,7 @@ async function startServices(
   s: DeploySettings,
   imagesRestored: boolean
 ): Promise<void> {
+  if (s.strategy === 'rolling') return rollServices(host, project, s, imagesRestored)
   if (s.pull && !imagesRestored) await host.check(composeCommand(project, ['pull', ...s.services]))
   const build = s.build && !imagesRestored ? ['--build'] : []
   await host.check(composeCommand(project, ['up', '-d', ...build, ...s.services]))

@@ -11,6 +11,7 @@ import {
 } from '../core/inputs.js'
 import { isEnvName } from '../core/shell.js'
 import { SourceKind } from './release-log.js'
+import type { RollingSettings } from './rolling.js'
 
 /** Who is deploying: from the workflow run, recorded with each release. */
 export interface RunContext {
@@ -34,6 +35,8 @@ export interface DeploySettings {
   env: Array<[string, string]>
   requiredEnv: string[]
   services: string[]
+  strategy: 'recreate' | 'rolling'
+  rolling: RollingSettings
   build: boolean
   pull: boolean
   wait: boolean
@@ -93,6 +96,43 @@ function readNames(read: InputReader, name: string, pattern: RegExp, what: strin
 
 const REF = /^[A-Za-z0-9._/@^~-]+$/
 
+function readRollingSettings(
+  read: InputReader,
+  strategy: DeploySettings['strategy'],
+  services: readonly string[]
+): RollingSettings {
+  const proxyService = read('proxy-service').trim()
+  if (proxyService && !SERVICE.test(proxyService)) {
+    throw new InputError(
+      'proxy-service',
+      `${JSON.stringify(proxyService)} is not a service name`,
+      'Name the one Compose service of the proxy, e.g. nginx'
+    )
+  }
+  if (strategy === 'rolling') {
+    // "Every service" would include the proxy and the databases, which cannot run twice.
+    if (services.length === 0) {
+      throw new InputError(
+        'services',
+        'is empty, and strategy: rolling replaces the services it names, one by one in that order',
+        'List the services behind the proxy, e.g. services: backend'
+      )
+    }
+    if (services.includes(proxyService)) {
+      throw new InputError(
+        'proxy-service',
+        `${proxyService} is also in services; the proxy is reloaded, not replaced`,
+        'Leave it out of services, or deploy it with strategy: recreate'
+      )
+    }
+  }
+  return {
+    proxyService,
+    proxyReloadCommand: read('proxy-reload-command').trim() || 'nginx -s reload',
+    stopGracePeriodMs: readDuration(read, 'stop-grace-period', 10)
+  }
+}
+
 export function readDeploySettings(
   read: InputReader,
   run: RunContext = runContext()
@@ -116,13 +156,8 @@ export function readDeploySettings(
     )
   }
   const strategy = readChoice(read, 'strategy', ['recreate', 'rolling'] as const, 'recreate')
-  if (strategy === 'rolling') {
-    throw new InputError(
-      'strategy',
-      'rolling is not available in this version',
-      'Use strategy: recreate'
-    )
-  }
+  const services = readNames(read, 'services', SERVICE, 'service name')
+  const rolling = readRollingSettings(read, strategy, services)
   const env = readEnvPairs(read)
   const rollbackTo = read('rollback-to').trim()
   if (rollbackTo && !REF.test(rollbackTo)) {
@@ -140,7 +175,9 @@ export function readDeploySettings(
     uploadPath: read('upload-path').trim() || '.',
     env,
     requiredEnv: readNames(read, 'required-env', /^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name'),
-    services: readNames(read, 'services', SERVICE, 'service name'),
+    services,
+    strategy,
+    rolling,
     build: readBoolean(read, 'build', false),
     pull: readBoolean(read, 'pull', false),
     wait: readBoolean(read, 'wait', true),

@@ -62,7 +62,7 @@ describe('ssh-deploy settings', () => {
     ],
     [
       { strategy: 'rolling' },
-      /^Input 'strategy': rolling is not available in this version\. Use strategy: recreate/
+      /^Input 'services': is empty, and strategy: rolling replaces the services it names/
     ],
     [{ 'keep-releases': '0' }, /^Input 'keep-releases': "0" is not a whole number from 1 to 100/],
     [{ 'compose-command': 'podman-compose' }, /^Input 'compose-command'/]

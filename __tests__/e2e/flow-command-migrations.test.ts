@@ -1,0 +1,184 @@
+// Two seeds whose migrations are a command in a service, through
+// .github/workflows/deploy.yml: 004 (FastAPI + Alembic, branch master:
+// `exec api alembic upgrade head`, rollback `alembic downgrade -1`) and 003
+// (a migrate binary run in a fresh container after a pg_dump: `run --rm
+// backend ./main migrate up`, here Alembic's CLI in its place). The API is
+// stood in for by busybox httpd serving /health from the repository; Alembic
+// and PostgreSQL are real. A release that adds revision 0003 and breaks
+// /health is rolled back automatically: migration down, then the previous commit.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { httpText } from '../testbed/apps.js'
+import { createAlembicApp, DbApp } from '../testbed/db-apps.js'
+import { ensureDocker, stopDocker } from '../testbed/docker.js'
+import { FakeGithubApi, startFakeGithubApi } from '../testbed/fake-github-api.js'
+import {
+  deployThroughWorkflow,
+  FlowRun,
+  gitRemote,
+  GitRemote,
+  releaseLogLines
+} from '../testbed/flow.js'
+import { BUSYBOX_IMAGE, ensureBaseImages } from '../testbed/images.js'
+import { freePort } from '../testbed/ports.js'
+import { ensurePrerequisites } from '../testbed/prerequisites.js'
+import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
+
+const SEEDS = [
+  {
+    seed: '004 (alembic in the api service, branch master)',
+    branch: 'master',
+    migrate: {
+      'migrate-tool': 'alembic',
+      'migrate-service': 'backend',
+      'migrate-down-target': '-1'
+    },
+    downWords: 'database migrated down to 0002'
+  },
+  {
+    seed: '003 (a migrate command in a fresh container, branch main)',
+    branch: 'main',
+    migrate: {
+      'migrate-tool': 'command',
+      'migrate-service': 'backend',
+      'migrate-mode': 'run',
+      'migrate-command': 'alembic upgrade head',
+      'migrate-down-command': 'alembic downgrade -1'
+    },
+    downWords: 'database migrated down'
+  }
+]
+
+describe.each(SEEDS)('seed $seed through deploy.yml', ({ branch, migrate, downWords }) => {
+  let hosts: SshHosts
+  let dockerPid: number | undefined
+  let app: DbApp
+  let root: string
+  let remote: GitRemote
+  let serverDir: string
+  let port: number
+  let api: FakeGithubApi
+
+  const REVISION_0003 = `"""add items.stock
+
+Revision ID: 0003
+Revises: 0002
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('items', sa.Column('stock', sa.Integer(), nullable=False, server_default='0'))
+
+
+def downgrade():
+    op.drop_column('items', 'stock')
+`
+
+  beforeAll(async () => {
+    ensurePrerequisites()
+    dockerPid = (await ensureDocker()).startedPid
+    await ensureBaseImages()
+    hosts = await startSshHosts(1)
+    api = await startFakeGithubApi()
+    app = await createAlembicApp()
+    port = await freePort()
+    appendFileSync(
+      join(app.dir, app.composeFile),
+      `  api:
+    image: ${BUSYBOX_IMAGE}
+    volumes: ["./www:/www:ro"]
+    ports: ["127.0.0.1:${port}:8080"]
+    command: ["sh", "-c", "httpd -f -p 8080 -h /www & trap 'kill $$!; exit 0' TERM; wait"]
+`
+    )
+    mkdirSync(join(app.dir, 'www'))
+    writeFileSync(join(app.dir, 'www', 'health'), 'ok\n')
+    // Keeps www/ in every commit: git removes an empty directory, and the bind mount would lose it.
+    writeFileSync(join(app.dir, 'www', 'index.html'), 'salon\n')
+    root = mkdtempSync(join(tmpdir(), 'deploykit-salon-'))
+    serverDir = join(root, 'server', 'salon-gbp')
+    remote = gitRemote(app.dir, root, branch)
+  }, 30 * 60_000)
+
+  afterAll(async () => {
+    await app?.cleanup()
+    await hosts?.stop()
+    await api?.stop()
+    rmSync(root, { recursive: true, force: true })
+    if (dockerPid) await stopDocker(dockerPid)
+  })
+
+  function deploy(sha: string): Promise<FlowRun> {
+    return deployThroughWorkflow(
+      hosts,
+      {
+        'app-dir': serverDir,
+        repository: remote.bare,
+        'compose-files': app.composeFile,
+        'project-name': app.projectName,
+        ...migrate,
+        backup: 'pg_dump',
+        'smoke-urls': `http://127.0.0.1:${port}/health`,
+        'smoke-expect-status': '200',
+        'smoke-wait-timeout': 8
+      },
+      { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'acme/salon-gbp', GITHUB_API_URL: api.url },
+      root
+    )
+  }
+
+  it('deploys the exact commit of the branch and upgrades to head after a backup', async () => {
+    const v1 = await remote.commit('v1')
+    const { jobs, run } = await deploy(v1)
+    if (run.code !== 0) throw new Error(run.output)
+    expect(jobs.deploy.result).toBe('success')
+    expect(await app.psql('select version_num from alembic_version')).toBe('0002')
+    expect(run.outputs['backup-file']).toMatch(
+      /\/backups\/deploykit-postgres-\d{8}T\d{6}Z\.sql\.gz$/
+    )
+    expect(await httpText(`http://127.0.0.1:${port}/health`)).toBe('ok\n')
+  })
+
+  it('rolls back a release whose health check fails: alembic downgrade -1, then the previous commit', async () => {
+    const v1 = remote.head()
+    writeFileSync(join(app.dir, 'migrations', 'versions', '0003_items_stock.py'), REVISION_0003)
+    rmSync(join(app.dir, 'www', 'health'))
+    const v2 = await remote.commit('v2: adds items.stock and loses /health')
+    const { jobs, run } = await deploy(v2)
+    expect(jobs.deploy.result).toBe('failure')
+    expect(jobs.deploy.outputs['rolled-back']).toBe('true')
+    expect(run.output).toMatch(new RegExp(`rolled back to ${v1}.*${downWords}`))
+    expect(await app.psql('select version_num from alembic_version')).toBe('0002')
+    expect(
+      await app.psql(
+        "select count(*) from information_schema.columns where table_name = 'items' and column_name = 'stock'"
+      )
+    ).toBe('0')
+    expect(await httpText(`http://127.0.0.1:${port}/health`)).toBe('ok\n')
+    const log = releaseLogLines(
+      readFileSync(join(serverDir, '.deploy-kit', 'releases.jsonl'), 'utf8')
+    )
+    const broken = log.find(x => x.ref === v2)?.id
+    expect(log.filter(x => x.id === broken).map(x => x.status)).toEqual([
+      'started',
+      'succeeded',
+      'rolled-back'
+    ])
+  })
+})

@@ -7,31 +7,42 @@
 // and PostgreSQL are real. A release that adds revision 0003 and breaks
 // /health is rolled back automatically: migration down, then the previous commit.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import {
-  appendFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { httpText } from '../testbed/apps.js'
 import { createAlembicApp, DbApp } from '../testbed/db-apps.js'
-import { ensureDocker, stopDocker } from '../testbed/docker.js'
-import { FakeGithubApi, startFakeGithubApi } from '../testbed/fake-github-api.js'
 import {
-  deployThroughWorkflow,
   FlowRun,
+  FlowTestbed,
   gitRemote,
   GitRemote,
-  releaseLogLines
+  releaseLogLines,
+  startFlowTestbed
 } from '../testbed/flow.js'
-import { BUSYBOX_IMAGE, ensureBaseImages } from '../testbed/images.js'
+import { BUSYBOX_IMAGE } from '../testbed/images.js'
 import { freePort } from '../testbed/ports.js'
-import { ensurePrerequisites } from '../testbed/prerequisites.js'
-import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
+
+const REVISION_0003 = `"""add items.stock
+
+Revision ID: 0003
+Revises: 0002
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('items', sa.Column('stock', sa.Integer(), nullable=False, server_default='0'))
+
+
+def downgrade():
+    op.drop_column('items', 'stock')
+`
 
 const SEEDS = [
   {
@@ -59,43 +70,14 @@ const SEEDS = [
 ]
 
 describe.each(SEEDS)('seed $seed through deploy.yml', ({ branch, migrate, downWords }) => {
-  let hosts: SshHosts
-  let dockerPid: number | undefined
+  let bed: FlowTestbed
   let app: DbApp
-  let root: string
   let remote: GitRemote
   let serverDir: string
   let port: number
-  let api: FakeGithubApi
-
-  const REVISION_0003 = `"""add items.stock
-
-Revision ID: 0003
-Revises: 0002
-"""
-import sqlalchemy as sa
-from alembic import op
-
-revision = '0003'
-down_revision = '0002'
-branch_labels = None
-depends_on = None
-
-
-def upgrade():
-    op.add_column('items', sa.Column('stock', sa.Integer(), nullable=False, server_default='0'))
-
-
-def downgrade():
-    op.drop_column('items', 'stock')
-`
 
   beforeAll(async () => {
-    ensurePrerequisites()
-    dockerPid = (await ensureDocker()).startedPid
-    await ensureBaseImages()
-    hosts = await startSshHosts(1)
-    api = await startFakeGithubApi()
+    bed = await startFlowTestbed(branch === 'master' ? 'salon-gbp' : 'kasaneha')
     app = await createAlembicApp()
     port = await freePort()
     appendFileSync(
@@ -111,22 +93,17 @@ def downgrade():
     writeFileSync(join(app.dir, 'www', 'health'), 'ok\n')
     // Keeps www/ in every commit: git removes an empty directory, and the bind mount would lose it.
     writeFileSync(join(app.dir, 'www', 'index.html'), 'salon\n')
-    root = mkdtempSync(join(tmpdir(), 'deploykit-salon-'))
-    serverDir = join(root, 'server', 'salon-gbp')
-    remote = gitRemote(app.dir, root, branch)
+    serverDir = join(bed.root, 'server', 'app')
+    remote = gitRemote(app.dir, bed.root, branch)
   }, 30 * 60_000)
 
   afterAll(async () => {
     await app?.cleanup()
-    await hosts?.stop()
-    await api?.stop()
-    rmSync(root, { recursive: true, force: true })
-    if (dockerPid) await stopDocker(dockerPid)
+    await bed?.stop()
   })
 
   function deploy(sha: string): Promise<FlowRun> {
-    return deployThroughWorkflow(
-      hosts,
+    return bed.deploy(
       {
         'app-dir': serverDir,
         repository: remote.bare,
@@ -138,8 +115,7 @@ def downgrade():
         'smoke-expect-status': '200',
         'smoke-wait-timeout': 8
       },
-      { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'acme/salon-gbp', GITHUB_API_URL: api.url },
-      root
+      sha
     )
   }
 

@@ -9,24 +9,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { httpText, removeComposeProject } from '../testbed/apps.js'
-import { ensureDocker, stopDocker } from '../testbed/docker.js'
-import { FakeGithubApi, startFakeGithubApi } from '../testbed/fake-github-api.js'
-import { deployThroughWorkflow, FlowRun, releaseLogLines } from '../testbed/flow.js'
-import { BUSYBOX_IMAGE, ensureBaseImages } from '../testbed/images.js'
+import { FlowRun, FlowTestbed, releaseLogLines, startFlowTestbed } from '../testbed/flow.js'
+import { BUSYBOX_IMAGE } from '../testbed/images.js'
 import { freePort } from '../testbed/ports.js'
-import { ensurePrerequisites } from '../testbed/prerequisites.js'
 import { Registry, startRegistry } from '../testbed/registry.js'
 import { run, runChecked } from '../testbed/run.js'
-import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
 
-let hosts: SshHosts
-let dockerPid: number | undefined
+let bed: FlowTestbed
 let registry: Registry
-let root: string
 let serverDir: string
 let port: number
 let loggedIn = false
-let api: FakeGithubApi
 const project = `dkplaneflow${process.pid % 10000}`
 
 /** A web image that serves /health with `ok` — or, for a broken release, without it. */
@@ -49,11 +42,7 @@ async function pushWebImage(tag: string, healthy: boolean): Promise<void> {
 }
 
 beforeAll(async () => {
-  ensurePrerequisites()
-  dockerPid = (await ensureDocker()).startedPid
-  await ensureBaseImages()
-  hosts = await startSshHosts(1)
-  api = await startFakeGithubApi()
+  bed = await startFlowTestbed('plane')
   registry = await startRegistry()
   // The "server" is this machine: its Docker logs in to the registry as root would on a real host.
   await runChecked(
@@ -68,8 +57,7 @@ beforeAll(async () => {
   await pushWebImage('v0.23', true)
   await pushWebImage('v0.24', false)
   port = await freePort()
-  root = mkdtempSync(join(tmpdir(), 'deploykit-plane-'))
-  serverDir = join(root, 'opt', 'plane')
+  serverDir = join(bed.root, 'opt', 'plane')
   mkdirSync(serverDir, { recursive: true })
   writeFileSync(
     join(serverDir, 'docker-compose.production.yml'),
@@ -100,15 +88,11 @@ afterAll(async () => {
   if (loggedIn) await run('docker', ['logout', registry.address])
   await run('docker', ['image', 'rm', `${registry?.address}/plane/base:1`])
   await registry?.stop()
-  await api?.stop()
-  await hosts?.stop()
-  rmSync(root, { recursive: true, force: true })
-  if (dockerPid) await stopDocker(dockerPid)
+  await bed?.stop()
 })
 
 function deploy(release: string): Promise<FlowRun> {
-  return deployThroughWorkflow(
-    hosts,
+  return bed.deploy(
     {
       'app-dir': serverDir,
       source: 'none',
@@ -124,8 +108,7 @@ function deploy(release: string): Promise<FlowRun> {
       'smoke-expect-status': '200',
       'smoke-wait-timeout': 8
     },
-    { GITHUB_SHA: 'f'.repeat(40), GITHUB_REPOSITORY: 'acme/plane-ops', GITHUB_API_URL: api.url },
-    root,
+    'f'.repeat(40),
     { env: `APP_RELEASE=${release}` }
   )
 }

@@ -6,55 +6,38 @@
 // API is the recording stand-in of fake-github-api.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { httpText } from '../testbed/apps.js'
 import { createDjangoApp, DjangoApp } from '../testbed/db-apps.js'
-import { ensureDocker, stopDocker } from '../testbed/docker.js'
-import { FakeGithubApi, startFakeGithubApi } from '../testbed/fake-github-api.js'
-import { ensureBaseImages } from '../testbed/images.js'
-import { ensurePrerequisites } from '../testbed/prerequisites.js'
-import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
 import {
-  deployThroughWorkflow,
   FlowRun,
+  FlowTestbed,
   gitRemote,
   GitRemote,
-  releaseLogLines
+  releaseLogLines,
+  startFlowTestbed
 } from '../testbed/flow.js'
 
-let hosts: SshHosts
-let dockerPid: number | undefined
+let bed: FlowTestbed
 let app: DjangoApp
-let api: FakeGithubApi
-let root: string
 let remote: GitRemote
 let serverDir: string
 
 beforeAll(async () => {
-  ensurePrerequisites()
-  dockerPid = (await ensureDocker()).startedPid
-  await ensureBaseImages()
-  hosts = await startSshHosts(1)
-  api = await startFakeGithubApi()
+  bed = await startFlowTestbed('thinkring')
   app = await createDjangoApp()
-  root = mkdtempSync(join(tmpdir(), 'deploykit-root-'))
-  serverDir = join(root, 'server', 'thinkring')
-  remote = gitRemote(app.dir, root, 'main')
+  serverDir = join(bed.root, 'server', 'thinkring')
+  remote = gitRemote(app.dir, bed.root, 'main')
 }, 30 * 60_000)
 
 afterAll(async () => {
   await app?.cleanup()
-  await api?.stop()
-  await hosts?.stop()
-  rmSync(root, { recursive: true, force: true })
-  if (dockerPid) await stopDocker(dockerPid)
+  await bed?.stop()
 })
 
 function deploy(sha: string): Promise<FlowRun> {
-  return deployThroughWorkflow(
-    hosts,
+  return bed.deploy(
     {
       'app-dir': serverDir,
       repository: remote.bare,
@@ -70,8 +53,7 @@ function deploy(sha: string): Promise<FlowRun> {
       'smoke-wait-timeout': 8,
       'environment-url': `http://127.0.0.1:${app.nginxPort}/`
     },
-    { GITHUB_SHA: sha, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/thinkring' },
-    root
+    sha
   )
 }
 
@@ -101,11 +83,11 @@ describe('seed 001 flow through deploy.yml', () => {
       'hello static\n'
     )
     expect(await productColumns()).toBe('id,name,price')
-    const states = api.calls
+    const states = bed.api.calls
       .filter(c => c.method === 'POST' && c.path.endsWith('/statuses'))
       .map(c => c.body.state)
     expect(states).toEqual(['in_progress', 'success'])
-    expect(api.calls[0]).toMatchObject({
+    expect(bed.api.calls[0]).toMatchObject({
       method: 'POST',
       path: '/repos/acme/thinkring/deployments',
       body: { ref: v1, environment: 'production' }
@@ -114,7 +96,7 @@ describe('seed 001 flow through deploy.yml', () => {
   })
 
   it('rolls a release whose smoke check fails back: migration down, previous code, static files again', async () => {
-    api.calls.length = 0
+    bed.api.calls.length = 0
     const v1 = remote.head()
     writeFileSync(
       join(app.dir, 'shop', 'migrations', '0003_product_stock.py'),
@@ -163,7 +145,7 @@ describe('seed 001 flow through deploy.yml', () => {
       'rolled-back'
     ])
     expect(log[log.length - 2]).toMatchObject({ status: 'succeeded' })
-    const states = api.calls
+    const states = bed.api.calls
       .filter(c => c.method === 'POST' && c.path.endsWith('/statuses'))
       .map(c => c.body.state)
     expect(states).toEqual(['in_progress', 'failure'])

@@ -2,9 +2,15 @@
 // with a bare remote, and the caller's `uses: …/deploy.yml@v1` run through
 // the reusable workflow's own steps.
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ActionRun } from './action-runner.js'
-import { SshHosts } from './ssh-hosts.js'
+import { ensureDocker, stopDocker } from './docker.js'
+import { FakeGithubApi, startFakeGithubApi } from './fake-github-api.js'
+import { ensureBaseImages } from './images.js'
+import { ensurePrerequisites } from './prerequisites.js'
+import { SshHosts, startSshHosts } from './ssh-hosts.js'
 import { JobRun, runWorkflow } from './workflow-runner.js'
 
 export interface GitRemote {
@@ -44,28 +50,51 @@ export interface FlowRun {
   run: ActionRun
 }
 
-/** Runs .github/workflows/deploy.yml for a caller passing these inputs and the testbed's key. */
-export async function deployThroughWorkflow(
-  hosts: SshHosts,
-  inputs: Record<string, unknown>,
-  env: NodeJS.ProcessEnv,
-  workspace: string,
-  secrets: Record<string, string> = {}
-): Promise<FlowRun> {
-  if (!env.GITHUB_API_URL?.startsWith('http://127.0.0.1:')) {
-    throw new Error(
-      'set GITHUB_API_URL to a local stand-in (fake-github-api.ts): the deploy job sends the workflow token to it'
-    )
+/** What every seed flow stands on: a server (sshd), the Docker engine, the GitHub API stand-in and a work dir. */
+export interface FlowTestbed {
+  hosts: SshHosts
+  api: FakeGithubApi
+  root: string
+  /** The caller's `uses: …/deploy.yml@v1` with these inputs, run through the workflow's own steps. */
+  deploy(
+    inputs: Record<string, unknown>,
+    sha: string,
+    secrets?: Record<string, string>
+  ): Promise<FlowRun>
+  stop(): Promise<void>
+}
+
+export async function startFlowTestbed(app: string): Promise<FlowTestbed> {
+  ensurePrerequisites()
+  const docker = await ensureDocker()
+  await ensureBaseImages()
+  const hosts = await startSshHosts(1)
+  const api = await startFakeGithubApi()
+  const root = mkdtempSync(join(tmpdir(), `deploykit-${app}-`))
+  return {
+    hosts,
+    api,
+    root,
+    async deploy(inputs, sha, secrets = {}) {
+      const jobs = await runWorkflow('.github/workflows/deploy.yml', {
+        inputs: { host: hosts.hostInput(1), ...inputs },
+        secrets: { 'ssh-key': hosts.key.privateKey, 'known-hosts': hosts.knownHosts(), ...secrets },
+        // The deploy job sends the workflow token to GitHub: here, only to the local stand-in.
+        env: { GITHUB_SHA: sha, GITHUB_REPOSITORY: `acme/${app}`, GITHUB_API_URL: api.url },
+        workspace: root
+      })
+      const run = jobs.deploy.steps.find(s => s.uses === '$/')?.run
+      if (!run)
+        throw new Error(`the deploy job did not run the root action: ${JSON.stringify(jobs)}`)
+      return { jobs, run }
+    },
+    async stop() {
+      await hosts.stop()
+      await api.stop()
+      rmSync(root, { recursive: true, force: true })
+      if (docker.startedPid) await stopDocker(docker.startedPid)
+    }
   }
-  const jobs = await runWorkflow('.github/workflows/deploy.yml', {
-    inputs: { host: hosts.hostInput(1), ...inputs },
-    secrets: { 'ssh-key': hosts.key.privateKey, 'known-hosts': hosts.knownHosts(), ...secrets },
-    env,
-    workspace
-  })
-  const run = jobs.deploy.steps.find(s => s.uses === '$/')?.run
-  if (!run) throw new Error(`the deploy job did not run the root action: ${JSON.stringify(jobs)}`)
-  return { jobs, run }
 }
 
 /** The release log on the server, one entry per line as written. */

@@ -54201,13 +54201,15 @@ function commonBuildFlags(req) {
 }
 /**
  * The classic builder (`DOCKER_BUILDKIT=0`): the image lands in the local
- * engine with every tag, and its id is written to `iidFile`.
+ * engine with every tag, and its id is written to `iidFile`. `--force-rm`:
+ * a failed step's container would otherwise stay behind on the runner.
  */
 function dockerBuild(req, iidFile) {
     return [
         'build',
         ...commonBuildFlags(req),
         ...(req.platforms.length === 1 ? ['--platform', req.platforms[0]] : []),
+        '--force-rm',
         '--iidfile',
         iidFile,
         req.context

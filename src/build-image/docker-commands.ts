@@ -41,13 +41,15 @@ function commonBuildFlags(req: BuildRequest): string[] {
 
 /**
  * The classic builder (`DOCKER_BUILDKIT=0`): the image lands in the local
- * engine with every tag, and its id is written to `iidFile`.
+ * engine with every tag, and its id is written to `iidFile`. `--force-rm`:
+ * a failed step's container would otherwise stay behind on the runner.
  */
 export function dockerBuild(req: BuildRequest, iidFile: string): string[] {
   return [
     'build',
     ...commonBuildFlags(req),
     ...(req.platforms.length === 1 ? ['--platform', req.platforms[0]] : []),
+    '--force-rm',
     '--iidfile',
     iidFile,
     req.context

@@ -370,6 +370,7 @@ describe('push: false and bad input', () => {
       `FROM ${BUSYBOX_IMAGE}\nRUN echo compiling && exit 3\n`
     )
     const fresh = `deploykit-${randomBytes(3).toString('hex')}`
+    const containersBefore = (await run('docker', ['ps', '-aq'])).stdout
     const r = await build({
       ...baseInputs(),
       registry: `${registry.address}/${fresh}`,
@@ -381,6 +382,8 @@ describe('push: false and bad input', () => {
     expect(r.output).toMatch(/^\[broken\] compiling$/m)
     expect(r.output).not.toMatch(/\$ docker push/)
     expect(await registryTags(`${registry.address}/${fresh}/web`)).toEqual([])
+    // The failed RUN step's container is removed, not left on the runner.
+    expect((await run('docker', ['ps', '-aq'])).stdout).toBe(containersBefore)
   })
 
   // Inputs are made lazily: the project directory exists only once beforeAll ran.

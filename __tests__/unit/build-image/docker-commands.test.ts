@@ -51,6 +51,7 @@ describe('build commands', () => {
       'NPM_TOKEN',
       '--target',
       'runtime',
+      '--force-rm',
       '--iidfile',
       '/tmp/b/backend.iid',
       './backend'

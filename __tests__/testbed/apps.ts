@@ -86,25 +86,25 @@ export async function createAppRepo(shape: AppShape): Promise<AppRepo> {
   }
 }
 
-/** Removes every container, network and image a Compose project left, found by its labels and names. */
+/** Ids of the containers, networks or volumes Compose labelled as the project's. */
+async function labelled(
+  kind: 'container' | 'network' | 'volume',
+  project: string
+): Promise<string[]> {
+  const ls = kind === 'container' ? ['ps', '-aq'] : [kind, 'ls', '-q']
+  const out = await run('docker', [
+    ...ls,
+    '--filter',
+    `label=com.docker.compose.project=${project}`
+  ])
+  return out.stdout.split('\n').filter(Boolean)
+}
+
+/** Removes every container, network, volume and image a Compose project left, found by its labels and names. */
 export async function removeComposeProject(project: string): Promise<void> {
-  const ids = (
-    await run('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])
-  ).stdout
-    .split('\n')
-    .filter(Boolean)
+  const ids = await labelled('container', project)
   if (ids.length) await run('docker', ['rm', '-f', ...ids])
-  const nets = (
-    await run('docker', [
-      'network',
-      'ls',
-      '-q',
-      '--filter',
-      `label=com.docker.compose.project=${project}`
-    ])
-  ).stdout
-    .split('\n')
-    .filter(Boolean)
+  const nets = await labelled('network', project)
   if (nets.length) await run('docker', ['network', 'rm', ...nets])
   const images = (
     await run('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])
@@ -117,6 +117,8 @@ export async function removeComposeProject(project: string): Promise<void> {
         ref.startsWith(`deploykit-releases/${project}:`)
     )
   if (images.length) await run('docker', ['image', 'rm', '-f', ...images])
+  const volumes = await labelled('volume', project)
+  if (volumes.length) await run('docker', ['volume', 'rm', '-f', ...volumes])
 }
 
 /** GET a loopback URL, retrying while the service starts; returns the body or '' when it never answers. */

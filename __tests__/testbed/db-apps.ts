@@ -201,18 +201,6 @@ async function createDbApp(kind: 'django' | 'alembic', composeText: string): Pro
     },
     async cleanup() {
       await removeComposeProject(projectName)
-      const volumes = (
-        await run('docker', [
-          'volume',
-          'ls',
-          '-q',
-          '--filter',
-          `label=com.docker.compose.project=${projectName}`
-        ])
-      ).stdout
-        .split('\n')
-        .filter(Boolean)
-      if (volumes.length) await run('docker', ['volume', 'rm', '-f', ...volumes])
       rmSync(dir, { recursive: true, force: true })
     }
   }

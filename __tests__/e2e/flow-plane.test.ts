@@ -12,14 +12,13 @@ import { httpText, removeComposeProject } from '../testbed/apps.js'
 import { FlowRun, FlowTestbed, releaseLogLines, startFlowTestbed } from '../testbed/flow.js'
 import { BUSYBOX_IMAGE } from '../testbed/images.js'
 import { freePort } from '../testbed/ports.js'
-import { Registry, startRegistry } from '../testbed/registry.js'
-import { run, runChecked } from '../testbed/run.js'
+import { Registry } from '../testbed/registry.js'
+import { runChecked } from '../testbed/run.js'
 
 let bed: FlowTestbed
 let registry: Registry
 let serverDir: string
 let port: number
-let loggedIn = false
 const project = `dkplaneflow${process.pid % 10000}`
 
 /** A web image that serves /health with `ok` — or, for a broken release, without it. */
@@ -42,15 +41,8 @@ async function pushWebImage(tag: string, healthy: boolean): Promise<void> {
 }
 
 beforeAll(async () => {
-  bed = await startFlowTestbed('plane')
-  registry = await startRegistry()
-  // The "server" is this machine: its Docker logs in to the registry as root would on a real host.
-  await runChecked(
-    'docker',
-    ['login', registry.address, '-u', registry.username, '--password-stdin'],
-    { input: registry.password }
-  )
-  loggedIn = true
+  bed = await startFlowTestbed('plane', { registry: true })
+  registry = bed.registry as Registry
   // Every image comes from the testbed registry: `pull` must not reach for Docker Hub.
   await runChecked('docker', ['tag', BUSYBOX_IMAGE, `${registry.address}/plane/base:1`])
   await runChecked('docker', ['push', `${registry.address}/plane/base:1`])
@@ -85,9 +77,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeComposeProject(project)
-  if (loggedIn) await run('docker', ['logout', registry.address])
-  await run('docker', ['image', 'rm', `${registry?.address}/plane/base:1`])
-  await registry?.stop()
   await bed?.stop()
 })
 
@@ -109,7 +98,7 @@ function deploy(release: string): Promise<FlowRun> {
       'smoke-wait-timeout': 8
     },
     'f'.repeat(40),
-    { env: `APP_RELEASE=${release}` }
+    { secrets: { env: `APP_RELEASE=${release}` } }
   )
 }
 

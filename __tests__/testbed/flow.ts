@@ -2,7 +2,7 @@
 // with a bare remote, and the caller's `uses: …/deploy.yml@v1` run through
 // the reusable workflow's own steps.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ActionRun } from './action-runner.js'
@@ -10,6 +10,8 @@ import { ensureDocker, stopDocker } from './docker.js'
 import { FakeGithubApi, startFakeGithubApi } from './fake-github-api.js'
 import { ensureBaseImages } from './images.js'
 import { ensurePrerequisites } from './prerequisites.js'
+import { Registry, startRegistry } from './registry.js'
+import { run, runChecked } from './run.js'
 import { SshHosts, startSshHosts } from './ssh-hosts.js'
 import { JobRun, runWorkflow } from './workflow-runner.js'
 
@@ -50,45 +52,119 @@ export interface FlowRun {
   run: ActionRun
 }
 
+/** What a caller's run adds to the inputs: its secrets, environment and repository. */
+export interface FlowRunOptions {
+  secrets?: Record<string, string>
+  /** More environment for every action step (GITHUB_REF, GITHUB_ACTOR, DOCKER_CONFIG, …). */
+  env?: NodeJS.ProcessEnv
+  /** Bare repository the `actions/checkout` steps clone from; without it, no step may need one. */
+  checkoutFrom?: string
+  /** What is left of a job's runner when the job ends; see WorkflowRunOptions. */
+  afterJob?: (name: string, job: JobRun) => Promise<void>
+}
+
 /** What every seed flow stands on: a server (sshd), the Docker engine, the GitHub API stand-in and a work dir. */
 export interface FlowTestbed {
   hosts: SshHosts
+  /** The private registry, when asked for; the server's Docker is logged in to it. */
+  registry?: Registry
   api: FakeGithubApi
   root: string
+  /** The runner's workspace, where the checkout stand-in puts the commit. */
+  workspace: string
   /** The caller's `uses: …/deploy.yml@v1` with these inputs, run through the workflow's own steps. */
-  deploy(
+  workflow(
     inputs: Record<string, unknown>,
     sha: string,
-    secrets?: Record<string, string>
-  ): Promise<FlowRun>
+    options?: FlowRunOptions
+  ): Promise<Record<string, JobRun>>
+  /** The same, for a run whose deploy job must reach the root action. */
+  deploy(inputs: Record<string, unknown>, sha: string, options?: FlowRunOptions): Promise<FlowRun>
   stop(): Promise<void>
 }
 
-export async function startFlowTestbed(app: string): Promise<FlowTestbed> {
+/**
+ * Stand-in for actions/checkout (GitHub's own action, which cannot run here):
+ * what it does by default, a fresh clone of the repository at the run's commit
+ * in the workspace. Any other action outside deploy-kit fails the test.
+ */
+function checkoutStandIn(workspace: string, bare: string | undefined, sha: string) {
+  return async (uses: string): Promise<void> => {
+    if (!uses.startsWith('actions/checkout@'))
+      throw new Error(`the workflow uses ${uses}, which the testbed cannot run`)
+    if (!bare) throw new Error('a job checks out the repository, but the flow gave no checkoutFrom')
+    rmSync(workspace, { recursive: true, force: true })
+    execFileSync('git', ['clone', '-q', bare, workspace])
+    execFileSync('git', ['-C', workspace, 'checkout', '-q', '--detach', sha])
+  }
+}
+
+/**
+ * Starts the testbed of one seed's flow. With `registry`, also a private
+ * registry that the server (this machine's Docker) is logged in to, once, as
+ * the examples' READMEs ask of a real server. Actions that log in themselves
+ * get a DOCKER_CONFIG of their own from the flow, as a separate runner would.
+ */
+export async function startFlowTestbed(
+  app: string,
+  options: { registry?: boolean } = {}
+): Promise<FlowTestbed> {
   ensurePrerequisites()
   const docker = await ensureDocker()
   await ensureBaseImages()
+  const registry = options.registry ? await startRegistry() : undefined
+  let loggedIn = false
+  if (registry) {
+    await runChecked(
+      'docker',
+      ['login', registry.address, '-u', registry.username, '--password-stdin'],
+      { input: registry.password }
+    )
+    loggedIn = true
+  }
   const hosts = await startSshHosts(1)
   const api = await startFakeGithubApi()
   const root = mkdtempSync(join(tmpdir(), `deploykit-${app}-`))
+  const workspace = join(root, 'workspace')
+  mkdirSync(workspace)
+  const workflow: FlowTestbed['workflow'] = (inputs, sha, options = {}) =>
+    runWorkflow('.github/workflows/deploy.yml', {
+      inputs: { host: hosts.hostInput(1), ...inputs },
+      secrets: {
+        'ssh-key': hosts.key.privateKey,
+        'known-hosts': hosts.knownHosts(),
+        ...options.secrets
+      },
+      // The deploy job sends the workflow token to GitHub: here, only to the local stand-in.
+      env: {
+        GITHUB_SHA: sha,
+        GITHUB_REPOSITORY: `acme/${app}`,
+        GITHUB_API_URL: api.url,
+        GITHUB_WORKSPACE: workspace,
+        ...options.env
+      },
+      workspace,
+      external: checkoutStandIn(workspace, options.checkoutFrom, sha),
+      afterJob: options.afterJob
+    })
   return {
     hosts,
+    registry,
     api,
     root,
-    async deploy(inputs, sha, secrets = {}) {
-      const jobs = await runWorkflow('.github/workflows/deploy.yml', {
-        inputs: { host: hosts.hostInput(1), ...inputs },
-        secrets: { 'ssh-key': hosts.key.privateKey, 'known-hosts': hosts.knownHosts(), ...secrets },
-        // The deploy job sends the workflow token to GitHub: here, only to the local stand-in.
-        env: { GITHUB_SHA: sha, GITHUB_REPOSITORY: `acme/${app}`, GITHUB_API_URL: api.url },
-        workspace: root
-      })
+    workspace,
+    workflow,
+    async deploy(inputs, sha, options = {}) {
+      const jobs = await workflow(inputs, sha, options)
       const run = jobs.deploy.steps.find(s => s.uses === '$/')?.run
       if (!run)
         throw new Error(`the deploy job did not run the root action: ${JSON.stringify(jobs)}`)
       return { jobs, run }
     },
+    /** Remove the compose project first: the registry's images go with it. */
     async stop() {
+      if (loggedIn) await run('docker', ['logout', registry?.address ?? ''])
+      await registry?.stop()
       await hosts.stop()
       await api.stop()
       rmSync(root, { recursive: true, force: true })

@@ -17,8 +17,8 @@ import { run, runChecked, tail, waitFor } from './run.js'
 /** A shell, httpd, wget and friends in about 2 MB; starts in milliseconds. */
 export const BUSYBOX_IMAGE = 'deploykit-testbed/busybox:1'
 
-/** Debian bookworm with what the sample apps need: Django, Alembic, PostgreSQL, nginx, curl. */
-export const DEBIAN_IMAGE = 'deploykit-testbed/debian:1'
+/** Debian bookworm with what the sample apps need: Django, Alembic, PostgreSQL, Redis, nginx, curl. */
+export const DEBIAN_IMAGE = 'deploykit-testbed/debian:2'
 
 // No container registry is reachable from the test machines, but the Debian
 // mirror is, so the images are made from the host's busybox and from debootstrap.
@@ -29,6 +29,7 @@ const DEBIAN_PACKAGES = [
   'python3-psycopg2',
   'alembic',
   'postgresql',
+  'redis-server',
   'nginx-light',
   'curl'
 ]
@@ -188,6 +189,7 @@ const CHECKS: Record<string, Array<{ argv: string[]; expect: string }>> = {
   [DEBIAN_IMAGE]: [
     { argv: ['python3', '-c', "import django, psycopg2, alembic; print('ok')"], expect: 'ok' },
     { argv: ['/usr/lib/postgresql/15/bin/postgres', '--version'], expect: 'PostgreSQL) 15' },
+    { argv: ['redis-server', '--version'], expect: 'Redis server' },
     // nginx prints its version on stderr.
     { argv: ['sh', '-c', 'nginx -v 2>&1'], expect: 'nginx version' },
     { argv: ['curl', '--version'], expect: 'curl ' },

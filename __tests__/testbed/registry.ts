@@ -5,14 +5,14 @@ import { get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './ports.js'
-import { runChecked, tail, waitFor } from './run.js'
+import { run, runChecked, tail, waitFor } from './run.js'
 
 export interface Registry {
   /** host:port, as used in image names and in `docker login`. */
   address: string
   username: string
   password: string
-  /** Stops this registry and deletes everything pushed to it. */
+  /** Stops this registry, deletes everything pushed to it and the local images named after it. */
   stop(): Promise<void>
 }
 
@@ -79,6 +79,7 @@ export async function startRegistry(): Promise<Registry> {
       )
     }
     rmSync(dir, { recursive: true, force: true })
+    await removeLocalImages(address)
   }
 
   try {
@@ -97,6 +98,30 @@ export async function startRegistry(): Promise<Registry> {
     throw new Error(`${(err as Error).message}\n${output}`)
   }
   return { address, username, password, stop }
+}
+
+/**
+ * Untags the images tagged or pulled as `address/…` (by tag and by digest):
+ * nothing can pull them again once the registry is gone. By name, never by
+ * id, so an image that also has other names (a base image pushed here) stays.
+ */
+async function removeLocalImages(address: string): Promise<void> {
+  const { stdout } = await run('docker', [
+    'image',
+    'ls',
+    '--digests',
+    '--format',
+    '{{.Repository}}\t{{.Tag}}\t{{.Digest}}'
+  ])
+  const refs = stdout
+    .split('\n')
+    .map(line => line.split('\t'))
+    .filter(([repo]) => repo.startsWith(`${address}/`))
+    .flatMap(([repo, tag, digest]) => [
+      ...(tag && tag !== '<none>' ? [`${repo}:${tag}`] : []),
+      ...(digest && digest !== '<none>' ? [`${repo}@${digest}`] : [])
+    ])
+  if (refs.length > 0) await run('docker', ['image', 'rm', ...new Set(refs)])
 }
 
 function v2Status(address: string): Promise<number> {

@@ -49,6 +49,8 @@ export interface WorkflowRunOptions {
   workspace: string
   /** Steps that are not deploy-kit's own, e.g. actions/checkout. */
   external?: (uses: string, withs: Record<string, string>) => Promise<void>
+  /** Runs when a job ends: each job has a runner machine of its own, discarded afterwards. */
+  afterJob?: (name: string, job: JobRun) => Promise<void>
 }
 
 /** `$/ssh-deploy` → the bundle name; `$/` is the root action. */
@@ -120,6 +122,7 @@ export async function runWorkflow(
       Object.entries(job.outputs ?? {}).map(([k, v]) => [k, interpolate(v, outCtx)])
     )
     jobs[name] = { result: failed ? 'failure' : 'success', outputs, steps: runs }
+    await opts.afterJob?.(name, jobs[name])
   }
   return jobs
 }

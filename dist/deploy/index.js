@@ -58417,8 +58417,8 @@ async function execute(read) {
 
 // EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 12 modules
 var main = __nccwpck_require__(3966);
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts
-var settings = __nccwpck_require__(3018);
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 1 modules
+var settings = __nccwpck_require__(8475);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -63583,7 +63583,14 @@ function smokeReader(read) {
     });
 }
 function rollbackReader(read) {
-    return stageReader(read, {}, { 'rollback-to': 'previous', env: '', 'required-env': '', 'pre-deploy': '', 'post-deploy': '' });
+    return stageReader(read, {}, {
+        'rollback-to': 'previous',
+        env: '',
+        images: '',
+        'required-env': '',
+        'pre-deploy': '',
+        'post-deploy': ''
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/main.ts
@@ -63871,8 +63878,11 @@ async function pruneImages(host, projectName, keepIds) {
 /** Points each service's image name back at the image a release ran. Returns false when one is gone. */
 async function restoreImages(host, images) {
     for (const img of Object.values(images)) {
-        const tagged = await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true });
-        if (tagged.code !== 0)
+        // A digest reference cannot be tagged, and names one image only: it is enough that it is here.
+        const restored = img.image.includes('@sha256:')
+            ? await host.run({ argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', img.image] }, { quiet: true })
+            : await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true });
+        if (restored.code !== 0)
             return false;
     }
     return true;
@@ -64750,7 +64760,9 @@ async function deployLocked(host, s, plan, binary, paths) {
         const snapshot = target
             ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
             : undefined;
-        envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, s.env);
+        envText = snapshot?.stdout
+            ? snapshot.stdout
+            : mergeEnv(before, [...s.env, ...s.images.map(p => [p.variable, p.ref])]);
     }
     else if (s.env.length > 0 || s.requiredEnv.length > 0) {
         throw new Error('env and required-env need env-file: the file on the server to write and check');
@@ -64807,6 +64819,8 @@ async function deployLocked(host, s, plan, binary, paths) {
         if (envPath && envText !== undefined) {
             await host.check(fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText), { quiet: true });
             host.info(`Env file ${envPath} written${s.env.length ? ` (set ${s.env.map(([k]) => k).join(', ')})` : ''}; the old one is ${envPath}.bak`);
+            for (const pin of target ? [] : s.images)
+                host.info(`Pinned ${pin.variable}=${pin.ref}`);
             report.changed = true;
         }
         if (s.source === 'upload') {
@@ -64871,8 +64885,8 @@ async function startServices(host, project, s, imagesRestored) {
     await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', ...build, ...s.services]));
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts
-var settings = __nccwpck_require__(3018);
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 1 modules
+var settings = __nccwpck_require__(8475);
 // EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
 var connection_settings = __nccwpck_require__(3479);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/main.ts
@@ -65028,18 +65042,97 @@ async function post(read) {
 
 /***/ }),
 
-/***/ 3018:
+/***/ 8475:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   l: () => (/* binding */ readDeploySettings)
-/* harmony export */ });
-/* unused harmony export runContext */
-/* harmony import */ var _core_compose_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1591);
-/* harmony import */ var _core_connection_settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3479);
-/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
-/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
-/* harmony import */ var _core_shell_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6673);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  l: () => (/* binding */ readDeploySettings)
+});
+
+// UNUSED EXPORTS: runContext
+
+// EXTERNAL MODULE: ./src/core/compose.ts
+var compose = __nccwpck_require__(1591);
+// EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
+var connection_settings = __nccwpck_require__(3479);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/inputs.ts
+var inputs = __nccwpck_require__(9114);
+// EXTERNAL MODULE: ./src/core/shell.ts
+var shell = __nccwpck_require__(6673);
+;// CONCATENATED MODULE: ./src/ssh-deploy/image-pins.ts
+/**
+ * Images pinned by digest: build-image's `images` output (or `name=ref@digest`
+ * lines) becomes one `NAME_IMAGE=repository@sha256:…` line per image in the
+ * env file, which the compose file uses as `image: ${NAME_IMAGE}`. The env
+ * file is snapshotted per release, so a rollback goes back to the digests the
+ * previous release ran.
+ */
+
+const DIGEST_REF = /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/;
+const FIX = "Pass build-image's output (`images: ${{ needs.build.outputs.images }}`) or `name=repository@sha256:…` lines";
+/** `go-nuxt-backend` → `GO_NUXT_BACKEND_IMAGE`; `acme/web` → `WEB_IMAGE`. */
+function imageVariable(name) {
+    const base = name.split('/').pop() ?? name;
+    const upper = base
+        .toUpperCase()
+        .replace(/[^A-Z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '');
+    return `${/^[0-9]/.test(upper) ? '_' : ''}${upper}_IMAGE`;
+}
+function parseEntries(text) {
+    if (text.startsWith('{')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(text);
+        }
+        catch (err) {
+            throw new errors/* InputError */.dz('images', `is not valid JSON (${err.message})`, FIX);
+        }
+        return Object.entries(parsed).map(([name, value]) => {
+            const digest = value?.digest;
+            if (typeof digest !== 'string' || digest === '') {
+                throw new errors/* InputError */.dz('images', `image ${JSON.stringify(name)} has no digest (it was not pushed)`, 'Build it with push: true so the servers can pull it by digest');
+            }
+            return [name, digest];
+        });
+    }
+    return text
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(l => l && !l.startsWith('#'))
+        .map(line => {
+        const at = line.indexOf('=');
+        if (at <= 0)
+            throw new errors/* InputError */.dz('images', `line ${JSON.stringify(line)} is not name=repository@sha256:…`, FIX);
+        return [line.slice(0, at).trim(), line.slice(at + 1).trim()];
+    });
+}
+function readImagePins(read) {
+    const text = read('images').trim();
+    if (!text)
+        return [];
+    const pins = parseEntries(text).map(([name, ref]) => {
+        if (!DIGEST_REF.test(ref)) {
+            throw new errors/* InputError */.dz('images', `${JSON.stringify(ref)} (image ${JSON.stringify(name)}) is not repository@sha256:<64 hex digits>`, FIX);
+        }
+        return { variable: imageVariable(name), ref };
+    });
+    const seen = new Map();
+    for (const [i, pin] of pins.entries()) {
+        const other = seen.get(pin.variable);
+        if (other !== undefined && other !== pin.ref)
+            throw new errors/* InputError */.dz('images', `two images map to ${pin.variable} (entry ${i + 1})`, 'Give the images distinct names');
+        seen.set(pin.variable, pin.ref);
+    }
+    return pins;
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
+
 
 
 
@@ -65059,24 +65152,24 @@ function runContext(env = process.env) {
     };
 }
 function readEnvPairs(read) {
-    return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'env').map(line => {
+    return (0,inputs/* readLines */.Se)(read, 'env').map(line => {
         const at = line.indexOf('=');
         const key = at > 0 ? line.slice(0, at).trim() : '';
-        if (!(0,_core_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .isEnvName */ .Xc)(key)) {
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('env', `line ${JSON.stringify(at > 0 ? key : line.slice(0, 40))} is not KEY=VALUE`, 'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2');
+        if (!(0,shell/* isEnvName */.Xc)(key)) {
+            throw new errors/* InputError */.dz('env', `line ${JSON.stringify(at > 0 ? key : line.slice(0, 40))} is not KEY=VALUE`, 'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2');
         }
         return [key, line.slice(at + 1).trim()];
     });
 }
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function readNames(read, name, pattern, what) {
-    const items = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, name)
+    const items = (0,inputs/* readLines */.Se)(read, name)
         .flatMap(l => l.split(','))
         .map(s => s.trim())
         .filter(Boolean);
     for (const item of items) {
         if (!pattern.test(item))
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(name, `${JSON.stringify(item)} is not a valid ${what}`);
+            throw new errors/* InputError */.dz(name, `${JSON.stringify(item)} is not a valid ${what}`);
     }
     return items;
 }
@@ -65084,41 +65177,45 @@ const REF = /^[A-Za-z0-9._/@^~-]+$/;
 function readRollingSettings(read, strategy, services) {
     const proxyService = read('proxy-service').trim();
     if (proxyService && !SERVICE.test(proxyService)) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('proxy-service', `${JSON.stringify(proxyService)} is not a service name`, 'Name the one Compose service of the proxy, e.g. nginx');
+        throw new errors/* InputError */.dz('proxy-service', `${JSON.stringify(proxyService)} is not a service name`, 'Name the one Compose service of the proxy, e.g. nginx');
     }
     if (strategy === 'rolling') {
         // "Every service" would include the proxy and the databases, which cannot run twice.
         if (services.length === 0) {
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('services', 'is empty, and strategy: rolling replaces the services it names, one by one in that order', 'List the services behind the proxy, e.g. services: backend');
+            throw new errors/* InputError */.dz('services', 'is empty, and strategy: rolling replaces the services it names, one by one in that order', 'List the services behind the proxy, e.g. services: backend');
         }
         if (services.includes(proxyService)) {
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('proxy-service', `${proxyService} is also in services; the proxy is reloaded, not replaced`, 'Leave it out of services, or deploy it with strategy: recreate');
+            throw new errors/* InputError */.dz('proxy-service', `${proxyService} is also in services; the proxy is reloaded, not replaced`, 'Leave it out of services, or deploy it with strategy: recreate');
         }
     }
     return {
         proxyService,
         proxyReloadCommand: read('proxy-reload-command').trim() || 'nginx -s reload',
-        stopGracePeriodMs: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(read, 'stop-grace-period', 10)
+        stopGracePeriodMs: (0,inputs/* readDuration */.$7)(read, 'stop-grace-period', 10)
     };
 }
 function readDeploySettings(read, run = runContext()) {
-    const connection = (0,_core_connection_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .readConnectionSettings */ .S)(read);
-    const app = (0,_core_compose_js__WEBPACK_IMPORTED_MODULE_0__/* .readAppSettings */ .bR)(read);
-    const source = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readChoice */ .Kf)(read, 'source', ['git', 'upload', 'none'], 'git');
+    const connection = (0,connection_settings/* readConnectionSettings */.S)(read);
+    const app = (0,compose/* readAppSettings */.bR)(read);
+    const source = (0,inputs/* readChoice */.Kf)(read, 'source', ['git', 'upload', 'none'], 'git');
     const ref = read('ref').trim() || run.sha;
     if (source !== 'none' && !ref) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('ref', 'is empty and GITHUB_SHA is not set', 'Give the commit, tag or branch to deploy');
+        throw new errors/* InputError */.dz('ref', 'is empty and GITHUB_SHA is not set', 'Give the commit, tag or branch to deploy');
     }
     if (ref && (!REF.test(ref) || ref.startsWith('-'))) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('ref', `${JSON.stringify(ref)} is not a git ref`, 'Use a commit sha, a tag or a branch name');
+        throw new errors/* InputError */.dz('ref', `${JSON.stringify(ref)} is not a git ref`, 'Use a commit sha, a tag or a branch name');
     }
-    const strategy = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readChoice */ .Kf)(read, 'strategy', ['recreate', 'rolling'], 'recreate');
+    const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'rolling'], 'recreate');
     const services = readNames(read, 'services', SERVICE, 'service name');
     const rolling = readRollingSettings(read, strategy, services);
     const env = readEnvPairs(read);
+    const images = readImagePins(read);
+    if (images.length > 0 && !app.envFile) {
+        throw new errors/* InputError */.dz('images', 'needs env-file: the digests are written there as NAME_IMAGE variables', 'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file');
+    }
     const rollbackTo = read('rollback-to').trim();
     if (rollbackTo && !REF.test(rollbackTo)) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
+        throw new errors/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
     }
     return {
         connection,
@@ -65128,20 +65225,21 @@ function readDeploySettings(read, run = runContext()) {
         repository: read('repository').trim(),
         uploadPath: read('upload-path').trim() || '.',
         env,
+        images,
         requiredEnv: readNames(read, 'required-env', /^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name'),
         services,
         strategy,
         rolling,
-        build: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'build', false),
-        pull: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'pull', false),
-        wait: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'wait', true),
-        waitTimeoutMs: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(read, 'wait-timeout', 300),
+        build: (0,inputs/* readBoolean */.Vf)(read, 'build', false),
+        pull: (0,inputs/* readBoolean */.Vf)(read, 'pull', false),
+        wait: (0,inputs/* readBoolean */.Vf)(read, 'wait', true),
+        waitTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'wait-timeout', 300),
         waitIgnore: readNames(read, 'wait-ignore', SERVICE, 'service name'),
         preDeploy: read('pre-deploy'),
         postDeploy: read('post-deploy'),
-        lock: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'lock', true),
-        lockTimeoutMs: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(read, 'lock-timeout', 600),
-        keepReleases: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readInteger */ .JI)(read, 'keep-releases', 5, 1, 100),
+        lock: (0,inputs/* readBoolean */.Vf)(read, 'lock', true),
+        lockTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'lock-timeout', 600),
+        keepReleases: (0,inputs/* readInteger */.JI)(read, 'keep-releases', 5, 1, 100),
         rollbackTo,
         run
     };

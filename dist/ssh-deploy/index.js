@@ -54156,7 +54156,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9624);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1179);
 
 
 
@@ -54168,7 +54168,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9624:
+/***/ 1179:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55747,8 +55747,11 @@ async function pruneImages(host, projectName, keepIds) {
 /** Points each service's image name back at the image a release ran. Returns false when one is gone. */
 async function restoreImages(host, images) {
     for (const img of Object.values(images)) {
-        const tagged = await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true });
-        if (tagged.code !== 0)
+        // A digest reference cannot be tagged, and names one image only: it is enough that it is here.
+        const restored = img.image.includes('@sha256:')
+            ? await host.run({ argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', img.image] }, { quiet: true })
+            : await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true });
+        if (restored.code !== 0)
             return false;
     }
     return true;
@@ -56626,7 +56629,9 @@ async function deployLocked(host, s, plan, binary, paths) {
         const snapshot = target
             ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
             : undefined;
-        envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, s.env);
+        envText = snapshot?.stdout
+            ? snapshot.stdout
+            : mergeEnv(before, [...s.env, ...s.images.map(p => [p.variable, p.ref])]);
     }
     else if (s.env.length > 0 || s.requiredEnv.length > 0) {
         throw new Error('env and required-env need env-file: the file on the server to write and check');
@@ -56683,6 +56688,8 @@ async function deployLocked(host, s, plan, binary, paths) {
         if (envPath && envText !== undefined) {
             await host.check(fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText), { quiet: true });
             host.info(`Env file ${envPath} written${s.env.length ? ` (set ${s.env.map(([k]) => k).join(', ')})` : ''}; the old one is ${envPath}.bak`);
+            for (const pin of target ? [] : s.images)
+                host.info(`Pinned ${pin.variable}=${pin.ref}`);
             report.changed = true;
         }
         if (s.source === 'upload') {
@@ -57066,7 +57073,76 @@ function readConnectionSettings(read) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/image-pins.ts
+/**
+ * Images pinned by digest: build-image's `images` output (or `name=ref@digest`
+ * lines) becomes one `NAME_IMAGE=repository@sha256:…` line per image in the
+ * env file, which the compose file uses as `image: ${NAME_IMAGE}`. The env
+ * file is snapshotted per release, so a rollback goes back to the digests the
+ * previous release ran.
+ */
+
+const DIGEST_REF = /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/;
+const FIX = "Pass build-image's output (`images: ${{ needs.build.outputs.images }}`) or `name=repository@sha256:…` lines";
+/** `go-nuxt-backend` → `GO_NUXT_BACKEND_IMAGE`; `acme/web` → `WEB_IMAGE`. */
+function imageVariable(name) {
+    const base = name.split('/').pop() ?? name;
+    const upper = base
+        .toUpperCase()
+        .replace(/[^A-Z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '');
+    return `${/^[0-9]/.test(upper) ? '_' : ''}${upper}_IMAGE`;
+}
+function parseEntries(text) {
+    if (text.startsWith('{')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(text);
+        }
+        catch (err) {
+            throw new errors/* InputError */.dz('images', `is not valid JSON (${err.message})`, FIX);
+        }
+        return Object.entries(parsed).map(([name, value]) => {
+            const digest = value?.digest;
+            if (typeof digest !== 'string' || digest === '') {
+                throw new errors/* InputError */.dz('images', `image ${JSON.stringify(name)} has no digest (it was not pushed)`, 'Build it with push: true so the servers can pull it by digest');
+            }
+            return [name, digest];
+        });
+    }
+    return text
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(l => l && !l.startsWith('#'))
+        .map(line => {
+        const at = line.indexOf('=');
+        if (at <= 0)
+            throw new errors/* InputError */.dz('images', `line ${JSON.stringify(line)} is not name=repository@sha256:…`, FIX);
+        return [line.slice(0, at).trim(), line.slice(at + 1).trim()];
+    });
+}
+function readImagePins(read) {
+    const text = read('images').trim();
+    if (!text)
+        return [];
+    const pins = parseEntries(text).map(([name, ref]) => {
+        if (!DIGEST_REF.test(ref)) {
+            throw new errors/* InputError */.dz('images', `${JSON.stringify(ref)} (image ${JSON.stringify(name)}) is not repository@sha256:<64 hex digits>`, FIX);
+        }
+        return { variable: imageVariable(name), ref };
+    });
+    const seen = new Map();
+    for (const [i, pin] of pins.entries()) {
+        const other = seen.get(pin.variable);
+        if (other !== undefined && other !== pin.ref)
+            throw new errors/* InputError */.dz('images', `two images map to ${pin.variable} (entry ${i + 1})`, 'Give the images distinct names');
+        seen.set(pin.variable, pin.ref);
+    }
+    return pins;
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
+
 
 
 
@@ -57143,6 +57219,10 @@ function readDeploySettings(read, run = runContext()) {
     const services = readNames(read, 'services', SERVICE, 'service name');
     const rolling = readRollingSettings(read, strategy, services);
     const env = readEnvPairs(read);
+    const images = readImagePins(read);
+    if (images.length > 0 && !app.envFile) {
+        throw new errors/* InputError */.dz('images', 'needs env-file: the digests are written there as NAME_IMAGE variables', 'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file');
+    }
     const rollbackTo = read('rollback-to').trim();
     if (rollbackTo && !REF.test(rollbackTo)) {
         throw new errors/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
@@ -57155,6 +57235,7 @@ function readDeploySettings(read, run = runContext()) {
         repository: read('repository').trim(),
         uploadPath: read('upload-path').trim() || '.',
         env,
+        images,
         requiredEnv: readNames(read, 'required-env', /^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name'),
         services,
         strategy,

@@ -5,7 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const BUSYBOX_IMAGE = 'deploykit-testbed/busybox:1'
-export const DEBIAN_IMAGE = 'deploykit-testbed/debian:1'
+export const DEBIAN_IMAGE = 'deploykit-testbed/debian:2'
 
 /**
  * `upstream`: nginx resolves `backend` when it loads its config, so traffic

@@ -77,6 +77,13 @@ export function rollbackReader(read: InputReader): InputReader {
   return stageReader(
     read,
     {},
-    { 'rollback-to': 'previous', env: '', 'required-env': '', 'pre-deploy': '', 'post-deploy': '' }
+    {
+      'rollback-to': 'previous',
+      env: '',
+      images: '',
+      'required-env': '',
+      'pre-deploy': '',
+      'post-deploy': ''
+    }
   )
 }

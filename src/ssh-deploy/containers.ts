@@ -172,8 +172,14 @@ export async function restoreImages(
   images: Record<string, ServiceImage>
 ): Promise<boolean> {
   for (const img of Object.values(images)) {
-    const tagged = await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true })
-    if (tagged.code !== 0) return false
+    // A digest reference cannot be tagged, and names one image only: it is enough that it is here.
+    const restored = img.image.includes('@sha256:')
+      ? await host.run(
+          { argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', img.image] },
+          { quiet: true }
+        )
+      : await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true })
+    if (restored.code !== 0) return false
   }
   return true
 }

@@ -161,7 +161,9 @@ async function deployLocked(
     const snapshot = target
       ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
       : undefined
-    envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, s.env)
+    envText = snapshot?.stdout
+      ? snapshot.stdout
+      : mergeEnv(before, [...s.env, ...s.images.map(p => [p.variable, p.ref] as [string, string])])
   } else if (s.env.length > 0 || s.requiredEnv.length > 0) {
     throw new Error('env and required-env need env-file: the file on the server to write and check')
   }
@@ -232,6 +234,7 @@ async function deployLocked(
       host.info(
         `Env file ${envPath} written${s.env.length ? ` (set ${s.env.map(([k]) => k).join(', ')})` : ''}; the old one is ${envPath}.bak`
       )
+      for (const pin of target ? [] : s.images) host.info(`Pinned ${pin.variable}=${pin.ref}`)
       report.changed = true
     }
     if (s.source === 'upload') {

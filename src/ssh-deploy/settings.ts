@@ -10,6 +10,7 @@ import {
   readLines
 } from '../core/inputs.js'
 import { isEnvName } from '../core/shell.js'
+import { ImagePin, readImagePins } from './image-pins.js'
 import { SourceKind } from './release-log.js'
 import type { RollingSettings } from './rolling.js'
 
@@ -33,6 +34,8 @@ export interface DeploySettings {
   repository: string
   uploadPath: string
   env: Array<[string, string]>
+  /** Images pinned by digest, written to the env file with the env values (not secret). */
+  images: ImagePin[]
   requiredEnv: string[]
   services: string[]
   strategy: 'recreate' | 'rolling'
@@ -159,6 +162,14 @@ export function readDeploySettings(
   const services = readNames(read, 'services', SERVICE, 'service name')
   const rolling = readRollingSettings(read, strategy, services)
   const env = readEnvPairs(read)
+  const images = readImagePins(read)
+  if (images.length > 0 && !app.envFile) {
+    throw new InputError(
+      'images',
+      'needs env-file: the digests are written there as NAME_IMAGE variables',
+      'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file'
+    )
+  }
   const rollbackTo = read('rollback-to').trim()
   if (rollbackTo && !REF.test(rollbackTo)) {
     throw new InputError(
@@ -174,6 +185,7 @@ export function readDeploySettings(
     repository: read('repository').trim(),
     uploadPath: read('upload-path').trim() || '.',
     env,
+    images,
     requiredEnv: readNames(read, 'required-env', /^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name'),
     services,
     strategy,

@@ -53,6 +53,10 @@ describe('ssh-deploy settings', () => {
     [{ ref: '--upload-pack=evil' }, /^Input 'ref': "--upload-pack=evil" is not a git ref/],
     [{ env: 'APP_RELEASE v1' }, /^Input 'env': line "APP_RELEASE v1" is not KEY=VALUE/],
     [
+      { images: `web=ghcr.io/acme/web@sha256:${'a'.repeat(64)}` },
+      /^Input 'images': needs env-file: the digests are written there as NAME_IMAGE variables/
+    ],
+    [
       { 'required-env': 'OK, NOT-OK' },
       /^Input 'required-env': "NOT-OK" is not a valid variable name/
     ],

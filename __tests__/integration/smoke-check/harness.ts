@@ -1,17 +1,15 @@
 // Real HTTP servers on loopback for the smoke-check suites, and a way to run
 // the action's entry in this process the way the runner would see it.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import * as http from 'node:http'
 import * as https from 'node:https'
 import * as net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { mapInputs } from '../../../src/core/inputs.js'
 import type { CheckResult } from '../../../src/smoke-check/check.js'
 import { run } from '../../../src/smoke-check/main.js'
-import { captureOutput } from '../../helpers/capture-output.js'
-import { parseOutputs } from '../../testbed/action-runner.js'
+import { InProcessAction, InProcessRun } from '../../helpers/in-process-action.js'
 
 export interface SeenRequest {
   method: string
@@ -117,55 +115,21 @@ export function json(res: http.ServerResponse, status: number, body: unknown): v
   res.end(JSON.stringify(body))
 }
 
-export interface SmokeRun {
-  /** Everything written to stdout/stderr, as the runner receives it. */
-  output: string
-  outputs: Record<string, string>
+export interface SmokeRun extends InProcessRun {
   results: CheckResult[]
-  summary: string
-  /** core.setFailed was called. */
-  failed: boolean
-  /** What run() threw (an input error), if anything. */
-  error?: unknown
-  elapsedMs: number
 }
 
 /** Files the runner provides for outputs and the summary; one set per test file. */
-export class ActionFiles {
-  readonly dir = mkdtempSync(join(tmpdir(), 'deploykit-smoke-'))
-  readonly output = join(this.dir, 'output')
-  readonly summary = join(this.dir, 'summary')
-
+export class ActionFiles extends InProcessAction {
   constructor() {
-    // @actions/core reads these from the environment; its summary remembers the first path.
-    process.env.GITHUB_OUTPUT = this.output
-    process.env.GITHUB_STEP_SUMMARY = this.summary
+    super(run)
   }
 
   async run(inputs: Record<string, string>): Promise<SmokeRun> {
-    writeFileSync(this.output, '')
-    writeFileSync(this.summary, '')
-    const started = Date.now()
-    const { output, error } = await captureOutput(() => run(mapInputs(inputs)))
-    const elapsedMs = Date.now() - started
-    const failed = process.exitCode === 1
-    // setFailed marks the process as failed; that belongs to the action, not to jest.
-    process.exitCode = undefined
-    const outputs = parseOutputs(readFileSync(this.output, 'utf8'))
+    const r = await this.runAction(inputs)
     return {
-      output,
-      outputs,
-      results: outputs.results ? (JSON.parse(outputs.results) as CheckResult[]) : [],
-      summary: readFileSync(this.summary, 'utf8'),
-      failed,
-      error,
-      elapsedMs
+      ...r,
+      results: r.outputs.results ? (JSON.parse(r.outputs.results) as CheckResult[]) : []
     }
-  }
-
-  remove(): void {
-    rmSync(this.dir, { recursive: true, force: true })
-    delete process.env.GITHUB_OUTPUT
-    delete process.env.GITHUB_STEP_SUMMARY
   }
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { visibleLog } from '../helpers/capture-output.js'
+import { ensureBinary } from '../testbed/debian-packages.js'
 import { httpText, removeComposeProject } from '../testbed/apps.js'
 import {
   FlowRun,
@@ -46,6 +47,7 @@ interface BuiltImage {
 }
 
 beforeAll(async () => {
+  ensureBinary('/usr/bin/go', 'golang-go')
   bed = await startFlowTestbed('go-nuxt', { registry: true })
   registry = bed.registry as Registry
   ports = { api: await freePort(), frontend: await freePort() }
@@ -92,7 +94,11 @@ function runArgs(sha: string): Parameters<FlowTestbed['workflow']> {
       env: {
         GITHUB_REF: 'refs/heads/main',
         GITHUB_ACTOR: 'octocat',
-        DOCKER_CONFIG: join(bed.root, 'runner-docker')
+        DOCKER_CONFIG: join(bed.root, 'runner-docker'),
+        // The module has no dependencies: nothing may be fetched, and the build cache stays in the temp dir.
+        GOCACHE: join(bed.root, 'gocache'),
+        GOPROXY: 'off',
+        GOFLAGS: '-mod=mod'
       },
       checkoutFrom: remote.bare,
       // The build job's runner is gone after the job, and its images with it: the server
@@ -200,6 +206,8 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
     expect(flow.jobs.deploy.result).toBe('failure')
     expect(flow.jobs.deploy.outputs['rolled-back']).toBe('true')
     expect(flow.run.output).toContain('components.redis: expected "ok", got "down"')
+    // The summary does not offer to go "back" to the release that was just rolled back.
+    expect(flow.run.summary).not.toContain('To go back')
 
     expect(envFile()).toContain(`GO_NUXT_BACKEND_IMAGE=${first[IMAGES.backend].digest}\n`)
     expect(await runningImages()).toMatchObject({
@@ -221,5 +229,22 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
     const rollback = log.find(x => x.rollbackOf)?.id
     expect(log.find(x => x.id === rollback)?.ref).toBe(v1)
     expect(log.filter(x => x.id === rollback).map(x => x.status)).toEqual(['started', 'succeeded'])
+  })
+
+  it('takes the fixed release, and its summary says how to go back to v1', async () => {
+    writeGoNuxtApp(workTree, { version: 'v3', redisPort: 6379 }, ports)
+    const flow = await deploy(await remote.commit('v3: Redis port fixed'))
+    if (flow.run.code !== 0) throw new Error(everyOutput(flow))
+    const built = builtImages(flow)
+    expect(await runningImages()).toMatchObject({
+      api: built[IMAGES.backend].digest,
+      frontend: built[IMAGES.frontend].digest
+    })
+    expect(JSON.parse(await httpText(`http://127.0.0.1:${ports.api}/version`))).toEqual({
+      version: 'v3'
+    })
+    expect(flow.run.outputs['previous-ref']).toBe(v1)
+    expect(flow.run.summary).toContain(`To go back: the rollback workflow`)
+    expect(flow.run.summary).toContain(v1.slice(0, 12))
   })
 })

@@ -1,14 +1,16 @@
 // Seed 001's flow (Django + PostgreSQL + nginx, branch main) run through the
 // reusable workflow .github/workflows/deploy.yml itself — its jobs, `if:`s
-// and `with:`s — whose deploy job runs the root action's bundle under Node 24:
-// ssh-deploy → migrate (with a backup) → collectstatic → smoke-check, and the
-// automatic rollback of a release whose smoke check fails. GitHub's deployment
-// API is the recording stand-in of fake-github-api.ts.
+// and `with:`s. The test job runs the app's Django tests on the runner; the
+// deploy job runs the root action's bundle under Node 24: ssh-deploy → migrate
+// (with a backup) → collectstatic → smoke-check, and the automatic rollback of
+// a release whose smoke check fails. GitHub's deployment API is the recording
+// stand-in of fake-github-api.ts; actions/checkout the stand-in of flow.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { httpText } from '../testbed/apps.js'
+import { DEBIAN_PYTHON, ensurePythonModule } from '../testbed/debian-packages.js'
 import { createDjangoApp, DjangoApp } from '../testbed/db-apps.js'
 import {
   FlowRun,
@@ -25,6 +27,7 @@ let remote: GitRemote
 let serverDir: string
 
 beforeAll(async () => {
+  ensurePythonModule('django', 'python3-django')
   bed = await startFlowTestbed('thinkring')
   app = await createDjangoApp()
   serverDir = join(bed.root, 'server', 'thinkring')
@@ -51,9 +54,13 @@ function deploy(sha: string): Promise<FlowRun> {
       'smoke-urls': `http://127.0.0.1:${app.nginxPort}/static/shop/hello.txt`,
       'smoke-expect-status': '200',
       'smoke-wait-timeout': 8,
-      'environment-url': `http://127.0.0.1:${app.nginxPort}/`
+      'environment-url': `http://127.0.0.1:${app.nginxPort}/`,
+      // As the example's test job, with Debian's Django in place of a virtualenv from PyPI.
+      'test-framework': 'django',
+      'test-command': `DJANGO_TEST_SQLITE=1 ${DEBIAN_PYTHON} manage.py test --noinput -v 2`
     },
-    sha
+    sha,
+    { checkoutFrom: remote.bare }
   )
 }
 
@@ -68,10 +75,11 @@ describe('seed 001 flow through deploy.yml', () => {
     const { jobs, run: r } = await deploy(v1)
     if (r.code !== 0) throw new Error(r.output)
     expect([jobs.test.result, jobs.build.result, jobs.deploy.result]).toEqual([
-      'skipped',
+      'success',
       'skipped',
       'success'
     ])
+    expect(jobs.test.steps[1].run?.outputs).toMatchObject({ passed: '2', failed: '0' })
     expect(jobs.deploy.outputs).toMatchObject({ 'deployed-ref': v1, 'rolled-back': 'false' })
     expect(r.outputs).toMatchObject({
       'deployed-ref': v1,
@@ -110,9 +118,11 @@ describe('seed 001 flow through deploy.yml', () => {
         ''
       ].join('\n')
     )
+    // The model gets the field too, or the test job would stop the release (NOT NULL stock).
     writeFileSync(
       join(app.dir, 'shop', 'models.py'),
-      readFileSync(join(app.dir, 'shop', 'models.py'), 'utf8') + '\n'
+      readFileSync(join(app.dir, 'shop', 'models.py'), 'utf8') +
+        '    stock = models.IntegerField(default=0)\n'
     )
     rmSync(join(app.dir, 'shop', 'static', 'shop', 'hello.txt'))
     writeFileSync(join(app.dir, 'shop', 'static', 'shop', 'other.txt'), 'moved\n')

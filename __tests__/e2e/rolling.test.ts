@@ -2,6 +2,7 @@
 // testbed: nginx (which moves traffic only when reloaded) in front of a
 // busybox httpd backend, with load from this process while the backend is replaced.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +11,7 @@ import { RollingApp, writeRollingApp } from '../../scripts/bench/rolling-app.js'
 import { ActionRun, runAction } from '../testbed/action-runner.js'
 import { httpText, removeComposeProject } from '../testbed/apps.js'
 import { ensureDocker, stopDocker } from '../testbed/docker.js'
+import { gitRemote } from '../testbed/flow.js'
 import { ensureBaseImages } from '../testbed/images.js'
 import { freePort } from '../testbed/ports.js'
 import { ensurePrerequisites } from '../testbed/prerequisites.js'
@@ -196,24 +198,33 @@ describe('strategy: rolling behind nginx', () => {
 })
 
 describe('strategy: rolling refusals', () => {
-  it('refuses a service that publishes a host port before anything changes', async () => {
+  it('refuses a service that publishes a host port before anything changes, the clone included', async () => {
     const project = newProject('ports')
-    const app = writeRollingApp(join(servers, 'ports'), {
-      proxyPort: 0,
-      backendPort: await freePort(),
-      proxy: false
-    })
-    const inputs = { 'app-dir': app.dir, 'project-name': project }
-    expectOk(await deploy(inputs))
+    const work = join(servers, 'ports-repo')
+    const app = writeRollingApp(work, { proxyPort: 0, backendPort: await freePort(), proxy: false })
+    const remote = gitRemote(work, servers, 'main')
+    const v1 = await remote.commit('v1')
+    const serverDir = join(servers, 'ports')
+    const inputs = {
+      'app-dir': serverDir,
+      'project-name': project,
+      source: 'git',
+      repository: remote.bare
+    }
+    expectOk(await deploy({ ...inputs, ref: v1 }))
     const before = await backendContainers(project)
     app.setVersion('v2')
-    const r = await deploy({ ...inputs, strategy: 'rolling', services: 'backend' })
+    const v2 = await remote.commit('v2')
+    const r = await deploy({ ...inputs, ref: v2, strategy: 'rolling', services: 'backend' })
     expect(r.code).toBe(1)
     expect(r.output).toMatch(
       /strategy: rolling cannot update this app: backend publishes host port 127\.0\.0\.1:\d+->8080\/tcp, which two containers cannot bind at once: use strategy: recreate for it, or remove its host port and put a proxy in front \(proxy-service\) — nothing was changed/
     )
     expect(r.output).not.toMatch(/ build backend/)
     expect(await backendContainers(project)).toEqual(before)
+    expect(
+      execFileSync('git', ['-C', serverDir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()
+    ).toBe(v1)
   })
 
   it('wants the services to replace', async () => {

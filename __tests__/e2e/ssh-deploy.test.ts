@@ -165,6 +165,9 @@ describe('source: git', () => {
     ])
     expect(r2.summary).toContain('succeeded')
     expect(r2.summary).toContain(v3.slice(0, 12))
+    expect(r2.summary).toMatch(
+      new RegExp(`To go back: run with <code>rollback-to: previous</code> \\(.*${v1.slice(0, 12)}`)
+    )
   })
 
   it('follows branch master with the compose file in deploy/ (seed 004), keeping local edits in a stash', async () => {
@@ -317,8 +320,10 @@ describe('source: none', () => {
       ])
       expect(running.stdout.trim()).toBe(`${repo}:v0.24`)
 
-      await registry.stop() // a rollback must not need the registry
-      await runChecked('docker', ['image', 'rm', `${repo}:v0.23`])
+      // A rollback must not need the registry, nor the image's name: stopping the
+      // registry also removes the local names of its images.
+      await registry.stop()
+      expect((await run('docker', ['image', 'inspect', `${repo}:v0.23`])).code).not.toBe(0)
       const back = await deploy({ ...inputs, 'rollback-to': 'previous' })
       expectOk(back)
       expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.23\n')

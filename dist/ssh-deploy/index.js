@@ -56290,21 +56290,25 @@ async function rolling_inspect(host, ids) {
         return [];
     return parseRollInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout);
 }
-/** Reads every service's containers and refuses what cannot roll, before anything changes. */
-async function planServices(host, project, s) {
+/**
+ * Reads every service's running containers and refuses what cannot roll.
+ * Needs only the project name, so deployHost runs it before the new code is
+ * checked out: a refusal leaves the server exactly as it was.
+ */
+async function planRolling(host, projectName, s) {
     const plans = [];
     const problems = [];
     for (const service of s.services) {
-        const all = await rolling_inspect(host, await idsOf(host, rollingCommands.containers(project.projectName, service, true)));
+        const all = await rolling_inspect(host, await idsOf(host, rollingCommands.containers(projectName, service, true)));
         const running = all.filter(c => c.status === 'running' || c.status === 'restarting');
-        problems.push(...rollingProblems(project.projectName, service, running));
+        problems.push(...rollingProblems(projectName, service, running));
         plans.push({ service, old: running[0], stopped: all.filter(c => !running.includes(c)) });
     }
     const proxy = s.rolling.proxyService;
     const proxyRunning = proxy !== '' &&
-        (await idsOf(host, rollingCommands.containers(project.projectName, proxy, false))).length > 0;
+        (await idsOf(host, rollingCommands.containers(projectName, proxy, false))).length > 0;
     if (proxy && !proxyRunning && plans.some(p => p.old)) {
-        problems.push(`proxy-service ${proxy} has no running container in project ${project.projectName}, so traffic ` +
+        problems.push(`proxy-service ${proxy} has no running container in project ${projectName}, so traffic ` +
             'could not be switched: start it first, or fix the name');
     }
     if (problems.length > 0) {
@@ -56413,8 +56417,8 @@ async function rollService(host, project, s, plan, proxyRunning) {
  * only then the old one is stopped. A new container that never gets healthy
  * is removed and the old one keeps serving.
  */
-async function rollServices(host, project, s, imagesRestored) {
-    const { plans, proxyRunning } = await planServices(host, project, s);
+async function rollServices(host, project, s, imagesRestored, plan) {
+    const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
     // Images come first so the new container runs the new code, and a failed build changes nothing.
     if (s.pull && !imagesRestored)
         await host.check(composeCommand(project, ['pull', ...s.services]));
@@ -56640,6 +56644,11 @@ async function deployLocked(host, s, plan, binary, paths) {
     if (missing.length > 0) {
         throw new Error(`required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${envPath}; nothing was changed`);
     }
+    const rollingPlan = s.strategy === 'rolling'
+        ? await planRolling(host, s.app.projectName, s).catch((err) => {
+            throw new Error(`${(0,errors/* errorMessage */.gJ)(err)} — nothing was changed`);
+        })
+        : undefined;
     let releaseDir = appDir;
     let restoreHead;
     if (s.source === 'git') {
@@ -56700,7 +56709,7 @@ async function deployLocked(host, s, plan, binary, paths) {
         const restored = target?.images ? await restoreImages(host, target.images) : false;
         if (target && !restored)
             host.info('Images of that release are not all on the server any more; building or pulling them again');
-        await startServices(host, project, s, restored);
+        await startServices(host, project, s, restored, rollingPlan);
         report.changed = true;
         const containers = s.wait
             ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
@@ -56745,9 +56754,9 @@ async function deployLocked(host, s, plan, binary, paths) {
         throw new DeployFailure(`${message} — ${state}`, report);
     }
 }
-async function startServices(host, project, s, imagesRestored) {
+async function startServices(host, project, s, imagesRestored, rollingPlan) {
     if (s.strategy === 'rolling')
-        return rollServices(host, project, s, imagesRestored);
+        return rollServices(host, project, s, imagesRestored, rollingPlan);
     if (s.pull && !imagesRestored)
         await host.check(composeCommand(project, ['pull', ...s.services]));
     const build = s.build && !imagesRestored ? ['--build'] : [];
@@ -57274,7 +57283,7 @@ function commitLink(s, ref) {
         ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
         : `<code>${ref}</code>`;
 }
-async function writeSummary(s, releaseId, rows) {
+async function writeSummary(s, releaseId, rows, wayBack) {
     const failed = rows.filter(r => r.status === 'failed');
     const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`;
     const previous = rows.find(r => r.previousRef)?.previousRef ?? '';
@@ -57302,7 +57311,9 @@ async function writeSummary(s, releaseId, rows) {
             r.error ?? ''
         ])
     ])
-        .addRaw(previous
+        .addRaw(
+    // Only after a deploy that went through; after a rollback, "previous" is not the way back.
+    wayBack && previous && !s.rollbackTo && failed.length === 0
         ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous)}).</p>`
         : '')
         .write();
@@ -57320,7 +57331,11 @@ function toRow(outcome, seconds, releaseId, failure) {
         error: outcome.error
     };
 }
-async function run(read) {
+/**
+ * `wayBack: false` leaves the summary's "To go back" line out, for a caller
+ * that decides after this stage whether the release stays (the root action).
+ */
+async function run(read, options = {}) {
     const s = readDeploySettings(read);
     for (const [, value] of s.env)
         registerSecret(value);
@@ -57362,7 +57377,7 @@ async function run(read) {
     lib_core/* setOutput */.uH('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '');
     lib_core/* setOutput */.uH('previous-ref', first.previousRef);
     lib_core/* setOutput */.uH('hosts', JSON.stringify(rows));
-    await writeSummary(s, releaseId, rows);
+    await writeSummary(s, releaseId, rows, options.wayBack ?? true);
     const failed = rows.filter(r => r.status === 'failed');
     const verb = s.rollbackTo ? 'Rollback' : 'Deploy';
     if (failed.length > 0) {

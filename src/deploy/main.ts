@@ -85,7 +85,7 @@ export async function run(read: InputReader): Promise<RootOutcome> {
     rolledBack: false
   }
 
-  const deployed = await stage('ssh-deploy', () => sshDeploy(read))
+  const deployed = await stage('ssh-deploy', () => sshDeploy(read, { wayBack: false }))
   outcome.releaseId = deployed.releaseId
   outcome.previousRef = deployed.rows.find(r => r.previousRef)?.previousRef ?? ''
   let failure: string | undefined
@@ -119,6 +119,14 @@ export async function run(read: InputReader): Promise<RootOutcome> {
   if (!failure) {
     outcome.deployedRef = deployed.rows[0]?.ref ?? ''
     await deployment?.status('success', `release ${deployed.releaseId}`)
+    if (outcome.previousRef && process.env.GITHUB_STEP_SUMMARY) {
+      await core.summary
+        .addRaw(
+          `<p>To go back: the rollback workflow, or ssh-deploy with <code>rollback-to: previous</code> (<code>${outcome.previousRef.slice(0, 12)}</code>).</p>`,
+          true
+        )
+        .write()
+    }
     return {
       ...outcome,
       ok: true,

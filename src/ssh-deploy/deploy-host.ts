@@ -22,7 +22,7 @@ import {
   ServiceImage
 } from './release-log.js'
 import { fileCommands } from './remote-files.js'
-import { rollServices } from './rolling.js'
+import { planRolling, RollingPlan, rollServices } from './rolling.js'
 import { DeploySettings } from './settings.js'
 import { statePaths } from './state-paths.js'
 import { pruneReleases, uploadCommands, uploadRelease } from './upload-source.js'
@@ -174,6 +174,13 @@ async function deployLocked(
     )
   }
 
+  const rollingPlan =
+    s.strategy === 'rolling'
+      ? await planRolling(host, s.app.projectName, s).catch((err: unknown) => {
+          throw new Error(`${errorMessage(err)} — nothing was changed`)
+        })
+      : undefined
+
   let releaseDir = appDir
   let restoreHead: string | undefined
   if (s.source === 'git') {
@@ -247,7 +254,7 @@ async function deployLocked(
       host.info(
         'Images of that release are not all on the server any more; building or pulling them again'
       )
-    await startServices(host, project, s, restored)
+    await startServices(host, project, s, restored, rollingPlan)
     report.changed = true
     const containers = s.wait
       ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
@@ -298,9 +305,10 @@ async function startServices(
   host: HostContext,
   project: ComposeProject,
   s: DeploySettings,
-  imagesRestored: boolean
+  imagesRestored: boolean,
+  rollingPlan?: RollingPlan
 ): Promise<void> {
-  if (s.strategy === 'rolling') return rollServices(host, project, s, imagesRestored)
+  if (s.strategy === 'rolling') return rollServices(host, project, s, imagesRestored, rollingPlan)
   if (s.pull && !imagesRestored) await host.check(composeCommand(project, ['pull', ...s.services]))
   const build = s.build && !imagesRestored ? ['--build'] : []
   await host.check(composeCommand(project, ['up', '-d', ...build, ...s.services]))

@@ -31,7 +31,12 @@ function commitLink(s: DeploySettings, ref: string): string {
     : `<code>${ref}</code>`
 }
 
-async function writeSummary(s: DeploySettings, releaseId: string, rows: HostRow[]): Promise<void> {
+async function writeSummary(
+  s: DeploySettings,
+  releaseId: string,
+  rows: HostRow[],
+  wayBack: boolean
+): Promise<void> {
   const failed = rows.filter(r => r.status === 'failed')
   const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`
   const previous = rows.find(r => r.previousRef)?.previousRef ?? ''
@@ -60,7 +65,8 @@ async function writeSummary(s: DeploySettings, releaseId: string, rows: HostRow[
       ])
     ])
     .addRaw(
-      previous
+      // Only after a deploy that went through; after a rollback, "previous" is not the way back.
+      wayBack && previous && !s.rollbackTo && failed.length === 0
         ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous)}).</p>`
         : ''
     )
@@ -86,8 +92,13 @@ function toRow(
   }
 }
 
+/**
+ * `wayBack: false` leaves the summary's "To go back" line out, for a caller
+ * that decides after this stage whether the release stays (the root action).
+ */
 export async function run(
-  read: InputReader
+  read: InputReader,
+  options: { wayBack?: boolean } = {}
 ): Promise<StageResult & { releaseId: string; rows: HostRow[] }> {
   const s = readDeploySettings(read)
   for (const [, value] of s.env) registerSecret(value)
@@ -132,7 +143,7 @@ export async function run(
   core.setOutput('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '')
   core.setOutput('previous-ref', first.previousRef)
   core.setOutput('hosts', JSON.stringify(rows))
-  await writeSummary(s, releaseId, rows)
+  await writeSummary(s, releaseId, rows, options.wayBack ?? true)
 
   const failed = rows.filter(r => r.status === 'failed')
   const verb = s.rollbackTo ? 'Rollback' : 'Deploy'

@@ -162,30 +162,39 @@ interface ServicePlan {
   stopped: RollContainer[]
 }
 
-/** Reads every service's containers and refuses what cannot roll, before anything changes. */
-async function planServices(
+export interface RollingPlan {
+  plans: ServicePlan[]
+  proxyRunning: boolean
+}
+
+/**
+ * Reads every service's running containers and refuses what cannot roll.
+ * Needs only the project name, so deployHost runs it before the new code is
+ * checked out: a refusal leaves the server exactly as it was.
+ */
+export async function planRolling(
   host: HostContext,
-  project: ComposeProject,
+  projectName: string,
   s: DeploySettings
-): Promise<{ plans: ServicePlan[]; proxyRunning: boolean }> {
+): Promise<RollingPlan> {
   const plans: ServicePlan[] = []
   const problems: string[] = []
   for (const service of s.services) {
     const all = await inspect(
       host,
-      await idsOf(host, rollingCommands.containers(project.projectName, service, true))
+      await idsOf(host, rollingCommands.containers(projectName, service, true))
     )
     const running = all.filter(c => c.status === 'running' || c.status === 'restarting')
-    problems.push(...rollingProblems(project.projectName, service, running))
+    problems.push(...rollingProblems(projectName, service, running))
     plans.push({ service, old: running[0], stopped: all.filter(c => !running.includes(c)) })
   }
   const proxy = s.rolling.proxyService
   const proxyRunning =
     proxy !== '' &&
-    (await idsOf(host, rollingCommands.containers(project.projectName, proxy, false))).length > 0
+    (await idsOf(host, rollingCommands.containers(projectName, proxy, false))).length > 0
   if (proxy && !proxyRunning && plans.some(p => p.old)) {
     problems.push(
-      `proxy-service ${proxy} has no running container in project ${project.projectName}, so traffic ` +
+      `proxy-service ${proxy} has no running container in project ${projectName}, so traffic ` +
         'could not be switched: start it first, or fix the name'
     )
   }
@@ -330,9 +339,10 @@ export async function rollServices(
   host: HostContext,
   project: ComposeProject,
   s: DeploySettings,
-  imagesRestored: boolean
+  imagesRestored: boolean,
+  plan?: RollingPlan
 ): Promise<void> {
-  const { plans, proxyRunning } = await planServices(host, project, s)
+  const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s))
   // Images come first so the new container runs the new code, and a failed build changes nothing.
   if (s.pull && !imagesRestored) await host.check(composeCommand(project, ['pull', ...s.services]))
   if (s.build && !imagesRestored)

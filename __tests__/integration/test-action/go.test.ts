@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ensureBinary } from './debian-packages.js'
+import { ensureBinary } from '../../testbed/debian-packages.js'
 import { GO_FAILING_LINE, writeGoProject } from './fixtures.js'
 import { ActionFiles } from './harness.js'
 

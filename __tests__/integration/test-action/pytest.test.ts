@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEBIAN_PYTHON, ensurePythonModule } from './debian-packages.js'
+import { DEBIAN_PYTHON, ensurePythonModule } from '../../testbed/debian-packages.js'
 import { PYTEST_FAILING_LINE, writePytestProject } from './fixtures.js'
 import { ActionFiles } from './harness.js'
 

@@ -2,7 +2,8 @@
 // .github/workflows/deploy.yml: 004 (FastAPI + Alembic, branch master:
 // `exec api alembic upgrade head`, rollback `alembic downgrade -1`) and 003
 // (a migrate binary run in a fresh container after a pg_dump: `run --rm
-// backend ./main migrate up`, here Alembic's CLI in its place). The API is
+// backend ./main migrate up`, here Alembic's CLI in its place; its services
+// updated one by one, as deploy.sh does). The API is
 // stood in for by busybox httpd serving /health from the repository; Alembic
 // and PostgreSQL are real. A release that adds revision 0003 and breaks
 // /health is rolled back automatically: migration down, then the previous commit.
@@ -48,7 +49,7 @@ const SEEDS = [
   {
     seed: '004 (alembic in the api service, branch master)',
     branch: 'master',
-    migrate: {
+    inputs: {
       'migrate-tool': 'alembic',
       'migrate-service': 'backend',
       'migrate-down-target': '-1'
@@ -58,18 +59,21 @@ const SEEDS = [
   {
     seed: '003 (a migrate command in a fresh container, branch main)',
     branch: 'main',
-    migrate: {
+    inputs: {
       'migrate-tool': 'command',
       'migrate-service': 'backend',
       'migrate-mode': 'run',
       'migrate-command': 'alembic upgrade head',
-      'migrate-down-command': 'alembic downgrade -1'
+      'migrate-down-command': 'alembic downgrade -1',
+      // deploy.sh updates its services in turn; the first deploy starts the database as well.
+      strategy: 'one-by-one',
+      services: 'backend\napi'
     },
     downWords: 'database migrated down'
   }
 ]
 
-describe.each(SEEDS)('seed $seed through deploy.yml', ({ branch, migrate, downWords }) => {
+describe.each(SEEDS)('seed $seed through deploy.yml', ({ branch, inputs, downWords }) => {
   let bed: FlowTestbed
   let app: DbApp
   let remote: GitRemote
@@ -109,7 +113,7 @@ describe.each(SEEDS)('seed $seed through deploy.yml', ({ branch, migrate, downWo
         repository: remote.bare,
         'compose-files': app.composeFile,
         'project-name': app.projectName,
-        ...migrate,
+        ...inputs,
         backup: 'pg_dump',
         'smoke-urls': `http://127.0.0.1:${port}/health`,
         'smoke-expect-status': '200',

@@ -355,6 +355,69 @@ describe('health', () => {
   })
 })
 
+describe('strategy: one-by-one', () => {
+  /** When a container was created, and when it started, in ms since the epoch. */
+  async function times(project: string, service: string) {
+    const { stdout } = await runChecked('docker', [
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      `label=com.docker.compose.service=${service}`
+    ])
+    const [c] = JSON.parse(
+      (await runChecked('docker', ['inspect', stdout.trim()])).stdout
+    ) as Array<{ Created: string; State: { StartedAt: string } }>
+    return { created: Date.parse(c.Created), started: Date.parse(c.State.StartedAt) }
+  }
+
+  it('updates the services in the order given, each healthy before the next is touched (seed 003)', async () => {
+    // frontend: a second service from the same build, with the same 1 s healthcheck.
+    const t = await newApp('order', {
+      branch: 'main',
+      composeFile: 'docker-compose.prod.yml',
+      extraServices: `  frontend:
+    build: .
+    healthcheck:
+      test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/health.txt"]
+      interval: 1s
+      timeout: 2s
+      retries: 3
+`
+    })
+    const inputs = { ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }
+    expectOk(await deploy(inputs, await t.app.release('v1')))
+    const v2 = await t.app.release('v2')
+    const r = await deploy({ ...inputs, strategy: 'one-by-one', services: 'backend, frontend' }, v2)
+    expectOk(r)
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v2\n')
+    const backend = await times(t.project, 'backend')
+    const frontend = await times(t.project, 'frontend')
+    // Docker runs the first healthcheck one interval (1 s) after the start: the frontend's new
+    // container cannot have been created earlier than that if the backend was waited for.
+    expect(frontend.created - backend.started).toBeGreaterThanOrEqual(900)
+    const order = [
+      r.output.indexOf('up -d --no-deps backend'),
+      r.output.indexOf('backend: running (healthy)'),
+      r.output.indexOf('up -d --no-deps frontend')
+    ]
+    expect(order.every(i => i >= 0)).toBe(true)
+    expect([...order].sort((a, b) => a - b)).toEqual(order)
+  })
+
+  it('wants the services and their order', async () => {
+    const r = await deploy({
+      'app-dir': join(servers, 'nothing'),
+      strategy: 'one-by-one'
+    })
+    expect(r.code).toBe(1)
+    expect(r.output).toMatch(
+      /::error::Input 'services': is empty, and strategy: one-by-one updates the services it names, one by one in that order\. List them/
+    )
+  })
+})
+
 describe('source: upload', () => {
   it('keeps keep-releases releases, switches current atomically and rolls back to the previous one', async () => {
     const t = await newApp('upload', { branch: 'main', composeFile: 'docker-compose.prod.yml' })

@@ -54156,7 +54156,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1179);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7882);
 
 
 
@@ -54168,7 +54168,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1179:
+/***/ 7882:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56437,6 +56437,50 @@ async function rollServices(host, project, s, imagesRestored, plan) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/update-services.ts
+// How the new release's containers replace the old ones: all at once
+// (recreate), one service after the other (one-by-one), or each beside its
+// predecessor behind a proxy (rolling.ts).
+
+
+
+
+/** Brings the release's services up the way `strategy` says. */
+async function updateServices(host, project, s, imagesRestored, rollingPlan) {
+    if (s.strategy === 'rolling')
+        return rollServices(host, project, s, imagesRestored, rollingPlan);
+    if (s.pull && !imagesRestored)
+        await host.check(composeCommand(project, ['pull', ...s.services]));
+    if (s.strategy === 'one-by-one')
+        return updateOneByOne(host, project, s, imagesRestored);
+    const build = s.build && !imagesRestored ? ['--build'] : [];
+    await host.check(composeCommand(project, ['up', '-d', ...build, ...s.services]));
+}
+/**
+ * Each service in the order given: `up -d --no-deps`, then wait until it is
+ * ready before the next one changes. Images are built first, so a failed
+ * build changes no service; what is not running yet (the database, on a
+ * first deploy) is started next, without recreating anything that runs.
+ */
+async function updateOneByOne(host, project, s, imagesRestored) {
+    if (s.build && !imagesRestored)
+        await host.check(composeCommand(project, ['build', ...s.services]));
+    await host.check(composeCommand(project, ['up', '-d', '--no-recreate']));
+    const done = [];
+    for (const service of s.services) {
+        try {
+            await host.check(composeCommand(project, ['up', '-d', '--no-deps', service]));
+            if (s.wait)
+                await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
+        }
+        catch (err) {
+            const before = done.length ? ` (already updated: ${done.join(', ')})` : '';
+            throw new Error(`updating ${service}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
+        }
+        done.push(service);
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs"
@@ -56539,6 +56583,7 @@ async function pruneReleases(host, appDir, keep, live) {
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/deploy-host.ts
+
 
 
 
@@ -56709,7 +56754,7 @@ async function deployLocked(host, s, plan, binary, paths) {
         const restored = target?.images ? await restoreImages(host, target.images) : false;
         if (target && !restored)
             host.info('Images of that release are not all on the server any more; building or pulling them again');
-        await startServices(host, project, s, restored, rollingPlan);
+        await updateServices(host, project, s, restored, rollingPlan);
         report.changed = true;
         const containers = s.wait
             ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
@@ -56753,14 +56798,6 @@ async function deployLocked(host, s, plan, binary, paths) {
             : 'nothing was changed';
         throw new DeployFailure(`${message} — ${state}`, report);
     }
-}
-async function startServices(host, project, s, imagesRestored, rollingPlan) {
-    if (s.strategy === 'rolling')
-        return rollServices(host, project, s, imagesRestored, rollingPlan);
-    if (s.pull && !imagesRestored)
-        await host.check(composeCommand(project, ['pull', ...s.services]));
-    const build = s.build && !imagesRestored ? ['--build'] : [];
-    await host.check(composeCommand(project, ['up', '-d', ...build, ...s.services]));
 }
 
 ;// CONCATENATED MODULE: ./src/core/host-keys.ts
@@ -57198,6 +57235,9 @@ function readRollingSettings(read, strategy, services) {
     if (proxyService && !SERVICE.test(proxyService)) {
         throw new errors/* InputError */.dz('proxy-service', `${JSON.stringify(proxyService)} is not a service name`, 'Name the one Compose service of the proxy, e.g. nginx');
     }
+    if (strategy === 'one-by-one' && services.length === 0) {
+        throw new errors/* InputError */.dz('services', 'is empty, and strategy: one-by-one updates the services it names, one by one in that order', 'List them in the order to update, e.g. services: backend, frontend, nginx');
+    }
     if (strategy === 'rolling') {
         // "Every service" would include the proxy and the databases, which cannot run twice.
         if (services.length === 0) {
@@ -57224,7 +57264,7 @@ function readDeploySettings(read, run = runContext()) {
     if (ref && (!REF.test(ref) || ref.startsWith('-'))) {
         throw new errors/* InputError */.dz('ref', `${JSON.stringify(ref)} is not a git ref`, 'Use a commit sha, a tag or a branch name');
     }
-    const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'rolling'], 'recreate');
+    const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'one-by-one', 'rolling'], 'recreate');
     const services = readNames(read, 'services', SERVICE, 'service name');
     const rolling = readRollingSettings(read, strategy, services);
     const env = readEnvPairs(read);

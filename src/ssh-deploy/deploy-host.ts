@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { posix } from 'node:path'
-import { composeCommand, ComposeProject, detectCompose, projectFor } from '../core/compose.js'
+import { detectCompose, projectFor } from '../core/compose.js'
 import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'
 import {
@@ -22,9 +22,10 @@ import {
   ServiceImage
 } from './release-log.js'
 import { fileCommands } from './remote-files.js'
-import { planRolling, RollingPlan, rollServices } from './rolling.js'
+import { planRolling } from './rolling.js'
 import { DeploySettings } from './settings.js'
 import { statePaths } from './state-paths.js'
+import { updateServices } from './update-services.js'
 import { pruneReleases, uploadCommands, uploadRelease } from './upload-source.js'
 
 /** What one deploy run does, the same for every host. */
@@ -254,7 +255,7 @@ async function deployLocked(
       host.info(
         'Images of that release are not all on the server any more; building or pulling them again'
       )
-    await startServices(host, project, s, restored, rollingPlan)
+    await updateServices(host, project, s, restored, rollingPlan)
     report.changed = true
     const containers = s.wait
       ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
@@ -299,17 +300,4 @@ async function deployLocked(
       : 'nothing was changed'
     throw new DeployFailure(`${message} — ${state}`, report)
   }
-}
-
-async function startServices(
-  host: HostContext,
-  project: ComposeProject,
-  s: DeploySettings,
-  imagesRestored: boolean,
-  rollingPlan?: RollingPlan
-): Promise<void> {
-  if (s.strategy === 'rolling') return rollServices(host, project, s, imagesRestored, rollingPlan)
-  if (s.pull && !imagesRestored) await host.check(composeCommand(project, ['pull', ...s.services]))
-  const build = s.build && !imagesRestored ? ['--build'] : []
-  await host.check(composeCommand(project, ['up', '-d', ...build, ...s.services]))
 }

@@ -38,7 +38,7 @@ export interface DeploySettings {
   images: ImagePin[]
   requiredEnv: string[]
   services: string[]
-  strategy: 'recreate' | 'rolling'
+  strategy: 'recreate' | 'one-by-one' | 'rolling'
   rolling: RollingSettings
   build: boolean
   pull: boolean
@@ -112,6 +112,13 @@ function readRollingSettings(
       'Name the one Compose service of the proxy, e.g. nginx'
     )
   }
+  if (strategy === 'one-by-one' && services.length === 0) {
+    throw new InputError(
+      'services',
+      'is empty, and strategy: one-by-one updates the services it names, one by one in that order',
+      'List them in the order to update, e.g. services: backend, frontend, nginx'
+    )
+  }
   if (strategy === 'rolling') {
     // "Every service" would include the proxy and the databases, which cannot run twice.
     if (services.length === 0) {
@@ -158,7 +165,12 @@ export function readDeploySettings(
       'Use a commit sha, a tag or a branch name'
     )
   }
-  const strategy = readChoice(read, 'strategy', ['recreate', 'rolling'] as const, 'recreate')
+  const strategy = readChoice(
+    read,
+    'strategy',
+    ['recreate', 'one-by-one', 'rolling'] as const,
+    'recreate'
+  )
   const services = readNames(read, 'services', SERVICE, 'service name')
   const rolling = readRollingSettings(read, strategy, services)
   const env = readEnvPairs(read)

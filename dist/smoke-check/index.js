@@ -55644,7 +55644,9 @@ async function connectOnce(endpoint, timeoutMs, sock) {
         config.algorithms = { serverHostKey: hostKey.algorithms };
     const ssh = new NodeSSH();
     try {
-        await ssh.connect(config);
+        const connecting = ssh.connect(config);
+        ssh.connection?.setNoDelay(true);
+        await connecting;
     }
     catch (err) {
         ssh.dispose();

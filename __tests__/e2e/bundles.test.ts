@@ -36,6 +36,22 @@ describe('bundles', () => {
     expect(run.output).not.toMatch(/cannot connect/)
   })
 
+  it('the root action refuses migrate-before-start with an exec migration before connecting', async () => {
+    const run = await runAction('deploy', {
+      host: 'deploy@web1.example.com',
+      key: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----',
+      fingerprint: 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU',
+      'app-dir': '/srv/app',
+      'migrate-tool': 'django',
+      'migrate-before-start': 'true'
+    })
+    expect(run.code).toBe(1)
+    expect(run.output).toMatch(
+      /::error::Input 'migrate-before-start': needs migrate-mode: run: before the start there is no container of the new release to exec into\. Set migrate-mode: run/
+    )
+    expect(run.output).not.toMatch(/cannot connect/)
+  })
+
   it('smoke-check rejects missing urls before sending anything', async () => {
     const run = await runAction('smoke-check', {})
     expect(run.code).toBe(1)

@@ -22,8 +22,11 @@ import {
 } from '../testbed/flow.js'
 import { BUSYBOX_IMAGE } from '../testbed/images.js'
 import { freePort } from '../testbed/ports.js'
+import { runChecked } from '../testbed/run.js'
 
-const REVISION_0003 = `"""add items.stock
+/** Alembic revision 0003 (after the fixture's 0002) with these two function bodies. */
+function revision0003(title: string, upgrade: string, downgrade: string): string {
+  return `"""${title}
 
 Revision ID: 0003
 Revises: 0002
@@ -38,12 +41,21 @@ depends_on = None
 
 
 def upgrade():
-    op.add_column('items', sa.Column('stock', sa.Integer(), nullable=False, server_default='0'))
+    ${upgrade}
 
 
 def downgrade():
-    op.drop_column('items', 'stock')
+    ${downgrade}
 `
+}
+
+const REVISION_0003 = revision0003(
+  'add items.stock',
+  "op.add_column('items', sa.Column('stock', sa.Integer(), nullable=False, server_default='0'))",
+  "op.drop_column('items', 'stock')"
+)
+
+const REVISION_FAILS = revision0003('a revision that fails', "op.execute('select 1/0')", 'pass')
 
 const SEEDS = [
   {
@@ -65,7 +77,9 @@ const SEEDS = [
       'migrate-mode': 'run',
       'migrate-command': 'alembic upgrade head',
       'migrate-down-command': 'alembic downgrade -1',
-      // deploy.sh updates its services in turn; the first deploy starts the database as well.
+      // deploy.sh migrates before any service changes, then updates its services in turn
+      // (the first deploy starts the database as well).
+      'migrate-before-start': true,
       strategy: 'one-by-one',
       services: 'backend\napi'
     },
@@ -123,10 +137,17 @@ describe.each(SEEDS)('seed $seed through deploy.yml', ({ branch, inputs, downWor
     )
   }
 
+  const beforeStart = inputs['migrate-before-start'] === true
+
   it('deploys the exact commit of the branch and upgrades to head after a backup', async () => {
     const v1 = await remote.commit('v1')
     const { jobs, run } = await deploy(v1)
     if (run.code !== 0) throw new Error(run.output)
+    if (beforeStart) {
+      const migrating = run.output.indexOf('Migrating before the new release starts')
+      expect(migrating).toBeGreaterThan(0)
+      expect(migrating).toBeLessThan(run.output.indexOf('up -d --no-deps backend'))
+    }
     expect(jobs.deploy.result).toBe('success')
     expect(await app.psql('select version_num from alembic_version')).toBe('0002')
     expect(run.outputs['backup-file']).toMatch(
@@ -161,4 +182,31 @@ describe.each(SEEDS)('seed $seed through deploy.yml', ({ branch, inputs, downWor
       'rolled-back'
     ])
   })
+
+  if (beforeStart) {
+    it('leaves every container as it was when the migration fails before the start', async () => {
+      const before = await projectContainers(app.projectName)
+      writeFileSync(join(app.dir, 'www', 'health'), 'ok\n')
+      writeFileSync(join(app.dir, 'migrations', 'versions', '0003_items_stock.py'), REVISION_FAILS)
+      const v3 = await remote.commit('v3: a migration that fails')
+      const { jobs, run } = await deploy(v3)
+      expect(jobs.deploy.result).toBe('failure')
+      expect(run.output).toMatch(/migration failed \(command, exit 1\).*division by zero/)
+      expect(await projectContainers(app.projectName)).toEqual(before)
+      expect(await app.psql('select version_num from alembic_version')).toBe('0002')
+      expect(await httpText(`http://127.0.0.1:${port}/health`)).toBe('ok\n')
+    })
+  }
 })
+
+/** Ids of the project's running containers: the same ids mean no container was replaced. */
+async function projectContainers(project: string): Promise<string[]> {
+  const { stdout } = await runChecked('docker', [
+    'ps',
+    '-q',
+    '--no-trunc',
+    '--filter',
+    `label=com.docker.compose.project=${project}`
+  ])
+  return stdout.split('\n').filter(Boolean).sort()
+}

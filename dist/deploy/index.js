@@ -57321,9 +57321,14 @@ function toolError(stdout, stderr) {
         .split('\n')
         .map(l => l.trimEnd())
         .filter(Boolean);
-    const errorLine = [...lines].reverse().find(l => /error|exception|failed|fatal/i.test(l));
-    return errorLine ?? lines.slice(-1)[0] ?? 'no output';
+    const latest = [...lines].reverse();
+    // A Python traceback ends in `module.SomeError: message`, sometimes followed by a hint
+    // such as SQLAlchemy's "(Background on this error at: …)": the exception line says more.
+    const exception = latest.find(l => /^[\w.]*(Error|Exception)\b[^:]*: /.test(l.trim()));
+    const errorLine = exception ?? latest.find(l => /error|exception|failed|fatal/i.test(l));
+    return errorLine?.trim() ?? lines.slice(-1)[0] ?? 'no output';
 }
+/** Migrates one host's database with the release its app directory holds now. */
 async function migrateHost(host, s) {
     const binary = await (0,compose/* detectCompose */.ib)(host, s.app.composeChoice);
     const project = (0,compose/* projectFor */.JQ)(s.app, binary, await (0,compose/* liveReleaseDir */.z0)(host, s.app.appDir));
@@ -63617,11 +63622,21 @@ function readPlan(read) {
     }
     const plan = {
         migrate: (read('migrate-tool').trim() || 'none') !== 'none',
+        migrateBeforeStart: (0,inputs/* readBoolean */.Vf)(read, 'migrate-before-start', false),
         migrateDown: false,
         collectstatic: (0,inputs/* readBoolean */.Vf)(read, 'collectstatic', false),
         smoke: read('smoke-urls').trim() !== '',
         autoRollback: (0,inputs/* readBoolean */.Vf)(read, 'auto-rollback', true)
     };
+    if (plan.migrateBeforeStart) {
+        const tool = read('migrate-tool').trim() || 'none';
+        if (tool === 'none' ||
+            (tool !== 'service' && (read('migrate-mode').trim() || 'exec') !== 'run')) {
+            throw new errors/* InputError */.dz('migrate-before-start', tool === 'none'
+                ? 'is true, but migrate-tool is none'
+                : 'needs migrate-mode: run: before the start there is no container of the new release to exec into', 'Set migrate-mode: run (a one-off container of the new image), or migrate-before-start: false');
+        }
+    }
     if (plan.migrate) {
         readMigrateSettings(migrateReader(read));
         plan.migrateDown =
@@ -63635,6 +63650,14 @@ function readPlan(read) {
     if (plan.smoke)
         readSmokeSettings(smokeReader(read));
     return plan;
+}
+async function writeEarlyMigrateSummary(r) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const what = r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply';
+    await lib_core/* summary */.z
+        .addRaw(`<p>Migrated before the start: ${what}${r.backupFile ? `; backup <code>${r.backupFile}</code>` : ''}.</p>`, true)
+        .write();
 }
 async function stage(title, work) {
     lib_core/* info */.pq(`\n▶ ${title}`);
@@ -63661,11 +63684,23 @@ async function deploy_main_run(read) {
         backupFile: '',
         rolledBack: false
     };
-    const deployed = await stage('ssh-deploy', () => (0,main/* run */.e)(read, { wayBack: false }));
+    // With migrate-before-start, each host migrates inside the deploy, between images and start.
+    const early = [];
+    const beforeStart = plan.migrateBeforeStart
+        ? async (host) => {
+            host.info('Migrating before the new release starts (migrate-before-start)');
+            early.push(await migrateHost(host, readMigrateSettings(migrateReader(read))));
+        }
+        : undefined;
+    const deployed = await stage('ssh-deploy', () => (0,main/* run */.e)(read, { wayBack: false, beforeStart }));
     outcome.releaseId = deployed.releaseId;
     outcome.previousRef = deployed.rows.find(r => r.previousRef)?.previousRef ?? '';
     let failure;
-    let migrated = false;
+    let migrated = early.some(r => r.applied.length > 0 || read('migrate-tool').trim() === 'command');
+    if (early.length > 0) {
+        outcome.backupFile = early[0].backupFile;
+        await writeEarlyMigrateSummary(early[0]);
+    }
     if (!deployed.ok) {
         failure = deployed.message;
         if (!deployed.rows.some(r => r.changed)) {
@@ -63673,7 +63708,7 @@ async function deploy_main_run(read) {
             return { ...outcome, message: failure };
         }
     }
-    if (!failure && plan.migrate) {
+    if (!failure && plan.migrate && !plan.migrateBeforeStart) {
         const result = await stage('migrate', () => main_run(migrateReader(read)));
         outcome.backupFile = result.report?.backupFile ?? '';
         // A command's effect is unknown: after it ran, its down-command is what undoes it.
@@ -64555,13 +64590,8 @@ async function rollService(host, project, s, plan, proxyRunning) {
  * only then the old one is stopped. A new container that never gets healthy
  * is removed and the old one keeps serving.
  */
-async function rollServices(host, project, s, imagesRestored, plan) {
+async function rollServices(host, project, s, plan) {
     const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
-    // Images come first so the new container runs the new code, and a failed build changes nothing.
-    if (s.pull && !imagesRestored)
-        await host.check((0,compose/* composeCommand */.ec)(project, ['pull', ...s.services]));
-    if (s.build && !imagesRestored)
-        await host.check((0,compose/* composeCommand */.ec)(project, ['build', ...s.services]));
     const done = [];
     for (const plan of plans) {
         try {
@@ -64583,27 +64613,35 @@ async function rollServices(host, project, s, imagesRestored, plan) {
 
 
 
-/** Brings the release's services up the way `strategy` says. */
-async function updateServices(host, project, s, imagesRestored, rollingPlan) {
-    if (s.strategy === 'rolling')
-        return rollServices(host, project, s, imagesRestored, rollingPlan);
-    if (s.pull && !imagesRestored)
+/**
+ * Brings the release's services up the way `strategy` says. Images come
+ * first: a failed pull or build changes no container, and `beforeStart`
+ * already sees the new images.
+ */
+async function updateServices(host, project, s, imagesRestored, opts = {}) {
+    if (!imagesRestored && s.pull)
         await host.check((0,compose/* composeCommand */.ec)(project, ['pull', ...s.services]));
+    if (!imagesRestored && s.build)
+        await host.check((0,compose/* composeCommand */.ec)(project, ['build', ...s.services]));
+    if (opts.beforeStart) {
+        // What the step needs (the database, on a first deploy) must run; what runs stays as it is.
+        await startMissing(host, project);
+        await opts.beforeStart();
+    }
+    if (s.strategy === 'rolling')
+        return rollServices(host, project, s, opts.rollingPlan);
     if (s.strategy === 'one-by-one')
-        return updateOneByOne(host, project, s, imagesRestored);
-    const build = s.build && !imagesRestored ? ['--build'] : [];
-    await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', ...build, ...s.services]));
+        return updateOneByOne(host, project, s, !opts.beforeStart);
+    await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', ...s.services]));
 }
 /**
  * Each service in the order given: `up -d --no-deps`, then wait until it is
- * ready before the next one changes. Images are built first, so a failed
- * build changes no service; what is not running yet (the database, on a
- * first deploy) is started next, without recreating anything that runs.
+ * ready before the next one changes. What is not running yet (the database,
+ * on a first deploy) is started first, without recreating anything that runs.
  */
-async function updateOneByOne(host, project, s, imagesRestored) {
-    if (s.build && !imagesRestored)
-        await host.check((0,compose/* composeCommand */.ec)(project, ['build', ...s.services]));
-    await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-recreate']));
+async function updateOneByOne(host, project, s, startMissingFirst) {
+    if (startMissingFirst)
+        await startMissing(host, project);
     const done = [];
     for (const service of s.services) {
         try {
@@ -64617,6 +64655,10 @@ async function updateOneByOne(host, project, s, imagesRestored) {
         }
         done.push(service);
     }
+}
+/** Starts the services that do not run yet; a container that runs is not recreated. */
+async function startMissing(host, project) {
+    await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-recreate']));
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -64892,7 +64934,11 @@ async function deployLocked(host, s, plan, binary, paths) {
         const restored = target?.images ? await restoreImages(host, target.images) : false;
         if (target && !restored)
             host.info('Images of that release are not all on the server any more; building or pulling them again');
-        await updateServices(host, project, s, restored, rollingPlan);
+        const beforeStart = plan.beforeStart;
+        await updateServices(host, project, s, restored, {
+            rollingPlan,
+            beforeStart: beforeStart && (() => beforeStart(host, project))
+        });
         report.changed = true;
         const containers = s.wait
             ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
@@ -65032,6 +65078,7 @@ async function run(read, options = {}) {
                     releaseId,
                     archive: packed?.archive,
                     lockToken,
+                    beforeStart: options.beforeStart,
                     onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
                 }));
             }

@@ -54177,6 +54177,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// UNUSED EXPORTS: migrateHost
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var lib_core = __nccwpck_require__(8261);
 // EXTERNAL MODULE: external "node:path"
@@ -56294,9 +56296,14 @@ function toolError(stdout, stderr) {
         .split('\n')
         .map(l => l.trimEnd())
         .filter(Boolean);
-    const errorLine = [...lines].reverse().find(l => /error|exception|failed|fatal/i.test(l));
-    return errorLine ?? lines.slice(-1)[0] ?? 'no output';
+    const latest = [...lines].reverse();
+    // A Python traceback ends in `module.SomeError: message`, sometimes followed by a hint
+    // such as SQLAlchemy's "(Background on this error at: …)": the exception line says more.
+    const exception = latest.find(l => /^[\w.]*(Error|Exception)\b[^:]*: /.test(l.trim()));
+    const errorLine = exception ?? latest.find(l => /error|exception|failed|fatal/i.test(l));
+    return errorLine?.trim() ?? lines.slice(-1)[0] ?? 'no output';
 }
+/** Migrates one host's database with the release its app directory holds now. */
 async function migrateHost(host, s) {
     const binary = await detectCompose(host, s.app.composeChoice);
     const project = projectFor(s.app, binary, await liveReleaseDir(host, s.app.appDir));

@@ -56419,13 +56419,8 @@ async function rollService(host, project, s, plan, proxyRunning) {
  * only then the old one is stopped. A new container that never gets healthy
  * is removed and the old one keeps serving.
  */
-async function rollServices(host, project, s, imagesRestored, plan) {
+async function rollServices(host, project, s, plan) {
     const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
-    // Images come first so the new container runs the new code, and a failed build changes nothing.
-    if (s.pull && !imagesRestored)
-        await host.check(composeCommand(project, ['pull', ...s.services]));
-    if (s.build && !imagesRestored)
-        await host.check(composeCommand(project, ['build', ...s.services]));
     const done = [];
     for (const plan of plans) {
         try {
@@ -56447,27 +56442,35 @@ async function rollServices(host, project, s, imagesRestored, plan) {
 
 
 
-/** Brings the release's services up the way `strategy` says. */
-async function updateServices(host, project, s, imagesRestored, rollingPlan) {
-    if (s.strategy === 'rolling')
-        return rollServices(host, project, s, imagesRestored, rollingPlan);
-    if (s.pull && !imagesRestored)
+/**
+ * Brings the release's services up the way `strategy` says. Images come
+ * first: a failed pull or build changes no container, and `beforeStart`
+ * already sees the new images.
+ */
+async function updateServices(host, project, s, imagesRestored, opts = {}) {
+    if (!imagesRestored && s.pull)
         await host.check(composeCommand(project, ['pull', ...s.services]));
+    if (!imagesRestored && s.build)
+        await host.check(composeCommand(project, ['build', ...s.services]));
+    if (opts.beforeStart) {
+        // What the step needs (the database, on a first deploy) must run; what runs stays as it is.
+        await startMissing(host, project);
+        await opts.beforeStart();
+    }
+    if (s.strategy === 'rolling')
+        return rollServices(host, project, s, opts.rollingPlan);
     if (s.strategy === 'one-by-one')
-        return updateOneByOne(host, project, s, imagesRestored);
-    const build = s.build && !imagesRestored ? ['--build'] : [];
-    await host.check(composeCommand(project, ['up', '-d', ...build, ...s.services]));
+        return updateOneByOne(host, project, s, !opts.beforeStart);
+    await host.check(composeCommand(project, ['up', '-d', ...s.services]));
 }
 /**
  * Each service in the order given: `up -d --no-deps`, then wait until it is
- * ready before the next one changes. Images are built first, so a failed
- * build changes no service; what is not running yet (the database, on a
- * first deploy) is started next, without recreating anything that runs.
+ * ready before the next one changes. What is not running yet (the database,
+ * on a first deploy) is started first, without recreating anything that runs.
  */
-async function updateOneByOne(host, project, s, imagesRestored) {
-    if (s.build && !imagesRestored)
-        await host.check(composeCommand(project, ['build', ...s.services]));
-    await host.check(composeCommand(project, ['up', '-d', '--no-recreate']));
+async function updateOneByOne(host, project, s, startMissingFirst) {
+    if (startMissingFirst)
+        await startMissing(host, project);
     const done = [];
     for (const service of s.services) {
         try {
@@ -56481,6 +56484,10 @@ async function updateOneByOne(host, project, s, imagesRestored) {
         }
         done.push(service);
     }
+}
+/** Starts the services that do not run yet; a container that runs is not recreated. */
+async function startMissing(host, project) {
+    await host.check(composeCommand(project, ['up', '-d', '--no-recreate']));
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -56756,7 +56763,11 @@ async function deployLocked(host, s, plan, binary, paths) {
         const restored = target?.images ? await restoreImages(host, target.images) : false;
         if (target && !restored)
             host.info('Images of that release are not all on the server any more; building or pulling them again');
-        await updateServices(host, project, s, restored, rollingPlan);
+        const beforeStart = plan.beforeStart;
+        await updateServices(host, project, s, restored, {
+            rollingPlan,
+            beforeStart: beforeStart && (() => beforeStart(host, project))
+        });
         report.changed = true;
         const containers = s.wait
             ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
@@ -57396,6 +57407,7 @@ async function run(read, options = {}) {
                     releaseId,
                     archive: packed?.archive,
                     lockToken,
+                    beforeStart: options.beforeStart,
                     onLocked: () => lib_core/* saveState */.LZ(STATE_OPEN, 'true')
                 }));
             }

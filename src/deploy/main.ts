@@ -4,7 +4,8 @@ import { readCollectstaticSettings } from '../collectstatic/main.js'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean } from '../core/inputs.js'
 import { StageResult } from '../core/stage.js'
-import { run as migrate } from '../migrate/main.js'
+import { HostContext } from '../core/fleet.js'
+import { run as migrate, migrateHost, MigrateReport } from '../migrate/main.js'
 import { readMigrateSettings } from '../migrate/settings.js'
 import { execute as smokeCheck } from '../smoke-check/main.js'
 import { readSmokeSettings } from '../smoke-check/settings.js'
@@ -23,6 +24,8 @@ export interface RootOutcome extends StageResult {
 
 interface Plan {
   migrate: boolean
+  /** The migration runs once the new images are ready, before any container changes. */
+  migrateBeforeStart: boolean
   migrateDown: boolean
   collectstatic: boolean
   smoke: boolean
@@ -41,10 +44,26 @@ function readPlan(read: InputReader): Plan {
   }
   const plan: Plan = {
     migrate: (read('migrate-tool').trim() || 'none') !== 'none',
+    migrateBeforeStart: readBoolean(read, 'migrate-before-start', false),
     migrateDown: false,
     collectstatic: readBoolean(read, 'collectstatic', false),
     smoke: read('smoke-urls').trim() !== '',
     autoRollback: readBoolean(read, 'auto-rollback', true)
+  }
+  if (plan.migrateBeforeStart) {
+    const tool = read('migrate-tool').trim() || 'none'
+    if (
+      tool === 'none' ||
+      (tool !== 'service' && (read('migrate-mode').trim() || 'exec') !== 'run')
+    ) {
+      throw new InputError(
+        'migrate-before-start',
+        tool === 'none'
+          ? 'is true, but migrate-tool is none'
+          : 'needs migrate-mode: run: before the start there is no container of the new release to exec into',
+        'Set migrate-mode: run (a one-off container of the new image), or migrate-before-start: false'
+      )
+    }
   }
   if (plan.migrate) {
     readMigrateSettings(migrateReader(read))
@@ -56,6 +75,17 @@ function readPlan(read: InputReader): Plan {
   if (plan.collectstatic) readCollectstaticSettings(collectstaticReader(read))
   if (plan.smoke) readSmokeSettings(smokeReader(read))
   return plan
+}
+
+async function writeEarlyMigrateSummary(r: MigrateReport): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const what = r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'
+  await core.summary
+    .addRaw(
+      `<p>Migrated before the start: ${what}${r.backupFile ? `; backup <code>${r.backupFile}</code>` : ''}.</p>`,
+      true
+    )
+    .write()
 }
 
 async function stage<T extends StageResult>(title: string, work: () => Promise<T>): Promise<T> {
@@ -85,11 +115,23 @@ export async function run(read: InputReader): Promise<RootOutcome> {
     rolledBack: false
   }
 
-  const deployed = await stage('ssh-deploy', () => sshDeploy(read, { wayBack: false }))
+  // With migrate-before-start, each host migrates inside the deploy, between images and start.
+  const early: MigrateReport[] = []
+  const beforeStart = plan.migrateBeforeStart
+    ? async (host: HostContext) => {
+        host.info('Migrating before the new release starts (migrate-before-start)')
+        early.push(await migrateHost(host, readMigrateSettings(migrateReader(read))))
+      }
+    : undefined
+  const deployed = await stage('ssh-deploy', () => sshDeploy(read, { wayBack: false, beforeStart }))
   outcome.releaseId = deployed.releaseId
   outcome.previousRef = deployed.rows.find(r => r.previousRef)?.previousRef ?? ''
   let failure: string | undefined
-  let migrated = false
+  let migrated = early.some(r => r.applied.length > 0 || read('migrate-tool').trim() === 'command')
+  if (early.length > 0) {
+    outcome.backupFile = early[0].backupFile
+    await writeEarlyMigrateSummary(early[0])
+  }
   if (!deployed.ok) {
     failure = deployed.message
     if (!deployed.rows.some(r => r.changed)) {
@@ -97,7 +139,7 @@ export async function run(read: InputReader): Promise<RootOutcome> {
       return { ...outcome, message: failure }
     }
   }
-  if (!failure && plan.migrate) {
+  if (!failure && plan.migrate && !plan.migrateBeforeStart) {
     const result = await stage('migrate', () => migrate(migrateReader(read)))
     outcome.backupFile = result.report?.backupFile ?? ''
     // A command's effect is unknown: after it ran, its down-command is what undoes it.

@@ -68,11 +68,16 @@ function toolError(stdout: string, stderr: string): string {
     .split('\n')
     .map(l => l.trimEnd())
     .filter(Boolean)
-  const errorLine = [...lines].reverse().find(l => /error|exception|failed|fatal/i.test(l))
-  return errorLine ?? lines.slice(-1)[0] ?? 'no output'
+  const latest = [...lines].reverse()
+  // A Python traceback ends in `module.SomeError: message`, sometimes followed by a hint
+  // such as SQLAlchemy's "(Background on this error at: …)": the exception line says more.
+  const exception = latest.find(l => /^[\w.]*(Error|Exception)\b[^:]*: /.test(l.trim()))
+  const errorLine = exception ?? latest.find(l => /error|exception|failed|fatal/i.test(l))
+  return errorLine?.trim() ?? lines.slice(-1)[0] ?? 'no output'
 }
 
-async function migrateHost(host: HostContext, s: MigrateSettings): Promise<MigrateReport> {
+/** Migrates one host's database with the release its app directory holds now. */
+export async function migrateHost(host: HostContext, s: MigrateSettings): Promise<MigrateReport> {
   const binary = await detectCompose(host, s.app.composeChoice)
   const project = projectFor(s.app, binary, await liveReleaseDir(host, s.app.appDir))
   const python =

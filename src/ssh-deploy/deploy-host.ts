@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { posix } from 'node:path'
-import { detectCompose, projectFor } from '../core/compose.js'
+import { ComposeProject, detectCompose, projectFor } from '../core/compose.js'
 import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'
 import {
@@ -36,6 +36,8 @@ export interface DeployPlan {
   /** Called once the lock is held, so a cancelled job's post step can release it. */
   onLocked?: (token: string) => void
   lockToken: string
+  /** Runs on each host once the new images are ready, before any container changes. */
+  beforeStart?: (host: HostContext, project: ComposeProject) => Promise<void>
 }
 
 export interface HostReport {
@@ -255,7 +257,11 @@ async function deployLocked(
       host.info(
         'Images of that release are not all on the server any more; building or pulling them again'
       )
-    await updateServices(host, project, s, restored, rollingPlan)
+    const beforeStart = plan.beforeStart
+    await updateServices(host, project, s, restored, {
+      rollingPlan,
+      beforeStart: beforeStart && (() => beforeStart(host, project))
+    })
     report.changed = true
     const containers = s.wait
       ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)

@@ -3,7 +3,7 @@ import { forEachHost, HostOutcome } from '../core/fleet.js'
 import { InputReader } from '../core/inputs.js'
 import { StageResult } from '../core/stage.js'
 import { registerSecret } from '../core/secrets.js'
-import { deployHost, DeployFailure, HostReport } from './deploy-host.js'
+import { deployHost, DeployFailure, DeployPlan, HostReport } from './deploy-host.js'
 import { lockCommands, newLockToken } from './lock.js'
 import { newReleaseId } from './release-log.js'
 import { DeploySettings, readDeploySettings } from './settings.js'
@@ -98,7 +98,7 @@ function toRow(
  */
 export async function run(
   read: InputReader,
-  options: { wayBack?: boolean } = {}
+  options: { wayBack?: boolean; beforeStart?: DeployPlan['beforeStart'] } = {}
 ): Promise<StageResult & { releaseId: string; rows: HostRow[] }> {
   const s = readDeploySettings(read)
   for (const [, value] of s.env) registerSecret(value)
@@ -120,6 +120,7 @@ export async function run(
               releaseId,
               archive: packed?.archive,
               lockToken,
+              beforeStart: options.beforeStart,
               onLocked: () => core.saveState(STATE_OPEN, 'true')
             })
         )

@@ -339,14 +339,9 @@ export async function rollServices(
   host: HostContext,
   project: ComposeProject,
   s: DeploySettings,
-  imagesRestored: boolean,
   plan?: RollingPlan
 ): Promise<void> {
   const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s))
-  // Images come first so the new container runs the new code, and a failed build changes nothing.
-  if (s.pull && !imagesRestored) await host.check(composeCommand(project, ['pull', ...s.services]))
-  if (s.build && !imagesRestored)
-    await host.check(composeCommand(project, ['build', ...s.services]))
   const done: string[] = []
   for (const plan of plans) {
     try {

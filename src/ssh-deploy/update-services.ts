@@ -8,36 +8,50 @@ import { waitUntilReady } from './containers.js'
 import { RollingPlan, rollServices } from './rolling.js'
 import { DeploySettings } from './settings.js'
 
-/** Brings the release's services up the way `strategy` says. */
+export interface UpdateOptions {
+  /** From planRolling, which deployHost runs before anything changes. */
+  rollingPlan?: RollingPlan
+  /** Runs once the images are ready and before any container changes (a migration). */
+  beforeStart?: () => Promise<void>
+}
+
+/**
+ * Brings the release's services up the way `strategy` says. Images come
+ * first: a failed pull or build changes no container, and `beforeStart`
+ * already sees the new images.
+ */
 export async function updateServices(
   host: HostContext,
   project: ComposeProject,
   s: DeploySettings,
   imagesRestored: boolean,
-  rollingPlan?: RollingPlan
+  opts: UpdateOptions = {}
 ): Promise<void> {
-  if (s.strategy === 'rolling') return rollServices(host, project, s, imagesRestored, rollingPlan)
-  if (s.pull && !imagesRestored) await host.check(composeCommand(project, ['pull', ...s.services]))
-  if (s.strategy === 'one-by-one') return updateOneByOne(host, project, s, imagesRestored)
-  const build = s.build && !imagesRestored ? ['--build'] : []
-  await host.check(composeCommand(project, ['up', '-d', ...build, ...s.services]))
+  if (!imagesRestored && s.pull) await host.check(composeCommand(project, ['pull', ...s.services]))
+  if (!imagesRestored && s.build)
+    await host.check(composeCommand(project, ['build', ...s.services]))
+  if (opts.beforeStart) {
+    // What the step needs (the database, on a first deploy) must run; what runs stays as it is.
+    await startMissing(host, project)
+    await opts.beforeStart()
+  }
+  if (s.strategy === 'rolling') return rollServices(host, project, s, opts.rollingPlan)
+  if (s.strategy === 'one-by-one') return updateOneByOne(host, project, s, !opts.beforeStart)
+  await host.check(composeCommand(project, ['up', '-d', ...s.services]))
 }
 
 /**
  * Each service in the order given: `up -d --no-deps`, then wait until it is
- * ready before the next one changes. Images are built first, so a failed
- * build changes no service; what is not running yet (the database, on a
- * first deploy) is started next, without recreating anything that runs.
+ * ready before the next one changes. What is not running yet (the database,
+ * on a first deploy) is started first, without recreating anything that runs.
  */
 async function updateOneByOne(
   host: HostContext,
   project: ComposeProject,
   s: DeploySettings,
-  imagesRestored: boolean
+  startMissingFirst: boolean
 ): Promise<void> {
-  if (s.build && !imagesRestored)
-    await host.check(composeCommand(project, ['build', ...s.services]))
-  await host.check(composeCommand(project, ['up', '-d', '--no-recreate']))
+  if (startMissingFirst) await startMissing(host, project)
   const done: string[] = []
   for (const service of s.services) {
     try {
@@ -49,4 +63,9 @@ async function updateOneByOne(
     }
     done.push(service)
   }
+}
+
+/** Starts the services that do not run yet; a container that runs is not recreated. */
+async function startMissing(host: HostContext, project: ComposeProject): Promise<void> {
+  await host.check(composeCommand(project, ['up', '-d', '--no-recreate']))
 }

@@ -6,8 +6,9 @@ import { HostContext } from '../../../src/core/fleet.js'
 import { mapInputs } from '../../../src/core/inputs.js'
 import { RemoteCommand } from '../../../src/core/remote-command.js'
 import { ExecResult, Transport } from '../../../src/core/ssh-session.js'
-import { rollServices } from '../../../src/ssh-deploy/rolling.js'
-import { readDeploySettings, runContext } from '../../../src/ssh-deploy/settings.js'
+import { planRolling } from '../../../src/ssh-deploy/rolling.js'
+import { DeploySettings, readDeploySettings, runContext } from '../../../src/ssh-deploy/settings.js'
+import { updateServices } from '../../../src/ssh-deploy/update-services.js'
 
 interface Box {
   id: string
@@ -179,13 +180,19 @@ function fleet(): { docker: FakeDocker; host: HostContext } {
   return { docker, host: new HostContext(docker, '') }
 }
 
+/** As deployHost does it: the plan before anything changes, then images and the services. */
+async function roll(host: HostContext, s: DeploySettings, imagesRestored: boolean): Promise<void> {
+  const plan = await planRolling(host, project.projectName, s)
+  await updateServices(host, project, s, imagesRestored, { rollingPlan: plan })
+}
+
 const live = (docker: FakeDocker, service: string) =>
   docker.of(service).map(b => `${b.service}#${b.number} ${b.status}`)
 
 describe('strategy: rolling', () => {
   it('builds first, then per service: new beside old, healthy, reload, stop old, reload, scale to one', async () => {
     const { docker, host } = fleet()
-    await rollServices(host, project, settings(), false)
+    await roll(host, settings(), false)
     expect(docker.events).toEqual([
       'build backend worker',
       'scale backend=2',
@@ -209,7 +216,7 @@ describe('strategy: rolling', () => {
   it('removes a new container that never gets healthy and keeps the old one serving', async () => {
     const { docker, host } = fleet()
     docker.nextHealth.backend = 'unhealthy'
-    await expect(rollServices(host, project, settings(), false)).rejects.toThrow(
+    await expect(roll(host, settings(), false)).rejects.toThrow(
       /^rolling backend: the new backend container was not healthy after 1s \(wait-timeout\): running \(unhealthy\); it was removed and the old container backend-1-10 keeps serving$/
     )
     expect(docker.events).toEqual([
@@ -225,7 +232,7 @@ describe('strategy: rolling', () => {
   it('removes what a failed scale-up left behind', async () => {
     const { docker, host } = fleet()
     docker.failStart.add('backend')
-    await expect(rollServices(host, project, settings(), false)).rejects.toThrow(
+    await expect(roll(host, settings(), false)).rejects.toThrow(
       /^rolling backend: web1: .*exited with code 1: port is already allocated; it was removed and the old container backend-1-10 keeps serving$/
     )
     expect(docker.events.slice(-2)).toEqual(['stop -t 20 backend-2', 'rm backend-2'])
@@ -235,7 +242,7 @@ describe('strategy: rolling', () => {
   it('names the services already replaced when a later one fails', async () => {
     const { docker, host } = fleet()
     docker.nextHealth.worker = 'unhealthy'
-    await expect(rollServices(host, project, settings(), false)).rejects.toThrow(
+    await expect(roll(host, settings(), false)).rejects.toThrow(
       /^rolling worker: .* keeps serving \(already replaced: backend\)$/
     )
     expect(live(docker, 'backend')).toEqual(['backend#2 running'])
@@ -245,7 +252,7 @@ describe('strategy: rolling', () => {
   it('refuses a service with a host port before building or starting anything', async () => {
     const { docker, host } = fleet()
     docker.of('worker')[0].ports = '8080'
-    await expect(rollServices(host, project, settings(), false)).rejects.toThrow(
+    await expect(roll(host, settings(), false)).rejects.toThrow(
       /^strategy: rolling cannot update this app: worker publishes host port 127\.0\.0\.1:8080->8080\/tcp, .*use strategy: recreate for it, or remove its host port and put a proxy in front/
     )
     expect(docker.events).toEqual([])
@@ -254,7 +261,7 @@ describe('strategy: rolling', () => {
   it('refuses when the proxy to switch does not run', async () => {
     const { docker, host } = fleet()
     docker.boxes = docker.boxes.filter(b => b.service !== 'nginx')
-    await expect(rollServices(host, project, settings(), false)).rejects.toThrow(
+    await expect(roll(host, settings(), false)).rejects.toThrow(
       /proxy-service nginx has no running container in project app/
     )
     expect(docker.events).toEqual([])
@@ -263,7 +270,7 @@ describe('strategy: rolling', () => {
   it('starts a service that has no running container, clearing stopped ones, and skips the build of restored images', async () => {
     const { docker, host } = fleet()
     docker.of('worker')[0].status = 'exited'
-    await rollServices(host, project, settings({ services: 'worker' }), true)
+    await roll(host, settings({ services: 'worker' }), true)
     expect(docker.events).toEqual(['rm worker-1-', 'up worker', 'reload nginx: nginx -s reload'])
     expect(live(docker, 'worker')).toEqual(['worker#1 running'])
   })

@@ -208,6 +208,7 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
     expect(flow.run.output).toContain('components.redis: expected "ok", got "down"')
     // The summary does not offer to go "back" to the release that was just rolled back.
     expect(flow.run.summary).not.toContain('To go back')
+    expect(flow.run.output).not.toContain('restore it with rollback-to')
 
     expect(envFile()).toContain(`GO_NUXT_BACKEND_IMAGE=${first[IMAGES.backend].digest}\n`)
     expect(await runningImages()).toMatchObject({
@@ -246,5 +247,31 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
     expect(flow.run.outputs['previous-ref']).toBe(v1)
     expect(flow.run.summary).toContain(`To go back: the rollback workflow`)
     expect(flow.run.summary).toContain(v1.slice(0, 12))
+  })
+
+  it('goes back to v1 by hand through rollback.yml, with its digests', async () => {
+    const v3 = remote.head()
+    const jobs = await bed.rollback(
+      {
+        environment: 'staging',
+        release: 'previous',
+        'app-dir': serverDir,
+        'compose-files': COMPOSE_FILE,
+        'env-file': '.env',
+        'project-name': project,
+        'smoke-urls': `http://127.0.0.1:${ports.api}/ready components.redis=ok`,
+        'smoke-from': 'server'
+      },
+      v3
+    )
+    const back = jobs.rollback.steps.find(step => step.uses === '$/ssh-deploy')?.run
+    if (back?.code !== 0) throw new Error(JSON.stringify(jobs, null, 1))
+    expect(jobs.rollback.result).toBe('success')
+    expect(jobs.rollback.outputs['deployed-ref']).toBe(v1)
+    expect(envFile()).toContain(`GO_NUXT_BACKEND_IMAGE=${first[IMAGES.backend].digest}\n`)
+    expect(await runningImages()).toMatchObject({ api: first[IMAGES.backend].digest })
+    expect(JSON.parse(await httpText(`http://127.0.0.1:${ports.api}/version`))).toEqual({
+      version: 'v1'
+    })
   })
 })

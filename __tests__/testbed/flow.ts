@@ -78,6 +78,12 @@ export interface FlowTestbed {
     sha: string,
     options?: FlowRunOptions
   ): Promise<Record<string, JobRun>>
+  /** A `workflow_dispatch` caller's `uses: …/rollback.yml@v1`, run through its own steps. */
+  rollback(
+    inputs: Record<string, unknown>,
+    sha: string,
+    options?: FlowRunOptions
+  ): Promise<Record<string, JobRun>>
   /** The same, for a run whose deploy job must reach the root action. */
   deploy(inputs: Record<string, unknown>, sha: string, options?: FlowRunOptions): Promise<FlowRun>
   stop(): Promise<void>
@@ -127,8 +133,13 @@ export async function startFlowTestbed(
   const root = mkdtempSync(join(tmpdir(), `deploykit-${app}-`))
   const workspace = join(root, 'workspace')
   mkdirSync(workspace)
-  const workflow: FlowTestbed['workflow'] = (inputs, sha, options = {}) =>
-    runWorkflow('.github/workflows/deploy.yml', {
+  const callWorkflow = (
+    file: string,
+    inputs: Record<string, unknown>,
+    sha: string,
+    options: FlowRunOptions
+  ) =>
+    runWorkflow(file, {
       inputs: { host: hosts.hostInput(1), ...inputs },
       secrets: {
         'ssh-key': hosts.key.privateKey,
@@ -147,6 +158,8 @@ export async function startFlowTestbed(
       external: checkoutStandIn(workspace, options.checkoutFrom, sha),
       afterJob: options.afterJob
     })
+  const workflow: FlowTestbed['workflow'] = (inputs, sha, options = {}) =>
+    callWorkflow('.github/workflows/deploy.yml', inputs, sha, options)
   return {
     hosts,
     registry,
@@ -154,6 +167,8 @@ export async function startFlowTestbed(
     root,
     workspace,
     workflow,
+    rollback: (inputs, sha, options = {}) =>
+      callWorkflow('.github/workflows/rollback.yml', inputs, sha, options),
     async deploy(inputs, sha, options = {}) {
       const jobs = await workflow(inputs, sha, options)
       const run = jobs.deploy.steps.find(s => s.uses === '$/')?.run

@@ -64977,7 +64977,8 @@ async function deployLocked(host, s, plan, binary, paths) {
         const state = report.changed
             ? `the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
                 (live
-                    ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)}), restore it with rollback-to: previous`
+                    ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
+                        (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')
                     : '')
             : 'nothing was changed';
         throw new DeployFailure(`${message} — ${state}`, report);
@@ -65056,7 +65057,7 @@ function toRow(outcome, seconds, releaseId, failure) {
     };
 }
 /**
- * `wayBack: false` leaves the summary's "To go back" line out, for a caller
+ * `wayBack: false` leaves the "To go back" line and hints out, for a caller
  * that decides after this stage whether the release stays (the root action).
  */
 async function run(read, options = {}) {
@@ -65079,6 +65080,7 @@ async function run(read, options = {}) {
                     archive: packed?.archive,
                     lockToken,
                     beforeStart: options.beforeStart,
+                    wayBack: options.wayBack,
                     onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
                 }));
             }

@@ -36,6 +36,8 @@ export interface DeployPlan {
   /** Called once the lock is held, so a cancelled job's post step can release it. */
   onLocked?: (token: string) => void
   lockToken: string
+  /** false: the caller decides the way back (the root action), so no hint names one. */
+  wayBack?: boolean
   /** Runs on each host once the new images are ready, before any container changes. */
   beforeStart?: (host: HostContext, project: ComposeProject) => Promise<void>
 }
@@ -301,7 +303,8 @@ async function deployLocked(
     const state = report.changed
       ? `the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
         (live
-          ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)}), restore it with rollback-to: previous`
+          ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
+            (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')
           : '')
       : 'nothing was changed'
     throw new DeployFailure(`${message} — ${state}`, report)

@@ -93,7 +93,7 @@ function toRow(
 }
 
 /**
- * `wayBack: false` leaves the summary's "To go back" line out, for a caller
+ * `wayBack: false` leaves the "To go back" line and hints out, for a caller
  * that decides after this stage whether the release stays (the root action).
  */
 export async function run(
@@ -121,6 +121,7 @@ export async function run(
               archive: packed?.archive,
               lockToken,
               beforeStart: options.beforeStart,
+              wayBack: options.wayBack,
               onLocked: () => core.saveState(STATE_OPEN, 'true')
             })
         )

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await removeComposeProject(project)
-    app.cleanup()
+    await app.cleanup()
     rmSync(server, { recursive: true, force: true })
     await hosts.stop()
     if (docker.startedPid) await stopDocker(docker.startedPid)

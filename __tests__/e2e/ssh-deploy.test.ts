@@ -48,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of projects) await removeComposeProject(p)
-  for (const a of apps) a.cleanup()
+  for (const a of apps) await a.cleanup()
   await hosts?.stop()
   rmSync(servers, { recursive: true, force: true })
   if (dockerPid) await stopDocker(dockerPid)

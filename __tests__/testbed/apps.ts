@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { BUSYBOX_IMAGE } from './images.js'
 import { run, runChecked } from './run.js'
 
@@ -18,7 +18,8 @@ export interface AppRepo {
   composeFile: string
   /** Commits a new version and pushes it; returns the commit sha. */
   release(version: string, opts?: { healthy?: boolean }): Promise<string>
-  cleanup(): void
+  /** Removes the images built from it (after the compose projects that ran them) and its files. */
+  cleanup(): Promise<void>
 }
 
 export interface AppShape {
@@ -44,6 +45,9 @@ services:
 ${extra}`
 }
 
+/** On every image built from an app repo: the images of failed releases end up nameless. */
+const APP_LABEL = 'deploykit-testbed.app'
+
 const git = (cwd: string, ...args: string[]) =>
   runChecked('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd })
 
@@ -60,7 +64,7 @@ export async function createAppRepo(shape: AppShape): Promise<AppRepo> {
   // httpd as PID 1 would ignore SIGTERM and make every stop wait for Docker's 10 s kill.
   writeFileSync(
     join(work, 'Dockerfile'),
-    `FROM ${BUSYBOX_IMAGE}\nCOPY www /www\nCMD ["sh", "-c", "httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait"]\n`
+    `FROM ${BUSYBOX_IMAGE}\nLABEL ${APP_LABEL}=${basename(root)}\nCOPY www /www\nCMD ["sh", "-c", "httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait"]\n`
   )
   writeFileSync(join(work, '.gitignore'), '.env\nnode_modules/\n')
   writeFileSync(join(work, '.dockerignore'), '.git\n')
@@ -82,7 +86,19 @@ export async function createAppRepo(shape: AppShape): Promise<AppRepo> {
     branch: shape.branch,
     composeFile: shape.composeFile,
     release,
-    cleanup: () => rmSync(root, { recursive: true, force: true })
+    async cleanup() {
+      // A failed release's image has no name left once the rollback re-tags the old one.
+      const built = await run('docker', [
+        'image',
+        'ls',
+        '-q',
+        '--filter',
+        `label=${APP_LABEL}=${basename(root)}`
+      ])
+      const ids = [...new Set(built.stdout.split('\n').filter(Boolean))]
+      if (ids.length) await run('docker', ['image', 'rm', '-f', ...ids])
+      rmSync(root, { recursive: true, force: true })
+    }
   }
 }
 

@@ -56856,7 +56856,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5490);
+/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3454);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4289);
 
 
@@ -58422,8 +58422,8 @@ async function execute(read) {
         };
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 13 modules
-var main = __nccwpck_require__(5490);
+// EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 14 modules
+var main = __nccwpck_require__(3454);
 // EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 1 modules
 var settings = __nccwpck_require__(8475);
 // EXTERNAL MODULE: external "fs"
@@ -63684,19 +63684,23 @@ async function deploy_main_run(read) {
         backupFile: '',
         rolledBack: false
     };
+    // A command's effect is unknown: after it ran, its down-command is what undoes it.
+    const changedDatabase = (r) => r.applied.length > 0 || read('migrate-tool').trim() === 'command';
     // With migrate-before-start, each host migrates inside the deploy, between images and start.
     const early = [];
-    const beforeStart = plan.migrateBeforeStart
-        ? async (host) => {
-            host.info('Migrating before the new release starts (migrate-before-start)');
-            early.push(await migrateHost(host, readMigrateSettings(migrateReader(read))));
-        }
+    const earlySettings = plan.migrateBeforeStart
+        ? readMigrateSettings(migrateReader(read))
         : undefined;
+    const beforeStart = earlySettings &&
+        (async (host) => {
+            host.info('Migrating before the new release starts (migrate-before-start)');
+            early.push(await migrateHost(host, earlySettings));
+        });
     const deployed = await stage('ssh-deploy', () => (0,main/* run */.e)(read, { wayBack: false, beforeStart }));
     outcome.releaseId = deployed.releaseId;
     outcome.previousRef = deployed.rows.find(r => r.previousRef)?.previousRef ?? '';
     let failure;
-    let migrated = early.some(r => r.applied.length > 0 || read('migrate-tool').trim() === 'command');
+    let migrated = early.some(changedDatabase);
     if (early.length > 0) {
         outcome.backupFile = early[0].backupFile;
         await writeEarlyMigrateSummary(early[0]);
@@ -63711,9 +63715,7 @@ async function deploy_main_run(read) {
     if (!failure && plan.migrate && !plan.migrateBeforeStart) {
         const result = await stage('migrate', () => main_run(migrateReader(read)));
         outcome.backupFile = result.report?.backupFile ?? '';
-        // A command's effect is unknown: after it ran, its down-command is what undoes it.
-        migrated = Boolean(result.report &&
-            (result.report.applied.length > 0 || read('migrate-tool').trim() === 'command'));
+        migrated = Boolean(result.report && changedDatabase(result.report));
         if (!result.ok)
             failure = result.message;
     }
@@ -63789,7 +63791,7 @@ function setOutputs(o) {
 
 /***/ }),
 
-/***/ 5490:
+/***/ 3454:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64364,7 +64366,29 @@ function absoluteIn(dir, path) {
     return posix.isAbsolute(path) ? path : posix.join(dir, path);
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/in-turn.ts
+/**
+ * Runs `work` for each item in the order given, stopping at the first
+ * failure, whose message names the service and the ones already done
+ * (`rolling worker: … (already replaced: backend)`).
+ */
+
+async function inTurn(items, serviceOf, words, work) {
+    const done = [];
+    for (const item of items) {
+        try {
+            await work(item);
+        }
+        catch (err) {
+            const before = done.length ? ` (already ${words.done}: ${done.join(', ')})` : '';
+            throw new Error(`${words.doing} ${serviceOf(item)}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
+        }
+        done.push(serviceOf(item));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/rolling.ts
+
 
 
 
@@ -64592,17 +64616,7 @@ async function rollService(host, project, s, plan, proxyRunning) {
  */
 async function rollServices(host, project, s, plan) {
     const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
-    const done = [];
-    for (const plan of plans) {
-        try {
-            await rollService(host, project, s, plan, proxyRunning);
-        }
-        catch (err) {
-            const before = done.length ? ` (already replaced: ${done.join(', ')})` : '';
-            throw new Error(`rolling ${plan.service}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
-        }
-        done.push(plan.service);
-    }
+    await inTurn(plans, p => p.service, { doing: 'rolling', done: 'replaced' }, p => rollService(host, project, s, p, proxyRunning));
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/update-services.ts
@@ -64623,42 +64637,27 @@ async function updateServices(host, project, s, imagesRestored, opts = {}) {
         await host.check((0,compose/* composeCommand */.ec)(project, ['pull', ...s.services]));
     if (!imagesRestored && s.build)
         await host.check((0,compose/* composeCommand */.ec)(project, ['build', ...s.services]));
-    if (opts.beforeStart) {
-        // What the step needs (the database, on a first deploy) must run; what runs stays as it is.
-        await startMissing(host, project);
-        await opts.beforeStart();
-    }
+    // What a migration or the first of the ordered services needs (the database, on a first
+    // deploy) must run; a container that runs is not recreated.
+    if (opts.beforeStart || s.strategy === 'one-by-one')
+        await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-recreate']));
+    await opts.beforeStart?.();
     if (s.strategy === 'rolling')
         return rollServices(host, project, s, opts.rollingPlan);
     if (s.strategy === 'one-by-one')
-        return updateOneByOne(host, project, s, !opts.beforeStart);
+        return updateOneByOne(host, project, s);
     await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', ...s.services]));
 }
 /**
  * Each service in the order given: `up -d --no-deps`, then wait until it is
- * ready before the next one changes. What is not running yet (the database,
- * on a first deploy) is started first, without recreating anything that runs.
+ * ready before the next one changes.
  */
-async function updateOneByOne(host, project, s, startMissingFirst) {
-    if (startMissingFirst)
-        await startMissing(host, project);
-    const done = [];
-    for (const service of s.services) {
-        try {
-            await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-deps', service]));
-            if (s.wait)
-                await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
-        }
-        catch (err) {
-            const before = done.length ? ` (already updated: ${done.join(', ')})` : '';
-            throw new Error(`updating ${service}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
-        }
-        done.push(service);
-    }
-}
-/** Starts the services that do not run yet; a container that runs is not recreated. */
-async function startMissing(host, project) {
-    await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-recreate']));
+async function updateOneByOne(host, project, s) {
+    await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
+        await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-deps', service]));
+        if (s.wait)
+            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
+    });
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -64937,7 +64936,7 @@ async function deployLocked(host, s, plan, binary, paths) {
         const beforeStart = plan.beforeStart;
         await updateServices(host, project, s, restored, {
             rollingPlan,
-            beforeStart: beforeStart && (() => beforeStart(host, project))
+            beforeStart: beforeStart && (() => beforeStart(host))
         });
         report.changed = true;
         const containers = s.wait

@@ -54156,7 +54156,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7882);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5499);
 
 
 
@@ -54168,7 +54168,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7882:
+/***/ 5499:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56193,7 +56193,29 @@ function absoluteIn(dir, path) {
     return posix.isAbsolute(path) ? path : posix.join(dir, path);
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/in-turn.ts
+/**
+ * Runs `work` for each item in the order given, stopping at the first
+ * failure, whose message names the service and the ones already done
+ * (`rolling worker: … (already replaced: backend)`).
+ */
+
+async function inTurn(items, serviceOf, words, work) {
+    const done = [];
+    for (const item of items) {
+        try {
+            await work(item);
+        }
+        catch (err) {
+            const before = done.length ? ` (already ${words.done}: ${done.join(', ')})` : '';
+            throw new Error(`${words.doing} ${serviceOf(item)}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
+        }
+        done.push(serviceOf(item));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/rolling.ts
+
 
 
 
@@ -56421,17 +56443,7 @@ async function rollService(host, project, s, plan, proxyRunning) {
  */
 async function rollServices(host, project, s, plan) {
     const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
-    const done = [];
-    for (const plan of plans) {
-        try {
-            await rollService(host, project, s, plan, proxyRunning);
-        }
-        catch (err) {
-            const before = done.length ? ` (already replaced: ${done.join(', ')})` : '';
-            throw new Error(`rolling ${plan.service}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
-        }
-        done.push(plan.service);
-    }
+    await inTurn(plans, p => p.service, { doing: 'rolling', done: 'replaced' }, p => rollService(host, project, s, p, proxyRunning));
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/update-services.ts
@@ -56452,42 +56464,27 @@ async function updateServices(host, project, s, imagesRestored, opts = {}) {
         await host.check(composeCommand(project, ['pull', ...s.services]));
     if (!imagesRestored && s.build)
         await host.check(composeCommand(project, ['build', ...s.services]));
-    if (opts.beforeStart) {
-        // What the step needs (the database, on a first deploy) must run; what runs stays as it is.
-        await startMissing(host, project);
-        await opts.beforeStart();
-    }
+    // What a migration or the first of the ordered services needs (the database, on a first
+    // deploy) must run; a container that runs is not recreated.
+    if (opts.beforeStart || s.strategy === 'one-by-one')
+        await host.check(composeCommand(project, ['up', '-d', '--no-recreate']));
+    await opts.beforeStart?.();
     if (s.strategy === 'rolling')
         return rollServices(host, project, s, opts.rollingPlan);
     if (s.strategy === 'one-by-one')
-        return updateOneByOne(host, project, s, !opts.beforeStart);
+        return updateOneByOne(host, project, s);
     await host.check(composeCommand(project, ['up', '-d', ...s.services]));
 }
 /**
  * Each service in the order given: `up -d --no-deps`, then wait until it is
- * ready before the next one changes. What is not running yet (the database,
- * on a first deploy) is started first, without recreating anything that runs.
+ * ready before the next one changes.
  */
-async function updateOneByOne(host, project, s, startMissingFirst) {
-    if (startMissingFirst)
-        await startMissing(host, project);
-    const done = [];
-    for (const service of s.services) {
-        try {
-            await host.check(composeCommand(project, ['up', '-d', '--no-deps', service]));
-            if (s.wait)
-                await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
-        }
-        catch (err) {
-            const before = done.length ? ` (already updated: ${done.join(', ')})` : '';
-            throw new Error(`updating ${service}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
-        }
-        done.push(service);
-    }
-}
-/** Starts the services that do not run yet; a container that runs is not recreated. */
-async function startMissing(host, project) {
-    await host.check(composeCommand(project, ['up', '-d', '--no-recreate']));
+async function updateOneByOne(host, project, s) {
+    await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
+        await host.check(composeCommand(project, ['up', '-d', '--no-deps', service]));
+        if (s.wait)
+            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
+    });
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -56766,7 +56763,7 @@ async function deployLocked(host, s, plan, binary, paths) {
         const beforeStart = plan.beforeStart;
         await updateServices(host, project, s, restored, {
             rollingPlan,
-            beforeStart: beforeStart && (() => beforeStart(host, project))
+            beforeStart: beforeStart && (() => beforeStart(host))
         });
         report.changed = true;
         const containers = s.wait

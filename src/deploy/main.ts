@@ -115,19 +115,25 @@ export async function run(read: InputReader): Promise<RootOutcome> {
     rolledBack: false
   }
 
+  // A command's effect is unknown: after it ran, its down-command is what undoes it.
+  const changedDatabase = (r: MigrateReport) =>
+    r.applied.length > 0 || read('migrate-tool').trim() === 'command'
   // With migrate-before-start, each host migrates inside the deploy, between images and start.
   const early: MigrateReport[] = []
-  const beforeStart = plan.migrateBeforeStart
-    ? async (host: HostContext) => {
-        host.info('Migrating before the new release starts (migrate-before-start)')
-        early.push(await migrateHost(host, readMigrateSettings(migrateReader(read))))
-      }
+  const earlySettings = plan.migrateBeforeStart
+    ? readMigrateSettings(migrateReader(read))
     : undefined
+  const beforeStart =
+    earlySettings &&
+    (async (host: HostContext) => {
+      host.info('Migrating before the new release starts (migrate-before-start)')
+      early.push(await migrateHost(host, earlySettings))
+    })
   const deployed = await stage('ssh-deploy', () => sshDeploy(read, { wayBack: false, beforeStart }))
   outcome.releaseId = deployed.releaseId
   outcome.previousRef = deployed.rows.find(r => r.previousRef)?.previousRef ?? ''
   let failure: string | undefined
-  let migrated = early.some(r => r.applied.length > 0 || read('migrate-tool').trim() === 'command')
+  let migrated = early.some(changedDatabase)
   if (early.length > 0) {
     outcome.backupFile = early[0].backupFile
     await writeEarlyMigrateSummary(early[0])
@@ -142,11 +148,7 @@ export async function run(read: InputReader): Promise<RootOutcome> {
   if (!failure && plan.migrate && !plan.migrateBeforeStart) {
     const result = await stage('migrate', () => migrate(migrateReader(read)))
     outcome.backupFile = result.report?.backupFile ?? ''
-    // A command's effect is unknown: after it ran, its down-command is what undoes it.
-    migrated = Boolean(
-      result.report &&
-      (result.report.applied.length > 0 || read('migrate-tool').trim() === 'command')
-    )
+    migrated = Boolean(result.report && changedDatabase(result.report))
     if (!result.ok) failure = result.message
   }
   if (!failure && plan.collectstatic) {

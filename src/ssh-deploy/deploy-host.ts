@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { posix } from 'node:path'
-import { ComposeProject, detectCompose, projectFor } from '../core/compose.js'
+import { detectCompose, projectFor } from '../core/compose.js'
 import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'
 import {
@@ -39,7 +39,7 @@ export interface DeployPlan {
   /** false: the caller decides the way back (the root action), so no hint names one. */
   wayBack?: boolean
   /** Runs on each host once the new images are ready, before any container changes. */
-  beforeStart?: (host: HostContext, project: ComposeProject) => Promise<void>
+  beforeStart?: (host: HostContext) => Promise<void>
 }
 
 export interface HostReport {
@@ -262,7 +262,7 @@ async function deployLocked(
     const beforeStart = plan.beforeStart
     await updateServices(host, project, s, restored, {
       rollingPlan,
-      beforeStart: beforeStart && (() => beforeStart(host, project))
+      beforeStart: beforeStart && (() => beforeStart(host))
     })
     report.changed = true
     const containers = s.wait

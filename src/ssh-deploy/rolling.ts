@@ -4,6 +4,7 @@ import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'
 import { RemoteCommand } from '../core/remote-command.js'
 import { inspectCommand } from './containers.js'
+import { inTurn } from './in-turn.js'
 import type { DeploySettings } from './settings.js'
 
 /** How `strategy: rolling` switches traffic and lets old containers go. */
@@ -342,14 +343,10 @@ export async function rollServices(
   plan?: RollingPlan
 ): Promise<void> {
   const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s))
-  const done: string[] = []
-  for (const plan of plans) {
-    try {
-      await rollService(host, project, s, plan, proxyRunning)
-    } catch (err) {
-      const before = done.length ? ` (already replaced: ${done.join(', ')})` : ''
-      throw new Error(`rolling ${plan.service}: ${errorMessage(err)}${before}`)
-    }
-    done.push(plan.service)
-  }
+  await inTurn(
+    plans,
+    p => p.service,
+    { doing: 'rolling', done: 'replaced' },
+    p => rollService(host, project, s, p, proxyRunning)
+  )
 }

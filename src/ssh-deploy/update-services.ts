@@ -2,9 +2,9 @@
 // (recreate), one service after the other (one-by-one), or each beside its
 // predecessor behind a proxy (rolling.ts).
 import { composeCommand, ComposeProject } from '../core/compose.js'
-import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'
 import { waitUntilReady } from './containers.js'
+import { inTurn } from './in-turn.js'
 import { RollingPlan, rollServices } from './rolling.js'
 import { DeploySettings } from './settings.js'
 
@@ -30,42 +30,32 @@ export async function updateServices(
   if (!imagesRestored && s.pull) await host.check(composeCommand(project, ['pull', ...s.services]))
   if (!imagesRestored && s.build)
     await host.check(composeCommand(project, ['build', ...s.services]))
-  if (opts.beforeStart) {
-    // What the step needs (the database, on a first deploy) must run; what runs stays as it is.
-    await startMissing(host, project)
-    await opts.beforeStart()
-  }
+  // What a migration or the first of the ordered services needs (the database, on a first
+  // deploy) must run; a container that runs is not recreated.
+  if (opts.beforeStart || s.strategy === 'one-by-one')
+    await host.check(composeCommand(project, ['up', '-d', '--no-recreate']))
+  await opts.beforeStart?.()
   if (s.strategy === 'rolling') return rollServices(host, project, s, opts.rollingPlan)
-  if (s.strategy === 'one-by-one') return updateOneByOne(host, project, s, !opts.beforeStart)
+  if (s.strategy === 'one-by-one') return updateOneByOne(host, project, s)
   await host.check(composeCommand(project, ['up', '-d', ...s.services]))
 }
 
 /**
  * Each service in the order given: `up -d --no-deps`, then wait until it is
- * ready before the next one changes. What is not running yet (the database,
- * on a first deploy) is started first, without recreating anything that runs.
+ * ready before the next one changes.
  */
 async function updateOneByOne(
   host: HostContext,
   project: ComposeProject,
-  s: DeploySettings,
-  startMissingFirst: boolean
+  s: DeploySettings
 ): Promise<void> {
-  if (startMissingFirst) await startMissing(host, project)
-  const done: string[] = []
-  for (const service of s.services) {
-    try {
+  await inTurn(
+    s.services,
+    name => name,
+    { doing: 'updating', done: 'updated' },
+    async service => {
       await host.check(composeCommand(project, ['up', '-d', '--no-deps', service]))
       if (s.wait) await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore)
-    } catch (err) {
-      const before = done.length ? ` (already updated: ${done.join(', ')})` : ''
-      throw new Error(`updating ${service}: ${errorMessage(err)}${before}`)
     }
-    done.push(service)
-  }
-}
-
-/** Starts the services that do not run yet; a container that runs is not recreated. */
-async function startMissing(host: HostContext, project: ComposeProject): Promise<void> {
-  await host.check(composeCommand(project, ['up', '-d', '--no-recreate']))
+  )
 }

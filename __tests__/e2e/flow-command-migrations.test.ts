@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { httpText } from '../testbed/apps.js'
+import { httpText, projectContainers } from '../testbed/apps.js'
 import { createAlembicApp, DbApp } from '../testbed/db-apps.js'
 import {
   FlowRun,
@@ -22,7 +22,6 @@ import {
 } from '../testbed/flow.js'
 import { BUSYBOX_IMAGE } from '../testbed/images.js'
 import { freePort } from '../testbed/ports.js'
-import { runChecked } from '../testbed/run.js'
 
 /** Alembic revision 0003 (after the fixture's 0002) with these two function bodies. */
 function revision0003(title: string, upgrade: string, downgrade: string): string {
@@ -198,15 +197,3 @@ describe.each(SEEDS)('seed $seed through deploy.yml', ({ branch, inputs, downWor
     })
   }
 })
-
-/** Ids of the project's running containers: the same ids mean no container was replaced. */
-async function projectContainers(project: string): Promise<string[]> {
-  const { stdout } = await runChecked('docker', [
-    'ps',
-    '-q',
-    '--no-trunc',
-    '--filter',
-    `label=com.docker.compose.project=${project}`
-  ])
-  return stdout.split('\n').filter(Boolean).sort()
-}

@@ -22,6 +22,7 @@ import {
   AppShape,
   createAppRepo,
   httpText,
+  projectContainers,
   removeComposeProject
 } from '../testbed/apps.js'
 import { ensureDocker, stopDocker } from '../testbed/docker.js'
@@ -113,17 +114,6 @@ function releaseLog(appDir: string): Array<Record<string, string>> {
   return [...byId.values()]
 }
 
-async function containersOf(project: string): Promise<string[]> {
-  const out = await run('docker', [
-    'ps',
-    '-aq',
-    '--no-trunc',
-    '--filter',
-    `label=com.docker.compose.project=${project}`
-  ])
-  return out.stdout.split('\n').filter(Boolean).sort()
-}
-
 function expectOk(r: ActionRun): void {
   if (r.code !== 0) throw new Error(`action failed (${r.code}):\n${r.output}`)
 }
@@ -146,13 +136,13 @@ describe('source: git', () => {
     expect(statSync(join(t.appDir, '.env')).mode & 0o777).toBe(0o600)
 
     const v3 = await t.app.release('v3')
-    const before = await containersOf(t.project)
+    const before = await projectContainers(t.project)
     const r2 = await deploy(t.inputs, v3)
     expectOk(r2)
     expect(gitHead(t.appDir)).toBe(v3)
     expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v3\n')
     expect(r2.outputs['previous-ref']).toBe(v1)
-    const after = await containersOf(t.project)
+    const after = await projectContainers(t.project)
     expect(after).toHaveLength(1) // replaced, not duplicated
     expect(after).not.toEqual(before)
     expect(releaseLog(t.appDir).map(r => [r.ref, r.status])).toEqual([
@@ -219,14 +209,14 @@ describe('source: git', () => {
     const t = await newApp('required', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
     const v1 = await t.app.release('v1')
     expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
-    const before = await containersOf(t.project)
+    const before = await projectContainers(t.project)
     const v2 = await t.app.release('v2')
     const r = await deploy({ ...t.inputs, 'required-env': 'APP_PORT,DATABASE_URL,SECRET_KEY' }, v2)
     expect(r.code).toBe(1)
     expect(r.output).toMatch(
       /required-env: DATABASE_URL, SECRET_KEY are missing or empty in .*\.env; nothing was changed/
     )
-    expect(await containersOf(t.project)).toEqual(before)
+    expect(await projectContainers(t.project)).toEqual(before)
     expect(gitHead(t.appDir)).toBe(v1)
     expect(releaseLog(t.appDir)).toHaveLength(1)
   })
@@ -235,7 +225,7 @@ describe('source: git', () => {
     const t = await newApp('hook', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
     const v1 = await t.app.release('v1')
     expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
-    const before = await containersOf(t.project)
+    const before = await projectContainers(t.project)
     const v2 = await t.app.release('v2')
     const r = await deploy(
       {
@@ -249,7 +239,7 @@ describe('source: git', () => {
       /pre-deploy failed with exit code 3; nothing was changed \(the clone is back at/
     )
     expect(gitHead(t.appDir)).toBe(v1)
-    expect(await containersOf(t.project)).toEqual(before)
+    expect(await projectContainers(t.project)).toEqual(before)
   })
 })
 

@@ -88,18 +88,22 @@ export async function createAppRepo(shape: AppShape): Promise<AppRepo> {
     release,
     async cleanup() {
       // A failed release's image has no name left once the rollback re-tags the old one.
-      const built = await run('docker', [
-        'image',
-        'ls',
-        '-q',
-        '--filter',
-        `label=${APP_LABEL}=${basename(root)}`
-      ])
-      const ids = [...new Set(built.stdout.split('\n').filter(Boolean))]
-      if (ids.length) await run('docker', ['image', 'rm', '-f', ...ids])
+      await removeImagesLabelled(`${APP_LABEL}=${basename(root)}`)
       rmSync(root, { recursive: true, force: true })
     }
   }
+}
+
+/** Removes the images with this label (`key` or `key=value`), named or not. */
+export async function removeImagesLabelled(label: string): Promise<void> {
+  const { stdout } = await run('docker', ['image', 'ls', '-q', '--filter', `label=${label}`])
+  const ids = [...new Set(stdout.split('\n').filter(Boolean))]
+  if (ids.length) await run('docker', ['image', 'rm', '--force', ...ids])
+}
+
+/** Ids of the project's containers, running or not, sorted: equal ids mean none was replaced. */
+export async function projectContainers(project: string): Promise<string[]> {
+  return (await labelled('container', project)).sort()
 }
 
 /** Ids of the containers, networks or volumes Compose labelled as the project's. */

@@ -10,8 +10,8 @@
 // tests, which the workflow's test job runs with the runner's real Go.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { removeImagesLabelled } from './apps.js'
 import { BUSYBOX_IMAGE, DEBIAN_IMAGE } from './images.js'
-import { run } from './run.js'
 
 export interface GoNuxtRelease {
   /** Shown by /version and the frontend's page; differs per release, so images differ. */
@@ -37,10 +37,8 @@ export const IMAGES = {
 const STAGE_LABEL = 'deploykit-testbed.go-nuxt-stage'
 
 /** Removes the build stages' images the builds left (the final images go with the registry's). */
-export async function removeBuildStages(): Promise<void> {
-  const { stdout } = await run('docker', ['image', 'ls', '-q', '--filter', `label=${STAGE_LABEL}`])
-  const ids = [...new Set(stdout.split('\n').filter(Boolean))]
-  if (ids.length > 0) await run('docker', ['image', 'rm', '--force', ...ids])
+export function removeBuildStages(): Promise<void> {
+  return removeImagesLabelled(STAGE_LABEL)
 }
 
 const GO_MOD = 'module example.com/aio\n\ngo 1.19\n'

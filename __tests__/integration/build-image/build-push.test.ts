@@ -136,18 +136,11 @@ async function build(inputs: Record<string, string>): Promise<BuildRun> {
 }
 
 /**
- * Removes every image the tests made: the tagged ones by id (they keep their
- * repository name as `<none>` once a newer build takes the tag), then the
- * untagged images of earlier stages that the builds printed. Base images are
- * tagged, so they are never among those.
+ * Removes the untagged images of earlier stages that the builds printed. The
+ * tagged ones go with the registry (its stop removes the local names it gave).
+ * Base images are tagged, so they are never among these.
  */
-async function removeTestImages(): Promise<void> {
-  const listed = await runChecked('docker', ['image', 'ls', '--format', '{{.ID}} {{.Repository}}'])
-  const tagged = listed.stdout
-    .split('\n')
-    .filter(line => line.split(' ')[1]?.startsWith(`${registry.address}/`))
-    .map(line => line.split(' ')[0])
-  if (tagged.length) await run('docker', ['image', 'rm', '--force', ...new Set(tagged)])
+async function removeUntaggedStages(): Promise<void> {
   const dangling = (
     await runChecked('docker', ['image', 'ls', '-q', '--filter', 'dangling=true'])
   ).stdout
@@ -199,8 +192,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (registry) {
-    await removeTestImages()
     await registry.stop()
+    await removeUntaggedStages()
   }
   files?.remove()
   if (project) rmSync(project, { recursive: true, force: true })

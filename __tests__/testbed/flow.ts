@@ -119,14 +119,15 @@ export async function startFlowTestbed(
   const docker = await ensureDocker()
   await ensureBaseImages()
   const registry = options.registry ? await startRegistry() : undefined
-  let loggedIn = false
   if (registry) {
     await runChecked(
       'docker',
       ['login', registry.address, '-u', registry.username, '--password-stdin'],
       { input: registry.password }
-    )
-    loggedIn = true
+    ).catch(async (err: unknown) => {
+      await registry.stop()
+      throw err
+    })
   }
   const hosts = await startSshHosts(1)
   const api = await startFakeGithubApi()
@@ -178,8 +179,10 @@ export async function startFlowTestbed(
     },
     /** Remove the compose project first: the registry's images go with it. */
     async stop() {
-      if (loggedIn) await run('docker', ['logout', registry?.address ?? ''])
-      await registry?.stop()
+      if (registry) {
+        await run('docker', ['logout', registry.address])
+        await registry.stop()
+      }
       await hosts.stop()
       await api.stop()
       rmSync(root, { recursive: true, force: true })

@@ -1,6 +1,6 @@
 // migrate and collectstatic bundles under Node 24 against real apps: Django
 // 3.2 and Alembic in the Debian image, PostgreSQL 15 in a container, nginx
-// serving the collected files, through a real sshd and docker-compose v1.
+// serving the collected files, through a real sshd and Compose v2.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -131,7 +131,7 @@ describe('django', () => {
     await django.psql('create database restored')
     await runChecked('sh', [
       '-c',
-      'gzip -dc "$1" | docker-compose -p "$2" -f "$3/docker-compose.yml" exec -T db psql -q -v ON_ERROR_STOP=1 -d restored',
+      'gzip -dc "$1" | docker compose -p "$2" -f "$3/docker-compose.yml" exec -T db psql -q -v ON_ERROR_STOP=1 -d restored',
       'sh',
       second.outputs['backup-file'],
       django.projectName,

@@ -29,7 +29,7 @@ export interface DbApp {
    * output without the final newline; throws when psql fails.
    */
   psql(sql: string, database?: string): Promise<string>
-  /** `docker-compose up -d` for the long-running services; resolves once db is healthy. */
+  /** `docker compose up -d` for the long-running services; resolves once db is healthy. */
   start(): Promise<void>
   /** Removes the project's containers, networks and volumes, then `dir`. */
   cleanup(): Promise<void>
@@ -155,7 +155,7 @@ async function createDbApp(kind: 'django' | 'alembic', composeText: string): Pro
   writeFileSync(join(dir, COMPOSE_FILE), composeText)
 
   const compose = (args: string[], input?: string) =>
-    runChecked('docker-compose', ['-p', projectName, '-f', COMPOSE_FILE, ...args], {
+    runChecked('docker', ['compose', '-p', projectName, '-f', COMPOSE_FILE, ...args], {
       cwd: dir,
       input,
       timeoutMs: COMPOSE_TIMEOUT_MS
@@ -193,9 +193,13 @@ async function createDbApp(kind: 'django' | 'alembic', composeText: string): Pro
           `db of ${projectName} to be healthy`
         )
       } catch (err) {
-        const logs = await run('docker-compose', ['-p', projectName, 'logs', '--no-color', 'db'], {
-          cwd: dir
-        })
+        const logs = await run(
+          'docker',
+          ['compose', '-p', projectName, 'logs', '--no-color', 'db'],
+          {
+            cwd: dir
+          }
+        )
         throw new Error(`${(err as Error).message}\n${tail(logs.stdout + logs.stderr)}`)
       }
     },

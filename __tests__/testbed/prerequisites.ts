@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
+/** Compose v2 and buildx, as servers and runners have them: CLI plugins beside the v1 binary. */
+export const CLI_PLUGINS = '/usr/libexec/docker/cli-plugins'
+const PLUGIN_SCRIPT = 'scripts/testbed/install-docker-plugins.sh'
+
 /** What the testbed runs, and the Debian package that provides it. */
 const NEEDED: Array<[path: string, pkg: string]> = [
   ['/usr/sbin/sshd', 'openssh-server'],
@@ -21,6 +25,11 @@ export const TESTBED_PACKAGES = [...new Set(NEEDED.map(([, pkg]) => pkg))]
  * fails once, listing what to install.
  */
 export function ensurePrerequisites(): void {
+  ensurePackages()
+  ensureCliPlugins()
+}
+
+function ensurePackages(): void {
   const missing = [...new Set(NEEDED.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg))]
   if (missing.length === 0) return
   if (process.getuid?.() !== 0) {
@@ -35,4 +44,16 @@ export function ensurePrerequisites(): void {
     stdio: 'inherit',
     env
   })
+}
+
+function ensureCliPlugins(): void {
+  const plugins = ['docker-compose', 'docker-buildx'].map(p => `${CLI_PLUGINS}/${p}`)
+  if (plugins.every(p => existsSync(p))) return
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      `The testbed needs Compose v2 and buildx as Docker CLI plugins (${plugins.join(', ')}). ` +
+        `Install them as root with: bash ${PLUGIN_SCRIPT}`
+    )
+  }
+  execFileSync('bash', [PLUGIN_SCRIPT], { stdio: 'inherit' })
 }

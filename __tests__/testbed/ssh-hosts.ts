@@ -21,7 +21,7 @@ export interface SshHosts {
 
 export async function startSshHosts(
   count: number,
-  opts: { extraConfig?: string[] } = {}
+  opts: { extraConfig?: string[]; hide?: string[] } = {}
 ): Promise<SshHosts> {
   const dir = mkdtempSync(join(tmpdir(), 'deploykit-keys-'))
   const key = generateKey(dir, 'id_plain')
@@ -34,7 +34,8 @@ export async function startSshHosts(
         await startSshd({
           address: `127.0.0.${i + 2}`,
           authorizedKeys: [key.publicKey, lockedKey.publicKey],
-          extraConfig: opts.extraConfig
+          extraConfig: opts.extraConfig,
+          hide: opts.hide
         })
       )
     }

@@ -1,0 +1,557 @@
+// ssh-deploy's bundle under Node 24 against the real testbed: sshd on
+// loopback, the Docker engine and Compose, git remotes on disk. The
+// "servers" share this machine's filesystem and Docker engine. Run twice:
+// ssh-deploy.test.ts leaves Compose to detection (v2, as servers have it),
+// ssh-deploy-compose-v1.test.ts chooses v1.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { visibleLog } from '../helpers/capture-output.js'
+import { ActionRun, runAction } from '../testbed/action-runner.js'
+import {
+  AppRepo,
+  AppShape,
+  createAppRepo,
+  httpText,
+  projectContainers,
+  removeComposeProject
+} from '../testbed/apps.js'
+import { ensureDocker, stopDocker } from '../testbed/docker.js'
+import { BUSYBOX_IMAGE, ensureBaseImages } from '../testbed/images.js'
+import { freePort } from '../testbed/ports.js'
+import { ensurePrerequisites } from '../testbed/prerequisites.js'
+import { startRegistry } from '../testbed/registry.js'
+import { run, runChecked } from '../testbed/run.js'
+import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
+import { composeUnderTest } from './compose-under-test.js'
+
+let hosts: SshHosts
+let dockerPid: number | undefined
+let servers: string
+const projects: string[] = []
+const apps: AppRepo[] = []
+
+beforeAll(async () => {
+  ensurePrerequisites()
+  dockerPid = (await ensureDocker()).startedPid
+  await ensureBaseImages()
+  hosts = await startSshHosts(3)
+  servers = mkdtempSync(join(tmpdir(), 'deploykit-servers-'))
+}, 30 * 60_000)
+
+afterAll(async () => {
+  for (const p of projects) await removeComposeProject(p)
+  for (const a of apps) await a.cleanup()
+  await hosts?.stop()
+  rmSync(servers, { recursive: true, force: true })
+  if (dockerPid) await stopDocker(dockerPid)
+})
+
+interface TestApp {
+  app: AppRepo
+  project: string
+  port: number
+  appDir: string
+  inputs: Record<string, string>
+}
+
+async function newApp(name: string, shape: AppShape): Promise<TestApp> {
+  const app = await createAppRepo(shape)
+  apps.push(app)
+  const project = `dk${name}${process.pid % 1000}${Date.now() % 10000}`
+  projects.push(project)
+  const port = await freePort()
+  // A space and a quote in the path: every remote command must quote it.
+  const appDir = join(servers, `${name} app's`)
+  return {
+    app,
+    project,
+    port,
+    appDir,
+    inputs: {
+      'app-dir': appDir,
+      'compose-files': shape.composeFile,
+      'env-file': '.env',
+      'project-name': project,
+      build: 'true',
+      'wait-timeout': '60',
+      'compose-command': composeUnderTest.choice
+    }
+  }
+}
+
+function connection(n = 1): Record<string, string> {
+  return {
+    host: hosts.hostInput(n),
+    key: hosts.key.privateKey,
+    'known-hosts': hosts.knownHosts(),
+    'connect-retries': '0'
+  }
+}
+
+function deploy(inputs: Record<string, string>, sha = '', n = 1): Promise<ActionRun> {
+  return runAction(
+    'ssh-deploy',
+    { ...connection(n), ...inputs },
+    { env: sha ? { GITHUB_SHA: sha } : {} }
+  )
+}
+
+function releaseLog(appDir: string): Array<Record<string, string>> {
+  const text = readFileSync(join(appDir, '.deploy-kit', 'releases.jsonl'), 'utf8')
+  const byId = new Map<string, Record<string, string>>()
+  for (const line of text.trim().split('\n')) {
+    const r = JSON.parse(line) as Record<string, string>
+    byId.set(r.id, { ...(byId.get(r.id) ?? {}), ...r })
+  }
+  return [...byId.values()]
+}
+
+function expectOk(r: ActionRun): void {
+  if (r.code !== 0) throw new Error(`action failed (${r.code}):\n${r.output}`)
+}
+
+const gitHead = (dir: string) =>
+  execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()
+
+describe('source: git', () => {
+  it('deploys exactly the commit asked for, not the branch tip (seed 001: compose file at the root, branch main)', async () => {
+    const t = await newApp('think', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+    const v1 = await t.app.release('v1')
+    await t.app.release('v2')
+    const r1 = await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1)
+    expectOk(r1)
+    expect(gitHead(t.appDir)).toBe(v1)
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v1\n')
+    expect(r1.outputs['deployed-ref']).toBe(v1)
+    expect(r1.outputs['previous-ref']).toBe('')
+    expect(r1.outputs['release-id']).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{7}-[0-9a-f]{4}$/)
+    expect(statSync(join(t.appDir, '.env')).mode & 0o777).toBe(0o600)
+    // The Compose that ran is the one chosen (v1) or detected (v2): it labels what it creates.
+    const v1Chosen = composeUnderTest.choice === 'docker-compose'
+    expect(r1.output).toContain(v1Chosen ? 'Compose: docker-compose' : 'Compose: docker compose')
+    const [created] = await projectContainers(t.project)
+    const { stdout: composeVersion } = await runChecked('docker', [
+      'inspect',
+      '--format',
+      '{{index .Config.Labels "com.docker.compose.version"}}',
+      created
+    ])
+    expect(composeVersion.trim()).toMatch(v1Chosen ? /^1\.29\./ : /^2\./)
+
+    const v3 = await t.app.release('v3')
+    const before = await projectContainers(t.project)
+    const r2 = await deploy(t.inputs, v3)
+    expectOk(r2)
+    expect(gitHead(t.appDir)).toBe(v3)
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v3\n')
+    expect(r2.outputs['previous-ref']).toBe(v1)
+    const after = await projectContainers(t.project)
+    expect(after).toHaveLength(1) // replaced, not duplicated
+    expect(after).not.toEqual(before)
+    expect(releaseLog(t.appDir).map(r => [r.ref, r.status])).toEqual([
+      [v1, 'succeeded'],
+      [v3, 'succeeded']
+    ])
+    const hostsOut = JSON.parse(r2.outputs.hosts) as Array<{ host: string; status: string }>
+    expect(hostsOut).toEqual([
+      expect.objectContaining({ host: hosts.hostInput(1), status: 'succeeded' })
+    ])
+    expect(r2.summary).toContain('succeeded')
+    expect(r2.summary).toContain(v3.slice(0, 12))
+    expect(r2.summary).toMatch(
+      new RegExp(`To go back: run with <code>rollback-to: previous</code> \\(.*${v1.slice(0, 12)}`)
+    )
+  })
+
+  it('follows branch master with the compose file in deploy/ (seed 004), keeping local edits in a stash', async () => {
+    const t = await newApp('salon', {
+      branch: 'master',
+      composeFile: 'deploy/docker-compose.prod.yml'
+    })
+    const v1 = await t.app.release('v1')
+    expectOk(
+      await deploy(
+        {
+          ...t.inputs,
+          repository: t.app.bare,
+          env: `APP_PORT=${t.port}\nSECRET_KEY=first-secret-value`,
+          'required-env': 'APP_PORT, SECRET_KEY'
+        },
+        v1
+      )
+    )
+    writeFileSync(
+      join(t.appDir, 'Dockerfile'),
+      readFileSync(join(t.appDir, 'Dockerfile'), 'utf8') + '# edited on the server\n'
+    )
+    const v2 = await t.app.release('v2')
+    const secret = 'second-Secret-value-42'
+    const r = await deploy({
+      ...t.inputs,
+      ref: 'master',
+      env: `SECRET_KEY=${secret}`,
+      'required-env': 'APP_PORT\nSECRET_KEY'
+    })
+    expectOk(r)
+    expect(gitHead(t.appDir)).toBe(v2)
+    expect(r.output).toMatch(
+      /::warning::.*had local changes to tracked files; they are kept in `git stash`/
+    )
+    expect(
+      execFileSync('git', ['-C', t.appDir, 'stash', 'show', '-p'], { encoding: 'utf8' })
+    ).toContain('edited on the server')
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v2\n')
+    const env = readFileSync(join(t.appDir, '.env'), 'utf8')
+    expect(env).toBe(`APP_PORT=${t.port}\nSECRET_KEY=${secret}\n`)
+    expect(readFileSync(join(t.appDir, '.env.bak'), 'utf8')).toContain('first-secret-value')
+    expect(visibleLog(r.output)).not.toContain(secret)
+    expect(r.summary).not.toContain(secret)
+  })
+
+  it('checks required-env before anything changes', async () => {
+    const t = await newApp('required', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+    const v1 = await t.app.release('v1')
+    expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
+    const before = await projectContainers(t.project)
+    const v2 = await t.app.release('v2')
+    const r = await deploy({ ...t.inputs, 'required-env': 'APP_PORT,DATABASE_URL,SECRET_KEY' }, v2)
+    expect(r.code).toBe(1)
+    expect(r.output).toMatch(
+      /required-env: DATABASE_URL, SECRET_KEY are missing or empty in .*\.env; nothing was changed/
+    )
+    expect(await projectContainers(t.project)).toEqual(before)
+    expect(gitHead(t.appDir)).toBe(v1)
+    expect(releaseLog(t.appDir)).toHaveLength(1)
+  })
+
+  it('stops at a failing pre-deploy with the clone back where it was', async () => {
+    const t = await newApp('hook', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+    const v1 = await t.app.release('v1')
+    expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
+    const before = await projectContainers(t.project)
+    const v2 = await t.app.release('v2')
+    const r = await deploy(
+      {
+        ...t.inputs,
+        'pre-deploy': 'grep -q v2 www/version.txt && echo checked > /dev/null && exit 3'
+      },
+      v2
+    )
+    expect(r.code).toBe(1)
+    expect(r.output).toMatch(
+      /pre-deploy failed with exit code 3; nothing was changed \(the clone is back at/
+    )
+    expect(gitHead(t.appDir)).toBe(v1)
+    expect(await projectContainers(t.project)).toEqual(before)
+  })
+})
+
+describe('source: none', () => {
+  it('pulls the images the env file names (seed 000: APP_RELEASE) and rolls back without the registry', async () => {
+    const registry = await startRegistry()
+    const repo = `${registry.address}/deploykit/plane`
+    const project = `dkplane${Date.now() % 100000}`
+    projects.push(project)
+    const port = await freePort()
+    const appDir = join(servers, 'plane')
+    let loggedIn = false
+    try {
+      const ctx = mkdtempSync(join(tmpdir(), 'deploykit-image-'))
+      for (const version of ['v0.23', 'v0.24']) {
+        mkdirSync(join(ctx, 'www'), { recursive: true })
+        writeFileSync(join(ctx, 'www', 'version.txt'), `${version}\n`)
+        writeFileSync(
+          join(ctx, 'Dockerfile'),
+          `FROM ${BUSYBOX_IMAGE}\nCOPY www /www\nCMD ["sh", "-c", "httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait"]\n`
+        )
+        await runChecked('docker', ['build', '-q', '-t', `${repo}:${version}`, ctx], {
+          env: { ...process.env, DOCKER_BUILDKIT: '0' }
+        })
+      }
+      rmSync(ctx, { recursive: true, force: true })
+      await runChecked(
+        'docker',
+        ['login', registry.address, '-u', registry.username, '--password-stdin'],
+        { input: registry.password }
+      )
+      loggedIn = true
+      for (const version of ['v0.23', 'v0.24']) {
+        await runChecked('docker', ['push', `${repo}:${version}`])
+        await runChecked('docker', ['image', 'rm', `${repo}:${version}`])
+      }
+      mkdirSync(appDir, { recursive: true })
+      writeFileSync(
+        join(appDir, 'docker-compose.production.yml'),
+        `version: "2.4"\nservices:\n  web:\n    image: ${repo}:\${APP_RELEASE}\n    ports:\n      - "127.0.0.1:${port}:8080"\n`
+      )
+      writeFileSync(
+        join(appDir, '.env.production'),
+        `# Plane settings\nWEB_URL=http://localhost\nAPP_RELEASE=v0.22\n`
+      )
+      const inputs = {
+        'app-dir': appDir,
+        source: 'none',
+        'compose-files': 'docker-compose.production.yml',
+        'env-file': '.env.production',
+        'project-name': project,
+        pull: 'true'
+      }
+      expectOk(await deploy({ ...inputs, env: 'APP_RELEASE=v0.23' }))
+      expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.23\n')
+      const r = await deploy({ ...inputs, env: 'APP_RELEASE=v0.24' })
+      expectOk(r)
+      expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.24\n')
+      expect(readFileSync(join(appDir, '.env.production'), 'utf8')).toBe(
+        '# Plane settings\nWEB_URL=http://localhost\nAPP_RELEASE=v0.24\n'
+      )
+      const running = await run('docker', [
+        'ps',
+        '--format',
+        '{{.Image}}',
+        '--filter',
+        `label=com.docker.compose.project=${project}`
+      ])
+      expect(running.stdout.trim()).toBe(`${repo}:v0.24`)
+
+      // A rollback must not need the registry, nor the image's name: stopping the
+      // registry also removes the local names of its images.
+      await registry.stop()
+      expect((await run('docker', ['image', 'inspect', `${repo}:v0.23`])).code).not.toBe(0)
+      const back = await deploy({ ...inputs, 'rollback-to': 'previous' })
+      expectOk(back)
+      expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.23\n')
+      expect(readFileSync(join(appDir, '.env.production'), 'utf8')).toContain('APP_RELEASE=v0.23\n')
+    } finally {
+      if (loggedIn) await run('docker', ['logout', registry.address])
+      await registry.stop()
+    }
+  })
+})
+
+describe('health', () => {
+  it('fails within wait-timeout when a container never gets healthy, printing its logs and recording the failure', async () => {
+    const t = await newApp('sick', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+    const v1 = await t.app.release('v1', { healthy: false })
+    const r = await deploy(
+      { ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}`, 'wait-timeout': '8' },
+      v1
+    )
+    expect(r.code).toBe(1)
+    expect(r.output).toMatch(
+      /containers not ready after 8s \(wait-timeout\): backend: running \((unhealthy|starting)\)/
+    )
+    expect(r.output).toMatch(/--- last 50 log lines of /)
+    expect(r.output).toMatch(
+      /the server was changed and may be half-deployed: release .* is recorded as failed/
+    )
+    expect(releaseLog(t.appDir).map(x => x.status)).toEqual(['failed'])
+  })
+})
+
+describe('strategy: one-by-one', () => {
+  /** When a container was created, and when it started, in ms since the epoch. */
+  async function times(project: string, service: string) {
+    const { stdout } = await runChecked('docker', [
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      `label=com.docker.compose.service=${service}`
+    ])
+    const [c] = JSON.parse(
+      (await runChecked('docker', ['inspect', stdout.trim()])).stdout
+    ) as Array<{ Created: string; State: { StartedAt: string } }>
+    return { created: Date.parse(c.Created), started: Date.parse(c.State.StartedAt) }
+  }
+
+  it('updates the services in the order given, each healthy before the next is touched (seed 003)', async () => {
+    // frontend: a second service from the same build, with the same 1 s healthcheck.
+    const t = await newApp('order', {
+      branch: 'main',
+      composeFile: 'docker-compose.prod.yml',
+      extraServices: `  frontend:
+    build: .
+    healthcheck:
+      test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/health.txt"]
+      interval: 1s
+      timeout: 2s
+      retries: 3
+`
+    })
+    const inputs = { ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }
+    expectOk(await deploy(inputs, await t.app.release('v1')))
+    const v2 = await t.app.release('v2')
+    const r = await deploy({ ...inputs, strategy: 'one-by-one', services: 'backend, frontend' }, v2)
+    expectOk(r)
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v2\n')
+    const backend = await times(t.project, 'backend')
+    const frontend = await times(t.project, 'frontend')
+    // Docker runs the first healthcheck one interval (1 s) after the start: the frontend's new
+    // container cannot have been created earlier than that if the backend was waited for.
+    expect(frontend.created - backend.started).toBeGreaterThanOrEqual(900)
+    const order = [
+      r.output.indexOf('up -d --no-deps backend'),
+      r.output.indexOf('backend: running (healthy)'),
+      r.output.indexOf('up -d --no-deps frontend')
+    ]
+    expect(order.every(i => i >= 0)).toBe(true)
+    expect([...order].sort((a, b) => a - b)).toEqual(order)
+  })
+
+  it('wants the services and their order', async () => {
+    const r = await deploy({
+      'app-dir': join(servers, 'nothing'),
+      strategy: 'one-by-one'
+    })
+    expect(r.code).toBe(1)
+    expect(r.output).toMatch(
+      /::error::Input 'services': is empty, and strategy: one-by-one updates the services it names, one by one in that order\. List them/
+    )
+  })
+})
+
+describe('source: upload', () => {
+  it('keeps keep-releases releases, switches current atomically and rolls back to the previous one', async () => {
+    const t = await newApp('upload', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+    mkdirSync(t.appDir, { recursive: true })
+    writeFileSync(join(t.appDir, '.env'), `APP_PORT=${t.port}\n`)
+    const ids: string[] = []
+    for (let i = 1; i <= 6; i++) {
+      const sha = await t.app.release(`u${i}`)
+      writeFileSync(join(t.app.work, '.env'), 'IGNORED=1\n') // .gitignore'd: must not be uploaded
+      const r = await deploy(
+        { ...t.inputs, source: 'upload', 'upload-path': t.app.work, 'keep-releases': '3' },
+        sha
+      )
+      expectOk(r)
+      ids.push(r.outputs['release-id'])
+      expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe(`u${i}\n`)
+    }
+    expect(readdirSync(join(t.appDir, 'releases')).sort()).toEqual(ids.slice(-3))
+    expect(readlinkSync(join(t.appDir, 'current'))).toBe(`releases/${ids[5]}`)
+    expect(readdirSync(join(t.appDir, 'current'))).not.toContain('.env')
+    expect(readdirSync(join(t.appDir, 'current'))).toContain('.gitignore')
+
+    const back = await deploy({ ...t.inputs, source: 'upload', 'rollback-to': 'previous' })
+    expectOk(back)
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('u5\n')
+    expect(readlinkSync(join(t.appDir, 'current'))).toBe(`releases/${ids[4]}`)
+    const log = releaseLog(t.appDir)
+    expect(log.find(r => r.id === ids[5])?.status).toBe('rolled-back')
+    expect(log[log.length - 1]).toMatchObject({ rollbackOf: ids[4], status: 'succeeded' })
+  })
+})
+
+describe('locking and many hosts', () => {
+  it('makes a second deploy of the same app wait for the first', async () => {
+    const t = await newApp('lock', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+    const v1 = await t.app.release('v1')
+    expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
+    const v2 = await t.app.release('v2')
+    const slow = { ...t.inputs, 'pre-deploy': 'sleep 3' }
+    const [a, b] = await Promise.all([deploy(slow, v2), deploy(slow, v2)])
+    expectOk(a)
+    expectOk(b)
+    expect(a.output + b.output).toMatch(/Waiting for the deploy lock held by/)
+    const [, x, y] = releaseLog(t.appDir)
+    const [first, second] = [x, y].sort((p, q) => p.startedAt.localeCompare(q.startedAt))
+    expect(second.startedAt >= first.finishedAt).toBe(true)
+  })
+
+  it('takes over a lock left by a killed run, and names a live holder when lock-timeout runs out', async () => {
+    const t = await newApp('stale', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+    const v1 = await t.app.release('v1')
+    const lockDir = join(t.appDir, '.deploy-kit', 'lock')
+    mkdirSync(lockDir, { recursive: true })
+    const owner = {
+      token: 'dead',
+      runKey: 'acme/app#7.1:deploy',
+      runUrl: 'https://github.com/acme/app/actions/runs/7',
+      release: 'r-old',
+      since: '2026-01-01T00:00:00Z'
+    }
+    writeFileSync(join(lockDir, 'owner.json'), JSON.stringify(owner))
+    execFileSync('touch', ['-d', '5 minutes ago', join(lockDir, 'owner.json')])
+    const r = await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1)
+    expectOk(r)
+    expect(r.output).toMatch(
+      /::warning::.*taking over a deploy lock not refreshed for \d+s, left by https:\/\/github\.com\/acme\/app\/actions\/runs\/7 \(release r-old/
+    )
+
+    mkdirSync(lockDir)
+    writeFileSync(join(lockDir, 'owner.json'), JSON.stringify({ ...owner, token: 'alive' }))
+    const blocked = await deploy({ ...t.inputs, 'lock-timeout': '3' }, v1)
+    expect(blocked.code).toBe(1)
+    expect(blocked.output).toMatch(
+      /the app is locked by another deploy: https:\/\/github\.com\/acme\/app\/actions\/runs\/7 \(release r-old, since 2026-01-01T00:00:00Z\)\. Waited 3s/
+    )
+    expect(blocked.output).toMatch(/nothing was changed|Hosts now: .*unchanged/)
+  })
+
+  it('releases its own lock in the post step of a cancelled job, and only its own', async () => {
+    const appDir = join(servers, 'post-step')
+    const lockDir = join(appDir, '.deploy-kit', 'lock')
+    const post = (token: string) =>
+      runAction(
+        'ssh-deploy',
+        { ...connection(), 'app-dir': appDir },
+        { env: { 'STATE_is-post': 'true', 'STATE_lock-open': 'true', 'STATE_lock-token': token } }
+      )
+    mkdirSync(lockDir, { recursive: true })
+    writeFileSync(join(lockDir, 'owner.json'), JSON.stringify({ token: 'someone-else' }))
+    expect((await post('mine')).code).toBe(0)
+    expect(readdirSync(lockDir)).toEqual(['owner.json'])
+    writeFileSync(join(lockDir, 'owner.json'), JSON.stringify({ token: 'mine' }))
+    const r = await post('mine')
+    expect(r.code).toBe(0)
+    expect(() => readdirSync(lockDir)).toThrow(/ENOENT/)
+  })
+
+  it('deploys to several hosts and reports the one that is down', async () => {
+    const t = await newApp('fleet', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+    const v1 = await t.app.release('v1')
+    const down = `root@127.0.0.8:${await freePort('127.0.0.8')}`
+    const r = await runAction(
+      'ssh-deploy',
+      {
+        ...connection(2),
+        host: `${hosts.hostInput(2)}\n${down}`,
+        'known-hosts': `${hosts.knownHosts()}\n${down.replace('root@127.0.0.8', '[127.0.0.8]')} ${hosts.servers[0].knownHostsLine.split(' ').slice(1).join(' ')}`,
+        ...t.inputs,
+        repository: t.app.bare,
+        env: `APP_PORT=${t.port}`
+      },
+      { env: { GITHUB_SHA: v1 } }
+    )
+    expect(r.code).toBe(1)
+    const rows = JSON.parse(r.outputs.hosts) as Array<{
+      host: string
+      status: string
+      changed: boolean
+    }>
+    expect(rows.map(x => [x.host, x.status])).toEqual([
+      [`root@${hosts.servers[0].address}:${hosts.servers[0].port}`, 'succeeded'],
+      [`root@${hosts.servers[1].address}:${hosts.servers[1].port}`, 'succeeded'],
+      [down, 'failed']
+    ])
+    expect(r.output).toMatch(
+      new RegExp(
+        `::error::Deploy failed on ${down.replace(/\./g, '\\.')}\\. Hosts now: .*on \\d{8}T.*${down.replace(/\./g, '\\.')}: unchanged`
+      )
+    )
+    expect(r.output).toContain(`${down}: cannot connect`)
+  })
+})

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -253,6 +254,32 @@ describe('source: git', () => {
     expect(r.output).toMatch(
       /pre-deploy failed with exit code 3; nothing was changed \(the clone is back at/
     )
+    expect(gitHead(t.appDir)).toBe(v1)
+    expect(await projectContainers(t.project)).toEqual(before)
+  })
+
+  it('refuses a ref from the server release log that git would take for an option', async () => {
+    const t = await newApp('forged', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+    const v1 = await t.app.release('v1')
+    expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
+    const before = await projectContainers(t.project)
+    // Whoever can write the log on the server makes `previous` a record whose ref is an option.
+    const marker = join(servers, `forged-ran-${process.pid}`)
+    const logFile = join(t.appDir, '.deploy-kit', 'releases.jsonl')
+    const forged = (id: string, ref: string) =>
+      JSON.stringify({ id, ref, source: 'git', status: 'succeeded' }) + '\n'
+    writeFileSync(
+      logFile,
+      readFileSync(logFile, 'utf8') +
+        forged('20990101T000000Z-forged-0001', `--upload-pack=touch ${marker}`) +
+        forged('20990101T000001Z-forged-0002', v1)
+    )
+    const r = await deploy({ ...t.inputs, 'rollback-to': 'previous' })
+    expect(r.code).toBe(1)
+    expect(r.output).toMatch(
+      /release 20990101T000000Z-forged-0001 in .*releases\.jsonl has ref "--upload-pack=touch .*", which is not a git ref; .*Nothing was changed on this host/
+    )
+    expect(existsSync(marker)).toBe(false)
     expect(gitHead(t.appDir)).toBe(v1)
     expect(await projectContainers(t.project)).toEqual(before)
   })

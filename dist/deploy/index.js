@@ -63791,6 +63791,31 @@ function setOutputs(o) {
 
 /***/ }),
 
+/***/ 5630:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ isFullSha),
+/* harmony export */   c: () => (/* binding */ isGitRef)
+/* harmony export */ });
+/**
+ * What deploy-kit accepts as a git ref: a sha, tag or branch name, never
+ * something git would read as an option. Refs come from inputs and from the
+ * release log on the server, which anyone with write access there can edit.
+ */
+const REF = /^[A-Za-z0-9._/@^~-]+$/;
+function isGitRef(ref) {
+    return REF.test(ref) && !ref.startsWith('-');
+}
+const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** A full SHA-1 or SHA-256 commit id, as `rev-parse` prints it. */
+function isFullSha(ref) {
+    return FULL_SHA.test(ref);
+}
+
+
+/***/ }),
+
 /***/ 3454:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -63984,9 +64009,15 @@ function missingEnv(text, required) {
     return required.filter(name => !values.get(name));
 }
 
+// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
+var git_ref = __nccwpck_require__(5630);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/git-source.ts
 
-/** git commands for the server's clone, as data. */
+
+/**
+ * git commands for the server's clone, as data. A ref is never where git
+ * could take it for an option: `--end-of-options` before it, or a full sha.
+ */
 const gitCommands = {
     hasClone: (dir) => ({ argv: ['test', '-d', `${dir}/.git`] }),
     listEntries: (dir) => ({
@@ -64036,14 +64067,26 @@ const gitCommands = {
         ]
     }),
     fetchRef: (dir, ref) => ({
-        argv: ['git', '-C', dir, 'fetch', '--force', 'origin', ref]
+        argv: ['git', '-C', dir, 'fetch', '--force', '--end-of-options', 'origin', ref]
     }),
     resolve: (dir, name) => ({
-        argv: ['git', '-C', dir, 'rev-parse', '--verify', '--quiet', `${name}^{commit}`]
+        argv: [
+            'git',
+            '-C',
+            dir,
+            'rev-parse',
+            '--verify',
+            '--quiet',
+            '--end-of-options',
+            `${name}^{commit}`
+        ]
     }),
-    checkout: (dir, sha) => ({
-        argv: ['git', '-C', dir, 'checkout', '--force', '--detach', sha]
-    })
+    /** git 2.39's checkout refuses `--end-of-options` after `--detach`, so only a full sha gets here. */
+    checkout: (dir, sha) => {
+        if (!(0,git_ref/* isFullSha */.W)(sha))
+            throw new Error(`refusing to check out ${JSON.stringify(sha)}: not a full commit sha`);
+        return { argv: ['git', '-C', dir, 'checkout', '--force', '--detach', sha] };
+    }
 };
 async function resolveRef(host, dir, ref) {
     for (const name of [`origin/${ref}`, ref]) {
@@ -64776,6 +64819,7 @@ async function pruneReleases(host, appDir, keep, live) {
 
 
 
+
 /** An error after the server was changed: says what state the host is left in. */
 class DeployFailure extends Error {
     report;
@@ -64838,6 +64882,10 @@ async function deployLocked(host, s, plan, binary, paths) {
                 (known.length
                     ? `Succeeded releases on this host: ${known.join(', ')}`
                     : 'This host has no succeeded release in its log'));
+        }
+        if (!(0,git_ref/* isGitRef */.c)(target.ref)) {
+            throw new Error(`release ${target.id} in ${paths.log} has ref ${JSON.stringify(target.ref.slice(0, 80))}, which is not a git ref; ` +
+                'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record');
         }
         host.info(`Rolling back to release ${target.id} (${target.ref})`);
     }
@@ -65238,7 +65286,10 @@ function readImagePins(read) {
     return pins;
 }
 
+// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
+var git_ref = __nccwpck_require__(5630);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
+
 
 
 
@@ -65280,7 +65331,6 @@ function readNames(read, name, pattern, what) {
     }
     return items;
 }
-const REF = /^[A-Za-z0-9._/@^~-]+$/;
 function readRollingSettings(read, strategy, services) {
     const proxyService = read('proxy-service').trim();
     if (proxyService && !SERVICE.test(proxyService)) {
@@ -65312,7 +65362,7 @@ function readDeploySettings(read, run = runContext()) {
     if (source !== 'none' && !ref) {
         throw new errors/* InputError */.dz('ref', 'is empty and GITHUB_SHA is not set', 'Give the commit, tag or branch to deploy');
     }
-    if (ref && (!REF.test(ref) || ref.startsWith('-'))) {
+    if (ref && !(0,git_ref/* isGitRef */.c)(ref)) {
         throw new errors/* InputError */.dz('ref', `${JSON.stringify(ref)} is not a git ref`, 'Use a commit sha, a tag or a branch name');
     }
     const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'one-by-one', 'rolling'], 'recreate');
@@ -65324,7 +65374,7 @@ function readDeploySettings(read, run = runContext()) {
         throw new errors/* InputError */.dz('images', 'needs env-file: the digests are written there as NAME_IMAGE variables', 'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file');
     }
     const rollbackTo = read('rollback-to').trim();
-    if (rollbackTo && !REF.test(rollbackTo)) {
+    if (rollbackTo && !(0,git_ref/* isGitRef */.c)(rollbackTo)) {
         throw new errors/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
     }
     return {

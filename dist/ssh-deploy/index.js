@@ -54156,7 +54156,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5499);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7748);
 
 
 
@@ -54168,7 +54168,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5499:
+/***/ 7748:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55811,9 +55811,29 @@ function missingEnv(text, required) {
     return required.filter(name => !values.get(name));
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/git-ref.ts
+/**
+ * What deploy-kit accepts as a git ref: a sha, tag or branch name, never
+ * something git would read as an option. Refs come from inputs and from the
+ * release log on the server, which anyone with write access there can edit.
+ */
+const REF = /^[A-Za-z0-9._/@^~-]+$/;
+function isGitRef(ref) {
+    return REF.test(ref) && !ref.startsWith('-');
+}
+const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** A full SHA-1 or SHA-256 commit id, as `rev-parse` prints it. */
+function isFullSha(ref) {
+    return FULL_SHA.test(ref);
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/git-source.ts
 
-/** git commands for the server's clone, as data. */
+
+/**
+ * git commands for the server's clone, as data. A ref is never where git
+ * could take it for an option: `--end-of-options` before it, or a full sha.
+ */
 const gitCommands = {
     hasClone: (dir) => ({ argv: ['test', '-d', `${dir}/.git`] }),
     listEntries: (dir) => ({
@@ -55863,14 +55883,26 @@ const gitCommands = {
         ]
     }),
     fetchRef: (dir, ref) => ({
-        argv: ['git', '-C', dir, 'fetch', '--force', 'origin', ref]
+        argv: ['git', '-C', dir, 'fetch', '--force', '--end-of-options', 'origin', ref]
     }),
     resolve: (dir, name) => ({
-        argv: ['git', '-C', dir, 'rev-parse', '--verify', '--quiet', `${name}^{commit}`]
+        argv: [
+            'git',
+            '-C',
+            dir,
+            'rev-parse',
+            '--verify',
+            '--quiet',
+            '--end-of-options',
+            `${name}^{commit}`
+        ]
     }),
-    checkout: (dir, sha) => ({
-        argv: ['git', '-C', dir, 'checkout', '--force', '--detach', sha]
-    })
+    /** git 2.39's checkout refuses `--end-of-options` after `--detach`, so only a full sha gets here. */
+    checkout: (dir, sha) => {
+        if (!isFullSha(sha))
+            throw new Error(`refusing to check out ${JSON.stringify(sha)}: not a full commit sha`);
+        return { argv: ['git', '-C', dir, 'checkout', '--force', '--detach', sha] };
+    }
 };
 async function resolveRef(host, dir, ref) {
     for (const name of [`origin/${ref}`, ref]) {
@@ -56603,6 +56635,7 @@ async function pruneReleases(host, appDir, keep, live) {
 
 
 
+
 /** An error after the server was changed: says what state the host is left in. */
 class DeployFailure extends Error {
     report;
@@ -56665,6 +56698,10 @@ async function deployLocked(host, s, plan, binary, paths) {
                 (known.length
                     ? `Succeeded releases on this host: ${known.join(', ')}`
                     : 'This host has no succeeded release in its log'));
+        }
+        if (!isGitRef(target.ref)) {
+            throw new Error(`release ${target.id} in ${paths.log} has ref ${JSON.stringify(target.ref.slice(0, 80))}, which is not a git ref; ` +
+                'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record');
         }
         host.info(`Rolling back to release ${target.id} (${target.ref})`);
     }
@@ -57205,6 +57242,7 @@ function readImagePins(read) {
 
 
 
+
 function runContext(env = process.env) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     const repository = env.GITHUB_REPOSITORY || '';
@@ -57240,7 +57278,6 @@ function readNames(read, name, pattern, what) {
     }
     return items;
 }
-const REF = /^[A-Za-z0-9._/@^~-]+$/;
 function readRollingSettings(read, strategy, services) {
     const proxyService = read('proxy-service').trim();
     if (proxyService && !SERVICE.test(proxyService)) {
@@ -57272,7 +57309,7 @@ function readDeploySettings(read, run = runContext()) {
     if (source !== 'none' && !ref) {
         throw new errors/* InputError */.dz('ref', 'is empty and GITHUB_SHA is not set', 'Give the commit, tag or branch to deploy');
     }
-    if (ref && (!REF.test(ref) || ref.startsWith('-'))) {
+    if (ref && !isGitRef(ref)) {
         throw new errors/* InputError */.dz('ref', `${JSON.stringify(ref)} is not a git ref`, 'Use a commit sha, a tag or a branch name');
     }
     const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'one-by-one', 'rolling'], 'recreate');
@@ -57284,7 +57321,7 @@ function readDeploySettings(read, run = runContext()) {
         throw new errors/* InputError */.dz('images', 'needs env-file: the digests are written there as NAME_IMAGE variables', 'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file');
     }
     const rollbackTo = read('rollback-to').trim();
-    if (rollbackTo && !REF.test(rollbackTo)) {
+    if (rollbackTo && !isGitRef(rollbackTo)) {
         throw new errors/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
     }
     return {

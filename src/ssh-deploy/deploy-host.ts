@@ -12,6 +12,7 @@ import {
   waitUntilReady
 } from './containers.js'
 import { missingEnv, mergeEnv } from './env-file.js'
+import { isGitRef } from './git-ref.js'
 import { checkoutCommit, fetchCommit, prepareClone } from './git-source.js'
 import { DeployLock } from './lock.js'
 import {
@@ -145,6 +146,12 @@ async function deployLocked(
           (known.length
             ? `Succeeded releases on this host: ${known.join(', ')}`
             : 'This host has no succeeded release in its log')
+      )
+    }
+    if (!isGitRef(target.ref)) {
+      throw new Error(
+        `release ${target.id} in ${paths.log} has ref ${JSON.stringify(target.ref.slice(0, 80))}, which is not a git ref; ` +
+          'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record'
       )
     }
     host.info(`Rolling back to release ${target.id} (${target.ref})`)

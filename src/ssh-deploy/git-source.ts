@@ -1,8 +1,12 @@
 import * as core from '@actions/core'
 import type { HostContext } from '../core/fleet.js'
 import { RemoteCommand } from '../core/remote-command.js'
+import { isFullSha } from './git-ref.js'
 
-/** git commands for the server's clone, as data. */
+/**
+ * git commands for the server's clone, as data. A ref is never where git
+ * could take it for an option: `--end-of-options` before it, or a full sha.
+ */
 export const gitCommands = {
   hasClone: (dir: string): RemoteCommand => ({ argv: ['test', '-d', `${dir}/.git`] }),
   listEntries: (dir: string): RemoteCommand => ({
@@ -52,14 +56,26 @@ export const gitCommands = {
     ]
   }),
   fetchRef: (dir: string, ref: string): RemoteCommand => ({
-    argv: ['git', '-C', dir, 'fetch', '--force', 'origin', ref]
+    argv: ['git', '-C', dir, 'fetch', '--force', '--end-of-options', 'origin', ref]
   }),
   resolve: (dir: string, name: string): RemoteCommand => ({
-    argv: ['git', '-C', dir, 'rev-parse', '--verify', '--quiet', `${name}^{commit}`]
+    argv: [
+      'git',
+      '-C',
+      dir,
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      '--end-of-options',
+      `${name}^{commit}`
+    ]
   }),
-  checkout: (dir: string, sha: string): RemoteCommand => ({
-    argv: ['git', '-C', dir, 'checkout', '--force', '--detach', sha]
-  })
+  /** git 2.39's checkout refuses `--end-of-options` after `--detach`, so only a full sha gets here. */
+  checkout: (dir: string, sha: string): RemoteCommand => {
+    if (!isFullSha(sha))
+      throw new Error(`refusing to check out ${JSON.stringify(sha)}: not a full commit sha`)
+    return { argv: ['git', '-C', dir, 'checkout', '--force', '--detach', sha] }
+  }
 }
 
 async function resolveRef(

@@ -13,6 +13,7 @@ import { isEnvName } from '../core/shell.js'
 import { ImagePin, readImagePins } from './image-pins.js'
 import { SourceKind } from './release-log.js'
 import type { RollingSettings } from './rolling.js'
+import { isGitRef } from './git-ref.js'
 
 /** Who is deploying: from the workflow run, recorded with each release. */
 export interface RunContext {
@@ -97,8 +98,6 @@ function readNames(read: InputReader, name: string, pattern: RegExp, what: strin
   return items
 }
 
-const REF = /^[A-Za-z0-9._/@^~-]+$/
-
 function readRollingSettings(
   read: InputReader,
   strategy: DeploySettings['strategy'],
@@ -158,7 +157,7 @@ export function readDeploySettings(
       'Give the commit, tag or branch to deploy'
     )
   }
-  if (ref && (!REF.test(ref) || ref.startsWith('-'))) {
+  if (ref && !isGitRef(ref)) {
     throw new InputError(
       'ref',
       `${JSON.stringify(ref)} is not a git ref`,
@@ -183,7 +182,7 @@ export function readDeploySettings(
     )
   }
   const rollbackTo = read('rollback-to').trim()
-  if (rollbackTo && !REF.test(rollbackTo)) {
+  if (rollbackTo && !isGitRef(rollbackTo)) {
     throw new InputError(
       'rollback-to',
       `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`

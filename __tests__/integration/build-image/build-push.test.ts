@@ -26,7 +26,13 @@ let files: ActionFiles
 let project: string
 let dockerConfig: string
 let namespace: string
-const userConfig = join(process.env.HOME ?? '/root', '.docker', 'config.json')
+/**
+ * The runner user's own home, with a docker config of its own: the action must
+ * leave it alone when DOCKER_CONFIG is set. Not this machine's home, where
+ * other suites log in while this one runs.
+ */
+let home: string
+let userConfig: string
 let userConfigHash: string
 
 function hashOf(path: string): string {
@@ -206,6 +212,10 @@ beforeAll(async () => {
   dockerPid = (await ensureDocker()).startedPid
   await ensureBaseImages()
   registry = await startRegistry()
+  home = mkdtempSync(join(tmpdir(), 'deploykit-runner-home-'))
+  userConfig = join(home, '.docker', 'config.json')
+  mkdirSync(join(home, '.docker'))
+  writeFileSync(userConfig, JSON.stringify({ auths: { 'registry.example.com': {} } }))
   userConfigHash = hashOf(userConfig)
   files = new ActionFiles()
   project = mkdtempSync(join(tmpdir(), 'deploykit-build-project-'))
@@ -213,6 +223,7 @@ beforeAll(async () => {
   namespace = `deploykit-${randomBytes(3).toString('hex')}`
   writeProject(project, randomBytes(8).toString('hex'))
   files.setEnv({
+    HOME: home,
     DOCKER_CONFIG: dockerConfig,
     GITHUB_SHA: SHA,
     GITHUB_REPOSITORY: 'example/app',
@@ -229,6 +240,7 @@ afterAll(async () => {
   files?.remove()
   if (project) rmSync(project, { recursive: true, force: true })
   if (dockerConfig) rmSync(dockerConfig, { recursive: true, force: true })
+  if (home) rmSync(home, { recursive: true, force: true })
   if (dockerPid) await stopDocker(dockerPid)
 })
 

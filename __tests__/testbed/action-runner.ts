@@ -37,7 +37,12 @@ export function parseOutputs(text: string): Record<string, string> {
 export async function runAction(
   name: string,
   inputs: Record<string, string>,
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}
+  opts: {
+    env?: NodeJS.ProcessEnv
+    cwd?: string
+    /** An argv that runs the node command after it (e.g. a runner without docker plugins). */
+    launcher?: readonly string[]
+  } = {}
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'deploykit-action-'))
   const outputFile = join(dir, 'output')
@@ -56,7 +61,8 @@ export async function runAction(
     ...opts.env
   }
   for (const [key, value] of Object.entries(inputs)) env[`INPUT_${key.toUpperCase()}`] = value
-  const child = spawn(node24(), [resolve('dist', name, 'index.js')], { env, cwd: opts.cwd ?? dir })
+  const [cmd, ...args] = [...(opts.launcher ?? []), node24(), resolve('dist', name, 'index.js')]
+  const child = spawn(cmd, args, { env, cwd: opts.cwd ?? dir })
   let output = ''
   child.stdout.on('data', d => (output += d))
   child.stderr.on('data', d => (output += d))

@@ -12,9 +12,21 @@ export interface Registry {
   address: string
   username: string
   password: string
+  /** The digest the registry serves for `address/path:tag`, asked over its HTTP API. */
+  manifestDigest(repository: string, tag: string): Promise<string>
+  /** The tags the registry holds for `address/path`, sorted; none when it has no such repository. */
+  tags(repository: string): Promise<string[]>
   /** Stops this registry, deletes everything pushed to it and the local images named after it. */
   stop(): Promise<void>
 }
+
+/** Every manifest kind a push can store: one image (Docker or OCI) or a multi-platform index. */
+const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.index.v1+json'
+].join(', ')
 
 const REGISTRY_BIN = '/usr/bin/docker-registry'
 const START_TIMEOUT_MS = 30_000
@@ -97,7 +109,29 @@ export async function startRegistry(): Promise<Registry> {
     await stop()
     throw new Error(`${(err as Error).message}\n${output}`)
   }
-  return { address, username, password, stop }
+  const auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+  const pathOf = (repository: string) => {
+    if (!repository.startsWith(`${address}/`)) {
+      throw new Error(`${repository} is not in the registry ${address}`)
+    }
+    return repository.slice(address.length + 1)
+  }
+  const manifestDigest = async (repository: string, tag: string): Promise<string> => {
+    const res = await fetch(`http://${address}/v2/${pathOf(repository)}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: { authorization: auth, accept: MANIFEST_TYPES }
+    })
+    if (res.status !== 200) throw new Error(`registry: ${repository}:${tag} → ${res.status}`)
+    return res.headers.get('docker-content-digest') ?? ''
+  }
+  const tags = async (repository: string): Promise<string[]> => {
+    const res = await fetch(`http://${address}/v2/${pathOf(repository)}/tags/list`, {
+      headers: { authorization: auth }
+    })
+    if (res.status === 404) return []
+    return (((await res.json()) as { tags?: string[] }).tags ?? []).sort()
+  }
+  return { address, username, password, manifestDigest, tags, stop }
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   dockerBuild,
   dockerPush,
   imageRefs,
+  inspectImageId,
   inspectRepoDigests
 } from './docker-commands.js'
 import {
@@ -36,6 +37,8 @@ export interface ImageResult {
 /** Timings and cache use, for the summary and the log. */
 export interface ImageReport extends ImageResult {
   builder: Builder
+  /** Pushed by the build command itself rather than by `docker push` afterwards. */
+  pushedByBuild: boolean
   buildSeconds: number
   pushSeconds: number
   cache: CacheStats
@@ -64,14 +67,15 @@ function readIfExists(path: string): string {
 }
 
 /**
- * Builds one image. The classic builder only builds (pushing comes after
- * every image has built); buildx pushes in the same command when asked.
+ * Builds one image. The classic builder, and buildx on the docker driver,
+ * build into the engine (pushing comes after every image has built); any
+ * other buildx driver pushes in the same command when `pushInBuild` is set.
  */
 export async function buildImage(
   req: BuildRequest,
   opts: {
     builder: Builder
-    push: boolean
+    pushInBuild: boolean
     cache: BuildSettings['cache']
     tempDir: string
     prefix: string
@@ -88,6 +92,7 @@ export async function buildImage(
     digest: '',
     imageId: '',
     builder: opts.builder,
+    pushedByBuild: false,
     buildSeconds: 0,
     pushSeconds: 0,
     cache: { steps: 0, cached: 0 }
@@ -104,26 +109,30 @@ export async function buildImage(
   } else {
     const metadataFile = join(opts.tempDir, `${req.name.replace(/\//g, '_')}.json`)
     const result = await dockerChecked(
-      buildxBuild(req, { push: opts.push, cache: opts.cache, metadataFile }),
+      buildxBuild(req, {
+        output: opts.pushInBuild ? 'push' : 'load',
+        cache: opts.cache,
+        metadataFile
+      }),
       { prefix: opts.prefix }
     )
     const metadata = readIfExists(metadataFile)
     report.cache = cacheStats(result.stderr + result.stdout)
-    if (opts.push) {
+    if (opts.pushInBuild) {
       report.pushed = true
+      report.pushedByBuild = true
+      // With a push, the metadata's digest is the manifest's (or the index's) in the registry.
       const digest = buildxDigest(metadata)
       report.digest = digest ? `${req.repository}@${digest}` : ''
     } else {
-      report.imageId = (
-        await dockerChecked(['image', 'inspect', '--format', '{{.Id}}', refs[0]], { quiet: true })
-      ).stdout.trim()
+      report.imageId = (await dockerChecked(inspectImageId(refs[0]), { quiet: true })).stdout.trim()
     }
   }
   report.buildSeconds = seconds(started)
   return report
 }
 
-/** Pushes every tag of a classic build and reads the digest the registry gave it. */
+/** Pushes every tag of an image in the engine and reads the digest the registry gave it. */
 export async function pushImage(report: ImageReport, prefix: string): Promise<void> {
   const started = Date.now()
   const digests = new Set<string>()

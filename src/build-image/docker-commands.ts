@@ -57,9 +57,14 @@ export function dockerBuild(req: BuildRequest, iidFile: string): string[] {
 }
 
 export interface BuildxOutput {
-  push: boolean
+  /**
+   * `push` from the builder itself (a docker-container builder, whose image
+   * cannot be loaded when it spans several platforms), or `load` into the
+   * engine, where `docker push` takes it once every image has built.
+   */
+  output: 'push' | 'load'
   cache: CacheKind
-  /** Where buildx writes the pushed digest as JSON. */
+  /** Where buildx writes the image's digest as JSON. */
   metadataFile: string
 }
 
@@ -84,10 +89,7 @@ function cacheFlags(req: BuildRequest, cache: CacheKind): string[] {
   }
 }
 
-/**
- * BuildKit through buildx: pushes in the same step (several platforms cannot
- * be loaded into the engine) or loads a single-platform image.
- */
+/** BuildKit through buildx: pushes in the same step or loads the image into the engine. */
 export function buildxBuild(req: BuildRequest, out: BuildxOutput): string[] {
   return [
     'buildx',
@@ -99,13 +101,23 @@ export function buildxBuild(req: BuildRequest, out: BuildxOutput): string[] {
     ...cacheFlags(req, out.cache),
     '--metadata-file',
     out.metadataFile,
-    out.push ? '--push' : '--load',
+    `--${out.output}`,
     req.context
   ]
 }
 
 export function buildxVersion(): string[] {
   return ['buildx', 'version']
+}
+
+/** The current builder (BUILDX_BUILDER or `docker buildx use`): its driver and platforms. */
+export function buildxInspect(): string[] {
+  return ['buildx', 'inspect']
+}
+
+/** The storage driver's status; the containerd image store lifts the docker driver's limits. */
+export function dockerDriverStatus(): string[] {
+  return ['info', '--format', '{{json .DriverStatus}}']
 }
 
 export function dockerPush(ref: string): string[] {
@@ -119,6 +131,10 @@ export function dockerLogin(registryHost: string, username: string): string[] {
 
 export function dockerLogout(registryHost: string): string[] {
   return ['logout', registryHost]
+}
+
+export function inspectImageId(ref: string): string[] {
+  return ['image', 'inspect', '--format', '{{.Id}}', ref]
 }
 
 export function inspectRepoDigests(ref: string): string[] {

@@ -6,7 +6,19 @@ import { errorMessage } from '../core/errors.js'
 import type { InputReader } from '../core/inputs.js'
 import { buildImage, buildRequest, ImageReport, pushImage } from './build.js'
 import { docker, dockerChecked } from './docker-cli.js'
-import { buildxVersion, dockerLogin, dockerLogout } from './docker-commands.js'
+import {
+  BuildxBuilder,
+  checkBuilderCanBuild,
+  parseBuildxInspect,
+  usesContainerdImageStore
+} from './buildx-builder.js'
+import {
+  buildxInspect,
+  buildxVersion,
+  dockerDriverStatus,
+  dockerLogin,
+  dockerLogout
+} from './docker-commands.js'
 import { cacheText, setImagesOutput, writeSummary } from './report.js'
 import { BuildSettings, chooseBuilder, readBuildSettings, RegistryLogin } from './settings.js'
 import { mapLimited } from '../core/fleet.js'
@@ -45,6 +57,19 @@ async function checkEngine(): Promise<void> {
   }
 }
 
+/** The builder buildx would use: BUILDX_BUILDER, else the one `docker buildx use` chose. */
+async function currentBuildxBuilder(): Promise<BuildxBuilder> {
+  const inspect = await docker(buildxInspect(), { quiet: true })
+  if (inspect.code !== 0) {
+    throw new Error(
+      `\`docker buildx inspect\` cannot read the current builder: ${inspect.stderr.trim().split('\n').pop()}`
+    )
+  }
+  const builder = parseBuildxInspect(inspect.stdout)
+  const status = await docker(dockerDriverStatus(), { quiet: true })
+  return { ...builder, containerdImageStore: usesContainerdImageStore(status.stdout) }
+}
+
 async function login(l: RegistryLogin): Promise<void> {
   await dockerChecked(dockerLogin(l.host, l.username), { stdin: l.password })
 }
@@ -54,18 +79,24 @@ function prefixFor(s: BuildSettings, name: string): string {
 }
 
 /**
- * Builds every image, two at a time. The classic builder's images are pushed
- * only once all of them built, so a failed build leaves the registry
- * untouched; buildx pushes as it builds. Sets `images` and writes the summary.
+ * Builds every image, two at a time. Images built into the engine (the
+ * classic builder, buildx's docker driver) are pushed only once all of them
+ * built, so a failed build leaves the registry untouched; other buildx
+ * drivers push as they build. Sets `images` and writes the summary.
  */
 export async function run(read: InputReader): Promise<void> {
   const s = readBuildSettings(read)
   await checkEngine()
   const hasBuildx = (await docker(buildxVersion(), { quiet: true })).code === 0
   const { builder, warnings } = chooseBuilder(s, hasBuildx)
+  const buildxBuilder = builder === 'buildx' ? await currentBuildxBuilder() : undefined
+  if (buildxBuilder) checkBuilderCanBuild(s, buildxBuilder)
   for (const warning of warnings) core.warning(warning)
+  // The docker driver builds into the engine like the classic builder; pushing
+  // after every build succeeded keeps a failed build from publishing the others.
+  const pushInBuild = s.push && buildxBuilder !== undefined && buildxBuilder.driver !== 'docker'
   core.info(
-    `Building ${s.images.map(i => i.name).join(', ')} with ${builder === 'buildx' ? 'buildx' : 'the classic builder'}; tags: ${s.tags.join(', ')}`
+    `Building ${s.images.map(i => i.name).join(', ')} with ${buildxBuilder ? `buildx (builder ${buildxBuilder.name}, ${buildxBuilder.driver} driver)` : 'the classic builder'}; tags: ${s.tags.join(', ')}`
   )
 
   const started = Date.now()
@@ -80,7 +111,7 @@ export async function run(read: InputReader): Promise<void> {
     const reports: ImageReport[] = await allOrReport(s.images, 'build', image =>
       buildImage(buildRequest(image, s, created), {
         builder,
-        push: s.push,
+        pushInBuild,
         cache: s.cache,
         tempDir,
         prefix: prefixFor(s, image.name)
@@ -91,7 +122,7 @@ export async function run(read: InputReader): Promise<void> {
         `${r.name}: built in ${r.buildSeconds.toFixed(1)}s${cacheText(r) ? ` (${cacheText(r)})` : ''}`
       )
     }
-    if (s.push && builder === 'docker') {
+    if (s.push && !pushInBuild) {
       await allOrReport(reports, 'push', r => pushImage(r, prefixFor(s, r.name)))
     }
     for (const r of reports.filter(r => r.pushed)) {

@@ -32,11 +32,7 @@ export async function writeSummary(
         r.refs.map(code).join('<br>') + (r.pushed ? '' : ' (not pushed)'),
         r.digest ? code(r.digest) : r.imageId ? `local ${code(r.imageId.slice(0, 19))}` : '—',
         `${r.buildSeconds.toFixed(1)}s ${r.builder}${cacheText(r) ? `, ${cacheText(r)}` : ''}`,
-        r.pushed && r.builder === 'docker'
-          ? `${r.pushSeconds.toFixed(1)}s`
-          : r.pushed
-            ? 'with build'
-            : '—'
+        r.pushedByBuild ? 'with build' : r.pushed ? `${r.pushSeconds.toFixed(1)}s` : '—'
       ])
     ])
     .addRaw(`${reports.length} image(s) in ${(totalMs / 1000).toFixed(1)}s`, true)

@@ -1,5 +1,8 @@
-// build-image on the testbed's real Docker engine (classic builder: no buildx
-// here) against a real registry with password auth.
+// build-image on the testbed's real Docker engine against a real registry
+// with password auth: with buildx (0.13, the engine's own BuildKit through
+// the docker driver), which the action picks when the runner has it, and
+// with the classic builder, which `builder: docker` selects. A runner that
+// has no buildx at all is in __tests__/e2e/build-image.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,12 +17,8 @@ import { run, runChecked } from '../../testbed/run.js'
 import { ActionFiles, BuildRun } from './harness.js'
 
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
-const MANIFEST_TYPES = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.index.v1+json'
-].join(', ')
+/** Any command that builds, logs in or pushes: none may run when an input is refused. */
+const BUILD_OR_PUSH = /\$ docker (buildx build|build|login|push)\b/
 
 let dockerPid: number | undefined
 let registry: Registry
@@ -27,7 +26,13 @@ let files: ActionFiles
 let project: string
 let dockerConfig: string
 let namespace: string
-const userConfig = join(process.env.HOME ?? '/root', '.docker', 'config.json')
+/**
+ * The runner user's own home, with a docker config of its own: the action must
+ * leave it alone when DOCKER_CONFIG is set. Not this machine's home, where
+ * other suites log in while this one runs.
+ */
+let home: string
+let userConfig: string
 let userConfigHash: string
 
 function hashOf(path: string): string {
@@ -93,28 +98,6 @@ function branchPush(branch: string, defaultBranch = 'main'): void {
   })
 }
 
-/** The digest the registry serves for repo:tag, asked over its HTTP API with the password. */
-async function registryDigest(repository: string, tag: string): Promise<string> {
-  const path = repository.slice(registry.address.length + 1)
-  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64')
-  const res = await fetch(`http://${registry.address}/v2/${path}/manifests/${tag}`, {
-    method: 'HEAD',
-    headers: { authorization: `Basic ${auth}`, accept: MANIFEST_TYPES }
-  })
-  if (res.status !== 200) throw new Error(`registry: ${repository}:${tag} → ${res.status}`)
-  return res.headers.get('docker-content-digest') ?? ''
-}
-
-async function registryTags(repository: string): Promise<string[]> {
-  const path = repository.slice(registry.address.length + 1)
-  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64')
-  const res = await fetch(`http://${registry.address}/v2/${path}/tags/list`, {
-    headers: { authorization: `Basic ${auth}` }
-  })
-  if (res.status === 404) return []
-  return (((await res.json()) as { tags?: string[] }).tags ?? []).sort()
-}
-
 async function labelsOf(ref: string): Promise<Record<string, string>> {
   const { stdout } = await runChecked('docker', [
     'image',
@@ -126,13 +109,67 @@ async function labelsOf(ref: string): Promise<Record<string, string>> {
   return JSON.parse(stdout) as Record<string, string>
 }
 
-/** Image ids the classic builder printed (` ---> 1a2b3c4d5e6f`), to find the stage images it leaves untagged. */
+/**
+ * Image ids the builds printed: the classic builder's ` ---> 1a2b3c4d5e6f`
+ * for every step, BuildKit's `writing image sha256:…`. They find the stage
+ * images left untagged and the images a later build took the tags from.
+ */
 const builtIds = new Set<string>()
 
 async function build(inputs: Record<string, string>): Promise<BuildRun> {
   const r = await files.run(inputs)
   for (const m of r.output.matchAll(/^(?:\[[\w-]+\] )? ---> ([0-9a-f]{12})$/gm)) builtIds.add(m[1])
+  for (const m of r.output.matchAll(/ writing image sha256:([0-9a-f]{12})[0-9a-f]{52}\b/g)) {
+    builtIds.add(m[1])
+  }
   return r
+}
+
+/** Seconds each image took to build, from the action's `NAME: built in Ns` lines. */
+function buildSeconds(r: BuildRun): string {
+  return [...r.output.matchAll(/^(api|web): built in ([\d.]+)s/gm)]
+    .map(m => `${m[1]} ${m[2]}s`)
+    .join(', ')
+}
+
+/** Every tag of both images is in the registry at the digest the action output. */
+async function expectPushed(r: BuildRun): Promise<void> {
+  expect(r.error).toBeUndefined()
+  expect(r.failed).toBe(false)
+  const repo = (name: string) => `${registry.address}/${namespace}/${name}`
+  expect(Object.keys(r.images)).toEqual(['api', 'web'])
+  for (const name of ['api', 'web']) {
+    const image = r.images[name]
+    expect(image).toMatchObject({
+      name,
+      repository: repo(name),
+      tags: ['main', 'latest', 'sha-a1b2c3d'],
+      refs: [`${repo(name)}:main`, `${repo(name)}:latest`, `${repo(name)}:sha-a1b2c3d`],
+      pushed: true
+    })
+    expect(image.digest).toMatch(new RegExp(`^${repo(name)}@sha256:[0-9a-f]{64}$`))
+    const digest = image.digest.split('@')[1]
+    for (const tag of image.tags)
+      expect(await registry.manifestDigest(repo(name), tag)).toBe(digest)
+    const { stdout } = await runChecked('docker', [
+      'image',
+      'inspect',
+      '--format',
+      '{{json .RepoDigests}}',
+      `${repo(name)}:main`
+    ])
+    expect(JSON.parse(stdout)).toContain(image.digest)
+    expect(await registry.tags(repo(name))).toEqual(['latest', 'main', 'sha-a1b2c3d'])
+  }
+}
+
+/** Nothing is pushed before the last image has built: `docker push` comes after every build. */
+function expectPushedAfterEveryBuild(r: BuildRun): void {
+  const lastBuilt = Math.max(
+    ...[...r.output.matchAll(/^(api|web): built in /gm)].map(m => m.index ?? -1)
+  )
+  const firstPush = r.output.search(/\$ docker push /)
+  expect(firstPush).toBeGreaterThan(lastBuilt)
 }
 
 /**
@@ -175,6 +212,10 @@ beforeAll(async () => {
   dockerPid = (await ensureDocker()).startedPid
   await ensureBaseImages()
   registry = await startRegistry()
+  home = mkdtempSync(join(tmpdir(), 'deploykit-runner-home-'))
+  userConfig = join(home, '.docker', 'config.json')
+  mkdirSync(join(home, '.docker'))
+  writeFileSync(userConfig, JSON.stringify({ auths: { 'registry.example.com': {} } }))
   userConfigHash = hashOf(userConfig)
   files = new ActionFiles()
   project = mkdtempSync(join(tmpdir(), 'deploykit-build-project-'))
@@ -182,6 +223,7 @@ beforeAll(async () => {
   namespace = `deploykit-${randomBytes(3).toString('hex')}`
   writeProject(project, randomBytes(8).toString('hex'))
   files.setEnv({
+    HOME: home,
     DOCKER_CONFIG: dockerConfig,
     GITHUB_SHA: SHA,
     GITHUB_REPOSITORY: 'example/app',
@@ -198,45 +240,25 @@ afterAll(async () => {
   files?.remove()
   if (project) rmSync(project, { recursive: true, force: true })
   if (dockerConfig) rmSync(dockerConfig, { recursive: true, force: true })
+  if (home) rmSync(home, { recursive: true, force: true })
   if (dockerPid) await stopDocker(dockerPid)
 })
 
-describe('a push to the default branch', () => {
+describe('a push to the default branch, with buildx', () => {
   let cold: BuildRun
 
   it('builds both images, pushes every tag and outputs the registry digests', async () => {
     branchPush('main')
     cold = await build(baseInputs())
-    expect(cold.error).toBeUndefined()
-    expect(cold.failed).toBe(false)
-    const repo = (name: string) => `${registry.address}/${namespace}/${name}`
-    expect(Object.keys(cold.images)).toEqual(['api', 'web'])
-    for (const name of ['api', 'web']) {
-      const image = cold.images[name]
-      expect(image).toMatchObject({
-        name,
-        repository: repo(name),
-        tags: ['main', 'latest', 'sha-a1b2c3d'],
-        refs: [`${repo(name)}:main`, `${repo(name)}:latest`, `${repo(name)}:sha-a1b2c3d`],
-        pushed: true
-      })
-      expect(image.digest).toMatch(new RegExp(`^${repo(name)}@sha256:[0-9a-f]{64}$`))
-      const digest = image.digest.split('@')[1]
-      for (const tag of image.tags) expect(await registryDigest(repo(name), tag)).toBe(digest)
-      const { stdout } = await runChecked('docker', [
-        'image',
-        'inspect',
-        '--format',
-        '{{json .RepoDigests}}',
-        `${repo(name)}:main`
-      ])
-      expect(JSON.parse(stdout)).toContain(image.digest)
-      expect(await registryTags(repo(name))).toEqual(['latest', 'main', 'sha-a1b2c3d'])
-    }
-    expect(cold.output).toMatch(/Building api, web with the classic builder/)
-    // Both builds ran at once: each one's log lines carry its name.
-    expect(cold.output).toMatch(/^\[api\] Step 1\/\d+ : FROM/m)
-    expect(cold.output).toMatch(/^\[web\] Step 1\/\d+ : FROM/m)
+    await expectPushed(cold)
+    expect(cold.output).toMatch(
+      /^Building api, web with buildx \(builder default, docker driver\); tags: main, latest, sha-a1b2c3d$/m
+    )
+    // Both builds ran at once through BuildKit: each one's log lines carry its name.
+    expect(cold.output).toMatch(/^\[api\] \$ docker buildx build .* --load /m)
+    expect(cold.output).toMatch(/^\[api\] #\d+ \[build \d\/\d\] RUN /m)
+    expect(cold.output).toMatch(/^\[web\] #\d+ \[\d\/\d\] COPY www /m)
+    expectPushedAfterEveryBuild(cold)
     expectPasswordHidden(cold)
   })
 
@@ -288,16 +310,46 @@ describe('a push to the default branch', () => {
   it('serves a second build with no change from the layer cache', async () => {
     const cached = await build(baseInputs())
     expect(cached.failed).toBe(false)
-    expect(cached.output).toMatch(/api: built in [\d.]+s \((\d+)\/\1 steps cached\)/)
-    expect(cached.output).toMatch(/web: built in [\d.]+s \((\d+)\/\1 steps cached\)/)
-    const coldBuild = cold.output.match(/(api|web): built in ([\d.]+)s/g)
-    const cachedBuild = cached.output.match(/(api|web): built in ([\d.]+)s/g)
-    process.stdout.write(
-      `build-image: cold run ${(cold.elapsedMs / 1000).toFixed(1)}s (${coldBuild?.join(', ')}); ` +
-        `cached run ${(cached.elapsedMs / 1000).toFixed(1)}s (${cachedBuild?.join(', ')})\n`
-    )
+    expect(cached.output).toMatch(/api: built in [\d.]+s \(([1-9]\d*)\/\1 steps cached\)/)
+    expect(cached.output).toMatch(/web: built in [\d.]+s \(([1-9]\d*)\/\1 steps cached\)/)
+    reportTimes('buildx', cold, cached)
     expect(cached.summary).toMatch(/(\d+)\/\1 steps cached/)
     expectPasswordHidden(cached)
+  })
+})
+
+function reportTimes(builder: string, cold: BuildRun, cached: BuildRun): void {
+  process.stdout.write(
+    `build-image ${builder}: cold run ${(cold.elapsedMs / 1000).toFixed(1)}s (${buildSeconds(cold)}); ` +
+      `cached run ${(cached.elapsedMs / 1000).toFixed(1)}s (${buildSeconds(cached)})\n`
+  )
+}
+
+describe('a push to the default branch, with the classic builder (builder: docker)', () => {
+  let cold: BuildRun
+
+  it('builds both images with docker build, pushes every tag and outputs the registry digests', async () => {
+    branchPush('main')
+    // New content, so this builder's first build is a cold one too.
+    writeProject(project, randomBytes(8).toString('hex'))
+    cold = await build({ ...baseInputs(), builder: 'docker' })
+    await expectPushed(cold)
+    expect(cold.output).toMatch(/^Building api, web with the classic builder; tags: /m)
+    expect(cold.output).not.toMatch(/\$ docker buildx/)
+    expect(cold.output).toMatch(/^\[api\] Step 1\/\d+ : FROM/m)
+    expect(cold.output).toMatch(/^\[web\] Step 1\/\d+ : FROM/m)
+    expectPushedAfterEveryBuild(cold)
+    expectPasswordHidden(cold)
+    const api = await runChecked('docker', ['run', '--rm', cold.images.api.digest])
+    expect(api.stdout.trim()).toBe('version=1.2.3')
+  })
+
+  it('serves a second build with no change from the layer cache', async () => {
+    const cached = await build({ ...baseInputs(), builder: 'docker' })
+    expect(cached.failed).toBe(false)
+    expect(cached.output).toMatch(/api: built in [\d.]+s \(([1-9]\d*)\/\1 steps cached\)/)
+    expect(cached.output).toMatch(/web: built in [\d.]+s \(([1-9]\d*)\/\1 steps cached\)/)
+    reportTimes('classic', cold, cached)
   })
 })
 
@@ -311,7 +363,7 @@ describe('tags from the GitHub context', () => {
     })
     expect(r.failed).toBe(false)
     expect(r.images.web.tags).toEqual(['feature-Login-2', 'sha-a1b2c3d'])
-    expect(await registryTags(r.images.web.repository)).toEqual(
+    expect(await registry.tags(r.images.web.repository)).toEqual(
       expect.arrayContaining(['feature-Login-2', 'sha-a1b2c3d'])
     )
   })
@@ -331,13 +383,13 @@ describe('tags from the GitHub context', () => {
     expect(r.images.api.tags).toEqual(['1.2.3', '1.2', '1', 'sha-a1b2c3d', 'stable'])
     expect((await labelsOf(r.images.api.refs[0]))['org.opencontainers.image.version']).toBe('1.2.3')
     const digest = r.images.api.digest.split('@')[1]
-    expect(await registryDigest(r.images.api.repository, '1.2')).toBe(digest)
-    expect(await registryDigest(r.images.api.repository, 'stable')).toBe(digest)
+    expect(await registry.manifestDigest(r.images.api.repository, '1.2')).toBe(digest)
+    expect(await registry.manifestDigest(r.images.api.repository, 'stable')).toBe(digest)
   })
 })
 
 describe('push: false and bad input', () => {
-  it('builds and loads only, pushing nothing', async () => {
+  it('builds with buildx and loads only, pushing nothing', async () => {
     branchPush('main')
     const r = await build({
       ...baseInputs(),
@@ -350,34 +402,57 @@ describe('push: false and bad input', () => {
     expect(r.failed).toBe(false)
     expect(r.images['local-only']).toMatchObject({ pushed: false, digest: '', tags: ['dev'] })
     expect(r.images['local-only'].imageId).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(r.output).toMatch(/\$ docker buildx build .* --load /)
+    expect(r.output).not.toMatch(/\$ docker push/)
     expect(await localImages()).toContain(`${registry.address}/${namespace}/local-only:dev`)
-    expect(await registryTags(`${registry.address}/${namespace}/local-only`)).toEqual([])
+    expect(await registry.tags(`${registry.address}/${namespace}/local-only`)).toEqual([])
   })
 
-  it('pushes nothing when one of the images fails to build, naming it', async () => {
-    branchPush('main')
-    const broken = join(project, 'broken')
-    mkdirSync(broken, { recursive: true })
-    writeFileSync(
-      join(broken, 'Dockerfile'),
-      `FROM ${BUSYBOX_IMAGE}\nRUN echo compiling && exit 3\n`
-    )
-    const fresh = `deploykit-${randomBytes(3).toString('hex')}`
-    const containersBefore = (await run('docker', ['ps', '-aq'])).stdout
-    const r = await build({
-      ...baseInputs(),
-      registry: `${registry.address}/${fresh}`,
-      images: `web=${join(project, 'web')}\nbroken=${broken}`,
-      target: ''
-    })
-    expect(String(r.error)).toMatch(/^Error: build failed for broken \(see the errors above\)$/)
-    expect(r.output).toMatch(/^::error::broken: `docker build` exited with code 3/m)
-    expect(r.output).toMatch(/^\[broken\] compiling$/m)
-    expect(r.output).not.toMatch(/\$ docker push/)
-    expect(await registryTags(`${registry.address}/${fresh}/web`)).toEqual([])
-    // The failed RUN step's container is removed, not left on the runner.
-    expect((await run('docker', ['ps', '-aq'])).stdout).toBe(containersBefore)
-  })
+  it.each([
+    [
+      'buildx',
+      {},
+      /`docker buildx build` exited with code 1: .*exit code: 3/,
+      /^\[broken\] #\d+ [\d.]+ compiling$/m
+    ],
+    [
+      'the classic builder',
+      { builder: 'docker' },
+      /`docker build` exited with code 3/,
+      /^\[broken\] compiling$/m
+    ]
+  ])(
+    'pushes nothing when one of the images fails to build with %s, naming it',
+    async (_builder, builder, error, log) => {
+      branchPush('main')
+      const broken = join(project, 'broken')
+      const failedStep = `failed-step-${randomBytes(4).toString('hex')}`
+      mkdirSync(broken, { recursive: true })
+      writeFileSync(
+        join(broken, 'Dockerfile'),
+        `FROM ${BUSYBOX_IMAGE}\nRUN echo compiling && exit 3 # ${failedStep}\n`
+      )
+      const fresh = `deploykit-${randomBytes(3).toString('hex')}`
+      const r = await build({
+        ...baseInputs(),
+        ...builder,
+        registry: `${registry.address}/${fresh}`,
+        images: `web=${join(project, 'web')}\nbroken=${broken}`,
+        target: ''
+      })
+      expect(String(r.error)).toMatch(/^Error: build failed for broken \(see the errors above\)$/)
+      expect(r.output).toMatch(new RegExp(`^::error::broken: ${error.source}`, 'm'))
+      expect(r.output).toMatch(log)
+      // web built into the engine, and waited there for broken.
+      expect(await localImages()).toContain(`${registry.address}/${fresh}/web:main`)
+      expect(r.output).not.toMatch(/\$ docker push/)
+      expect(await registry.tags(`${registry.address}/${fresh}/web`)).toEqual([])
+      // The failed RUN step's container is removed, not left on the runner. Found by
+      // its command, as others may make and remove containers on the engine meanwhile.
+      const commands = await run('docker', ['ps', '-a', '--no-trunc', '--format', '{{.Command}}'])
+      expect(commands.stdout).not.toContain(failedStep)
+    }
+  )
 
   // Inputs are made lazily: the project directory exists only once beforeAll ran.
   it.each([
@@ -397,7 +472,26 @@ describe('push: false and bad input', () => {
       () => ({ target: 'api=nope' }),
       /has no stage "nope"\. Its stages are: build, runtime, debug/
     ],
-    ['buildx, which the runner lacks', () => ({ builder: 'buildx' }), /Input 'builder': is buildx/]
+    [
+      'a registry cache, which the docker driver cannot export',
+      () => ({ cache: 'registry' }),
+      /^Input 'cache': is registry, but the current buildx builder "default" uses the docker driver, which cannot export a build cache\. .*docker\/setup-buildx-action .*`docker buildx create --use`/
+    ],
+    [
+      'a gha cache, which the docker driver cannot export',
+      () => ({ cache: 'gha' }),
+      /^Input 'cache': is gha, .*To cache in the GitHub Actions cache, add docker\/setup-buildx-action/
+    ],
+    [
+      'two platforms on the docker driver',
+      () => ({ platforms: 'linux/amd64,linux/arm64' }),
+      /^Input 'platforms': lists 2 platforms \(linux\/amd64, linux\/arm64\), but the current buildx builder "default" uses the docker driver, which builds one platform at a time/
+    ],
+    [
+      'a platform the engine does not run',
+      () => ({ platforms: 'linux/s390x' }),
+      /^Input 'platforms': is linux\/s390x, but .* which builds only what the engine runs: linux\/amd64\b.*\. Add docker\/setup-qemu-action/
+    ]
   ])('rejects %s before anything is built', async (_what, inputs, message) => {
     branchPush('main')
     const before = await localImages()
@@ -408,8 +502,9 @@ describe('push: false and bad input', () => {
       ...inputs()
     })
     expect(r.error).toBeInstanceOf(InputError)
-    expect(String(r.error)).toMatch(message)
-    expect(r.output).not.toMatch(/\$ docker (build|login)/)
+    expect((r.error as Error).message).toMatch(message)
+    expect(r.output).not.toMatch(BUILD_OR_PUSH)
     expect(await localImages()).toEqual(before)
+    expect(await registry.tags(`${registry.address}/${namespace}/api`)).not.toContain('never-built')
   })
 })

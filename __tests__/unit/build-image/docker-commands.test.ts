@@ -8,6 +8,7 @@ import {
   dockerLogout,
   dockerPush,
   imageRefs,
+  inspectImageId,
   inspectRepoDigests
 } from '../../../src/build-image/docker-commands.js'
 import {
@@ -73,7 +74,7 @@ describe('build commands', () => {
   it('pushes from buildx with platforms and the GitHub Actions cache scoped per image', () => {
     const argv = buildxBuild(
       { ...request, platforms: ['linux/amd64', 'linux/arm64'] },
-      { push: true, cache: 'gha', metadataFile: '/tmp/b/backend.json' }
+      { output: 'push', cache: 'gha', metadataFile: '/tmp/b/backend.json' }
     )
     expect(argv.slice(0, 4)).toEqual(['buildx', 'build', '--progress', 'plain'])
     expect(argv.join(' ')).toContain(
@@ -81,16 +82,16 @@ describe('build commands', () => {
     )
   })
 
-  it('loads from buildx without pushing, with a registry cache beside the image', () => {
-    const argv = buildxBuild(request, { push: false, cache: 'registry', metadataFile: 'm.json' })
+  it('loads from buildx into the engine, with a registry cache beside the image', () => {
+    const argv = buildxBuild(request, { output: 'load', cache: 'registry', metadataFile: 'm.json' })
     expect(argv.join(' ')).toContain(
       '--cache-from type=registry,ref=ghcr.io/acme/backend:buildcache --cache-to type=registry,ref=ghcr.io/acme/backend:buildcache,mode=max'
     )
     expect(argv).toContain('--load')
     expect(argv).not.toContain('--push')
-    expect(buildxBuild(request, { push: true, cache: 'none', metadataFile: 'm' })).not.toContain(
-      '--cache-from'
-    )
+    expect(
+      buildxBuild(request, { output: 'push', cache: 'none', metadataFile: 'm' })
+    ).not.toContain('--cache-from')
   })
 })
 
@@ -114,6 +115,13 @@ describe('registry commands', () => {
       'inspect',
       '--format',
       '{{json .RepoDigests}}',
+      'r/app:a'
+    ])
+    expect(inspectImageId('r/app:a')).toEqual([
+      'image',
+      'inspect',
+      '--format',
+      '{{.Id}}',
       'r/app:a'
     ])
     expect(buildxVersion()).toEqual(['buildx', 'version'])

@@ -53991,7 +53991,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7264);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7172);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7712);
 
 
 
@@ -54009,7 +54009,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7172:
+/***/ 7712:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54235,10 +54235,7 @@ function cacheFlags(req, cache) {
             return [];
     }
 }
-/**
- * BuildKit through buildx: pushes in the same step (several platforms cannot
- * be loaded into the engine) or loads a single-platform image.
- */
+/** BuildKit through buildx: pushes in the same step or loads the image into the engine. */
 function buildxBuild(req, out) {
     return [
         'buildx',
@@ -54250,12 +54247,20 @@ function buildxBuild(req, out) {
         ...cacheFlags(req, out.cache),
         '--metadata-file',
         out.metadataFile,
-        out.push ? '--push' : '--load',
+        `--${out.output}`,
         req.context
     ];
 }
 function buildxVersion() {
     return ['buildx', 'version'];
+}
+/** The current builder (BUILDX_BUILDER or `docker buildx use`): its driver and platforms. */
+function buildxInspect() {
+    return ['buildx', 'inspect'];
+}
+/** The storage driver's status; the containerd image store lifts the docker driver's limits. */
+function dockerDriverStatus() {
+    return ['info', '--format', '{{json .DriverStatus}}'];
 }
 function dockerPush(ref) {
     return ['push', ref];
@@ -54266,6 +54271,9 @@ function dockerLogin(registryHost, username) {
 }
 function dockerLogout(registryHost) {
     return ['logout', registryHost];
+}
+function inspectImageId(ref) {
+    return ['image', 'inspect', '--format', '{{.Id}}', ref];
 }
 function inspectRepoDigests(ref) {
     return ['image', 'inspect', '--format', '{{json .RepoDigests}}', ref];
@@ -54450,8 +54458,9 @@ function readIfExists(path) {
     return (0,external_node_fs_.existsSync)(path) ? (0,external_node_fs_.readFileSync)(path, 'utf8').trim() : '';
 }
 /**
- * Builds one image. The classic builder only builds (pushing comes after
- * every image has built); buildx pushes in the same command when asked.
+ * Builds one image. The classic builder, and buildx on the docker driver,
+ * build into the engine (pushing comes after every image has built); any
+ * other buildx driver pushes in the same command when `pushInBuild` is set.
  */
 async function buildImage(req, opts) {
     const started = Date.now();
@@ -54465,6 +54474,7 @@ async function buildImage(req, opts) {
         digest: '',
         imageId: '',
         builder: opts.builder,
+        pushedByBuild: false,
         buildSeconds: 0,
         pushSeconds: 0,
         cache: { steps: 0, cached: 0 }
@@ -54481,22 +54491,28 @@ async function buildImage(req, opts) {
     }
     else {
         const metadataFile = (0,external_node_path_.join)(opts.tempDir, `${req.name.replace(/\//g, '_')}.json`);
-        const result = await dockerChecked(buildxBuild(req, { push: opts.push, cache: opts.cache, metadataFile }), { prefix: opts.prefix });
+        const result = await dockerChecked(buildxBuild(req, {
+            output: opts.pushInBuild ? 'push' : 'load',
+            cache: opts.cache,
+            metadataFile
+        }), { prefix: opts.prefix });
         const metadata = readIfExists(metadataFile);
         report.cache = cacheStats(result.stderr + result.stdout);
-        if (opts.push) {
+        if (opts.pushInBuild) {
             report.pushed = true;
+            report.pushedByBuild = true;
+            // With a push, the metadata's digest is the manifest's (or the index's) in the registry.
             const digest = buildxDigest(metadata);
             report.digest = digest ? `${req.repository}@${digest}` : '';
         }
         else {
-            report.imageId = (await dockerChecked(['image', 'inspect', '--format', '{{.Id}}', refs[0]], { quiet: true })).stdout.trim();
+            report.imageId = (await dockerChecked(inspectImageId(refs[0]), { quiet: true })).stdout.trim();
         }
     }
     report.buildSeconds = seconds(started);
     return report;
 }
-/** Pushes every tag of a classic build and reads the digest the registry gave it. */
+/** Pushes every tag of an image in the engine and reads the digest the registry gave it. */
 async function pushImage(report, prefix) {
     const started = Date.now();
     const digests = new Set();
@@ -54529,6 +54545,65 @@ function toResult(r) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/build-image/buildx-builder.ts
+/**
+ * The buildx builder a build would run on, and what its driver cannot do.
+ * Read from `docker buildx inspect` before anything is built, so an input the
+ * builder would refuse halfway through fails first, with the fix.
+ */
+
+/** `Name:` and `Driver:` of the builder (before `Nodes:`), and every node's `Platforms:`. */
+function parseBuildxInspect(text) {
+    const nodesAt = text.search(/^Nodes:/m);
+    const header = nodesAt >= 0 ? text.slice(0, nodesAt) : text;
+    const field = (name) => new RegExp(`^${name}:[ \\t]*(\\S.*?)\\s*$`, 'm').exec(header)?.[1] ?? '';
+    const platforms = [...text.matchAll(/^Platforms:[ \t]*(.*)$/gm)]
+        .flatMap(m => m[1].split(','))
+        // A `*` marks a platform the builder was created with rather than one it detected.
+        .map(p => p.trim().replace(/\*$/, ''))
+        .filter(Boolean);
+    return { name: field('Name'), driver: field('Driver'), platforms: [...new Set(platforms)] };
+}
+/** `docker info`'s DriverStatus names the containerd snapshotter when the image store is on. */
+function usesContainerdImageStore(driverStatusJson) {
+    try {
+        const status = JSON.parse(driverStatusJson.trim() || 'null');
+        return (Array.isArray(status) &&
+            status.some(pair => Array.isArray(pair) && pair[0] === 'driver-type' && /containerd/.test(String(pair[1]))));
+    }
+    catch {
+        return false;
+    }
+}
+const CREATE_BUILDER = 'docker/setup-buildx-action before this step (it creates a docker-container builder), or run `docker buildx create --use`';
+/** `linux/arm64/v8` is the same platform as `linux/arm64`. */
+function samePlatform(a, b) {
+    const norm = (p) => p.replace(/^(linux\/arm64)\/v8$/, '$1');
+    return norm(a) === norm(b);
+}
+/**
+ * The docker driver builds in the engine's own BuildKit: one platform of
+ * those the engine runs, and no cache export, unless the engine keeps its
+ * images in containerd. Throws the input error a user can act on.
+ */
+function checkBuilderCanBuild(s, builder) {
+    if (builder.driver !== 'docker' || builder.containerdImageStore)
+        return;
+    const which = `the current buildx builder ${JSON.stringify(builder.name)} uses the docker driver`;
+    if (s.cache !== 'none') {
+        throw new errors/* InputError */.dz('cache', `is ${s.cache}, but ${which}, which cannot export a build cache`, `To cache in ${s.cache === 'gha' ? 'the GitHub Actions cache' : 'the registry'}, add ${CREATE_BUILDER}; or set cache: none (the engine's local layer cache is still used)`);
+    }
+    if (s.platforms.length > 1) {
+        throw new errors/* InputError */.dz('platforms', `lists ${s.platforms.length} platforms (${s.platforms.join(', ')}), but ${which}, which builds one platform at a time`, `To build them into one image, add docker/setup-qemu-action and ${CREATE_BUILDER}; or give one platform`);
+    }
+    const [platform] = s.platforms;
+    if (platform &&
+        builder.platforms.length > 0 &&
+        !builder.platforms.some(p => samePlatform(p, platform))) {
+        throw new errors/* InputError */.dz('platforms', `is ${platform}, but ${which}, which builds only what the engine runs: ${builder.platforms.join(', ')}`, `Add docker/setup-qemu-action before this step to emulate ${platform}, or build for ${builder.platforms[0]}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/build-image/report.ts
 
 
@@ -54555,11 +54630,7 @@ async function writeSummary(reports, totalMs) {
             r.refs.map(code).join('<br>') + (r.pushed ? '' : ' (not pushed)'),
             r.digest ? code(r.digest) : r.imageId ? `local ${code(r.imageId.slice(0, 19))}` : '—',
             `${r.buildSeconds.toFixed(1)}s ${r.builder}${cacheText(r) ? `, ${cacheText(r)}` : ''}`,
-            r.pushed && r.builder === 'docker'
-                ? `${r.pushSeconds.toFixed(1)}s`
-                : r.pushed
-                    ? 'with build'
-                    : '—'
+            r.pushedByBuild ? 'with build' : r.pushed ? `${r.pushSeconds.toFixed(1)}s` : '—'
         ])
     ])
         .addRaw(`${reports.length} image(s) in ${(totalMs / 1000).toFixed(1)}s`, true)
@@ -56013,6 +56084,7 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
 
 
 
+
 /** Builds at once; each build already uses several cores, and more fight over the engine. */
 const PARALLEL_BUILDS = 2;
 /** Runs `fn` on every item; when any fails, the others still finish, then one error names all failures. */
@@ -56039,6 +56111,16 @@ async function checkEngine() {
         throw new Error(`the Docker engine does not answer (\`docker version\`: ${probe.stderr.trim().split('\n').pop()})`);
     }
 }
+/** The builder buildx would use: BUILDX_BUILDER, else the one `docker buildx use` chose. */
+async function currentBuildxBuilder() {
+    const inspect = await docker(buildxInspect(), { quiet: true });
+    if (inspect.code !== 0) {
+        throw new Error(`\`docker buildx inspect\` cannot read the current builder: ${inspect.stderr.trim().split('\n').pop()}`);
+    }
+    const builder = parseBuildxInspect(inspect.stdout);
+    const status = await docker(dockerDriverStatus(), { quiet: true });
+    return { ...builder, containerdImageStore: usesContainerdImageStore(status.stdout) };
+}
 async function login(l) {
     await dockerChecked(dockerLogin(l.host, l.username), { stdin: l.password });
 }
@@ -56046,18 +56128,25 @@ function prefixFor(s, name) {
     return s.images.length > 1 ? `[${name}] ` : '';
 }
 /**
- * Builds every image, two at a time. The classic builder's images are pushed
- * only once all of them built, so a failed build leaves the registry
- * untouched; buildx pushes as it builds. Sets `images` and writes the summary.
+ * Builds every image, two at a time. Images built into the engine (the
+ * classic builder, buildx's docker driver) are pushed only once all of them
+ * built, so a failed build leaves the registry untouched; other buildx
+ * drivers push as they build. Sets `images` and writes the summary.
  */
 async function run(read) {
     const s = readBuildSettings(read);
     await checkEngine();
     const hasBuildx = (await docker(buildxVersion(), { quiet: true })).code === 0;
     const { builder, warnings } = chooseBuilder(s, hasBuildx);
+    const buildxBuilder = builder === 'buildx' ? await currentBuildxBuilder() : undefined;
+    if (buildxBuilder)
+        checkBuilderCanBuild(s, buildxBuilder);
     for (const warning of warnings)
         lib_core/* warning */.$e(warning);
-    lib_core/* info */.pq(`Building ${s.images.map(i => i.name).join(', ')} with ${builder === 'buildx' ? 'buildx' : 'the classic builder'}; tags: ${s.tags.join(', ')}`);
+    // The docker driver builds into the engine like the classic builder; pushing
+    // after every build succeeded keeps a failed build from publishing the others.
+    const pushInBuild = s.push && buildxBuilder !== undefined && buildxBuilder.driver !== 'docker';
+    lib_core/* info */.pq(`Building ${s.images.map(i => i.name).join(', ')} with ${buildxBuilder ? `buildx (builder ${buildxBuilder.name}, ${buildxBuilder.driver} driver)` : 'the classic builder'}; tags: ${s.tags.join(', ')}`);
     const started = Date.now();
     const created = new Date();
     const tempDir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-build-'));
@@ -56069,7 +56158,7 @@ async function run(read) {
         }
         const reports = await allOrReport(s.images, 'build', image => buildImage(buildRequest(image, s, created), {
             builder,
-            push: s.push,
+            pushInBuild,
             cache: s.cache,
             tempDir,
             prefix: prefixFor(s, image.name)
@@ -56077,7 +56166,7 @@ async function run(read) {
         for (const r of reports) {
             lib_core/* info */.pq(`${r.name}: built in ${r.buildSeconds.toFixed(1)}s${cacheText(r) ? ` (${cacheText(r)})` : ''}`);
         }
-        if (s.push && builder === 'docker') {
+        if (s.push && !pushInBuild) {
             await allOrReport(reports, 'push', r => pushImage(r, prefixFor(s, r.name)));
         }
         for (const r of reports.filter(r => r.pushed)) {

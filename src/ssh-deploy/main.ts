@@ -36,9 +36,11 @@ function escapeHtml(text: string): string {
 }
 
 /** Which values the env file was given: vars with their values, env by name only. */
-function envFileSummary(s: DeploySettings): string {
-  // A rollback puts back the env file of the release it returns to.
+function envFileSummary(s: DeploySettings, rows: readonly HostRow[]): string {
+  // A rollback puts back the env file of the release it returns to; a host
+  // that failed before changing anything did not get the values.
   if (s.rollbackTo || !s.app.envFile || s.vars.length + s.env.length === 0) return ''
+  if (!rows.some(r => r.changed)) return ''
   const code = (text: string) => `<code>${escapeHtml(text)}</code>`
   const parts = [
     s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${shownValue(v)}`)).join(' ')}`,
@@ -80,7 +82,7 @@ async function writeSummary(
         r.error ?? ''
       ])
     ])
-    .addRaw(envFileSummary(s))
+    .addRaw(envFileSummary(s, rows))
     .addRaw(
       // Only after a deploy that went through; after a rollback, "previous" is not the way back.
       wayBack && previous && !s.rollbackTo && failed.length === 0

@@ -12,7 +12,7 @@ import {
   registerEnvSecrets
 } from '../../../src/ssh-deploy/env-values.js'
 import { readDeploySettings, runContext } from '../../../src/ssh-deploy/settings.js'
-import { captureOutput, visibleLog } from '../../helpers/capture-output.js'
+import { captureOutput } from '../../helpers/capture-output.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'deploykit-settings-'))
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')])
@@ -159,13 +159,19 @@ describe('vars (plain) and env (secret)', () => {
   })
 
   it('describes vars with their values and env by name only', () => {
-    const s = read({ ...both, vars: 'DEBUG=1\nGREETING=  hi  ' })
-    const text = describeEnvValues(s)
-    expect(text).toBe('vars: DEBUG=1, GREETING=hi; env (secret): SECRET_KEY')
-    expect(visibleLog(text)).not.toContain(secret)
-    expect(describeEnvValues({ vars: [['NOTE', 'a\n::warning::x']], env: [] })).toBe(
-      'vars: NOTE="a\\n::warning::x"'
-    )
+    const text = describeEnvValues(read(both))
+    expect(text).toBe('vars: DEBUG=1, APP_RELEASE=v1.2; env (secret): SECRET_KEY')
+    expect(text).not.toContain(secret)
+    // One log line per description: a line break cannot start a workflow command.
+    expect(
+      describeEnvValues({
+        vars: [
+          ['NOTE', 'a\n::warning::x'],
+          ['PAD', ' hi ']
+        ],
+        env: []
+      })
+    ).toBe('vars: NOTE="a\\n::warning::x", PAD=" hi "')
     expect(describeEnvValues({ vars: [], env: [] })).toBe('')
   })
 })

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       repository: app.bare,
       'compose-files': 'docker-compose.prod.yml',
       'env-file': '.env',
-      env: `APP_PORT=${port}`,
+      vars: `APP_PORT=${port}`,
       'project-name': project,
       build: 'true',
       'wait-timeout': '15',

@@ -52,6 +52,24 @@ describe('bundles', () => {
     expect(run.output).not.toMatch(/cannot connect/)
   })
 
+  it('the root action refuses a key in both vars and env before connecting, naming the key only', async () => {
+    const run = await runAction('deploy', {
+      host: 'deploy@web1.example.com',
+      key: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----',
+      fingerprint: 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU',
+      'app-dir': '/srv/app',
+      'env-file': '.env',
+      vars: 'DEBUG=1\nAPP_RELEASE=v1.2',
+      env: 'APP_RELEASE=hidden-Value-7'
+    })
+    expect(run.code).toBe(1)
+    expect(run.output).toMatch(
+      /::error::Input 'vars': APP_RELEASE is also set in env\. Give each key once: in vars when the value is plain, in env when it is secret/
+    )
+    expect(run.output).not.toContain('hidden-Value-7')
+    expect(run.output).not.toMatch(/cannot connect/)
+  })
+
   it('smoke-check rejects missing urls before sending anything', async () => {
     const run = await runAction('smoke-check', {})
     expect(run.code).toBe(1)

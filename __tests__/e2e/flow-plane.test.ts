@@ -95,10 +95,11 @@ function deploy(release: string): Promise<FlowRun> {
       'smoke-urls': `http://127.0.0.1:${port}/health`,
       'smoke-from': 'server',
       'smoke-expect-status': '200',
-      'smoke-wait-timeout': 8
+      'smoke-wait-timeout': 8,
+      // A version is plain: the workflow's vars input, not the env secret.
+      vars: `APP_RELEASE=${release}`
     },
-    'f'.repeat(40),
-    { secrets: { env: `APP_RELEASE=${release}` } }
+    'f'.repeat(40)
   )
 }
 
@@ -108,6 +109,11 @@ describe('seed 000 flow through deploy.yml', () => {
     if (r.code !== 0) throw new Error(r.output)
     expect(jobs.deploy.result).toBe('success')
     expect(r.output).toContain('migrations applied for v0.23')
+    // vars are shown, not masked, and the job's outputs survive the runner's masking rules.
+    expect(r.output).toContain('(vars: APP_RELEASE=v0.23)')
+    expect(r.output).not.toContain('::add-mask::v0.23')
+    expect(jobs.deploy.outputs['release-id']).toMatch(/^\d{8}T\d{6}Z-f{7}-[0-9a-f]{4}$/)
+    expect(jobs.deploy.outputs['deployed-ref']).toBe('f'.repeat(40))
     expect(readFileSync(join(serverDir, '.env.production'), 'utf8')).toBe(
       'WEB_URL=http://localhost\nAPP_RELEASE=v0.23\n'
     )

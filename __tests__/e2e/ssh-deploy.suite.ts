@@ -18,6 +18,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseEnv } from '../../src/ssh-deploy/env-file.js'
 import { visibleLog } from '../helpers/capture-output.js'
 import { ActionRun, runAction } from '../testbed/action-runner.js'
 import {
@@ -282,6 +283,56 @@ describe('source: git', () => {
     expect(existsSync(marker)).toBe(false)
     expect(gitHead(t.appDir)).toBe(v1)
     expect(await projectContainers(t.project)).toEqual(before)
+  })
+})
+
+describe('vars (plain) and env (secret)', () => {
+  it('writes both to the env file, shows vars unmasked, hides env and keeps every output', async () => {
+    const t = await newApp('vars', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+    const v1 = await t.app.release('v1')
+    const secret = `db-Secret-${Math.random().toString(36).slice(2)}`
+    const r = await deploy(
+      {
+        ...t.inputs,
+        repository: t.app.bare,
+        vars: `APP_PORT=${t.port}\nDEBUG=1\nAPP_RELEASE=v1.2`,
+        env: `SECRET_KEY=${secret}`,
+        'required-env': 'APP_PORT, DEBUG, SECRET_KEY'
+      },
+      v1
+    )
+    expectOk(r)
+    // Compose read APP_PORT from vars: the app answers on it.
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v1\n')
+    expect(Object.fromEntries(parseEnv(readFileSync(join(t.appDir, '.env'), 'utf8')))).toEqual({
+      APP_PORT: String(t.port),
+      DEBUG: '1',
+      APP_RELEASE: 'v1.2',
+      SECRET_KEY: secret
+    })
+
+    const masks = r.output
+      .split('\n')
+      .filter(line => line.startsWith('::add-mask::'))
+      .map(line => line.slice('::add-mask::'.length))
+    expect(masks).toContain(secret)
+    for (const plain of ['1', 'v1.2', String(t.port)]) expect(masks).not.toContain(plain)
+    const log = visibleLog(r.output)
+    expect(log).toContain(
+      `(vars: APP_PORT=${t.port}, DEBUG=1, APP_RELEASE=v1.2; env (secret): SECRET_KEY)`
+    )
+    expect(log).not.toContain(secret)
+    expect(r.output).not.toMatch(/::warning::/)
+    expect(r.summary).toContain('<code>DEBUG=1</code> <code>APP_RELEASE=v1.2</code>')
+    expect(r.summary).toContain('env (secret) <code>SECRET_KEY</code>')
+    expect(r.summary).not.toContain(secret)
+
+    // GitHub's runner drops a job output that contains any masked value
+    // (actions/runner src/Runner.Worker/JobExtension.cs, "Skip output"): none here does.
+    expect(r.outputs['deployed-ref']).toBe(v1)
+    expect(r.outputs['release-id']).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{7}-[0-9a-f]{4}$/)
+    for (const name of ['release-id', 'deployed-ref', 'hosts'])
+      expect([name, masks.filter(m => r.outputs[name].includes(m))]).toEqual([name, []])
   })
 })
 

@@ -14,3 +14,25 @@ export function registerSecret(value: string | undefined): void {
       core.setSecret(trimmed)
   }
 }
+
+/**
+ * The runner masks a secret wherever it occurs, however short: a secret `1`
+ * hides every 1 in the log, and GitHub drops every job output that contains
+ * it (a release id, a commit sha). Below this length that is near certain.
+ */
+export const SHORT_SECRET_LENGTH = 4
+
+export function isShortSecret(value: string): boolean {
+  const length = value.trim().length
+  return length > 0 && length < SHORT_SECRET_LENGTH
+}
+
+/**
+ * Warns about a short secret, naming where it came from (never the value).
+ * `what` reads as the subject, e.g. "env: the value of DEBUG".
+ */
+export function warnShortSecret(what: string, fix: string): void {
+  core.warning(
+    `${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`
+  )
+}

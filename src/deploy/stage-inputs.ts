@@ -79,6 +79,7 @@ export function rollbackReader(read: InputReader): InputReader {
     {},
     {
       'rollback-to': 'previous',
+      vars: '',
       env: '',
       images: '',
       'required-env': '',

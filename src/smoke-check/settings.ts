@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean, readDuration, readInteger, readLines } from '../core/inputs.js'
-import { registerSecret } from '../core/secrets.js'
+import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
 import {
   Expectations,
   JsonExpectation,
@@ -103,7 +103,13 @@ function splitHeader(line: string): Header | undefined {
 function registerHeaderSecrets(read: InputReader): void {
   for (const line of readLines(read, 'headers')) {
     const header = splitHeader(line)
-    if (header && !PUBLIC_HEADERS.has(header.name.toLowerCase())) registerSecret(header.value)
+    if (!header || PUBLIC_HEADERS.has(header.name.toLowerCase())) continue
+    registerSecret(header.value)
+    if (isShortSecret(header.value))
+      warnShortSecret(
+        `headers: the value of ${header.name}`,
+        `Every header but ${[...PUBLIC_HEADERS].join(', ')} is masked.`
+      )
   }
 }
 

@@ -12,6 +12,7 @@ import {
   waitUntilReady
 } from './containers.js'
 import { missingEnv, mergeEnv } from './env-file.js'
+import { describeEnvValues, envFileUpdates } from './env-values.js'
 import { isGitRef } from './git-ref.js'
 import { checkoutCommit, fetchCommit, prepareClone } from './git-source.js'
 import { DeployLock } from './lock.js'
@@ -168,16 +169,18 @@ async function deployLocked(
   // Everything that can fail without changing the app happens first.
   const envPath = s.app.envFile ? posix.join(appDir, s.app.envFile) : undefined
   let envText: string | undefined
+  let restoredEnv = false
   if (envPath) {
     const before = (await host.check(fileCommands.read(envPath), { quiet: true })).stdout
     const snapshot = target
       ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
       : undefined
-    envText = snapshot?.stdout
-      ? snapshot.stdout
-      : mergeEnv(before, [...s.env, ...s.images.map(p => [p.variable, p.ref] as [string, string])])
-  } else if (s.env.length > 0 || s.requiredEnv.length > 0) {
-    throw new Error('env and required-env need env-file: the file on the server to write and check')
+    restoredEnv = Boolean(snapshot?.stdout)
+    envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, envFileUpdates(s))
+  } else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
+    throw new Error(
+      'vars, env and required-env need env-file: the file on the server to write and check'
+    )
   }
   const missing = missingEnv(envText ?? '', s.requiredEnv)
   if (missing.length > 0) {
@@ -250,8 +253,9 @@ async function deployLocked(
         fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText),
         { quiet: true }
       )
+      const given = describeEnvValues(s)
       host.info(
-        `Env file ${envPath} written${s.env.length ? ` (set ${s.env.map(([k]) => k).join(', ')})` : ''}; the old one is ${envPath}.bak`
+        `Env file ${envPath} ${restoredEnv ? `restored from release ${target?.id}` : `written${given ? ` (${given})` : ''}`}; the old one is ${envPath}.bak`
       )
       for (const pin of target ? [] : s.images) host.info(`Pinned ${pin.variable}=${pin.ref}`)
       report.changed = true

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { forEachHost, HostOutcome } from '../core/fleet.js'
 import { InputReader } from '../core/inputs.js'
 import { StageResult } from '../core/stage.js'
-import { registerSecret } from '../core/secrets.js'
+import { registerEnvSecrets, shownValue } from './env-values.js'
 import { deployHost, DeployFailure, DeployPlan, HostReport } from './deploy-host.js'
 import { lockCommands, newLockToken } from './lock.js'
 import { newReleaseId } from './release-log.js'
@@ -29,6 +29,24 @@ function commitLink(s: DeploySettings, ref: string): string {
   return /^[0-9a-f]{40}$/.test(ref) && s.run.repository
     ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
     : `<code>${ref}</code>`
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+/** Which values the env file was given: vars with their values, env by name only. */
+function envFileSummary(s: DeploySettings, rows: readonly HostRow[]): string {
+  // A rollback puts back the env file of the release it returns to; a host
+  // that failed before changing anything did not get the values.
+  if (s.rollbackTo || !s.app.envFile || s.vars.length + s.env.length === 0) return ''
+  if (!rows.some(r => r.changed)) return ''
+  const code = (text: string) => `<code>${escapeHtml(text)}</code>`
+  const parts = [
+    s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${shownValue(v)}`)).join(' ')}`,
+    s.env.length > 0 && `env (secret) ${s.env.map(([k]) => code(k)).join(' ')}`
+  ].filter(Boolean)
+  return `<p>Set in ${code(s.app.envFile)}: ${parts.join('; ')}.</p>`
 }
 
 async function writeSummary(
@@ -64,6 +82,7 @@ async function writeSummary(
         r.error ?? ''
       ])
     ])
+    .addRaw(envFileSummary(s, rows))
     .addRaw(
       // Only after a deploy that went through; after a rollback, "previous" is not the way back.
       wayBack && previous && !s.rollbackTo && failed.length === 0
@@ -101,7 +120,7 @@ export async function run(
   options: { wayBack?: boolean; beforeStart?: DeployPlan['beforeStart'] } = {}
 ): Promise<StageResult & { releaseId: string; rows: HostRow[] }> {
   const s = readDeploySettings(read)
-  for (const [, value] of s.env) registerSecret(value)
+  registerEnvSecrets(s.env)
   const releaseId = newReleaseId(new Date(), s.ref || s.run.sha)
   const lockToken = newLockToken()
   core.saveState(STATE_TOKEN, lockToken)

@@ -34,6 +34,9 @@ export interface DeploySettings {
   ref: string
   repository: string
   uploadPath: string
+  /** `vars`: plain values for the env file, shown in the log and summary, never masked. */
+  vars: Array<[string, string]>
+  /** `env`: secret values for the env file, masked; only their names are shown. */
   env: Array<[string, string]>
   /** Images pinned by digest, written to the env file with the env values (not secret). */
   images: ImagePin[]
@@ -69,19 +72,35 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
   }
 }
 
-function readEnvPairs(read: InputReader): Array<[string, string]> {
-  return readLines(read, 'env').map(line => {
+function readEnvPairs(read: InputReader, name: 'env' | 'vars'): Array<[string, string]> {
+  return readLines(read, name).map(line => {
     const at = line.indexOf('=')
     const key = at > 0 ? line.slice(0, at).trim() : ''
     if (!isEnvName(key)) {
       throw new InputError(
-        'env',
+        name,
         `line ${JSON.stringify(at > 0 ? key : line.slice(0, 40))} is not KEY=VALUE`,
         'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2'
       )
     }
     return [key, line.slice(at + 1).trim()]
   })
+}
+
+/** A key in both would leave it to the order of the lines whether the shown or the secret value wins. */
+function refuseKeysInBoth(
+  vars: ReadonlyArray<[string, string]>,
+  env: ReadonlyArray<[string, string]>
+): void {
+  const secret = new Set(env.map(([key]) => key))
+  const both = [...new Set(vars.map(([key]) => key).filter(key => secret.has(key)))]
+  if (both.length > 0) {
+    throw new InputError(
+      'vars',
+      `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} also set in env`,
+      'Give each key once: in vars when the value is plain, in env when it is secret'
+    )
+  }
 }
 
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
@@ -172,7 +191,9 @@ export function readDeploySettings(
   )
   const services = readNames(read, 'services', SERVICE, 'service name')
   const rolling = readRollingSettings(read, strategy, services)
-  const env = readEnvPairs(read)
+  const vars = readEnvPairs(read, 'vars')
+  const env = readEnvPairs(read, 'env')
+  refuseKeysInBoth(vars, env)
   const images = readImagePins(read)
   if (images.length > 0 && !app.envFile) {
     throw new InputError(
@@ -195,6 +216,7 @@ export function readDeploySettings(
     ref: source === 'none' ? read('ref').trim() || run.sha : ref,
     repository: read('repository').trim(),
     uploadPath: read('upload-path').trim() || '.',
+    vars,
     env,
     images,
     requiredEnv: readNames(read, 'required-env', /^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name'),

@@ -134,6 +134,10 @@ describe('secrets', () => {
     )
     expect(output).toContain(`::add-mask::Bearer ${token}\n`)
     expect(output).toContain('::add-mask::1\n')
+    expect(output).toMatch(
+      /::warning::headers: the value of X-Debug is shorter than 4 characters\. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it/
+    )
+    expect(output).not.toMatch(/::warning::headers: the value of Authorization/)
     expect(output).not.toContain('::add-mask::app.example.com')
     expect(value?.headers).toEqual([
       { name: 'Authorization', value: `Bearer ${token}` },

@@ -6,7 +6,13 @@ import { join } from 'node:path'
 import { composeCommand, projectFor } from '../../../src/core/compose.js'
 import { mapInputs } from '../../../src/core/inputs.js'
 import { toShell } from '../../../src/core/remote-command.js'
+import {
+  describeEnvValues,
+  envFileUpdates,
+  registerEnvSecrets
+} from '../../../src/ssh-deploy/env-values.js'
 import { readDeploySettings, runContext } from '../../../src/ssh-deploy/settings.js'
+import { captureOutput } from '../../helpers/capture-output.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'deploykit-settings-'))
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')])
@@ -52,6 +58,7 @@ describe('ssh-deploy settings', () => {
     [{ source: 'rsync' }, /^Input 'source': "rsync" is not one of git, upload, none/],
     [{ ref: '--upload-pack=evil' }, /^Input 'ref': "--upload-pack=evil" is not a git ref/],
     [{ env: 'APP_RELEASE v1' }, /^Input 'env': line "APP_RELEASE v1" is not KEY=VALUE/],
+    [{ vars: 'DEBUG' }, /^Input 'vars': line "DEBUG" is not KEY=VALUE/],
     [
       { images: `web=ghcr.io/acme/web@sha256:${'a'.repeat(64)}` },
       /^Input 'images': needs env-file: the digests are written there as NAME_IMAGE variables/
@@ -84,5 +91,87 @@ describe('ssh-deploy settings', () => {
     expect(toShell(composeCommand(project, ['up', '-d', '--build']))).toBe(
       'cd /srv/app && docker compose --project-name salongbp --file deploy/docker-compose.prod.yml --file deploy/override.yml --env-file /srv/app/.env up -d --build'
     )
+  })
+})
+
+describe('vars (plain) and env (secret)', () => {
+  const secret = `s3cret-${Math.random().toString(36).slice(2)}`
+  const both = {
+    'env-file': '.env',
+    vars: 'DEBUG=1\nAPP_RELEASE=v1.2',
+    env: `SECRET_KEY=${secret}`
+  }
+
+  it('reads vars as KEY=VALUE lines beside env, and merges both into the env file', () => {
+    const s = read({
+      ...both,
+      images: `web=ghcr.io/acme/web@sha256:${'a'.repeat(64)}`
+    })
+    expect(s.vars).toEqual([
+      ['DEBUG', '1'],
+      ['APP_RELEASE', 'v1.2']
+    ])
+    expect(s.env).toEqual([['SECRET_KEY', secret]])
+    expect(envFileUpdates(s)).toEqual([
+      ['DEBUG', '1'],
+      ['APP_RELEASE', 'v1.2'],
+      ['SECRET_KEY', secret],
+      ['WEB_IMAGE', `ghcr.io/acme/web@sha256:${'a'.repeat(64)}`]
+    ])
+  })
+
+  it('refuses a key given in both, naming it and not its values', () => {
+    const attempt = () =>
+      read({ vars: 'DEBUG=1\nAPP_RELEASE=v1.2', env: `APP_RELEASE=${secret}\nDEBUG=0` })
+    expect(attempt).toThrow(
+      /^Input 'vars': DEBUG, APP_RELEASE are also set in env\. Give each key once: in vars when the value is plain, in env when it is secret$/
+    )
+    expect(() => read({ vars: 'DEBUG=1', env: 'DEBUG=1' })).toThrow(
+      /^Input 'vars': DEBUG is also set in env\./
+    )
+  })
+
+  it('masks env values and registers nothing for vars', async () => {
+    const { output, error } = await captureOutput(async () => registerEnvSecrets(read(both).env))
+    expect(error).toBeUndefined()
+    expect(output).toContain(`::add-mask::${secret}\n`)
+    // Reading the settings registers the ssh key too; of the env file's values, only the secret.
+    const masks = output.split('\n').filter(line => line.startsWith('::add-mask::'))
+    expect(masks).not.toContain('::add-mask::1')
+    expect(masks).not.toContain('::add-mask::v1.2')
+    expect(
+      masks.filter(m => !KEY.includes(m.slice('::add-mask::'.length).replaceAll('%0A', '\n')))
+    ).toEqual([`::add-mask::${secret}`])
+    expect(output).not.toContain('::warning::')
+  })
+
+  it('warns about a short env value, naming its key but not the value, and suggests vars', async () => {
+    const { output } = await captureOutput(async () =>
+      registerEnvSecrets(read({ env: `LEVEL=q7\nSECRET_KEY=${secret}` }).env)
+    )
+    expect(output).toContain('::add-mask::q7\n')
+    const warnings = output.split('\n').filter(line => line.startsWith('::warning::'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(
+      /^::warning::env: the value of LEVEL is shorter than 4 characters\. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it .*If it is not secret, set it in vars instead \(vars: LEVEL=…\)\.$/
+    )
+    expect(warnings[0]).not.toContain('q7')
+  })
+
+  it('describes vars with their values and env by name only', () => {
+    const text = describeEnvValues(read(both))
+    expect(text).toBe('vars: DEBUG=1, APP_RELEASE=v1.2; env (secret): SECRET_KEY')
+    expect(text).not.toContain(secret)
+    // One log line per description: a line break cannot start a workflow command.
+    expect(
+      describeEnvValues({
+        vars: [
+          ['NOTE', 'a\n::warning::x'],
+          ['PAD', ' hi ']
+        ],
+        env: []
+      })
+    ).toBe('vars: NOTE="a\\n::warning::x", PAD=" hi "')
+    expect(describeEnvValues({ vars: [], env: [] })).toBe('')
   })
 })

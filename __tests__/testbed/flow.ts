@@ -172,9 +172,9 @@ export async function startFlowTestbed(
       callWorkflow('.github/workflows/rollback.yml', inputs, sha, options),
     async deploy(inputs, sha, options = {}) {
       const jobs = await workflow(inputs, sha, options)
-      const run = jobs.deploy.steps.find(s => s.uses === '$/')?.run
+      const run = jobs.deploy.steps.find(s => s.uses === '$/deploy')?.run
       if (!run)
-        throw new Error(`the deploy job did not run the root action: ${JSON.stringify(jobs)}`)
+        throw new Error(`the deploy job did not run the deploy action: ${JSON.stringify(jobs)}`)
       return { jobs, run }
     },
     /** Remove the compose project first: the registry's images go with it. */

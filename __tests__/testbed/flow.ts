@@ -178,6 +178,9 @@ export async function startFlowTestbed(
       external: checkoutStandIn(workspace, options.checkoutFrom, sha),
       afterJob: options.afterJob
     })
+    // Every flow holds the actions to GitHub's published API description.
+    if (api.violations.length > 0)
+      throw new Error(`requests GitHub's API would refuse:\n${api.violations.join('\n')}`)
     return jobs
   }
   const workflow: FlowTestbed['workflow'] = (inputs, sha, options = {}) =>

@@ -111,6 +111,13 @@ describe('seed 000 flow through deploy.yml', () => {
     // runner masks: a real log shows the migrator's line with the release hidden.
     expect(r.output).toContain('migrations applied for ***')
     expect(r.output).not.toContain('v0.23')
+    // No job output holds a masked value, so the runner hands every one on.
+    expect(jobs.deploy.warnings).toEqual([])
+    expect(Object.keys(jobs.deploy.outputs).sort()).toEqual([
+      'deployed-ref',
+      'release-id',
+      'rolled-back'
+    ])
     expect(readFileSync(join(serverDir, '.env.production'), 'utf8')).toBe(
       'WEB_URL=http://localhost\nAPP_RELEASE=v0.23\n'
     )

@@ -96,8 +96,9 @@ function deploy(release: string): Promise<FlowRun> {
       'smoke-from': 'server',
       'smoke-expect-status': '200',
       'smoke-wait-timeout': 8,
-      // A version is plain: the workflow's vars input, not the env secret.
-      vars: `APP_RELEASE=${release}`
+      // A version and a debug switch are plain: the workflow's vars input, not the env secret.
+      // As a secret, `1` would be masked everywhere and every job output holding a 1 dropped.
+      vars: `APP_RELEASE=${release}\nDEBUG=1`
     },
     'f'.repeat(40)
   )
@@ -110,12 +111,18 @@ describe('seed 000 flow through deploy.yml', () => {
     expect(jobs.deploy.result).toBe('success')
     expect(r.output).toContain('migrations applied for v0.23')
     // vars are shown, not masked, and the job's outputs survive the runner's masking rules.
-    expect(r.output).toContain('(vars: APP_RELEASE=v0.23)')
-    expect(r.output).not.toContain('::add-mask::v0.23')
+    expect(r.output).toContain('(vars: APP_RELEASE=v0.23, DEBUG=1)')
+    expect(r.output).not.toMatch(/::add-mask::(v0\.23|1)$/m)
     expect(jobs.deploy.outputs['release-id']).toMatch(/^\d{8}T\d{6}Z-f{7}-[0-9a-f]{4}$/)
     expect(jobs.deploy.outputs['deployed-ref']).toBe('f'.repeat(40))
+    expect(jobs.deploy.warnings).toEqual([])
+    expect(Object.keys(jobs.deploy.outputs).sort()).toEqual([
+      'deployed-ref',
+      'release-id',
+      'rolled-back'
+    ])
     expect(readFileSync(join(serverDir, '.env.production'), 'utf8')).toBe(
-      'WEB_URL=http://localhost\nAPP_RELEASE=v0.23\n'
+      'WEB_URL=http://localhost\nAPP_RELEASE=v0.23\nDEBUG=1\n'
     )
     expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.23\n')
   })

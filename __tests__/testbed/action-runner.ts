@@ -30,38 +30,48 @@ export function parseOutputs(text: string): Record<string, string> {
   return out
 }
 
+export interface BundleRun extends ActionRun {
+  /** What the action saved with `core.saveState` (the GITHUB_STATE file), for its post step. */
+  state: Record<string, string>
+}
+
 /**
- * Runs a bundled action (dist/<name>/index.js) under Node 24 the way the
- * runner does: inputs as INPUT_* variables, outputs and summary as files.
+ * Runs a JavaScript action's bundle under Node 24 the way the runner does:
+ * inputs as INPUT_* variables, outputs, state and summary as files, and in a
+ * post step the main step's state as STATE_* variables.
  */
-export async function runAction(
-  name: string,
+export async function runBundle(
+  bundle: string,
   inputs: Record<string, string>,
   opts: {
     env?: NodeJS.ProcessEnv
     cwd?: string
+    state?: Record<string, string>
     /** An argv that runs the node command after it (e.g. a runner without docker plugins). */
     launcher?: readonly string[]
   } = {}
-): Promise<ActionRun> {
+): Promise<BundleRun> {
   const dir = mkdtempSync(join(tmpdir(), 'deploykit-action-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
+  const stateFile = join(dir, 'state')
+  for (const file of [outputFile, summaryFile, stateFile]) writeFileSync(file, '')
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
     GITHUB_SHA: '0000000000000000000000000000000000000000',
     GITHUB_REPOSITORY: 'example/app',
     GITHUB_RUN_ID: '1',
     GITHUB_SERVER_URL: 'https://github.com',
     ...opts.env
   }
-  for (const [key, value] of Object.entries(inputs)) env[`INPUT_${key.toUpperCase()}`] = value
-  const [cmd, ...args] = [...(opts.launcher ?? []), node24(), resolve('dist', name, 'index.js')]
+  for (const [key, value] of Object.entries(opts.state ?? {})) env[`STATE_${key}`] = value
+  for (const [key, value] of Object.entries(inputs))
+    env[`INPUT_${key.replace(/ /g, '_').toUpperCase()}`] = value
+  const [cmd, ...args] = [...(opts.launcher ?? []), node24(), resolve(bundle)]
   const child = spawn(cmd, args, { env, cwd: opts.cwd ?? dir })
   let output = ''
   child.stdout.on('data', d => (output += d))
@@ -71,8 +81,23 @@ export async function runAction(
     code,
     output,
     outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8')
+    summary: readFileSync(summaryFile, 'utf8'),
+    state: parseOutputs(readFileSync(stateFile, 'utf8'))
   }
   rmSync(dir, { recursive: true, force: true })
   return result
+}
+
+/** Runs dist/<name>/index.js, the bundle of one of deploy-kit's actions. */
+export async function runAction(
+  name: string,
+  inputs: Record<string, string>,
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; launcher?: readonly string[] } = {}
+): Promise<ActionRun> {
+  const { code, output, outputs, summary } = await runBundle(
+    join('dist', name, 'index.js'),
+    inputs,
+    opts
+  )
+  return { code, output, outputs, summary }
 }

@@ -1,7 +1,11 @@
 // A stand-in for GitHub's REST API, which cannot be reached from here: a
-// local HTTP server that records every request and answers the deployment
-// endpoints with the shapes GitHub documents.
+// local HTTP server that records every request, checks it against GitHub's
+// published OpenAPI description (github-openapi.ts) and answers the
+// deployment endpoints in the documented response shapes. A request the real
+// API would refuse is answered as GitHub does (404 for an unknown path, 422
+// for a bad body) and recorded in `violations`, which the flows assert empty.
 import { createServer, IncomingMessage, Server } from 'node:http'
+import { conform, findOperation, requestProblems, responseSchema } from './github-openapi.js'
 
 export interface RecordedCall {
   method: string
@@ -12,6 +16,8 @@ export interface RecordedCall {
 export interface FakeGithubApi {
   url: string
   calls: RecordedCall[]
+  /** Requests GitHub's API would have refused, with the reasons. */
+  violations: string[]
   stop(): Promise<void>
 }
 
@@ -25,14 +31,29 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
 
 export async function startFakeGithubApi(): Promise<FakeGithubApi> {
   const calls: RecordedCall[] = []
+  const violations: string[] = []
   const deployments: Array<{ id: number; environment: string; statuses: string[] }> = []
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req)
     const path = req.url ?? ''
-    calls.push({ method: req.method ?? '', path, body })
+    const method = req.method ?? ''
+    calls.push({ method, path, body })
+    const found = findOperation(method, path)
+    const problems = requestProblems(method, path, body)
+    if (problems.length > 0) {
+      violations.push(...problems)
+      res.writeHead(typeof found === 'string' ? 404 : 422, { 'content-type': 'application/json' })
+      return res.end(
+        JSON.stringify({
+          message: typeof found === 'string' ? 'Not Found' : 'Validation Failed',
+          errors: problems
+        })
+      )
+    }
     const send = (status: number, data: unknown) => {
+      const schema = typeof found === 'string' ? undefined : responseSchema(found, status)
       res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(data))
+      res.end(JSON.stringify(schema ? conform(schema, data) : data))
     }
     const created = /^\/repos\/[^/]+\/[^/]+\/deployments$/.test(path)
     const statuses = /^\/repos\/[^/]+\/[^/]+\/deployments\/(\d+)\/statuses/.exec(path)
@@ -74,6 +95,7 @@ export async function startFakeGithubApi(): Promise<FakeGithubApi> {
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    violations,
     stop: () => new Promise(resolve => server.close(() => resolve()))
   }
 }

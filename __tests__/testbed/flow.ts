@@ -2,9 +2,10 @@
 // with a bare remote, and the caller's `uses: …/deploy.yml@v1` run through
 // the reusable workflow's own steps.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
+import { parse } from 'yaml'
 import { ActionRun } from './action-runner.js'
 import { ensureDocker, stopDocker } from './docker.js'
 import { FakeGithubApi, startFakeGithubApi } from './fake-github-api.js'
@@ -13,6 +14,7 @@ import { ensurePrerequisites } from './prerequisites.js'
 import { Registry, startRegistry } from './registry.js'
 import { run, runChecked } from './run.js'
 import { SshHosts, startSshHosts } from './ssh-hosts.js'
+import { readmeCaller, WorkflowDoc } from './workflow-files.js'
 import { JobRun, runWorkflow } from './workflow-runner.js'
 
 export interface GitRemote {
@@ -48,7 +50,7 @@ export function gitRemote(workTree: string, root: string, branch: string): GitRe
 
 export interface FlowRun {
   jobs: Record<string, JobRun>
-  /** The root action's run in the deploy job. */
+  /** The deploy action's run (`$/deploy`) in the deploy job, its log masked as the runner shows it. */
   run: ActionRun
 }
 
@@ -59,6 +61,11 @@ export interface FlowRunOptions {
   env?: NodeJS.ProcessEnv
   /** Bare repository the `actions/checkout` steps clone from; without it, no step may need one. */
   checkoutFrom?: string
+  /**
+   * The caller job's `permissions:`; by default what the README's caller (for
+   * deploy.yml) or the examples' rollback callers grant.
+   */
+  callerPermissions?: unknown
   /** What is left of a job's runner when the job ends; see WorkflowRunOptions. */
   afterJob?: (name: string, job: JobRun) => Promise<void>
 }
@@ -105,6 +112,17 @@ function checkoutStandIn(workspace: string, bare: string | undefined, sha: strin
   }
 }
 
+/** What the callers users copy grant: the README's for deploy.yml, the examples' for rollback.yml. */
+function defaultCallerPermissions(file: string): unknown {
+  const caller =
+    file === '.github/workflows/deploy.yml'
+      ? readmeCaller()
+      : readFileSync('examples/001-thinkring/rollback.yml', 'utf8')
+  const doc = parse(caller) as WorkflowDoc
+  const job = Object.values(doc.jobs).find(j => j.uses?.includes(basename(file)))
+  return job?.permissions ?? doc.permissions
+}
+
 /**
  * Starts the testbed of one seed's flow. With `registry`, also a private
  * registry that the server (this machine's Docker) is logged in to, once, as
@@ -134,13 +152,13 @@ export async function startFlowTestbed(
   const root = mkdtempSync(join(tmpdir(), `deploykit-${app}-`))
   const workspace = join(root, 'workspace')
   mkdirSync(workspace)
-  const callWorkflow = (
+  const callWorkflow = async (
     file: string,
     inputs: Record<string, unknown>,
     sha: string,
     options: FlowRunOptions
-  ) =>
-    runWorkflow(file, {
+  ): Promise<Record<string, JobRun>> => {
+    const jobs = await runWorkflow(file, {
       inputs: { host: hosts.hostInput(1), ...inputs },
       secrets: {
         'ssh-key': hosts.key.privateKey,
@@ -156,9 +174,15 @@ export async function startFlowTestbed(
         ...options.env
       },
       workspace,
+      callerPermissions: options.callerPermissions ?? defaultCallerPermissions(file),
       external: checkoutStandIn(workspace, options.checkoutFrom, sha),
       afterJob: options.afterJob
     })
+    // Every flow holds the actions to GitHub's published API description.
+    if (api.violations.length > 0)
+      throw new Error(`requests GitHub's API would refuse:\n${api.violations.join('\n')}`)
+    return jobs
+  }
   const workflow: FlowTestbed['workflow'] = (inputs, sha, options = {}) =>
     callWorkflow('.github/workflows/deploy.yml', inputs, sha, options)
   return {
@@ -172,9 +196,9 @@ export async function startFlowTestbed(
       callWorkflow('.github/workflows/rollback.yml', inputs, sha, options),
     async deploy(inputs, sha, options = {}) {
       const jobs = await workflow(inputs, sha, options)
-      const run = jobs.deploy.steps.find(s => s.uses === '$/')?.run
+      const run = jobs.deploy.steps.find(s => s.uses === '$/deploy')?.run
       if (!run)
-        throw new Error(`the deploy job did not run the root action: ${JSON.stringify(jobs)}`)
+        throw new Error(`the deploy job did not run the deploy action: ${JSON.stringify(jobs)}`)
       return { jobs, run }
     },
     /** Remove the compose project first: the registry's images go with it. */

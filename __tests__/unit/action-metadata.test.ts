@@ -7,6 +7,8 @@ import {
   readAction,
   readmeInputRows
 } from '../../scripts/action-docs.mjs'
+import { DEPLOY_FOLDER_ACTION, deployFolderAction } from '../../scripts/deploy-action.mjs'
+import { parse } from 'yaml'
 
 type Action = {
   name: string
@@ -94,5 +96,26 @@ describe('shared inputs', () => {
       if (dir === 'smoke-check' && name === 'host') continue // optional there: only for checks from the server
       expect([dir, name, mine]).toEqual([dir, name, theirs])
     }
+  })
+})
+
+describe('deploy/action.yml', () => {
+  it('is the root action.yml with its bundles one folder up, as `npm run docs` writes it', () => {
+    expect(readFileSync(DEPLOY_FOLDER_ACTION, 'utf8')).toBe(
+      deployFolderAction(readFileSync('action.yml', 'utf8'))
+    )
+  })
+
+  it('runs the whole-deploy bundle as main and post', () => {
+    const action = parse(readFileSync(DEPLOY_FOLDER_ACTION, 'utf8')) as Action & {
+      runs: { post?: string }
+    }
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: '../dist/deploy/index.js',
+      post: '../dist/deploy/index.js',
+      'post-if': 'always()'
+    })
+    expect(existsSync(join('deploy', action.runs.main))).toBe(true)
   })
 })

@@ -3,33 +3,14 @@
 // reusable workflow it calls gets only inputs that exist, and all it requires.
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { selfRepositoryPath } from '../testbed/workflow-rules.js'
+import { calledDeployKitWorkflow, workflowFiles } from '../testbed/workflow-files.js'
 
 // actionlint 1.7.7 does not know GitHub's self-repository syntax `$/…` (2026-07) nor job.workflow_*.
 const UNKNOWN_TO_ACTIONLINT = /"\$\/[^"]*" in invalid format|job\.workflow_/
-
-function workflowFiles(): string[] {
-  const found: string[] = []
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, e.name)
-      if (e.isDirectory()) walk(path)
-      else if (
-        /\.ya?ml$/.test(e.name) &&
-        (path.includes('.github/workflows') || path.startsWith('examples/'))
-      ) {
-        const doc = parse(readFileSync(path, 'utf8')) as { on?: unknown; jobs?: unknown } | null
-        if (doc && doc.jobs && doc.on !== undefined) found.push(path)
-      }
-    }
-  }
-  walk('.github/workflows')
-  walk('examples')
-  return found.sort()
-}
 
 /** One actionlint run over every file (its WebAssembly start-up costs seconds): problems per file. */
 function actionlintAll(files: string[]): Map<string, string[]> {
@@ -72,17 +53,13 @@ interface Job {
 
 /** The deploy-kit action folder a `uses:` names, or undefined for anything else. */
 function deployKitAction(uses: string): string | undefined {
-  const self = /^\$\/(.*)$/.exec(uses)
-  if (self) return self[1] || '.'
+  const self = selfRepositoryPath(uses)
+  if (self) return self
+  if (uses.startsWith('$/')) return undefined // refused by the runner: workflow-rules.test.ts
   const local = /^\.\/([a-z-]+)$/.exec(uses)
   if (local && existsSync(join(local[1], 'action.yml'))) return local[1]
   const remote = /^[^/]+\/deploy-kit(?:\/([a-z-]+))?@/.exec(uses)
   return remote ? (remote[1] ?? '.') : undefined
-}
-
-function deployKitWorkflow(uses: string): string | undefined {
-  const m = /^(?:[^/]+\/deploy-kit\/|\.\/)\.github\/workflows\/([\w-]+\.ya?ml)(@.*)?$/.exec(uses)
-  return m ? join('.github/workflows', m[1]) : undefined
 }
 
 function missingAndUnknown(
@@ -127,7 +104,7 @@ describe('workflows', () => {
       const problems: string[] = []
       for (const [jobName, job] of Object.entries(doc.jobs)) {
         if (job.uses) {
-          const workflow = deployKitWorkflow(job.uses)
+          const workflow = calledDeployKitWorkflow(job.uses)
           if (workflow) {
             const call = (
               parse(readFileSync(workflow, 'utf8')) as {

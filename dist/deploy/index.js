@@ -55241,7 +55241,7 @@ function readConnectionSettings(read) {
         'proxy-passphrase',
         'proxy-password'
     ]) {
-        (0,secrets/* registerSecret */.c)(read(name));
+        (0,secrets/* registerSecret */.cl)(read(name));
     }
     const skip = (0,inputs/* readBoolean */.Vf)(read, 'insecure-skip-host-key-check', false);
     const defaults = {
@@ -56735,8 +56735,11 @@ function readLines(read, name) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ registerSecret)
+/* harmony export */   cl: () => (/* binding */ registerSecret),
+/* harmony export */   n$: () => (/* binding */ warnShortSecret),
+/* harmony export */   nz: () => (/* binding */ isShortSecret)
 /* harmony export */ });
+/* unused harmony export SHORT_SECRET_LENGTH */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
 
 /**
@@ -56753,6 +56756,23 @@ function registerSecret(value) {
         if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(trimmed);
     }
+}
+/**
+ * The runner masks a secret wherever it occurs, however short: a secret `1`
+ * hides every 1 in the log, and GitHub drops every job output that contains
+ * it (a release id, a commit sha). Below this length that is near certain.
+ */
+const SHORT_SECRET_LENGTH = 4;
+function isShortSecret(value) {
+    const length = value.trim().length;
+    return length > 0 && length < SHORT_SECRET_LENGTH;
+}
+/**
+ * Warns about a short secret, naming where it came from (never the value).
+ * `what` reads as the subject, e.g. "env: the value of DEBUG".
+ */
+function warnShortSecret(what, fix) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
 }
 
 
@@ -56856,7 +56876,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3454);
+/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5859);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4289);
 
 
@@ -56934,7 +56954,7 @@ function readBackup(read, appDir) {
     if (kind === 'none')
         return undefined;
     const databaseUrl = read('backup-database-url').trim();
-    (0,secrets/* registerSecret */.c)(databaseUrl);
+    (0,secrets/* registerSecret */.cl)(databaseUrl);
     const service = databaseUrl && !read('backup-service').trim() ? '' : readService(read, 'backup-service', 'db');
     const database = read('backup-database').trim() || (databaseUrl ? 'database' : 'postgres');
     const user = read('backup-user').trim() || 'postgres';
@@ -58163,10 +58183,10 @@ function registerUrlSecrets(text) {
         const userinfo = m[1];
         const colon = userinfo.indexOf(':');
         const secret = colon >= 0 ? userinfo.slice(colon + 1) : userinfo;
-        (0,secrets/* registerSecret */.c)(secret);
+        (0,secrets/* registerSecret */.cl)(secret);
         try {
             if (decodeURIComponent(secret) !== secret)
-                (0,secrets/* registerSecret */.c)(decodeURIComponent(secret));
+                (0,secrets/* registerSecret */.cl)(decodeURIComponent(secret));
         }
         catch {
             // a malformed escape is reported by the URL check below
@@ -58183,8 +58203,11 @@ function splitHeader(line) {
 function registerHeaderSecrets(read) {
     for (const line of (0,inputs/* readLines */.Se)(read, 'headers')) {
         const header = splitHeader(line);
-        if (header && !PUBLIC_HEADERS.has(header.name.toLowerCase()))
-            (0,secrets/* registerSecret */.c)(header.value);
+        if (!header || PUBLIC_HEADERS.has(header.name.toLowerCase()))
+            continue;
+        (0,secrets/* registerSecret */.cl)(header.value);
+        if ((0,secrets/* isShortSecret */.nz)(header.value))
+            (0,secrets/* warnShortSecret */.n$)(`headers: the value of ${header.name}`, `Every header but ${[...PUBLIC_HEADERS].join(', ')} is masked.`);
     }
 }
 function readHeaders(read) {
@@ -58422,8 +58445,8 @@ async function execute(read) {
         };
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 14 modules
-var main = __nccwpck_require__(3454);
+// EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 15 modules
+var main = __nccwpck_require__(5859);
 // EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 1 modules
 var settings = __nccwpck_require__(8475);
 // EXTERNAL MODULE: external "fs"
@@ -63592,6 +63615,7 @@ function smokeReader(read) {
 function rollbackReader(read) {
     return stageReader(read, {}, {
         'rollback-to': 'previous',
+        vars: '',
         env: '',
         images: '',
         'required-env': '',
@@ -63816,7 +63840,7 @@ function isFullSha(ref) {
 
 /***/ }),
 
-/***/ 3454:
+/***/ 5859:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63832,6 +63856,40 @@ var core = __nccwpck_require__(4116);
 var fleet = __nccwpck_require__(5150);
 // EXTERNAL MODULE: ./src/core/secrets.ts
 var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/ssh-deploy/env-values.ts
+/**
+ * The env file's values from the inputs, as Kamal splits them into
+ * env.clear and env.secret: `vars` are plain and shown, `env` are secret and
+ * masked. Both are written to the file the same way.
+ */
+
+/** Masks every `env` value before anything can print it; `vars` stay readable. */
+function registerEnvSecrets(env) {
+    for (const [key, value] of env) {
+        (0,secrets/* registerSecret */.cl)(value);
+        if ((0,secrets/* isShortSecret */.nz)(value))
+            (0,secrets/* warnShortSecret */.n$)(`env: the value of ${key}`, `If it is not secret, set it in vars instead (vars: ${key}=…).`);
+    }
+}
+/** What is merged into the env file: vars, env, then the pinned images. */
+function envFileUpdates(s) {
+    return [...s.vars, ...s.env, ...s.images.map(p => [p.variable, p.ref])];
+}
+/** A value as one log line can hold it: quoted when it has control characters or outer spaces. */
+function shownValue(value) {
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u001f\u007f]|^\s|\s$/.test(value) ? JSON.stringify(value) : value;
+}
+/** `vars: DEBUG=1, APP_RELEASE=v1.2; env (secret): SECRET_KEY` — names and values of vars, names only of env. */
+function describeEnvValues(s) {
+    const parts = [];
+    if (s.vars.length > 0)
+        parts.push(`vars: ${s.vars.map(([k, v]) => `${k}=${shownValue(v)}`).join(', ')}`);
+    if (s.env.length > 0)
+        parts.push(`env (secret): ${s.env.map(([k]) => k).join(', ')}`);
+    return parts.join('; ');
+}
+
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/core/compose.ts
@@ -64820,6 +64878,7 @@ async function pruneReleases(host, appDir, keep, live) {
 
 
 
+
 /** An error after the server was changed: says what state the host is left in. */
 class DeployFailure extends Error {
     report;
@@ -64900,17 +64959,17 @@ async function deployLocked(host, s, plan, binary, paths) {
     // Everything that can fail without changing the app happens first.
     const envPath = s.app.envFile ? external_node_path_.posix.join(appDir, s.app.envFile) : undefined;
     let envText;
+    let restoredEnv = false;
     if (envPath) {
         const before = (await host.check(fileCommands.read(envPath), { quiet: true })).stdout;
         const snapshot = target
             ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
             : undefined;
-        envText = snapshot?.stdout
-            ? snapshot.stdout
-            : mergeEnv(before, [...s.env, ...s.images.map(p => [p.variable, p.ref])]);
+        restoredEnv = Boolean(snapshot?.stdout);
+        envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, envFileUpdates(s));
     }
-    else if (s.env.length > 0 || s.requiredEnv.length > 0) {
-        throw new Error('env and required-env need env-file: the file on the server to write and check');
+    else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
+        throw new Error('vars, env and required-env need env-file: the file on the server to write and check');
     }
     const missing = missingEnv(envText ?? '', s.requiredEnv);
     if (missing.length > 0) {
@@ -64968,7 +65027,8 @@ async function deployLocked(host, s, plan, binary, paths) {
     try {
         if (envPath && envText !== undefined) {
             await host.check(fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText), { quiet: true });
-            host.info(`Env file ${envPath} written${s.env.length ? ` (set ${s.env.map(([k]) => k).join(', ')})` : ''}; the old one is ${envPath}.bak`);
+            const given = describeEnvValues(s);
+            host.info(`Env file ${envPath} ${restoredEnv ? `restored from release ${target?.id}` : `written${given ? ` (${given})` : ''}`}; the old one is ${envPath}.bak`);
             for (const pin of target ? [] : s.images)
                 host.info(`Pinned ${pin.variable}=${pin.ref}`);
             report.changed = true;
@@ -65055,6 +65115,24 @@ function commitLink(s, ref) {
         ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
         : `<code>${ref}</code>`;
 }
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Which values the env file was given: vars with their values, env by name only. */
+function envFileSummary(s, rows) {
+    // A rollback puts back the env file of the release it returns to; a host
+    // that failed before changing anything did not get the values.
+    if (s.rollbackTo || !s.app.envFile || s.vars.length + s.env.length === 0)
+        return '';
+    if (!rows.some(r => r.changed))
+        return '';
+    const code = (text) => `<code>${escapeHtml(text)}</code>`;
+    const parts = [
+        s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${shownValue(v)}`)).join(' ')}`,
+        s.env.length > 0 && `env (secret) ${s.env.map(([k]) => code(k)).join(' ')}`
+    ].filter(Boolean);
+    return `<p>Set in ${code(s.app.envFile)}: ${parts.join('; ')}.</p>`;
+}
 async function writeSummary(s, releaseId, rows, wayBack) {
     const failed = rows.filter(r => r.status === 'failed');
     const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`;
@@ -65083,6 +65161,7 @@ async function writeSummary(s, releaseId, rows, wayBack) {
             r.error ?? ''
         ])
     ])
+        .addRaw(envFileSummary(s, rows))
         .addRaw(
     // Only after a deploy that went through; after a rollback, "previous" is not the way back.
     wayBack && previous && !s.rollbackTo && failed.length === 0
@@ -65109,8 +65188,7 @@ function toRow(outcome, seconds, releaseId, failure) {
  */
 async function run(read, options = {}) {
     const s = (0,settings/* readDeploySettings */.l)(read);
-    for (const [, value] of s.env)
-        (0,secrets/* registerSecret */.c)(value);
+    registerEnvSecrets(s.env);
     const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
     const lockToken = newLockToken();
     core/* saveState */.LZ(STATE_TOKEN, lockToken);
@@ -65309,15 +65387,23 @@ function runContext(env = process.env) {
         repository
     };
 }
-function readEnvPairs(read) {
-    return (0,inputs/* readLines */.Se)(read, 'env').map(line => {
+function readEnvPairs(read, name) {
+    return (0,inputs/* readLines */.Se)(read, name).map(line => {
         const at = line.indexOf('=');
         const key = at > 0 ? line.slice(0, at).trim() : '';
         if (!(0,shell/* isEnvName */.Xc)(key)) {
-            throw new errors/* InputError */.dz('env', `line ${JSON.stringify(at > 0 ? key : line.slice(0, 40))} is not KEY=VALUE`, 'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2');
+            throw new errors/* InputError */.dz(name, `line ${JSON.stringify(at > 0 ? key : line.slice(0, 40))} is not KEY=VALUE`, 'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2');
         }
         return [key, line.slice(at + 1).trim()];
     });
+}
+/** A key in both would leave it to the order of the lines whether the shown or the secret value wins. */
+function refuseKeysInBoth(vars, env) {
+    const secret = new Set(env.map(([key]) => key));
+    const both = [...new Set(vars.map(([key]) => key).filter(key => secret.has(key)))];
+    if (both.length > 0) {
+        throw new errors/* InputError */.dz('vars', `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} also set in env`, 'Give each key once: in vars when the value is plain, in env when it is secret');
+    }
 }
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function readNames(read, name, pattern, what) {
@@ -65368,7 +65454,9 @@ function readDeploySettings(read, run = runContext()) {
     const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'one-by-one', 'rolling'], 'recreate');
     const services = readNames(read, 'services', SERVICE, 'service name');
     const rolling = readRollingSettings(read, strategy, services);
-    const env = readEnvPairs(read);
+    const vars = readEnvPairs(read, 'vars');
+    const env = readEnvPairs(read, 'env');
+    refuseKeysInBoth(vars, env);
     const images = readImagePins(read);
     if (images.length > 0 && !app.envFile) {
         throw new errors/* InputError */.dz('images', 'needs env-file: the digests are written there as NAME_IMAGE variables', 'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file');
@@ -65384,6 +65472,7 @@ function readDeploySettings(read, run = runContext()) {
         ref: source === 'none' ? read('ref').trim() || run.sha : ref,
         repository: read('repository').trim(),
         uploadPath: read('upload-path').trim() || '.',
+        vars,
         env,
         images,
         requiredEnv: readNames(read, 'required-env', /^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name'),

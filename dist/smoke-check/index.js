@@ -54512,6 +54512,23 @@ function registerSecret(value) {
             lib_core/* setSecret */.Pq(trimmed);
     }
 }
+/**
+ * The runner masks a secret wherever it occurs, however short: a secret `1`
+ * hides every 1 in the log, and GitHub drops every job output that contains
+ * it (a release id, a commit sha). Below this length that is near certain.
+ */
+const SHORT_SECRET_LENGTH = 4;
+function isShortSecret(value) {
+    const length = value.trim().length;
+    return length > 0 && length < SHORT_SECRET_LENGTH;
+}
+/**
+ * Warns about a short secret, naming where it came from (never the value).
+ * `what` reads as the subject, e.g. "env: the value of DEBUG".
+ */
+function warnShortSecret(what, fix) {
+    lib_core/* warning */.$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
+}
 
 ;// CONCATENATED MODULE: ./src/core/connection-settings.ts
 
@@ -56722,8 +56739,11 @@ function splitHeader(line) {
 function registerHeaderSecrets(read) {
     for (const line of (0,inputs/* readLines */.Se)(read, 'headers')) {
         const header = splitHeader(line);
-        if (header && !PUBLIC_HEADERS.has(header.name.toLowerCase()))
-            registerSecret(header.value);
+        if (!header || PUBLIC_HEADERS.has(header.name.toLowerCase()))
+            continue;
+        registerSecret(header.value);
+        if (isShortSecret(header.value))
+            warnShortSecret(`headers: the value of ${header.name}`, `Every header but ${[...PUBLIC_HEADERS].join(', ')} is masked.`);
     }
 }
 function readHeaders(read) {

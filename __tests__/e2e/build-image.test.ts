@@ -12,11 +12,11 @@ import { ensureDocker, stopDocker } from '../testbed/docker.js'
 import { BUSYBOX_IMAGE, ensureBaseImages } from '../testbed/images.js'
 import { Registry, startRegistry } from '../testbed/registry.js'
 import { run } from '../testbed/run.js'
-import { RunnerWithoutPlugins, runnerWithoutPlugins } from '../testbed/runner-without-plugins.js'
+import { WithoutDockerPlugins, withoutDockerPlugins } from '../testbed/without-docker-plugins.js'
 
 let dockerPid: number | undefined
 let registry: Registry
-let runner: RunnerWithoutPlugins
+let runner: WithoutDockerPlugins
 let project: string
 let dockerConfig: string
 let namespace: string
@@ -25,7 +25,7 @@ beforeAll(async () => {
   dockerPid = (await ensureDocker()).startedPid
   await ensureBaseImages()
   registry = await startRegistry()
-  runner = runnerWithoutPlugins()
+  runner = withoutDockerPlugins()
   project = mkdtempSync(join(tmpdir(), 'deploykit-build-project-'))
   dockerConfig = mkdtempSync(join(tmpdir(), 'deploykit-docker-config-'))
   namespace = `deploykit-${randomBytes(3).toString('hex')}`

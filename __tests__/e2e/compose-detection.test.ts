@@ -1,5 +1,5 @@
 // Which Compose a deploy uses, decided on a real server: one sshd sees the
-// CLI plugins directory empty (its own mount namespace), so only Compose v1
+// CLI plugin directories empty (its own mount namespace), so only Compose v1
 // (/usr/bin/docker-compose) answers there, as on an older server; the other
 // has both and must get v2.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -17,11 +17,13 @@ import {
 import { ensureDocker, stopDocker } from '../testbed/docker.js'
 import { ensureBaseImages } from '../testbed/images.js'
 import { freePort } from '../testbed/ports.js'
-import { CLI_PLUGINS, ensurePrerequisites } from '../testbed/prerequisites.js'
+import { ensurePrerequisites } from '../testbed/prerequisites.js'
 import { runChecked } from '../testbed/run.js'
 import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
+import { WithoutDockerPlugins, withoutDockerPlugins } from '../testbed/without-docker-plugins.js'
 
 let v1Only: SshHosts
+let noPlugins: WithoutDockerPlugins
 let both: SshHosts
 let dockerPid: number | undefined
 let app: AppRepo
@@ -33,7 +35,8 @@ beforeAll(async () => {
   ensurePrerequisites()
   dockerPid = (await ensureDocker()).startedPid
   await ensureBaseImages()
-  v1Only = await startSshHosts(1, { hide: [CLI_PLUGINS] })
+  noPlugins = withoutDockerPlugins()
+  v1Only = await startSshHosts(1, { launcher: noPlugins.launcher })
   both = await startSshHosts(1)
   servers = mkdtempSync(join(tmpdir(), 'deploykit-detect-'))
   app = await createAppRepo({ branch: 'main', composeFile: 'docker-compose.yml' })
@@ -44,6 +47,7 @@ afterAll(async () => {
   for (const p of projects) await removeComposeProject(p)
   await app?.cleanup()
   await v1Only?.stop()
+  noPlugins?.remove()
   await both?.stop()
   rmSync(servers, { recursive: true, force: true })
   if (dockerPid) await stopDocker(dockerPid)

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
 /** Compose v2 and buildx, as servers and runners have them: CLI plugins beside the v1 binary. */
-export const CLI_PLUGINS = '/usr/libexec/docker/cli-plugins'
+const CLI_PLUGINS = '/usr/libexec/docker/cli-plugins'
 const PLUGIN_SCRIPT = 'scripts/testbed/install-docker-plugins.sh'
 
 /** What the testbed runs, and the Debian package that provides it. */

@@ -21,7 +21,7 @@ export interface SshHosts {
 
 export async function startSshHosts(
   count: number,
-  opts: { extraConfig?: string[]; hide?: string[] } = {}
+  opts: { extraConfig?: string[]; launcher?: readonly string[] } = {}
 ): Promise<SshHosts> {
   const dir = mkdtempSync(join(tmpdir(), 'deploykit-keys-'))
   const key = generateKey(dir, 'id_plain')
@@ -35,7 +35,7 @@ export async function startSshHosts(
           address: `127.0.0.${i + 2}`,
           authorizedKeys: [key.publicKey, lockedKey.publicKey],
           extraConfig: opts.extraConfig,
-          hide: opts.hide
+          launcher: opts.launcher
         })
       )
     }

@@ -90,12 +90,8 @@ export async function startSshd(opts: {
   /** sshd keeps the first value it reads for a keyword, so these win over the defaults below. */
   extraConfig?: string[]
   port?: number
-  /**
-   * Directories this server (and every session it runs) sees empty: it runs
-   * in a mount namespace of its own with an empty read-only tmpfs over each,
-   * e.g. the CLI plugins directory, for a server that has only Compose v1.
-   */
-  hide?: string[]
+  /** An argv that starts sshd after it, e.g. withoutDockerPlugins().launcher. */
+  launcher?: readonly string[]
 }): Promise<SshServer> {
   mkdirSync('/run/sshd', { recursive: true })
   const dir = mkdtempSync(join(tmpdir(), 'deploykit-sshd-'))
@@ -128,27 +124,9 @@ export async function startSshd(opts: {
       'LogLevel VERBOSE'
     ].join('\n') + '\n'
   )
-  const sshd = [SSHD, '-D', '-f', config, '-E', logFile]
-  // unshare and sh exec in place, so the pid is sshd's own.
-  const child = opts.hide?.length
-    ? spawn(
-        'unshare',
-        [
-          '--mount',
-          '--propagation',
-          'private',
-          '--',
-          'sh',
-          '-c',
-          'while [ "$1" != -- ]; do mount -t tmpfs -o ro,size=4k deploykit-hidden "$1" || exit 1; shift; done; shift; exec "$@"',
-          'sh',
-          ...opts.hide,
-          '--',
-          ...sshd
-        ],
-        { stdio: 'ignore' }
-      )
-    : spawn(sshd[0], sshd.slice(1), { stdio: 'ignore' })
+  // The launcher execs in place, so the pid is sshd's own.
+  const [cmd, ...args] = [...(opts.launcher ?? []), SSHD, '-D', '-f', config, '-E', logFile]
+  const child = spawn(cmd, args, { stdio: 'ignore' })
   await waitForPort(opts.address, port, child, logFile)
   const pub = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/)
   const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`])

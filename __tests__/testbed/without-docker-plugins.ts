@@ -1,5 +1,6 @@
-// A runner whose docker CLI has no plugins (no buildx, no compose), as on a
-// machine where they were never installed. The plugins on this machine are
+// A machine whose docker CLI has no plugins (no buildx, no Compose v2), as
+// where they were never installed: a runner without buildx, or a server with
+// only Compose v1 (/usr/bin/docker-compose). The plugins on this machine are
 // system-wide and shared, so they are not removed: the command runs in a
 // mount namespace of its own where an empty directory is mounted over each
 // plugin directory. The docker CLI, the engine and everything else are the
@@ -22,13 +23,13 @@ const SYSTEM_PLUGIN_DIRS = [
 const HIDE_AND_EXEC =
   'empty=$1; shift; while [ "$1" != -- ]; do mount --bind "$empty" "$1" || exit 97; shift; done; shift; exec "$@"'
 
-export interface RunnerWithoutPlugins {
-  /** Put before a command's argv to run it on this runner. */
+export interface WithoutDockerPlugins {
+  /** Put before a command's argv to run it there (an sshd too: its sessions inherit the mounts). */
   launcher: string[]
   remove(): void
 }
 
-export function runnerWithoutPlugins(): RunnerWithoutPlugins {
+export function withoutDockerPlugins(): WithoutDockerPlugins {
   const empty = mkdtempSync(join(tmpdir(), 'deploykit-no-plugins-'))
   const hidden = SYSTEM_PLUGIN_DIRS.filter(dir => existsSync(dir))
   return {

@@ -109,7 +109,7 @@ describe('seed 000 flow through deploy.yml', () => {
     expect(jobs.deploy.result).toBe('success')
     expect(r.output).toContain('migrations applied for v0.23')
     expect(readFileSync(join(serverDir, '.env.production'), 'utf8')).toBe(
-      'WEB_URL=http://localhost\nAPP_RELEASE=v0.23\n'
+      'WEB_URL=http://localhost\nAPP_RELEASE="v0.23"\n'
     )
     expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.23\n')
   })
@@ -119,7 +119,7 @@ describe('seed 000 flow through deploy.yml', () => {
     expect(jobs.deploy.result).toBe('failure')
     expect(jobs.deploy.outputs['rolled-back']).toBe('true')
     expect(readFileSync(join(serverDir, '.env.production'), 'utf8')).toContain(
-      'APP_RELEASE=v0.23\n'
+      'APP_RELEASE="v0.23"\n'
     )
     expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.23\n')
     const log = releaseLogLines(

@@ -11,7 +11,7 @@ import {
   restoreImages,
   waitUntilReady
 } from './containers.js'
-import { missingEnv, mergeEnv } from './env-file.js'
+import { envDialect, missingEnv, mergeEnv } from './env-file.js'
 import { checkoutCommit, fetchCommit, prepareClone } from './git-source.js'
 import { DeployLock } from './lock.js'
 import {
@@ -160,6 +160,7 @@ async function deployLocked(
 
   // Everything that can fail without changing the app happens first.
   const envPath = s.app.envFile ? posix.join(appDir, s.app.envFile) : undefined
+  const dialect = envDialect(binary)
   let envText: string | undefined
   if (envPath) {
     const before = (await host.check(fileCommands.read(envPath), { quiet: true })).stdout
@@ -168,11 +169,15 @@ async function deployLocked(
       : undefined
     envText = snapshot?.stdout
       ? snapshot.stdout
-      : mergeEnv(before, [...s.env, ...s.images.map(p => [p.variable, p.ref] as [string, string])])
+      : mergeEnv(
+          before,
+          [...s.env, ...s.images.map(p => [p.variable, p.ref] as [string, string])],
+          dialect
+        )
   } else if (s.env.length > 0 || s.requiredEnv.length > 0) {
     throw new Error('env and required-env need env-file: the file on the server to write and check')
   }
-  const missing = missingEnv(envText ?? '', s.requiredEnv)
+  const missing = missingEnv(envText ?? '', s.requiredEnv, dialect)
   if (missing.length > 0) {
     throw new Error(
       `required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${envPath}; nothing was changed`

@@ -161,13 +161,14 @@ function statements(text: string, dialect: EnvDialect): Statement[] {
   const out: Statement[] = []
   for (let i = 0; i < lines.length; i++) {
     const m = ASSIGNMENT.exec(lines[i])
-    const read = m ? readValue([m[2], ...lines.slice(i + 1)].join('\n'), dialect, known) : undefined
-    if (!m || !read) {
+    // Only a quoted value can run on past its line.
+    const raw = m && /^[^\S\n]*["']/.test(m[2]) ? [m[2], ...lines.slice(i + 1)].join('\n') : m?.[2]
+    const read = raw === undefined ? undefined : readValue(raw, dialect, known)
+    if (!m || !read || raw === undefined) {
       out.push({ lines: [lines[i]] })
       continue
     }
-    const spanned = [m[2], ...lines.slice(i + 1)].join('\n').slice(0, read.length)
-    const count = spanned.split('\n').length
+    const count = raw.slice(0, read.length).split('\n').length
     out.push({
       lines: lines.slice(i, i + count),
       key: m[1],

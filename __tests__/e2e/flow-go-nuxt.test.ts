@@ -169,7 +169,7 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
     )
     expect(backend.refs).toContain(`${registry.address}/acme/${IMAGES.backend}:main`)
     expect(envFile()).toBe(
-      `POSTGRES_PASSWORD=${POSTGRES_PASSWORD}\nGO_NUXT_BACKEND_IMAGE=${backend.digest}\nGO_NUXT_FRONTEND_IMAGE=${frontend.digest}\n`
+      `POSTGRES_PASSWORD="${POSTGRES_PASSWORD}"\nGO_NUXT_BACKEND_IMAGE="${backend.digest}"\nGO_NUXT_FRONTEND_IMAGE="${frontend.digest}"\n`
     )
     expect(await runningImages()).toMatchObject({
       api: backend.digest,

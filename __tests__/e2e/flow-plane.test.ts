@@ -122,7 +122,7 @@ describe('seed 000 flow through deploy.yml', () => {
       'rolled-back'
     ])
     expect(readFileSync(join(serverDir, '.env.production'), 'utf8')).toBe(
-      'WEB_URL=http://localhost\nAPP_RELEASE=v0.23\nDEBUG=1\n'
+      'WEB_URL=http://localhost\nAPP_RELEASE="v0.23"\nDEBUG="1"\n'
     )
     expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.23\n')
   })
@@ -132,7 +132,7 @@ describe('seed 000 flow through deploy.yml', () => {
     expect(jobs.deploy.result).toBe('failure')
     expect(jobs.deploy.outputs['rolled-back']).toBe('true')
     expect(readFileSync(join(serverDir, '.env.production'), 'utf8')).toContain(
-      'APP_RELEASE=v0.23\n'
+      'APP_RELEASE="v0.23"\n'
     )
     expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.23\n')
     const log = releaseLogLines(

@@ -216,7 +216,7 @@ describe('source: git', () => {
     ).toContain('edited on the server')
     expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v2\n')
     const env = readFileSync(join(t.appDir, '.env'), 'utf8')
-    expect(env).toBe(`APP_PORT=${t.port}\nSECRET_KEY=${secret}\n`)
+    expect(env).toBe(`APP_PORT="${t.port}"\nSECRET_KEY="${secret}"\n`)
     expect(readFileSync(join(t.appDir, '.env.bak'), 'utf8')).toContain('first-secret-value')
     expect(visibleLog(r.output)).not.toContain(secret)
     expect(r.summary).not.toContain(secret)
@@ -304,7 +304,9 @@ describe('vars (plain) and env (secret)', () => {
     expectOk(r)
     // Compose read APP_PORT from vars: the app answers on it.
     expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v1\n')
-    expect(Object.fromEntries(parseEnv(readFileSync(join(t.appDir, '.env'), 'utf8')))).toEqual({
+    const dialect = composeUnderTest.choice === 'docker-compose' ? 'compose-v1' : 'compose-v2'
+    const written = parseEnv(readFileSync(join(t.appDir, '.env'), 'utf8'), dialect)
+    expect(Object.fromEntries(written)).toEqual({
       APP_PORT: String(t.port),
       DEBUG: '1',
       APP_RELEASE: 'v1.2',
@@ -392,7 +394,7 @@ describe('source: none', () => {
       expectOk(r)
       expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.24\n')
       expect(readFileSync(join(appDir, '.env.production'), 'utf8')).toBe(
-        '# Plane settings\nWEB_URL=http://localhost\nAPP_RELEASE=v0.24\n'
+        '# Plane settings\nWEB_URL=http://localhost\nAPP_RELEASE="v0.24"\n'
       )
       const running = await run('docker', [
         'ps',
@@ -410,7 +412,9 @@ describe('source: none', () => {
       const back = await deploy({ ...inputs, 'rollback-to': 'previous' })
       expectOk(back)
       expect(await httpText(`http://127.0.0.1:${port}/version.txt`)).toBe('v0.23\n')
-      expect(readFileSync(join(appDir, '.env.production'), 'utf8')).toContain('APP_RELEASE=v0.23\n')
+      expect(readFileSync(join(appDir, '.env.production'), 'utf8')).toContain(
+        'APP_RELEASE="v0.23"\n'
+      )
     } finally {
       if (loggedIn) await run('docker', ['logout', registry.address])
       await registry.stop()

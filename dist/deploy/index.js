@@ -54834,9 +54834,10 @@ module.exports = {
 /* harmony export */   bR: () => (/* binding */ readAppSettings),
 /* harmony export */   ec: () => (/* binding */ composeCommand),
 /* harmony export */   ib: () => (/* binding */ detectCompose),
+/* harmony export */   nJ: () => (/* binding */ COMPOSE_V1),
 /* harmony export */   z0: () => (/* binding */ liveReleaseDir)
 /* harmony export */ });
-/* unused harmony exports COMPOSE_CHOICES, COMPOSE_V2, COMPOSE_V1 */
+/* unused harmony exports COMPOSE_CHOICES, COMPOSE_V2 */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
@@ -56675,9 +56676,9 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
 
 
-const actionInputs = name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
+const actionInputs = (name, options) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: !options?.keepWhitespace });
 function mapInputs(values) {
-    return name => (values[name] ?? '').trim();
+    return (name, options) => options?.keepWhitespace ? (values[name] ?? '') : (values[name] ?? '').trim();
 }
 function readBoolean(read, name, fallback) {
     const value = read(name).trim().toLowerCase();
@@ -58447,8 +58448,8 @@ async function execute(read) {
 
 // EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 15 modules
 var main = __nccwpck_require__(5859);
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 1 modules
-var settings = __nccwpck_require__(8475);
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 2 modules
+var settings = __nccwpck_require__(8759);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -63562,12 +63563,12 @@ class GithubDeployment {
  * through one of these views; a name not mapped reads through unchanged.
  */
 function stageReader(read, renames, fixed = {}) {
-    return name => {
+    return (name, options) => {
         if (name in fixed)
             return fixed[name];
         if (name in renames)
-            return read(renames[name]);
-        return read(name);
+            return read(renames[name], options);
+        return read(name, options);
     };
 }
 function migrateReader(read, direction = 'up') {
@@ -64016,23 +64017,166 @@ async function restoreImages(host, images) {
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/env-file.ts
-/** Env files as Compose reads them: `KEY=VALUE` lines, comments and blanks kept as they are. */
-const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
-function unquote(value) {
-    const v = value.trim();
-    if (v.length >= 2 &&
-        ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) {
-        return v.slice(1, -1);
-    }
-    return v;
+/**
+ * Env files as Compose reads them. Values deploy-kit writes are quoted so the
+ * server's Compose reads them back byte for byte; every other line is kept as it is.
+ *
+ * The two Compose generations read env files differently (checked on Compose
+ * 2.26.1 and 1.29.2, for `env_file:` and for `${VAR}` interpolated from
+ * `--env-file` into `environment:`), and no one form is read alike by both:
+ * - v2 (compose-go): in double quotes `\\`, `\"` and `\n` are escapes and `$`
+ *   starts an interpolation unless doubled (`$$`); single quotes cannot hold a
+ *   backslash before the closing quote.
+ * - v1 (python-dotenv 0.21): in double quotes `\\`, `\"` and `\n` are escapes,
+ *   `$$` stays `$$`, `${…}` is interpolated whatever the quoting and has no
+ *   escape, and a backslash right before the closing quote is read as an
+ *   escaped quote.
+ * So the writer uses the form of the Compose that runs on the server.
+ */
+
+function envDialect(composeBinary) {
+    return composeBinary.join(' ') === compose/* COMPOSE_V1 */.nJ.join(' ') ? 'compose-v1' : 'compose-v2';
 }
-function parseEnv(text) {
-    const values = new Map();
-    for (const line of text.split(/\r?\n/)) {
-        const m = ASSIGNMENT.exec(line);
-        if (m && !line.trimStart().startsWith('#'))
-            values.set(m[1], unquote(m[2]));
+/** Characters no env-file form carries: Compose v1 reads `\r` as a line break, and NUL ends a C string. */
+const UNWRITABLE = /[\r\0]/;
+/** `"…"` that the dialect's parser reads back as exactly `value`. */
+function quoteEnvValue(value, dialect) {
+    if (UNWRITABLE.test(value))
+        throw new Error('an env value cannot hold a carriage return or NUL');
+    const escaped = value.replace(/[\\"\n]/g, c => (c === '\n' ? '\\n' : `\\${c}`));
+    if (dialect === 'compose-v2')
+        return `"${escaped.replace(/\$/g, () => '$$')}"`;
+    // v1 expands every `${…}`, so a literal `${` is written as an expansion of a
+    // variable named `=` (which no environment can hold) that defaults to `$`,
+    // followed by `{`; and a trailing backslash is kept off the closing quote by
+    // `${=}`, which expands to nothing.
+    const literal = escaped.replace(/\$\{/g, () => '${=:-$}{');
+    return `"${literal}${value.endsWith('\\') ? '${=}' : ''}"`;
+}
+const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=(.*)$/;
+/** Index in `text` of the quote closing a value opened at `text[0]`, or -1. */
+function closingQuote(text, dialect) {
+    const quote = text[0];
+    if (dialect === 'compose-v2') {
+        for (let i = 1, escaped = false; i < text.length; i++) {
+            if (text[i] === quote && !escaped)
+                return i;
+            escaped = !escaped && text[i] === '\\';
+        }
+        return -1;
     }
+    // python-dotenv's `'((?:\\'|[^'])*)'`: the first quote not right after a
+    // backslash, else (when the regex backtracks) the last one.
+    let last = -1;
+    for (let i = 1; i < text.length; i++) {
+        if (text[i] !== quote)
+            continue;
+        if (text[i - 1] !== '\\')
+            return i;
+        last = i;
+    }
+    return last;
+}
+const V2_ESCAPE = /\\(?:[abcfnrtv$"\\]|0[0-7]{0,3})/g;
+const V2_CHARS = {
+    a: '\x07',
+    b: '\b',
+    c: '\\c',
+    f: '\f',
+    n: '\n',
+    r: '\r',
+    t: '\t',
+    v: '\v',
+    $: '$$',
+    '"': '"',
+    '\\': '\\'
+};
+const V1_ESCAPE = /\\[\\'"abfnrtv]/g;
+const V1_CHARS = { ...V2_CHARS, "'": "'" };
+function expandV2(value, known) {
+    return value.replace(/\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (match, braced, op, word, bare) => {
+        if (match === '$$')
+            return '$';
+        const name = braced ?? bare ?? '';
+        const set = known.has(name);
+        const current = known.get(name) ?? '';
+        const present = op?.startsWith(':') ? current !== '' : set;
+        if (op?.endsWith('-'))
+            return present ? current : (word ?? '');
+        if (op?.endsWith('+'))
+            return present ? (word ?? '') : '';
+        return current;
+    });
+}
+function expandV1(value, known) {
+    return value.replace(/\$\{([^}:]*)(?::-([^}]*))?\}/g, (_match, name, fallback) => known.get(name) ?? fallback ?? '');
+}
+/** The value Compose reads from `raw` (what follows `=`), and how many characters of `raw` it used. */
+function readValue(raw, dialect, known) {
+    const lead = /^[^\S\n]*/.exec(raw)?.[0].length ?? 0;
+    const text = raw.slice(lead);
+    const quote = text[0];
+    if (quote !== '"' && quote !== "'") {
+        const line = text.split('\n')[0];
+        const bare = dialect === 'compose-v2'
+            ? line.split(' #')[0].replace(/\s+$/, '')
+            : line.replace(/\s+#.*/, '').replace(/\s+$/, '');
+        const value = dialect === 'compose-v2' ? expandV2(bare, known) : expandV1(bare, known);
+        return { value, quoted: false, length: lead + line.length };
+    }
+    const end = closingQuote(text, dialect);
+    if (end < 0)
+        return undefined;
+    const inner = text.slice(1, end);
+    let value;
+    if (dialect === 'compose-v2') {
+        // compose-go drops the backslash of an escaped quote first, then expands escapes in double quotes.
+        const unquoted = inner.replace(/\\([\s\S])/g, (m, c) => (c === quote ? c : m));
+        value =
+            quote === '"'
+                ? expandV2(unquoted.replace(V2_ESCAPE, m => m[1] === '0' ? String.fromCharCode(parseInt(m.slice(1), 8)) : V2_CHARS[m[1]]), known)
+                : unquoted;
+    }
+    else {
+        const decoded = quote === '"'
+            ? inner.replace(V1_ESCAPE, m => V1_CHARS[m[1]])
+            : inner.replace(/\\[\\']/g, m => m[1]);
+        value = expandV1(decoded, known);
+    }
+    return { value, quoted: true, length: lead + end + 1 };
+}
+/** Splits an env file into statements; a quoted value may run over several lines. */
+function statements(text, dialect) {
+    const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+    const known = new Map();
+    const out = [];
+    for (let i = 0; i < lines.length; i++) {
+        const m = ASSIGNMENT.exec(lines[i]);
+        // Only a quoted value can run on past its line.
+        const raw = m && /^[^\S\n]*["']/.test(m[2]) ? [m[2], ...lines.slice(i + 1)].join('\n') : m?.[2];
+        const read = raw === undefined ? undefined : readValue(raw, dialect, known);
+        if (!m || !read || raw === undefined) {
+            out.push({ lines: [lines[i]] });
+            continue;
+        }
+        const count = raw.slice(0, read.length).split('\n').length;
+        out.push({
+            lines: lines.slice(i, i + count),
+            key: m[1],
+            value: read.value,
+            quoted: read.quoted
+        });
+        known.set(m[1], read.value);
+        i += count - 1;
+    }
+    return out;
+}
+/** Every KEY and the value the dialect's Compose reads for it (the last one given wins). */
+function parseEnv(text, dialect) {
+    const values = new Map();
+    for (const s of statements(text, dialect))
+        if (s.key)
+            values.set(s.key, s.value ?? '');
     return values;
 }
 /**
@@ -64040,31 +64184,39 @@ function parseEnv(text) {
  * removed so the value given wins), appends new keys, and keeps every other
  * line untouched.
  */
-function mergeEnv(text, updates) {
-    const lines = text === '' ? [] : text.replace(/\r?\n$/, '').split(/\r?\n/);
+function mergeEnv(text, updates, dialect) {
     const pending = new Map(updates);
+    const line = (key) => `${key}=${quoteEnvValue(pending.get(key), dialect)}`;
     const seen = new Set();
     const out = [];
-    for (const line of lines) {
-        const m = ASSIGNMENT.exec(line);
-        const key = m && !line.trimStart().startsWith('#') ? m[1] : undefined;
-        if (key && pending.has(key)) {
-            if (!seen.has(key))
-                out.push(`${key}=${pending.get(key)}`);
-            seen.add(key);
+    for (const s of statements(text, dialect)) {
+        if (s.key && pending.has(s.key)) {
+            if (!seen.has(s.key))
+                out.push(line(s.key));
+            seen.add(s.key);
             continue;
         }
-        out.push(line);
+        out.push(...s.lines);
     }
-    for (const [key, value] of pending)
+    for (const key of pending.keys())
         if (!seen.has(key))
-            out.push(`${key}=${value}`);
+            out.push(line(key));
     return out.length ? out.join('\n') + '\n' : '';
 }
-/** Names from `required` that are missing or empty. */
-function missingEnv(text, required) {
-    const values = parseEnv(text);
-    return required.filter(name => !values.get(name));
+/**
+ * Names from `required` that are missing or empty. `KEY= # note` counts as
+ * empty: both Compose versions pass `# note` on as the value, which is a
+ * placeholder, not a setting.
+ */
+function missingEnv(text, required, dialect) {
+    const found = new Map();
+    for (const s of statements(text, dialect))
+        if (s.key)
+            found.set(s.key, s);
+    return required.filter(name => {
+        const s = found.get(name);
+        return !s?.value || (!s.quoted && s.value.startsWith('#'));
+    });
 }
 
 // EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
@@ -64958,6 +65110,7 @@ async function deployLocked(host, s, plan, binary, paths) {
     };
     // Everything that can fail without changing the app happens first.
     const envPath = s.app.envFile ? external_node_path_.posix.join(appDir, s.app.envFile) : undefined;
+    const dialect = envDialect(binary);
     let envText;
     let restoredEnv = false;
     if (envPath) {
@@ -64966,12 +65119,12 @@ async function deployLocked(host, s, plan, binary, paths) {
             ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
             : undefined;
         restoredEnv = Boolean(snapshot?.stdout);
-        envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, envFileUpdates(s));
+        envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, envFileUpdates(s), dialect);
     }
     else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
         throw new Error('vars, env and required-env need env-file: the file on the server to write and check');
     }
-    const missing = missingEnv(envText ?? '', s.requiredEnv);
+    const missing = missingEnv(envText ?? '', s.requiredEnv, dialect);
     if (missing.length > 0) {
         throw new Error(`required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${envPath}; nothing was changed`);
     }
@@ -65092,8 +65245,8 @@ async function deployLocked(host, s, plan, binary, paths) {
     }
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 1 modules
-var settings = __nccwpck_require__(8475);
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 2 modules
+var settings = __nccwpck_require__(8759);
 // EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
 var connection_settings = __nccwpck_require__(3479);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/main.ts
@@ -65275,7 +65428,7 @@ async function post(read) {
 
 /***/ }),
 
-/***/ 8475:
+/***/ 8759:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65296,6 +65449,62 @@ var errors = __nccwpck_require__(4296);
 var inputs = __nccwpck_require__(9114);
 // EXTERNAL MODULE: ./src/core/shell.ts
 var shell = __nccwpck_require__(6673);
+;// CONCATENATED MODULE: ./src/ssh-deploy/env-input.ts
+
+
+const HINT = 'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2; for a value over several lines write KEY<<EOF, the lines, then EOF alone on a line';
+/**
+ * The `env` and `vars` inputs: `KEY=VALUE` lines (the value is everything after the first
+ * `=`, spaces included) and, for values over several lines, GitHub's
+ * GITHUB_OUTPUT heredoc form `KEY<<DELIMITER`, the lines, `DELIMITER`. Blank
+ * lines and `#` lines between entries are skipped. Errors name the key or the
+ * line number, never the value: it is a secret.
+ */
+function parseEnvInput(text, input = 'env') {
+    const lines = text.split(/\r?\n/);
+    const pairs = [];
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (line.trim() === '' || line.trimStart().startsWith('#'))
+            continue;
+        const equals = line.indexOf('=');
+        const heredoc = line.indexOf('<<');
+        if (heredoc > 0 && (equals < 0 || heredoc < equals)) {
+            const key = checkedKey(line.slice(0, heredoc), i, input);
+            const delimiter = line.slice(heredoc + 2).trim();
+            if (!delimiter) {
+                throw new errors/* InputError */.dz(input, `${key}<< on line ${i + 1} has no delimiter`, HINT);
+            }
+            const end = lines.indexOf(delimiter, i + 1);
+            if (end < 0) {
+                throw new errors/* InputError */.dz(input, `${key}<<${delimiter} is not closed: no line ${delimiter} follows`, `End the value with a line holding only ${delimiter}`);
+            }
+            pairs.push([key, checkedValue(key, lines.slice(i + 1, end).join('\n'), input)]);
+            i = end;
+            continue;
+        }
+        if (equals <= 0)
+            throw new errors/* InputError */.dz(input, `line ${i + 1} is not KEY=VALUE`, HINT);
+        const key = checkedKey(line.slice(0, equals), i, input);
+        pairs.push([key, checkedValue(key, line.slice(equals + 1), input)]);
+    }
+    return pairs;
+}
+function checkedKey(raw, index, input) {
+    const key = raw.trim();
+    if (!(0,shell/* isEnvName */.Xc)(key)) {
+        throw new errors/* InputError */.dz(input, `line ${index + 1} does not start with a variable name (letters, digits and _, not starting with a digit)`, HINT);
+    }
+    return key;
+}
+function checkedValue(key, value, input) {
+    const bad = /[\r\0]/.exec(value);
+    if (bad) {
+        throw new errors/* InputError */.dz(input, `the value of ${key} holds a ${bad[0] === '\r' ? 'carriage return (\\r), which Compose v1 reads as a line break' : 'NUL character, which ends a value in every env file reader'}`, 'Remove it from the value (for a file made on Windows, convert its line endings to \\n)');
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/image-pins.ts
 /**
  * Images pinned by digest: build-image's `images` output (or `name=ref@digest`
@@ -65388,14 +65597,7 @@ function runContext(env = process.env) {
     };
 }
 function readEnvPairs(read, name) {
-    return (0,inputs/* readLines */.Se)(read, name).map(line => {
-        const at = line.indexOf('=');
-        const key = at > 0 ? line.slice(0, at).trim() : '';
-        if (!(0,shell/* isEnvName */.Xc)(key)) {
-            throw new errors/* InputError */.dz(name, `line ${JSON.stringify(at > 0 ? key : line.slice(0, 40))} is not KEY=VALUE`, 'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2');
-        }
-        return [key, line.slice(at + 1).trim()];
-    });
+    return parseEnvInput(read(name, { keepWhitespace: true }), name);
 }
 /** A key in both would leave it to the order of the lines whether the shown or the secret value wins. */
 function refuseKeysInBoth(vars, env) {

@@ -28434,9 +28434,9 @@ scope.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(scope.__f
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
 
 
-const actionInputs = name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
+const actionInputs = (name, options) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: !options?.keepWhitespace });
 function mapInputs(values) {
-    return name => (values[name] ?? '').trim();
+    return (name, options) => options?.keepWhitespace ? (values[name] ?? '') : (values[name] ?? '').trim();
 }
 function readBoolean(read, name, fallback) {
     const value = read(name).trim().toLowerCase();

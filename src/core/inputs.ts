@@ -1,13 +1,20 @@
 import * as core from '@actions/core'
 import { InputError } from './errors.js'
 
-/** Reads one input by name; '' when unset. Entries pass core.getInput, tests pass a map. */
-export type InputReader = (name: string) => string
+export interface ReadOptions {
+  /** Keep leading and trailing whitespace (values where spaces are data, such as `env`). */
+  keepWhitespace?: boolean
+}
 
-export const actionInputs: InputReader = name => core.getInput(name)
+/** Reads one input by name; '' when unset. Entries pass core.getInput, tests pass a map. */
+export type InputReader = (name: string, options?: ReadOptions) => string
+
+export const actionInputs: InputReader = (name, options) =>
+  core.getInput(name, { trimWhitespace: !options?.keepWhitespace })
 
 export function mapInputs(values: Record<string, string | undefined>): InputReader {
-  return name => (values[name] ?? '').trim()
+  return (name, options) =>
+    options?.keepWhitespace ? (values[name] ?? '') : (values[name] ?? '').trim()
 }
 
 export function readBoolean(read: InputReader, name: string, fallback: boolean): boolean {

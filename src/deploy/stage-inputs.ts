@@ -10,10 +10,10 @@ export function stageReader(
   renames: Record<string, string>,
   fixed: Record<string, string> = {}
 ): InputReader {
-  return name => {
+  return (name, options) => {
     if (name in fixed) return fixed[name]
-    if (name in renames) return read(renames[name])
-    return read(name)
+    if (name in renames) return read(renames[name], options)
+    return read(name, options)
   }
 }
 

@@ -11,7 +11,7 @@ import {
   restoreImages,
   waitUntilReady
 } from './containers.js'
-import { missingEnv, mergeEnv } from './env-file.js'
+import { envDialect, missingEnv, mergeEnv } from './env-file.js'
 import { describeEnvValues, envFileUpdates } from './env-values.js'
 import { isGitRef } from './git-ref.js'
 import { checkoutCommit, fetchCommit, prepareClone } from './git-source.js'
@@ -168,6 +168,7 @@ async function deployLocked(
 
   // Everything that can fail without changing the app happens first.
   const envPath = s.app.envFile ? posix.join(appDir, s.app.envFile) : undefined
+  const dialect = envDialect(binary)
   let envText: string | undefined
   let restoredEnv = false
   if (envPath) {
@@ -176,13 +177,13 @@ async function deployLocked(
       ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
       : undefined
     restoredEnv = Boolean(snapshot?.stdout)
-    envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, envFileUpdates(s))
+    envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, envFileUpdates(s), dialect)
   } else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
     throw new Error(
       'vars, env and required-env need env-file: the file on the server to write and check'
     )
   }
-  const missing = missingEnv(envText ?? '', s.requiredEnv)
+  const missing = missingEnv(envText ?? '', s.requiredEnv, dialect)
   if (missing.length > 0) {
     throw new Error(
       `required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${envPath}; nothing was changed`

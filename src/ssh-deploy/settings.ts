@@ -9,7 +9,7 @@ import {
   readInteger,
   readLines
 } from '../core/inputs.js'
-import { isEnvName } from '../core/shell.js'
+import { parseEnvInput } from './env-input.js'
 import { ImagePin, readImagePins } from './image-pins.js'
 import { SourceKind } from './release-log.js'
 import type { RollingSettings } from './rolling.js'
@@ -73,18 +73,7 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
 }
 
 function readEnvPairs(read: InputReader, name: 'env' | 'vars'): Array<[string, string]> {
-  return readLines(read, name).map(line => {
-    const at = line.indexOf('=')
-    const key = at > 0 ? line.slice(0, at).trim() : ''
-    if (!isEnvName(key)) {
-      throw new InputError(
-        name,
-        `line ${JSON.stringify(at > 0 ? key : line.slice(0, 40))} is not KEY=VALUE`,
-        'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2'
-      )
-    }
-    return [key, line.slice(at + 1).trim()]
-  })
+  return parseEnvInput(read(name, { keepWhitespace: true }), name)
 }
 
 /** A key in both would leave it to the order of the lines whether the shown or the secret value wins. */

@@ -30,10 +30,11 @@ describe('image pins', () => {
     ])
     const env = mergeEnv(
       'POSTGRES_PASSWORD=x\nGO_NUXT_BACKEND_IMAGE=old\n',
-      read.map(p => [p.variable, p.ref])
+      read.map(p => [p.variable, p.ref]),
+      'compose-v2'
     )
     expect(env).toBe(
-      `POSTGRES_PASSWORD=x\nGO_NUXT_BACKEND_IMAGE=localhost:5000/acme/go-nuxt-backend@${A}\nGO_NUXT_FRONTEND_IMAGE=ghcr.io/acme/go-nuxt-frontend@${B}\n`
+      `POSTGRES_PASSWORD=x\nGO_NUXT_BACKEND_IMAGE="localhost:5000/acme/go-nuxt-backend@${A}"\nGO_NUXT_FRONTEND_IMAGE="ghcr.io/acme/go-nuxt-frontend@${B}"\n`
     )
   })
 

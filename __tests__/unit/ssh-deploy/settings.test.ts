@@ -57,8 +57,8 @@ describe('ssh-deploy settings', () => {
     ],
     [{ source: 'rsync' }, /^Input 'source': "rsync" is not one of git, upload, none/],
     [{ ref: '--upload-pack=evil' }, /^Input 'ref': "--upload-pack=evil" is not a git ref/],
-    [{ env: 'APP_RELEASE v1' }, /^Input 'env': line "APP_RELEASE v1" is not KEY=VALUE/],
-    [{ vars: 'DEBUG' }, /^Input 'vars': line "DEBUG" is not KEY=VALUE/],
+    [{ env: 'APP_RELEASE v1' }, /^Input 'env': line 1 is not KEY=VALUE/],
+    [{ vars: 'DEBUG' }, /^Input 'vars': line 1 is not KEY=VALUE/],
     [
       { images: `web=ghcr.io/acme/web@sha256:${'a'.repeat(64)}` },
       /^Input 'images': needs env-file: the digests are written there as NAME_IMAGE variables/

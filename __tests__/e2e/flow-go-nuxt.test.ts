@@ -210,7 +210,7 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
     expect(flow.run.summary).not.toContain('To go back')
     expect(flow.run.output).not.toContain('restore it with rollback-to')
 
-    expect(envFile()).toContain(`GO_NUXT_BACKEND_IMAGE=${first[IMAGES.backend].digest}\n`)
+    expect(envFile()).toContain(`GO_NUXT_BACKEND_IMAGE="${first[IMAGES.backend].digest}"\n`)
     expect(await runningImages()).toMatchObject({
       api: first[IMAGES.backend].digest,
       frontend: first[IMAGES.frontend].digest
@@ -268,7 +268,7 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
     if (back?.code !== 0) throw new Error(JSON.stringify(jobs, null, 1))
     expect(jobs.rollback.result).toBe('success')
     expect(jobs.rollback.outputs['deployed-ref']).toBe(v1)
-    expect(envFile()).toContain(`GO_NUXT_BACKEND_IMAGE=${first[IMAGES.backend].digest}\n`)
+    expect(envFile()).toContain(`GO_NUXT_BACKEND_IMAGE="${first[IMAGES.backend].digest}"\n`)
     expect(await runningImages()).toMatchObject({ api: first[IMAGES.backend].digest })
     expect(JSON.parse(await httpText(`http://127.0.0.1:${ports.api}/version`))).toEqual({
       version: 'v1'

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -198,6 +199,8 @@ describe('source: git', () => {
       join(t.appDir, 'Dockerfile'),
       readFileSync(join(t.appDir, 'Dockerfile'), 'utf8') + '# edited on the server\n'
     )
+    // An env file edited by hand is often 0644: its backup must not stay readable by others.
+    chmodSync(join(t.appDir, '.env'), 0o644)
     const v2 = await t.app.release('v2')
     const secret = 'second-Secret-value-42'
     const r = await deploy({
@@ -218,6 +221,8 @@ describe('source: git', () => {
     const env = readFileSync(join(t.appDir, '.env'), 'utf8')
     expect(env).toBe(`APP_PORT="${t.port}"\nSECRET_KEY="${secret}"\n`)
     expect(readFileSync(join(t.appDir, '.env.bak'), 'utf8')).toContain('first-secret-value')
+    for (const file of ['.env', '.env.bak', '.deploy-kit/releases.jsonl'])
+      expect([file, statSync(join(t.appDir, file)).mode & 0o777]).toEqual([file, 0o600])
     expect(visibleLog(r.output)).not.toContain(secret)
     expect(r.summary).not.toContain(secret)
   })

@@ -55903,6 +55903,14 @@ function parsePort(text, input) {
     }
     return port;
 }
+/** A `username` input: empty, or a name that can stand in `user@host` and in the log's host labels. */
+function parseUsername(text, input) {
+    const username = text.trim();
+    if (username && !USER.test(username)) {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(username)} is not a valid user name`, 'Use letters, digits, ., _ and -, not starting with -');
+    }
+    return username;
+}
 /**
  * Parses one `[user@]host[:port]` entry. IPv6 addresses take a port only in
  * brackets: `[::1]:2222`.
@@ -56087,7 +56095,7 @@ function readConnectionSettings(read) {
     const skip = (0,inputs/* readBoolean */.Vf)(read, 'insecure-skip-host-key-check', false);
     const defaults = {
         port: read('port') ? parsePort(read('port'), 'port') : 22,
-        username: read('username').trim()
+        username: parseUsername(read('username'), 'username')
     };
     const credentials = readCredentials(read, '');
     if (!credentials.privateKey && !credentials.password) {
@@ -56103,7 +56111,9 @@ function readConnectionSettings(read) {
     if (proxyHost) {
         const address = parseHost(proxyHost, {
             port: read('proxy-port') ? parsePort(read('proxy-port'), 'proxy-port') : 22,
-            username: read('proxy-username').trim() || defaults.username || targets[0].address.username
+            username: parseUsername(read('proxy-username'), 'proxy-username') ||
+                defaults.username ||
+                targets[0].address.username
         }, 'proxy-host');
         const own = readCredentials(read, 'proxy-');
         proxy = {

@@ -56201,7 +56201,7 @@ const lockCommands = {
         ]
     }),
     writeOwner: (appDir, owner) => ({
-        argv: ['sh', '-c', 'cat > "$1"', 'sh', statePaths(appDir).lockOwner],
+        argv: ['sh', '-c', 'umask 077; cat > "$1"', 'sh', statePaths(appDir).lockOwner],
         stdin: JSON.stringify(owner) + '\n'
     }),
     /** Prints the owner file, then its age in seconds (or the lock directory's when the owner is not written yet). */
@@ -56397,21 +56397,30 @@ const fileCommands = {
     read: (path) => ({
         argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
     }),
+    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
     append: (path, text) => ({
-        argv: ['sh', '-c', 'mkdir -p -- "$(dirname -- "$1")" && cat >> "$1"', 'sh', path],
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'sh',
+            path
+        ],
         stdin: text
     }),
     /**
-     * Replaces a secret file atomically (temp file + rename, mode 600), keeps
-     * the old one as `<file>.bak` and a copy for the release at `snapshot`.
+     * Replaces a secret file atomically (a fresh temp file + rename, mode 600;
+     * a temp file a killed run left behind may have any mode), keeps
+     * the old one as `<file>.bak` (600 too, whatever mode the old one had) and
+     * a copy for the release at `snapshot`.
      */
     writePrivate: (path, snapshot, text) => ({
         argv: [
             'sh',
             '-c',
             'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")" "$(dirname -- "$2")"; ' +
-                '[ ! -e "$1" ] || cp -p -- "$1" "$1.bak"; ' +
-                'cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
+                '[ ! -e "$1" ] || { rm -f -- "$1.bak.deploykit-tmp"; cat -- "$1" > "$1.bak.deploykit-tmp"; chmod 600 "$1.bak.deploykit-tmp"; mv -f -- "$1.bak.deploykit-tmp" "$1.bak"; }; ' +
+                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
             'sh',
             path,
             snapshot
@@ -57187,6 +57196,14 @@ function parsePort(text, input) {
     }
     return port;
 }
+/** A `username` input: empty, or a name that can stand in `user@host` and in the log's host labels. */
+function parseUsername(text, input) {
+    const username = text.trim();
+    if (username && !USER.test(username)) {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(username)} is not a valid user name`, 'Use letters, digits, ., _ and -, not starting with -');
+    }
+    return username;
+}
 /**
  * Parses one `[user@]host[:port]` entry. IPv6 addresses take a port only in
  * brackets: `[::1]:2222`.
@@ -57336,7 +57353,7 @@ function readConnectionSettings(read) {
     const skip = (0,inputs/* readBoolean */.Vf)(read, 'insecure-skip-host-key-check', false);
     const defaults = {
         port: read('port') ? parsePort(read('port'), 'port') : 22,
-        username: read('username').trim()
+        username: parseUsername(read('username'), 'username')
     };
     const credentials = readCredentials(read, '');
     if (!credentials.privateKey && !credentials.password) {
@@ -57352,7 +57369,9 @@ function readConnectionSettings(read) {
     if (proxyHost) {
         const address = parseHost(proxyHost, {
             port: read('proxy-port') ? parsePort(read('proxy-port'), 'proxy-port') : 22,
-            username: read('proxy-username').trim() || defaults.username || targets[0].address.username
+            username: parseUsername(read('proxy-username'), 'proxy-username') ||
+                defaults.username ||
+                targets[0].address.username
         }, 'proxy-host');
         const own = readCredentials(read, 'proxy-');
         proxy = {

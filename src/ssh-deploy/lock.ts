@@ -34,7 +34,7 @@ export const lockCommands = {
     ]
   }),
   writeOwner: (appDir: string, owner: LockOwner): RemoteCommand => ({
-    argv: ['sh', '-c', 'cat > "$1"', 'sh', statePaths(appDir).lockOwner],
+    argv: ['sh', '-c', 'umask 077; cat > "$1"', 'sh', statePaths(appDir).lockOwner],
     stdin: JSON.stringify(owner) + '\n'
   }),
   /** Prints the owner file, then its age in seconds (or the lock directory's when the owner is not written yet). */

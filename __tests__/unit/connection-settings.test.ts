@@ -46,6 +46,25 @@ describe('readConnectionSettings', () => {
     ])
   })
 
+  it.each([
+    ['username', 'deploy\n::warning::forged'],
+    ['username', '-oProxyCommand=id'],
+    ['proxy-username', 'jump user']
+  ])('refuses %s %j, which would break the host labels in the log', (input, value) => {
+    expect(() =>
+      read({
+        username: 'deploy',
+        host: 'web1.example.com',
+        'proxy-host': 'bastion.example.com',
+        [input]: value
+      })
+    ).toThrow(
+      new RegExp(
+        `^Input '${input}': ${JSON.stringify(value).replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} is not a valid user name`
+      )
+    )
+  })
+
   it('explains how to get a host key when none is given', () => {
     expect(() => read({ 'known-hosts': '' })).toThrow(
       /^Input 'known-hosts': no host key to check deploy@web1\.example\.com against\. Get the value .*`ssh-keyscan -p 22 web1\.example\.com`.*insecure-skip-host-key-check: true/

@@ -9,7 +9,7 @@ import {
   parseKnownHosts,
   SKIP_POLICY
 } from './host-keys.js'
-import { HostAddress, parseHost, parseHosts, parsePort } from './hosts.js'
+import { HostAddress, parseHost, parseHosts, parsePort, parseUsername } from './hosts.js'
 import { InputReader, readBoolean, readDuration, readInteger } from './inputs.js'
 import { registerSecret } from './secrets.js'
 
@@ -132,7 +132,7 @@ export function readConnectionSettings(read: InputReader): ConnectionSettings {
   const skip = readBoolean(read, 'insecure-skip-host-key-check', false)
   const defaults = {
     port: read('port') ? parsePort(read('port'), 'port') : 22,
-    username: read('username').trim()
+    username: parseUsername(read('username'), 'username')
   }
   const credentials = readCredentials(read, '')
   if (!credentials.privateKey && !credentials.password) {
@@ -155,7 +155,10 @@ export function readConnectionSettings(read: InputReader): ConnectionSettings {
       proxyHost,
       {
         port: read('proxy-port') ? parsePort(read('proxy-port'), 'proxy-port') : 22,
-        username: read('proxy-username').trim() || defaults.username || targets[0].address.username
+        username:
+          parseUsername(read('proxy-username'), 'proxy-username') ||
+          defaults.username ||
+          targets[0].address.username
       },
       'proxy-host'
     )

@@ -21,6 +21,19 @@ export function parsePort(text: string, input: string): number {
   return port
 }
 
+/** A `username` input: empty, or a name that can stand in `user@host` and in the log's host labels. */
+export function parseUsername(text: string, input: string): string {
+  const username = text.trim()
+  if (username && !USER.test(username)) {
+    throw new InputError(
+      input,
+      `${JSON.stringify(username)} is not a valid user name`,
+      'Use letters, digits, ., _ and -, not starting with -'
+    )
+  }
+  return username
+}
+
 /**
  * Parses one `[user@]host[:port]` entry. IPv6 addresses take a port only in
  * brackets: `[::1]:2222`.

@@ -57898,7 +57898,9 @@ async function placeProbe(host, from, app) {
     const services = config.stdout
         .split('\n')
         .map(s => s.trim())
-        .filter(Boolean);
+        .filter(Boolean)
+        // Compose v2 lists them in no fixed order.
+        .sort();
     if (!services.includes(from.service)) {
         throw new Error(`service ${from.service} is not in the Compose project ${project.projectName} (it has ${services.join(', ') || 'none'})`);
     }

@@ -46,6 +46,8 @@ export async function placeProbe(
     .split('\n')
     .map(s => s.trim())
     .filter(Boolean)
+    // Compose v2 lists them in no fixed order.
+    .sort()
   if (!services.includes(from.service)) {
     throw new Error(
       `service ${from.service} is not in the Compose project ${project.projectName} (it has ${services.join(', ') || 'none'})`

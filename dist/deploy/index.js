@@ -56670,6 +56670,20 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
 
 /***/ }),
 
+/***/ 1402:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ escapeHtml)
+/* harmony export */ });
+/** Text for a job summary's HTML: server output and names never become markup. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+
+/***/ }),
+
 /***/ 9114:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -57970,14 +57984,14 @@ function remoteProbe(host, place, from, settings) {
     };
 }
 
+// EXTERNAL MODULE: ./src/core/html.ts
+var html = __nccwpck_require__(1402);
 ;// CONCATENATED MODULE: ./src/smoke-check/report.ts
+
 
 
 /** A certificate closer to its end than this is a warning. */
 const CERTIFICATE_WARNING_DAYS = 14;
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 /** Logs each certificate's expiry once per host, as a warning when it is near. */
 function reportCertificates(results) {
     const seen = new Set();
@@ -58015,12 +58029,12 @@ async function writeSummary(results, elapsedMs) {
         return;
     const passed = results.filter(r => r.passed).length;
     const rows = results.map(r => [
-        escapeHtml(`${r.method} ${r.url}`),
-        escapeHtml(r.from),
+        (0,html/* escapeHtml */.Z)(`${r.method} ${r.url}`),
+        (0,html/* escapeHtml */.Z)(r.from),
         String(r.attempts),
         r.status === undefined ? '—' : String(r.status),
         r.latencyMs === undefined ? '—' : `${r.latencyMs} ms`,
-        escapeHtml(resultCell(r))
+        (0,html/* escapeHtml */.Z)(resultCell(r))
     ]);
     await lib_core/* summary */.z
         .addHeading('Smoke check', 3)
@@ -63865,6 +63879,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
 var core = __nccwpck_require__(4116);
+// EXTERNAL MODULE: ./src/core/html.ts
+var html = __nccwpck_require__(1402);
 // EXTERNAL MODULE: ./src/core/fleet.ts + 6 modules
 var fleet = __nccwpck_require__(5150);
 // EXTERNAL MODULE: ./src/core/secrets.ts
@@ -65280,6 +65296,7 @@ var connection_settings = __nccwpck_require__(3479);
 
 
 
+
 const STATE_TOKEN = 'lock-token';
 const STATE_OPEN = 'lock-open';
 function commitLink(s, ref) {
@@ -65289,9 +65306,6 @@ function commitLink(s, ref) {
         ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
         : `<code>${ref}</code>`;
 }
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 /** Which values the env file was given: vars with their values, env by name only. */
 function envFileSummary(s, rows) {
     // A rollback puts back the env file of the release it returns to; a host
@@ -65300,7 +65314,7 @@ function envFileSummary(s, rows) {
         return '';
     if (!rows.some(r => r.changed))
         return '';
-    const code = (text) => `<code>${escapeHtml(text)}</code>`;
+    const code = (text) => `<code>${(0,html/* escapeHtml */.Z)(text)}</code>`;
     const parts = [
         s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${shownValue(v)}`)).join(' ')}`,
         s.env.length > 0 && `env (secret) ${s.env.map(([k]) => code(k)).join(' ')}`

@@ -54156,7 +54156,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1493);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5246);
 
 
 
@@ -54168,7 +54168,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1493:
+/***/ 5246:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54180,6 +54180,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var lib_core = __nccwpck_require__(8261);
+;// CONCATENATED MODULE: ./src/core/html.ts
+/** Text for a job summary's HTML: server output and names never become markup. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: ./src/core/log.ts
@@ -57646,6 +57652,7 @@ function readDeploySettings(read, run = runContext()) {
 
 
 
+
 const STATE_TOKEN = 'lock-token';
 const STATE_OPEN = 'lock-open';
 function commitLink(s, ref) {
@@ -57654,9 +57661,6 @@ function commitLink(s, ref) {
     return /^[0-9a-f]{40}$/.test(ref) && s.run.repository
         ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
         : `<code>${ref}</code>`;
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 /** Which values the env file was given: vars with their values, env by name only. */
 function envFileSummary(s, rows) {

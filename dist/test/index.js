@@ -28498,7 +28498,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3360);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5462);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3400);
 
 
 
@@ -28516,7 +28516,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5462:
+/***/ 3400:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29173,6 +29173,12 @@ function installCommands(framework, files, ctx) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/html.ts
+/** Text for a job summary's HTML: server output and names never become markup. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 ;// CONCATENATED MODULE: ./src/core/shell.ts
 /**
  * The one place where argv becomes a shell string. Every remote command is
@@ -29294,13 +29300,11 @@ function locate(failure, workDir, workspace) {
 
 
 
+
 /** GitHub shows only so many annotations per step; the summary lists every failure. */
 const MAX_ANNOTATIONS = 50;
 /** Failing tests named in the error's first line; the rest are counted. */
 const NAMES_IN_ERROR = 10;
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 function clip(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -1,13 +1,10 @@
 import * as core from '@actions/core'
+import { escapeHtml } from '../core/html.js'
 import type { CheckResult } from './check.js'
 import { clip } from './expectations.js'
 
 /** A certificate closer to its end than this is a warning. */
 export const CERTIFICATE_WARNING_DAYS = 14
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
 
 /** Logs each certificate's expiry once per host, as a warning when it is near. */
 export function reportCertificates(results: readonly CheckResult[]): void {

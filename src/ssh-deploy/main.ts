@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { escapeHtml } from '../core/html.js'
 import { forEachHost, HostOutcome } from '../core/fleet.js'
 import { InputReader } from '../core/inputs.js'
 import { StageResult } from '../core/stage.js'
@@ -29,10 +30,6 @@ function commitLink(s: DeploySettings, ref: string): string {
   return /^[0-9a-f]{40}$/.test(ref) && s.run.repository
     ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
     : `<code>${ref}</code>`
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
 /** Which values the env file was given: vars with their values, env by name only. */

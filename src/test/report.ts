@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { escapeHtml } from '../core/html.js'
 import { commandLine } from '../core/shell.js'
 import { Location, locate } from './locate.js'
 import { TestCase, TestResults } from './results.js'
@@ -12,10 +13,6 @@ const NAMES_IN_ERROR = 10
 export interface Failure {
   test: TestCase
   where?: Location
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
 function clip(text: string, max: number): string {

@@ -33,6 +33,10 @@ export function parseOutputs(text: string): Record<string, string> {
 export interface BundleRun extends ActionRun {
   /** What the action saved with `core.saveState` (the GITHUB_STATE file), for its post step. */
   state: Record<string, string>
+  /** The signal that ended the action's process, if one did. */
+  signal: NodeJS.Signals | null
+  /** The action's own process, by then ended (what it started may still run). */
+  pid?: number
 }
 
 /**
@@ -49,6 +53,16 @@ export async function runBundle(
     state?: Record<string, string>
     /** An argv that runs the node command after it (e.g. a runner without docker plugins). */
     launcher?: readonly string[]
+    /**
+     * Kills the action with SIGKILL once its output matches, as the runner
+     * ends a cancelled step that outlived its SIGINT and SIGTERM: on Linux it
+     * kills that process only (actions/runner ProcessInvoker
+     * `NixKillProcessTree`), so what the action started keeps running. The
+     * runner still reads GITHUB_STATE afterwards: ActionRunner processes the
+     * file commands in a `finally` around the step, whose post step it
+     * registered before the step started.
+     */
+    killWhen?: RegExp
   } = {}
 ): Promise<BundleRun> {
   const dir = mkdtempSync(join(tmpdir(), 'deploykit-action-'))
@@ -74,11 +88,29 @@ export async function runBundle(
   const [cmd, ...args] = [...(opts.launcher ?? []), node24(), resolve(bundle)]
   const child = spawn(cmd, args, { env, cwd: opts.cwd ?? dir })
   let output = ''
-  child.stdout.on('data', d => (output += d))
-  child.stderr.on('data', d => (output += d))
-  const code = await new Promise<number | null>(done => child.on('close', c => done(c)))
+  let killed = false
+  const take = (d: Buffer) => {
+    output += d.toString()
+    if (opts.killWhen && !killed && opts.killWhen.test(output)) {
+      killed = true
+      child.kill('SIGKILL')
+    }
+  }
+  child.stdout.on('data', take)
+  child.stderr.on('data', take)
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(done => {
+    // 'close' waits for the pipes, which a killed action's children still hold open.
+    child.on('exit', (c, s) => killed && done([c, s]))
+    child.on('close', (c, s) => done([c, s]))
+  })
+  if (killed) {
+    child.stdout.destroy()
+    child.stderr.destroy()
+  }
   const result = {
     code,
+    signal,
+    pid: child.pid,
     output,
     outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
     summary: readFileSync(summaryFile, 'utf8'),

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { docker, dockerChecked } from './docker-cli.js'
+import type { DockerCli } from './docker-cli.js'
 import {
   BuildRequest,
   buildxBuild,
@@ -72,6 +72,7 @@ function readIfExists(path: string): string {
  * other buildx driver pushes in the same command when `pushInBuild` is set.
  */
 export async function buildImage(
+  cli: DockerCli,
   req: BuildRequest,
   opts: {
     builder: Builder
@@ -99,7 +100,7 @@ export async function buildImage(
   }
   if (opts.builder === 'docker') {
     const iidFile = join(opts.tempDir, `${req.name.replace(/\//g, '_')}.iid`)
-    const result = await dockerChecked(dockerBuild(req, iidFile), {
+    const result = await cli.checked(dockerBuild(req, iidFile), {
       prefix: opts.prefix,
       // The classic builder is the one every engine has; BuildKit needs buildx.
       env: { DOCKER_BUILDKIT: '0' }
@@ -108,7 +109,7 @@ export async function buildImage(
     report.cache = cacheStats(result.stdout)
   } else {
     const metadataFile = join(opts.tempDir, `${req.name.replace(/\//g, '_')}.json`)
-    const result = await dockerChecked(
+    const result = await cli.checked(
       buildxBuild(req, {
         output: opts.pushInBuild ? 'push' : 'load',
         cache: opts.cache,
@@ -125,7 +126,7 @@ export async function buildImage(
       const digest = buildxDigest(metadata)
       report.digest = digest ? `${req.repository}@${digest}` : ''
     } else {
-      report.imageId = (await dockerChecked(inspectImageId(refs[0]), { quiet: true })).stdout.trim()
+      report.imageId = (await cli.checked(inspectImageId(refs[0]), { quiet: true })).stdout.trim()
     }
   }
   report.buildSeconds = seconds(started)
@@ -133,11 +134,15 @@ export async function buildImage(
 }
 
 /** Pushes every tag of an image in the engine and reads the digest the registry gave it. */
-export async function pushImage(report: ImageReport, prefix: string): Promise<void> {
+export async function pushImage(
+  cli: DockerCli,
+  report: ImageReport,
+  prefix: string
+): Promise<void> {
   const started = Date.now()
   const digests = new Set<string>()
   for (const ref of report.refs) {
-    const result = await dockerChecked(dockerPush(ref), { prefix })
+    const result = await cli.checked(dockerPush(ref), { prefix })
     const digest = pushedDigest(result.stdout)
     if (digest) digests.add(digest)
   }
@@ -151,7 +156,7 @@ export async function pushImage(report: ImageReport, prefix: string): Promise<vo
   report.digest = pushed
     ? `${report.repository}@${pushed}`
     : repoDigestFor(
-        (await docker(inspectRepoDigests(report.refs[0]), { quiet: true })).stdout,
+        (await cli.run(inspectRepoDigests(report.refs[0]), { quiet: true })).stdout,
         report.repository
       )
   report.pushed = true

@@ -71,6 +71,40 @@ export async function docker(
   }
 }
 
+/** The docker CLI with the same variables added to every call: all of one run use one DOCKER_CONFIG. */
+export interface DockerCli {
+  run(args: readonly string[], opts?: DockerOptions): Promise<DockerResult>
+  checked(args: readonly string[], opts?: DockerOptions): Promise<DockerResult>
+}
+
+export function dockerCli(env: Record<string, string> = {}): DockerCli {
+  const withEnv = (opts: DockerOptions = {}) => ({ ...opts, env: { ...env, ...opts.env } })
+  return {
+    run: (args, opts) => docker(args, withEnv(opts)),
+    checked: (args, opts) => dockerChecked(args, withEnv(opts))
+  }
+}
+
+/**
+ * The registries a credential helper (`credsStore: NAME` runs
+ * `docker-credential-NAME`) holds logins for, from its `list` command: JSON
+ * keyed by server address. Throws when the helper cannot say.
+ */
+export async function credentialStoreHosts(store: string): Promise<string[]> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(store)) throw new Error(`"${store}" is no helper name`)
+  let stdout = ''
+  const code = await exec.exec(`docker-credential-${store}`, ['list'], {
+    silent: true,
+    ignoreReturnCode: true,
+    listeners: { stdout: data => (stdout += data.toString('utf8')) }
+  })
+  if (code !== 0) throw new Error(`docker-credential-${store} list exited with code ${code}`)
+  const listed = JSON.parse(stdout || '{}') as unknown
+  if (!listed || typeof listed !== 'object')
+    throw new Error(`docker-credential-${store} list gave no object`)
+  return Object.keys(listed)
+}
+
 /** The banner the docker CLI prints on every classic build; it explains no failure. */
 const LEGACY_BUILDER_NOTICE =
   /^(DEPRECATED: The legacy builder|\s+(BuildKit is currently disabled|environment-variable\.|Install the buildx component|https:\/\/docs\.docker\.com\/go\/buildx))/

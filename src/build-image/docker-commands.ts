@@ -129,10 +129,6 @@ export function dockerLogin(registryHost: string, username: string): string[] {
   return ['login', '--username', username, '--password-stdin', registryHost]
 }
 
-export function dockerLogout(registryHost: string): string[] {
-  return ['logout', registryHost]
-}
-
 export function inspectImageId(ref: string): string[] {
   return ['image', 'inspect', '--format', '{{.Id}}', ref]
 }

@@ -1,11 +1,9 @@
 import '../core/esm-globals.js'
-import * as core from '@actions/core'
-import { errorMessage } from '../core/errors.js'
 import { actionInputs } from '../core/inputs.js'
-import { run } from './main.js'
+import { runEntryWithPost } from '../core/stage.js'
+import { post, run } from './main.js'
 
-try {
-  await run(actionInputs)
-} catch (err) {
-  core.setFailed(errorMessage(err))
-}
+await runEntryWithPost(
+  () => run(actionInputs),
+  async () => post()
+)

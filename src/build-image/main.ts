@@ -1,24 +1,27 @@
 import * as core from '@actions/core'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { errorMessage } from '../core/errors.js'
 import type { InputReader } from '../core/inputs.js'
+import type { StageResult } from '../core/stage.js'
 import { buildImage, buildRequest, ImageReport, pushImage } from './build.js'
-import { docker, dockerChecked } from './docker-cli.js'
+import { credentialStoreHosts, DockerCli, dockerCli } from './docker-cli.js'
+import {
+  makePrivateConfigDir,
+  PRIVATE_CONFIG_PREFIX,
+  privateConfigFile,
+  readUserConfigFile,
+  userDockerConfigDir,
+  writePrivateConfig
+} from './docker-config.js'
 import {
   BuildxBuilder,
   checkBuilderCanBuild,
   parseBuildxInspect,
   usesContainerdImageStore
 } from './buildx-builder.js'
-import {
-  buildxInspect,
-  buildxVersion,
-  dockerDriverStatus,
-  dockerLogin,
-  dockerLogout
-} from './docker-commands.js'
+import { buildxInspect, buildxVersion, dockerDriverStatus, dockerLogin } from './docker-commands.js'
 import { cacheText, setImagesOutput, writeSummary } from './report.js'
 import { BuildSettings, chooseBuilder, readBuildSettings, RegistryLogin } from './settings.js'
 import { mapLimited } from '../core/fleet.js'
@@ -48,8 +51,16 @@ async function allOrReport<I extends { name: string }, O>(
   return results as O[]
 }
 
-async function checkEngine(): Promise<void> {
-  const probe = await docker(['version', '--format', '{{.Server.Version}}'], { quiet: true })
+const BUILD_TEMP_PREFIX = 'deploykit-build-'
+/** The directories this run made, for the post step to remove when the run was killed. */
+const STATE_DIRS = { dockerConfig: 'docker-config', buildTemp: 'build-temp' } as const
+
+function runnerTemp(): string {
+  return process.env.RUNNER_TEMP || tmpdir()
+}
+
+async function checkEngine(cli: DockerCli): Promise<void> {
+  const probe = await cli.run(['version', '--format', '{{.Server.Version}}'], { quiet: true })
   if (probe.code !== 0) {
     throw new Error(
       `the Docker engine does not answer (\`docker version\`: ${probe.stderr.trim().split('\n').pop()})`
@@ -58,24 +69,69 @@ async function checkEngine(): Promise<void> {
 }
 
 /** The builder buildx would use: BUILDX_BUILDER, else the one `docker buildx use` chose. */
-async function currentBuildxBuilder(): Promise<BuildxBuilder> {
-  const inspect = await docker(buildxInspect(), { quiet: true })
+async function currentBuildxBuilder(cli: DockerCli): Promise<BuildxBuilder> {
+  const inspect = await cli.run(buildxInspect(), { quiet: true })
   if (inspect.code !== 0) {
     throw new Error(
       `\`docker buildx inspect\` cannot read the current builder: ${inspect.stderr.trim().split('\n').pop()}`
     )
   }
   const builder = parseBuildxInspect(inspect.stdout)
-  const status = await docker(dockerDriverStatus(), { quiet: true })
+  const status = await cli.run(dockerDriverStatus(), { quiet: true })
   return { ...builder, containerdImageStore: usesContainerdImageStore(status.stdout) }
 }
 
-async function login(l: RegistryLogin): Promise<void> {
-  await dockerChecked(dockerLogin(l.host, l.username), { stdin: l.password })
+/**
+ * A DOCKER_CONFIG of this run's own for the login (see docker-config.ts),
+ * with the user's settings, contexts and buildx builders. Recorded for the
+ * post step before anything is written into it.
+ */
+async function privateDockerConfig(login: RegistryLogin): Promise<string> {
+  const userDir = userDockerConfigDir()
+  const user = readUserConfigFile(userDir, message => core.warning(message))
+  let storeHosts: string[] = []
+  if (user.credsStore) {
+    try {
+      storeHosts = await credentialStoreHosts(user.credsStore)
+    } catch (err) {
+      core.warning(
+        `The credential helper "${user.credsStore}" named in ${userDir} cannot list its logins (${errorMessage(err)}); this run uses none of them, only its own login to ${login.host}`
+      )
+    }
+  }
+  const dir = makePrivateConfigDir(runnerTemp())
+  core.saveState(STATE_DIRS.dockerConfig, dir)
+  writePrivateConfig(dir, privateConfigFile(user, login.host, storeHosts), userDir)
+  return dir
 }
 
 function prefixFor(s: BuildSettings, name: string): string {
   return s.images.length > 1 ? `[${name}] ` : ''
+}
+
+/**
+ * Reads the inputs and builds. With a login, every docker and buildx command
+ * runs on a DOCKER_CONFIG of this run's own (docker-config.ts). The
+ * directories it makes are recorded for the post step before anything goes
+ * into them, and removed when the run ends however it ends.
+ */
+export async function run(read: InputReader): Promise<StageResult> {
+  const s = readBuildSettings(read)
+  if (!s.logout) {
+    core.warning(
+      'logout: false has no effect: the login lives in a DOCKER_CONFIG of this step alone, removed when it ends, so that no job leaves it on the runner. A later step that needs the registry logs in itself (docker/login-action)'
+    )
+  }
+  const tempDir = mkdtempSync(join(runnerTemp(), BUILD_TEMP_PREFIX))
+  core.saveState(STATE_DIRS.buildTemp, tempDir)
+  let dockerConfig: string | undefined
+  try {
+    dockerConfig = s.login ? await privateDockerConfig(s.login) : undefined
+    const cli = dockerCli(dockerConfig ? { DOCKER_CONFIG: dockerConfig } : {})
+    return await buildAll(s, cli, tempDir)
+  } finally {
+    removeRunDirs([tempDir, dockerConfig])
+  }
 }
 
 /**
@@ -84,12 +140,11 @@ function prefixFor(s: BuildSettings, name: string): string {
  * built, so a failed build leaves the registry untouched; other buildx
  * drivers push as they build. Sets `images` and writes the summary.
  */
-export async function run(read: InputReader): Promise<void> {
-  const s = readBuildSettings(read)
-  await checkEngine()
-  const hasBuildx = (await docker(buildxVersion(), { quiet: true })).code === 0
+async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Promise<StageResult> {
+  await checkEngine(cli)
+  const hasBuildx = (await cli.run(buildxVersion(), { quiet: true })).code === 0
   const { builder, warnings } = chooseBuilder(s, hasBuildx)
-  const buildxBuilder = builder === 'buildx' ? await currentBuildxBuilder() : undefined
+  const buildxBuilder = builder === 'buildx' ? await currentBuildxBuilder(cli) : undefined
   if (buildxBuilder) checkBuilderCanBuild(s, buildxBuilder)
   for (const warning of warnings) core.warning(warning)
   // The docker driver builds into the engine like the classic builder; pushing
@@ -101,38 +156,64 @@ export async function run(read: InputReader): Promise<void> {
 
   const started = Date.now()
   const created = new Date()
-  const tempDir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'deploykit-build-'))
-  let loggedIn = false
-  try {
-    if (s.login) {
-      await login(s.login)
-      loggedIn = true
-    }
-    const reports: ImageReport[] = await allOrReport(s.images, 'build', image =>
-      buildImage(buildRequest(image, s, created), {
-        builder,
-        pushInBuild,
-        cache: s.cache,
-        tempDir,
-        prefix: prefixFor(s, image.name)
-      })
-    )
-    for (const r of reports) {
-      core.info(
-        `${r.name}: built in ${r.buildSeconds.toFixed(1)}s${cacheText(r) ? ` (${cacheText(r)})` : ''}`
-      )
-    }
-    if (s.push && !pushInBuild) {
-      await allOrReport(reports, 'push', r => pushImage(r, prefixFor(s, r.name)))
-    }
-    for (const r of reports.filter(r => r.pushed)) {
-      if (!r.digest) throw new Error(`${r.name}: pushed, but the registry digest could not be read`)
-      core.info(`${r.name}: ${r.digest}`)
-    }
-    setImagesOutput(reports)
-    await writeSummary(reports, Date.now() - started)
-  } finally {
-    if (loggedIn && s.logout && s.login) await docker(dockerLogout(s.login.host), { quiet: true })
-    rmSync(tempDir, { recursive: true, force: true })
+  if (s.login) {
+    await cli.checked(dockerLogin(s.login.host, s.login.username), { stdin: s.login.password })
   }
+  const reports: ImageReport[] = await allOrReport(s.images, 'build', image =>
+    buildImage(cli, buildRequest(image, s, created), {
+      builder,
+      pushInBuild,
+      cache: s.cache,
+      tempDir,
+      prefix: prefixFor(s, image.name)
+    })
+  )
+  for (const r of reports) {
+    core.info(
+      `${r.name}: built in ${r.buildSeconds.toFixed(1)}s${cacheText(r) ? ` (${cacheText(r)})` : ''}`
+    )
+  }
+  if (s.push && !pushInBuild) {
+    await allOrReport(reports, 'push', r => pushImage(cli, r, prefixFor(s, r.name)))
+  }
+  for (const r of reports.filter(r => r.pushed)) {
+    if (!r.digest) throw new Error(`${r.name}: pushed, but the registry digest could not be read`)
+    core.info(`${r.name}: ${r.digest}`)
+  }
+  setImagesOutput(reports)
+  await writeSummary(reports, Date.now() - started)
+  const pushed = reports.filter(r => r.pushed).map(r => r.name)
+  return {
+    ok: true,
+    message:
+      pushed.length > 0
+        ? `Built and pushed ${pushed.join(', ')}`
+        : `Built ${reports.map(r => r.name).join(', ')}`
+  }
+}
+
+/** Removes what a run made, leaving anything that is not one of its directories alone. */
+function removeRunDirs(dirs: ReadonlyArray<string | undefined>): boolean {
+  let removed = false
+  for (const dir of dirs) {
+    const name = dir ? basename(dir) : ''
+    if (!dir || !(name.startsWith(PRIVATE_CONFIG_PREFIX) || name.startsWith(BUILD_TEMP_PREFIX)))
+      continue
+    if (!existsSync(dir)) continue
+    rmSync(dir, { recursive: true, force: true })
+    removed = true
+  }
+  return removed
+}
+
+/**
+ * The post step (action.yml `post:`, `post-if: always()`): after a run that
+ * was killed before its own cleanup, removes its DOCKER_CONFIG, and with it
+ * the registry login, and its build files.
+ */
+export function post(): void {
+  const dockerConfig = core.getState(STATE_DIRS.dockerConfig)
+  if (removeRunDirs([dockerConfig]))
+    core.info(`Removed the registry login left by this run in ${dockerConfig}`)
+  removeRunDirs([core.getState(STATE_DIRS.buildTemp)])
 }

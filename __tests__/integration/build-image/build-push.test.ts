@@ -5,11 +5,21 @@
 // has no buildx at all is in __tests__/e2e/build-image.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InputError } from '../../../src/core/errors.js'
 import { visibleLog } from '../../helpers/capture-output.js'
+import { credentialForms, filesHolding } from '../../helpers/secret-files.js'
 import { ensureDocker, stopDocker } from '../../testbed/docker.js'
 import { BUSYBOX_IMAGE, ensureBaseImages } from '../../testbed/images.js'
 import { Registry, startRegistry } from '../../testbed/registry.js'
@@ -24,16 +34,18 @@ let dockerPid: number | undefined
 let registry: Registry
 let files: ActionFiles
 let project: string
-let dockerConfig: string
 let namespace: string
 /**
- * The runner user's own home, with a docker config of its own: the action must
- * leave it alone when DOCKER_CONFIG is set. Not this machine's home, where
- * other suites log in while this one runs.
+ * The runner user's own home, with a docker config of its own (no
+ * DOCKER_CONFIG is set, so the docker CLI would use ~/.docker): a login
+ * there outlives a job that is killed before it logs out. Not this machine's
+ * home, where other suites log in while this one runs.
  */
 let home: string
 let userConfig: string
 let userConfigHash: string
+/** The runner's RUNNER_TEMP, emptied by GitHub between jobs. */
+let runnerTemp: string
 
 function hashOf(path: string): string {
   return existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'none'
@@ -199,6 +211,70 @@ async function localImages(): Promise<string[]> {
     .sort()
 }
 
+/** The registry credential in every form a file could hold it. */
+function login(): string[] {
+  return credentialForms(registry.username, registry.password)
+}
+
+/** Where the login was seen on the runner while an action ran. */
+interface LoginSightings {
+  /** Polls that found the login in the user's ~/.docker/config.json. */
+  userConfigWithLogin: number
+  /** Each directory under RUNNER_TEMP whose config.json held the login, with the modes seen. */
+  privateConfigs: Array<{ dirMode: string; fileMode: string }>
+}
+
+function modeOf(path: string): string {
+  return (statSync(path).mode & 0o777).toString(8)
+}
+
+/**
+ * Looks at the user's docker config and RUNNER_TEMP every few milliseconds
+ * while the action runs in this process (it waits on the docker CLI, so the
+ * timer gets its turns): a login that lands anywhere for the length of a
+ * build is seen.
+ */
+function watchLogin(): { stop(): LoginSightings } {
+  const seen: LoginSightings = { userConfigWithLogin: 0, privateConfigs: [] }
+  const privateDirs = new Map<string, { dirMode: string; fileMode: string }>()
+  const holdsLogin = (path: string) => {
+    try {
+      const text = readFileSync(path, 'utf8')
+      return login().some(form => text.includes(form))
+    } catch {
+      return false
+    }
+  }
+  const timer = setInterval(() => {
+    if (holdsLogin(userConfig)) seen.userConfigWithLogin++
+    let entries: string[] = []
+    try {
+      entries = readdirSync(runnerTemp)
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      const config = join(runnerTemp, entry, 'config.json')
+      try {
+        if (!privateDirs.has(entry) && holdsLogin(config))
+          privateDirs.set(entry, {
+            dirMode: modeOf(join(runnerTemp, entry)),
+            fileMode: modeOf(config)
+          })
+      } catch {
+        // removed between the read and the stat
+      }
+    }
+  }, 5)
+  return {
+    stop() {
+      clearInterval(timer)
+      seen.privateConfigs = [...privateDirs.values()]
+      return seen
+    }
+  }
+}
+
 function expectPasswordHidden(r: BuildRun): void {
   const masks = r.output.split('\n').filter(l => l.includes(registry.password))
   expect(masks.length).toBeGreaterThan(0)
@@ -217,14 +293,15 @@ beforeAll(async () => {
   mkdirSync(join(home, '.docker'))
   writeFileSync(userConfig, JSON.stringify({ auths: { 'registry.example.com': {} } }))
   userConfigHash = hashOf(userConfig)
+  runnerTemp = mkdtempSync(join(tmpdir(), 'deploykit-runner-temp-'))
   files = new ActionFiles()
   project = mkdtempSync(join(tmpdir(), 'deploykit-build-project-'))
-  dockerConfig = mkdtempSync(join(tmpdir(), 'deploykit-docker-config-'))
   namespace = `deploykit-${randomBytes(3).toString('hex')}`
   writeProject(project, randomBytes(8).toString('hex'))
   files.setEnv({
     HOME: home,
-    DOCKER_CONFIG: dockerConfig,
+    DOCKER_CONFIG: undefined,
+    RUNNER_TEMP: runnerTemp,
     GITHUB_SHA: SHA,
     GITHUB_REPOSITORY: 'example/app',
     GITHUB_SERVER_URL: 'https://github.com',
@@ -239,7 +316,7 @@ afterAll(async () => {
   }
   files?.remove()
   if (project) rmSync(project, { recursive: true, force: true })
-  if (dockerConfig) rmSync(dockerConfig, { recursive: true, force: true })
+  if (runnerTemp) rmSync(runnerTemp, { recursive: true, force: true })
   if (home) rmSync(home, { recursive: true, force: true })
   if (dockerPid) await stopDocker(dockerPid)
 })
@@ -247,9 +324,16 @@ afterAll(async () => {
 describe('a push to the default branch, with buildx', () => {
   let cold: BuildRun
 
+  let sightings: LoginSightings
+
   it('builds both images, pushes every tag and outputs the registry digests', async () => {
     branchPush('main')
-    cold = await build(baseInputs())
+    const watch = watchLogin()
+    try {
+      cold = await build(baseInputs())
+    } finally {
+      sightings = watch.stop()
+    }
     await expectPushed(cold)
     expect(cold.output).toMatch(
       /^Building api, web with buildx \(builder default, docker driver\); tags: main, latest, sha-a1b2c3d$/m
@@ -299,12 +383,14 @@ describe('a push to the default branch, with buildx', () => {
     }
   })
 
-  it('logs out afterwards, in DOCKER_CONFIG only, leaving the user config untouched', () => {
-    const config = JSON.parse(readFileSync(join(dockerConfig, 'config.json'), 'utf8')) as {
-      auths?: Record<string, unknown>
-    }
-    expect(Object.keys(config.auths ?? {})).not.toContain(registry.address)
+  it('logs in only in a private DOCKER_CONFIG under RUNNER_TEMP, removed at the end', () => {
+    // The user's config never held the login, not even for a moment of the run.
+    expect(sightings.userConfigWithLogin).toBe(0)
     expect(hashOf(userConfig)).toBe(userConfigHash)
+    // The login went to a directory of the run's own that only the runner user can read.
+    expect(sightings.privateConfigs).toEqual([{ dirMode: '700', fileMode: '600' }])
+    expect(filesHolding([runnerTemp, home], login())).toEqual([])
+    expect(readdirSync(runnerTemp)).toEqual([])
   })
 
   it('serves a second build with no change from the layer cache', async () => {
@@ -315,6 +401,70 @@ describe('a push to the default branch, with buildx', () => {
     reportTimes('buildx', cold, cached)
     expect(cached.summary).toMatch(/(\d+)\/\1 steps cached/)
     expectPasswordHidden(cached)
+  })
+})
+
+/** The docker CLI as the runner user runs it, on the user's own config in the test home. */
+function userDocker(args: string[]) {
+  return runChecked('docker', args, {
+    env: { ...process.env, DOCKER_CONFIG: join(home, '.docker') }
+  })
+}
+
+describe("the user's docker context and buildx builder", () => {
+  it('builds on the docker context the user switched to', async () => {
+    branchPush('main')
+    const name = `deploykit-ctx-${randomBytes(3).toString('hex')}`
+    const endpoint = (
+      await runChecked('docker', ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'])
+    ).stdout.trim()
+    await userDocker(['context', 'create', name, '--docker', `host=${endpoint}`])
+    await userDocker(['context', 'use', name])
+    try {
+      const r = await build({ ...baseInputs(), images: `web=${join(project, 'web')}`, target: '' })
+      expect(r.error).toBeUndefined()
+      // buildx names the docker-driver builder of a context after it.
+      expect(r.output).toMatch(
+        new RegExp(`^Building web with buildx \\(builder ${name}, docker driver\\);`, 'm')
+      )
+      expect(r.images.web.digest).toMatch(/@sha256:[0-9a-f]{64}$/)
+    } finally {
+      await userDocker(['context', 'use', 'default'])
+      await userDocker(['context', 'rm', name])
+    }
+  })
+
+  it('keeps the buildx builder the user selected with `docker buildx use`', async () => {
+    branchPush('main')
+    const name = `deploykit-remote-${randomBytes(3).toString('hex')}`
+    // Nothing listens there: nothing can be built on it, only selected.
+    await userDocker([
+      'buildx',
+      'create',
+      '--name',
+      name,
+      '--driver',
+      'remote',
+      'tcp://127.0.0.1:1'
+    ])
+    await userDocker(['buildx', 'use', name])
+    try {
+      // A wrong password stops the run at the login, right after the builder was
+      // read, instead of waiting out buildx's 20 s for the builder's endpoint.
+      const r = await build({
+        ...baseInputs(),
+        images: `web=${join(project, 'web')}`,
+        target: '',
+        password: `wrong-${registry.password}`
+      })
+      expect(r.output).toMatch(
+        new RegExp(`^Building web with buildx \\(builder ${name}, remote driver\\);`, 'm')
+      )
+      expect((r.error as Error).message).toMatch(/^`docker login` exited with code 1: .*401/s)
+      expect(r.output).not.toMatch(/\$ docker (buildx build|build|push)\b/)
+    } finally {
+      await userDocker(['buildx', 'rm', name])
+    }
   })
 })
 

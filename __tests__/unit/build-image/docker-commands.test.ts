@@ -5,7 +5,6 @@ import {
   buildxVersion,
   dockerBuild,
   dockerLogin,
-  dockerLogout,
   dockerPush,
   imageRefs,
   inspectImageId,
@@ -104,7 +103,6 @@ describe('registry commands', () => {
       '--password-stdin',
       'ghcr.io'
     ])
-    expect(dockerLogout('ghcr.io')).toEqual(['logout', 'ghcr.io'])
   })
 
   it('pushes one reference and inspects the RepoDigests', () => {

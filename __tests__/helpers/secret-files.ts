@@ -1,0 +1,49 @@
+// Finds secrets left in files: the registry password as given and as the
+// docker CLI stores it, in every file under a directory.
+import { lstatSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** A registry password as given, and as config.json's `auth` holds it (base64 of `user:password`). */
+export function credentialForms(username: string, password: string): string[] {
+  return [password, Buffer.from(`${username}:${password}`).toString('base64')]
+}
+
+/** Every regular file under `root`, symlinks not followed (a link is reported where it points). */
+export function filesUnder(root: string): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(root)
+  } catch {
+    return []
+  }
+  const files: string[] = []
+  for (const name of names) {
+    const path = join(root, name)
+    let stat
+    try {
+      stat = lstatSync(path)
+    } catch {
+      continue // removed while we looked
+    }
+    if (stat.isDirectory()) files.push(...filesUnder(path))
+    else if (stat.isFile()) files.push(path)
+  }
+  return files
+}
+
+/** The files under `roots` that contain any of `needles`, sorted. */
+export function filesHolding(roots: readonly string[], needles: readonly string[]): string[] {
+  const found = new Set<string>()
+  for (const root of roots) {
+    for (const file of filesUnder(root)) {
+      let text: string
+      try {
+        text = readFileSync(file, 'latin1')
+      } catch {
+        continue // unreadable, a socket or gone
+      }
+      if (needles.some(n => n && text.includes(n))) found.add(file)
+    }
+  }
+  return [...found].sort()
+}

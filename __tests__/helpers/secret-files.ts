@@ -1,6 +1,6 @@
-// Finds secrets left in files: the registry password as given and as the
-// docker CLI stores it, in every file under a directory.
-import { lstatSync, readdirSync, readFileSync } from 'node:fs'
+// Finds secrets left in files, in every file under a directory: a registry
+// password as given and as the docker CLI stores it, any value by name.
+import { lstatSync, readdirSync, readFileSync, Stats } from 'node:fs'
 import { join } from 'node:path'
 
 /** A registry password as given, and as config.json's `auth` holds it (base64 of `user:password`). */
@@ -46,4 +46,45 @@ export function filesHolding(roots: readonly string[], needles: readonly string[
     }
   }
   return [...found].sort()
+}
+
+/** A file that holds secrets: which of them, and its mode (`600`). */
+export interface SecretHolder {
+  file: string
+  secrets: string[]
+  mode: string
+}
+
+/**
+ * Reads every file under `roots` that `include` accepts and names the
+ * secrets (by their key in `needles`) each one holds. Returns the holders
+ * and how many files were read.
+ */
+export function secretHolders(
+  roots: readonly string[],
+  needles: Readonly<Record<string, string>>,
+  include: (file: string, stat: Stats) => boolean = () => true
+): { holders: SecretHolder[]; filesRead: number } {
+  const holders: SecretHolder[] = []
+  let filesRead = 0
+  for (const root of roots) {
+    for (const file of filesUnder(root)) {
+      let stat: Stats
+      let text: string
+      try {
+        stat = lstatSync(file)
+        if (!include(file, stat)) continue
+        text = readFileSync(file, 'latin1')
+      } catch {
+        continue
+      }
+      filesRead++
+      const held = Object.entries(needles)
+        .filter(([, value]) => value && text.includes(value))
+        .map(([name]) => name)
+      if (held.length > 0)
+        holders.push({ file, secrets: held, mode: (stat.mode & 0o777).toString(8) })
+    }
+  }
+  return { holders, filesRead }
 }

@@ -7,7 +7,9 @@ import type { RemoteCommand } from '../core/remote-command.js'
 import type { ExecResult } from '../core/ssh-session.js'
 import { parseProbeOutput, probeArgv } from './http-probe-commands.js'
 import type { Probe, ProbeResponse } from './probe.js'
+import { withCredentials } from './runner-probe.js'
 import type { From, SmokeSettings } from './settings.js'
+import { hideUrlIn } from './target-url.js'
 
 /** Time on top of the request timeout for SSH and `docker-compose exec` to start and stop. */
 const EXEC_GRACE_MS = 5000
@@ -93,7 +95,7 @@ export function remoteProbe(
       {
         method: check.method,
         url: check.url,
-        headers: settings.headers,
+        headers: withCredentials(check, settings.headers),
         followRedirects: settings.followRedirects,
         insecureTls: settings.insecureTls,
         timeoutSeconds
@@ -123,7 +125,7 @@ export function remoteProbe(
       body: out.body,
       // Without /proc/uptime the round trip is the best bound there is.
       latencyMs: out.latencyMs ?? roundTripMs,
-      error: out.error,
+      error: out.error === undefined ? undefined : hideUrlIn(out.error, check.url),
       fatal: out.fatal,
       client: out.client
     }

@@ -2,7 +2,8 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import type { CertificateInfo, Probe, ProbeResponse } from './probe.js'
-import type { Header, HttpMethod, SmokeSettings } from './settings.js'
+import type { Header, HttpMethod, SmokeSettings, UrlCheck } from './settings.js'
+import { hideUrlIn } from './target-url.js'
 
 const MAX_REDIRECTS = 10
 const MAX_BODY_BYTES = 1024 * 1024
@@ -92,20 +93,27 @@ function describeError(err: unknown, timeoutMs: number): string {
   return e.message || String(err)
 }
 
+/** The headers input, and the URL's credentials as Authorization unless it sets one. */
+export function withCredentials(check: UrlCheck, headers: readonly Header[]): readonly Header[] {
+  if (!check.authorization || headers.some(h => h.name.toLowerCase() === 'authorization'))
+    return headers
+  return [...headers, { name: 'Authorization', value: check.authorization }]
+}
+
 /**
  * Requests a URL from the runner with Node's own client, following redirects
  * when asked. Headers go only to the host they were given for: a redirect to
  * another host gets none (a Host or token header is not meant for it).
  */
 export async function requestFromRunner(
-  target: { method: HttpMethod; url: string },
+  target: UrlCheck,
   settings: Pick<SmokeSettings, 'headers' | 'followRedirects' | 'insecureTls'>,
   timeoutMs: number
 ): Promise<ProbeResponse> {
   const started = performance.now()
   let url = new URL(target.url)
   let method = target.method
-  let headers = settings.headers
+  let headers = withCredentials(target, settings.headers)
   try {
     for (let hop = 0; ; hop++) {
       const budget = timeoutMs - (performance.now() - started)
@@ -133,7 +141,7 @@ export async function requestFromRunner(
     return {
       body: '',
       latencyMs: Math.round(performance.now() - started),
-      error: describeError(err, timeoutMs)
+      error: hideUrlIn(describeError(err, timeoutMs), url.href)
     }
   }
 }

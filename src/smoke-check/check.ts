@@ -20,6 +20,8 @@ export interface CheckResult {
   body?: string
   client?: string
   certificate?: CertificateInfo
+  /** Said of the last attempt, e.g. that a redirect's target got no headers or credentials. */
+  notice?: string
 }
 
 /** Longest pause between two attempts, however many came before. */
@@ -42,7 +44,8 @@ function outcomeText(response: ProbeResponse, reasons: string[]): string {
     response.status === undefined
       ? 'no response'
       : `${response.status}${response.latencyMs === undefined ? '' : ` in ${response.latencyMs} ms`}`
-  return reasons.length === 0 ? `${got}: passed` : `${got}: ${reasons.join('; ')}`
+  const outcome = reasons.length === 0 ? `${got}: passed` : `${got}: ${reasons.join('; ')}`
+  return response.notice ? `${outcome}; ${response.notice}` : outcome
 }
 
 export interface CheckRun {
@@ -114,6 +117,7 @@ export async function checkUntilPassing(run: CheckRun): Promise<CheckResult> {
     reason: passed ? undefined : [...reasons, stop].join('; '),
     body: passed || !last?.body ? undefined : hideUrlIn(trimmedBody(last.body), check.url),
     client: last?.client,
-    certificate: last?.certificate
+    certificate: last?.certificate,
+    notice: last?.notice
   }
 }

@@ -7,7 +7,7 @@ import type { RemoteCommand } from '../core/remote-command.js'
 import type { ExecResult } from '../core/ssh-session.js'
 import { parseProbeOutput, probeArgv } from './http-probe-commands.js'
 import type { Probe, ProbeResponse } from './probe.js'
-import { withCredentials } from './runner-probe.js'
+import { firstRequest } from './redirects.js'
 import type { From, SmokeSettings } from './settings.js'
 import { hideUrlIn } from './target-url.js'
 
@@ -95,7 +95,7 @@ export function remoteProbe(
       {
         method: check.method,
         url: check.url,
-        headers: withCredentials(check, settings.headers),
+        headers: firstRequest(check, settings.headers).headers,
         followRedirects: settings.followRedirects,
         insecureTls: settings.insecureTls,
         timeoutSeconds

@@ -196,6 +196,70 @@ describe('redirects', () => {
   })
 })
 
+describe('redirects to another origin', () => {
+  let other: TestServer
+  beforeAll(async () => {
+    other = await serve((_req, res) => res.end('elsewhere'))
+  })
+
+  it('sends no headers or credentials to another port of the same host, and says so', async () => {
+    const first = await serve((req, res) => {
+      if (req.url === '/here') return res.end('here')
+      res.writeHead(302, { location: req.url === '/stay' ? '/here' : `${other.origin}/landing` })
+      res.end()
+    })
+    const before = other.requests.length
+    const r = await files.run({
+      urls: `http://deploy:pw-origin-4711@127.0.0.1:${first.port}/stay\nhttp://deploy:pw-origin-4711@127.0.0.1:${first.port}/away`,
+      headers: 'X-Token: tok-not-for-other-origins',
+      'max-attempts': '1'
+    })
+    expect(r.results.map(x => [x.status, x.passed])).toEqual([
+      [200, true],
+      [200, true]
+    ])
+    const basic = `Basic ${Buffer.from('deploy:pw-origin-4711').toString('base64')}`
+    // Within the origin, both go along; the other origin gets neither.
+    const here = first.requests.find(q => q.url === '/here')!
+    expect(here.headers).toMatchObject({
+      'x-token': 'tok-not-for-other-origins',
+      authorization: basic
+    })
+    const landed = other.requests.slice(before)
+    expect(landed).toHaveLength(1)
+    expect(landed[0].headers['x-token']).toBeUndefined()
+    expect(landed[0].headers.authorization).toBeUndefined()
+    const note = `headers and credentials were not sent to ${other.origin}`
+    expect(r.results[0].notice).toBeUndefined()
+    expect(r.results[1].notice).toContain(note)
+    expect(r.output).toMatch(
+      new RegExp(`/away \\(runner\\) attempt 1/1: 200 in \\d+ ms: passed; ${note}`)
+    )
+    expect(r.summary).toContain(note)
+  })
+
+  it('sends none after a redirect from https to http', async () => {
+    const secure = await serve(
+      (_req, res) => {
+        res.writeHead(301, { location: `${other.origin}/plain` })
+        res.end()
+      },
+      { tls: selfSignedCertificate(30) }
+    )
+    const before = other.requests.length
+    const r = await files.run({
+      urls: `${secure.origin}/`,
+      headers: 'X-Token: tok-not-over-plain-http',
+      'insecure-tls': 'true',
+      'max-attempts': '1'
+    })
+    expect(r.results[0]).toMatchObject({ passed: true, status: 200 })
+    expect(secure.requests[0].headers['x-token']).toBe('tok-not-over-plain-http')
+    expect(other.requests.slice(before)[0].headers['x-token']).toBeUndefined()
+    expect(r.results[0].notice).toContain(`not sent to ${other.origin}`)
+  })
+})
+
 describe('URLs as the runner shows them', () => {
   it('shows a raw @ in a password and every query value as ***, and drops the fragment', async () => {
     const rand = () => Math.random().toString(36).slice(2)

@@ -1,6 +1,7 @@
 import { trimmedBody, unmetExpectations } from './expectations.js'
 import type { CertificateInfo, Probe, ProbeResponse } from './probe.js'
 import type { HttpMethod, Timing, UrlCheck } from './settings.js'
+import { hideUrlIn } from './target-url.js'
 
 /** One URL checked from one place, as reported in the `results` output. */
 export interface CheckResult {
@@ -19,6 +20,8 @@ export interface CheckResult {
   body?: string
   client?: string
   certificate?: CertificateInfo
+  /** Said of the last attempt, e.g. that a redirect's target got no headers or credentials. */
+  notice?: string
 }
 
 /** Longest pause between two attempts, however many came before. */
@@ -41,7 +44,8 @@ function outcomeText(response: ProbeResponse, reasons: string[]): string {
     response.status === undefined
       ? 'no response'
       : `${response.status}${response.latencyMs === undefined ? '' : ` in ${response.latencyMs} ms`}`
-  return reasons.length === 0 ? `${got}: passed` : `${got}: ${reasons.join('; ')}`
+  const outcome = reasons.length === 0 ? `${got}: passed` : `${got}: ${reasons.join('; ')}`
+  return response.notice ? `${outcome}; ${response.notice}` : outcome
 }
 
 export interface CheckRun {
@@ -82,6 +86,8 @@ export async function checkUntilPassing(run: CheckRun): Promise<CheckResult> {
             body: last.body,
             latencyMs: last.latencyMs
           })
+    // A body may quote the request, query values and all; they are shown as *** like the URL.
+    reasons = reasons.map(r => hideUrlIn(r, check.url))
     run.log(`${label} attempt ${attempts}/${timing.maxAttempts}: ${outcomeText(last, reasons)}`)
     if (reasons.length === 0) break
     if (last.fatal) {
@@ -109,8 +115,9 @@ export async function checkUntilPassing(run: CheckRun): Promise<CheckResult> {
     status: last?.status,
     latencyMs: last?.latencyMs,
     reason: passed ? undefined : [...reasons, stop].join('; '),
-    body: passed || !last?.body ? undefined : trimmedBody(last.body),
+    body: passed || !last?.body ? undefined : hideUrlIn(trimmedBody(last.body), check.url),
     client: last?.client,
-    certificate: last?.certificate
+    certificate: last?.certificate,
+    notice: last?.notice
   }
 }

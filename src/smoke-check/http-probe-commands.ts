@@ -1,11 +1,15 @@
 import type { Header, HttpMethod } from './settings.js'
 
-/** One request as the server-side HTTP clients are asked to make it. */
+/**
+ * One request as the server-side HTTP clients are asked to make it. They
+ * never follow a redirect themselves (busybox wget cannot help it): the
+ * caller decides, hop by hop, where the headers may go.
+ */
 export interface ProbeRequest {
   method: HttpMethod
+  /** Without user info: credentials are an Authorization header among `headers`. */
   url: string
   headers: readonly Header[]
-  followRedirects: boolean
   insecureTls: boolean
   /** Whole seconds; busybox's `timeout` takes no fractions. */
   timeoutSeconds: number
@@ -13,10 +17,16 @@ export interface ProbeRequest {
 
 export type ClientName = 'curl' | 'wget' | 'busybox-wget'
 
-const MAX_REDIRECTS = 10
+/** What busybox wget cannot do for a request, which the probe then refuses. */
+export type BusyboxLimit = 'method' | 'headers'
+
 const SENDS_EMPTY_BODY: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH'])
 
-/** curl writes the body, then `-w` appends the status and timing after the marker. */
+/**
+ * curl writes the body, then `-w` appends the status, timing and the
+ * redirect's absolute target after the marker. The URL and the headers come
+ * from the config on its stdin (`--config -`), never from its argv.
+ */
 export function curlArgv(req: ProbeRequest, marker: string): string[] {
   const method =
     req.method === 'GET'
@@ -35,18 +45,37 @@ export function curlArgv(req: ProbeRequest, marker: string): string[] {
     '--output',
     '-',
     '--write-out',
-    `\\n${marker} status=%{http_code} seconds=%{time_total}\\n`,
+    `\\n${marker} status=%{http_code} seconds=%{time_total} location=%{redirect_url}\\n`,
     '--max-time',
     String(req.timeoutSeconds),
-    ...(req.followRedirects ? ['--location', '--max-redirs', String(MAX_REDIRECTS)] : []),
     ...(req.insecureTls ? ['--insecure'] : []),
     ...method,
-    ...req.headers.flatMap(h => ['--header', `${h.name}: ${h.value}`]),
-    req.url
+    '--config',
+    '-'
   ]
 }
 
-/** GNU wget prints the response headers (`-S`) on stderr and, with --content-on-error, any body. */
+/** A double-quoted string in curl's config syntax, where only \\ and \" need escaping. */
+function curlString(value: string): string {
+  return `"${value.replace(/[\\"]/g, c => `\\${c}`)}"`
+}
+
+/** What curl reads from its stdin: one `header = "…"` line per header, then `url = "…"`. */
+export function curlConfig(req: ProbeRequest): string {
+  return [
+    ...req.headers.map(h => `header = ${curlString(`${h.name}: ${h.value}`)}`),
+    `url = ${curlString(req.url)}`
+  ]
+    .map(line => `${line}\n`)
+    .join('')
+}
+
+/**
+ * GNU wget prints the response headers (`-S`) on stderr and, with
+ * --content-on-error, any body. The probe adds `--config` (a wgetrc with the
+ * headers) and `--input-file` (the URL): private files it writes from its
+ * stdin and removes when wget is done.
+ */
 export function gnuWgetArgv(req: ProbeRequest): string[] {
   const method =
     req.method === 'GET'
@@ -63,21 +92,29 @@ export function gnuWgetArgv(req: ProbeRequest): string[] {
     '--tries=1',
     `--timeout=${req.timeoutSeconds}`,
     '--content-on-error',
-    `--max-redirect=${req.followRedirects ? MAX_REDIRECTS : 0}`,
+    '--max-redirect=0',
     ...(req.insecureTls ? ['--no-check-certificate'] : []),
-    ...method,
-    ...req.headers.map(h => `--header=${h.name}: ${h.value}`),
-    req.url
+    ...method
   ]
 }
 
 /**
- * busybox wget sends only GET and POST (undefined for anything else), always
- * follows redirects and prints no body for an error status. It gets no `-T`:
- * Debian's busybox 1.35 crashes on it; the probe script's `timeout` bounds it.
+ * wget's startup file: one `header = Name: value` line per header. wgetrc
+ * has no quoting: the value is the rest of the line, trimmed, which is what
+ * the headers input holds (one line each, trimmed, no control characters).
+ */
+export function wgetrc(req: ProbeRequest): string {
+  return req.headers.map(h => `header = ${h.name}: ${h.value}\n`).join('')
+}
+
+/**
+ * busybox wget sends only GET and POST, always follows redirects and prints
+ * no body for an error status; undefined when it cannot make the request
+ * (busyboxLimit). It gets no `-T`: Debian's busybox 1.35 crashes on it; the
+ * probe script's `timeout` bounds it.
  */
 export function busyboxWgetArgv(req: ProbeRequest): string[] | undefined {
-  if (req.method !== 'GET' && req.method !== 'POST') return undefined
+  if (busyboxLimit(req)) return undefined
   return [
     'wget',
     '-q',
@@ -86,9 +123,19 @@ export function busyboxWgetArgv(req: ProbeRequest): string[] | undefined {
     '-',
     ...(req.method === 'POST' ? ['--post-data', ''] : []),
     ...(req.insecureTls ? ['--no-check-certificate'] : []),
-    ...req.headers.flatMap(h => ['--header', `${h.name}: ${h.value}`]),
     req.url
   ]
+}
+
+/**
+ * busybox wget takes headers only in its argv, which every user of the
+ * machine can read in the process list, and would carry them along every
+ * redirect it follows: it gets none.
+ */
+export function busyboxLimit(req: ProbeRequest): BusyboxLimit | undefined {
+  if (req.method !== 'GET' && req.method !== 'POST') return 'method'
+  if (req.headers.length > 0) return 'headers'
+  return undefined
 }
 
 /**
@@ -96,11 +143,16 @@ export function busyboxWgetArgv(req: ProbeRequest): string[] | undefined {
  * keeps that client's argv out of the three it is given, runs it, and prints
  * a trailer line after the marker: the client, its exit code and
  * /proc/uptime before and after (busybox `date` has no sub-second format).
- * Every value arrives as a positional argument; nothing is interpolated.
+ * Every value arrives as a positional argument or on stdin; nothing is
+ * interpolated. The URL and the headers come on stdin (probeStdin): curl's
+ * config, a marker line, wget's startup file, a marker line, the URL. curl
+ * gets its part through a pipe from the shell's own printf; GNU wget, which
+ * reads its startup file only from a regular file, gets mode-600 files in a
+ * mode-700 directory, removed as soon as it is done, and on any exit.
  */
 export const PROBE_SCRIPT = [
-  'mark=$1 secs=$2 nc=$3 ng=$4',
-  'shift 4',
+  'mark=$1 secs=$2 limit=$3 nc=$4 ng=$5',
+  'shift 5',
   'if command -v curl >/dev/null 2>&1; then',
   '  client=curl skip=0 take=$nc',
   'elif command -v wget >/dev/null 2>&1; then',
@@ -109,8 +161,8 @@ export const PROBE_SCRIPT = [
   'else',
   `  printf '\\n%s client=none\\n' "$mark"; exit 127`,
   'fi',
-  'if [ "$take" -eq 0 ]; then',
-  `  printf '\\n%s client=%s unsupported=method\\n' "$mark" "$client"; exit 2`,
+  'if [ "$client" = busybox-wget ] && [ -n "$limit" ]; then',
+  `  printf '\\n%s client=%s unsupported=%s\\n' "$mark" "$client" "$limit"; exit 2`,
   'fi',
   'i=0',
   'for arg do',
@@ -118,19 +170,49 @@ export const PROBE_SCRIPT = [
   '  if [ "$i" -gt "$skip" ] && [ "$i" -le $((skip + take)) ]; then set -- "$@" "$arg"; fi',
   '  shift',
   'done',
+  'part() {',
+  '  text=',
+  '  while IFS= read -r line; do',
+  '    [ "$line" = "$mark" ] && return 0',
+  '    text="$text$line',
+  '"',
+  '  done',
+  '}',
+  'dir= pid=',
+  'if [ "$client" = curl ]; then',
+  '  part; config=$text',
+  'elif [ "$client" = wget ]; then',
+  '  part; part; rc=$text; IFS= read -r url',
+  '  umask 077',
+  '  stop() { [ -z "$pid" ] || kill "$pid" 2>/dev/null; exit "$1"; }',
+  '  trap \'[ -z "$dir" ] || rm -rf "$dir"\' EXIT',
+  "  trap 'stop 129' HUP; trap 'stop 130' INT; trap 'stop 141' PIPE; trap 'stop 143' TERM",
+  '  dir=$(mktemp -d "${TMPDIR:-/tmp}/deploykit-probe.XXXXXX") || {',
+  `    printf '\\n%s client=%s unsupported=tmpdir\\n' "$mark" "$client"; exit 2`,
+  '  }',
+  '  printf \'%s\' "$rc" >"$dir/wgetrc" && printf \'%s\\n\' "$url" >"$dir/url" || exit 2',
+  '  set -- "$@" "--config=$dir/wgetrc" "--input-file=$dir/url"',
+  'fi',
+  'if [ "$client" != curl ] && command -v timeout >/dev/null 2>&1; then set -- timeout "$secs" "$@"; fi',
   'start= end=',
   'read start rest 2>/dev/null </proc/uptime',
-  'if [ "$client" != curl ] && command -v timeout >/dev/null 2>&1; then',
-  '  timeout "$secs" "$@"',
+  'if [ "$client" = curl ]; then',
+  '  printf \'%s\' "$config" | "$@"',
+  'elif [ -n "$dir" ]; then',
+  // GNU timeout runs wget in a process group of its own, which a stop signal for ours misses,
+  // and a shell acts on a trap only after its foreground command ends; `wait` it acts on at once.
+  '  "$@" & pid=$!',
+  '  wait "$pid"',
   'else',
   '  "$@"',
   'fi',
   'code=$?',
   'read end rest 2>/dev/null </proc/uptime',
+  'if [ -n "$dir" ]; then rm -rf "$dir"; dir=; fi',
   `printf '\\n%s client=%s exit=%s start=%s end=%s\\n' "$mark" "$client" "$code" "$start" "$end"`
 ].join('\n')
 
-/** `sh -c PROBE_SCRIPT` with the three client argvs as positional arguments. */
+/** `sh -c PROBE_SCRIPT` with the three clients' argvs as positional arguments; no URL or header among them but busybox wget's URL. */
 export function probeArgv(req: ProbeRequest, marker: string): string[] {
   const curl = curlArgv(req, marker)
   const wget = gnuWgetArgv(req)
@@ -142,12 +224,18 @@ export function probeArgv(req: ProbeRequest, marker: string): string[] {
     'deploykit-probe',
     marker,
     String(req.timeoutSeconds),
+    busyboxLimit(req) ?? '',
     String(curl.length),
     String(wget.length),
     ...curl,
     ...wget,
     ...busybox
   ]
+}
+
+/** The probe's standard input: the URL and the headers for curl, then for GNU wget. */
+export function probeStdin(req: ProbeRequest, marker: string): string {
+  return `${curlConfig(req)}${marker}\n${wgetrc(req)}${marker}\n${req.url}\n`
 }
 
 /** What one run of the probe command says. */
@@ -160,13 +248,20 @@ export interface ProbeOutput {
   error?: string
   /** Retrying cannot help: the machine has no client that can make this request. */
   fatal?: boolean
+  /** What busybox wget was not given, when that is why it did not run. */
+  unsupported?: BusyboxLimit
+  /** Where a redirect points, as the client gives it (curl: absolute; wget: as the server sent it). */
+  location?: string
 }
 
 function trailerFields(text: string, marker: string): Record<string, string> {
   const fields: Record<string, string> = {}
   for (const line of text.split('\n')) {
     if (!line.startsWith(marker)) continue
-    for (const pair of line.slice(marker.length).trim().split(/\s+/)) {
+    // curl's redirect target comes last and is taken whole.
+    const [rest, location] = line.slice(marker.length).split(' location=')
+    if (location !== undefined) fields.location = location.trim()
+    for (const pair of rest.trim().split(/\s+/)) {
       const eq = pair.indexOf('=')
       if (eq > 0) fields[pair.slice(0, eq)] = pair.slice(eq + 1)
     }
@@ -195,6 +290,11 @@ function wgetOutput(
   followRedirects: boolean
 ): ProbeOutput {
   const statuses = [...stderr.matchAll(/^\s*HTTP\/[\d.]+\s+(\d{3})/gm)].map(m => Number(m[1]))
+  // GNU wget is given --max-redirect=0 and stops at the first response; busybox wget follows on its own.
+  const location =
+    client === 'wget'
+      ? [...stderr.matchAll(/^\s*location:\s*(\S+)/gim)].map(m => m[1]).pop()
+      : undefined
   const start = Number(fields.start)
   const end = Number(fields.end)
   const latencyMs =
@@ -213,7 +313,7 @@ function wgetOutput(
   // busybox wget cannot leave a redirect unfollowed; its first status is the one asked for.
   if (!followRedirects && statuses.length > 1)
     return { client, status: statuses[0], body: '', latencyMs }
-  return { client, status: statuses[statuses.length - 1], body, latencyMs }
+  return { client, status: statuses[statuses.length - 1], body, latencyMs, location }
 }
 
 /** Splits the probe's stdout at the marker into body and trailer, and reads the status. */
@@ -237,12 +337,30 @@ export function parseProbeOutput(
       error: 'no HTTP client: neither curl nor wget is installed there'
     }
   }
-  if (fields.unsupported) {
+  if (fields.unsupported === 'method') {
     return {
       client,
       body: '',
       fatal: true,
+      unsupported: 'method',
       error: `${client} cannot send this method; only GET and POST work with busybox wget (install curl, or use GET)`
+    }
+  }
+  if (fields.unsupported === 'headers') {
+    return {
+      client,
+      body: '',
+      fatal: true,
+      unsupported: 'headers',
+      error:
+        'busybox wget cannot take headers without putting them in its command line, which every user of the machine can read; install curl or GNU wget there'
+    }
+  }
+  if (fields.unsupported) {
+    return {
+      client,
+      body: '',
+      error: `${client} needs a private temporary directory for its headers and mktemp -d could not make one`
     }
   }
   if (client !== 'curl') return wgetOutput(client, fields, body, stderr, followRedirects)
@@ -257,5 +375,5 @@ export function parseProbeOutput(
           : lastLine(stderr)
     return { client, body, latencyMs, error: why || `curl exited with ${fields.exit}` }
   }
-  return { client, status, body, latencyMs }
+  return { client, status, body, latencyMs, location: fields.location || undefined }
 }

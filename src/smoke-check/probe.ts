@@ -20,6 +20,8 @@ export interface ProbeResponse {
   /** The HTTP client that made the request on a server or in a container. */
   client?: string
   certificate?: CertificateInfo
+  /** Something the result should say, e.g. that a redirect's target got no headers. */
+  notice?: string
 }
 
 /** Makes one request for a check, giving up after `timeoutMs`. */

@@ -5,9 +5,11 @@ import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'
 import type { RemoteCommand } from '../core/remote-command.js'
 import type { ExecResult } from '../core/ssh-session.js'
-import { parseProbeOutput, probeArgv } from './http-probe-commands.js'
+import { BusyboxLimit, parseProbeOutput, probeArgv, probeStdin } from './http-probe-commands.js'
 import type { Probe, ProbeResponse } from './probe.js'
-import type { From, SmokeSettings } from './settings.js'
+import { firstRequest, followRedirects, HttpRequest } from './redirects.js'
+import type { From, Header, SmokeSettings, UrlCheck } from './settings.js'
+import { hideUrlIn } from './target-url.js'
 
 /** Time on top of the request timeout for SSH and `docker-compose exec` to start and stop. */
 const EXEC_GRACE_MS = 5000
@@ -79,53 +81,105 @@ function withoutProbe(
   }
 }
 
-/** Requests a URL with whichever HTTP client the server (or the container) has. */
+type Settings = Pick<SmokeSettings, 'headers' | 'followRedirects' | 'insecureTls'>
+
+interface Hop extends ProbeResponse {
+  location?: string
+  unsupported?: BusyboxLimit
+}
+
+/** Why busybox wget was given nothing to do, naming the inputs and what to install. */
+function busyboxRefusal(check: UrlCheck, headers: readonly Header[], from: From): string {
+  const sent = firstRequest(check, headers).headers
+  const what = [
+    ...(headers.length > 0 ? ['headers (input headers)'] : []),
+    ...(sent.length > headers.length ? ["the URL's user name and password (input urls)"] : [])
+  ].join(' and ')
+  const where = from.kind === 'container' ? `in service ${from.service}` : 'on the server'
+  return `busybox wget takes ${what} only in its command line, which every user of the machine can read, and would send them on to wherever a redirect leads; install curl or GNU wget ${where}`
+}
+
+/**
+ * One request, made by the probe script. The URL and the headers travel on
+ * the command's stdin; its argv (what `ps` shows) holds neither.
+ */
+async function requestOnce(
+  host: HostContext,
+  place: Placement,
+  from: From,
+  request: HttpRequest,
+  settings: Settings,
+  timeoutMs: number
+): Promise<Hop> {
+  const marker = `DKPROBE-${randomBytes(8).toString('hex')}`
+  const timeoutSeconds = Math.max(1, Math.ceil(timeoutMs / 1000))
+  const probe = { ...request, insecureTls: settings.insecureTls, timeoutSeconds }
+  const started = performance.now()
+  let result: ExecResult
+  try {
+    result = await host.run(
+      { ...place(probeArgv(probe, marker)), stdin: probeStdin(probe, marker) },
+      { quiet: true, timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS }
+    )
+  } catch (err) {
+    // The connection is gone; later attempts would fail the same way.
+    return { body: '', fatal: true, error: errorMessage(err) }
+  }
+  if (result.timedOut) return { body: '', error: 'the probe command did not finish in time' }
+  const roundTripMs = Math.round(performance.now() - started)
+  const out = parseProbeOutput(result.stdout, result.stderr, marker, settings.followRedirects)
+  if (out.client === undefined && !out.fatal) {
+    return withoutProbe(from, result.code, result.stderr, out.error ?? '')
+  }
+  return {
+    status: out.status,
+    body: out.body,
+    // Without /proc/uptime the round trip is the best bound there is.
+    latencyMs: out.latencyMs ?? roundTripMs,
+    error: out.error === undefined ? undefined : hideUrlIn(out.error, request.url),
+    fatal: out.fatal,
+    client: out.client,
+    location: out.location,
+    unsupported: out.unsupported
+  }
+}
+
+/**
+ * Requests a URL with whichever HTTP client the server (or the container)
+ * has, following redirects here, hop by hop, so headers and credentials
+ * stay with the origin they were given for.
+ */
 export function remoteProbe(
   host: HostContext,
   place: Placement,
   from: From,
-  settings: Pick<SmokeSettings, 'headers' | 'followRedirects' | 'insecureTls'>
+  settings: Settings
 ): Probe {
   return async (check, timeoutMs) => {
-    const marker = `DKPROBE-${randomBytes(8).toString('hex')}`
-    const timeoutSeconds = Math.max(1, Math.ceil(timeoutMs / 1000))
-    const argv = probeArgv(
-      {
-        method: check.method,
-        url: check.url,
-        headers: settings.headers,
-        followRedirects: settings.followRedirects,
-        insecureTls: settings.insecureTls,
-        timeoutSeconds
-      },
-      marker
-    )
     const started = performance.now()
-    let result: ExecResult
-    try {
-      // Quiet: the argv holds the URL and headers, which the log must not show.
-      result = await host.run(place(argv), {
-        quiet: true,
-        timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS
-      })
-    } catch (err) {
-      // The connection is gone; later attempts would fail the same way.
-      return { body: '', fatal: true, error: errorMessage(err) }
-    }
-    if (result.timedOut) return { body: '', error: 'the probe command did not finish in time' }
-    const roundTripMs = Math.round(performance.now() - started)
-    const out = parseProbeOutput(result.stdout, result.stderr, marker, settings.followRedirects)
-    if (out.client === undefined && !out.fatal) {
-      return withoutProbe(from, result.code, result.stderr, out.error ?? '')
-    }
+    let latencyMs = 0
+    const { response, notice } = await followRedirects(
+      firstRequest(check, settings.headers),
+      settings.followRedirects,
+      async request => {
+        const left = timeoutMs - (performance.now() - started)
+        if (left <= 0) return { body: '', error: 'no complete response before the timeout' } as Hop
+        const hop = await requestOnce(host, place, from, request, settings, left)
+        latencyMs += hop.latencyMs ?? 0
+        return hop
+      }
+    )
     return {
-      status: out.status,
-      body: out.body,
-      // Without /proc/uptime the round trip is the best bound there is.
-      latencyMs: out.latencyMs ?? roundTripMs,
-      error: out.error,
-      fatal: out.fatal,
-      client: out.client
+      status: response.status,
+      body: response.body,
+      latencyMs: response.latencyMs === undefined ? undefined : latencyMs,
+      error:
+        response.unsupported === 'headers'
+          ? busyboxRefusal(check, settings.headers, from)
+          : response.error,
+      fatal: response.fatal,
+      client: response.client,
+      notice
     }
   }
 }

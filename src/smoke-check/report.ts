@@ -35,7 +35,10 @@ export function setResultOutputs(results: readonly CheckResult[]): void {
 
 function resultCell(r: CheckResult): string {
   const cert = r.certificate ? ` (certificate: ${r.certificate.daysLeft} days left)` : ''
-  return r.passed ? `✅ passed${cert}` : `❌ ${clip(r.reason ?? 'failed', 300)}${cert}`
+  const notice = r.notice ? `; ${r.notice}` : ''
+  return r.passed
+    ? `✅ passed${cert}${notice}`
+    : `❌ ${clip(r.reason ?? 'failed', 300)}${cert}${notice}`
 }
 
 /** The job summary: one row per URL and place it was checked from. */

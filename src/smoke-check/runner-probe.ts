@@ -2,12 +2,12 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import type { CertificateInfo, Probe, ProbeResponse } from './probe.js'
-import type { Header, HttpMethod, SmokeSettings } from './settings.js'
+import { firstRequest, followRedirects, HttpRequest } from './redirects.js'
+import type { SmokeSettings, UrlCheck } from './settings.js'
+import { hideUrlIn } from './target-url.js'
 
-const MAX_REDIRECTS = 10
 const MAX_BODY_BYTES = 1024 * 1024
 const DAY_MS = 24 * 60 * 60 * 1000
-const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH'])
 
 interface Hop {
@@ -29,12 +29,11 @@ function certificateOf(socket: unknown, host: string): CertificateInfo | undefin
 }
 
 function requestOnce(
-  url: URL,
-  method: HttpMethod,
-  headers: readonly Header[],
+  { method, url: href, headers }: HttpRequest,
   insecureTls: boolean,
   budgetMs: number
 ): Promise<Hop> {
+  const url = new URL(href)
   return new Promise((resolve, reject) => {
     let settled = false
     const settle = (fn: () => void): void => {
@@ -94,46 +93,38 @@ function describeError(err: unknown, timeoutMs: number): string {
 
 /**
  * Requests a URL from the runner with Node's own client, following redirects
- * when asked. Headers go only to the host they were given for: a redirect to
- * another host gets none (a Host or token header is not meant for it).
+ * when asked; headers and credentials stay with the origin they were given for.
  */
 export async function requestFromRunner(
-  target: { method: HttpMethod; url: string },
+  check: UrlCheck,
   settings: Pick<SmokeSettings, 'headers' | 'followRedirects' | 'insecureTls'>,
   timeoutMs: number
 ): Promise<ProbeResponse> {
   const started = performance.now()
-  let url = new URL(target.url)
-  let method = target.method
-  let headers = settings.headers
+  let url = check.url
   try {
-    for (let hop = 0; ; hop++) {
-      const budget = timeoutMs - (performance.now() - started)
-      if (budget <= 0) throw new RequestTimeout()
-      const follow = settings.followRedirects && hop < MAX_REDIRECTS
-      const res = await requestOnce(url, method, headers, settings.insecureTls, budget)
-      if (follow && REDIRECTS.has(res.status) && res.location) {
-        const next = new URL(res.location, url)
-        if (next.protocol === 'http:' || next.protocol === 'https:') {
-          if (res.status === 303 || (res.status !== 307 && res.status !== 308 && method === 'POST'))
-            method = 'GET'
-          if (next.hostname !== url.hostname) headers = []
-          url = next
-          continue
-        }
+    const { response, notice } = await followRedirects(
+      firstRequest(check, settings.headers),
+      settings.followRedirects,
+      request => {
+        url = request.url
+        const budget = timeoutMs - (performance.now() - started)
+        if (budget <= 0) throw new RequestTimeout()
+        return requestOnce(request, settings.insecureTls, budget)
       }
-      return {
-        status: res.status,
-        body: res.body,
-        latencyMs: Math.round(performance.now() - started),
-        certificate: res.certificate
-      }
+    )
+    return {
+      status: response.status,
+      body: response.body,
+      latencyMs: Math.round(performance.now() - started),
+      certificate: response.certificate,
+      notice
     }
   } catch (err) {
     return {
       body: '',
       latencyMs: Math.round(performance.now() - started),
-      error: describeError(err, timeoutMs)
+      error: hideUrlIn(describeError(err, timeoutMs), url)
     }
   }
 }

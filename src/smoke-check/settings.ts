@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean, readDuration, readInteger, readLines } from '../core/inputs.js'
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
+import { BadUrl, parseTargetUrl, shownText, urlSecrets } from './target-url.js'
 import {
   Expectations,
   JsonExpectation,
@@ -24,9 +25,11 @@ export interface Header {
 /** One URL to check and what it must answer. */
 export interface UrlCheck {
   method: HttpMethod
-  /** The URL as given, credentials included: only ever sent, never shown. */
+  /** What is requested: the URL without its user info and fragment. Never shown (its query may hold a token). */
   url: string
-  /** The URL with its credentials replaced by ***, for logs, summary and outputs. */
+  /** `Basic …` from the URL's user info, sent as the Authorization header unless `headers` has one. */
+  authorization?: string
+  /** The URL with its password and query values as ***, for logs, summary, outputs and errors. */
   shownUrl: string
   expect: Expectations
 }
@@ -66,29 +69,25 @@ const PUBLIC_HEADERS = new Set([
 ])
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** A tab is fine in a header value; a CR or any other control character could end it early. */
+function hasControlCharacter(value: string): boolean {
+  return [...value].some(c => (c < ' ' && c !== '\t') || c === '\u007f')
+}
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
 const URL_SYNTAX_FIX =
   'Write one URL per line as [METHOD] URL [STATUS] [path=value …], e.g. GET https://example.com/api/health 200'
 const MAX_LATENCY_LIMIT_MS = 600_000
 
-/** Replaces the user-info part of every URL in a text: `//user:***@`, or `//***@` for a bare token. */
-export function redactCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*)@/gi, (_all, scheme, userinfo) => {
-    const colon = userinfo.indexOf(':')
-    return colon >= 0 ? `${scheme}${userinfo.slice(0, colon)}:***@` : `${scheme}***@`
-  })
-}
-
+/** Registers every credential in the `urls` input, in each form it may be printed in. */
 function registerUrlSecrets(text: string): void {
-  for (const m of text.matchAll(/:\/\/([^\s/?#@]*)@/g)) {
-    const userinfo = m[1]
-    const colon = userinfo.indexOf(':')
-    const secret = colon >= 0 ? userinfo.slice(colon + 1) : userinfo
-    registerSecret(secret)
+  for (const token of text.split(/\s+/)) {
+    if (!token.includes('://')) continue
+    for (const secret of urlSecrets(token)) registerSecret(secret)
     try {
-      if (decodeURIComponent(secret) !== secret) registerSecret(decodeURIComponent(secret))
+      const authorization = parseTargetUrl(token).authorization
+      if (authorization) registerSecret(authorization.slice('Basic '.length))
     } catch {
-      // a malformed escape is reported by the URL check below
+      // reported with the line it is on
     }
   }
 }
@@ -127,6 +126,13 @@ function readHeaders(read: InputReader): Header[] {
     if (!header.value) {
       throw new InputError('headers', `${header.name} has no value`, 'Give it a value or remove it')
     }
+    if (hasControlCharacter(header.value)) {
+      throw new InputError(
+        'headers',
+        `the value of ${header.name} has a control character`,
+        'Remove it; a header value is one line of text'
+      )
+    }
     return header
   })
 }
@@ -147,27 +153,6 @@ export function fromLabel(from: From): string {
   return from.kind === 'container' ? `container:${from.service}` : from.kind
 }
 
-function parseUrl(text: string): string {
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    throw new InputError(
-      'urls',
-      `${JSON.stringify(redactCredentials(text))} is not a valid URL`,
-      URL_SYNTAX_FIX
-    )
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InputError(
-      'urls',
-      `${JSON.stringify(redactCredentials(text))} is not an http:// or https:// URL`,
-      URL_SYNTAX_FIX
-    )
-  }
-  return text
-}
-
 interface Shared {
   status: StatusSpec
   json: JsonExpectation[]
@@ -175,8 +160,8 @@ interface Shared {
   maxLatencyMs: number
 }
 
-/** One `urls` line: `[METHOD] URL [STATUS] [path=value …]`. */
-export function parseUrlLine(line: string, shared: Shared): UrlCheck {
+/** One `urls` line, the `number`-th: `[METHOD] URL [STATUS] [path=value …]`. */
+export function parseUrlLine(line: string, shared: Shared, number = 1): UrlCheck {
   const tokens = line.split(/\s+/)
   let method: HttpMethod = 'GET'
   if (!tokens[0].includes('://') && /^[A-Za-z]+$/.test(tokens[0])) {
@@ -192,13 +177,19 @@ export function parseUrlLine(line: string, shared: Shared): UrlCheck {
   }
   const urlText = tokens.shift()
   if (!urlText || !urlText.includes('://')) {
+    throw new InputError('urls', `${JSON.stringify(shownText(line))} has no URL`, URL_SYNTAX_FIX)
+  }
+  let target
+  try {
+    target = parseTargetUrl(urlText)
+  } catch (err) {
+    if (!(err instanceof BadUrl)) throw err
     throw new InputError(
       'urls',
-      `${JSON.stringify(redactCredentials(line))} has no URL`,
-      URL_SYNTAX_FIX
+      `URL ${number} (${JSON.stringify(err.shown)}) ${err.problem}`,
+      err.fix ?? URL_SYNTAX_FIX
     )
   }
-  const url = parseUrl(urlText)
   let status: StatusSpec | undefined
   const json = [...shared.json]
   for (const token of tokens) {
@@ -209,7 +200,7 @@ export function parseUrlLine(line: string, shared: Shared): UrlCheck {
     } else {
       throw new InputError(
         'urls',
-        `${JSON.stringify(token)} in ${JSON.stringify(redactCredentials(line))} is neither a status nor a path=value check`,
+        `${JSON.stringify(token)} in ${JSON.stringify(shownText(line))} is neither a status nor a path=value check`,
         URL_SYNTAX_FIX
       )
     }
@@ -217,14 +208,15 @@ export function parseUrlLine(line: string, shared: Shared): UrlCheck {
   if (method === 'HEAD' && (json.length > 0 || shared.body)) {
     throw new InputError(
       'urls',
-      `HEAD ${redactCredentials(urlText)} gets no body, so expect-json and expect-body cannot hold`,
+      `HEAD ${target.shown} gets no body, so expect-json and expect-body cannot hold`,
       'Use GET for URLs whose body is checked'
     )
   }
   return {
     method,
-    url,
-    shownUrl: redactCredentials(url),
+    url: target.href,
+    authorization: target.authorization,
+    shownUrl: target.shown,
     expect: {
       status: status ?? shared.status,
       json,
@@ -268,10 +260,10 @@ export function readSmokeSettings(read: InputReader): SmokeSettings {
     body: expectBody ? parseBodyPattern(expectBody, 'expect-body') : undefined,
     maxLatencyMs: readInteger(read, 'max-latency-ms', 0, 0, MAX_LATENCY_LIMIT_MS)
   }
-  const checks = lines.map(line => parseUrlLine(line, shared))
+  const checks = lines.map((line, index) => parseUrlLine(line, shared, index + 1))
   const seen = new Set<string>()
   for (const c of checks) {
-    const key = `${c.method} ${c.url}`
+    const key = `${c.method} ${c.url} ${c.authorization ?? ''}`
     if (seen.has(key)) {
       throw new InputError('urls', `lists ${c.method} ${c.shownUrl} twice`, 'Remove the duplicate')
     }

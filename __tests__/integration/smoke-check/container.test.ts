@@ -1,6 +1,8 @@
 // smoke-check from: container:<service>, over real sshd, inside a real
-// Compose v2 project: a busybox service that has only busybox wget,
-// and a Debian service with no HTTP client at all.
+// Compose v2 project: a busybox service that has only busybox wget, a Debian
+// service with no HTTP client at all, and two Debian services on the host's
+// network (so they reach the test servers on 127.0.0.1) with curl, or with
+// this machine's GNU wget mounted in and no curl.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,7 +12,14 @@ import { ensureBaseImages } from '../../testbed/images.js'
 import { ensurePrerequisites } from '../../testbed/prerequisites.js'
 import { run, runChecked, waitFor } from '../../testbed/run.js'
 import { startSshHosts, SshHosts } from '../../testbed/ssh-hosts.js'
-import { ActionFiles } from './harness.js'
+import {
+  ActionFiles,
+  GuardedApp,
+  leftoversHolding,
+  startGuardedApp,
+  tmpEntries,
+  watchProcesses
+} from './harness.js'
 
 const READY = JSON.stringify({ status: 'ok', components: { database: 'down', redis: 'ok' } })
 
@@ -18,6 +27,7 @@ let dockerPid: number | undefined
 let hosts: SshHosts
 let files: ActionFiles
 let appDir: string
+let guarded: GuardedApp
 const project = `dksmoke${Math.random().toString(36).slice(2, 8)}`
 
 beforeAll(async () => {
@@ -43,6 +53,17 @@ beforeAll(async () => {
       bare: {
         image: images.debian,
         command: ['sh', '-c', 'rm -f /usr/bin/curl /usr/bin/wget && exec sleep 3600']
+      },
+      tools: {
+        image: images.debian,
+        network_mode: 'host',
+        command: ['sleep', '3600']
+      },
+      wgettools: {
+        image: images.debian,
+        network_mode: 'host',
+        volumes: ['/usr/bin/wget:/usr/bin/wget:ro'],
+        command: ['sh', '-c', 'rm -f /usr/bin/curl && exec sleep 3600']
       }
     }
   }
@@ -59,7 +80,47 @@ beforeAll(async () => {
     30_000,
     'curl to be gone from the bare service'
   )
+  await waitFor(
+    async () =>
+      (
+        await run('docker', [
+          'exec',
+          await containerOf('wgettools'),
+          'test',
+          '!',
+          '-e',
+          '/usr/bin/curl'
+        ])
+      ).code === 0,
+    30_000,
+    'curl to be gone from the wgettools service'
+  )
+  guarded = await startGuardedApp()
 }, 30 * 60_000)
+
+async function containerOf(service: string): Promise<string> {
+  const ps = await runChecked(
+    'docker',
+    ['compose', '--project-name', project, 'ps', '-q', service],
+    {
+      cwd: appDir
+    }
+  )
+  return ps.stdout.trim()
+}
+
+/** The container's /tmp as this machine sees it: where the probe inside it writes. */
+async function containerTmp(service: string): Promise<string> {
+  const pid = (
+    await runChecked('docker', [
+      'inspect',
+      '--format',
+      '{{.State.Pid}}',
+      await containerOf(service)
+    ])
+  ).stdout.trim()
+  return `/proc/${pid}/root/tmp`
+}
 
 afterAll(async () => {
   const label = `label=com.docker.compose.project=${project}`
@@ -69,6 +130,7 @@ afterAll(async () => {
   }
   const networks = (await run('docker', ['network', 'ls', '-q', '--filter', label])).stdout
   for (const id of networks.split(/\s+/).filter(Boolean)) await run('docker', ['network', 'rm', id])
+  await guarded?.close()
   await hosts?.stop()
   files?.remove()
   if (appDir) rmSync(appDir, { recursive: true, force: true })
@@ -137,6 +199,35 @@ describe('from: container', () => {
     expect(r.results[0].reason).toMatch(/only GET and POST work with busybox wget/)
   })
 
+  it('refuses to give busybox wget headers or URL credentials, naming the input and what to install', async () => {
+    const { token, password } = guarded.newSecrets()
+    const watch = await watchProcesses([token, password])
+    const withHeader = await files.run(
+      inContainer('api', {
+        urls: 'http://localhost:8080/health',
+        headers: `X-Token: ${token}`,
+        'max-attempts': '3'
+      })
+    )
+    const withPassword = await files.run(
+      inContainer('api', { urls: `http://deploy:${password}@localhost:8080/health` })
+    )
+    const seen = await watch.stop()
+    expect(withHeader.results[0]).toMatchObject({
+      passed: false,
+      attempts: 1,
+      client: 'busybox-wget'
+    })
+    expect(withHeader.results[0].reason).toMatch(
+      /^busybox wget takes headers \(input headers\) only in its command line, which every user of the machine can read, and would send them on to wherever a redirect leads; install curl or GNU wget in service api; not retried/
+    )
+    expect(withPassword.results[0]).toMatchObject({ passed: false, attempts: 1 })
+    expect(withPassword.results[0].reason).toMatch(
+      /^busybox wget takes the URL's user name and password \(input urls\) only in its command line/
+    )
+    expect(seen.hits).toEqual([])
+  })
+
   it('names a service that is not in the project, and the ones that are', async () => {
     const r = await files.run(
       inContainer('nosuch', { urls: 'http://localhost:8080/health', 'max-attempts': '1' })
@@ -144,7 +235,7 @@ describe('from: container', () => {
     expect(r.failed).toBe(true)
     expect(r.results[0].reason).toMatch(
       new RegExp(
-        `not checked: .*service nosuch is not in the Compose project ${project} \\(it has api, bare\\)`
+        `not checked: .*service nosuch is not in the Compose project ${project} \\(it has api, bare, tools, wgettools\\)`
       )
     )
   })
@@ -163,5 +254,76 @@ describe('from: container', () => {
     expect(r.results[0]).toMatchObject({ passed: false, attempts: 2 })
     // Compose v2 says so itself; v1 exits 1 silently, and then the check asks.
     expect(r.results[0].reason).toMatch(/service "bare" is not running/)
+  })
+})
+
+describe.each<['curl' | 'wget', string]>([
+  ['curl', 'tools'],
+  ['wget', 'wgettools']
+])('secrets with %s in a container', (client, service) => {
+  it('passes headers, the URL password and query values on stdin through compose exec -T, never in an argv or a file', async () => {
+    const { token, password } = guarded.newSecrets()
+    const query = `q-${Math.random().toString(36).slice(2)}`
+    const secrets = [token, password, query]
+    const tmp = await containerTmp(service)
+    const before = tmpEntries(tmp)
+    const watch = await watchProcesses(secrets, [tmp])
+    const r = await files.run(
+      inContainer(service, {
+        urls: `http://deploy:${password}@127.0.0.1:${guarded.app.port}/slow-guarded?token=${query}`,
+        headers: `X-Token: ${token}`,
+        'max-attempts': '1'
+      })
+    )
+    const seen = await watch.stop()
+    process.stdout.write(
+      `smoke-check ${client} in a container: argv read ${seen.procSamples} times from /proc and ${seen.psSamples} times by ps while the probe ran\n`
+    )
+    expect(r.results[0]).toMatchObject({ passed: true, status: 200, client })
+    expect(seen.seen).toEqual(expect.arrayContaining(['probe', client]))
+    expect(seen.hits).toEqual([])
+    expect(leftoversHolding(before, secrets, tmp)).toEqual([])
+    for (const dir of seen.probeDirs) {
+      expect(dir.mode).toBe(0o700)
+      for (const file of Object.values(dir.files)) expect(file.mode).toBe(0o600)
+    }
+    expect(seen.probeDirs.length > 0).toBe(client === 'wget')
+    expect(r.results[0].url).toBe(
+      `http://deploy:***@127.0.0.1:${guarded.app.port}/slow-guarded?token=***`
+    )
+  })
+
+  it('gets them there through Compose v1’s docker-compose exec -T too', async () => {
+    const { token, password } = guarded.newSecrets()
+    const r = await files.run(
+      inContainer(service, {
+        urls: `http://deploy:${password}@127.0.0.1:${guarded.app.port}/guarded`,
+        headers: `X-Token: ${token}`,
+        'compose-command': 'docker-compose',
+        'max-attempts': '1'
+      })
+    )
+    expect(r.results[0]).toMatchObject({ passed: true, status: 200, client })
+  })
+
+  it('sends no headers or credentials to another origin a redirect leads to', async () => {
+    const { token, password } = guarded.newSecrets()
+    const seenBefore = guarded.other.requests.length
+    const r = await files.run(
+      inContainer(service, {
+        urls: `http://deploy:${password}@127.0.0.1:${guarded.app.port}/away`,
+        headers: `X-Token: ${token}`,
+        'expect-body': 'elsewhere',
+        'max-attempts': '1'
+      })
+    )
+    expect(r.results[0]).toMatchObject({ passed: true, status: 200, client })
+    const landed = guarded.other.requests.slice(seenBefore)
+    expect(landed.map(q => q.url)).toEqual(['/landing'])
+    expect(landed[0].headers['x-token']).toBeUndefined()
+    expect(landed[0].headers.authorization).toBeUndefined()
+    expect(r.results[0].notice).toContain(
+      `headers and credentials were not sent to ${guarded.other.origin}`
+    )
   })
 })

@@ -2,6 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { visibleLog } from '../../helpers/capture-output.js'
 import {
+  keepOutputsWithoutSecrets,
+  processStepOutput,
+  SecretMasker
+} from '../../testbed/secret-masker.js'
+import {
   ActionFiles,
   json,
   selfSignedCertificate,
@@ -191,6 +196,124 @@ describe('redirects', () => {
   })
 })
 
+describe('redirects to another origin', () => {
+  let other: TestServer
+  beforeAll(async () => {
+    other = await serve((_req, res) => res.end('elsewhere'))
+  })
+
+  it('sends no headers or credentials to another port of the same host, and says so', async () => {
+    const first = await serve((req, res) => {
+      if (req.url === '/here') return res.end('here')
+      res.writeHead(302, { location: req.url === '/stay' ? '/here' : `${other.origin}/landing` })
+      res.end()
+    })
+    const before = other.requests.length
+    const r = await files.run({
+      urls: `http://deploy:pw-origin-4711@127.0.0.1:${first.port}/stay\nhttp://deploy:pw-origin-4711@127.0.0.1:${first.port}/away`,
+      headers: 'X-Token: tok-not-for-other-origins',
+      'max-attempts': '1'
+    })
+    expect(r.results.map(x => [x.status, x.passed])).toEqual([
+      [200, true],
+      [200, true]
+    ])
+    const basic = `Basic ${Buffer.from('deploy:pw-origin-4711').toString('base64')}`
+    // Within the origin, both go along; the other origin gets neither.
+    const here = first.requests.find(q => q.url === '/here')!
+    expect(here.headers).toMatchObject({
+      'x-token': 'tok-not-for-other-origins',
+      authorization: basic
+    })
+    const landed = other.requests.slice(before)
+    expect(landed).toHaveLength(1)
+    expect(landed[0].headers['x-token']).toBeUndefined()
+    expect(landed[0].headers.authorization).toBeUndefined()
+    const note = `headers and credentials were not sent to ${other.origin}`
+    expect(r.results[0].notice).toBeUndefined()
+    expect(r.results[1].notice).toContain(note)
+    expect(r.output).toMatch(
+      new RegExp(`/away \\(runner\\) attempt 1/1: 200 in \\d+ ms: passed; ${note}`)
+    )
+    expect(r.summary).toContain(note)
+  })
+
+  it('sends none after a redirect from https to http', async () => {
+    const secure = await serve(
+      (_req, res) => {
+        res.writeHead(301, { location: `${other.origin}/plain` })
+        res.end()
+      },
+      { tls: selfSignedCertificate(30) }
+    )
+    const before = other.requests.length
+    const r = await files.run({
+      urls: `${secure.origin}/`,
+      headers: 'X-Token: tok-not-over-plain-http',
+      'insecure-tls': 'true',
+      'max-attempts': '1'
+    })
+    expect(r.results[0]).toMatchObject({ passed: true, status: 200 })
+    expect(secure.requests[0].headers['x-token']).toBe('tok-not-over-plain-http')
+    expect(other.requests.slice(before)[0].headers['x-token']).toBeUndefined()
+    expect(r.results[0].notice).toContain(`not sent to ${other.origin}`)
+  })
+})
+
+describe('URLs as the runner shows them', () => {
+  it('shows a raw @ in a password and every query value as ***, and drops the fragment', async () => {
+    const rand = () => Math.random().toString(36).slice(2)
+    const password = `p@ss-${rand()}`
+    const query = `q-${rand()}`
+    const fragment = `f-${rand()}`
+    const broken = await serve((req, res) => {
+      const basic = `Basic ${Buffer.from(`deploy:${password}`).toString('base64')}`
+      if (req.headers.authorization !== basic) return json(res, 401, {})
+      // A server that quotes the request in its error page.
+      res.writeHead(500)
+      res.end(`cannot serve ${req.url}`)
+    })
+    const r = await files.run({
+      urls: `http://deploy:${password}@127.0.0.1:${broken.port}/private?token=${query}&${rand()}#${fragment}`,
+      'max-attempts': '1'
+    })
+    // The password was read the way WHATWG URL (and so a browser) reads it: up to the last @.
+    expect(r.results[0]).toMatchObject({ passed: false, status: 500 })
+    const shown = `http://deploy:***@127.0.0.1:${broken.port}/private?token=***&***`
+    const masker = new SecretMasker()
+    const log = processStepOutput(r.output, masker)
+    expect(log).toContain(`GET ${shown} (runner) attempt 1/1: 500`)
+    const annotation = log.split('\n').find(l => l.startsWith('::error title='))!
+    expect(annotation).toContain(
+      `title=smoke-check failed%3A GET ${shown.replace(/:/g, '%3A')} from runner::`
+    )
+    expect(r.summary).toContain(`<td>GET ${shown.replace(/&/g, '&amp;')}</td>`)
+    // The runner passes `results` on: it holds nothing it would mask.
+    const passedOn = keepOutputsWithoutSecrets(r.outputs, masker)
+    expect(passedOn.warnings).toEqual([])
+    const results = JSON.parse(passedOn.outputs.results)
+    expect(results[0].url).toBe(shown)
+    expect(results[0].body).toBe('cannot serve /private?token=***&***')
+    for (const secret of [password, encodeURIComponent(password), query, fragment]) {
+      expect(visibleLog(r.output)).not.toContain(secret)
+      expect(r.summary).not.toContain(secret)
+      expect(JSON.stringify(r.outputs)).not.toContain(secret)
+    }
+  })
+
+  it('refuses a raw # in a password, naming the input and showing none of it', async () => {
+    const secret = `first-half#second-half-${Math.random().toString(36).slice(2)}`
+    const r = await files.run({ urls: `https://deploy:${secret}@app.example.com/health` })
+    expect((r.error as Error).message).toMatch(
+      /^Input 'urls': URL 1 \("https:\/\/\*\*\*@app\.example\.com\/health"\) is not a valid URL/
+    )
+    for (const part of secret.split('#')) {
+      expect(visibleLog(r.output)).not.toContain(part)
+      expect((r.error as Error).message).not.toContain(part)
+    }
+  })
+})
+
 describe('TLS', () => {
   let secure: TestServer
   beforeAll(async () => {
@@ -251,7 +374,8 @@ describe('summary', () => {
       res.end('<b>body</b>')
     })
     const r = await files.run({
-      urls: `${site.origin}/ok\n${site.origin}/broken?a=<script>`,
+      // The /broken body is not JSON, so the result quotes it.
+      urls: `${site.origin}/ok\n${site.origin}/broken title=x`,
       'max-attempts': '1'
     })
     expect(r.summary).toContain('<h3>Smoke check</h3>')
@@ -263,8 +387,8 @@ describe('summary', () => {
         `<td>GET ${site.origin}/ok</td><td>runner</td><td>1</td><td>200</td><td>\\d+ ms</td><td>✅ passed</td>`
       )
     )
-    expect(r.summary).toContain('&lt;script&gt;')
-    expect(r.summary).not.toContain('<script>')
+    expect(r.summary).toContain('&lt;b&gt;body&lt;/b&gt;')
+    expect(r.summary).not.toContain('<b>')
     expect(r.summary).toMatch(/<td>500<\/td>.*❌ HTTP status: expected 2xx, got 500/)
     expect(r.summary).toContain('1 of 2 passed')
   })

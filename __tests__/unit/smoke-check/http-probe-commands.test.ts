@@ -2,11 +2,14 @@ import { describe, expect, it } from '@jest/globals'
 import {
   busyboxWgetArgv,
   curlArgv,
+  curlConfig,
   gnuWgetArgv,
   parseProbeOutput,
   PROBE_SCRIPT,
   ProbeRequest,
-  probeArgv
+  probeArgv,
+  probeStdin,
+  wgetrc
 } from '../../../src/smoke-check/http-probe-commands.js'
 
 const MARK = 'DKPROBE-0123456789abcdef'
@@ -16,7 +19,6 @@ function request(extra: Partial<ProbeRequest> = {}): ProbeRequest {
     method: 'GET',
     url: 'http://127.0.0.1:8080/health',
     headers: [],
-    followRedirects: true,
     insecureTls: false,
     timeoutSeconds: 10,
     ...extra
@@ -26,7 +28,7 @@ function request(extra: Partial<ProbeRequest> = {}): ProbeRequest {
 const HOSTILE = `$(touch /tmp/pwned) '; rm -rf / #`
 
 describe('curl', () => {
-  it('writes the body, then the status and timing after the marker', () => {
+  it('writes the body, then the status, timing and redirect target after the marker', () => {
     expect(curlArgv(request(), MARK)).toEqual([
       'curl',
       '--silent',
@@ -35,37 +37,47 @@ describe('curl', () => {
       '--output',
       '-',
       '--write-out',
-      `\\n${MARK} status=%{http_code} seconds=%{time_total}\\n`,
+      `\\n${MARK} status=%{http_code} seconds=%{time_total} location=%{redirect_url}\\n`,
       '--max-time',
       '10',
-      '--location',
-      '--max-redirs',
-      '10',
-      'http://127.0.0.1:8080/health'
+      '--config',
+      '-'
     ])
   })
 
-  it('maps methods, TLS, redirects and headers to flags', () => {
-    const argv = curlArgv(
-      request({
-        method: 'POST',
-        followRedirects: false,
-        insecureTls: true,
-        headers: [{ name: 'Authorization', value: `Bearer ${HOSTILE}` }]
-      }),
-      MARK
-    )
+  it('maps methods and TLS to flags, and never follows a redirect itself', () => {
+    const argv = curlArgv(request({ method: 'POST', insecureTls: true }), MARK)
     expect(argv).not.toContain('--location')
     expect(argv).toContain('--insecure')
-    expect(argv.join(' ')).toContain('--request POST --data-binary  --header')
-    expect(argv).toContain(`Authorization: Bearer ${HOSTILE}`)
+    expect(argv.join(' ')).toContain('--request POST --data-binary  --config -')
     expect(curlArgv(request({ method: 'HEAD' }), MARK)).toContain('--head')
     expect(curlArgv(request({ method: 'DELETE' }), MARK).join(' ')).toContain('--request DELETE')
+  })
+
+  it('reads the headers and the URL from its config, quoted in curl’s syntax', () => {
+    expect(
+      curlConfig(
+        request({
+          url: 'http://127.0.0.1/?q=%22x%22',
+          headers: [
+            { name: 'Authorization', value: `Bearer ${HOSTILE}` },
+            { name: 'X-Quote', value: 'say "hi" \\ back' }
+          ]
+        })
+      )
+    ).toBe(
+      [
+        `header = "Authorization: Bearer ${HOSTILE}"`,
+        'header = "X-Quote: say \\"hi\\" \\\\ back"',
+        'url = "http://127.0.0.1/?q=%22x%22"',
+        ''
+      ].join('\n')
+    )
   })
 })
 
 describe('GNU wget', () => {
-  it('prints headers on stderr and bodies of error responses too', () => {
+  it('prints headers on stderr and bodies of error responses too, and stops at a redirect', () => {
     expect(gnuWgetArgv(request())).toEqual([
       'wget',
       '--no-verbose',
@@ -74,25 +86,21 @@ describe('GNU wget', () => {
       '--tries=1',
       '--timeout=10',
       '--content-on-error',
-      '--max-redirect=10',
-      'http://127.0.0.1:8080/health'
+      '--max-redirect=0'
     ])
   })
 
-  it('leaves redirects alone and sends other methods when asked', () => {
-    const argv = gnuWgetArgv(
-      request({
-        method: 'PUT',
-        followRedirects: false,
-        insecureTls: true,
-        headers: [{ name: 'X-Token', value: HOSTILE }]
-      })
-    )
-    expect(argv).toContain('--max-redirect=0')
+  it('sends other methods when asked', () => {
+    const argv = gnuWgetArgv(request({ method: 'PUT', insecureTls: true }))
     expect(argv).toContain('--no-check-certificate')
     expect(argv).toContain('--method=PUT')
     expect(argv).toContain('--body-data=')
-    expect(argv).toContain(`--header=X-Token: ${HOSTILE}`)
+  })
+
+  it('reads the headers from a startup file, one line each', () => {
+    expect(wgetrc(request({ headers: [{ name: 'X-Token', value: HOSTILE }] }))).toBe(
+      `header = X-Token: ${HOSTILE}\n`
+    )
   })
 })
 
@@ -117,36 +125,75 @@ describe('busybox wget', () => {
 })
 
 describe('probe command', () => {
+  const secret = request({
+    url: `http://127.0.0.1/?token=${encodeURIComponent(HOSTILE)}`,
+    headers: [
+      { name: 'X-Token', value: HOSTILE },
+      { name: 'Authorization', value: 'Basic ZGVwbG95OnB3LWluLXVybA==' }
+    ]
+  })
+
   it('passes every value as a positional argument of a fixed script', () => {
-    const req = request({
-      url: `http://127.0.0.1/?q=${encodeURIComponent(HOSTILE)}`,
-      headers: [{ name: 'X-Token', value: HOSTILE }]
-    })
+    const req = request({ url: 'http://127.0.0.1/health' })
     const argv = probeArgv(req, MARK)
     const curl = curlArgv(req, MARK)
     const wget = gnuWgetArgv(req)
     expect(argv.slice(0, 4)).toEqual(['sh', '-c', PROBE_SCRIPT, 'deploykit-probe'])
-    expect(argv.slice(4, 8)).toEqual([MARK, '10', String(curl.length), String(wget.length)])
-    expect(argv.slice(8)).toEqual([...curl, ...wget, ...busyboxWgetArgv(req)!])
-    expect(PROBE_SCRIPT).not.toContain(HOSTILE)
+    expect(argv.slice(4, 9)).toEqual([MARK, '10', '', String(curl.length), String(wget.length)])
+    expect(argv.slice(9)).toEqual([...curl, ...wget, ...busyboxWgetArgv(req)!])
     expect(PROBE_SCRIPT).not.toContain('127.0.0.1')
   })
 
-  it('gives busybox wget an empty argv for a method it cannot send', () => {
+  it('keeps header values, credentials and the URL out of its argv', () => {
+    const argv = probeArgv(secret, MARK).join(' ')
+    for (const value of [HOSTILE, encodeURIComponent(HOSTILE), 'ZGVwbG95OnB3LWluLXVybA==']) {
+      expect(argv).not.toContain(value)
+    }
+    expect(argv).not.toContain('127.0.0.1')
+  })
+
+  it('sends them on its stdin: curl’s config, a marker line, wget’s startup file, a marker line, the URL', () => {
+    expect(probeStdin(secret, MARK)).toBe(
+      `${curlConfig(secret)}${MARK}\n${wgetrc(secret)}${MARK}\n${secret.url}\n`
+    )
+  })
+
+  it('tells the script what busybox wget cannot do: a method, or headers', () => {
     const req = request({ method: 'PATCH' })
-    const argv = probeArgv(req, MARK)
-    expect(argv.length).toBe(8 + curlArgv(req, MARK).length + gnuWgetArgv(req).length)
+    const patch = probeArgv(req, MARK)
+    expect(patch[6]).toBe('method')
+    expect(patch.length).toBe(9 + curlArgv(req, MARK).length + gnuWgetArgv(req).length)
+    expect(probeArgv(secret, MARK)[6]).toBe('headers')
   })
 })
 
 describe('parsing the probe output', () => {
   it('reads curl: body, status and time', () => {
-    const stdout = `{"status":"ok"}\n${MARK} status=200 seconds=0.012345\n\n${MARK} client=curl exit=0 start=1.00 end=1.02\n`
+    const stdout = `{"status":"ok"}\n${MARK} status=200 seconds=0.012345 location=\n\n${MARK} client=curl exit=0 start=1.00 end=1.02\n`
     expect(parseProbeOutput(stdout, '', MARK, true)).toEqual({
       client: 'curl',
       status: 200,
       body: '{"status":"ok"}',
       latencyMs: 12
+    })
+  })
+
+  it('reads where curl’s redirect points, whole', () => {
+    const stdout = `moved\n${MARK} status=302 seconds=0.001 location=http://127.0.0.1:81/new?a=1&b=x%20y\n\n${MARK} client=curl exit=0 start= end=\n`
+    expect(parseProbeOutput(stdout, '', MARK, true)).toMatchObject({
+      status: 302,
+      body: 'moved',
+      location: 'http://127.0.0.1:81/new?a=1&b=x%20y'
+    })
+  })
+
+  it('reads where GNU wget’s redirect points, from the headers it printed', () => {
+    const stderr =
+      '  HTTP/1.1 301 Moved Permanently\n  location: /next?x=1\n  Content-Length: 0\n0 redirections exceeded.\n'
+    const stdout = `\n${MARK} client=wget exit=8 start=1 end=1.01\n`
+    expect(parseProbeOutput(stdout, stderr, MARK, true)).toMatchObject({
+      status: 301,
+      location: '/next?x=1'
     })
   })
 
@@ -218,6 +265,9 @@ describe('parsing the probe output', () => {
     expect(
       parseProbeOutput(`\n${MARK} client=busybox-wget unsupported=method\n`, '', MARK, true)
     ).toMatchObject({ fatal: true, error: expect.stringMatching(/only GET and POST/) })
+    expect(
+      parseProbeOutput(`\n${MARK} client=busybox-wget unsupported=headers\n`, '', MARK, true)
+    ).toMatchObject({ fatal: true, unsupported: 'headers' })
   })
 
   it('passes on what went wrong when the probe did not run at all', () => {

@@ -2,11 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import { InputError } from '../../../src/core/errors.js'
 import { mapInputs } from '../../../src/core/inputs.js'
 import { statusMatches } from '../../../src/smoke-check/expectations.js'
-import {
-  fromLabel,
-  readSmokeSettings,
-  redactCredentials
-} from '../../../src/smoke-check/settings.js'
+import { fromLabel, readSmokeSettings } from '../../../src/smoke-check/settings.js'
+import { shownText } from '../../../src/smoke-check/target-url.js'
 import { captureOutput, visibleLog } from '../../helpers/capture-output.js'
 
 function settings(values: Record<string, string>) {
@@ -158,7 +155,80 @@ describe('secrets', () => {
       'https://deploy:***@app.example.com/health',
       'http://***@b/'
     ])
-    expect(value?.checks[0].url).toBe('https://deploy:p%40ss-w0rd-9@app.example.com/health')
+    // The credentials travel as a header of their own, so a redirect elsewhere can drop them.
+    expect(value?.checks.map(c => [c.url, c.authorization])).toEqual([
+      [
+        'https://app.example.com/health',
+        `Basic ${Buffer.from('deploy:p@ss-w0rd-9').toString('base64')}`
+      ],
+      ['http://b/', `Basic ${Buffer.from('tok3n:').toString('base64')}`]
+    ])
+  })
+
+  it('reads a raw @ in a password as WHATWG URL does: the user info ends at the last @', async () => {
+    const { output, value } = await captureOutput(async () =>
+      settings({ urls: 'https://deploy:p@ss-w0rd-7@app.example.com/health' })
+    )
+    expect(output).toContain('::add-mask::p@ss-w0rd-7\n')
+    expect(output).toContain('::add-mask::p%2540ss-w0rd-7\n')
+    expect(value?.checks[0]).toMatchObject({
+      url: 'https://app.example.com/health',
+      shownUrl: 'https://deploy:***@app.example.com/health',
+      authorization: `Basic ${Buffer.from('deploy:p@ss-w0rd-7').toString('base64')}`
+    })
+  })
+
+  it.each(['#', '/', '?'])(
+    'refuses a raw %s in a password, naming urls and showing no part of the password',
+    async mark => {
+      const password = `first-half${mark}second-half`
+      const { output, error } = await captureOutput(async () =>
+        settings({
+          urls: `http://127.0.0.1/ok\nGET https://deploy:${password}@app.example.com/health 200`
+        })
+      )
+      expect(error).toBeInstanceOf(InputError)
+      const message = (error as Error).message
+      expect(message).toMatch(
+        /^Input 'urls': URL 2 \("https:\/\/\*\*\*@app\.example\.com\/health"\) is not a valid URL/
+      )
+      expect(message).toContain(encodeURIComponent(mark))
+      for (const part of ['first-half', 'second-half']) {
+        expect(message).not.toContain(part)
+        expect(visibleLog(output)).not.toContain(part)
+      }
+    }
+  )
+
+  it('shows query values as *** (keys kept), a parameter without a value as ***, and no fragment', () => {
+    const s = settings({
+      urls: 'https://app.example.com/health?token=abc123&page=2&sekrit&empty=#frag-secret'
+    })
+    expect(s.checks[0].shownUrl).toBe(
+      'https://app.example.com/health?token=***&page=***&***&empty='
+    )
+    // The fragment is never sent either.
+    expect(s.checks[0].url).toBe('https://app.example.com/health?token=abc123&page=2&sekrit&empty=')
+  })
+
+  it('shows no query value or password in an error about the line', () => {
+    for (const urls of [
+      'http://deploy:pw-in-line@a/?token=qv-in-line banana',
+      'HEAD http://a/?token=qv-in-line status=ok',
+      'http://a/?token=qv-in-line\nhttp://a/?token=qv-in-line'
+    ]) {
+      const err = inputError({ urls })
+      expect(err.message).not.toContain('qv-in-line')
+      expect(err.message).not.toContain('pw-in-line')
+      expect(err.message).toContain('a/?token=***')
+    }
+  })
+
+  it('refuses a header value with a control character, which could end it early', () => {
+    const err = inputError({ urls: 'http://a/', headers: 'X-Token: abc\rdef' })
+    expect(err.input).toBe('headers')
+    expect(err.message).toMatch(/the value of X-Token has a control character/)
+    expect(err.message).not.toContain('abc')
   })
 
   it('registers secrets before an error can show them, and errors show no secret', async () => {
@@ -175,8 +245,10 @@ describe('secrets', () => {
   })
 
   it('redacts every URL in a text', () => {
-    expect(redactCredentials('see https://u:p@x/ and http://t@y/z and http://plain/a@b')).toBe(
-      'see https://u:***@x/ and http://***@y/z and http://plain/a@b'
-    )
+    expect(
+      shownText(
+        'see https://u:p@x/ and http://t@y/z?k=v#f and http://plain/a@b and http://u:p#q@h/'
+      )
+    ).toBe('see https://u:***@x/ and http://***@y/z?k=*** and http://plain/a@b and http://***@h/')
   })
 })

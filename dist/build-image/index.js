@@ -53988,33 +53988,27 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7264);
-/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
-/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7712);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9609);
 
 
 
 
-
-try {
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .actionInputs */ .eh);
-}
-catch (err) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err));
-}
+await (0,_core_stage_js__WEBPACK_IMPORTED_MODULE_2__/* .runEntryWithPost */ .Q)(() => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), async () => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 7712:
+/***/ 9609:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  b: () => (/* binding */ post),
   e: () => (/* binding */ run)
 });
 
@@ -54028,156 +54022,6 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
-var exec = __nccwpck_require__(2697);
-;// CONCATENATED MODULE: ./src/core/log.ts
-
-/**
- * Turns a byte stream into whole log lines, each prefixed (e.g. with the host
- * name when several hosts run at once), so parallel output stays readable.
- */
-class log_LineLog {
-    prefix;
-    write;
-    partial = '';
-    constructor(prefix, write = line => lib_core/* info */.pq(line)) {
-        this.prefix = prefix;
-        this.write = write;
-    }
-    push(chunk) {
-        const text = this.partial + chunk;
-        const lines = text.split(/\r?\n/);
-        this.partial = lines.pop() ?? '';
-        for (const line of lines)
-            this.write(this.prefix + line);
-    }
-    flush() {
-        if (this.partial !== '')
-            this.write(this.prefix + this.partial);
-        this.partial = '';
-    }
-}
-/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
-async function group(title, fn, enabled = true) {
-    return enabled ? core.group(title, fn) : fn();
-}
-
-;// CONCATENATED MODULE: ./src/core/shell.ts
-/**
- * The one place where argv becomes a shell string. Every remote command is
- * built as an argv array and quoted here, so user input is never interpreted
- * by the server's shell.
- */
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/** Quotes one argument for a POSIX shell. */
-function shell_quote(arg) {
-    if (arg === '')
-        return "''";
-    if (SAFE.test(arg))
-        return arg;
-    return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-/** Joins argv into a shell command line with every argument quoted. */
-function commandLine(argv) {
-    if (argv.length === 0)
-        throw new Error('commandLine: empty argv');
-    return argv.map(shell_quote).join(' ');
-}
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function isEnvName(name) {
-    return ENV_NAME.test(name);
-}
-/** `export A='1' B='2'; ` — environment that travels inside the command (sshd drops `env` requests by default). */
-function exportPrefix(env) {
-    const names = Object.keys(env);
-    if (names.length === 0)
-        return '';
-    for (const name of names) {
-        if (!isEnvName(name))
-            throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
-    }
-    return `export ${names.map(n => `${n}=${shell_quote(env[n])}`).join(' ')}; `;
-}
-
-;// CONCATENATED MODULE: ./src/build-image/docker-cli.ts
-
-
-
-
-
-function processEnv(extra = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined)
-            env[key] = value;
-    return { ...env, ...extra };
-}
-/**
- * Runs the docker CLI on the runner from an argv (never a shell string),
- * streaming its output into the log line by line. Does not throw on a
- * non-zero exit.
- */
-async function docker(args, opts = {}) {
-    const prefix = opts.prefix ?? '';
-    if (!opts.quiet)
-        lib_core/* info */.pq(`${prefix}$ ${commandLine(['docker', ...args])}`);
-    const out = new log_LineLog(prefix);
-    const err = new log_LineLog(prefix);
-    let stdout = '';
-    let stderr = '';
-    try {
-        const code = await exec/* exec */.m('docker', [...args], {
-            silent: true,
-            ignoreReturnCode: true,
-            input: opts.stdin === undefined ? undefined : Buffer.from(opts.stdin),
-            env: processEnv(opts.env),
-            listeners: {
-                stdout: data => {
-                    const text = data.toString('utf8');
-                    stdout += text;
-                    if (!opts.quiet)
-                        out.push(text);
-                },
-                stderr: data => {
-                    const text = data.toString('utf8');
-                    stderr += text;
-                    if (!opts.quiet)
-                        err.push(text);
-                }
-            }
-        });
-        return { code, stdout, stderr };
-    }
-    catch (error) {
-        // @actions/exec throws only when the binary cannot be started at all.
-        return { code: -1, stdout, stderr: `${stderr}${(0,errors/* errorMessage */.gJ)(error)}` };
-    }
-    finally {
-        out.flush();
-        err.flush();
-    }
-}
-/** The banner the docker CLI prints on every classic build; it explains no failure. */
-const LEGACY_BUILDER_NOTICE = /^(DEPRECATED: The legacy builder|\s+(BuildKit is currently disabled|environment-variable\.|Install the buildx component|https:\/\/docs\.docker\.com\/go\/buildx))/;
-/** `docker build`, `docker buildx build`, `docker push REF`: the words before the first flag. */
-function commandName(args) {
-    const firstFlag = args.findIndex(a => a.startsWith('-'));
-    return ['docker', ...(firstFlag < 0 ? args : args.slice(0, firstFlag))].join(' ');
-}
-/** Like `docker`, but throws with the command and the end of its error output unless it exits 0. */
-async function dockerChecked(args, opts = {}) {
-    const result = await docker(args, opts);
-    if (result.code !== 0) {
-        const tail = result.stderr
-            .split('\n')
-            .filter(line => line.trim() !== '' && !LEGACY_BUILDER_NOTICE.test(line))
-            .slice(-5)
-            .join('\n');
-        throw new Error(`\`${commandName(args)}\` exited with code ${result.code}${tail ? `: ${tail}` : ''}`);
-    }
-    return result;
-}
-
 ;// CONCATENATED MODULE: ./src/build-image/docker-commands.ts
 /**
  * Docker CLI invocations as argv arrays (after `docker`). Nothing here runs
@@ -54268,9 +54112,6 @@ function dockerPush(ref) {
 /** The password goes to standard input, never into argv where `ps` or a log could show it. */
 function dockerLogin(registryHost, username) {
     return ['login', '--username', username, '--password-stdin', registryHost];
-}
-function dockerLogout(registryHost) {
-    return ['logout', registryHost];
 }
 function inspectImageId(ref) {
     return ['image', 'inspect', '--format', '{{.Id}}', ref];
@@ -54437,7 +54278,6 @@ function ociLabels(ctx, tags, title, created) {
 
 
 
-
 function buildRequest(image, s, created) {
     return {
         name: image.name,
@@ -54462,7 +54302,7 @@ function readIfExists(path) {
  * build into the engine (pushing comes after every image has built); any
  * other buildx driver pushes in the same command when `pushInBuild` is set.
  */
-async function buildImage(req, opts) {
+async function buildImage(cli, req, opts) {
     const started = Date.now();
     const refs = imageRefs(req.repository, req.tags);
     const report = {
@@ -54481,7 +54321,7 @@ async function buildImage(req, opts) {
     };
     if (opts.builder === 'docker') {
         const iidFile = (0,external_node_path_.join)(opts.tempDir, `${req.name.replace(/\//g, '_')}.iid`);
-        const result = await dockerChecked(dockerBuild(req, iidFile), {
+        const result = await cli.checked(dockerBuild(req, iidFile), {
             prefix: opts.prefix,
             // The classic builder is the one every engine has; BuildKit needs buildx.
             env: { DOCKER_BUILDKIT: '0' }
@@ -54491,7 +54331,7 @@ async function buildImage(req, opts) {
     }
     else {
         const metadataFile = (0,external_node_path_.join)(opts.tempDir, `${req.name.replace(/\//g, '_')}.json`);
-        const result = await dockerChecked(buildxBuild(req, {
+        const result = await cli.checked(buildxBuild(req, {
             output: opts.pushInBuild ? 'push' : 'load',
             cache: opts.cache,
             metadataFile
@@ -54506,18 +54346,18 @@ async function buildImage(req, opts) {
             report.digest = digest ? `${req.repository}@${digest}` : '';
         }
         else {
-            report.imageId = (await dockerChecked(inspectImageId(refs[0]), { quiet: true })).stdout.trim();
+            report.imageId = (await cli.checked(inspectImageId(refs[0]), { quiet: true })).stdout.trim();
         }
     }
     report.buildSeconds = seconds(started);
     return report;
 }
 /** Pushes every tag of an image in the engine and reads the digest the registry gave it. */
-async function pushImage(report, prefix) {
+async function pushImage(cli, report, prefix) {
     const started = Date.now();
     const digests = new Set();
     for (const ref of report.refs) {
-        const result = await dockerChecked(dockerPush(ref), { prefix });
+        const result = await cli.checked(dockerPush(ref), { prefix });
         const digest = pushedDigest(result.stdout);
         if (digest)
             digests.add(digest);
@@ -54529,7 +54369,7 @@ async function pushImage(report, prefix) {
     const [pushed] = [...digests];
     report.digest = pushed
         ? `${report.repository}@${pushed}`
-        : repoDigestFor((await docker(inspectRepoDigests(report.refs[0]), { quiet: true })).stdout, report.repository);
+        : repoDigestFor((await cli.run(inspectRepoDigests(report.refs[0]), { quiet: true })).stdout, report.repository);
     report.pushed = true;
     report.pushSeconds = seconds(started);
 }
@@ -54543,6 +54383,280 @@ function toResult(r) {
         digest: r.digest,
         imageId: r.imageId
     };
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
+var exec = __nccwpck_require__(2697);
+;// CONCATENATED MODULE: ./src/core/log.ts
+
+/**
+ * Turns a byte stream into whole log lines, each prefixed (e.g. with the host
+ * name when several hosts run at once), so parallel output stays readable.
+ */
+class log_LineLog {
+    prefix;
+    write;
+    partial = '';
+    constructor(prefix, write = line => lib_core/* info */.pq(line)) {
+        this.prefix = prefix;
+        this.write = write;
+    }
+    push(chunk) {
+        const text = this.partial + chunk;
+        const lines = text.split(/\r?\n/);
+        this.partial = lines.pop() ?? '';
+        for (const line of lines)
+            this.write(this.prefix + line);
+    }
+    flush() {
+        if (this.partial !== '')
+            this.write(this.prefix + this.partial);
+        this.partial = '';
+    }
+}
+/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
+async function group(title, fn, enabled = true) {
+    return enabled ? core.group(title, fn) : fn();
+}
+
+;// CONCATENATED MODULE: ./src/core/shell.ts
+/**
+ * The one place where argv becomes a shell string. Every remote command is
+ * built as an argv array and quoted here, so user input is never interpreted
+ * by the server's shell.
+ */
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** Quotes one argument for a POSIX shell. */
+function shell_quote(arg) {
+    if (arg === '')
+        return "''";
+    if (SAFE.test(arg))
+        return arg;
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/** Joins argv into a shell command line with every argument quoted. */
+function commandLine(argv) {
+    if (argv.length === 0)
+        throw new Error('commandLine: empty argv');
+    return argv.map(shell_quote).join(' ');
+}
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function isEnvName(name) {
+    return ENV_NAME.test(name);
+}
+/** `export A='1' B='2'; ` — environment that travels inside the command (sshd drops `env` requests by default). */
+function exportPrefix(env) {
+    const names = Object.keys(env);
+    if (names.length === 0)
+        return '';
+    for (const name of names) {
+        if (!isEnvName(name))
+            throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
+    }
+    return `export ${names.map(n => `${n}=${shell_quote(env[n])}`).join(' ')}; `;
+}
+
+;// CONCATENATED MODULE: ./src/build-image/docker-cli.ts
+
+
+
+
+
+function processEnv(extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries(process.env))
+        if (value !== undefined)
+            env[key] = value;
+    return { ...env, ...extra };
+}
+/**
+ * Runs the docker CLI on the runner from an argv (never a shell string),
+ * streaming its output into the log line by line. Does not throw on a
+ * non-zero exit.
+ */
+async function docker(args, opts = {}) {
+    const prefix = opts.prefix ?? '';
+    if (!opts.quiet)
+        lib_core/* info */.pq(`${prefix}$ ${commandLine(['docker', ...args])}`);
+    const out = new log_LineLog(prefix);
+    const err = new log_LineLog(prefix);
+    let stdout = '';
+    let stderr = '';
+    try {
+        const code = await exec/* exec */.m('docker', [...args], {
+            silent: true,
+            ignoreReturnCode: true,
+            input: opts.stdin === undefined ? undefined : Buffer.from(opts.stdin),
+            env: processEnv(opts.env),
+            listeners: {
+                stdout: data => {
+                    const text = data.toString('utf8');
+                    stdout += text;
+                    if (!opts.quiet)
+                        out.push(text);
+                },
+                stderr: data => {
+                    const text = data.toString('utf8');
+                    stderr += text;
+                    if (!opts.quiet)
+                        err.push(text);
+                }
+            }
+        });
+        return { code, stdout, stderr };
+    }
+    catch (error) {
+        // @actions/exec throws only when the binary cannot be started at all.
+        return { code: -1, stdout, stderr: `${stderr}${(0,errors/* errorMessage */.gJ)(error)}` };
+    }
+    finally {
+        out.flush();
+        err.flush();
+    }
+}
+function dockerCli(env = {}) {
+    const withEnv = (opts = {}) => ({ ...opts, env: { ...env, ...opts.env } });
+    return {
+        run: (args, opts) => docker(args, withEnv(opts)),
+        checked: (args, opts) => dockerChecked(args, withEnv(opts))
+    };
+}
+/**
+ * The registries a credential helper (`credsStore: NAME` runs
+ * `docker-credential-NAME`) holds logins for, from its `list` command: JSON
+ * keyed by server address. Throws when the helper cannot say.
+ */
+async function credentialStoreHosts(store) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(store))
+        throw new Error(`"${store}" is no helper name`);
+    let stdout = '';
+    const code = await exec/* exec */.m(`docker-credential-${store}`, ['list'], {
+        silent: true,
+        ignoreReturnCode: true,
+        listeners: { stdout: data => (stdout += data.toString('utf8')) }
+    });
+    if (code !== 0)
+        throw new Error(`docker-credential-${store} list exited with code ${code}`);
+    const listed = JSON.parse(stdout || '{}');
+    if (!listed || typeof listed !== 'object')
+        throw new Error(`docker-credential-${store} list gave no object`);
+    return Object.keys(listed);
+}
+/** The banner the docker CLI prints on every classic build; it explains no failure. */
+const LEGACY_BUILDER_NOTICE = /^(DEPRECATED: The legacy builder|\s+(BuildKit is currently disabled|environment-variable\.|Install the buildx component|https:\/\/docs\.docker\.com\/go\/buildx))/;
+/** `docker build`, `docker buildx build`, `docker push REF`: the words before the first flag. */
+function commandName(args) {
+    const firstFlag = args.findIndex(a => a.startsWith('-'));
+    return ['docker', ...(firstFlag < 0 ? args : args.slice(0, firstFlag))].join(' ');
+}
+/** Like `docker`, but throws with the command and the end of its error output unless it exits 0. */
+async function dockerChecked(args, opts = {}) {
+    const result = await docker(args, opts);
+    if (result.code !== 0) {
+        const tail = result.stderr
+            .split('\n')
+            .filter(line => line.trim() !== '' && !LEGACY_BUILDER_NOTICE.test(line))
+            .slice(-5)
+            .join('\n');
+        throw new Error(`\`${commandName(args)}\` exited with code ${result.code}${tail ? `: ${tail}` : ''}`);
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/build-image/docker-config.ts
+/**
+ * The docker CLI configuration a registry login goes into: a directory of
+ * this run's own, never the runner user's ~/.docker (or DOCKER_CONFIG). A job
+ * killed between login and logout would otherwise leave the password in the
+ * user's config for every later job on that machine; here it is in a
+ * directory only the runner user can read, which the step removes when it
+ * ends and the post step removes when the step was killed.
+ */
+
+
+
+const PRIVATE_CONFIG_PREFIX = 'deploykit-docker-config-';
+/**
+ * What the docker CLI and buildx keep beside config.json that a build reads:
+ * buildx's builders and the one `docker buildx use` chose, the contexts, CLI
+ * plugins installed for the user (setup-buildx-action puts buildx there).
+ * Linked, not copied, so buildx keeps its state where it always has.
+ */
+const SHARED_ENTRIES = ['buildx', 'contexts', 'cli-plugins'];
+/** DOCKER_CONFIG, else $HOME/.docker: where the docker CLI reads its configuration. */
+function userDockerConfigDir(env = process.env) {
+    return env.DOCKER_CONFIG || (0,external_node_path_.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
+}
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/** `https://index.docker.io/v1/` and `docker.io` are one registry; a key may carry a scheme and path. */
+function registryHostname(address) {
+    const host = address
+        .replace(/^[a-z]+:\/\//i, '')
+        .split('/')[0]
+        .toLowerCase();
+    return DOCKER_HUB.has(host) ? 'docker.io' : host;
+}
+/**
+ * The user's config.json with the login host's credentials taken out of
+ * every store but the file itself: `docker login` writes to a credential
+ * helper when one is configured for the host (`credHelpers`) or for all of
+ * them (`credsStore`), and a helper's store outlives this directory. The
+ * registries the `credsStore` helper holds (`storeHosts`, from its `list`)
+ * keep reaching it through `credHelpers`, so a private base image still pulls.
+ */
+function privateConfigFile(user, loginHost, storeHosts = []) {
+    const { auths, credsStore, credHelpers, ...rest } = user;
+    const login = registryHostname(loginHost);
+    const others = ([key]) => registryHostname(key) !== login;
+    const helpers = Object.fromEntries(Object.entries(credHelpers ?? {}).filter(others));
+    if (credsStore) {
+        for (const host of storeHosts) {
+            if (registryHostname(host) !== login && !(host in helpers))
+                helpers[host] = credsStore;
+        }
+    }
+    const keptAuths = Object.fromEntries(Object.entries(auths ?? {}).filter(others));
+    return {
+        ...rest,
+        ...(Object.keys(keptAuths).length > 0 ? { auths: keptAuths } : {}),
+        ...(Object.keys(helpers).length > 0 ? { credHelpers: helpers } : {})
+    };
+}
+/**
+ * The user's config.json, or {} when there is none. The docker CLI ignores
+ * an unreadable one with a warning; so does this, through `warn`.
+ */
+function readUserConfigFile(dir, warn) {
+    const path = (0,external_node_path_.join)(dir, 'config.json');
+    if (!(0,external_node_fs_.existsSync)(path))
+        return {};
+    try {
+        const parsed = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+            return parsed;
+        warn(`${path} holds no JSON object; the build uses no settings from it`);
+    }
+    catch (err) {
+        warn(`${path} is not valid JSON (${err.message}); the build uses no settings from it`);
+    }
+    return {};
+}
+/** A new, empty directory under `parent` that only this user can enter. */
+function makePrivateConfigDir(parent) {
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, PRIVATE_CONFIG_PREFIX));
+    (0,external_node_fs_.chmodSync)(dir, 0o700);
+    return dir;
+}
+/** Fills `dir` with `config` (mode 600) and links to what the build needs from the user's config. */
+function writePrivateConfig(dir, config, userDir) {
+    const file = (0,external_node_path_.join)(dir, 'config.json');
+    (0,external_node_fs_.writeFileSync)(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    (0,external_node_fs_.chmodSync)(file, 0o600);
+    for (const entry of SHARED_ENTRIES) {
+        const target = (0,external_node_path_.join)(userDir, entry);
+        if ((0,external_node_fs_.existsSync)(target))
+            (0,external_node_fs_.symlinkSync)(target, (0,external_node_path_.join)(dir, entry));
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/build-image/buildx-builder.ts
@@ -56102,6 +56216,7 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
 
 
 
+
 /** Builds at once; each build already uses several cores, and more fight over the engine. */
 const PARALLEL_BUILDS = 2;
 /** Runs `fn` on every item; when any fails, the others still finish, then one error names all failures. */
@@ -56122,27 +56237,75 @@ async function allOrReport(items, what, fn) {
     }
     return results;
 }
-async function checkEngine() {
-    const probe = await docker(['version', '--format', '{{.Server.Version}}'], { quiet: true });
+const BUILD_TEMP_PREFIX = 'deploykit-build-';
+/** The directories this run made, for the post step to remove when the run was killed. */
+const STATE_DIRS = { dockerConfig: 'docker-config', buildTemp: 'build-temp' };
+function runnerTemp() {
+    return process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
+}
+async function checkEngine(cli) {
+    const probe = await cli.run(['version', '--format', '{{.Server.Version}}'], { quiet: true });
     if (probe.code !== 0) {
         throw new Error(`the Docker engine does not answer (\`docker version\`: ${probe.stderr.trim().split('\n').pop()})`);
     }
 }
 /** The builder buildx would use: BUILDX_BUILDER, else the one `docker buildx use` chose. */
-async function currentBuildxBuilder() {
-    const inspect = await docker(buildxInspect(), { quiet: true });
+async function currentBuildxBuilder(cli) {
+    const inspect = await cli.run(buildxInspect(), { quiet: true });
     if (inspect.code !== 0) {
         throw new Error(`\`docker buildx inspect\` cannot read the current builder: ${inspect.stderr.trim().split('\n').pop()}`);
     }
     const builder = parseBuildxInspect(inspect.stdout);
-    const status = await docker(dockerDriverStatus(), { quiet: true });
+    const status = await cli.run(dockerDriverStatus(), { quiet: true });
     return { ...builder, containerdImageStore: usesContainerdImageStore(status.stdout) };
 }
-async function login(l) {
-    await dockerChecked(dockerLogin(l.host, l.username), { stdin: l.password });
+/**
+ * A DOCKER_CONFIG of this run's own for the login (see docker-config.ts),
+ * with the user's settings, contexts and buildx builders. Recorded for the
+ * post step before anything is written into it.
+ */
+async function privateDockerConfig(login) {
+    const userDir = userDockerConfigDir();
+    const user = readUserConfigFile(userDir, message => lib_core/* warning */.$e(message));
+    let storeHosts = [];
+    if (user.credsStore) {
+        try {
+            storeHosts = await credentialStoreHosts(user.credsStore);
+        }
+        catch (err) {
+            lib_core/* warning */.$e(`The credential helper "${user.credsStore}" named in ${userDir} cannot list its logins (${(0,errors/* errorMessage */.gJ)(err)}); this run uses none of them, only its own login to ${login.host}`);
+        }
+    }
+    const dir = makePrivateConfigDir(runnerTemp());
+    lib_core/* saveState */.LZ(STATE_DIRS.dockerConfig, dir);
+    writePrivateConfig(dir, privateConfigFile(user, login.host, storeHosts), userDir);
+    return dir;
 }
 function prefixFor(s, name) {
     return s.images.length > 1 ? `[${name}] ` : '';
+}
+/**
+ * Reads the inputs and builds. With a login, every docker and buildx command
+ * runs on a DOCKER_CONFIG of this run's own (docker-config.ts). The
+ * directories it makes are recorded for the post step before anything goes
+ * into them, and removed when the run ends however it ends.
+ */
+async function run(read) {
+    const s = readBuildSettings(read);
+    if (!s.logout) {
+        lib_core/* warning */.$e('logout: false has no effect: the login lives in a DOCKER_CONFIG of this step alone, removed when it ends, so that no job leaves it on the runner. A later step that needs the registry logs in itself (docker/login-action)');
+    }
+    const tempDir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(runnerTemp(), BUILD_TEMP_PREFIX));
+    lib_core/* saveState */.LZ(STATE_DIRS.buildTemp, tempDir);
+    let dockerConfig;
+    try {
+        dockerConfig = s.login ? await privateDockerConfig(s.login) : undefined;
+        const cli = dockerCli(dockerConfig ? { DOCKER_CONFIG: dockerConfig } : {});
+        return await buildAll(s, cli, tempDir);
+    }
+    finally {
+        removeRunDirs([tempDir, dockerConfig]);
+    }
 }
 /**
  * Builds every image, two at a time. Images built into the engine (the
@@ -56150,12 +56313,11 @@ function prefixFor(s, name) {
  * built, so a failed build leaves the registry untouched; other buildx
  * drivers push as they build. Sets `images` and writes the summary.
  */
-async function run(read) {
-    const s = readBuildSettings(read);
-    await checkEngine();
-    const hasBuildx = (await docker(buildxVersion(), { quiet: true })).code === 0;
+async function buildAll(s, cli, tempDir) {
+    await checkEngine(cli);
+    const hasBuildx = (await cli.run(buildxVersion(), { quiet: true })).code === 0;
     const { builder, warnings } = chooseBuilder(s, hasBuildx);
-    const buildxBuilder = builder === 'buildx' ? await currentBuildxBuilder() : undefined;
+    const buildxBuilder = builder === 'buildx' ? await currentBuildxBuilder(cli) : undefined;
     if (buildxBuilder)
         checkBuilderCanBuild(s, buildxBuilder);
     for (const warning of warnings)
@@ -56166,39 +56328,61 @@ async function run(read) {
     lib_core/* info */.pq(`Building ${s.images.map(i => i.name).join(', ')} with ${buildxBuilder ? `buildx (builder ${buildxBuilder.name}, ${buildxBuilder.driver} driver)` : 'the classic builder'}; tags: ${s.tags.join(', ')}`);
     const started = Date.now();
     const created = new Date();
-    const tempDir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-build-'));
-    let loggedIn = false;
-    try {
-        if (s.login) {
-            await login(s.login);
-            loggedIn = true;
-        }
-        const reports = await allOrReport(s.images, 'build', image => buildImage(buildRequest(image, s, created), {
-            builder,
-            pushInBuild,
-            cache: s.cache,
-            tempDir,
-            prefix: prefixFor(s, image.name)
-        }));
-        for (const r of reports) {
-            lib_core/* info */.pq(`${r.name}: built in ${r.buildSeconds.toFixed(1)}s${cacheText(r) ? ` (${cacheText(r)})` : ''}`);
-        }
-        if (s.push && !pushInBuild) {
-            await allOrReport(reports, 'push', r => pushImage(r, prefixFor(s, r.name)));
-        }
-        for (const r of reports.filter(r => r.pushed)) {
-            if (!r.digest)
-                throw new Error(`${r.name}: pushed, but the registry digest could not be read`);
-            lib_core/* info */.pq(`${r.name}: ${r.digest}`);
-        }
-        setImagesOutput(reports);
-        await writeSummary(reports, Date.now() - started);
+    if (s.login) {
+        await cli.checked(dockerLogin(s.login.host, s.login.username), { stdin: s.login.password });
     }
-    finally {
-        if (loggedIn && s.logout && s.login)
-            await docker(dockerLogout(s.login.host), { quiet: true });
-        (0,external_node_fs_.rmSync)(tempDir, { recursive: true, force: true });
+    const reports = await allOrReport(s.images, 'build', image => buildImage(cli, buildRequest(image, s, created), {
+        builder,
+        pushInBuild,
+        cache: s.cache,
+        tempDir,
+        prefix: prefixFor(s, image.name)
+    }));
+    for (const r of reports) {
+        lib_core/* info */.pq(`${r.name}: built in ${r.buildSeconds.toFixed(1)}s${cacheText(r) ? ` (${cacheText(r)})` : ''}`);
     }
+    if (s.push && !pushInBuild) {
+        await allOrReport(reports, 'push', r => pushImage(cli, r, prefixFor(s, r.name)));
+    }
+    for (const r of reports.filter(r => r.pushed)) {
+        if (!r.digest)
+            throw new Error(`${r.name}: pushed, but the registry digest could not be read`);
+        lib_core/* info */.pq(`${r.name}: ${r.digest}`);
+    }
+    setImagesOutput(reports);
+    await writeSummary(reports, Date.now() - started);
+    const pushed = reports.filter(r => r.pushed).map(r => r.name);
+    return {
+        ok: true,
+        message: pushed.length > 0
+            ? `Built and pushed ${pushed.join(', ')}`
+            : `Built ${reports.map(r => r.name).join(', ')}`
+    };
+}
+/** Removes what a run made, leaving anything that is not one of its directories alone. */
+function removeRunDirs(dirs) {
+    let removed = false;
+    for (const dir of dirs) {
+        const name = dir ? (0,external_node_path_.basename)(dir) : '';
+        if (!dir || !(name.startsWith(PRIVATE_CONFIG_PREFIX) || name.startsWith(BUILD_TEMP_PREFIX)))
+            continue;
+        if (!(0,external_node_fs_.existsSync)(dir))
+            continue;
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+        removed = true;
+    }
+    return removed;
+}
+/**
+ * The post step (action.yml `post:`, `post-if: always()`): after a run that
+ * was killed before its own cleanup, removes its DOCKER_CONFIG, and with it
+ * the registry login, and its build files.
+ */
+function post() {
+    const dockerConfig = lib_core/* getState */.Gu(STATE_DIRS.dockerConfig);
+    if (removeRunDirs([dockerConfig]))
+        lib_core/* info */.pq(`Removed the registry login left by this run in ${dockerConfig}`);
+    removeRunDirs([lib_core/* getState */.Gu(STATE_DIRS.buildTemp)]);
 }
 
 
@@ -56320,6 +56504,49 @@ function readLines(read, name) {
         .split(/\r?\n/)
         .map(l => l.trim())
         .filter(l => l !== '' && !l.startsWith('#'));
+}
+
+
+/***/ }),
+
+/***/ 41:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ runEntryWithPost)
+/* harmony export */ });
+/* unused harmony export runEntry */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
+
+/** An action entry: run the work, fail the step when it did not succeed. */
+async function runEntry(execute) {
+    try {
+        const result = await execute();
+        if (result.ok)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+    }
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
+    }
+}
+/**
+ * An entry with a post step (action.yml `post:` runs the same bundle again
+ * after the job): the first run does the work, the second cleans up.
+ */
+async function runEntryWithPost(main, post) {
+    const IS_POST = 'is-post';
+    if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
+        await runEntry(async () => {
+            await post();
+            return { ok: true, message: 'post: done' };
+        });
+    }
+    else {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
+        await runEntry(main);
+    }
 }
 
 
@@ -56622,7 +56849,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
   pq: () => (/* binding */ info),
+  LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -56630,7 +56859,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, group, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -58414,9 +58643,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.

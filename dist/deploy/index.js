@@ -56902,7 +56902,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
 /* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5859);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4289);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9679);
 
 
 
@@ -56919,7 +56919,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4289:
+/***/ 9679:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57580,7 +57580,151 @@ function unmetExpectations(expect, observed) {
     return reasons;
 }
 
+;// CONCATENATED MODULE: ./src/smoke-check/target-url.ts
+/** Thrown for text that is not an http(s) URL; `shown` is safe to print. */
+class BadUrl extends Error {
+    shown;
+    problem;
+    fix;
+    constructor(shown, problem, fix) {
+        super(`${JSON.stringify(shown)} ${problem}`);
+        this.shown = shown;
+        this.problem = problem;
+        this.fix = fix;
+    }
+}
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/\S*/gi;
+/** Percent-decoding that leaves a malformed escape as it is, as curl does. */
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * Query values as ***, keys kept. A parameter without `=` is shown as ***
+ * too: `?abc123` is as likely a token as a flag.
+ */
+function shownQuery(search) {
+    if (search.length <= 1)
+        return '';
+    const params = search
+        .slice(1)
+        .split('&')
+        .map(p => {
+        const eq = p.indexOf('=');
+        if (eq < 0)
+            return p ? '***' : '';
+        return eq === p.length - 1 ? p : `${p.slice(0, eq + 1)}***`;
+    });
+    return `?${params.join('&')}`;
+}
+function shownOf(url) {
+    const userinfo = url.password ? `${url.username}:***@` : url.username ? '***@' : '';
+    return `${url.protocol}//${userinfo}${url.host}${url.pathname}${shownQuery(url.search)}`;
+}
+/**
+ * The best safe form of text that does not parse: anything up to the last
+ * `@` may be user info, anything after `#` a fragment, after `?` a query.
+ */
+function shownUnparsed(text) {
+    const scheme = SCHEME.exec(text);
+    let rest = scheme ? text.slice(scheme[0].length) : text;
+    const at = rest.lastIndexOf('@');
+    const userinfo = at >= 0 ? '***@' : '';
+    if (at >= 0)
+        rest = rest.slice(at + 1);
+    const hash = rest.indexOf('#');
+    if (hash >= 0)
+        rest = rest.slice(0, hash);
+    const question = rest.indexOf('?');
+    const query = question >= 0 ? shownQuery(rest.slice(question)) : '';
+    if (question >= 0)
+        rest = rest.slice(0, question);
+    return `${scheme ? scheme[0] : ''}${userinfo}${rest}${query}`;
+}
+function parsed(text) {
+    try {
+        return new URL(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Every URL in a text (an input line, an error) in its shown form. */
+function shownText(text) {
+    return text.replace(URL_IN_TEXT, token => {
+        const url = parsed(token);
+        return url ? shownOf(url) : shownUnparsed(token);
+    });
+}
+/**
+ * The secrets a URL token holds, in every form they may be printed in: as
+ * typed, as WHATWG URL writes them (percent-encoded) and decoded. For text
+ * that does not parse, whatever stands where user info would.
+ */
+function urlSecrets(token) {
+    const scheme = SCHEME.exec(token);
+    if (!scheme)
+        return [];
+    const url = parsed(token);
+    const rest = token.slice(scheme[0].length);
+    // WHATWG's authority ends at the first / ? # (or \); its user info at the last @ in it.
+    const authorityEnd = url ? rest.search(/[/?#\\]/) : -1;
+    const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
+    const at = authority.lastIndexOf('@');
+    if (at < 0)
+        return [];
+    const typed = authority.slice(0, at);
+    const colon = typed.indexOf(':');
+    const typedSecret = colon >= 0 ? typed.slice(colon + 1) : typed;
+    const secrets = [typedSecret, decoded(typedSecret)];
+    if (url) {
+        const written = url.password || (colon < 0 ? url.username : '');
+        secrets.push(written, decoded(written));
+    }
+    return [...new Set(secrets.filter(Boolean))];
+}
+/** Reads one URL token of `urls`; throws BadUrl, whose text shows no secret. */
+function parseTargetUrl(text) {
+    const url = parsed(text);
+    if (!url) {
+        const hasUserinfo = /@/.test(text.replace(SCHEME, ''));
+        throw new BadUrl(shownUnparsed(text), 'is not a valid URL', hasUserinfo
+            ? 'A #, / or ? in a user name or password ends it early: write it as %23, %2F or %3F'
+            : undefined);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new BadUrl(shownOf(url), 'is not an http:// or https:// URL');
+    }
+    const authorization = url.username || url.password
+        ? `Basic ${Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64')}`
+        : undefined;
+    const shown = shownOf(url);
+    url.username = '';
+    url.password = '';
+    url.hash = '';
+    return { href: url.href, authorization, shown };
+}
+/**
+ * A text for display (an error, a body that quotes the request) with the
+ * request's URL in its shown form and its query's values as ***.
+ */
+function hideUrlIn(text, href) {
+    const url = parsed(href);
+    if (!text || !url)
+        return text;
+    let out = text.split(href).join(shownOf(url));
+    if (url.search.length > 1)
+        out = out.split(url.search.slice(1)).join(shownQuery(url.search).slice(1));
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/smoke-check/check.ts
+
 
 /** Longest pause between two attempts, however many came before. */
 const MAX_BACKOFF_MS = 15_000;
@@ -57598,7 +57742,8 @@ function outcomeText(response, reasons) {
     const got = response.status === undefined
         ? 'no response'
         : `${response.status}${response.latencyMs === undefined ? '' : ` in ${response.latencyMs} ms`}`;
-    return reasons.length === 0 ? `${got}: passed` : `${got}: ${reasons.join('; ')}`;
+    const outcome = reasons.length === 0 ? `${got}: passed` : `${got}: ${reasons.join('; ')}`;
+    return response.notice ? `${outcome}; ${response.notice}` : outcome;
 }
 /**
  * Tries one URL until it passes, max-attempts is used up, retrying cannot
@@ -57628,6 +57773,8 @@ async function checkUntilPassing(run) {
                     body: last.body,
                     latencyMs: last.latencyMs
                 });
+        // A body may quote the request, query values and all; they are shown as *** like the URL.
+        reasons = reasons.map(r => hideUrlIn(r, check.url));
         run.log(`${label} attempt ${attempts}/${timing.maxAttempts}: ${outcomeText(last, reasons)}`);
         if (reasons.length === 0)
             break;
@@ -57656,18 +57803,22 @@ async function checkUntilPassing(run) {
         status: last?.status,
         latencyMs: last?.latencyMs,
         reason: passed ? undefined : [...reasons, stop].join('; '),
-        body: passed || !last?.body ? undefined : trimmedBody(last.body),
+        body: passed || !last?.body ? undefined : hideUrlIn(trimmedBody(last.body), check.url),
         client: last?.client,
-        certificate: last?.certificate
+        certificate: last?.certificate,
+        notice: last?.notice
     };
 }
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/smoke-check/http-probe-commands.ts
-const MAX_REDIRECTS = 10;
 const SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
-/** curl writes the body, then `-w` appends the status and timing after the marker. */
+/**
+ * curl writes the body, then `-w` appends the status, timing and the
+ * redirect's absolute target after the marker. The URL and the headers come
+ * from the config on its stdin (`--config -`), never from its argv.
+ */
 function curlArgv(req, marker) {
     const method = req.method === 'GET'
         ? []
@@ -57685,17 +57836,34 @@ function curlArgv(req, marker) {
         '--output',
         '-',
         '--write-out',
-        `\\n${marker} status=%{http_code} seconds=%{time_total}\\n`,
+        `\\n${marker} status=%{http_code} seconds=%{time_total} location=%{redirect_url}\\n`,
         '--max-time',
         String(req.timeoutSeconds),
-        ...(req.followRedirects ? ['--location', '--max-redirs', String(MAX_REDIRECTS)] : []),
         ...(req.insecureTls ? ['--insecure'] : []),
         ...method,
-        ...req.headers.flatMap(h => ['--header', `${h.name}: ${h.value}`]),
-        req.url
+        '--config',
+        '-'
     ];
 }
-/** GNU wget prints the response headers (`-S`) on stderr and, with --content-on-error, any body. */
+/** A double-quoted string in curl's config syntax, where only \\ and \" need escaping. */
+function curlString(value) {
+    return `"${value.replace(/[\\"]/g, c => `\\${c}`)}"`;
+}
+/** What curl reads from its stdin: one `header = "…"` line per header, then `url = "…"`. */
+function curlConfig(req) {
+    return [
+        ...req.headers.map(h => `header = ${curlString(`${h.name}: ${h.value}`)}`),
+        `url = ${curlString(req.url)}`
+    ]
+        .map(line => `${line}\n`)
+        .join('');
+}
+/**
+ * GNU wget prints the response headers (`-S`) on stderr and, with
+ * --content-on-error, any body. The probe adds `--config` (a wgetrc with the
+ * headers) and `--input-file` (the URL): private files it writes from its
+ * stdin and removes when wget is done.
+ */
 function gnuWgetArgv(req) {
     const method = req.method === 'GET'
         ? []
@@ -57711,20 +57879,27 @@ function gnuWgetArgv(req) {
         '--tries=1',
         `--timeout=${req.timeoutSeconds}`,
         '--content-on-error',
-        `--max-redirect=${req.followRedirects ? MAX_REDIRECTS : 0}`,
+        '--max-redirect=0',
         ...(req.insecureTls ? ['--no-check-certificate'] : []),
-        ...method,
-        ...req.headers.map(h => `--header=${h.name}: ${h.value}`),
-        req.url
+        ...method
     ];
 }
 /**
- * busybox wget sends only GET and POST (undefined for anything else), always
- * follows redirects and prints no body for an error status. It gets no `-T`:
- * Debian's busybox 1.35 crashes on it; the probe script's `timeout` bounds it.
+ * wget's startup file: one `header = Name: value` line per header. wgetrc
+ * has no quoting: the value is the rest of the line, trimmed, which is what
+ * the headers input holds (one line each, trimmed, no control characters).
+ */
+function wgetrc(req) {
+    return req.headers.map(h => `header = ${h.name}: ${h.value}\n`).join('');
+}
+/**
+ * busybox wget sends only GET and POST, always follows redirects and prints
+ * no body for an error status; undefined when it cannot make the request
+ * (busyboxLimit). It gets no `-T`: Debian's busybox 1.35 crashes on it; the
+ * probe script's `timeout` bounds it.
  */
 function busyboxWgetArgv(req) {
-    if (req.method !== 'GET' && req.method !== 'POST')
+    if (busyboxLimit(req))
         return undefined;
     return [
         'wget',
@@ -57734,20 +57909,36 @@ function busyboxWgetArgv(req) {
         '-',
         ...(req.method === 'POST' ? ['--post-data', ''] : []),
         ...(req.insecureTls ? ['--no-check-certificate'] : []),
-        ...req.headers.flatMap(h => ['--header', `${h.name}: ${h.value}`]),
         req.url
     ];
+}
+/**
+ * busybox wget takes headers only in its argv, which every user of the
+ * machine can read in the process list, and would carry them along every
+ * redirect it follows: it gets none.
+ */
+function busyboxLimit(req) {
+    if (req.method !== 'GET' && req.method !== 'POST')
+        return 'method';
+    if (req.headers.length > 0)
+        return 'headers';
+    return undefined;
 }
 /**
  * Picks the client the machine has (curl, then GNU wget, then busybox wget),
  * keeps that client's argv out of the three it is given, runs it, and prints
  * a trailer line after the marker: the client, its exit code and
  * /proc/uptime before and after (busybox `date` has no sub-second format).
- * Every value arrives as a positional argument; nothing is interpolated.
+ * Every value arrives as a positional argument or on stdin; nothing is
+ * interpolated. The URL and the headers come on stdin (probeStdin): curl's
+ * config, a marker line, wget's startup file, a marker line, the URL. curl
+ * gets its part through a pipe from the shell's own printf; GNU wget, which
+ * reads its startup file only from a regular file, gets mode-600 files in a
+ * mode-700 directory, removed as soon as it is done, and on any exit.
  */
 const PROBE_SCRIPT = [
-    'mark=$1 secs=$2 nc=$3 ng=$4',
-    'shift 4',
+    'mark=$1 secs=$2 limit=$3 nc=$4 ng=$5',
+    'shift 5',
     'if command -v curl >/dev/null 2>&1; then',
     '  client=curl skip=0 take=$nc',
     'elif command -v wget >/dev/null 2>&1; then',
@@ -57756,8 +57947,8 @@ const PROBE_SCRIPT = [
     'else',
     `  printf '\\n%s client=none\\n' "$mark"; exit 127`,
     'fi',
-    'if [ "$take" -eq 0 ]; then',
-    `  printf '\\n%s client=%s unsupported=method\\n' "$mark" "$client"; exit 2`,
+    'if [ "$client" = busybox-wget ] && [ -n "$limit" ]; then',
+    `  printf '\\n%s client=%s unsupported=%s\\n' "$mark" "$client" "$limit"; exit 2`,
     'fi',
     'i=0',
     'for arg do',
@@ -57765,18 +57956,48 @@ const PROBE_SCRIPT = [
     '  if [ "$i" -gt "$skip" ] && [ "$i" -le $((skip + take)) ]; then set -- "$@" "$arg"; fi',
     '  shift',
     'done',
+    'part() {',
+    '  text=',
+    '  while IFS= read -r line; do',
+    '    [ "$line" = "$mark" ] && return 0',
+    '    text="$text$line',
+    '"',
+    '  done',
+    '}',
+    'dir= pid=',
+    'if [ "$client" = curl ]; then',
+    '  part; config=$text',
+    'elif [ "$client" = wget ]; then',
+    '  part; part; rc=$text; IFS= read -r url',
+    '  umask 077',
+    '  stop() { [ -z "$pid" ] || kill "$pid" 2>/dev/null; exit "$1"; }',
+    '  trap \'[ -z "$dir" ] || rm -rf "$dir"\' EXIT',
+    "  trap 'stop 129' HUP; trap 'stop 130' INT; trap 'stop 141' PIPE; trap 'stop 143' TERM",
+    '  dir=$(mktemp -d "${TMPDIR:-/tmp}/deploykit-probe.XXXXXX") || {',
+    `    printf '\\n%s client=%s unsupported=tmpdir\\n' "$mark" "$client"; exit 2`,
+    '  }',
+    '  printf \'%s\' "$rc" >"$dir/wgetrc" && printf \'%s\\n\' "$url" >"$dir/url" || exit 2',
+    '  set -- "$@" "--config=$dir/wgetrc" "--input-file=$dir/url"',
+    'fi',
+    'if [ "$client" != curl ] && command -v timeout >/dev/null 2>&1; then set -- timeout "$secs" "$@"; fi',
     'start= end=',
     'read start rest 2>/dev/null </proc/uptime',
-    'if [ "$client" != curl ] && command -v timeout >/dev/null 2>&1; then',
-    '  timeout "$secs" "$@"',
+    'if [ "$client" = curl ]; then',
+    '  printf \'%s\' "$config" | "$@"',
+    'elif [ -n "$dir" ]; then',
+    // GNU timeout runs wget in a process group of its own, which a stop signal for ours misses,
+    // and a shell acts on a trap only after its foreground command ends; `wait` it acts on at once.
+    '  "$@" & pid=$!',
+    '  wait "$pid"',
     'else',
     '  "$@"',
     'fi',
     'code=$?',
     'read end rest 2>/dev/null </proc/uptime',
+    'if [ -n "$dir" ]; then rm -rf "$dir"; dir=; fi',
     `printf '\\n%s client=%s exit=%s start=%s end=%s\\n' "$mark" "$client" "$code" "$start" "$end"`
 ].join('\n');
-/** `sh -c PROBE_SCRIPT` with the three client argvs as positional arguments. */
+/** `sh -c PROBE_SCRIPT` with the three clients' argvs as positional arguments; no URL or header among them but busybox wget's URL. */
 function probeArgv(req, marker) {
     const curl = curlArgv(req, marker);
     const wget = gnuWgetArgv(req);
@@ -57788,6 +58009,7 @@ function probeArgv(req, marker) {
         'deploykit-probe',
         marker,
         String(req.timeoutSeconds),
+        busyboxLimit(req) ?? '',
         String(curl.length),
         String(wget.length),
         ...curl,
@@ -57795,12 +58017,20 @@ function probeArgv(req, marker) {
         ...busybox
     ];
 }
+/** The probe's standard input: the URL and the headers for curl, then for GNU wget. */
+function probeStdin(req, marker) {
+    return `${curlConfig(req)}${marker}\n${wgetrc(req)}${marker}\n${req.url}\n`;
+}
 function trailerFields(text, marker) {
     const fields = {};
     for (const line of text.split('\n')) {
         if (!line.startsWith(marker))
             continue;
-        for (const pair of line.slice(marker.length).trim().split(/\s+/)) {
+        // curl's redirect target comes last and is taken whole.
+        const [rest, location] = line.slice(marker.length).split(' location=');
+        if (location !== undefined)
+            fields.location = location.trim();
+        for (const pair of rest.trim().split(/\s+/)) {
             const eq = pair.indexOf('=');
             if (eq > 0)
                 fields[pair.slice(0, eq)] = pair.slice(eq + 1);
@@ -57819,6 +58049,10 @@ const TIMED_OUT_CODES = new Set(['124', '143']);
 const TLS_HINT = 'set insecure-tls: true to accept it anyway';
 function wgetOutput(client, fields, body, stderr, followRedirects) {
     const statuses = [...stderr.matchAll(/^\s*HTTP\/[\d.]+\s+(\d{3})/gm)].map(m => Number(m[1]));
+    // GNU wget is given --max-redirect=0 and stops at the first response; busybox wget follows on its own.
+    const location = client === 'wget'
+        ? [...stderr.matchAll(/^\s*location:\s*(\S+)/gim)].map(m => m[1]).pop()
+        : undefined;
     const start = Number(fields.start);
     const end = Number(fields.end);
     const latencyMs = fields.start && fields.end && end >= start ? Math.round((end - start) * 1000) : undefined;
@@ -57835,7 +58069,7 @@ function wgetOutput(client, fields, body, stderr, followRedirects) {
     // busybox wget cannot leave a redirect unfollowed; its first status is the one asked for.
     if (!followRedirects && statuses.length > 1)
         return { client, status: statuses[0], body: '', latencyMs };
-    return { client, status: statuses[statuses.length - 1], body, latencyMs };
+    return { client, status: statuses[statuses.length - 1], body, latencyMs, location };
 }
 /** Splits the probe's stdout at the marker into body and trailer, and reads the status. */
 function parseProbeOutput(stdout, stderr, marker, followRedirects) {
@@ -57853,12 +58087,29 @@ function parseProbeOutput(stdout, stderr, marker, followRedirects) {
             error: 'no HTTP client: neither curl nor wget is installed there'
         };
     }
-    if (fields.unsupported) {
+    if (fields.unsupported === 'method') {
         return {
             client,
             body: '',
             fatal: true,
+            unsupported: 'method',
             error: `${client} cannot send this method; only GET and POST work with busybox wget (install curl, or use GET)`
+        };
+    }
+    if (fields.unsupported === 'headers') {
+        return {
+            client,
+            body: '',
+            fatal: true,
+            unsupported: 'headers',
+            error: 'busybox wget cannot take headers without putting them in its command line, which every user of the machine can read; install curl or GNU wget there'
+        };
+    }
+    if (fields.unsupported) {
+        return {
+            client,
+            body: '',
+            error: `${client} needs a private temporary directory for its headers and mktemp -d could not make one`
         };
     }
     if (client !== 'curl')
@@ -57873,10 +58124,80 @@ function parseProbeOutput(stdout, stderr, marker, followRedirects) {
                 : lastLine(stderr);
         return { client, body, latencyMs, error: why || `curl exited with ${fields.exit}` };
     }
-    return { client, status, body, latencyMs };
+    return { client, status, body, latencyMs, location: fields.location || undefined };
+}
+
+;// CONCATENATED MODULE: ./src/smoke-check/redirects.ts
+const MAX_REDIRECTS = 10;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** The first request for a check: the `headers` input, and the URL's credentials unless it sets Authorization. */
+function firstRequest(check, headers) {
+    const ownAuthorization = headers.some(h => h.name.toLowerCase() === 'authorization');
+    return {
+        method: check.method,
+        url: check.url,
+        headers: check.authorization && !ownAuthorization
+            ? [...headers, { name: 'Authorization', value: check.authorization }]
+            : headers
+    };
+}
+/**
+ * The request a redirect leads to, or undefined when the response is not
+ * one to follow. Headers and credentials go only to the origin (scheme, host
+ * and port) they were given for: once a redirect leaves it, they are dropped
+ * for the rest of the chain. curl's --location would send custom headers to
+ * every host, and drop only Authorization and Cookie.
+ */
+function redirectedRequest(current, status, location, origin) {
+    if (!REDIRECT_STATUSES.has(status) || !location)
+        return undefined;
+    let next;
+    try {
+        next = new URL(location, current.url);
+    }
+    catch {
+        return undefined;
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        return undefined;
+    next.username = '';
+    next.password = '';
+    next.hash = '';
+    // As browsers and curl do: 303 turns into GET, and so do 301 and 302 after a POST.
+    const toGet = current.method !== 'HEAD' &&
+        (status === 303 || ((status === 301 || status === 302) && current.method === 'POST'));
+    return {
+        method: toGet ? 'GET' : current.method,
+        url: next.href,
+        headers: next.origin === origin ? current.headers : []
+    };
+}
+/**
+ * Sends `first` and, when `follow`, each redirect after it (at most
+ * MAX_REDIRECTS), with redirectedRequest's rule for the headers.
+ */
+async function followRedirects(first, follow, send) {
+    const origin = new URL(first.url).origin;
+    let request = first;
+    let notice;
+    for (let hop = 0;; hop++) {
+        const response = await send(request);
+        if (!follow || hop >= MAX_REDIRECTS || response.status === undefined) {
+            return { response, notice };
+        }
+        const next = redirectedRequest(request, response.status, response.location, origin);
+        if (!next)
+            return { response, notice };
+        if (!notice && request.headers.length > 0 && next.headers.length === 0) {
+            notice = `headers and credentials were not sent to ${new URL(next.url).origin}, another origin the redirect led to`;
+        }
+        request = next;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/smoke-check/remote-probe.ts
+
+
 
 
 
@@ -57939,47 +58260,79 @@ function withoutProbe(from, code, stderr, error) {
         error: `could not run the probe in service ${from.service} (exit code ${code}); is its container running?`
     };
 }
-/** Requests a URL with whichever HTTP client the server (or the container) has. */
+/** Why busybox wget was given nothing to do, naming the inputs and what to install. */
+function busyboxRefusal(check, headers, from) {
+    const sent = firstRequest(check, headers).headers;
+    const what = [
+        ...(headers.length > 0 ? ['headers (input headers)'] : []),
+        ...(sent.length > headers.length ? ["the URL's user name and password (input urls)"] : [])
+    ].join(' and ');
+    const where = from.kind === 'container' ? `in service ${from.service}` : 'on the server';
+    return `busybox wget takes ${what} only in its command line, which every user of the machine can read, and would send them on to wherever a redirect leads; install curl or GNU wget ${where}`;
+}
+/**
+ * One request, made by the probe script. The URL and the headers travel on
+ * the command's stdin; its argv (what `ps` shows) holds neither.
+ */
+async function requestOnce(host, place, from, request, settings, timeoutMs) {
+    const marker = `DKPROBE-${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`;
+    const timeoutSeconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+    const probe = { ...request, insecureTls: settings.insecureTls, timeoutSeconds };
+    const started = performance.now();
+    let result;
+    try {
+        result = await host.run({ ...place(probeArgv(probe, marker)), stdin: probeStdin(probe, marker) }, { quiet: true, timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS });
+    }
+    catch (err) {
+        // The connection is gone; later attempts would fail the same way.
+        return { body: '', fatal: true, error: (0,errors/* errorMessage */.gJ)(err) };
+    }
+    if (result.timedOut)
+        return { body: '', error: 'the probe command did not finish in time' };
+    const roundTripMs = Math.round(performance.now() - started);
+    const out = parseProbeOutput(result.stdout, result.stderr, marker, settings.followRedirects);
+    if (out.client === undefined && !out.fatal) {
+        return withoutProbe(from, result.code, result.stderr, out.error ?? '');
+    }
+    return {
+        status: out.status,
+        body: out.body,
+        // Without /proc/uptime the round trip is the best bound there is.
+        latencyMs: out.latencyMs ?? roundTripMs,
+        error: out.error === undefined ? undefined : hideUrlIn(out.error, request.url),
+        fatal: out.fatal,
+        client: out.client,
+        location: out.location,
+        unsupported: out.unsupported
+    };
+}
+/**
+ * Requests a URL with whichever HTTP client the server (or the container)
+ * has, following redirects here, hop by hop, so headers and credentials
+ * stay with the origin they were given for.
+ */
 function remoteProbe(host, place, from, settings) {
     return async (check, timeoutMs) => {
-        const marker = `DKPROBE-${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`;
-        const timeoutSeconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-        const argv = probeArgv({
-            method: check.method,
-            url: check.url,
-            headers: settings.headers,
-            followRedirects: settings.followRedirects,
-            insecureTls: settings.insecureTls,
-            timeoutSeconds
-        }, marker);
         const started = performance.now();
-        let result;
-        try {
-            // Quiet: the argv holds the URL and headers, which the log must not show.
-            result = await host.run(place(argv), {
-                quiet: true,
-                timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS
-            });
-        }
-        catch (err) {
-            // The connection is gone; later attempts would fail the same way.
-            return { body: '', fatal: true, error: (0,errors/* errorMessage */.gJ)(err) };
-        }
-        if (result.timedOut)
-            return { body: '', error: 'the probe command did not finish in time' };
-        const roundTripMs = Math.round(performance.now() - started);
-        const out = parseProbeOutput(result.stdout, result.stderr, marker, settings.followRedirects);
-        if (out.client === undefined && !out.fatal) {
-            return withoutProbe(from, result.code, result.stderr, out.error ?? '');
-        }
+        let latencyMs = 0;
+        const { response, notice } = await followRedirects(firstRequest(check, settings.headers), settings.followRedirects, async (request) => {
+            const left = timeoutMs - (performance.now() - started);
+            if (left <= 0)
+                return { body: '', error: 'no complete response before the timeout' };
+            const hop = await requestOnce(host, place, from, request, settings, left);
+            latencyMs += hop.latencyMs ?? 0;
+            return hop;
+        });
         return {
-            status: out.status,
-            body: out.body,
-            // Without /proc/uptime the round trip is the best bound there is.
-            latencyMs: out.latencyMs ?? roundTripMs,
-            error: out.error,
-            fatal: out.fatal,
-            client: out.client
+            status: response.status,
+            body: response.body,
+            latencyMs: response.latencyMs === undefined ? undefined : latencyMs,
+            error: response.unsupported === 'headers'
+                ? busyboxRefusal(check, settings.headers, from)
+                : response.error,
+            fatal: response.fatal,
+            client: response.client,
+            notice
         };
     };
 }
@@ -58021,7 +58374,10 @@ function setResultOutputs(results) {
 }
 function resultCell(r) {
     const cert = r.certificate ? ` (certificate: ${r.certificate.daysLeft} days left)` : '';
-    return r.passed ? `✅ passed${cert}` : `❌ ${clip(r.reason ?? 'failed', 300)}${cert}`;
+    const notice = r.notice ? `; ${r.notice}` : '';
+    return r.passed
+        ? `✅ passed${cert}${notice}`
+        : `❌ ${clip(r.reason ?? 'failed', 300)}${cert}${notice}`;
 }
 /** The job summary: one row per URL and place it was checked from. */
 async function writeSummary(results, elapsedMs) {
@@ -58056,10 +58412,10 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 ;// CONCATENATED MODULE: ./src/smoke-check/runner-probe.ts
 
 
-const runner_probe_MAX_REDIRECTS = 10;
+
+
 const MAX_BODY_BYTES = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const runner_probe_SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
 class RequestTimeout extends Error {
 }
@@ -58073,7 +58429,8 @@ function certificateOf(socket, host) {
     const daysLeft = Math.floor((Date.parse(cert.valid_to) - Date.now()) / DAY_MS);
     return { host, validTo: cert.valid_to, daysLeft };
 }
-function requestOnce(url, method, headers, insecureTls, budgetMs) {
+function runner_probe_requestOnce({ method, url: href, headers }, insecureTls, budgetMs) {
+    const url = new URL(href);
     return new Promise((resolve, reject) => {
         let settled = false;
         const settle = (fn) => {
@@ -58127,45 +58484,32 @@ function describeError(err, timeoutMs) {
 }
 /**
  * Requests a URL from the runner with Node's own client, following redirects
- * when asked. Headers go only to the host they were given for: a redirect to
- * another host gets none (a Host or token header is not meant for it).
+ * when asked; headers and credentials stay with the origin they were given for.
  */
-async function requestFromRunner(target, settings, timeoutMs) {
+async function requestFromRunner(check, settings, timeoutMs) {
     const started = performance.now();
-    let url = new URL(target.url);
-    let method = target.method;
-    let headers = settings.headers;
+    let url = check.url;
     try {
-        for (let hop = 0;; hop++) {
+        const { response, notice } = await followRedirects(firstRequest(check, settings.headers), settings.followRedirects, request => {
+            url = request.url;
             const budget = timeoutMs - (performance.now() - started);
             if (budget <= 0)
                 throw new RequestTimeout();
-            const follow = settings.followRedirects && hop < runner_probe_MAX_REDIRECTS;
-            const res = await requestOnce(url, method, headers, settings.insecureTls, budget);
-            if (follow && REDIRECTS.has(res.status) && res.location) {
-                const next = new URL(res.location, url);
-                if (next.protocol === 'http:' || next.protocol === 'https:') {
-                    if (res.status === 303 || (res.status !== 307 && res.status !== 308 && method === 'POST'))
-                        method = 'GET';
-                    if (next.hostname !== url.hostname)
-                        headers = [];
-                    url = next;
-                    continue;
-                }
-            }
-            return {
-                status: res.status,
-                body: res.body,
-                latencyMs: Math.round(performance.now() - started),
-                certificate: res.certificate
-            };
-        }
+            return runner_probe_requestOnce(request, settings.insecureTls, budget);
+        });
+        return {
+            status: response.status,
+            body: response.body,
+            latencyMs: Math.round(performance.now() - started),
+            certificate: response.certificate,
+            notice
+        };
     }
     catch (err) {
         return {
             body: '',
             latencyMs: Math.round(performance.now() - started),
-            error: describeError(err, timeoutMs)
+            error: hideUrlIn(describeError(err, timeoutMs), url)
         };
     }
 }
@@ -58174,6 +58518,7 @@ function runnerProbe(settings) {
 }
 
 ;// CONCATENATED MODULE: ./src/smoke-check/settings.ts
+
 
 
 
@@ -58195,28 +58540,27 @@ const PUBLIC_HEADERS = new Set([
     'x-forwarded-proto'
 ]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A tab is fine in a header value; a CR or any other control character could end it early. */
+function hasControlCharacter(value) {
+    return [...value].some(c => (c < ' ' && c !== '\t') || c === '\u007f');
+}
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const URL_SYNTAX_FIX = 'Write one URL per line as [METHOD] URL [STATUS] [path=value …], e.g. GET https://example.com/api/health 200';
 const MAX_LATENCY_LIMIT_MS = 600_000;
-/** Replaces the user-info part of every URL in a text: `//user:***@`, or `//***@` for a bare token. */
-function redactCredentials(text) {
-    return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*)@/gi, (_all, scheme, userinfo) => {
-        const colon = userinfo.indexOf(':');
-        return colon >= 0 ? `${scheme}${userinfo.slice(0, colon)}:***@` : `${scheme}***@`;
-    });
-}
+/** Registers every credential in the `urls` input, in each form it may be printed in. */
 function registerUrlSecrets(text) {
-    for (const m of text.matchAll(/:\/\/([^\s/?#@]*)@/g)) {
-        const userinfo = m[1];
-        const colon = userinfo.indexOf(':');
-        const secret = colon >= 0 ? userinfo.slice(colon + 1) : userinfo;
-        (0,secrets/* registerSecret */.cl)(secret);
+    for (const token of text.split(/\s+/)) {
+        if (!token.includes('://'))
+            continue;
+        for (const secret of urlSecrets(token))
+            (0,secrets/* registerSecret */.cl)(secret);
         try {
-            if (decodeURIComponent(secret) !== secret)
-                (0,secrets/* registerSecret */.cl)(decodeURIComponent(secret));
+            const authorization = parseTargetUrl(token).authorization;
+            if (authorization)
+                (0,secrets/* registerSecret */.cl)(authorization.slice('Basic '.length));
         }
         catch {
-            // a malformed escape is reported by the URL check below
+            // reported with the line it is on
         }
     }
 }
@@ -58247,6 +58591,9 @@ function readHeaders(read) {
         if (!header.value) {
             throw new errors/* InputError */.dz('headers', `${header.name} has no value`, 'Give it a value or remove it');
         }
+        if (hasControlCharacter(header.value)) {
+            throw new errors/* InputError */.dz('headers', `the value of ${header.name} has a control character`, 'Remove it; a header value is one line of text');
+        }
         return header;
     });
 }
@@ -58262,21 +58609,8 @@ function readFrom(read) {
 function fromLabel(from) {
     return from.kind === 'container' ? `container:${from.service}` : from.kind;
 }
-function parseUrl(text) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw new errors/* InputError */.dz('urls', `${JSON.stringify(redactCredentials(text))} is not a valid URL`, URL_SYNTAX_FIX);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new errors/* InputError */.dz('urls', `${JSON.stringify(redactCredentials(text))} is not an http:// or https:// URL`, URL_SYNTAX_FIX);
-    }
-    return text;
-}
-/** One `urls` line: `[METHOD] URL [STATUS] [path=value …]`. */
-function parseUrlLine(line, shared) {
+/** One `urls` line, the `number`-th: `[METHOD] URL [STATUS] [path=value …]`. */
+function parseUrlLine(line, shared, number = 1) {
     const tokens = line.split(/\s+/);
     let method = 'GET';
     if (!tokens[0].includes('://') && /^[A-Za-z]+$/.test(tokens[0])) {
@@ -58288,9 +58622,17 @@ function parseUrlLine(line, shared) {
     }
     const urlText = tokens.shift();
     if (!urlText || !urlText.includes('://')) {
-        throw new errors/* InputError */.dz('urls', `${JSON.stringify(redactCredentials(line))} has no URL`, URL_SYNTAX_FIX);
+        throw new errors/* InputError */.dz('urls', `${JSON.stringify(shownText(line))} has no URL`, URL_SYNTAX_FIX);
     }
-    const url = parseUrl(urlText);
+    let target;
+    try {
+        target = parseTargetUrl(urlText);
+    }
+    catch (err) {
+        if (!(err instanceof BadUrl))
+            throw err;
+        throw new errors/* InputError */.dz('urls', `URL ${number} (${JSON.stringify(err.shown)}) ${err.problem}`, err.fix ?? URL_SYNTAX_FIX);
+    }
     let status;
     const json = [...shared.json];
     for (const token of tokens) {
@@ -58301,16 +58643,17 @@ function parseUrlLine(line, shared) {
             status = parseStatusSpec(token, 'urls');
         }
         else {
-            throw new errors/* InputError */.dz('urls', `${JSON.stringify(token)} in ${JSON.stringify(redactCredentials(line))} is neither a status nor a path=value check`, URL_SYNTAX_FIX);
+            throw new errors/* InputError */.dz('urls', `${JSON.stringify(token)} in ${JSON.stringify(shownText(line))} is neither a status nor a path=value check`, URL_SYNTAX_FIX);
         }
     }
     if (method === 'HEAD' && (json.length > 0 || shared.body)) {
-        throw new errors/* InputError */.dz('urls', `HEAD ${redactCredentials(urlText)} gets no body, so expect-json and expect-body cannot hold`, 'Use GET for URLs whose body is checked');
+        throw new errors/* InputError */.dz('urls', `HEAD ${target.shown} gets no body, so expect-json and expect-body cannot hold`, 'Use GET for URLs whose body is checked');
     }
     return {
         method,
-        url,
-        shownUrl: redactCredentials(url),
+        url: target.href,
+        authorization: target.authorization,
+        shownUrl: target.shown,
         expect: {
             status: status ?? shared.status,
             json,
@@ -58352,10 +58695,10 @@ function readSmokeSettings(read) {
         body: expectBody ? parseBodyPattern(expectBody, 'expect-body') : undefined,
         maxLatencyMs: (0,inputs/* readInteger */.JI)(read, 'max-latency-ms', 0, 0, MAX_LATENCY_LIMIT_MS)
     };
-    const checks = lines.map(line => parseUrlLine(line, shared));
+    const checks = lines.map((line, index) => parseUrlLine(line, shared, index + 1));
     const seen = new Set();
     for (const c of checks) {
-        const key = `${c.method} ${c.url}`;
+        const key = `${c.method} ${c.url} ${c.authorization ?? ''}`;
         if (seen.has(key)) {
             throw new errors/* InputError */.dz('urls', `lists ${c.method} ${c.shownUrl} twice`, 'Remove the duplicate');
         }
@@ -58966,7 +59309,7 @@ function getValues(context, operator, key, modifier) {
   }
   return result;
 }
-function dist_bundle_parseUrl(template) {
+function parseUrl(template) {
   return {
     expand: expand.bind(null, template)
   };
@@ -59025,7 +59368,7 @@ function parse(options) {
     "mediaType"
   ]);
   const urlVariableNames = extractUrlVariableNames(url);
-  url = dist_bundle_parseUrl(url).expand(parameters);
+  url = parseUrl(url).expand(parameters);
   if (!/^http/.test(url)) {
     url = options.baseUrl + url;
   }

@@ -496,7 +496,7 @@ describe('secret environment', () => {
         })
       )
     })
-    expect(output).toContain(`$ export S='***' M=prod; sh -c 'test -n "$S"'`)
+    expect(output).toContain(`$ export S='***' M=prod && sh -c 'test -n "$S"'`)
     expect(output).not.toContain('hidden-value-123')
   })
 })

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   commandLine,
   exportPrefix,
@@ -49,9 +52,23 @@ describe('quote', () => {
 describe('environment', () => {
   it('exports values quoted and refuses names a shell would misread', () => {
     expect(exportPrefix({ APP_RELEASE: 'v1.2', NOTE: "it's" })).toBe(
-      `export APP_RELEASE=v1.2 NOTE='it'\\''s'; `
+      `export APP_RELEASE=v1.2 NOTE='it'\\''s' && `
     )
     expect(() => exportPrefix({ 'A;rm -rf /': 'x' })).toThrow(/invalid environment variable name/)
+  })
+
+  it('runs nothing elsewhere when the directory is missing, environment or not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploykit-cwd-'))
+    try {
+      for (const env of [{}, { MODE: 'prod' }] as Array<Record<string, string>>) {
+        const marker = join(dir, `ran-${Object.keys(env).length}`)
+        const script = toShell({ argv: ['touch', marker], cwd: join(dir, 'missing'), env })
+        expect(() => execFileSync('sh', ['-c', script], { stdio: 'ignore' })).toThrow()
+        expect(existsSync(marker)).toBe(false)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('shows secret values as *** in the log form only', () => {
@@ -61,8 +78,8 @@ describe('environment', () => {
       env: { TOKEN: 'abc123', MODE: 'prod' },
       secretEnv: ['TOKEN']
     }
-    expect(describeCommand(cmd)).toBe("cd /srv/app && export TOKEN='***' MODE=prod; deploy")
-    expect(shellLaunch(cmd).script).toContain('cd /srv/app && export MODE=prod; deploy')
+    expect(describeCommand(cmd)).toBe("cd /srv/app && export TOKEN='***' MODE=prod && deploy")
+    expect(shellLaunch(cmd).script).toContain('cd /srv/app && export MODE=prod && deploy')
   })
 })
 
@@ -113,7 +130,7 @@ describe('environment on standard input', () => {
       stdin: 'select 1;\n'
     }
     const launch = shellLaunch(cmd, { exec: true })
-    expect(launch.script).toBe(`${STDIN_ENV_READER}cd /srv/app && export MODE=prod; exec psql`)
+    expect(launch.script).toBe(`${STDIN_ENV_READER}cd /srv/app && export MODE=prod && exec psql`)
     expect(launch.script).not.toContain('s3cr')
     expect(launch.stdin).toBe(stdinExportLine({ PGPASSWORD: secret }) + 'select 1;\n')
     const bytes = Buffer.from([0, 255, 10])
@@ -123,12 +140,12 @@ describe('environment on standard input', () => {
     expect(shellLaunch({ ...cmd, stdin: undefined }).stdin).toBe(
       stdinExportLine({ PGPASSWORD: secret })
     )
-    expect(describeCommand(cmd)).toBe("cd /srv/app && export PGPASSWORD='***' MODE=prod; psql")
+    expect(describeCommand(cmd)).toBe("cd /srv/app && export PGPASSWORD='***' MODE=prod && psql")
     expect(() => toShell(cmd)).toThrow(/secret env values/)
   })
 
   it('leaves a command without secrets as it was', () => {
     const cmd = { argv: ['cat'], env: { MODE: 'prod' }, stdin: 'x' }
-    expect(shellLaunch(cmd)).toEqual({ script: 'export MODE=prod; cat', stdin: 'x' })
+    expect(shellLaunch(cmd)).toEqual({ script: 'export MODE=prod && cat', stdin: 'x' })
   })
 })

@@ -32,12 +32,16 @@ function checkNames(names: readonly string[]): void {
   }
 }
 
-/** `export A='1' B='2'; ` — environment that travels inside the command (sshd drops `env` requests by default). */
+/**
+ * `export A='1' B='2' && ` — environment that travels inside the command
+ * (sshd drops `env` requests by default). `&&`, so after a failed `cd` the
+ * command does not run elsewhere.
+ */
 export function exportPrefix(env: Readonly<Record<string, string>>): string {
   const names = Object.keys(env)
   if (names.length === 0) return ''
   checkNames(names)
-  return `export ${names.map(n => `${n}=${quote(env[n])}`).join(' ')}; `
+  return `export ${names.map(n => `${n}=${quote(env[n])}`).join(' ')} && `
 }
 
 /** Holds a newline while STDIN_ENV_READER evals the line, so that line needs no newline of its own. */

@@ -2,11 +2,21 @@
 // 3.2 and Alembic in the Debian image, PostgreSQL 15 in a container, nginx
 // serving the collected files, through a real sshd and Compose v2.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ActionRun, runAction } from '../testbed/action-runner.js'
 import { httpText } from '../testbed/apps.js'
-import { createAlembicApp, createDjangoApp, DbApp, DjangoApp } from '../testbed/db-apps.js'
+import { sampleArgv, SamplerReport } from '../testbed/argv-sampler.js'
+import {
+  createAlembicApp,
+  createDjangoApp,
+  DbApp,
+  DjangoApp,
+  PASSWORD_ROLE
+} from '../testbed/db-apps.js'
+import { filesHolding } from '../testbed/files-holding.js'
 import { ensureDocker, stopDocker } from '../testbed/docker.js'
 import { ensureBaseImages } from '../testbed/images.js'
 import { ensurePrerequisites } from '../testbed/prerequisites.js'
@@ -141,6 +151,94 @@ describe('django', () => {
     expect(await django.psql('select count(*) from django_migrations', 'restored')).toBe(
       await django.psql('select count(*) from django_migrations')
     )
+  })
+
+  // The server's process list as any user on it sees it, sampled every few milliseconds
+  // while the action runs: the runbook's `pg_dump --dbname=postgres://user:PASSWORD@…`
+  // showed the password there for the whole dump. A lock on a table holds pg_dump
+  // until the sampler has seen it, so the sampling covers it for sure.
+  it('keeps the database password out of every argv and file on the server, and the dump restores', async () => {
+    const password = `Pw'${randomBytes(6).toString('hex')} $(id) @:/?&%#`
+    const encoded = encodeURIComponent(password)
+    await django.psql(
+      `create role ${PASSWORD_ROLE} login superuser password '${password.replace(/'/g, "''")}'`
+    )
+    await django.psql(
+      'create table deploykit_probe (n int); insert into deploykit_probe values (1), (2), (3)'
+    )
+    const marks = mkdtempSync(join(tmpdir(), 'deploykit-mark-'))
+    const since = join(marks, 'start')
+    writeFileSync(since, '')
+    const dumpArgv = (argv: string) => /^(\S*\/)?pg_dump --clean /.test(argv)
+    const cases: Array<{ where: string; inputs: Record<string, string> }> = [
+      {
+        where: 'pg_dump on the server',
+        inputs: {
+          'backup-database-url': `postgresql://${PASSWORD_ROLE}:${encoded}@127.0.0.1:${django.dbPort}/postgres`,
+          'backup-database': 'viaurl'
+        }
+      },
+      {
+        where: 'pg_dump in the db service',
+        inputs: {
+          'backup-database-url': `postgresql://${PASSWORD_ROLE}:${encoded}@localhost/postgres`,
+          'backup-service': 'db',
+          'backup-database': 'viaservice'
+        }
+      }
+    ]
+    try {
+      for (const { where, inputs } of cases) {
+        const sampler = sampleArgv([password, encoded, 'pg_dump'])
+        let report: SamplerReport
+        let r: ActionRun
+        try {
+          const lock = await django.lockTable('deploykit_probe')
+          try {
+            const running = action('migrate', django, {
+              tool: 'django',
+              backup: 'pg_dump',
+              ...inputs
+            })
+            await sampler.seen('pg_dump', dumpArgv)
+            await lock.release()
+            r = await running
+          } finally {
+            await lock.release()
+          }
+        } finally {
+          report = await sampler.stop()
+        }
+        expectOk(r)
+        expect({ where, hits: [...report.hits[password], ...report.hits[encoded]] }).toEqual({
+          where,
+          hits: []
+        })
+        expect(report.hits.pg_dump.filter(dumpArgv)).toContainEqual(
+          expect.stringContaining(`--dbname=postgresql://${PASSWORD_ROLE}@`)
+        )
+        expect(r.output).not.toContain(encoded)
+        expect(r.output).toContain("PGPASSWORD='***'")
+        expect(r.summary).toContain('with PGPASSWORD exported')
+
+        const restored = `restored_${inputs['backup-database']}`
+        await django.psql(`create database ${restored}`)
+        await runChecked('sh', [
+          '-c',
+          'gzip -dc "$1" | docker compose -p "$2" -f "$3/docker-compose.yml" exec -T db psql -q -v ON_ERROR_STOP=1 -d "$4"',
+          'sh',
+          r.outputs['backup-file'],
+          django.projectName,
+          django.dir,
+          restored
+        ])
+        expect(await django.psql('select count(*) from deploykit_probe', restored)).toBe('3')
+      }
+      expect(filesHolding([password, encoded], since)).toEqual([])
+    } finally {
+      rmSync(marks, { recursive: true, force: true })
+      await django.psql('drop table deploykit_probe')
+    }
   })
 
   it('keeps only backup-keep of its own dumps and never touches other files', async () => {

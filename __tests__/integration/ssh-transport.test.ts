@@ -1,7 +1,15 @@
 // Real OpenSSH servers (sshd from openssh-server) on loopback; no SSH mocks.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readConnectionSettings } from '../../src/core/connection-settings.js'
@@ -13,7 +21,8 @@ import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
 import { freePort } from '../testbed/ports.js'
 import { startSshd, SshServer } from '../testbed/sshd.js'
 import { ensurePrerequisites } from '../testbed/prerequisites.js'
-import { ensurePasswordUser } from '../testbed/users.js'
+import { ensurePasswordUser, ensureShellUser, SHELL_KINDS, ShellUser } from '../testbed/users.js'
+import { sampleArgv } from '../testbed/argv-sampler.js'
 
 let hosts: SshHosts
 let work: string
@@ -328,6 +337,167 @@ describe('running commands', () => {
     } finally {
       await session.close()
     }
+  })
+})
+
+describe('secret environment', () => {
+  const password = `pw-${Math.random().toString(36).slice(2)}`
+  const users = new Map<string, ShellUser>()
+  const token = () => `tok-${Math.random().toString(36).slice(2, 10)}-`
+
+  beforeAll(() => {
+    // The other users reach their own folders in it, not its listing.
+    chmodSync(work, 0o711)
+    for (const kind of SHELL_KINDS)
+      users.set(kind, ensureShellUser(kind, password, join(tmpdir(), 'deploykit-shells')))
+  })
+
+  function openAs(kind: string): Promise<SshSession> {
+    const s = hosts.servers[0]
+    return openFirst({ host: `deploykit-${kind}@${s.address}:${s.port}`, key: '', password })
+  }
+
+  // Each holds a token of its own, so a leak of any of them can be looked for by that token.
+  function hostileValues(): string[] {
+    return [
+      `${token()}'; touch pwned; '`,
+      `${token()}$(touch pwned)\`touch pwned\`$HOME`,
+      `${token()}\\ \\n \\' \\"`,
+      `${token()}\nsecond line\n\nfourth`,
+      `${token()}\r\nwindows\r`,
+      `${token()} ünïcødé — 日本語 🚀`,
+      `${token()}"$(id)"'"'`,
+      `${token()}\n`,
+      `\n\n${token()}`,
+      `${token()}${'x'.repeat(100 * 1024)}`,
+      `${token()}${'a\n'.repeat(5000)}`
+    ]
+  }
+
+  it.each(SHELL_KINDS)(
+    'with %s as login shell and sh: values arrive byte for byte, never in any argv',
+    async kind => {
+      const user = users.get(kind) as ShellUser
+      user.clearRecord()
+      const dir = mkdtempSync(join(work, 'secret-env-'))
+      chmodSync(dir, 0o777)
+      const values = hostileValues()
+      const session = await openAs(kind)
+      try {
+        for (const value of values) {
+          const r = await session.exec({
+            argv: ['sh', '-c', 'printf %s "$DK_SECRET"'],
+            cwd: dir,
+            env: { DK_PLAIN: 'shown', DK_SECRET: value },
+            secretEnv: ['DK_SECRET']
+          })
+          expect(r).toMatchObject({ code: 0, stderr: '' })
+          expect(r.stdout).toBe(value)
+        }
+        const both = await session.exec({
+          argv: ['sh', '-c', 'printf "%s|%s|%s|%s" "$A" "$B" "$DK_PLAIN" "$(pwd)"'],
+          cwd: dir,
+          env: { A: values[0], DK_PLAIN: 'shown', B: values[3] },
+          secretEnv: ['A', 'B']
+        })
+        expect(both.stdout).toBe(`${values[0]}|${values[3]}|shown|${dir}`)
+      } finally {
+        await session.close()
+      }
+      expect(existsSync(join(dir, 'pwned'))).toBe(false)
+      const recorded = user.recordedArgv()
+      // The recorder saw the commands (so it works), and none of the values.
+      expect(recorded).toContain('printf %s "$DK_SECRET"')
+      expect(recorded).toContain('DK_PLAIN=shown')
+      for (const value of values) expect(recorded).not.toContain(/tok-[a-z0-9]+-/.exec(value)?.[0])
+    }
+  )
+
+  it.each(SHELL_KINDS)(
+    "with %s: the command's own stdin follows the secrets untouched",
+    async kind => {
+      const session = await openAs(kind)
+      const secret = `${token()}\nline 2 'q'`
+      const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7 + 3) % 256))
+      try {
+        const text = await session.exec({
+          argv: ['sh', '-c', 'printf "%s|" "$S"; cat'],
+          env: { S: secret },
+          secretEnv: ['S'],
+          stdin: 'first\nsecond\n\nno newline at the end'
+        })
+        expect(text.stdout).toBe(`${secret}|first\nsecond\n\nno newline at the end`)
+        const binary = await session.exec({
+          argv: ['sh', '-c', 'od -An -v -tx1 | tr -d " \\n"'],
+          env: { S: secret },
+          secretEnv: ['S'],
+          stdin: bytes
+        })
+        expect(binary.stdout).toBe(bytes.toString('hex'))
+        const none = await session.exec({
+          argv: ['sh', '-c', 'printf %s "$S"; cat'],
+          env: { S: secret },
+          secretEnv: ['S']
+        })
+        expect(none.stdout).toBe(secret)
+      } finally {
+        await session.close()
+      }
+    }
+  )
+
+  it.each(['root', ...SHELL_KINDS])(
+    'as %s: no process on the server shows the value while the command runs',
+    async who => {
+      const secret = `${token()}-secret-value`
+      const flags = mkdtempSync(join(work, 'flags-'))
+      chmodSync(flags, 0o755)
+      const flag = join(flags, token())
+      const sampler = sampleArgv([secret, flag])
+      let report
+      try {
+        const session = who === 'root' ? await openFirst() : await openAs(who)
+        try {
+          const running = session.exec({
+            argv: [
+              'sh',
+              '-c',
+              'while [ ! -e "$1" ]; do sleep 0.01; done; printf %s "$S"',
+              'sh',
+              flag
+            ],
+            env: { S: secret },
+            secretEnv: ['S']
+          })
+          // The command waits until the sampler has seen it, so its whole start was sampled.
+          await sampler.seen(flag, undefined, 20_000)
+          writeFileSync(flag, '')
+          expect((await running).stdout).toBe(secret)
+        } finally {
+          writeFileSync(flag, '')
+          await session.close()
+        }
+      } finally {
+        report = await sampler.stop()
+      }
+      expect(report.hits[secret]).toEqual([])
+      expect(report.hits[flag].length).toBeGreaterThan(0)
+    }
+  )
+
+  it('logs the command with the secret values hidden', async () => {
+    const { output } = await captureOutput(async () => {
+      const settings = readConnectionSettings(inputs())
+      await forEachHost(settings, h =>
+        h.check({
+          argv: ['sh', '-c', 'test -n "$S"'],
+          env: { S: 'hidden-value-123', M: 'prod' },
+          secretEnv: ['S']
+        })
+      )
+    })
+    expect(output).toContain(`$ export S='***' M=prod && sh -c 'test -n "$S"'`)
+    expect(output).not.toContain('hidden-value-123')
   })
 })
 

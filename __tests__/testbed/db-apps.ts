@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,6 +30,12 @@ export interface DbApp {
    * output without the final newline; throws when psql fails.
    */
   psql(sql: string, database?: string): Promise<string>
+  /**
+   * Holds an ACCESS EXCLUSIVE lock on `table` from a psql session in the db
+   * service until `release`: a pg_dump started meanwhile waits for it, so a
+   * test can look at it while it runs.
+   */
+  lockTable(table: string): Promise<{ release(): Promise<void> }>
   /** `docker compose up -d` for the long-running services; resolves once db is healthy. */
   start(): Promise<void>
   /** Removes the project's containers, networks and volumes, then `dir`. */
@@ -38,6 +45,8 @@ export interface DbApp {
 export interface DjangoApp extends DbApp {
   /** Loopback port where nginx serves the `static` volume at /static/. */
   nginxPort: number
+  /** Loopback port published for PostgreSQL, for a pg_dump on the server itself. */
+  dbPort: number
   /** Writes shop/migrations/0003_boom.py: a RunPython migration that raises RuntimeError('boom: …'). */
   addFailingMigration(): void
 }
@@ -49,7 +58,14 @@ const HEALTHY_TIMEOUT_MS = 60_000
 
 // No passwords, but only for what the fixture uses: the OS user postgres over
 // the socket, and any client on the compose network (samenet), never any address.
-const PG_HBA = ['local all all peer', 'host all all samenet trust']
+// A role named deploykit_secret, which a test may create, needs its password
+// from anywhere (the host's connections to the published port come from samenet too).
+export const PASSWORD_ROLE = 'deploykit_secret'
+const PG_HBA = [
+  'local all all peer',
+  `host all ${PASSWORD_ROLE} all scram-sha-256`,
+  'host all all samenet trust'
+]
 const PG_CONF_DIR = '/etc/postgresql/15/main'
 // Debian made the cluster when the image was built; the postgres user owns its
 // config dir, so the container can write its own pg_hba.conf before starting.
@@ -64,11 +80,12 @@ const IDLE_COMMAND = "trap 'exit 0' TERM; sleep infinity & wait"
 /** A YAML flow sequence; JSON strings are valid YAML double-quoted scalars. */
 const list = (items: string[]) => `[${items.map(item => JSON.stringify(item)).join(', ')}]`
 
-function dbService(): string {
+function dbService(publishedPort?: number): string {
   return `  db:
     image: ${DEBIAN_IMAGE}
     user: postgres
     command: ${list(['sh', '-c', DB_COMMAND])}
+${publishedPort ? `    ports:\n      - "127.0.0.1:${publishedPort}:5432"\n` : ''}
     # SIGTERM is PostgreSQL's "smart" shutdown, which waits for clients to leave.
     stop_signal: SIGINT
     healthcheck:
@@ -96,10 +113,10 @@ ${Object.entries(environment)
 `
 }
 
-function djangoCompose(nginxPort: number): string {
+function djangoCompose(nginxPort: number, dbPort: number): string {
   return `# Django + PostgreSQL + nginx; the one-shot migrators sit in a profile so \`up -d\` leaves them alone.
 services:
-${dbService()}${backendService(['./:/app', 'static:/static'])}  nginx:
+${dbService(dbPort)}${backendService(['./:/app', 'static:/static'])}  nginx:
     image: ${DEBIAN_IMAGE}
     command: ${list(['nginx', '-g', 'daemon off;'])}
     volumes:
@@ -184,6 +201,37 @@ async function createDbApp(kind: 'django' | 'alembic', composeText: string): Pro
       )
       return stdout.replace(/\n$/, '')
     },
+    lockTable(table) {
+      const child = spawn(
+        'docker',
+        ['compose', '-p', projectName, '-f', COMPOSE_FILE, 'exec', '-T', 'db', 'psql', '-X', '-q'],
+        { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }
+      )
+      let output = ''
+      const exited = new Promise<void>(resolve => child.on('close', () => resolve()))
+      child.stdout.on('data', d => (output += d))
+      child.stderr.on('data', d => (output += d))
+      child.stdin.write(`BEGIN;\nLOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE;\n\\echo locked\n`)
+      let released = false
+      const release = async () => {
+        if (!released) child.stdin.end('COMMIT;\n')
+        released = true
+        await exited
+      }
+      return waitFor(
+        async () => output.includes('locked') || child.exitCode !== null,
+        HEALTHY_TIMEOUT_MS,
+        `a lock on ${table}`
+      )
+        .then(() => {
+          if (!output.includes('locked')) throw new Error('psql exited')
+          return { release }
+        })
+        .catch(async (err: Error) => {
+          await release()
+          throw new Error(`cannot lock ${table}: ${err.message}: ${output}`)
+        })
+    },
     async start() {
       await compose(['up', '-d'])
       try {
@@ -219,10 +267,12 @@ async function createDbApp(kind: 'django' | 'alembic', composeText: string): Pro
  */
 export async function createDjangoApp(): Promise<DjangoApp> {
   const nginxPort = await freePort()
-  const app = await createDbApp('django', djangoCompose(nginxPort))
+  const dbPort = await freePort()
+  const app = await createDbApp('django', djangoCompose(nginxPort, dbPort))
   return {
     ...app,
     nginxPort,
+    dbPort,
     addFailingMigration() {
       writeFileSync(join(app.dir, 'shop', 'migrations', '0003_boom.py'), FAILING_MIGRATION)
     }

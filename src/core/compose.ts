@@ -143,16 +143,25 @@ export async function liveReleaseDir(host: HostContext, appDir: string): Promise
 
 export type ServiceMode = 'exec' | 'run'
 
-/** A command inside a Compose service: `exec -T` in the running container, or `run --rm -T` in a new one. */
+/**
+ * A command inside a Compose service: `exec -T` in the running container, or
+ * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
+ * without a value, so Compose takes the value from its own environment and
+ * it is never on a command line.
+ */
 export function inService(
   project: ComposeProject,
   mode: ServiceMode,
   service: string,
-  argv: readonly string[]
+  argv: readonly string[],
+  envNames: readonly string[] = []
 ): RemoteCommand {
+  const env = envNames.flatMap(name => ['-e', name])
   return composeCommand(
     project,
-    mode === 'exec' ? ['exec', '-T', service, ...argv] : ['run', '--rm', '-T', service, ...argv]
+    mode === 'exec'
+      ? ['exec', '-T', ...env, service, ...argv]
+      : ['run', '--rm', '-T', ...env, service, ...argv]
   )
 }
 

@@ -4,7 +4,7 @@ import type { Client, ClientChannel, ConnectConfig } from 'ssh2'
 import type { Duplex } from 'node:stream'
 import { Endpoint } from './connection-settings.js'
 import { errorMessage, RemoteError } from './errors.js'
-import { RemoteCommand, toShell } from './remote-command.js'
+import { RemoteCommand, shellLaunch } from './remote-command.js'
 import { quote } from './shell.js'
 
 export interface ExecOptions {
@@ -221,7 +221,8 @@ export class SshSession implements Transport {
     const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs
     // `exec sh` makes the command's shell the session leader sshd created, so
     // its pid is the process group that a timeout kills as a whole.
-    const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${toShell(cmd, { exec: true })}`
+    const launch = shellLaunch(cmd, { exec: true })
+    const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`
     const { channel, exit } = await this.openChannel(`exec sh -c ${quote(script)}`)
 
     return new Promise((resolve, reject) => {
@@ -286,7 +287,7 @@ export class SshSession implements Transport {
             })
         }, timeoutMs)
       }
-      if (cmd.stdin !== undefined) channel.end(cmd.stdin)
+      if (launch.stdin !== undefined) channel.end(launch.stdin)
       else channel.end()
     })
   }

@@ -22,34 +22,42 @@ export function isOwnBackup(name: string, database: string): boolean {
   ).test(name)
 }
 
-/** pg_dump argv: plain SQL with DROP … IF EXISTS, so restoring over a half-migrated database works. */
-export function dumpCommand(b: BackupSettings, project: ComposeProject): RemoteCommand {
-  const options = ['--clean', '--if-exists', '--no-owner']
-  if (b.service)
-    return inService(project, 'exec', b.service, [
-      'pg_dump',
-      ...options,
-      '-U',
-      b.user,
-      '-d',
-      b.database
-    ])
+const PASSWORD_VAR = 'PGPASSWORD'
+
+/**
+ * pg_dump or psql for the backup's database. A password travels only as
+ * PGPASSWORD, a secret env value, which the transport sends on standard
+ * input; inside a service Compose passes it on from its own environment.
+ */
+function clientCommand(
+  b: BackupSettings,
+  project: ComposeProject,
+  argv: readonly string[]
+): RemoteCommand {
+  const target = b.databaseUrl ? [`--dbname=${b.databaseUrl}`] : ['-U', b.user, '-d', b.database]
+  const secret: Pick<RemoteCommand, 'env' | 'secretEnv'> = b.password
+    ? { env: { [PASSWORD_VAR]: b.password }, secretEnv: [PASSWORD_VAR] }
+    : {}
+  if (!b.service) return { argv: [...argv, ...target], ...secret }
   return {
-    argv: ['sh', '-c', 'exec pg_dump "$@" --dbname="$DATABASE_URL"', 'sh', ...options],
-    env: { DATABASE_URL: b.databaseUrl },
-    secretEnv: ['DATABASE_URL']
+    ...inService(
+      project,
+      'exec',
+      b.service,
+      [...argv, ...target],
+      b.password ? [PASSWORD_VAR] : []
+    ),
+    ...secret
   }
 }
 
+/** pg_dump argv: plain SQL with DROP … IF EXISTS, so restoring over a half-migrated database works. */
+export function dumpCommand(b: BackupSettings, project: ComposeProject): RemoteCommand {
+  return clientCommand(b, project, ['pg_dump', '--clean', '--if-exists', '--no-owner'])
+}
+
 export function restoreCommand(b: BackupSettings, project: ComposeProject): RemoteCommand {
-  const psql = ['psql', '-v', 'ON_ERROR_STOP=1', '--quiet']
-  if (b.service)
-    return inService(project, 'exec', b.service, [...psql, '-U', b.user, '-d', b.database])
-  return {
-    argv: ['sh', '-c', 'exec psql "$@" --dbname="$DATABASE_URL"', 'sh', ...psql],
-    env: { DATABASE_URL: b.databaseUrl },
-    secretEnv: ['DATABASE_URL']
-  }
+  return clientCommand(b, project, ['psql', '-v', 'ON_ERROR_STOP=1', '--quiet'])
 }
 
 /**
@@ -95,7 +103,10 @@ export function restoreFromFileCommand(restore: RemoteCommand, file: string): Re
 
 /** What the summary tells a person to run to restore the dump by hand. */
 export function restoreHint(restore: RemoteCommand, file: string): string {
-  return `gzip -dc ${commandLine([file])} | ${restore.cwd ? `(cd ${commandLine([restore.cwd])} && ` : ''}${commandLine(restore.argv)}${restore.cwd ? ')' : ''}`
+  const password = restore.secretEnv?.includes(PASSWORD_VAR)
+    ? `# with ${PASSWORD_VAR} exported: the password of backup-database-url\n`
+    : ''
+  return `${password}gzip -dc ${commandLine([file])} | ${restore.cwd ? `(cd ${commandLine([restore.cwd])} && ` : ''}${commandLine(restore.argv)}${restore.cwd ? ')' : ''}`
 }
 
 /** Takes and verifies a dump; throws (so nothing is migrated) when either fails. */

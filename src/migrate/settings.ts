@@ -2,7 +2,8 @@ import { AppSettings, readAppSettings, ServiceMode } from '../core/compose.js'
 import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean, readChoice, readInteger } from '../core/inputs.js'
-import { registerSecret } from '../core/secrets.js'
+import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
+import { splitDatabaseUrl } from './database-url.js'
 
 export type Tool = 'django' | 'alembic' | 'command' | 'service'
 export type Direction = 'up' | 'down'
@@ -12,7 +13,10 @@ export interface BackupSettings {
   service: string
   database: string
   user: string
+  /** backup-database-url without its password; pg_dump connects with it, in the service or on the server. */
   databaseUrl: string
+  /** The password of backup-database-url: it reaches the server only as PGPASSWORD, on standard input. */
+  password: string
   /** Absolute directory on the server. */
   dir: string
   keep: number
@@ -76,8 +80,12 @@ function readTarget(read: InputReader, tool: Tool, direction: Direction): string
 function readBackup(read: InputReader, appDir: string): BackupSettings | undefined {
   const kind = readChoice(read, 'backup', ['none', 'pg_dump'] as const, 'none')
   if (kind === 'none') return undefined
-  const databaseUrl = read('backup-database-url').trim()
-  registerSecret(databaseUrl)
+  const given = read('backup-database-url').trim()
+  registerSecret(given)
+  const { url: databaseUrl, password } = given ? splitDatabaseUrl(given) : { url: '', password: '' }
+  registerSecret(password)
+  if (isShortSecret(password))
+    warnShortSecret('backup-database-url: its password', 'Give the database a longer password.')
   const service =
     databaseUrl && !read('backup-service').trim() ? '' : readService(read, 'backup-service', 'db')
   const database = read('backup-database').trim() || (databaseUrl ? 'database' : 'postgres')
@@ -97,6 +105,7 @@ function readBackup(read: InputReader, appDir: string): BackupSettings | undefin
     database,
     user,
     databaseUrl,
+    password,
     dir: dirInput.startsWith('/')
       ? dirInput.replace(/\/+$/, '')
       : `${appDir}/${dirInput.replace(/\/+$/, '')}`,

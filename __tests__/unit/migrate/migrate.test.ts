@@ -1,17 +1,35 @@
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { collectstaticArgv, explainFailure, filesCopied } from '../../../src/collectstatic/main.js'
 import { mapInputs } from '../../../src/core/inputs.js'
-import { toShell } from '../../../src/core/remote-command.js'
+import { ComposeProject } from '../../../src/core/compose.js'
+import {
+  describe as describeCommand,
+  shellLaunch,
+  toShell
+} from '../../../src/core/remote-command.js'
 import {
   backupFileName,
+  dumpCommand,
   isOwnBackup,
+  restoreCommand,
+  restoreFromFileCommand,
+  restoreHint,
   verifyCommand,
   writeDumpCommand
 } from '../../../src/migrate/backup.js'
+import { splitDatabaseUrl } from '../../../src/migrate/database-url.js'
 import { alembicRevision, djangoApplied, djangoRevision } from '../../../src/migrate/revisions.js'
 import { readMigrateSettings } from '../../../src/migrate/settings.js'
 import { migrationArgv, planArgvs } from '../../../src/migrate/tool-commands.js'
@@ -43,6 +61,7 @@ describe('migrate settings', () => {
       database: 'postgres',
       user: 'postgres',
       databaseUrl: '',
+      password: '',
       dir: '/srv/app/backups',
       keep: 10
     })
@@ -172,6 +191,155 @@ describe('backup files', () => {
       expect(() =>
         execFileSync('sh', ['-c', toShell(verifyCommand(join(dir, 'cut.sql.gz')))])
       ).toThrow()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('backup-database-url', () => {
+  it.each([
+    [
+      'postgresql://app:s3cret@db.internal:5432/shop',
+      'postgresql://app@db.internal:5432/shop',
+      's3cret'
+    ],
+    [
+      'postgres://app:p%40ss%3Aw%2Frd%25@h/db?sslmode=require',
+      'postgres://app@h/db?sslmode=require',
+      'p@ss:w/rd%'
+    ],
+    [
+      'postgresql://app@h/db?password=q%26x&sslmode=verify-full',
+      'postgresql://app@h/db?sslmode=verify-full',
+      'q&x'
+    ],
+    ['postgresql://app:old@h/db?password=new', 'postgresql://app@h/db', 'new'],
+    ['postgresql://:only-pw@h/db', 'postgresql://h/db', 'only-pw'],
+    ['postgresql://app@h1:5432,h2:5433/db', 'postgresql://app@h1:5432,h2:5433/db', ''],
+    ['postgresql:///db?host=/run/postgresql', 'postgresql:///db?host=/run/postgresql', ''],
+    ['postgresql://h/db@x', 'postgresql://h/db@x', '']
+  ])('takes the password out of %s', (given, url, password) => {
+    expect(splitDatabaseUrl(given)).toEqual({ url, password })
+  })
+
+  it.each([
+    ['host=db password=s3cret', /is not a postgres:\/\/ or postgresql:\/\/ URL/],
+    ['postgresql://app:s3cret%zz@h/db', /malformed %-escape in its password/],
+    ['postgresql://app:s3cret%00@h/db', /NUL byte/]
+  ])('refuses %j without quoting it', (given, message) => {
+    expect(() => read({ backup: 'pg_dump', 'backup-database-url': given })).toThrow(message)
+    expect(() => read({ backup: 'pg_dump', 'backup-database-url': given })).not.toThrow(/s3cret/)
+  })
+})
+
+describe('pg_dump and psql commands', () => {
+  const project: ComposeProject = {
+    binary: ['docker', 'compose'],
+    dir: '/srv/app',
+    files: [],
+    projectName: 'app'
+  }
+  const password = "Xq'7 $(id)\nsecret-Z9"
+  const url = `postgresql://app:${encodeURIComponent(password)}@db.internal:5432/shop`
+  const onServer = read({ backup: 'pg_dump', 'backup-database-url': url }).backup!
+  const inDb = read({
+    backup: 'pg_dump',
+    'backup-database-url': url,
+    'backup-service': 'db'
+  }).backup!
+
+  it('puts the password in no argv: PGPASSWORD, secret, on the server or passed on by Compose', () => {
+    expect(dumpCommand(onServer, project)).toEqual({
+      argv: [
+        'pg_dump',
+        '--clean',
+        '--if-exists',
+        '--no-owner',
+        '--dbname=postgresql://app@db.internal:5432/shop'
+      ],
+      env: { PGPASSWORD: password },
+      secretEnv: ['PGPASSWORD']
+    })
+    expect(dumpCommand(inDb, project)).toEqual({
+      cwd: '/srv/app',
+      argv: [
+        'docker',
+        'compose',
+        '--project-name',
+        'app',
+        'exec',
+        '-T',
+        '-e',
+        'PGPASSWORD',
+        'db',
+        'pg_dump',
+        '--clean',
+        '--if-exists',
+        '--no-owner',
+        '--dbname=postgresql://app@db.internal:5432/shop'
+      ],
+      env: { PGPASSWORD: password },
+      secretEnv: ['PGPASSWORD']
+    })
+    const plain = read({ backup: 'pg_dump' }).backup!
+    expect(dumpCommand(plain, project).argv.slice(-7)).toEqual(
+      [
+        'db',
+        'pg_dump',
+        '--clean',
+        '--if-exists',
+        '--no-owner',
+        '-U',
+        'postgres',
+        '-d',
+        'postgres'
+      ].slice(-7)
+    )
+    expect(dumpCommand(plain, project).env).toBeUndefined()
+    for (const cmd of [
+      writeDumpCommand(dumpCommand(onServer, project), '/srv/app/backups/x.sql.gz'),
+      restoreFromFileCommand(restoreCommand(inDb, project), '/srv/app/backups/x.sql.gz')
+    ]) {
+      expect(cmd.secretEnv).toEqual(['PGPASSWORD'])
+      for (const shown of [
+        JSON.stringify(cmd.argv),
+        shellLaunch(cmd, { exec: true }).script,
+        describeCommand(cmd)
+      ]) {
+        expect(shown).not.toMatch(/Xq|Z9/)
+      }
+      expect(describeCommand(cmd)).toContain("PGPASSWORD='***'")
+    }
+    expect(restoreHint(restoreCommand(onServer, project), '/b/x.sql.gz')).toBe(
+      '# with PGPASSWORD exported: the password of backup-database-url\n' +
+        'gzip -dc /b/x.sql.gz | psql -v ON_ERROR_STOP=1 --quiet --dbname=postgresql://app@db.internal:5432/shop'
+    )
+  })
+
+  // The whole launch in a real dash, with a pg_dump on PATH that records what it was given.
+  it('runs pg_dump with the password in its environment and nowhere in its argv', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploykit-pgdump-'))
+    try {
+      writeFileSync(
+        join(dir, 'pg_dump'),
+        '#!/bin/sh\nprintf "%s\\n" "$0 $*" > "$RECORD.argv"\nprintf %s "$PGPASSWORD" > "$RECORD.env"\n' +
+          'echo "-- PostgreSQL database dump complete"\n'
+      )
+      chmodSync(join(dir, 'pg_dump'), 0o755)
+      const record = join(dir, 'record')
+      const cmd = writeDumpCommand(dumpCommand(onServer, project), join(dir, 'out.sql.gz'))
+      const launch = shellLaunch(
+        { ...cmd, env: { ...cmd.env, PATH: `${dir}:${process.env.PATH}`, RECORD: record } },
+        { exec: true }
+      )
+      execFileSync('sh', ['-c', launch.script], { input: launch.stdin })
+      expect(readFileSync(`${record}.env`, 'utf8')).toBe(password)
+      expect(readFileSync(`${record}.argv`, 'utf8')).toBe(
+        `${dir}/pg_dump --clean --if-exists --no-owner --dbname=postgresql://app@db.internal:5432/shop\n`
+      )
+      expect(launch.script).not.toContain(encodeURIComponent(password))
+      expect(existsSync(join(dir, 'out.sql.gz'))).toBe(true)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

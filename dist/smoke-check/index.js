@@ -54270,9 +54270,17 @@ async function liveReleaseDir(host, appDir) {
         ? current
         : appDir;
 }
-/** A command inside a Compose service: `exec -T` in the running container, or `run --rm -T` in a new one. */
-function inService(project, mode, service, argv) {
-    return composeCommand(project, mode === 'exec' ? ['exec', '-T', service, ...argv] : ['run', '--rm', '-T', service, ...argv]);
+/**
+ * A command inside a Compose service: `exec -T` in the running container, or
+ * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
+ * without a value, so Compose takes the value from its own environment and
+ * it is never on a command line.
+ */
+function inService(project, mode, service, argv, envNames = []) {
+    const env = envNames.flatMap(name => ['-e', name]);
+    return composeCommand(project, mode === 'exec'
+        ? ['exec', '-T', ...env, service, ...argv]
+        : ['run', '--rm', '-T', ...env, service, ...argv]);
 }
 /** Debian-based images often have python3 and no python: use whichever the service has. */
 async function findPython(host, project, mode, service) {
@@ -54709,27 +54717,95 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function isEnvName(name) {
     return ENV_NAME.test(name);
 }
-/** `export A='1' B='2'; ` — environment that travels inside the command (sshd drops `env` requests by default). */
-function exportPrefix(env) {
-    const names = Object.keys(env);
-    if (names.length === 0)
-        return '';
+function checkNames(names) {
     for (const name of names) {
         if (!isEnvName(name))
             throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
     }
-    return `export ${names.map(n => `${n}=${quote(env[n])}`).join(' ')}; `;
 }
+/**
+ * `export A='1' B='2' && ` — environment that travels inside the command
+ * (sshd drops `env` requests by default). `&&`, so after a failed `cd` the
+ * command does not run elsewhere.
+ */
+function exportPrefix(env) {
+    const names = Object.keys(env);
+    if (names.length === 0)
+        return '';
+    checkNames(names);
+    return `export ${names.map(n => `${n}=${quote(env[n])}`).join(' ')} && `;
+}
+/** Holds a newline while STDIN_ENV_READER evals the line, so that line needs no newline of its own. */
+const NEWLINE_VAR = '__deploykit_nl';
+const LINE_VAR = '__deploykit_env';
+/**
+ * Environment for the command's standard input rather than its command line,
+ * where every user of the server could read it: `export A='…' B='…'` on one
+ * line, each newline of a value written as `"$__deploykit_nl"`. One line, so
+ * one `read` takes it whatever the values hold (quotes, `$()`, CR, 100 kB);
+ * STDIN_ENV_READER reads it back.
+ */
+function stdinExportLine(env) {
+    const names = Object.keys(env);
+    if (names.length === 0)
+        throw new Error('stdinExportLine: no environment');
+    checkNames(names);
+    const quoted = names.map(n => {
+        if (env[n].includes('\0'))
+            throw new Error(`the value of ${n} holds a NUL byte`);
+        return `${n}=${quote(env[n]).replace(/\n/g, `'"$${NEWLINE_VAR}"'`)}`;
+    });
+    return `export ${quoted.join(' ')}\n`;
+}
+/**
+ * Shell text that reads stdinExportLine's line and exports it. dash, bash
+ * and busybox sh read a pipe byte by byte, so whatever follows the line on
+ * standard input is left for the command.
+ */
+const STDIN_ENV_READER = `${NEWLINE_VAR}='\n'; ` +
+    `IFS= read -r ${LINE_VAR} || { echo 'deploy-kit: the command environment did not arrive on standard input' >&2; exit 125; }; ` +
+    `eval "$${LINE_VAR}" || exit 125; unset ${LINE_VAR} ${NEWLINE_VAR}; `;
 
 ;// CONCATENATED MODULE: ./src/core/remote-command.ts
 
+function splitEnv(cmd) {
+    const hidden = new Set(cmd.secretEnv ?? []);
+    const plain = {};
+    const secret = {};
+    for (const [name, value] of Object.entries(cmd.env ?? {}))
+        (hidden.has(name) ? secret : plain)[name] = value;
+    return { plain, secret };
+}
 /**
  * The shell text that runs the command: `cd DIR && export …; argv`. With
  * `exec`, the command replaces the shell, so its exit signal reaches the caller.
+ * Secret values never go into this text: see shellLaunch.
  */
 function toShell(cmd, opts = {}) {
+    const { plain, secret } = splitEnv(cmd);
+    if (Object.keys(secret).length > 0)
+        throw new Error('toShell: a command with secret env values is started with shellLaunch');
     const cd = cmd.cwd ? `cd ${quote(cmd.cwd)} && ` : '';
-    return `${cd}${exportPrefix(cmd.env ?? {})}${opts.exec ? 'exec ' : ''}${commandLine(cmd.argv)}`;
+    return `${cd}${exportPrefix(plain)}${opts.exec ? 'exec ' : ''}${commandLine(cmd.argv)}`;
+}
+/**
+ * A command line is in every server user's process list (`ps`, /proc/<pid>/cmdline)
+ * while it runs. So secret env values go first on standard input, one line
+ * that the script reads and exports before it runs the command, which then
+ * reads its own `stdin` from the rest.
+ */
+function shellLaunch(cmd, opts = {}) {
+    const { plain, secret } = splitEnv(cmd);
+    const script = toShell({ argv: cmd.argv, cwd: cmd.cwd, env: plain }, opts);
+    if (Object.keys(secret).length === 0)
+        return { script, stdin: cmd.stdin };
+    const line = stdinExportLine(secret);
+    const stdin = cmd.stdin === undefined
+        ? line
+        : typeof cmd.stdin === 'string'
+            ? line + cmd.stdin
+            : Buffer.concat([Buffer.from(line), cmd.stdin]);
+    return { script: STDIN_ENV_READER + script, stdin };
 }
 /** What the log shows for a command: secret env values hidden. */
 function describe(cmd) {
@@ -55783,7 +55859,8 @@ class SshSession {
         const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs;
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
-        const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${toShell(cmd, { exec: true })}`;
+        const launch = shellLaunch(cmd, { exec: true });
+        const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`;
         const { channel, exit } = await this.openChannel(`exec sh -c ${quote(script)}`);
         return new Promise((resolve, reject) => {
             let stdout = '';
@@ -55838,8 +55915,8 @@ class SshSession {
                     });
                 }, timeoutMs);
             }
-            if (cmd.stdin !== undefined)
-                channel.end(cmd.stdin);
+            if (launch.stdin !== undefined)
+                channel.end(launch.stdin);
             else
                 channel.end();
         });

@@ -1,10 +1,19 @@
-// Deploys that overlap, with the bundles under Node 24 against the real
-// testbed (sshd on loopback, the Docker engine, Compose found by detection,
-// git remotes on disk): a deploy whose lock another deploy took over stops
-// before its next change.
+// Deploys that overlap or arrive out of order, with the bundles under Node 24
+// against the real testbed (sshd on loopback, the Docker engine, Compose found
+// by detection, git remotes on disk): a deploy of a commit older than the live
+// one is refused before anything changes, and a deploy whose lock another
+// deploy took over stops before its next change.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ActionRun, runAction } from '../testbed/action-runner.js'
@@ -100,6 +109,103 @@ async function serverState(t: TestApp) {
     served: await httpText(`http://127.0.0.1:${t.port}/version.txt`)
   }
 }
+
+describe('a commit older than the live one', () => {
+  it('is refused before anything changes, deployed with allow-older, and rollback-to still goes back', async () => {
+    const t = await newApp('git')
+    const a = await t.app.release('vA')
+    const b = await t.app.release('vB')
+    const first = await deploy(
+      { ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` },
+      b
+    )
+    expectOk(first)
+    const liveId = first.outputs['release-id']
+    const before = await serverState(t)
+    expect(before.served).toBe('vB\n')
+
+    // The run of an earlier push whose deploy came last.
+    const late = await deploy({ ...t.inputs, vars: 'DEBUG=1' }, a)
+    expect(late.code).toBe(1)
+    expect(late.output).toContain(
+      `::error::${hosts.hostInput(1)}: ${a} is older than the live release ${liveId} (${b} at `
+    )
+    expect(late.output).toContain(
+      `it is an ancestor of ${b}, so deploying it would go back (a deploy of an earlier push that ran last?). Nothing was changed. ` +
+        'To deploy it anyway, set allow-older: true; to go back to a release, use rollback-to'
+    )
+    expect(await serverState(t)).toEqual(before)
+    expect(gitHead(t.appDir)).toBe(b)
+    expect(JSON.parse(late.outputs.hosts)).toEqual([
+      expect.objectContaining({ status: 'failed', changed: false })
+    ])
+
+    // The whole-deploy action takes the same input and refuses the same way.
+    const whole = await deploy(t.inputs, a, 'deploy')
+    expect(whole.code).toBe(1)
+    expect(whole.output).toContain(`${a} is older than the live release ${liveId} (${b}`)
+    expect(whole.output).not.toMatch(/rollback: ssh-deploy/)
+    expect(await serverState(t)).toEqual(before)
+
+    const older = await deploy({ ...t.inputs, 'allow-older': 'true' }, a)
+    expectOk(older)
+    expect(older.output).toMatch(
+      new RegExp(
+        `${a} is older than the live release ${liveId} .*; deploying it because allow-older is true`
+      )
+    )
+    expect(gitHead(t.appDir)).toBe(a)
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('vA\n')
+
+    const back = await deploy({ ...t.inputs, 'rollback-to': 'previous' }, a)
+    expectOk(back)
+    expect(back.outputs['deployed-ref']).toBe(b)
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('vB\n')
+
+    // The live commit again (a re-run): a redeploy, not an older one.
+    const again = await deploy(t.inputs, b)
+    expectOk(again)
+    expect(again.output).toContain(
+      `${b} is the live commit of release ${back.outputs['release-id']}`
+    )
+  })
+
+  it('is refused from an upload whose checkout has the history; without it the log says it was not checked', async () => {
+    const t = await newApp('upload')
+    mkdirSync(t.appDir, { recursive: true })
+    writeFileSync(join(t.appDir, '.env'), `APP_PORT=${t.port}\n`)
+    const inputs = { ...t.inputs, source: 'upload', 'upload-path': t.app.work }
+    const a = await t.app.release('uA')
+    const b = await t.app.release('uB')
+    const first = await deploy(inputs, b)
+    expectOk(first)
+    const current = readlinkSync(join(t.appDir, 'current'))
+    const releases = readdirSync(join(t.appDir, 'releases'))
+
+    const late = await deploy(inputs, a)
+    expect(late.code).toBe(1)
+    expect(late.output).toContain(
+      `${a} is older than the live release ${first.outputs['release-id']} (${b}`
+    )
+    expect(readlinkSync(join(t.appDir, 'current'))).toBe(current)
+    expect(readdirSync(join(t.appDir, 'releases'))).toEqual(releases)
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('uB\n')
+
+    // actions/checkout's default: one commit, no history to compare with.
+    const c = await t.app.release('uC')
+    const shallow = join(servers, 'shallow-checkout')
+    execFileSync('git', ['clone', '-q', '--depth', '1', `file://${t.app.bare}`, shallow])
+    const blind = await deploy({ ...inputs, 'upload-path': shallow }, c)
+    expectOk(blind)
+    expect(blind.output).toContain(
+      `Could not check that ${c} is not older than the live release ${first.outputs['release-id']} (${b}`
+    )
+    expect(blind.output).toContain(
+      `the runner's checkout (${shallow}) does not have ${b}; deploying it (with the history on the runner, e.g. actions/checkout with fetch-depth: 0, it is checked)`
+    )
+    expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('uC\n')
+  })
+})
 
 describe('a deploy whose lock another deploy took over', () => {
   // What a taker does to a lock it found stale: moves it aside and makes its own.

@@ -12,7 +12,7 @@ import {
   waitUntilReady
 } from './containers.js'
 import { envDialect, missingEnv, mergeEnv } from './env-file.js'
-import { describeEnvValues, envFileUpdates } from './env-values.js'
+import { describeEnvValues, envFileUpdates, shownValue } from './env-values.js'
 import { isGitRef } from './git-ref.js'
 import { checkoutCommit, fetchCommit, prepareClone } from './git-source.js'
 import { DeployLock, LockLost } from './lock.js'
@@ -25,6 +25,16 @@ import {
 } from './release-log.js'
 import { fileCommands } from './remote-files.js'
 import { planRolling } from './rolling.js'
+import {
+  AncestryFacts,
+  ancestryCommand,
+  decideOrder,
+  liveCommit,
+  orderVerdict,
+  parseAncestry,
+  ReleaseOrder,
+  runnerAncestry
+} from './release-order.js'
 import { DeploySettings } from './settings.js'
 import { statePaths } from './state-paths.js'
 import { updateServices } from './update-services.js'
@@ -211,6 +221,8 @@ async function deployLocked(
     rollbackOf: target?.id
   }
   progress.report = report
+  // A rollback goes back on purpose; a deploy must not go back by accident.
+  const liveToCompare = !target && s.source !== 'none' ? live : undefined
 
   // Everything that can fail without changing the app happens first.
   const envPath = s.app.envFile ? posix.join(appDir, s.app.envFile) : undefined
@@ -243,12 +255,25 @@ async function deployLocked(
         })
       : undefined
 
+  if (liveToCompare && s.source === 'upload') {
+    await judgeOrder(host, s, liveToCompare, `the runner's checkout (${s.uploadPath})`, async sha =>
+      runnerAncestry(s.uploadPath, s.ref, sha)
+    )
+  }
+
   let releaseDir = appDir
   let restoreHead: string | undefined
   if (s.source === 'git') {
     restoreHead = await prepareClone(host, appDir, s.repository)
     const sha = await fetchCommit(host, appDir, report.ref)
     report.ref = sha
+    if (liveToCompare) {
+      await judgeOrder(host, s, liveToCompare, `the clone in ${appDir}`, async live =>
+        parseAncestry(
+          (await host.check(ancestryCommand(appDir, sha, live), { quiet: true })).stdout
+        )
+      )
+    }
     await step(`checking out ${sha.slice(0, 12)} in ${appDir}`)
     await checkoutCommit(host, appDir, sha, plan.releaseId)
   } else if (s.source === 'upload') {
@@ -393,4 +418,34 @@ function refuseForgedRef(record: ReleaseRecord, log: string): void {
         'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record'
     )
   }
+}
+
+/**
+ * Refuses a commit older than the live one unless allow-older, asking the
+ * repository at `where` through `ask`; logs the order, or why it is unknown.
+ */
+async function judgeOrder(
+  host: HostContext,
+  s: DeploySettings,
+  live: ReleaseRecord,
+  where: string,
+  ask: (liveSha: string) => Promise<AncestryFacts>
+): Promise<void> {
+  const liveSha = liveCommit(live)
+  const facts = liveSha ? await ask(liveSha) : undefined
+  const candidate =
+    facts?.candidate && facts.candidate !== s.ref ? `${s.ref} (${facts.candidate})` : s.ref
+  const order: ReleaseOrder = facts
+    ? decideOrder(facts, { candidate: s.ref, live: live.ref })
+    : {
+        kind: 'unknown',
+        reason: `has no commit to compare with: the live release is recorded as ${shownValue(live.ref)}, not as a commit id`
+      }
+  const verdict = orderVerdict(order, candidate, live, s.allowOlder, where)
+  if (verdict.refusal) throw new Error(verdict.refusal)
+  const hint =
+    order.kind === 'unknown' && s.source === 'upload'
+      ? ' (with the history on the runner, e.g. actions/checkout with fetch-depth: 0, it is checked)'
+      : ''
+  if (verdict.note) host.info(verdict.note + hint)
 }

@@ -142,3 +142,33 @@ describe('workflows', () => {
     }
   )
 })
+
+describe('the reusable deploy workflow', () => {
+  interface ConcurrentJob {
+    concurrency?: { group?: string; 'cancel-in-progress'?: boolean }
+    steps?: Step[]
+  }
+  const jobsOf = (file: string) =>
+    (parse(readFileSync(file, 'utf8')) as { jobs: Record<string, ConcurrentJob> }).jobs
+
+  it('queues deploys and rollbacks of an environment in one group, never cancelling a running one', () => {
+    const deploy = jobsOf('.github/workflows/deploy.yml').deploy
+    const rollback = jobsOf('.github/workflows/rollback.yml').rollback
+    expect(deploy.concurrency).toEqual({
+      group: 'deploy-kit-${{ inputs.environment }}',
+      'cancel-in-progress': false
+    })
+    expect(rollback.concurrency).toEqual(deploy.concurrency)
+    // The same group in a caller would wait for itself.
+    for (const file of files.filter(f => f.startsWith('examples/')))
+      for (const job of Object.values(jobsOf(file)))
+        expect([file, job.concurrency?.group]).not.toEqual([file, deploy.concurrency?.group])
+  })
+
+  it('passes allow-older through to the deploy', () => {
+    const step = jobsOf('.github/workflows/deploy.yml').deploy.steps?.find(
+      s => s.uses === '$/deploy'
+    )
+    expect(step?.with?.['allow-older']).toBe('${{ inputs.allow-older }}')
+  })
+})

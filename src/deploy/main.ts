@@ -144,6 +144,15 @@ export async function run(read: InputReader): Promise<RootOutcome> {
       await deployment?.status('failure', 'deploy failed; nothing was changed')
       return { ...outcome, message: failure }
     }
+    // A rollback would wait for the lock and then undo the other deploy's release.
+    const taken = deployed.rows.filter(r => r.lockLost).map(r => r.host)
+    if (taken.length > 0) {
+      await deployment?.status('failure', 'another deploy took over the deploy lock')
+      return {
+        ...outcome,
+        message: `${failure}. Not rolled back: another deploy took over the deploy lock on ${taken.join(', ')} and deploys there now`
+      }
+    }
   }
   if (!failure && plan.migrate && !plan.migrateBeforeStart) {
     const result = await stage('migrate', () => migrate(migrateReader(read)))

@@ -12,10 +12,10 @@ import {
   waitUntilReady
 } from './containers.js'
 import { envDialect, missingEnv, mergeEnv } from './env-file.js'
-import { describeEnvValues, envFileUpdates } from './env-values.js'
+import { describeEnvValues, envFileUpdates, shownValue } from './env-values.js'
 import { isGitRef } from './git-ref.js'
 import { checkoutCommit, fetchCommit, prepareClone } from './git-source.js'
-import { DeployLock } from './lock.js'
+import { DeployLock, LockLost } from './lock.js'
 import {
   currentRelease,
   findRollbackTarget,
@@ -25,6 +25,16 @@ import {
 } from './release-log.js'
 import { fileCommands } from './remote-files.js'
 import { planRolling } from './rolling.js'
+import {
+  AncestryFacts,
+  ancestryCommand,
+  decideOrder,
+  liveCommit,
+  orderVerdict,
+  parseAncestry,
+  ReleaseOrder,
+  runnerAncestry
+} from './release-order.js'
 import { DeploySettings } from './settings.js'
 import { statePaths } from './state-paths.js'
 import { updateServices } from './update-services.js'
@@ -52,6 +62,8 @@ export interface HostReport {
   /** True once anything the running app depends on was changed. */
   changed: boolean
   rollbackOf?: string
+  /** Another deploy took the lock over while this one ran: the server is that deploy's now. */
+  lockLost?: boolean
 }
 
 /** An error after the server was changed: says what state the host is left in. */
@@ -112,8 +124,17 @@ export async function deployHost(
       )
     : undefined
   if (lock) plan.onLocked?.(lock.token)
+  const progress: Progress = { begun: [], containers: false }
+  const step: Step = async (next, opts = {}) => {
+    await lock?.ensureHeld(next)
+    progress.begun.push(next)
+    if (opts.containers) progress.containers = true
+  }
   try {
-    return await deployLocked(host, s, plan, binary, paths)
+    return await deployLocked(host, s, plan, binary, paths, step, progress)
+  } catch (err) {
+    if (err instanceof LockLost) throw lockLostFailure(err, plan, progress)
+    throw err
   } finally {
     await lock
       ?.release()
@@ -123,18 +144,57 @@ export async function deployHost(
   }
 }
 
+/** What this run changed on a host so far, for the message when it has to stop half-way. */
+interface Progress {
+  /** Each change begun, in order; the last may be partial. */
+  begun: string[]
+  /** The containers were being changed to this release. */
+  containers: boolean
+  live?: ReleaseRecord
+  report?: HostReport
+}
+
+/**
+ * Called right before each change on the server: checks that this run still
+ * holds the deploy lock (throws LockLost if not), then records the change as begun.
+ */
+type Step = (next: string, opts?: { containers?: boolean }) => Promise<void>
+
+/** Another deploy holds the lock now: say what this run changed and what runs, and change nothing more. */
+function lockLostFailure(err: LockLost, plan: DeployPlan, progress: Progress): DeployFailure {
+  const { begun, live, report } = progress
+  const done = begun.length
+    ? `This run had begun: ${begun.join('; ')}`
+    : 'This run had changed nothing'
+  const ref = report?.ref ? ` (${report.ref.slice(0, 12)})` : ''
+  const good = live ? `release ${live.id} (${live.ref.slice(0, 12)})` : undefined
+  const running = progress.containers
+    ? `the containers may run release ${plan.releaseId}${ref}, recorded as started, not succeeded` +
+      (good ? `; the last release recorded as succeeded is ${good}` : '')
+    : good
+      ? `the app still runs ${good}`
+      : 'no release had succeeded on this host before'
+  return new DeployFailure(
+    `${err.message}. ${done}; ${running}. This run changes nothing more there: the deploy holding the lock decides what runs`,
+    { ...report, changed: begun.length > 0, lockLost: true }
+  )
+}
+
 async function deployLocked(
   host: HostContext,
   s: DeploySettings,
   plan: DeployPlan,
   binary: readonly string[],
-  paths: ReturnType<typeof statePaths>
+  paths: ReturnType<typeof statePaths>,
+  step: Step,
+  progress: Progress
 ): Promise<HostReport> {
   const { appDir } = s.app
   const records = parseReleaseLog(
     (await host.check(fileCommands.read(paths.log), { quiet: true })).stdout
   )
   const live = currentRelease(records)
+  progress.live = live
   let target: ReleaseRecord | undefined
   if (s.rollbackTo) {
     target = findRollbackTarget(records, s.rollbackTo)
@@ -149,12 +209,7 @@ async function deployLocked(
             : 'This host has no succeeded release in its log')
       )
     }
-    if (!isGitRef(target.ref)) {
-      throw new Error(
-        `release ${target.id} in ${paths.log} has ref ${JSON.stringify(target.ref.slice(0, 80))}, which is not a git ref; ` +
-          'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record'
-      )
-    }
+    refuseForgedRef(target, paths.log)
     host.info(`Rolling back to release ${target.id} (${target.ref})`)
   }
   const report: HostReport = {
@@ -165,6 +220,9 @@ async function deployLocked(
     changed: false,
     rollbackOf: target?.id
   }
+  progress.report = report
+  // A rollback goes back on purpose; a deploy must not go back by accident.
+  const liveToCompare = !target && s.source !== 'none' ? live : undefined
 
   // Everything that can fail without changing the app happens first.
   const envPath = s.app.envFile ? posix.join(appDir, s.app.envFile) : undefined
@@ -197,12 +255,26 @@ async function deployLocked(
         })
       : undefined
 
+  if (liveToCompare && s.source === 'upload') {
+    await judgeOrder(host, s, liveToCompare, `the runner's checkout (${s.uploadPath})`, async sha =>
+      runnerAncestry(s.uploadPath, s.ref, sha)
+    )
+  }
+
   let releaseDir = appDir
   let restoreHead: string | undefined
   if (s.source === 'git') {
     restoreHead = await prepareClone(host, appDir, s.repository)
     const sha = await fetchCommit(host, appDir, report.ref)
     report.ref = sha
+    if (liveToCompare) {
+      await judgeOrder(host, s, liveToCompare, `the clone in ${appDir}`, async live =>
+        parseAncestry(
+          (await host.check(ancestryCommand(appDir, sha, live), { quiet: true })).stdout
+        )
+      )
+    }
+    await step(`checking out ${sha.slice(0, 12)} in ${appDir}`)
     await checkoutCommit(host, appDir, sha, plan.releaseId)
   } else if (s.source === 'upload') {
     if (target) {
@@ -214,10 +286,12 @@ async function deployLocked(
       }
       releaseDir = dir
     } else {
+      await step(`uploading release ${plan.releaseId} to ${paths.releases}`)
       releaseDir = await uploadRelease(host, appDir, plan.releaseId, plan.archive as string)
     }
   }
 
+  if (s.preDeploy.trim()) await step('running pre-deploy')
   try {
     await runHook(host, 'pre-deploy', releaseDir, s.preDeploy)
   } catch (err) {
@@ -241,6 +315,7 @@ async function deployLocked(
     startedAt: started,
     rollbackOf: target?.id
   }
+  await step(`recording release ${plan.releaseId} as started in ${paths.log}`)
   await appendRecord(host, appDir, {
     ...base,
     status: 'started',
@@ -250,6 +325,7 @@ async function deployLocked(
   report.changed = s.source === 'git'
   try {
     if (envPath && envText !== undefined) {
+      await step(`writing ${envPath}`)
       await host.check(
         fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText),
         { quiet: true }
@@ -262,6 +338,7 @@ async function deployLocked(
       report.changed = true
     }
     if (s.source === 'upload') {
+      await step(`switching ${paths.current} to release ${target?.id ?? plan.releaseId}`)
       await host.check(uploadCommands.switchCurrent(appDir, target?.id ?? plan.releaseId))
       report.changed = true
     }
@@ -272,15 +349,24 @@ async function deployLocked(
         'Images of that release are not all on the server any more; building or pulling them again'
       )
     const beforeStart = plan.beforeStart
+    await step(`updating the containers to release ${plan.releaseId}`, { containers: true })
     await updateServices(host, project, s, restored, {
       rollingPlan,
-      beforeStart: beforeStart && (() => beforeStart(host))
+      beforeStart:
+        beforeStart &&
+        (async () => {
+          await step('migrating before the start')
+          await beforeStart(host)
+        }),
+      beforeEach: service => step(`updating ${service}`, { containers: true })
     })
     report.changed = true
     const containers = s.wait
       ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
       : await listContainers(host, project, s.services)
+    if (s.postDeploy.trim()) await step('running post-deploy')
     await runHook(host, 'post-deploy', s.source === 'upload' ? paths.current : appDir, s.postDeploy)
+    await step(`recording release ${plan.releaseId} as succeeded`)
 
     const images: Record<string, ServiceImage> = {
       ...(live?.images ?? {}),
@@ -305,6 +391,7 @@ async function deployLocked(
       await pruneReleases(host, appDir, s.keepReleases, target?.id ?? plan.releaseId)
     return report
   } catch (err) {
+    if (err instanceof LockLost) throw err // the release log is the other deploy's now
     const message = errorMessage(err)
     await appendRecord(host, appDir, {
       id: plan.releaseId,
@@ -321,4 +408,44 @@ async function deployLocked(
       : 'nothing was changed'
     throw new DeployFailure(`${message} — ${state}`, report)
   }
+}
+
+/** A ref read from the server's release log goes to git only if it is one. */
+function refuseForgedRef(record: ReleaseRecord, log: string): void {
+  if (!isGitRef(record.ref)) {
+    throw new Error(
+      `release ${record.id} in ${log} has ref ${JSON.stringify(record.ref.slice(0, 80))}, which is not a git ref; ` +
+        'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record'
+    )
+  }
+}
+
+/**
+ * Refuses a commit older than the live one unless allow-older, asking the
+ * repository at `where` through `ask`; logs the order, or why it is unknown.
+ */
+async function judgeOrder(
+  host: HostContext,
+  s: DeploySettings,
+  live: ReleaseRecord,
+  where: string,
+  ask: (liveSha: string) => Promise<AncestryFacts>
+): Promise<void> {
+  const liveSha = liveCommit(live)
+  const facts = liveSha ? await ask(liveSha) : undefined
+  const candidate =
+    facts?.candidate && facts.candidate !== s.ref ? `${s.ref} (${facts.candidate})` : s.ref
+  const order: ReleaseOrder = facts
+    ? decideOrder(facts, { candidate: s.ref, live: live.ref })
+    : {
+        kind: 'unknown',
+        reason: `has no commit to compare with: the live release is recorded as ${shownValue(live.ref)}, not as a commit id`
+      }
+  const verdict = orderVerdict(order, candidate, live, s.allowOlder, where)
+  if (verdict.refusal) throw new Error(verdict.refusal)
+  const hint =
+    order.kind === 'unknown' && s.source === 'upload'
+      ? ' (with the history on the runner, e.g. actions/checkout with fetch-depth: 0, it is checked)'
+      : ''
+  if (verdict.note) host.info(verdict.note + hint)
 }

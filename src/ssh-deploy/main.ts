@@ -23,6 +23,8 @@ export interface HostRow {
   changed: boolean
   seconds: number
   error?: string
+  /** Another deploy took over this host's deploy lock while this one ran. */
+  lockLost?: true
 }
 
 function commitLink(s: DeploySettings, ref: string): string {
@@ -104,7 +106,8 @@ function toRow(
     previousRef: report.previousRef ?? '',
     changed: outcome.ok || Boolean(report.changed),
     seconds,
-    error: outcome.error
+    error: outcome.error,
+    ...(report.lockLost ? { lockLost: true as const } : {})
   }
 }
 
@@ -184,6 +187,7 @@ export async function run(
 
 function hostState(r: HostRow): string {
   if (r.status === 'succeeded') return `on ${r.release}`
+  if (r.lockLost) return `${r.changed ? 'changed' : 'unchanged'}, then taken over by another deploy`
   if (r.changed) return 'changed, failed'
   return `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`
 }

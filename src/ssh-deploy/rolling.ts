@@ -340,13 +340,15 @@ export async function rollServices(
   host: HostContext,
   project: ComposeProject,
   s: DeploySettings,
-  plan?: RollingPlan
+  plan?: RollingPlan,
+  beforeEach?: (service: string) => Promise<void>
 ): Promise<void> {
   const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s))
   await inTurn(
     plans,
     p => p.service,
     { doing: 'rolling', done: 'replaced' },
-    p => rollService(host, project, s, p, proxyRunning)
+    p => rollService(host, project, s, p, proxyRunning),
+    beforeEach
   )
 }

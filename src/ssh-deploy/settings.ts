@@ -55,6 +55,8 @@ export interface DeploySettings {
   lockTimeoutMs: number
   keepReleases: number
   rollbackTo: string
+  /** Deploy a commit older than the live one (an ancestor of it) instead of refusing. */
+  allowOlder: boolean
   run: RunContext
 }
 
@@ -223,6 +225,7 @@ export function readDeploySettings(
     lockTimeoutMs: readDuration(read, 'lock-timeout', 600),
     keepReleases: readInteger(read, 'keep-releases', 5, 1, 100),
     rollbackTo,
+    allowOlder: readBoolean(read, 'allow-older', false),
     run
   }
 }

@@ -13,6 +13,8 @@ export interface UpdateOptions {
   rollingPlan?: RollingPlan
   /** Runs once the images are ready and before any container changes (a migration). */
   beforeStart?: () => Promise<void>
+  /** With one-by-one and rolling: runs before each service changes. */
+  beforeEach?: (service: string) => Promise<void>
 }
 
 /**
@@ -35,8 +37,9 @@ export async function updateServices(
   if (opts.beforeStart || s.strategy === 'one-by-one')
     await host.check(composeCommand(project, ['up', '-d', '--no-recreate']))
   await opts.beforeStart?.()
-  if (s.strategy === 'rolling') return rollServices(host, project, s, opts.rollingPlan)
-  if (s.strategy === 'one-by-one') return updateOneByOne(host, project, s)
+  if (s.strategy === 'rolling')
+    return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach)
+  if (s.strategy === 'one-by-one') return updateOneByOne(host, project, s, opts.beforeEach)
   await host.check(composeCommand(project, ['up', '-d', ...s.services]))
 }
 
@@ -47,7 +50,8 @@ export async function updateServices(
 async function updateOneByOne(
   host: HostContext,
   project: ComposeProject,
-  s: DeploySettings
+  s: DeploySettings,
+  beforeEach?: (service: string) => Promise<void>
 ): Promise<void> {
   await inTurn(
     s.services,
@@ -56,6 +60,7 @@ async function updateOneByOne(
     async service => {
       await host.check(composeCommand(project, ['up', '-d', '--no-deps', service]))
       if (s.wait) await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore)
-    }
+    },
+    beforeEach
   )
 }

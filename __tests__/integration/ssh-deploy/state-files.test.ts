@@ -4,15 +4,7 @@
 // The commands run for real under sh here, as the transport runs them there.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RemoteCommand } from '../../../src/core/remote-command.js'
@@ -69,15 +61,14 @@ describe('state files on the server', () => {
   })
 
   it('writes the lock owner 600', () => {
-    mkdirSync(statePaths(appDir).lock, { recursive: true })
     runOnServer(
-      lockCommands.writeOwner(appDir, {
+      lockCommands.acquire(appDir, {
         token: 't',
         runKey: 'acme/app#1.1:deploy',
         runUrl: '',
         release: 'r1',
         since: new Date(0).toISOString()
-      } as Parameters<typeof lockCommands.writeOwner>[1])
+      })
     )
     expect(mode(statePaths(appDir).lockOwner)).toBe(0o600)
   })

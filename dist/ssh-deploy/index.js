@@ -54156,7 +54156,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5246);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5573);
 
 
 
@@ -54168,7 +54168,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5246:
+/***/ 5573:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56264,6 +56264,9 @@ function statePaths(appDir) {
 
 
 
+
+
+
 /** A lock whose owner has not refreshed it for this long was left by a killed run. */
 const STALE_AFTER_SECONDS = 90;
 const HEARTBEAT_MS = 20_000;
@@ -56271,76 +56274,119 @@ const POLL_MS = 2_000;
 function newLockToken() {
     return (0,external_node_crypto_.randomBytes)(12).toString('hex');
 }
-/** mkdir is atomic: exactly one of two concurrent deploys creates the lock directory. */
+/** How the owner file names its token; grep looks for exactly this text. */
+function tokenField(token) {
+    return JSON.stringify({ token }).slice(1, -1);
+}
+// Shell fragments shared by the lock scripts. $L is the lock directory.
+/** The token in the owner file of directory $1 (empty when there is none), as the shell sees it. */
+const TOKEN_IN = `token_in() { sed -n 's/.*"token":"\\([^"]*\\)".*/\\1/p' "$1/owner.json" 2>/dev/null | head -n 1; }`;
+/** Seconds since the owner of directory $1 refreshed it (or since the directory was made, before the owner is written). */
+const AGE_OF = `age_of() { t=$(stat -c %Y "$1/owner.json" 2>/dev/null || stat -c %Y "$1" 2>/dev/null) || return 1; echo $(( $(date +%s) - t )); }`;
+/** Prints what holds $L: its age, its token, then its owner file; exit 3 when there is no lock. */
+const DESCRIBE = 'age=$(age_of "$L") || exit 3; echo "$age"; echo "$(token_in "$L")"; cat "$L/owner.json" 2>/dev/null';
+/**
+ * The lock is a directory: mkdir is atomic, so exactly one of two deploys
+ * creates it. Taking over a stale one is a compare-and-swap: rename it
+ * aside (atomic too, so only one taker moves it), keep it only if it is
+ * the stale lock that taker saw, otherwise put it back.
+ */
 const lockCommands = {
-    create: (appDir) => ({
+    /**
+     * Creates the lock with its owner in one step, or prints what holds it.
+     * The owner file is written only if none is there (`set -C`): a lock put
+     * back by a taker that moved the wrong one keeps its owner.
+     */
+    acquire: (appDir, owner) => ({
         argv: [
             'sh',
             '-c',
-            'mkdir -p -- "$1" && mkdir -- "$2" 2>/dev/null',
+            `umask 077; L=$2; ${TOKEN_IN}; ${AGE_OF}; mkdir -p -- "$1" || exit 4; ` +
+                `if mkdir -- "$L" 2>/dev/null && (set -C; cat > "$L/owner.json") 2>/dev/null; then exit 0; fi; ` +
+                `${DESCRIBE}; exit 1`,
             'sh',
             statePaths(appDir).dir,
             statePaths(appDir).lock
-        ]
-    }),
-    writeOwner: (appDir, owner) => ({
-        argv: ['sh', '-c', 'umask 077; cat > "$1"', 'sh', statePaths(appDir).lockOwner],
+        ],
         stdin: JSON.stringify(owner) + '\n'
     }),
-    /** Prints the owner file, then its age in seconds (or the lock directory's when the owner is not written yet). */
-    inspect: (appDir) => ({
+    /**
+     * Frees a stale lock: exit 0 once it is gone, 3 when it had gone already,
+     * 4 when it was not the one seen (another deploy holds it now) and is back.
+     */
+    takeOver: (appDir, seenToken, aside) => ({
         argv: [
             'sh',
             '-c',
-            'cat "$2" 2>/dev/null; echo; t=$(stat -c %Y "$2" 2>/dev/null || stat -c %Y "$1" 2>/dev/null) || exit 3; echo "$(( $(date +%s) - t ))"',
+            `L=$1; A=$2; ${TOKEN_IN}; ${AGE_OF}; ` +
+                'mv -T -- "$L" "$A" 2>/dev/null || exit 3; ' +
+                'if [ "$(token_in "$A")" = "$3" ] && [ "$(age_of "$A")" -gt "$4" ]; then rm -rf -- "$A"; exit 0; fi; ' +
+                // A lock made in the meantime stays; the one moved by mistake is then gone and its holder stops at its next check.
+                'mv -T -- "$A" "$L" 2>/dev/null || rm -rf -- "$A"; exit 4',
             'sh',
             statePaths(appDir).lock,
-            statePaths(appDir).lockOwner
+            `${statePaths(appDir).lock}.stale-${aside}`,
+            seenToken,
+            String(STALE_AFTER_SECONDS)
         ]
     }),
-    /** Moves a stale lock aside; rename is atomic, so only one taker wins. */
-    takeOver: (appDir, stamp) => ({
-        argv: ['mv', '--', statePaths(appDir).lock, `${statePaths(appDir).lock}.stale-${stamp}`]
-    }),
+    /** Refreshes the lock if this run still owns it; otherwise prints the owner file (if any) and exits 3. */
     heartbeat: (appDir, token) => ({
         argv: [
             'sh',
             '-c',
-            'grep -qF -- "$2" "$1" && touch -- "$1"',
+            'if grep -qF -- "$2" "$1" 2>/dev/null; then touch -c -- "$1"; exit 0; fi; cat -- "$1" 2>/dev/null; exit 3',
             'sh',
             statePaths(appDir).lockOwner,
-            token
+            tokenField(token)
         ]
     }),
-    /** Removes the lock only when this run still owns it. */
+    /** Removes the lock only when this run still owns it, moving it aside first so another's lock is never removed. */
     release: (appDir, token) => ({
         argv: [
             'sh',
             '-c',
-            'grep -qF -- "$3" "$2" 2>/dev/null && rm -rf -- "$1"; exit 0',
+            'grep -qF -- "$3" "$1/owner.json" 2>/dev/null || exit 0; mv -T -- "$1" "$2" 2>/dev/null || exit 0; ' +
+                'if grep -qF -- "$3" "$2/owner.json" 2>/dev/null; then rm -rf -- "$2"; exit 0; fi; ' +
+                'mv -T -- "$2" "$1" 2>/dev/null || rm -rf -- "$2"; exit 0',
             'sh',
             statePaths(appDir).lock,
-            statePaths(appDir).lockOwner,
-            token
+            `${statePaths(appDir).lock}.released-${token}`,
+            tokenField(token)
         ]
     })
 };
+/** The owner file comes from the server: each field is shown so that it stays on its line. */
 function describeOwner(owner) {
     if (!owner?.runKey)
         return 'an unknown deploy';
-    return `${owner.runUrl || owner.runKey} (release ${owner.release ?? '?'}, since ${owner.since ?? '?'})`;
+    const shown = (v) => shownValue(String(v ?? '?'));
+    return `${shown(owner.runUrl || owner.runKey)} (release ${shown(owner.release)}, since ${shown(owner.since)})`;
 }
-function lock_parseInspect(stdout) {
-    const lines = stdout.trim().split('\n');
-    const ageSeconds = Number(lines.pop());
-    let owner;
+function parseOwner(text) {
     try {
-        owner = JSON.parse(lines.join('\n'));
+        const owner = JSON.parse(text);
+        return owner && typeof owner === 'object' ? owner : undefined;
     }
     catch {
-        owner = undefined;
+        return undefined;
     }
-    return { owner, ageSeconds };
+}
+/** What `acquire` prints when the lock is held: age, token as the server's shell read it, owner file. */
+function parseHolder(stdout) {
+    const [age = '', token = '', ...owner] = stdout.split('\n');
+    return { ageSeconds: Number(age), token: token.trim(), owner: parseOwner(owner.join('\n')) };
+}
+/** This run's lock was taken over or removed by someone else while it deployed. */
+class LockLost extends Error {
+    holder;
+    next;
+    constructor(holder, next) {
+        super(`${holder === 'nobody' ? 'the deploy lock was removed' : `another deploy took over the deploy lock: ${holder}`} while this deploy ran, so it stopped before ${next}`);
+        this.holder = holder;
+        this.next = next;
+        this.name = 'LockLost';
+    }
 }
 /** The deploy lock on one host, held while this run changes the app. */
 class DeployLock {
@@ -56348,6 +56394,8 @@ class DeployLock {
     appDir;
     token;
     timer;
+    /** Who holds the lock, once a heartbeat found this run does not. */
+    lostTo;
     constructor(host, appDir, token) {
         this.host = host;
         this.appDir = appDir;
@@ -56356,47 +56404,86 @@ class DeployLock {
     static async acquire(host, appDir, owner, timeoutMs) {
         const deadline = Date.now() + timeoutMs;
         let announced = false;
+        // Takeovers tried since the last wait: a lock that keeps changing hands is looked at again, not fought over.
+        let attempts = 0;
         for (;;) {
-            const created = await host.run(lockCommands.create(appDir), { quiet: true });
-            if (created.code === 0) {
-                await host.check(lockCommands.writeOwner(appDir, owner), { quiet: true });
+            const cmd = lockCommands.acquire(appDir, owner);
+            const tried = await host.run(cmd, { quiet: true });
+            if (tried.code === 0) {
                 const lock = new DeployLock(host, appDir, owner.token);
                 lock.timer = setInterval(() => void lock.beat(), HEARTBEAT_MS);
                 lock.timer.unref();
                 host.info(`Deploy lock taken (${statePaths(appDir).lock})`);
                 return lock;
             }
-            const seen = await host.run(lockCommands.inspect(appDir), { quiet: true });
-            if (seen.code !== 0)
+            if (tried.code === 3)
                 continue; // released between our mkdir and the look: try again at once
-            const { owner: holder, ageSeconds } = lock_parseInspect(seen.stdout);
-            if (ageSeconds > STALE_AFTER_SECONDS) {
-                lib_core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${ageSeconds}s, left by ${describeOwner(holder)} (a cancelled or killed run)`);
-                await host.run(lockCommands.takeOver(appDir, `${Date.now()}`), { quiet: true });
+            if (tried.code !== 1)
+                throw new errors/* RemoteError */.Hi(host.label, failureText(cmd, tried));
+            const holder = parseHolder(tried.stdout);
+            if (holder.ageSeconds > STALE_AFTER_SECONDS && attempts < 3) {
+                attempts++;
+                const moved = await host.run(lockCommands.takeOver(appDir, holder.token, newLockToken()), {
+                    quiet: true
+                });
+                if (moved.code === 0) {
+                    lib_core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
+                }
+                // Otherwise another deploy took it over first, or it was released: look again.
                 continue;
             }
             if (Date.now() >= deadline) {
-                throw new Error(`the app is locked by another deploy: ${describeOwner(holder)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
+                throw new Error(`the app is locked by another deploy: ${describeOwner(holder.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
                     `if that run is gone, the lock is taken over ${STALE_AFTER_SECONDS}s after its last heartbeat`);
             }
             if (!announced)
-                host.info(`Waiting for the deploy lock held by ${describeOwner(holder)}`);
+                host.info(`Waiting for the deploy lock held by ${describeOwner(holder.owner)}`);
             announced = true;
+            attempts = 0;
             await new Promise(resolve => setTimeout(resolve, POLL_MS));
         }
     }
+    /** Refreshes the lock; returns who holds it instead when this run does not any more. */
+    async refresh() {
+        const cmd = lockCommands.heartbeat(this.appDir, this.token);
+        const r = await this.host.run(cmd, { quiet: true });
+        if (r.code === 0)
+            return undefined;
+        if (r.code !== 3)
+            throw new errors/* RemoteError */.Hi(this.host.label, failureText(cmd, r));
+        const owner = parseOwner(r.stdout);
+        return r.stdout.trim() ? describeOwner(owner) : 'nobody';
+    }
     async beat() {
         try {
-            await this.host.run(lockCommands.heartbeat(this.appDir, this.token), { quiet: true });
+            this.lostTo ??= await this.refresh();
+            if (this.lostTo)
+                this.stopBeating();
         }
         catch {
             // the connection is gone; the deploy itself reports that
         }
     }
-    async release() {
+    stopBeating() {
         if (this.timer)
             clearInterval(this.timer);
         this.timer = undefined;
+    }
+    /**
+     * Checks that this run still holds the lock, right before `next` changes
+     * the server; throws LockLost when another deploy has it (or nobody).
+     */
+    async ensureHeld(next) {
+        this.lostTo ??= await this.refresh();
+        if (this.lostTo) {
+            this.stopBeating();
+            throw new LockLost(this.lostTo, next);
+        }
+    }
+    async release() {
+        this.stopBeating();
+        if (this.lostTo)
+            return;
         await this.host.run(lockCommands.release(this.appDir, this.token), { quiet: true });
     }
 }
@@ -56523,12 +56610,14 @@ function absoluteIn(dir, path) {
 /**
  * Runs `work` for each item in the order given, stopping at the first
  * failure, whose message names the service and the ones already done
- * (`rolling worker: … (already replaced: backend)`).
+ * (`rolling worker: … (already replaced: backend)`). `before` runs ahead of
+ * each item and its error passes through as it is (a lost deploy lock).
  */
 
-async function inTurn(items, serviceOf, words, work) {
+async function inTurn(items, serviceOf, words, work, before) {
     const done = [];
     for (const item of items) {
+        await before?.(serviceOf(item));
         try {
             await work(item);
         }
@@ -56767,9 +56856,127 @@ async function rollService(host, project, s, plan, proxyRunning) {
  * only then the old one is stopped. A new container that never gets healthy
  * is removed and the old one keeps serving.
  */
-async function rollServices(host, project, s, plan) {
+async function rollServices(host, project, s, plan, beforeEach) {
     const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
-    await inTurn(plans, p => p.service, { doing: 'rolling', done: 'replaced' }, p => rollService(host, project, s, p, proxyRunning));
+    await inTurn(plans, p => p.service, { doing: 'rolling', done: 'replaced' }, p => rollService(host, project, s, p, proxyRunning), beforeEach);
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/ssh-deploy/release-order.ts
+// Whether the commit to deploy is older than the live one. Two pushes can
+// finish out of order; the older commit's deploy must not silently win.
+// git decides: the commit is older when it is an ancestor of the live one.
+
+
+
+/**
+ * Prints, one per line: whether the repository is shallow (`none` outside
+ * one), both commits as full ids (empty when missing), then the exit codes
+ * of `merge-base --is-ancestor` both ways (0: it is an ancestor).
+ */
+function ancestryCommand(dir, candidate, live) {
+    return {
+        argv: [
+            'sh',
+            '-c',
+            'git -C "$1" rev-parse --is-shallow-repository 2>/dev/null || { echo none; exit 0; }; ' +
+                'for c in "$2" "$3"; do git -C "$1" rev-parse --verify --quiet --end-of-options "$c^{commit}" || echo; done; ' +
+                'git -C "$1" merge-base --is-ancestor --end-of-options "$2" "$3" 2>/dev/null; echo $?; ' +
+                'git -C "$1" merge-base --is-ancestor --end-of-options "$3" "$2" 2>/dev/null; echo $?',
+            'sh',
+            dir,
+            candidate,
+            live
+        ]
+    };
+}
+function parseAncestry(stdout) {
+    const [shallow = 'none', candidate = '', live = '', forward = '', backward = ''] = stdout
+        .split('\n')
+        .map(line => line.trim());
+    const sha = (s) => (isFullSha(s) ? s : '');
+    return {
+        repository: shallow === 'true' || shallow === 'false',
+        shallow: shallow === 'true',
+        candidate: sha(candidate),
+        live: sha(live),
+        candidateIsAncestor: forward === '0',
+        liveIsAncestor: backward === '0'
+    };
+}
+/**
+ * An ancestor found is one even in a shallow clone (a cut history only hides
+ * paths); "neither contains the other" is known only with the whole history.
+ */
+function decideOrder(facts, names) {
+    if (!facts.repository)
+        return { kind: 'unknown', reason: 'is not a git repository' };
+    if (!facts.candidate)
+        return { kind: 'unknown', reason: `does not have ${names.candidate}` };
+    if (!facts.live)
+        return { kind: 'unknown', reason: `does not have ${names.live}` };
+    if (facts.candidate === facts.live)
+        return { kind: 'same' };
+    if (facts.candidateIsAncestor)
+        return { kind: 'older' };
+    if (facts.liveIsAncestor)
+        return { kind: 'newer' };
+    if (facts.shallow)
+        return { kind: 'unknown', reason: 'is a shallow clone, without the history that links them' };
+    return { kind: 'diverged' };
+}
+/** The same question asked of the runner's checkout (`source: upload`). */
+function runnerAncestry(dir, candidate, live) {
+    const [cmd, ...args] = ancestryCommand(dir, candidate, live).argv;
+    try {
+        return parseAncestry((0,external_node_child_process_namespaceObject.execFileSync)(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    }
+    catch {
+        return parseAncestry('');
+    }
+}
+/** The live release as the log shows it; its fields come from the server, so each stays on its line. */
+function describeLive(live) {
+    const when = live.finishedAt ?? live.startedAt;
+    const by = live.actor ? `, deployed by ${shownValue(live.actor)}` : '';
+    return `release ${shownValue(live.id)} (${shownValue(live.ref)}${by}${when ? ` at ${shownValue(when)}` : ''})`;
+}
+/**
+ * What to do about the order: a line for the log, or the refusal. `where`
+ * names the repository asked (the server's clone, the runner's checkout).
+ */
+function orderVerdict(order, candidate, live, allowOlder, where) {
+    switch (order.kind) {
+        case 'same':
+            return {
+                note: `${candidate} is the live commit of ${describeLive(live)}: deploying it again`
+            };
+        case 'newer':
+            return { note: `${candidate} is newer than the live ${describeLive(live)}` };
+        case 'diverged':
+            return {
+                note: `${candidate} is neither older nor newer than the live ${describeLive(live)}: they are on different lines of history (${where}); deploying it`
+            };
+        case 'unknown':
+            return {
+                note: `Could not check that ${candidate} is not older than the live ${describeLive(live)}: ${where} ${order.reason}; deploying it`
+            };
+        case 'older':
+            return allowOlder
+                ? {
+                    note: `${candidate} is older than the live ${describeLive(live)}; deploying it because allow-older is true`
+                }
+                : {
+                    refusal: `${candidate} is older than the live ${describeLive(live)}: it is an ancestor of ${shownValue(live.ref)}, so deploying it would go back ` +
+                        '(a deploy of an earlier push that ran last?). Nothing was changed. ' +
+                        'To deploy it anyway, set allow-older: true; to go back to a release, use rollback-to'
+                };
+    }
+}
+/** The live release's commit, when it is recorded as one: a name (a branch) says nothing of what was live. */
+function liveCommit(live) {
+    return isFullSha(live.ref) ? live.ref : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/update-services.ts
@@ -56796,25 +57003,23 @@ async function updateServices(host, project, s, imagesRestored, opts = {}) {
         await host.check(composeCommand(project, ['up', '-d', '--no-recreate']));
     await opts.beforeStart?.();
     if (s.strategy === 'rolling')
-        return rollServices(host, project, s, opts.rollingPlan);
+        return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach);
     if (s.strategy === 'one-by-one')
-        return updateOneByOne(host, project, s);
+        return updateOneByOne(host, project, s, opts.beforeEach);
     await host.check(composeCommand(project, ['up', '-d', ...s.services]));
 }
 /**
  * Each service in the order given: `up -d --no-deps`, then wait until it is
  * ready before the next one changes.
  */
-async function updateOneByOne(host, project, s) {
+async function updateOneByOne(host, project, s, beforeEach) {
     await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
         await host.check(composeCommand(project, ['up', '-d', '--no-deps', service]));
         if (s.wait)
             await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
-    });
+    }, beforeEach);
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:os"
@@ -56931,6 +57136,7 @@ async function pruneReleases(host, appDir, keep, live) {
 
 
 
+
 /** An error after the server was changed: says what state the host is left in. */
 class DeployFailure extends Error {
     report;
@@ -56969,8 +57175,20 @@ async function deployHost(host, s, plan) {
         : undefined;
     if (lock)
         plan.onLocked?.(lock.token);
+    const progress = { begun: [], containers: false };
+    const step = async (next, opts = {}) => {
+        await lock?.ensureHeld(next);
+        progress.begun.push(next);
+        if (opts.containers)
+            progress.containers = true;
+    };
     try {
-        return await deployLocked(host, s, plan, binary, paths);
+        return await deployLocked(host, s, plan, binary, paths, step, progress);
+    }
+    catch (err) {
+        if (err instanceof LockLost)
+            throw lockLostFailure(err, plan, progress);
+        throw err;
     }
     finally {
         await lock
@@ -56978,10 +57196,27 @@ async function deployHost(host, s, plan) {
             .catch(err => lib_core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
     }
 }
-async function deployLocked(host, s, plan, binary, paths) {
+/** Another deploy holds the lock now: say what this run changed and what runs, and change nothing more. */
+function lockLostFailure(err, plan, progress) {
+    const { begun, live, report } = progress;
+    const done = begun.length
+        ? `This run had begun: ${begun.join('; ')}`
+        : 'This run had changed nothing';
+    const ref = report?.ref ? ` (${report.ref.slice(0, 12)})` : '';
+    const good = live ? `release ${live.id} (${live.ref.slice(0, 12)})` : undefined;
+    const running = progress.containers
+        ? `the containers may run release ${plan.releaseId}${ref}, recorded as started, not succeeded` +
+            (good ? `; the last release recorded as succeeded is ${good}` : '')
+        : good
+            ? `the app still runs ${good}`
+            : 'no release had succeeded on this host before';
+    return new DeployFailure(`${err.message}. ${done}; ${running}. This run changes nothing more there: the deploy holding the lock decides what runs`, { ...report, changed: begun.length > 0, lockLost: true });
+}
+async function deployLocked(host, s, plan, binary, paths, step, progress) {
     const { appDir } = s.app;
     const records = parseReleaseLog((await host.check(fileCommands.read(paths.log), { quiet: true })).stdout);
     const live = currentRelease(records);
+    progress.live = live;
     let target;
     if (s.rollbackTo) {
         target = findRollbackTarget(records, s.rollbackTo);
@@ -56994,10 +57229,7 @@ async function deployLocked(host, s, plan, binary, paths) {
                     ? `Succeeded releases on this host: ${known.join(', ')}`
                     : 'This host has no succeeded release in its log'));
         }
-        if (!isGitRef(target.ref)) {
-            throw new Error(`release ${target.id} in ${paths.log} has ref ${JSON.stringify(target.ref.slice(0, 80))}, which is not a git ref; ` +
-                'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record');
-        }
+        refuseForgedRef(target, paths.log);
         host.info(`Rolling back to release ${target.id} (${target.ref})`);
     }
     const report = {
@@ -57008,6 +57240,9 @@ async function deployLocked(host, s, plan, binary, paths) {
         changed: false,
         rollbackOf: target?.id
     };
+    progress.report = report;
+    // A rollback goes back on purpose; a deploy must not go back by accident.
+    const liveToCompare = !target && s.source !== 'none' ? live : undefined;
     // Everything that can fail without changing the app happens first.
     const envPath = s.app.envFile ? external_node_path_.posix.join(appDir, s.app.envFile) : undefined;
     const dialect = envDialect(binary);
@@ -57033,12 +57268,19 @@ async function deployLocked(host, s, plan, binary, paths) {
             throw new Error(`${(0,errors/* errorMessage */.gJ)(err)} — nothing was changed`);
         })
         : undefined;
+    if (liveToCompare && s.source === 'upload') {
+        await judgeOrder(host, s, liveToCompare, `the runner's checkout (${s.uploadPath})`, async (sha) => runnerAncestry(s.uploadPath, s.ref, sha));
+    }
     let releaseDir = appDir;
     let restoreHead;
     if (s.source === 'git') {
         restoreHead = await prepareClone(host, appDir, s.repository);
         const sha = await fetchCommit(host, appDir, report.ref);
         report.ref = sha;
+        if (liveToCompare) {
+            await judgeOrder(host, s, liveToCompare, `the clone in ${appDir}`, async (live) => parseAncestry((await host.check(ancestryCommand(appDir, sha, live), { quiet: true })).stdout));
+        }
+        await step(`checking out ${sha.slice(0, 12)} in ${appDir}`);
         await checkoutCommit(host, appDir, sha, plan.releaseId);
     }
     else if (s.source === 'upload') {
@@ -57050,9 +57292,12 @@ async function deployLocked(host, s, plan, binary, paths) {
             releaseDir = dir;
         }
         else {
+            await step(`uploading release ${plan.releaseId} to ${paths.releases}`);
             releaseDir = await uploadRelease(host, appDir, plan.releaseId, plan.archive);
         }
     }
+    if (s.preDeploy.trim())
+        await step('running pre-deploy');
     try {
         await runHook(host, 'pre-deploy', releaseDir, s.preDeploy);
     }
@@ -57071,6 +57316,7 @@ async function deployLocked(host, s, plan, binary, paths) {
         startedAt: started,
         rollbackOf: target?.id
     };
+    await step(`recording release ${plan.releaseId} as started in ${paths.log}`);
     await appendRecord(host, appDir, {
         ...base,
         status: 'started',
@@ -57079,6 +57325,7 @@ async function deployLocked(host, s, plan, binary, paths) {
     report.changed = s.source === 'git';
     try {
         if (envPath && envText !== undefined) {
+            await step(`writing ${envPath}`);
             await host.check(fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText), { quiet: true });
             const given = describeEnvValues(s);
             host.info(`Env file ${envPath} ${restoredEnv ? `restored from release ${target?.id}` : `written${given ? ` (${given})` : ''}`}; the old one is ${envPath}.bak`);
@@ -57087,6 +57334,7 @@ async function deployLocked(host, s, plan, binary, paths) {
             report.changed = true;
         }
         if (s.source === 'upload') {
+            await step(`switching ${paths.current} to release ${target?.id ?? plan.releaseId}`);
             await host.check(uploadCommands.switchCurrent(appDir, target?.id ?? plan.releaseId));
             report.changed = true;
         }
@@ -57095,15 +57343,24 @@ async function deployLocked(host, s, plan, binary, paths) {
         if (target && !restored)
             host.info('Images of that release are not all on the server any more; building or pulling them again');
         const beforeStart = plan.beforeStart;
+        await step(`updating the containers to release ${plan.releaseId}`, { containers: true });
         await updateServices(host, project, s, restored, {
             rollingPlan,
-            beforeStart: beforeStart && (() => beforeStart(host))
+            beforeStart: beforeStart &&
+                (async () => {
+                    await step('migrating before the start');
+                    await beforeStart(host);
+                }),
+            beforeEach: service => step(`updating ${service}`, { containers: true })
         });
         report.changed = true;
         const containers = s.wait
             ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
             : await listContainers(host, project, s.services);
+        if (s.postDeploy.trim())
+            await step('running post-deploy');
         await runHook(host, 'post-deploy', s.source === 'upload' ? paths.current : appDir, s.postDeploy);
+        await step(`recording release ${plan.releaseId} as succeeded`);
         const images = {
             ...(live?.images ?? {}),
             ...imagesOf(containers)
@@ -57127,6 +57384,8 @@ async function deployLocked(host, s, plan, binary, paths) {
         return report;
     }
     catch (err) {
+        if (err instanceof LockLost)
+            throw err; // the release log is the other deploy's now
         const message = (0,errors/* errorMessage */.gJ)(err);
         await appendRecord(host, appDir, {
             id: plan.releaseId,
@@ -57143,6 +57402,36 @@ async function deployLocked(host, s, plan, binary, paths) {
             : 'nothing was changed';
         throw new DeployFailure(`${message} — ${state}`, report);
     }
+}
+/** A ref read from the server's release log goes to git only if it is one. */
+function refuseForgedRef(record, log) {
+    if (!isGitRef(record.ref)) {
+        throw new Error(`release ${record.id} in ${log} has ref ${JSON.stringify(record.ref.slice(0, 80))}, which is not a git ref; ` +
+            'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record');
+    }
+}
+/**
+ * Refuses a commit older than the live one unless allow-older, asking the
+ * repository at `where` through `ask`; logs the order, or why it is unknown.
+ */
+async function judgeOrder(host, s, live, where, ask) {
+    const liveSha = liveCommit(live);
+    const facts = liveSha ? await ask(liveSha) : undefined;
+    const candidate = facts?.candidate && facts.candidate !== s.ref ? `${s.ref} (${facts.candidate})` : s.ref;
+    const order = facts
+        ? decideOrder(facts, { candidate: s.ref, live: live.ref })
+        : {
+            kind: 'unknown',
+            reason: `has no commit to compare with: the live release is recorded as ${shownValue(live.ref)}, not as a commit id`
+        };
+    const verdict = orderVerdict(order, candidate, live, s.allowOlder, where);
+    if (verdict.refusal)
+        throw new Error(verdict.refusal);
+    const hint = order.kind === 'unknown' && s.source === 'upload'
+        ? ' (with the history on the runner, e.g. actions/checkout with fetch-depth: 0, it is checked)'
+        : '';
+    if (verdict.note)
+        host.info(verdict.note + hint);
 }
 
 ;// CONCATENATED MODULE: ./src/core/host-keys.ts
@@ -57715,6 +58004,7 @@ function readDeploySettings(read, run = runContext()) {
         lockTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'lock-timeout', 600),
         keepReleases: (0,inputs/* readInteger */.JI)(read, 'keep-releases', 5, 1, 100),
         rollbackTo,
+        allowOlder: (0,inputs/* readBoolean */.Vf)(read, 'allow-older', false),
         run
     };
 }
@@ -57800,7 +58090,8 @@ function toRow(outcome, seconds, releaseId, failure) {
         previousRef: report.previousRef ?? '',
         changed: outcome.ok || Boolean(report.changed),
         seconds,
-        error: outcome.error
+        error: outcome.error,
+        ...(report.lockLost ? { lockLost: true } : {})
     };
 }
 /**
@@ -57872,6 +58163,8 @@ async function run(read, options = {}) {
 function hostState(r) {
     if (r.status === 'succeeded')
         return `on ${r.release}`;
+    if (r.lockLost)
+        return `${r.changed ? 'changed' : 'unchanged'}, then taken over by another deploy`;
     if (r.changed)
         return 'changed, failed';
     return `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`;

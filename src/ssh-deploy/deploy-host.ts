@@ -264,8 +264,9 @@ async function deployLocked(
   let releaseDir = appDir
   let restoreHead: string | undefined
   if (s.source === 'git') {
-    restoreHead = await prepareClone(host, appDir, s.repository)
-    const sha = await fetchCommit(host, appDir, report.ref)
+    const clone = await prepareClone(host, appDir, s.repository)
+    restoreHead = clone.head
+    const sha = await fetchCommit(host, appDir, report.ref, clone.credentials)
     report.ref = sha
     if (liveToCompare) {
       await judgeOrder(host, s, liveToCompare, `the clone in ${appDir}`, async live =>

@@ -1,7 +1,48 @@
 import * as core from '@actions/core'
 import type { HostContext } from '../core/fleet.js'
 import { RemoteCommand } from '../core/remote-command.js'
+import { registerSecret } from '../core/secrets.js'
 import { isFullSha } from './git-ref.js'
+import {
+  GitCredentials,
+  parseRepository,
+  RepositoryUrl,
+  repositorySecrets
+} from './repository-url.js'
+
+const CREDENTIAL_ENV = { username: 'DEPLOYKIT_GIT_USERNAME', password: 'DEPLOYKIT_GIT_PASSWORD' }
+
+/**
+ * A credential helper for this one git command, answering from the
+ * environment, where the transport puts secret values by way of standard
+ * input. The helper text holds no secret, so it may stand in argv; the empty
+ * `credential.helper` first drops the server's own helpers, so none of them
+ * stores the token (credential-store writes a plain file). Scoped to the
+ * repository's origin: a clone whose origin is another host never gets it.
+ */
+function withCredentials(argv: string[], credentials?: GitCredentials): RemoteCommand {
+  if (!credentials) return { argv }
+  const helper =
+    '!f() { test "$1" = get || exit 0; ' +
+    `printf '%s\\n' "username=$${CREDENTIAL_ENV.username}" "password=$${CREDENTIAL_ENV.password}"; }; f`
+  return {
+    argv: [
+      argv[0],
+      '-c',
+      'credential.helper=',
+      '-c',
+      `credential.${credentials.origin}.helper=${helper}`,
+      ...argv.slice(1)
+    ],
+    // Without a terminal git would otherwise fail later and less clearly when the token is refused.
+    env: {
+      GIT_TERMINAL_PROMPT: '0',
+      [CREDENTIAL_ENV.username]: credentials.username,
+      [CREDENTIAL_ENV.password]: credentials.password
+    },
+    secretEnv: [CREDENTIAL_ENV.username, CREDENTIAL_ENV.password]
+  }
+}
 
 /**
  * git commands for the server's clone, as data. A ref is never where git
@@ -13,15 +54,22 @@ export const gitCommands = {
     argv: ['sh', '-c', '[ ! -d "$1" ] || ls -A -- "$1"', 'sh', dir]
   }),
   /** init + remote instead of clone, so a directory that already holds the env file can become the clone. */
-  init: (repository: string, dir: string): RemoteCommand => ({
+  init: (repository: RepositoryUrl, dir: string): RemoteCommand => ({
     argv: [
       'sh',
       '-c',
-      'git init -q -- "$1" && git -C "$1" remote add origin "$2"',
+      'git init -q -- "$1" && git -C "$1" remote add --end-of-options origin "$2"',
       'sh',
       dir,
-      repository
+      repository.url
     ]
+  }),
+  /** Its output may hold a token a clone was made with: run quiet, never logged. */
+  originUrl: (dir: string): RemoteCommand => ({
+    argv: ['git', '-C', dir, 'config', '--get', 'remote.origin.url']
+  }),
+  setOriginUrl: (dir: string, repository: RepositoryUrl): RemoteCommand => ({
+    argv: ['git', '-C', dir, 'remote', 'set-url', '--end-of-options', 'origin', repository.url]
   }),
   /** Keeps deploy-kit's own state out of `git status` and stashes. */
   excludeState: (dir: string): RemoteCommand => ({
@@ -42,22 +90,26 @@ export const gitCommands = {
   stash: (dir: string, message: string): RemoteCommand => ({
     argv: ['git', '-C', dir, 'stash', 'push', '--message', message]
   }),
-  fetchAll: (dir: string): RemoteCommand => ({
-    argv: [
-      'git',
-      '-C',
-      dir,
-      'fetch',
-      '--force',
-      '--prune',
-      '--tags',
-      'origin',
-      '+refs/heads/*:refs/remotes/origin/*'
-    ]
-  }),
-  fetchRef: (dir: string, ref: string): RemoteCommand => ({
-    argv: ['git', '-C', dir, 'fetch', '--force', '--end-of-options', 'origin', ref]
-  }),
+  fetchAll: (dir: string, credentials?: GitCredentials): RemoteCommand =>
+    withCredentials(
+      [
+        'git',
+        '-C',
+        dir,
+        'fetch',
+        '--force',
+        '--prune',
+        '--tags',
+        'origin',
+        '+refs/heads/*:refs/remotes/origin/*'
+      ],
+      credentials
+    ),
+  fetchRef: (dir: string, ref: string, credentials?: GitCredentials): RemoteCommand =>
+    withCredentials(
+      ['git', '-C', dir, 'fetch', '--force', '--end-of-options', 'origin', ref],
+      credentials
+    ),
   resolve: (dir: string, name: string): RemoteCommand => ({
     argv: [
       'git',
@@ -90,12 +142,50 @@ async function resolveRef(
   return undefined
 }
 
-/** Makes sure `dir` holds a clone (cloning `repository` if needed) and returns the commit checked out now, if any. */
+export interface Clone {
+  /** The commit checked out now, if any. */
+  head?: string
+  /** What fetches from origin are given. */
+  credentials?: GitCredentials
+}
+
+/**
+ * A clone made with a token in its URL keeps it in `.git/config`, which
+ * every user of the server may read. The URL is stored without it; the
+ * token is kept for this run's fetches unless `repository` brings its own.
+ */
+async function removeStoredCredentials(
+  host: HostContext,
+  dir: string
+): Promise<GitCredentials | undefined> {
+  const stored = await host.run(gitCommands.originUrl(dir), { quiet: true })
+  if (stored.code !== 0) return undefined
+  const text = stored.stdout.trim()
+  // Registered before anything could print them, whatever becomes of the URL.
+  for (const secret of repositorySecrets(text)) registerSecret(secret)
+  let origin: RepositoryUrl
+  try {
+    origin = parseRepository(text, 'origin')
+  } catch {
+    // Credentials git cannot use safely (http://, an ssh password): dropped, not kept for later.
+    origin = { url: text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1'), shown: '' }
+  }
+  // An ssh user name is no secret and stays.
+  if (origin.url === text) return undefined
+  await host.check(gitCommands.setOriginUrl(dir, origin), { quiet: true })
+  core.warning(
+    `${host.label}: the origin URL of ${dir} held credentials in .git/config, readable by other users of the server; it is now ${origin.url}. Later deploys need them in repository (an https:// URL): they are handed to git for each fetch and stored nowhere`
+  )
+  return origin.credentials
+}
+
+/** Makes sure `dir` holds a clone of `repository` (cloning it if needed), with no credentials stored in it. */
 export async function prepareClone(
   host: HostContext,
   dir: string,
-  repository: string
-): Promise<string | undefined> {
+  repository: RepositoryUrl | undefined
+): Promise<Clone> {
+  let stored: GitCredentials | undefined
   if ((await host.run(gitCommands.hasClone(dir), { quiet: true })).code !== 0) {
     if (!repository) {
       throw new Error(
@@ -105,24 +195,34 @@ export async function prepareClone(
     const entries = (await host.check(gitCommands.listEntries(dir), { quiet: true })).stdout
       .split('\n')
       .filter(Boolean)
-    if (entries.length > 0) {
-      host.info(
-        `${dir} is not a git clone yet; it becomes one and keeps its files (${entries.join(', ')}) unless the repository tracks the same paths`
-      )
-    }
+    host.info(
+      entries.length > 0
+        ? `${dir} is not a git clone yet; it becomes a clone of ${repository.shown} and keeps its files (${entries.join(', ')}) unless the repository tracks the same paths`
+        : `${dir} becomes a clone of ${repository.shown}`
+    )
     await host.check(gitCommands.init(repository, dir))
+  } else {
+    stored = await removeStoredCredentials(host, dir)
   }
   await host.check(gitCommands.excludeState(dir), { quiet: true })
   const head = await host.run(gitCommands.head(dir), { quiet: true })
-  return head.code === 0 ? head.stdout.trim() : undefined
+  return {
+    head: head.code === 0 ? head.stdout.trim() : undefined,
+    credentials: repository?.credentials ?? stored
+  }
 }
 
 /** Fetches and resolves `ref` to a commit without changing the working tree. */
-export async function fetchCommit(host: HostContext, dir: string, ref: string): Promise<string> {
-  await host.check(gitCommands.fetchAll(dir))
+export async function fetchCommit(
+  host: HostContext,
+  dir: string,
+  ref: string,
+  credentials?: GitCredentials
+): Promise<string> {
+  await host.check(gitCommands.fetchAll(dir, credentials))
   let sha = await resolveRef(host, dir, ref)
   if (!sha) {
-    const fetched = await host.run(gitCommands.fetchRef(dir, ref))
+    const fetched = await host.run(gitCommands.fetchRef(dir, ref, credentials))
     if (fetched.code === 0) sha = await resolveRef(host, dir, 'FETCH_HEAD')
   }
   if (!sha)

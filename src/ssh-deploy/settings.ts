@@ -14,6 +14,8 @@ import { ImagePin, readImagePins } from './image-pins.js'
 import { SourceKind } from './release-log.js'
 import type { RollingSettings } from './rolling.js'
 import { isGitRef } from './git-ref.js'
+import { parseRepository, repositorySecrets, RepositoryUrl } from './repository-url.js'
+import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
 
 /** Who is deploying: from the workflow run, recorded with each release. */
 export interface RunContext {
@@ -32,7 +34,8 @@ export interface DeploySettings {
   source: SourceKind
   /** Ref to deploy; empty only for source none. */
   ref: string
-  repository: string
+  /** Clone URL for a server without a clone yet; its credentials apart, never stored there. */
+  repository?: RepositoryUrl
   uploadPath: string
   /** `vars`: plain values for the env file, shown in the log and summary, never masked. */
   vars: Array<[string, string]>
@@ -152,10 +155,25 @@ function readRollingSettings(
   }
 }
 
+/** Masks the credentials a clone URL may hold before anything can print them, then checks it. */
+function readRepository(read: InputReader): RepositoryUrl | undefined {
+  const text = read('repository')
+  for (const secret of repositorySecrets(text)) {
+    registerSecret(secret)
+    if (isShortSecret(secret))
+      warnShortSecret(
+        'repository: the token or password in the URL',
+        'Check the URL: access tokens are much longer.'
+      )
+  }
+  return text.trim() ? parseRepository(text) : undefined
+}
+
 export function readDeploySettings(
   read: InputReader,
   run: RunContext = runContext()
 ): DeploySettings {
+  const repository = readRepository(read)
   const connection = readConnectionSettings(read)
   const app = readAppSettings(read)
   const source = readChoice(read, 'source', ['git', 'upload', 'none'] as const, 'git')
@@ -205,7 +223,7 @@ export function readDeploySettings(
     app,
     source,
     ref: source === 'none' ? read('ref').trim() || run.sha : ref,
-    repository: read('repository').trim(),
+    repository,
     uploadPath: read('upload-path').trim() || '.',
     vars,
     env,

@@ -54156,7 +54156,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5573);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5088);
 
 
 
@@ -54168,7 +54168,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5573:
+/***/ 5088:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56112,9 +56112,153 @@ function isFullSha(ref) {
     return FULL_SHA.test(ref);
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/repository-url.ts
+/**
+ * The `repository` input split into what git stores on the server (the URL
+ * without credentials), the credentials (handed to git on the server through
+ * the environment, see gitCommands) and what the log may show.
+ */
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+/** `[user[:password]@]host:path`, git's scp-like form: a colon before any slash, and no `://`. */
+const SCP_LIKE = /^([^/@]+@)?([^/:]+|\[[^\]]+\]):/;
+/** Percent-decoding as git does it for user info (a malformed escape stays as it is). */
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/** The user info of a `scheme://` URL as typed, and where it ends; git's rule: up to the last @ before the first /. */
+function userinfoOf(text) {
+    const scheme = SCHEME.exec(text);
+    if (!scheme)
+        return undefined;
+    const afterScheme = text.slice(scheme[0].length);
+    const slash = afterScheme.indexOf('/');
+    const authority = slash < 0 ? afterScheme : afterScheme.slice(0, slash);
+    const at = authority.lastIndexOf('@');
+    if (at < 0)
+        return undefined;
+    return { typed: authority.slice(0, at), rest: afterScheme.slice(at + 1), prefix: scheme[0] };
+}
+/**
+ * Every form the secret part of a URL's credentials may be printed in: as
+ * typed and decoded. The password, or over http(s) a lone user name (a
+ * token); an ssh user name is no secret. Also for text that is not a valid
+ * URL, so nothing quoted from it can show them.
+ */
+function repositorySecrets(text) {
+    const value = text.trim();
+    const info = userinfoOf(value);
+    const typed = info?.typed ?? (SCHEME.test(value) ? undefined : SCP_LIKE.exec(value)?.[1]?.slice(0, -1));
+    if (!typed)
+        return [];
+    const colon = typed.indexOf(':');
+    if (colon < 0 && !(info && /^https?:/i.test(info.prefix)))
+        return [];
+    const secret = colon >= 0 ? typed.slice(colon + 1) : typed;
+    return [...new Set([secret, decoded(secret)].filter(Boolean))];
+}
+/** Text with the user info of a `scheme://` URL as `***@`. */
+function shownRepository(text) {
+    const info = userinfoOf(text);
+    return info ? `${info.prefix}***@${info.rest}` : text;
+}
+const HTTPS_FIX = 'Put credentials only in an https:// URL (https://TOKEN@host/org/app.git), or use an ssh:// URL with a deploy key on the server';
+/**
+ * Reads a clone URL. Credentials are taken out of an https:// URL only:
+ * over http:// they would cross the network in clear text, and ssh never
+ * takes a password from the URL (a user name there is no secret and stays).
+ */
+function parseRepository(text, input = 'repository') {
+    const value = text.trim();
+    if ([...value].some(c => c < ' ' || c === '\u007f'))
+        throw new errors/* InputError */.dz(input, 'holds a control character (a newline?)', 'Give one clone URL');
+    if (value.startsWith('-'))
+        throw new errors/* InputError */.dz(input, 'starts with -, which git would read as an option');
+    const scheme = SCHEME.exec(value)?.[1].toLowerCase();
+    const info = userinfoOf(value);
+    if (!info) {
+        const scp = SCP_LIKE.exec(value);
+        if (!scheme && scp?.[1]?.includes(':')) {
+            throw new errors/* InputError */.dz(input, `holds a password in an scp-like ssh address (${scp[1].slice(0, scp[1].indexOf(':'))}:***@…)`, HTTPS_FIX);
+        }
+        return { url: value, shown: value };
+    }
+    const shown = shownRepository(value);
+    if (scheme === 'http') {
+        throw new errors/* InputError */.dz(input, `holds credentials in an http:// URL (${shown}), which would send them unencrypted`, HTTPS_FIX);
+    }
+    if (scheme !== 'https') {
+        if (!info.typed.includes(':'))
+            return { url: value, shown: value };
+        throw new errors/* InputError */.dz(input, `holds a password in a ${scheme}:// URL (${shown}); git does not send it`, HTTPS_FIX);
+    }
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new errors/* InputError */.dz(input, `${shown} is not a valid URL`, 'A / ? or # in a token or password must be written as %2F, %3F or %23');
+    }
+    const colon = info.typed.indexOf(':');
+    const username = decoded(colon >= 0 ? info.typed.slice(0, colon) : info.typed);
+    const password = colon >= 0 ? decoded(info.typed.slice(colon + 1)) : '';
+    // git's credential protocol is one `key=value` per line.
+    if (/[\0\r\n]/.test(username + password))
+        throw new errors/* InputError */.dz(input, `${shown}: the credentials hold a newline or NUL once decoded`);
+    if (!username && !password)
+        return { url: `${info.prefix}${info.rest}`, shown };
+    // The host names git's config key for the credentials (credential.<url>.helper): no `=` in it.
+    if (!/^[a-z0-9.:[\]-]+$/i.test(url.host))
+        throw new errors/* InputError */.dz(input, `${shown}: the host is not a DNS name or an IP address`);
+    return {
+        url: `${info.prefix}${info.rest}`,
+        shown,
+        credentials: { origin: `https://${url.host}`, username, password }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/git-source.ts
 
 
+
+
+const CREDENTIAL_ENV = { username: 'DEPLOYKIT_GIT_USERNAME', password: 'DEPLOYKIT_GIT_PASSWORD' };
+/**
+ * A credential helper for this one git command, answering from the
+ * environment, where the transport puts secret values by way of standard
+ * input. The helper text holds no secret, so it may stand in argv; the empty
+ * `credential.helper` first drops the server's own helpers, so none of them
+ * stores the token (credential-store writes a plain file). Scoped to the
+ * repository's origin: a clone whose origin is another host never gets it.
+ */
+function withCredentials(argv, credentials) {
+    if (!credentials)
+        return { argv };
+    const helper = '!f() { test "$1" = get || exit 0; ' +
+        `printf '%s\\n' "username=$${CREDENTIAL_ENV.username}" "password=$${CREDENTIAL_ENV.password}"; }; f`;
+    return {
+        argv: [
+            argv[0],
+            '-c',
+            'credential.helper=',
+            '-c',
+            `credential.${credentials.origin}.helper=${helper}`,
+            ...argv.slice(1)
+        ],
+        // Without a terminal git would otherwise fail later and less clearly when the token is refused.
+        env: {
+            GIT_TERMINAL_PROMPT: '0',
+            [CREDENTIAL_ENV.username]: credentials.username,
+            [CREDENTIAL_ENV.password]: credentials.password
+        },
+        secretEnv: [CREDENTIAL_ENV.username, CREDENTIAL_ENV.password]
+    };
+}
 /**
  * git commands for the server's clone, as data. A ref is never where git
  * could take it for an option: `--end-of-options` before it, or a full sha.
@@ -56129,11 +56273,18 @@ const gitCommands = {
         argv: [
             'sh',
             '-c',
-            'git init -q -- "$1" && git -C "$1" remote add origin "$2"',
+            'git init -q -- "$1" && git -C "$1" remote add --end-of-options origin "$2"',
             'sh',
             dir,
-            repository
+            repository.url
         ]
+    }),
+    /** Its output may hold a token a clone was made with: run quiet, never logged. */
+    originUrl: (dir) => ({
+        argv: ['git', '-C', dir, 'config', '--get', 'remote.origin.url']
+    }),
+    setOriginUrl: (dir, repository) => ({
+        argv: ['git', '-C', dir, 'remote', 'set-url', '--end-of-options', 'origin', repository.url]
     }),
     /** Keeps deploy-kit's own state out of `git status` and stashes. */
     excludeState: (dir) => ({
@@ -56154,22 +56305,18 @@ const gitCommands = {
     stash: (dir, message) => ({
         argv: ['git', '-C', dir, 'stash', 'push', '--message', message]
     }),
-    fetchAll: (dir) => ({
-        argv: [
-            'git',
-            '-C',
-            dir,
-            'fetch',
-            '--force',
-            '--prune',
-            '--tags',
-            'origin',
-            '+refs/heads/*:refs/remotes/origin/*'
-        ]
-    }),
-    fetchRef: (dir, ref) => ({
-        argv: ['git', '-C', dir, 'fetch', '--force', '--end-of-options', 'origin', ref]
-    }),
+    fetchAll: (dir, credentials) => withCredentials([
+        'git',
+        '-C',
+        dir,
+        'fetch',
+        '--force',
+        '--prune',
+        '--tags',
+        'origin',
+        '+refs/heads/*:refs/remotes/origin/*'
+    ], credentials),
+    fetchRef: (dir, ref, credentials) => withCredentials(['git', '-C', dir, 'fetch', '--force', '--end-of-options', 'origin', ref], credentials),
     resolve: (dir, name) => ({
         argv: [
             'git',
@@ -56197,8 +56344,37 @@ async function resolveRef(host, dir, ref) {
     }
     return undefined;
 }
-/** Makes sure `dir` holds a clone (cloning `repository` if needed) and returns the commit checked out now, if any. */
+/**
+ * A clone made with a token in its URL keeps it in `.git/config`, which
+ * every user of the server may read. The URL is stored without it; the
+ * token is kept for this run's fetches unless `repository` brings its own.
+ */
+async function removeStoredCredentials(host, dir) {
+    const stored = await host.run(gitCommands.originUrl(dir), { quiet: true });
+    if (stored.code !== 0)
+        return undefined;
+    const text = stored.stdout.trim();
+    // Registered before anything could print them, whatever becomes of the URL.
+    for (const secret of repositorySecrets(text))
+        registerSecret(secret);
+    let origin;
+    try {
+        origin = parseRepository(text, 'origin');
+    }
+    catch {
+        // Credentials git cannot use safely (http://, an ssh password): dropped, not kept for later.
+        origin = { url: text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1'), shown: '' };
+    }
+    // An ssh user name is no secret and stays.
+    if (origin.url === text)
+        return undefined;
+    await host.check(gitCommands.setOriginUrl(dir, origin), { quiet: true });
+    lib_core/* warning */.$e(`${host.label}: the origin URL of ${dir} held credentials in .git/config, readable by other users of the server; it is now ${origin.url}. Later deploys need them in repository (an https:// URL): they are handed to git for each fetch and stored nowhere`);
+    return origin.credentials;
+}
+/** Makes sure `dir` holds a clone of `repository` (cloning it if needed), with no credentials stored in it. */
 async function prepareClone(host, dir, repository) {
+    let stored;
     if ((await host.run(gitCommands.hasClone(dir), { quiet: true })).code !== 0) {
         if (!repository) {
             throw new Error(`${dir} is not a git clone and no repository was given; set repository to clone it`);
@@ -56206,21 +56382,27 @@ async function prepareClone(host, dir, repository) {
         const entries = (await host.check(gitCommands.listEntries(dir), { quiet: true })).stdout
             .split('\n')
             .filter(Boolean);
-        if (entries.length > 0) {
-            host.info(`${dir} is not a git clone yet; it becomes one and keeps its files (${entries.join(', ')}) unless the repository tracks the same paths`);
-        }
+        host.info(entries.length > 0
+            ? `${dir} is not a git clone yet; it becomes a clone of ${repository.shown} and keeps its files (${entries.join(', ')}) unless the repository tracks the same paths`
+            : `${dir} becomes a clone of ${repository.shown}`);
         await host.check(gitCommands.init(repository, dir));
+    }
+    else {
+        stored = await removeStoredCredentials(host, dir);
     }
     await host.check(gitCommands.excludeState(dir), { quiet: true });
     const head = await host.run(gitCommands.head(dir), { quiet: true });
-    return head.code === 0 ? head.stdout.trim() : undefined;
+    return {
+        head: head.code === 0 ? head.stdout.trim() : undefined,
+        credentials: repository?.credentials ?? stored
+    };
 }
 /** Fetches and resolves `ref` to a commit without changing the working tree. */
-async function fetchCommit(host, dir, ref) {
-    await host.check(gitCommands.fetchAll(dir));
+async function fetchCommit(host, dir, ref, credentials) {
+    await host.check(gitCommands.fetchAll(dir, credentials));
     let sha = await resolveRef(host, dir, ref);
     if (!sha) {
-        const fetched = await host.run(gitCommands.fetchRef(dir, ref));
+        const fetched = await host.run(gitCommands.fetchRef(dir, ref, credentials));
         if (fetched.code === 0)
             sha = await resolveRef(host, dir, 'FETCH_HEAD');
     }
@@ -57274,8 +57456,9 @@ async function deployLocked(host, s, plan, binary, paths, step, progress) {
     let releaseDir = appDir;
     let restoreHead;
     if (s.source === 'git') {
-        restoreHead = await prepareClone(host, appDir, s.repository);
-        const sha = await fetchCommit(host, appDir, report.ref);
+        const clone = await prepareClone(host, appDir, s.repository);
+        restoreHead = clone.head;
+        const sha = await fetchCommit(host, appDir, report.ref, clone.credentials);
         report.ref = sha;
         if (liveToCompare) {
             await judgeOrder(host, s, liveToCompare, `the clone in ${appDir}`, async (live) => parseAncestry((await host.check(ancestryCommand(appDir, sha, live), { quiet: true })).stdout));
@@ -57895,6 +58078,8 @@ function readImagePins(read) {
 
 
 
+
+
 function runContext(env = process.env) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     const repository = env.GITHUB_REPOSITORY || '';
@@ -57954,7 +58139,18 @@ function readRollingSettings(read, strategy, services) {
         stopGracePeriodMs: (0,inputs/* readDuration */.$7)(read, 'stop-grace-period', 10)
     };
 }
+/** Masks the credentials a clone URL may hold before anything can print them, then checks it. */
+function readRepository(read) {
+    const text = read('repository');
+    for (const secret of repositorySecrets(text)) {
+        registerSecret(secret);
+        if (isShortSecret(secret))
+            warnShortSecret('repository: the token or password in the URL', 'Check the URL: access tokens are much longer.');
+    }
+    return text.trim() ? parseRepository(text) : undefined;
+}
 function readDeploySettings(read, run = runContext()) {
+    const repository = readRepository(read);
     const connection = readConnectionSettings(read);
     const app = readAppSettings(read);
     const source = (0,inputs/* readChoice */.Kf)(read, 'source', ['git', 'upload', 'none'], 'git');
@@ -57984,7 +58180,7 @@ function readDeploySettings(read, run = runContext()) {
         app,
         source,
         ref: source === 'none' ? read('ref').trim() || run.sha : ref,
-        repository: read('repository').trim(),
+        repository,
         uploadPath: read('upload-path').trim() || '.',
         vars,
         env,

@@ -22,6 +22,7 @@ import {
 import { cacheText, setImagesOutput, writeSummary } from './report.js'
 import { BuildSettings, chooseBuilder, readBuildSettings, RegistryLogin } from './settings.js'
 import { mapLimited } from '../core/fleet.js'
+import { logRemote } from '../core/log.js'
 
 /** Builds at once; each build already uses several cores, and more fight over the engine. */
 const PARALLEL_BUILDS = 2
@@ -95,7 +96,7 @@ export async function run(read: InputReader): Promise<void> {
   // The docker driver builds into the engine like the classic builder; pushing
   // after every build succeeded keeps a failed build from publishing the others.
   const pushInBuild = s.push && buildxBuilder !== undefined && buildxBuilder.driver !== 'docker'
-  core.info(
+  logRemote(
     `Building ${s.images.map(i => i.name).join(', ')} with ${buildxBuilder ? `buildx (builder ${buildxBuilder.name}, ${buildxBuilder.driver} driver)` : 'the classic builder'}; tags: ${s.tags.join(', ')}`
   )
 
@@ -118,7 +119,7 @@ export async function run(read: InputReader): Promise<void> {
       })
     )
     for (const r of reports) {
-      core.info(
+      logRemote(
         `${r.name}: built in ${r.buildSeconds.toFixed(1)}s${cacheText(r) ? ` (${cacheText(r)})` : ''}`
       )
     }
@@ -127,7 +128,7 @@ export async function run(read: InputReader): Promise<void> {
     }
     for (const r of reports.filter(r => r.pushed)) {
       if (!r.digest) throw new Error(`${r.name}: pushed, but the registry digest could not be read`)
-      core.info(`${r.name}: ${r.digest}`)
+      logRemote(`${r.name}: ${r.digest}`)
     }
     setImagesOutput(reports)
     await writeSummary(reports, Date.now() - started)

@@ -13,6 +13,7 @@ import { run as sshDeploy } from '../ssh-deploy/main.js'
 import { readDeploySettings } from '../ssh-deploy/settings.js'
 import { GithubDeployment } from './github-deployment.js'
 import { collectstaticReader, migrateReader, rollbackReader, smokeReader } from './stage-inputs.js'
+import { logRemote } from '../core/log.js'
 
 export interface RootOutcome extends StageResult {
   releaseId: string
@@ -89,9 +90,9 @@ async function writeEarlyMigrateSummary(r: MigrateReport): Promise<void> {
 }
 
 async function stage<T extends StageResult>(title: string, work: () => Promise<T>): Promise<T> {
-  core.info(`\n▶ ${title}`)
+  logRemote(`\n▶ ${title}`)
   const result = await work()
-  core.info(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`)
+  logRemote(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`)
   return result
 }
 

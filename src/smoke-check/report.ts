@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { escapeHtml } from '../core/html.js'
 import type { CheckResult } from './check.js'
 import { clip } from './expectations.js'
+import { logRemote } from '../core/log.js'
 
 /** A certificate closer to its end than this is a warning. */
 export const CERTIFICATE_WARNING_DAYS = 14
@@ -14,7 +15,7 @@ export function reportCertificates(results: readonly CheckResult[]): void {
     seen.add(certificate.host)
     const text = `TLS certificate of ${certificate.host} expires in ${certificate.daysLeft} days (${certificate.validTo})`
     if (certificate.daysLeft < CERTIFICATE_WARNING_DAYS) core.warning(text)
-    else core.info(text)
+    else logRemote(text)
   }
 }
 

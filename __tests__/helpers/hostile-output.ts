@@ -40,7 +40,7 @@ export function serverCommandsActedOn(reading: StepOutputReading): WorkflowComma
       ) ||
       (c.command === 'add-mask' && ['Deploy', 'Release'].includes(c.data)) ||
       (c.command === 'error' && (c.properties.title === 't' || c.data === 'm')) ||
-      (c.command === 'warning' && ['x', 'after a CR'].includes(c.data)) ||
+      (c.command === 'warning' && /^(x|after a CR)\b/.test(c.data)) ||
       (c.command === 'group' && c.data === 'forged group') ||
       (c.command === 'stop-commands' && !/^[0-9a-f]{32}$/.test(c.data))
   )

@@ -22,6 +22,7 @@ import { join } from 'node:path'
 import { parseEnv } from '../../src/ssh-deploy/env-file.js'
 import { visibleLog } from '../helpers/capture-output.js'
 import { HOSTILE_LABEL, HOSTILE_LINES, serverCommandsActedOn } from '../helpers/hostile-output.js'
+import { imagesAndLinks, MARKDOWN_PAYLOAD, summaryText } from '../helpers/rendered-summary.js'
 import { readStepOutput, SecretMasker } from '../testbed/secret-masker.js'
 import { ActionRun, runAction } from '../testbed/action-runner.js'
 import {
@@ -737,5 +738,22 @@ describe('server output', () => {
     expect(reading.commands.filter(c => c.command === 'error').map(c => c.data)).toEqual(
       expect.arrayContaining([expect.stringMatching(/containers not ready after 3s/)])
     )
+  })
+
+  it('is text in the job summary: a failure quoting what the server printed renders no image or link', async () => {
+    // Compose quotes a key it does not know in its error.
+    const t = await newApp('summary', {
+      branch: 'main',
+      composeFile: 'docker-compose.prod.yml',
+      extraServices: `  broken:\n    build: .\n    ${JSON.stringify(MARKDOWN_PAYLOAD)}: 1\n`
+    })
+    const v1 = await t.app.release('v1')
+    const r = await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1)
+    expect(r.code).toBe(1)
+    // The one link is deploy-kit's own, to the commit.
+    expect(imagesAndLinks(r.summary)).toEqual([
+      `a href="https://github.com/example/app/commit/${v1}"`
+    ])
+    expect(summaryText(r.summary)).toContain(MARKDOWN_PAYLOAD)
   })
 })

@@ -14,6 +14,7 @@ import { readDeploySettings } from '../ssh-deploy/settings.js'
 import { GithubDeployment } from './github-deployment.js'
 import { collectstaticReader, migrateReader, rollbackReader, smokeReader } from './stage-inputs.js'
 import { logRemote } from '../core/log.js'
+import { escapeHtml } from '../core/html.js'
 
 export interface RootOutcome extends StageResult {
   releaseId: string
@@ -80,10 +81,10 @@ function readPlan(read: InputReader): Plan {
 
 async function writeEarlyMigrateSummary(r: MigrateReport): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  const what = r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'
+  const what = r.applied.length ? `applied ${escapeHtml(r.applied.join(', '))}` : 'nothing to apply'
   await core.summary
     .addRaw(
-      `<p>Migrated before the start: ${what}${r.backupFile ? `; backup <code>${r.backupFile}</code>` : ''}.</p>`,
+      `<p>Migrated before the start: ${what}${r.backupFile ? `; backup <code>${escapeHtml(r.backupFile)}</code>` : ''}.</p>`,
       true
     )
     .write()
@@ -167,7 +168,7 @@ export async function run(read: InputReader): Promise<RootOutcome> {
     if (outcome.previousRef && process.env.GITHUB_STEP_SUMMARY) {
       await core.summary
         .addRaw(
-          `<p>To go back: the rollback workflow, or ssh-deploy with <code>rollback-to: previous</code> (<code>${outcome.previousRef.slice(0, 12)}</code>).</p>`,
+          `<p>To go back: the rollback workflow, or ssh-deploy with <code>rollback-to: previous</code> (<code>${escapeHtml(outcome.previousRef.slice(0, 12))}</code>).</p>`,
           true
         )
         .write()

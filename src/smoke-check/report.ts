@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { escapeHtml } from '../core/html.js'
+import { summaryRow } from '../core/html.js'
 import type { CheckResult } from './check.js'
 import { clip } from './expectations.js'
 import { logRemote } from '../core/log.js'
@@ -46,14 +46,16 @@ export async function writeSummary(
 ): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const passed = results.filter(r => r.passed).length
-  const rows = results.map(r => [
-    escapeHtml(`${r.method} ${r.url}`),
-    escapeHtml(r.from),
-    String(r.attempts),
-    r.status === undefined ? '—' : String(r.status),
-    r.latencyMs === undefined ? '—' : `${r.latencyMs} ms`,
-    escapeHtml(resultCell(r))
-  ])
+  const rows = results.map(r =>
+    summaryRow([
+      `${r.method} ${r.url}`,
+      r.from,
+      String(r.attempts),
+      r.status === undefined ? '—' : String(r.status),
+      r.latencyMs === undefined ? '—' : `${r.latencyMs} ms`,
+      resultCell(r)
+    ])
+  )
   await core.summary
     .addHeading('Smoke check', 3)
     .addTable([

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { quote } from '../../src/core/shell.js'
+import { imagesAndLinks, MARKDOWN_PAYLOAD, summaryText } from '../helpers/rendered-summary.js'
 import { ActionRun, runAction } from '../testbed/action-runner.js'
 import { httpText } from '../testbed/apps.js'
 import { sampleArgv, SamplerReport } from '../testbed/argv-sampler.js'
@@ -279,6 +281,19 @@ describe('django', () => {
     )
   })
 
+  it('keeps what collectstatic printed as text in the summary, as GitHub renders it', async () => {
+    writeFileSync(
+      join(django.dir, 'mysite', 'hostile.py'),
+      `from .settings import *  # noqa\nraise RuntimeError(${JSON.stringify(MARKDOWN_PAYLOAD)})\n`
+    )
+    const r = await action('collectstatic', django, { settings: 'mysite.hostile' })
+    expect(r.code).toBe(1)
+    expect(imagesAndLinks(r.summary)).toEqual([])
+    expect(summaryText(r.summary)).toContain(
+      `collectstatic failed: RuntimeError: ${MARKDOWN_PAYLOAD}`
+    )
+  })
+
   it('reports a migration that raises, with the tool error and the backup path', async () => {
     django.addFailingMigration()
     const r = await action('migrate', django, { tool: 'django', backup: 'pg_dump' })
@@ -316,6 +331,19 @@ describe('alembic, command and one-shot services', () => {
     expectOk(r)
     expect(r.output).toContain('done: 42')
     expect(await alembic.psql('select version_num from alembic_version')).toBe('0002')
+  })
+
+  it('keeps what the tool printed as text in the summary, as GitHub renders it', async () => {
+    const r = await action('migrate', alembic, {
+      tool: 'command',
+      mode: 'run',
+      command: `printf '%s\\n\\n%s\\n' ${quote(MARKDOWN_PAYLOAD)} 'and more' >&2; exit 1`
+    })
+    expect(r.code).toBe(1)
+    expect(imagesAndLinks(r.summary)).toEqual([])
+    expect(summaryText(r.summary)).toContain(
+      `migration failed (command, exit 1): ${MARKDOWN_PAYLOAD}`
+    )
   })
 
   it('runs a one-shot migrator service and fails with its exit code and logs when it fails', async () => {

@@ -21,6 +21,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEnv } from '../../src/ssh-deploy/env-file.js'
 import { visibleLog } from '../helpers/capture-output.js'
+import { HOSTILE_LABEL, HOSTILE_LINES, serverCommandsActedOn } from '../helpers/hostile-output.js'
+import { imagesAndLinks, MARKDOWN_PAYLOAD, summaryText } from '../helpers/rendered-summary.js'
+import { readStepOutput, SecretMasker } from '../testbed/secret-masker.js'
 import { ActionRun, runAction } from '../testbed/action-runner.js'
 import {
   AppRepo,
@@ -640,5 +643,117 @@ describe('locking and many hosts', () => {
       )
     )
     expect(r.output).toContain(`${down}: cannot connect`)
+  })
+})
+
+describe('server output', () => {
+  /** The step's log as GitHub's runner reads it (testbed/secret-masker.ts, a stand-in built on actions/runner). */
+  function runnerReads(r: ActionRun, secrets: string[] = []) {
+    const masker = new SecretMasker()
+    for (const secret of secrets) masker.addSecret(secret)
+    return { masker, reading: readStepOutput(r.output, masker) }
+  }
+
+  function expectNothingActedOn(reading: ReturnType<typeof readStepOutput>): void {
+    expect(serverCommandsActedOn(reading)).toEqual([])
+    expect(reading.unmodelled).toEqual([])
+    expect(reading.openFence).toBeUndefined()
+  }
+
+  it('is data in the log: hook and container output, file names and release records, on one host and on two', async () => {
+    // chatty prints what a hostile server would, and is healthy only in a healthy release.
+    const t = await newApp('chatty', {
+      branch: 'main',
+      composeFile: 'docker-compose.prod.yml',
+      extraServices: `  chatty:
+    build: .
+    command: ["sh", "-c", "cat /www/chatty.txt; cat /www/chatty.txt >&2; trap 'exit 0' TERM; sleep 600 & wait"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/www/health.txt"]
+      interval: 1s
+      retries: 1
+`
+    })
+    writeFileSync(join(t.app.work, 'www', 'chatty.txt'), HOSTILE_LINES.join('\n') + '\n')
+    // Names on the server are the server's words too.
+    mkdirSync(t.appDir, { recursive: true })
+    writeFileSync(join(t.appDir, '##[set-output name=x;]y'), '')
+    const secret = `chatty-Secret-${Math.random().toString(36).slice(2)}`
+    const v1 = await t.app.release('v1')
+    const first = await deploy(
+      {
+        ...t.inputs,
+        repository: t.app.bare,
+        env: `APP_PORT=${t.port}\nSECRET_KEY=${secret}`,
+        'pre-deploy': 'cat www/chatty.txt; cat www/chatty.txt >&2'
+      },
+      v1
+    )
+    expectOk(first)
+    {
+      const { masker, reading } = runnerReads(first)
+      expectNothingActedOn(reading)
+      // deploy-kit's own commands still work: the env value is masked, outputs are set.
+      expect(masker.registered).toContain(secret)
+      expect(masker.registered).not.toContain('Deploy')
+      expect(reading.log).not.toContain(secret)
+      expect(first.outputs['deployed-ref']).toBe(v1)
+      const shown = reading.log.split('\n')
+      for (const line of HOSTILE_LINES) expect(shown).toContain(line)
+      expect(reading.log).toContain('keeps its files (##[set-output name=x;]y, ')
+    }
+
+    // A record in the release log whose id carries a line of its own.
+    const logFile = join(t.appDir, '.deploy-kit', 'releases.jsonl')
+    const [live] = releaseLog(t.appDir)
+    const forgedId = `20990101T000000Z-forged${HOSTILE_LABEL.slice('web'.length)}`
+    writeFileSync(
+      logFile,
+      readFileSync(logFile, 'utf8') +
+        [forgedId, '20990101T000001Z-after']
+          .map(id => JSON.stringify({ ...live, id, status: 'succeeded' }) + '\n')
+          .join('')
+    )
+    const back = await deploy({ ...t.inputs, 'rollback-to': 'previous' })
+    expectOk(back)
+    {
+      const { reading } = runnerReads(back)
+      expectNothingActedOn(reading)
+      expect(reading.log).toContain(
+        `Rolling back to release 20990101T000000Z-forged\n::warning::x (${v1})`
+      )
+    }
+
+    // On two hosts, a release whose chatty service fails: its output comes back through docker logs.
+    const v2 = await t.app.release('v2', { healthy: false })
+    const twice = await deploy({ ...t.inputs, 'wait-timeout': '3' }, v2, 2)
+    expect(twice.code).toBe(1)
+    const { reading } = runnerReads(twice)
+    expectNothingActedOn(reading)
+    const label = `[root@${hosts.servers[0].address}:${hosts.servers[0].port}] `
+    const shown = reading.log.split('\n')
+    for (const line of HOSTILE_LINES) expect(shown).toContain(label + line)
+    // deploy-kit's own groups and annotations still reach the runner.
+    expect(reading.commands.filter(c => c.command === 'group')).toHaveLength(2)
+    expect(reading.commands.filter(c => c.command === 'error').map(c => c.data)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/containers not ready after 3s/)])
+    )
+  })
+
+  it('is text in the job summary: a failure quoting what the server printed renders no image or link', async () => {
+    // Compose quotes a key it does not know in its error.
+    const t = await newApp('summary', {
+      branch: 'main',
+      composeFile: 'docker-compose.prod.yml',
+      extraServices: `  broken:\n    build: .\n    ${JSON.stringify(MARKDOWN_PAYLOAD)}: 1\n`
+    })
+    const v1 = await t.app.release('v1')
+    const r = await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1)
+    expect(r.code).toBe(1)
+    // The one link is deploy-kit's own, to the commit.
+    expect(imagesAndLinks(r.summary)).toEqual([
+      `a href="https://github.com/example/app/commit/${v1}"`
+    ])
+    expect(summaryText(r.summary)).toContain(MARKDOWN_PAYLOAD)
   })
 })

@@ -16,7 +16,10 @@ import { readConnectionSettings } from '../../src/core/connection-settings.js'
 import { forEachHost } from '../../src/core/fleet.js'
 import { mapInputs } from '../../src/core/inputs.js'
 import { SshSession } from '../../src/core/ssh-session.js'
+import * as core from '@actions/core'
 import { captureOutput, visibleLog } from '../helpers/capture-output.js'
+import { HOSTILE_LINES, hostileScript, serverCommandsActedOn } from '../helpers/hostile-output.js'
+import { readStepOutput, SecretMasker } from '../testbed/secret-masker.js'
 import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
 import { freePort } from '../testbed/ports.js'
 import { startSshd, SshServer } from '../testbed/sshd.js'
@@ -616,4 +619,66 @@ describe('failures', () => {
       }
     }
   })
+})
+
+describe('server output in the log', () => {
+  // Read by the stand-in for GitHub's runner (testbed/secret-masker.ts), built on actions/runner.
+  it.each([1, 3])(
+    'is data on %i host(s): the runner acts on none of it, and on every command of deploy-kit',
+    async n => {
+      const settings = readConnectionSettings(inputs({ host: hosts.hostInput(n) }))
+      const seen: string[] = []
+      const { output, error } = await captureOutput(async () => {
+        core.setSecret('own-Secret-before')
+        const outcomes = await forEachHost(settings, async h => {
+          await h.run({ argv: ['sh', '-c', hostileScript()] })
+          core.setSecret(`own-Secret-${h.label}`)
+          // What the server is told: the command line it runs, and its environment.
+          const told = await h.check(
+            { argv: ['sh', '-c', "tr '\\0' ' ' < /proc/$$/cmdline; env"] },
+            { quiet: true }
+          )
+          seen.push(told.stdout)
+          await h.check({ argv: ['sh', '-c', `${hostileScript()}; exit 3`] })
+        })
+        expect(outcomes.map(o => o.ok)).toEqual(Array(n).fill(false))
+        core.warning('own warning after the servers')
+      })
+      if (error) throw error
+      const masker = new SecretMasker()
+      const reading = readStepOutput(output, masker)
+      expect(serverCommandsActedOn(reading)).toEqual([])
+      expect(reading.unmodelled).toEqual([])
+      expect(reading.openFence).toBeUndefined()
+      expect(masker.registered).not.toContain('Deploy')
+      expect(masker.registered).toEqual(
+        expect.arrayContaining([
+          'own-Secret-before',
+          ...settings.targets.map(t => `own-Secret-${t.address.label}`)
+        ])
+      )
+      // One error per host, deploy-kit's, quoting the end of the server's stderr as its message.
+      const errors = reading.commands.filter(c => c.command === 'error')
+      expect(errors).toHaveLength(n)
+      for (const e of errors) {
+        expect(e.properties).toEqual({})
+        expect(e.data).toMatch(
+          /exited with code 3: .*::group::forged group\n::stop-commands::guess$/s
+        )
+      }
+      expect(reading.commands.filter(c => c.command === 'warning').map(c => c.data)).toEqual([
+        'own warning after the servers'
+      ])
+      const prefix = n > 1 ? `[${settings.targets[0].address.label}] ` : ''
+      for (const line of HOSTILE_LINES) expect(reading.log.split('\n')).toContain(prefix + line)
+      // The token that fences the output never went to a server.
+      const token = /^::stop-commands::([0-9a-f]{32})$/m.exec(output)?.[1]
+      expect(token).toBeDefined()
+      expect(seen).toHaveLength(n)
+      for (const text of seen) {
+        expect(text).toContain('/proc/$$/cmdline')
+        expect(text.toLowerCase()).not.toContain(token)
+      }
+    }
+  )
 })

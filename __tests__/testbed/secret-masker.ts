@@ -1,10 +1,12 @@
+import { readCommand, RUNNER_COMMANDS, WorkflowCommand } from './workflow-commands.js'
+
 // How GitHub's runner hides secrets, read from actions/runner:
 // - the job's secrets are registered whole (trimmed) and line by line
 //   (src/Runner.Worker/Worker.cs InitializeSecretMasker);
 // - `::add-mask::VALUE` registers VALUE and each of its trimmed lines, of any
 //   length, so a value `1` masks every `1` (ActionCommandManager.cs
 //   AddMaskCommandExtension); between `::stop-commands::TOKEN` and `::TOKEN::`
-//   no command is acted on;
+//   no command is acted on (how commands are found: workflow-commands.ts);
 // - logs and step summaries are shown with every value registered so far
 //   replaced by `***`;
 // - a job output whose value the masker would change is dropped with the
@@ -16,6 +18,11 @@ export class SecretMasker {
   /** Registers a secret of the job: the trimmed value and each trimmed line. */
   addSecret(value: string): void {
     this.addMask(value.trim())
+  }
+
+  /** A value as it is, with no line of it on its own (the runner's stop token). */
+  addValue(value: string): void {
+    if (value) this.values.add(value)
   }
 
   /** `::add-mask::` data: the value as given and each trimmed line. */
@@ -37,35 +44,71 @@ export class SecretMasker {
   }
 }
 
+export interface StepOutputReading {
+  /** The output as the log shows it. */
+  log: string
+  /** Every workflow command the runner acts on, in order, fences included. */
+  commands: WorkflowCommand[]
+  /** Lines whose handling depends on what this stand-in does not model, with why. */
+  unmodelled: string[]
+  /** The token of a `::stop-commands::` never ended: commands after the step's output stay off. */
+  openFence?: string
+}
+
 /**
- * Acts on the `::add-mask::` commands in a step's output the way the runner
- * reads them line by line, and returns the output as the log shows it.
+ * Reads a step's output line by line as the runner does
+ * (ActionCommandManager.TryProcessCommand): registers `::add-mask::` values,
+ * honours `::stop-commands::` fences, and reports every command it acts on.
+ * The log shows the stop and resume lines, masked, as the runner echoes them;
+ * `::add-mask::` shows as `::add-mask::***`; other lines as they are, masked.
  */
-export function processStepOutput(output: string, masker: SecretMasker): string {
+export function readStepOutput(output: string, masker: SecretMasker): StepOutputReading {
   const shown: string[] = []
+  const commands: WorkflowCommand[] = []
+  const unmodelled: string[] = []
   let stopToken: string | undefined
-  for (const line of output.split('\n')) {
-    const plain = line.replace(/\r$/, '')
+  // A break at the end ends the last line; the log keeps it.
+  for (const line of output.split(/\r\n|\r|\n/)) {
+    const registered: string[] = [...RUNNER_COMMANDS, ...(stopToken ? [stopToken] : [])]
+    const { command, unsure } = readCommand(line, registered)
+    if (unsure) unmodelled.push(`${line} (ICU comparison or non-ASCII casing)`)
+    if (!command) {
+      shown.push(masker.mask(line))
+      continue
+    }
     if (stopToken !== undefined) {
-      if (plain === `::${stopToken}::`) stopToken = undefined
-      else shown.push(masker.mask(line))
+      if (command.command === stopToken) {
+        commands.push(command)
+        stopToken = undefined
+      }
+      shown.push(masker.mask(line))
       continue
     }
-    const stop = /^::stop-commands::(.+)$/.exec(plain)
-    if (stop) {
-      stopToken = stop[1]
+    commands.push(command)
+    if (command.command === 'stop-commands') {
+      const token = command.data
+      if (!token || registered.includes(token.toLowerCase()) || /^pause-logging$/i.test(token))
+        unmodelled.push(`${line} (the runner refuses this stop token)`)
+      stopToken = token
+      if (token.length > 6) masker.addValue(token)
+      shown.push(masker.mask(line))
       continue
     }
-    const addMask = /^::add-mask::(.*)$/.exec(plain)
-    if (addMask) {
-      const data = addMask[1].replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
-      if (data.trim()) masker.addMask(data)
+    if (command.command === 'add-mask') {
+      if (command.data.trim()) masker.addMask(command.data)
       shown.push('::add-mask::***')
       continue
     }
+    if (['echo', 'add-matcher', 'remove-matcher'].includes(command.command))
+      unmodelled.push(`${line} (changes how later lines are read)`)
     shown.push(masker.mask(line))
   }
-  return shown.join('\n')
+  return { log: shown.join('\n'), commands, unmodelled, openFence: stopToken }
+}
+
+/** The output as the log shows it, after the runner acted on its commands. */
+export function processStepOutput(output: string, masker: SecretMasker): string {
+  return readStepOutput(output, masker).log
 }
 
 /** The job outputs the runner hands on: those the masker leaves unchanged. The rest are dropped with its warning. */

@@ -115,7 +115,8 @@ describe('masking', () => {
     const masker = new SecretMasker()
     const shown = processStepOutput('::stop-commands::tok\n::add-mask::x\n::tok::\nx\n', masker)
     expect(masker.registered).toEqual([])
-    expect(shown).toBe('::add-mask::x\nx\n')
+    // The runner echoes both ends of the fence.
+    expect(shown).toBe('::stop-commands::tok\n::add-mask::x\n::tok::\nx\n')
   })
 
   it('drops a job output containing a registered value, with the runner warning', () => {

@@ -1,7 +1,6 @@
-import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import { errorMessage } from '../core/errors.js'
-import { LineLog } from '../core/log.js'
+import { logRemote, remoteLineLog } from '../core/log.js'
 import { commandLine } from '../core/shell.js'
 
 export interface DockerResult {
@@ -37,9 +36,10 @@ export async function docker(
   opts: DockerOptions = {}
 ): Promise<DockerResult> {
   const prefix = opts.prefix ?? ''
-  if (!opts.quiet) core.info(`${prefix}$ ${commandLine(['docker', ...args])}`)
-  const out = new LineLog(prefix)
-  const err = new LineLog(prefix)
+  if (!opts.quiet) logRemote(`$ ${commandLine(['docker', ...args])}`, prefix)
+  // Registries and the build's own steps speak through this output: it is data.
+  const out = remoteLineLog(prefix)
+  const err = remoteLineLog(prefix)
   let stdout = ''
   let stderr = ''
   try {

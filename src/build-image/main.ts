@@ -25,6 +25,7 @@ import { buildxInspect, buildxVersion, dockerDriverStatus, dockerLogin } from '.
 import { cacheText, setImagesOutput, writeSummary } from './report.js'
 import { BuildSettings, chooseBuilder, readBuildSettings, RegistryLogin } from './settings.js'
 import { mapLimited } from '../core/fleet.js'
+import { logRemote } from '../core/log.js'
 
 /** Builds at once; each build already uses several cores, and more fight over the engine. */
 const PARALLEL_BUILDS = 2
@@ -150,7 +151,7 @@ async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Prom
   // The docker driver builds into the engine like the classic builder; pushing
   // after every build succeeded keeps a failed build from publishing the others.
   const pushInBuild = s.push && buildxBuilder !== undefined && buildxBuilder.driver !== 'docker'
-  core.info(
+  logRemote(
     `Building ${s.images.map(i => i.name).join(', ')} with ${buildxBuilder ? `buildx (builder ${buildxBuilder.name}, ${buildxBuilder.driver} driver)` : 'the classic builder'}; tags: ${s.tags.join(', ')}`
   )
 
@@ -169,7 +170,7 @@ async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Prom
     })
   )
   for (const r of reports) {
-    core.info(
+    logRemote(
       `${r.name}: built in ${r.buildSeconds.toFixed(1)}s${cacheText(r) ? ` (${cacheText(r)})` : ''}`
     )
   }
@@ -178,7 +179,7 @@ async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Prom
   }
   for (const r of reports.filter(r => r.pushed)) {
     if (!r.digest) throw new Error(`${r.name}: pushed, but the registry digest could not be read`)
-    core.info(`${r.name}: ${r.digest}`)
+    logRemote(`${r.name}: ${r.digest}`)
   }
   setImagesOutput(reports)
   await writeSummary(reports, Date.now() - started)
@@ -214,6 +215,6 @@ function removeRunDirs(dirs: ReadonlyArray<string | undefined>): boolean {
 export function post(): void {
   const dockerConfig = core.getState(STATE_DIRS.dockerConfig)
   if (removeRunDirs([dockerConfig]))
-    core.info(`Removed the registry login left by this run in ${dockerConfig}`)
+    logRemote(`Removed the registry login left by this run in ${dockerConfig}`)
   removeRunDirs([core.getState(STATE_DIRS.buildTemp)])
 }

@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
+import { escapeHtml } from '../core/html.js'
 import { ImageReport, toResult } from './build.js'
 
 function code(text: string): string {
-  return `<code>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`
+  return `<code>${escapeHtml(text)}</code>`
 }
 
 /** `images`: an object keyed by image name, so a workflow can write `fromJSON(…).backend.digest`. */

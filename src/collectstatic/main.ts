@@ -14,6 +14,7 @@ import { forEachHost } from '../core/fleet.js'
 import { InputReader, readBoolean, readChoice } from '../core/inputs.js'
 import { StageResult } from '../core/stage.js'
 import { readService } from '../migrate/settings.js'
+import { summaryRow } from '../core/html.js'
 
 export function readCollectstaticSettings(read: InputReader) {
   const settings = read('settings').trim()
@@ -98,7 +99,9 @@ export async function run(read: InputReader): Promise<StageResult> {
         { data: 'result', header: true },
         { data: 'files copied', header: true }
       ],
-      ...outcomes.map(o => [o.host, o.ok ? '✅' : `❌ ${o.error ?? ''}`, String(o.value ?? '')])
+      ...outcomes.map(o =>
+        summaryRow([o.host, o.ok ? '✅' : `❌ ${o.error ?? ''}`, String(o.value ?? '')])
+      )
     ])
     .write()
   const failed = outcomes.filter(o => !o.ok)

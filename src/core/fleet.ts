@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { ConnectionSettings } from './connection-settings.js'
 import { errorMessage, RemoteError } from './errors.js'
-import { LineLog } from './log.js'
+import { logRemote, remoteLineLog } from './log.js'
 import { describe, RemoteCommand } from './remote-command.js'
 import { ExecOptions, ExecResult, SshSession, Transport } from './ssh-session.js'
 
@@ -16,8 +16,9 @@ export class HostContext {
     return this.transport.label
   }
 
+  /** Logs a line about this host as data: it may hold names and values read from the server. */
   info(line: string): void {
-    core.info(this.prefix + line)
+    logRemote(line, this.prefix)
   }
 
   /** Runs a command, streaming its output into the log. Does not throw on a non-zero exit. */
@@ -26,8 +27,8 @@ export class HostContext {
     opts: Pick<ExecOptions, 'timeoutMs'> & { quiet?: boolean } = {}
   ): Promise<ExecResult> {
     if (!opts.quiet) this.info(`$ ${describe(cmd)}`)
-    const out = new LineLog(this.prefix)
-    const err = new LineLog(this.prefix)
+    const out = remoteLineLog(this.prefix)
+    const err = remoteLineLog(this.prefix)
     try {
       return await this.transport.exec(cmd, {
         timeoutMs: opts.timeoutMs,

@@ -1,5 +1,21 @@
 import * as core from '@actions/core'
 
+/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
+const registered = new Set<string>()
+
+function remember(value: string): void {
+  registered.add(value)
+  for (const line of value.split(/[\r\n]+/)) if (line.trim()) registered.add(line.trim())
+}
+
+/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
+export function maskSecrets(text: string): string {
+  let masked = text
+  for (const value of [...registered].sort((a, b) => b.length - a.length))
+    masked = masked.split(value).join('***')
+  return masked
+}
+
 /**
  * Registers a secret with the runner before anything can print it. Each line
  * of a multi-line value is registered too, so a key printed line by line (or
@@ -8,6 +24,7 @@ import * as core from '@actions/core'
 export function registerSecret(value: string | undefined): void {
   if (!value) return
   core.setSecret(value)
+  remember(value)
   for (const line of value.split(/\r?\n/)) {
     const trimmed = line.trim()
     if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))

@@ -6,6 +6,7 @@ import { Endpoint } from './connection-settings.js'
 import { errorMessage, RemoteError } from './errors.js'
 import { RemoteCommand, shellLaunch } from './remote-command.js'
 import { quote } from './shell.js'
+import { logRemote } from './log.js'
 
 export interface ExecOptions {
   /** Overrides the session's command timeout; 0 = none. */
@@ -129,7 +130,8 @@ async function connectWithRetries(
       const message = errorMessage(err)
       if (attempt >= opts.connectRetries || !RETRYABLE.test(message)) throw err
       const pause = delay * 2 ** attempt
-      core.info(
+      // The message can hold the server's own words (an SSH disconnect reason).
+      logRemote(
         `${message}; retrying in ${(pause / 1000).toFixed(1)}s (${attempt + 1}/${opts.connectRetries})`
       )
       await wait(pause)

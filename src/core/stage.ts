@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { logRemote } from './log.js'
 
 /** How an action's work ended: the entry fails the step with `message` when not ok; the root action chains them. */
 export interface StageResult {
@@ -10,7 +11,7 @@ export interface StageResult {
 export async function runEntry(execute: () => Promise<StageResult>): Promise<void> {
   try {
     const result = await execute()
-    if (result.ok) core.info(result.message)
+    if (result.ok) logRemote(result.message)
     else core.setFailed(result.message)
   } catch (err) {
     core.setFailed(err instanceof Error ? err.message : String(err))

@@ -13,6 +13,8 @@ import { run as sshDeploy } from '../ssh-deploy/main.js'
 import { readDeploySettings } from '../ssh-deploy/settings.js'
 import { GithubDeployment } from './github-deployment.js'
 import { collectstaticReader, migrateReader, rollbackReader, smokeReader } from './stage-inputs.js'
+import { logRemote } from '../core/log.js'
+import { escapeHtml } from '../core/html.js'
 
 export interface RootOutcome extends StageResult {
   releaseId: string
@@ -79,19 +81,19 @@ function readPlan(read: InputReader): Plan {
 
 async function writeEarlyMigrateSummary(r: MigrateReport): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  const what = r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'
+  const what = r.applied.length ? `applied ${escapeHtml(r.applied.join(', '))}` : 'nothing to apply'
   await core.summary
     .addRaw(
-      `<p>Migrated before the start: ${what}${r.backupFile ? `; backup <code>${r.backupFile}</code>` : ''}.</p>`,
+      `<p>Migrated before the start: ${what}${r.backupFile ? `; backup <code>${escapeHtml(r.backupFile)}</code>` : ''}.</p>`,
       true
     )
     .write()
 }
 
 async function stage<T extends StageResult>(title: string, work: () => Promise<T>): Promise<T> {
-  core.info(`\n▶ ${title}`)
+  logRemote(`\n▶ ${title}`)
   const result = await work()
-  core.info(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`)
+  logRemote(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`)
   return result
 }
 
@@ -175,7 +177,7 @@ export async function run(read: InputReader): Promise<RootOutcome> {
     if (outcome.previousRef && process.env.GITHUB_STEP_SUMMARY) {
       await core.summary
         .addRaw(
-          `<p>To go back: the rollback workflow, or ssh-deploy with <code>rollback-to: previous</code> (<code>${outcome.previousRef.slice(0, 12)}</code>).</p>`,
+          `<p>To go back: the rollback workflow, or ssh-deploy with <code>rollback-to: previous</code> (<code>${escapeHtml(outcome.previousRef.slice(0, 12))}</code>).</p>`,
           true
         )
         .write()

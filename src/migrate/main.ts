@@ -21,6 +21,7 @@ import {
 import { alembicRevision, djangoApplied, djangoRevision } from './revisions.js'
 import { MigrateSettings, readMigrateSettings } from './settings.js'
 import { directionWord, migrationArgv, planArgvs, stateArgv } from './tool-commands.js'
+import { escapeHtml, summaryRow } from '../core/html.js'
 
 export interface MigrateReport {
   backupFile: string
@@ -160,18 +161,22 @@ export async function run(read: InputReader): Promise<StageResult & { report?: M
     ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(
       data => ({ data, header: true })
     ),
-    ...outcomes.map(o => [
-      o.host,
-      o.ok ? (o.value?.planOnly ? 'plan only' : '✅') : `❌ ${o.error ?? ''}`,
-      o.value?.fromRevision ?? '',
-      o.value?.toRevision ?? '',
-      o.value?.applied.join(', ') ?? '',
-      o.value?.backupFile ?? ''
-    ])
+    ...outcomes.map(o =>
+      summaryRow([
+        o.host,
+        o.ok ? (o.value?.planOnly ? 'plan only' : '✅') : `❌ ${o.error ?? ''}`,
+        o.value?.fromRevision ?? '',
+        o.value?.toRevision ?? '',
+        o.value?.applied.join(', ') ?? '',
+        o.value?.backupFile ?? ''
+      ])
+    )
   ]
   const summary = core.summary.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table)
   if (first?.restoreHint)
-    summary.addRaw('<p>Restore the backup with:</p>').addCodeBlock(first.restoreHint, 'sh')
+    summary
+      .addRaw('<p>Restore the backup with:</p>')
+      .addRaw(`<pre lang="sh"><code>${escapeHtml(first.restoreHint)}</code></pre>`, true)
   await summary.write()
 
   const failed = outcomes.filter(o => !o.ok)

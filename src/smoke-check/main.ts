@@ -9,6 +9,7 @@ import { placeProbe, remoteProbe } from './remote-probe.js'
 import { annotateFailures, reportCertificates, setResultOutputs, writeSummary } from './report.js'
 import { runnerProbe } from './runner-probe.js'
 import { fromLabel, readSmokeSettings, SmokeSettings, UrlCheck } from './settings.js'
+import { logRemote } from '../core/log.js'
 
 /** Commands at once on one SSH connection; sshd allows 10 sessions per connection by default. */
 const CHECKS_PER_HOST = 4
@@ -34,7 +35,7 @@ function fromRunner(settings: SmokeSettings, deadline: number): Promise<CheckRes
         probe,
         timing: settings.timing,
         deadline,
-        log: line => core.info(line)
+        log: line => logRemote(line)
       })
     )
   )
@@ -61,7 +62,7 @@ async function fromServers(
         probe,
         timing: settings.timing,
         deadline,
-        log: line => core.info(line)
+        log: line => logRemote(line)
       })
     )
   })
@@ -80,7 +81,7 @@ async function fromServers(
 export async function run(read: InputReader): Promise<void> {
   const result = await execute(read)
   if (!result.ok) core.setFailed(result.message)
-  else core.info(result.message)
+  else logRemote(result.message)
 }
 
 export async function execute(
@@ -96,7 +97,7 @@ export async function execute(
         }
   const started = Date.now()
   const deadline = started + settings.timing.waitTimeoutMs
-  core.info(
+  logRemote(
     `Checking ${settings.checks.length} URL(s) from ${fromLabel(settings.from)}, for at most ${settings.timing.waitTimeoutMs / 1000}s`
   )
   const results =

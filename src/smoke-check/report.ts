@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
-import { escapeHtml } from '../core/html.js'
+import { summaryRow } from '../core/html.js'
 import type { CheckResult } from './check.js'
 import { clip } from './expectations.js'
+import { logRemote } from '../core/log.js'
 
 /** A certificate closer to its end than this is a warning. */
 export const CERTIFICATE_WARNING_DAYS = 14
@@ -14,7 +15,7 @@ export function reportCertificates(results: readonly CheckResult[]): void {
     seen.add(certificate.host)
     const text = `TLS certificate of ${certificate.host} expires in ${certificate.daysLeft} days (${certificate.validTo})`
     if (certificate.daysLeft < CERTIFICATE_WARNING_DAYS) core.warning(text)
-    else core.info(text)
+    else logRemote(text)
   }
 }
 
@@ -48,14 +49,16 @@ export async function writeSummary(
 ): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const passed = results.filter(r => r.passed).length
-  const rows = results.map(r => [
-    escapeHtml(`${r.method} ${r.url}`),
-    escapeHtml(r.from),
-    String(r.attempts),
-    r.status === undefined ? '—' : String(r.status),
-    r.latencyMs === undefined ? '—' : `${r.latencyMs} ms`,
-    escapeHtml(resultCell(r))
-  ])
+  const rows = results.map(r =>
+    summaryRow([
+      `${r.method} ${r.url}`,
+      r.from,
+      String(r.attempts),
+      r.status === undefined ? '—' : String(r.status),
+      r.latencyMs === undefined ? '—' : `${r.latencyMs} ms`,
+      resultCell(r)
+    ])
+  )
   await core.summary
     .addHeading('Smoke check', 3)
     .addTable([

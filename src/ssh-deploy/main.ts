@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { escapeHtml } from '../core/html.js'
+import { escapeHtml, Html, summaryRow } from '../core/html.js'
 import { forEachHost, HostOutcome } from '../core/fleet.js'
 import { InputReader } from '../core/inputs.js'
 import { StageResult } from '../core/stage.js'
@@ -27,11 +27,14 @@ export interface HostRow {
   lockLost?: true
 }
 
-function commitLink(s: DeploySettings, ref: string): string {
-  if (!ref) return ''
-  return /^[0-9a-f]{40}$/.test(ref) && s.run.repository
-    ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
-    : `<code>${ref}</code>`
+/** A ref, perhaps read back from a server's release log: a link when it is a commit of this repository. */
+function commitLink(s: DeploySettings, ref: string): Html {
+  if (!ref) return new Html('')
+  return new Html(
+    /^[0-9a-f]{40}$/.test(ref) && s.run.repository
+      ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
+      : `<code>${escapeHtml(ref)}</code>`
+  )
 }
 
 /** Which values the env file was given: vars with their values, env by name only. */
@@ -68,24 +71,26 @@ async function writeSummary(
         { data: 'seconds', header: true },
         { data: 'detail', header: true }
       ],
-      ...rows.map(r => [
-        r.host,
-        r.status === 'succeeded'
-          ? '✅ succeeded'
-          : r.changed
-            ? '❌ failed (server changed)'
-            : '❌ failed (unchanged)',
-        commitLink(s, r.ref),
-        commitLink(s, r.previousRef),
-        r.seconds.toFixed(1),
-        r.error ?? ''
-      ])
+      ...rows.map(r =>
+        summaryRow([
+          r.host,
+          r.status === 'succeeded'
+            ? '✅ succeeded'
+            : r.changed
+              ? '❌ failed (server changed)'
+              : '❌ failed (unchanged)',
+          commitLink(s, r.ref),
+          commitLink(s, r.previousRef),
+          r.seconds.toFixed(1),
+          r.error ?? ''
+        ])
+      )
     ])
     .addRaw(envFileSummary(s, rows))
     .addRaw(
       // Only after a deploy that went through; after a rollback, "previous" is not the way back.
       wayBack && previous && !s.rollbackTo && failed.length === 0
-        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous)}).</p>`
+        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous).html}).</p>`
         : ''
     )
     .write()

@@ -34,11 +34,17 @@ export async function runCommand(
   core.info(`$ ${commandLine(argv)}`)
   const started = Date.now()
   const display = opts.display ?? ((line: string) => line)
-  const out = new LineLog('', line => {
-    const shown = display(line)
-    if (shown !== undefined) core.info(shown)
+  // The suite is the repository's own code running on the runner, like a `run:` step:
+  // workflow commands its tools print (annotations from pytest or gotestsum) are meant.
+  const out = new LineLog(lines => {
+    for (const line of lines) {
+      const shown = display(line)
+      if (shown !== undefined) core.info(shown)
+    }
   })
-  const err = new LineLog('')
+  const err = new LineLog(lines => {
+    for (const line of lines) core.info(line)
+  })
   let stdout = ''
   let stderr = ''
   let output = ''

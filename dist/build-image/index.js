@@ -53990,7 +53990,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6719);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7524);
 
 
 
@@ -54002,7 +54002,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6719:
+/***/ 7524:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54387,38 +54387,8 @@ function toResult(r) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
 var exec = __nccwpck_require__(2697);
-;// CONCATENATED MODULE: ./src/core/log.ts
-
-/**
- * Turns a byte stream into whole log lines, each prefixed (e.g. with the host
- * name when several hosts run at once), so parallel output stays readable.
- */
-class log_LineLog {
-    prefix;
-    write;
-    partial = '';
-    constructor(prefix, write = line => lib_core/* info */.pq(line)) {
-        this.prefix = prefix;
-        this.write = write;
-    }
-    push(chunk) {
-        const text = this.partial + chunk;
-        const lines = text.split(/\r?\n/);
-        this.partial = lines.pop() ?? '';
-        for (const line of lines)
-            this.write(this.prefix + line);
-    }
-    flush() {
-        if (this.partial !== '')
-            this.write(this.prefix + this.partial);
-        this.partial = '';
-    }
-}
-/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
-async function group(title, fn, enabled = true) {
-    return enabled ? core.group(title, fn) : fn();
-}
-
+// EXTERNAL MODULE: ./src/core/log.ts
+var log = __nccwpck_require__(4325);
 ;// CONCATENATED MODULE: ./src/core/shell.ts
 /**
  * The one place where argv becomes a shell string. Every remote command is
@@ -54498,7 +54468,6 @@ const shell_STDIN_ENV_READER = `${NEWLINE_VAR}='\n'; ` +
 
 
 
-
 function processEnv(extra = {}) {
     const env = {};
     for (const [key, value] of Object.entries(process.env))
@@ -54514,9 +54483,10 @@ function processEnv(extra = {}) {
 async function docker(args, opts = {}) {
     const prefix = opts.prefix ?? '';
     if (!opts.quiet)
-        lib_core/* info */.pq(`${prefix}$ ${shell_commandLine(['docker', ...args])}`);
-    const out = new log_LineLog(prefix);
-    const err = new log_LineLog(prefix);
+        (0,log/* logRemote */.dR)(`$ ${shell_commandLine(['docker', ...args])}`, prefix);
+    // Registries and the build's own steps speak through this output: it is data.
+    const out = (0,log/* remoteLineLog */.$3)(prefix);
+    const err = (0,log/* remoteLineLog */.$3)(prefix);
     let stdout = '';
     let stderr = '';
     try {
@@ -54755,11 +54725,94 @@ function checkBuilderCanBuild(s, builder) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/secrets.ts
+
+/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
+const registered = new Set();
+function remember(value) {
+    registered.add(value);
+    for (const line of value.split(/[\r\n]+/))
+        if (line.trim())
+            registered.add(line.trim());
+}
+/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
+function maskSecrets(text) {
+    let masked = text;
+    for (const value of [...registered].sort((a, b) => b.length - a.length))
+        masked = masked.split(value).join('***');
+    return masked;
+}
+/**
+ * Registers a secret with the runner before anything can print it. Each line
+ * of a multi-line value is registered too, so a key printed line by line (or
+ * a fragment quoted in an error) is still masked.
+ */
+function registerSecret(value) {
+    if (!value)
+        return;
+    lib_core/* setSecret */.Pq(value);
+    remember(value);
+    for (const line of value.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
+            lib_core/* setSecret */.Pq(trimmed);
+    }
+}
+/**
+ * The runner masks a secret wherever it occurs, however short: a secret `1`
+ * hides every 1 in the log, and GitHub drops every job output that contains
+ * it (a release id, a commit sha). Below this length that is near certain.
+ */
+const SHORT_SECRET_LENGTH = 4;
+function isShortSecret(value) {
+    const length = value.trim().length;
+    return length > 0 && length < SHORT_SECRET_LENGTH;
+}
+/**
+ * Warns about a short secret, naming where it came from (never the value).
+ * `what` reads as the subject, e.g. "env: the value of DEBUG".
+ */
+function warnShortSecret(what, fix) {
+    core.warning(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
+}
+
+;// CONCATENATED MODULE: ./src/core/html.ts
+
+// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
+// passes through unparsed until a blank line ends it. Every summary here is
+// HTML (headings, tables, paragraphs) with no blank line, so text inside one
+// is never read as Markdown, as long as the text itself cannot end the block:
+// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
+// cannot be a tag. Nothing else is changed: the runner masks secrets in the
+// summary by their exact characters, and a secret escaped further would no
+// longer be found; the secrets deploy-kit registered are masked here first,
+// before `&`, `<` or `>` could change them.
+/** Text for a job summary's element content: server output and names never become markup or Markdown. */
+function escapeHtml(text) {
+    return maskSecrets(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r\n|\r|\n/g, '<br>');
+}
+/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
+class Html {
+    html;
+    constructor(html) {
+        this.html = html;
+    }
+}
+/** A summary table row: text is escaped, Html goes in as it is. */
+function summaryRow(cells) {
+    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
+}
+
 ;// CONCATENATED MODULE: ./src/build-image/report.ts
 
 
+
 function code(text) {
-    return `<code>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`;
+    return `<code>${escapeHtml(text)}</code>`;
 }
 /** `images`: an object keyed by image name, so a workflow can write `fromJSON(…).backend.digest`. */
 function setImagesOutput(reports) {
@@ -54790,41 +54843,6 @@ async function writeSummary(reports, totalMs) {
 
 // EXTERNAL MODULE: ./src/core/inputs.ts
 var inputs = __nccwpck_require__(9114);
-;// CONCATENATED MODULE: ./src/core/secrets.ts
-
-/**
- * Registers a secret with the runner before anything can print it. Each line
- * of a multi-line value is registered too, so a key printed line by line (or
- * a fragment quoted in an error) is still masked.
- */
-function registerSecret(value) {
-    if (!value)
-        return;
-    lib_core/* setSecret */.Pq(value);
-    for (const line of value.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
-            lib_core/* setSecret */.Pq(trimmed);
-    }
-}
-/**
- * The runner masks a secret wherever it occurs, however short: a secret `1`
- * hides every 1 in the log, and GitHub drops every job output that contains
- * it (a release id, a commit sha). Below this length that is near certain.
- */
-const SHORT_SECRET_LENGTH = 4;
-function isShortSecret(value) {
-    const length = value.trim().length;
-    return length > 0 && length < SHORT_SECRET_LENGTH;
-}
-/**
- * Warns about a short secret, naming where it came from (never the value).
- * `what` reads as the subject, e.g. "env: the value of DEBUG".
- */
-function warnShortSecret(what, fix) {
-    core.warning(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
-}
-
 ;// CONCATENATED MODULE: ./src/build-image/settings.ts
 
 
@@ -55935,6 +55953,7 @@ class esm_NodeSSH {
 
 
 
+
 /** The first line a command prints: its process group id, so a timeout can stop the whole group. */
 const PID_MARK = '\u001eDEPLOYKIT_PGID:';
 const MAX_CAPTURE = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
@@ -56001,7 +56020,8 @@ async function connectWithRetries(endpoint, opts, makeSock) {
             if (attempt >= opts.connectRetries || !RETRYABLE.test(message))
                 throw err;
             const pause = delay * 2 ** attempt;
-            core.info(`${message}; retrying in ${(pause / 1000).toFixed(1)}s (${attempt + 1}/${opts.connectRetries})`);
+            // The message can hold the server's own words (an SSH disconnect reason).
+            logRemote(`${message}; retrying in ${(pause / 1000).toFixed(1)}s (${attempt + 1}/${opts.connectRetries})`);
             await wait(pause);
         }
     }
@@ -56211,15 +56231,16 @@ class HostContext {
     get label() {
         return this.transport.label;
     }
+    /** Logs a line about this host as data: it may hold names and values read from the server. */
     info(line) {
-        core.info(this.prefix + line);
+        logRemote(line, this.prefix);
     }
     /** Runs a command, streaming its output into the log. Does not throw on a non-zero exit. */
     async run(cmd, opts = {}) {
         if (!opts.quiet)
             this.info(`$ ${describe(cmd)}`);
-        const out = new LineLog(this.prefix);
-        const err = new LineLog(this.prefix);
+        const out = remoteLineLog(this.prefix);
+        const err = remoteLineLog(this.prefix);
         try {
             return await this.transport.exec(cmd, {
                 timeoutMs: opts.timeoutMs,
@@ -56293,6 +56314,7 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
 }
 
 ;// CONCATENATED MODULE: ./src/build-image/main.ts
+
 
 
 
@@ -56414,7 +56436,7 @@ async function buildAll(s, cli, tempDir) {
     // The docker driver builds into the engine like the classic builder; pushing
     // after every build succeeded keeps a failed build from publishing the others.
     const pushInBuild = s.push && buildxBuilder !== undefined && buildxBuilder.driver !== 'docker';
-    lib_core/* info */.pq(`Building ${s.images.map(i => i.name).join(', ')} with ${buildxBuilder ? `buildx (builder ${buildxBuilder.name}, ${buildxBuilder.driver} driver)` : 'the classic builder'}; tags: ${s.tags.join(', ')}`);
+    (0,log/* logRemote */.dR)(`Building ${s.images.map(i => i.name).join(', ')} with ${buildxBuilder ? `buildx (builder ${buildxBuilder.name}, ${buildxBuilder.driver} driver)` : 'the classic builder'}; tags: ${s.tags.join(', ')}`);
     const started = Date.now();
     const created = new Date();
     if (s.login) {
@@ -56428,7 +56450,7 @@ async function buildAll(s, cli, tempDir) {
         prefix: prefixFor(s, image.name)
     }));
     for (const r of reports) {
-        lib_core/* info */.pq(`${r.name}: built in ${r.buildSeconds.toFixed(1)}s${cacheText(r) ? ` (${cacheText(r)})` : ''}`);
+        (0,log/* logRemote */.dR)(`${r.name}: built in ${r.buildSeconds.toFixed(1)}s${cacheText(r) ? ` (${cacheText(r)})` : ''}`);
     }
     if (s.push && !pushInBuild) {
         await allOrReport(reports, 'push', r => pushImage(cli, r, prefixFor(s, r.name)));
@@ -56436,7 +56458,7 @@ async function buildAll(s, cli, tempDir) {
     for (const r of reports.filter(r => r.pushed)) {
         if (!r.digest)
             throw new Error(`${r.name}: pushed, but the registry digest could not be read`);
-        lib_core/* info */.pq(`${r.name}: ${r.digest}`);
+        (0,log/* logRemote */.dR)(`${r.name}: ${r.digest}`);
     }
     setImagesOutput(reports);
     await writeSummary(reports, Date.now() - started);
@@ -56470,7 +56492,7 @@ function removeRunDirs(dirs) {
 function post() {
     const dockerConfig = lib_core/* getState */.Gu(STATE_DIRS.dockerConfig);
     if (removeRunDirs([dockerConfig]))
-        lib_core/* info */.pq(`Removed the registry login left by this run in ${dockerConfig}`);
+        (0,log/* logRemote */.dR)(`Removed the registry login left by this run in ${dockerConfig}`);
     removeRunDirs([lib_core/* getState */.Gu(STATE_DIRS.buildTemp)]);
 }
 
@@ -56598,6 +56620,110 @@ function readLines(read, name) {
 
 /***/ }),
 
+/***/ 4325:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $3: () => (/* binding */ remoteLineLog),
+/* harmony export */   dR: () => (/* binding */ logRemote)
+/* harmony export */ });
+/* unused harmony exports LineLog, group */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+
+
+// Text from a server (command output, container names and labels, records
+// read back from the release log, probe bodies, tool errors quoting them) is
+// data: the runner must act on none of it as a workflow command. It reads a
+// line as one when, after leading white space, it starts with `::name::`, or
+// when it holds `##[name]` anywhere (actions/runner ActionCommand.TryParseV2
+// and TryParse), and it splits lines at LF, CR and CRLF. The runner's own way
+// to show such text is `::stop-commands::TOKEN` … `::TOKEN::`: no command in
+// between is acted on, deploy-kit's own add-mask, group or warning neither, so
+// a fence is only ever open within one write.
+/**
+ * One per run, from a CSPRNG, and never sent anywhere but the runner: a
+ * server cannot end a fence it cannot name. The runner masks it in the log.
+ */
+let fenceToken;
+function token() {
+    fenceToken ??= (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(16).toString('hex');
+    return fenceToken;
+}
+/** Where the runner ends a line. */
+const LINE_BREAK = /\r\n|\r|\n/;
+/**
+ * Printable ASCII without `::` or `##[` cannot be read as a command by either
+ * syntax, however the runner compares strings: written as it is, so ordinary
+ * output needs no fence around it.
+ */
+function inert(line) {
+    return /^[\x20-\x7e]*$/.test(line) && !line.includes('::') && !line.includes('##[');
+}
+function writeLines(lines) {
+    if (lines.length === 0)
+        return;
+    if (lines.every(inert)) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(lines.join('\n'));
+        return;
+    }
+    const t = token();
+    // Only the token can end the fence; a line holding it (it cannot, unless it leaked) loses it.
+    const stray = new RegExp(t, 'gi');
+    const body = lines.map(line => line.replace(stray, '***')).join('\n');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`::stop-commands::${t}\n${body}\n::${t}::`);
+}
+/**
+ * Writes text that holds anything not deploy-kit's own words (server output,
+ * values read from a server, messages quoting them) to the log as data, each
+ * line after `prefix`, in one write. Server text reaches the log only through
+ * here and `remoteLineLog`.
+ */
+function logRemote(text, prefix = '') {
+    writeLines(text.split(LINE_BREAK).map(line => prefix + line));
+}
+/**
+ * Turns a byte stream into whole lines, split where the runner splits them,
+ * and hands each chunk's complete lines on at once.
+ */
+class LineLog {
+    write;
+    partial = '';
+    constructor(write) {
+        this.write = write;
+    }
+    push(chunk) {
+        const text = this.partial + chunk;
+        // A CR at the very end may be the first half of a CRLF.
+        const cut = text.endsWith('\r') ? text.length - 1 : text.length;
+        const lines = text.slice(0, cut).split(LINE_BREAK);
+        this.partial = (lines.pop() ?? '') + text.slice(cut);
+        if (lines.length > 0)
+            this.write(lines);
+    }
+    flush() {
+        const rest = this.partial.replace(/\r$/, '');
+        this.partial = '';
+        if (rest !== '')
+            this.write([rest]);
+    }
+}
+/**
+ * A server's output streamed into the log as data, each line after `prefix`
+ * (the host's label when several hosts run at once).
+ */
+function remoteLineLog(prefix = '') {
+    return new LineLog(lines => writeLines(lines.map(line => prefix + line)));
+}
+/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
+async function group(title, fn, enabled = true) {
+    return enabled ? core.group(title, fn) : fn();
+}
+
+
+/***/ }),
+
 /***/ 41:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -56606,13 +56732,15 @@ function readLines(read, name) {
 /* harmony export */ });
 /* unused harmony export runEntry */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4325);
+
 
 /** An action entry: run the work, fail the step when it did not succeed. */
 async function runEntry(execute) {
     try {
         const result = await execute();
         if (result.ok)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.message);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .logRemote */ .dR)(result.message);
         else
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
     }

@@ -55355,7 +55355,7 @@ scope.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(scope.__f
 
 /***/ }),
 
-/***/ 5150:
+/***/ 6747:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55369,41 +55369,11 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: HostContext
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
-var lib_core = __nccwpck_require__(4116);
+var core = __nccwpck_require__(4116);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
-;// CONCATENATED MODULE: ./src/core/log.ts
-
-/**
- * Turns a byte stream into whole log lines, each prefixed (e.g. with the host
- * name when several hosts run at once), so parallel output stays readable.
- */
-class LineLog {
-    prefix;
-    write;
-    partial = '';
-    constructor(prefix, write = line => lib_core/* info */.pq(line)) {
-        this.prefix = prefix;
-        this.write = write;
-    }
-    push(chunk) {
-        const text = this.partial + chunk;
-        const lines = text.split(/\r?\n/);
-        this.partial = lines.pop() ?? '';
-        for (const line of lines)
-            this.write(this.prefix + line);
-    }
-    flush() {
-        if (this.partial !== '')
-            this.write(this.prefix + this.partial);
-        this.partial = '';
-    }
-}
-/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
-async function group(title, fn, enabled = true) {
-    return enabled ? core.group(title, fn) : fn();
-}
-
+// EXTERNAL MODULE: ./src/core/log.ts
+var log = __nccwpck_require__(4325);
 // EXTERNAL MODULE: ./src/core/shell.ts
 var shell = __nccwpck_require__(6673);
 ;// CONCATENATED MODULE: ./src/core/remote-command.ts
@@ -56351,6 +56321,7 @@ class NodeSSH {
 
 
 
+
 /** The first line a command prints: its process group id, so a timeout can stop the whole group. */
 const PID_MARK = '\u001eDEPLOYKIT_PGID:';
 const MAX_CAPTURE = 4 * 1024 * 1024;
@@ -56417,7 +56388,8 @@ async function connectWithRetries(endpoint, opts, makeSock) {
             if (attempt >= opts.connectRetries || !RETRYABLE.test(message))
                 throw err;
             const pause = delay * 2 ** attempt;
-            lib_core/* info */.pq(`${message}; retrying in ${(pause / 1000).toFixed(1)}s (${attempt + 1}/${opts.connectRetries})`);
+            // The message can hold the server's own words (an SSH disconnect reason).
+            (0,log/* logRemote */.dR)(`${message}; retrying in ${(pause / 1000).toFixed(1)}s (${attempt + 1}/${opts.connectRetries})`);
             await wait(pause);
         }
     }
@@ -56547,7 +56519,7 @@ class SshSession {
                 timer = setTimeout(() => {
                     timedOut = true;
                     this.killGroup(pgid)
-                        .catch(err => lib_core/* warning */.$e(`${this.label}: could not stop the timed-out command, it may still run on the server: ${(0,errors/* errorMessage */.gJ)(err)}`))
+                        .catch(err => core/* warning */.$e(`${this.label}: could not stop the timed-out command, it may still run on the server: ${(0,errors/* errorMessage */.gJ)(err)}`))
                         .finally(() => {
                         channel.close();
                         // sshd holds the channel open while anything still writes to it; do not wait for that forever.
@@ -56627,15 +56599,16 @@ class HostContext {
     get label() {
         return this.transport.label;
     }
+    /** Logs a line about this host as data: it may hold names and values read from the server. */
     info(line) {
-        lib_core/* info */.pq(this.prefix + line);
+        (0,log/* logRemote */.dR)(line, this.prefix);
     }
     /** Runs a command, streaming its output into the log. Does not throw on a non-zero exit. */
     async run(cmd, opts = {}) {
         if (!opts.quiet)
             this.info(`$ ${describe(cmd)}`);
-        const out = new LineLog(this.prefix);
-        const err = new LineLog(this.prefix);
+        const out = (0,log/* remoteLineLog */.$3)(this.prefix);
+        const err = (0,log/* remoteLineLog */.$3)(this.prefix);
         try {
             return await this.transport.exec(cmd, {
                 timeoutMs: opts.timeoutMs,
@@ -56699,7 +56672,7 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
         }
         catch (err) {
             const message = (0,errors/* errorMessage */.gJ)(err);
-            lib_core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
+            core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
             return { host: label, ok: false, error: message };
         }
         finally {
@@ -56715,11 +56688,39 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Z: () => (/* binding */ escapeHtml)
+/* harmony export */   Ed: () => (/* binding */ Html),
+/* harmony export */   ZD: () => (/* binding */ escapeHtml),
+/* harmony export */   lW: () => (/* binding */ summaryRow)
 /* harmony export */ });
-/** Text for a job summary's HTML: server output and names never become markup. */
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8198);
+
+// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
+// passes through unparsed until a blank line ends it. Every summary here is
+// HTML (headings, tables, paragraphs) with no blank line, so text inside one
+// is never read as Markdown, as long as the text itself cannot end the block:
+// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
+// cannot be a tag. Nothing else is changed: the runner masks secrets in the
+// summary by their exact characters, and a secret escaped further would no
+// longer be found; the secrets deploy-kit registered are masked here first,
+// before `&`, `<` or `>` could change them.
+/** Text for a job summary's element content: server output and names never become markup or Markdown. */
 function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .maskSecrets */ .QU)(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r\n|\r|\n/g, '<br>');
+}
+/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
+class Html {
+    html;
+    constructor(html) {
+        this.html = html;
+    }
+}
+/** A summary table row: text is escaped, Html goes in as it is. */
+function summaryRow(cells) {
+    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
 }
 
 
@@ -56797,10 +56798,115 @@ function readLines(read, name) {
 
 /***/ }),
 
+/***/ 4325:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $3: () => (/* binding */ remoteLineLog),
+/* harmony export */   dR: () => (/* binding */ logRemote)
+/* harmony export */ });
+/* unused harmony exports LineLog, group */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+
+
+// Text from a server (command output, container names and labels, records
+// read back from the release log, probe bodies, tool errors quoting them) is
+// data: the runner must act on none of it as a workflow command. It reads a
+// line as one when, after leading white space, it starts with `::name::`, or
+// when it holds `##[name]` anywhere (actions/runner ActionCommand.TryParseV2
+// and TryParse), and it splits lines at LF, CR and CRLF. The runner's own way
+// to show such text is `::stop-commands::TOKEN` … `::TOKEN::`: no command in
+// between is acted on, deploy-kit's own add-mask, group or warning neither, so
+// a fence is only ever open within one write.
+/**
+ * One per run, from a CSPRNG, and never sent anywhere but the runner: a
+ * server cannot end a fence it cannot name. The runner masks it in the log.
+ */
+let fenceToken;
+function token() {
+    fenceToken ??= (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(16).toString('hex');
+    return fenceToken;
+}
+/** Where the runner ends a line. */
+const LINE_BREAK = /\r\n|\r|\n/;
+/**
+ * Printable ASCII without `::` or `##[` cannot be read as a command by either
+ * syntax, however the runner compares strings: written as it is, so ordinary
+ * output needs no fence around it.
+ */
+function inert(line) {
+    return /^[\x20-\x7e]*$/.test(line) && !line.includes('::') && !line.includes('##[');
+}
+function writeLines(lines) {
+    if (lines.length === 0)
+        return;
+    if (lines.every(inert)) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(lines.join('\n'));
+        return;
+    }
+    const t = token();
+    // Only the token can end the fence; a line holding it (it cannot, unless it leaked) loses it.
+    const stray = new RegExp(t, 'gi');
+    const body = lines.map(line => line.replace(stray, '***')).join('\n');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`::stop-commands::${t}\n${body}\n::${t}::`);
+}
+/**
+ * Writes text that holds anything not deploy-kit's own words (server output,
+ * values read from a server, messages quoting them) to the log as data, each
+ * line after `prefix`, in one write. Server text reaches the log only through
+ * here and `remoteLineLog`.
+ */
+function logRemote(text, prefix = '') {
+    writeLines(text.split(LINE_BREAK).map(line => prefix + line));
+}
+/**
+ * Turns a byte stream into whole lines, split where the runner splits them,
+ * and hands each chunk's complete lines on at once.
+ */
+class LineLog {
+    write;
+    partial = '';
+    constructor(write) {
+        this.write = write;
+    }
+    push(chunk) {
+        const text = this.partial + chunk;
+        // A CR at the very end may be the first half of a CRLF.
+        const cut = text.endsWith('\r') ? text.length - 1 : text.length;
+        const lines = text.slice(0, cut).split(LINE_BREAK);
+        this.partial = (lines.pop() ?? '') + text.slice(cut);
+        if (lines.length > 0)
+            this.write(lines);
+    }
+    flush() {
+        const rest = this.partial.replace(/\r$/, '');
+        this.partial = '';
+        if (rest !== '')
+            this.write([rest]);
+    }
+}
+/**
+ * A server's output streamed into the log as data, each line after `prefix`
+ * (the host's label when several hosts run at once).
+ */
+function remoteLineLog(prefix = '') {
+    return new LineLog(lines => writeLines(lines.map(line => prefix + line)));
+}
+/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
+async function group(title, fn, enabled = true) {
+    return enabled ? core.group(title, fn) : fn();
+}
+
+
+/***/ }),
+
 /***/ 8198:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QU: () => (/* binding */ maskSecrets),
 /* harmony export */   cl: () => (/* binding */ registerSecret),
 /* harmony export */   n$: () => (/* binding */ warnShortSecret),
 /* harmony export */   nz: () => (/* binding */ isShortSecret)
@@ -56808,6 +56914,21 @@ function readLines(read, name) {
 /* unused harmony export SHORT_SECRET_LENGTH */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
 
+/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
+const registered = new Set();
+function remember(value) {
+    registered.add(value);
+    for (const line of value.split(/[\r\n]+/))
+        if (line.trim())
+            registered.add(line.trim());
+}
+/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
+function maskSecrets(text) {
+    let masked = text;
+    for (const value of [...registered].sort((a, b) => b.length - a.length))
+        masked = masked.split(value).join('***');
+    return masked;
+}
 /**
  * Registers a secret with the runner before anything can print it. Each line
  * of a multi-line value is registered too, so a key printed line by line (or
@@ -56817,6 +56938,7 @@ function registerSecret(value) {
     if (!value)
         return;
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
+    remember(value);
     for (const line of value.split(/\r?\n/)) {
         const trimmed = line.trim();
         if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
@@ -56939,13 +57061,15 @@ const STDIN_ENV_READER = `${NEWLINE_VAR}='\n'; ` +
 /* harmony export */ });
 /* unused harmony export runEntry */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4325);
+
 
 /** An action entry: run the work, fail the step when it did not succeed. */
 async function runEntry(execute) {
     try {
         const result = await execute();
         if (result.ok)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.message);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .logRemote */ .dR)(result.message);
         else
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
     }
@@ -57017,8 +57141,8 @@ var compose = __nccwpck_require__(1591);
 var connection_settings = __nccwpck_require__(3479);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./src/core/fleet.ts + 6 modules
-var fleet = __nccwpck_require__(5150);
+// EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
+var fleet = __nccwpck_require__(6747);
 // EXTERNAL MODULE: ./src/core/inputs.ts
 var inputs = __nccwpck_require__(9114);
 // EXTERNAL MODULE: ./src/core/secrets.ts
@@ -57181,7 +57305,10 @@ function readMigrateSettings(read) {
     };
 }
 
+// EXTERNAL MODULE: ./src/core/html.ts
+var html = __nccwpck_require__(1402);
 ;// CONCATENATED MODULE: ./src/collectstatic/main.ts
+
 
 
 
@@ -57259,7 +57386,7 @@ async function run(read) {
             { data: 'result', header: true },
             { data: 'files copied', header: true }
         ],
-        ...outcomes.map(o => [o.host, o.ok ? '✅' : `❌ ${o.error ?? ''}`, String(o.value ?? '')])
+        ...outcomes.map(o => (0,html/* summaryRow */.lW)([o.host, o.ok ? '✅' : `❌ ${o.error ?? ''}`, String(o.value ?? '')]))
     ])
         .write();
     const failed = outcomes.filter(o => !o.ok);
@@ -57477,6 +57604,7 @@ function directionWord(direction) {
 
 
 
+
 async function readState(host, s, project, python) {
     const argv = stateArgv(s.tool, python);
     if (!argv)
@@ -57583,18 +57711,20 @@ async function main_run(read) {
     lib_core/* setOutput */.uH('applied', first ? String(first.applied.length) : '0');
     const table = [
         ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(data => ({ data, header: true })),
-        ...outcomes.map(o => [
+        ...outcomes.map(o => (0,html/* summaryRow */.lW)([
             o.host,
             o.ok ? (o.value?.planOnly ? 'plan only' : '✅') : `❌ ${o.error ?? ''}`,
             o.value?.fromRevision ?? '',
             o.value?.toRevision ?? '',
             o.value?.applied.join(', ') ?? '',
             o.value?.backupFile ?? ''
-        ])
+        ]))
     ];
     const summary = lib_core/* summary */.z.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table);
     if (first?.restoreHint)
-        summary.addRaw('<p>Restore the backup with:</p>').addCodeBlock(first.restoreHint, 'sh');
+        summary
+            .addRaw('<p>Restore the backup with:</p>')
+            .addRaw(`<pre lang="sh"><code>${(0,html/* escapeHtml */.ZD)(first.restoreHint)}</code></pre>`, true);
     await summary.write();
     const failed = outcomes.filter(o => !o.ok);
     if (failed.length > 0)
@@ -58475,9 +58605,10 @@ function remoteProbe(host, place, from, settings) {
     };
 }
 
-// EXTERNAL MODULE: ./src/core/html.ts
-var html = __nccwpck_require__(1402);
+// EXTERNAL MODULE: ./src/core/log.ts
+var log = __nccwpck_require__(4325);
 ;// CONCATENATED MODULE: ./src/smoke-check/report.ts
+
 
 
 
@@ -58494,7 +58625,7 @@ function reportCertificates(results) {
         if (certificate.daysLeft < CERTIFICATE_WARNING_DAYS)
             lib_core/* warning */.$e(text);
         else
-            lib_core/* info */.pq(text);
+            (0,log/* logRemote */.dR)(text);
     }
 }
 /** One annotation per failing URL: what was expected and what came back. */
@@ -58522,14 +58653,14 @@ async function writeSummary(results, elapsedMs) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const passed = results.filter(r => r.passed).length;
-    const rows = results.map(r => [
-        (0,html/* escapeHtml */.Z)(`${r.method} ${r.url}`),
-        (0,html/* escapeHtml */.Z)(r.from),
+    const rows = results.map(r => (0,html/* summaryRow */.lW)([
+        `${r.method} ${r.url}`,
+        r.from,
         String(r.attempts),
         r.status === undefined ? '—' : String(r.status),
         r.latencyMs === undefined ? '—' : `${r.latencyMs} ms`,
-        (0,html/* escapeHtml */.Z)(resultCell(r))
-    ]);
+        resultCell(r)
+    ]));
     await lib_core/* summary */.z
         .addHeading('Smoke check', 3)
         .addTable([
@@ -58866,6 +58997,7 @@ function readSmokeSettings(read) {
 
 
 
+
 /** Commands at once on one SSH connection; sshd allows 10 sessions per connection by default. */
 const CHECKS_PER_HOST = 4;
 function notChecked(check, from, error) {
@@ -58886,7 +59018,7 @@ function fromRunner(settings, deadline) {
         probe,
         timing: settings.timing,
         deadline,
-        log: line => lib_core/* info */.pq(line)
+        log: line => (0,log/* logRemote */.dR)(line)
     })));
 }
 async function fromServers(settings, { connection, app }, deadline) {
@@ -58900,7 +59032,7 @@ async function fromServers(settings, { connection, app }, deadline) {
             probe,
             timing: settings.timing,
             deadline,
-            log: line => lib_core/* info */.pq(line)
+            log: line => (0,log/* logRemote */.dR)(line)
         }));
     });
     return outcomes.flatMap(o => o.ok && o.value
@@ -58917,7 +59049,7 @@ async function smoke_check_main_run(read) {
     if (!result.ok)
         core.setFailed(result.message);
     else
-        core.info(result.message);
+        logRemote(result.message);
 }
 async function execute(read) {
     const settings = readSmokeSettings(read);
@@ -58929,7 +59061,7 @@ async function execute(read) {
         };
     const started = Date.now();
     const deadline = started + settings.timing.waitTimeoutMs;
-    lib_core/* info */.pq(`Checking ${settings.checks.length} URL(s) from ${fromLabel(settings.from)}, for at most ${settings.timing.waitTimeoutMs / 1000}s`);
+    (0,log/* logRemote */.dR)(`Checking ${settings.checks.length} URL(s) from ${fromLabel(settings.from)}, for at most ${settings.timing.waitTimeoutMs / 1000}s`);
     const results = remote === undefined
         ? await fromRunner(settings, deadline)
         : await fromServers(settings, remote, deadline);
@@ -64146,6 +64278,8 @@ function rollbackReader(read) {
 
 
 
+
+
 /** Every stage's inputs are read and checked before the first server is touched. */
 function readPlan(read) {
     (0,settings/* readDeploySettings */.l)(read);
@@ -64186,15 +64320,15 @@ function readPlan(read) {
 async function writeEarlyMigrateSummary(r) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    const what = r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply';
+    const what = r.applied.length ? `applied ${(0,html/* escapeHtml */.ZD)(r.applied.join(', '))}` : 'nothing to apply';
     await lib_core/* summary */.z
-        .addRaw(`<p>Migrated before the start: ${what}${r.backupFile ? `; backup <code>${r.backupFile}</code>` : ''}.</p>`, true)
+        .addRaw(`<p>Migrated before the start: ${what}${r.backupFile ? `; backup <code>${(0,html/* escapeHtml */.ZD)(r.backupFile)}</code>` : ''}.</p>`, true)
         .write();
 }
 async function stage(title, work) {
-    lib_core/* info */.pq(`\n▶ ${title}`);
+    (0,log/* logRemote */.dR)(`\n▶ ${title}`);
     const result = await work();
-    lib_core/* info */.pq(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`);
+    (0,log/* logRemote */.dR)(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`);
     return result;
 }
 async function deploy_main_run(read) {
@@ -64275,7 +64409,7 @@ async function deploy_main_run(read) {
         await deployment?.status('success', `release ${deployed.releaseId}`);
         if (outcome.previousRef && process.env.GITHUB_STEP_SUMMARY) {
             await lib_core/* summary */.z
-                .addRaw(`<p>To go back: the rollback workflow, or ssh-deploy with <code>rollback-to: previous</code> (<code>${outcome.previousRef.slice(0, 12)}</code>).</p>`, true)
+                .addRaw(`<p>To go back: the rollback workflow, or ssh-deploy with <code>rollback-to: previous</code> (<code>${(0,html/* escapeHtml */.ZD)(outcome.previousRef.slice(0, 12))}</code>).</p>`, true)
                 .write();
         }
         return {
@@ -64371,8 +64505,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(4116);
 // EXTERNAL MODULE: ./src/core/html.ts
 var html = __nccwpck_require__(1402);
-// EXTERNAL MODULE: ./src/core/fleet.ts + 6 modules
-var fleet = __nccwpck_require__(5150);
+// EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
+var fleet = __nccwpck_require__(6747);
 // EXTERNAL MODULE: ./src/core/secrets.ts
 var secrets = __nccwpck_require__(8198);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/env-values.ts
@@ -66153,12 +66287,13 @@ var connection_settings = __nccwpck_require__(3479);
 
 const STATE_TOKEN = 'lock-token';
 const STATE_OPEN = 'lock-open';
+/** A ref, perhaps read back from a server's release log: a link when it is a commit of this repository. */
 function commitLink(s, ref) {
     if (!ref)
-        return '';
-    return /^[0-9a-f]{40}$/.test(ref) && s.run.repository
+        return new html/* Html */.Ed('');
+    return new html/* Html */.Ed(/^[0-9a-f]{40}$/.test(ref) && s.run.repository
         ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
-        : `<code>${ref}</code>`;
+        : `<code>${(0,html/* escapeHtml */.ZD)(ref)}</code>`);
 }
 /** Which values the env file was given: vars with their values, env by name only. */
 function envFileSummary(s, rows) {
@@ -66168,7 +66303,7 @@ function envFileSummary(s, rows) {
         return '';
     if (!rows.some(r => r.changed))
         return '';
-    const code = (text) => `<code>${(0,html/* escapeHtml */.Z)(text)}</code>`;
+    const code = (text) => `<code>${(0,html/* escapeHtml */.ZD)(text)}</code>`;
     const parts = [
         s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${shownValue(v)}`)).join(' ')}`,
         s.env.length > 0 && `env (secret) ${s.env.map(([k]) => code(k)).join(' ')}`
@@ -66190,7 +66325,7 @@ async function writeSummary(s, releaseId, rows, wayBack) {
             { data: 'seconds', header: true },
             { data: 'detail', header: true }
         ],
-        ...rows.map(r => [
+        ...rows.map(r => (0,html/* summaryRow */.lW)([
             r.host,
             r.status === 'succeeded'
                 ? '✅ succeeded'
@@ -66201,13 +66336,13 @@ async function writeSummary(s, releaseId, rows, wayBack) {
             commitLink(s, r.previousRef),
             r.seconds.toFixed(1),
             r.error ?? ''
-        ])
+        ]))
     ])
         .addRaw(envFileSummary(s, rows))
         .addRaw(
     // Only after a deploy that went through; after a rollback, "previous" is not the way back.
     wayBack && previous && !s.rollbackTo && failed.length === 0
-        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous)}).</p>`
+        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous).html}).</p>`
         : '')
         .write();
 }

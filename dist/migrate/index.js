@@ -54106,6 +54106,110 @@ function readLines(read, name) {
 
 /***/ }),
 
+/***/ 4325:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $3: () => (/* binding */ remoteLineLog),
+/* harmony export */   dR: () => (/* binding */ logRemote)
+/* harmony export */ });
+/* unused harmony exports LineLog, group */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+
+
+// Text from a server (command output, container names and labels, records
+// read back from the release log, probe bodies, tool errors quoting them) is
+// data: the runner must act on none of it as a workflow command. It reads a
+// line as one when, after leading white space, it starts with `::name::`, or
+// when it holds `##[name]` anywhere (actions/runner ActionCommand.TryParseV2
+// and TryParse), and it splits lines at LF, CR and CRLF. The runner's own way
+// to show such text is `::stop-commands::TOKEN` … `::TOKEN::`: no command in
+// between is acted on, deploy-kit's own add-mask, group or warning neither, so
+// a fence is only ever open within one write.
+/**
+ * One per run, from a CSPRNG, and never sent anywhere but the runner: a
+ * server cannot end a fence it cannot name. The runner masks it in the log.
+ */
+let fenceToken;
+function token() {
+    fenceToken ??= (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(16).toString('hex');
+    return fenceToken;
+}
+/** Where the runner ends a line. */
+const LINE_BREAK = /\r\n|\r|\n/;
+/**
+ * Printable ASCII without `::` or `##[` cannot be read as a command by either
+ * syntax, however the runner compares strings: written as it is, so ordinary
+ * output needs no fence around it.
+ */
+function inert(line) {
+    return /^[\x20-\x7e]*$/.test(line) && !line.includes('::') && !line.includes('##[');
+}
+function writeLines(lines) {
+    if (lines.length === 0)
+        return;
+    if (lines.every(inert)) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(lines.join('\n'));
+        return;
+    }
+    const t = token();
+    // Only the token can end the fence; a line holding it (it cannot, unless it leaked) loses it.
+    const stray = new RegExp(t, 'gi');
+    const body = lines.map(line => line.replace(stray, '***')).join('\n');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`::stop-commands::${t}\n${body}\n::${t}::`);
+}
+/**
+ * Writes text that holds anything not deploy-kit's own words (server output,
+ * values read from a server, messages quoting them) to the log as data, each
+ * line after `prefix`, in one write. Server text reaches the log only through
+ * here and `remoteLineLog`.
+ */
+function logRemote(text, prefix = '') {
+    writeLines(text.split(LINE_BREAK).map(line => prefix + line));
+}
+/**
+ * Turns a byte stream into whole lines, split where the runner splits them,
+ * and hands each chunk's complete lines on at once.
+ */
+class LineLog {
+    write;
+    partial = '';
+    constructor(write) {
+        this.write = write;
+    }
+    push(chunk) {
+        const text = this.partial + chunk;
+        // A CR at the very end may be the first half of a CRLF.
+        const cut = text.endsWith('\r') ? text.length - 1 : text.length;
+        const lines = text.slice(0, cut).split(LINE_BREAK);
+        this.partial = (lines.pop() ?? '') + text.slice(cut);
+        if (lines.length > 0)
+            this.write(lines);
+    }
+    flush() {
+        const rest = this.partial.replace(/\r$/, '');
+        this.partial = '';
+        if (rest !== '')
+            this.write([rest]);
+    }
+}
+/**
+ * A server's output streamed into the log as data, each line after `prefix`
+ * (the host's label when several hosts run at once).
+ */
+function remoteLineLog(prefix = '') {
+    return new LineLog(lines => writeLines(lines.map(line => prefix + line)));
+}
+/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
+async function group(title, fn, enabled = true) {
+    return enabled ? core.group(title, fn) : fn();
+}
+
+
+/***/ }),
+
 /***/ 41:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -54114,13 +54218,15 @@ function readLines(read, name) {
 /* harmony export */ });
 /* unused harmony export runEntryWithPost */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4325);
+
 
 /** An action entry: run the work, fail the step when it did not succeed. */
 async function runEntry(execute) {
     try {
         const result = await execute();
         if (result.ok)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.message);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .logRemote */ .dR)(result.message);
         else
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
     }
@@ -54156,7 +54262,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(294);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3829);
 
 
 
@@ -54168,7 +54274,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 294:
+/***/ 3829:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54180,7 +54286,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: migrateHost
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var lib_core = __nccwpck_require__(8261);
+var core = __nccwpck_require__(8261);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/core/errors.ts
@@ -54292,38 +54398,8 @@ async function findPython(host, project, mode, service) {
     return found;
 }
 
-;// CONCATENATED MODULE: ./src/core/log.ts
-
-/**
- * Turns a byte stream into whole log lines, each prefixed (e.g. with the host
- * name when several hosts run at once), so parallel output stays readable.
- */
-class LineLog {
-    prefix;
-    write;
-    partial = '';
-    constructor(prefix, write = line => lib_core/* info */.pq(line)) {
-        this.prefix = prefix;
-        this.write = write;
-    }
-    push(chunk) {
-        const text = this.partial + chunk;
-        const lines = text.split(/\r?\n/);
-        this.partial = lines.pop() ?? '';
-        for (const line of lines)
-            this.write(this.prefix + line);
-    }
-    flush() {
-        if (this.partial !== '')
-            this.write(this.prefix + this.partial);
-        this.partial = '';
-    }
-}
-/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
-async function group(title, fn, enabled = true) {
-    return enabled ? core.group(title, fn) : fn();
-}
-
+// EXTERNAL MODULE: ./src/core/log.ts
+var log = __nccwpck_require__(4325);
 ;// CONCATENATED MODULE: ./src/core/shell.ts
 /**
  * The one place where argv becomes a shell string. Every remote command is
@@ -55343,6 +55419,7 @@ class NodeSSH {
 
 
 
+
 /** The first line a command prints: its process group id, so a timeout can stop the whole group. */
 const PID_MARK = '\u001eDEPLOYKIT_PGID:';
 const MAX_CAPTURE = 4 * 1024 * 1024;
@@ -55409,7 +55486,8 @@ async function connectWithRetries(endpoint, opts, makeSock) {
             if (attempt >= opts.connectRetries || !RETRYABLE.test(message))
                 throw err;
             const pause = delay * 2 ** attempt;
-            lib_core/* info */.pq(`${message}; retrying in ${(pause / 1000).toFixed(1)}s (${attempt + 1}/${opts.connectRetries})`);
+            // The message can hold the server's own words (an SSH disconnect reason).
+            (0,log/* logRemote */.dR)(`${message}; retrying in ${(pause / 1000).toFixed(1)}s (${attempt + 1}/${opts.connectRetries})`);
             await wait(pause);
         }
     }
@@ -55539,7 +55617,7 @@ class SshSession {
                 timer = setTimeout(() => {
                     timedOut = true;
                     this.killGroup(pgid)
-                        .catch(err => lib_core/* warning */.$e(`${this.label}: could not stop the timed-out command, it may still run on the server: ${(0,errors/* errorMessage */.gJ)(err)}`))
+                        .catch(err => core/* warning */.$e(`${this.label}: could not stop the timed-out command, it may still run on the server: ${(0,errors/* errorMessage */.gJ)(err)}`))
                         .finally(() => {
                         channel.close();
                         // sshd holds the channel open while anything still writes to it; do not wait for that forever.
@@ -55619,15 +55697,16 @@ class HostContext {
     get label() {
         return this.transport.label;
     }
+    /** Logs a line about this host as data: it may hold names and values read from the server. */
     info(line) {
-        lib_core/* info */.pq(this.prefix + line);
+        (0,log/* logRemote */.dR)(line, this.prefix);
     }
     /** Runs a command, streaming its output into the log. Does not throw on a non-zero exit. */
     async run(cmd, opts = {}) {
         if (!opts.quiet)
             this.info(`$ ${describe(cmd)}`);
-        const out = new LineLog(this.prefix);
-        const err = new LineLog(this.prefix);
+        const out = (0,log/* remoteLineLog */.$3)(this.prefix);
+        const err = (0,log/* remoteLineLog */.$3)(this.prefix);
         try {
             return await this.transport.exec(cmd, {
                 timeoutMs: opts.timeoutMs,
@@ -55691,7 +55770,7 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
         }
         catch (err) {
             const message = (0,errors/* errorMessage */.gJ)(err);
-            lib_core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
+            core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
             return { host: label, ok: false, error: message };
         }
         finally {
@@ -56063,6 +56142,21 @@ function parseHosts(text, defaults, input = 'host') {
 
 ;// CONCATENATED MODULE: ./src/core/secrets.ts
 
+/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
+const registered = new Set();
+function remember(value) {
+    registered.add(value);
+    for (const line of value.split(/[\r\n]+/))
+        if (line.trim())
+            registered.add(line.trim());
+}
+/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
+function maskSecrets(text) {
+    let masked = text;
+    for (const value of [...registered].sort((a, b) => b.length - a.length))
+        masked = masked.split(value).join('***');
+    return masked;
+}
 /**
  * Registers a secret with the runner before anything can print it. Each line
  * of a multi-line value is registered too, so a key printed line by line (or
@@ -56071,11 +56165,12 @@ function parseHosts(text, defaults, input = 'host') {
 function registerSecret(value) {
     if (!value)
         return;
-    lib_core/* setSecret */.Pq(value);
+    core/* setSecret */.Pq(value);
+    remember(value);
     for (const line of value.split(/\r?\n/)) {
         const trimmed = line.trim();
         if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
-            lib_core/* setSecret */.Pq(trimmed);
+            core/* setSecret */.Pq(trimmed);
     }
 }
 /**
@@ -56093,7 +56188,7 @@ function isShortSecret(value) {
  * `what` reads as the subject, e.g. "env: the value of DEBUG".
  */
 function warnShortSecret(what, fix) {
-    lib_core/* warning */.$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
+    core/* warning */.$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/connection-settings.ts
@@ -56148,7 +56243,7 @@ function hostKeyPolicy(read, prefix, address, skip) {
     if (fingerprintText)
         return fingerprintPolicy(parseFingerprints(fingerprintText, `${prefix}fingerprint`));
     if (skip) {
-        lib_core/* warning */.$e(`insecure-skip-host-key-check is true: the host key of ${address.label} is not checked, so anyone on the network path can pose as this server. ` +
+        core/* warning */.$e(`insecure-skip-host-key-check is true: the host key of ${address.label} is not checked, so anyone on the network path can pose as this server. ` +
             'Pass known-hosts or fingerprint instead.');
         return SKIP_POLICY;
     }
@@ -56422,7 +56517,39 @@ function directionWord(direction) {
     return direction === 'up' ? 'applied' : 'reverted';
 }
 
+;// CONCATENATED MODULE: ./src/core/html.ts
+
+// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
+// passes through unparsed until a blank line ends it. Every summary here is
+// HTML (headings, tables, paragraphs) with no blank line, so text inside one
+// is never read as Markdown, as long as the text itself cannot end the block:
+// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
+// cannot be a tag. Nothing else is changed: the runner masks secrets in the
+// summary by their exact characters, and a secret escaped further would no
+// longer be found; the secrets deploy-kit registered are masked here first,
+// before `&`, `<` or `>` could change them.
+/** Text for a job summary's element content: server output and names never become markup or Markdown. */
+function escapeHtml(text) {
+    return maskSecrets(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r\n|\r|\n/g, '<br>');
+}
+/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
+class Html {
+    html;
+    constructor(html) {
+        this.html = html;
+    }
+}
+/** A summary table row: text is escaped, Html goes in as it is. */
+function summaryRow(cells) {
+    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
+}
+
 ;// CONCATENATED MODULE: ./src/migrate/main.ts
+
 
 
 
@@ -56528,27 +56655,29 @@ async function migrateHost(host, s) {
 }
 async function run(read) {
     const s = readMigrateSettings(read);
-    const outcomes = await forEachHost(s.connection, host => lib_core/* group */.Os(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s)));
+    const outcomes = await forEachHost(s.connection, host => core/* group */.Os(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s)));
     const ok = outcomes.filter(o => o.ok && o.value);
     const first = ok[0]?.value;
-    lib_core/* setOutput */.uH('backup-file', first?.backupFile ?? '');
-    lib_core/* setOutput */.uH('from-revision', first?.fromRevision ?? '');
-    lib_core/* setOutput */.uH('to-revision', first?.toRevision ?? '');
-    lib_core/* setOutput */.uH('applied', first ? String(first.applied.length) : '0');
+    core/* setOutput */.uH('backup-file', first?.backupFile ?? '');
+    core/* setOutput */.uH('from-revision', first?.fromRevision ?? '');
+    core/* setOutput */.uH('to-revision', first?.toRevision ?? '');
+    core/* setOutput */.uH('applied', first ? String(first.applied.length) : '0');
     const table = [
         ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(data => ({ data, header: true })),
-        ...outcomes.map(o => [
+        ...outcomes.map(o => summaryRow([
             o.host,
             o.ok ? (o.value?.planOnly ? 'plan only' : '✅') : `❌ ${o.error ?? ''}`,
             o.value?.fromRevision ?? '',
             o.value?.toRevision ?? '',
             o.value?.applied.join(', ') ?? '',
             o.value?.backupFile ?? ''
-        ])
+        ]))
     ];
-    const summary = lib_core/* summary */.z.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table);
+    const summary = core/* summary */.z.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table);
     if (first?.restoreHint)
-        summary.addRaw('<p>Restore the backup with:</p>').addCodeBlock(first.restoreHint, 'sh');
+        summary
+            .addRaw('<p>Restore the backup with:</p>')
+            .addRaw(`<pre lang="sh"><code>${escapeHtml(first.restoreHint)}</code></pre>`, true);
     await summary.write();
     const failed = outcomes.filter(o => !o.ok);
     if (failed.length > 0)

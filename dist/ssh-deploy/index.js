@@ -54106,6 +54106,110 @@ function readLines(read, name) {
 
 /***/ }),
 
+/***/ 4325:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $3: () => (/* binding */ remoteLineLog),
+/* harmony export */   dR: () => (/* binding */ logRemote)
+/* harmony export */ });
+/* unused harmony exports LineLog, group */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+
+
+// Text from a server (command output, container names and labels, records
+// read back from the release log, probe bodies, tool errors quoting them) is
+// data: the runner must act on none of it as a workflow command. It reads a
+// line as one when, after leading white space, it starts with `::name::`, or
+// when it holds `##[name]` anywhere (actions/runner ActionCommand.TryParseV2
+// and TryParse), and it splits lines at LF, CR and CRLF. The runner's own way
+// to show such text is `::stop-commands::TOKEN` … `::TOKEN::`: no command in
+// between is acted on, deploy-kit's own add-mask, group or warning neither, so
+// a fence is only ever open within one write.
+/**
+ * One per run, from a CSPRNG, and never sent anywhere but the runner: a
+ * server cannot end a fence it cannot name. The runner masks it in the log.
+ */
+let fenceToken;
+function token() {
+    fenceToken ??= (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(16).toString('hex');
+    return fenceToken;
+}
+/** Where the runner ends a line. */
+const LINE_BREAK = /\r\n|\r|\n/;
+/**
+ * Printable ASCII without `::` or `##[` cannot be read as a command by either
+ * syntax, however the runner compares strings: written as it is, so ordinary
+ * output needs no fence around it.
+ */
+function inert(line) {
+    return /^[\x20-\x7e]*$/.test(line) && !line.includes('::') && !line.includes('##[');
+}
+function writeLines(lines) {
+    if (lines.length === 0)
+        return;
+    if (lines.every(inert)) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(lines.join('\n'));
+        return;
+    }
+    const t = token();
+    // Only the token can end the fence; a line holding it (it cannot, unless it leaked) loses it.
+    const stray = new RegExp(t, 'gi');
+    const body = lines.map(line => line.replace(stray, '***')).join('\n');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`::stop-commands::${t}\n${body}\n::${t}::`);
+}
+/**
+ * Writes text that holds anything not deploy-kit's own words (server output,
+ * values read from a server, messages quoting them) to the log as data, each
+ * line after `prefix`, in one write. Server text reaches the log only through
+ * here and `remoteLineLog`.
+ */
+function logRemote(text, prefix = '') {
+    writeLines(text.split(LINE_BREAK).map(line => prefix + line));
+}
+/**
+ * Turns a byte stream into whole lines, split where the runner splits them,
+ * and hands each chunk's complete lines on at once.
+ */
+class LineLog {
+    write;
+    partial = '';
+    constructor(write) {
+        this.write = write;
+    }
+    push(chunk) {
+        const text = this.partial + chunk;
+        // A CR at the very end may be the first half of a CRLF.
+        const cut = text.endsWith('\r') ? text.length - 1 : text.length;
+        const lines = text.slice(0, cut).split(LINE_BREAK);
+        this.partial = (lines.pop() ?? '') + text.slice(cut);
+        if (lines.length > 0)
+            this.write(lines);
+    }
+    flush() {
+        const rest = this.partial.replace(/\r$/, '');
+        this.partial = '';
+        if (rest !== '')
+            this.write([rest]);
+    }
+}
+/**
+ * A server's output streamed into the log as data, each line after `prefix`
+ * (the host's label when several hosts run at once).
+ */
+function remoteLineLog(prefix = '') {
+    return new LineLog(lines => writeLines(lines.map(line => prefix + line)));
+}
+/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
+async function group(title, fn, enabled = true) {
+    return enabled ? core.group(title, fn) : fn();
+}
+
+
+/***/ }),
+
 /***/ 41:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -54114,13 +54218,15 @@ function readLines(read, name) {
 /* harmony export */ });
 /* unused harmony export runEntry */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4325);
+
 
 /** An action entry: run the work, fail the step when it did not succeed. */
 async function runEntry(execute) {
     try {
         const result = await execute();
         if (result.ok)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.message);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .logRemote */ .dR)(result.message);
         else
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
     }
@@ -54156,7 +54262,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5088);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5503);
 
 
 
@@ -54168,7 +54274,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5088:
+/***/ 5503:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54179,47 +54285,93 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var lib_core = __nccwpck_require__(8261);
+var core = __nccwpck_require__(8261);
+;// CONCATENATED MODULE: ./src/core/secrets.ts
+
+/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
+const registered = new Set();
+function remember(value) {
+    registered.add(value);
+    for (const line of value.split(/[\r\n]+/))
+        if (line.trim())
+            registered.add(line.trim());
+}
+/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
+function maskSecrets(text) {
+    let masked = text;
+    for (const value of [...registered].sort((a, b) => b.length - a.length))
+        masked = masked.split(value).join('***');
+    return masked;
+}
+/**
+ * Registers a secret with the runner before anything can print it. Each line
+ * of a multi-line value is registered too, so a key printed line by line (or
+ * a fragment quoted in an error) is still masked.
+ */
+function registerSecret(value) {
+    if (!value)
+        return;
+    core/* setSecret */.Pq(value);
+    remember(value);
+    for (const line of value.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
+            core/* setSecret */.Pq(trimmed);
+    }
+}
+/**
+ * The runner masks a secret wherever it occurs, however short: a secret `1`
+ * hides every 1 in the log, and GitHub drops every job output that contains
+ * it (a release id, a commit sha). Below this length that is near certain.
+ */
+const SHORT_SECRET_LENGTH = 4;
+function isShortSecret(value) {
+    const length = value.trim().length;
+    return length > 0 && length < SHORT_SECRET_LENGTH;
+}
+/**
+ * Warns about a short secret, naming where it came from (never the value).
+ * `what` reads as the subject, e.g. "env: the value of DEBUG".
+ */
+function warnShortSecret(what, fix) {
+    core/* warning */.$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
+}
+
 ;// CONCATENATED MODULE: ./src/core/html.ts
-/** Text for a job summary's HTML: server output and names never become markup. */
+
+// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
+// passes through unparsed until a blank line ends it. Every summary here is
+// HTML (headings, tables, paragraphs) with no blank line, so text inside one
+// is never read as Markdown, as long as the text itself cannot end the block:
+// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
+// cannot be a tag. Nothing else is changed: the runner masks secrets in the
+// summary by their exact characters, and a secret escaped further would no
+// longer be found; the secrets deploy-kit registered are masked here first,
+// before `&`, `<` or `>` could change them.
+/** Text for a job summary's element content: server output and names never become markup or Markdown. */
 function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return maskSecrets(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r\n|\r|\n/g, '<br>');
+}
+/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
+class Html {
+    html;
+    constructor(html) {
+        this.html = html;
+    }
+}
+/** A summary table row: text is escaped, Html goes in as it is. */
+function summaryRow(cells) {
+    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
 }
 
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
-;// CONCATENATED MODULE: ./src/core/log.ts
-
-/**
- * Turns a byte stream into whole log lines, each prefixed (e.g. with the host
- * name when several hosts run at once), so parallel output stays readable.
- */
-class LineLog {
-    prefix;
-    write;
-    partial = '';
-    constructor(prefix, write = line => lib_core/* info */.pq(line)) {
-        this.prefix = prefix;
-        this.write = write;
-    }
-    push(chunk) {
-        const text = this.partial + chunk;
-        const lines = text.split(/\r?\n/);
-        this.partial = lines.pop() ?? '';
-        for (const line of lines)
-            this.write(this.prefix + line);
-    }
-    flush() {
-        if (this.partial !== '')
-            this.write(this.prefix + this.partial);
-        this.partial = '';
-    }
-}
-/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
-async function group(title, fn, enabled = true) {
-    return enabled ? core.group(title, fn) : fn();
-}
-
+// EXTERNAL MODULE: ./src/core/log.ts
+var log = __nccwpck_require__(4325);
 ;// CONCATENATED MODULE: ./src/core/shell.ts
 /**
  * The one place where argv becomes a shell string. Every remote command is
@@ -55239,6 +55391,7 @@ class NodeSSH {
 
 
 
+
 /** The first line a command prints: its process group id, so a timeout can stop the whole group. */
 const PID_MARK = '\u001eDEPLOYKIT_PGID:';
 const MAX_CAPTURE = 4 * 1024 * 1024;
@@ -55305,7 +55458,8 @@ async function connectWithRetries(endpoint, opts, makeSock) {
             if (attempt >= opts.connectRetries || !RETRYABLE.test(message))
                 throw err;
             const pause = delay * 2 ** attempt;
-            lib_core/* info */.pq(`${message}; retrying in ${(pause / 1000).toFixed(1)}s (${attempt + 1}/${opts.connectRetries})`);
+            // The message can hold the server's own words (an SSH disconnect reason).
+            (0,log/* logRemote */.dR)(`${message}; retrying in ${(pause / 1000).toFixed(1)}s (${attempt + 1}/${opts.connectRetries})`);
             await wait(pause);
         }
     }
@@ -55435,7 +55589,7 @@ class SshSession {
                 timer = setTimeout(() => {
                     timedOut = true;
                     this.killGroup(pgid)
-                        .catch(err => lib_core/* warning */.$e(`${this.label}: could not stop the timed-out command, it may still run on the server: ${(0,errors/* errorMessage */.gJ)(err)}`))
+                        .catch(err => core/* warning */.$e(`${this.label}: could not stop the timed-out command, it may still run on the server: ${(0,errors/* errorMessage */.gJ)(err)}`))
                         .finally(() => {
                         channel.close();
                         // sshd holds the channel open while anything still writes to it; do not wait for that forever.
@@ -55515,15 +55669,16 @@ class HostContext {
     get label() {
         return this.transport.label;
     }
+    /** Logs a line about this host as data: it may hold names and values read from the server. */
     info(line) {
-        lib_core/* info */.pq(this.prefix + line);
+        (0,log/* logRemote */.dR)(line, this.prefix);
     }
     /** Runs a command, streaming its output into the log. Does not throw on a non-zero exit. */
     async run(cmd, opts = {}) {
         if (!opts.quiet)
             this.info(`$ ${describe(cmd)}`);
-        const out = new LineLog(this.prefix);
-        const err = new LineLog(this.prefix);
+        const out = (0,log/* remoteLineLog */.$3)(this.prefix);
+        const err = (0,log/* remoteLineLog */.$3)(this.prefix);
         try {
             return await this.transport.exec(cmd, {
                 timeoutMs: opts.timeoutMs,
@@ -55587,48 +55742,13 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
         }
         catch (err) {
             const message = (0,errors/* errorMessage */.gJ)(err);
-            lib_core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
+            core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
             return { host: label, ok: false, error: message };
         }
         finally {
             await session?.close();
         }
     });
-}
-
-;// CONCATENATED MODULE: ./src/core/secrets.ts
-
-/**
- * Registers a secret with the runner before anything can print it. Each line
- * of a multi-line value is registered too, so a key printed line by line (or
- * a fragment quoted in an error) is still masked.
- */
-function registerSecret(value) {
-    if (!value)
-        return;
-    lib_core/* setSecret */.Pq(value);
-    for (const line of value.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
-            lib_core/* setSecret */.Pq(trimmed);
-    }
-}
-/**
- * The runner masks a secret wherever it occurs, however short: a secret `1`
- * hides every 1 in the log, and GitHub drops every job output that contains
- * it (a release id, a commit sha). Below this length that is near certain.
- */
-const SHORT_SECRET_LENGTH = 4;
-function isShortSecret(value) {
-    const length = value.trim().length;
-    return length > 0 && length < SHORT_SECRET_LENGTH;
-}
-/**
- * Warns about a short secret, naming where it came from (never the value).
- * `what` reads as the subject, e.g. "env: the value of DEBUG".
- */
-function warnShortSecret(what, fix) {
-    lib_core/* warning */.$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/env-values.ts
@@ -56369,7 +56489,7 @@ async function removeStoredCredentials(host, dir) {
     if (origin.url === text)
         return undefined;
     await host.check(gitCommands.setOriginUrl(dir, origin), { quiet: true });
-    lib_core/* warning */.$e(`${host.label}: the origin URL of ${dir} held credentials in .git/config, readable by other users of the server; it is now ${origin.url}. Later deploys need them in repository (an https:// URL): they are handed to git for each fetch and stored nowhere`);
+    core/* warning */.$e(`${host.label}: the origin URL of ${dir} held credentials in .git/config, readable by other users of the server; it is now ${origin.url}. Later deploys need them in repository (an https:// URL): they are handed to git for each fetch and stored nowhere`);
     return origin.credentials;
 }
 /** Makes sure `dir` holds a clone of `repository` (cloning it if needed), with no credentials stored in it. */
@@ -56419,7 +56539,7 @@ async function checkoutCommit(host, dir, sha, releaseId) {
     if (changed) {
         const message = `deploy-kit: local changes before release ${releaseId}`;
         await host.check(gitCommands.stash(dir, message), { quiet: true });
-        lib_core/* warning */.$e(`${host.label}: ${dir} had local changes to tracked files; they are kept in \`git stash\` as "${message}":\n${changed}`);
+        core/* warning */.$e(`${host.label}: ${dir} had local changes to tracked files; they are kept in \`git stash\` as "${message}":\n${changed}`);
     }
     await host.check(gitCommands.checkout(dir, sha));
 }
@@ -56609,7 +56729,7 @@ class DeployLock {
                     quiet: true
                 });
                 if (moved.code === 0) {
-                    lib_core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
+                    core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
                 }
                 // Otherwise another deploy took it over first, or it was released: look again.
                 continue;
@@ -56954,7 +57074,7 @@ async function waitHealthy(host, service, id, timeoutMs) {
         if (c?.status === 'running' && c.health === 'healthy')
             return;
         if (c?.status === 'running' && !c.health) {
-            lib_core/* warning */.$e(`${host.label}: ${service} has no healthcheck, so its new container took traffic as soon as it ran; ` +
+            core/* warning */.$e(`${host.label}: ${service} has no healthcheck, so its new container took traffic as soon as it ran; ` +
                 'add a healthcheck so the switch waits until the app answers');
             return;
         }
@@ -57375,7 +57495,7 @@ async function deployHost(host, s, plan) {
     finally {
         await lock
             ?.release()
-            .catch(err => lib_core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
+            .catch(err => core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
     }
 }
 /** Another deploy holds the lock now: say what this run changed and what runs, and change nothing more. */
@@ -57884,7 +58004,7 @@ function hostKeyPolicy(read, prefix, address, skip) {
     if (fingerprintText)
         return fingerprintPolicy(parseFingerprints(fingerprintText, `${prefix}fingerprint`));
     if (skip) {
-        lib_core/* warning */.$e(`insecure-skip-host-key-check is true: the host key of ${address.label} is not checked, so anyone on the network path can pose as this server. ` +
+        core/* warning */.$e(`insecure-skip-host-key-check is true: the host key of ${address.label} is not checked, so anyone on the network path can pose as this server. ` +
             'Pass known-hosts or fingerprint instead.');
         return SKIP_POLICY;
     }
@@ -58218,12 +58338,13 @@ function readDeploySettings(read, run = runContext()) {
 
 const STATE_TOKEN = 'lock-token';
 const STATE_OPEN = 'lock-open';
+/** A ref, perhaps read back from a server's release log: a link when it is a commit of this repository. */
 function commitLink(s, ref) {
     if (!ref)
-        return '';
-    return /^[0-9a-f]{40}$/.test(ref) && s.run.repository
+        return new Html('');
+    return new Html(/^[0-9a-f]{40}$/.test(ref) && s.run.repository
         ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
-        : `<code>${ref}</code>`;
+        : `<code>${escapeHtml(ref)}</code>`);
 }
 /** Which values the env file was given: vars with their values, env by name only. */
 function envFileSummary(s, rows) {
@@ -58244,7 +58365,7 @@ async function writeSummary(s, releaseId, rows, wayBack) {
     const failed = rows.filter(r => r.status === 'failed');
     const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`;
     const previous = rows.find(r => r.previousRef)?.previousRef ?? '';
-    await lib_core/* summary */.z
+    await core/* summary */.z
         .addHeading(title, 2)
         .addTable([
         [
@@ -58255,7 +58376,7 @@ async function writeSummary(s, releaseId, rows, wayBack) {
             { data: 'seconds', header: true },
             { data: 'detail', header: true }
         ],
-        ...rows.map(r => [
+        ...rows.map(r => summaryRow([
             r.host,
             r.status === 'succeeded'
                 ? '✅ succeeded'
@@ -58266,13 +58387,13 @@ async function writeSummary(s, releaseId, rows, wayBack) {
             commitLink(s, r.previousRef),
             r.seconds.toFixed(1),
             r.error ?? ''
-        ])
+        ]))
     ])
         .addRaw(envFileSummary(s, rows))
         .addRaw(
     // Only after a deploy that went through; after a rollback, "previous" is not the way back.
     wayBack && previous && !s.rollbackTo && failed.length === 0
-        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous)}).</p>`
+        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous).html}).</p>`
         : '')
         .write();
 }
@@ -58299,7 +58420,7 @@ async function run(read, options = {}) {
     registerEnvSecrets(s.env);
     const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
     const lockToken = newLockToken();
-    lib_core/* saveState */.LZ(STATE_TOKEN, lockToken);
+    core/* saveState */.LZ(STATE_TOKEN, lockToken);
     const packed = s.source === 'upload' && !s.rollbackTo ? packTree(s.uploadPath) : undefined;
     const failures = new Map();
     const seconds = new Map();
@@ -58308,13 +58429,13 @@ async function run(read, options = {}) {
         outcomes = await forEachHost(s.connection, async (host) => {
             const started = Date.now();
             try {
-                return await lib_core/* group */.Os(`${host.label}: ${s.rollbackTo ? 'rollback' : 'deploy'} ${releaseId}`, () => deployHost(host, s, {
+                return await core/* group */.Os(`${host.label}: ${s.rollbackTo ? 'rollback' : 'deploy'} ${releaseId}`, () => deployHost(host, s, {
                     releaseId,
                     archive: packed?.archive,
                     lockToken,
                     beforeStart: options.beforeStart,
                     wayBack: options.wayBack,
-                    onLocked: () => lib_core/* saveState */.LZ(STATE_OPEN, 'true')
+                    onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
                 }));
             }
             catch (err) {
@@ -58330,13 +58451,13 @@ async function run(read, options = {}) {
     finally {
         packed?.cleanup();
     }
-    lib_core/* saveState */.LZ(STATE_OPEN, 'false');
+    core/* saveState */.LZ(STATE_OPEN, 'false');
     const rows = outcomes.map(o => toRow(o, seconds.get(o.host) ?? 0, releaseId, failures.get(o.host)));
     const first = rows.find(r => r.status === 'succeeded') ?? rows[0];
-    lib_core/* setOutput */.uH('release-id', releaseId);
-    lib_core/* setOutput */.uH('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '');
-    lib_core/* setOutput */.uH('previous-ref', first.previousRef);
-    lib_core/* setOutput */.uH('hosts', JSON.stringify(rows));
+    core/* setOutput */.uH('release-id', releaseId);
+    core/* setOutput */.uH('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '');
+    core/* setOutput */.uH('previous-ref', first.previousRef);
+    core/* setOutput */.uH('hosts', JSON.stringify(rows));
     await writeSummary(s, releaseId, rows, options.wayBack ?? true);
     const failed = rows.filter(r => r.status === 'failed');
     const verb = s.rollbackTo ? 'Rollback' : 'Deploy';
@@ -58371,8 +58492,8 @@ function hostState(r) {
  * over once it goes stale).
  */
 async function post(read) {
-    const token = lib_core/* getState */.Gu(STATE_TOKEN);
-    if (lib_core/* getState */.Gu(STATE_OPEN) !== 'true' || !token)
+    const token = core/* getState */.Gu(STATE_TOKEN);
+    if (core/* getState */.Gu(STATE_OPEN) !== 'true' || !token)
         return;
     const connection = readConnectionSettings(read);
     const appDir = read('app-dir').trim().replace(/\/+$/, '');

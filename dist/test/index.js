@@ -28498,7 +28498,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3360);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3400);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4082);
 
 
 
@@ -28516,7 +28516,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3400:
+/***/ 4082:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29173,10 +29173,86 @@ function installCommands(framework, files, ctx) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/secrets.ts
+
+/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
+const registered = new Set();
+function remember(value) {
+    registered.add(value);
+    for (const line of value.split(/[\r\n]+/))
+        if (line.trim())
+            registered.add(line.trim());
+}
+/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
+function maskSecrets(text) {
+    let masked = text;
+    for (const value of [...registered].sort((a, b) => b.length - a.length))
+        masked = masked.split(value).join('***');
+    return masked;
+}
+/**
+ * Registers a secret with the runner before anything can print it. Each line
+ * of a multi-line value is registered too, so a key printed line by line (or
+ * a fragment quoted in an error) is still masked.
+ */
+function registerSecret(value) {
+    if (!value)
+        return;
+    core.setSecret(value);
+    remember(value);
+    for (const line of value.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
+            core.setSecret(trimmed);
+    }
+}
+/**
+ * The runner masks a secret wherever it occurs, however short: a secret `1`
+ * hides every 1 in the log, and GitHub drops every job output that contains
+ * it (a release id, a commit sha). Below this length that is near certain.
+ */
+const SHORT_SECRET_LENGTH = 4;
+function isShortSecret(value) {
+    const length = value.trim().length;
+    return length > 0 && length < SHORT_SECRET_LENGTH;
+}
+/**
+ * Warns about a short secret, naming where it came from (never the value).
+ * `what` reads as the subject, e.g. "env: the value of DEBUG".
+ */
+function warnShortSecret(what, fix) {
+    core.warning(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
+}
+
 ;// CONCATENATED MODULE: ./src/core/html.ts
-/** Text for a job summary's HTML: server output and names never become markup. */
+
+// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
+// passes through unparsed until a blank line ends it. Every summary here is
+// HTML (headings, tables, paragraphs) with no blank line, so text inside one
+// is never read as Markdown, as long as the text itself cannot end the block:
+// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
+// cannot be a tag. Nothing else is changed: the runner masks secrets in the
+// summary by their exact characters, and a secret escaped further would no
+// longer be found; the secrets deploy-kit registered are masked here first,
+// before `&`, `<` or `>` could change them.
+/** Text for a job summary's element content: server output and names never become markup or Markdown. */
 function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return maskSecrets(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r\n|\r|\n/g, '<br>');
+}
+/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
+class Html {
+    html;
+    constructor(html) {
+        this.html = html;
+    }
+}
+/** A summary table row: text is escaped, Html goes in as it is. */
+function summaryRow(cells) {
+    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
 }
 
 ;// CONCATENATED MODULE: ./src/core/shell.ts
@@ -29434,32 +29510,93 @@ async function writeSummary(args) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __nccwpck_require__(2876);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/log.ts
 
+
+// Text from a server (command output, container names and labels, records
+// read back from the release log, probe bodies, tool errors quoting them) is
+// data: the runner must act on none of it as a workflow command. It reads a
+// line as one when, after leading white space, it starts with `::name::`, or
+// when it holds `##[name]` anywhere (actions/runner ActionCommand.TryParseV2
+// and TryParse), and it splits lines at LF, CR and CRLF. The runner's own way
+// to show such text is `::stop-commands::TOKEN` … `::TOKEN::`: no command in
+// between is acted on, deploy-kit's own add-mask, group or warning neither, so
+// a fence is only ever open within one write.
 /**
- * Turns a byte stream into whole log lines, each prefixed (e.g. with the host
- * name when several hosts run at once), so parallel output stays readable.
+ * One per run, from a CSPRNG, and never sent anywhere but the runner: a
+ * server cannot end a fence it cannot name. The runner masks it in the log.
+ */
+let fenceToken;
+function token() {
+    fenceToken ??= randomBytes(16).toString('hex');
+    return fenceToken;
+}
+/** Where the runner ends a line. */
+const LINE_BREAK = /\r\n|\r|\n/;
+/**
+ * Printable ASCII without `::` or `##[` cannot be read as a command by either
+ * syntax, however the runner compares strings: written as it is, so ordinary
+ * output needs no fence around it.
+ */
+function inert(line) {
+    return /^[\x20-\x7e]*$/.test(line) && !line.includes('::') && !line.includes('##[');
+}
+function writeLines(lines) {
+    if (lines.length === 0)
+        return;
+    if (lines.every(inert)) {
+        core.info(lines.join('\n'));
+        return;
+    }
+    const t = token();
+    // Only the token can end the fence; a line holding it (it cannot, unless it leaked) loses it.
+    const stray = new RegExp(t, 'gi');
+    const body = lines.map(line => line.replace(stray, '***')).join('\n');
+    core.info(`::stop-commands::${t}\n${body}\n::${t}::`);
+}
+/**
+ * Writes text that holds anything not deploy-kit's own words (server output,
+ * values read from a server, messages quoting them) to the log as data, each
+ * line after `prefix`, in one write. Server text reaches the log only through
+ * here and `remoteLineLog`.
+ */
+function logRemote(text, prefix = '') {
+    writeLines(text.split(LINE_BREAK).map(line => prefix + line));
+}
+/**
+ * Turns a byte stream into whole lines, split where the runner splits them,
+ * and hands each chunk's complete lines on at once.
  */
 class LineLog {
-    prefix;
     write;
     partial = '';
-    constructor(prefix, write = line => lib_core/* info */.pq(line)) {
-        this.prefix = prefix;
+    constructor(write) {
         this.write = write;
     }
     push(chunk) {
         const text = this.partial + chunk;
-        const lines = text.split(/\r?\n/);
-        this.partial = lines.pop() ?? '';
-        for (const line of lines)
-            this.write(this.prefix + line);
+        // A CR at the very end may be the first half of a CRLF.
+        const cut = text.endsWith('\r') ? text.length - 1 : text.length;
+        const lines = text.slice(0, cut).split(LINE_BREAK);
+        this.partial = (lines.pop() ?? '') + text.slice(cut);
+        if (lines.length > 0)
+            this.write(lines);
     }
     flush() {
-        if (this.partial !== '')
-            this.write(this.prefix + this.partial);
+        const rest = this.partial.replace(/\r$/, '');
         this.partial = '';
+        if (rest !== '')
+            this.write([rest]);
     }
+}
+/**
+ * A server's output streamed into the log as data, each line after `prefix`
+ * (the host's label when several hosts run at once).
+ */
+function remoteLineLog(prefix = '') {
+    return new LineLog(lines => writeLines(lines.map(line => prefix + line)));
 }
 /** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
 async function group(title, fn, enabled = true) {
@@ -29484,12 +29621,19 @@ async function runCommand(argv, opts) {
     lib_core/* info */.pq(`$ ${commandLine(argv)}`);
     const started = Date.now();
     const display = opts.display ?? ((line) => line);
-    const out = new LineLog('', line => {
-        const shown = display(line);
-        if (shown !== undefined)
-            lib_core/* info */.pq(shown);
+    // The suite is the repository's own code running on the runner, like a `run:` step:
+    // workflow commands its tools print (annotations from pytest or gotestsum) are meant.
+    const out = new LineLog(lines => {
+        for (const line of lines) {
+            const shown = display(line);
+            if (shown !== undefined)
+                lib_core/* info */.pq(shown);
+        }
     });
-    const err = new LineLog('');
+    const err = new LineLog(lines => {
+        for (const line of lines)
+            lib_core/* info */.pq(line);
+    });
     let stdout = '';
     let stderr = '';
     let output = '';

@@ -127,6 +127,15 @@ function readHeaders(read: InputReader): Header[] {
     if (!header.value) {
       throw new InputError('headers', `${header.name} has no value`, 'Give it a value or remove it')
     }
+    // HTTP allows no control character but tab in a value; a lone CR ends the line for some servers.
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(header.value)) {
+      throw new InputError(
+        'headers',
+        `the value of ${header.name} holds a control character, which HTTP does not allow in a header`,
+        'Remove it from the value'
+      )
+    }
     return header
   })
 }

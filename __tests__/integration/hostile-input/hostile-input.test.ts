@@ -1,8 +1,16 @@
 // Hostile input through every command builder of src/, run for real by
 // dash, bash and busybox sh exactly as the SSH transport has a server run it
-// (login shell `-c` the exec string, then `sh -c`). Every program the
-// commands call is a recorder on PATH, so what arrives is read back and
-// compared with the argv the builder meant; canaries show anything executed.
+// (the login shell reads the exec string, then `sh -c` the script). Every
+// program the commands call is a recorder on PATH, so what arrives is read
+// back and compared with the argv the builder meant; canaries show anything
+// executed. A sample also goes over real SSH, with each shell as the login
+// shell. Where things are:
+//   values              __tests__/helpers/hostile-values.ts
+//   the builders tried  builders.ts (REMOTE_CASES, RUNNER_CASES, restoreHint)
+//   what is left out    coverage.ts (code by design, and why each other export is no builder)
+//   script models       expected-calls.ts (the calls each `sh -c` script of src/ makes)
+//   refusals            refusals.test.ts (inputs the settings refuse, NUL in the transport)
+// DK_DEBUG=1 prints the time of each part and one mismatch of each kind.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import {
@@ -92,11 +100,11 @@ beforeAll(() => {
 })
 
 afterAll(() => {
-  figures.values = values.length + 1
+  figures.values = (values?.length ?? 0) + 1
   figures.builders = new Set(
     [...REMOTE_CASES, ...RUNNER_CASES].flatMap(c => c.covers).concat(RESTORE_HINT_COVERS)
   ).size
-  figures.shells = shells.map(s => s.name)
+  figures.shells = (shells ?? []).map(s => s.name)
   console.log(`hostile input: ${JSON.stringify(figures)}`)
   if (work) rmSync(work, { recursive: true, force: true })
 })
@@ -601,6 +609,28 @@ describe('hostile input through every command builder', () => {
     }
     expect(mismatches.slice(0, 5)).toEqual([])
   }, 600_000)
+
+  it('sees a value that is read as code: canaries fire, the marker shows, argv differs', async () => {
+    const dir = join(work, 'check-of-the-check')
+    mkdirSync(dir)
+    const byName = new Map(hostileValues(dir).map(v => [v.name, v.value]))
+    for (const shell of shells) {
+      const home = join(dir, `home-${shell.name}`)
+      mkdirSync(home)
+      const path = join(work, 'rec')
+      // What a transport without quoting would send.
+      const results = await runInShell(
+        { login: shell.login, home, out: join(dir, `out-${shell.name}`) },
+        [
+          { id: '1', text: `docker x ${byName.get('SUBSHELL_CANARY')}`, path },
+          { id: '2', text: `docker x ${byName.get('MARKER')}`, path }
+        ]
+      )
+      expect(readdirSync(dir).filter(f => f === 'dollar-paren')).toEqual(['dollar-paren'])
+      rmSync(join(dir, 'dollar-paren'))
+      expect(results.get('2')?.calls[0].args.join(' ')).toContain(FIRED_MARK)
+    }
+  })
 
   it('arrives as data over real SSH with dash, bash and busybox as the login shell', async () => {
     const mismatches: Mismatch[] = []

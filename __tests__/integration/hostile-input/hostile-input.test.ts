@@ -69,18 +69,24 @@ let canaryDir: string
 let values: HostileValue[]
 let shells: ShellUnderTest[]
 
+/**
+ * runs = asData + notAsIntended + tooLongToStart + refusedByRunner (each shell's runs and the
+ * runner-side ones); commands refused before sending are not run in any shell.
+ */
 const figures = {
   values: 0,
   builders: 0,
   shells: [] as string[],
   runs: 0,
-  sshRuns: 0,
-  seconds: 0,
   asData: 0,
-  refused: 0,
-  tooLongToStart: 0,
   notAsIntended: 0,
-  executedAsCode: 0
+  tooLongToStart: 0,
+  refusedByRunner: 0,
+  refusedBeforeSending: 0,
+  sshRuns: 0,
+  sshTooLongToStart: 0,
+  executedAsCode: 0,
+  seconds: 0
 }
 
 beforeAll(() => {
@@ -200,7 +206,7 @@ async function plan(mismatches: Mismatch[]): Promise<Plan> {
       try {
         commands = await builder.commands(value.value, at)
       } catch (err) {
-        figures.refused++
+        figures.refusedBeforeSending++
         expect([value.name, String(err)]).toEqual([NUL_VALUE.name, expect.stringMatching(/NUL/)])
         continue
       }
@@ -210,7 +216,7 @@ async function plan(mismatches: Mismatch[]): Promise<Plan> {
         if ('refused' in sent) {
           // Only a NUL may stop a command here, and it must say so.
           expect([what, sent.refused]).toEqual([what, expect.stringMatching(/NUL/)])
-          figures.refused++
+          figures.refusedBeforeSending++
           continue
         }
         if (sent.text.includes('\0')) {
@@ -405,7 +411,7 @@ async function runRunnerSide(mismatches: Mismatch[]): Promise<void> {
         0,
         expect.stringMatching(/cannot be run/)
       ])
-      figures.refused++
+      figures.refusedByRunner++
       continue
     }
     const [program, ...args] = job.run === 'docker' ? ['docker', ...job.argv] : job.argv
@@ -529,7 +535,7 @@ async function overSsh(mismatches: Mismatch[]): Promise<void> {
                 expected: 'not started',
                 got: r
               })
-            else figures.tooLongToStart++
+            else figures.sshTooLongToStart++
             continue
           }
           const r = await session.exec(cmd)

@@ -1,7 +1,7 @@
 /**
  * Stand-ins for the programs deploy-kit's commands call (docker, git, mkdir,
  * curl, pg_dump, …): each writes the argv it was given, NUL-separated, and
- * exits 0 without doing anything. What the shells hand to a program is then
+ * exits 0 without doing anything (mktemp, after recording, makes its directory). What the shells hand to a program is then
  * read back byte for byte, and nothing the commands name is really run.
  */
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -17,6 +17,13 @@ export interface RecordedCall {
   cwd: string
   /** The recorded environment variables; undefined when unset. */
   env: Record<string, string | undefined>
+  /**
+   * What the call reads as data rather than from argv: its standard input
+   * for `cat` without arguments and `curl … --config -`, else the files its
+   * `--config=FILE` and `--input-file=FILE` arguments name (GNU wget's, also through `timeout`);
+   * undefined for other calls.
+   */
+  input?: string
 }
 
 /** Every program a command of src/ runs on a server, or that a runner-side command runs. */
@@ -55,11 +62,23 @@ export const RECORDED_PROGRAMS = [
   'pnpm',
   'yarn',
   'kill',
-  'sleep'
+  'sleep',
+  'sed',
+  'head',
+  'mktemp'
 ]
 
-/** Environment variables commands set (dumpCommand's DATABASE_URL, pytest's options); recorded on every call. */
-export const RECORDED_ENV = ['DATABASE_URL', 'PYTEST_ADDOPTS']
+/**
+ * Environment variables commands set (pytest's options; the secret values the
+ * transport sends on stdin: the database password, git's credentials); recorded on every call.
+ */
+export const RECORDED_ENV = [
+  'PYTEST_ADDOPTS',
+  'PGPASSWORD',
+  'GIT_TERMINAL_PROMPT',
+  'DEPLOYKIT_GIT_USERNAME',
+  'DEPLOYKIT_GIT_PASSWORD'
+]
 
 /**
  * The recording part of every stand-in. Each process appends to a file named
@@ -72,7 +91,15 @@ function recordLines(): string[] {
     ...RECORDED_ENV.map(
       (name, i) => `if [ "\${${name}+set}" ]; then e${i}="=\${${name}}"; else e${i}=-; fi`
     ),
-    `printf '%s\\0' "$#" "$PWD" "$0" "$@" ${RECORDED_ENV.map((_, i) => `"$e${i}"`).join(' ')} >>"$DK_REC.$$"`
+    // The programs on PATH are recorders too: the reading is done by /bin/cat.
+    'in=- last= files=',
+    'for a do last=$a; case ${0##*/}:$a in wget:--config=*|wget:--input-file=*|timeout:--config=*|timeout:--input-file=*) files=1;; esac; done',
+    'if { [ "${0##*/}" = cat ] && [ $# -eq 0 ]; } || { [ "${0##*/}" = curl ] && [ "$last" = - ]; }; then',
+    '  in="=$(/bin/cat; echo .)"; in=${in%.}',
+    'elif [ -n "$files" ]; then',
+    '  in="=$(for a do case $a in --config=*|--input-file=*) /bin/cat -- "${a#*=}";; esac; done; echo .)"; in=${in%.}',
+    'fi',
+    `printf '%s\\0' "$#" "$PWD" "$0" "$@" ${RECORDED_ENV.map((_, i) => `"$e${i}"`).join(' ')} "$in" >>"$DK_REC.$$"`
   ]
 }
 
@@ -89,6 +116,8 @@ export function writeRecorders(dir: string, without: readonly string[] = []): vo
       '#!/bin/dash',
       ...recordLines(),
       'if [ "${0##*/} $*" = "wget --version" ] && [ "${DK_WGET-}" = busybox ]; then exit 1; fi',
+      // The probe writes GNU wget's private files into the directory it is given.
+      'if [ "${0##*/}" = mktemp ]; then exec /usr/bin/mktemp "$@"; fi',
       'exit 0',
       ''
     ].join('\n'),
@@ -132,7 +161,15 @@ function parseFile(text: string): RecordedCall[] {
       const field = fields[at++]
       env[name] = field === '-' ? undefined : field.slice(1)
     }
-    calls.push({ program: path.slice(path.lastIndexOf('/') + 1), path, args, cwd, env })
+    const input = fields[at++]
+    calls.push({
+      program: path.slice(path.lastIndexOf('/') + 1),
+      path,
+      args,
+      cwd,
+      env,
+      ...(input === '-' ? {} : { input: input.slice(1) })
+    })
   }
   return calls
 }

@@ -34,7 +34,11 @@ import {
 } from '../../../src/migrate/backup.js'
 import type { BackupSettings, MigrateSettings } from '../../../src/migrate/settings.js'
 import { migrationArgv, planArgvs, stateArgv } from '../../../src/migrate/tool-commands.js'
-import { probeArgv, ProbeRequest } from '../../../src/smoke-check/http-probe-commands.js'
+import {
+  probeArgv,
+  ProbeRequest,
+  probeStdin
+} from '../../../src/smoke-check/http-probe-commands.js'
 import { placeProbe, remoteProbe } from '../../../src/smoke-check/remote-probe.js'
 import type { UrlCheck } from '../../../src/smoke-check/settings.js'
 import {
@@ -53,6 +57,8 @@ import {
   prepareClone
 } from '../../../src/ssh-deploy/git-source.js'
 import { DeployLock, lockCommands } from '../../../src/ssh-deploy/lock.js'
+import { ancestryCommand } from '../../../src/ssh-deploy/release-order.js'
+import type { RepositoryUrl } from '../../../src/ssh-deploy/repository-url.js'
 import { fileCommands } from '../../../src/ssh-deploy/remote-files.js'
 import { rollingCommands } from '../../../src/ssh-deploy/rolling.js'
 import type { DeploySettings } from '../../../src/ssh-deploy/settings.js'
@@ -110,8 +116,23 @@ function project(v: string, at: Place, binary: readonly string[] = COMPOSE_V2): 
 }
 
 function backup(v: string, at: Place, service: string): BackupSettings {
-  return { service, database: v, user: v, databaseUrl: v, dir: `${at.appDir}/${v}`, keep: 1 }
+  return {
+    service,
+    database: v,
+    user: v,
+    databaseUrl: v,
+    password: v,
+    dir: `${at.appDir}/${v}`,
+    keep: 1
+  }
 }
+
+/** What parseRepository makes of an https URL with a token, each part the hostile value. */
+function repository(v: string): RepositoryUrl {
+  return { url: v, shown: v, credentials: { origin: v, username: v, password: v } }
+}
+
+const owner = (v: string) => ({ token: v, runKey: v, runUrl: v, release: v, since: v })
 
 function migrate(
   v: string,
@@ -141,18 +162,24 @@ function migrate(
   }
 }
 
-function probeRequest(v: string, method: ProbeRequest['method']): ProbeRequest {
+function probeRequest(v: string, method: ProbeRequest['method'], withHeaders = true): ProbeRequest {
   return {
     method,
     url: `http://127.0.0.1:8080/${v}`,
-    headers: [
-      { name: 'X-Hostile', value: v },
-      { name: v, value: 'x' }
-    ],
-    followRedirects: method === 'GET',
+    headers: withHeaders
+      ? [
+          { name: 'X-Hostile', value: v },
+          { name: v, value: 'x' }
+        ]
+      : [],
     insecureTls: true,
     timeoutSeconds: 5
   }
+}
+
+/** The probe as remoteProbe sends it: the URL and headers on stdin. */
+function probe(req: ProbeRequest, marker: string): RemoteCommand {
+  return { argv: probeArgv(req, marker), stdin: probeStdin(req, marker) }
 }
 
 const deploySettings = (v: string, strategy: DeploySettings['strategy']) =>
@@ -206,6 +233,8 @@ export const REMOTE_CASES: RemoteCase[] = [
       'ssh-deploy/git-source: gitCommands.hasClone',
       'ssh-deploy/git-source: gitCommands.listEntries',
       'ssh-deploy/git-source: gitCommands.init',
+      'ssh-deploy/git-source: gitCommands.originUrl',
+      'ssh-deploy/git-source: gitCommands.setOriginUrl',
       'ssh-deploy/git-source: gitCommands.excludeState',
       'ssh-deploy/git-source: gitCommands.head',
       'ssh-deploy/git-source: gitCommands.changedTracked',
@@ -218,13 +247,17 @@ export const REMOTE_CASES: RemoteCase[] = [
     commands: (v, at) => [
       gitCommands.hasClone(at.appDir),
       gitCommands.listEntries(at.appDir),
-      gitCommands.init(v, at.appDir),
+      gitCommands.init(repository(v), at.appDir),
+      gitCommands.originUrl(at.appDir),
+      gitCommands.setOriginUrl(at.appDir, repository(v)),
       gitCommands.excludeState(at.appDir),
       gitCommands.head(at.appDir),
       gitCommands.changedTracked(at.appDir),
       gitCommands.stash(at.appDir, v),
       gitCommands.fetchAll(at.appDir),
+      gitCommands.fetchAll(at.appDir, repository(v).credentials),
       gitCommands.fetchRef(at.appDir, v),
+      gitCommands.fetchRef(at.appDir, v, repository(v).credentials),
       gitCommands.resolve(at.appDir, v),
       // Anything but a full sha is refused by the builder itself (see the refusals below).
       gitCommands.checkout(at.appDir, SHA)
@@ -240,8 +273,8 @@ export const REMOTE_CASES: RemoteCase[] = [
     commands: async (v, at) =>
       commandsSentBy(
         async host => {
-          await prepareClone(host, at.appDir, v)
-          await fetchCommit(host, at.appDir, v)
+          await prepareClone(host, at.appDir, repository(v))
+          await fetchCommit(host, at.appDir, v, repository(v).credentials)
           await checkoutCommit(host, at.appDir, SHA, v)
         },
         cmd => {
@@ -254,29 +287,28 @@ export const REMOTE_CASES: RemoteCase[] = [
   },
   {
     covers: [
-      'ssh-deploy/lock: lockCommands.create',
-      'ssh-deploy/lock: lockCommands.writeOwner',
-      'ssh-deploy/lock: lockCommands.inspect',
+      'ssh-deploy/lock: lockCommands.acquire',
       'ssh-deploy/lock: lockCommands.takeOver',
       'ssh-deploy/lock: lockCommands.heartbeat',
       'ssh-deploy/lock: lockCommands.release'
     ],
     commands: (v, at) => [
-      lockCommands.create(at.appDir),
-      lockCommands.writeOwner(at.appDir, { token: v, runKey: v, runUrl: v, release: v, since: v }),
-      lockCommands.inspect(at.appDir),
-      lockCommands.takeOver(at.appDir, v),
+      lockCommands.acquire(at.appDir, owner(v)),
+      lockCommands.takeOver(at.appDir, v, v),
       lockCommands.heartbeat(at.appDir, v),
       lockCommands.release(at.appDir, v)
     ]
+  },
+  {
+    covers: ['ssh-deploy/release-order: ancestryCommand'],
+    commands: (v, at) => [ancestryCommand(at.appDir, v, v)]
   },
   {
     covers: ['ssh-deploy/lock: DeployLock'],
     sample: true,
     commands: async (v, at) =>
       commandsSentBy(async host => {
-        const owner = { token: v, runKey: v, runUrl: v, release: v, since: v }
-        const lock = await DeployLock.acquire(host, at.appDir, owner, 1000)
+        const lock = await DeployLock.acquire(host, at.appDir, owner(v), 1000)
         await lock.release()
       })
   },
@@ -473,14 +505,20 @@ export const REMOTE_CASES: RemoteCase[] = [
       'smoke-check/http-probe-commands: probeArgv',
       'smoke-check/http-probe-commands: curlArgv',
       'smoke-check/http-probe-commands: gnuWgetArgv',
-      'smoke-check/http-probe-commands: busyboxWgetArgv'
+      'smoke-check/http-probe-commands: busyboxWgetArgv',
+      'smoke-check/http-probe-commands: probeStdin',
+      'smoke-check/http-probe-commands: curlConfig',
+      'smoke-check/http-probe-commands: wgetrc'
     ],
     variant,
     commands: v => [
-      { argv: probeArgv(probeRequest(v, 'GET'), `DKPROBE-${v}`) },
-      // busybox wget cannot PUT: the script says so without running anything
+      probe(probeRequest(v, 'GET'), `DKPROBE-${v}`),
+      // busybox wget takes no headers and cannot PUT: the script says so without running anything
       ...(variant === 'busybox-wget'
-        ? [{ argv: probeArgv(probeRequest(v, 'PUT'), 'DKPROBE-0') }]
+        ? [
+            probe(probeRequest(v, 'GET', false), `DKPROBE-${v}`),
+            probe(probeRequest(v, 'PUT', false), 'DKPROBE-0')
+          ]
         : [])
     ]
   })),
@@ -555,7 +593,6 @@ export const RUNNER_CASES: RunnerCase[] = [
       'build-image/docker-commands: buildxBuild',
       'build-image/docker-commands: dockerPush',
       'build-image/docker-commands: dockerLogin',
-      'build-image/docker-commands: dockerLogout',
       'build-image/docker-commands: inspectImageId',
       'build-image/docker-commands: inspectRepoDigests',
       'build-image/docker-commands: imageRefs'
@@ -576,7 +613,6 @@ export const RUNNER_CASES: RunnerCase[] = [
         }),
         docker.dockerPush(v),
         docker.dockerLogin(v, v),
-        docker.dockerLogout(v),
         docker.inspectImageId(v),
         docker.inspectRepoDigests(v)
       ].map(argv => ({ argv }))
@@ -602,7 +638,10 @@ export const RUNNER_CASES: RunnerCase[] = [
   }
 ]
 
-/** What goes over real SSH: every kind of slot (cwd, env, stdin, `sh -c` arguments, a probe URL and header). */
+/**
+ * What goes over real SSH: every kind of slot (cwd, env, stdin, secret env on
+ * stdin ahead of the command's own, `sh -c` arguments, a probe URL and header).
+ */
 export const SSH_SAMPLE_CASES: RemoteCase[] = [
   {
     covers: ['core/compose: composeCommand'],
@@ -629,7 +668,15 @@ export const SSH_SAMPLE_CASES: RemoteCase[] = [
     commands: (v, at) => [lockCommands.release(at.appDir, v)]
   },
   {
+    covers: ['ssh-deploy/lock: lockCommands.acquire'],
+    commands: (v, at) => [lockCommands.acquire(at.appDir, owner(v))]
+  },
+  {
+    covers: ['ssh-deploy/git-source: gitCommands.fetchRef'],
+    commands: (v, at) => [gitCommands.fetchRef(at.appDir, v, repository(v).credentials)]
+  },
+  {
     covers: ['smoke-check/http-probe-commands: probeArgv'],
-    commands: v => [{ argv: probeArgv(probeRequest(v, 'GET'), `DKPROBE-${v}`) }]
+    commands: v => [probe(probeRequest(v, 'GET'), `DKPROBE-${v}`)]
   }
 ]

@@ -22,6 +22,7 @@ import * as deployHost from '../../../src/ssh-deploy/deploy-host.js'
 import * as envFile from '../../../src/ssh-deploy/env-file.js'
 import * as gitSource from '../../../src/ssh-deploy/git-source.js'
 import * as lock from '../../../src/ssh-deploy/lock.js'
+import * as releaseOrder from '../../../src/ssh-deploy/release-order.js'
 import * as remoteFiles from '../../../src/ssh-deploy/remote-files.js'
 import * as rolling from '../../../src/ssh-deploy/rolling.js'
 import * as updateServices from '../../../src/ssh-deploy/update-services.js'
@@ -51,6 +52,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'ssh-deploy/env-file': envFile,
   'ssh-deploy/git-source': gitSource,
   'ssh-deploy/lock': lock,
+  'ssh-deploy/release-order': releaseOrder,
   'ssh-deploy/remote-files': remoteFiles,
   'ssh-deploy/rolling': rolling,
   'ssh-deploy/update-services': updateServices,
@@ -80,6 +82,10 @@ export const NOT_BUILDERS: Record<string, string> = {
   'build-image/docker-cli: docker':
     'the runner-side executor the docker-commands cases run through',
   'build-image/docker-cli: dockerChecked': 'docker() plus an exit-code check',
+  'build-image/docker-cli: dockerCli':
+    'docker() and dockerChecked() with a fixed environment added',
+  'build-image/docker-cli: credentialStoreHosts':
+    'runs `docker-credential-NAME list` through @actions/exec (no shell), NAME from the docker config checked against [A-Za-z0-9._-]',
   'build-image/docker-commands: buildxVersion': 'constant argv',
   'build-image/docker-commands: buildxInspect': 'constant argv',
   'build-image/docker-commands: dockerDriverStatus': 'constant argv',
@@ -98,6 +104,10 @@ export const NOT_BUILDERS: Record<string, string> = {
   'core/remote-command: toShell':
     'the quoting every case goes through (the exec string is checked for each)',
   'core/remote-command: describe': 'the log line, toShell with secrets hidden',
+  'core/remote-command: shellLaunch':
+    'the exec string and stdin of every case: the test sends exactly what it returns',
+  'core/shell: stdinExportLine':
+    'the quoting of secret values on stdin every case with secret env goes through (they are checked to arrive in the environment)',
   'core/shell: quote': 'the quoting every case goes through',
   'core/shell: commandLine': 'the quoting every case goes through',
   'core/shell: exportPrefix': 'the quoting of environment every case with env goes through',
@@ -110,6 +120,8 @@ export const NOT_BUILDERS: Record<string, string> = {
   'migrate/main: run': 'orchestrates migrateHost',
   'migrate/tool-commands: directionWord': 'a word for the log',
   'smoke-check/http-probe-commands: parseProbeOutput': 'parses output',
+  'smoke-check/http-probe-commands: busyboxLimit':
+    "predicate; the probe script's refusal it feeds is run by the busybox-wget case",
   'ssh-deploy/containers: parseInspect': 'parses output',
   'ssh-deploy/containers: isReady': 'predicate',
   'ssh-deploy/containers: releaseImageRepo': 'name for keepImages and pruneImages, covered',
@@ -124,6 +136,15 @@ export const NOT_BUILDERS: Record<string, string> = {
   'ssh-deploy/env-file: parseEnv': 'parses the env file',
   'ssh-deploy/env-file: missingEnv': 'parses the env file',
   'ssh-deploy/lock: newLockToken': 'random hex',
+  'ssh-deploy/lock: LockLost': 'an error',
+  'ssh-deploy/lock: describeOwner': 'message text',
+  'ssh-deploy/lock: parseHolder': 'parses output',
+  'ssh-deploy/release-order: parseAncestry': 'parses output',
+  'ssh-deploy/release-order: decideOrder': 'decides from parsed output',
+  'ssh-deploy/release-order: orderVerdict': 'message text',
+  'ssh-deploy/release-order: liveCommit': 'reads a release record',
+  'ssh-deploy/release-order: runnerAncestry':
+    "runs ancestryCommand's argv (covered) on the runner with execFileSync, no shell in between",
   'ssh-deploy/remote-files: absoluteIn': 'path helper',
   'ssh-deploy/rolling: parseRollInspect': 'parses output',
   'ssh-deploy/rolling: rollingProblems': 'message text',

@@ -10,8 +10,6 @@ import { statSync } from 'node:fs'
 import { posix } from 'node:path'
 import type { RemoteCommand } from '../../../src/core/remote-command.js'
 import {
-  dumpCommand,
-  restoreCommand,
   restoreFromFileCommand,
   verifyCommand,
   writeDumpCommand
@@ -19,6 +17,7 @@ import {
 import { PROBE_SCRIPT } from '../../../src/smoke-check/http-probe-commands.js'
 import { gitCommands } from '../../../src/ssh-deploy/git-source.js'
 import { lockCommands } from '../../../src/ssh-deploy/lock.js'
+import { ancestryCommand } from '../../../src/ssh-deploy/release-order.js'
 import { fileCommands } from '../../../src/ssh-deploy/remote-files.js'
 import { uploadCommands } from '../../../src/ssh-deploy/upload-source.js'
 import { RECORDED_ENV } from '../../testbed/recorders.js'
@@ -28,6 +27,17 @@ export interface ExpectedCall {
   args: string[]
   cwd: string
   env: Record<string, string | undefined>
+  /** What it reads as data (see RecordedCall.input). */
+  input?: string
+}
+
+/** The probe's private directory for GNU wget, whatever name mktemp gave it. */
+export const PROBE_DIR = '<probe-dir>'
+const PROBE_DIR_MADE = /\/deploykit-probe\.[A-Za-z0-9]{6}(?=\/|$)/g
+
+/** A recorded argument with the probe's random directory name as PROBE_DIR. */
+export function withProbeDir(arg: string): string {
+  return arg.replace(PROBE_DIR_MADE, `/${PROBE_DIR}`)
 }
 
 /** Which HTTP client the server has, for the smoke-check probe script. */
@@ -43,6 +53,10 @@ interface Place {
   cwd: string
   env: Record<string, string | undefined>
   variant: ClientVariant
+  /** The command's standard input, after the transport's line of secret values. */
+  stdin: string
+  /** Where mktemp makes directories (the runs' TMPDIR). */
+  tmpdir: string
 }
 
 function stat(path: string) {
@@ -71,20 +85,45 @@ function canCreate(path: string): boolean {
   return isDir(parent)
 }
 
-type Model = (
-  args: string[],
-  at: Place,
-  call: (program: string, ...args: string[]) => void,
-  creates: string[]
-) => void
+type Call = ((program: string, ...args: string[]) => void) & {
+  /** A call that reads `input` as data. */
+  reading: (input: string, program: string, ...args: string[]) => void
+}
+
+type Model = (args: string[], at: Place, call: Call, creates: string[]) => void
+
+/** What `while IFS= read -r line; do [ "$line" = "$mark" ] && return 0; text=$text$line\n; done` takes from `text`. */
+function part(text: string, mark: string): { taken: string; rest: string } {
+  let taken = ''
+  let rest = text
+  for (;;) {
+    const nl = rest.indexOf('\n')
+    if (nl < 0) return { taken, rest: '' } // read fails on a line without its newline: the loop ends
+    const line = rest.slice(0, nl)
+    rest = rest.slice(nl + 1)
+    if (line === mark) return { taken, rest }
+    taken += `${line}\n`
+  }
+}
 
 /** The scripts by their text, taken from the builders themselves: a changed script has no model and fails. */
 function scriptOf(cmd: RemoteCommand): string {
   return cmd.argv[2]
 }
 
-const DUMMY_BACKUP = { service: '', database: 'd', user: 'u', databaseUrl: 'x', dir: '/d', keep: 1 }
-const DUMMY_PROJECT = { binary: ['docker', 'compose'], dir: '/d', files: [], projectName: 'p' }
+const OWNER = { token: '', runKey: '', runUrl: '', release: '', since: '' }
+
+/** `token_in DIR` of the lock scripts: `sed … DIR/owner.json | head -n 1`. */
+function tokenIn(dir: string, call: Call): void {
+  call('sed', '-n', 's/.*"token":"\\([^"]*\\)".*/\\1/p', `${dir}/owner.json`)
+  call('head', '-n', '1')
+}
+
+/** `age_of DIR`: stat (a recorder) exits 0, so the directory's own age is not asked for. */
+function ageOf(dir: string, call: Call): void {
+  call('stat', '-c', '%Y', `${dir}/owner.json`)
+  call('date', '+%s')
+}
 
 const MODELS = new Map<string, Model>([
   [
@@ -94,10 +133,10 @@ const MODELS = new Map<string, Model>([
     }
   ],
   [
-    scriptOf(gitCommands.init('r', '/d')),
+    scriptOf(gitCommands.init({ url: 'r', shown: 'r' }, '/d')),
     ([dir, repository], _at, call) => {
       call('git', 'init', '-q', '--', dir)
-      call('git', '-C', dir, 'remote', 'add', 'origin', repository)
+      call('git', '-C', dir, 'remote', 'add', '--end-of-options', 'origin', repository)
     }
   ],
   [
@@ -109,43 +148,66 @@ const MODELS = new Map<string, Model>([
     }
   ],
   [
-    scriptOf(lockCommands.create('/d')),
-    ([dir, lock], _at, call) => {
+    scriptOf(lockCommands.acquire('/d', OWNER)),
+    ([dir, lock], at, call, creates) => {
       call('mkdir', '-p', '--', dir)
       call('mkdir', '--', lock)
+      // mkdir (a recorder) makes nothing: the owner file is written where the lock directory is there already.
+      const owner = resolve(at.cwd, `${lock}/owner.json`)
+      if (canCreate(owner) && !exists(owner)) {
+        creates.push(owner)
+        return call.reading(at.stdin, 'cat')
+      }
+      ageOf(lock, call)
+      tokenIn(lock, call)
+      call('cat', `${lock}/owner.json`)
     }
   ],
   [
-    scriptOf(
-      lockCommands.writeOwner('/d', { token: '', runKey: '', runUrl: '', release: '', since: '' })
-    ),
-    ([owner], at, call, creates) => {
-      if (!canCreate(resolve(at.cwd, owner))) return
-      creates.push(resolve(at.cwd, owner))
-      call('cat')
-    }
-  ],
-  [
-    scriptOf(lockCommands.inspect('/d')),
-    ([, owner], _at, call) => {
-      // stat (a recorder) exits 0, so the lock directory's own age is not asked for.
-      call('cat', owner)
-      call('stat', '-c', '%Y', owner)
-      call('date', '+%s')
+    scriptOf(lockCommands.takeOver('/d', 't', 'a')),
+    ([lock, aside, seen], _at, call) => {
+      call('mv', '-T', '--', lock, aside)
+      // token_in prints nothing (sed is a recorder): the lock counts as the one seen only for an empty token,
+      // and then it is not stale (date and stat print nothing, so its age is 0).
+      tokenIn(aside, call)
+      if (seen === '') ageOf(aside, call)
+      call('mv', '-T', '--', aside, lock)
     }
   ],
   [
     scriptOf(lockCommands.heartbeat('/d', 't')),
     ([owner, token], _at, call) => {
       call('grep', '-qF', '--', token, owner)
-      call('touch', '--', owner)
+      call('touch', '-c', '--', owner)
     }
   ],
   [
     scriptOf(lockCommands.release('/d', 't')),
-    ([lock, owner, token], _at, call) => {
-      call('grep', '-qF', '--', token, owner)
-      call('rm', '-rf', '--', lock)
+    ([lock, aside, token], _at, call) => {
+      call('grep', '-qF', '--', token, `${lock}/owner.json`)
+      call('mv', '-T', '--', lock, aside)
+      call('grep', '-qF', '--', token, `${aside}/owner.json`)
+      call('rm', '-rf', '--', aside)
+    }
+  ],
+  [
+    scriptOf(ancestryCommand('/d', 'c', 'l')),
+    ([dir, candidate, live], _at, call) => {
+      // git (a recorder) exits 0 and prints nothing: a repository, both commits there.
+      call('git', '-C', dir, 'rev-parse', '--is-shallow-repository')
+      for (const c of [candidate, live])
+        call(
+          'git',
+          '-C',
+          dir,
+          'rev-parse',
+          '--verify',
+          '--quiet',
+          '--end-of-options',
+          `${c}^{commit}`
+        )
+      call('git', '-C', dir, 'merge-base', '--is-ancestor', '--end-of-options', candidate, live)
+      call('git', '-C', dir, 'merge-base', '--is-ancestor', '--end-of-options', live, candidate)
     }
   ],
   [
@@ -161,7 +223,7 @@ const MODELS = new Map<string, Model>([
       call('mkdir', '-p', '--', '')
       if (!canCreate(resolve(at.cwd, path))) return
       creates.push(resolve(at.cwd, path))
-      call('cat')
+      call.reading(at.stdin, 'cat')
       call('chmod', '600', path)
     }
   ],
@@ -184,7 +246,7 @@ const MODELS = new Map<string, Model>([
       call('rm', '-f', '--', tmp)
       if (!canCreate(resolve(at.cwd, tmp))) return
       creates.push(resolve(at.cwd, tmp))
-      call('cat')
+      call.reading(at.stdin, 'cat')
       call('chmod', '600', tmp)
       call('cp', '--', tmp, snapshot)
       call('mv', '-f', '--', tmp, path)
@@ -241,22 +303,35 @@ const MODELS = new Map<string, Model>([
     }
   ],
   [
-    scriptOf(dumpCommand(DUMMY_BACKUP, DUMMY_PROJECT)),
-    (options, at, call) => call('pg_dump', ...options, `--dbname=${at.env.DATABASE_URL ?? ''}`)
-  ],
-  [
-    scriptOf(restoreCommand(DUMMY_BACKUP, DUMMY_PROJECT)),
-    (options, at, call) => call('psql', ...options, `--dbname=${at.env.DATABASE_URL ?? ''}`)
-  ],
-  [
     PROBE_SCRIPT,
-    ([, seconds, curlCount, wgetCount, ...clients], at, call) => {
+    ([mark, seconds, limit, curlCount, wgetCount, ...clients], at, call) => {
       const nc = Number(curlCount)
       const ng = Number(wgetCount)
-      if (at.variant === 'curl') return call(...(clients.slice(0, nc) as [string, ...string[]]))
+      const curlPart = part(at.stdin, mark)
+      if (at.variant === 'curl') {
+        const [program, ...args] = clients.slice(0, nc)
+        return call.reading(curlPart.taken, program, ...args)
+      }
       call('wget', '--version')
-      const argv = at.variant === 'gnu-wget' ? clients.slice(nc, nc + ng) : clients.slice(nc + ng)
-      if (argv.length > 0) call('timeout', seconds, ...argv)
+      if (at.variant === 'busybox-wget') {
+        const argv = clients.slice(nc + ng)
+        if (limit === '') call('timeout', seconds, ...argv)
+        return
+      }
+      const wgetrc = part(curlPart.rest, mark)
+      const nl = wgetrc.rest.indexOf('\n')
+      const url = nl < 0 ? wgetrc.rest : wgetrc.rest.slice(0, nl)
+      const dir = `${at.tmpdir}/${PROBE_DIR}`
+      call('mktemp', '-d', `${at.tmpdir}/deploykit-probe.XXXXXX`)
+      call.reading(
+        `${wgetrc.taken}${url}\n`,
+        'timeout',
+        seconds,
+        ...clients.slice(nc, nc + ng),
+        `--config=${dir}/wgetrc`,
+        `--input-file=${dir}/url`
+      )
+      call('rm', '-rf', dir)
     }
   ]
 ])
@@ -265,7 +340,7 @@ const MODELS = new Map<string, Model>([
 function expectCommandCalls(
   argv: readonly string[],
   at: Place,
-  call: (program: string, ...args: string[]) => void,
+  call: Call,
   creates: string[]
 ): void {
   const [program, ...args] = argv
@@ -286,19 +361,28 @@ export function hasModel(script: string): boolean {
  * runs when it fails), its environment exported, then argv. `home` is where
  * the login shell starts.
  */
-export function expectedCalls(cmd: RemoteCommand, home: string, variant: ClientVariant): Expected {
+export function expectedCalls(
+  cmd: RemoteCommand,
+  home: string,
+  variant: ClientVariant,
+  tmpdir: string
+): Expected {
   const calls: ExpectedCall[] = []
   const creates: string[] = []
   if (cmd.cwd !== undefined && !isDir(cmd.cwd)) return { calls, creates }
+  // Secret values too: the transport exports them from its first line of stdin.
   const env = Object.fromEntries(RECORDED_ENV.map(name => [name, cmd.env?.[name]]))
   const cwd = cmd.cwd === undefined ? home : realCwd(cmd.cwd)
-  const at: Place = { cwd, env, variant }
-  expectCommandCalls(
-    cmd.argv,
-    at,
-    (program, ...args) => calls.push({ program, args, cwd, env }),
-    creates
+  const stdin = cmd.stdin === undefined ? '' : cmd.stdin.toString()
+  const at: Place = { cwd, env, variant, stdin, tmpdir }
+  const call: Call = Object.assign(
+    (program: string, ...args: string[]) => calls.push({ program, args, cwd, env }),
+    {
+      reading: (input: string, program: string, ...args: string[]) =>
+        calls.push({ program, args, cwd, env, input })
+    }
   )
+  expectCommandCalls(cmd.argv, at, call, creates)
   return { calls, creates }
 }
 

@@ -22,6 +22,11 @@ export interface ShellRun {
   stdin?: string | Buffer
   /** PATH for this run. */
   path: string
+  /**
+   * Runs of one group share directories (one builder's commands with one
+   * value) and run in order, in one chunk: chunks run two at a time.
+   */
+  group?: string
 }
 
 export interface ShellRunResult {
@@ -79,6 +84,7 @@ export async function runInShell(
   mkdirSync(place.out, { recursive: true })
   const chunks: string[][] = [[]]
   let bytes = 0
+  let group: string | undefined
   for (const run of runs) {
     let input = '/dev/null'
     if (run.stdin !== undefined) {
@@ -86,7 +92,9 @@ export async function runInShell(
       writeFileSync(input, run.stdin)
     }
     const size = Buffer.byteLength(run.text) + input.length + run.path.length + 64
-    if (bytes + size > 400_000 || chunks[chunks.length - 1].length >= 1200) {
+    const sameGroup = run.group !== undefined && run.group === group
+    group = run.group
+    if (!sameGroup && (bytes + size > 400_000 || chunks[chunks.length - 1].length >= 1200)) {
       chunks.push([])
       bytes = 0
     }

@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readConnectionSettings } from '../../../src/core/connection-settings.js'
 import { mapInputs } from '../../../src/core/inputs.js'
-import { toShell } from '../../../src/core/remote-command.js'
+import { shellLaunch } from '../../../src/core/remote-command.js'
 import { SshSession } from '../../../src/core/ssh-session.js'
 import type { RemoteCommand } from '../../../src/core/remote-command.js'
 import { docker as runDocker } from '../../../src/build-image/docker-cli.js'
@@ -60,7 +60,7 @@ import {
   SSH_SAMPLE_CASES
 } from './builders.js'
 import { CODE_BY_DESIGN, exportedBuilders, MODULES, NOT_BUILDERS } from './coverage.js'
-import { ClientVariant, ExpectedCall, expectedCalls } from './expected-calls.js'
+import { ClientVariant, ExpectedCall, expectedCalls, withProbeDir } from './expected-calls.js'
 import { MAX_ARGUMENT, refusedByExec, runInShell, ShellRun } from './harness.js'
 import { execString } from './transport.js'
 
@@ -141,8 +141,15 @@ function filesUnder(dir: string): string[] {
   return out
 }
 
-const callKey = (c: Pick<ExpectedCall, 'program' | 'args' | 'cwd' | 'env'>) =>
-  JSON.stringify([c.program, c.args, c.cwd, RECORDED_ENV.map(n => c.env[n] ?? null)])
+/** A call as compared: what it read as data included, and the probe's random directory by one name. */
+const callKey = (c: Pick<ExpectedCall, 'program' | 'args' | 'cwd' | 'env' | 'input'>) =>
+  JSON.stringify([
+    c.program,
+    c.args.map(withProbeDir),
+    c.cwd,
+    RECORDED_ENV.map(n => c.env[n] ?? null),
+    c.input ?? null
+  ])
 
 interface Planned {
   run: ShellRun
@@ -172,6 +179,8 @@ interface Plan {
   home: string
   shim: string
   direct: string
+  /** TMPDIR of the runs, where the smoke-check probe makes GNU wget's private directory. */
+  tmp: string
 }
 
 /**
@@ -185,7 +194,8 @@ async function plan(mismatches: Mismatch[]): Promise<Plan> {
   // `sh` is the recording shim where a command runs `sh -c` itself, else the shell directly.
   const shim = join(work, 'shim')
   const direct = join(work, 'direct')
-  for (const dir of [home, shim, direct]) mkdirSync(dir)
+  const tmp = join(work, 'tmp')
+  for (const dir of [home, shim, direct, tmp]) mkdirSync(dir)
   const byVariant = new Map<ClientVariant, Planned[]>()
   const tooLong: Plan['tooLong'] = []
   const creates = new Set<string>()
@@ -230,14 +240,22 @@ async function plan(mismatches: Mismatch[]): Promise<Plan> {
           figures.notAsIntended++
           continue
         }
-        const expected = expectedCalls(cmd, home, variant)
+        const expected = expectedCalls(cmd, home, variant, tmp)
         for (const f of expected.creates) creates.add(f)
         const path = pathFor(variant, expected.calls)
+        // What the transport writes to the channel: secret values first, on a line of their own.
+        const launch = shellLaunch(cmd, { exec: true })
         add(variant, {
-          run: { id: String(n * 100 + i), text: sent.text, stdin: cmd.stdin, path },
+          run: {
+            id: String(n * 100 + i),
+            text: sent.text,
+            stdin: launch.stdin,
+            path,
+            group: String(n)
+          },
           what,
           expected: expected.calls,
-          wrapperEnd: path.startsWith(shim) ? toShell(cmd, { exec: true }) : undefined
+          wrapperEnd: path.startsWith(shim) ? launch.script : undefined
         })
       }
     }
@@ -249,7 +267,7 @@ async function plan(mismatches: Mismatch[]): Promise<Plan> {
       const restore = { argv: equivalent.argv.slice(5), cwd: equivalent.cwd }
       const expected = [
         { program: 'gzip', args: ['-dc', file], cwd: home, env: {} },
-        ...expectedCalls(restore, home, 'curl').calls
+        ...expectedCalls(restore, home, 'curl', tmp).calls
       ]
       add('curl', {
         run: { id: String(n * 100 + i), text: hint, path: pathFor('curl', expected) },
@@ -258,7 +276,7 @@ async function plan(mismatches: Mismatch[]): Promise<Plan> {
       })
     }
   }
-  return { byVariant, tooLong, creates, sandbox, home, shim, direct }
+  return { byVariant, tooLong, creates, sandbox, home, shim, direct, tmp }
 }
 
 async function runShell(shell: ShellUnderTest, p: Plan, mismatches: Mismatch[]): Promise<void> {
@@ -279,7 +297,7 @@ async function runShell(shell: ShellUnderTest, p: Plan, mismatches: Mismatch[]):
         login: shell.login,
         home: p.home,
         out,
-        extraEnv: { DK_WGET: variant === 'busybox-wget' ? 'busybox' : 'gnu' }
+        extraEnv: { DK_WGET: variant === 'busybox-wget' ? 'busybox' : 'gnu', TMPDIR: p.tmp }
       },
       planned.map(q => q.run)
     )
@@ -538,11 +556,12 @@ async function overSsh(mismatches: Mismatch[]): Promise<void> {
             else figures.sshTooLongToStart++
             continue
           }
+          // Asked of the file system before the run, as the shell will find it.
+          const expected = expectedCalls(cmd, u.home, 'curl', tmpdir()).calls
           const r = await session.exec(cmd)
           const calls = (readCalls(u.records).get('rec-run') ?? []).filter(
             c => !(c.program === 'sh' && c.args[1]?.startsWith("printf '%s%s\\n' "))
           )
-          const expected = expectedCalls(cmd, u.home, 'curl').calls
           const same =
             JSON.stringify(calls.map(callKey).sort()) ===
             JSON.stringify(expected.map(callKey).sort())

@@ -94,7 +94,7 @@ describe('urls', () => {
     [
       { urls: 'http://a/', headers: 'X-Token: a\rb' },
       'headers',
-      /the value of X-Token holds a control character/
+      /the value of X-Token has a control character/
     ],
     [{ urls: 'http://a/', from: 'laptop' }, 'from', /not runner, server or container:<service>/],
     [{ urls: 'http://a/', from: 'container:' }, 'from', /not runner, server/],

@@ -89,6 +89,8 @@ export async function startSshd(opts: {
   authorizedKeys: string[]
   /** sshd keeps the first value it reads for a keyword, so these win over the defaults below. */
   extraConfig?: string[]
+  /** `Match` blocks, which must come last: every line after a Match belongs to it. */
+  matchConfig?: string[]
   port?: number
   /** An argv that starts sshd after it, e.g. withoutDockerPlugins().launcher. */
   launcher?: readonly string[]
@@ -121,7 +123,8 @@ export async function startSshd(opts: {
       'Subsystem sftp internal-sftp',
       'MaxStartups 100',
       'MaxSessions 50',
-      'LogLevel VERBOSE'
+      'LogLevel VERBOSE',
+      ...(opts.matchConfig ?? [])
     ].join('\n') + '\n'
   )
   // The launcher execs in place, so the pid is sshd's own.

@@ -74,3 +74,20 @@ export function ensureShellUser(kind: ShellKind, password: string, root: string)
     clearRecord
   }
 }
+
+/**
+ * A local account whose login shell is `shell`, for key logins only (its
+ * password field is `*`: not locked, which sshd without PAM refuses, and no
+ * password works).
+ */
+export function ensureKeyLoginUser(name: string, shell: string): string {
+  let exists = true
+  try {
+    execFileSync('id', [name], { stdio: 'ignore' })
+  } catch {
+    exists = false
+  }
+  if (exists) execFileSync('usermod', ['--shell', shell, '--password', '*', name])
+  else execFileSync('useradd', ['--create-home', '--shell', shell, '--password', '*', name])
+  return execFileSync('getent', ['passwd', name]).toString().split(':')[5]
+}

@@ -47,6 +47,13 @@ describe('quote', () => {
   it('refuses an empty command', () => {
     expect(() => commandLine([])).toThrow(/empty argv/)
   })
+
+  it('refuses a NUL, which neither the SSH exec string nor an argv can carry, without showing the value', () => {
+    expect(() => quote('secret\0tail')).toThrow(
+      /^a command cannot carry a NUL character; nothing was sent$/
+    )
+    expect(() => exportPrefix({ DATABASE_URL: 'postgres://u:pw@h/\0' })).toThrow(/NUL/)
+  })
 })
 
 describe('environment', () => {

@@ -40,7 +40,8 @@ export interface MigrateSettings {
 
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
-const ALEMBIC_TARGET = /^[A-Za-z0-9_+@:.-]+$/
+// A leading `-` only as a relative step (`-1`): `--sql` or `-x` would be an option of alembic's.
+const ALEMBIC_TARGET = /^(?:-\d+|[A-Za-z0-9_+@:.][A-Za-z0-9_+@:.-]*)$/
 const DJANGO_TARGET = /^[A-Za-z_][A-Za-z0-9_]*( [A-Za-z0-9_]+)?$/
 
 export function readService(read: InputReader, name: string, fallback: string): string {

@@ -26,6 +26,26 @@ function processEnv(extra: Record<string, string> = {}): Record<string, string> 
   return { ...env, ...extra }
 }
 
+/**
+ * @actions/exec reads its first argument as a command line: split at spaces,
+ * double quotes read. The program is handed over in that syntax's quotes,
+ * which hold anything but a double quote or a backslash right before the
+ * closing one, and it trims the outer spaces of the last word; such names are
+ * refused rather than run as something else.
+ */
+function execToolArgument(program: string): string {
+  if (
+    program === '' ||
+    program.includes('"') ||
+    program.endsWith('\\') ||
+    program !== program.trim()
+  )
+    throw new Error(
+      'a program name with a double quote, a trailing backslash or outer spaces cannot be run through @actions/exec'
+    )
+  return `"${program}"`
+}
+
 /** Runs a command on the runner from an argv, streaming its output into the log. Never throws on exit codes. */
 export async function runCommand(
   argv: readonly string[],
@@ -49,7 +69,7 @@ export async function runCommand(
   let stderr = ''
   let output = ''
   try {
-    const code = await exec.exec(argv[0], argv.slice(1), {
+    const code = await exec.exec(execToolArgument(argv[0]), argv.slice(1), {
       cwd: opts.cwd,
       env: processEnv(opts.env),
       silent: true,

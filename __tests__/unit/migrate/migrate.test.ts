@@ -55,6 +55,7 @@ describe('migrate settings', () => {
     })
     expect(read({ tool: 'alembic' }).target).toBe('head')
     expect(read({ tool: 'alembic', direction: 'down' }).target).toBe('-1')
+    expect(read({ tool: 'alembic', direction: 'down', target: '-2' }).target).toBe('-2')
     expect(read({ tool: 'service' }).service).toBe('migrator')
     expect(read({ backup: 'pg_dump' }).backup).toEqual({
       service: 'db',
@@ -87,6 +88,8 @@ describe('migrate settings', () => {
       { tool: 'alembic', target: '$(id)' },
       /^Input 'target': "\$\(id\)" is not an Alembic revision/
     ],
+    [{ tool: 'alembic', target: '--sql' }, /^Input 'target': "--sql" is not an Alembic revision/],
+    [{ tool: 'alembic', target: '-x' }, /^Input 'target': "-x" is not an Alembic revision/],
     [{ service: 'back end' }, /^Input 'service': "back end" is not a Compose service name/],
     [{ backup: 'pg_dump', 'backup-database': "app'; drop" }, /^Input 'backup-database'/],
     [{ backup: 'mysqldump' }, /^Input 'backup': "mysqldump" is not one of none, pg_dump/],

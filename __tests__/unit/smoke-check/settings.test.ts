@@ -91,6 +91,11 @@ describe('urls', () => {
     [{ urls: 'http://a/', 'expect-body': '([' }, 'expect-body', /not a valid regular expression/],
     [{ urls: 'http://a/', headers: 'no colon here' }, 'headers', /header 1 is not "Name: value"/],
     [{ urls: 'http://a/', headers: 'X-Empty:' }, 'headers', /X-Empty has no value/],
+    [
+      { urls: 'http://a/', headers: 'X-Token: a\rb' },
+      'headers',
+      /the value of X-Token has a control character/
+    ],
     [{ urls: 'http://a/', from: 'laptop' }, 'from', /not runner, server or container:<service>/],
     [{ urls: 'http://a/', from: 'container:' }, 'from', /not runner, server/],
     [{ urls: 'http://a/', timeout: '0' }, 'timeout', /more than 0/],

@@ -1,0 +1,682 @@
+/**
+ * Every place in src/ where text a user (or a server's release log) controls
+ * goes into a command, each fed one hostile value in all its slots at once.
+ *
+ * Server-side builders return RemoteCommands, run by the SSH transport;
+ * runner-side builders return argv, run by @actions/exec without a shell.
+ * Orchestrating functions that build argv inline (keepImages, placeProbe,
+ * DeployLock, …) are run against a transport that keeps what they send.
+ * Paths start at `at.appDir`, an absolute directory (app-dir must be one)
+ * whose last part is the hostile value.
+ */
+import {
+  COMPOSE_V1,
+  COMPOSE_V2,
+  ComposeProject,
+  composeCommand,
+  findPython,
+  inService,
+  liveReleaseDir
+} from '../../../src/core/compose.js'
+import type { RemoteCommand } from '../../../src/core/remote-command.js'
+import { collectstaticArgv } from '../../../src/collectstatic/main.js'
+import * as docker from '../../../src/build-image/docker-commands.js'
+import type { BuildRequest } from '../../../src/build-image/docker-commands.js'
+import {
+  dumpCommand,
+  pruneBackups,
+  restoreCommand,
+  restoreFromFileCommand,
+  restoreHint,
+  takeBackup,
+  verifyCommand,
+  writeDumpCommand
+} from '../../../src/migrate/backup.js'
+import type { BackupSettings, MigrateSettings } from '../../../src/migrate/settings.js'
+import { migrationArgv, planArgvs, stateArgv } from '../../../src/migrate/tool-commands.js'
+import {
+  probeArgv,
+  ProbeRequest,
+  probeStdin
+} from '../../../src/smoke-check/http-probe-commands.js'
+import { placeProbe, remoteProbe } from '../../../src/smoke-check/remote-probe.js'
+import type { UrlCheck } from '../../../src/smoke-check/settings.js'
+import {
+  inspectCommand,
+  keepImages,
+  listContainers,
+  pruneImages,
+  restoreImages,
+  waitUntilReady
+} from '../../../src/ssh-deploy/containers.js'
+import { mergeEnv } from '../../../src/ssh-deploy/env-file.js'
+import {
+  checkoutCommit,
+  fetchCommit,
+  gitCommands,
+  prepareClone
+} from '../../../src/ssh-deploy/git-source.js'
+import { DeployLock, lockCommands } from '../../../src/ssh-deploy/lock.js'
+import { ancestryCommand } from '../../../src/ssh-deploy/release-order.js'
+import type { RepositoryUrl } from '../../../src/ssh-deploy/repository-url.js'
+import { fileCommands } from '../../../src/ssh-deploy/remote-files.js'
+import { rollingCommands } from '../../../src/ssh-deploy/rolling.js'
+import type { DeploySettings } from '../../../src/ssh-deploy/settings.js'
+import { statePaths } from '../../../src/ssh-deploy/state-paths.js'
+import { updateServices } from '../../../src/ssh-deploy/update-services.js'
+import {
+  pruneReleases,
+  uploadCommands,
+  uploadRelease
+} from '../../../src/ssh-deploy/upload-source.js'
+import { installCommands, testCommand } from '../../../src/test/commands.js'
+import type { ClientVariant } from './expected-calls.js'
+import { commandsSentBy } from './transport.js'
+
+export interface Place {
+  /** Made for this run: `<sandbox>/<value>`, when the value can name a directory. */
+  appDir: string
+}
+
+export interface RemoteCase {
+  /** `module: export`, as the coverage list below names them. */
+  covers: string[]
+  /** The HTTP clients the server has (only the smoke-check probe asks). */
+  variant?: ClientVariant
+  /**
+   * Run with the sample of values only (SAMPLE_NAMES): orchestrators whose
+   * commands all come from builders that get every value elsewhere here.
+   */
+  sample?: boolean
+  commands(v: string, at: Place): RemoteCommand[] | Promise<RemoteCommand[]>
+}
+
+export interface RunnerCase {
+  covers: string[]
+  /** Which runner-side executor takes the argv: docker() (args after `docker`) or runCommand(). */
+  run: 'docker' | 'runCommand'
+  /** `python` is an interpreter path that holds the value where it can. */
+  invocations(
+    v: string,
+    at: Place,
+    python: string
+  ): Array<{ argv: string[]; env?: Record<string, string> }>
+}
+
+const SHA = 'a'.repeat(40)
+
+function project(v: string, at: Place, binary: readonly string[] = COMPOSE_V2): ComposeProject {
+  return {
+    binary,
+    dir: at.appDir,
+    files: [v, `deploy/${v}.yml`],
+    envFile: `${at.appDir}/${v}`,
+    projectName: v
+  }
+}
+
+function backup(v: string, at: Place, service: string): BackupSettings {
+  return {
+    service,
+    database: v,
+    user: v,
+    databaseUrl: v,
+    password: v,
+    dir: `${at.appDir}/${v}`,
+    keep: 1
+  }
+}
+
+/** What parseRepository makes of an https URL with a token, each part the hostile value. */
+function repository(v: string): RepositoryUrl {
+  return { url: v, shown: v, credentials: { origin: v, username: v, password: v } }
+}
+
+const owner = (v: string) => ({ token: v, runKey: v, runUrl: v, release: v, since: v })
+
+function migrate(
+  v: string,
+  at: Place,
+  tool: MigrateSettings['tool'],
+  direction: 'up' | 'down'
+): MigrateSettings {
+  return {
+    connection: undefined as never,
+    app: {
+      appDir: at.appDir,
+      composeFiles: [v],
+      envFile: v,
+      projectName: v,
+      composeChoice: 'docker compose'
+    },
+    tool,
+    service: v,
+    mode: 'exec',
+    command: `echo ${v}`,
+    downCommand: `echo ${v}`,
+    direction,
+    target: v,
+    python: v,
+    planOnly: false,
+    restoreOnFailure: true
+  }
+}
+
+function probeRequest(v: string, method: ProbeRequest['method'], withHeaders = true): ProbeRequest {
+  return {
+    method,
+    url: `http://127.0.0.1:8080/${v}`,
+    headers: withHeaders
+      ? [
+          { name: 'X-Hostile', value: v },
+          { name: v, value: 'x' }
+        ]
+      : [],
+    insecureTls: true,
+    timeoutSeconds: 5
+  }
+}
+
+/** The probe as remoteProbe sends it: the URL and headers on stdin. */
+function probe(req: ProbeRequest, marker: string): RemoteCommand {
+  return { argv: probeArgv(req, marker), stdin: probeStdin(req, marker) }
+}
+
+const deploySettings = (v: string, strategy: DeploySettings['strategy']) =>
+  ({
+    services: [v, 'web'],
+    pull: true,
+    build: true,
+    strategy,
+    wait: false,
+    waitTimeoutMs: 0,
+    waitIgnore: []
+  }) as unknown as DeploySettings
+
+function inspectJson(v: string): string {
+  return JSON.stringify([
+    {
+      Id: v,
+      Name: `/${v}`,
+      Image: v,
+      Config: { Image: v, Labels: { 'com.docker.compose.service': v } },
+      State: { Status: 'exited', ExitCode: 1 }
+    }
+  ])
+}
+
+/** The server-side builders, with one hostile value `v` in every slot that user text reaches. */
+export const REMOTE_CASES: RemoteCase[] = [
+  {
+    covers: ['core/compose: composeCommand'],
+    commands: (v, at) => [composeCommand(project(v, at, COMPOSE_V1), ['up', '-d', v])]
+  },
+  {
+    covers: ['core/compose: inService'],
+    commands: (v, at) => [inService(project(v, at), 'run', v, [v, '--', v])]
+  },
+  {
+    covers: ['core/compose: liveReleaseDir'],
+    commands: async (_v, at) => commandsSentBy(host => liveReleaseDir(host, at.appDir))
+  },
+  {
+    covers: ['core/compose: findPython'],
+    sample: true,
+    commands: async (v, at) =>
+      commandsSentBy(
+        host => findPython(host, project(v, at), 'run', v),
+        () => ({ stdout: '/usr/bin/python3\n' })
+      )
+  },
+  {
+    covers: [
+      'ssh-deploy/git-source: gitCommands.hasClone',
+      'ssh-deploy/git-source: gitCommands.listEntries',
+      'ssh-deploy/git-source: gitCommands.init',
+      'ssh-deploy/git-source: gitCommands.originUrl',
+      'ssh-deploy/git-source: gitCommands.setOriginUrl',
+      'ssh-deploy/git-source: gitCommands.excludeState',
+      'ssh-deploy/git-source: gitCommands.head',
+      'ssh-deploy/git-source: gitCommands.changedTracked',
+      'ssh-deploy/git-source: gitCommands.stash',
+      'ssh-deploy/git-source: gitCommands.fetchAll',
+      'ssh-deploy/git-source: gitCommands.fetchRef',
+      'ssh-deploy/git-source: gitCommands.resolve',
+      'ssh-deploy/git-source: gitCommands.checkout'
+    ],
+    commands: (v, at) => [
+      gitCommands.hasClone(at.appDir),
+      gitCommands.listEntries(at.appDir),
+      gitCommands.init(repository(v), at.appDir),
+      gitCommands.originUrl(at.appDir),
+      gitCommands.setOriginUrl(at.appDir, repository(v)),
+      gitCommands.excludeState(at.appDir),
+      gitCommands.head(at.appDir),
+      gitCommands.changedTracked(at.appDir),
+      gitCommands.stash(at.appDir, v),
+      gitCommands.fetchAll(at.appDir),
+      gitCommands.fetchAll(at.appDir, repository(v).credentials),
+      gitCommands.fetchRef(at.appDir, v),
+      gitCommands.fetchRef(at.appDir, v, repository(v).credentials),
+      gitCommands.resolve(at.appDir, v),
+      // Anything but a full sha is refused by the builder itself (see the refusals below).
+      gitCommands.checkout(at.appDir, SHA)
+    ]
+  },
+  {
+    covers: [
+      'ssh-deploy/git-source: prepareClone',
+      'ssh-deploy/git-source: fetchCommit',
+      'ssh-deploy/git-source: checkoutCommit'
+    ],
+    sample: true,
+    commands: async (v, at) =>
+      commandsSentBy(
+        async host => {
+          await prepareClone(host, at.appDir, repository(v))
+          await fetchCommit(host, at.appDir, v, repository(v).credentials)
+          await checkoutCommit(host, at.appDir, SHA, v)
+        },
+        cmd => {
+          if (cmd.argv[0] === 'test') return { code: 1 }
+          if (cmd.argv.includes('rev-parse')) return { stdout: `${SHA}\n` }
+          if (cmd.argv.includes('status')) return { stdout: ` M ${v}\n` }
+          return undefined
+        }
+      )
+  },
+  {
+    covers: [
+      'ssh-deploy/lock: lockCommands.acquire',
+      'ssh-deploy/lock: lockCommands.takeOver',
+      'ssh-deploy/lock: lockCommands.heartbeat',
+      'ssh-deploy/lock: lockCommands.release'
+    ],
+    commands: (v, at) => [
+      lockCommands.acquire(at.appDir, owner(v)),
+      lockCommands.takeOver(at.appDir, v, v),
+      lockCommands.heartbeat(at.appDir, v),
+      lockCommands.release(at.appDir, v)
+    ]
+  },
+  {
+    covers: ['ssh-deploy/release-order: ancestryCommand'],
+    commands: (v, at) => [ancestryCommand(at.appDir, v, v)]
+  },
+  {
+    covers: ['ssh-deploy/lock: DeployLock'],
+    sample: true,
+    commands: async (v, at) =>
+      commandsSentBy(async host => {
+        const lock = await DeployLock.acquire(host, at.appDir, owner(v), 1000)
+        await lock.release()
+      })
+  },
+  {
+    covers: [
+      'ssh-deploy/remote-files: fileCommands.read',
+      'ssh-deploy/remote-files: fileCommands.append',
+      'ssh-deploy/remote-files: fileCommands.writePrivate',
+      'ssh-deploy/env-file: mergeEnv'
+    ],
+    commands: (v, at) => {
+      const paths = statePaths(at.appDir)
+      let envText: string
+      try {
+        envText = mergeEnv(`KEPT=${v}\n`, [['HOSTILE', v]], 'compose-v2')
+      } catch {
+        envText = `KEPT=${v}\n` // a CR or NUL: refused as an env value, see the refusals below
+      }
+      return [
+        fileCommands.read(paths.log),
+        fileCommands.append(paths.log, JSON.stringify({ id: v, ref: v }) + '\n'),
+        fileCommands.writePrivate(`${at.appDir}/.env`, paths.envSnapshot(v), envText)
+      ]
+    }
+  },
+  {
+    covers: [
+      'ssh-deploy/upload-source: uploadCommands.prepare',
+      'ssh-deploy/upload-source: uploadCommands.unpack',
+      'ssh-deploy/upload-source: uploadCommands.switchCurrent',
+      'ssh-deploy/upload-source: uploadCommands.currentTarget',
+      'ssh-deploy/upload-source: uploadCommands.listReleases',
+      'ssh-deploy/upload-source: uploadCommands.removeRelease',
+      'ssh-deploy/upload-source: uploadCommands.exists'
+    ],
+    commands: (v, at) => [
+      uploadCommands.prepare(at.appDir),
+      uploadCommands.unpack(at.appDir, v, `${at.appDir}/releases/.incoming-${v}.tar.gz`),
+      uploadCommands.switchCurrent(at.appDir, v),
+      uploadCommands.currentTarget(at.appDir),
+      uploadCommands.listReleases(at.appDir),
+      uploadCommands.removeRelease(at.appDir, v),
+      uploadCommands.exists(`${at.appDir}/releases/${v}`)
+    ]
+  },
+  {
+    covers: ['ssh-deploy/upload-source: uploadRelease', 'ssh-deploy/upload-source: pruneReleases'],
+    sample: true,
+    commands: async (v, at) => [
+      ...(await commandsSentBy(host => uploadRelease(host, at.appDir, v, '/dev/null'))),
+      ...(await commandsSentBy(
+        host => pruneReleases(host, at.appDir, 1, 'zzz'),
+        () => ({ stdout: `${v}\n0-old\nzzz\n` })
+      ))
+    ]
+  },
+  {
+    covers: [
+      'ssh-deploy/containers: inspectCommand',
+      'ssh-deploy/containers: waitUntilReady',
+      'ssh-deploy/containers: keepImages',
+      'ssh-deploy/containers: pruneImages',
+      'ssh-deploy/containers: restoreImages'
+    ],
+    commands: async (v, at) => {
+      const inspected = (cmd: RemoteCommand) =>
+        cmd.argv[1] === 'inspect' ? { stdout: inspectJson(v) } : { stdout: `${v}\n` }
+      return [
+        inspectCommand([v, v]),
+        // the inline `docker logs` of a container that is not ready (ps and inspect are the builders')
+        ...(
+          await commandsSentBy(host => waitUntilReady(host, project(v, at), [v], 0, []), inspected)
+        ).filter(cmd => cmd.argv[1] === 'logs'),
+        ...(await commandsSentBy(host => keepImages(host, v, v, { [v]: { image: v, id: v } }))),
+        ...(await commandsSentBy(
+          host => pruneImages(host, v, ['kept']),
+          () => ({ stdout: `${v}\nweb-kept\n` })
+        )),
+        ...(await commandsSentBy(host =>
+          restoreImages(host, {
+            tagged: { image: v, id: v },
+            pinned: { image: `${v}@sha256:${'0'.repeat(64)}`, id: v }
+          })
+        ))
+      ]
+    }
+  },
+  {
+    covers: [
+      'ssh-deploy/rolling: rollingCommands.containers',
+      'ssh-deploy/rolling: rollingCommands.scale',
+      'ssh-deploy/rolling: rollingCommands.start',
+      'ssh-deploy/rolling: rollingCommands.stop',
+      'ssh-deploy/rolling: rollingCommands.remove',
+      'ssh-deploy/rolling: rollingCommands.reload',
+      'ssh-deploy/rolling: rollingCommands.logs'
+    ],
+    commands: (v, at) => [
+      rollingCommands.containers(v, v, true),
+      rollingCommands.scale(project(v, at), v, 2),
+      rollingCommands.start(project(v, at), v),
+      rollingCommands.stop(v, 1500),
+      rollingCommands.remove(v),
+      // The reload script is code by design; the proxy's service name is data.
+      rollingCommands.reload(project(v, at), v, 'nginx -s reload'),
+      rollingCommands.logs(v)
+    ]
+  },
+  {
+    covers: ['ssh-deploy/containers: listContainers'],
+    sample: true,
+    commands: async (v, at) =>
+      commandsSentBy(
+        host => listContainers(host, project(v, at), [v]),
+        cmd => (cmd.argv[1] === 'inspect' ? { stdout: inspectJson(v) } : { stdout: `${v}\n` })
+      )
+  },
+  {
+    covers: ['ssh-deploy/update-services: updateServices'],
+    sample: true,
+    commands: async (v, at) => [
+      ...(await commandsSentBy(host =>
+        updateServices(host, project(v, at), deploySettings(v, 'recreate'), false)
+      )),
+      ...(await commandsSentBy(host =>
+        updateServices(host, project(v, at), deploySettings(v, 'one-by-one'), false)
+      ))
+    ]
+  },
+  {
+    covers: [
+      'migrate/tool-commands: migrationArgv',
+      'migrate/tool-commands: planArgvs',
+      'migrate/tool-commands: stateArgv'
+    ],
+    commands: (v, at) => {
+      const p = project(v, at)
+      const argvs = [
+        migrationArgv(migrate(v, at, 'django', 'down'), v),
+        planArgvs(migrate(v, at, 'alembic', 'down'), v)[2],
+        stateArgv('django', v)
+      ]
+      return [
+        ...argvs.map(argv => inService(p, 'exec', v, argv ?? [])),
+        // tool: service runs the service's own command, nothing of the user's
+        inService(p, 'run', v, migrationArgv(migrate(v, at, 'service', 'up'), v) ?? [])
+      ]
+    }
+  },
+  {
+    covers: [
+      'migrate/backup: dumpCommand',
+      'migrate/backup: restoreCommand',
+      'migrate/backup: writeDumpCommand',
+      'migrate/backup: verifyCommand',
+      'migrate/backup: restoreFromFileCommand'
+    ],
+    commands: (v, at) => {
+      const p = project(v, at)
+      const file = `${at.appDir}/${v}`
+      return [
+        dumpCommand(backup(v, at, v), p),
+        writeDumpCommand(dumpCommand(backup(v, at, ''), p), file),
+        verifyCommand(file),
+        restoreCommand(backup(v, at, ''), p),
+        restoreFromFileCommand(restoreCommand(backup(v, at, v), p), file)
+      ]
+    }
+  },
+  {
+    covers: ['migrate/backup: takeBackup'],
+    sample: true,
+    commands: async (v, at) =>
+      commandsSentBy(host => takeBackup(host, backup(v, at, ''), project(v, at), new Date(0)))
+  },
+  {
+    covers: ['migrate/backup: pruneBackups'],
+    commands: async (v, at) =>
+      commandsSentBy(
+        host => pruneBackups(host, { ...backup(v, at, ''), database: 'db' }),
+        () => ({
+          stdout: 'deploykit-db-20260101T000000Z.sql.gz\ndeploykit-db-20260102T000000Z.sql.gz\n'
+        })
+      )
+  },
+  {
+    covers: ['collectstatic/main: collectstaticArgv'],
+    commands: (v, at) => [
+      inService(project(v, at), 'exec', v, collectstaticArgv(v, { clear: true, settings: v }))
+    ]
+  },
+  ...(['curl', 'gnu-wget', 'busybox-wget'] as const).map((variant): RemoteCase => ({
+    covers: [
+      'smoke-check/http-probe-commands: probeArgv',
+      'smoke-check/http-probe-commands: curlArgv',
+      'smoke-check/http-probe-commands: gnuWgetArgv',
+      'smoke-check/http-probe-commands: busyboxWgetArgv',
+      'smoke-check/http-probe-commands: probeStdin',
+      'smoke-check/http-probe-commands: curlConfig',
+      'smoke-check/http-probe-commands: wgetrc'
+    ],
+    variant,
+    commands: v => [
+      probe(probeRequest(v, 'GET'), `DKPROBE-${v}`),
+      // busybox wget takes no headers and cannot PUT: the script says so without running anything
+      ...(variant === 'busybox-wget'
+        ? [
+            probe(probeRequest(v, 'GET', false), `DKPROBE-${v}`),
+            probe(probeRequest(v, 'PUT', false), 'DKPROBE-0')
+          ]
+        : [])
+    ]
+  })),
+  {
+    covers: ['smoke-check/remote-probe: placeProbe', 'smoke-check/remote-probe: remoteProbe'],
+    commands: async (v, at) =>
+      commandsSentBy(
+        async host => {
+          const from = { kind: 'container' as const, service: v }
+          const app = {
+            appDir: at.appDir,
+            composeFiles: [v],
+            envFile: v,
+            projectName: v,
+            composeChoice: 'docker compose' as const
+          }
+          const place = await placeProbe(host, from, app)
+          const check = {
+            method: 'GET',
+            url: `http://h/${v}`,
+            shownUrl: '',
+            expect: {}
+          } as UrlCheck
+          await remoteProbe(host, place, from, {
+            headers: [{ name: 'X-Hostile', value: v }],
+            followRedirects: true,
+            insecureTls: false
+          })(check, 2000)
+        },
+        cmd => (cmd.argv.includes('--services') ? { stdout: `${v}\n` } : undefined)
+      ).then(sent => sent.filter(cmd => !cmd.argv.includes('version'))) // `docker compose version` holds nothing of the user's
+  }
+]
+
+export const RESTORE_HINT_COVERS = 'migrate/backup: restoreHint'
+
+/**
+ * restoreHint is not a command but shell text for a person to paste: it must
+ * run what restoreFromFileCommand runs.
+ */
+export function restoreHintCases(
+  v: string,
+  at: Place
+): Array<{ hint: string; equivalent: RemoteCommand }> {
+  const p = project(v, at)
+  const file = `${at.appDir}/${v}`
+  return [backup(v, at, v), backup(v, at, '')].map(b => {
+    const restore = restoreCommand(b, p)
+    return { hint: restoreHint(restore, file), equivalent: restoreFromFileCommand(restore, file) }
+  })
+}
+
+function buildRequest(v: string, at: Place): BuildRequest {
+  return {
+    name: v,
+    repository: v,
+    context: `${at.appDir}/${v}`,
+    dockerfile: `${at.appDir}/${v}/Dockerfile`,
+    tags: [v, 'latest'],
+    labels: { [v]: v },
+    buildArgs: [[v, v], [v]],
+    target: v,
+    platforms: [v]
+  }
+}
+
+/** Runner-side: no shell, the argv goes to execve as it is. */
+export const RUNNER_CASES: RunnerCase[] = [
+  {
+    covers: [
+      'build-image/docker-commands: dockerBuild',
+      'build-image/docker-commands: buildxBuild',
+      'build-image/docker-commands: dockerPush',
+      'build-image/docker-commands: dockerLogin',
+      'build-image/docker-commands: inspectImageId',
+      'build-image/docker-commands: inspectRepoDigests',
+      'build-image/docker-commands: imageRefs'
+    ],
+    run: 'docker',
+    invocations: (v, at) =>
+      [
+        docker.dockerBuild(buildRequest(v, at), `${at.appDir}/${v}.iid`),
+        docker.buildxBuild(buildRequest(v, at), {
+          output: 'push',
+          cache: 'gha',
+          metadataFile: `${at.appDir}/${v}.json`
+        }),
+        docker.buildxBuild(buildRequest(v, at), {
+          output: 'load',
+          cache: 'registry',
+          metadataFile: v
+        }),
+        docker.dockerPush(v),
+        docker.dockerLogin(v, v),
+        docker.inspectImageId(v),
+        docker.inspectRepoDigests(v)
+      ].map(argv => ({ argv }))
+  },
+  {
+    covers: ['test/commands: testCommand', 'test/commands: installCommands'],
+    run: 'runCommand',
+    invocations: (v, _at, python) => {
+      const ctx = {
+        python,
+        packageManager: 'npm' as const,
+        command: '',
+        pytestJunit: v,
+        pytestAddopts: v
+      }
+      const files = { has: () => true }
+      return [
+        testCommand('django', ctx),
+        testCommand('pytest', ctx),
+        ...installCommands('pytest', files, ctx).map(argv => ({ argv }))
+      ]
+    }
+  }
+]
+
+/**
+ * What goes over real SSH: every kind of slot (cwd, env, stdin, secret env on
+ * stdin ahead of the command's own, `sh -c` arguments, a probe URL and header).
+ */
+export const SSH_SAMPLE_CASES: RemoteCase[] = [
+  {
+    covers: ['core/compose: composeCommand'],
+    commands: (v, at) => [composeCommand(project(v, at), ['up', '-d', v])]
+  },
+  {
+    covers: ['ssh-deploy/remote-files: fileCommands.writePrivate'],
+    commands: (v, at) => [
+      fileCommands.writePrivate(
+        `${at.appDir}/.env`,
+        statePaths(at.appDir).envSnapshot(v),
+        `K=${v}\n`
+      )
+    ]
+  },
+  {
+    covers: ['migrate/backup: writeDumpCommand'],
+    commands: (v, at) => [
+      writeDumpCommand(dumpCommand(backup(v, at, ''), project(v, at)), `${at.appDir}/${v}`)
+    ]
+  },
+  {
+    covers: ['ssh-deploy/lock: lockCommands.release'],
+    commands: (v, at) => [lockCommands.release(at.appDir, v)]
+  },
+  {
+    covers: ['ssh-deploy/lock: lockCommands.acquire'],
+    commands: (v, at) => [lockCommands.acquire(at.appDir, owner(v))]
+  },
+  {
+    covers: ['ssh-deploy/git-source: gitCommands.fetchRef'],
+    commands: (v, at) => [gitCommands.fetchRef(at.appDir, v, repository(v).credentials)]
+  },
+  {
+    covers: ['smoke-check/http-probe-commands: probeArgv'],
+    commands: v => [probe(probeRequest(v, 'GET'), `DKPROBE-${v}`)]
+  }
+]

@@ -1,0 +1,180 @@
+/**
+ * What the hostile-input test covers, for a newcomer and for the test itself:
+ * every function exported by a module of src/ that builds or runs commands is
+ * covered by a case in builders.ts, or listed here with the reason it is not.
+ * A new export fails the test until it is one or the other.
+ */
+import * as dockerCli from '../../../src/build-image/docker-cli.js'
+import * as dockerCommands from '../../../src/build-image/docker-commands.js'
+import * as collectstatic from '../../../src/collectstatic/main.js'
+import * as compose from '../../../src/core/compose.js'
+import * as fleet from '../../../src/core/fleet.js'
+import * as remoteCommand from '../../../src/core/remote-command.js'
+import * as shell from '../../../src/core/shell.js'
+import * as sshSession from '../../../src/core/ssh-session.js'
+import * as backup from '../../../src/migrate/backup.js'
+import * as migrateMain from '../../../src/migrate/main.js'
+import * as toolCommands from '../../../src/migrate/tool-commands.js'
+import * as httpProbeCommands from '../../../src/smoke-check/http-probe-commands.js'
+import * as remoteProbe from '../../../src/smoke-check/remote-probe.js'
+import * as containers from '../../../src/ssh-deploy/containers.js'
+import * as deployHost from '../../../src/ssh-deploy/deploy-host.js'
+import * as envFile from '../../../src/ssh-deploy/env-file.js'
+import * as gitSource from '../../../src/ssh-deploy/git-source.js'
+import * as lock from '../../../src/ssh-deploy/lock.js'
+import * as releaseOrder from '../../../src/ssh-deploy/release-order.js'
+import * as remoteFiles from '../../../src/ssh-deploy/remote-files.js'
+import * as rolling from '../../../src/ssh-deploy/rolling.js'
+import * as updateServices from '../../../src/ssh-deploy/update-services.js'
+import * as uploadSource from '../../../src/ssh-deploy/upload-source.js'
+import * as testCommands from '../../../src/test/commands.js'
+import * as testMain from '../../../src/test/main.js'
+import * as testReport from '../../../src/test/report.js'
+import * as runCommand from '../../../src/test/run-command.js'
+
+/** Every module of src/ whose text mentions argv, RemoteCommand or a way to start a process. */
+export const MODULES: Record<string, Record<string, unknown>> = {
+  'build-image/docker-cli': dockerCli,
+  'build-image/docker-commands': dockerCommands,
+  'collectstatic/main': collectstatic,
+  'core/compose': compose,
+  'core/fleet': fleet,
+  'core/remote-command': remoteCommand,
+  'core/shell': shell,
+  'core/ssh-session': sshSession,
+  'migrate/backup': backup,
+  'migrate/main': migrateMain,
+  'migrate/tool-commands': toolCommands,
+  'smoke-check/http-probe-commands': httpProbeCommands,
+  'smoke-check/remote-probe': remoteProbe,
+  'ssh-deploy/containers': containers,
+  'ssh-deploy/deploy-host': deployHost,
+  'ssh-deploy/env-file': envFile,
+  'ssh-deploy/git-source': gitSource,
+  'ssh-deploy/lock': lock,
+  'ssh-deploy/release-order': releaseOrder,
+  'ssh-deploy/remote-files': remoteFiles,
+  'ssh-deploy/rolling': rolling,
+  'ssh-deploy/update-services': updateServices,
+  'ssh-deploy/upload-source': uploadSource,
+  'test/commands': testCommands,
+  'test/main': testMain,
+  'test/report': testReport,
+  'test/run-command': runCommand
+}
+
+/** Builders whose text argument is a shell script by design: the user writes code, not data. */
+export const CODE_BY_DESIGN: Record<string, string> = {
+  'ssh-deploy/remote-files: fileCommands.runScript':
+    'pre-deploy and post-deploy are shell scripts the user writes; they run as `sh -e -c SCRIPT`',
+  'core/remote-command: shellScript':
+    'runs the script it is given: for scripts written in src/ only',
+  'migrate/tool-commands: migrationArgv (tool: command)':
+    "migrate's command and down-command are shell commands, run as `sh -c` inside the service (the case still sends the other slots hostile)",
+  'ssh-deploy/rolling: rollingCommands.reload (script)':
+    'proxy-reload-command is a shell command run inside the proxy service; the proxy service name is data and is covered',
+  'test/commands: testCommand (command)':
+    "the test action's command input is a shell command run as `sh -c` on the runner"
+}
+
+/** Exports that build no command from user text, or only run what covered builders build. */
+export const NOT_BUILDERS: Record<string, string> = {
+  'build-image/docker-cli: docker':
+    'the runner-side executor the docker-commands cases run through',
+  'build-image/docker-cli: dockerChecked': 'docker() plus an exit-code check',
+  'build-image/docker-cli: dockerCli':
+    'docker() and dockerChecked() with a fixed environment added',
+  'build-image/docker-cli: credentialStoreHosts':
+    'runs `docker-credential-NAME list` through @actions/exec (no shell), NAME from the docker config checked against [A-Za-z0-9._-]',
+  'build-image/docker-commands: buildxVersion': 'constant argv',
+  'build-image/docker-commands: buildxInspect': 'constant argv',
+  'build-image/docker-commands: dockerDriverStatus': 'constant argv',
+  'collectstatic/main: readCollectstaticSettings': 'settings (see refusals.test.ts)',
+  'collectstatic/main: filesCopied': 'parses output',
+  'collectstatic/main: explainFailure': 'parses output',
+  'collectstatic/main: run': 'orchestrates: inService with collectstaticArgv, both covered',
+  'core/compose: readAppSettings': 'settings (see refusals.test.ts)',
+  'core/compose: detectCompose': 'constant argv (`docker compose version`)',
+  'core/compose: projectFor':
+    'builds the ComposeProject the compose cases fill with hostile values',
+  'core/fleet: HostContext': 'hands commands to the transport unchanged',
+  'core/fleet: failureText': 'message text',
+  'core/fleet: mapLimited': 'concurrency helper',
+  'core/fleet: forEachHost': 'opens sessions',
+  'core/remote-command: toShell':
+    'the quoting every case goes through (the exec string is checked for each)',
+  'core/remote-command: describe': 'the log line, toShell with secrets hidden',
+  'core/remote-command: shellLaunch':
+    'the exec string and stdin of every case: the test sends exactly what it returns',
+  'core/shell: stdinExportLine':
+    'the quoting of secret values on stdin every case with secret env goes through (they are checked to arrive in the environment)',
+  'core/shell: quote': 'the quoting every case goes through',
+  'core/shell: commandLine': 'the quoting every case goes through',
+  'core/shell: exportPrefix': 'the quoting of environment every case with env goes through',
+  'core/shell: isEnvName': 'predicate',
+  'core/ssh-session: SshSession': 'the transport: its exact exec string is what every case runs',
+  'migrate/backup: backupFileName': 'file name from a validated database name',
+  'migrate/backup: isOwnBackup': 'predicate',
+  'migrate/main: migrateHost':
+    'orchestrates: inService with tool-commands and the backup builders, all covered',
+  'migrate/main: run': 'orchestrates migrateHost',
+  'migrate/tool-commands: directionWord': 'a word for the log',
+  'smoke-check/http-probe-commands: parseProbeOutput': 'parses output',
+  'smoke-check/http-probe-commands: busyboxLimit':
+    "predicate; the probe script's refusal it feeds is run by the busybox-wget case",
+  'ssh-deploy/containers: parseInspect': 'parses output',
+  'ssh-deploy/containers: isReady': 'predicate',
+  'ssh-deploy/containers: releaseImageRepo': 'name for keepImages and pruneImages, covered',
+  'ssh-deploy/containers: releaseImageTag': 'name for keepImages, covered',
+  'ssh-deploy/containers: imagesOf': 'reads container states',
+  'ssh-deploy/deploy-host: DeployFailure': 'an error',
+  'ssh-deploy/deploy-host: deployHost':
+    'orchestrates the covered builders; its one inline argv, `git -C app-dir checkout --force --detach SHA`, checks out the sha rev-parse printed, the shape of gitCommands.checkout',
+  'ssh-deploy/env-file: envDialect': 'picks the env file syntax',
+  'ssh-deploy/env-file: quoteEnvValue':
+    'env file syntax, not shell; mergeEnv is covered as stdin of writePrivate',
+  'ssh-deploy/env-file: parseEnv': 'parses the env file',
+  'ssh-deploy/env-file: missingEnv': 'parses the env file',
+  'ssh-deploy/lock: newLockToken': 'random hex',
+  'ssh-deploy/lock: LockLost': 'an error',
+  'ssh-deploy/lock: describeOwner': 'message text',
+  'ssh-deploy/lock: parseHolder': 'parses output',
+  'ssh-deploy/release-order: parseAncestry': 'parses output',
+  'ssh-deploy/release-order: decideOrder': 'decides from parsed output',
+  'ssh-deploy/release-order: orderVerdict': 'message text',
+  'ssh-deploy/release-order: liveCommit': 'reads a release record',
+  'ssh-deploy/release-order: runnerAncestry':
+    "runs ancestryCommand's argv (covered) on the runner with execFileSync, no shell in between",
+  'ssh-deploy/remote-files: absoluteIn': 'path helper',
+  'ssh-deploy/rolling: parseRollInspect': 'parses output',
+  'ssh-deploy/rolling: rollingProblems': 'message text',
+  'ssh-deploy/rolling: planRolling':
+    'orchestrates rollingCommands.containers and inspectCommand, covered',
+  'ssh-deploy/rolling: rollServices': 'orchestrates rollingCommands and inspectCommand, covered',
+  'ssh-deploy/upload-source: packTree':
+    'runner-side execFileSync of git and tar (no shell) with upload-path, a directory of the checkout',
+  'test/main: run': 'orchestrates runCommand with testCommand and installCommands, covered',
+  'test/report: failuresOf': 'report text',
+  'test/report: setCountOutputs': 'outputs',
+  'test/report: annotate': 'annotations',
+  'test/report: failureMessage': 'report text',
+  'test/report: writeSummary': 'summary text (HTML-escaped)',
+  'test/run-command: runCommand': 'the runner-side executor the test-commands cases run through'
+}
+
+/** `module: name` for every exported function, and `module: object.name` for command tables. */
+export function exportedBuilders(): string[] {
+  const names: string[] = []
+  for (const [module, exports] of Object.entries(MODULES)) {
+    for (const [name, value] of Object.entries(exports)) {
+      if (typeof value === 'function') names.push(`${module}: ${name}`)
+      else if (
+        value &&
+        typeof value === 'object' &&
+        Object.values(value).every(v => typeof v === 'function')
+      )
+        for (const key of Object.keys(value)) names.push(`${module}: ${name}.${key}`)
+    }
+  }
+  return names
+}

@@ -1,0 +1,394 @@
+/**
+ * What a command should make the programs receive when it runs with every
+ * program replaced by a recorder (exit 0, no output): the command's own argv
+ * and, for the constant `sh -c SCRIPT sh ARG…` scripts of src/, the calls the
+ * script makes with those arguments. The file system decides some branches
+ * (`[ -e "$1" ]`, a redirection into a directory that is or is not there), so
+ * the model asks the real one, before the run, as the shell will.
+ */
+import { statSync } from 'node:fs'
+import { posix } from 'node:path'
+import type { RemoteCommand } from '../../../src/core/remote-command.js'
+import {
+  restoreFromFileCommand,
+  verifyCommand,
+  writeDumpCommand
+} from '../../../src/migrate/backup.js'
+import { PROBE_SCRIPT } from '../../../src/smoke-check/http-probe-commands.js'
+import { gitCommands } from '../../../src/ssh-deploy/git-source.js'
+import { lockCommands } from '../../../src/ssh-deploy/lock.js'
+import { ancestryCommand } from '../../../src/ssh-deploy/release-order.js'
+import { fileCommands } from '../../../src/ssh-deploy/remote-files.js'
+import { uploadCommands } from '../../../src/ssh-deploy/upload-source.js'
+import { RECORDED_ENV } from '../../testbed/recorders.js'
+
+export interface ExpectedCall {
+  program: string
+  args: string[]
+  cwd: string
+  env: Record<string, string | undefined>
+  /** What it reads as data (see RecordedCall.input). */
+  input?: string
+}
+
+/** The probe's private directory for GNU wget, whatever name mktemp gave it. */
+export const PROBE_DIR = '<probe-dir>'
+const PROBE_DIR_MADE = /\/deploykit-probe\.[A-Za-z0-9]{6}(?=\/|$)/g
+
+/** A recorded argument with the probe's random directory name as PROBE_DIR. */
+export function withProbeDir(arg: string): string {
+  return arg.replace(PROBE_DIR_MADE, `/${PROBE_DIR}`)
+}
+
+/** Which HTTP client the server has, for the smoke-check probe script. */
+export type ClientVariant = 'curl' | 'gnu-wget' | 'busybox-wget'
+
+export interface Expected {
+  calls: ExpectedCall[]
+  /** Files the shell itself creates through redirections (the recorders create none). */
+  creates: string[]
+}
+
+interface Place {
+  cwd: string
+  env: Record<string, string | undefined>
+  variant: ClientVariant
+  /** The command's standard input, after the transport's line of secret values. */
+  stdin: string
+  /** Where mktemp makes directories (the runs' TMPDIR). */
+  tmpdir: string
+}
+
+function stat(path: string) {
+  try {
+    return statSync(path)
+  } catch {
+    return undefined
+  }
+}
+
+/** The path the kernel opens: relative to the command's directory; `..` after a directory that exists. */
+function resolve(cwd: string, path: string): string {
+  return posix.normalize(path.startsWith('/') ? path : `${cwd}/${path}`)
+}
+
+const isDir = (p: string) => stat(p)?.isDirectory() ?? false
+const exists = (p: string) => stat(p) !== undefined
+const nonEmpty = (p: string) => (stat(p)?.size ?? 0) > 0
+
+/** Whether `> PATH` succeeds: a file there, or no entry in an existing directory. */
+function canCreate(path: string): boolean {
+  const s = stat(path)
+  if (s) return !s.isDirectory()
+  if (path.endsWith('/')) return false
+  const parent = path.slice(0, path.lastIndexOf('/')) || '/'
+  return isDir(parent)
+}
+
+type Call = ((program: string, ...args: string[]) => void) & {
+  /** A call that reads `input` as data. */
+  reading: (input: string, program: string, ...args: string[]) => void
+}
+
+type Model = (args: string[], at: Place, call: Call, creates: string[]) => void
+
+/** What `while IFS= read -r line; do [ "$line" = "$mark" ] && return 0; text=$text$line\n; done` takes from `text`. */
+function part(text: string, mark: string): { taken: string; rest: string } {
+  let taken = ''
+  let rest = text
+  for (;;) {
+    const nl = rest.indexOf('\n')
+    if (nl < 0) return { taken, rest: '' } // read fails on a line without its newline: the loop ends
+    const line = rest.slice(0, nl)
+    rest = rest.slice(nl + 1)
+    if (line === mark) return { taken, rest }
+    taken += `${line}\n`
+  }
+}
+
+/** The scripts by their text, taken from the builders themselves: a changed script has no model and fails. */
+function scriptOf(cmd: RemoteCommand): string {
+  return cmd.argv[2]
+}
+
+const OWNER = { token: '', runKey: '', runUrl: '', release: '', since: '' }
+
+/** `token_in DIR` of the lock scripts: `sed … DIR/owner.json | head -n 1`. */
+function tokenIn(dir: string, call: Call): void {
+  call('sed', '-n', 's/.*"token":"\\([^"]*\\)".*/\\1/p', `${dir}/owner.json`)
+  call('head', '-n', '1')
+}
+
+/** `age_of DIR`: stat (a recorder) exits 0, so the directory's own age is not asked for. */
+function ageOf(dir: string, call: Call): void {
+  call('stat', '-c', '%Y', `${dir}/owner.json`)
+  call('date', '+%s')
+}
+
+const MODELS = new Map<string, Model>([
+  [
+    scriptOf(gitCommands.listEntries('/d')),
+    ([dir], at, call) => {
+      if (isDir(resolve(at.cwd, dir))) call('ls', '-A', '--', dir)
+    }
+  ],
+  [
+    scriptOf(gitCommands.init({ url: 'r', shown: 'r' }, '/d')),
+    ([dir, repository], _at, call) => {
+      call('git', 'init', '-q', '--', dir)
+      call('git', '-C', dir, 'remote', 'add', '--end-of-options', 'origin', repository)
+    }
+  ],
+  [
+    scriptOf(gitCommands.excludeState('/d')),
+    ([dir], _at, call) => {
+      // grep (a recorder) exits 0: the line counts as there, so nothing is appended.
+      call('mkdir', '-p', `${dir}/.git/info`)
+      call('grep', '-qxF', '/.deploy-kit/', `${dir}/.git/info/exclude`)
+    }
+  ],
+  [
+    scriptOf(lockCommands.acquire('/d', OWNER)),
+    ([dir, lock], at, call, creates) => {
+      call('mkdir', '-p', '--', dir)
+      call('mkdir', '--', lock)
+      // mkdir (a recorder) makes nothing: the owner file is written where the lock directory is there already.
+      const owner = resolve(at.cwd, `${lock}/owner.json`)
+      if (canCreate(owner) && !exists(owner)) {
+        creates.push(owner)
+        return call.reading(at.stdin, 'cat')
+      }
+      ageOf(lock, call)
+      tokenIn(lock, call)
+      call('cat', `${lock}/owner.json`)
+    }
+  ],
+  [
+    scriptOf(lockCommands.takeOver('/d', 't', 'a')),
+    ([lock, aside, seen], _at, call) => {
+      call('mv', '-T', '--', lock, aside)
+      // token_in prints nothing (sed is a recorder): the lock counts as the one seen only for an empty token,
+      // and then it is not stale (date and stat print nothing, so its age is 0).
+      tokenIn(aside, call)
+      if (seen === '') ageOf(aside, call)
+      call('mv', '-T', '--', aside, lock)
+    }
+  ],
+  [
+    scriptOf(lockCommands.heartbeat('/d', 't')),
+    ([owner, token], _at, call) => {
+      call('grep', '-qF', '--', token, owner)
+      call('touch', '-c', '--', owner)
+    }
+  ],
+  [
+    scriptOf(lockCommands.release('/d', 't')),
+    ([lock, aside, token], _at, call) => {
+      call('grep', '-qF', '--', token, `${lock}/owner.json`)
+      call('mv', '-T', '--', lock, aside)
+      call('grep', '-qF', '--', token, `${aside}/owner.json`)
+      call('rm', '-rf', '--', aside)
+    }
+  ],
+  [
+    scriptOf(ancestryCommand('/d', 'c', 'l')),
+    ([dir, candidate, live], _at, call) => {
+      // git (a recorder) exits 0 and prints nothing: a repository, both commits there.
+      call('git', '-C', dir, 'rev-parse', '--is-shallow-repository')
+      for (const c of [candidate, live])
+        call(
+          'git',
+          '-C',
+          dir,
+          'rev-parse',
+          '--verify',
+          '--quiet',
+          '--end-of-options',
+          `${c}^{commit}`
+        )
+      call('git', '-C', dir, 'merge-base', '--is-ancestor', '--end-of-options', candidate, live)
+      call('git', '-C', dir, 'merge-base', '--is-ancestor', '--end-of-options', live, candidate)
+    }
+  ],
+  [
+    scriptOf(fileCommands.read('/d')),
+    ([path], at, call) => {
+      if (exists(resolve(at.cwd, path))) call('cat', '--', path)
+    }
+  ],
+  [
+    scriptOf(fileCommands.append('/d', '')),
+    ([path], at, call, creates) => {
+      call('dirname', '--', path)
+      call('mkdir', '-p', '--', '')
+      if (!canCreate(resolve(at.cwd, path))) return
+      creates.push(resolve(at.cwd, path))
+      call.reading(at.stdin, 'cat')
+      call('chmod', '600', path)
+    }
+  ],
+  [
+    scriptOf(fileCommands.writePrivate('/d', '/s', '')),
+    ([path, snapshot], at, call, creates) => {
+      call('dirname', '--', path)
+      call('dirname', '--', snapshot)
+      call('mkdir', '-p', '--', '', '')
+      const backupTmp = `${path}.bak.deploykit-tmp`
+      if (exists(resolve(at.cwd, path))) {
+        call('rm', '-f', '--', backupTmp)
+        if (!canCreate(resolve(at.cwd, backupTmp))) return // set -e: a failed redirection ends the script
+        creates.push(resolve(at.cwd, backupTmp))
+        call('cat', '--', path)
+        call('chmod', '600', backupTmp)
+        call('mv', '-f', '--', backupTmp, `${path}.bak`)
+      }
+      const tmp = `${path}.deploykit-tmp`
+      call('rm', '-f', '--', tmp)
+      if (!canCreate(resolve(at.cwd, tmp))) return
+      creates.push(resolve(at.cwd, tmp))
+      call.reading(at.stdin, 'cat')
+      call('chmod', '600', tmp)
+      call('cp', '--', tmp, snapshot)
+      call('mv', '-f', '--', tmp, path)
+    }
+  ],
+  [
+    scriptOf(uploadCommands.unpack('/d', 'r', '/a')),
+    ([release, archive], _at, call) => {
+      call('mkdir', '--', release)
+      call('tar', '-xzf', archive, '-C', release)
+      call('rm', '-f', '--', archive)
+    }
+  ],
+  [
+    scriptOf(uploadCommands.switchCurrent('/d', 'r')),
+    ([dir, release], _at, call) => {
+      call('ln', '-sfn', `releases/${release}`, `${dir}/.current.tmp`)
+      call('mv', '-fT', `${dir}/.current.tmp`, `${dir}/current`)
+    }
+  ],
+  [
+    scriptOf(writeDumpCommand({ argv: ['x'] }, '/f')),
+    ([file, ...dump], at, call, creates) => {
+      call('dirname', '--', file)
+      call('mkdir', '-p', '--', '')
+      expectCommandCalls(dump, at, call, creates)
+      const status = resolve(at.cwd, `${file}.status`)
+      if (canCreate(status)) creates.push(status)
+      // gzip (a recorder) writes no dump and the status file stays empty, so the dump is refused either way.
+      const part = resolve(at.cwd, `${file}.part`)
+      if (canCreate(part)) {
+        creates.push(part)
+        call('gzip', '-c')
+        call('cat', `${file}.status`)
+      }
+      call('rm', '-f', '--', `${file}.part`, `${file}.status`)
+    }
+  ],
+  [
+    scriptOf(verifyCommand('/f')),
+    ([file, mark], at, call) => {
+      call('gzip', '-t', '--', file)
+      if (!nonEmpty(resolve(at.cwd, file))) return
+      call('gzip', '-dc', '--', file)
+      call('tail', '-c', '4096')
+      call('grep', '-qF', '--', mark)
+    }
+  ],
+  [
+    scriptOf(restoreFromFileCommand({ argv: ['x'] }, '/f')),
+    ([file, ...restore], at, call, creates) => {
+      call('gzip', '-dc', '--', file)
+      expectCommandCalls(restore, at, call, creates)
+    }
+  ],
+  [
+    PROBE_SCRIPT,
+    ([mark, seconds, limit, curlCount, wgetCount, ...clients], at, call) => {
+      const nc = Number(curlCount)
+      const ng = Number(wgetCount)
+      const curlPart = part(at.stdin, mark)
+      if (at.variant === 'curl') {
+        const [program, ...args] = clients.slice(0, nc)
+        return call.reading(curlPart.taken, program, ...args)
+      }
+      call('wget', '--version')
+      if (at.variant === 'busybox-wget') {
+        const argv = clients.slice(nc + ng)
+        if (limit === '') call('timeout', seconds, ...argv)
+        return
+      }
+      const wgetrc = part(curlPart.rest, mark)
+      const nl = wgetrc.rest.indexOf('\n')
+      const url = nl < 0 ? wgetrc.rest : wgetrc.rest.slice(0, nl)
+      const dir = `${at.tmpdir}/${PROBE_DIR}`
+      call('mktemp', '-d', `${at.tmpdir}/deploykit-probe.XXXXXX`)
+      call.reading(
+        `${wgetrc.taken}${url}\n`,
+        'timeout',
+        seconds,
+        ...clients.slice(nc, nc + ng),
+        `--config=${dir}/wgetrc`,
+        `--input-file=${dir}/url`
+      )
+      call('rm', '-rf', dir)
+    }
+  ]
+])
+
+/** The calls running `argv` makes (with its `sh -c` script's, when it is one of ours). */
+function expectCommandCalls(
+  argv: readonly string[],
+  at: Place,
+  call: Call,
+  creates: string[]
+): void {
+  const [program, ...args] = argv
+  call(program, ...args)
+  if (program !== 'sh' || args[0] !== '-c') return
+  const model = MODELS.get(args[1])
+  if (!model)
+    throw new Error(`no model of what this script runs: ${JSON.stringify(args[1].slice(0, 120))}`)
+  model(args.slice(3), at, call, creates)
+}
+
+export function hasModel(script: string): boolean {
+  return MODELS.has(script)
+}
+
+/**
+ * Expected calls of a command run by the transport: `cd DIR` first (nothing
+ * runs when it fails), its environment exported, then argv. `home` is where
+ * the login shell starts.
+ */
+export function expectedCalls(
+  cmd: RemoteCommand,
+  home: string,
+  variant: ClientVariant,
+  tmpdir: string
+): Expected {
+  const calls: ExpectedCall[] = []
+  const creates: string[] = []
+  if (cmd.cwd !== undefined && !isDir(cmd.cwd)) return { calls, creates }
+  // Secret values too: the transport exports them from its first line of stdin.
+  const env = Object.fromEntries(RECORDED_ENV.map(name => [name, cmd.env?.[name]]))
+  const cwd = cmd.cwd === undefined ? home : realCwd(cmd.cwd)
+  const stdin = cmd.stdin === undefined ? '' : cmd.stdin.toString()
+  const at: Place = { cwd, env, variant, stdin, tmpdir }
+  const call: Call = Object.assign(
+    (program: string, ...args: string[]) => calls.push({ program, args, cwd, env }),
+    {
+      reading: (input: string, program: string, ...args: string[]) =>
+        calls.push({ program, args, cwd, env, input })
+    }
+  )
+  expectCommandCalls(cmd.argv, at, call, creates)
+  return { calls, creates }
+}
+
+/** The physical directory `cd -P .` reports after `cd DIR` (dash and bash resolve `..` in the text first). */
+function realCwd(dir: string): string {
+  const logical = posix.normalize(dir)
+  // realpath of the normalized path: none of the test's directories are symlinks.
+  return logical.length > 1 ? logical.replace(/\/$/, '') : logical
+}

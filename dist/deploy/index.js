@@ -56983,8 +56983,15 @@ function warnShortSecret(what, fix) {
  * by the server's shell.
  */
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/** Quotes one argument for a POSIX shell. */
+/**
+ * Quotes one argument for a POSIX shell. A NUL has no quoting: sshd reads the
+ * exec string as a C string (and drops the connection), and no argv can hold
+ * one, so it is refused here, before anything is sent. The value is not
+ * shown: it may be a secret.
+ */
 function quote(arg) {
+    if (arg.includes('\0'))
+        throw new Error('a command cannot carry a NUL character; nothing was sent');
     if (arg === '')
         return "''";
     if (SAFE.test(arg))
@@ -57208,7 +57215,8 @@ function splitDatabaseUrl(value) {
 
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const ALEMBIC_TARGET = /^[A-Za-z0-9_+@:.-]+$/;
+// A leading `-` only as a relative step (`-1`): `--sql` or `-x` would be an option of alembic's.
+const ALEMBIC_TARGET = /^(?:-\d+|[A-Za-z0-9_+@:.][A-Za-z0-9_+@:.-]*)$/;
 const DJANGO_TARGET = /^[A-Za-z_][A-Za-z0-9_]*( [A-Za-z0-9_]+)?$/;
 function readService(read, name, fallback) {
     const value = read(name).trim() || fallback;

@@ -54791,8 +54791,15 @@ var log = __nccwpck_require__(4325);
  * by the server's shell.
  */
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/** Quotes one argument for a POSIX shell. */
+/**
+ * Quotes one argument for a POSIX shell. A NUL has no quoting: sshd reads the
+ * exec string as a C string (and drops the connection), and no argv can hold
+ * one, so it is refused here, before anything is sent. The value is not
+ * shown: it may be a secret.
+ */
 function quote(arg) {
+    if (arg.includes('\0'))
+        throw new Error('a command cannot carry a NUL character; nothing was sent');
     if (arg === '')
         return "''";
     if (SAFE.test(arg))

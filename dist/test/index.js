@@ -29262,8 +29262,15 @@ function summaryRow(cells) {
  * by the server's shell.
  */
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/** Quotes one argument for a POSIX shell. */
+/**
+ * Quotes one argument for a POSIX shell. A NUL has no quoting: sshd reads the
+ * exec string as a C string (and drops the connection), and no argv can hold
+ * one, so it is refused here, before anything is sent. The value is not
+ * shown: it may be a secret.
+ */
 function quote(arg) {
+    if (arg.includes('\0'))
+        throw new Error('a command cannot carry a NUL character; nothing was sent');
     if (arg === '')
         return "''";
     if (SAFE.test(arg))
@@ -29616,6 +29623,21 @@ function processEnv(extra = {}) {
             env[key] = value;
     return { ...env, ...extra };
 }
+/**
+ * @actions/exec reads its first argument as a command line: split at spaces,
+ * double quotes read. The program is handed over in that syntax's quotes,
+ * which hold anything but a double quote or a backslash right before the
+ * closing one, and it trims the outer spaces of the last word; such names are
+ * refused rather than run as something else.
+ */
+function execToolArgument(program) {
+    if (program === '' ||
+        program.includes('"') ||
+        program.endsWith('\\') ||
+        program !== program.trim())
+        throw new Error('a program name with a double quote, a trailing backslash or outer spaces cannot be run through @actions/exec');
+    return `"${program}"`;
+}
 /** Runs a command on the runner from an argv, streaming its output into the log. Never throws on exit codes. */
 async function runCommand(argv, opts) {
     lib_core/* info */.pq(`$ ${commandLine(argv)}`);
@@ -29638,7 +29660,7 @@ async function runCommand(argv, opts) {
     let stderr = '';
     let output = '';
     try {
-        const code = await exec/* exec */.m(argv[0], argv.slice(1), {
+        const code = await exec/* exec */.m(execToolArgument(argv[0]), argv.slice(1), {
             cwd: opts.cwd,
             env: processEnv(opts.env),
             silent: true,

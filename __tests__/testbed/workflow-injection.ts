@@ -28,6 +28,7 @@ import {
 } from '@actions/workflow-parser'
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token'
 import { parse } from 'yaml'
+import { CONTEXTS, STATUS_FUNCTIONS } from './workflow-runner.js'
 
 /**
  * Inputs that run as shell commands, in deploy-kit's actions and reusable
@@ -41,22 +42,8 @@ export function isCommandInput(name: string): boolean {
   )
 }
 
-const CONTEXTS = [
-  'github',
-  'inputs',
-  'secrets',
-  'needs',
-  'steps',
-  'env',
-  'job',
-  'jobs',
-  'runner',
-  'vars',
-  'matrix',
-  'strategy'
-]
 const FUNCTIONS = [
-  ...['success', 'failure', 'cancelled', 'always'].map(name => ({ name, minArgs: 0, maxArgs: 0 })),
+  ...STATUS_FUNCTIONS.map(name => ({ name, minArgs: 0, maxArgs: 0 })),
   { name: 'hashFiles', minArgs: 1, maxArgs: 255 }
 ]
 

@@ -75,8 +75,10 @@ export interface WorkflowRunOptions {
   afterJob?: (name: string, job: JobRun) => Promise<void>
 }
 
-const STATUS_FUNCTIONS = ['success', 'failure', 'cancelled', 'always']
-const CONTEXTS = [
+/** The job-status functions an `if:` may call. */
+export const STATUS_FUNCTIONS = ['success', 'failure', 'cancelled', 'always']
+/** The contexts a workflow expression may name. */
+export const CONTEXTS = [
   'github',
   'inputs',
   'secrets',

@@ -22,11 +22,21 @@ export default {
   testTimeout: 180000,
   maxWorkers: 1,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/__tests__/unit/**/*.test.ts',
+        '<rootDir>/testbed/__tests__/unit/**/*.test.ts'
+      ]
+    },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts']
+      testMatch: [
+        '<rootDir>/__tests__/integration/**/*.test.ts',
+        '<rootDir>/testbed/__tests__/integration/**/*.test.ts'
+      ]
     },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
   ]

@@ -1,1 +1,2 @@
-export const ENTRIES: string[]
+export declare const ACTIONS: ReadonlyArray<{ name: string; source: string }>
+export declare const ENTRIES: string[]

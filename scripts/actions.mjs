@@ -1,10 +1,15 @@
-/** Every bundled entry: src/<name>/index.ts → dist/<name>/index.js. `deploy` is the root action. */
-export const ENTRIES = [
-  'test',
-  'build-image',
-  'ssh-deploy',
-  'migrate',
-  'collectstatic',
-  'smoke-check',
-  'deploy'
+/**
+ * Every bundled entry: src/<source>/index.ts → dist/<name>/index.js. `name` is the public
+ * action folder (`uses: org/deploy-kit/<name>@v1`); `deploy` is the root action.
+ */
+export const ACTIONS = [
+  { name: 'test', source: 'run-tests' },
+  { name: 'build-image', source: 'build-image' },
+  { name: 'ssh-deploy', source: 'ssh-deploy' },
+  { name: 'migrate', source: 'migrate' },
+  { name: 'collectstatic', source: 'collectstatic' },
+  { name: 'smoke-check', source: 'smoke-check' },
+  { name: 'deploy', source: 'whole-deploy' }
 ]
+
+export const ENTRIES = ACTIONS.map(a => a.name)

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { ENTRIES } from './actions.mjs'
+import { ACTIONS, ENTRIES } from './actions.mjs'
 
 const NATIVE = /\.(node|exe)$/
 
@@ -22,7 +22,16 @@ for (const name of only.length ? only : ENTRIES) {
   rmSync(out, { recursive: true, force: true })
   execFileSync(
     'npx',
-    ['ncc', 'build', `src/${name}/index.ts`, '-o', out, '--license', 'licenses.txt', '-q'],
+    [
+      'ncc',
+      'build',
+      `src/${ACTIONS.find(a => a.name === name).source}/index.ts`,
+      '-o',
+      out,
+      '--license',
+      'licenses.txt',
+      '-q'
+    ],
     {
       stdio: 'inherit'
     }

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { credentialForms, filesHolding } from '../helpers/secret-files.js'
-import { ActionRun, BundleRun, runAction, runBundle } from '../testbed/action-runner.js'
-import { ensureDocker, stopDocker } from '../testbed/docker.js'
-import { BUSYBOX_IMAGE, ensureBaseImages } from '../testbed/images.js'
-import { Registry, startRegistry } from '../testbed/registry.js'
-import { run } from '../testbed/run.js'
-import { WithoutDockerPlugins, withoutDockerPlugins } from '../testbed/without-docker-plugins.js'
+import { ActionRun, BundleRun, runAction, runBundle } from '../../testbed/action-runner.js'
+import { ensureDocker, stopDocker } from '../../testbed/docker.js'
+import { BUSYBOX_IMAGE, ensureBaseImages } from '../../testbed/images.js'
+import { Registry, startRegistry } from '../../testbed/registry.js'
+import { run } from '../../testbed/run.js'
+import { WithoutDockerPlugins, withoutDockerPlugins } from '../../testbed/without-docker-plugins.js'
 
 let dockerPid: number | undefined
 let registry: Registry

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { ENTRIES } from '../../scripts/actions.mjs'
-import { runAction } from '../testbed/action-runner.js'
+import { runAction } from '../../testbed/action-runner.js'
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap(e =>

@@ -6,21 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ActionRun, runAction } from '../testbed/action-runner.js'
+import { ActionRun, runAction } from '../../testbed/action-runner.js'
 import {
   AppRepo,
   createAppRepo,
   httpText,
   projectContainers,
   removeComposeProject
-} from '../testbed/apps.js'
-import { ensureDocker, stopDocker } from '../testbed/docker.js'
-import { ensureBaseImages } from '../testbed/images.js'
-import { freePort } from '../testbed/ports.js'
-import { ensurePrerequisites } from '../testbed/prerequisites.js'
-import { runChecked } from '../testbed/run.js'
-import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
-import { WithoutDockerPlugins, withoutDockerPlugins } from '../testbed/without-docker-plugins.js'
+} from '../../testbed/apps.js'
+import { ensureDocker, stopDocker } from '../../testbed/docker.js'
+import { ensureBaseImages } from '../../testbed/images.js'
+import { freePort } from '../../testbed/ports.js'
+import { ensurePrerequisites } from '../../testbed/prerequisites.js'
+import { runChecked } from '../../testbed/run.js'
+import { startSshHosts, SshHosts } from '../../testbed/ssh-hosts.js'
+import { WithoutDockerPlugins, withoutDockerPlugins } from '../../testbed/without-docker-plugins.js'
 
 let v1Only: SshHosts
 let noPlugins: WithoutDockerPlugins

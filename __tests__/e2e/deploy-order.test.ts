@@ -16,19 +16,19 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ActionRun, runAction } from '../testbed/action-runner.js'
+import { ActionRun, runAction } from '../../testbed/action-runner.js'
 import {
   AppRepo,
   createAppRepo,
   httpText,
   projectContainers,
   removeComposeProject
-} from '../testbed/apps.js'
-import { ensureDocker, stopDocker } from '../testbed/docker.js'
-import { ensureBaseImages } from '../testbed/images.js'
-import { freePort } from '../testbed/ports.js'
-import { ensurePrerequisites } from '../testbed/prerequisites.js'
-import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
+} from '../../testbed/apps.js'
+import { ensureDocker, stopDocker } from '../../testbed/docker.js'
+import { ensureBaseImages } from '../../testbed/images.js'
+import { freePort } from '../../testbed/ports.js'
+import { ensurePrerequisites } from '../../testbed/prerequisites.js'
+import { startSshHosts, SshHosts } from '../../testbed/ssh-hosts.js'
 
 let hosts: SshHosts
 let dockerPid: number | undefined

@@ -8,22 +8,22 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { quote } from '../../src/core/shell.js'
 import { imagesAndLinks, MARKDOWN_PAYLOAD, summaryText } from '../helpers/rendered-summary.js'
-import { ActionRun, runAction } from '../testbed/action-runner.js'
-import { httpText } from '../testbed/apps.js'
-import { sampleArgv, SamplerReport } from '../testbed/argv-sampler.js'
+import { ActionRun, runAction } from '../../testbed/action-runner.js'
+import { httpText } from '../../testbed/apps.js'
+import { sampleArgv, SamplerReport } from '../../testbed/argv-sampler.js'
 import {
   createAlembicApp,
   createDjangoApp,
   DbApp,
   DjangoApp,
   PASSWORD_ROLE
-} from '../testbed/db-apps.js'
-import { filesHolding } from '../testbed/files-holding.js'
-import { ensureDocker, stopDocker } from '../testbed/docker.js'
-import { ensureBaseImages } from '../testbed/images.js'
-import { ensurePrerequisites } from '../testbed/prerequisites.js'
-import { runChecked } from '../testbed/run.js'
-import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
+} from '../../testbed/db-apps.js'
+import { filesHolding } from '../../testbed/files-holding.js'
+import { ensureDocker, stopDocker } from '../../testbed/docker.js'
+import { ensureBaseImages } from '../../testbed/images.js'
+import { ensurePrerequisites } from '../../testbed/prerequisites.js'
+import { runChecked } from '../../testbed/run.js'
+import { startSshHosts, SshHosts } from '../../testbed/ssh-hosts.js'
 
 let hosts: SshHosts
 let dockerPid: number | undefined

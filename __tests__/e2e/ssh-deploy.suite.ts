@@ -23,8 +23,8 @@ import { parseEnv } from '../../src/ssh-deploy/env-file.js'
 import { visibleLog } from '../helpers/capture-output.js'
 import { HOSTILE_LABEL, HOSTILE_LINES, serverCommandsActedOn } from '../helpers/hostile-output.js'
 import { imagesAndLinks, MARKDOWN_PAYLOAD, summaryText } from '../helpers/rendered-summary.js'
-import { readStepOutput, SecretMasker } from '../testbed/secret-masker.js'
-import { ActionRun, runAction } from '../testbed/action-runner.js'
+import { readStepOutput, SecretMasker } from '../../testbed/secret-masker.js'
+import { ActionRun, runAction } from '../../testbed/action-runner.js'
 import {
   AppRepo,
   AppShape,
@@ -32,14 +32,14 @@ import {
   httpText,
   projectContainers,
   removeComposeProject
-} from '../testbed/apps.js'
-import { ensureDocker, stopDocker } from '../testbed/docker.js'
-import { BUSYBOX_IMAGE, ensureBaseImages } from '../testbed/images.js'
-import { freePort } from '../testbed/ports.js'
-import { ensurePrerequisites } from '../testbed/prerequisites.js'
-import { startRegistry } from '../testbed/registry.js'
-import { run, runChecked } from '../testbed/run.js'
-import { startSshHosts, SshHosts } from '../testbed/ssh-hosts.js'
+} from '../../testbed/apps.js'
+import { ensureDocker, stopDocker } from '../../testbed/docker.js'
+import { BUSYBOX_IMAGE, ensureBaseImages } from '../../testbed/images.js'
+import { freePort } from '../../testbed/ports.js'
+import { ensurePrerequisites } from '../../testbed/prerequisites.js'
+import { startRegistry } from '../../testbed/registry.js'
+import { run, runChecked } from '../../testbed/run.js'
+import { startSshHosts, SshHosts } from '../../testbed/ssh-hosts.js'
 import { composeUnderTest } from './compose-under-test.js'
 
 let hosts: SshHosts

@@ -1,6 +1,6 @@
 import { quote } from '../../src/core/shell.js'
-import type { StepOutputReading } from '../testbed/secret-masker.js'
-import type { WorkflowCommand } from '../testbed/workflow-commands.js'
+import type { StepOutputReading } from '../../testbed/secret-masker.js'
+import type { WorkflowCommand } from '../../testbed/workflow-commands.js'
 
 /**
  * What a compromised or careless server prints: each line is a workflow

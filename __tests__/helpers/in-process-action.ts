@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InputReader, mapInputs } from '../../src/core/inputs.js'
-import { parseOutputs } from '../testbed/action-runner.js'
+import { parseOutputs } from '../../testbed/action-runner.js'
 import { captureOutput } from './capture-output.js'
 
 export interface InProcessRun {

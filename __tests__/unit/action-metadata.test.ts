@@ -8,6 +8,7 @@ import {
   readmeInputRows
 } from '../../scripts/action-docs.mjs'
 import { DEPLOY_FOLDER_ACTION, deployFolderAction } from '../../scripts/deploy-action.mjs'
+import { ACTIONS } from '../../scripts/actions.mjs'
 import { parse } from 'yaml'
 
 type Action = {
@@ -55,8 +56,10 @@ describe.each(actions)('%s/action.yml', (dir, action) => {
     const main = join(dir, action.runs.main)
     expect(main).toMatch(/^dist\/[a-z-]+\/index\.js$/)
     expect(existsSync(main)).toBe(true)
-    const entry = main.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')
-    expect(existsSync(entry)).toBe(true)
+    const name = main.split('/')[1]
+    const source = ACTIONS.find(a => a.name === name)?.source
+    expect(source).toBeDefined()
+    expect(existsSync(`src/${source}/index.ts`)).toBe(true)
   })
 
   it('describes every input and output, with a default unless required', () => {

@@ -57105,7 +57105,2406 @@ async function runEntryWithPost(main, post) {
 
 /***/ }),
 
-/***/ 7927:
+/***/ 5630:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ isFullSha),
+/* harmony export */   c: () => (/* binding */ isGitRef)
+/* harmony export */ });
+/**
+ * What deploy-kit accepts as a git ref: a sha, tag or branch name, never
+ * something git would read as an option. Refs come from inputs and from the
+ * release log on the server, which anyone with write access there can edit.
+ */
+const REF = /^[A-Za-z0-9._/@^~-]+$/;
+function isGitRef(ref) {
+    return REF.test(ref) && !ref.startsWith('-');
+}
+const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** A full SHA-1 or SHA-256 commit id, as `rev-parse` prints it. */
+function isFullSha(ref) {
+    return FULL_SHA.test(ref);
+}
+
+
+/***/ }),
+
+/***/ 6674:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  b: () => (/* binding */ post),
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __nccwpck_require__(4116);
+// EXTERNAL MODULE: ./src/core/html.ts
+var html = __nccwpck_require__(1402);
+// EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
+var fleet = __nccwpck_require__(6747);
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/ssh-deploy/env-values.ts
+/**
+ * The env file's values from the inputs, as Kamal splits them into
+ * env.clear and env.secret: `vars` are plain and shown, `env` are secret and
+ * masked. Both are written to the file the same way.
+ */
+
+/** Masks every `env` value before anything can print it; `vars` stay readable. */
+function registerEnvSecrets(env) {
+    for (const [key, value] of env) {
+        (0,secrets/* registerSecret */.cl)(value);
+        if ((0,secrets/* isShortSecret */.nz)(value))
+            (0,secrets/* warnShortSecret */.n$)(`env: the value of ${key}`, `If it is not secret, set it in vars instead (vars: ${key}=…).`);
+    }
+}
+/** What is merged into the env file: vars, env, then the pinned images. */
+function envFileUpdates(s) {
+    return [...s.vars, ...s.env, ...s.images.map(p => [p.variable, p.ref])];
+}
+/** A value as one log line can hold it: quoted when it has control characters or outer spaces. */
+function shownValue(value) {
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u001f\u007f]|^\s|\s$/.test(value) ? JSON.stringify(value) : value;
+}
+/** `vars: DEBUG=1, APP_RELEASE=v1.2; env (secret): SECRET_KEY` — names and values of vars, names only of env. */
+function describeEnvValues(s) {
+    const parts = [];
+    if (s.vars.length > 0)
+        parts.push(`vars: ${s.vars.map(([k, v]) => `${k}=${shownValue(v)}`).join(', ')}`);
+    if (s.env.length > 0)
+        parts.push(`env (secret): ${s.env.map(([k]) => k).join(', ')}`);
+    return parts.join('; ');
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/compose.ts
+var compose = __nccwpck_require__(1591);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+;// CONCATENATED MODULE: ./src/ssh-deploy/containers.ts
+
+/** Plain `docker inspect`: its JSON has every field on every engine version (templates fail on a missing .State.Health). */
+function inspectCommand(ids) {
+    return { argv: ['docker', 'inspect', '--', ...ids] };
+}
+function parseInspect(stdout) {
+    return JSON.parse(stdout).map(c => ({
+        id: c.Id,
+        name: c.Name.replace(/^\//, ''),
+        service: c.Config.Labels?.['com.docker.compose.service'] ?? '',
+        status: c.State.Status,
+        health: c.State.Health?.Status ?? '',
+        exitCode: c.State.ExitCode,
+        image: c.Config.Image,
+        imageId: c.Image
+    }));
+}
+/** Ready: healthy by its healthcheck, running without one, or a one-shot that exited 0. */
+function isReady(c) {
+    if (c.status === 'exited')
+        return c.exitCode === 0;
+    if (c.health)
+        return c.health === 'healthy';
+    return c.status === 'running';
+}
+async function containerIds(host, project, services) {
+    const ps = await host.check((0,compose/* composeCommand */.ec)(project, ['ps', '-q', ...services]), { quiet: true });
+    return ps.stdout
+        .split('\n')
+        .map(s => s.trim())
+        .filter(Boolean);
+}
+async function inspect(host, ids) {
+    if (ids.length === 0)
+        return [];
+    return parseInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout);
+}
+async function listContainers(host, project, services) {
+    return inspect(host, await containerIds(host, project, services));
+}
+function stateLine(c) {
+    const health = c.health ? ` (${c.health})` : '';
+    const exit = c.status === 'exited' ? ` exit ${c.exitCode}` : '';
+    return `${c.service || c.name}: ${c.status}${health}${exit}`;
+}
+/**
+ * Waits until every deployed container is ready; on timeout prints each
+ * container's state and the last 50 log lines of those that are not, then throws.
+ */
+async function waitUntilReady(host, project, services, timeoutMs, ignore) {
+    const deadline = Date.now() + timeoutMs;
+    // The containers `up` created do not change while we wait; only their state does.
+    const ids = await containerIds(host, project, services);
+    let containers = [];
+    let lastReport = '';
+    for (;;) {
+        containers = await inspect(host, ids);
+        const pending = containers.filter(c => !ignore.includes(c.service) && !isReady(c));
+        const report = containers.map(stateLine).join(', ');
+        if (report !== lastReport)
+            host.info(`Containers: ${report || 'none'}`);
+        lastReport = report;
+        if (containers.length > 0 && pending.length === 0)
+            return containers;
+        if (Date.now() >= deadline) {
+            for (const c of pending) {
+                host.info(`--- last 50 log lines of ${c.name} (${stateLine(c)}) ---`);
+                await host.run({ argv: ['docker', 'logs', '--tail', '50', c.id] }, { quiet: false });
+            }
+            const what = containers.length === 0 ? 'no container was started' : pending.map(stateLine).join(', ');
+            throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 1000));
+    }
+}
+/** Images of a release are kept under this repository so a rollback needs no registry. */
+function releaseImageRepo(projectName) {
+    return `deploykit-releases/${projectName}`;
+}
+function releaseImageTag(projectName, service, releaseId) {
+    return `${releaseImageRepo(projectName)}:${service}-${releaseId}`.slice(0, 255);
+}
+function imagesOf(containers) {
+    const images = {};
+    for (const c of containers)
+        if (c.service && !images[c.service])
+            images[c.service] = { image: c.image, id: c.imageId };
+    return images;
+}
+async function keepImages(host, projectName, releaseId, images) {
+    for (const [service, img] of Object.entries(images)) {
+        await host.check({ argv: ['docker', 'tag', img.id, releaseImageTag(projectName, service, releaseId)] }, { quiet: true });
+    }
+}
+/** Removes release tags of releases no longer kept; images still used elsewhere stay. */
+async function pruneImages(host, projectName, keepIds) {
+    const repo = releaseImageRepo(projectName);
+    const listed = await host.run({ argv: ['docker', 'image', 'ls', '--format', '{{.Tag}}', repo] }, { quiet: true });
+    const stale = listed.stdout
+        .split('\n')
+        .map(t => t.trim())
+        .filter(t => t && t !== '<none>' && !keepIds.some(id => t.endsWith(`-${id}`)));
+    for (const tag of stale)
+        await host.run({ argv: ['docker', 'image', 'rm', `${repo}:${tag}`] }, { quiet: true });
+}
+/** Points each service's image name back at the image a release ran. Returns false when one is gone. */
+async function restoreImages(host, images) {
+    for (const img of Object.values(images)) {
+        // A digest reference cannot be tagged, and names one image only: it is enough that it is here.
+        const restored = img.image.includes('@sha256:')
+            ? await host.run({ argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', img.image] }, { quiet: true })
+            : await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true });
+        if (restored.code !== 0)
+            return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/env-file.ts
+/**
+ * Env files as Compose reads them. Values deploy-kit writes are quoted so the
+ * server's Compose reads them back byte for byte; every other line is kept as it is.
+ *
+ * The two Compose generations read env files differently (checked on Compose
+ * 2.26.1 and 1.29.2, for `env_file:` and for `${VAR}` interpolated from
+ * `--env-file` into `environment:`), and no one form is read alike by both:
+ * - v2 (compose-go): in double quotes `\\`, `\"` and `\n` are escapes and `$`
+ *   starts an interpolation unless doubled (`$$`); single quotes cannot hold a
+ *   backslash before the closing quote.
+ * - v1 (python-dotenv 0.21): in double quotes `\\`, `\"` and `\n` are escapes,
+ *   `$$` stays `$$`, `${…}` is interpolated whatever the quoting and has no
+ *   escape, and a backslash right before the closing quote is read as an
+ *   escaped quote.
+ * So the writer uses the form of the Compose that runs on the server.
+ */
+
+function envDialect(composeBinary) {
+    return composeBinary.join(' ') === compose/* COMPOSE_V1 */.nJ.join(' ') ? 'compose-v1' : 'compose-v2';
+}
+/** Characters no env-file form carries: Compose v1 reads `\r` as a line break, and NUL ends a C string. */
+const UNWRITABLE = /[\r\0]/;
+/** `"…"` that the dialect's parser reads back as exactly `value`. */
+function quoteEnvValue(value, dialect) {
+    if (UNWRITABLE.test(value))
+        throw new Error('an env value cannot hold a carriage return or NUL');
+    const escaped = value.replace(/[\\"\n]/g, c => (c === '\n' ? '\\n' : `\\${c}`));
+    if (dialect === 'compose-v2')
+        return `"${escaped.replace(/\$/g, () => '$$')}"`;
+    // v1 expands every `${…}`, so a literal `${` is written as an expansion of a
+    // variable named `=` (which no environment can hold) that defaults to `$`,
+    // followed by `{`; and a trailing backslash is kept off the closing quote by
+    // `${=}`, which expands to nothing.
+    const literal = escaped.replace(/\$\{/g, () => '${=:-$}{');
+    return `"${literal}${value.endsWith('\\') ? '${=}' : ''}"`;
+}
+const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=(.*)$/;
+/** Index in `text` of the quote closing a value opened at `text[0]`, or -1. */
+function closingQuote(text, dialect) {
+    const quote = text[0];
+    if (dialect === 'compose-v2') {
+        for (let i = 1, escaped = false; i < text.length; i++) {
+            if (text[i] === quote && !escaped)
+                return i;
+            escaped = !escaped && text[i] === '\\';
+        }
+        return -1;
+    }
+    // python-dotenv's `'((?:\\'|[^'])*)'`: the first quote not right after a
+    // backslash, else (when the regex backtracks) the last one.
+    let last = -1;
+    for (let i = 1; i < text.length; i++) {
+        if (text[i] !== quote)
+            continue;
+        if (text[i - 1] !== '\\')
+            return i;
+        last = i;
+    }
+    return last;
+}
+const V2_ESCAPE = /\\(?:[abcfnrtv$"\\]|0[0-7]{0,3})/g;
+const V2_CHARS = {
+    a: '\x07',
+    b: '\b',
+    c: '\\c',
+    f: '\f',
+    n: '\n',
+    r: '\r',
+    t: '\t',
+    v: '\v',
+    $: '$$',
+    '"': '"',
+    '\\': '\\'
+};
+const V1_ESCAPE = /\\[\\'"abfnrtv]/g;
+const V1_CHARS = { ...V2_CHARS, "'": "'" };
+function expandV2(value, known) {
+    return value.replace(/\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (match, braced, op, word, bare) => {
+        if (match === '$$')
+            return '$';
+        const name = braced ?? bare ?? '';
+        const set = known.has(name);
+        const current = known.get(name) ?? '';
+        const present = op?.startsWith(':') ? current !== '' : set;
+        if (op?.endsWith('-'))
+            return present ? current : (word ?? '');
+        if (op?.endsWith('+'))
+            return present ? (word ?? '') : '';
+        return current;
+    });
+}
+function expandV1(value, known) {
+    return value.replace(/\$\{([^}:]*)(?::-([^}]*))?\}/g, (_match, name, fallback) => known.get(name) ?? fallback ?? '');
+}
+/** The value Compose reads from `raw` (what follows `=`), and how many characters of `raw` it used. */
+function readValue(raw, dialect, known) {
+    const lead = /^[^\S\n]*/.exec(raw)?.[0].length ?? 0;
+    const text = raw.slice(lead);
+    const quote = text[0];
+    if (quote !== '"' && quote !== "'") {
+        const line = text.split('\n')[0];
+        const bare = dialect === 'compose-v2'
+            ? line.split(' #')[0].replace(/\s+$/, '')
+            : line.replace(/\s+#.*/, '').replace(/\s+$/, '');
+        const value = dialect === 'compose-v2' ? expandV2(bare, known) : expandV1(bare, known);
+        return { value, quoted: false, length: lead + line.length };
+    }
+    const end = closingQuote(text, dialect);
+    if (end < 0)
+        return undefined;
+    const inner = text.slice(1, end);
+    let value;
+    if (dialect === 'compose-v2') {
+        // compose-go drops the backslash of an escaped quote first, then expands escapes in double quotes.
+        const unquoted = inner.replace(/\\([\s\S])/g, (m, c) => (c === quote ? c : m));
+        value =
+            quote === '"'
+                ? expandV2(unquoted.replace(V2_ESCAPE, m => m[1] === '0' ? String.fromCharCode(parseInt(m.slice(1), 8)) : V2_CHARS[m[1]]), known)
+                : unquoted;
+    }
+    else {
+        const decoded = quote === '"'
+            ? inner.replace(V1_ESCAPE, m => V1_CHARS[m[1]])
+            : inner.replace(/\\[\\']/g, m => m[1]);
+        value = expandV1(decoded, known);
+    }
+    return { value, quoted: true, length: lead + end + 1 };
+}
+/** Splits an env file into statements; a quoted value may run over several lines. */
+function statements(text, dialect) {
+    const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+    const known = new Map();
+    const out = [];
+    for (let i = 0; i < lines.length; i++) {
+        const m = ASSIGNMENT.exec(lines[i]);
+        // Only a quoted value can run on past its line.
+        const raw = m && /^[^\S\n]*["']/.test(m[2]) ? [m[2], ...lines.slice(i + 1)].join('\n') : m?.[2];
+        const read = raw === undefined ? undefined : readValue(raw, dialect, known);
+        if (!m || !read || raw === undefined) {
+            out.push({ lines: [lines[i]] });
+            continue;
+        }
+        const count = raw.slice(0, read.length).split('\n').length;
+        out.push({
+            lines: lines.slice(i, i + count),
+            key: m[1],
+            value: read.value,
+            quoted: read.quoted
+        });
+        known.set(m[1], read.value);
+        i += count - 1;
+    }
+    return out;
+}
+/** Every KEY and the value the dialect's Compose reads for it (the last one given wins). */
+function parseEnv(text, dialect) {
+    const values = new Map();
+    for (const s of statements(text, dialect))
+        if (s.key)
+            values.set(s.key, s.value ?? '');
+    return values;
+}
+/**
+ * Sets each KEY to its value in place (first occurrence; later duplicates
+ * removed so the value given wins), appends new keys, and keeps every other
+ * line untouched.
+ */
+function mergeEnv(text, updates, dialect) {
+    const pending = new Map(updates);
+    const line = (key) => `${key}=${quoteEnvValue(pending.get(key), dialect)}`;
+    const seen = new Set();
+    const out = [];
+    for (const s of statements(text, dialect)) {
+        if (s.key && pending.has(s.key)) {
+            if (!seen.has(s.key))
+                out.push(line(s.key));
+            seen.add(s.key);
+            continue;
+        }
+        out.push(...s.lines);
+    }
+    for (const key of pending.keys())
+        if (!seen.has(key))
+            out.push(line(key));
+    return out.length ? out.join('\n') + '\n' : '';
+}
+/**
+ * Names from `required` that are missing or empty. `KEY= # note` counts as
+ * empty: both Compose versions pass `# note` on as the value, which is a
+ * placeholder, not a setting.
+ */
+function missingEnv(text, required, dialect) {
+    const found = new Map();
+    for (const s of statements(text, dialect))
+        if (s.key)
+            found.set(s.key, s);
+    return required.filter(name => {
+        const s = found.get(name);
+        return !s?.value || (!s.quoted && s.value.startsWith('#'));
+    });
+}
+
+// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
+var git_ref = __nccwpck_require__(5630);
+// EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
+var repository_url = __nccwpck_require__(5508);
+;// CONCATENATED MODULE: ./src/ssh-deploy/git-source.ts
+
+
+
+
+const CREDENTIAL_ENV = { username: 'DEPLOYKIT_GIT_USERNAME', password: 'DEPLOYKIT_GIT_PASSWORD' };
+/**
+ * A credential helper for this one git command, answering from the
+ * environment, where the transport puts secret values by way of standard
+ * input. The helper text holds no secret, so it may stand in argv; the empty
+ * `credential.helper` first drops the server's own helpers, so none of them
+ * stores the token (credential-store writes a plain file). Scoped to the
+ * repository's origin: a clone whose origin is another host never gets it.
+ */
+function withCredentials(argv, credentials) {
+    if (!credentials)
+        return { argv };
+    const helper = '!f() { test "$1" = get || exit 0; ' +
+        `printf '%s\\n' "username=$${CREDENTIAL_ENV.username}" "password=$${CREDENTIAL_ENV.password}"; }; f`;
+    return {
+        argv: [
+            argv[0],
+            '-c',
+            'credential.helper=',
+            '-c',
+            `credential.${credentials.origin}.helper=${helper}`,
+            ...argv.slice(1)
+        ],
+        // Without a terminal git would otherwise fail later and less clearly when the token is refused.
+        env: {
+            GIT_TERMINAL_PROMPT: '0',
+            [CREDENTIAL_ENV.username]: credentials.username,
+            [CREDENTIAL_ENV.password]: credentials.password
+        },
+        secretEnv: [CREDENTIAL_ENV.username, CREDENTIAL_ENV.password]
+    };
+}
+/**
+ * git commands for the server's clone, as data. A ref is never where git
+ * could take it for an option: `--end-of-options` before it, or a full sha.
+ */
+const gitCommands = {
+    hasClone: (dir) => ({ argv: ['test', '-d', `${dir}/.git`] }),
+    listEntries: (dir) => ({
+        argv: ['sh', '-c', '[ ! -d "$1" ] || ls -A -- "$1"', 'sh', dir]
+    }),
+    /** init + remote instead of clone, so a directory that already holds the env file can become the clone. */
+    init: (repository, dir) => ({
+        argv: [
+            'sh',
+            '-c',
+            'git init -q -- "$1" && git -C "$1" remote add --end-of-options origin "$2"',
+            'sh',
+            dir,
+            repository.url
+        ]
+    }),
+    /** Its output may hold a token a clone was made with: run quiet, never logged. */
+    originUrl: (dir) => ({
+        argv: ['git', '-C', dir, 'config', '--get', 'remote.origin.url']
+    }),
+    setOriginUrl: (dir, repository) => ({
+        argv: ['git', '-C', dir, 'remote', 'set-url', '--end-of-options', 'origin', repository.url]
+    }),
+    /** Keeps deploy-kit's own state out of `git status` and stashes. */
+    excludeState: (dir) => ({
+        argv: [
+            'sh',
+            '-c',
+            'f="$1/.git/info/exclude"; mkdir -p "$1/.git/info"; grep -qxF "/.deploy-kit/" "$f" 2>/dev/null || echo "/.deploy-kit/" >> "$f"',
+            'sh',
+            dir
+        ]
+    }),
+    head: (dir) => ({
+        argv: ['git', '-C', dir, 'rev-parse', '--verify', '--quiet', 'HEAD']
+    }),
+    changedTracked: (dir) => ({
+        argv: ['git', '-C', dir, 'status', '--porcelain', '--untracked-files=no']
+    }),
+    stash: (dir, message) => ({
+        argv: ['git', '-C', dir, 'stash', 'push', '--message', message]
+    }),
+    fetchAll: (dir, credentials) => withCredentials([
+        'git',
+        '-C',
+        dir,
+        'fetch',
+        '--force',
+        '--prune',
+        '--tags',
+        'origin',
+        '+refs/heads/*:refs/remotes/origin/*'
+    ], credentials),
+    fetchRef: (dir, ref, credentials) => withCredentials(['git', '-C', dir, 'fetch', '--force', '--end-of-options', 'origin', ref], credentials),
+    resolve: (dir, name) => ({
+        argv: [
+            'git',
+            '-C',
+            dir,
+            'rev-parse',
+            '--verify',
+            '--quiet',
+            '--end-of-options',
+            `${name}^{commit}`
+        ]
+    }),
+    /** git 2.39's checkout refuses `--end-of-options` after `--detach`, so only a full sha gets here. */
+    checkout: (dir, sha) => {
+        if (!(0,git_ref/* isFullSha */.W)(sha))
+            throw new Error(`refusing to check out ${JSON.stringify(sha)}: not a full commit sha`);
+        return { argv: ['git', '-C', dir, 'checkout', '--force', '--detach', sha] };
+    }
+};
+async function resolveRef(host, dir, ref) {
+    for (const name of [`origin/${ref}`, ref]) {
+        const r = await host.run(gitCommands.resolve(dir, name), { quiet: true });
+        if (r.code === 0)
+            return r.stdout.trim();
+    }
+    return undefined;
+}
+/**
+ * A clone made with a token in its URL keeps it in `.git/config`, which
+ * every user of the server may read. The URL is stored without it; the
+ * token is kept for this run's fetches unless `repository` brings its own.
+ */
+async function removeStoredCredentials(host, dir) {
+    const stored = await host.run(gitCommands.originUrl(dir), { quiet: true });
+    if (stored.code !== 0)
+        return undefined;
+    const text = stored.stdout.trim();
+    // Registered before anything could print them, whatever becomes of the URL.
+    for (const secret of (0,repository_url/* repositorySecrets */.w6)(text))
+        (0,secrets/* registerSecret */.cl)(secret);
+    let origin;
+    try {
+        origin = (0,repository_url/* parseRepository */.SU)(text, 'origin');
+    }
+    catch {
+        // Credentials git cannot use safely (http://, an ssh password): dropped, not kept for later.
+        origin = { url: text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1'), shown: '' };
+    }
+    // An ssh user name is no secret and stays.
+    if (origin.url === text)
+        return undefined;
+    await host.check(gitCommands.setOriginUrl(dir, origin), { quiet: true });
+    core/* warning */.$e(`${host.label}: the origin URL of ${dir} held credentials in .git/config, readable by other users of the server; it is now ${origin.url}. Later deploys need them in repository (an https:// URL): they are handed to git for each fetch and stored nowhere`);
+    return origin.credentials;
+}
+/** Makes sure `dir` holds a clone of `repository` (cloning it if needed), with no credentials stored in it. */
+async function prepareClone(host, dir, repository) {
+    let stored;
+    if ((await host.run(gitCommands.hasClone(dir), { quiet: true })).code !== 0) {
+        if (!repository) {
+            throw new Error(`${dir} is not a git clone and no repository was given; set repository to clone it`);
+        }
+        const entries = (await host.check(gitCommands.listEntries(dir), { quiet: true })).stdout
+            .split('\n')
+            .filter(Boolean);
+        host.info(entries.length > 0
+            ? `${dir} is not a git clone yet; it becomes a clone of ${repository.shown} and keeps its files (${entries.join(', ')}) unless the repository tracks the same paths`
+            : `${dir} becomes a clone of ${repository.shown}`);
+        await host.check(gitCommands.init(repository, dir));
+    }
+    else {
+        stored = await removeStoredCredentials(host, dir);
+    }
+    await host.check(gitCommands.excludeState(dir), { quiet: true });
+    const head = await host.run(gitCommands.head(dir), { quiet: true });
+    return {
+        head: head.code === 0 ? head.stdout.trim() : undefined,
+        credentials: repository?.credentials ?? stored
+    };
+}
+/** Fetches and resolves `ref` to a commit without changing the working tree. */
+async function fetchCommit(host, dir, ref, credentials) {
+    await host.check(gitCommands.fetchAll(dir, credentials));
+    let sha = await resolveRef(host, dir, ref);
+    if (!sha) {
+        const fetched = await host.run(gitCommands.fetchRef(dir, ref, credentials));
+        if (fetched.code === 0)
+            sha = await resolveRef(host, dir, 'FETCH_HEAD');
+    }
+    if (!sha)
+        throw new Error(`${ref} was not found in the repository of ${dir} (fetched from origin)`);
+    return sha;
+}
+/**
+ * Moves the clone to exactly `sha`. Local edits to tracked files are stashed
+ * and reported, never silently lost.
+ */
+async function checkoutCommit(host, dir, sha, releaseId) {
+    const changed = (await host.check(gitCommands.changedTracked(dir), { quiet: true })).stdout.trim();
+    if (changed) {
+        const message = `deploy-kit: local changes before release ${releaseId}`;
+        await host.check(gitCommands.stash(dir, message), { quiet: true });
+        core/* warning */.$e(`${host.label}: ${dir} had local changes to tracked files; they are kept in \`git stash\` as "${message}":\n${changed}`);
+    }
+    await host.check(gitCommands.checkout(dir, sha));
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/ssh-deploy/state-paths.ts
+
+/** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
+function statePaths(appDir) {
+    const dir = external_node_path_.posix.join(appDir, '.deploy-kit');
+    return {
+        dir,
+        log: external_node_path_.posix.join(dir, 'releases.jsonl'),
+        lock: external_node_path_.posix.join(dir, 'lock'),
+        lockOwner: external_node_path_.posix.join(dir, 'lock', 'owner.json'),
+        envSnapshot: (releaseId) => external_node_path_.posix.join(dir, 'env', releaseId),
+        releases: external_node_path_.posix.join(appDir, 'releases'),
+        current: external_node_path_.posix.join(appDir, 'current')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/lock.ts
+
+
+
+
+
+
+/** A lock whose owner has not refreshed it for this long was left by a killed run. */
+const STALE_AFTER_SECONDS = 90;
+const HEARTBEAT_MS = 20_000;
+const POLL_MS = 2_000;
+function newLockToken() {
+    return (0,external_node_crypto_.randomBytes)(12).toString('hex');
+}
+/** How the owner file names its token; grep looks for exactly this text. */
+function tokenField(token) {
+    return JSON.stringify({ token }).slice(1, -1);
+}
+// Shell fragments shared by the lock scripts. $L is the lock directory.
+/** The token in the owner file of directory $1 (empty when there is none), as the shell sees it. */
+const TOKEN_IN = `token_in() { sed -n 's/.*"token":"\\([^"]*\\)".*/\\1/p' "$1/owner.json" 2>/dev/null | head -n 1; }`;
+/** Seconds since the owner of directory $1 refreshed it (or since the directory was made, before the owner is written). */
+const AGE_OF = `age_of() { t=$(stat -c %Y "$1/owner.json" 2>/dev/null || stat -c %Y "$1" 2>/dev/null) || return 1; echo $(( $(date +%s) - t )); }`;
+/** Prints what holds $L: its age, its token, then its owner file; exit 3 when there is no lock. */
+const DESCRIBE = 'age=$(age_of "$L") || exit 3; echo "$age"; echo "$(token_in "$L")"; cat "$L/owner.json" 2>/dev/null';
+/**
+ * The lock is a directory: mkdir is atomic, so exactly one of two deploys
+ * creates it. Taking over a stale one is a compare-and-swap: rename it
+ * aside (atomic too, so only one taker moves it), keep it only if it is
+ * the stale lock that taker saw, otherwise put it back.
+ */
+const lockCommands = {
+    /**
+     * Creates the lock with its owner in one step, or prints what holds it.
+     * The owner file is written only if none is there (`set -C`): a lock put
+     * back by a taker that moved the wrong one keeps its owner.
+     */
+    acquire: (appDir, owner) => ({
+        argv: [
+            'sh',
+            '-c',
+            `umask 077; L=$2; ${TOKEN_IN}; ${AGE_OF}; mkdir -p -- "$1" || exit 4; ` +
+                `if mkdir -- "$L" 2>/dev/null && (set -C; cat > "$L/owner.json") 2>/dev/null; then exit 0; fi; ` +
+                `${DESCRIBE}; exit 1`,
+            'sh',
+            statePaths(appDir).dir,
+            statePaths(appDir).lock
+        ],
+        stdin: JSON.stringify(owner) + '\n'
+    }),
+    /**
+     * Frees a stale lock: exit 0 once it is gone, 3 when it had gone already,
+     * 4 when it was not the one seen (another deploy holds it now) and is back.
+     */
+    takeOver: (appDir, seenToken, aside) => ({
+        argv: [
+            'sh',
+            '-c',
+            `L=$1; A=$2; ${TOKEN_IN}; ${AGE_OF}; ` +
+                'mv -T -- "$L" "$A" 2>/dev/null || exit 3; ' +
+                'if [ "$(token_in "$A")" = "$3" ] && [ "$(age_of "$A")" -gt "$4" ]; then rm -rf -- "$A"; exit 0; fi; ' +
+                // A lock made in the meantime stays; the one moved by mistake is then gone and its holder stops at its next check.
+                'mv -T -- "$A" "$L" 2>/dev/null || rm -rf -- "$A"; exit 4',
+            'sh',
+            statePaths(appDir).lock,
+            `${statePaths(appDir).lock}.stale-${aside}`,
+            seenToken,
+            String(STALE_AFTER_SECONDS)
+        ]
+    }),
+    /** Refreshes the lock if this run still owns it; otherwise prints the owner file (if any) and exits 3. */
+    heartbeat: (appDir, token) => ({
+        argv: [
+            'sh',
+            '-c',
+            'if grep -qF -- "$2" "$1" 2>/dev/null; then touch -c -- "$1"; exit 0; fi; cat -- "$1" 2>/dev/null; exit 3',
+            'sh',
+            statePaths(appDir).lockOwner,
+            tokenField(token)
+        ]
+    }),
+    /** Removes the lock only when this run still owns it, moving it aside first so another's lock is never removed. */
+    release: (appDir, token) => ({
+        argv: [
+            'sh',
+            '-c',
+            'grep -qF -- "$3" "$1/owner.json" 2>/dev/null || exit 0; mv -T -- "$1" "$2" 2>/dev/null || exit 0; ' +
+                'if grep -qF -- "$3" "$2/owner.json" 2>/dev/null; then rm -rf -- "$2"; exit 0; fi; ' +
+                'mv -T -- "$2" "$1" 2>/dev/null || rm -rf -- "$2"; exit 0',
+            'sh',
+            statePaths(appDir).lock,
+            `${statePaths(appDir).lock}.released-${token}`,
+            tokenField(token)
+        ]
+    })
+};
+/** The owner file comes from the server: each field is shown so that it stays on its line. */
+function describeOwner(owner) {
+    if (!owner?.runKey)
+        return 'an unknown deploy';
+    const shown = (v) => shownValue(String(v ?? '?'));
+    return `${shown(owner.runUrl || owner.runKey)} (release ${shown(owner.release)}, since ${shown(owner.since)})`;
+}
+function parseOwner(text) {
+    try {
+        const owner = JSON.parse(text);
+        return owner && typeof owner === 'object' ? owner : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What `acquire` prints when the lock is held: age, token as the server's shell read it, owner file. */
+function parseHolder(stdout) {
+    const [age = '', token = '', ...owner] = stdout.split('\n');
+    return { ageSeconds: Number(age), token: token.trim(), owner: parseOwner(owner.join('\n')) };
+}
+/** This run's lock was taken over or removed by someone else while it deployed. */
+class LockLost extends Error {
+    holder;
+    next;
+    constructor(holder, next) {
+        super(`${holder === 'nobody' ? 'the deploy lock was removed' : `another deploy took over the deploy lock: ${holder}`} while this deploy ran, so it stopped before ${next}`);
+        this.holder = holder;
+        this.next = next;
+        this.name = 'LockLost';
+    }
+}
+/** The deploy lock on one host, held while this run changes the app. */
+class DeployLock {
+    host;
+    appDir;
+    token;
+    timer;
+    /** Who holds the lock, once a heartbeat found this run does not. */
+    lostTo;
+    constructor(host, appDir, token) {
+        this.host = host;
+        this.appDir = appDir;
+        this.token = token;
+    }
+    static async acquire(host, appDir, owner, timeoutMs) {
+        const deadline = Date.now() + timeoutMs;
+        let announced = false;
+        // Takeovers tried since the last wait: a lock that keeps changing hands is looked at again, not fought over.
+        let attempts = 0;
+        for (;;) {
+            const cmd = lockCommands.acquire(appDir, owner);
+            const tried = await host.run(cmd, { quiet: true });
+            if (tried.code === 0) {
+                const lock = new DeployLock(host, appDir, owner.token);
+                lock.timer = setInterval(() => void lock.beat(), HEARTBEAT_MS);
+                lock.timer.unref();
+                host.info(`Deploy lock taken (${statePaths(appDir).lock})`);
+                return lock;
+            }
+            if (tried.code === 3)
+                continue; // released between our mkdir and the look: try again at once
+            if (tried.code !== 1)
+                throw new errors/* RemoteError */.Hi(host.label, (0,fleet/* failureText */.kY)(cmd, tried));
+            const holder = parseHolder(tried.stdout);
+            if (holder.ageSeconds > STALE_AFTER_SECONDS && attempts < 3) {
+                attempts++;
+                const moved = await host.run(lockCommands.takeOver(appDir, holder.token, newLockToken()), {
+                    quiet: true
+                });
+                if (moved.code === 0) {
+                    core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
+                }
+                // Otherwise another deploy took it over first, or it was released: look again.
+                continue;
+            }
+            if (Date.now() >= deadline) {
+                throw new Error(`the app is locked by another deploy: ${describeOwner(holder.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
+                    `if that run is gone, the lock is taken over ${STALE_AFTER_SECONDS}s after its last heartbeat`);
+            }
+            if (!announced)
+                host.info(`Waiting for the deploy lock held by ${describeOwner(holder.owner)}`);
+            announced = true;
+            attempts = 0;
+            await new Promise(resolve => setTimeout(resolve, POLL_MS));
+        }
+    }
+    /** Refreshes the lock; returns who holds it instead when this run does not any more. */
+    async refresh() {
+        const cmd = lockCommands.heartbeat(this.appDir, this.token);
+        const r = await this.host.run(cmd, { quiet: true });
+        if (r.code === 0)
+            return undefined;
+        if (r.code !== 3)
+            throw new errors/* RemoteError */.Hi(this.host.label, (0,fleet/* failureText */.kY)(cmd, r));
+        const owner = parseOwner(r.stdout);
+        return r.stdout.trim() ? describeOwner(owner) : 'nobody';
+    }
+    async beat() {
+        try {
+            this.lostTo ??= await this.refresh();
+            if (this.lostTo)
+                this.stopBeating();
+        }
+        catch {
+            // the connection is gone; the deploy itself reports that
+        }
+    }
+    stopBeating() {
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = undefined;
+    }
+    /**
+     * Checks that this run still holds the lock, right before `next` changes
+     * the server; throws LockLost when another deploy has it (or nobody).
+     */
+    async ensureHeld(next) {
+        this.lostTo ??= await this.refresh();
+        if (this.lostTo) {
+            this.stopBeating();
+            throw new LockLost(this.lostTo, next);
+        }
+    }
+    async release() {
+        this.stopBeating();
+        if (this.lostTo)
+            return;
+        await this.host.run(lockCommands.release(this.appDir, this.token), { quiet: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
+/**
+ * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
+ * JSON object per line, appended and never rewritten. A later line with the
+ * same id updates that release (started → succeeded / failed / rolled-back).
+ */
+function parseReleaseLog(text) {
+    const byId = new Map();
+    for (const line of text.split('\n')) {
+        if (!line.trim())
+            continue;
+        let entry;
+        try {
+            entry = JSON.parse(line);
+        }
+        catch {
+            continue; // a line cut short by a killed run must not hide the others
+        }
+        if (!entry.id)
+            continue;
+        const before = byId.get(entry.id);
+        byId.set(entry.id, { ...(before ?? {}), ...entry });
+    }
+    return [...byId.values()];
+}
+/** The release that is live now: the newest that succeeded. */
+function currentRelease(records) {
+    return [...records].reverse().find(r => r.status === 'succeeded');
+}
+/** The last release that succeeded before the one live now (`rollback-to: previous`). */
+function previousRelease(records) {
+    const succeeded = records.filter(r => r.status === 'succeeded');
+    return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
+}
+/**
+ * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
+ * of a succeeded release. After a failed deploy the server may run the broken
+ * release, so `previous` is then the last one that succeeded.
+ */
+function findRollbackTarget(records, wanted) {
+    const current = currentRelease(records);
+    if (wanted === 'previous') {
+        const newest = records[records.length - 1];
+        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
+            return current;
+        const before = records.slice(0, current ? records.indexOf(current) : records.length);
+        return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
+            previousRelease(records));
+    }
+    const candidates = [...records]
+        .reverse()
+        .filter(r => r.status === 'succeeded' || r.status === 'rolled-back');
+    return (candidates.find(r => r.id === wanted) ??
+        candidates.find(r => r.ref === wanted) ??
+        (/^[0-9a-f]{7,40}$/.test(wanted) ? candidates.find(r => r.ref.startsWith(wanted)) : undefined));
+}
+/** Release ids sort by time: `20261123T075012Z-1a2b3c4-9f0e`. */
+function newReleaseId(now, ref, random = Math.random()) {
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    const short = /^[0-9a-f]{7,}$/.test(ref)
+        ? ref.slice(0, 7)
+        : ref.replace(/[^A-Za-z0-9.]/g, '').slice(0, 12) || 'release';
+    return `${stamp}-${short}-${Math.floor(random * 0x10000)
+        .toString(16)
+        .padStart(4, '0')}`;
+}
+const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/remote-files.ts
+
+/** Small files on the server (env file, release log), read and written through the transport. */
+const fileCommands = {
+    /** Prints the file; exit 0 with nothing when it does not exist. */
+    read: (path) => ({
+        argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
+    }),
+    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+    append: (path, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'sh',
+            path
+        ],
+        stdin: text
+    }),
+    /**
+     * Replaces a secret file atomically (a fresh temp file + rename, mode 600;
+     * a temp file a killed run left behind may have any mode), keeps
+     * the old one as `<file>.bak` (600 too, whatever mode the old one had) and
+     * a copy for the release at `snapshot`.
+     */
+    writePrivate: (path, snapshot, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")" "$(dirname -- "$2")"; ' +
+                '[ ! -e "$1" ] || { rm -f -- "$1.bak.deploykit-tmp"; cat -- "$1" > "$1.bak.deploykit-tmp"; chmod 600 "$1.bak.deploykit-tmp"; mv -f -- "$1.bak.deploykit-tmp" "$1.bak"; }; ' +
+                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
+            'sh',
+            path,
+            snapshot
+        ],
+        stdin: text
+    }),
+    runScript: (dir, script) => ({
+        cwd: dir,
+        argv: ['sh', '-e', '-c', script]
+    })
+};
+function absoluteIn(dir, path) {
+    return posix.isAbsolute(path) ? path : posix.join(dir, path);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/in-turn.ts
+/**
+ * Runs `work` for each item in the order given, stopping at the first
+ * failure, whose message names the service and the ones already done
+ * (`rolling worker: … (already replaced: backend)`). `before` runs ahead of
+ * each item and its error passes through as it is (a lost deploy lock).
+ */
+
+async function inTurn(items, serviceOf, words, work, before) {
+    const done = [];
+    for (const item of items) {
+        await before?.(serviceOf(item));
+        try {
+            await work(item);
+        }
+        catch (err) {
+            const before = done.length ? ` (already ${words.done}: ${done.join(', ')})` : '';
+            throw new Error(`${words.doing} ${serviceOf(item)}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
+        }
+        done.push(serviceOf(item));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/rolling.ts
+
+
+
+
+
+function parseRollInspect(stdout) {
+    return JSON.parse(stdout).map(c => ({
+        id: c.Id,
+        name: c.Name.replace(/^\//, ''),
+        status: c.State.Status,
+        health: c.State.Health?.Status ?? '',
+        exitCode: c.State.ExitCode,
+        // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
+        hostPorts: Object.entries(c.HostConfig?.PortBindings ?? {}).flatMap(([port, bindings]) => (bindings ?? [])
+            .filter(b => b.HostPort && b.HostPort !== '0')
+            .map(b => `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`)),
+        hostNetwork: c.HostConfig?.NetworkMode === 'host'
+    }));
+}
+const rollingCommands = {
+    /** Containers of one service, found by Compose's labels (the same in v1 and v2), without `run` one-offs. */
+    containers: (projectName, service, all) => ({
+        argv: [
+            'docker',
+            'ps',
+            ...(all ? ['--all'] : []),
+            '--quiet',
+            '--no-trunc',
+            '--filter',
+            `label=com.docker.compose.project=${projectName}`,
+            '--filter',
+            `label=com.docker.compose.service=${service}`,
+            '--filter',
+            'label=com.docker.compose.oneoff=False'
+        ]
+    }),
+    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
+    scale: (project, service, count) => (0,compose/* composeCommand */.ec)(project, [
+        'up',
+        '--detach',
+        '--no-deps',
+        '--no-recreate',
+        '--scale',
+        `${service}=${count}`,
+        service
+    ]),
+    start: (project, service) => (0,compose/* composeCommand */.ec)(project, ['up', '--detach', '--no-deps', service]),
+    stop: (id, graceMs) => ({
+        argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
+    }),
+    remove: (id) => ({ argv: ['docker', 'rm', '--force', id] }),
+    reload: (project, proxy, script) => (0,compose/* composeCommand */.ec)(project, ['exec', '-T', proxy, 'sh', '-c', script]),
+    logs: (id) => ({ argv: ['docker', 'logs', '--tail', '50', id] })
+};
+const rolling_short = (id) => id.slice(0, 12);
+function stateText(c) {
+    if (c.status === 'exited' || c.status === 'dead')
+        return `${c.status} with code ${c.exitCode}`;
+    return c.health ? `${c.status} (${c.health})` : c.status;
+}
+/** Why a service cannot run a second container beside the first one, if it cannot. */
+function rollingProblems(projectName, service, running) {
+    const problems = [];
+    if (running.length > 1) {
+        problems.push(`${service} runs ${running.length} containers; rolling replaces one container per service ` +
+            '(scale it to one, or deploy it with strategy: recreate)');
+    }
+    for (const c of running) {
+        if (c.hostPorts.length > 0) {
+            problems.push(`${service} publishes host port ${c.hostPorts.join(', ')}, which two containers cannot bind at once: ` +
+                'use strategy: recreate for it, or remove its host port and put a proxy in front (proxy-service)');
+        }
+        else if (c.hostNetwork) {
+            problems.push(`${service} uses network_mode: host, where two containers would listen on the same ports: ` +
+                'use strategy: recreate for it, or put it on a Compose network behind a proxy (proxy-service)');
+        }
+        // Compose names containers <project>_<service>_<n> (v1) or <project>-<service>-<n> (v2).
+        const numbered = new RegExp(`^${rolling_escape(projectName)}[_-]${rolling_escape(service)}[_-]\\d+`);
+        if (!numbered.test(c.name)) {
+            problems.push(`${service} has a fixed container_name (${c.name}), and Docker allows one container per name: ` +
+                'remove container_name, or use strategy: recreate');
+        }
+    }
+    return problems;
+}
+function rolling_escape(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+async function idsOf(host, cmd) {
+    return (await host.check(cmd, { quiet: true })).stdout
+        .split('\n')
+        .map(s => s.trim())
+        .filter(Boolean);
+}
+async function rolling_inspect(host, ids) {
+    if (ids.length === 0)
+        return [];
+    return parseRollInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout);
+}
+/**
+ * Reads every service's running containers and refuses what cannot roll.
+ * Needs only the project name, so deployHost runs it before the new code is
+ * checked out: a refusal leaves the server exactly as it was.
+ */
+async function planRolling(host, projectName, s) {
+    const plans = [];
+    const problems = [];
+    for (const service of s.services) {
+        const all = await rolling_inspect(host, await idsOf(host, rollingCommands.containers(projectName, service, true)));
+        const running = all.filter(c => c.status === 'running' || c.status === 'restarting');
+        problems.push(...rollingProblems(projectName, service, running));
+        plans.push({ service, old: running[0], stopped: all.filter(c => !running.includes(c)) });
+    }
+    const proxy = s.rolling.proxyService;
+    const proxyRunning = proxy !== '' &&
+        (await idsOf(host, rollingCommands.containers(projectName, proxy, false))).length > 0;
+    if (proxy && !proxyRunning && plans.some(p => p.old)) {
+        problems.push(`proxy-service ${proxy} has no running container in project ${projectName}, so traffic ` +
+            'could not be switched: start it first, or fix the name');
+    }
+    if (problems.length > 0) {
+        throw new Error(`strategy: rolling cannot update this app: ${problems.join('; ')}`);
+    }
+    return { plans, proxyRunning };
+}
+/**
+ * Polls one new container until it is healthy. Without a healthcheck,
+ * running is all that can be known: checking a URL inside the network is
+ * left to the service's own healthcheck.
+ */
+async function waitHealthy(host, service, id, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+        const [c] = await rolling_inspect(host, [id]);
+        const state = c ? stateText(c) : 'gone';
+        if (state !== last)
+            host.info(`${service}: new container ${rolling_short(id)} is ${state}`);
+        last = state;
+        if (c?.status === 'running' && c.health === 'healthy')
+            return;
+        if (c?.status === 'running' && !c.health) {
+            core/* warning */.$e(`${host.label}: ${service} has no healthcheck, so its new container took traffic as soon as it ran; ` +
+                'add a healthcheck so the switch waits until the app answers');
+            return;
+        }
+        const over = !c || c.status === 'exited' || c.status === 'dead';
+        if (over || Date.now() >= deadline) {
+            host.info(`--- last 50 log lines of ${service} ${rolling_short(id)} (${state}) ---`);
+            await host.run(rollingCommands.logs(id), { quiet: false });
+            throw new Error(over
+                ? `the new ${service} container ${state}`
+                : `the new ${service} container was not healthy after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${state}`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 500));
+    }
+}
+async function reloadProxy(host, project, r, running) {
+    if (!r.proxyService || !running)
+        return;
+    await host.check(rollingCommands.reload(project, r.proxyService, r.proxyReloadCommand));
+}
+async function retire(host, id, graceMs) {
+    await host.check(rollingCommands.stop(id, graceMs));
+    await host.check(rollingCommands.remove(id));
+}
+async function rollService(host, project, s, plan, proxyRunning) {
+    const { service, old } = plan;
+    const grace = s.rolling.stopGracePeriodMs;
+    // `--scale 2` would start these instead of creating a container from the new image.
+    for (const c of plan.stopped)
+        await host.check(rollingCommands.remove(c.id));
+    if (!old) {
+        host.info(`${service}: no running container, so there is nothing to keep serving; starting it`);
+        await host.check(rollingCommands.start(project, service));
+        const ids = await idsOf(host, rollingCommands.containers(project.projectName, service, false));
+        for (const id of ids)
+            await waitHealthy(host, service, id, s.waitTimeoutMs);
+        await reloadProxy(host, project, s.rolling, proxyRunning);
+        return;
+    }
+    host.info(`${service}: starting a new container beside ${rolling_short(old.id)}`);
+    const others = async () => (await idsOf(host, rollingCommands.containers(project.projectName, service, true))).filter(id => id !== old.id);
+    let fresh = [];
+    try {
+        await host.check(rollingCommands.scale(project, service, 2));
+        fresh = await others();
+        if (fresh.length !== 1) {
+            throw new Error(`expected one new ${service} container beside ${rolling_short(old.id)}, found ${fresh.length}`);
+        }
+        await waitHealthy(host, service, fresh[0], s.waitTimeoutMs);
+        await reloadProxy(host, project, s.rolling, proxyRunning);
+    }
+    catch (err) {
+        // A scale-up that failed half-way (say, on a port) can leave a created container behind.
+        if (fresh.length === 0)
+            fresh = await others().catch(() => []);
+        const cleanup = [];
+        for (const id of fresh) {
+            await retire(host, id, grace).catch(e => cleanup.push(`could not remove ${rolling_short(id)}: ${(0,errors/* errorMessage */.gJ)(e)}`));
+        }
+        const kept = fresh.length ? 'it was removed' : 'nothing new runs';
+        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; ${kept} and the old container ${rolling_short(old.id)} keeps serving` +
+            (cleanup.length ? ` (${cleanup.join('; ')})` : ''));
+    }
+    const next = fresh[0];
+    host.info(`${service}: ${rolling_short(next)} is healthy; stopping ${rolling_short(old.id)}`);
+    await retire(host, old.id, grace);
+    // The proxy forgets the old address first; the scale-down below only records that one container is wanted.
+    await reloadProxy(host, project, s.rolling, proxyRunning);
+    // Compose v1 keeps the lowest-numbered containers when scaling down, which
+    // would remove the new one; with the old one gone there is nothing to remove.
+    await host.check(rollingCommands.scale(project, service, 1));
+    const left = await idsOf(host, rollingCommands.containers(project.projectName, service, true));
+    if (left.length !== 1 || left[0] !== next) {
+        throw new Error(`after scaling ${service} back to one, ${left.map(rolling_short).join(', ') || 'no container'} ` +
+            `runs instead of the new ${rolling_short(next)}`);
+    }
+    host.info(`${service}: ${rolling_short(next)} serves alone`);
+}
+/**
+ * `strategy: rolling`: for each service in order, a new container starts
+ * beside the old one, the proxy is switched once the new one is healthy, and
+ * only then the old one is stopped. A new container that never gets healthy
+ * is removed and the old one keeps serving.
+ */
+async function rollServices(host, project, s, plan, beforeEach) {
+    const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
+    await inTurn(plans, p => p.service, { doing: 'rolling', done: 'replaced' }, p => rollService(host, project, s, p, proxyRunning), beforeEach);
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/ssh-deploy/release-order.ts
+// Whether the commit to deploy is older than the live one. Two pushes can
+// finish out of order; the older commit's deploy must not silently win.
+// git decides: the commit is older when it is an ancestor of the live one.
+
+
+
+/**
+ * Prints, one per line: whether the repository is shallow (`none` outside
+ * one), both commits as full ids (empty when missing), then the exit codes
+ * of `merge-base --is-ancestor` both ways (0: it is an ancestor).
+ */
+function ancestryCommand(dir, candidate, live) {
+    return {
+        argv: [
+            'sh',
+            '-c',
+            'git -C "$1" rev-parse --is-shallow-repository 2>/dev/null || { echo none; exit 0; }; ' +
+                'for c in "$2" "$3"; do git -C "$1" rev-parse --verify --quiet --end-of-options "$c^{commit}" || echo; done; ' +
+                'git -C "$1" merge-base --is-ancestor --end-of-options "$2" "$3" 2>/dev/null; echo $?; ' +
+                'git -C "$1" merge-base --is-ancestor --end-of-options "$3" "$2" 2>/dev/null; echo $?',
+            'sh',
+            dir,
+            candidate,
+            live
+        ]
+    };
+}
+function parseAncestry(stdout) {
+    const [shallow = 'none', candidate = '', live = '', forward = '', backward = ''] = stdout
+        .split('\n')
+        .map(line => line.trim());
+    const sha = (s) => ((0,git_ref/* isFullSha */.W)(s) ? s : '');
+    return {
+        repository: shallow === 'true' || shallow === 'false',
+        shallow: shallow === 'true',
+        candidate: sha(candidate),
+        live: sha(live),
+        candidateIsAncestor: forward === '0',
+        liveIsAncestor: backward === '0'
+    };
+}
+/**
+ * An ancestor found is one even in a shallow clone (a cut history only hides
+ * paths); "neither contains the other" is known only with the whole history.
+ */
+function decideOrder(facts, names) {
+    if (!facts.repository)
+        return { kind: 'unknown', reason: 'is not a git repository' };
+    if (!facts.candidate)
+        return { kind: 'unknown', reason: `does not have ${names.candidate}` };
+    if (!facts.live)
+        return { kind: 'unknown', reason: `does not have ${names.live}` };
+    if (facts.candidate === facts.live)
+        return { kind: 'same' };
+    if (facts.candidateIsAncestor)
+        return { kind: 'older' };
+    if (facts.liveIsAncestor)
+        return { kind: 'newer' };
+    if (facts.shallow)
+        return { kind: 'unknown', reason: 'is a shallow clone, without the history that links them' };
+    return { kind: 'diverged' };
+}
+/** The same question asked of the runner's checkout (`source: upload`). */
+function runnerAncestry(dir, candidate, live) {
+    const [cmd, ...args] = ancestryCommand(dir, candidate, live).argv;
+    try {
+        return parseAncestry((0,external_node_child_process_namespaceObject.execFileSync)(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    }
+    catch {
+        return parseAncestry('');
+    }
+}
+/** The live release as the log shows it; its fields come from the server, so each stays on its line. */
+function describeLive(live) {
+    const when = live.finishedAt ?? live.startedAt;
+    const by = live.actor ? `, deployed by ${shownValue(live.actor)}` : '';
+    return `release ${shownValue(live.id)} (${shownValue(live.ref)}${by}${when ? ` at ${shownValue(when)}` : ''})`;
+}
+/**
+ * What to do about the order: a line for the log, or the refusal. `where`
+ * names the repository asked (the server's clone, the runner's checkout).
+ */
+function orderVerdict(order, candidate, live, allowOlder, where) {
+    switch (order.kind) {
+        case 'same':
+            return {
+                note: `${candidate} is the live commit of ${describeLive(live)}: deploying it again`
+            };
+        case 'newer':
+            return { note: `${candidate} is newer than the live ${describeLive(live)}` };
+        case 'diverged':
+            return {
+                note: `${candidate} is neither older nor newer than the live ${describeLive(live)}: they are on different lines of history (${where}); deploying it`
+            };
+        case 'unknown':
+            return {
+                note: `Could not check that ${candidate} is not older than the live ${describeLive(live)}: ${where} ${order.reason}; deploying it`
+            };
+        case 'older':
+            return allowOlder
+                ? {
+                    note: `${candidate} is older than the live ${describeLive(live)}; deploying it because allow-older is true`
+                }
+                : {
+                    refusal: `${candidate} is older than the live ${describeLive(live)}: it is an ancestor of ${shownValue(live.ref)}, so deploying it would go back ` +
+                        '(a deploy of an earlier push that ran last?). Nothing was changed. ' +
+                        'To deploy it anyway, set allow-older: true; to go back to a release, use rollback-to'
+                };
+    }
+}
+/** The live release's commit, when it is recorded as one: a name (a branch) says nothing of what was live. */
+function liveCommit(live) {
+    return (0,git_ref/* isFullSha */.W)(live.ref) ? live.ref : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/update-services.ts
+// How the new release's containers replace the old ones: all at once
+// (recreate), one service after the other (one-by-one), or each beside its
+// predecessor behind a proxy (rolling.ts).
+
+
+
+
+/**
+ * Brings the release's services up the way `strategy` says. Images come
+ * first: a failed pull or build changes no container, and `beforeStart`
+ * already sees the new images.
+ */
+async function updateServices(host, project, s, imagesRestored, opts = {}) {
+    if (!imagesRestored && s.pull)
+        await host.check((0,compose/* composeCommand */.ec)(project, ['pull', ...s.services]));
+    if (!imagesRestored && s.build)
+        await host.check((0,compose/* composeCommand */.ec)(project, ['build', ...s.services]));
+    // What a migration or the first of the ordered services needs (the database, on a first
+    // deploy) must run; a container that runs is not recreated.
+    if (opts.beforeStart || s.strategy === 'one-by-one')
+        await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-recreate']));
+    await opts.beforeStart?.();
+    if (s.strategy === 'rolling')
+        return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach);
+    if (s.strategy === 'one-by-one')
+        return updateOneByOne(host, project, s, opts.beforeEach);
+    await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', ...s.services]));
+}
+/**
+ * Each service in the order given: `up -d --no-deps`, then wait until it is
+ * ready before the next one changes.
+ */
+async function updateOneByOne(host, project, s, beforeEach) {
+    await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
+        await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-deps', service]));
+        if (s.wait)
+            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
+    }, beforeEach);
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/ssh-deploy/upload-source.ts
+
+
+
+
+
+/**
+ * Packs the checked-out tree on the runner: in a git work tree, the tracked
+ * and untracked files that .gitignore does not exclude; otherwise everything.
+ */
+function packTree(path) {
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-upload-'));
+    const archive = (0,external_node_path_.join)(dir, 'release.tar.gz');
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, '.git'))) {
+        const files = (0,external_node_child_process_namespaceObject.execFileSync)('git', [
+            '-C',
+            path,
+            'ls-files',
+            '-z',
+            '--cached',
+            '--others',
+            '--exclude-standard'
+        ]);
+        const present = files
+            .toString('utf8')
+            .split('\0')
+            .filter(f => f && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, f)));
+        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '--null', '-T', '-'], {
+            input: present.join('\0')
+        });
+    }
+    else {
+        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '.']);
+    }
+    return { archive, cleanup: () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true }) };
+}
+const uploadCommands = {
+    prepare: (appDir) => ({
+        argv: ['mkdir', '-p', '--', statePaths(appDir).releases]
+    }),
+    unpack: (appDir, releaseId, archive) => ({
+        argv: [
+            'sh',
+            '-c',
+            'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
+            'sh',
+            external_node_path_.posix.join(statePaths(appDir).releases, releaseId),
+            archive
+        ]
+    }),
+    /** A new symlink renamed over `current`: the switch is atomic. */
+    switchCurrent: (appDir, releaseId) => ({
+        argv: [
+            'sh',
+            '-c',
+            'ln -sfn "releases/$2" "$1/.current.tmp" && mv -fT "$1/.current.tmp" "$1/current"',
+            'sh',
+            appDir,
+            releaseId
+        ]
+    }),
+    currentTarget: (appDir) => ({
+        argv: ['readlink', statePaths(appDir).current]
+    }),
+    listReleases: (appDir) => ({
+        argv: ['ls', '-1', '--', statePaths(appDir).releases]
+    }),
+    removeRelease: (appDir, releaseId) => ({
+        argv: ['rm', '-rf', '--', external_node_path_.posix.join(statePaths(appDir).releases, releaseId)]
+    }),
+    exists: (path) => ({ argv: ['test', '-d', path] })
+};
+/** Uploads the packed tree into `releases/<id>`; the live release is untouched until the switch. */
+async function uploadRelease(host, appDir, releaseId, archive) {
+    await host.check(uploadCommands.prepare(appDir), { quiet: true });
+    const remoteArchive = external_node_path_.posix.join(statePaths(appDir).releases, `.incoming-${releaseId}.tar.gz`);
+    await host.transport.upload(archive, remoteArchive);
+    await host.check(uploadCommands.unpack(appDir, releaseId, remoteArchive));
+    return external_node_path_.posix.join(statePaths(appDir).releases, releaseId);
+}
+/** Deletes all but the newest `keep` releases, never the live one. */
+async function pruneReleases(host, appDir, keep, live) {
+    const listed = await host.run(uploadCommands.listReleases(appDir), { quiet: true });
+    const ids = listed.stdout
+        .split('\n')
+        .map(s => s.trim())
+        .filter(s => s && !s.startsWith('.'))
+        .sort();
+    const old = ids.slice(0, Math.max(0, ids.length - keep)).filter(id => id !== live);
+    for (const id of old)
+        await host.run(uploadCommands.removeRelease(appDir, id), { quiet: true });
+    if (old.length)
+        host.info(`Removed old releases: ${old.join(', ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/deploy-host.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** An error after the server was changed: says what state the host is left in. */
+class DeployFailure extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+    }
+}
+async function appendRecord(host, appDir, record) {
+    await host.check(fileCommands.append(statePaths(appDir).log, JSON.stringify(record) + '\n'), {
+        quiet: true
+    });
+}
+async function runHook(host, name, dir, script) {
+    if (!script.trim())
+        return;
+    host.info(`Running ${name}`);
+    const result = await host.run(fileCommands.runScript(dir, script), { quiet: false });
+    if (result.code !== 0)
+        throw new Error(`${name} failed with exit code ${result.code ?? result.signal}`);
+}
+/** Deploys (or rolls back) one host. Takes the lock, stages the source, then changes the app. */
+async function deployHost(host, s, plan) {
+    const { appDir } = s.app;
+    const paths = statePaths(appDir);
+    const binary = await (0,compose/* detectCompose */.ib)(host, s.app.composeChoice);
+    host.info(`Compose: ${binary.join(' ')}`);
+    const lock = s.lock
+        ? await DeployLock.acquire(host, appDir, {
+            token: plan.lockToken,
+            runKey: s.run.runKey,
+            runUrl: s.run.runUrl,
+            release: plan.releaseId,
+            since: new Date().toISOString()
+        }, s.lockTimeoutMs)
+        : undefined;
+    if (lock)
+        plan.onLocked?.(lock.token);
+    const progress = { begun: [], containers: false };
+    const step = async (next, opts = {}) => {
+        await lock?.ensureHeld(next);
+        progress.begun.push(next);
+        if (opts.containers)
+            progress.containers = true;
+    };
+    try {
+        return await deployLocked(host, s, plan, binary, paths, step, progress);
+    }
+    catch (err) {
+        if (err instanceof LockLost)
+            throw lockLostFailure(err, plan, progress);
+        throw err;
+    }
+    finally {
+        await lock
+            ?.release()
+            .catch(err => core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
+    }
+}
+/** Another deploy holds the lock now: say what this run changed and what runs, and change nothing more. */
+function lockLostFailure(err, plan, progress) {
+    const { begun, live, report } = progress;
+    const done = begun.length
+        ? `This run had begun: ${begun.join('; ')}`
+        : 'This run had changed nothing';
+    const ref = report?.ref ? ` (${report.ref.slice(0, 12)})` : '';
+    const good = live ? `release ${live.id} (${live.ref.slice(0, 12)})` : undefined;
+    const running = progress.containers
+        ? `the containers may run release ${plan.releaseId}${ref}, recorded as started, not succeeded` +
+            (good ? `; the last release recorded as succeeded is ${good}` : '')
+        : good
+            ? `the app still runs ${good}`
+            : 'no release had succeeded on this host before';
+    return new DeployFailure(`${err.message}. ${done}; ${running}. This run changes nothing more there: the deploy holding the lock decides what runs`, { ...report, changed: begun.length > 0, lockLost: true });
+}
+async function deployLocked(host, s, plan, binary, paths, step, progress) {
+    const { appDir } = s.app;
+    const records = parseReleaseLog((await host.check(fileCommands.read(paths.log), { quiet: true })).stdout);
+    const live = currentRelease(records);
+    progress.live = live;
+    let target;
+    if (s.rollbackTo) {
+        target = findRollbackTarget(records, s.rollbackTo);
+        if (!target) {
+            const known = records
+                .filter(r => r.status === 'succeeded')
+                .map(r => `${r.id} (${r.ref.slice(0, 12)})`);
+            throw new Error(`nothing to roll back to for rollback-to: ${s.rollbackTo}. ` +
+                (known.length
+                    ? `Succeeded releases on this host: ${known.join(', ')}`
+                    : 'This host has no succeeded release in its log'));
+        }
+        refuseForgedRef(target, paths.log);
+        host.info(`Rolling back to release ${target.id} (${target.ref})`);
+    }
+    const report = {
+        releaseId: plan.releaseId,
+        ref: target?.ref ?? s.ref,
+        previousRef: live?.ref ?? '',
+        previousRelease: live?.id ?? '',
+        changed: false,
+        rollbackOf: target?.id
+    };
+    progress.report = report;
+    // A rollback goes back on purpose; a deploy must not go back by accident.
+    const liveToCompare = !target && s.source !== 'none' ? live : undefined;
+    // Everything that can fail without changing the app happens first.
+    const envPath = s.app.envFile ? external_node_path_.posix.join(appDir, s.app.envFile) : undefined;
+    const dialect = envDialect(binary);
+    let envText;
+    let restoredEnv = false;
+    if (envPath) {
+        const before = (await host.check(fileCommands.read(envPath), { quiet: true })).stdout;
+        const snapshot = target
+            ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
+            : undefined;
+        restoredEnv = Boolean(snapshot?.stdout);
+        envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, envFileUpdates(s), dialect);
+    }
+    else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
+        throw new Error('vars, env and required-env need env-file: the file on the server to write and check');
+    }
+    const missing = missingEnv(envText ?? '', s.requiredEnv, dialect);
+    if (missing.length > 0) {
+        throw new Error(`required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${envPath}; nothing was changed`);
+    }
+    const rollingPlan = s.strategy === 'rolling'
+        ? await planRolling(host, s.app.projectName, s).catch((err) => {
+            throw new Error(`${(0,errors/* errorMessage */.gJ)(err)} — nothing was changed`);
+        })
+        : undefined;
+    if (liveToCompare && s.source === 'upload') {
+        await judgeOrder(host, s, liveToCompare, `the runner's checkout (${s.uploadPath})`, async (sha) => runnerAncestry(s.uploadPath, s.ref, sha));
+    }
+    let releaseDir = appDir;
+    let restoreHead;
+    if (s.source === 'git') {
+        const clone = await prepareClone(host, appDir, s.repository);
+        restoreHead = clone.head;
+        const sha = await fetchCommit(host, appDir, report.ref, clone.credentials);
+        report.ref = sha;
+        if (liveToCompare) {
+            await judgeOrder(host, s, liveToCompare, `the clone in ${appDir}`, async (live) => parseAncestry((await host.check(ancestryCommand(appDir, sha, live), { quiet: true })).stdout));
+        }
+        await step(`checking out ${sha.slice(0, 12)} in ${appDir}`);
+        await checkoutCommit(host, appDir, sha, plan.releaseId);
+    }
+    else if (s.source === 'upload') {
+        if (target) {
+            const dir = external_node_path_.posix.join(paths.releases, target.id);
+            if ((await host.run(uploadCommands.exists(dir), { quiet: true })).code !== 0) {
+                throw new Error(`release ${target.id} is no longer on the server (only the last keep-releases are kept)`);
+            }
+            releaseDir = dir;
+        }
+        else {
+            await step(`uploading release ${plan.releaseId} to ${paths.releases}`);
+            releaseDir = await uploadRelease(host, appDir, plan.releaseId, plan.archive);
+        }
+    }
+    if (s.preDeploy.trim())
+        await step('running pre-deploy');
+    try {
+        await runHook(host, 'pre-deploy', releaseDir, s.preDeploy);
+    }
+    catch (err) {
+        if (restoreHead)
+            await host.run({ argv: ['git', '-C', appDir, 'checkout', '--force', '--detach', restoreHead] }, { quiet: true });
+        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; nothing was changed${restoreHead ? ` (the clone is back at ${restoreHead.slice(0, 12)})` : ''}`);
+    }
+    const started = new Date().toISOString();
+    const base = {
+        id: plan.releaseId,
+        ref: report.ref,
+        source: s.source,
+        actor: s.run.actor,
+        runUrl: s.run.runUrl,
+        startedAt: started,
+        rollbackOf: target?.id
+    };
+    await step(`recording release ${plan.releaseId} as started in ${paths.log}`);
+    await appendRecord(host, appDir, {
+        ...base,
+        status: 'started',
+        releaseDir: s.source === 'upload' ? external_node_path_.posix.join(paths.releases, target?.id ?? plan.releaseId) : appDir
+    });
+    report.changed = s.source === 'git';
+    try {
+        if (envPath && envText !== undefined) {
+            await step(`writing ${envPath}`);
+            await host.check(fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText), { quiet: true });
+            const given = describeEnvValues(s);
+            host.info(`Env file ${envPath} ${restoredEnv ? `restored from release ${target?.id}` : `written${given ? ` (${given})` : ''}`}; the old one is ${envPath}.bak`);
+            for (const pin of target ? [] : s.images)
+                host.info(`Pinned ${pin.variable}=${pin.ref}`);
+            report.changed = true;
+        }
+        if (s.source === 'upload') {
+            await step(`switching ${paths.current} to release ${target?.id ?? plan.releaseId}`);
+            await host.check(uploadCommands.switchCurrent(appDir, target?.id ?? plan.releaseId));
+            report.changed = true;
+        }
+        const project = (0,compose/* projectFor */.JQ)(s.app, binary, s.source === 'upload' ? paths.current : appDir);
+        const restored = target?.images ? await restoreImages(host, target.images) : false;
+        if (target && !restored)
+            host.info('Images of that release are not all on the server any more; building or pulling them again');
+        const beforeStart = plan.beforeStart;
+        await step(`updating the containers to release ${plan.releaseId}`, { containers: true });
+        await updateServices(host, project, s, restored, {
+            rollingPlan,
+            beforeStart: beforeStart &&
+                (async () => {
+                    await step('migrating before the start');
+                    await beforeStart(host);
+                }),
+            beforeEach: service => step(`updating ${service}`, { containers: true })
+        });
+        report.changed = true;
+        const containers = s.wait
+            ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
+            : await listContainers(host, project, s.services);
+        if (s.postDeploy.trim())
+            await step('running post-deploy');
+        await runHook(host, 'post-deploy', s.source === 'upload' ? paths.current : appDir, s.postDeploy);
+        await step(`recording release ${plan.releaseId} as succeeded`);
+        const images = {
+            ...(live?.images ?? {}),
+            ...imagesOf(containers)
+        };
+        await keepImages(host, s.app.projectName, plan.releaseId, images);
+        await appendRecord(host, appDir, {
+            id: plan.releaseId,
+            images,
+            status: 'succeeded',
+            finishedAt: new Date().toISOString()
+        });
+        if (target && live)
+            await appendRecord(host, appDir, { id: live.id, status: 'rolled-back' });
+        const kept = parseReleaseLog((await host.check(fileCommands.read(paths.log), { quiet: true })).stdout)
+            .filter(r => r.status === 'succeeded')
+            .slice(-s.keepReleases)
+            .map(r => r.id);
+        await pruneImages(host, s.app.projectName, kept);
+        if (s.source === 'upload')
+            await pruneReleases(host, appDir, s.keepReleases, target?.id ?? plan.releaseId);
+        return report;
+    }
+    catch (err) {
+        if (err instanceof LockLost)
+            throw err; // the release log is the other deploy's now
+        const message = (0,errors/* errorMessage */.gJ)(err);
+        await appendRecord(host, appDir, {
+            id: plan.releaseId,
+            status: 'failed',
+            finishedAt: new Date().toISOString(),
+            error: message.slice(0, 500)
+        }).catch(() => undefined);
+        const state = report.changed
+            ? `the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
+                (live
+                    ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
+                        (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')
+                    : '')
+            : 'nothing was changed';
+        throw new DeployFailure(`${message} — ${state}`, report);
+    }
+}
+/** A ref read from the server's release log goes to git only if it is one. */
+function refuseForgedRef(record, log) {
+    if (!(0,git_ref/* isGitRef */.c)(record.ref)) {
+        throw new Error(`release ${record.id} in ${log} has ref ${JSON.stringify(record.ref.slice(0, 80))}, which is not a git ref; ` +
+            'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record');
+    }
+}
+/**
+ * Refuses a commit older than the live one unless allow-older, asking the
+ * repository at `where` through `ask`; logs the order, or why it is unknown.
+ */
+async function judgeOrder(host, s, live, where, ask) {
+    const liveSha = liveCommit(live);
+    const facts = liveSha ? await ask(liveSha) : undefined;
+    const candidate = facts?.candidate && facts.candidate !== s.ref ? `${s.ref} (${facts.candidate})` : s.ref;
+    const order = facts
+        ? decideOrder(facts, { candidate: s.ref, live: live.ref })
+        : {
+            kind: 'unknown',
+            reason: `has no commit to compare with: the live release is recorded as ${shownValue(live.ref)}, not as a commit id`
+        };
+    const verdict = orderVerdict(order, candidate, live, s.allowOlder, where);
+    if (verdict.refusal)
+        throw new Error(verdict.refusal);
+    const hint = order.kind === 'unknown' && s.source === 'upload'
+        ? ' (with the history on the runner, e.g. actions/checkout with fetch-depth: 0, it is checked)'
+        : '';
+    if (verdict.note)
+        host.info(verdict.note + hint);
+}
+
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 2 modules
+var settings = __nccwpck_require__(8759);
+// EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
+var connection_settings = __nccwpck_require__(3479);
+;// CONCATENATED MODULE: ./src/ssh-deploy/main.ts
+
+
+
+
+
+
+
+
+
+
+const STATE_TOKEN = 'lock-token';
+const STATE_OPEN = 'lock-open';
+/** A ref, perhaps read back from a server's release log: a link when it is a commit of this repository. */
+function commitLink(s, ref) {
+    if (!ref)
+        return new html/* Html */.Ed('');
+    return new html/* Html */.Ed(/^[0-9a-f]{40}$/.test(ref) && s.run.repository
+        ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
+        : `<code>${(0,html/* escapeHtml */.ZD)(ref)}</code>`);
+}
+/** Which values the env file was given: vars with their values, env by name only. */
+function envFileSummary(s, rows) {
+    // A rollback puts back the env file of the release it returns to; a host
+    // that failed before changing anything did not get the values.
+    if (s.rollbackTo || !s.app.envFile || s.vars.length + s.env.length === 0)
+        return '';
+    if (!rows.some(r => r.changed))
+        return '';
+    const code = (text) => `<code>${(0,html/* escapeHtml */.ZD)(text)}</code>`;
+    const parts = [
+        s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${shownValue(v)}`)).join(' ')}`,
+        s.env.length > 0 && `env (secret) ${s.env.map(([k]) => code(k)).join(' ')}`
+    ].filter(Boolean);
+    return `<p>Set in ${code(s.app.envFile)}: ${parts.join('; ')}.</p>`;
+}
+async function writeSummary(s, releaseId, rows, wayBack) {
+    const failed = rows.filter(r => r.status === 'failed');
+    const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`;
+    const previous = rows.find(r => r.previousRef)?.previousRef ?? '';
+    await core/* summary */.z
+        .addHeading(title, 2)
+        .addTable([
+        [
+            { data: 'host', header: true },
+            { data: 'result', header: true },
+            { data: 'ref', header: true },
+            { data: 'previous', header: true },
+            { data: 'seconds', header: true },
+            { data: 'detail', header: true }
+        ],
+        ...rows.map(r => (0,html/* summaryRow */.lW)([
+            r.host,
+            r.status === 'succeeded'
+                ? '✅ succeeded'
+                : r.changed
+                    ? '❌ failed (server changed)'
+                    : '❌ failed (unchanged)',
+            commitLink(s, r.ref),
+            commitLink(s, r.previousRef),
+            r.seconds.toFixed(1),
+            r.error ?? ''
+        ]))
+    ])
+        .addRaw(envFileSummary(s, rows))
+        .addRaw(
+    // Only after a deploy that went through; after a rollback, "previous" is not the way back.
+    wayBack && previous && !s.rollbackTo && failed.length === 0
+        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous).html}).</p>`
+        : '')
+        .write();
+}
+function toRow(outcome, seconds, releaseId, failure) {
+    const report = outcome.value ?? failure ?? {};
+    return {
+        host: outcome.host,
+        status: outcome.ok ? 'succeeded' : 'failed',
+        release: report.releaseId ?? releaseId,
+        ref: report.ref ?? '',
+        previousRef: report.previousRef ?? '',
+        changed: outcome.ok || Boolean(report.changed),
+        seconds,
+        error: outcome.error,
+        ...(report.lockLost ? { lockLost: true } : {})
+    };
+}
+/**
+ * `wayBack: false` leaves the "To go back" line and hints out, for a caller
+ * that decides after this stage whether the release stays (the root action).
+ */
+async function run(read, options = {}) {
+    const s = (0,settings/* readDeploySettings */.l)(read);
+    registerEnvSecrets(s.env);
+    const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
+    const lockToken = newLockToken();
+    core/* saveState */.LZ(STATE_TOKEN, lockToken);
+    const packed = s.source === 'upload' && !s.rollbackTo ? packTree(s.uploadPath) : undefined;
+    const failures = new Map();
+    const seconds = new Map();
+    let outcomes;
+    try {
+        outcomes = await (0,fleet/* forEachHost */.nY)(s.connection, async (host) => {
+            const started = Date.now();
+            try {
+                return await core/* group */.Os(`${host.label}: ${s.rollbackTo ? 'rollback' : 'deploy'} ${releaseId}`, () => deployHost(host, s, {
+                    releaseId,
+                    archive: packed?.archive,
+                    lockToken,
+                    beforeStart: options.beforeStart,
+                    wayBack: options.wayBack,
+                    onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
+                }));
+            }
+            catch (err) {
+                if (err instanceof DeployFailure)
+                    failures.set(host.label, err.report);
+                throw err;
+            }
+            finally {
+                seconds.set(host.label, (Date.now() - started) / 1000);
+            }
+        });
+    }
+    finally {
+        packed?.cleanup();
+    }
+    core/* saveState */.LZ(STATE_OPEN, 'false');
+    const rows = outcomes.map(o => toRow(o, seconds.get(o.host) ?? 0, releaseId, failures.get(o.host)));
+    const first = rows.find(r => r.status === 'succeeded') ?? rows[0];
+    core/* setOutput */.uH('release-id', releaseId);
+    core/* setOutput */.uH('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '');
+    core/* setOutput */.uH('previous-ref', first.previousRef);
+    core/* setOutput */.uH('hosts', JSON.stringify(rows));
+    await writeSummary(s, releaseId, rows, options.wayBack ?? true);
+    const failed = rows.filter(r => r.status === 'failed');
+    const verb = s.rollbackTo ? 'Rollback' : 'Deploy';
+    if (failed.length > 0) {
+        const where = rows.map(r => `${r.host}: ${hostState(r)}`);
+        return {
+            ok: false,
+            releaseId,
+            rows,
+            message: `${verb} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`
+        };
+    }
+    return {
+        ok: true,
+        releaseId,
+        rows,
+        message: `${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
+    };
+}
+function hostState(r) {
+    if (r.status === 'succeeded')
+        return `on ${r.release}`;
+    if (r.lockLost)
+        return `${r.changed ? 'changed' : 'unchanged'}, then taken over by another deploy`;
+    if (r.changed)
+        return 'changed, failed';
+    return `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`;
+}
+/**
+ * Runs after the job, even when it failed or was cancelled: releases a lock
+ * this run still holds (a lock from a cancelled job is otherwise only taken
+ * over once it goes stale).
+ */
+async function post(read) {
+    const token = core/* getState */.Gu(STATE_TOKEN);
+    if (core/* getState */.Gu(STATE_OPEN) !== 'true' || !token)
+        return;
+    const connection = (0,connection_settings/* readConnectionSettings */.S)(read);
+    const appDir = read('app-dir').trim().replace(/\/+$/, '');
+    await (0,fleet/* forEachHost */.nY)(connection, async (host) => {
+        await host.run(lockCommands.release(appDir, token), { quiet: true });
+        host.info('Released the deploy lock left by this run');
+    });
+}
+
+
+/***/ }),
+
+/***/ 5508:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SU: () => (/* binding */ parseRepository),
+/* harmony export */   w6: () => (/* binding */ repositorySecrets)
+/* harmony export */ });
+/* unused harmony export shownRepository */
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/**
+ * The `repository` input split into what git stores on the server (the URL
+ * without credentials), the credentials (handed to git on the server through
+ * the environment, see gitCommands) and what the log may show.
+ */
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+/** `[user[:password]@]host:path`, git's scp-like form: a colon before any slash, and no `://`. */
+const SCP_LIKE = /^([^/@]+@)?([^/:]+|\[[^\]]+\]):/;
+/** Percent-decoding as git does it for user info (a malformed escape stays as it is). */
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/** The user info of a `scheme://` URL as typed, and where it ends; git's rule: up to the last @ before the first /. */
+function userinfoOf(text) {
+    const scheme = SCHEME.exec(text);
+    if (!scheme)
+        return undefined;
+    const afterScheme = text.slice(scheme[0].length);
+    const slash = afterScheme.indexOf('/');
+    const authority = slash < 0 ? afterScheme : afterScheme.slice(0, slash);
+    const at = authority.lastIndexOf('@');
+    if (at < 0)
+        return undefined;
+    return { typed: authority.slice(0, at), rest: afterScheme.slice(at + 1), prefix: scheme[0] };
+}
+/**
+ * Every form the secret part of a URL's credentials may be printed in: as
+ * typed and decoded. The password, or over http(s) a lone user name (a
+ * token); an ssh user name is no secret. Also for text that is not a valid
+ * URL, so nothing quoted from it can show them.
+ */
+function repositorySecrets(text) {
+    const value = text.trim();
+    const info = userinfoOf(value);
+    const typed = info?.typed ?? (SCHEME.test(value) ? undefined : SCP_LIKE.exec(value)?.[1]?.slice(0, -1));
+    if (!typed)
+        return [];
+    const colon = typed.indexOf(':');
+    if (colon < 0 && !(info && /^https?:/i.test(info.prefix)))
+        return [];
+    const secret = colon >= 0 ? typed.slice(colon + 1) : typed;
+    return [...new Set([secret, decoded(secret)].filter(Boolean))];
+}
+/** Text with the user info of a `scheme://` URL as `***@`. */
+function shownRepository(text) {
+    const info = userinfoOf(text);
+    return info ? `${info.prefix}***@${info.rest}` : text;
+}
+const HTTPS_FIX = 'Put credentials only in an https:// URL (https://TOKEN@host/org/app.git), or use an ssh:// URL with a deploy key on the server';
+/**
+ * Reads a clone URL. Credentials are taken out of an https:// URL only:
+ * over http:// they would cross the network in clear text, and ssh never
+ * takes a password from the URL (a user name there is no secret and stays).
+ */
+function parseRepository(text, input = 'repository') {
+    const value = text.trim();
+    if ([...value].some(c => c < ' ' || c === '\u007f'))
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'holds a control character (a newline?)', 'Give one clone URL');
+    if (value.startsWith('-'))
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'starts with -, which git would read as an option');
+    const scheme = SCHEME.exec(value)?.[1].toLowerCase();
+    const info = userinfoOf(value);
+    if (!info) {
+        const scp = SCP_LIKE.exec(value);
+        if (!scheme && scp?.[1]?.includes(':')) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `holds a password in an scp-like ssh address (${scp[1].slice(0, scp[1].indexOf(':'))}:***@…)`, HTTPS_FIX);
+        }
+        return { url: value, shown: value };
+    }
+    const shown = shownRepository(value);
+    if (scheme === 'http') {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `holds credentials in an http:// URL (${shown}), which would send them unencrypted`, HTTPS_FIX);
+    }
+    if (scheme !== 'https') {
+        if (!info.typed.includes(':'))
+            return { url: value, shown: value };
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `holds a password in a ${scheme}:// URL (${shown}); git does not send it`, HTTPS_FIX);
+    }
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${shown} is not a valid URL`, 'A / ? or # in a token or password must be written as %2F, %3F or %23');
+    }
+    const colon = info.typed.indexOf(':');
+    const username = decoded(colon >= 0 ? info.typed.slice(0, colon) : info.typed);
+    const password = colon >= 0 ? decoded(info.typed.slice(colon + 1)) : '';
+    // git's credential protocol is one `key=value` per line.
+    if (/[\0\r\n]/.test(username + password))
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${shown}: the credentials hold a newline or NUL once decoded`);
+    if (!username && !password)
+        return { url: `${info.prefix}${info.rest}`, shown };
+    // The host names git's config key for the credentials (credential.<url>.helper): no `=` in it.
+    if (!/^[a-z0-9.:[\]-]+$/i.test(url.host))
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${shown}: the host is not a DNS name or an IP address`);
+    return {
+        url: `${info.prefix}${info.rest}`,
+        shown,
+        credentials: { origin: `https://${url.host}`, username, password }
+    };
+}
+
+
+/***/ }),
+
+/***/ 8759:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  l: () => (/* binding */ readDeploySettings)
+});
+
+// UNUSED EXPORTS: runContext
+
+// EXTERNAL MODULE: ./src/core/compose.ts
+var compose = __nccwpck_require__(1591);
+// EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
+var connection_settings = __nccwpck_require__(3479);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/inputs.ts
+var inputs = __nccwpck_require__(9114);
+// EXTERNAL MODULE: ./src/core/shell.ts
+var shell = __nccwpck_require__(6673);
+;// CONCATENATED MODULE: ./src/ssh-deploy/env-input.ts
+
+
+const HINT = 'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2; for a value over several lines write KEY<<EOF, the lines, then EOF alone on a line';
+/**
+ * The `env` and `vars` inputs: `KEY=VALUE` lines (the value is everything after the first
+ * `=`, spaces included) and, for values over several lines, GitHub's
+ * GITHUB_OUTPUT heredoc form `KEY<<DELIMITER`, the lines, `DELIMITER`. Blank
+ * lines and `#` lines between entries are skipped. Errors name the key or the
+ * line number, never the value: it is a secret.
+ */
+function parseEnvInput(text, input = 'env') {
+    const lines = text.split(/\r?\n/);
+    const pairs = [];
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (line.trim() === '' || line.trimStart().startsWith('#'))
+            continue;
+        const equals = line.indexOf('=');
+        const heredoc = line.indexOf('<<');
+        if (heredoc > 0 && (equals < 0 || heredoc < equals)) {
+            const key = checkedKey(line.slice(0, heredoc), i, input);
+            const delimiter = line.slice(heredoc + 2).trim();
+            if (!delimiter) {
+                throw new errors/* InputError */.dz(input, `${key}<< on line ${i + 1} has no delimiter`, HINT);
+            }
+            const end = lines.indexOf(delimiter, i + 1);
+            if (end < 0) {
+                throw new errors/* InputError */.dz(input, `${key}<<${delimiter} is not closed: no line ${delimiter} follows`, `End the value with a line holding only ${delimiter}`);
+            }
+            pairs.push([key, checkedValue(key, lines.slice(i + 1, end).join('\n'), input)]);
+            i = end;
+            continue;
+        }
+        if (equals <= 0)
+            throw new errors/* InputError */.dz(input, `line ${i + 1} is not KEY=VALUE`, HINT);
+        const key = checkedKey(line.slice(0, equals), i, input);
+        pairs.push([key, checkedValue(key, line.slice(equals + 1), input)]);
+    }
+    return pairs;
+}
+function checkedKey(raw, index, input) {
+    const key = raw.trim();
+    if (!(0,shell/* isEnvName */.Xc)(key)) {
+        throw new errors/* InputError */.dz(input, `line ${index + 1} does not start with a variable name (letters, digits and _, not starting with a digit)`, HINT);
+    }
+    return key;
+}
+function checkedValue(key, value, input) {
+    const bad = /[\r\0]/.exec(value);
+    if (bad) {
+        throw new errors/* InputError */.dz(input, `the value of ${key} holds a ${bad[0] === '\r' ? 'carriage return (\\r), which Compose v1 reads as a line break' : 'NUL character, which ends a value in every env file reader'}`, 'Remove it from the value (for a file made on Windows, convert its line endings to \\n)');
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/image-pins.ts
+/**
+ * Images pinned by digest: build-image's `images` output (or `name=ref@digest`
+ * lines) becomes one `NAME_IMAGE=repository@sha256:…` line per image in the
+ * env file, which the compose file uses as `image: ${NAME_IMAGE}`. The env
+ * file is snapshotted per release, so a rollback goes back to the digests the
+ * previous release ran.
+ */
+
+const DIGEST_REF = /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/;
+const FIX = "Pass build-image's output (`images: ${{ needs.build.outputs.images }}`) or `name=repository@sha256:…` lines";
+/** `go-nuxt-backend` → `GO_NUXT_BACKEND_IMAGE`; `acme/web` → `WEB_IMAGE`. */
+function imageVariable(name) {
+    const base = name.split('/').pop() ?? name;
+    const upper = base
+        .toUpperCase()
+        .replace(/[^A-Z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '');
+    return `${/^[0-9]/.test(upper) ? '_' : ''}${upper}_IMAGE`;
+}
+function parseEntries(text) {
+    if (text.startsWith('{')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(text);
+        }
+        catch (err) {
+            throw new errors/* InputError */.dz('images', `is not valid JSON (${err.message})`, FIX);
+        }
+        return Object.entries(parsed).map(([name, value]) => {
+            const digest = value?.digest;
+            if (typeof digest !== 'string' || digest === '') {
+                throw new errors/* InputError */.dz('images', `image ${JSON.stringify(name)} has no digest (it was not pushed)`, 'Build it with push: true so the servers can pull it by digest');
+            }
+            return [name, digest];
+        });
+    }
+    return text
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(l => l && !l.startsWith('#'))
+        .map(line => {
+        const at = line.indexOf('=');
+        if (at <= 0)
+            throw new errors/* InputError */.dz('images', `line ${JSON.stringify(line)} is not name=repository@sha256:…`, FIX);
+        return [line.slice(0, at).trim(), line.slice(at + 1).trim()];
+    });
+}
+function readImagePins(read) {
+    const text = read('images').trim();
+    if (!text)
+        return [];
+    const pins = parseEntries(text).map(([name, ref]) => {
+        if (!DIGEST_REF.test(ref)) {
+            throw new errors/* InputError */.dz('images', `${JSON.stringify(ref)} (image ${JSON.stringify(name)}) is not repository@sha256:<64 hex digits>`, FIX);
+        }
+        return { variable: imageVariable(name), ref };
+    });
+    const seen = new Map();
+    for (const [i, pin] of pins.entries()) {
+        const other = seen.get(pin.variable);
+        if (other !== undefined && other !== pin.ref)
+            throw new errors/* InputError */.dz('images', `two images map to ${pin.variable} (entry ${i + 1})`, 'Give the images distinct names');
+        seen.set(pin.variable, pin.ref);
+    }
+    return pins;
+}
+
+// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
+var git_ref = __nccwpck_require__(5630);
+// EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
+var repository_url = __nccwpck_require__(5508);
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
+
+
+
+
+
+
+
+
+
+function runContext(env = process.env) {
+    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
+    const repository = env.GITHUB_REPOSITORY || '';
+    const runId = env.GITHUB_RUN_ID || '';
+    return {
+        sha: env.GITHUB_SHA || '',
+        actor: env.GITHUB_ACTOR || '',
+        runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
+        runKey: `${repository}#${runId}.${env.GITHUB_RUN_ATTEMPT || '1'}:${env.GITHUB_JOB || ''}`,
+        serverUrl,
+        repository
+    };
+}
+function readEnvPairs(read, name) {
+    return parseEnvInput(read(name, { keepWhitespace: true }), name);
+}
+/** A key in both would leave it to the order of the lines whether the shown or the secret value wins. */
+function refuseKeysInBoth(vars, env) {
+    const secret = new Set(env.map(([key]) => key));
+    const both = [...new Set(vars.map(([key]) => key).filter(key => secret.has(key)))];
+    if (both.length > 0) {
+        throw new errors/* InputError */.dz('vars', `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} also set in env`, 'Give each key once: in vars when the value is plain, in env when it is secret');
+    }
+}
+const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+function readNames(read, name, pattern, what) {
+    const items = (0,inputs/* readLines */.Se)(read, name)
+        .flatMap(l => l.split(','))
+        .map(s => s.trim())
+        .filter(Boolean);
+    for (const item of items) {
+        if (!pattern.test(item))
+            throw new errors/* InputError */.dz(name, `${JSON.stringify(item)} is not a valid ${what}`);
+    }
+    return items;
+}
+function readRollingSettings(read, strategy, services) {
+    const proxyService = read('proxy-service').trim();
+    if (proxyService && !SERVICE.test(proxyService)) {
+        throw new errors/* InputError */.dz('proxy-service', `${JSON.stringify(proxyService)} is not a service name`, 'Name the one Compose service of the proxy, e.g. nginx');
+    }
+    if (strategy === 'one-by-one' && services.length === 0) {
+        throw new errors/* InputError */.dz('services', 'is empty, and strategy: one-by-one updates the services it names, one by one in that order', 'List them in the order to update, e.g. services: backend, frontend, nginx');
+    }
+    if (strategy === 'rolling') {
+        // "Every service" would include the proxy and the databases, which cannot run twice.
+        if (services.length === 0) {
+            throw new errors/* InputError */.dz('services', 'is empty, and strategy: rolling replaces the services it names, one by one in that order', 'List the services behind the proxy, e.g. services: backend');
+        }
+        if (services.includes(proxyService)) {
+            throw new errors/* InputError */.dz('proxy-service', `${proxyService} is also in services; the proxy is reloaded, not replaced`, 'Leave it out of services, or deploy it with strategy: recreate');
+        }
+    }
+    return {
+        proxyService,
+        proxyReloadCommand: read('proxy-reload-command').trim() || 'nginx -s reload',
+        stopGracePeriodMs: (0,inputs/* readDuration */.$7)(read, 'stop-grace-period', 10)
+    };
+}
+/** Masks the credentials a clone URL may hold before anything can print them, then checks it. */
+function readRepository(read) {
+    const text = read('repository');
+    for (const secret of (0,repository_url/* repositorySecrets */.w6)(text)) {
+        (0,secrets/* registerSecret */.cl)(secret);
+        if ((0,secrets/* isShortSecret */.nz)(secret))
+            (0,secrets/* warnShortSecret */.n$)('repository: the token or password in the URL', 'Check the URL: access tokens are much longer.');
+    }
+    return text.trim() ? (0,repository_url/* parseRepository */.SU)(text) : undefined;
+}
+function readDeploySettings(read, run = runContext()) {
+    const repository = readRepository(read);
+    const connection = (0,connection_settings/* readConnectionSettings */.S)(read);
+    const app = (0,compose/* readAppSettings */.bR)(read);
+    const source = (0,inputs/* readChoice */.Kf)(read, 'source', ['git', 'upload', 'none'], 'git');
+    const ref = read('ref').trim() || run.sha;
+    if (source !== 'none' && !ref) {
+        throw new errors/* InputError */.dz('ref', 'is empty and GITHUB_SHA is not set', 'Give the commit, tag or branch to deploy');
+    }
+    if (ref && !(0,git_ref/* isGitRef */.c)(ref)) {
+        throw new errors/* InputError */.dz('ref', `${JSON.stringify(ref)} is not a git ref`, 'Use a commit sha, a tag or a branch name');
+    }
+    const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'one-by-one', 'rolling'], 'recreate');
+    const services = readNames(read, 'services', SERVICE, 'service name');
+    const rolling = readRollingSettings(read, strategy, services);
+    const vars = readEnvPairs(read, 'vars');
+    const env = readEnvPairs(read, 'env');
+    refuseKeysInBoth(vars, env);
+    const images = readImagePins(read);
+    if (images.length > 0 && !app.envFile) {
+        throw new errors/* InputError */.dz('images', 'needs env-file: the digests are written there as NAME_IMAGE variables', 'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file');
+    }
+    const rollbackTo = read('rollback-to').trim();
+    if (rollbackTo && !(0,git_ref/* isGitRef */.c)(rollbackTo)) {
+        throw new errors/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
+    }
+    return {
+        connection,
+        app,
+        source,
+        ref: source === 'none' ? read('ref').trim() || run.sha : ref,
+        repository,
+        uploadPath: read('upload-path').trim() || '.',
+        vars,
+        env,
+        images,
+        requiredEnv: readNames(read, 'required-env', /^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name'),
+        services,
+        strategy,
+        rolling,
+        build: (0,inputs/* readBoolean */.Vf)(read, 'build', false),
+        pull: (0,inputs/* readBoolean */.Vf)(read, 'pull', false),
+        wait: (0,inputs/* readBoolean */.Vf)(read, 'wait', true),
+        waitTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'wait-timeout', 300),
+        waitIgnore: readNames(read, 'wait-ignore', SERVICE, 'service name'),
+        preDeploy: read('pre-deploy'),
+        postDeploy: read('post-deploy'),
+        lock: (0,inputs/* readBoolean */.Vf)(read, 'lock', true),
+        lockTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'lock-timeout', 600),
+        keepReleases: (0,inputs/* readInteger */.JI)(read, 'keep-releases', 5, 1, 100),
+        rollbackTo,
+        allowOlder: (0,inputs/* readBoolean */.Vf)(read, 'allow-older', false),
+        run
+    };
+}
+
+
+/***/ }),
+
+/***/ 6957:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -57113,7 +59512,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
 /* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6674);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5602);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7688);
 
 
 
@@ -57130,13 +59529,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5602:
+/***/ 7688:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ deploy_main_run),
+  e: () => (/* binding */ whole_deploy_main_run),
   n: () => (/* binding */ setOutputs)
 });
 
@@ -64101,7 +66500,7 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/deploy/github-deployment.ts
+;// CONCATENATED MODULE: ./src/whole-deploy/github-deployment.ts
 
 
 
@@ -64203,7 +66602,7 @@ class GithubDeployment {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy/stage-inputs.ts
+;// CONCATENATED MODULE: ./src/whole-deploy/stage-inputs.ts
 /**
  * The root action takes ssh-deploy's inputs as they are and each later
  * stage's inputs under the stage's prefix. Each stage reads its own names
@@ -64272,7 +66671,7 @@ function rollbackReader(read) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/deploy/main.ts
+;// CONCATENATED MODULE: ./src/whole-deploy/main.ts
 
 
 
@@ -64339,7 +66738,7 @@ async function stage(title, work) {
     (0,log/* logRemote */.dR)(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`);
     return result;
 }
-async function deploy_main_run(read) {
+async function whole_deploy_main_run(read) {
     const plan = readPlan(read);
     const deployment = await GithubDeployment.create({
         token: read('github-token').trim(),
@@ -64469,2405 +66868,6 @@ function setOutputs(o) {
     lib_core/* setOutput */.uH('previous-ref', o.previousRef);
     lib_core/* setOutput */.uH('backup-file', o.backupFile);
     lib_core/* setOutput */.uH('rolled-back', String(o.rolledBack));
-}
-
-
-/***/ }),
-
-/***/ 5630:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   W: () => (/* binding */ isFullSha),
-/* harmony export */   c: () => (/* binding */ isGitRef)
-/* harmony export */ });
-/**
- * What deploy-kit accepts as a git ref: a sha, tag or branch name, never
- * something git would read as an option. Refs come from inputs and from the
- * release log on the server, which anyone with write access there can edit.
- */
-const REF = /^[A-Za-z0-9._/@^~-]+$/;
-function isGitRef(ref) {
-    return REF.test(ref) && !ref.startsWith('-');
-}
-const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-/** A full SHA-1 or SHA-256 commit id, as `rev-parse` prints it. */
-function isFullSha(ref) {
-    return FULL_SHA.test(ref);
-}
-
-
-/***/ }),
-
-/***/ 6674:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  b: () => (/* binding */ post),
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
-var core = __nccwpck_require__(4116);
-// EXTERNAL MODULE: ./src/core/html.ts
-var html = __nccwpck_require__(1402);
-// EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
-var fleet = __nccwpck_require__(6747);
-// EXTERNAL MODULE: ./src/core/secrets.ts
-var secrets = __nccwpck_require__(8198);
-;// CONCATENATED MODULE: ./src/ssh-deploy/env-values.ts
-/**
- * The env file's values from the inputs, as Kamal splits them into
- * env.clear and env.secret: `vars` are plain and shown, `env` are secret and
- * masked. Both are written to the file the same way.
- */
-
-/** Masks every `env` value before anything can print it; `vars` stay readable. */
-function registerEnvSecrets(env) {
-    for (const [key, value] of env) {
-        (0,secrets/* registerSecret */.cl)(value);
-        if ((0,secrets/* isShortSecret */.nz)(value))
-            (0,secrets/* warnShortSecret */.n$)(`env: the value of ${key}`, `If it is not secret, set it in vars instead (vars: ${key}=…).`);
-    }
-}
-/** What is merged into the env file: vars, env, then the pinned images. */
-function envFileUpdates(s) {
-    return [...s.vars, ...s.env, ...s.images.map(p => [p.variable, p.ref])];
-}
-/** A value as one log line can hold it: quoted when it has control characters or outer spaces. */
-function shownValue(value) {
-    // eslint-disable-next-line no-control-regex
-    return /[\u0000-\u001f\u007f]|^\s|\s$/.test(value) ? JSON.stringify(value) : value;
-}
-/** `vars: DEBUG=1, APP_RELEASE=v1.2; env (secret): SECRET_KEY` — names and values of vars, names only of env. */
-function describeEnvValues(s) {
-    const parts = [];
-    if (s.vars.length > 0)
-        parts.push(`vars: ${s.vars.map(([k, v]) => `${k}=${shownValue(v)}`).join(', ')}`);
-    if (s.env.length > 0)
-        parts.push(`env (secret): ${s.env.map(([k]) => k).join(', ')}`);
-    return parts.join('; ');
-}
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/core/compose.ts
-var compose = __nccwpck_require__(1591);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-;// CONCATENATED MODULE: ./src/ssh-deploy/containers.ts
-
-/** Plain `docker inspect`: its JSON has every field on every engine version (templates fail on a missing .State.Health). */
-function inspectCommand(ids) {
-    return { argv: ['docker', 'inspect', '--', ...ids] };
-}
-function parseInspect(stdout) {
-    return JSON.parse(stdout).map(c => ({
-        id: c.Id,
-        name: c.Name.replace(/^\//, ''),
-        service: c.Config.Labels?.['com.docker.compose.service'] ?? '',
-        status: c.State.Status,
-        health: c.State.Health?.Status ?? '',
-        exitCode: c.State.ExitCode,
-        image: c.Config.Image,
-        imageId: c.Image
-    }));
-}
-/** Ready: healthy by its healthcheck, running without one, or a one-shot that exited 0. */
-function isReady(c) {
-    if (c.status === 'exited')
-        return c.exitCode === 0;
-    if (c.health)
-        return c.health === 'healthy';
-    return c.status === 'running';
-}
-async function containerIds(host, project, services) {
-    const ps = await host.check((0,compose/* composeCommand */.ec)(project, ['ps', '-q', ...services]), { quiet: true });
-    return ps.stdout
-        .split('\n')
-        .map(s => s.trim())
-        .filter(Boolean);
-}
-async function inspect(host, ids) {
-    if (ids.length === 0)
-        return [];
-    return parseInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout);
-}
-async function listContainers(host, project, services) {
-    return inspect(host, await containerIds(host, project, services));
-}
-function stateLine(c) {
-    const health = c.health ? ` (${c.health})` : '';
-    const exit = c.status === 'exited' ? ` exit ${c.exitCode}` : '';
-    return `${c.service || c.name}: ${c.status}${health}${exit}`;
-}
-/**
- * Waits until every deployed container is ready; on timeout prints each
- * container's state and the last 50 log lines of those that are not, then throws.
- */
-async function waitUntilReady(host, project, services, timeoutMs, ignore) {
-    const deadline = Date.now() + timeoutMs;
-    // The containers `up` created do not change while we wait; only their state does.
-    const ids = await containerIds(host, project, services);
-    let containers = [];
-    let lastReport = '';
-    for (;;) {
-        containers = await inspect(host, ids);
-        const pending = containers.filter(c => !ignore.includes(c.service) && !isReady(c));
-        const report = containers.map(stateLine).join(', ');
-        if (report !== lastReport)
-            host.info(`Containers: ${report || 'none'}`);
-        lastReport = report;
-        if (containers.length > 0 && pending.length === 0)
-            return containers;
-        if (Date.now() >= deadline) {
-            for (const c of pending) {
-                host.info(`--- last 50 log lines of ${c.name} (${stateLine(c)}) ---`);
-                await host.run({ argv: ['docker', 'logs', '--tail', '50', c.id] }, { quiet: false });
-            }
-            const what = containers.length === 0 ? 'no container was started' : pending.map(stateLine).join(', ');
-            throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 1000));
-    }
-}
-/** Images of a release are kept under this repository so a rollback needs no registry. */
-function releaseImageRepo(projectName) {
-    return `deploykit-releases/${projectName}`;
-}
-function releaseImageTag(projectName, service, releaseId) {
-    return `${releaseImageRepo(projectName)}:${service}-${releaseId}`.slice(0, 255);
-}
-function imagesOf(containers) {
-    const images = {};
-    for (const c of containers)
-        if (c.service && !images[c.service])
-            images[c.service] = { image: c.image, id: c.imageId };
-    return images;
-}
-async function keepImages(host, projectName, releaseId, images) {
-    for (const [service, img] of Object.entries(images)) {
-        await host.check({ argv: ['docker', 'tag', img.id, releaseImageTag(projectName, service, releaseId)] }, { quiet: true });
-    }
-}
-/** Removes release tags of releases no longer kept; images still used elsewhere stay. */
-async function pruneImages(host, projectName, keepIds) {
-    const repo = releaseImageRepo(projectName);
-    const listed = await host.run({ argv: ['docker', 'image', 'ls', '--format', '{{.Tag}}', repo] }, { quiet: true });
-    const stale = listed.stdout
-        .split('\n')
-        .map(t => t.trim())
-        .filter(t => t && t !== '<none>' && !keepIds.some(id => t.endsWith(`-${id}`)));
-    for (const tag of stale)
-        await host.run({ argv: ['docker', 'image', 'rm', `${repo}:${tag}`] }, { quiet: true });
-}
-/** Points each service's image name back at the image a release ran. Returns false when one is gone. */
-async function restoreImages(host, images) {
-    for (const img of Object.values(images)) {
-        // A digest reference cannot be tagged, and names one image only: it is enough that it is here.
-        const restored = img.image.includes('@sha256:')
-            ? await host.run({ argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', img.image] }, { quiet: true })
-            : await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true });
-        if (restored.code !== 0)
-            return false;
-    }
-    return true;
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/env-file.ts
-/**
- * Env files as Compose reads them. Values deploy-kit writes are quoted so the
- * server's Compose reads them back byte for byte; every other line is kept as it is.
- *
- * The two Compose generations read env files differently (checked on Compose
- * 2.26.1 and 1.29.2, for `env_file:` and for `${VAR}` interpolated from
- * `--env-file` into `environment:`), and no one form is read alike by both:
- * - v2 (compose-go): in double quotes `\\`, `\"` and `\n` are escapes and `$`
- *   starts an interpolation unless doubled (`$$`); single quotes cannot hold a
- *   backslash before the closing quote.
- * - v1 (python-dotenv 0.21): in double quotes `\\`, `\"` and `\n` are escapes,
- *   `$$` stays `$$`, `${…}` is interpolated whatever the quoting and has no
- *   escape, and a backslash right before the closing quote is read as an
- *   escaped quote.
- * So the writer uses the form of the Compose that runs on the server.
- */
-
-function envDialect(composeBinary) {
-    return composeBinary.join(' ') === compose/* COMPOSE_V1 */.nJ.join(' ') ? 'compose-v1' : 'compose-v2';
-}
-/** Characters no env-file form carries: Compose v1 reads `\r` as a line break, and NUL ends a C string. */
-const UNWRITABLE = /[\r\0]/;
-/** `"…"` that the dialect's parser reads back as exactly `value`. */
-function quoteEnvValue(value, dialect) {
-    if (UNWRITABLE.test(value))
-        throw new Error('an env value cannot hold a carriage return or NUL');
-    const escaped = value.replace(/[\\"\n]/g, c => (c === '\n' ? '\\n' : `\\${c}`));
-    if (dialect === 'compose-v2')
-        return `"${escaped.replace(/\$/g, () => '$$')}"`;
-    // v1 expands every `${…}`, so a literal `${` is written as an expansion of a
-    // variable named `=` (which no environment can hold) that defaults to `$`,
-    // followed by `{`; and a trailing backslash is kept off the closing quote by
-    // `${=}`, which expands to nothing.
-    const literal = escaped.replace(/\$\{/g, () => '${=:-$}{');
-    return `"${literal}${value.endsWith('\\') ? '${=}' : ''}"`;
-}
-const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=(.*)$/;
-/** Index in `text` of the quote closing a value opened at `text[0]`, or -1. */
-function closingQuote(text, dialect) {
-    const quote = text[0];
-    if (dialect === 'compose-v2') {
-        for (let i = 1, escaped = false; i < text.length; i++) {
-            if (text[i] === quote && !escaped)
-                return i;
-            escaped = !escaped && text[i] === '\\';
-        }
-        return -1;
-    }
-    // python-dotenv's `'((?:\\'|[^'])*)'`: the first quote not right after a
-    // backslash, else (when the regex backtracks) the last one.
-    let last = -1;
-    for (let i = 1; i < text.length; i++) {
-        if (text[i] !== quote)
-            continue;
-        if (text[i - 1] !== '\\')
-            return i;
-        last = i;
-    }
-    return last;
-}
-const V2_ESCAPE = /\\(?:[abcfnrtv$"\\]|0[0-7]{0,3})/g;
-const V2_CHARS = {
-    a: '\x07',
-    b: '\b',
-    c: '\\c',
-    f: '\f',
-    n: '\n',
-    r: '\r',
-    t: '\t',
-    v: '\v',
-    $: '$$',
-    '"': '"',
-    '\\': '\\'
-};
-const V1_ESCAPE = /\\[\\'"abfnrtv]/g;
-const V1_CHARS = { ...V2_CHARS, "'": "'" };
-function expandV2(value, known) {
-    return value.replace(/\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (match, braced, op, word, bare) => {
-        if (match === '$$')
-            return '$';
-        const name = braced ?? bare ?? '';
-        const set = known.has(name);
-        const current = known.get(name) ?? '';
-        const present = op?.startsWith(':') ? current !== '' : set;
-        if (op?.endsWith('-'))
-            return present ? current : (word ?? '');
-        if (op?.endsWith('+'))
-            return present ? (word ?? '') : '';
-        return current;
-    });
-}
-function expandV1(value, known) {
-    return value.replace(/\$\{([^}:]*)(?::-([^}]*))?\}/g, (_match, name, fallback) => known.get(name) ?? fallback ?? '');
-}
-/** The value Compose reads from `raw` (what follows `=`), and how many characters of `raw` it used. */
-function readValue(raw, dialect, known) {
-    const lead = /^[^\S\n]*/.exec(raw)?.[0].length ?? 0;
-    const text = raw.slice(lead);
-    const quote = text[0];
-    if (quote !== '"' && quote !== "'") {
-        const line = text.split('\n')[0];
-        const bare = dialect === 'compose-v2'
-            ? line.split(' #')[0].replace(/\s+$/, '')
-            : line.replace(/\s+#.*/, '').replace(/\s+$/, '');
-        const value = dialect === 'compose-v2' ? expandV2(bare, known) : expandV1(bare, known);
-        return { value, quoted: false, length: lead + line.length };
-    }
-    const end = closingQuote(text, dialect);
-    if (end < 0)
-        return undefined;
-    const inner = text.slice(1, end);
-    let value;
-    if (dialect === 'compose-v2') {
-        // compose-go drops the backslash of an escaped quote first, then expands escapes in double quotes.
-        const unquoted = inner.replace(/\\([\s\S])/g, (m, c) => (c === quote ? c : m));
-        value =
-            quote === '"'
-                ? expandV2(unquoted.replace(V2_ESCAPE, m => m[1] === '0' ? String.fromCharCode(parseInt(m.slice(1), 8)) : V2_CHARS[m[1]]), known)
-                : unquoted;
-    }
-    else {
-        const decoded = quote === '"'
-            ? inner.replace(V1_ESCAPE, m => V1_CHARS[m[1]])
-            : inner.replace(/\\[\\']/g, m => m[1]);
-        value = expandV1(decoded, known);
-    }
-    return { value, quoted: true, length: lead + end + 1 };
-}
-/** Splits an env file into statements; a quoted value may run over several lines. */
-function statements(text, dialect) {
-    const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
-    const known = new Map();
-    const out = [];
-    for (let i = 0; i < lines.length; i++) {
-        const m = ASSIGNMENT.exec(lines[i]);
-        // Only a quoted value can run on past its line.
-        const raw = m && /^[^\S\n]*["']/.test(m[2]) ? [m[2], ...lines.slice(i + 1)].join('\n') : m?.[2];
-        const read = raw === undefined ? undefined : readValue(raw, dialect, known);
-        if (!m || !read || raw === undefined) {
-            out.push({ lines: [lines[i]] });
-            continue;
-        }
-        const count = raw.slice(0, read.length).split('\n').length;
-        out.push({
-            lines: lines.slice(i, i + count),
-            key: m[1],
-            value: read.value,
-            quoted: read.quoted
-        });
-        known.set(m[1], read.value);
-        i += count - 1;
-    }
-    return out;
-}
-/** Every KEY and the value the dialect's Compose reads for it (the last one given wins). */
-function parseEnv(text, dialect) {
-    const values = new Map();
-    for (const s of statements(text, dialect))
-        if (s.key)
-            values.set(s.key, s.value ?? '');
-    return values;
-}
-/**
- * Sets each KEY to its value in place (first occurrence; later duplicates
- * removed so the value given wins), appends new keys, and keeps every other
- * line untouched.
- */
-function mergeEnv(text, updates, dialect) {
-    const pending = new Map(updates);
-    const line = (key) => `${key}=${quoteEnvValue(pending.get(key), dialect)}`;
-    const seen = new Set();
-    const out = [];
-    for (const s of statements(text, dialect)) {
-        if (s.key && pending.has(s.key)) {
-            if (!seen.has(s.key))
-                out.push(line(s.key));
-            seen.add(s.key);
-            continue;
-        }
-        out.push(...s.lines);
-    }
-    for (const key of pending.keys())
-        if (!seen.has(key))
-            out.push(line(key));
-    return out.length ? out.join('\n') + '\n' : '';
-}
-/**
- * Names from `required` that are missing or empty. `KEY= # note` counts as
- * empty: both Compose versions pass `# note` on as the value, which is a
- * placeholder, not a setting.
- */
-function missingEnv(text, required, dialect) {
-    const found = new Map();
-    for (const s of statements(text, dialect))
-        if (s.key)
-            found.set(s.key, s);
-    return required.filter(name => {
-        const s = found.get(name);
-        return !s?.value || (!s.quoted && s.value.startsWith('#'));
-    });
-}
-
-// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
-var git_ref = __nccwpck_require__(5630);
-// EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
-var repository_url = __nccwpck_require__(5508);
-;// CONCATENATED MODULE: ./src/ssh-deploy/git-source.ts
-
-
-
-
-const CREDENTIAL_ENV = { username: 'DEPLOYKIT_GIT_USERNAME', password: 'DEPLOYKIT_GIT_PASSWORD' };
-/**
- * A credential helper for this one git command, answering from the
- * environment, where the transport puts secret values by way of standard
- * input. The helper text holds no secret, so it may stand in argv; the empty
- * `credential.helper` first drops the server's own helpers, so none of them
- * stores the token (credential-store writes a plain file). Scoped to the
- * repository's origin: a clone whose origin is another host never gets it.
- */
-function withCredentials(argv, credentials) {
-    if (!credentials)
-        return { argv };
-    const helper = '!f() { test "$1" = get || exit 0; ' +
-        `printf '%s\\n' "username=$${CREDENTIAL_ENV.username}" "password=$${CREDENTIAL_ENV.password}"; }; f`;
-    return {
-        argv: [
-            argv[0],
-            '-c',
-            'credential.helper=',
-            '-c',
-            `credential.${credentials.origin}.helper=${helper}`,
-            ...argv.slice(1)
-        ],
-        // Without a terminal git would otherwise fail later and less clearly when the token is refused.
-        env: {
-            GIT_TERMINAL_PROMPT: '0',
-            [CREDENTIAL_ENV.username]: credentials.username,
-            [CREDENTIAL_ENV.password]: credentials.password
-        },
-        secretEnv: [CREDENTIAL_ENV.username, CREDENTIAL_ENV.password]
-    };
-}
-/**
- * git commands for the server's clone, as data. A ref is never where git
- * could take it for an option: `--end-of-options` before it, or a full sha.
- */
-const gitCommands = {
-    hasClone: (dir) => ({ argv: ['test', '-d', `${dir}/.git`] }),
-    listEntries: (dir) => ({
-        argv: ['sh', '-c', '[ ! -d "$1" ] || ls -A -- "$1"', 'sh', dir]
-    }),
-    /** init + remote instead of clone, so a directory that already holds the env file can become the clone. */
-    init: (repository, dir) => ({
-        argv: [
-            'sh',
-            '-c',
-            'git init -q -- "$1" && git -C "$1" remote add --end-of-options origin "$2"',
-            'sh',
-            dir,
-            repository.url
-        ]
-    }),
-    /** Its output may hold a token a clone was made with: run quiet, never logged. */
-    originUrl: (dir) => ({
-        argv: ['git', '-C', dir, 'config', '--get', 'remote.origin.url']
-    }),
-    setOriginUrl: (dir, repository) => ({
-        argv: ['git', '-C', dir, 'remote', 'set-url', '--end-of-options', 'origin', repository.url]
-    }),
-    /** Keeps deploy-kit's own state out of `git status` and stashes. */
-    excludeState: (dir) => ({
-        argv: [
-            'sh',
-            '-c',
-            'f="$1/.git/info/exclude"; mkdir -p "$1/.git/info"; grep -qxF "/.deploy-kit/" "$f" 2>/dev/null || echo "/.deploy-kit/" >> "$f"',
-            'sh',
-            dir
-        ]
-    }),
-    head: (dir) => ({
-        argv: ['git', '-C', dir, 'rev-parse', '--verify', '--quiet', 'HEAD']
-    }),
-    changedTracked: (dir) => ({
-        argv: ['git', '-C', dir, 'status', '--porcelain', '--untracked-files=no']
-    }),
-    stash: (dir, message) => ({
-        argv: ['git', '-C', dir, 'stash', 'push', '--message', message]
-    }),
-    fetchAll: (dir, credentials) => withCredentials([
-        'git',
-        '-C',
-        dir,
-        'fetch',
-        '--force',
-        '--prune',
-        '--tags',
-        'origin',
-        '+refs/heads/*:refs/remotes/origin/*'
-    ], credentials),
-    fetchRef: (dir, ref, credentials) => withCredentials(['git', '-C', dir, 'fetch', '--force', '--end-of-options', 'origin', ref], credentials),
-    resolve: (dir, name) => ({
-        argv: [
-            'git',
-            '-C',
-            dir,
-            'rev-parse',
-            '--verify',
-            '--quiet',
-            '--end-of-options',
-            `${name}^{commit}`
-        ]
-    }),
-    /** git 2.39's checkout refuses `--end-of-options` after `--detach`, so only a full sha gets here. */
-    checkout: (dir, sha) => {
-        if (!(0,git_ref/* isFullSha */.W)(sha))
-            throw new Error(`refusing to check out ${JSON.stringify(sha)}: not a full commit sha`);
-        return { argv: ['git', '-C', dir, 'checkout', '--force', '--detach', sha] };
-    }
-};
-async function resolveRef(host, dir, ref) {
-    for (const name of [`origin/${ref}`, ref]) {
-        const r = await host.run(gitCommands.resolve(dir, name), { quiet: true });
-        if (r.code === 0)
-            return r.stdout.trim();
-    }
-    return undefined;
-}
-/**
- * A clone made with a token in its URL keeps it in `.git/config`, which
- * every user of the server may read. The URL is stored without it; the
- * token is kept for this run's fetches unless `repository` brings its own.
- */
-async function removeStoredCredentials(host, dir) {
-    const stored = await host.run(gitCommands.originUrl(dir), { quiet: true });
-    if (stored.code !== 0)
-        return undefined;
-    const text = stored.stdout.trim();
-    // Registered before anything could print them, whatever becomes of the URL.
-    for (const secret of (0,repository_url/* repositorySecrets */.w6)(text))
-        (0,secrets/* registerSecret */.cl)(secret);
-    let origin;
-    try {
-        origin = (0,repository_url/* parseRepository */.SU)(text, 'origin');
-    }
-    catch {
-        // Credentials git cannot use safely (http://, an ssh password): dropped, not kept for later.
-        origin = { url: text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1'), shown: '' };
-    }
-    // An ssh user name is no secret and stays.
-    if (origin.url === text)
-        return undefined;
-    await host.check(gitCommands.setOriginUrl(dir, origin), { quiet: true });
-    core/* warning */.$e(`${host.label}: the origin URL of ${dir} held credentials in .git/config, readable by other users of the server; it is now ${origin.url}. Later deploys need them in repository (an https:// URL): they are handed to git for each fetch and stored nowhere`);
-    return origin.credentials;
-}
-/** Makes sure `dir` holds a clone of `repository` (cloning it if needed), with no credentials stored in it. */
-async function prepareClone(host, dir, repository) {
-    let stored;
-    if ((await host.run(gitCommands.hasClone(dir), { quiet: true })).code !== 0) {
-        if (!repository) {
-            throw new Error(`${dir} is not a git clone and no repository was given; set repository to clone it`);
-        }
-        const entries = (await host.check(gitCommands.listEntries(dir), { quiet: true })).stdout
-            .split('\n')
-            .filter(Boolean);
-        host.info(entries.length > 0
-            ? `${dir} is not a git clone yet; it becomes a clone of ${repository.shown} and keeps its files (${entries.join(', ')}) unless the repository tracks the same paths`
-            : `${dir} becomes a clone of ${repository.shown}`);
-        await host.check(gitCommands.init(repository, dir));
-    }
-    else {
-        stored = await removeStoredCredentials(host, dir);
-    }
-    await host.check(gitCommands.excludeState(dir), { quiet: true });
-    const head = await host.run(gitCommands.head(dir), { quiet: true });
-    return {
-        head: head.code === 0 ? head.stdout.trim() : undefined,
-        credentials: repository?.credentials ?? stored
-    };
-}
-/** Fetches and resolves `ref` to a commit without changing the working tree. */
-async function fetchCommit(host, dir, ref, credentials) {
-    await host.check(gitCommands.fetchAll(dir, credentials));
-    let sha = await resolveRef(host, dir, ref);
-    if (!sha) {
-        const fetched = await host.run(gitCommands.fetchRef(dir, ref, credentials));
-        if (fetched.code === 0)
-            sha = await resolveRef(host, dir, 'FETCH_HEAD');
-    }
-    if (!sha)
-        throw new Error(`${ref} was not found in the repository of ${dir} (fetched from origin)`);
-    return sha;
-}
-/**
- * Moves the clone to exactly `sha`. Local edits to tracked files are stashed
- * and reported, never silently lost.
- */
-async function checkoutCommit(host, dir, sha, releaseId) {
-    const changed = (await host.check(gitCommands.changedTracked(dir), { quiet: true })).stdout.trim();
-    if (changed) {
-        const message = `deploy-kit: local changes before release ${releaseId}`;
-        await host.check(gitCommands.stash(dir, message), { quiet: true });
-        core/* warning */.$e(`${host.label}: ${dir} had local changes to tracked files; they are kept in \`git stash\` as "${message}":\n${changed}`);
-    }
-    await host.check(gitCommands.checkout(dir, sha));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/ssh-deploy/state-paths.ts
-
-/** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
-function statePaths(appDir) {
-    const dir = external_node_path_.posix.join(appDir, '.deploy-kit');
-    return {
-        dir,
-        log: external_node_path_.posix.join(dir, 'releases.jsonl'),
-        lock: external_node_path_.posix.join(dir, 'lock'),
-        lockOwner: external_node_path_.posix.join(dir, 'lock', 'owner.json'),
-        envSnapshot: (releaseId) => external_node_path_.posix.join(dir, 'env', releaseId),
-        releases: external_node_path_.posix.join(appDir, 'releases'),
-        current: external_node_path_.posix.join(appDir, 'current')
-    };
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/lock.ts
-
-
-
-
-
-
-/** A lock whose owner has not refreshed it for this long was left by a killed run. */
-const STALE_AFTER_SECONDS = 90;
-const HEARTBEAT_MS = 20_000;
-const POLL_MS = 2_000;
-function newLockToken() {
-    return (0,external_node_crypto_.randomBytes)(12).toString('hex');
-}
-/** How the owner file names its token; grep looks for exactly this text. */
-function tokenField(token) {
-    return JSON.stringify({ token }).slice(1, -1);
-}
-// Shell fragments shared by the lock scripts. $L is the lock directory.
-/** The token in the owner file of directory $1 (empty when there is none), as the shell sees it. */
-const TOKEN_IN = `token_in() { sed -n 's/.*"token":"\\([^"]*\\)".*/\\1/p' "$1/owner.json" 2>/dev/null | head -n 1; }`;
-/** Seconds since the owner of directory $1 refreshed it (or since the directory was made, before the owner is written). */
-const AGE_OF = `age_of() { t=$(stat -c %Y "$1/owner.json" 2>/dev/null || stat -c %Y "$1" 2>/dev/null) || return 1; echo $(( $(date +%s) - t )); }`;
-/** Prints what holds $L: its age, its token, then its owner file; exit 3 when there is no lock. */
-const DESCRIBE = 'age=$(age_of "$L") || exit 3; echo "$age"; echo "$(token_in "$L")"; cat "$L/owner.json" 2>/dev/null';
-/**
- * The lock is a directory: mkdir is atomic, so exactly one of two deploys
- * creates it. Taking over a stale one is a compare-and-swap: rename it
- * aside (atomic too, so only one taker moves it), keep it only if it is
- * the stale lock that taker saw, otherwise put it back.
- */
-const lockCommands = {
-    /**
-     * Creates the lock with its owner in one step, or prints what holds it.
-     * The owner file is written only if none is there (`set -C`): a lock put
-     * back by a taker that moved the wrong one keeps its owner.
-     */
-    acquire: (appDir, owner) => ({
-        argv: [
-            'sh',
-            '-c',
-            `umask 077; L=$2; ${TOKEN_IN}; ${AGE_OF}; mkdir -p -- "$1" || exit 4; ` +
-                `if mkdir -- "$L" 2>/dev/null && (set -C; cat > "$L/owner.json") 2>/dev/null; then exit 0; fi; ` +
-                `${DESCRIBE}; exit 1`,
-            'sh',
-            statePaths(appDir).dir,
-            statePaths(appDir).lock
-        ],
-        stdin: JSON.stringify(owner) + '\n'
-    }),
-    /**
-     * Frees a stale lock: exit 0 once it is gone, 3 when it had gone already,
-     * 4 when it was not the one seen (another deploy holds it now) and is back.
-     */
-    takeOver: (appDir, seenToken, aside) => ({
-        argv: [
-            'sh',
-            '-c',
-            `L=$1; A=$2; ${TOKEN_IN}; ${AGE_OF}; ` +
-                'mv -T -- "$L" "$A" 2>/dev/null || exit 3; ' +
-                'if [ "$(token_in "$A")" = "$3" ] && [ "$(age_of "$A")" -gt "$4" ]; then rm -rf -- "$A"; exit 0; fi; ' +
-                // A lock made in the meantime stays; the one moved by mistake is then gone and its holder stops at its next check.
-                'mv -T -- "$A" "$L" 2>/dev/null || rm -rf -- "$A"; exit 4',
-            'sh',
-            statePaths(appDir).lock,
-            `${statePaths(appDir).lock}.stale-${aside}`,
-            seenToken,
-            String(STALE_AFTER_SECONDS)
-        ]
-    }),
-    /** Refreshes the lock if this run still owns it; otherwise prints the owner file (if any) and exits 3. */
-    heartbeat: (appDir, token) => ({
-        argv: [
-            'sh',
-            '-c',
-            'if grep -qF -- "$2" "$1" 2>/dev/null; then touch -c -- "$1"; exit 0; fi; cat -- "$1" 2>/dev/null; exit 3',
-            'sh',
-            statePaths(appDir).lockOwner,
-            tokenField(token)
-        ]
-    }),
-    /** Removes the lock only when this run still owns it, moving it aside first so another's lock is never removed. */
-    release: (appDir, token) => ({
-        argv: [
-            'sh',
-            '-c',
-            'grep -qF -- "$3" "$1/owner.json" 2>/dev/null || exit 0; mv -T -- "$1" "$2" 2>/dev/null || exit 0; ' +
-                'if grep -qF -- "$3" "$2/owner.json" 2>/dev/null; then rm -rf -- "$2"; exit 0; fi; ' +
-                'mv -T -- "$2" "$1" 2>/dev/null || rm -rf -- "$2"; exit 0',
-            'sh',
-            statePaths(appDir).lock,
-            `${statePaths(appDir).lock}.released-${token}`,
-            tokenField(token)
-        ]
-    })
-};
-/** The owner file comes from the server: each field is shown so that it stays on its line. */
-function describeOwner(owner) {
-    if (!owner?.runKey)
-        return 'an unknown deploy';
-    const shown = (v) => shownValue(String(v ?? '?'));
-    return `${shown(owner.runUrl || owner.runKey)} (release ${shown(owner.release)}, since ${shown(owner.since)})`;
-}
-function parseOwner(text) {
-    try {
-        const owner = JSON.parse(text);
-        return owner && typeof owner === 'object' ? owner : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** What `acquire` prints when the lock is held: age, token as the server's shell read it, owner file. */
-function parseHolder(stdout) {
-    const [age = '', token = '', ...owner] = stdout.split('\n');
-    return { ageSeconds: Number(age), token: token.trim(), owner: parseOwner(owner.join('\n')) };
-}
-/** This run's lock was taken over or removed by someone else while it deployed. */
-class LockLost extends Error {
-    holder;
-    next;
-    constructor(holder, next) {
-        super(`${holder === 'nobody' ? 'the deploy lock was removed' : `another deploy took over the deploy lock: ${holder}`} while this deploy ran, so it stopped before ${next}`);
-        this.holder = holder;
-        this.next = next;
-        this.name = 'LockLost';
-    }
-}
-/** The deploy lock on one host, held while this run changes the app. */
-class DeployLock {
-    host;
-    appDir;
-    token;
-    timer;
-    /** Who holds the lock, once a heartbeat found this run does not. */
-    lostTo;
-    constructor(host, appDir, token) {
-        this.host = host;
-        this.appDir = appDir;
-        this.token = token;
-    }
-    static async acquire(host, appDir, owner, timeoutMs) {
-        const deadline = Date.now() + timeoutMs;
-        let announced = false;
-        // Takeovers tried since the last wait: a lock that keeps changing hands is looked at again, not fought over.
-        let attempts = 0;
-        for (;;) {
-            const cmd = lockCommands.acquire(appDir, owner);
-            const tried = await host.run(cmd, { quiet: true });
-            if (tried.code === 0) {
-                const lock = new DeployLock(host, appDir, owner.token);
-                lock.timer = setInterval(() => void lock.beat(), HEARTBEAT_MS);
-                lock.timer.unref();
-                host.info(`Deploy lock taken (${statePaths(appDir).lock})`);
-                return lock;
-            }
-            if (tried.code === 3)
-                continue; // released between our mkdir and the look: try again at once
-            if (tried.code !== 1)
-                throw new errors/* RemoteError */.Hi(host.label, (0,fleet/* failureText */.kY)(cmd, tried));
-            const holder = parseHolder(tried.stdout);
-            if (holder.ageSeconds > STALE_AFTER_SECONDS && attempts < 3) {
-                attempts++;
-                const moved = await host.run(lockCommands.takeOver(appDir, holder.token, newLockToken()), {
-                    quiet: true
-                });
-                if (moved.code === 0) {
-                    core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
-                }
-                // Otherwise another deploy took it over first, or it was released: look again.
-                continue;
-            }
-            if (Date.now() >= deadline) {
-                throw new Error(`the app is locked by another deploy: ${describeOwner(holder.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
-                    `if that run is gone, the lock is taken over ${STALE_AFTER_SECONDS}s after its last heartbeat`);
-            }
-            if (!announced)
-                host.info(`Waiting for the deploy lock held by ${describeOwner(holder.owner)}`);
-            announced = true;
-            attempts = 0;
-            await new Promise(resolve => setTimeout(resolve, POLL_MS));
-        }
-    }
-    /** Refreshes the lock; returns who holds it instead when this run does not any more. */
-    async refresh() {
-        const cmd = lockCommands.heartbeat(this.appDir, this.token);
-        const r = await this.host.run(cmd, { quiet: true });
-        if (r.code === 0)
-            return undefined;
-        if (r.code !== 3)
-            throw new errors/* RemoteError */.Hi(this.host.label, (0,fleet/* failureText */.kY)(cmd, r));
-        const owner = parseOwner(r.stdout);
-        return r.stdout.trim() ? describeOwner(owner) : 'nobody';
-    }
-    async beat() {
-        try {
-            this.lostTo ??= await this.refresh();
-            if (this.lostTo)
-                this.stopBeating();
-        }
-        catch {
-            // the connection is gone; the deploy itself reports that
-        }
-    }
-    stopBeating() {
-        if (this.timer)
-            clearInterval(this.timer);
-        this.timer = undefined;
-    }
-    /**
-     * Checks that this run still holds the lock, right before `next` changes
-     * the server; throws LockLost when another deploy has it (or nobody).
-     */
-    async ensureHeld(next) {
-        this.lostTo ??= await this.refresh();
-        if (this.lostTo) {
-            this.stopBeating();
-            throw new LockLost(this.lostTo, next);
-        }
-    }
-    async release() {
-        this.stopBeating();
-        if (this.lostTo)
-            return;
-        await this.host.run(lockCommands.release(this.appDir, this.token), { quiet: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
-/**
- * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
- * JSON object per line, appended and never rewritten. A later line with the
- * same id updates that release (started → succeeded / failed / rolled-back).
- */
-function parseReleaseLog(text) {
-    const byId = new Map();
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        let entry;
-        try {
-            entry = JSON.parse(line);
-        }
-        catch {
-            continue; // a line cut short by a killed run must not hide the others
-        }
-        if (!entry.id)
-            continue;
-        const before = byId.get(entry.id);
-        byId.set(entry.id, { ...(before ?? {}), ...entry });
-    }
-    return [...byId.values()];
-}
-/** The release that is live now: the newest that succeeded. */
-function currentRelease(records) {
-    return [...records].reverse().find(r => r.status === 'succeeded');
-}
-/** The last release that succeeded before the one live now (`rollback-to: previous`). */
-function previousRelease(records) {
-    const succeeded = records.filter(r => r.status === 'succeeded');
-    return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
-}
-/**
- * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
- * of a succeeded release. After a failed deploy the server may run the broken
- * release, so `previous` is then the last one that succeeded.
- */
-function findRollbackTarget(records, wanted) {
-    const current = currentRelease(records);
-    if (wanted === 'previous') {
-        const newest = records[records.length - 1];
-        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
-            return current;
-        const before = records.slice(0, current ? records.indexOf(current) : records.length);
-        return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
-            previousRelease(records));
-    }
-    const candidates = [...records]
-        .reverse()
-        .filter(r => r.status === 'succeeded' || r.status === 'rolled-back');
-    return (candidates.find(r => r.id === wanted) ??
-        candidates.find(r => r.ref === wanted) ??
-        (/^[0-9a-f]{7,40}$/.test(wanted) ? candidates.find(r => r.ref.startsWith(wanted)) : undefined));
-}
-/** Release ids sort by time: `20261123T075012Z-1a2b3c4-9f0e`. */
-function newReleaseId(now, ref, random = Math.random()) {
-    const stamp = now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-    const short = /^[0-9a-f]{7,}$/.test(ref)
-        ? ref.slice(0, 7)
-        : ref.replace(/[^A-Za-z0-9.]/g, '').slice(0, 12) || 'release';
-    return `${stamp}-${short}-${Math.floor(random * 0x10000)
-        .toString(16)
-        .padStart(4, '0')}`;
-}
-const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/remote-files.ts
-
-/** Small files on the server (env file, release log), read and written through the transport. */
-const fileCommands = {
-    /** Prints the file; exit 0 with nothing when it does not exist. */
-    read: (path) => ({
-        argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
-    }),
-    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
-    append: (path, text) => ({
-        argv: [
-            'sh',
-            '-c',
-            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
-            'sh',
-            path
-        ],
-        stdin: text
-    }),
-    /**
-     * Replaces a secret file atomically (a fresh temp file + rename, mode 600;
-     * a temp file a killed run left behind may have any mode), keeps
-     * the old one as `<file>.bak` (600 too, whatever mode the old one had) and
-     * a copy for the release at `snapshot`.
-     */
-    writePrivate: (path, snapshot, text) => ({
-        argv: [
-            'sh',
-            '-c',
-            'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")" "$(dirname -- "$2")"; ' +
-                '[ ! -e "$1" ] || { rm -f -- "$1.bak.deploykit-tmp"; cat -- "$1" > "$1.bak.deploykit-tmp"; chmod 600 "$1.bak.deploykit-tmp"; mv -f -- "$1.bak.deploykit-tmp" "$1.bak"; }; ' +
-                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
-            'sh',
-            path,
-            snapshot
-        ],
-        stdin: text
-    }),
-    runScript: (dir, script) => ({
-        cwd: dir,
-        argv: ['sh', '-e', '-c', script]
-    })
-};
-function absoluteIn(dir, path) {
-    return posix.isAbsolute(path) ? path : posix.join(dir, path);
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/in-turn.ts
-/**
- * Runs `work` for each item in the order given, stopping at the first
- * failure, whose message names the service and the ones already done
- * (`rolling worker: … (already replaced: backend)`). `before` runs ahead of
- * each item and its error passes through as it is (a lost deploy lock).
- */
-
-async function inTurn(items, serviceOf, words, work, before) {
-    const done = [];
-    for (const item of items) {
-        await before?.(serviceOf(item));
-        try {
-            await work(item);
-        }
-        catch (err) {
-            const before = done.length ? ` (already ${words.done}: ${done.join(', ')})` : '';
-            throw new Error(`${words.doing} ${serviceOf(item)}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
-        }
-        done.push(serviceOf(item));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/rolling.ts
-
-
-
-
-
-function parseRollInspect(stdout) {
-    return JSON.parse(stdout).map(c => ({
-        id: c.Id,
-        name: c.Name.replace(/^\//, ''),
-        status: c.State.Status,
-        health: c.State.Health?.Status ?? '',
-        exitCode: c.State.ExitCode,
-        // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
-        hostPorts: Object.entries(c.HostConfig?.PortBindings ?? {}).flatMap(([port, bindings]) => (bindings ?? [])
-            .filter(b => b.HostPort && b.HostPort !== '0')
-            .map(b => `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`)),
-        hostNetwork: c.HostConfig?.NetworkMode === 'host'
-    }));
-}
-const rollingCommands = {
-    /** Containers of one service, found by Compose's labels (the same in v1 and v2), without `run` one-offs. */
-    containers: (projectName, service, all) => ({
-        argv: [
-            'docker',
-            'ps',
-            ...(all ? ['--all'] : []),
-            '--quiet',
-            '--no-trunc',
-            '--filter',
-            `label=com.docker.compose.project=${projectName}`,
-            '--filter',
-            `label=com.docker.compose.service=${service}`,
-            '--filter',
-            'label=com.docker.compose.oneoff=False'
-        ]
-    }),
-    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
-    scale: (project, service, count) => (0,compose/* composeCommand */.ec)(project, [
-        'up',
-        '--detach',
-        '--no-deps',
-        '--no-recreate',
-        '--scale',
-        `${service}=${count}`,
-        service
-    ]),
-    start: (project, service) => (0,compose/* composeCommand */.ec)(project, ['up', '--detach', '--no-deps', service]),
-    stop: (id, graceMs) => ({
-        argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
-    }),
-    remove: (id) => ({ argv: ['docker', 'rm', '--force', id] }),
-    reload: (project, proxy, script) => (0,compose/* composeCommand */.ec)(project, ['exec', '-T', proxy, 'sh', '-c', script]),
-    logs: (id) => ({ argv: ['docker', 'logs', '--tail', '50', id] })
-};
-const rolling_short = (id) => id.slice(0, 12);
-function stateText(c) {
-    if (c.status === 'exited' || c.status === 'dead')
-        return `${c.status} with code ${c.exitCode}`;
-    return c.health ? `${c.status} (${c.health})` : c.status;
-}
-/** Why a service cannot run a second container beside the first one, if it cannot. */
-function rollingProblems(projectName, service, running) {
-    const problems = [];
-    if (running.length > 1) {
-        problems.push(`${service} runs ${running.length} containers; rolling replaces one container per service ` +
-            '(scale it to one, or deploy it with strategy: recreate)');
-    }
-    for (const c of running) {
-        if (c.hostPorts.length > 0) {
-            problems.push(`${service} publishes host port ${c.hostPorts.join(', ')}, which two containers cannot bind at once: ` +
-                'use strategy: recreate for it, or remove its host port and put a proxy in front (proxy-service)');
-        }
-        else if (c.hostNetwork) {
-            problems.push(`${service} uses network_mode: host, where two containers would listen on the same ports: ` +
-                'use strategy: recreate for it, or put it on a Compose network behind a proxy (proxy-service)');
-        }
-        // Compose names containers <project>_<service>_<n> (v1) or <project>-<service>-<n> (v2).
-        const numbered = new RegExp(`^${rolling_escape(projectName)}[_-]${rolling_escape(service)}[_-]\\d+`);
-        if (!numbered.test(c.name)) {
-            problems.push(`${service} has a fixed container_name (${c.name}), and Docker allows one container per name: ` +
-                'remove container_name, or use strategy: recreate');
-        }
-    }
-    return problems;
-}
-function rolling_escape(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-async function idsOf(host, cmd) {
-    return (await host.check(cmd, { quiet: true })).stdout
-        .split('\n')
-        .map(s => s.trim())
-        .filter(Boolean);
-}
-async function rolling_inspect(host, ids) {
-    if (ids.length === 0)
-        return [];
-    return parseRollInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout);
-}
-/**
- * Reads every service's running containers and refuses what cannot roll.
- * Needs only the project name, so deployHost runs it before the new code is
- * checked out: a refusal leaves the server exactly as it was.
- */
-async function planRolling(host, projectName, s) {
-    const plans = [];
-    const problems = [];
-    for (const service of s.services) {
-        const all = await rolling_inspect(host, await idsOf(host, rollingCommands.containers(projectName, service, true)));
-        const running = all.filter(c => c.status === 'running' || c.status === 'restarting');
-        problems.push(...rollingProblems(projectName, service, running));
-        plans.push({ service, old: running[0], stopped: all.filter(c => !running.includes(c)) });
-    }
-    const proxy = s.rolling.proxyService;
-    const proxyRunning = proxy !== '' &&
-        (await idsOf(host, rollingCommands.containers(projectName, proxy, false))).length > 0;
-    if (proxy && !proxyRunning && plans.some(p => p.old)) {
-        problems.push(`proxy-service ${proxy} has no running container in project ${projectName}, so traffic ` +
-            'could not be switched: start it first, or fix the name');
-    }
-    if (problems.length > 0) {
-        throw new Error(`strategy: rolling cannot update this app: ${problems.join('; ')}`);
-    }
-    return { plans, proxyRunning };
-}
-/**
- * Polls one new container until it is healthy. Without a healthcheck,
- * running is all that can be known: checking a URL inside the network is
- * left to the service's own healthcheck.
- */
-async function waitHealthy(host, service, id, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    for (;;) {
-        const [c] = await rolling_inspect(host, [id]);
-        const state = c ? stateText(c) : 'gone';
-        if (state !== last)
-            host.info(`${service}: new container ${rolling_short(id)} is ${state}`);
-        last = state;
-        if (c?.status === 'running' && c.health === 'healthy')
-            return;
-        if (c?.status === 'running' && !c.health) {
-            core/* warning */.$e(`${host.label}: ${service} has no healthcheck, so its new container took traffic as soon as it ran; ` +
-                'add a healthcheck so the switch waits until the app answers');
-            return;
-        }
-        const over = !c || c.status === 'exited' || c.status === 'dead';
-        if (over || Date.now() >= deadline) {
-            host.info(`--- last 50 log lines of ${service} ${rolling_short(id)} (${state}) ---`);
-            await host.run(rollingCommands.logs(id), { quiet: false });
-            throw new Error(over
-                ? `the new ${service} container ${state}`
-                : `the new ${service} container was not healthy after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${state}`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 500));
-    }
-}
-async function reloadProxy(host, project, r, running) {
-    if (!r.proxyService || !running)
-        return;
-    await host.check(rollingCommands.reload(project, r.proxyService, r.proxyReloadCommand));
-}
-async function retire(host, id, graceMs) {
-    await host.check(rollingCommands.stop(id, graceMs));
-    await host.check(rollingCommands.remove(id));
-}
-async function rollService(host, project, s, plan, proxyRunning) {
-    const { service, old } = plan;
-    const grace = s.rolling.stopGracePeriodMs;
-    // `--scale 2` would start these instead of creating a container from the new image.
-    for (const c of plan.stopped)
-        await host.check(rollingCommands.remove(c.id));
-    if (!old) {
-        host.info(`${service}: no running container, so there is nothing to keep serving; starting it`);
-        await host.check(rollingCommands.start(project, service));
-        const ids = await idsOf(host, rollingCommands.containers(project.projectName, service, false));
-        for (const id of ids)
-            await waitHealthy(host, service, id, s.waitTimeoutMs);
-        await reloadProxy(host, project, s.rolling, proxyRunning);
-        return;
-    }
-    host.info(`${service}: starting a new container beside ${rolling_short(old.id)}`);
-    const others = async () => (await idsOf(host, rollingCommands.containers(project.projectName, service, true))).filter(id => id !== old.id);
-    let fresh = [];
-    try {
-        await host.check(rollingCommands.scale(project, service, 2));
-        fresh = await others();
-        if (fresh.length !== 1) {
-            throw new Error(`expected one new ${service} container beside ${rolling_short(old.id)}, found ${fresh.length}`);
-        }
-        await waitHealthy(host, service, fresh[0], s.waitTimeoutMs);
-        await reloadProxy(host, project, s.rolling, proxyRunning);
-    }
-    catch (err) {
-        // A scale-up that failed half-way (say, on a port) can leave a created container behind.
-        if (fresh.length === 0)
-            fresh = await others().catch(() => []);
-        const cleanup = [];
-        for (const id of fresh) {
-            await retire(host, id, grace).catch(e => cleanup.push(`could not remove ${rolling_short(id)}: ${(0,errors/* errorMessage */.gJ)(e)}`));
-        }
-        const kept = fresh.length ? 'it was removed' : 'nothing new runs';
-        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; ${kept} and the old container ${rolling_short(old.id)} keeps serving` +
-            (cleanup.length ? ` (${cleanup.join('; ')})` : ''));
-    }
-    const next = fresh[0];
-    host.info(`${service}: ${rolling_short(next)} is healthy; stopping ${rolling_short(old.id)}`);
-    await retire(host, old.id, grace);
-    // The proxy forgets the old address first; the scale-down below only records that one container is wanted.
-    await reloadProxy(host, project, s.rolling, proxyRunning);
-    // Compose v1 keeps the lowest-numbered containers when scaling down, which
-    // would remove the new one; with the old one gone there is nothing to remove.
-    await host.check(rollingCommands.scale(project, service, 1));
-    const left = await idsOf(host, rollingCommands.containers(project.projectName, service, true));
-    if (left.length !== 1 || left[0] !== next) {
-        throw new Error(`after scaling ${service} back to one, ${left.map(rolling_short).join(', ') || 'no container'} ` +
-            `runs instead of the new ${rolling_short(next)}`);
-    }
-    host.info(`${service}: ${rolling_short(next)} serves alone`);
-}
-/**
- * `strategy: rolling`: for each service in order, a new container starts
- * beside the old one, the proxy is switched once the new one is healthy, and
- * only then the old one is stopped. A new container that never gets healthy
- * is removed and the old one keeps serving.
- */
-async function rollServices(host, project, s, plan, beforeEach) {
-    const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
-    await inTurn(plans, p => p.service, { doing: 'rolling', done: 'replaced' }, p => rollService(host, project, s, p, proxyRunning), beforeEach);
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/ssh-deploy/release-order.ts
-// Whether the commit to deploy is older than the live one. Two pushes can
-// finish out of order; the older commit's deploy must not silently win.
-// git decides: the commit is older when it is an ancestor of the live one.
-
-
-
-/**
- * Prints, one per line: whether the repository is shallow (`none` outside
- * one), both commits as full ids (empty when missing), then the exit codes
- * of `merge-base --is-ancestor` both ways (0: it is an ancestor).
- */
-function ancestryCommand(dir, candidate, live) {
-    return {
-        argv: [
-            'sh',
-            '-c',
-            'git -C "$1" rev-parse --is-shallow-repository 2>/dev/null || { echo none; exit 0; }; ' +
-                'for c in "$2" "$3"; do git -C "$1" rev-parse --verify --quiet --end-of-options "$c^{commit}" || echo; done; ' +
-                'git -C "$1" merge-base --is-ancestor --end-of-options "$2" "$3" 2>/dev/null; echo $?; ' +
-                'git -C "$1" merge-base --is-ancestor --end-of-options "$3" "$2" 2>/dev/null; echo $?',
-            'sh',
-            dir,
-            candidate,
-            live
-        ]
-    };
-}
-function parseAncestry(stdout) {
-    const [shallow = 'none', candidate = '', live = '', forward = '', backward = ''] = stdout
-        .split('\n')
-        .map(line => line.trim());
-    const sha = (s) => ((0,git_ref/* isFullSha */.W)(s) ? s : '');
-    return {
-        repository: shallow === 'true' || shallow === 'false',
-        shallow: shallow === 'true',
-        candidate: sha(candidate),
-        live: sha(live),
-        candidateIsAncestor: forward === '0',
-        liveIsAncestor: backward === '0'
-    };
-}
-/**
- * An ancestor found is one even in a shallow clone (a cut history only hides
- * paths); "neither contains the other" is known only with the whole history.
- */
-function decideOrder(facts, names) {
-    if (!facts.repository)
-        return { kind: 'unknown', reason: 'is not a git repository' };
-    if (!facts.candidate)
-        return { kind: 'unknown', reason: `does not have ${names.candidate}` };
-    if (!facts.live)
-        return { kind: 'unknown', reason: `does not have ${names.live}` };
-    if (facts.candidate === facts.live)
-        return { kind: 'same' };
-    if (facts.candidateIsAncestor)
-        return { kind: 'older' };
-    if (facts.liveIsAncestor)
-        return { kind: 'newer' };
-    if (facts.shallow)
-        return { kind: 'unknown', reason: 'is a shallow clone, without the history that links them' };
-    return { kind: 'diverged' };
-}
-/** The same question asked of the runner's checkout (`source: upload`). */
-function runnerAncestry(dir, candidate, live) {
-    const [cmd, ...args] = ancestryCommand(dir, candidate, live).argv;
-    try {
-        return parseAncestry((0,external_node_child_process_namespaceObject.execFileSync)(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-    }
-    catch {
-        return parseAncestry('');
-    }
-}
-/** The live release as the log shows it; its fields come from the server, so each stays on its line. */
-function describeLive(live) {
-    const when = live.finishedAt ?? live.startedAt;
-    const by = live.actor ? `, deployed by ${shownValue(live.actor)}` : '';
-    return `release ${shownValue(live.id)} (${shownValue(live.ref)}${by}${when ? ` at ${shownValue(when)}` : ''})`;
-}
-/**
- * What to do about the order: a line for the log, or the refusal. `where`
- * names the repository asked (the server's clone, the runner's checkout).
- */
-function orderVerdict(order, candidate, live, allowOlder, where) {
-    switch (order.kind) {
-        case 'same':
-            return {
-                note: `${candidate} is the live commit of ${describeLive(live)}: deploying it again`
-            };
-        case 'newer':
-            return { note: `${candidate} is newer than the live ${describeLive(live)}` };
-        case 'diverged':
-            return {
-                note: `${candidate} is neither older nor newer than the live ${describeLive(live)}: they are on different lines of history (${where}); deploying it`
-            };
-        case 'unknown':
-            return {
-                note: `Could not check that ${candidate} is not older than the live ${describeLive(live)}: ${where} ${order.reason}; deploying it`
-            };
-        case 'older':
-            return allowOlder
-                ? {
-                    note: `${candidate} is older than the live ${describeLive(live)}; deploying it because allow-older is true`
-                }
-                : {
-                    refusal: `${candidate} is older than the live ${describeLive(live)}: it is an ancestor of ${shownValue(live.ref)}, so deploying it would go back ` +
-                        '(a deploy of an earlier push that ran last?). Nothing was changed. ' +
-                        'To deploy it anyway, set allow-older: true; to go back to a release, use rollback-to'
-                };
-    }
-}
-/** The live release's commit, when it is recorded as one: a name (a branch) says nothing of what was live. */
-function liveCommit(live) {
-    return (0,git_ref/* isFullSha */.W)(live.ref) ? live.ref : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/update-services.ts
-// How the new release's containers replace the old ones: all at once
-// (recreate), one service after the other (one-by-one), or each beside its
-// predecessor behind a proxy (rolling.ts).
-
-
-
-
-/**
- * Brings the release's services up the way `strategy` says. Images come
- * first: a failed pull or build changes no container, and `beforeStart`
- * already sees the new images.
- */
-async function updateServices(host, project, s, imagesRestored, opts = {}) {
-    if (!imagesRestored && s.pull)
-        await host.check((0,compose/* composeCommand */.ec)(project, ['pull', ...s.services]));
-    if (!imagesRestored && s.build)
-        await host.check((0,compose/* composeCommand */.ec)(project, ['build', ...s.services]));
-    // What a migration or the first of the ordered services needs (the database, on a first
-    // deploy) must run; a container that runs is not recreated.
-    if (opts.beforeStart || s.strategy === 'one-by-one')
-        await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-recreate']));
-    await opts.beforeStart?.();
-    if (s.strategy === 'rolling')
-        return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach);
-    if (s.strategy === 'one-by-one')
-        return updateOneByOne(host, project, s, opts.beforeEach);
-    await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', ...s.services]));
-}
-/**
- * Each service in the order given: `up -d --no-deps`, then wait until it is
- * ready before the next one changes.
- */
-async function updateOneByOne(host, project, s, beforeEach) {
-    await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
-        await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-deps', service]));
-        if (s.wait)
-            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
-    }, beforeEach);
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/ssh-deploy/upload-source.ts
-
-
-
-
-
-/**
- * Packs the checked-out tree on the runner: in a git work tree, the tracked
- * and untracked files that .gitignore does not exclude; otherwise everything.
- */
-function packTree(path) {
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-upload-'));
-    const archive = (0,external_node_path_.join)(dir, 'release.tar.gz');
-    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, '.git'))) {
-        const files = (0,external_node_child_process_namespaceObject.execFileSync)('git', [
-            '-C',
-            path,
-            'ls-files',
-            '-z',
-            '--cached',
-            '--others',
-            '--exclude-standard'
-        ]);
-        const present = files
-            .toString('utf8')
-            .split('\0')
-            .filter(f => f && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, f)));
-        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '--null', '-T', '-'], {
-            input: present.join('\0')
-        });
-    }
-    else {
-        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '.']);
-    }
-    return { archive, cleanup: () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true }) };
-}
-const uploadCommands = {
-    prepare: (appDir) => ({
-        argv: ['mkdir', '-p', '--', statePaths(appDir).releases]
-    }),
-    unpack: (appDir, releaseId, archive) => ({
-        argv: [
-            'sh',
-            '-c',
-            'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
-            'sh',
-            external_node_path_.posix.join(statePaths(appDir).releases, releaseId),
-            archive
-        ]
-    }),
-    /** A new symlink renamed over `current`: the switch is atomic. */
-    switchCurrent: (appDir, releaseId) => ({
-        argv: [
-            'sh',
-            '-c',
-            'ln -sfn "releases/$2" "$1/.current.tmp" && mv -fT "$1/.current.tmp" "$1/current"',
-            'sh',
-            appDir,
-            releaseId
-        ]
-    }),
-    currentTarget: (appDir) => ({
-        argv: ['readlink', statePaths(appDir).current]
-    }),
-    listReleases: (appDir) => ({
-        argv: ['ls', '-1', '--', statePaths(appDir).releases]
-    }),
-    removeRelease: (appDir, releaseId) => ({
-        argv: ['rm', '-rf', '--', external_node_path_.posix.join(statePaths(appDir).releases, releaseId)]
-    }),
-    exists: (path) => ({ argv: ['test', '-d', path] })
-};
-/** Uploads the packed tree into `releases/<id>`; the live release is untouched until the switch. */
-async function uploadRelease(host, appDir, releaseId, archive) {
-    await host.check(uploadCommands.prepare(appDir), { quiet: true });
-    const remoteArchive = external_node_path_.posix.join(statePaths(appDir).releases, `.incoming-${releaseId}.tar.gz`);
-    await host.transport.upload(archive, remoteArchive);
-    await host.check(uploadCommands.unpack(appDir, releaseId, remoteArchive));
-    return external_node_path_.posix.join(statePaths(appDir).releases, releaseId);
-}
-/** Deletes all but the newest `keep` releases, never the live one. */
-async function pruneReleases(host, appDir, keep, live) {
-    const listed = await host.run(uploadCommands.listReleases(appDir), { quiet: true });
-    const ids = listed.stdout
-        .split('\n')
-        .map(s => s.trim())
-        .filter(s => s && !s.startsWith('.'))
-        .sort();
-    const old = ids.slice(0, Math.max(0, ids.length - keep)).filter(id => id !== live);
-    for (const id of old)
-        await host.run(uploadCommands.removeRelease(appDir, id), { quiet: true });
-    if (old.length)
-        host.info(`Removed old releases: ${old.join(', ')}`);
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/deploy-host.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** An error after the server was changed: says what state the host is left in. */
-class DeployFailure extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-    }
-}
-async function appendRecord(host, appDir, record) {
-    await host.check(fileCommands.append(statePaths(appDir).log, JSON.stringify(record) + '\n'), {
-        quiet: true
-    });
-}
-async function runHook(host, name, dir, script) {
-    if (!script.trim())
-        return;
-    host.info(`Running ${name}`);
-    const result = await host.run(fileCommands.runScript(dir, script), { quiet: false });
-    if (result.code !== 0)
-        throw new Error(`${name} failed with exit code ${result.code ?? result.signal}`);
-}
-/** Deploys (or rolls back) one host. Takes the lock, stages the source, then changes the app. */
-async function deployHost(host, s, plan) {
-    const { appDir } = s.app;
-    const paths = statePaths(appDir);
-    const binary = await (0,compose/* detectCompose */.ib)(host, s.app.composeChoice);
-    host.info(`Compose: ${binary.join(' ')}`);
-    const lock = s.lock
-        ? await DeployLock.acquire(host, appDir, {
-            token: plan.lockToken,
-            runKey: s.run.runKey,
-            runUrl: s.run.runUrl,
-            release: plan.releaseId,
-            since: new Date().toISOString()
-        }, s.lockTimeoutMs)
-        : undefined;
-    if (lock)
-        plan.onLocked?.(lock.token);
-    const progress = { begun: [], containers: false };
-    const step = async (next, opts = {}) => {
-        await lock?.ensureHeld(next);
-        progress.begun.push(next);
-        if (opts.containers)
-            progress.containers = true;
-    };
-    try {
-        return await deployLocked(host, s, plan, binary, paths, step, progress);
-    }
-    catch (err) {
-        if (err instanceof LockLost)
-            throw lockLostFailure(err, plan, progress);
-        throw err;
-    }
-    finally {
-        await lock
-            ?.release()
-            .catch(err => core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
-    }
-}
-/** Another deploy holds the lock now: say what this run changed and what runs, and change nothing more. */
-function lockLostFailure(err, plan, progress) {
-    const { begun, live, report } = progress;
-    const done = begun.length
-        ? `This run had begun: ${begun.join('; ')}`
-        : 'This run had changed nothing';
-    const ref = report?.ref ? ` (${report.ref.slice(0, 12)})` : '';
-    const good = live ? `release ${live.id} (${live.ref.slice(0, 12)})` : undefined;
-    const running = progress.containers
-        ? `the containers may run release ${plan.releaseId}${ref}, recorded as started, not succeeded` +
-            (good ? `; the last release recorded as succeeded is ${good}` : '')
-        : good
-            ? `the app still runs ${good}`
-            : 'no release had succeeded on this host before';
-    return new DeployFailure(`${err.message}. ${done}; ${running}. This run changes nothing more there: the deploy holding the lock decides what runs`, { ...report, changed: begun.length > 0, lockLost: true });
-}
-async function deployLocked(host, s, plan, binary, paths, step, progress) {
-    const { appDir } = s.app;
-    const records = parseReleaseLog((await host.check(fileCommands.read(paths.log), { quiet: true })).stdout);
-    const live = currentRelease(records);
-    progress.live = live;
-    let target;
-    if (s.rollbackTo) {
-        target = findRollbackTarget(records, s.rollbackTo);
-        if (!target) {
-            const known = records
-                .filter(r => r.status === 'succeeded')
-                .map(r => `${r.id} (${r.ref.slice(0, 12)})`);
-            throw new Error(`nothing to roll back to for rollback-to: ${s.rollbackTo}. ` +
-                (known.length
-                    ? `Succeeded releases on this host: ${known.join(', ')}`
-                    : 'This host has no succeeded release in its log'));
-        }
-        refuseForgedRef(target, paths.log);
-        host.info(`Rolling back to release ${target.id} (${target.ref})`);
-    }
-    const report = {
-        releaseId: plan.releaseId,
-        ref: target?.ref ?? s.ref,
-        previousRef: live?.ref ?? '',
-        previousRelease: live?.id ?? '',
-        changed: false,
-        rollbackOf: target?.id
-    };
-    progress.report = report;
-    // A rollback goes back on purpose; a deploy must not go back by accident.
-    const liveToCompare = !target && s.source !== 'none' ? live : undefined;
-    // Everything that can fail without changing the app happens first.
-    const envPath = s.app.envFile ? external_node_path_.posix.join(appDir, s.app.envFile) : undefined;
-    const dialect = envDialect(binary);
-    let envText;
-    let restoredEnv = false;
-    if (envPath) {
-        const before = (await host.check(fileCommands.read(envPath), { quiet: true })).stdout;
-        const snapshot = target
-            ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
-            : undefined;
-        restoredEnv = Boolean(snapshot?.stdout);
-        envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, envFileUpdates(s), dialect);
-    }
-    else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
-        throw new Error('vars, env and required-env need env-file: the file on the server to write and check');
-    }
-    const missing = missingEnv(envText ?? '', s.requiredEnv, dialect);
-    if (missing.length > 0) {
-        throw new Error(`required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${envPath}; nothing was changed`);
-    }
-    const rollingPlan = s.strategy === 'rolling'
-        ? await planRolling(host, s.app.projectName, s).catch((err) => {
-            throw new Error(`${(0,errors/* errorMessage */.gJ)(err)} — nothing was changed`);
-        })
-        : undefined;
-    if (liveToCompare && s.source === 'upload') {
-        await judgeOrder(host, s, liveToCompare, `the runner's checkout (${s.uploadPath})`, async (sha) => runnerAncestry(s.uploadPath, s.ref, sha));
-    }
-    let releaseDir = appDir;
-    let restoreHead;
-    if (s.source === 'git') {
-        const clone = await prepareClone(host, appDir, s.repository);
-        restoreHead = clone.head;
-        const sha = await fetchCommit(host, appDir, report.ref, clone.credentials);
-        report.ref = sha;
-        if (liveToCompare) {
-            await judgeOrder(host, s, liveToCompare, `the clone in ${appDir}`, async (live) => parseAncestry((await host.check(ancestryCommand(appDir, sha, live), { quiet: true })).stdout));
-        }
-        await step(`checking out ${sha.slice(0, 12)} in ${appDir}`);
-        await checkoutCommit(host, appDir, sha, plan.releaseId);
-    }
-    else if (s.source === 'upload') {
-        if (target) {
-            const dir = external_node_path_.posix.join(paths.releases, target.id);
-            if ((await host.run(uploadCommands.exists(dir), { quiet: true })).code !== 0) {
-                throw new Error(`release ${target.id} is no longer on the server (only the last keep-releases are kept)`);
-            }
-            releaseDir = dir;
-        }
-        else {
-            await step(`uploading release ${plan.releaseId} to ${paths.releases}`);
-            releaseDir = await uploadRelease(host, appDir, plan.releaseId, plan.archive);
-        }
-    }
-    if (s.preDeploy.trim())
-        await step('running pre-deploy');
-    try {
-        await runHook(host, 'pre-deploy', releaseDir, s.preDeploy);
-    }
-    catch (err) {
-        if (restoreHead)
-            await host.run({ argv: ['git', '-C', appDir, 'checkout', '--force', '--detach', restoreHead] }, { quiet: true });
-        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; nothing was changed${restoreHead ? ` (the clone is back at ${restoreHead.slice(0, 12)})` : ''}`);
-    }
-    const started = new Date().toISOString();
-    const base = {
-        id: plan.releaseId,
-        ref: report.ref,
-        source: s.source,
-        actor: s.run.actor,
-        runUrl: s.run.runUrl,
-        startedAt: started,
-        rollbackOf: target?.id
-    };
-    await step(`recording release ${plan.releaseId} as started in ${paths.log}`);
-    await appendRecord(host, appDir, {
-        ...base,
-        status: 'started',
-        releaseDir: s.source === 'upload' ? external_node_path_.posix.join(paths.releases, target?.id ?? plan.releaseId) : appDir
-    });
-    report.changed = s.source === 'git';
-    try {
-        if (envPath && envText !== undefined) {
-            await step(`writing ${envPath}`);
-            await host.check(fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText), { quiet: true });
-            const given = describeEnvValues(s);
-            host.info(`Env file ${envPath} ${restoredEnv ? `restored from release ${target?.id}` : `written${given ? ` (${given})` : ''}`}; the old one is ${envPath}.bak`);
-            for (const pin of target ? [] : s.images)
-                host.info(`Pinned ${pin.variable}=${pin.ref}`);
-            report.changed = true;
-        }
-        if (s.source === 'upload') {
-            await step(`switching ${paths.current} to release ${target?.id ?? plan.releaseId}`);
-            await host.check(uploadCommands.switchCurrent(appDir, target?.id ?? plan.releaseId));
-            report.changed = true;
-        }
-        const project = (0,compose/* projectFor */.JQ)(s.app, binary, s.source === 'upload' ? paths.current : appDir);
-        const restored = target?.images ? await restoreImages(host, target.images) : false;
-        if (target && !restored)
-            host.info('Images of that release are not all on the server any more; building or pulling them again');
-        const beforeStart = plan.beforeStart;
-        await step(`updating the containers to release ${plan.releaseId}`, { containers: true });
-        await updateServices(host, project, s, restored, {
-            rollingPlan,
-            beforeStart: beforeStart &&
-                (async () => {
-                    await step('migrating before the start');
-                    await beforeStart(host);
-                }),
-            beforeEach: service => step(`updating ${service}`, { containers: true })
-        });
-        report.changed = true;
-        const containers = s.wait
-            ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
-            : await listContainers(host, project, s.services);
-        if (s.postDeploy.trim())
-            await step('running post-deploy');
-        await runHook(host, 'post-deploy', s.source === 'upload' ? paths.current : appDir, s.postDeploy);
-        await step(`recording release ${plan.releaseId} as succeeded`);
-        const images = {
-            ...(live?.images ?? {}),
-            ...imagesOf(containers)
-        };
-        await keepImages(host, s.app.projectName, plan.releaseId, images);
-        await appendRecord(host, appDir, {
-            id: plan.releaseId,
-            images,
-            status: 'succeeded',
-            finishedAt: new Date().toISOString()
-        });
-        if (target && live)
-            await appendRecord(host, appDir, { id: live.id, status: 'rolled-back' });
-        const kept = parseReleaseLog((await host.check(fileCommands.read(paths.log), { quiet: true })).stdout)
-            .filter(r => r.status === 'succeeded')
-            .slice(-s.keepReleases)
-            .map(r => r.id);
-        await pruneImages(host, s.app.projectName, kept);
-        if (s.source === 'upload')
-            await pruneReleases(host, appDir, s.keepReleases, target?.id ?? plan.releaseId);
-        return report;
-    }
-    catch (err) {
-        if (err instanceof LockLost)
-            throw err; // the release log is the other deploy's now
-        const message = (0,errors/* errorMessage */.gJ)(err);
-        await appendRecord(host, appDir, {
-            id: plan.releaseId,
-            status: 'failed',
-            finishedAt: new Date().toISOString(),
-            error: message.slice(0, 500)
-        }).catch(() => undefined);
-        const state = report.changed
-            ? `the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
-                (live
-                    ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
-                        (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')
-                    : '')
-            : 'nothing was changed';
-        throw new DeployFailure(`${message} — ${state}`, report);
-    }
-}
-/** A ref read from the server's release log goes to git only if it is one. */
-function refuseForgedRef(record, log) {
-    if (!(0,git_ref/* isGitRef */.c)(record.ref)) {
-        throw new Error(`release ${record.id} in ${log} has ref ${JSON.stringify(record.ref.slice(0, 80))}, which is not a git ref; ` +
-            'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record');
-    }
-}
-/**
- * Refuses a commit older than the live one unless allow-older, asking the
- * repository at `where` through `ask`; logs the order, or why it is unknown.
- */
-async function judgeOrder(host, s, live, where, ask) {
-    const liveSha = liveCommit(live);
-    const facts = liveSha ? await ask(liveSha) : undefined;
-    const candidate = facts?.candidate && facts.candidate !== s.ref ? `${s.ref} (${facts.candidate})` : s.ref;
-    const order = facts
-        ? decideOrder(facts, { candidate: s.ref, live: live.ref })
-        : {
-            kind: 'unknown',
-            reason: `has no commit to compare with: the live release is recorded as ${shownValue(live.ref)}, not as a commit id`
-        };
-    const verdict = orderVerdict(order, candidate, live, s.allowOlder, where);
-    if (verdict.refusal)
-        throw new Error(verdict.refusal);
-    const hint = order.kind === 'unknown' && s.source === 'upload'
-        ? ' (with the history on the runner, e.g. actions/checkout with fetch-depth: 0, it is checked)'
-        : '';
-    if (verdict.note)
-        host.info(verdict.note + hint);
-}
-
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 2 modules
-var settings = __nccwpck_require__(8759);
-// EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
-var connection_settings = __nccwpck_require__(3479);
-;// CONCATENATED MODULE: ./src/ssh-deploy/main.ts
-
-
-
-
-
-
-
-
-
-
-const STATE_TOKEN = 'lock-token';
-const STATE_OPEN = 'lock-open';
-/** A ref, perhaps read back from a server's release log: a link when it is a commit of this repository. */
-function commitLink(s, ref) {
-    if (!ref)
-        return new html/* Html */.Ed('');
-    return new html/* Html */.Ed(/^[0-9a-f]{40}$/.test(ref) && s.run.repository
-        ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
-        : `<code>${(0,html/* escapeHtml */.ZD)(ref)}</code>`);
-}
-/** Which values the env file was given: vars with their values, env by name only. */
-function envFileSummary(s, rows) {
-    // A rollback puts back the env file of the release it returns to; a host
-    // that failed before changing anything did not get the values.
-    if (s.rollbackTo || !s.app.envFile || s.vars.length + s.env.length === 0)
-        return '';
-    if (!rows.some(r => r.changed))
-        return '';
-    const code = (text) => `<code>${(0,html/* escapeHtml */.ZD)(text)}</code>`;
-    const parts = [
-        s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${shownValue(v)}`)).join(' ')}`,
-        s.env.length > 0 && `env (secret) ${s.env.map(([k]) => code(k)).join(' ')}`
-    ].filter(Boolean);
-    return `<p>Set in ${code(s.app.envFile)}: ${parts.join('; ')}.</p>`;
-}
-async function writeSummary(s, releaseId, rows, wayBack) {
-    const failed = rows.filter(r => r.status === 'failed');
-    const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`;
-    const previous = rows.find(r => r.previousRef)?.previousRef ?? '';
-    await core/* summary */.z
-        .addHeading(title, 2)
-        .addTable([
-        [
-            { data: 'host', header: true },
-            { data: 'result', header: true },
-            { data: 'ref', header: true },
-            { data: 'previous', header: true },
-            { data: 'seconds', header: true },
-            { data: 'detail', header: true }
-        ],
-        ...rows.map(r => (0,html/* summaryRow */.lW)([
-            r.host,
-            r.status === 'succeeded'
-                ? '✅ succeeded'
-                : r.changed
-                    ? '❌ failed (server changed)'
-                    : '❌ failed (unchanged)',
-            commitLink(s, r.ref),
-            commitLink(s, r.previousRef),
-            r.seconds.toFixed(1),
-            r.error ?? ''
-        ]))
-    ])
-        .addRaw(envFileSummary(s, rows))
-        .addRaw(
-    // Only after a deploy that went through; after a rollback, "previous" is not the way back.
-    wayBack && previous && !s.rollbackTo && failed.length === 0
-        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous).html}).</p>`
-        : '')
-        .write();
-}
-function toRow(outcome, seconds, releaseId, failure) {
-    const report = outcome.value ?? failure ?? {};
-    return {
-        host: outcome.host,
-        status: outcome.ok ? 'succeeded' : 'failed',
-        release: report.releaseId ?? releaseId,
-        ref: report.ref ?? '',
-        previousRef: report.previousRef ?? '',
-        changed: outcome.ok || Boolean(report.changed),
-        seconds,
-        error: outcome.error,
-        ...(report.lockLost ? { lockLost: true } : {})
-    };
-}
-/**
- * `wayBack: false` leaves the "To go back" line and hints out, for a caller
- * that decides after this stage whether the release stays (the root action).
- */
-async function run(read, options = {}) {
-    const s = (0,settings/* readDeploySettings */.l)(read);
-    registerEnvSecrets(s.env);
-    const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
-    const lockToken = newLockToken();
-    core/* saveState */.LZ(STATE_TOKEN, lockToken);
-    const packed = s.source === 'upload' && !s.rollbackTo ? packTree(s.uploadPath) : undefined;
-    const failures = new Map();
-    const seconds = new Map();
-    let outcomes;
-    try {
-        outcomes = await (0,fleet/* forEachHost */.nY)(s.connection, async (host) => {
-            const started = Date.now();
-            try {
-                return await core/* group */.Os(`${host.label}: ${s.rollbackTo ? 'rollback' : 'deploy'} ${releaseId}`, () => deployHost(host, s, {
-                    releaseId,
-                    archive: packed?.archive,
-                    lockToken,
-                    beforeStart: options.beforeStart,
-                    wayBack: options.wayBack,
-                    onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
-                }));
-            }
-            catch (err) {
-                if (err instanceof DeployFailure)
-                    failures.set(host.label, err.report);
-                throw err;
-            }
-            finally {
-                seconds.set(host.label, (Date.now() - started) / 1000);
-            }
-        });
-    }
-    finally {
-        packed?.cleanup();
-    }
-    core/* saveState */.LZ(STATE_OPEN, 'false');
-    const rows = outcomes.map(o => toRow(o, seconds.get(o.host) ?? 0, releaseId, failures.get(o.host)));
-    const first = rows.find(r => r.status === 'succeeded') ?? rows[0];
-    core/* setOutput */.uH('release-id', releaseId);
-    core/* setOutput */.uH('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '');
-    core/* setOutput */.uH('previous-ref', first.previousRef);
-    core/* setOutput */.uH('hosts', JSON.stringify(rows));
-    await writeSummary(s, releaseId, rows, options.wayBack ?? true);
-    const failed = rows.filter(r => r.status === 'failed');
-    const verb = s.rollbackTo ? 'Rollback' : 'Deploy';
-    if (failed.length > 0) {
-        const where = rows.map(r => `${r.host}: ${hostState(r)}`);
-        return {
-            ok: false,
-            releaseId,
-            rows,
-            message: `${verb} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`
-        };
-    }
-    return {
-        ok: true,
-        releaseId,
-        rows,
-        message: `${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
-    };
-}
-function hostState(r) {
-    if (r.status === 'succeeded')
-        return `on ${r.release}`;
-    if (r.lockLost)
-        return `${r.changed ? 'changed' : 'unchanged'}, then taken over by another deploy`;
-    if (r.changed)
-        return 'changed, failed';
-    return `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`;
-}
-/**
- * Runs after the job, even when it failed or was cancelled: releases a lock
- * this run still holds (a lock from a cancelled job is otherwise only taken
- * over once it goes stale).
- */
-async function post(read) {
-    const token = core/* getState */.Gu(STATE_TOKEN);
-    if (core/* getState */.Gu(STATE_OPEN) !== 'true' || !token)
-        return;
-    const connection = (0,connection_settings/* readConnectionSettings */.S)(read);
-    const appDir = read('app-dir').trim().replace(/\/+$/, '');
-    await (0,fleet/* forEachHost */.nY)(connection, async (host) => {
-        await host.run(lockCommands.release(appDir, token), { quiet: true });
-        host.info('Released the deploy lock left by this run');
-    });
-}
-
-
-/***/ }),
-
-/***/ 5508:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   SU: () => (/* binding */ parseRepository),
-/* harmony export */   w6: () => (/* binding */ repositorySecrets)
-/* harmony export */ });
-/* unused harmony export shownRepository */
-/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
-/**
- * The `repository` input split into what git stores on the server (the URL
- * without credentials), the credentials (handed to git on the server through
- * the environment, see gitCommands) and what the log may show.
- */
-
-const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
-/** `[user[:password]@]host:path`, git's scp-like form: a colon before any slash, and no `://`. */
-const SCP_LIKE = /^([^/@]+@)?([^/:]+|\[[^\]]+\]):/;
-/** Percent-decoding as git does it for user info (a malformed escape stays as it is). */
-function decoded(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-/** The user info of a `scheme://` URL as typed, and where it ends; git's rule: up to the last @ before the first /. */
-function userinfoOf(text) {
-    const scheme = SCHEME.exec(text);
-    if (!scheme)
-        return undefined;
-    const afterScheme = text.slice(scheme[0].length);
-    const slash = afterScheme.indexOf('/');
-    const authority = slash < 0 ? afterScheme : afterScheme.slice(0, slash);
-    const at = authority.lastIndexOf('@');
-    if (at < 0)
-        return undefined;
-    return { typed: authority.slice(0, at), rest: afterScheme.slice(at + 1), prefix: scheme[0] };
-}
-/**
- * Every form the secret part of a URL's credentials may be printed in: as
- * typed and decoded. The password, or over http(s) a lone user name (a
- * token); an ssh user name is no secret. Also for text that is not a valid
- * URL, so nothing quoted from it can show them.
- */
-function repositorySecrets(text) {
-    const value = text.trim();
-    const info = userinfoOf(value);
-    const typed = info?.typed ?? (SCHEME.test(value) ? undefined : SCP_LIKE.exec(value)?.[1]?.slice(0, -1));
-    if (!typed)
-        return [];
-    const colon = typed.indexOf(':');
-    if (colon < 0 && !(info && /^https?:/i.test(info.prefix)))
-        return [];
-    const secret = colon >= 0 ? typed.slice(colon + 1) : typed;
-    return [...new Set([secret, decoded(secret)].filter(Boolean))];
-}
-/** Text with the user info of a `scheme://` URL as `***@`. */
-function shownRepository(text) {
-    const info = userinfoOf(text);
-    return info ? `${info.prefix}***@${info.rest}` : text;
-}
-const HTTPS_FIX = 'Put credentials only in an https:// URL (https://TOKEN@host/org/app.git), or use an ssh:// URL with a deploy key on the server';
-/**
- * Reads a clone URL. Credentials are taken out of an https:// URL only:
- * over http:// they would cross the network in clear text, and ssh never
- * takes a password from the URL (a user name there is no secret and stays).
- */
-function parseRepository(text, input = 'repository') {
-    const value = text.trim();
-    if ([...value].some(c => c < ' ' || c === '\u007f'))
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'holds a control character (a newline?)', 'Give one clone URL');
-    if (value.startsWith('-'))
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'starts with -, which git would read as an option');
-    const scheme = SCHEME.exec(value)?.[1].toLowerCase();
-    const info = userinfoOf(value);
-    if (!info) {
-        const scp = SCP_LIKE.exec(value);
-        if (!scheme && scp?.[1]?.includes(':')) {
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `holds a password in an scp-like ssh address (${scp[1].slice(0, scp[1].indexOf(':'))}:***@…)`, HTTPS_FIX);
-        }
-        return { url: value, shown: value };
-    }
-    const shown = shownRepository(value);
-    if (scheme === 'http') {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `holds credentials in an http:// URL (${shown}), which would send them unencrypted`, HTTPS_FIX);
-    }
-    if (scheme !== 'https') {
-        if (!info.typed.includes(':'))
-            return { url: value, shown: value };
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `holds a password in a ${scheme}:// URL (${shown}); git does not send it`, HTTPS_FIX);
-    }
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${shown} is not a valid URL`, 'A / ? or # in a token or password must be written as %2F, %3F or %23');
-    }
-    const colon = info.typed.indexOf(':');
-    const username = decoded(colon >= 0 ? info.typed.slice(0, colon) : info.typed);
-    const password = colon >= 0 ? decoded(info.typed.slice(colon + 1)) : '';
-    // git's credential protocol is one `key=value` per line.
-    if (/[\0\r\n]/.test(username + password))
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${shown}: the credentials hold a newline or NUL once decoded`);
-    if (!username && !password)
-        return { url: `${info.prefix}${info.rest}`, shown };
-    // The host names git's config key for the credentials (credential.<url>.helper): no `=` in it.
-    if (!/^[a-z0-9.:[\]-]+$/i.test(url.host))
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${shown}: the host is not a DNS name or an IP address`);
-    return {
-        url: `${info.prefix}${info.rest}`,
-        shown,
-        credentials: { origin: `https://${url.host}`, username, password }
-    };
-}
-
-
-/***/ }),
-
-/***/ 8759:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  l: () => (/* binding */ readDeploySettings)
-});
-
-// UNUSED EXPORTS: runContext
-
-// EXTERNAL MODULE: ./src/core/compose.ts
-var compose = __nccwpck_require__(1591);
-// EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
-var connection_settings = __nccwpck_require__(3479);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./src/core/inputs.ts
-var inputs = __nccwpck_require__(9114);
-// EXTERNAL MODULE: ./src/core/shell.ts
-var shell = __nccwpck_require__(6673);
-;// CONCATENATED MODULE: ./src/ssh-deploy/env-input.ts
-
-
-const HINT = 'Write one KEY=VALUE per line, e.g. APP_RELEASE=v1.2; for a value over several lines write KEY<<EOF, the lines, then EOF alone on a line';
-/**
- * The `env` and `vars` inputs: `KEY=VALUE` lines (the value is everything after the first
- * `=`, spaces included) and, for values over several lines, GitHub's
- * GITHUB_OUTPUT heredoc form `KEY<<DELIMITER`, the lines, `DELIMITER`. Blank
- * lines and `#` lines between entries are skipped. Errors name the key or the
- * line number, never the value: it is a secret.
- */
-function parseEnvInput(text, input = 'env') {
-    const lines = text.split(/\r?\n/);
-    const pairs = [];
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        if (line.trim() === '' || line.trimStart().startsWith('#'))
-            continue;
-        const equals = line.indexOf('=');
-        const heredoc = line.indexOf('<<');
-        if (heredoc > 0 && (equals < 0 || heredoc < equals)) {
-            const key = checkedKey(line.slice(0, heredoc), i, input);
-            const delimiter = line.slice(heredoc + 2).trim();
-            if (!delimiter) {
-                throw new errors/* InputError */.dz(input, `${key}<< on line ${i + 1} has no delimiter`, HINT);
-            }
-            const end = lines.indexOf(delimiter, i + 1);
-            if (end < 0) {
-                throw new errors/* InputError */.dz(input, `${key}<<${delimiter} is not closed: no line ${delimiter} follows`, `End the value with a line holding only ${delimiter}`);
-            }
-            pairs.push([key, checkedValue(key, lines.slice(i + 1, end).join('\n'), input)]);
-            i = end;
-            continue;
-        }
-        if (equals <= 0)
-            throw new errors/* InputError */.dz(input, `line ${i + 1} is not KEY=VALUE`, HINT);
-        const key = checkedKey(line.slice(0, equals), i, input);
-        pairs.push([key, checkedValue(key, line.slice(equals + 1), input)]);
-    }
-    return pairs;
-}
-function checkedKey(raw, index, input) {
-    const key = raw.trim();
-    if (!(0,shell/* isEnvName */.Xc)(key)) {
-        throw new errors/* InputError */.dz(input, `line ${index + 1} does not start with a variable name (letters, digits and _, not starting with a digit)`, HINT);
-    }
-    return key;
-}
-function checkedValue(key, value, input) {
-    const bad = /[\r\0]/.exec(value);
-    if (bad) {
-        throw new errors/* InputError */.dz(input, `the value of ${key} holds a ${bad[0] === '\r' ? 'carriage return (\\r), which Compose v1 reads as a line break' : 'NUL character, which ends a value in every env file reader'}`, 'Remove it from the value (for a file made on Windows, convert its line endings to \\n)');
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/image-pins.ts
-/**
- * Images pinned by digest: build-image's `images` output (or `name=ref@digest`
- * lines) becomes one `NAME_IMAGE=repository@sha256:…` line per image in the
- * env file, which the compose file uses as `image: ${NAME_IMAGE}`. The env
- * file is snapshotted per release, so a rollback goes back to the digests the
- * previous release ran.
- */
-
-const DIGEST_REF = /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/;
-const FIX = "Pass build-image's output (`images: ${{ needs.build.outputs.images }}`) or `name=repository@sha256:…` lines";
-/** `go-nuxt-backend` → `GO_NUXT_BACKEND_IMAGE`; `acme/web` → `WEB_IMAGE`. */
-function imageVariable(name) {
-    const base = name.split('/').pop() ?? name;
-    const upper = base
-        .toUpperCase()
-        .replace(/[^A-Z0-9]+/g, '_')
-        .replace(/^_+|_+$/g, '');
-    return `${/^[0-9]/.test(upper) ? '_' : ''}${upper}_IMAGE`;
-}
-function parseEntries(text) {
-    if (text.startsWith('{')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(text);
-        }
-        catch (err) {
-            throw new errors/* InputError */.dz('images', `is not valid JSON (${err.message})`, FIX);
-        }
-        return Object.entries(parsed).map(([name, value]) => {
-            const digest = value?.digest;
-            if (typeof digest !== 'string' || digest === '') {
-                throw new errors/* InputError */.dz('images', `image ${JSON.stringify(name)} has no digest (it was not pushed)`, 'Build it with push: true so the servers can pull it by digest');
-            }
-            return [name, digest];
-        });
-    }
-    return text
-        .split(/\r?\n/)
-        .map(l => l.trim())
-        .filter(l => l && !l.startsWith('#'))
-        .map(line => {
-        const at = line.indexOf('=');
-        if (at <= 0)
-            throw new errors/* InputError */.dz('images', `line ${JSON.stringify(line)} is not name=repository@sha256:…`, FIX);
-        return [line.slice(0, at).trim(), line.slice(at + 1).trim()];
-    });
-}
-function readImagePins(read) {
-    const text = read('images').trim();
-    if (!text)
-        return [];
-    const pins = parseEntries(text).map(([name, ref]) => {
-        if (!DIGEST_REF.test(ref)) {
-            throw new errors/* InputError */.dz('images', `${JSON.stringify(ref)} (image ${JSON.stringify(name)}) is not repository@sha256:<64 hex digits>`, FIX);
-        }
-        return { variable: imageVariable(name), ref };
-    });
-    const seen = new Map();
-    for (const [i, pin] of pins.entries()) {
-        const other = seen.get(pin.variable);
-        if (other !== undefined && other !== pin.ref)
-            throw new errors/* InputError */.dz('images', `two images map to ${pin.variable} (entry ${i + 1})`, 'Give the images distinct names');
-        seen.set(pin.variable, pin.ref);
-    }
-    return pins;
-}
-
-// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
-var git_ref = __nccwpck_require__(5630);
-// EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
-var repository_url = __nccwpck_require__(5508);
-// EXTERNAL MODULE: ./src/core/secrets.ts
-var secrets = __nccwpck_require__(8198);
-;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
-
-
-
-
-
-
-
-
-
-function runContext(env = process.env) {
-    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
-    const repository = env.GITHUB_REPOSITORY || '';
-    const runId = env.GITHUB_RUN_ID || '';
-    return {
-        sha: env.GITHUB_SHA || '',
-        actor: env.GITHUB_ACTOR || '',
-        runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
-        runKey: `${repository}#${runId}.${env.GITHUB_RUN_ATTEMPT || '1'}:${env.GITHUB_JOB || ''}`,
-        serverUrl,
-        repository
-    };
-}
-function readEnvPairs(read, name) {
-    return parseEnvInput(read(name, { keepWhitespace: true }), name);
-}
-/** A key in both would leave it to the order of the lines whether the shown or the secret value wins. */
-function refuseKeysInBoth(vars, env) {
-    const secret = new Set(env.map(([key]) => key));
-    const both = [...new Set(vars.map(([key]) => key).filter(key => secret.has(key)))];
-    if (both.length > 0) {
-        throw new errors/* InputError */.dz('vars', `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} also set in env`, 'Give each key once: in vars when the value is plain, in env when it is secret');
-    }
-}
-const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-function readNames(read, name, pattern, what) {
-    const items = (0,inputs/* readLines */.Se)(read, name)
-        .flatMap(l => l.split(','))
-        .map(s => s.trim())
-        .filter(Boolean);
-    for (const item of items) {
-        if (!pattern.test(item))
-            throw new errors/* InputError */.dz(name, `${JSON.stringify(item)} is not a valid ${what}`);
-    }
-    return items;
-}
-function readRollingSettings(read, strategy, services) {
-    const proxyService = read('proxy-service').trim();
-    if (proxyService && !SERVICE.test(proxyService)) {
-        throw new errors/* InputError */.dz('proxy-service', `${JSON.stringify(proxyService)} is not a service name`, 'Name the one Compose service of the proxy, e.g. nginx');
-    }
-    if (strategy === 'one-by-one' && services.length === 0) {
-        throw new errors/* InputError */.dz('services', 'is empty, and strategy: one-by-one updates the services it names, one by one in that order', 'List them in the order to update, e.g. services: backend, frontend, nginx');
-    }
-    if (strategy === 'rolling') {
-        // "Every service" would include the proxy and the databases, which cannot run twice.
-        if (services.length === 0) {
-            throw new errors/* InputError */.dz('services', 'is empty, and strategy: rolling replaces the services it names, one by one in that order', 'List the services behind the proxy, e.g. services: backend');
-        }
-        if (services.includes(proxyService)) {
-            throw new errors/* InputError */.dz('proxy-service', `${proxyService} is also in services; the proxy is reloaded, not replaced`, 'Leave it out of services, or deploy it with strategy: recreate');
-        }
-    }
-    return {
-        proxyService,
-        proxyReloadCommand: read('proxy-reload-command').trim() || 'nginx -s reload',
-        stopGracePeriodMs: (0,inputs/* readDuration */.$7)(read, 'stop-grace-period', 10)
-    };
-}
-/** Masks the credentials a clone URL may hold before anything can print them, then checks it. */
-function readRepository(read) {
-    const text = read('repository');
-    for (const secret of (0,repository_url/* repositorySecrets */.w6)(text)) {
-        (0,secrets/* registerSecret */.cl)(secret);
-        if ((0,secrets/* isShortSecret */.nz)(secret))
-            (0,secrets/* warnShortSecret */.n$)('repository: the token or password in the URL', 'Check the URL: access tokens are much longer.');
-    }
-    return text.trim() ? (0,repository_url/* parseRepository */.SU)(text) : undefined;
-}
-function readDeploySettings(read, run = runContext()) {
-    const repository = readRepository(read);
-    const connection = (0,connection_settings/* readConnectionSettings */.S)(read);
-    const app = (0,compose/* readAppSettings */.bR)(read);
-    const source = (0,inputs/* readChoice */.Kf)(read, 'source', ['git', 'upload', 'none'], 'git');
-    const ref = read('ref').trim() || run.sha;
-    if (source !== 'none' && !ref) {
-        throw new errors/* InputError */.dz('ref', 'is empty and GITHUB_SHA is not set', 'Give the commit, tag or branch to deploy');
-    }
-    if (ref && !(0,git_ref/* isGitRef */.c)(ref)) {
-        throw new errors/* InputError */.dz('ref', `${JSON.stringify(ref)} is not a git ref`, 'Use a commit sha, a tag or a branch name');
-    }
-    const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'one-by-one', 'rolling'], 'recreate');
-    const services = readNames(read, 'services', SERVICE, 'service name');
-    const rolling = readRollingSettings(read, strategy, services);
-    const vars = readEnvPairs(read, 'vars');
-    const env = readEnvPairs(read, 'env');
-    refuseKeysInBoth(vars, env);
-    const images = readImagePins(read);
-    if (images.length > 0 && !app.envFile) {
-        throw new errors/* InputError */.dz('images', 'needs env-file: the digests are written there as NAME_IMAGE variables', 'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file');
-    }
-    const rollbackTo = read('rollback-to').trim();
-    if (rollbackTo && !(0,git_ref/* isGitRef */.c)(rollbackTo)) {
-        throw new errors/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
-    }
-    return {
-        connection,
-        app,
-        source,
-        ref: source === 'none' ? read('ref').trim() || run.sha : ref,
-        repository,
-        uploadPath: read('upload-path').trim() || '.',
-        vars,
-        env,
-        images,
-        requiredEnv: readNames(read, 'required-env', /^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name'),
-        services,
-        strategy,
-        rolling,
-        build: (0,inputs/* readBoolean */.Vf)(read, 'build', false),
-        pull: (0,inputs/* readBoolean */.Vf)(read, 'pull', false),
-        wait: (0,inputs/* readBoolean */.Vf)(read, 'wait', true),
-        waitTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'wait-timeout', 300),
-        waitIgnore: readNames(read, 'wait-ignore', SERVICE, 'service name'),
-        preDeploy: read('pre-deploy'),
-        postDeploy: read('post-deploy'),
-        lock: (0,inputs/* readBoolean */.Vf)(read, 'lock', true),
-        lockTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'lock-timeout', 600),
-        keepReleases: (0,inputs/* readInteger */.JI)(read, 'keep-releases', 5, 1, 100),
-        rollbackTo,
-        allowOlder: (0,inputs/* readBoolean */.Vf)(read, 'allow-older', false),
-        run
-    };
 }
 
 
@@ -70318,6 +70318,6 @@ module.exports = {"rE":"1.17.0"};
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(7927);
+/******/ var __webpack_exports__ = __nccwpck_require__(6957);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

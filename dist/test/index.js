@@ -28490,7 +28490,7 @@ function readLines(read, name) {
 
 /***/ }),
 
-/***/ 3204:
+/***/ 8041:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -28498,7 +28498,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3360);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4082);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8871);
 
 
 
@@ -28516,7 +28516,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4082:
+/***/ 8871:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28535,7 +28535,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
-;// CONCATENATED MODULE: ./src/test/go-json.ts
+;// CONCATENATED MODULE: ./src/run-tests/go-json.ts
 function parseGoEvent(line) {
     if (!line.startsWith('{'))
         return undefined;
@@ -28658,7 +28658,7 @@ function parseGoTestJson(output, source, modulePath) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/test/xml.ts
+;// CONCATENATED MODULE: ./src/run-tests/xml.ts
 /**
  * A small XML reader, enough for JUnit reports: elements, attributes, text,
  * CDATA, comments and the five entities plus character references. No DTDs,
@@ -28773,7 +28773,7 @@ function parseXml(source) {
     return root;
 }
 
-;// CONCATENATED MODULE: ./src/test/results.ts
+;// CONCATENATED MODULE: ./src/run-tests/results.ts
 function countCases(cases) {
     return {
         passed: cases.filter(c => c.outcome === 'passed').length,
@@ -28802,7 +28802,7 @@ function mergeResults(parts) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/test/junit.ts
+;// CONCATENATED MODULE: ./src/run-tests/junit.ts
 
 
 function firstLine(text) {
@@ -28882,7 +28882,7 @@ function parseJUnit(xml, source) {
     return { source, counts: countCases(cases), cases, seconds };
 }
 
-;// CONCATENATED MODULE: ./src/test/node-output.ts
+;// CONCATENATED MODULE: ./src/run-tests/node-output.ts
 /**
  * Counts from the closing lines of Node's test runner (`# pass 3` in TAP,
  * `ℹ pass 3` in the spec reporter), for a suite that writes no JUnit report.
@@ -28907,7 +28907,7 @@ function parseNodeRunnerOutput(output, source) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/test/unittest-output.ts
+;// CONCATENATED MODULE: ./src/run-tests/unittest-output.ts
 /**
  * Reads what Python's unittest runner prints (Django's `manage.py test` is
  * one): the `Ran N tests` line and the status line after it give the counts,
@@ -29019,7 +29019,7 @@ function parseUnittestOutput(output, source) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/test/collect.ts
+;// CONCATENATED MODULE: ./src/run-tests/collect.ts
 
 
 
@@ -29103,7 +29103,7 @@ function collectResults(s, run, opts) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/test/commands.ts
+;// CONCATENATED MODULE: ./src/run-tests/commands.ts
 /**
  * Runs the suite the way each stack does, with the flags that make its
  * results readable: Django's runner lists every test with `-v 2`; pytest
@@ -29338,7 +29338,7 @@ const STDIN_ENV_READER = `${NEWLINE_VAR}='\n'; ` +
 
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/test/locate.ts
+;// CONCATENATED MODULE: ./src/run-tests/locate.ts
 
 
 
@@ -29416,7 +29416,7 @@ function locate(failure, workDir, workspace) {
     return file ? { file, line: failure.line } : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/test/report.ts
+;// CONCATENATED MODULE: ./src/run-tests/report.ts
 
 
 
@@ -29610,7 +29610,7 @@ async function group(title, fn, enabled = true) {
     return enabled ? core.group(title, fn) : fn();
 }
 
-;// CONCATENATED MODULE: ./src/test/run-command.ts
+;// CONCATENATED MODULE: ./src/run-tests/run-command.ts
 
 
 
@@ -29701,7 +29701,7 @@ async function runCommand(argv, opts) {
 
 // EXTERNAL MODULE: ./src/core/inputs.ts
 var inputs = __nccwpck_require__(9114);
-;// CONCATENATED MODULE: ./src/test/detect.ts
+;// CONCATENATED MODULE: ./src/run-tests/detect.ts
 
 
 /** What `npm init` writes when a package has no tests. */
@@ -29773,7 +29773,7 @@ function packageManager(dir) {
     return 'npm';
 }
 
-;// CONCATENATED MODULE: ./src/test/settings.ts
+;// CONCATENATED MODULE: ./src/run-tests/settings.ts
 
 
 
@@ -29862,7 +29862,7 @@ function readTestSettings(read) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/test/main.ts
+;// CONCATENATED MODULE: ./src/run-tests/main.ts
 
 
 
@@ -33296,6 +33296,6 @@ function getExecOutput(commandLine, args, options) {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(3204);
+/******/ var __webpack_exports__ = __nccwpck_require__(8041);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

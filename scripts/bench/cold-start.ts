@@ -7,8 +7,8 @@ import { createServer, Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { generateKey } from '../../__tests__/testbed/keys.js'
-import { node24 } from '../../__tests__/testbed/node24.js'
+import { generateKey } from '../../testbed/keys.js'
+import { node24 } from '../../testbed/node24.js'
 import { median, progress } from './context.js'
 
 export interface ColdStart {

@@ -6,9 +6,9 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { ActionRun, runAction } from '../../__tests__/testbed/action-runner.js'
-import { removeComposeProject } from '../../__tests__/testbed/apps.js'
-import { startSshHosts, SshHosts } from '../../__tests__/testbed/ssh-hosts.js'
+import { ActionRun, runAction } from '../../testbed/action-runner.js'
+import { removeComposeProject } from '../../testbed/apps.js'
+import { startSshHosts, SshHosts } from '../../testbed/ssh-hosts.js'
 
 /**
  * Deploys log in as this user, in the docker group, whose login shell is

@@ -1,8 +1,8 @@
 // Figure 1: requests through nginx while the backend gets a new image, with
 // strategy: recreate and with strategy: rolling, on the same app and proxy.
-import { httpText } from '../../__tests__/testbed/apps.js'
-import { freePort } from '../../__tests__/testbed/ports.js'
-import { SshHosts } from '../../__tests__/testbed/ssh-hosts.js'
+import { httpText } from '../../testbed/apps.js'
+import { freePort } from '../../testbed/ports.js'
+import { SshHosts } from '../../testbed/ssh-hosts.js'
 import { BenchContext, connectionInputs, mustSucceed, progress, timedDeploy } from './context.js'
 import { LoadResult, startLoad } from './load.js'
 import { writeRollingApp } from './rolling-app.js'

@@ -3,7 +3,7 @@
 // figure is deploy-kit's own work and its SSH fan-out, not the engine's.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SshHosts } from '../../__tests__/testbed/ssh-hosts.js'
+import { SshHosts } from '../../testbed/ssh-hosts.js'
 import { BenchContext, connectionInputs, progress, Runs, timedDeploy } from './context.js'
 
 export interface Fanout {

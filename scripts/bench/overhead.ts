@@ -4,8 +4,8 @@
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { run } from '../../__tests__/testbed/run.js'
-import { SshHosts } from '../../__tests__/testbed/ssh-hosts.js'
+import { run } from '../../testbed/run.js'
+import { SshHosts } from '../../testbed/ssh-hosts.js'
 import { quote } from '../../src/core/shell.js'
 import { commandRoundTrip } from './round-trip.js'
 import {

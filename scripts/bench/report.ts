@@ -1,7 +1,7 @@
 // The printed result: the machine, a table, and one line per figure.
 import { spawnSync } from 'node:child_process'
 import { cpus, release, totalmem } from 'node:os'
-import { node24 } from '../../__tests__/testbed/node24.js'
+import { node24 } from '../../testbed/node24.js'
 import { ColdStart } from './cold-start.js'
 import { DowntimeRound, sumRounds } from './downtime.js'
 import { median, Runs } from './context.js'

@@ -3,7 +3,7 @@
 // on (ssh2's default socket) they meet the peer's delayed ACK.
 import ssh2 from 'ssh2'
 import { performance } from 'node:perf_hooks'
-import { SshServer } from '../../__tests__/testbed/sshd.js'
+import { SshServer } from '../../testbed/sshd.js'
 
 function connect(server: SshServer, username: string, privateKey: string): Promise<ssh2.Client> {
   const client = new ssh2.Client()

@@ -69,7 +69,7 @@ import {
   uploadCommands,
   uploadRelease
 } from '../../../src/ssh-deploy/upload-source.js'
-import { installCommands, testCommand } from '../../../src/test/commands.js'
+import { installCommands, testCommand } from '../../../src/run-tests/commands.js'
 import type { ClientVariant } from './expected-calls.js'
 import { commandsSentBy } from './transport.js'
 

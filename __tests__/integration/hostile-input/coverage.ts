@@ -27,10 +27,10 @@ import * as remoteFiles from '../../../src/ssh-deploy/remote-files.js'
 import * as rolling from '../../../src/ssh-deploy/rolling.js'
 import * as updateServices from '../../../src/ssh-deploy/update-services.js'
 import * as uploadSource from '../../../src/ssh-deploy/upload-source.js'
-import * as testCommands from '../../../src/test/commands.js'
-import * as testMain from '../../../src/test/main.js'
-import * as testReport from '../../../src/test/report.js'
-import * as runCommand from '../../../src/test/run-command.js'
+import * as testCommands from '../../../src/run-tests/commands.js'
+import * as testMain from '../../../src/run-tests/main.js'
+import * as testReport from '../../../src/run-tests/report.js'
+import * as runCommand from '../../../src/run-tests/run-command.js'
 
 /** Every module of src/ whose text mentions argv, RemoteCommand or a way to start a process. */
 export const MODULES: Record<string, Record<string, unknown>> = {

@@ -20,7 +20,7 @@ import { lockCommands } from '../../../src/ssh-deploy/lock.js'
 import { ancestryCommand } from '../../../src/ssh-deploy/release-order.js'
 import { fileCommands } from '../../../src/ssh-deploy/remote-files.js'
 import { uploadCommands } from '../../../src/ssh-deploy/upload-source.js'
-import { RECORDED_ENV } from '../../testbed/recorders.js'
+import { RECORDED_ENV } from '../../../testbed/recorders.js'
 
 export interface ExpectedCall {
   program: string

@@ -11,7 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { readCalls, RecordedCall } from '../../testbed/recorders.js'
+import { readCalls, RecordedCall } from '../../../testbed/recorders.js'
 
 /** Linux's limit on one exec argument (MAX_ARG_STRLEN), NUL included; sshd hits it too. */
 export const MAX_ARGUMENT = 32 * 4096

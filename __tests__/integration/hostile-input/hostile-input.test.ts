@@ -30,7 +30,7 @@ import { shellLaunch } from '../../../src/core/remote-command.js'
 import { SshSession } from '../../../src/core/ssh-session.js'
 import type { RemoteCommand } from '../../../src/core/remote-command.js'
 import { docker as runDocker } from '../../../src/build-image/docker-cli.js'
-import { runCommand } from '../../../src/test/run-command.js'
+import { runCommand } from '../../../src/run-tests/run-command.js'
 import { mapLimited } from '../../../src/core/fleet.js'
 import {
   FIRED_MARK,
@@ -45,12 +45,12 @@ import {
   RECORDED_ENV,
   writeRecorders,
   writeShellShim
-} from '../../testbed/recorders.js'
-import { generateKey } from '../../testbed/keys.js'
-import { ensurePrerequisites } from '../../testbed/prerequisites.js'
-import { shellsUnderTest, ShellUnderTest } from '../../testbed/shells.js'
-import { startSshd } from '../../testbed/sshd.js'
-import { ensureKeyLoginUser } from '../../testbed/users.js'
+} from '../../../testbed/recorders.js'
+import { generateKey } from '../../../testbed/keys.js'
+import { ensurePrerequisites } from '../../../testbed/prerequisites.js'
+import { shellsUnderTest, ShellUnderTest } from '../../../testbed/shells.js'
+import { startSshd } from '../../../testbed/sshd.js'
+import { ensureKeyLoginUser } from '../../../testbed/users.js'
 import {
   Place,
   REMOTE_CASES,

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ensureDocker, stopDocker } from '../../testbed/docker.js'
-import { ensureBaseImages } from '../../testbed/images.js'
-import { ensurePrerequisites } from '../../testbed/prerequisites.js'
-import { run, runChecked, waitFor } from '../../testbed/run.js'
-import { startSshHosts, SshHosts } from '../../testbed/ssh-hosts.js'
+import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
+import { ensureBaseImages } from '../../../testbed/images.js'
+import { ensurePrerequisites } from '../../../testbed/prerequisites.js'
+import { run, runChecked, waitFor } from '../../../testbed/run.js'
+import { startSshHosts, SshHosts } from '../../../testbed/ssh-hosts.js'
 import {
   ActionFiles,
   GuardedApp,

@@ -14,7 +14,7 @@ import {
   probeArgv,
   probeStdin
 } from '../../../src/smoke-check/http-probe-commands.js'
-import { run, waitFor } from '../../testbed/run.js'
+import { run, waitFor } from '../../../testbed/run.js'
 import { json, startHttpServer, startSilentServer, TestServer } from './harness.js'
 
 const MARK = 'DKPROBE-feedc0ffee'

@@ -5,7 +5,7 @@ import {
   keepOutputsWithoutSecrets,
   processStepOutput,
   SecretMasker
-} from '../../testbed/secret-masker.js'
+} from '../../../testbed/secret-masker.js'
 import {
   ActionFiles,
   json,

@@ -23,8 +23,8 @@ import { ExecOptions, ExecResult, SshSession, Transport } from '../../../src/cor
 import { DeployLock, LockLost, LockOwner } from '../../../src/ssh-deploy/lock.js'
 import { statePaths } from '../../../src/ssh-deploy/state-paths.js'
 import { captureOutput } from '../../helpers/capture-output.js'
-import { ensurePrerequisites } from '../../testbed/prerequisites.js'
-import { startSshHosts, SshHosts } from '../../testbed/ssh-hosts.js'
+import { ensurePrerequisites } from '../../../testbed/prerequisites.js'
+import { startSshHosts, SshHosts } from '../../../testbed/ssh-hosts.js'
 
 let hosts: SshHosts
 let work: string

@@ -1,2 +1,0 @@
-// Seed 001's flow with Compose found by detection: v2 on the testbed, as on real servers.
-await import('./flow-thinkring.suite.js')

@@ -1,6 +1,7 @@
 import * as exec from '@actions/exec'
 import { errorMessage } from '../core/errors.js'
 import { logRemote, remoteLineLog } from '../core/log.js'
+import { processEnv } from '../core/process-env.js'
 import { commandLine } from '../core/shell.js'
 
 export interface DockerResult {
@@ -18,12 +19,6 @@ export interface DockerOptions {
   env?: Record<string, string>
   /** Run without logging the command or its output. */
   quiet?: boolean
-}
-
-function processEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value
-  return { ...env, ...extra }
 }
 
 /**

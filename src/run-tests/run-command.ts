@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import { errorMessage } from '../core/errors.js'
 import { LineLog } from '../core/log.js'
+import { processEnv } from '../core/process-env.js'
 import { commandLine } from '../core/shell.js'
 
 export interface CommandResult {
@@ -18,12 +19,6 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Turns a stdout line into what the log shows, or undefined to hide it (Go's JSON events). */
   display?: (line: string) => string | undefined
-}
-
-function processEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value
-  return { ...env, ...extra }
 }
 
 /**

@@ -1,12 +1,19 @@
 import { describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import {
   ACTION_DIRS,
   expectedInputRows,
   readAction,
   readmeInputRows
 } from '../../scripts/action-docs.mjs'
+import {
+  CONNECTION_ACTION_DIRS,
+  connectionInputs,
+  readConnectionSource,
+  withConnectionInputs
+} from '../../scripts/connection-inputs.mjs'
 import { DEPLOY_FOLDER_ACTION, deployFolderAction } from '../../scripts/deploy-action.mjs'
 import { ACTIONS } from '../../scripts/actions.mjs'
 import { parse } from 'yaml'
@@ -22,7 +29,7 @@ type Action = {
 
 const actions = ACTION_DIRS.map((dir: string) => [dir, readAction(dir) as Action] as const)
 
-// Inputs every action that reaches a server shares; they must read the same everywhere.
+// The connection inputs DESIGN.md's contract names; scripts/connection-inputs.yml holds them and more.
 const CONNECTION = [
   'host',
   'port',
@@ -78,27 +85,75 @@ describe.each(actions)('%s/action.yml', (dir, action) => {
   })
 })
 
-describe('shared inputs', () => {
+describe('connection inputs', () => {
+  const source = readConnectionSource()
+  const shared = connectionInputs(source)
   const remote = actions.filter(([, a]) => 'known-hosts' in a.inputs)
 
-  it('are offered by every action that reaches a server', () => {
-    expect(remote.map(([dir]) => dir).sort()).toEqual([
-      '.',
-      'collectstatic',
-      'migrate',
-      'smoke-check',
-      'ssh-deploy'
-    ])
+  it('are offered by every action that reaches a server, and by no other', () => {
+    expect(remote.map(([dir]) => dir).sort()).toEqual([...CONNECTION_ACTION_DIRS].sort())
   })
 
-  it.each(CONNECTION)('%s reads the same in each of them', name => {
-    const [, first] = remote.find(([dir]) => dir === 'ssh-deploy')!
-    for (const [dir, action] of remote) {
-      const mine = { ...action.inputs[name] }
-      const theirs = { ...first.inputs[name] }
-      if (dir === 'smoke-check' && name === 'host') continue // optional there: only for checks from the server
-      expect([dir, name, mine]).toEqual([dir, name, theirs])
+  it('include every connection input the contract names', () => {
+    expect(Object.keys(shared)).toEqual(expect.arrayContaining(CONNECTION))
+  })
+
+  it.each(CONNECTION_ACTION_DIRS)(
+    '%s/action.yml holds them as `npm run docs` writes them from the one source',
+    dir => {
+      const text = readFileSync(join(dir, 'action.yml'), 'utf8')
+      expect(text).toBe(withConnectionInputs(text, source, `${dir}/action.yml`))
     }
+  )
+
+  it('read in each action as in the source; only smoke-check has its own `host`', () => {
+    const differing = CONNECTION_ACTION_DIRS.map(dir => {
+      const { inputs } = readAction(dir) as Action
+      return [
+        dir,
+        Object.keys(shared).filter(name => !isDeepStrictEqual(inputs[name], shared[name]))
+      ]
+    })
+    expect(differing).toEqual(
+      CONNECTION_ACTION_DIRS.map(dir => [dir, dir === 'smoke-check' ? ['host'] : []])
+    )
+  })
+
+  describe('the block `npm run docs` writes', () => {
+    const action = (inputs: string) =>
+      ['name: x', 'inputs:', inputs, 'runs:', '  using: node24', ''].join('\n')
+    const empty = [
+      '  # connection inputs: made from scripts/connection-inputs.yml by `npm run docs`; edit that file, not this block',
+      '  # connection inputs end'
+    ].join('\n')
+
+    it('is put back when a copy was edited by hand, and is left alone the second time', () => {
+      const once = withConnectionInputs(action(empty), source)
+      const edited = once.replace('default: 1800', 'default: 60')
+      expect(edited).not.toBe(once)
+      expect(withConnectionInputs(edited, source)).toBe(once)
+      expect(withConnectionInputs(once, source)).toBe(once)
+      expect((parse(once) as Action).inputs).toEqual(shared)
+    })
+
+    it("leaves out an input the action defines itself, and keeps the action's own", () => {
+      const own =
+        "  host:\n    description: Only for checks from the server.\n    required: false\n    default: ''"
+      const inputs = (parse(withConnectionInputs(action(`${own}\n${empty}`), source)) as Action)
+        .inputs
+      expect(inputs.host).toEqual({
+        description: 'Only for checks from the server.',
+        required: false,
+        default: ''
+      })
+      expect(Object.keys(inputs)).toEqual(Object.keys(shared))
+    })
+
+    it('is required: an action.yml without the markers is an error naming the file', () => {
+      expect(() =>
+        withConnectionInputs(action('  app-dir:\n    description: x'), source, 'x/action.yml')
+      ).toThrow(/^x\/action\.yml: no connection inputs block/)
+    })
   })
 })
 

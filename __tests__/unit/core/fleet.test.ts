@@ -18,13 +18,8 @@ async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise(resolve => setImmediate(resolve))
 }
 
-const ok = (stdout = ''): ExecResult => ({
-  code: 0,
-  signal: null,
-  stdout,
-  stderr: '',
-  timedOut: false
-})
+const EXIT_0: ExecResult = { code: 0, signal: null, stdout: '', stderr: '', timedOut: false }
+const ok = (stdout = ''): ExecResult => ({ ...EXIT_0, stdout })
 
 /** A transport that answers every command with `answer` and records what it was asked. */
 class RecordingTransport {

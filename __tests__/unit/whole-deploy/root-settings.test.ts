@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mapInputs } from '../../../src/core/inputs.js'
@@ -9,16 +8,21 @@ import {
   readRootSettings,
   rollbackDeploySettings
 } from '../../../src/whole-deploy/root-settings.js'
+import { generateKey } from '../../../testbed/keys.js'
 import { captureOutput } from '../../helpers/capture-output.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'deploykit-root-settings-'))
-execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')])
-const KEY = readFileSync(join(dir, 'id'), 'utf8')
-const PUB = readFileSync(join(dir, 'id.pub'), 'utf8').split(' ').slice(0, 2).join(' ')
+const { privateKey: KEY, publicKey } = generateKey(dir, 'id')
+const PUB = publicKey.split(' ').slice(0, 2).join(' ')
 rmSync(dir, { recursive: true, force: true })
 
-process.env.GITHUB_SHA ??= 'f'.repeat(40)
-const base = { host: 'deploy@web1', key: KEY, 'known-hosts': `web1 ${PUB}`, 'app-dir': '/srv/app' }
+const base = {
+  host: 'deploy@web1',
+  key: KEY,
+  'known-hosts': `web1 ${PUB}`,
+  'app-dir': '/srv/app',
+  ref: 'f'.repeat(40)
+}
 const read = (extra: Record<string, string> = {}) =>
   readRootSettings(mapInputs({ ...base, ...extra }))
 

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ActionEntry, runAction, StageResult } from '../../src/core/entry.js'
 import { InputReader, mapInputs } from '../../src/core/inputs.js'
 import { parseOutputs } from '../../testbed/action-runner.js'
 import { captureOutput } from './capture-output.js'
@@ -19,6 +20,36 @@ export interface InProcessRun {
   /** What the entry threw (an input error, say), if anything. */
   error?: unknown
   elapsedMs: number
+}
+
+/**
+ * An action run through its entry (src/core/entry.ts) as its index.ts runs
+ * it: the step fails as the runner shows it, and what the work threw (an
+ * input error, say) is thrown again afterwards for the test to look at.
+ */
+export function throughEntry<S, R extends StageResult>(
+  entryFor: (read: InputReader) => ActionEntry<S, R>
+): (read: InputReader) => Promise<void> {
+  return async read => {
+    const entry = entryFor(read)
+    let thrown: { error: unknown } | undefined
+    const kept = (error: unknown): never => {
+      thrown = { error }
+      throw error
+    }
+    await runAction({
+      ...entry,
+      readSettings: () => {
+        try {
+          return entry.readSettings()
+        } catch (error) {
+          return kept(error)
+        }
+      },
+      run: settings => entry.run(settings).catch(kept)
+    })
+    if (thrown) throw thrown.error
+  }
 }
 
 /** One set of runner files per test file; `remove` deletes them and restores the environment. */

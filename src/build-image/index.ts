@@ -1,9 +1,7 @@
 import '../core/esm-globals.js'
 import { actionInputs } from '../core/inputs.js'
-import { runEntryWithPost } from '../core/stage.js'
+import { runAction } from '../core/entry.js'
 import { post, run } from './main.js'
+import { readBuildSettings } from './settings.js'
 
-await runEntryWithPost(
-  () => run(actionInputs),
-  async () => post()
-)
+await runAction({ readSettings: () => readBuildSettings(actionInputs), run, post })

@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { errorMessage } from '../core/errors.js'
-import type { InputReader } from '../core/inputs.js'
-import type { StageResult } from '../core/stage.js'
+import type { StageResult } from '../core/entry.js'
 import { buildImage, buildRequest, ImageReport, pushImage } from './build.js'
 import { credentialStoreHosts, DockerCli, dockerCli } from './docker-cli.js'
 import {
@@ -23,7 +22,7 @@ import {
 } from './buildx-builder.js'
 import { buildxInspect, buildxVersion, dockerDriverStatus, dockerLogin } from './docker-commands.js'
 import { cacheText, setImagesOutput, writeSummary } from './report.js'
-import { BuildSettings, chooseBuilder, readBuildSettings, RegistryLogin } from './settings.js'
+import { BuildSettings, chooseBuilder, RegistryLogin } from './settings.js'
 import { mapLimited } from '../core/fleet.js'
 import { logRemote } from '../core/log.js'
 
@@ -116,8 +115,7 @@ function prefixFor(s: BuildSettings, name: string): string {
  * directories it makes are recorded for the post step before anything goes
  * into them, and removed when the run ends however it ends.
  */
-export async function run(read: InputReader): Promise<StageResult> {
-  const s = readBuildSettings(read)
+export async function run(s: BuildSettings): Promise<StageResult> {
   if (!s.logout) {
     core.warning(
       'logout: false has no effect: the login lives in a DOCKER_CONFIG of this step alone, removed when it ends, so that no job leaves it on the runner. A later step that needs the registry logs in itself (docker/login-action)'

@@ -1,6 +1,6 @@
 import '../core/esm-globals.js'
 import { actionInputs } from '../core/inputs.js'
-import { runEntry } from '../core/stage.js'
-import { run } from './main.js'
+import { runAction } from '../core/entry.js'
+import { readCollectstaticSettings, run } from './main.js'
 
-await runEntry(() => run(actionInputs))
+await runAction({ readSettings: () => readCollectstaticSettings(actionInputs), run })

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import {
+  AppSettings,
   detectCompose,
   findPython,
   inService,
@@ -8,15 +9,29 @@ import {
   readAppSettings,
   ServiceMode
 } from '../core/compose.js'
-import { readConnectionSettings } from '../core/connection-settings.js'
+import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
 import { forEachHost } from '../core/fleet.js'
 import { InputReader, readBoolean, readChoice } from '../core/inputs.js'
-import { StageResult } from '../core/stage.js'
+import { StageResult } from '../core/entry.js'
 import { readService } from '../migrate/settings.js'
 import { summaryRow } from '../core/html.js'
 
-export function readCollectstaticSettings(read: InputReader) {
+export interface CollectstaticSettings {
+  connection: ConnectionSettings
+  app: AppSettings
+  service: string
+  mode: ServiceMode
+  clear: boolean
+  settings: string
+  python: string
+}
+
+/** `connection` is given by a caller that read the connection inputs already (the root action). */
+export function readCollectstaticSettings(
+  read: InputReader,
+  connection?: ConnectionSettings
+): CollectstaticSettings {
   const settings = read('settings').trim()
   if (settings && !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(settings)) {
     throw new InputError(
@@ -29,7 +44,7 @@ export function readCollectstaticSettings(read: InputReader) {
   if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
     throw new InputError('python', `${JSON.stringify(python)} is not an interpreter path`)
   return {
-    connection: readConnectionSettings(read),
+    connection: connection ?? readConnectionSettings(read),
     app: readAppSettings(read),
     service: readService(read, 'service', 'backend'),
     mode: readChoice(read, 'mode', ['exec', 'run'] as const, 'exec') as ServiceMode,
@@ -74,8 +89,7 @@ export function explainFailure(output: string): string {
   return lines[lines.length - 1] ?? 'no output'
 }
 
-export async function run(read: InputReader): Promise<StageResult> {
-  const s = readCollectstaticSettings(read)
+export async function run(s: CollectstaticSettings): Promise<StageResult> {
   const outcomes = await forEachHost(s.connection, host =>
     core.group(`${host.label}: collectstatic`, async () => {
       const binary = await detectCompose(host, s.app.composeChoice)

@@ -1,6 +1,7 @@
 import '../core/esm-globals.js'
 import { actionInputs } from '../core/inputs.js'
-import { runEntry } from '../core/stage.js'
+import { runAction } from '../core/entry.js'
 import { run } from './main.js'
+import { readMigrateSettings } from './settings.js'
 
-await runEntry(() => run(actionInputs))
+await runAction({ readSettings: () => readMigrateSettings(actionInputs), run })

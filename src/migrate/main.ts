@@ -9,8 +9,7 @@ import {
 } from '../core/compose.js'
 import { errorMessage } from '../core/errors.js'
 import { forEachHost, HostContext } from '../core/fleet.js'
-import { InputReader } from '../core/inputs.js'
-import { StageResult } from '../core/stage.js'
+import { StageResult } from '../core/entry.js'
 import {
   pruneBackups,
   restoreCommand,
@@ -19,7 +18,7 @@ import {
   takeBackup
 } from './backup.js'
 import { alembicRevision, djangoApplied, djangoRevision } from './revisions.js'
-import { MigrateSettings, readMigrateSettings } from './settings.js'
+import { MigrateSettings } from './settings.js'
 import { directionWord, migrationArgv, planArgvs, stateArgv } from './tool-commands.js'
 import { escapeHtml, summaryRow } from '../core/html.js'
 
@@ -145,8 +144,7 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
   return report
 }
 
-export async function run(read: InputReader): Promise<StageResult & { report?: MigrateReport }> {
-  const s = readMigrateSettings(read)
+export async function run(s: MigrateSettings): Promise<StageResult & { report?: MigrateReport }> {
   const outcomes = await forEachHost(s.connection, host =>
     core.group(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s))
   )

@@ -114,8 +114,11 @@ function readBackup(read: InputReader, appDir: string): BackupSettings | undefin
   }
 }
 
-export function readMigrateSettings(read: InputReader): MigrateSettings {
-  const connection = readConnectionSettings(read)
+/** `connection` is given by a caller that read the connection inputs already (the root action). */
+export function readMigrateSettings(
+  read: InputReader,
+  connection: ConnectionSettings = readConnectionSettings(read)
+): MigrateSettings {
   const app = readAppSettings(read)
   const tool = readChoice(
     read,

@@ -1,11 +1,7 @@
 import '../core/esm-globals.js'
-import * as core from '@actions/core'
-import { errorMessage } from '../core/errors.js'
 import { actionInputs } from '../core/inputs.js'
+import { runAction } from '../core/entry.js'
 import { run } from './main.js'
+import { readTestSettings } from './settings.js'
 
-try {
-  await run(actionInputs)
-} catch (err) {
-  core.setFailed(errorMessage(err))
-}
+await runAction({ readSettings: () => readTestSettings(actionInputs), run })

@@ -2,13 +2,13 @@ import * as core from '@actions/core'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { InputReader } from '../core/inputs.js'
+import type { StageResult } from '../core/entry.js'
 import { collectResults, snapshotReports } from './collect.js'
 import { installCommands, testCommand } from './commands.js'
 import { goEventText } from './go-json.js'
 import { annotate, failureMessage, failuresOf, setCountOutputs, writeSummary } from './report.js'
 import { runCommand } from './run-command.js'
-import { readTestSettings, TestSettings } from './settings.js'
+import { TestSettings } from './settings.js'
 
 async function install(s: TestSettings): Promise<void> {
   if (s.framework === 'command') {
@@ -35,11 +35,10 @@ async function install(s: TestSettings): Promise<void> {
 
 /**
  * Runs the suite, reads its results, sets `passed`, `failed` and `skipped`,
- * annotates each failed test and writes the summary. A failing suite fails
- * the step, naming the failed tests in the first line.
+ * annotates each failed test and writes the summary. A failing suite is not
+ * ok, its message naming the failed tests in the first line.
  */
-export async function run(read: InputReader): Promise<void> {
-  const s = readTestSettings(read)
+export async function run(s: TestSettings): Promise<StageResult> {
   core.info(`Framework: ${s.framework} (${s.reason}) in ${s.workingDirectory}`)
   if (s.install) await install(s)
 
@@ -73,15 +72,13 @@ export async function run(read: InputReader): Promise<void> {
       wallSeconds: result.seconds
     })
     const failed = failureMessage(results, failures, result.code)
-    if (failed) {
-      core.setFailed(failed)
-    } else {
-      const c = results?.counts
-      core.info(
-        c
-          ? `${c.passed} passed, ${c.skipped} skipped in ${result.seconds.toFixed(1)}s`
-          : `The test command passed in ${result.seconds.toFixed(1)}s (no per-test results found)`
-      )
+    if (failed) return { ok: false, message: failed }
+    const c = results?.counts
+    return {
+      ok: true,
+      message: c
+        ? `${c.passed} passed, ${c.skipped} skipped in ${result.seconds.toFixed(1)}s`
+        : `The test command passed in ${result.seconds.toFixed(1)}s (no per-test results found)`
     }
   } finally {
     rmSync(tempDir, { recursive: true, force: true })

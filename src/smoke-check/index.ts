@@ -1,6 +1,7 @@
 import '../core/esm-globals.js'
 import { actionInputs } from '../core/inputs.js'
-import { runEntry } from '../core/stage.js'
-import { execute } from './main.js'
+import { runAction } from '../core/entry.js'
+import { run } from './main.js'
+import { readSmokeCheckSettings } from './settings.js'
 
-await runEntry(() => execute(actionInputs))
+await runAction({ readSettings: () => readSmokeCheckSettings(actionInputs), run })

@@ -1,14 +1,10 @@
-import * as core from '@actions/core'
-import { AppSettings, readAppSettings } from '../core/compose.js'
-import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
 import { forEachHost, mapLimited } from '../core/fleet.js'
-import type { InputReader } from '../core/inputs.js'
-import type { StageResult } from '../core/stage.js'
+import type { StageResult } from '../core/entry.js'
 import { CheckResult, checkUntilPassing } from './check.js'
 import { placeProbe, remoteProbe } from './remote-probe.js'
 import { annotateFailures, reportCertificates, setResultOutputs, writeSummary } from './report.js'
 import { runnerProbe } from './runner-probe.js'
-import { fromLabel, readSmokeSettings, SmokeSettings, UrlCheck } from './settings.js'
+import { fromLabel, SmokeCheckSettings, SmokeRemote, SmokeSettings, UrlCheck } from './settings.js'
 import { logRemote } from '../core/log.js'
 
 /** Commands at once on one SSH connection; sshd allows 10 sessions per connection by default. */
@@ -41,14 +37,9 @@ function fromRunner(settings: SmokeSettings, deadline: number): Promise<CheckRes
   )
 }
 
-interface Remote {
-  connection: ConnectionSettings
-  app?: AppSettings
-}
-
 async function fromServers(
   settings: SmokeSettings,
-  { connection, app }: Remote,
+  { connection, app }: SmokeRemote,
   deadline: number
 ): Promise<CheckResult[]> {
   const where = fromLabel(settings.from)
@@ -74,27 +65,13 @@ async function fromServers(
 }
 
 /**
- * Checks every URL from where `from` says, sets `passed` and `results`,
- * writes the job summary and fails the step when any URL fails. Every input
- * is read and checked before the first request.
+ * Checks every URL from where `from` says, sets `passed` and `results` and
+ * writes the job summary; not ok when any URL fails.
  */
-export async function run(read: InputReader): Promise<void> {
-  const result = await execute(read)
-  if (!result.ok) core.setFailed(result.message)
-  else logRemote(result.message)
-}
-
-export async function execute(
-  read: InputReader
+export async function run(
+  settings: SmokeCheckSettings
 ): Promise<StageResult & { results: CheckResult[] }> {
-  const settings = readSmokeSettings(read)
-  const remote: Remote | undefined =
-    settings.from.kind === 'runner'
-      ? undefined
-      : {
-          connection: readConnectionSettings(read),
-          app: settings.from.kind === 'container' ? readAppSettings(read) : undefined
-        }
+  const { remote } = settings
   const started = Date.now()
   const deadline = started + settings.timing.waitTimeoutMs
   logRemote(

@@ -1,4 +1,6 @@
 import * as core from '@actions/core'
+import { AppSettings, readAppSettings } from '../core/compose.js'
+import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean, readDuration, readInteger, readLines } from '../core/inputs.js'
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
@@ -282,5 +284,36 @@ export function readSmokeSettings(read: InputReader): SmokeSettings {
     followRedirects: readBoolean(read, 'follow-redirects', true),
     insecureTls: readBoolean(read, 'insecure-tls', false),
     timing: readTiming(read)
+  }
+}
+
+/** How checks from the servers reach them: over SSH, and into the app's containers for from: container. */
+export interface SmokeRemote {
+  connection: ConnectionSettings
+  app?: AppSettings
+}
+
+/** The smoke check with where it runs from: `remote` is set unless it runs from the runner. */
+export interface SmokeCheckSettings extends SmokeSettings {
+  remote?: SmokeRemote
+}
+
+/**
+ * Reads and checks every input of the smoke-check action, the connection
+ * inputs too when it checks from the servers. `connection` is given by a
+ * caller that read the connection inputs already (the root action).
+ */
+export function readSmokeCheckSettings(
+  read: InputReader,
+  connection?: ConnectionSettings
+): SmokeCheckSettings {
+  const settings = readSmokeSettings(read)
+  if (settings.from.kind === 'runner') return settings
+  return {
+    ...settings,
+    remote: {
+      connection: connection ?? readConnectionSettings(read),
+      app: settings.from.kind === 'container' ? readAppSettings(read) : undefined
+    }
   }
 }

@@ -1,9 +1,11 @@
 import '../core/esm-globals.js'
 import { actionInputs } from '../core/inputs.js'
-import { runEntryWithPost } from '../core/stage.js'
+import { runAction } from '../core/entry.js'
 import { post, run } from './main.js'
+import { readDeploySettings, readLockRelease } from './settings.js'
 
-await runEntryWithPost(
-  () => run(actionInputs),
-  () => post(actionInputs)
-)
+await runAction({
+  readSettings: () => readDeploySettings(actionInputs),
+  run,
+  post: () => post(() => readLockRelease(actionInputs))
+})

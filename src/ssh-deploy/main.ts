@@ -1,15 +1,13 @@
 import * as core from '@actions/core'
 import { escapeHtml, Html, summaryRow } from '../core/html.js'
 import { forEachHost, HostOutcome } from '../core/fleet.js'
-import { InputReader } from '../core/inputs.js'
-import { StageResult } from '../core/stage.js'
+import { StageResult } from '../core/entry.js'
 import { registerEnvSecrets, shownValue } from './env-values.js'
 import { deployHost, DeployFailure, DeployPlan, HostReport } from './deploy-host.js'
 import { lockCommands, newLockToken } from './lock.js'
 import { newReleaseId } from './release-log.js'
-import { DeploySettings, readDeploySettings } from './settings.js'
+import { DeploySettings, LockRelease } from './settings.js'
 import { packTree } from './upload-source.js'
-import { readConnectionSettings } from '../core/connection-settings.js'
 
 const STATE_TOKEN = 'lock-token'
 const STATE_OPEN = 'lock-open'
@@ -121,10 +119,9 @@ function toRow(
  * that decides after this stage whether the release stays (the root action).
  */
 export async function run(
-  read: InputReader,
+  s: DeploySettings,
   options: { wayBack?: boolean; beforeStart?: DeployPlan['beforeStart'] } = {}
 ): Promise<StageResult & { releaseId: string; rows: HostRow[] }> {
-  const s = readDeploySettings(read)
   registerEnvSecrets(s.env)
   const releaseId = newReleaseId(new Date(), s.ref || s.run.sha)
   const lockToken = newLockToken()
@@ -202,11 +199,10 @@ function hostState(r: HostRow): string {
  * this run still holds (a lock from a cancelled job is otherwise only taken
  * over once it goes stale).
  */
-export async function post(read: InputReader): Promise<void> {
+export async function post(readSettings: () => LockRelease): Promise<void> {
   const token = core.getState(STATE_TOKEN)
   if (core.getState(STATE_OPEN) !== 'true' || !token) return
-  const connection = readConnectionSettings(read)
-  const appDir = read('app-dir').trim().replace(/\/+$/, '')
+  const { connection, appDir } = readSettings()
   await forEachHost(connection, async host => {
     await host.run(lockCommands.release(appDir, token), { quiet: true })
     host.info('Released the deploy lock left by this run')

@@ -5,16 +5,8 @@ import type { HostContext } from '../core/fleet.js'
 import { RemoteCommand } from '../core/remote-command.js'
 import { inspectCommand } from './containers.js'
 import { inTurn } from './in-turn.js'
+import type { RollingSettings } from './rolling-settings.js'
 import type { DeploySettings } from './settings.js'
-
-/** How `strategy: rolling` switches traffic and lets old containers go. */
-export interface RollingSettings {
-  /** Compose service of the reverse proxy, reloaded after each switch; '' = none. */
-  proxyService: string
-  /** Shell command run inside the proxy service to make it re-resolve service names. */
-  proxyReloadCommand: string
-  stopGracePeriodMs: number
-}
 
 /** What rolling needs to know of one container, from `docker inspect`. */
 export interface RollContainer {

@@ -12,7 +12,13 @@ import {
 import { parseEnvInput } from './env-input.js'
 import { ImagePin, readImagePins } from './image-pins.js'
 import { SourceKind } from './release-log.js'
-import type { RollingSettings } from './rolling.js'
+import {
+  readRollingSettings,
+  RollingSettings,
+  SERVICE_NAME,
+  STRATEGIES,
+  Strategy
+} from './rolling-settings.js'
 import { isGitRef } from './git-ref.js'
 import { parseRepository, repositorySecrets, RepositoryUrl } from './repository-url.js'
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
@@ -45,7 +51,7 @@ export interface DeploySettings {
   images: ImagePin[]
   requiredEnv: string[]
   services: string[]
-  strategy: 'recreate' | 'one-by-one' | 'rolling'
+  strategy: Strategy
   rolling: RollingSettings
   build: boolean
   pull: boolean
@@ -97,8 +103,6 @@ function refuseKeysInBoth(
   }
 }
 
-const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
-
 function readNames(read: InputReader, name: string, pattern: RegExp, what: string): string[] {
   const items = readLines(read, name)
     .flatMap(l => l.split(','))
@@ -109,50 +113,6 @@ function readNames(read: InputReader, name: string, pattern: RegExp, what: strin
       throw new InputError(name, `${JSON.stringify(item)} is not a valid ${what}`)
   }
   return items
-}
-
-function readRollingSettings(
-  read: InputReader,
-  strategy: DeploySettings['strategy'],
-  services: readonly string[]
-): RollingSettings {
-  const proxyService = read('proxy-service').trim()
-  if (proxyService && !SERVICE.test(proxyService)) {
-    throw new InputError(
-      'proxy-service',
-      `${JSON.stringify(proxyService)} is not a service name`,
-      'Name the one Compose service of the proxy, e.g. nginx'
-    )
-  }
-  if (strategy === 'one-by-one' && services.length === 0) {
-    throw new InputError(
-      'services',
-      'is empty, and strategy: one-by-one updates the services it names, one by one in that order',
-      'List them in the order to update, e.g. services: backend, frontend, nginx'
-    )
-  }
-  if (strategy === 'rolling') {
-    // "Every service" would include the proxy and the databases, which cannot run twice.
-    if (services.length === 0) {
-      throw new InputError(
-        'services',
-        'is empty, and strategy: rolling replaces the services it names, one by one in that order',
-        'List the services behind the proxy, e.g. services: backend'
-      )
-    }
-    if (services.includes(proxyService)) {
-      throw new InputError(
-        'proxy-service',
-        `${proxyService} is also in services; the proxy is reloaded, not replaced`,
-        'Leave it out of services, or deploy it with strategy: recreate'
-      )
-    }
-  }
-  return {
-    proxyService,
-    proxyReloadCommand: read('proxy-reload-command').trim() || 'nginx -s reload',
-    stopGracePeriodMs: readDuration(read, 'stop-grace-period', 10)
-  }
 }
 
 /** Masks the credentials a clone URL may hold before anything can print them, then checks it. */
@@ -169,12 +129,17 @@ function readRepository(read: InputReader): RepositoryUrl | undefined {
   return text.trim() ? parseRepository(text) : undefined
 }
 
+/**
+ * Reads and checks every deploy input. `connection` is given by a caller
+ * that read the connection inputs already (the root action, once per run).
+ */
 export function readDeploySettings(
   read: InputReader,
-  run: RunContext = runContext()
+  run: RunContext = runContext(),
+  connection?: ConnectionSettings
 ): DeploySettings {
   const repository = readRepository(read)
-  const connection = readConnectionSettings(read)
+  connection ??= readConnectionSettings(read)
   const app = readAppSettings(read)
   const source = readChoice(read, 'source', ['git', 'upload', 'none'] as const, 'git')
   const ref = read('ref').trim() || run.sha
@@ -192,13 +157,8 @@ export function readDeploySettings(
       'Use a commit sha, a tag or a branch name'
     )
   }
-  const strategy = readChoice(
-    read,
-    'strategy',
-    ['recreate', 'one-by-one', 'rolling'] as const,
-    'recreate'
-  )
-  const services = readNames(read, 'services', SERVICE, 'service name')
+  const strategy = readChoice(read, 'strategy', STRATEGIES, 'recreate')
+  const services = readNames(read, 'services', SERVICE_NAME, 'service name')
   const rolling = readRollingSettings(read, strategy, services)
   const vars = readEnvPairs(read, 'vars')
   const env = readEnvPairs(read, 'env')
@@ -236,7 +196,7 @@ export function readDeploySettings(
     pull: readBoolean(read, 'pull', false),
     wait: readBoolean(read, 'wait', true),
     waitTimeoutMs: readDuration(read, 'wait-timeout', 300),
-    waitIgnore: readNames(read, 'wait-ignore', SERVICE, 'service name'),
+    waitIgnore: readNames(read, 'wait-ignore', SERVICE_NAME, 'service name'),
     preDeploy: read('pre-deploy'),
     postDeploy: read('post-deploy'),
     lock: readBoolean(read, 'lock', true),
@@ -245,5 +205,18 @@ export function readDeploySettings(
     rollbackTo,
     allowOlder: readBoolean(read, 'allow-older', false),
     run
+  }
+}
+
+/** What the post step needs to release a lock this run left: the hosts and the app directory. */
+export interface LockRelease {
+  connection: ConnectionSettings
+  appDir: string
+}
+
+export function readLockRelease(read: InputReader): LockRelease {
+  return {
+    connection: readConnectionSettings(read),
+    appDir: read('app-dir').trim().replace(/\/+$/, '')
   }
 }

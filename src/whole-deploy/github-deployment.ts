@@ -5,6 +5,16 @@ import { errorMessage } from '../core/errors.js'
 type Octokit = ReturnType<typeof github.getOctokit>
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'inactive'
 
+/** What the deployment records; no token means no deployment. */
+export interface DeploymentRequest {
+  token: string
+  ref: string
+  environment: string
+  url: string
+  logUrl: string
+  description: string
+}
+
 /**
  * A GitHub Deployment for the environment, with its statuses. GitHub being
  * unreachable never fails a deploy: it is reported as a warning.
@@ -20,14 +30,7 @@ export class GithubDeployment {
     private readonly logUrl: string
   ) {}
 
-  static async create(opts: {
-    token: string
-    ref: string
-    environment: string
-    url: string
-    logUrl: string
-    description: string
-  }): Promise<GithubDeployment | undefined> {
+  static async create(opts: DeploymentRequest): Promise<GithubDeployment | undefined> {
     if (!opts.token) return undefined
     const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '/').split('/')
     try {

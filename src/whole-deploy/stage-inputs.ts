@@ -72,19 +72,3 @@ export function smokeReader(read: InputReader): InputReader {
     }
   )
 }
-
-export function rollbackReader(read: InputReader): InputReader {
-  return stageReader(
-    read,
-    {},
-    {
-      'rollback-to': 'previous',
-      vars: '',
-      env: '',
-      images: '',
-      'required-env': '',
-      'pre-deploy': '',
-      'post-deploy': ''
-    }
-  )
-}

@@ -2,7 +2,8 @@
 // with its `images` output parsed.
 import type { ImageResult } from '../../../src/build-image/build.js'
 import { run } from '../../../src/build-image/main.js'
-import { InProcessAction, InProcessRun } from '../../helpers/in-process-action.js'
+import { readBuildSettings } from '../../../src/build-image/settings.js'
+import { InProcessAction, InProcessRun, throughEntry } from '../../helpers/in-process-action.js'
 
 export interface BuildRun extends InProcessRun {
   images: Record<string, ImageResult>
@@ -11,7 +12,7 @@ export interface BuildRun extends InProcessRun {
 /** The runner's files for outputs and the summary, and the GitHub context of the run. */
 export class ActionFiles extends InProcessAction {
   constructor() {
-    super(run)
+    super(throughEntry(read => ({ readSettings: () => readBuildSettings(read), run })))
   }
 
   async run(inputs: Record<string, string>): Promise<BuildRun> {

@@ -1,7 +1,8 @@
 // The test action's entry run in this process (helpers/in-process-action.ts),
 // and the error annotations of its log.
 import { run } from '../../../src/run-tests/main.js'
-import { InProcessAction, InProcessRun } from '../../helpers/in-process-action.js'
+import { readTestSettings } from '../../../src/run-tests/settings.js'
+import { InProcessAction, InProcessRun, throughEntry } from '../../helpers/in-process-action.js'
 
 /** A `::error …::` workflow command, its properties unescaped. */
 export interface Annotation {
@@ -48,7 +49,10 @@ export interface TestRun extends InProcessRun {
 /** The runner's files for outputs and the summary; GITHUB_WORKSPACE is the fixture root. */
 export class ActionFiles extends InProcessAction {
   constructor(workspace: string) {
-    super(run, { GITHUB_WORKSPACE: workspace })
+    super(
+      throughEntry(read => ({ readSettings: () => readTestSettings(read), run })),
+      { GITHUB_WORKSPACE: workspace }
+    )
   }
 
   async run(inputs: Record<string, string>): Promise<TestRun> {

@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { CheckResult } from '../../../src/smoke-check/check.js'
 import { run } from '../../../src/smoke-check/main.js'
-import { InProcessAction, InProcessRun } from '../../helpers/in-process-action.js'
+import { readSmokeCheckSettings } from '../../../src/smoke-check/settings.js'
+import { InProcessAction, InProcessRun, throughEntry } from '../../helpers/in-process-action.js'
 
 export interface SeenRequest {
   method: string
@@ -183,7 +184,7 @@ export interface SmokeRun extends InProcessRun {
 /** Files the runner provides for outputs and the summary; one set per test file. */
 export class ActionFiles extends InProcessAction {
   constructor() {
-    super(run)
+    super(throughEntry(read => ({ readSettings: () => readSmokeCheckSettings(read), run })))
   }
 
   async run(inputs: Record<string, string>): Promise<SmokeRun> {

@@ -24,8 +24,9 @@ import {
 } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runEntry } from '../../../src/core/stage.js'
+import { runAction } from '../../../src/core/entry.js'
 import { run } from '../../../src/ssh-deploy/main.js'
+import { readDeploySettings } from '../../../src/ssh-deploy/settings.js'
 import { InProcessAction, InProcessRun } from '../../helpers/in-process-action.js'
 import { removeComposeProject } from '../../../testbed/apps.js'
 import { sampleArgv, SamplerReport } from '../../../testbed/argv-sampler.js'
@@ -93,7 +94,9 @@ beforeAll(async () => {
     holdMs: 300
   })
   hosts = await startSshHosts(1, { extraConfig: [`SetEnv GIT_SSL_CAINFO=${ca}`] })
-  action = new InProcessAction(read => runEntry(() => run(read)))
+  action = new InProcessAction(read =>
+    runAction({ readSettings: () => readDeploySettings(read), run })
+  )
 }, 20 * 60_000)
 
 afterAll(async () => {

@@ -2,7 +2,11 @@ import { describe, expect, it } from '@jest/globals'
 import { InputError } from '../../../src/core/errors.js'
 import { mapInputs } from '../../../src/core/inputs.js'
 import { statusMatches } from '../../../src/smoke-check/expectations.js'
-import { fromLabel, readSmokeSettings } from '../../../src/smoke-check/settings.js'
+import {
+  fromLabel,
+  readSmokeCheckSettings,
+  readSmokeSettings
+} from '../../../src/smoke-check/settings.js'
 import { shownText } from '../../../src/smoke-check/target-url.js'
 import { captureOutput, visibleLog } from '../../helpers/capture-output.js'
 
@@ -255,5 +259,45 @@ describe('secrets', () => {
         'see https://u:p@x/ and http://t@y/z?k=v#f and http://plain/a@b and http://u:p#q@h/'
       )
     ).toBe('see https://u:***@x/ and http://***@y/z?k=*** and http://plain/a@b and http://***@h/')
+  })
+})
+
+describe('readSmokeCheckSettings', () => {
+  const SERVER = {
+    host: 'deploy@web1',
+    password: 'correct horse battery staple',
+    'insecure-skip-host-key-check': 'true',
+    'app-dir': '/srv/app'
+  }
+  const read = (values: Record<string, string>) => readSmokeCheckSettings(mapInputs(values))
+
+  it('from the runner needs no server', () => {
+    expect(read({ urls: 'http://a/' }).remote).toBeUndefined()
+  })
+
+  it('from the servers reads the connection, without the app', () => {
+    const s = read({ ...SERVER, urls: 'http://127.0.0.1/', from: 'server' })
+    expect(s.remote?.connection.targets.map(t => t.address.label)).toEqual(['deploy@web1'])
+    expect(s.remote?.app).toBeUndefined()
+  })
+
+  it('from a container reads the app too', () => {
+    const s = read({ ...SERVER, urls: 'http://127.0.0.1/', from: 'container:web' })
+    expect(s.remote?.app?.appDir).toBe('/srv/app')
+  })
+
+  it('from the servers refuses missing connection inputs', () => {
+    expect(() => read({ urls: 'http://127.0.0.1/', from: 'server', host: 'web1' })).toThrow(
+      /^Input 'key': no way to log in/
+    )
+  })
+
+  it('takes a connection read already', () => {
+    const { remote } = read({ ...SERVER, urls: 'http://127.0.0.1/', from: 'server' })
+    const s = readSmokeCheckSettings(
+      mapInputs({ urls: 'http://127.0.0.1/', from: 'server' }),
+      remote?.connection
+    )
+    expect(s.remote?.connection).toBe(remote?.connection)
   })
 })

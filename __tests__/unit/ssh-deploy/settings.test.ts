@@ -11,7 +11,11 @@ import {
   envFileUpdates,
   registerEnvSecrets
 } from '../../../src/ssh-deploy/env-values.js'
-import { readDeploySettings, runContext } from '../../../src/ssh-deploy/settings.js'
+import {
+  readDeploySettings,
+  readLockRelease,
+  runContext
+} from '../../../src/ssh-deploy/settings.js'
 import { captureOutput } from '../../helpers/capture-output.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'deploykit-settings-'))
@@ -173,5 +177,21 @@ describe('vars (plain) and env (secret)', () => {
       })
     ).toBe('vars: NOTE="a\\n::warning::x", PAD=" hi "')
     expect(describeEnvValues({ vars: [], env: [] })).toBe('')
+  })
+})
+
+describe('readLockRelease', () => {
+  it('reads the hosts and the app directory without its trailing slashes', () => {
+    const s = readLockRelease(mapInputs({ ...base, 'app-dir': '/srv/app//' }))
+    expect(s.appDir).toBe('/srv/app')
+    expect(s.connection.targets.map(t => t.address.label)).toEqual(['deploy@web1'])
+  })
+})
+
+describe('readDeploySettings with the connection read already', () => {
+  it('uses that connection and reads no connection input', () => {
+    const { connection } = read()
+    const s = readDeploySettings(mapInputs({ 'app-dir': '/srv/app' }), run, connection)
+    expect(s.connection).toBe(connection)
   })
 })

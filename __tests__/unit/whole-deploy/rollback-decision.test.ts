@@ -1,0 +1,212 @@
+import { describe, expect, it } from '@jest/globals'
+import type { HostRow } from '../../../src/ssh-deploy/main.js'
+import {
+  collectstaticAgainNote,
+  decideRollback,
+  migratedDownNote,
+  RollbackDecision,
+  rolledBackMessage,
+  StageOutcomes
+} from '../../../src/whole-deploy/rollback-decision.js'
+
+const OLD = 'a'.repeat(40)
+const NEW = 'b'.repeat(40)
+
+function row(extra: Partial<HostRow> = {}): HostRow {
+  return {
+    host: 'web1',
+    status: 'succeeded',
+    release: 'r2',
+    ref: NEW,
+    previousRef: OLD,
+    changed: true,
+    seconds: 1,
+    ...extra
+  }
+}
+
+const deployedOk = { ok: true, message: 'Deployed', releaseId: 'r2', rows: [row()] }
+const deployFailed = (rows: HostRow[]) => ({
+  ok: false,
+  message: 'Deploy failed on web1',
+  releaseId: 'r2',
+  rows
+})
+
+function outcomes(extra: Partial<StageOutcomes>): StageOutcomes {
+  return {
+    deployed: deployedOk,
+    migrated: false,
+    backupFile: '',
+    autoRollback: true,
+    canMigrateDown: false,
+    ...extra
+  }
+}
+
+describe('decideRollback', () => {
+  const rows: Array<[string, Partial<StageOutcomes>, RollbackDecision]> = [
+    [
+      'every stage passed: the release stays',
+      {},
+      {
+        kind: 'deployed',
+        deployedRef: NEW,
+        status: 'release r2',
+        message: `Deployed release r2 (${NEW})`
+      }
+    ],
+    [
+      'every stage passed on no host: no deployed ref',
+      { deployed: { ...deployedOk, rows: [] } },
+      { kind: 'deployed', deployedRef: '', status: 'release r2', message: 'Deployed release r2 ()' }
+    ],
+    [
+      'the deploy failed before changing a host: nothing to undo',
+      {
+        deployed: deployFailed([row({ status: 'failed', changed: false })]),
+        failure: 'Deploy failed on web1'
+      },
+      {
+        kind: 'stay',
+        status: 'deploy failed; nothing was changed',
+        message: 'Deploy failed on web1'
+      }
+    ],
+    [
+      'another deploy took the lock: its release is not undone',
+      {
+        deployed: deployFailed([
+          row({ status: 'failed', lockLost: true }),
+          row({ host: 'web2', status: 'failed', lockLost: true }),
+          row({ host: 'web3' })
+        ]),
+        failure: 'Deploy failed on web1, web2'
+      },
+      {
+        kind: 'stay',
+        status: 'another deploy took over the deploy lock',
+        message:
+          'Deploy failed on web1, web2. Not rolled back: another deploy took over the deploy lock on web1, web2 and deploys there now'
+      }
+    ],
+    [
+      'auto-rollback off',
+      { failure: 'smoke-check failed', autoRollback: false },
+      {
+        kind: 'stay',
+        status: 'smoke-check failed',
+        message:
+          'smoke-check failed. Not rolled back: auto-rollback is off; the servers may be half-deployed'
+      }
+    ],
+    [
+      'no previous release (a first deploy)',
+      {
+        failure: 'smoke-check failed',
+        deployed: { ...deployedOk, rows: [row({ previousRef: '' })] }
+      },
+      {
+        kind: 'stay',
+        status: 'smoke-check failed',
+        message:
+          'smoke-check failed. Not rolled back: there is no previous release to roll back to; the servers may be half-deployed'
+      }
+    ],
+    [
+      'the previous ref from the first host that recorded one',
+      {
+        failure: 'smoke-check failed',
+        deployed: { ...deployedOk, rows: [row({ previousRef: '' }), row({ host: 'web2' })] }
+      },
+      { kind: 'roll-back', failure: 'smoke-check failed', previousRef: OLD, migrateDown: false }
+    ],
+    [
+      'a host changed, then failed: back to the previous release',
+      { deployed: deployFailed([row({ status: 'failed' })]), failure: 'Deploy failed on web1' },
+      { kind: 'roll-back', failure: 'Deploy failed on web1', previousRef: OLD, migrateDown: false }
+    ],
+    [
+      'migrated, with a way down: migrate down first',
+      { failure: 'smoke-check failed', migrated: true, canMigrateDown: true },
+      { kind: 'roll-back', failure: 'smoke-check failed', previousRef: OLD, migrateDown: true }
+    ],
+    [
+      'not migrated, with a way down: nothing to migrate down',
+      { failure: 'migration failed', migrated: false, canMigrateDown: true },
+      { kind: 'roll-back', failure: 'migration failed', previousRef: OLD, migrateDown: false }
+    ],
+    [
+      'migrated, no way down: the database keeps the migrations, the backup named',
+      {
+        failure: 'smoke-check failed',
+        migrated: true,
+        backupFile: '/srv/app/backups/db.sql.gz'
+      },
+      {
+        kind: 'roll-back',
+        failure: 'smoke-check failed',
+        previousRef: OLD,
+        migrateDown: false,
+        databaseNote:
+          'the database keeps the new migrations (set migrate-down-target to undo them); the backup from before them is /srv/app/backups/db.sql.gz'
+      }
+    ],
+    [
+      'migrated, no way down, no backup',
+      { failure: 'smoke-check failed', migrated: true },
+      {
+        kind: 'roll-back',
+        failure: 'smoke-check failed',
+        previousRef: OLD,
+        migrateDown: false,
+        databaseNote: 'the database keeps the new migrations (set migrate-down-target to undo them)'
+      }
+    ]
+  ]
+  it.each(rows)('%s', (_, given, decision) => {
+    const got = decideRollback(outcomes(given))
+    expect(JSON.parse(JSON.stringify(got))).toEqual(decision)
+  })
+})
+
+describe('the message parts of a rollback', () => {
+  it.each([
+    [{ ok: true, message: '', toRevision: 'base' }, '-1', 'database migrated down to base'],
+    [{ ok: true, message: '' }, '-1', 'database migrated down to -1'],
+    [{ ok: false, message: 'exit 1' }, '-1', 'migrating down FAILED: exit 1']
+  ])('migrate down %j to %s: %s', (down, target, note) => {
+    expect(migratedDownNote(down, target)).toBe(note)
+  })
+
+  it.each([
+    [{ ok: true, message: 'collectstatic: 3 file(s) copied' }, []],
+    [
+      { ok: false, message: 'STATIC_ROOT' },
+      ['collectstatic after the rollback FAILED: STATIC_ROOT']
+    ]
+  ])('collectstatic again %j', (again, notes) => {
+    expect(collectstaticAgainNote(again)).toEqual(notes)
+  })
+
+  const decision = { failure: 'smoke-check failed', previousRef: OLD }
+  it.each([
+    [
+      { ok: true, message: '', releaseId: 'r3' },
+      [],
+      `smoke-check failed. rolled back to ${OLD} (release r3)`
+    ],
+    [
+      { ok: true, message: '', releaseId: 'r3' },
+      ['database migrated down to base', 'collectstatic after the rollback FAILED: x'],
+      `smoke-check failed. rolled back to ${OLD} (release r3); database migrated down to base; collectstatic after the rollback FAILED: x`
+    ],
+    [
+      { ok: false, message: 'Rollback failed on web1', releaseId: 'r3' },
+      ['migrating down FAILED: exit 1'],
+      'smoke-check failed. ROLLBACK FAILED: Rollback failed on web1; migrating down FAILED: exit 1'
+    ]
+  ])('back %j with notes %j', (back, notes, message) => {
+    expect(rolledBackMessage(decision, back, notes)).toBe(message)
+  })
+})

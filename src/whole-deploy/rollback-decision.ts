@@ -1,0 +1,107 @@
+import type { HostRow } from '../ssh-deploy/main.js'
+
+/** How the stages of one root action run ended, as far as they ran. */
+export interface StageOutcomes {
+  deployed: { ok: boolean; message: string; releaseId: string; rows: readonly HostRow[] }
+  /** The message of the first stage that failed (the stages after it did not run). */
+  failure?: string
+  /** This run changed the database (migrations applied, or a migration command ran). */
+  migrated: boolean
+  backupFile: string
+  autoRollback: boolean
+  /** migrate-down-target (or a down-command) says how to undo the migration. */
+  canMigrateDown: boolean
+}
+
+/** What the run does once the stages ended, and what it tells GitHub and the user. */
+export type RollbackDecision =
+  | { kind: 'deployed'; deployedRef: string; status: string; message: string }
+  | { kind: 'stay'; status: string; message: string }
+  | {
+      kind: 'roll-back'
+      failure: string
+      /** Where the hosts go back to. */
+      previousRef: string
+      migrateDown: boolean
+      /** Said of the database when it is not migrated down. */
+      databaseNote?: string
+    }
+
+/** The commit that was live before this run, as the first host that had one recorded it. */
+export function previousRefOf(rows: readonly Pick<HostRow, 'previousRef'>[]): string {
+  return rows.find(r => r.previousRef)?.previousRef ?? ''
+}
+
+export function decideRollback(o: StageOutcomes): RollbackDecision {
+  const { deployed, failure } = o
+  if (failure === undefined) {
+    const deployedRef = deployed.rows[0]?.ref ?? ''
+    return {
+      kind: 'deployed',
+      deployedRef,
+      status: `release ${deployed.releaseId}`,
+      message: `Deployed release ${deployed.releaseId} (${deployedRef})`
+    }
+  }
+  if (!deployed.ok) {
+    if (!deployed.rows.some(r => r.changed))
+      return { kind: 'stay', status: 'deploy failed; nothing was changed', message: failure }
+    // A rollback would wait for the lock and then undo the other deploy's release.
+    const taken = deployed.rows.filter(r => r.lockLost).map(r => r.host)
+    if (taken.length > 0) {
+      return {
+        kind: 'stay',
+        status: 'another deploy took over the deploy lock',
+        message: `${failure}. Not rolled back: another deploy took over the deploy lock on ${taken.join(', ')} and deploys there now`
+      }
+    }
+  }
+  const previousRef = previousRefOf(deployed.rows)
+  if (!o.autoRollback || !previousRef) {
+    const why = o.autoRollback
+      ? 'there is no previous release to roll back to'
+      : 'auto-rollback is off'
+    return {
+      kind: 'stay',
+      status: failure,
+      message: `${failure}. Not rolled back: ${why}; the servers may be half-deployed`
+    }
+  }
+  return {
+    kind: 'roll-back',
+    failure,
+    previousRef,
+    migrateDown: o.migrated && o.canMigrateDown,
+    databaseNote:
+      o.migrated && !o.canMigrateDown
+        ? `the database keeps the new migrations (set migrate-down-target to undo them)${o.backupFile ? `; the backup from before them is ${o.backupFile}` : ''}`
+        : undefined
+  }
+}
+
+/** What migrating down during the rollback did, as a note of the final message. */
+export function migratedDownNote(
+  down: { ok: boolean; message: string; toRevision?: string },
+  target: string
+): string {
+  return down.ok
+    ? `database migrated down to ${down.toRevision ?? target}`
+    : `migrating down FAILED: ${down.message}`
+}
+
+/** What collectstatic after the rollback did, as a note of the final message (none when it worked). */
+export function collectstaticAgainNote(again: { ok: boolean; message: string }): string[] {
+  return again.ok ? [] : [`collectstatic after the rollback FAILED: ${again.message}`]
+}
+
+/** The final message of a run that rolled back (or tried to). */
+export function rolledBackMessage(
+  decision: { failure: string; previousRef: string },
+  back: { ok: boolean; message: string; releaseId: string },
+  notes: readonly string[]
+): string {
+  const where = back.ok
+    ? `rolled back to ${decision.previousRef} (release ${back.releaseId})`
+    : `ROLLBACK FAILED: ${back.message}`
+  return `${decision.failure}. ${where}${notes.length ? `; ${notes.join('; ')}` : ''}`
+}

@@ -7,6 +7,11 @@
 import * as dockerCli from '../../../src/build-image/docker-cli.js'
 import * as dockerCommands from '../../../src/build-image/docker-commands.js'
 import * as collectstatic from '../../../src/collectstatic/main.js'
+import * as backupCommands from '../../../src/commands/backup.js'
+import * as collectstaticCommands from '../../../src/commands/collectstatic.js'
+import * as database from '../../../src/commands/database.js'
+import * as httpProbe from '../../../src/commands/http-probe.js'
+import * as migrateTool from '../../../src/commands/migrate-tool.js'
 import * as compose from '../../../src/core/compose.js'
 import * as fleet from '../../../src/core/fleet.js'
 import * as remoteCommand from '../../../src/core/remote-command.js'
@@ -15,7 +20,6 @@ import * as sshSession from '../../../src/core/ssh-session.js'
 import * as backup from '../../../src/migrate/backup.js'
 import * as migrateMain from '../../../src/migrate/main.js'
 import * as toolCommands from '../../../src/migrate/tool-commands.js'
-import * as httpProbeCommands from '../../../src/smoke-check/http-probe-commands.js'
 import * as remoteProbe from '../../../src/smoke-check/remote-probe.js'
 import * as containers from '../../../src/ssh-deploy/containers.js'
 import * as deployHost from '../../../src/ssh-deploy/deploy-host.js'
@@ -37,6 +41,11 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'build-image/docker-cli': dockerCli,
   'build-image/docker-commands': dockerCommands,
   'collectstatic/main': collectstatic,
+  'commands/backup': backupCommands,
+  'commands/collectstatic': collectstaticCommands,
+  'commands/database': database,
+  'commands/http-probe': httpProbe,
+  'commands/migrate-tool': migrateTool,
   'core/compose': compose,
   'core/fleet': fleet,
   'core/remote-command': remoteCommand,
@@ -45,7 +54,6 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'migrate/backup': backup,
   'migrate/main': migrateMain,
   'migrate/tool-commands': toolCommands,
-  'smoke-check/http-probe-commands': httpProbeCommands,
   'smoke-check/remote-probe': remoteProbe,
   'ssh-deploy/containers': containers,
   'ssh-deploy/deploy-host': deployHost,
@@ -69,7 +77,7 @@ export const CODE_BY_DESIGN: Record<string, string> = {
     'pre-deploy and post-deploy are shell scripts the user writes; they run as `sh -e -c SCRIPT`',
   'core/remote-command: shellScript':
     'runs the script it is given: for scripts written in src/ only',
-  'migrate/tool-commands: migrationArgv (tool: command)':
+  'commands/migrate-tool: migrationArgv (tool: command)':
     "migrate's command and down-command are shell commands, run as `sh -c` inside the service (the case still sends the other slots hostile)",
   'ssh-deploy/rolling: rollingCommands.reload (script)':
     'proxy-reload-command is a shell command run inside the proxy service; the proxy service name is data and is covered',
@@ -116,11 +124,16 @@ export const NOT_BUILDERS: Record<string, string> = {
   'migrate/backup: backupFileName': 'file name from a validated database name',
   'migrate/backup: isOwnBackup': 'predicate',
   'migrate/main: migrateHost':
-    'orchestrates: inService with tool-commands and the backup builders, all covered',
+    'orchestrates: inService with the migrate-tool and backup commands, all covered',
   'migrate/main: run': 'orchestrates migrateHost',
+  'migrate/backup: restoreCommand': 'commands/backup: restoreCommand, re-exported',
+  'migrate/backup: restoreFromFileCommand': 'commands/backup: restoreFromFileCommand, re-exported',
+  'migrate/backup: restoreHint': 'commands/backup: restoreHint, re-exported',
   'migrate/tool-commands: directionWord': 'a word for the log',
-  'smoke-check/http-probe-commands: parseProbeOutput': 'parses output',
-  'smoke-check/http-probe-commands: busyboxLimit':
+  'migrate/tool-commands: migrationArgv': 'commands/migrate-tool: migrationArgv, re-exported',
+  'migrate/tool-commands: planArgvs': 'commands/migrate-tool: planArgvs, re-exported',
+  'migrate/tool-commands: stateArgv': 'commands/migrate-tool: stateArgv, re-exported',
+  'commands/http-probe: busyboxLimit':
     "predicate; the probe script's refusal it feeds is run by the busybox-wget case",
   'ssh-deploy/containers: parseInspect': 'parses output',
   'ssh-deploy/containers: isReady': 'predicate',

@@ -637,7 +637,7 @@ export const RUNNER_CASES: RunnerCase[] = [
       ].map(argv => ({ argv }))
   },
   {
-    covers: ['test/commands: testCommand', 'test/commands: installCommands'],
+    covers: ['run-tests/commands: testCommand', 'run-tests/commands: installCommands'],
     run: 'runCommand',
     invocations: (v, _at, python) => {
       const ctx = {

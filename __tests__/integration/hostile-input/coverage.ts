@@ -65,10 +65,10 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'ssh-deploy/rolling': rolling,
   'ssh-deploy/update-services': updateServices,
   'ssh-deploy/upload-source': uploadSource,
-  'test/commands': testCommands,
-  'test/main': testMain,
-  'test/report': testReport,
-  'test/run-command': runCommand
+  'run-tests/commands': testCommands,
+  'run-tests/main': testMain,
+  'run-tests/report': testReport,
+  'run-tests/run-command': runCommand
 }
 
 /** Builders whose text argument is a shell script by design: the user writes code, not data. */
@@ -81,7 +81,7 @@ export const CODE_BY_DESIGN: Record<string, string> = {
     "migrate's command and down-command are shell commands, run as `sh -c` inside the service (the case still sends the other slots hostile)",
   'ssh-deploy/rolling: rollingCommands.reload (script)':
     'proxy-reload-command is a shell command run inside the proxy service; the proxy service name is data and is covered',
-  'test/commands: testCommand (command)':
+  'run-tests/commands: testCommand (command)':
     "the test action's command input is a shell command run as `sh -c` on the runner"
 }
 
@@ -166,13 +166,14 @@ export const NOT_BUILDERS: Record<string, string> = {
   'ssh-deploy/rolling: rollServices': 'orchestrates rollingCommands and inspectCommand, covered',
   'ssh-deploy/upload-source: packTree':
     'runner-side execFileSync of git and tar (no shell) with upload-path, a directory of the checkout',
-  'test/main: run': 'orchestrates runCommand with testCommand and installCommands, covered',
-  'test/report: failuresOf': 'report text',
-  'test/report: setCountOutputs': 'outputs',
-  'test/report: annotate': 'annotations',
-  'test/report: failureMessage': 'report text',
-  'test/report: writeSummary': 'summary text (HTML-escaped)',
-  'test/run-command: runCommand': 'the runner-side executor the test-commands cases run through'
+  'run-tests/main: run': 'orchestrates runCommand with testCommand and installCommands, covered',
+  'run-tests/report: failuresOf': 'report text',
+  'run-tests/report: setCountOutputs': 'outputs',
+  'run-tests/report: annotate': 'annotations',
+  'run-tests/report: failureMessage': 'report text',
+  'run-tests/report: writeSummary': 'summary text (HTML-escaped)',
+  'run-tests/run-command: runCommand':
+    'the runner-side executor the test-commands cases run through'
 }
 
 /** `module: name` for every exported function, and `module: object.name` for command tables. */

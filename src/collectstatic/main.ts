@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { collectstaticArgv } from '../commands/collectstatic.js'
 import {
   AppSettings,
   detectCompose,
@@ -52,20 +53,6 @@ export function readCollectstaticSettings(
     settings,
     python
   }
-}
-
-export function collectstaticArgv(
-  python: string,
-  opts: { clear: boolean; settings: string }
-): string[] {
-  return [
-    python,
-    'manage.py',
-    'collectstatic',
-    '--noinput',
-    ...(opts.clear ? ['--clear'] : []),
-    ...(opts.settings ? ['--settings', opts.settings] : [])
-  ]
 }
 
 /** "3 static files copied to '/static', 5 unmodified." → 3 */

@@ -1,20 +1,25 @@
 import { randomBytes } from 'node:crypto'
-import { posix } from 'node:path'
-import { AppSettings, composeCommand, detectCompose, projectFor } from '../core/compose.js'
+import {
+  BusyboxLimit,
+  composeServices,
+  directoryExists,
+  inRunningService,
+  onServer,
+  Placement,
+  probeCommand
+} from '../commands/http-probe.js'
+import { AppSettings, detectCompose, liveReleaseDir, projectFor } from '../core/compose.js'
 import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'
-import type { RemoteCommand } from '../core/remote-command.js'
 import type { ExecResult } from '../core/ssh-session.js'
-import { BusyboxLimit, parseProbeOutput, probeArgv, probeStdin } from './http-probe-commands.js'
 import type { Probe, ProbeResponse } from './probe.js'
+import { parseProbeOutput } from './probe-output.js'
 import { firstRequest, followRedirects, HttpRequest } from './redirects.js'
 import type { From, Header, SmokeSettings, UrlCheck } from './settings.js'
 import { hideUrlIn } from './target-url.js'
 
 /** Time on top of the request timeout for SSH and `docker-compose exec` to start and stop. */
 const EXEC_GRACE_MS = 5000
-
-export type Placement = (argv: string[]) => RemoteCommand
 
 function lastLine(text: string): string {
   return text.trim().split('\n').pop() ?? ''
@@ -30,17 +35,15 @@ export async function placeProbe(
   from: From,
   app: AppSettings | undefined
 ): Promise<Placement> {
-  if (from.kind !== 'container') return argv => ({ argv })
+  if (from.kind !== 'container') return onServer
   if (!app) throw new Error('from: container needs app-dir')
-  if ((await host.run({ argv: ['test', '-d', app.appDir] }, { quiet: true })).code !== 0) {
+  if ((await host.run(directoryExists(app.appDir), { quiet: true })).code !== 0) {
     throw new Error(`app-dir ${app.appDir} does not exist on the server`)
   }
   const binary = await detectCompose(host, app.composeChoice)
-  const current = posix.join(app.appDir, 'current')
-  const hasCurrent = (await host.run({ argv: ['test', '-d', current] }, { quiet: true })).code === 0
-  const project = projectFor(app, binary, hasCurrent ? current : app.appDir)
+  const project = projectFor(app, binary, await liveReleaseDir(host, app.appDir))
   // `docker-compose exec -T` (v1) exits 1 without a word for an unknown service: ask first.
-  const config = await host.run(composeCommand(project, ['config', '--services']), { quiet: true })
+  const config = await host.run(composeServices(project), { quiet: true })
   if (config.code !== 0) {
     throw new Error(`cannot read the Compose project in ${project.dir}: ${lastLine(config.stderr)}`)
   }
@@ -55,7 +58,7 @@ export async function placeProbe(
       `service ${from.service} is not in the Compose project ${project.projectName} (it has ${services.join(', ') || 'none'})`
     )
   }
-  return argv => composeCommand(project, ['exec', '-T', from.service, ...argv])
+  return inRunningService(project, from.service)
 }
 
 /** The probe script never ran: say why, as far as the command's output tells. */
@@ -117,10 +120,10 @@ async function requestOnce(
   const started = performance.now()
   let result: ExecResult
   try {
-    result = await host.run(
-      { ...place(probeArgv(probe, marker)), stdin: probeStdin(probe, marker) },
-      { quiet: true, timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS }
-    )
+    result = await host.run(probeCommand(probe, marker, place), {
+      quiet: true,
+      timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS
+    })
   } catch (err) {
     // The connection is gone; later attempts would fail the same way.
     return { body: '', fatal: true, error: errorMessage(err) }

@@ -19,26 +19,29 @@ import {
   liveReleaseDir
 } from '../../../src/core/compose.js'
 import type { RemoteCommand } from '../../../src/core/remote-command.js'
-import { collectstaticArgv } from '../../../src/collectstatic/main.js'
+import { collectstaticArgv } from '../../../src/commands/collectstatic.js'
 import * as docker from '../../../src/build-image/docker-commands.js'
 import type { BuildRequest } from '../../../src/build-image/docker-commands.js'
 import {
   dumpCommand,
-  pruneBackups,
   restoreCommand,
   restoreFromFileCommand,
   restoreHint,
-  takeBackup,
   verifyCommand,
   writeDumpCommand
-} from '../../../src/migrate/backup.js'
-import type { BackupSettings, MigrateSettings } from '../../../src/migrate/settings.js'
-import { migrationArgv, planArgvs, stateArgv } from '../../../src/migrate/tool-commands.js'
+} from '../../../src/commands/backup.js'
+import { postgresClient } from '../../../src/commands/database.js'
 import {
-  probeArgv,
+  composeServices,
+  directoryExists,
+  inRunningService,
+  onServer,
   ProbeRequest,
-  probeStdin
-} from '../../../src/smoke-check/http-probe-commands.js'
+  probeCommand
+} from '../../../src/commands/http-probe.js'
+import { migrationArgv, planArgvs, stateArgv } from '../../../src/commands/migrate-tool.js'
+import { pruneBackups, takeBackup } from '../../../src/migrate/backup.js'
+import type { BackupSettings, MigrateSettings } from '../../../src/migrate/settings.js'
 import { placeProbe, remoteProbe } from '../../../src/smoke-check/remote-probe.js'
 import type { UrlCheck } from '../../../src/smoke-check/settings.js'
 import {
@@ -177,9 +180,9 @@ function probeRequest(v: string, method: ProbeRequest['method'], withHeaders = t
   }
 }
 
-/** The probe as remoteProbe sends it: the URL and headers on stdin. */
+/** The probe as remoteProbe sends it on the server: the URL and headers on stdin. */
 function probe(req: ProbeRequest, marker: string): RemoteCommand {
-  return { argv: probeArgv(req, marker), stdin: probeStdin(req, marker) }
+  return probeCommand(req, marker, onServer)
 }
 
 const deploySettings = (v: string, strategy: DeploySettings['strategy']) =>
@@ -440,9 +443,9 @@ export const REMOTE_CASES: RemoteCase[] = [
   },
   {
     covers: [
-      'migrate/tool-commands: migrationArgv',
-      'migrate/tool-commands: planArgvs',
-      'migrate/tool-commands: stateArgv'
+      'commands/migrate-tool: migrationArgv',
+      'commands/migrate-tool: planArgvs',
+      'commands/migrate-tool: stateArgv'
     ],
     commands: (v, at) => {
       const p = project(v, at)
@@ -460,16 +463,18 @@ export const REMOTE_CASES: RemoteCase[] = [
   },
   {
     covers: [
-      'migrate/backup: dumpCommand',
-      'migrate/backup: restoreCommand',
-      'migrate/backup: writeDumpCommand',
-      'migrate/backup: verifyCommand',
-      'migrate/backup: restoreFromFileCommand'
+      'commands/backup: dumpCommand',
+      'commands/backup: restoreCommand',
+      'commands/backup: writeDumpCommand',
+      'commands/backup: verifyCommand',
+      'commands/backup: restoreFromFileCommand',
+      'commands/database: postgresClient'
     ],
     commands: (v, at) => {
       const p = project(v, at)
       const file = `${at.appDir}/${v}`
       return [
+        postgresClient(backup(v, at, v), p, ['psql', v]),
         dumpCommand(backup(v, at, v), p),
         writeDumpCommand(dumpCommand(backup(v, at, ''), p), file),
         verifyCommand(file),
@@ -495,20 +500,22 @@ export const REMOTE_CASES: RemoteCase[] = [
       )
   },
   {
-    covers: ['collectstatic/main: collectstaticArgv'],
+    covers: ['commands/collectstatic: collectstaticArgv'],
     commands: (v, at) => [
       inService(project(v, at), 'exec', v, collectstaticArgv(v, { clear: true, settings: v }))
     ]
   },
   ...(['curl', 'gnu-wget', 'busybox-wget'] as const).map((variant): RemoteCase => ({
     covers: [
-      'smoke-check/http-probe-commands: probeArgv',
-      'smoke-check/http-probe-commands: curlArgv',
-      'smoke-check/http-probe-commands: gnuWgetArgv',
-      'smoke-check/http-probe-commands: busyboxWgetArgv',
-      'smoke-check/http-probe-commands: probeStdin',
-      'smoke-check/http-probe-commands: curlConfig',
-      'smoke-check/http-probe-commands: wgetrc'
+      'commands/http-probe: probeCommand',
+      'commands/http-probe: onServer',
+      'commands/http-probe: probeArgv',
+      'commands/http-probe: curlArgv',
+      'commands/http-probe: gnuWgetArgv',
+      'commands/http-probe: busyboxWgetArgv',
+      'commands/http-probe: probeStdin',
+      'commands/http-probe: curlConfig',
+      'commands/http-probe: wgetrc'
     ],
     variant,
     commands: v => [
@@ -522,6 +529,18 @@ export const REMOTE_CASES: RemoteCase[] = [
         : [])
     ]
   })),
+  {
+    covers: [
+      'commands/http-probe: directoryExists',
+      'commands/http-probe: composeServices',
+      'commands/http-probe: inRunningService'
+    ],
+    commands: (v, at) => [
+      directoryExists(at.appDir),
+      composeServices(project(v, at)),
+      probeCommand(probeRequest(v, 'GET'), `DKPROBE-${v}`, inRunningService(project(v, at), v))
+    ]
+  },
   {
     covers: ['smoke-check/remote-probe: placeProbe', 'smoke-check/remote-probe: remoteProbe'],
     commands: async (v, at) =>
@@ -553,7 +572,7 @@ export const REMOTE_CASES: RemoteCase[] = [
   }
 ]
 
-export const RESTORE_HINT_COVERS = 'migrate/backup: restoreHint'
+export const RESTORE_HINT_COVERS = 'commands/backup: restoreHint'
 
 /**
  * restoreHint is not a command but shell text for a person to paste: it must
@@ -618,7 +637,7 @@ export const RUNNER_CASES: RunnerCase[] = [
       ].map(argv => ({ argv }))
   },
   {
-    covers: ['test/commands: testCommand', 'test/commands: installCommands'],
+    covers: ['run-tests/commands: testCommand', 'run-tests/commands: installCommands'],
     run: 'runCommand',
     invocations: (v, _at, python) => {
       const ctx = {
@@ -658,7 +677,7 @@ export const SSH_SAMPLE_CASES: RemoteCase[] = [
     ]
   },
   {
-    covers: ['migrate/backup: writeDumpCommand'],
+    covers: ['commands/backup: writeDumpCommand'],
     commands: (v, at) => [
       writeDumpCommand(dumpCommand(backup(v, at, ''), project(v, at)), `${at.appDir}/${v}`)
     ]
@@ -676,7 +695,7 @@ export const SSH_SAMPLE_CASES: RemoteCase[] = [
     commands: (v, at) => [gitCommands.fetchRef(at.appDir, v, repository(v).credentials)]
   },
   {
-    covers: ['smoke-check/http-probe-commands: probeArgv'],
+    covers: ['commands/http-probe: probeCommand'],
     commands: v => [probe(probeRequest(v, 'GET'), `DKPROBE-${v}`)]
   }
 ]

@@ -7,6 +7,11 @@
 import * as dockerCli from '../../../src/build-image/docker-cli.js'
 import * as dockerCommands from '../../../src/build-image/docker-commands.js'
 import * as collectstatic from '../../../src/collectstatic/main.js'
+import * as backupCommands from '../../../src/commands/backup.js'
+import * as collectstaticCommands from '../../../src/commands/collectstatic.js'
+import * as database from '../../../src/commands/database.js'
+import * as httpProbe from '../../../src/commands/http-probe.js'
+import * as migrateTool from '../../../src/commands/migrate-tool.js'
 import * as compose from '../../../src/core/compose.js'
 import * as fleet from '../../../src/core/fleet.js'
 import * as remoteCommand from '../../../src/core/remote-command.js'
@@ -15,7 +20,6 @@ import * as sshSession from '../../../src/core/ssh-session.js'
 import * as backup from '../../../src/migrate/backup.js'
 import * as migrateMain from '../../../src/migrate/main.js'
 import * as toolCommands from '../../../src/migrate/tool-commands.js'
-import * as httpProbeCommands from '../../../src/smoke-check/http-probe-commands.js'
 import * as remoteProbe from '../../../src/smoke-check/remote-probe.js'
 import * as containers from '../../../src/ssh-deploy/containers.js'
 import * as deployHost from '../../../src/ssh-deploy/deploy-host.js'
@@ -37,6 +41,11 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'build-image/docker-cli': dockerCli,
   'build-image/docker-commands': dockerCommands,
   'collectstatic/main': collectstatic,
+  'commands/backup': backupCommands,
+  'commands/collectstatic': collectstaticCommands,
+  'commands/database': database,
+  'commands/http-probe': httpProbe,
+  'commands/migrate-tool': migrateTool,
   'core/compose': compose,
   'core/fleet': fleet,
   'core/remote-command': remoteCommand,
@@ -45,7 +54,6 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'migrate/backup': backup,
   'migrate/main': migrateMain,
   'migrate/tool-commands': toolCommands,
-  'smoke-check/http-probe-commands': httpProbeCommands,
   'smoke-check/remote-probe': remoteProbe,
   'ssh-deploy/containers': containers,
   'ssh-deploy/deploy-host': deployHost,
@@ -57,10 +65,10 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'ssh-deploy/rolling': rolling,
   'ssh-deploy/update-services': updateServices,
   'ssh-deploy/upload-source': uploadSource,
-  'test/commands': testCommands,
-  'test/main': testMain,
-  'test/report': testReport,
-  'test/run-command': runCommand
+  'run-tests/commands': testCommands,
+  'run-tests/main': testMain,
+  'run-tests/report': testReport,
+  'run-tests/run-command': runCommand
 }
 
 /** Builders whose text argument is a shell script by design: the user writes code, not data. */
@@ -69,11 +77,11 @@ export const CODE_BY_DESIGN: Record<string, string> = {
     'pre-deploy and post-deploy are shell scripts the user writes; they run as `sh -e -c SCRIPT`',
   'core/remote-command: shellScript':
     'runs the script it is given: for scripts written in src/ only',
-  'migrate/tool-commands: migrationArgv (tool: command)':
+  'commands/migrate-tool: migrationArgv (tool: command)':
     "migrate's command and down-command are shell commands, run as `sh -c` inside the service (the case still sends the other slots hostile)",
   'ssh-deploy/rolling: rollingCommands.reload (script)':
     'proxy-reload-command is a shell command run inside the proxy service; the proxy service name is data and is covered',
-  'test/commands: testCommand (command)':
+  'run-tests/commands: testCommand (command)':
     "the test action's command input is a shell command run as `sh -c` on the runner"
 }
 
@@ -116,11 +124,16 @@ export const NOT_BUILDERS: Record<string, string> = {
   'migrate/backup: backupFileName': 'file name from a validated database name',
   'migrate/backup: isOwnBackup': 'predicate',
   'migrate/main: migrateHost':
-    'orchestrates: inService with tool-commands and the backup builders, all covered',
+    'orchestrates: inService with the migrate-tool and backup commands, all covered',
   'migrate/main: run': 'orchestrates migrateHost',
+  'migrate/backup: restoreCommand': 'commands/backup: restoreCommand, re-exported',
+  'migrate/backup: restoreFromFileCommand': 'commands/backup: restoreFromFileCommand, re-exported',
+  'migrate/backup: restoreHint': 'commands/backup: restoreHint, re-exported',
   'migrate/tool-commands: directionWord': 'a word for the log',
-  'smoke-check/http-probe-commands: parseProbeOutput': 'parses output',
-  'smoke-check/http-probe-commands: busyboxLimit':
+  'migrate/tool-commands: migrationArgv': 'commands/migrate-tool: migrationArgv, re-exported',
+  'migrate/tool-commands: planArgvs': 'commands/migrate-tool: planArgvs, re-exported',
+  'migrate/tool-commands: stateArgv': 'commands/migrate-tool: stateArgv, re-exported',
+  'commands/http-probe: busyboxLimit':
     "predicate; the probe script's refusal it feeds is run by the busybox-wget case",
   'ssh-deploy/containers: parseInspect': 'parses output',
   'ssh-deploy/containers: isReady': 'predicate',
@@ -153,13 +166,14 @@ export const NOT_BUILDERS: Record<string, string> = {
   'ssh-deploy/rolling: rollServices': 'orchestrates rollingCommands and inspectCommand, covered',
   'ssh-deploy/upload-source: packTree':
     'runner-side execFileSync of git and tar (no shell) with upload-path, a directory of the checkout',
-  'test/main: run': 'orchestrates runCommand with testCommand and installCommands, covered',
-  'test/report: failuresOf': 'report text',
-  'test/report: setCountOutputs': 'outputs',
-  'test/report: annotate': 'annotations',
-  'test/report: failureMessage': 'report text',
-  'test/report: writeSummary': 'summary text (HTML-escaped)',
-  'test/run-command: runCommand': 'the runner-side executor the test-commands cases run through'
+  'run-tests/main: run': 'orchestrates runCommand with testCommand and installCommands, covered',
+  'run-tests/report: failuresOf': 'report text',
+  'run-tests/report: setCountOutputs': 'outputs',
+  'run-tests/report: annotate': 'annotations',
+  'run-tests/report: failureMessage': 'report text',
+  'run-tests/report: writeSummary': 'summary text (HTML-escaped)',
+  'run-tests/run-command: runCommand':
+    'the runner-side executor the test-commands cases run through'
 }
 
 /** `module: name` for every exported function, and `module: object.name` for command tables. */

@@ -13,8 +13,8 @@ import {
   restoreFromFileCommand,
   verifyCommand,
   writeDumpCommand
-} from '../../../src/migrate/backup.js'
-import { PROBE_SCRIPT } from '../../../src/smoke-check/http-probe-commands.js'
+} from '../../../src/commands/backup.js'
+import { PROBE_SCRIPT } from '../../../src/commands/http-probe.js'
 import { gitCommands } from '../../../src/ssh-deploy/git-source.js'
 import { lockCommands } from '../../../src/ssh-deploy/lock.js'
 import { ancestryCommand } from '../../../src/ssh-deploy/release-order.js'

@@ -271,7 +271,7 @@ async function plan(mismatches: Mismatch[]): Promise<Plan> {
       ]
       add('curl', {
         run: { id: String(n * 100 + i), text: hint, path: pathFor('curl', expected) },
-        what: `migrate/backup: restoreHint #${i} with ${value.name}`,
+        what: `commands/backup: restoreHint #${i} with ${value.name}`,
         expected
       })
     }

@@ -4,7 +4,7 @@
 // network (so they reach the test servers on 127.0.0.1) with curl, or with
 // this machine's GNU wget mounted in and no curl.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
@@ -226,6 +226,24 @@ describe('from: container', () => {
       /^busybox wget takes the URL's user name and password \(input urls\) only in its command line/
     )
     expect(seen.hits).toEqual([])
+  })
+
+  // With source: git the app's own tree may hold a directory named current; only the
+  // symlink an upload deploy makes marks a release, as migrate and collectstatic read it.
+  it('finds the project in app-dir when current is a directory of the app, not a release', async () => {
+    mkdirSync(join(appDir, 'current'))
+    writeFileSync(
+      join(appDir, 'current', 'docker-compose.yml'),
+      JSON.stringify({ services: { docs: { image: 'docs' } } })
+    )
+    try {
+      const r = await files.run(
+        inContainer('api', { urls: 'http://localhost:8080/health', 'max-attempts': '1' })
+      )
+      expect(r.results[0]).toMatchObject({ passed: true, status: 200 })
+    } finally {
+      rmSync(join(appDir, 'current'), { recursive: true, force: true })
+    }
   })
 
   it('names a service that is not in the project, and the ones that are', async () => {

@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   ClientName,
-  parseProbeOutput,
-  ProbeOutput,
   ProbeRequest,
   probeArgv,
   probeStdin
-} from '../../../src/smoke-check/http-probe-commands.js'
+} from '../../../src/commands/http-probe.js'
+import { parseProbeOutput, ProbeOutput } from '../../../src/smoke-check/probe-output.js'
 import { run, waitFor } from '../../../testbed/run.js'
 import { json, startHttpServer, startSilentServer, TestServer } from './harness.js'
 

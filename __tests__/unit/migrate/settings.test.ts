@@ -1,0 +1,57 @@
+import { describe, expect, it } from '@jest/globals'
+import { readMigrateInputs as read } from '../../helpers/migrate-inputs.js'
+
+describe('migrate settings', () => {
+  it('fills each tool’s defaults', () => {
+    expect(read()).toMatchObject({
+      tool: 'django',
+      service: 'backend',
+      mode: 'exec',
+      direction: 'up',
+      target: ''
+    })
+    expect(read({ tool: 'alembic' }).target).toBe('head')
+    expect(read({ tool: 'alembic', direction: 'down' }).target).toBe('-1')
+    expect(read({ tool: 'alembic', direction: 'down', target: '-2' }).target).toBe('-2')
+    expect(read({ tool: 'service' }).service).toBe('migrator')
+    expect(read({ backup: 'pg_dump' }).backup).toEqual({
+      service: 'db',
+      database: 'postgres',
+      user: 'postgres',
+      databaseUrl: '',
+      password: '',
+      dir: '/srv/app/backups',
+      keep: 10
+    })
+  })
+
+  it.each([
+    [{ tool: 'flyway' }, /^Input 'tool': "flyway" is not one of django, alembic, command, service/],
+    [{ tool: 'command' }, /^Input 'command': is empty but tool is command/],
+    [
+      { tool: 'command', command: 'x', direction: 'down' },
+      /^Input 'down-command': is empty but direction is down/
+    ],
+    [
+      { tool: 'service', direction: 'down' },
+      /^Input 'direction': down is not possible with tool: service/
+    ],
+    [{ direction: 'down' }, /^Input 'target': is needed to migrate Django down/],
+    [
+      { target: 'shop; rm -rf /' },
+      /^Input 'target': "shop; rm -rf \/" is not "app" or "app migration"/
+    ],
+    [
+      { tool: 'alembic', target: '$(id)' },
+      /^Input 'target': "\$\(id\)" is not an Alembic revision/
+    ],
+    [{ tool: 'alembic', target: '--sql' }, /^Input 'target': "--sql" is not an Alembic revision/],
+    [{ tool: 'alembic', target: '-x' }, /^Input 'target': "-x" is not an Alembic revision/],
+    [{ service: 'back end' }, /^Input 'service': "back end" is not a Compose service name/],
+    [{ backup: 'pg_dump', 'backup-database': "app'; drop" }, /^Input 'backup-database'/],
+    [{ backup: 'mysqldump' }, /^Input 'backup': "mysqldump" is not one of none, pg_dump/],
+    [{ python: 'python3 -c evil' }, /^Input 'python'/]
+  ])('rejects %j', (extra, message) => {
+    expect(() => read(extra)).toThrow(message)
+  })
+})

@@ -4,8 +4,9 @@
  *
  * Server-side builders return RemoteCommands, run by the SSH transport;
  * runner-side builders return argv, run by @actions/exec without a shell.
- * Orchestrating functions that build argv inline (keepImages, placeProbe,
- * DeployLock, …) are run against a transport that keeps what they send.
+ * Orchestrating functions (keepImages, placeProbe, DeployLock, …), some of
+ * which still build argv inline, are run against a transport that keeps what
+ * they send.
  * Paths start at `at.appDir`, an absolute directory (app-dir must be one)
  * whose last part is the hostile value.
  */

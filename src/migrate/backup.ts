@@ -9,7 +9,9 @@ import {
   writeDumpCommand
 } from '../commands/backup.js'
 import type { ComposeProject } from '../core/compose.js'
+import { fileCommands } from '../commands/files.js'
 import type { HostContext } from '../core/fleet.js'
+import { pruneListed } from '../core/prune.js'
 import { BackupSettings } from './settings.js'
 
 // The migrate stage's main module imports these from here.
@@ -54,14 +56,10 @@ export async function takeBackup(
 
 /** Deletes the oldest of this database's own dumps beyond `keep`; any other file is left alone. */
 export async function pruneBackups(host: HostContext, b: BackupSettings): Promise<string[]> {
-  const listed = await host.run({ argv: ['ls', '-1', '--', b.dir] }, { quiet: true })
-  const own = listed.stdout
-    .split('\n')
-    .map(s => s.trim())
-    .filter(name => isOwnBackup(name, b.database))
-    .sort()
-  const old = own.slice(0, Math.max(0, own.length - b.keep))
-  for (const name of old)
-    await host.run({ argv: ['rm', '-f', '--', posix.join(b.dir, name)] }, { quiet: true })
-  return old
+  return pruneListed(host, {
+    list: fileCommands.list(b.dir),
+    ours: name => isOwnBackup(name, b.database),
+    keepNewest: b.keep,
+    remove: name => fileCommands.removeFile(posix.join(b.dir, name))
+  })
 }

@@ -1,8 +1,12 @@
-import { composeCommand, ComposeProject } from '../core/compose.js'
+import { composeCommands } from '../commands/compose.js'
+import { dockerCommands } from '../commands/docker.js'
+import type { ComposeProject } from '../commands/compose.js'
 import type { HostContext } from '../core/fleet.js'
-import { RemoteCommand } from '../core/remote-command.js'
+import { pruneListed } from '../core/prune.js'
+import type { RemoteCommand } from '../core/remote-command.js'
 import { ServiceImage } from './release-log.js'
 
+/** One container as `docker inspect` shows it. */
 export interface ContainerState {
   id: string
   name: string
@@ -13,11 +17,9 @@ export interface ContainerState {
   exitCode: number
   image: string
   imageId: string
-}
-
-/** Plain `docker inspect`: its JSON has every field on every engine version (templates fail on a missing .State.Health). */
-export function inspectCommand(ids: readonly string[]): RemoteCommand {
-  return { argv: ['docker', 'inspect', '--', ...ids] }
+  /** Host ports it binds, as `127.0.0.1:8080->8080/tcp`; a second container cannot bind them too. */
+  hostPorts: string[]
+  hostNetwork: boolean
 }
 
 interface InspectJson {
@@ -26,18 +28,29 @@ interface InspectJson {
   Image: string
   Config: { Image: string; Labels?: Record<string, string> | null }
   State: { Status: string; ExitCode: number; Health?: { Status: string } }
+  HostConfig?: {
+    NetworkMode?: string
+    PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null
+  }
 }
 
 export function parseInspect(stdout: string): ContainerState[] {
   return (JSON.parse(stdout) as InspectJson[]).map(c => ({
     id: c.Id,
     name: c.Name.replace(/^\//, ''),
-    service: c.Config.Labels?.['com.docker.compose.service'] ?? '',
+    service: c.Config?.Labels?.['com.docker.compose.service'] ?? '',
     status: c.State.Status,
     health: c.State.Health?.Status ?? '',
     exitCode: c.State.ExitCode,
-    image: c.Config.Image,
-    imageId: c.Image
+    image: c.Config?.Image ?? '',
+    imageId: c.Image ?? '',
+    // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
+    hostPorts: Object.entries(c.HostConfig?.PortBindings ?? {}).flatMap(([port, bindings]) =>
+      (bindings ?? [])
+        .filter(b => b.HostPort && b.HostPort !== '0')
+        .map(b => `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`)
+    ),
+    hostNetwork: c.HostConfig?.NetworkMode === 'host'
   }))
 }
 
@@ -48,21 +61,20 @@ export function isReady(c: ContainerState): boolean {
   return c.status === 'running'
 }
 
-async function containerIds(
-  host: HostContext,
-  project: ComposeProject,
-  services: readonly string[]
-): Promise<string[]> {
-  const ps = await host.check(composeCommand(project, ['ps', '-q', ...services]), { quiet: true })
-  return ps.stdout
+/** Container ids a command prints, one per line. */
+export async function idsFrom(host: HostContext, cmd: RemoteCommand): Promise<string[]> {
+  return (await host.check(cmd, { quiet: true })).stdout
     .split('\n')
     .map(s => s.trim())
     .filter(Boolean)
 }
 
-async function inspect(host: HostContext, ids: readonly string[]): Promise<ContainerState[]> {
+export async function inspectContainers(
+  host: HostContext,
+  ids: readonly string[]
+): Promise<ContainerState[]> {
   if (ids.length === 0) return []
-  return parseInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout)
+  return parseInspect((await host.check(dockerCommands.inspect(ids), { quiet: true })).stdout)
 }
 
 export async function listContainers(
@@ -70,7 +82,51 @@ export async function listContainers(
   project: ComposeProject,
   services: readonly string[]
 ): Promise<ContainerState[]> {
-  return inspect(host, await containerIds(host, project, services))
+  return inspectContainers(
+    host,
+    await idsFrom(host, composeCommands.containerIds(project, services))
+  )
+}
+
+/** How to wait for some containers, and what to show when they do not get there. */
+export interface ContainerWait {
+  timeoutMs: number
+  pollMs: number
+  /** A line for the log, shown whenever it changes ('' shows nothing). */
+  progress(containers: readonly ContainerState[]): string
+  ready(containers: readonly ContainerState[]): boolean
+  /** Waiting longer cannot help (the container exited). */
+  hopeless?(containers: readonly ContainerState[]): boolean
+  /** The containers whose last log lines explain a failure, each with the heading shown above them. */
+  culprits(containers: readonly ContainerState[]): Array<{ id: string; heading: string }>
+}
+
+/**
+ * Polls the containers until `ready`. When that is hopeless or the time is up,
+ * prints the last 50 log lines of each culprit and returns with `ready` false.
+ */
+export async function waitForContainers(
+  host: HostContext,
+  ids: readonly string[],
+  wait: ContainerWait
+): Promise<{ containers: ContainerState[]; ready: boolean }> {
+  const deadline = Date.now() + wait.timeoutMs
+  let last = ''
+  for (;;) {
+    const containers = await inspectContainers(host, ids)
+    const line = wait.progress(containers)
+    if (line && line !== last) host.info(line)
+    last = line
+    if (wait.ready(containers)) return { containers, ready: true }
+    if (wait.hopeless?.(containers) || Date.now() >= deadline) {
+      for (const c of wait.culprits(containers)) {
+        host.info(`--- last 50 log lines of ${c.heading} ---`)
+        await host.run(dockerCommands.logs(c.id), { quiet: false })
+      }
+      return { containers, ready: false }
+    }
+    await new Promise(resolve => setTimeout(resolve, wait.pollMs))
+  }
 }
 
 function stateLine(c: ContainerState): string {
@@ -90,31 +146,25 @@ export async function waitUntilReady(
   timeoutMs: number,
   ignore: readonly string[]
 ): Promise<ContainerState[]> {
-  const deadline = Date.now() + timeoutMs
+  const pending = (containers: readonly ContainerState[]) =>
+    containers.filter(c => !ignore.includes(c.service) && !isReady(c))
   // The containers `up` created do not change while we wait; only their state does.
-  const ids = await containerIds(host, project, services)
-  let containers: ContainerState[] = []
-  let lastReport = ''
-  for (;;) {
-    containers = await inspect(host, ids)
-    const pending = containers.filter(c => !ignore.includes(c.service) && !isReady(c))
-    const report = containers.map(stateLine).join(', ')
-    if (report !== lastReport) host.info(`Containers: ${report || 'none'}`)
-    lastReport = report
-    if (containers.length > 0 && pending.length === 0) return containers
-    if (Date.now() >= deadline) {
-      for (const c of pending) {
-        host.info(`--- last 50 log lines of ${c.name} (${stateLine(c)}) ---`)
-        await host.run({ argv: ['docker', 'logs', '--tail', '50', c.id] }, { quiet: false })
-      }
-      const what =
-        containers.length === 0 ? 'no container was started' : pending.map(stateLine).join(', ')
-      throw new Error(
-        `containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`
-      )
-    }
-    await new Promise(resolve => setTimeout(resolve, 1000))
-  }
+  const ids = await idsFrom(host, composeCommands.containerIds(project, services))
+  const { containers, ready } = await waitForContainers(host, ids, {
+    timeoutMs,
+    pollMs: 1000,
+    progress: cs => (cs.length ? `Containers: ${cs.map(stateLine).join(', ')}` : ''),
+    ready: cs => cs.length > 0 && pending(cs).length === 0,
+    culprits: cs => pending(cs).map(c => ({ id: c.id, heading: `${c.name} (${stateLine(c)})` }))
+  })
+  if (ready) return containers
+  const what =
+    containers.length === 0
+      ? 'no container was started'
+      : pending(containers).map(stateLine).join(', ')
+  throw new Error(
+    `containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`
+  )
 }
 
 /** Images of a release are kept under this repository so a rollback needs no registry. */
@@ -140,10 +190,9 @@ export async function keepImages(
   images: Record<string, ServiceImage>
 ): Promise<void> {
   for (const [service, img] of Object.entries(images)) {
-    await host.check(
-      { argv: ['docker', 'tag', img.id, releaseImageTag(projectName, service, releaseId)] },
-      { quiet: true }
-    )
+    await host.check(dockerCommands.tag(img.id, releaseImageTag(projectName, service, releaseId)), {
+      quiet: true
+    })
   }
 }
 
@@ -154,16 +203,13 @@ export async function pruneImages(
   keepIds: readonly string[]
 ): Promise<void> {
   const repo = releaseImageRepo(projectName)
-  const listed = await host.run(
-    { argv: ['docker', 'image', 'ls', '--format', '{{.Tag}}', repo] },
-    { quiet: true }
-  )
-  const stale = listed.stdout
-    .split('\n')
-    .map(t => t.trim())
-    .filter(t => t && t !== '<none>' && !keepIds.some(id => t.endsWith(`-${id}`)))
-  for (const tag of stale)
-    await host.run({ argv: ['docker', 'image', 'rm', `${repo}:${tag}`] }, { quiet: true })
+  await pruneListed(host, {
+    list: dockerCommands.imageTags(repo),
+    ours: tag => tag !== '<none>',
+    keepNewest: 0,
+    isProtected: tag => keepIds.some(id => tag.endsWith(`-${id}`)),
+    remove: tag => dockerCommands.removeImage(`${repo}:${tag}`)
+  })
 }
 
 /** Points each service's image name back at the image a release ran. Returns false when one is gone. */
@@ -174,11 +220,8 @@ export async function restoreImages(
   for (const img of Object.values(images)) {
     // A digest reference cannot be tagged, and names one image only: it is enough that it is here.
     const restored = img.image.includes('@sha256:')
-      ? await host.run(
-          { argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', img.image] },
-          { quiet: true }
-        )
-      : await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true })
+      ? await host.run(dockerCommands.imageId(img.image), { quiet: true })
+      : await host.run(dockerCommands.tag(img.id, img.image), { quiet: true })
     if (restored.code !== 0) return false
   }
   return true

@@ -23,11 +23,11 @@ import {
   ReleaseRecord,
   ServiceImage
 } from './release-log.js'
-import { fileCommands } from './remote-files.js'
+import { fileCommands } from '../commands/files.js'
 import { planRolling } from './rolling.js'
+import { ancestryCommand } from '../commands/git.js'
 import {
   AncestryFacts,
-  ancestryCommand,
   decideOrder,
   liveCommit,
   orderVerdict,
@@ -38,7 +38,8 @@ import {
 import { DeploySettings } from './settings.js'
 import { statePaths } from './state-paths.js'
 import { updateServices } from './update-services.js'
-import { pruneReleases, uploadCommands, uploadRelease } from './upload-source.js'
+import { uploadCommands } from '../commands/upload.js'
+import { pruneReleases, uploadRelease } from './upload-source.js'
 
 /** What one deploy run does, the same for every host. */
 export interface DeployPlan {

@@ -14,7 +14,7 @@
  *   escaped quote.
  * So the writer uses the form of the Compose that runs on the server.
  */
-import { COMPOSE_V1 } from '../core/compose.js'
+import { COMPOSE_V1 } from '../commands/compose.js'
 
 export type EnvDialect = 'compose-v2' | 'compose-v1'
 

@@ -2,7 +2,7 @@
 // finish out of order; the older commit's deploy must not silently win.
 // git decides: the commit is older when it is an ancestor of the live one.
 import { execFileSync } from 'node:child_process'
-import { RemoteCommand } from '../core/remote-command.js'
+import { ancestryCommand } from '../commands/git.js'
 import { shownValue } from './env-values.js'
 import { isFullSha } from './git-ref.js'
 import type { ReleaseRecord } from './release-log.js'
@@ -22,28 +22,6 @@ export interface AncestryFacts {
 
 export type ReleaseOrder =
   { kind: 'same' | 'newer' | 'older' | 'diverged' } | { kind: 'unknown'; reason: string }
-
-/**
- * Prints, one per line: whether the repository is shallow (`none` outside
- * one), both commits as full ids (empty when missing), then the exit codes
- * of `merge-base --is-ancestor` both ways (0: it is an ancestor).
- */
-export function ancestryCommand(dir: string, candidate: string, live: string): RemoteCommand {
-  return {
-    argv: [
-      'sh',
-      '-c',
-      'git -C "$1" rev-parse --is-shallow-repository 2>/dev/null || { echo none; exit 0; }; ' +
-        'for c in "$2" "$3"; do git -C "$1" rev-parse --verify --quiet --end-of-options "$c^{commit}" || echo; done; ' +
-        'git -C "$1" merge-base --is-ancestor --end-of-options "$2" "$3" 2>/dev/null; echo $?; ' +
-        'git -C "$1" merge-base --is-ancestor --end-of-options "$3" "$2" 2>/dev/null; echo $?',
-      'sh',
-      dir,
-      candidate,
-      live
-    ]
-  }
-}
 
 export function parseAncestry(stdout: string): AncestryFacts {
   const [shallow = 'none', candidate = '', live = '', forward = '', backward = ''] = stdout

@@ -1,95 +1,17 @@
 import * as core from '@actions/core'
-import { composeCommand, ComposeProject } from '../core/compose.js'
+import { composeCommands } from '../commands/compose.js'
+import type { ComposeProject } from '../commands/compose.js'
+import { dockerCommands } from '../commands/docker.js'
 import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'
-import { RemoteCommand } from '../core/remote-command.js'
-import { inspectCommand } from './containers.js'
+import { ContainerState, idsFrom, inspectContainers, waitForContainers } from './containers.js'
 import { inTurn } from './in-turn.js'
 import type { RollingSettings } from './rolling-settings.js'
 import type { DeploySettings } from './settings.js'
 
-/** What rolling needs to know of one container, from `docker inspect`. */
-export interface RollContainer {
-  id: string
-  name: string
-  status: string
-  /** healthy / unhealthy / starting, or '' without a healthcheck. */
-  health: string
-  exitCode: number
-  /** Host ports it binds, as `127.0.0.1:8080->8080/tcp`; a second container cannot bind them too. */
-  hostPorts: string[]
-  hostNetwork: boolean
-}
-
-interface InspectJson {
-  Id: string
-  Name: string
-  State: { Status: string; ExitCode: number; Health?: { Status: string } }
-  HostConfig?: {
-    NetworkMode?: string
-    PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null
-  }
-}
-
-export function parseRollInspect(stdout: string): RollContainer[] {
-  return (JSON.parse(stdout) as InspectJson[]).map(c => ({
-    id: c.Id,
-    name: c.Name.replace(/^\//, ''),
-    status: c.State.Status,
-    health: c.State.Health?.Status ?? '',
-    exitCode: c.State.ExitCode,
-    // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
-    hostPorts: Object.entries(c.HostConfig?.PortBindings ?? {}).flatMap(([port, bindings]) =>
-      (bindings ?? [])
-        .filter(b => b.HostPort && b.HostPort !== '0')
-        .map(b => `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`)
-    ),
-    hostNetwork: c.HostConfig?.NetworkMode === 'host'
-  }))
-}
-
-export const rollingCommands = {
-  /** Containers of one service, found by Compose's labels (the same in v1 and v2), without `run` one-offs. */
-  containers: (projectName: string, service: string, all: boolean): RemoteCommand => ({
-    argv: [
-      'docker',
-      'ps',
-      ...(all ? ['--all'] : []),
-      '--quiet',
-      '--no-trunc',
-      '--filter',
-      `label=com.docker.compose.project=${projectName}`,
-      '--filter',
-      `label=com.docker.compose.service=${service}`,
-      '--filter',
-      'label=com.docker.compose.oneoff=False'
-    ]
-  }),
-  /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
-  scale: (project: ComposeProject, service: string, count: number): RemoteCommand =>
-    composeCommand(project, [
-      'up',
-      '--detach',
-      '--no-deps',
-      '--no-recreate',
-      '--scale',
-      `${service}=${count}`,
-      service
-    ]),
-  start: (project: ComposeProject, service: string): RemoteCommand =>
-    composeCommand(project, ['up', '--detach', '--no-deps', service]),
-  stop: (id: string, graceMs: number): RemoteCommand => ({
-    argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
-  }),
-  remove: (id: string): RemoteCommand => ({ argv: ['docker', 'rm', '--force', id] }),
-  reload: (project: ComposeProject, proxy: string, script: string): RemoteCommand =>
-    composeCommand(project, ['exec', '-T', proxy, 'sh', '-c', script]),
-  logs: (id: string): RemoteCommand => ({ argv: ['docker', 'logs', '--tail', '50', id] })
-}
-
 const short = (id: string) => id.slice(0, 12)
 
-function stateText(c: RollContainer): string {
+function stateText(c: ContainerState): string {
   if (c.status === 'exited' || c.status === 'dead') return `${c.status} with code ${c.exitCode}`
   return c.health ? `${c.status} (${c.health})` : c.status
 }
@@ -98,7 +20,7 @@ function stateText(c: RollContainer): string {
 export function rollingProblems(
   projectName: string,
   service: string,
-  running: readonly RollContainer[]
+  running: readonly ContainerState[]
 ): string[] {
   const problems: string[] = []
   if (running.length > 1) {
@@ -135,24 +57,12 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-async function idsOf(host: HostContext, cmd: RemoteCommand): Promise<string[]> {
-  return (await host.check(cmd, { quiet: true })).stdout
-    .split('\n')
-    .map(s => s.trim())
-    .filter(Boolean)
-}
-
-async function inspect(host: HostContext, ids: readonly string[]): Promise<RollContainer[]> {
-  if (ids.length === 0) return []
-  return parseRollInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout)
-}
-
 interface ServicePlan {
   service: string
   /** The container that serves now and keeps serving until its successor is healthy. */
-  old?: RollContainer
+  old?: ContainerState
   /** Stopped containers of the service, which `--scale` would count as replicas. */
-  stopped: RollContainer[]
+  stopped: ContainerState[]
 }
 
 export interface RollingPlan {
@@ -173,9 +83,9 @@ export async function planRolling(
   const plans: ServicePlan[] = []
   const problems: string[] = []
   for (const service of s.services) {
-    const all = await inspect(
+    const all = await inspectContainers(
       host,
-      await idsOf(host, rollingCommands.containers(projectName, service, true))
+      await idsFrom(host, dockerCommands.serviceContainers(projectName, service, true))
     )
     const running = all.filter(c => c.status === 'running' || c.status === 'restarting')
     problems.push(...rollingProblems(projectName, service, running))
@@ -184,7 +94,7 @@ export async function planRolling(
   const proxy = s.rolling.proxyService
   const proxyRunning =
     proxy !== '' &&
-    (await idsOf(host, rollingCommands.containers(projectName, proxy, false))).length > 0
+    (await idsFrom(host, dockerCommands.serviceContainers(projectName, proxy, false))).length > 0
   if (proxy && !proxyRunning && plans.some(p => p.old)) {
     problems.push(
       `proxy-service ${proxy} has no running container in project ${projectName}, so traffic ` +
@@ -208,33 +118,32 @@ async function waitHealthy(
   id: string,
   timeoutMs: number
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let last = ''
-  for (;;) {
-    const [c] = await inspect(host, [id])
-    const state = c ? stateText(c) : 'gone'
-    if (state !== last) host.info(`${service}: new container ${short(id)} is ${state}`)
-    last = state
-    if (c?.status === 'running' && c.health === 'healthy') return
-    if (c?.status === 'running' && !c.health) {
+  const stateOf = ([c]: readonly ContainerState[]) => (c ? stateText(c) : 'gone')
+  const over = ([c]: readonly ContainerState[]) =>
+    !c || c.status === 'exited' || c.status === 'dead'
+  const { containers, ready } = await waitForContainers(host, [id], {
+    timeoutMs,
+    pollMs: 500,
+    progress: cs => `${service}: new container ${short(id)} is ${stateOf(cs)}`,
+    ready: ([c]) => c?.status === 'running' && (c.health === 'healthy' || !c.health),
+    hopeless: over,
+    culprits: cs => [{ id, heading: `${service} ${short(id)} (${stateOf(cs)})` }]
+  })
+  if (ready) {
+    if (!containers[0].health) {
       core.warning(
         `${host.label}: ${service} has no healthcheck, so its new container took traffic as soon as it ran; ` +
           'add a healthcheck so the switch waits until the app answers'
       )
-      return
     }
-    const over = !c || c.status === 'exited' || c.status === 'dead'
-    if (over || Date.now() >= deadline) {
-      host.info(`--- last 50 log lines of ${service} ${short(id)} (${state}) ---`)
-      await host.run(rollingCommands.logs(id), { quiet: false })
-      throw new Error(
-        over
-          ? `the new ${service} container ${state}`
-          : `the new ${service} container was not healthy after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${state}`
-      )
-    }
-    await new Promise(resolve => setTimeout(resolve, 500))
+    return
   }
+  const state = stateOf(containers)
+  throw new Error(
+    over(containers)
+      ? `the new ${service} container ${state}`
+      : `the new ${service} container was not healthy after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${state}`
+  )
 }
 
 async function reloadProxy(
@@ -244,12 +153,12 @@ async function reloadProxy(
   running: boolean
 ): Promise<void> {
   if (!r.proxyService || !running) return
-  await host.check(rollingCommands.reload(project, r.proxyService, r.proxyReloadCommand))
+  await host.check(composeCommands.reload(project, r.proxyService, r.proxyReloadCommand))
 }
 
 async function retire(host: HostContext, id: string, graceMs: number): Promise<void> {
-  await host.check(rollingCommands.stop(id, graceMs))
-  await host.check(rollingCommands.remove(id))
+  await host.check(dockerCommands.stop(id, graceMs))
+  await host.check(dockerCommands.remove(id))
 }
 
 async function rollService(
@@ -262,11 +171,14 @@ async function rollService(
   const { service, old } = plan
   const grace = s.rolling.stopGracePeriodMs
   // `--scale 2` would start these instead of creating a container from the new image.
-  for (const c of plan.stopped) await host.check(rollingCommands.remove(c.id))
+  for (const c of plan.stopped) await host.check(dockerCommands.remove(c.id))
   if (!old) {
     host.info(`${service}: no running container, so there is nothing to keep serving; starting it`)
-    await host.check(rollingCommands.start(project, service))
-    const ids = await idsOf(host, rollingCommands.containers(project.projectName, service, false))
+    await host.check(composeCommands.start(project, service))
+    const ids = await idsFrom(
+      host,
+      dockerCommands.serviceContainers(project.projectName, service, false)
+    )
     for (const id of ids) await waitHealthy(host, service, id, s.waitTimeoutMs)
     await reloadProxy(host, project, s.rolling, proxyRunning)
     return
@@ -274,12 +186,12 @@ async function rollService(
 
   host.info(`${service}: starting a new container beside ${short(old.id)}`)
   const others = async () =>
-    (await idsOf(host, rollingCommands.containers(project.projectName, service, true))).filter(
-      id => id !== old.id
-    )
+    (
+      await idsFrom(host, dockerCommands.serviceContainers(project.projectName, service, true))
+    ).filter(id => id !== old.id)
   let fresh: string[] = []
   try {
-    await host.check(rollingCommands.scale(project, service, 2))
+    await host.check(composeCommands.scale(project, service, 2))
     fresh = await others()
     if (fresh.length !== 1) {
       throw new Error(
@@ -311,8 +223,11 @@ async function rollService(
   await reloadProxy(host, project, s.rolling, proxyRunning)
   // Compose v1 keeps the lowest-numbered containers when scaling down, which
   // would remove the new one; with the old one gone there is nothing to remove.
-  await host.check(rollingCommands.scale(project, service, 1))
-  const left = await idsOf(host, rollingCommands.containers(project.projectName, service, true))
+  await host.check(composeCommands.scale(project, service, 1))
+  const left = await idsFrom(
+    host,
+    dockerCommands.serviceContainers(project.projectName, service, true)
+  )
   if (left.length !== 1 || left[0] !== next) {
     throw new Error(
       `after scaling ${service} back to one, ${left.map(short).join(', ') || 'no container'} ` +

@@ -1,7 +1,8 @@
 // How the new release's containers replace the old ones: all at once
 // (recreate), one service after the other (one-by-one), or each beside its
 // predecessor behind a proxy (rolling.ts).
-import { composeCommand, ComposeProject } from '../core/compose.js'
+import { composeCommands } from '../commands/compose.js'
+import type { ComposeProject } from '../commands/compose.js'
 import type { HostContext } from '../core/fleet.js'
 import { waitUntilReady } from './containers.js'
 import { inTurn } from './in-turn.js'
@@ -29,18 +30,17 @@ export async function updateServices(
   imagesRestored: boolean,
   opts: UpdateOptions = {}
 ): Promise<void> {
-  if (!imagesRestored && s.pull) await host.check(composeCommand(project, ['pull', ...s.services]))
-  if (!imagesRestored && s.build)
-    await host.check(composeCommand(project, ['build', ...s.services]))
+  if (!imagesRestored && s.pull) await host.check(composeCommands.pull(project, s.services))
+  if (!imagesRestored && s.build) await host.check(composeCommands.build(project, s.services))
   // What a migration or the first of the ordered services needs (the database, on a first
   // deploy) must run; a container that runs is not recreated.
   if (opts.beforeStart || s.strategy === 'one-by-one')
-    await host.check(composeCommand(project, ['up', '-d', '--no-recreate']))
+    await host.check(composeCommands.startMissing(project))
   await opts.beforeStart?.()
   if (s.strategy === 'rolling')
     return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach)
   if (s.strategy === 'one-by-one') return updateOneByOne(host, project, s, opts.beforeEach)
-  await host.check(composeCommand(project, ['up', '-d', ...s.services]))
+  await host.check(composeCommands.up(project, s.services))
 }
 
 /**
@@ -58,7 +58,7 @@ async function updateOneByOne(
     name => name,
     { doing: 'updating', done: 'updated' },
     async service => {
-      await host.check(composeCommand(project, ['up', '-d', '--no-deps', service]))
+      await host.check(composeCommands.upAlone(project, service))
       if (s.wait) await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore)
     },
     beforeEach

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
 import type { HostContext } from '../core/fleet.js'
-import { RemoteCommand } from '../core/remote-command.js'
+import { pruneListed } from '../core/prune.js'
+import { uploadCommands } from '../commands/upload.js'
 import { statePaths } from './state-paths.js'
 
 /**
@@ -36,43 +37,6 @@ export function packTree(path: string): { archive: string; cleanup(): void } {
   return { archive, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
-export const uploadCommands = {
-  prepare: (appDir: string): RemoteCommand => ({
-    argv: ['mkdir', '-p', '--', statePaths(appDir).releases]
-  }),
-  unpack: (appDir: string, releaseId: string, archive: string): RemoteCommand => ({
-    argv: [
-      'sh',
-      '-c',
-      'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
-      'sh',
-      posix.join(statePaths(appDir).releases, releaseId),
-      archive
-    ]
-  }),
-  /** A new symlink renamed over `current`: the switch is atomic. */
-  switchCurrent: (appDir: string, releaseId: string): RemoteCommand => ({
-    argv: [
-      'sh',
-      '-c',
-      'ln -sfn "releases/$2" "$1/.current.tmp" && mv -fT "$1/.current.tmp" "$1/current"',
-      'sh',
-      appDir,
-      releaseId
-    ]
-  }),
-  currentTarget: (appDir: string): RemoteCommand => ({
-    argv: ['readlink', statePaths(appDir).current]
-  }),
-  listReleases: (appDir: string): RemoteCommand => ({
-    argv: ['ls', '-1', '--', statePaths(appDir).releases]
-  }),
-  removeRelease: (appDir: string, releaseId: string): RemoteCommand => ({
-    argv: ['rm', '-rf', '--', posix.join(statePaths(appDir).releases, releaseId)]
-  }),
-  exists: (path: string): RemoteCommand => ({ argv: ['test', '-d', path] })
-}
-
 /** Uploads the packed tree into `releases/<id>`; the live release is untouched until the switch. */
 export async function uploadRelease(
   host: HostContext,
@@ -94,13 +58,12 @@ export async function pruneReleases(
   keep: number,
   live: string
 ): Promise<void> {
-  const listed = await host.run(uploadCommands.listReleases(appDir), { quiet: true })
-  const ids = listed.stdout
-    .split('\n')
-    .map(s => s.trim())
-    .filter(s => s && !s.startsWith('.'))
-    .sort()
-  const old = ids.slice(0, Math.max(0, ids.length - keep)).filter(id => id !== live)
-  for (const id of old) await host.run(uploadCommands.removeRelease(appDir, id), { quiet: true })
+  const old = await pruneListed(host, {
+    list: uploadCommands.listReleases(appDir),
+    ours: id => !id.startsWith('.'),
+    keepNewest: keep,
+    isProtected: id => id === live,
+    remove: id => uploadCommands.removeRelease(appDir, id)
+  })
   if (old.length) host.info(`Removed old releases: ${old.join(', ')}`)
 }

@@ -4,8 +4,9 @@
  *
  * Server-side builders return RemoteCommands, run by the SSH transport;
  * runner-side builders return argv, run by @actions/exec without a shell.
- * Orchestrating functions that build argv inline (keepImages, placeProbe,
- * DeployLock, …) are run against a transport that keeps what they send.
+ * Orchestrating functions (keepImages, placeProbe, DeployLock, …), some of
+ * which still build argv inline, are run against a transport that keeps what
+ * they send.
  * Paths start at `at.appDir`, an absolute directory (app-dir must be one)
  * whose last part is the hostile value.
  */
@@ -14,10 +15,16 @@ import {
   COMPOSE_V2,
   ComposeProject,
   composeCommand,
-  findPython,
-  inService,
-  liveReleaseDir
-} from '../../../src/core/compose.js'
+  composeCommands,
+  inService
+} from '../../../src/commands/compose.js'
+import { dockerCommands } from '../../../src/commands/docker.js'
+import { fileCommands } from '../../../src/commands/files.js'
+import { ancestryCommand, gitCommands } from '../../../src/commands/git.js'
+import { lockCommands } from '../../../src/commands/lock.js'
+import { uploadCommands } from '../../../src/commands/upload.js'
+import * as coreCompose from '../../../src/core/compose.js'
+import { findPython, liveReleaseDir } from '../../../src/core/compose.js'
 import type { RemoteCommand } from '../../../src/core/remote-command.js'
 import { collectstaticArgv } from '../../../src/commands/collectstatic.js'
 import * as docker from '../../../src/build-image/docker-commands.js'
@@ -45,7 +52,6 @@ import type { BackupSettings, MigrateSettings } from '../../../src/migrate/setti
 import { placeProbe, remoteProbe } from '../../../src/smoke-check/remote-probe.js'
 import type { UrlCheck } from '../../../src/smoke-check/settings.js'
 import {
-  inspectCommand,
   keepImages,
   listContainers,
   pruneImages,
@@ -53,25 +59,14 @@ import {
   waitUntilReady
 } from '../../../src/ssh-deploy/containers.js'
 import { mergeEnv } from '../../../src/ssh-deploy/env-file.js'
-import {
-  checkoutCommit,
-  fetchCommit,
-  gitCommands,
-  prepareClone
-} from '../../../src/ssh-deploy/git-source.js'
-import { DeployLock, lockCommands } from '../../../src/ssh-deploy/lock.js'
-import { ancestryCommand } from '../../../src/ssh-deploy/release-order.js'
+import { checkoutCommit, fetchCommit, prepareClone } from '../../../src/ssh-deploy/git-source.js'
+import * as deployLock from '../../../src/ssh-deploy/lock.js'
+import { DeployLock } from '../../../src/ssh-deploy/lock.js'
 import type { RepositoryUrl } from '../../../src/ssh-deploy/repository-url.js'
-import { fileCommands } from '../../../src/ssh-deploy/remote-files.js'
-import { rollingCommands } from '../../../src/ssh-deploy/rolling.js'
 import type { DeploySettings } from '../../../src/ssh-deploy/settings.js'
 import { statePaths } from '../../../src/ssh-deploy/state-paths.js'
 import { updateServices } from '../../../src/ssh-deploy/update-services.js'
-import {
-  pruneReleases,
-  uploadCommands,
-  uploadRelease
-} from '../../../src/ssh-deploy/upload-source.js'
+import { pruneReleases, uploadRelease } from '../../../src/ssh-deploy/upload-source.js'
 import { installCommands, testCommand } from '../../../src/run-tests/commands.js'
 import type { ClientVariant } from './expected-calls.js'
 import { commandsSentBy } from './transport.js'
@@ -211,12 +206,73 @@ function inspectJson(v: string): string {
 /** The server-side builders, with one hostile value `v` in every slot that user text reaches. */
 export const REMOTE_CASES: RemoteCase[] = [
   {
-    covers: ['core/compose: composeCommand'],
-    commands: (v, at) => [composeCommand(project(v, at, COMPOSE_V1), ['up', '-d', v])]
+    // core/compose re-exports these for the entries that import them from there
+    covers: ['commands/compose: composeCommand', 'core/compose: composeCommand'],
+    commands: (v, at) => [
+      composeCommand(project(v, at, COMPOSE_V1), ['up', '-d', v]),
+      coreCompose.composeCommand(project(v, at), [v])
+    ]
   },
   {
-    covers: ['core/compose: inService'],
-    commands: (v, at) => [inService(project(v, at), 'run', v, [v, '--', v])]
+    covers: ['commands/compose: inService', 'core/compose: inService'],
+    commands: (v, at) => [
+      inService(project(v, at), 'run', v, [v, '--', v]),
+      coreCompose.inService(project(v, at), 'exec', v, [v], ['NAME'])
+    ]
+  },
+  {
+    covers: [
+      'commands/compose: composeCommands.version',
+      'commands/compose: composeCommands.findPython',
+      'commands/compose: composeCommands.containerIds',
+      'commands/compose: composeCommands.pull',
+      'commands/compose: composeCommands.build',
+      'commands/compose: composeCommands.startMissing',
+      'commands/compose: composeCommands.up',
+      'commands/compose: composeCommands.upAlone',
+      'commands/compose: composeCommands.scale',
+      'commands/compose: composeCommands.start',
+      'commands/compose: composeCommands.reload'
+    ],
+    commands: (v, at) => [
+      composeCommands.version(COMPOSE_V1),
+      composeCommands.findPython(project(v, at), 'exec', v),
+      composeCommands.containerIds(project(v, at), [v, v]),
+      composeCommands.pull(project(v, at), [v]),
+      composeCommands.build(project(v, at), [v]),
+      composeCommands.startMissing(project(v, at)),
+      composeCommands.up(project(v, at), [v]),
+      composeCommands.upAlone(project(v, at), v),
+      composeCommands.scale(project(v, at), v, 2),
+      composeCommands.start(project(v, at), v),
+      // The reload script is code by design; the proxy's service name is data.
+      composeCommands.reload(project(v, at), v, 'nginx -s reload')
+    ]
+  },
+  {
+    covers: [
+      'commands/docker: dockerCommands.inspect',
+      'commands/docker: dockerCommands.serviceContainers',
+      'commands/docker: dockerCommands.logs',
+      'commands/docker: dockerCommands.stop',
+      'commands/docker: dockerCommands.remove',
+      'commands/docker: dockerCommands.tag',
+      'commands/docker: dockerCommands.imageId',
+      'commands/docker: dockerCommands.imageTags',
+      'commands/docker: dockerCommands.removeImage'
+    ],
+    commands: v => [
+      dockerCommands.inspect([v, v]),
+      dockerCommands.serviceContainers(v, v, true),
+      dockerCommands.serviceContainers(v, v, false),
+      dockerCommands.logs(v),
+      dockerCommands.stop(v, 1500),
+      dockerCommands.remove(v),
+      dockerCommands.tag(v, v),
+      dockerCommands.imageId(v),
+      dockerCommands.imageTags(v),
+      dockerCommands.removeImage(v)
+    ]
   },
   {
     covers: ['core/compose: liveReleaseDir'],
@@ -233,19 +289,19 @@ export const REMOTE_CASES: RemoteCase[] = [
   },
   {
     covers: [
-      'ssh-deploy/git-source: gitCommands.hasClone',
-      'ssh-deploy/git-source: gitCommands.listEntries',
-      'ssh-deploy/git-source: gitCommands.init',
-      'ssh-deploy/git-source: gitCommands.originUrl',
-      'ssh-deploy/git-source: gitCommands.setOriginUrl',
-      'ssh-deploy/git-source: gitCommands.excludeState',
-      'ssh-deploy/git-source: gitCommands.head',
-      'ssh-deploy/git-source: gitCommands.changedTracked',
-      'ssh-deploy/git-source: gitCommands.stash',
-      'ssh-deploy/git-source: gitCommands.fetchAll',
-      'ssh-deploy/git-source: gitCommands.fetchRef',
-      'ssh-deploy/git-source: gitCommands.resolve',
-      'ssh-deploy/git-source: gitCommands.checkout'
+      'commands/git: gitCommands.hasClone',
+      'commands/git: gitCommands.listEntries',
+      'commands/git: gitCommands.init',
+      'commands/git: gitCommands.originUrl',
+      'commands/git: gitCommands.setOriginUrl',
+      'commands/git: gitCommands.excludeState',
+      'commands/git: gitCommands.head',
+      'commands/git: gitCommands.changedTracked',
+      'commands/git: gitCommands.stash',
+      'commands/git: gitCommands.fetchAll',
+      'commands/git: gitCommands.fetchRef',
+      'commands/git: gitCommands.resolve',
+      'commands/git: gitCommands.checkout'
     ],
     commands: (v, at) => [
       gitCommands.hasClone(at.appDir),
@@ -290,6 +346,11 @@ export const REMOTE_CASES: RemoteCase[] = [
   },
   {
     covers: [
+      'commands/lock: lockCommands.acquire',
+      'commands/lock: lockCommands.takeOver',
+      'commands/lock: lockCommands.heartbeat',
+      'commands/lock: lockCommands.release',
+      // re-exported by ssh-deploy/lock for ssh-deploy/main
       'ssh-deploy/lock: lockCommands.acquire',
       'ssh-deploy/lock: lockCommands.takeOver',
       'ssh-deploy/lock: lockCommands.heartbeat',
@@ -299,11 +360,12 @@ export const REMOTE_CASES: RemoteCase[] = [
       lockCommands.acquire(at.appDir, owner(v)),
       lockCommands.takeOver(at.appDir, v, v),
       lockCommands.heartbeat(at.appDir, v),
-      lockCommands.release(at.appDir, v)
+      lockCommands.release(at.appDir, v),
+      deployLock.lockCommands.release(at.appDir, v)
     ]
   },
   {
-    covers: ['ssh-deploy/release-order: ancestryCommand'],
+    covers: ['commands/git: ancestryCommand'],
     commands: (v, at) => [ancestryCommand(at.appDir, v, v)]
   },
   {
@@ -317,9 +379,14 @@ export const REMOTE_CASES: RemoteCase[] = [
   },
   {
     covers: [
-      'ssh-deploy/remote-files: fileCommands.read',
-      'ssh-deploy/remote-files: fileCommands.append',
-      'ssh-deploy/remote-files: fileCommands.writePrivate',
+      'commands/files: fileCommands.read',
+      'commands/files: fileCommands.append',
+      'commands/files: fileCommands.writePrivate',
+      'commands/files: fileCommands.isDirectory',
+      'commands/files: fileCommands.isSymlink',
+      'commands/files: fileCommands.list',
+      'commands/files: fileCommands.removeFile',
+      'commands/files: fileCommands.removeTree',
       'ssh-deploy/env-file: mergeEnv'
     ],
     commands: (v, at) => {
@@ -333,19 +400,24 @@ export const REMOTE_CASES: RemoteCase[] = [
       return [
         fileCommands.read(paths.log),
         fileCommands.append(paths.log, JSON.stringify({ id: v, ref: v }) + '\n'),
-        fileCommands.writePrivate(`${at.appDir}/.env`, paths.envSnapshot(v), envText)
+        fileCommands.writePrivate(`${at.appDir}/.env`, paths.envSnapshot(v), envText),
+        fileCommands.isDirectory(`${at.appDir}/${v}`),
+        fileCommands.isSymlink(`${at.appDir}/${v}`),
+        fileCommands.list(`${at.appDir}/${v}`),
+        fileCommands.removeFile(`${at.appDir}/${v}`),
+        fileCommands.removeTree(`${at.appDir}/${v}`)
       ]
     }
   },
   {
     covers: [
-      'ssh-deploy/upload-source: uploadCommands.prepare',
-      'ssh-deploy/upload-source: uploadCommands.unpack',
-      'ssh-deploy/upload-source: uploadCommands.switchCurrent',
-      'ssh-deploy/upload-source: uploadCommands.currentTarget',
-      'ssh-deploy/upload-source: uploadCommands.listReleases',
-      'ssh-deploy/upload-source: uploadCommands.removeRelease',
-      'ssh-deploy/upload-source: uploadCommands.exists'
+      'commands/upload: uploadCommands.prepare',
+      'commands/upload: uploadCommands.unpack',
+      'commands/upload: uploadCommands.switchCurrent',
+      'commands/upload: uploadCommands.currentTarget',
+      'commands/upload: uploadCommands.listReleases',
+      'commands/upload: uploadCommands.removeRelease',
+      'commands/upload: uploadCommands.exists'
     ],
     commands: (v, at) => [
       uploadCommands.prepare(at.appDir),
@@ -370,8 +442,8 @@ export const REMOTE_CASES: RemoteCase[] = [
   },
   {
     covers: [
-      'ssh-deploy/containers: inspectCommand',
       'ssh-deploy/containers: waitUntilReady',
+      'ssh-deploy/containers: waitForContainers',
       'ssh-deploy/containers: keepImages',
       'ssh-deploy/containers: pruneImages',
       'ssh-deploy/containers: restoreImages'
@@ -380,8 +452,7 @@ export const REMOTE_CASES: RemoteCase[] = [
       const inspected = (cmd: RemoteCommand) =>
         cmd.argv[1] === 'inspect' ? { stdout: inspectJson(v) } : { stdout: `${v}\n` }
       return [
-        inspectCommand([v, v]),
-        // the inline `docker logs` of a container that is not ready (ps and inspect are the builders')
+        // the `docker logs` of a container that is not ready (ps and inspect are the builders')
         ...(
           await commandsSentBy(host => waitUntilReady(host, project(v, at), [v], 0, []), inspected)
         ).filter(cmd => cmd.argv[1] === 'logs'),
@@ -401,27 +472,10 @@ export const REMOTE_CASES: RemoteCase[] = [
   },
   {
     covers: [
-      'ssh-deploy/rolling: rollingCommands.containers',
-      'ssh-deploy/rolling: rollingCommands.scale',
-      'ssh-deploy/rolling: rollingCommands.start',
-      'ssh-deploy/rolling: rollingCommands.stop',
-      'ssh-deploy/rolling: rollingCommands.remove',
-      'ssh-deploy/rolling: rollingCommands.reload',
-      'ssh-deploy/rolling: rollingCommands.logs'
+      'ssh-deploy/containers: listContainers',
+      'ssh-deploy/containers: idsFrom',
+      'ssh-deploy/containers: inspectContainers'
     ],
-    commands: (v, at) => [
-      rollingCommands.containers(v, v, true),
-      rollingCommands.scale(project(v, at), v, 2),
-      rollingCommands.start(project(v, at), v),
-      rollingCommands.stop(v, 1500),
-      rollingCommands.remove(v),
-      // The reload script is code by design; the proxy's service name is data.
-      rollingCommands.reload(project(v, at), v, 'nginx -s reload'),
-      rollingCommands.logs(v)
-    ]
-  },
-  {
-    covers: ['ssh-deploy/containers: listContainers'],
     sample: true,
     commands: async (v, at) =>
       commandsSentBy(
@@ -663,11 +717,11 @@ export const RUNNER_CASES: RunnerCase[] = [
  */
 export const SSH_SAMPLE_CASES: RemoteCase[] = [
   {
-    covers: ['core/compose: composeCommand'],
+    covers: ['commands/compose: composeCommand'],
     commands: (v, at) => [composeCommand(project(v, at), ['up', '-d', v])]
   },
   {
-    covers: ['ssh-deploy/remote-files: fileCommands.writePrivate'],
+    covers: ['commands/files: fileCommands.writePrivate'],
     commands: (v, at) => [
       fileCommands.writePrivate(
         `${at.appDir}/.env`,
@@ -683,15 +737,15 @@ export const SSH_SAMPLE_CASES: RemoteCase[] = [
     ]
   },
   {
-    covers: ['ssh-deploy/lock: lockCommands.release'],
+    covers: ['commands/lock: lockCommands.release'],
     commands: (v, at) => [lockCommands.release(at.appDir, v)]
   },
   {
-    covers: ['ssh-deploy/lock: lockCommands.acquire'],
+    covers: ['commands/lock: lockCommands.acquire'],
     commands: (v, at) => [lockCommands.acquire(at.appDir, owner(v))]
   },
   {
-    covers: ['ssh-deploy/git-source: gitCommands.fetchRef'],
+    covers: ['commands/git: gitCommands.fetchRef'],
     commands: (v, at) => [gitCommands.fetchRef(at.appDir, v, repository(v).credentials)]
   },
   {

@@ -12,8 +12,15 @@ import * as collectstaticCommands from '../../../src/commands/collectstatic.js'
 import * as database from '../../../src/commands/database.js'
 import * as httpProbe from '../../../src/commands/http-probe.js'
 import * as migrateTool from '../../../src/commands/migrate-tool.js'
+import * as commandsCompose from '../../../src/commands/compose.js'
+import * as commandsDocker from '../../../src/commands/docker.js'
+import * as commandsFiles from '../../../src/commands/files.js'
+import * as commandsGit from '../../../src/commands/git.js'
+import * as commandsLock from '../../../src/commands/lock.js'
+import * as commandsUpload from '../../../src/commands/upload.js'
 import * as compose from '../../../src/core/compose.js'
 import * as fleet from '../../../src/core/fleet.js'
+import * as prune from '../../../src/core/prune.js'
 import * as remoteCommand from '../../../src/core/remote-command.js'
 import * as shell from '../../../src/core/shell.js'
 import * as sshSession from '../../../src/core/ssh-session.js'
@@ -27,7 +34,6 @@ import * as envFile from '../../../src/ssh-deploy/env-file.js'
 import * as gitSource from '../../../src/ssh-deploy/git-source.js'
 import * as lock from '../../../src/ssh-deploy/lock.js'
 import * as releaseOrder from '../../../src/ssh-deploy/release-order.js'
-import * as remoteFiles from '../../../src/ssh-deploy/remote-files.js'
 import * as rolling from '../../../src/ssh-deploy/rolling.js'
 import * as updateServices from '../../../src/ssh-deploy/update-services.js'
 import * as uploadSource from '../../../src/ssh-deploy/upload-source.js'
@@ -46,8 +52,15 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'commands/database': database,
   'commands/http-probe': httpProbe,
   'commands/migrate-tool': migrateTool,
+  'commands/compose': commandsCompose,
+  'commands/docker': commandsDocker,
+  'commands/files': commandsFiles,
+  'commands/git': commandsGit,
+  'commands/lock': commandsLock,
+  'commands/upload': commandsUpload,
   'core/compose': compose,
   'core/fleet': fleet,
+  'core/prune': prune,
   'core/remote-command': remoteCommand,
   'core/shell': shell,
   'core/ssh-session': sshSession,
@@ -61,7 +74,6 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'ssh-deploy/git-source': gitSource,
   'ssh-deploy/lock': lock,
   'ssh-deploy/release-order': releaseOrder,
-  'ssh-deploy/remote-files': remoteFiles,
   'ssh-deploy/rolling': rolling,
   'ssh-deploy/update-services': updateServices,
   'ssh-deploy/upload-source': uploadSource,
@@ -73,13 +85,13 @@ export const MODULES: Record<string, Record<string, unknown>> = {
 
 /** Builders whose text argument is a shell script by design: the user writes code, not data. */
 export const CODE_BY_DESIGN: Record<string, string> = {
-  'ssh-deploy/remote-files: fileCommands.runScript':
+  'commands/files: fileCommands.runScript':
     'pre-deploy and post-deploy are shell scripts the user writes; they run as `sh -e -c SCRIPT`',
   'core/remote-command: shellScript':
     'runs the script it is given: for scripts written in src/ only',
   'commands/migrate-tool: migrationArgv (tool: command)':
     "migrate's command and down-command are shell commands, run as `sh -c` inside the service (the case still sends the other slots hostile)",
-  'ssh-deploy/rolling: rollingCommands.reload (script)':
+  'commands/compose: composeCommands.reload (script)':
     'proxy-reload-command is a shell command run inside the proxy service; the proxy service name is data and is covered',
   'run-tests/commands: testCommand (command)':
     "the test action's command input is a shell command run as `sh -c` on the runner"
@@ -102,9 +114,12 @@ export const NOT_BUILDERS: Record<string, string> = {
   'collectstatic/main: explainFailure': 'parses output',
   'collectstatic/main: run': 'orchestrates: inService with collectstaticArgv, both covered',
   'core/compose: readAppSettings': 'settings (see refusals.test.ts)',
-  'core/compose: detectCompose': 'constant argv (`docker compose version`)',
+  'core/compose: detectCompose': 'runs composeCommands.version, covered',
   'core/compose: projectFor':
     'builds the ComposeProject the compose cases fill with hostile values',
+  'core/prune: choosePruned': 'decides from names',
+  'core/prune: pruneListed':
+    'runs the list and remove commands its callers give it (pruneReleases, pruneImages, pruneBackups, covered)',
   'core/fleet: HostContext': 'hands commands to the transport unchanged',
   'core/fleet: failureText': 'message text',
   'core/fleet: mapLimited': 'concurrency helper',
@@ -158,12 +173,11 @@ export const NOT_BUILDERS: Record<string, string> = {
   'ssh-deploy/release-order: liveCommit': 'reads a release record',
   'ssh-deploy/release-order: runnerAncestry':
     "runs ancestryCommand's argv (covered) on the runner with execFileSync, no shell in between",
-  'ssh-deploy/remote-files: absoluteIn': 'path helper',
-  'ssh-deploy/rolling: parseRollInspect': 'parses output',
   'ssh-deploy/rolling: rollingProblems': 'message text',
   'ssh-deploy/rolling: planRolling':
-    'orchestrates rollingCommands.containers and inspectCommand, covered',
-  'ssh-deploy/rolling: rollServices': 'orchestrates rollingCommands and inspectCommand, covered',
+    'orchestrates dockerCommands.serviceContainers and dockerCommands.inspect, covered',
+  'ssh-deploy/rolling: rollServices':
+    'orchestrates the compose and docker commands of rolling and waitForContainers, covered',
   'ssh-deploy/upload-source: packTree':
     'runner-side execFileSync of git and tar (no shell) with upload-path, a directory of the checkout',
   'run-tests/main: run': 'orchestrates runCommand with testCommand and installCommands, covered',

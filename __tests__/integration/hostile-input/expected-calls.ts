@@ -15,11 +15,10 @@ import {
   writeDumpCommand
 } from '../../../src/commands/backup.js'
 import { PROBE_SCRIPT } from '../../../src/commands/http-probe.js'
-import { gitCommands } from '../../../src/ssh-deploy/git-source.js'
-import { lockCommands } from '../../../src/ssh-deploy/lock.js'
-import { ancestryCommand } from '../../../src/ssh-deploy/release-order.js'
-import { fileCommands } from '../../../src/ssh-deploy/remote-files.js'
-import { uploadCommands } from '../../../src/ssh-deploy/upload-source.js'
+import { fileCommands } from '../../../src/commands/files.js'
+import { ancestryCommand, gitCommands } from '../../../src/commands/git.js'
+import { lockCommands } from '../../../src/commands/lock.js'
+import { uploadCommands } from '../../../src/commands/upload.js'
 import { RECORDED_ENV } from '../../../testbed/recorders.js'
 
 export interface ExpectedCall {

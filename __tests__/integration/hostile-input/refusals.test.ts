@@ -15,7 +15,7 @@ import { toShell } from '../../../src/core/remote-command.js'
 import { readMigrateSettings } from '../../../src/migrate/settings.js'
 import { readSmokeSettings } from '../../../src/smoke-check/settings.js'
 import { parseEnvInput } from '../../../src/ssh-deploy/env-input.js'
-import { gitCommands } from '../../../src/ssh-deploy/git-source.js'
+import { gitCommands } from '../../../src/commands/git.js'
 import { readDeploySettings, runContext } from '../../../src/ssh-deploy/settings.js'
 import { NUL_VALUE } from '../../helpers/hostile-values.js'
 

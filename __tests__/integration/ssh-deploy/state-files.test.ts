@@ -8,8 +8,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RemoteCommand } from '../../../src/core/remote-command.js'
-import { lockCommands } from '../../../src/ssh-deploy/lock.js'
-import { fileCommands } from '../../../src/ssh-deploy/remote-files.js'
+import { fileCommands } from '../../../src/commands/files.js'
+import { lockCommands } from '../../../src/commands/lock.js'
 import { statePaths } from '../../../src/ssh-deploy/state-paths.js'
 
 let appDir: string

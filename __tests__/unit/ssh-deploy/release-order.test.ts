@@ -6,13 +6,13 @@ import { join } from 'node:path'
 import { ReleaseRecord } from '../../../src/ssh-deploy/release-log.js'
 import {
   AncestryFacts,
-  ancestryCommand,
   decideOrder,
   liveCommit,
   orderVerdict,
   parseAncestry,
   runnerAncestry
 } from '../../../src/ssh-deploy/release-order.js'
+import { ancestryCommand } from '../../../src/commands/git.js'
 
 const A = 'a'.repeat(40)
 const B = 'b'.repeat(40)

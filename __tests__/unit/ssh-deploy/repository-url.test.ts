@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mapInputs } from '../../../src/core/inputs.js'
 import { shellLaunch } from '../../../src/core/remote-command.js'
-import { gitCommands } from '../../../src/ssh-deploy/git-source.js'
+import { gitCommands } from '../../../src/commands/git.js'
 import {
   parseRepository,
   repositorySecrets,

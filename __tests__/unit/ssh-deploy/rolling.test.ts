@@ -1,13 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { ComposeProject } from '../../../src/core/compose.js'
 import { mapInputs } from '../../../src/core/inputs.js'
-import { toShell } from '../../../src/core/remote-command.js'
-import {
-  parseRollInspect,
-  RollContainer,
-  rollingCommands,
-  rollingProblems
-} from '../../../src/ssh-deploy/rolling.js'
+import type { ContainerState } from '../../../src/ssh-deploy/containers.js'
+import { rollingProblems } from '../../../src/ssh-deploy/rolling.js'
 import { readDeploySettings, runContext } from '../../../src/ssh-deploy/settings.js'
 
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n'
@@ -21,17 +15,13 @@ const base = {
 const read = (extra: Record<string, string> = {}) =>
   readDeploySettings(mapInputs({ ...base, ...extra }), runContext({ GITHUB_SHA: 'f'.repeat(40) }))
 
-const project: ComposeProject = {
-  binary: ['docker-compose'],
-  dir: '/srv/app',
-  files: ['docker-compose.prod.yml'],
-  projectName: 'app'
-}
-
-function container(extra: Partial<RollContainer> = {}): RollContainer {
+function container(extra: Partial<ContainerState> = {}): ContainerState {
   return {
     id: 'a'.repeat(64),
     name: 'app_backend_1',
+    service: 'backend',
+    image: 'app-backend',
+    imageId: 'sha256:1',
     status: 'running',
     health: 'healthy',
     exitCode: 0,
@@ -71,74 +61,6 @@ describe('rolling settings', () => {
 
   it('leaves recreate as the default, where services may be empty', () => {
     expect(read({ strategy: '' }).strategy).toBe('recreate')
-  })
-})
-
-describe('rolling commands', () => {
-  it('scales without recreating, stops with the grace period and reloads through exec -T', () => {
-    expect(toShell(rollingCommands.scale(project, 'backend', 2))).toBe(
-      'cd /srv/app && docker-compose --project-name app --file docker-compose.prod.yml ' +
-        'up --detach --no-deps --no-recreate --scale backend=2 backend'
-    )
-    expect(rollingCommands.stop('abc', 2500).argv).toEqual(['docker', 'stop', '-t', '3', 'abc'])
-    expect(toShell(rollingCommands.reload(project, 'nginx', 'nginx -s reload'))).toBe(
-      'cd /srv/app && docker-compose --project-name app --file docker-compose.prod.yml ' +
-        "exec -T nginx sh -c 'nginx -s reload'"
-    )
-    expect(rollingCommands.containers('app', 'backend', true).argv).toEqual([
-      'docker',
-      'ps',
-      '--all',
-      '--quiet',
-      '--no-trunc',
-      '--filter',
-      'label=com.docker.compose.project=app',
-      '--filter',
-      'label=com.docker.compose.service=backend',
-      '--filter',
-      'label=com.docker.compose.oneoff=False'
-    ])
-  })
-})
-
-describe('docker inspect', () => {
-  it('finds fixed host ports, ignores ephemeral ones, and reads health', () => {
-    const json = JSON.stringify([
-      {
-        Id: 'one',
-        Name: '/app_backend_1',
-        State: { Status: 'running', ExitCode: 0, Health: { Status: 'starting' } },
-        HostConfig: {
-          NetworkMode: 'app_default',
-          PortBindings: {
-            '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }],
-            '9090/tcp': [{ HostIp: '', HostPort: '' }],
-            '53/udp': null
-          }
-        }
-      },
-      { Id: 'two', Name: '/x', State: { Status: 'exited', ExitCode: 3 }, HostConfig: {} }
-    ])
-    expect(parseRollInspect(json)).toEqual([
-      {
-        id: 'one',
-        name: 'app_backend_1',
-        status: 'running',
-        health: 'starting',
-        exitCode: 0,
-        hostPorts: ['127.0.0.1:8080->8080/tcp'],
-        hostNetwork: false
-      },
-      {
-        id: 'two',
-        name: 'x',
-        status: 'exited',
-        health: '',
-        exitCode: 3,
-        hostPorts: [],
-        hostNetwork: false
-      }
-    ])
   })
 })
 

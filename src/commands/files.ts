@@ -1,7 +1,6 @@
-import { posix } from 'node:path'
 import { RemoteCommand } from '../core/remote-command.js'
 
-/** Small files on the server (env file, release log), read and written through the transport. */
+/** Files and directories on the server (env file, release log, releases, backups). */
 export const fileCommands = {
   /** Prints the file; exit 0 with nothing when it does not exist. */
   read: (path: string): RemoteCommand => ({
@@ -40,9 +39,11 @@ export const fileCommands = {
   runScript: (dir: string, script: string): RemoteCommand => ({
     cwd: dir,
     argv: ['sh', '-e', '-c', script]
-  })
-}
-
-export function absoluteIn(dir: string, path: string): string {
-  return posix.isAbsolute(path) ? path : posix.join(dir, path)
+  }),
+  isDirectory: (path: string): RemoteCommand => ({ argv: ['test', '-d', path] }),
+  isSymlink: (path: string): RemoteCommand => ({ argv: ['test', '-L', path] }),
+  /** Names in the directory, one per line. */
+  list: (dir: string): RemoteCommand => ({ argv: ['ls', '-1', '--', dir] }),
+  removeFile: (path: string): RemoteCommand => ({ argv: ['rm', '-f', '--', path] }),
+  removeTree: (path: string): RemoteCommand => ({ argv: ['rm', '-rf', '--', path] })
 }

@@ -1,0 +1,99 @@
+import { RemoteCommand } from '../core/remote-command.js'
+import { statePaths } from '../ssh-deploy/state-paths.js'
+
+/** A lock whose owner has not refreshed it for this long was left by a killed run. */
+export const STALE_AFTER_SECONDS = 90
+
+export interface LockOwner {
+  token: string
+  runKey: string
+  runUrl: string
+  release: string
+  since: string
+}
+
+/** How the owner file names its token; grep looks for exactly this text. */
+function tokenField(token: string): string {
+  return JSON.stringify({ token }).slice(1, -1)
+}
+
+// Shell fragments shared by the lock scripts. $L is the lock directory.
+/** The token in the owner file of directory $1 (empty when there is none), as the shell sees it. */
+const TOKEN_IN = `token_in() { sed -n 's/.*"token":"\\([^"]*\\)".*/\\1/p' "$1/owner.json" 2>/dev/null | head -n 1; }`
+/** Seconds since the owner of directory $1 refreshed it (or since the directory was made, before the owner is written). */
+const AGE_OF = `age_of() { t=$(stat -c %Y "$1/owner.json" 2>/dev/null || stat -c %Y "$1" 2>/dev/null) || return 1; echo $(( $(date +%s) - t )); }`
+/** Prints what holds $L: its age, its token, then its owner file; exit 3 when there is no lock. */
+const DESCRIBE =
+  'age=$(age_of "$L") || exit 3; echo "$age"; echo "$(token_in "$L")"; cat "$L/owner.json" 2>/dev/null'
+
+/**
+ * The lock is a directory: mkdir is atomic, so exactly one of two deploys
+ * creates it. Taking over a stale one is a compare-and-swap: rename it
+ * aside (atomic too, so only one taker moves it), keep it only if it is
+ * the stale lock that taker saw, otherwise put it back.
+ */
+export const lockCommands = {
+  /**
+   * Creates the lock with its owner in one step, or prints what holds it.
+   * The owner file is written only if none is there (`set -C`): a lock put
+   * back by a taker that moved the wrong one keeps its owner.
+   */
+  acquire: (appDir: string, owner: LockOwner): RemoteCommand => ({
+    argv: [
+      'sh',
+      '-c',
+      `umask 077; L=$2; ${TOKEN_IN}; ${AGE_OF}; mkdir -p -- "$1" || exit 4; ` +
+        `if mkdir -- "$L" 2>/dev/null && (set -C; cat > "$L/owner.json") 2>/dev/null; then exit 0; fi; ` +
+        `${DESCRIBE}; exit 1`,
+      'sh',
+      statePaths(appDir).dir,
+      statePaths(appDir).lock
+    ],
+    stdin: JSON.stringify(owner) + '\n'
+  }),
+  /**
+   * Frees a stale lock: exit 0 once it is gone, 3 when it had gone already,
+   * 4 when it was not the one seen (another deploy holds it now) and is back.
+   */
+  takeOver: (appDir: string, seenToken: string, aside: string): RemoteCommand => ({
+    argv: [
+      'sh',
+      '-c',
+      `L=$1; A=$2; ${TOKEN_IN}; ${AGE_OF}; ` +
+        'mv -T -- "$L" "$A" 2>/dev/null || exit 3; ' +
+        'if [ "$(token_in "$A")" = "$3" ] && [ "$(age_of "$A")" -gt "$4" ]; then rm -rf -- "$A"; exit 0; fi; ' +
+        // A lock made in the meantime stays; the one moved by mistake is then gone and its holder stops at its next check.
+        'mv -T -- "$A" "$L" 2>/dev/null || rm -rf -- "$A"; exit 4',
+      'sh',
+      statePaths(appDir).lock,
+      `${statePaths(appDir).lock}.stale-${aside}`,
+      seenToken,
+      String(STALE_AFTER_SECONDS)
+    ]
+  }),
+  /** Refreshes the lock if this run still owns it; otherwise prints the owner file (if any) and exits 3. */
+  heartbeat: (appDir: string, token: string): RemoteCommand => ({
+    argv: [
+      'sh',
+      '-c',
+      'if grep -qF -- "$2" "$1" 2>/dev/null; then touch -c -- "$1"; exit 0; fi; cat -- "$1" 2>/dev/null; exit 3',
+      'sh',
+      statePaths(appDir).lockOwner,
+      tokenField(token)
+    ]
+  }),
+  /** Removes the lock only when this run still owns it, moving it aside first so another's lock is never removed. */
+  release: (appDir: string, token: string): RemoteCommand => ({
+    argv: [
+      'sh',
+      '-c',
+      'grep -qF -- "$3" "$1/owner.json" 2>/dev/null || exit 0; mv -T -- "$1" "$2" 2>/dev/null || exit 0; ' +
+        'if grep -qF -- "$3" "$2/owner.json" 2>/dev/null; then rm -rf -- "$2"; exit 0; fi; ' +
+        'mv -T -- "$2" "$1" 2>/dev/null || rm -rf -- "$2"; exit 0',
+      'sh',
+      statePaths(appDir).lock,
+      `${statePaths(appDir).lock}.released-${token}`,
+      tokenField(token)
+    ]
+  })
+}

@@ -31,7 +31,6 @@ function forwardDelayed(from: Socket, to: Socket, delay: () => number): () => vo
   const held: Held[] = []
   let heldBytes = 0
   let timer: NodeJS.Timeout | undefined
-  let lastDue = 0
 
   const deliver = (): void => {
     timer = undefined
@@ -57,15 +56,15 @@ function forwardDelayed(from: Socket, to: Socket, delay: () => number): () => vo
   }
   const hold = (chunk: Buffer | null): void => {
     const ms = delay()
+    // Held chunks go first: a delay made 0 meanwhile must not let this one overtake them. The
+    // queue is delivered from its head only, so a shorter delay never reorders held chunks either.
     if (ms <= 0 && held.length === 0) {
       if (to.destroyed) return
       if (chunk === null) to.end()
       else if (!to.write(chunk)) from.pause()
       return
     }
-    // A delay made shorter meanwhile must not let a later chunk overtake an earlier one.
-    lastDue = Math.max(lastDue, performance.now() + ms)
-    held.push({ due: lastDue, chunk })
+    held.push({ due: performance.now() + ms, chunk })
     if (chunk !== null) heldBytes += chunk.length
     if (heldBytes >= HIGH_WATER_BYTES) from.pause()
     timer ??= setTimeout(deliver, Math.max(0, held[0].due - performance.now()))

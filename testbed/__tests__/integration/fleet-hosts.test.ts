@@ -2,10 +2,17 @@
 // disk, Docker engine and sshd, reached over SSH through a delaying relay, as
 // a deploy reaches them. What a deploy relies on is checked through SSH:
 // a file one host writes is not on another, each `docker` sees its own
-// engine, Compose's relative bind mounts read the host's own disk. Then stop()
+// engine, Compose's relative bind mounts read the host's own disk, the runner
+// is reachable at the gateway address only. Then stop()
 // must leave no namespace, link, process, mount or directory behind.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import {
+  createServer as createHttpServer,
+  IncomingMessage,
+  Server as HttpServer,
+  ServerResponse
+} from 'node:http'
 import { connect as connectTcp } from 'node:net'
 import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -221,6 +228,30 @@ describe('fleet hosts', () => {
     expect(await ok(b, "docker ps --all --format '{{.Names}}'")).toBe('')
     expect(await ok(b, 'busybox wget -q -O - http://127.0.0.1:8080/; echo $?')).toMatch(/1\n$/)
     await ok(a, 'cd /srv/web && docker compose down --timeout 0')
+  })
+
+  it("reaches the runner at the gateway address, and not the runner's loopback", async () => {
+    const answer = (_req: IncomingMessage, res: ServerResponse) => res.end('from-the-runner\n')
+    const onGateway = createHttpServer(answer)
+    const onLoopback = createHttpServer(answer)
+    const listen = (server: HttpServer, address: string) =>
+      new Promise<number>(resolve =>
+        server.listen(0, address, () => resolve((server.address() as { port: number }).port))
+      )
+    try {
+      const gatewayPort = await listen(onGateway, fleet.gatewayAddress)
+      const loopbackPort = await listen(onLoopback, '127.0.0.1')
+      const get = (url: string) => ok(sessions[1], `busybox wget -q -O - ${url}; echo "exit $?"`)
+      expect(await get(`http://${fleet.gatewayAddress}:${gatewayPort}/`)).toBe(
+        'from-the-runner\nexit 0\n'
+      )
+      // Inside a host, 127.0.0.1 is the host's own loopback.
+      expect(await get(`http://127.0.0.1:${loopbackPort}/`)).toBe('exit 1\n')
+    } finally {
+      onGateway.closeAllConnections()
+      onLoopback.closeAllConnections()
+      await Promise.all([onGateway, onLoopback].map(s => new Promise(r => s.close(r))))
+    }
   })
 
   it('delays each direction of the link by the chosen time', async () => {

@@ -1,10 +1,10 @@
 // The multi-host testbed: three hosts, each with its own network namespace,
 // disk, Docker engine and sshd, reached over SSH through a delaying relay, as
-// a deploy reaches them. What a deploy relies on is checked through SSH:
-// a file one host writes is not on another, each `docker` sees its own
-// engine, Compose's relative bind mounts read the host's own disk, the runner
-// is reachable at the gateway address only. Then stop()
-// must leave no namespace, link, process, mount or directory behind.
+// a deploy reaches them. What a deploy relies on is checked through SSH: a
+// file one host writes is not on another, each `docker` sees its own engine,
+// Compose's relative bind mounts read the host's own disk, the runner is
+// reachable at the gateway address only. Then stop() must leave no namespace,
+// link, process, mount or directory behind.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import {

@@ -15,7 +15,10 @@ const NEEDED: Array<[path: string, pkg: string]> = [
   ['/usr/sbin/debootstrap', 'debootstrap'],
   ['/usr/bin/docker-registry', 'docker-registry'],
   ['/usr/bin/htpasswd', 'apache2-utils'],
-  ['/usr/sbin/useradd', 'passwd']
+  ['/usr/sbin/useradd', 'passwd'],
+  // The fleet hosts: network namespaces and veth pairs, entering namespaces.
+  ['/sbin/ip', 'iproute2'],
+  ['/usr/bin/nsenter', 'util-linux']
 ]
 
 export const TESTBED_PACKAGES = [...new Set(NEEDED.map(([, pkg]) => pkg))]

@@ -19,6 +19,14 @@ export interface SshHosts {
   stop(): Promise<void>
 }
 
+/** A `host` input naming the first `n` servers as root@address:port, one a line. */
+export function hostInputFor(servers: SshServer[], n: number): string {
+  return servers
+    .slice(0, n)
+    .map(s => `root@${s.address}:${s.port}`)
+    .join('\n')
+}
+
 export async function startSshHosts(
   count: number,
   opts: { extraConfig?: string[]; launcher?: readonly string[] } = {}
@@ -48,11 +56,7 @@ export async function startSshHosts(
     key,
     lockedKey,
     passphrase,
-    hostInput: (n = count) =>
-      servers
-        .slice(0, n)
-        .map(s => `root@${s.address}:${s.port}`)
-        .join('\n'),
+    hostInput: (n = count) => hostInputFor(servers, n),
     knownHosts: () => servers.map(s => s.knownHostsLine).join('\n'),
     async stop() {
       await Promise.all(servers.map(s => s.stop()))

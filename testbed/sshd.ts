@@ -94,9 +94,11 @@ export async function startSshd(opts: {
   port?: number
   /** An argv that starts sshd after it, e.g. withoutDockerPlugins().launcher. */
   launcher?: readonly string[]
+  /** Where its config, keys and log go; one the launcher's sshd can read (default: the temp dir). */
+  parentDir?: string
 }): Promise<SshServer> {
   mkdirSync('/run/sshd', { recursive: true })
-  const dir = mkdtempSync(join(tmpdir(), 'deploykit-sshd-'))
+  const dir = mkdtempSync(join(opts.parentDir ?? tmpdir(), 'deploykit-sshd-'))
   const port = opts.port ?? (await freePort(opts.address))
   const hostKey = join(dir, 'host_ed25519')
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey])

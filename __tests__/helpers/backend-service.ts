@@ -1,6 +1,6 @@
 // Commands run inside a Compose service, as the migrate and collectstatic
 // stages send them, for tests that pin the whole shell text.
-import { ComposeProject, inService } from '../../src/core/compose.js'
+import { ComposeProject, inService } from '../../src/commands/compose.js'
 import { toShell } from '../../src/core/remote-command.js'
 
 export const PROJECT: ComposeProject = {

@@ -1,4 +1,4 @@
-import type { ComposeProject } from '../core/compose.js'
+import type { ComposeProject } from './compose.js'
 import type { RemoteCommand } from '../core/remote-command.js'
 import { commandLine } from '../core/shell.js'
 import { DatabaseConnection, PASSWORD_VAR, postgresClient } from './database.js'

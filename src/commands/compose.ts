@@ -59,6 +59,9 @@ export const composeCommands = {
   /** Prints the path of python, else of python3, as the service sees it. */
   findPython: (project: ComposeProject, mode: ServiceMode, service: string): RemoteCommand =>
     inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']),
+  /** The project's service names, one a line. */
+  services: (project: ComposeProject): RemoteCommand =>
+    composeCommand(project, ['config', '--services']),
   /** Ids of the services' containers, one per line. */
   containerIds: (project: ComposeProject, services: readonly string[]): RemoteCommand =>
     composeCommand(project, ['ps', '-q', ...services]),

@@ -1,4 +1,4 @@
-import { ComposeProject, inService } from '../core/compose.js'
+import { ComposeProject, inService } from './compose.js'
 import type { RemoteCommand } from '../core/remote-command.js'
 import type { BackupSettings } from '../migrate/settings.js'
 

@@ -1,4 +1,4 @@
-import { ComposeProject, composeCommand, inService } from '../core/compose.js'
+import { ComposeProject, inService } from './compose.js'
 import type { RemoteCommand } from '../core/remote-command.js'
 import type { Header, HttpMethod } from '../smoke-check/settings.js'
 
@@ -252,14 +252,4 @@ export function inRunningService(project: ComposeProject, service: string): Plac
 /** The probe as it is sent: placed, with the URL and the headers on its stdin. */
 export function probeCommand(req: ProbeRequest, marker: string, place: Placement): RemoteCommand {
   return { ...place(probeArgv(req, marker)), stdin: probeStdin(req, marker) }
-}
-
-/** Whether app-dir is there, before the probe looks for its Compose project. */
-export function directoryExists(dir: string): RemoteCommand {
-  return { argv: ['test', '-d', dir] }
-}
-
-/** The project's service names, one a line. */
-export function composeServices(project: ComposeProject): RemoteCommand {
-  return composeCommand(project, ['config', '--services'])
 }

@@ -10,12 +10,6 @@ import { fileCommands } from '../commands/files.js'
 import { AppSettings, ComposeChoice } from './app-settings.js'
 import type { HostContext } from './fleet.js'
 
-// Callers that read settings or build service commands from here.
-export { readAppSettings } from './app-settings.js'
-export type { AppSettings } from './app-settings.js'
-export { composeCommand, inService } from '../commands/compose.js'
-export type { ComposeProject, ServiceMode } from '../commands/compose.js'
-
 /** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
 export async function detectCompose(
   host: HostContext,

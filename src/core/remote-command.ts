@@ -77,10 +77,3 @@ export function describe(cmd: RemoteCommand): string {
   )
   return toShell({ argv: cmd.argv, cwd: cmd.cwd, env })
 }
-
-export function shellScript(
-  script: string,
-  extra: Omit<RemoteCommand, 'argv'> = {}
-): RemoteCommand {
-  return { ...extra, argv: ['sh', '-c', script] }
-}

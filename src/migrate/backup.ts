@@ -1,21 +1,10 @@
 import { posix } from 'node:path'
-import {
-  DUMP_COMPLETE,
-  dumpCommand,
-  restoreCommand,
-  restoreFromFileCommand,
-  restoreHint,
-  verifyCommand,
-  writeDumpCommand
-} from '../commands/backup.js'
-import type { ComposeProject } from '../core/compose.js'
+import { DUMP_COMPLETE, dumpCommand, verifyCommand, writeDumpCommand } from '../commands/backup.js'
+import type { ComposeProject } from '../commands/compose.js'
 import { fileCommands } from '../commands/files.js'
 import type { HostContext } from '../core/fleet.js'
 import { pruneListed } from '../core/prune.js'
 import { BackupSettings } from './settings.js'
-
-// The migrate stage's main module imports these from here.
-export { restoreCommand, restoreFromFileCommand, restoreHint }
 
 export function backupFileName(database: string, now: Date): string {
   return `deploykit-${database}-${now

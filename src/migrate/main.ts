@@ -1,26 +1,19 @@
 import * as core from '@actions/core'
-import {
-  ComposeProject,
-  detectCompose,
-  findPython,
-  inService,
-  liveReleaseDir,
-  projectFor
-} from '../core/compose.js'
+import { detectCompose, findPython, liveReleaseDir, projectFor } from '../core/compose.js'
+import { ComposeProject, inService } from '../commands/compose.js'
 import { errorMessage } from '../core/errors.js'
 import { forEachHost, HostContext } from '../core/fleet.js'
 import { StageResult } from '../core/entry.js'
-import {
-  pruneBackups,
-  restoreCommand,
-  restoreFromFileCommand,
-  restoreHint,
-  takeBackup
-} from './backup.js'
+import { restoreCommand, restoreFromFileCommand, restoreHint } from '../commands/backup.js'
+import { migrationArgv, planArgvs, stateArgv } from '../commands/migrate-tool.js'
+import { pruneBackups, takeBackup } from './backup.js'
 import { alembicRevision, djangoApplied, djangoRevision } from './revisions.js'
-import { MigrateSettings } from './settings.js'
-import { directionWord, migrationArgv, planArgvs, stateArgv } from './tool-commands.js'
+import { Direction, MigrateSettings } from './settings.js'
 import { escapeHtml, summaryRow } from '../core/html.js'
+
+function directionWord(direction: Direction): string {
+  return direction === 'up' ? 'applied' : 'reverted'
+}
 
 export interface MigrateReport {
   backupFile: string

@@ -1,4 +1,5 @@
-import { AppSettings, readAppSettings, ServiceMode } from '../core/compose.js'
+import { AppSettings, readAppSettings } from '../core/app-settings.js'
+import { ServiceMode } from '../commands/compose.js'
 import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean, readChoice, readInteger } from '../core/inputs.js'

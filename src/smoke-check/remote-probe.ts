@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import {
   BusyboxLimit,
-  composeServices,
-  directoryExists,
   inRunningService,
   onServer,
   Placement,
   probeCommand
 } from '../commands/http-probe.js'
-import { AppSettings, detectCompose, liveReleaseDir, projectFor } from '../core/compose.js'
+import { composeCommands } from '../commands/compose.js'
+import { fileCommands } from '../commands/files.js'
+import { detectCompose, liveReleaseDir, projectFor } from '../core/compose.js'
+import { AppSettings } from '../core/app-settings.js'
 import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'
 import type { ExecResult } from '../core/ssh-session.js'
@@ -37,13 +38,13 @@ export async function placeProbe(
 ): Promise<Placement> {
   if (from.kind !== 'container') return onServer
   if (!app) throw new Error('from: container needs app-dir')
-  if ((await host.run(directoryExists(app.appDir), { quiet: true })).code !== 0) {
+  if ((await host.run(fileCommands.isDirectory(app.appDir), { quiet: true })).code !== 0) {
     throw new Error(`app-dir ${app.appDir} does not exist on the server`)
   }
   const binary = await detectCompose(host, app.composeChoice)
   const project = projectFor(app, binary, await liveReleaseDir(host, app.appDir))
   // `docker-compose exec -T` (v1) exits 1 without a word for an unknown service: ask first.
-  const config = await host.run(composeServices(project), { quiet: true })
+  const config = await host.run(composeCommands.services(project), { quiet: true })
   if (config.code !== 0) {
     throw new Error(`cannot read the Compose project in ${project.dir}: ${lastLine(config.stderr)}`)
   }

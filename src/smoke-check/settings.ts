@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { AppSettings, readAppSettings } from '../core/compose.js'
+import { AppSettings, readAppSettings } from '../core/app-settings.js'
 import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean, readDuration, readInteger, readLines } from '../core/inputs.js'

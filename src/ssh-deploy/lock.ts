@@ -6,9 +6,6 @@ import { LockOwner, lockCommands, STALE_AFTER_SECONDS } from '../commands/lock.j
 import { shownValue } from './env-values.js'
 import { statePaths } from './state-paths.js'
 
-// src/ssh-deploy/main.ts releases a lock left by a cancelled run with it.
-export { lockCommands }
-
 const HEARTBEAT_MS = 20_000
 const POLL_MS = 2_000
 

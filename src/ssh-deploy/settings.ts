@@ -1,4 +1,4 @@
-import { AppSettings, readAppSettings } from '../core/compose.js'
+import { AppSettings, readAppSettings } from '../core/app-settings.js'
 import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
 import {

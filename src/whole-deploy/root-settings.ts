@@ -1,4 +1,4 @@
-import { CollectstaticSettings, readCollectstaticSettings } from '../collectstatic/main.js'
+import { CollectstaticSettings, readCollectstaticSettings } from '../collectstatic/settings.js'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean } from '../core/inputs.js'
 import { MigrateSettings, readMigrateSettings } from '../migrate/settings.js'

@@ -23,7 +23,6 @@ import { fileCommands } from '../../../src/commands/files.js'
 import { ancestryCommand, gitCommands } from '../../../src/commands/git.js'
 import { lockCommands } from '../../../src/commands/lock.js'
 import { uploadCommands } from '../../../src/commands/upload.js'
-import * as coreCompose from '../../../src/core/compose.js'
 import { findPython, liveReleaseDir } from '../../../src/core/compose.js'
 import type { RemoteCommand } from '../../../src/core/remote-command.js'
 import { collectstaticArgv } from '../../../src/commands/collectstatic.js'
@@ -39,8 +38,6 @@ import {
 } from '../../../src/commands/backup.js'
 import { postgresClient } from '../../../src/commands/database.js'
 import {
-  composeServices,
-  directoryExists,
   inRunningService,
   onServer,
   ProbeRequest,
@@ -60,7 +57,6 @@ import {
 } from '../../../src/ssh-deploy/containers.js'
 import { mergeEnv } from '../../../src/ssh-deploy/env-file.js'
 import { checkoutCommit, fetchCommit, prepareClone } from '../../../src/ssh-deploy/git-source.js'
-import * as deployLock from '../../../src/ssh-deploy/lock.js'
 import { DeployLock } from '../../../src/ssh-deploy/lock.js'
 import type { RepositoryUrl } from '../../../src/ssh-deploy/repository-url.js'
 import type { DeploySettings } from '../../../src/ssh-deploy/settings.js'
@@ -206,18 +202,17 @@ function inspectJson(v: string): string {
 /** The server-side builders, with one hostile value `v` in every slot that user text reaches. */
 export const REMOTE_CASES: RemoteCase[] = [
   {
-    // core/compose re-exports these for the entries that import them from there
-    covers: ['commands/compose: composeCommand', 'core/compose: composeCommand'],
+    covers: ['commands/compose: composeCommand'],
     commands: (v, at) => [
       composeCommand(project(v, at, COMPOSE_V1), ['up', '-d', v]),
-      coreCompose.composeCommand(project(v, at), [v])
+      composeCommand(project(v, at), [v])
     ]
   },
   {
-    covers: ['commands/compose: inService', 'core/compose: inService'],
+    covers: ['commands/compose: inService'],
     commands: (v, at) => [
       inService(project(v, at), 'run', v, [v, '--', v]),
-      coreCompose.inService(project(v, at), 'exec', v, [v], ['NAME'])
+      inService(project(v, at), 'exec', v, [v], ['NAME'])
     ]
   },
   {
@@ -349,19 +344,13 @@ export const REMOTE_CASES: RemoteCase[] = [
       'commands/lock: lockCommands.acquire',
       'commands/lock: lockCommands.takeOver',
       'commands/lock: lockCommands.heartbeat',
-      'commands/lock: lockCommands.release',
-      // re-exported by ssh-deploy/lock for ssh-deploy/main
-      'ssh-deploy/lock: lockCommands.acquire',
-      'ssh-deploy/lock: lockCommands.takeOver',
-      'ssh-deploy/lock: lockCommands.heartbeat',
-      'ssh-deploy/lock: lockCommands.release'
+      'commands/lock: lockCommands.release'
     ],
     commands: (v, at) => [
       lockCommands.acquire(at.appDir, owner(v)),
       lockCommands.takeOver(at.appDir, v, v),
       lockCommands.heartbeat(at.appDir, v),
-      lockCommands.release(at.appDir, v),
-      deployLock.lockCommands.release(at.appDir, v)
+      lockCommands.release(at.appDir, v)
     ]
   },
   {
@@ -584,14 +573,9 @@ export const REMOTE_CASES: RemoteCase[] = [
     ]
   })),
   {
-    covers: [
-      'commands/http-probe: directoryExists',
-      'commands/http-probe: composeServices',
-      'commands/http-probe: inRunningService'
-    ],
+    covers: ['commands/compose: composeCommands.services', 'commands/http-probe: inRunningService'],
     commands: (v, at) => [
-      directoryExists(at.appDir),
-      composeServices(project(v, at)),
+      composeCommands.services(project(v, at)),
       probeCommand(probeRequest(v, 'GET'), `DKPROBE-${v}`, inRunningService(project(v, at), v))
     ]
   },

@@ -7,6 +7,7 @@
 import * as dockerCli from '../../../src/build-image/docker-cli.js'
 import * as dockerCommands from '../../../src/build-image/docker-commands.js'
 import * as collectstatic from '../../../src/collectstatic/main.js'
+import * as collectstaticSettings from '../../../src/collectstatic/settings.js'
 import * as backupCommands from '../../../src/commands/backup.js'
 import * as collectstaticCommands from '../../../src/commands/collectstatic.js'
 import * as database from '../../../src/commands/database.js'
@@ -26,7 +27,6 @@ import * as shell from '../../../src/core/shell.js'
 import * as sshSession from '../../../src/core/ssh-session.js'
 import * as backup from '../../../src/migrate/backup.js'
 import * as migrateMain from '../../../src/migrate/main.js'
-import * as toolCommands from '../../../src/migrate/tool-commands.js'
 import * as remoteProbe from '../../../src/smoke-check/remote-probe.js'
 import * as containers from '../../../src/ssh-deploy/containers.js'
 import * as deployHost from '../../../src/ssh-deploy/deploy-host.js'
@@ -47,6 +47,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'build-image/docker-cli': dockerCli,
   'build-image/docker-commands': dockerCommands,
   'collectstatic/main': collectstatic,
+  'collectstatic/settings': collectstaticSettings,
   'commands/backup': backupCommands,
   'commands/collectstatic': collectstaticCommands,
   'commands/database': database,
@@ -66,7 +67,6 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'core/ssh-session': sshSession,
   'migrate/backup': backup,
   'migrate/main': migrateMain,
-  'migrate/tool-commands': toolCommands,
   'smoke-check/remote-probe': remoteProbe,
   'ssh-deploy/containers': containers,
   'ssh-deploy/deploy-host': deployHost,
@@ -87,8 +87,6 @@ export const MODULES: Record<string, Record<string, unknown>> = {
 export const CODE_BY_DESIGN: Record<string, string> = {
   'commands/files: fileCommands.runScript':
     'pre-deploy and post-deploy are shell scripts the user writes; they run as `sh -e -c SCRIPT`',
-  'core/remote-command: shellScript':
-    'runs the script it is given: for scripts written in src/ only',
   'commands/migrate-tool: migrationArgv (tool: command)':
     "migrate's command and down-command are shell commands, run as `sh -c` inside the service (the case still sends the other slots hostile)",
   'commands/compose: composeCommands.reload (script)':
@@ -109,7 +107,7 @@ export const NOT_BUILDERS: Record<string, string> = {
   'build-image/docker-commands: buildxVersion': 'constant argv',
   'build-image/docker-commands: buildxInspect': 'constant argv',
   'build-image/docker-commands: dockerDriverStatus': 'constant argv',
-  'collectstatic/main: readCollectstaticSettings': 'settings (see refusals.test.ts)',
+  'collectstatic/settings: readCollectstaticSettings': 'settings (see refusals.test.ts)',
   'collectstatic/main: filesCopied': 'parses output',
   'collectstatic/main: explainFailure': 'parses output',
   'collectstatic/main: run': 'orchestrates: inService with collectstaticArgv, both covered',
@@ -141,13 +139,6 @@ export const NOT_BUILDERS: Record<string, string> = {
   'migrate/main: migrateHost':
     'orchestrates: inService with the migrate-tool and backup commands, all covered',
   'migrate/main: run': 'orchestrates migrateHost',
-  'migrate/backup: restoreCommand': 'commands/backup: restoreCommand, re-exported',
-  'migrate/backup: restoreFromFileCommand': 'commands/backup: restoreFromFileCommand, re-exported',
-  'migrate/backup: restoreHint': 'commands/backup: restoreHint, re-exported',
-  'migrate/tool-commands: directionWord': 'a word for the log',
-  'migrate/tool-commands: migrationArgv': 'commands/migrate-tool: migrationArgv, re-exported',
-  'migrate/tool-commands: planArgvs': 'commands/migrate-tool: planArgvs, re-exported',
-  'migrate/tool-commands: stateArgv': 'commands/migrate-tool: stateArgv, re-exported',
   'commands/http-probe: busyboxLimit':
     "predicate; the probe script's refusal it feeds is run by the busybox-wget case",
   'ssh-deploy/containers: parseInspect': 'parses output',

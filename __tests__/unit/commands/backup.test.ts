@@ -20,7 +20,7 @@ import {
   writeDumpCommand
 } from '../../../src/commands/backup.js'
 import type { DatabaseConnection } from '../../../src/commands/database.js'
-import type { ComposeProject } from '../../../src/core/compose.js'
+import type { ComposeProject } from '../../../src/commands/compose.js'
 import {
   describe as describeCommand,
   RemoteCommand,

@@ -56,6 +56,11 @@ commandTable('compose', [
     "cd '/srv/it'\\''s' && docker compose --project-name -rf --file '$(touch /tmp/pwned)' --file 'deploy/a\nb.yml' --env-file '/srv/it'\\''s/.env $(touch /tmp/pwned)' ps -q -rf '$(touch /tmp/pwned)'"
   ],
   [
+    "the project's services",
+    composeCommands.services(bare),
+    'cd /srv/app && docker-compose --project-name app config --services'
+  ],
+  [
     'container ids of every service',
     composeCommands.containerIds(bare, []),
     'cd /srv/app && docker-compose --project-name app ps -q'

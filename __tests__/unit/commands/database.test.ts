@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { DatabaseConnection, postgresClient } from '../../../src/commands/database.js'
-import type { ComposeProject } from '../../../src/core/compose.js'
+import type { ComposeProject } from '../../../src/commands/compose.js'
 import {
   describe as describeCommand,
   RemoteCommand,

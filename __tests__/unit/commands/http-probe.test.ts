@@ -1,10 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   busyboxWgetArgv,
-  composeServices,
   curlArgv,
   curlConfig,
-  directoryExists,
   gnuWgetArgv,
   inRunningService,
   onServer,
@@ -15,7 +13,7 @@ import {
   probeStdin,
   wgetrc
 } from '../../../src/commands/http-probe.js'
-import type { ComposeProject } from '../../../src/core/compose.js'
+import type { ComposeProject } from '../../../src/commands/compose.js'
 import { toShell } from '../../../src/core/remote-command.js'
 import { quote } from '../../../src/core/shell.js'
 
@@ -104,21 +102,6 @@ describe('probe commands as sent', () => {
       'busybox wget: a hostile URL stays one argument',
       sh(busyboxWgetArgv(request({ url: `http://127.0.0.1/${HOSTILE}\n-x` }))),
       "wget -q -S -O - 'http://127.0.0.1/$(touch /tmp/pwned) '\\''; rm -rf / #\n-x'"
-    ],
-    [
-      'app-dir checked before the probe looks for its project',
-      toShell(directoryExists('/srv/app')),
-      'test -d /srv/app'
-    ],
-    [
-      'app-dir with quotes, $() and a newline',
-      toShell(directoryExists(`/srv/it's $(id)\n-d`)),
-      "test -d '/srv/it'\\''s $(id)\n-d'"
-    ],
-    [
-      "the project's services",
-      toShell(composeServices(project)),
-      'cd /srv/app && docker compose --project-name app --file compose.yml --env-file /srv/app/.env config --services'
     ],
     [
       'the probe on the server',

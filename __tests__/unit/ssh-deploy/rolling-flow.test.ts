@@ -1,7 +1,7 @@
 // The order of a rolling deploy against a simulated Docker engine: which
 // container runs when, what the proxy is told, and what is left after a failure.
 import { describe, expect, it } from '@jest/globals'
-import { ComposeProject } from '../../../src/core/compose.js'
+import { ComposeProject } from '../../../src/commands/compose.js'
 import { HostContext } from '../../../src/core/fleet.js'
 import { mapInputs } from '../../../src/core/inputs.js'
 import { RemoteCommand } from '../../../src/core/remote-command.js'

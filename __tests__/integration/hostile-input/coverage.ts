@@ -19,6 +19,7 @@ import * as commandsFiles from '../../../src/commands/files.js'
 import * as commandsGit from '../../../src/commands/git.js'
 import * as commandsLock from '../../../src/commands/lock.js'
 import * as commandsUpload from '../../../src/commands/upload.js'
+import * as appSettings from '../../../src/core/app-settings.js'
 import * as compose from '../../../src/core/compose.js'
 import * as fleet from '../../../src/core/fleet.js'
 import * as prune from '../../../src/core/prune.js'
@@ -59,6 +60,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'commands/git': commandsGit,
   'commands/lock': commandsLock,
   'commands/upload': commandsUpload,
+  'core/app-settings': appSettings,
   'core/compose': compose,
   'core/fleet': fleet,
   'core/prune': prune,
@@ -111,7 +113,7 @@ export const NOT_BUILDERS: Record<string, string> = {
   'collectstatic/main: filesCopied': 'parses output',
   'collectstatic/main: explainFailure': 'parses output',
   'collectstatic/main: run': 'orchestrates: inService with collectstaticArgv, both covered',
-  'core/compose: readAppSettings': 'settings (see refusals.test.ts)',
+  'core/app-settings: readAppSettings': 'settings (see refusals.test.ts)',
   'core/compose: detectCompose': 'runs composeCommands.version, covered',
   'core/compose: projectFor':
     'builds the ComposeProject the compose cases fill with hostile values',

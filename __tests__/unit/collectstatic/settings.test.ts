@@ -3,19 +3,12 @@ import { readCollectstaticSettings } from '../../../src/collectstatic/settings.j
 import { InputError } from '../../../src/core/errors.js'
 import { mapInputs } from '../../../src/core/inputs.js'
 import { CONNECTION_INPUTS } from '../../helpers/connection-inputs.js'
+import { thrown } from '../../helpers/thrown.js'
 
 const read = (extra: Record<string, string> = {}) =>
   readCollectstaticSettings(mapInputs({ ...CONNECTION_INPUTS, ...extra }))
 
-function refusal(extra: Record<string, string>): InputError {
-  try {
-    read(extra)
-  } catch (error) {
-    if (error instanceof InputError) return error
-    throw error
-  }
-  throw new Error(`${JSON.stringify(extra)} was accepted`)
-}
+const refusal = (extra: Record<string, string>) => thrown(() => read(extra), InputError)
 
 describe('readCollectstaticSettings', () => {
   it('runs in the backend service with its own settings and Python unless told otherwise', () => {

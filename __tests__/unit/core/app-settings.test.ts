@@ -2,18 +2,11 @@ import { describe, expect, it } from '@jest/globals'
 import { readAppSettings } from '../../../src/core/app-settings.js'
 import { InputError } from '../../../src/core/errors.js'
 import { mapInputs } from '../../../src/core/inputs.js'
+import { thrown } from '../../helpers/thrown.js'
 
 const read = (values: Record<string, string>) => readAppSettings(mapInputs(values))
 
-function refusal(values: Record<string, string>): InputError {
-  try {
-    read(values)
-  } catch (error) {
-    if (error instanceof InputError) return error
-    throw error
-  }
-  throw new Error(`${JSON.stringify(values)} was accepted`)
-}
+const refusal = (values: Record<string, string>) => thrown(() => read(values), InputError)
 
 describe('readAppSettings', () => {
   it('takes the project name from the app directory and Compose as the server has it', () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { goEventText, parseGoTestJson } from '../../../src/run-tests/go-json.js'
-
-const FIXTURES = join(import.meta.dirname, 'fixtures')
-const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8')
+import { fixture } from '../../helpers/run-tests-fixtures.js'
 
 describe('go test -json output', () => {
   it('counts leaf tests, keeps the file and line, and reports a package that does not build', () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseJUnit } from '../../../src/run-tests/junit.js'
-
-const FIXTURES = join(import.meta.dirname, 'fixtures')
-const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8')
+import { fixture } from '../../helpers/run-tests-fixtures.js'
 
 describe('parseJUnit', () => {
   it("reads Node's junit reporter: suites, failures, skips and todos", () => {

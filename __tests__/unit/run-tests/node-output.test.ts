@@ -1,10 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseNodeRunnerOutput } from '../../../src/run-tests/node-output.js'
-
-const FIXTURES = join(import.meta.dirname, 'fixtures')
-const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8')
+import { fixture } from '../../helpers/run-tests-fixtures.js'
 
 describe("Node's test runner output", () => {
   it('reads the closing counts of the TAP reporter, todos as skipped', () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseUnittestOutput } from '../../../src/run-tests/unittest-output.js'
-
-const FIXTURES = join(import.meta.dirname, 'fixtures')
-const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8')
+import { fixture } from '../../helpers/run-tests-fixtures.js'
 
 describe('Django / unittest output', () => {
   it('counts from the Ran and FAILED lines and names every test from -v 2', () => {

@@ -6,18 +6,11 @@ import {
   shownText,
   urlSecrets
 } from '../../../src/smoke-check/target-url.js'
+import { thrown } from '../../helpers/thrown.js'
 
 const basic = (userinfo: string) => `Basic ${Buffer.from(userinfo).toString('base64')}`
 
-function badUrl(text: string): BadUrl {
-  try {
-    parseTargetUrl(text)
-  } catch (error) {
-    if (error instanceof BadUrl) return error
-    throw error
-  }
-  throw new Error(`${text} was read as a URL`)
-}
+const badUrl = (text: string) => thrown(() => parseTargetUrl(text), BadUrl)
 
 describe('parseTargetUrl', () => {
   it('requests the URL without user info or fragment and sends the credentials as Basic auth', () => {

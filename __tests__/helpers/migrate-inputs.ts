@@ -2,15 +2,8 @@
 // and app-dir that are valid, so a test gives only the inputs it is about.
 import { mapInputs } from '../../src/core/inputs.js'
 import { MigrateSettings, readMigrateSettings } from '../../src/migrate/settings.js'
-
-const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n'
-const base = {
-  host: 'deploy@web1',
-  key: KEY,
-  'insecure-skip-host-key-check': 'true',
-  'app-dir': '/srv/app'
-}
+import { CONNECTION_INPUTS } from './connection-inputs.js'
 
 export function readMigrateInputs(extra: Record<string, string> = {}): MigrateSettings {
-  return readMigrateSettings(mapInputs({ ...base, ...extra }))
+  return readMigrateSettings(mapInputs({ ...CONNECTION_INPUTS, ...extra }))
 }

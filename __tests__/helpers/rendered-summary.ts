@@ -40,6 +40,13 @@ export function summaryText(markdown: string): string {
   )
 }
 
+/** The cells of every table row the rendered summary shows, as text, header rows included. */
+export function summaryRows(markdown: string): string[][] {
+  return [...renderSummary(markdown).matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(row =>
+    [...row[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map(cell => summaryText(cell[1]))
+  )
+}
+
 /** The images and links a rendered summary shows, as `img …` / `a …` with their attributes. */
 export function imagesAndLinks(markdown: string): string[] {
   return summaryElements(markdown)

@@ -55,8 +55,10 @@ export function readAppSettings(read: InputReader): AppSettings {
   if (!PROJECT_NAME.test(projectName)) {
     throw new InputError(
       'project-name',
-      `${JSON.stringify(read('project-name'))} is not a valid Compose project name`,
-      'Use lower-case letters, digits, - and _'
+      read('project-name').trim()
+        ? `${JSON.stringify(read('project-name'))} is not a valid Compose project name`
+        : `is unset, and the name made from app-dir, ${JSON.stringify(projectName)}, is not a valid Compose project name`,
+      'Use lower-case letters, digits, - and _, starting with a letter or digit; set project-name when the app-dir name does not fit'
     )
   }
   return {

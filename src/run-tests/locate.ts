@@ -26,7 +26,7 @@ function isFile(path: string): boolean {
 
 function inside(dir: string, path: string): boolean {
   const rel = relative(dir, path)
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)
 }
 
 function candidate(raw: string, workDir: string, workspace: string): string | undefined {

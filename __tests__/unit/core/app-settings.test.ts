@@ -74,9 +74,7 @@ describe('readAppSettings', () => {
     expect(refusal({ 'app-dir': '/srv/_app' }).input).toBe('project-name')
   })
 
-  // Bug: with project-name unset, the refusal quotes the empty input ("") rather than the
-  // name made from app-dir, so the user is not told which name Compose would refuse.
-  it.failing('shows the project name it made from app-dir when that name is refused', () => {
+  it('shows the project name it made from app-dir when that name is refused', () => {
     expect(refusal({ 'app-dir': '/srv/_app' }).message).toContain('"_app"')
   })
 })

@@ -95,9 +95,9 @@ describe('toWorkspacePath', () => {
     expect(toWorkspacePath('../../gone.py', app, workspace)).toBeUndefined()
   })
 
-  // Bug: a path whose first folder starts with `..` (`..cache/`) is taken for one
-  // outside the workspace, since `inside` checks `startsWith('..')` rather than a `..` segment.
-  it.failing('keeps a project file under a folder whose name starts with two dots', () => {
+  it('keeps a project file under a folder whose name starts with two dots', () => {
+    mkdirSync(join(workspace, '..cache'), { recursive: true })
+    writeFileSync(join(workspace, '..cache', 'conftest.py'), '')
     expect(toWorkspacePath('..cache/conftest.py', workspace, workspace)).toBe('..cache/conftest.py')
   })
 })

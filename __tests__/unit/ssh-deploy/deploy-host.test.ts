@@ -35,7 +35,9 @@ class ScriptedServer implements Transport {
 
   async exec(cmd: RemoteCommand): Promise<ExecResult> {
     const line = shortLine(cmd)
-    this.sent.push(line + (cmd.stdin ? ` <<< ${cmd.stdin.replace(TIME, '<time>').trim()}` : ''))
+    this.sent.push(
+      line + (cmd.stdin ? ` <<< ${String(cmd.stdin).replace(TIME, '<time>').trim()}` : '')
+    )
     for (const [pattern, answer] of this.rules) {
       if (pattern.test(line)) {
         const a = typeof answer === 'function' ? answer() : answer
@@ -50,12 +52,12 @@ class ScriptedServer implements Transport {
     const script = bin === 'sh' ? (args[1] ?? '') : ''
     if (script.startsWith('[ ! -e "$1" ] || cat')) return { stdout: this.files.get(args[3]) ?? '' }
     if (script.includes('cat >> "$1"')) {
-      this.files.set(args[3], (this.files.get(args[3]) ?? '') + (cmd.stdin ?? ''))
+      this.files.set(args[3], (this.files.get(args[3]) ?? '') + String(cmd.stdin ?? ''))
       return {}
     }
     if (script.includes('.bak.deploykit-tmp')) {
-      this.files.set(args[3], cmd.stdin ?? '')
-      this.files.set(args[4], cmd.stdin ?? '')
+      this.files.set(args[3], String(cmd.stdin ?? ''))
+      this.files.set(args[4], String(cmd.stdin ?? ''))
       return {}
     }
     if (script.includes('then touch -c')) {

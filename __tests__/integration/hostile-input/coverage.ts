@@ -150,7 +150,7 @@ export const NOT_BUILDERS: Record<string, string> = {
   'ssh-deploy/containers: imagesOf': 'reads container states',
   'ssh-deploy/deploy-host: DeployFailure': 'an error',
   'ssh-deploy/deploy-host: deployHost':
-    'orchestrates the covered builders; its one inline argv, `git -C app-dir checkout --force --detach SHA`, checks out the sha rev-parse printed, the shape of gitCommands.checkout',
+    'orchestrates the covered builders (host-deploy/, whose steps call them)',
   'ssh-deploy/env-file: envDialect': 'picks the env file syntax',
   'ssh-deploy/env-file: quoteEnvValue':
     'env file syntax, not shell; mergeEnv is covered as stdin of writePrivate',

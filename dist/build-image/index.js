@@ -53989,20 +53989,22 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
-/* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7524);
+/* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7022);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5003);
 
 
 
 
-await (0,_core_stage_js__WEBPACK_IMPORTED_MODULE_2__/* .runEntryWithPost */ .Q)(() => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), async () => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)());
+
+await (0,_core_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)({ readSettings: () => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readBuildSettings */ .IK)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), run: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e, post: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 7524:
+/***/ 7022:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54170,108 +54172,8 @@ function cacheStats(log) {
     return { steps: steps.size, cached: [...cached].filter(id => steps.has(id)).length };
 }
 
-;// CONCATENATED MODULE: ./src/build-image/tags.ts
-
-/** Reads the GitHub context from the runner's environment and the event payload it points at. */
-function readGitContext(env = process.env) {
-    return {
-        sha: env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
-        defaultBranch: defaultBranchFromEvent(env.GITHUB_EVENT_PATH)
-    };
-}
-function defaultBranchFromEvent(path) {
-    if (!path)
-        return '';
-    try {
-        const event = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-        const branch = event.repository?.default_branch;
-        return typeof branch === 'string' ? branch : '';
-    }
-    catch {
-        // A missing or unreadable payload only costs the `latest` tag.
-        return '';
-    }
-}
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-/** Docker's tag grammar: word characters, dots and dashes, not starting with . or -, at most 128. */
-function isValidTag(tag) {
-    return TAG.test(tag);
-}
-/** A branch or git tag name made into a Docker tag: `feature/Login#2` → `feature-Login-2`. */
-function sanitizeTag(name) {
-    return name
-        .replace(/[^A-Za-z0-9_.-]+/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128)
-        .replace(/-+$/, '');
-}
-const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-function refKind(ref) {
-    if (ref.startsWith('refs/heads/'))
-        return { branch: ref.slice('refs/heads/'.length) };
-    if (ref.startsWith('refs/tags/'))
-        return { tag: ref.slice('refs/tags/'.length) };
-    const pr = /^refs\/pull\/(\d+)\//.exec(ref);
-    return pr ? { pullRequest: pr[1] } : {};
-}
-/** `1.2.3`, `1.2`, `1` for v1.2.3; only the full version for a pre-release; no bare `0`. */
-function semverTags(tag) {
-    const m = SEMVER.exec(tag);
-    if (!m)
-        return undefined;
-    const [, major, minor, patch, pre] = m;
-    if (pre)
-        return [`${major}.${minor}.${patch}${pre}`];
-    const tags = [`${major}.${minor}.${patch}`, `${major}.${minor}`];
-    if (major !== '0')
-        tags.push(major);
-    return tags;
-}
-/**
- * The tags a push gets by default, most specific first: the version for a
- * `vX.Y.Z` tag (then X.Y and X), the branch (and `latest` on the default
- * branch), `pr-N` for a pull request, and always `sha-<7>`.
- */
-function defaultTags(ctx) {
-    const kind = refKind(ctx.ref);
-    const tags = [];
-    if (kind.tag !== undefined) {
-        tags.push(...(semverTags(kind.tag) ?? [sanitizeTag(kind.tag)]));
-    }
-    else if (kind.branch !== undefined) {
-        tags.push(sanitizeTag(kind.branch));
-        if (ctx.defaultBranch && kind.branch === ctx.defaultBranch)
-            tags.push('latest');
-    }
-    else if (kind.pullRequest !== undefined) {
-        tags.push(`pr-${kind.pullRequest}`);
-    }
-    if (ctx.sha)
-        tags.push(`sha-${ctx.sha.slice(0, 7)}`);
-    return [...new Set(tags.filter(t => t !== ''))];
-}
-/** The OCI labels every image gets; `version` is the most specific tag. */
-function ociLabels(ctx, tags, title, created) {
-    const labels = {
-        'org.opencontainers.image.title': title,
-        'org.opencontainers.image.created': created.toISOString()
-    };
-    if (ctx.repository) {
-        const url = `${ctx.serverUrl}/${ctx.repository}`;
-        labels['org.opencontainers.image.source'] = url;
-        labels['org.opencontainers.image.url'] = url;
-    }
-    if (ctx.sha)
-        labels['org.opencontainers.image.revision'] = ctx.sha;
-    const version = tags.find(t => t !== 'latest');
-    if (version)
-        labels['org.opencontainers.image.version'] = version;
-    return labels;
-}
-
+// EXTERNAL MODULE: ./src/build-image/tags.ts
+var tags = __nccwpck_require__(4075);
 ;// CONCATENATED MODULE: ./src/build-image/build.ts
 
 
@@ -54285,7 +54187,7 @@ function buildRequest(image, s, created) {
         context: image.context,
         dockerfile: image.dockerfile,
         tags: s.tags,
-        labels: { ...ociLabels(s.git, s.tags, image.name, created), ...s.extraLabels },
+        labels: { ...(0,tags/* ociLabels */.TT)(s.git, s.tags, image.name, created), ...s.extraLabels },
         buildArgs: s.buildArgs,
         target: image.target,
         platforms: s.platforms
@@ -54389,92 +54291,13 @@ function toResult(r) {
 var exec = __nccwpck_require__(2697);
 // EXTERNAL MODULE: ./src/core/log.ts
 var log = __nccwpck_require__(4325);
-;// CONCATENATED MODULE: ./src/core/shell.ts
+;// CONCATENATED MODULE: ./src/core/process-env.ts
 /**
- * The one place where argv becomes a shell string. Every remote command is
- * built as an argv array and quoted here, so user input is never interpreted
- * by the server's shell.
+ * The runner's own environment with `extra` on top, for a program the action
+ * starts on the runner. @actions/exec replaces the environment when given one,
+ * so PATH, HOME, DOCKER_CONFIG and the like have to be carried over; unset
+ * variables (undefined in process.env) are left out.
  */
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/**
- * Quotes one argument for a POSIX shell. A NUL has no quoting: sshd reads the
- * exec string as a C string (and drops the connection), and no argv can hold
- * one, so it is refused here, before anything is sent. The value is not
- * shown: it may be a secret.
- */
-function shell_quote(arg) {
-    if (arg.includes('\0'))
-        throw new Error('a command cannot carry a NUL character; nothing was sent');
-    if (arg === '')
-        return "''";
-    if (SAFE.test(arg))
-        return arg;
-    return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-/** Joins argv into a shell command line with every argument quoted. */
-function shell_commandLine(argv) {
-    if (argv.length === 0)
-        throw new Error('commandLine: empty argv');
-    return argv.map(shell_quote).join(' ');
-}
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function isEnvName(name) {
-    return ENV_NAME.test(name);
-}
-function checkNames(names) {
-    for (const name of names) {
-        if (!isEnvName(name))
-            throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
-    }
-}
-/**
- * `export A='1' B='2' && ` — environment that travels inside the command
- * (sshd drops `env` requests by default). `&&`, so after a failed `cd` the
- * command does not run elsewhere.
- */
-function shell_exportPrefix(env) {
-    const names = Object.keys(env);
-    if (names.length === 0)
-        return '';
-    checkNames(names);
-    return `export ${names.map(n => `${n}=${shell_quote(env[n])}`).join(' ')} && `;
-}
-/** Holds a newline while STDIN_ENV_READER evals the line, so that line needs no newline of its own. */
-const NEWLINE_VAR = '__deploykit_nl';
-const LINE_VAR = '__deploykit_env';
-/**
- * Environment for the command's standard input rather than its command line,
- * where every user of the server could read it: `export A='…' B='…'` on one
- * line, each newline of a value written as `"$__deploykit_nl"`. One line, so
- * one `read` takes it whatever the values hold (quotes, `$()`, CR, 100 kB);
- * STDIN_ENV_READER reads it back.
- */
-function shell_stdinExportLine(env) {
-    const names = Object.keys(env);
-    if (names.length === 0)
-        throw new Error('stdinExportLine: no environment');
-    checkNames(names);
-    const quoted = names.map(n => {
-        if (env[n].includes('\0'))
-            throw new Error(`the value of ${n} holds a NUL byte`);
-        return `${n}=${shell_quote(env[n]).replace(/\n/g, `'"$${NEWLINE_VAR}"'`)}`;
-    });
-    return `export ${quoted.join(' ')}\n`;
-}
-/**
- * Shell text that reads stdinExportLine's line and exports it. dash, bash
- * and busybox sh read a pipe byte by byte, so whatever follows the line on
- * standard input is left for the command.
- */
-const shell_STDIN_ENV_READER = `${NEWLINE_VAR}='\n'; ` +
-    `IFS= read -r ${LINE_VAR} || { echo 'deploy-kit: the command environment did not arrive on standard input' >&2; exit 125; }; ` +
-    `eval "$${LINE_VAR}" || exit 125; unset ${LINE_VAR} ${NEWLINE_VAR}; `;
-
-;// CONCATENATED MODULE: ./src/build-image/docker-cli.ts
-
-
-
-
 function processEnv(extra = {}) {
     const env = {};
     for (const [key, value] of Object.entries(process.env))
@@ -54482,6 +54305,15 @@ function processEnv(extra = {}) {
             env[key] = value;
     return { ...env, ...extra };
 }
+
+// EXTERNAL MODULE: ./src/core/shell.ts
+var shell = __nccwpck_require__(6673);
+;// CONCATENATED MODULE: ./src/build-image/docker-cli.ts
+
+
+
+
+
 /**
  * Runs the docker CLI on the runner from an argv (never a shell string),
  * streaming its output into the log line by line. Does not throw on a
@@ -54490,7 +54322,7 @@ function processEnv(extra = {}) {
 async function docker(args, opts = {}) {
     const prefix = opts.prefix ?? '';
     if (!opts.quiet)
-        (0,log/* logRemote */.dR)(`$ ${shell_commandLine(['docker', ...args])}`, prefix);
+        (0,log/* logRemote */.dR)(`$ ${(0,shell/* commandLine */.ay)(['docker', ...args])}`, prefix);
     // Registries and the build's own steps speak through this output: it is data.
     const out = (0,log/* remoteLineLog */.$3)(prefix);
     const err = (0,log/* remoteLineLog */.$3)(prefix);
@@ -54732,57 +54564,8 @@ function checkBuilderCanBuild(s, builder) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/secrets.ts
-
-/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
-const registered = new Set();
-function remember(value) {
-    registered.add(value);
-    for (const line of value.split(/[\r\n]+/))
-        if (line.trim())
-            registered.add(line.trim());
-}
-/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
-function maskSecrets(text) {
-    let masked = text;
-    for (const value of [...registered].sort((a, b) => b.length - a.length))
-        masked = masked.split(value).join('***');
-    return masked;
-}
-/**
- * Registers a secret with the runner before anything can print it. Each line
- * of a multi-line value is registered too, so a key printed line by line (or
- * a fragment quoted in an error) is still masked.
- */
-function registerSecret(value) {
-    if (!value)
-        return;
-    lib_core/* setSecret */.Pq(value);
-    remember(value);
-    for (const line of value.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
-            lib_core/* setSecret */.Pq(trimmed);
-    }
-}
-/**
- * The runner masks a secret wherever it occurs, however short: a secret `1`
- * hides every 1 in the log, and GitHub drops every job output that contains
- * it (a release id, a commit sha). Below this length that is near certain.
- */
-const SHORT_SECRET_LENGTH = 4;
-function isShortSecret(value) {
-    const length = value.trim().length;
-    return length > 0 && length < SHORT_SECRET_LENGTH;
-}
-/**
- * Warns about a short secret, naming where it came from (never the value).
- * `what` reads as the subject, e.g. "env: the value of DEBUG".
- */
-function warnShortSecret(what, fix) {
-    core.warning(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
-}
-
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
 ;// CONCATENATED MODULE: ./src/core/html.ts
 
 // GitHub renders a job summary as Markdown (GFM), in which a block of HTML
@@ -54796,7 +54579,7 @@ function warnShortSecret(what, fix) {
 // before `&`, `<` or `>` could change them.
 /** Text for a job summary's element content: server output and names never become markup or Markdown. */
 function escapeHtml(text) {
-    return maskSecrets(text)
+    return (0,secrets/* maskSecrets */.QU)(text)
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
@@ -54848,245 +54631,8 @@ async function writeSummary(reports, totalMs) {
         .write();
 }
 
-// EXTERNAL MODULE: ./src/core/inputs.ts
-var inputs = __nccwpck_require__(9114);
-;// CONCATENATED MODULE: ./src/build-image/settings.ts
-
-
-
-
-
-
-
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const IMAGE_NAME = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const REGISTRY = new RegExp(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\\.[A-Za-z0-9-]+)*(?::\\d+)?(?:/${PATH_COMPONENT})*$`);
-const STAGE = /^[A-Za-z][A-Za-z0-9_.-]*$/;
-const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
-const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
-const GITHUB_REGISTRY = 'ghcr.io';
-function readRegistry(read) {
-    const registry = (read('registry').trim() || GITHUB_REGISTRY).replace(/\/+$/, '');
-    if (!REGISTRY.test(registry)) {
-        throw new errors/* InputError */.dz('registry', `${JSON.stringify(registry)} is not a registry host`, 'Give a host with an optional port and path, e.g. ghcr.io, registry.example.com:5000 or ghcr.io/acme');
-    }
-    return registry;
-}
-/** `name=context[:dockerfile]`; the Dockerfile is relative to the context, as in Compose. */
-function parseImageLine(line) {
-    const at = line.indexOf('=');
-    const name = at > 0 ? line.slice(0, at).trim() : '';
-    const rest = at > 0 ? line.slice(at + 1).trim() : '';
-    if (!name || !rest) {
-        throw new errors/* InputError */.dz('images', `line ${JSON.stringify(line)} is not name=context[:dockerfile]`, 'Write one image per line, e.g. backend=./backend:Dockerfile.prod');
-    }
-    if (!IMAGE_NAME.test(name)) {
-        throw new errors/* InputError */.dz('images', `${JSON.stringify(name)} is not a valid image name`, 'Use lower-case letters, digits and . _ - (and / between path parts)');
-    }
-    const colon = rest.indexOf(':');
-    const context = (colon >= 0 ? rest.slice(0, colon) : rest).trim() || '.';
-    const file = colon >= 0 ? rest.slice(colon + 1).trim() : '';
-    const dockerfile = !file
-        ? (0,external_node_path_.join)(context, 'Dockerfile')
-        : (0,external_node_path_.isAbsolute)(file)
-            ? file
-            : (0,external_node_path_.join)(context, file);
-    return { name, context, dockerfile };
-}
-function checkBuildFiles(name, context, dockerfile) {
-    if (!(0,external_node_fs_.existsSync)(context) || !(0,external_node_fs_.statSync)(context).isDirectory()) {
-        throw new errors/* InputError */.dz('images', `the build context ${JSON.stringify(context)} of ${name} is not a directory`, `Give it relative to the working directory (${process.cwd()}); did the job check out the code?`);
-    }
-    if (!(0,external_node_fs_.existsSync)(dockerfile) || !(0,external_node_fs_.statSync)(dockerfile).isFile()) {
-        throw new errors/* InputError */.dz('images', `the Dockerfile ${JSON.stringify(dockerfile)} of ${name} does not exist`, 'A Dockerfile after ":" is relative to the context, e.g. backend=./backend:Dockerfile.prod');
-    }
-}
-/** Stage names a Dockerfile declares with `FROM … AS name`. */
-function dockerfileStages(text) {
-    const stages = [];
-    for (const line of text.split(/\r?\n/)) {
-        const m = /^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$/i.exec(line);
-        if (m)
-            stages.push(m[1]);
-    }
-    return stages;
-}
-/** `target` is one stage for every image, or `name=stage` lines (a bare stage is the default). */
-function readTargets(read, names) {
-    const targets = new Map();
-    for (const line of (0,inputs/* readLines */.Se)(read, 'target')) {
-        const at = line.indexOf('=');
-        const name = at >= 0 ? line.slice(0, at).trim() : '*';
-        const stage = at >= 0 ? line.slice(at + 1).trim() : line;
-        if (name !== '*' && !names.has(name)) {
-            throw new errors/* InputError */.dz('target', `names ${JSON.stringify(name)}, which is not in images`, `Use one of: ${[...names].join(', ')}`);
-        }
-        if (!STAGE.test(stage)) {
-            throw new errors/* InputError */.dz('target', `${JSON.stringify(stage)} is not a build stage name`);
-        }
-        targets.set(name, stage);
-    }
-    return targets;
-}
-function checkTarget(image) {
-    if (!image.target)
-        return;
-    const stages = dockerfileStages((0,external_node_fs_.readFileSync)(image.dockerfile, 'utf8'));
-    if (!stages.some(s => s.toLowerCase() === image.target?.toLowerCase())) {
-        throw new errors/* InputError */.dz('target', `${image.dockerfile} (image ${image.name}) has no stage ${JSON.stringify(image.target)}`, stages.length
-            ? `Its stages are: ${stages.join(', ')}`
-            : 'It declares no stages; name one with FROM … AS <stage>');
-    }
-}
-/**
- * On ghcr.io an image lives under its owner: a bare name gets the
- * repository owner in front, as GitHub's own examples write it.
- */
-function repositoryFor(registry, name, git) {
-    const owner = git.repository.split('/')[0].toLowerCase();
-    if (registry === GITHUB_REGISTRY && !name.includes('/') && owner) {
-        return `${registry}/${owner}/${name}`;
-    }
-    return `${registry}/${name}`;
-}
-function readImages(read, registry, git) {
-    const lines = (0,inputs/* readLines */.Se)(read, 'images');
-    if (lines.length === 0) {
-        throw new errors/* InputError */.dz('images', 'is empty', 'Give one image per line, e.g. backend=./backend:Dockerfile.prod');
-    }
-    const parsed = lines.map(parseImageLine);
-    const names = new Set();
-    for (const { name } of parsed) {
-        if (names.has(name))
-            throw new errors/* InputError */.dz('images', `${JSON.stringify(name)} is listed twice`);
-        names.add(name);
-    }
-    const targets = readTargets(read, names);
-    const images = parsed.map(({ name, context, dockerfile }) => {
-        checkBuildFiles(name, context, dockerfile);
-        const image = {
-            name,
-            repository: repositoryFor(registry, name, git),
-            context,
-            dockerfile,
-            target: targets.get(name) ?? targets.get('*')
-        };
-        checkTarget(image);
-        return image;
-    });
-    return images;
-}
-function readTags(read, git) {
-    const extra = (0,inputs/* readLines */.Se)(read, 'tags')
-        .flatMap(l => l.split(','))
-        .map(t => t.trim())
-        .filter(Boolean);
-    for (const tag of extra) {
-        if (!isValidTag(tag)) {
-            throw new errors/* InputError */.dz('tags', `${JSON.stringify(tag)} is not a valid tag`, 'A tag is up to 128 letters, digits, _ . and -, and does not start with . or -');
-        }
-    }
-    const tags = [
-        ...new Set([...((0,inputs/* readBoolean */.Vf)(read, 'default-tags', true) ? defaultTags(git) : []), ...extra])
-    ];
-    if (tags.length === 0) {
-        throw new errors/* InputError */.dz('tags', 'no tags: there is no GitHub context to derive them from and none were given', 'Set tags, or run in a workflow (GITHUB_SHA and GITHUB_REF give the default tags)');
-    }
-    return tags;
-}
-function readBuildArgs(read) {
-    return (0,inputs/* readLines */.Se)(read, 'build-args').map(line => {
-        const at = line.indexOf('=');
-        const key = (at >= 0 ? line.slice(0, at) : line).trim();
-        if (!isEnvName(key)) {
-            throw new errors/* InputError */.dz('build-args', `${JSON.stringify(key)} is not a build argument name`, 'Write KEY=VALUE per line (or KEY alone to pass the variable from the environment)');
-        }
-        return at >= 0 ? [key, line.slice(at + 1)] : [key];
-    });
-}
-function readLabels(read) {
-    const labels = {};
-    for (const line of (0,inputs/* readLines */.Se)(read, 'labels')) {
-        const at = line.indexOf('=');
-        const key = at > 0 ? line.slice(0, at).trim() : '';
-        if (!LABEL_KEY.test(key)) {
-            throw new errors/* InputError */.dz('labels', `line ${JSON.stringify(line)} is not KEY=VALUE`);
-        }
-        labels[key] = line.slice(at + 1).trim();
-    }
-    return labels;
-}
-function readPlatforms(read) {
-    const platforms = (0,inputs/* readLines */.Se)(read, 'platforms')
-        .flatMap(l => l.split(','))
-        .map(p => p.trim())
-        .filter(Boolean);
-    for (const p of platforms) {
-        if (!PLATFORM.test(p)) {
-            throw new errors/* InputError */.dz('platforms', `${JSON.stringify(p)} is not a platform`, 'Use os/arch[/variant], e.g. linux/amd64,linux/arm64');
-        }
-    }
-    return platforms;
-}
-/**
- * The password given, or on ghcr.io the workflow token; no credentials means
- * no login (a runner that is already logged in keeps its login).
- */
-function readLogin(read, registry) {
-    const host = registry.split('/')[0];
-    const password = read('password') || (host === GITHUB_REGISTRY ? read('github-token') : '');
-    if (!password)
-        return undefined;
-    const username = read('username').trim() || process.env.GITHUB_ACTOR || '';
-    if (!username) {
-        throw new errors/* InputError */.dz('username', `is empty, so the password cannot be used to log in to ${host}`, 'Set username (it defaults to the workflow actor only inside a workflow)');
-    }
-    return { host, username, password };
-}
-/** Reads and checks every input; nothing is built until all of them are valid. */
-function readBuildSettings(read, git = readGitContext()) {
-    registerSecret(read('password'));
-    registerSecret(read('github-token'));
-    const registry = readRegistry(read);
-    return {
-        images: readImages(read, registry, git),
-        registry,
-        login: readLogin(read, registry),
-        logout: (0,inputs/* readBoolean */.Vf)(read, 'logout', true),
-        tags: readTags(read, git),
-        extraLabels: readLabels(read),
-        push: (0,inputs/* readBoolean */.Vf)(read, 'push', true),
-        buildArgs: readBuildArgs(read),
-        platforms: readPlatforms(read),
-        cache: (0,inputs/* readChoice */.Kf)(read, 'cache', ['none', 'gha', 'registry'], 'none'),
-        builder: (0,inputs/* readChoice */.Kf)(read, 'builder', ['auto', 'buildx', 'docker'], 'auto'),
-        git
-    };
-}
-/**
- * Picks the builder once the runner is known and rejects what that builder
- * cannot do, still before any build starts. Returns warnings to log.
- */
-function chooseBuilder(s, hasBuildx) {
-    if (s.builder === 'buildx' && !hasBuildx) {
-        throw new errors/* InputError */.dz('builder', 'is buildx, but `docker buildx` is not available on this runner', 'Add docker/setup-buildx-action before this step, or use builder: auto');
-    }
-    const builder = s.builder === 'docker' || !hasBuildx ? 'docker' : 'buildx';
-    const warnings = [];
-    if (builder === 'docker') {
-        if (s.platforms.length > 1) {
-            throw new errors/* InputError */.dz('platforms', `several platforms (${s.platforms.join(', ')}) need buildx, which ${hasBuildx ? 'builder: docker turns off' : 'this runner does not have'}`, 'Add docker/setup-qemu-action and docker/setup-buildx-action before this step, or build one platform');
-        }
-        if (s.cache !== 'none') {
-            warnings.push(`cache: ${s.cache} needs buildx; the classic builder reuses the engine's local layer cache only`);
-        }
-    }
-    else if (s.platforms.length > 1 && !s.push) {
-        throw new errors/* InputError */.dz('push', 'is false, but an image for several platforms cannot be loaded into the local engine', 'Push it (push: true) or build one platform');
-    }
-    return { builder, warnings };
-}
-
+// EXTERNAL MODULE: ./src/build-image/settings.ts
+var settings = __nccwpck_require__(5003);
 ;// CONCATENATED MODULE: ./src/core/remote-command.ts
 
 function splitEnv(cmd) {
@@ -55133,9 +54679,6 @@ function remote_command_describe(cmd) {
     const hidden = new Set(cmd.secretEnv ?? []);
     const env = Object.fromEntries(Object.entries(cmd.env ?? {}).map(([k, v]) => [k, hidden.has(k) ? '***' : v]));
     return toShell({ argv: cmd.argv, cwd: cmd.cwd, env });
-}
-function shellScript(script, extra = {}) {
-    return { ...extra, argv: ['sh', '-c', script] };
 }
 
 // EXTERNAL MODULE: external "assert"
@@ -56408,8 +55951,7 @@ function prefixFor(s, name) {
  * directories it makes are recorded for the post step before anything goes
  * into them, and removed when the run ends however it ends.
  */
-async function run(read) {
-    const s = readBuildSettings(read);
+async function run(s) {
     if (!s.logout) {
         lib_core/* warning */.$e('logout: false has no effect: the login lives in a DOCKER_CONFIG of this step alone, removed when it ends, so that no job leaves it on the runner. A later step that needs the registry logs in itself (docker/login-action)');
     }
@@ -56434,7 +55976,7 @@ async function run(read) {
 async function buildAll(s, cli, tempDir) {
     await checkEngine(cli);
     const hasBuildx = (await cli.run(buildxVersion(), { quiet: true })).code === 0;
-    const { builder, warnings } = chooseBuilder(s, hasBuildx);
+    const { builder, warnings } = (0,settings/* chooseBuilder */.Z7)(s, hasBuildx);
     const buildxBuilder = builder === 'buildx' ? await currentBuildxBuilder(cli) : undefined;
     if (buildxBuilder)
         checkBuilderCanBuild(s, buildxBuilder);
@@ -56501,6 +56043,425 @@ function post() {
     if (removeRunDirs([dockerConfig]))
         (0,log/* logRemote */.dR)(`Removed the registry login left by this run in ${dockerConfig}`);
     removeRunDirs([lib_core/* getState */.Gu(STATE_DIRS.buildTemp)]);
+}
+
+
+/***/ }),
+
+/***/ 5003:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IK: () => (/* binding */ readBuildSettings),
+/* harmony export */   Z7: () => (/* binding */ chooseBuilder)
+/* harmony export */ });
+/* unused harmony export dockerfileStages */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8198);
+/* harmony import */ var _core_shell_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6673);
+/* harmony import */ var _tags_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4075);
+
+
+
+
+
+
+
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_NAME = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+const REGISTRY = new RegExp(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\\.[A-Za-z0-9-]+)*(?::\\d+)?(?:/${PATH_COMPONENT})*$`);
+const STAGE = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+const GITHUB_REGISTRY = 'ghcr.io';
+function readRegistry(read) {
+    const registry = (read('registry').trim() || GITHUB_REGISTRY).replace(/\/+$/, '');
+    if (!REGISTRY.test(registry)) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('registry', `${JSON.stringify(registry)} is not a registry host`, 'Give a host with an optional port and path, e.g. ghcr.io, registry.example.com:5000 or ghcr.io/acme');
+    }
+    return registry;
+}
+/** `name=context[:dockerfile]`; the Dockerfile is relative to the context, as in Compose. */
+function parseImageLine(line) {
+    const at = line.indexOf('=');
+    const name = at > 0 ? line.slice(0, at).trim() : '';
+    const rest = at > 0 ? line.slice(at + 1).trim() : '';
+    if (!name || !rest) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('images', `line ${JSON.stringify(line)} is not name=context[:dockerfile]`, 'Write one image per line, e.g. backend=./backend:Dockerfile.prod');
+    }
+    if (!IMAGE_NAME.test(name)) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('images', `${JSON.stringify(name)} is not a valid image name`, 'Use lower-case letters, digits and . _ - (and / between path parts)');
+    }
+    const colon = rest.indexOf(':');
+    const context = (colon >= 0 ? rest.slice(0, colon) : rest).trim() || '.';
+    const file = colon >= 0 ? rest.slice(colon + 1).trim() : '';
+    const dockerfile = !file
+        ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(context, 'Dockerfile')
+        : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(file)
+            ? file
+            : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(context, file);
+    return { name, context, dockerfile };
+}
+function checkBuildFiles(name, context, dockerfile) {
+    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(context) || !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(context).isDirectory()) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('images', `the build context ${JSON.stringify(context)} of ${name} is not a directory`, `Give it relative to the working directory (${process.cwd()}); did the job check out the code?`);
+    }
+    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(dockerfile) || !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(dockerfile).isFile()) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('images', `the Dockerfile ${JSON.stringify(dockerfile)} of ${name} does not exist`, 'A Dockerfile after ":" is relative to the context, e.g. backend=./backend:Dockerfile.prod');
+    }
+}
+/** Stage names a Dockerfile declares with `FROM … AS name`. */
+function dockerfileStages(text) {
+    const stages = [];
+    for (const line of text.split(/\r?\n/)) {
+        const m = /^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$/i.exec(line);
+        if (m)
+            stages.push(m[1]);
+    }
+    return stages;
+}
+/** `target` is one stage for every image, or `name=stage` lines (a bare stage is the default). */
+function readTargets(read, names) {
+    const targets = new Map();
+    for (const line of (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'target')) {
+        const at = line.indexOf('=');
+        const name = at >= 0 ? line.slice(0, at).trim() : '*';
+        const stage = at >= 0 ? line.slice(at + 1).trim() : line;
+        if (name !== '*' && !names.has(name)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('target', `names ${JSON.stringify(name)}, which is not in images`, `Use one of: ${[...names].join(', ')}`);
+        }
+        if (!STAGE.test(stage)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('target', `${JSON.stringify(stage)} is not a build stage name`);
+        }
+        targets.set(name, stage);
+    }
+    return targets;
+}
+function checkTarget(image) {
+    if (!image.target)
+        return;
+    const stages = dockerfileStages((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(image.dockerfile, 'utf8'));
+    if (!stages.some(s => s.toLowerCase() === image.target?.toLowerCase())) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('target', `${image.dockerfile} (image ${image.name}) has no stage ${JSON.stringify(image.target)}`, stages.length
+            ? `Its stages are: ${stages.join(', ')}`
+            : 'It declares no stages; name one with FROM … AS <stage>');
+    }
+}
+/**
+ * On ghcr.io an image lives under its owner: a bare name gets the
+ * repository owner in front, as GitHub's own examples write it.
+ */
+function repositoryFor(registry, name, git) {
+    const owner = git.repository.split('/')[0].toLowerCase();
+    if (registry === GITHUB_REGISTRY && !name.includes('/') && owner) {
+        return `${registry}/${owner}/${name}`;
+    }
+    return `${registry}/${name}`;
+}
+function readImages(read, registry, git) {
+    const lines = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'images');
+    if (lines.length === 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('images', 'is empty', 'Give one image per line, e.g. backend=./backend:Dockerfile.prod');
+    }
+    const parsed = lines.map(parseImageLine);
+    const names = new Set();
+    for (const { name } of parsed) {
+        if (names.has(name))
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('images', `${JSON.stringify(name)} is listed twice`);
+        names.add(name);
+    }
+    const targets = readTargets(read, names);
+    const images = parsed.map(({ name, context, dockerfile }) => {
+        checkBuildFiles(name, context, dockerfile);
+        const image = {
+            name,
+            repository: repositoryFor(registry, name, git),
+            context,
+            dockerfile,
+            target: targets.get(name) ?? targets.get('*')
+        };
+        checkTarget(image);
+        return image;
+    });
+    return images;
+}
+function readTags(read, git) {
+    const extra = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'tags')
+        .flatMap(l => l.split(','))
+        .map(t => t.trim())
+        .filter(Boolean);
+    for (const tag of extra) {
+        if (!(0,_tags_js__WEBPACK_IMPORTED_MODULE_6__/* .isValidTag */ .r_)(tag)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('tags', `${JSON.stringify(tag)} is not a valid tag`, 'A tag is up to 128 letters, digits, _ . and -, and does not start with . or -');
+        }
+    }
+    const tags = [
+        ...new Set([...((0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'default-tags', true) ? (0,_tags_js__WEBPACK_IMPORTED_MODULE_6__/* .defaultTags */ .nK)(git) : []), ...extra])
+    ];
+    if (tags.length === 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('tags', 'no tags: there is no GitHub context to derive them from and none were given', 'Set tags, or run in a workflow (GITHUB_SHA and GITHUB_REF give the default tags)');
+    }
+    return tags;
+}
+function readBuildArgs(read) {
+    return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'build-args').map(line => {
+        const at = line.indexOf('=');
+        const key = (at >= 0 ? line.slice(0, at) : line).trim();
+        if (!(0,_core_shell_js__WEBPACK_IMPORTED_MODULE_5__/* .isEnvName */ .Xc)(key)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('build-args', `${JSON.stringify(key)} is not a build argument name`, 'Write KEY=VALUE per line (or KEY alone to pass the variable from the environment)');
+        }
+        return at >= 0 ? [key, line.slice(at + 1)] : [key];
+    });
+}
+function readLabels(read) {
+    const labels = {};
+    for (const line of (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'labels')) {
+        const at = line.indexOf('=');
+        const key = at > 0 ? line.slice(0, at).trim() : '';
+        if (!LABEL_KEY.test(key)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('labels', `line ${JSON.stringify(line)} is not KEY=VALUE`);
+        }
+        labels[key] = line.slice(at + 1).trim();
+    }
+    return labels;
+}
+function readPlatforms(read) {
+    const platforms = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'platforms')
+        .flatMap(l => l.split(','))
+        .map(p => p.trim())
+        .filter(Boolean);
+    for (const p of platforms) {
+        if (!PLATFORM.test(p)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('platforms', `${JSON.stringify(p)} is not a platform`, 'Use os/arch[/variant], e.g. linux/amd64,linux/arm64');
+        }
+    }
+    return platforms;
+}
+/**
+ * The password given, or on ghcr.io the workflow token; no credentials means
+ * no login (a runner that is already logged in keeps its login).
+ */
+function readLogin(read, registry) {
+    const host = registry.split('/')[0];
+    const password = read('password') || (host === GITHUB_REGISTRY ? read('github-token') : '');
+    if (!password)
+        return undefined;
+    const username = read('username').trim() || process.env.GITHUB_ACTOR || '';
+    if (!username) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('username', `is empty, so the password cannot be used to log in to ${host}`, 'Set username (it defaults to the workflow actor only inside a workflow)');
+    }
+    return { host, username, password };
+}
+/** Reads and checks every input; nothing is built until all of them are valid. */
+function readBuildSettings(read, git = (0,_tags_js__WEBPACK_IMPORTED_MODULE_6__/* .readGitContext */ .et)()) {
+    (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .registerSecret */ .cl)(read('password'));
+    (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .registerSecret */ .cl)(read('github-token'));
+    const registry = readRegistry(read);
+    return {
+        images: readImages(read, registry, git),
+        registry,
+        login: readLogin(read, registry),
+        logout: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'logout', true),
+        tags: readTags(read, git),
+        extraLabels: readLabels(read),
+        push: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'push', true),
+        buildArgs: readBuildArgs(read),
+        platforms: readPlatforms(read),
+        cache: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readChoice */ .Kf)(read, 'cache', ['none', 'gha', 'registry'], 'none'),
+        builder: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readChoice */ .Kf)(read, 'builder', ['auto', 'buildx', 'docker'], 'auto'),
+        git
+    };
+}
+/**
+ * Picks the builder once the runner is known and rejects what that builder
+ * cannot do, still before any build starts. Returns warnings to log.
+ */
+function chooseBuilder(s, hasBuildx) {
+    if (s.builder === 'buildx' && !hasBuildx) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('builder', 'is buildx, but `docker buildx` is not available on this runner', 'Add docker/setup-buildx-action before this step, or use builder: auto');
+    }
+    const builder = s.builder === 'docker' || !hasBuildx ? 'docker' : 'buildx';
+    const warnings = [];
+    if (builder === 'docker') {
+        if (s.platforms.length > 1) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('platforms', `several platforms (${s.platforms.join(', ')}) need buildx, which ${hasBuildx ? 'builder: docker turns off' : 'this runner does not have'}`, 'Add docker/setup-qemu-action and docker/setup-buildx-action before this step, or build one platform');
+        }
+        if (s.cache !== 'none') {
+            warnings.push(`cache: ${s.cache} needs buildx; the classic builder reuses the engine's local layer cache only`);
+        }
+    }
+    else if (s.platforms.length > 1 && !s.push) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('push', 'is false, but an image for several platforms cannot be loaded into the local engine', 'Push it (push: true) or build one platform');
+    }
+    return { builder, warnings };
+}
+
+
+/***/ }),
+
+/***/ 4075:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TT: () => (/* binding */ ociLabels),
+/* harmony export */   et: () => (/* binding */ readGitContext),
+/* harmony export */   nK: () => (/* binding */ defaultTags),
+/* harmony export */   r_: () => (/* binding */ isValidTag)
+/* harmony export */ });
+/* unused harmony export sanitizeTag */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+
+/** Reads the GitHub context from the runner's environment and the event payload it points at. */
+function readGitContext(env = process.env) {
+    return {
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
+        defaultBranch: defaultBranchFromEvent(env.GITHUB_EVENT_PATH)
+    };
+}
+function defaultBranchFromEvent(path) {
+    if (!path)
+        return '';
+    try {
+        const event = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8'));
+        const branch = event.repository?.default_branch;
+        return typeof branch === 'string' ? branch : '';
+    }
+    catch {
+        // A missing or unreadable payload only costs the `latest` tag.
+        return '';
+    }
+}
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Docker's tag grammar: word characters, dots and dashes, not starting with . or -, at most 128. */
+function isValidTag(tag) {
+    return TAG.test(tag);
+}
+/** A branch or git tag name made into a Docker tag: `feature/Login#2` → `feature-Login-2`. */
+function sanitizeTag(name) {
+    return name
+        .replace(/[^A-Za-z0-9_.-]+/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128)
+        .replace(/-+$/, '');
+}
+const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+function refKind(ref) {
+    if (ref.startsWith('refs/heads/'))
+        return { branch: ref.slice('refs/heads/'.length) };
+    if (ref.startsWith('refs/tags/'))
+        return { tag: ref.slice('refs/tags/'.length) };
+    const pr = /^refs\/pull\/(\d+)\//.exec(ref);
+    return pr ? { pullRequest: pr[1] } : {};
+}
+/** `1.2.3`, `1.2`, `1` for v1.2.3; only the full version for a pre-release; no bare `0`. */
+function semverTags(tag) {
+    const m = SEMVER.exec(tag);
+    if (!m)
+        return undefined;
+    const [, major, minor, patch, pre] = m;
+    if (pre)
+        return [`${major}.${minor}.${patch}${pre}`];
+    const tags = [`${major}.${minor}.${patch}`, `${major}.${minor}`];
+    if (major !== '0')
+        tags.push(major);
+    return tags;
+}
+/**
+ * The tags a push gets by default, most specific first: the version for a
+ * `vX.Y.Z` tag (then X.Y and X), the branch (and `latest` on the default
+ * branch), `pr-N` for a pull request, and always `sha-<7>`.
+ */
+function defaultTags(ctx) {
+    const kind = refKind(ctx.ref);
+    const tags = [];
+    if (kind.tag !== undefined) {
+        tags.push(...(semverTags(kind.tag) ?? [sanitizeTag(kind.tag)]));
+    }
+    else if (kind.branch !== undefined) {
+        tags.push(sanitizeTag(kind.branch));
+        if (ctx.defaultBranch && kind.branch === ctx.defaultBranch)
+            tags.push('latest');
+    }
+    else if (kind.pullRequest !== undefined) {
+        tags.push(`pr-${kind.pullRequest}`);
+    }
+    if (ctx.sha)
+        tags.push(`sha-${ctx.sha.slice(0, 7)}`);
+    return [...new Set(tags.filter(t => t !== ''))];
+}
+/** The OCI labels every image gets; `version` is the most specific tag. */
+function ociLabels(ctx, tags, title, created) {
+    const labels = {
+        'org.opencontainers.image.title': title,
+        'org.opencontainers.image.created': created.toISOString()
+    };
+    if (ctx.repository) {
+        const url = `${ctx.serverUrl}/${ctx.repository}`;
+        labels['org.opencontainers.image.source'] = url;
+        labels['org.opencontainers.image.url'] = url;
+    }
+    if (ctx.sha)
+        labels['org.opencontainers.image.revision'] = ctx.sha;
+    const version = tags.find(t => t !== 'latest');
+    if (version)
+        labels['org.opencontainers.image.version'] = version;
+    return labels;
+}
+
+
+/***/ }),
+
+/***/ 5263:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runAction)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+
+
+
+const IS_POST = 'is-post';
+async function endStep(work) {
+    try {
+        const result = await work();
+        if (result.ok)
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+    }
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+    }
+}
+async function runAction(entry) {
+    const { post } = entry;
+    if (post) {
+        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
+            await endStep(async () => {
+                await post();
+                return { ok: true, message: 'post: done' };
+            });
+            return;
+        }
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
+    }
+    await endStep(async () => {
+        const result = await entry.run(entry.readSettings());
+        entry.setOutputs?.(result);
+        return result;
+    });
 }
 
 
@@ -56731,47 +56692,155 @@ async function group(title, fn, enabled = true) {
 
 /***/ }),
 
-/***/ 41:
+/***/ 8198:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q: () => (/* binding */ runEntryWithPost)
+/* harmony export */   QU: () => (/* binding */ maskSecrets),
+/* harmony export */   cl: () => (/* binding */ registerSecret)
 /* harmony export */ });
-/* unused harmony export runEntry */
+/* unused harmony exports SHORT_SECRET_LENGTH, isShortSecret, warnShortSecret */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4325);
 
-
-/** An action entry: run the work, fail the step when it did not succeed. */
-async function runEntry(execute) {
-    try {
-        const result = await execute();
-        if (result.ok)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .logRemote */ .dR)(result.message);
-        else
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
-    }
-    catch (err) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
+/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
+const registered = new Set();
+function remember(value) {
+    registered.add(value);
+    for (const line of value.split(/[\r\n]+/))
+        if (line.trim())
+            registered.add(line.trim());
+}
+/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
+function maskSecrets(text) {
+    let masked = text;
+    for (const value of [...registered].sort((a, b) => b.length - a.length))
+        masked = masked.split(value).join('***');
+    return masked;
+}
+/**
+ * Registers a secret with the runner before anything can print it. Each line
+ * of a multi-line value is registered too, so a key printed line by line (or
+ * a fragment quoted in an error) is still masked.
+ */
+function registerSecret(value) {
+    if (!value)
+        return;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
+    remember(value);
+    for (const line of value.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(trimmed);
     }
 }
 /**
- * An entry with a post step (action.yml `post:` runs the same bundle again
- * after the job): the first run does the work, the second cleans up.
+ * The runner masks a secret wherever it occurs, however short: a secret `1`
+ * hides every 1 in the log, and GitHub drops every job output that contains
+ * it (a release id, a commit sha). Below this length that is near certain.
  */
-async function runEntryWithPost(main, post) {
-    const IS_POST = 'is-post';
-    if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
-        await runEntry(async () => {
-            await post();
-            return { ok: true, message: 'post: done' };
-        });
-    }
-    else {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
-        await runEntry(main);
+const SHORT_SECRET_LENGTH = 4;
+function isShortSecret(value) {
+    const length = value.trim().length;
+    return length > 0 && length < SHORT_SECRET_LENGTH;
+}
+/**
+ * Warns about a short secret, naming where it came from (never the value).
+ * `what` reads as the subject, e.g. "env: the value of DEBUG".
+ */
+function warnShortSecret(what, fix) {
+    core.warning(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
+}
+
+
+/***/ }),
+
+/***/ 6673:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xc: () => (/* binding */ isEnvName),
+/* harmony export */   ay: () => (/* binding */ commandLine)
+/* harmony export */ });
+/* unused harmony exports quote, exportPrefix, stdinExportLine, STDIN_ENV_READER */
+/**
+ * The one place where argv becomes a shell string. Every remote command is
+ * built as an argv array and quoted here, so user input is never interpreted
+ * by the server's shell.
+ */
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/**
+ * Quotes one argument for a POSIX shell. A NUL has no quoting: sshd reads the
+ * exec string as a C string (and drops the connection), and no argv can hold
+ * one, so it is refused here, before anything is sent. The value is not
+ * shown: it may be a secret.
+ */
+function quote(arg) {
+    if (arg.includes('\0'))
+        throw new Error('a command cannot carry a NUL character; nothing was sent');
+    if (arg === '')
+        return "''";
+    if (SAFE.test(arg))
+        return arg;
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/** Joins argv into a shell command line with every argument quoted. */
+function commandLine(argv) {
+    if (argv.length === 0)
+        throw new Error('commandLine: empty argv');
+    return argv.map(quote).join(' ');
+}
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function isEnvName(name) {
+    return ENV_NAME.test(name);
+}
+function checkNames(names) {
+    for (const name of names) {
+        if (!isEnvName(name))
+            throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
     }
 }
+/**
+ * `export A='1' B='2' && ` — environment that travels inside the command
+ * (sshd drops `env` requests by default). `&&`, so after a failed `cd` the
+ * command does not run elsewhere.
+ */
+function exportPrefix(env) {
+    const names = Object.keys(env);
+    if (names.length === 0)
+        return '';
+    checkNames(names);
+    return `export ${names.map(n => `${n}=${quote(env[n])}`).join(' ')} && `;
+}
+/** Holds a newline while STDIN_ENV_READER evals the line, so that line needs no newline of its own. */
+const NEWLINE_VAR = '__deploykit_nl';
+const LINE_VAR = '__deploykit_env';
+/**
+ * Environment for the command's standard input rather than its command line,
+ * where every user of the server could read it: `export A='…' B='…'` on one
+ * line, each newline of a value written as `"$__deploykit_nl"`. One line, so
+ * one `read` takes it whatever the values hold (quotes, `$()`, CR, 100 kB);
+ * STDIN_ENV_READER reads it back.
+ */
+function stdinExportLine(env) {
+    const names = Object.keys(env);
+    if (names.length === 0)
+        throw new Error('stdinExportLine: no environment');
+    checkNames(names);
+    const quoted = names.map(n => {
+        if (env[n].includes('\0'))
+            throw new Error(`the value of ${n} holds a NUL byte`);
+        return `${n}=${quote(env[n]).replace(/\n/g, `'"$${NEWLINE_VAR}"'`)}`;
+    });
+    return `export ${quoted.join(' ')}\n`;
+}
+/**
+ * Shell text that reads stdinExportLine's line and exports it. dash, bash
+ * and busybox sh read a pipe byte by byte, so whatever follows the line on
+ * standard input is left for the command.
+ */
+const STDIN_ENV_READER = `${NEWLINE_VAR}='\n'; ` +
+    `IFS= read -r ${LINE_VAR} || { echo 'deploy-kit: the command environment did not arrive on standard input' >&2; exit 125; }; ` +
+    `eval "$${LINE_VAR}" || exit 125; unset ${LINE_VAR} ${NEWLINE_VAR}; `;
 
 
 /***/ }),

@@ -53989,20 +53989,22 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
-/* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6539);
+/* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4109);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3756);
 
 
 
 
-await (0,_core_stage_js__WEBPACK_IMPORTED_MODULE_2__/* .runEntry */ .C)(() => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh));
+
+await (0,_core_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)({ readSettings: () => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readCollectstaticSettings */ .s)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), run: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 6539:
+/***/ 4109:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54011,53 +54013,28 @@ __nccwpck_require__.d(__webpack_exports__, {
   eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: collectstaticArgv, explainFailure, filesCopied, readCollectstaticSettings
+// UNUSED EXPORTS: explainFailure, filesCopied
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var lib_core = __nccwpck_require__(8261);
+var core = __nccwpck_require__(8261);
+;// CONCATENATED MODULE: ./src/commands/collectstatic.ts
+/** `manage.py collectstatic`, run inside the Django service with the interpreter it has. */
+function collectstaticArgv(python, opts) {
+    return [
+        python,
+        'manage.py',
+        'collectstatic',
+        '--noinput',
+        ...(opts.clear ? ['--clear'] : []),
+        ...(opts.settings ? ['--settings', opts.settings] : [])
+    ];
+}
+
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./src/core/inputs.ts
-var inputs = __nccwpck_require__(9114);
-;// CONCATENATED MODULE: ./src/core/compose.ts
-
-
-
-const COMPOSE_CHOICES = ['auto', 'docker compose', 'docker-compose'];
-const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-function relativePath(value, input) {
-    if (value.startsWith('/') || value.split('/').includes('..')) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(value)} must be a path inside the app directory`, 'Give it relative to app-dir, without ..');
-    }
-    return value;
-}
-function compose_readAppSettings(read) {
-    const appDir = read('app-dir').trim().replace(/\/+$/, '');
-    if (!appDir)
-        throw new errors/* InputError */.dz('app-dir', 'is empty', 'Set it to the app directory on the server, e.g. /srv/app');
-    if (!appDir.startsWith('/') || appDir.split('/').includes('..')) {
-        throw new errors/* InputError */.dz('app-dir', `${JSON.stringify(appDir)} is not an absolute path`, 'Use a full path such as /srv/app');
-    }
-    const composeFiles = (0,inputs/* readLines */.Se)(read, 'compose-files').map(f => relativePath(f, 'compose-files'));
-    const envFile = read('env-file').trim()
-        ? relativePath(read('env-file').trim(), 'env-file')
-        : undefined;
-    const projectName = (read('project-name').trim() || external_node_path_.posix.basename(appDir))
-        .toLowerCase()
-        .replace(/[^a-z0-9_-]/g, '');
-    if (!PROJECT_NAME.test(projectName)) {
-        throw new errors/* InputError */.dz('project-name', `${JSON.stringify(read('project-name'))} is not a valid Compose project name`, 'Use lower-case letters, digits, - and _');
-    }
-    return {
-        appDir,
-        composeFiles,
-        envFile,
-        projectName,
-        composeChoice: (0,inputs/* readChoice */.Kf)(read, 'compose-command', COMPOSE_CHOICES, 'auto')
-    };
-}
+;// CONCATENATED MODULE: ./src/commands/compose.ts
+const COMPOSE_V2 = ['docker', 'compose'];
+const COMPOSE_V1 = ['docker-compose'];
 /** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
 function composeCommand(project, args) {
     return {
@@ -54072,15 +54049,109 @@ function composeCommand(project, args) {
         ]
     };
 }
-const COMPOSE_V2 = ['docker', 'compose'];
-const COMPOSE_V1 = ['docker-compose'];
+/**
+ * A command inside a Compose service: `exec -T` in the running container, or
+ * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
+ * without a value, so Compose takes the value from its own environment and
+ * it is never on a command line.
+ */
+function inService(project, mode, service, argv, envNames = []) {
+    const env = envNames.flatMap(name => ['-e', name]);
+    return composeCommand(project, mode === 'exec'
+        ? ['exec', '-T', ...env, service, ...argv]
+        : ['run', '--rm', '-T', ...env, service, ...argv]);
+}
+const composeCommands = {
+    /** Exits 0 when this Compose binary works on the server. */
+    version: (binary) => ({ argv: [...binary, 'version'] }),
+    /** Prints the path of python, else of python3, as the service sees it. */
+    findPython: (project, mode, service) => inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']),
+    /** The project's service names, one a line. */
+    services: (project) => composeCommand(project, ['config', '--services']),
+    /** Ids of the services' containers, one per line. */
+    containerIds: (project, services) => composeCommand(project, ['ps', '-q', ...services]),
+    pull: (project, services) => composeCommand(project, ['pull', ...services]),
+    build: (project, services) => composeCommand(project, ['build', ...services]),
+    /** Starts what is not running; a container that runs is not recreated. */
+    startMissing: (project) => composeCommand(project, ['up', '-d', '--no-recreate']),
+    up: (project, services) => composeCommand(project, ['up', '-d', ...services]),
+    /** One service alone, its dependencies left as they are. */
+    upAlone: (project, service) => composeCommand(project, ['up', '-d', '--no-deps', service]),
+    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
+    scale: (project, service, count) => composeCommand(project, [
+        'up',
+        '--detach',
+        '--no-deps',
+        '--no-recreate',
+        '--scale',
+        `${service}=${count}`,
+        service
+    ]),
+    start: (project, service) => composeCommand(project, ['up', '--detach', '--no-deps', service]),
+    /** Runs the proxy's reload script inside its service. */
+    reload: (project, proxy, script) => composeCommand(project, ['exec', '-T', proxy, 'sh', '-c', script])
+};
+
+;// CONCATENATED MODULE: ./src/commands/files.ts
+/** Files and directories on the server (env file, release log, releases, backups). */
+const fileCommands = {
+    /** Prints the file; exit 0 with nothing when it does not exist. */
+    read: (path) => ({
+        argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
+    }),
+    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+    append: (path, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'sh',
+            path
+        ],
+        stdin: text
+    }),
+    /**
+     * Replaces a secret file atomically (a fresh temp file + rename, mode 600;
+     * a temp file a killed run left behind may have any mode), keeps
+     * the old one as `<file>.bak` (600 too, whatever mode the old one had) and
+     * a copy for the release at `snapshot`.
+     */
+    writePrivate: (path, snapshot, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")" "$(dirname -- "$2")"; ' +
+                '[ ! -e "$1" ] || { rm -f -- "$1.bak.deploykit-tmp"; cat -- "$1" > "$1.bak.deploykit-tmp"; chmod 600 "$1.bak.deploykit-tmp"; mv -f -- "$1.bak.deploykit-tmp" "$1.bak"; }; ' +
+                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
+            'sh',
+            path,
+            snapshot
+        ],
+        stdin: text
+    }),
+    runScript: (dir, script) => ({
+        cwd: dir,
+        argv: ['sh', '-e', '-c', script]
+    }),
+    isDirectory: (path) => ({ argv: ['test', '-d', path] }),
+    isSymlink: (path) => ({ argv: ['test', '-L', path] }),
+    /** Names in the directory, one per line. */
+    list: (dir) => ({ argv: ['ls', '-1', '--', dir] }),
+    removeFile: (path) => ({ argv: ['rm', '-f', '--', path] }),
+    removeTree: (path) => ({ argv: ['rm', '-rf', '--', path] })
+};
+
+;// CONCATENATED MODULE: ./src/core/compose.ts
+
+
+
 /** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
 async function detectCompose(host, choice) {
     const candidates = choice === 'auto'
         ? [COMPOSE_V2, COMPOSE_V1]
         : [choice === 'docker compose' ? COMPOSE_V2 : COMPOSE_V1];
     for (const binary of candidates) {
-        const probe = await host.run({ argv: [...binary, 'version'] }, { quiet: true });
+        const probe = await host.run(composeCommands.version(binary), { quiet: true });
         if (probe.code === 0)
             return binary;
     }
@@ -54100,25 +54171,13 @@ function projectFor(app, binary, releaseDir) {
 /** Where the live release's compose files are: `<app-dir>/current` after `source: upload`, else app-dir. */
 async function liveReleaseDir(host, appDir) {
     const current = external_node_path_.posix.join(appDir, 'current');
-    return (await host.run({ argv: ['test', '-L', current] }, { quiet: true })).code === 0
+    return (await host.run(fileCommands.isSymlink(current), { quiet: true })).code === 0
         ? current
         : appDir;
 }
-/**
- * A command inside a Compose service: `exec -T` in the running container, or
- * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
- * without a value, so Compose takes the value from its own environment and
- * it is never on a command line.
- */
-function inService(project, mode, service, argv, envNames = []) {
-    const env = envNames.flatMap(name => ['-e', name]);
-    return composeCommand(project, mode === 'exec'
-        ? ['exec', '-T', ...env, service, ...argv]
-        : ['run', '--rm', '-T', ...env, service, ...argv]);
-}
 /** Debian-based images often have python3 and no python: use whichever the service has. */
 async function findPython(host, project, mode, service) {
-    const probe = await host.run(inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']), { quiet: true });
+    const probe = await host.run(composeCommands.findPython(project, mode, service), { quiet: true });
     const found = probe.stdout.trim().split('\n').pop() ?? '';
     if (probe.code !== 0 || !found) {
         throw new Error(`no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`);
@@ -54126,390 +54185,8 @@ async function findPython(host, project, mode, service) {
     return found;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/core/host-keys.ts
-
-
-/** `SHA256:…` exactly as `ssh-keygen -lf` and `ssh-keyscan | ssh-keygen -lf -` print it. */
-function fingerprintOf(rawKey) {
-    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(rawKey).digest('base64').replace(/=+$/, '')}`;
-}
-/** The algorithm name inside an SSH public key blob (its first string). */
-function keyTypeOf(rawKey) {
-    if (rawKey.length < 4)
-        return '';
-    const len = rawKey.readUInt32BE(0);
-    return rawKey.subarray(4, 4 + len).toString('latin1');
-}
-function parseKnownHosts(text, input = 'known-hosts') {
-    const entries = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const fields = line.split(/\s+/);
-        let marker = '';
-        if (fields[0].startsWith('@')) {
-            const m = fields.shift();
-            if (m !== '@revoked' && m !== '@cert-authority') {
-                throw new errors/* InputError */.dz(input, `line ${index + 1} has an unknown marker ${JSON.stringify(m)}`);
-            }
-            marker = m;
-        }
-        const [patterns, keyType, b64] = fields;
-        const key = b64 ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
-        if (!patterns || !keyType || key.length === 0 || keyTypeOf(key) !== keyType) {
-            throw new errors/* InputError */.dz(input, `line ${index + 1} is not a known_hosts line: ${JSON.stringify(line.slice(0, 60))}`, 'Use the output of `ssh-keyscan -p PORT HOST` (one "host keytype base64key" per line)');
-        }
-        entries.push({ marker, patterns, keyType, key });
-    });
-    return entries;
-}
-function wildcardMatch(pattern, name) {
-    const re = pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.');
-    return new RegExp(`^${re}$`, 'i').test(name);
-}
-function hashedMatch(pattern, name) {
-    const [, , salt64, hash64] = pattern.split('|');
-    if (!salt64 || !hash64)
-        return false;
-    const want = Buffer.from(hash64, 'base64');
-    const got = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt64, 'base64')).update(name).digest();
-    return want.length === got.length && (0,external_node_crypto_.timingSafeEqual)(want, got);
-}
-/** The name known_hosts uses for a host: `host`, or `[host]:port` off port 22. */
-function knownHostsName(host, port) {
-    return port === 22 ? host : `[${host}]:${port}`;
-}
-function patternsMatch(patterns, name) {
-    if (patterns.startsWith('|1|'))
-        return hashedMatch(patterns, name);
-    let matched = false;
-    for (const p of patterns.split(',')) {
-        if (p.startsWith('!')) {
-            if (wildcardMatch(p.slice(1), name))
-                return false;
-        }
-        else if (wildcardMatch(p, name)) {
-            matched = true;
-        }
-    }
-    return matched;
-}
-const ALGORITHMS_FOR_KEY_TYPE = {
-    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']
-};
-function knownHostsPolicy(entries, host, port) {
-    const name = knownHostsName(host, port);
-    const mine = entries.filter(e => patternsMatch(e.patterns, name));
-    const trusted = mine.filter(e => e.marker === '');
-    const revoked = mine.filter(e => e.marker === '@revoked');
-    const types = [...new Set(trusted.map(e => e.keyType))];
-    return {
-        algorithms: types.length > 0 ? types.flatMap(t => ALGORITHMS_FOR_KEY_TYPE[t] ?? [t]) : undefined,
-        check(rawKey) {
-            if (revoked.some(e => e.key.equals(rawKey)))
-                return `host key ${fingerprintOf(rawKey)} is marked @revoked`;
-            if (trusted.length === 0) {
-                return `no known-hosts line matches ${JSON.stringify(name)} (server key ${fingerprintOf(rawKey)})`;
-            }
-            if (trusted.some(e => e.key.equals(rawKey)))
-                return null;
-            return `host key mismatch: the server offered ${keyTypeOf(rawKey)} ${fingerprintOf(rawKey)}, which is not in known-hosts for ${name}`;
-        }
-    };
-}
-const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
-function parseFingerprints(text, input = 'fingerprint') {
-    const list = text
-        .split(/[,\n\s]+/)
-        .map(s => s.trim())
-        .filter(Boolean)
-        .map(s => s.replace(/=+$/, ''));
-    for (const fp of list) {
-        if (!FINGERPRINT.test(fp)) {
-            throw new errors/* InputError */.dz(input, `${JSON.stringify(fp)} is not a SHA256 fingerprint`, 'Give it as `ssh-keyscan HOST | ssh-keygen -lf -` prints it, e.g. SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU');
-        }
-    }
-    return list;
-}
-function fingerprintPolicy(fingerprints) {
-    return {
-        check(rawKey) {
-            const fp = fingerprintOf(rawKey);
-            return fingerprints.includes(fp)
-                ? null
-                : `host key mismatch: the server offered ${keyTypeOf(rawKey)} ${fp}, expected ${fingerprints.join(' or ')}`;
-        }
-    };
-}
-const SKIP_POLICY = { check: () => null };
-
-;// CONCATENATED MODULE: ./src/core/hosts.ts
-
-const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
-const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
-const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
-function parsePort(text, input) {
-    const trimmed = text.trim();
-    const port = Number(trimmed);
-    if (!/^\d+$/.test(trimmed) || port < 1 || port > 65535) {
-        throw new errors/* InputError */.dz(input, `port ${JSON.stringify(text)} is not a number from 1 to 65535`);
-    }
-    return port;
-}
-/** A `username` input: empty, or a name that can stand in `user@host` and in the log's host labels. */
-function parseUsername(text, input) {
-    const username = text.trim();
-    if (username && !USER.test(username)) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(username)} is not a valid user name`, 'Use letters, digits, ., _ and -, not starting with -');
-    }
-    return username;
-}
-/**
- * Parses one `[user@]host[:port]` entry. IPv6 addresses take a port only in
- * brackets: `[::1]:2222`.
- */
-function parseHost(entry, defaults, input = 'host') {
-    const bad = (why) => {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(entry)} ${why}`, 'Write each host as [user@]host[:port], IPv6 in brackets: deploy@[2001:db8::1]:22');
-    };
-    let rest = entry.trim();
-    let username = defaults.username;
-    const at = rest.lastIndexOf('@');
-    if (at >= 0) {
-        username = rest.slice(0, at);
-        rest = rest.slice(at + 1);
-        if (!USER.test(username))
-            bad('has an invalid user name');
-    }
-    let host;
-    let port = defaults.port;
-    if (rest.startsWith('[')) {
-        const close = rest.indexOf(']');
-        if (close < 0)
-            bad('opens "[" without a closing "]"');
-        host = rest.slice(1, close);
-        const after = rest.slice(close + 1);
-        if (after !== '') {
-            if (!after.startsWith(':'))
-                bad('has text after "]" that is not :port');
-            port = parsePort(after.slice(1), input);
-        }
-        if (!IPV6.test(host) || !host.includes(':'))
-            bad('has brackets around something that is not an IPv6 address');
-    }
-    else if ((rest.match(/:/g) ?? []).length > 1) {
-        host = rest;
-        if (!IPV6.test(host))
-            bad('is not a valid IPv6 address');
-    }
-    else {
-        const colon = rest.indexOf(':');
-        host = colon >= 0 ? rest.slice(0, colon) : rest;
-        if (colon >= 0)
-            port = parsePort(rest.slice(colon + 1), input);
-        if (!HOSTNAME.test(host))
-            bad('is not a valid host name or address');
-    }
-    if (!username) {
-        throw new errors/* InputError */.dz(input, `no user name for ${JSON.stringify(entry)}`, "Set 'username' or write the host as user@host");
-    }
-    const shownHost = host.includes(':') ? `[${host}]` : host;
-    const label = `${username}@${shownHost}${port === 22 ? '' : `:${port}`}`;
-    return { host, port, username, label };
-}
-/** Splits the `host` input (comma or newline separated) into addresses; duplicates are an error. */
-function parseHosts(text, defaults, input = 'host') {
-    const entries = text
-        .split(/[,\n]/)
-        .map(s => s.trim())
-        .filter(s => s !== '' && !s.startsWith('#'));
-    if (entries.length === 0) {
-        throw new errors/* InputError */.dz(input, 'is empty', 'Give at least one server, e.g. deploy@example.com');
-    }
-    const hosts = entries.map(e => parseHost(e, defaults, input));
-    const seen = new Set();
-    for (const h of hosts) {
-        const key = `${h.username}@${h.host}:${h.port}`;
-        if (seen.has(key))
-            throw new errors/* InputError */.dz(input, `lists ${h.label} twice`, 'Remove the duplicate');
-        seen.add(key);
-    }
-    return hosts;
-}
-
-;// CONCATENATED MODULE: ./src/core/secrets.ts
-
-/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
-const registered = new Set();
-function remember(value) {
-    registered.add(value);
-    for (const line of value.split(/[\r\n]+/))
-        if (line.trim())
-            registered.add(line.trim());
-}
-/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
-function maskSecrets(text) {
-    let masked = text;
-    for (const value of [...registered].sort((a, b) => b.length - a.length))
-        masked = masked.split(value).join('***');
-    return masked;
-}
-/**
- * Registers a secret with the runner before anything can print it. Each line
- * of a multi-line value is registered too, so a key printed line by line (or
- * a fragment quoted in an error) is still masked.
- */
-function secrets_registerSecret(value) {
-    if (!value)
-        return;
-    lib_core/* setSecret */.Pq(value);
-    remember(value);
-    for (const line of value.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
-            lib_core/* setSecret */.Pq(trimmed);
-    }
-}
-/**
- * The runner masks a secret wherever it occurs, however short: a secret `1`
- * hides every 1 in the log, and GitHub drops every job output that contains
- * it (a release id, a commit sha). Below this length that is near certain.
- */
-const SHORT_SECRET_LENGTH = 4;
-function secrets_isShortSecret(value) {
-    const length = value.trim().length;
-    return length > 0 && length < SHORT_SECRET_LENGTH;
-}
-/**
- * Warns about a short secret, naming where it came from (never the value).
- * `what` reads as the subject, e.g. "env: the value of DEBUG".
- */
-function secrets_warnShortSecret(what, fix) {
-    core.warning(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
-}
-
-;// CONCATENATED MODULE: ./src/core/connection-settings.ts
-
-
-
-
-
-
-
-/** Private keys pasted into secrets often carry CRLF or blank lines around them. */
-function normalizeKey(text) {
-    return text.replace(/\r\n?/g, '\n').trim() + '\n';
-}
-const KEYSCAN_HINT = (host) => `Get the value on a machine you trust with \`ssh-keyscan -p ${host.port} ${host.host}\` ` +
-    `and store it in a secret passed as known-hosts (or its \`| ssh-keygen -lf -\` SHA256 fingerprint as fingerprint). ` +
-    `To connect without checking (not recommended) set insecure-skip-host-key-check: true`;
-function readCredentials(read, prefix) {
-    const keyInput = `${prefix}key`;
-    const pathInput = `${prefix}key-path`;
-    let privateKey = read(keyInput) || undefined;
-    const keyPath = read(pathInput);
-    if (privateKey && keyPath) {
-        throw new errors/* InputError */.dz(keyInput, `is set together with ${pathInput}`, 'Give only one of them');
-    }
-    if (keyPath) {
-        try {
-            privateKey = (0,external_node_fs_.readFileSync)(keyPath, 'utf8');
-        }
-        catch (err) {
-            throw new errors/* InputError */.dz(pathInput, `cannot read ${JSON.stringify(keyPath)} (${err.code})`, 'Check the path on the runner');
-        }
-    }
-    if (privateKey) {
-        privateKey = normalizeKey(privateKey);
-        if (!/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(privateKey)) {
-            throw new errors/* InputError */.dz(keyPath ? pathInput : keyInput, 'does not hold a private key (it should start with -----BEGIN … PRIVATE KEY-----)', 'Paste the whole private key file, not the .pub file or a path');
-        }
-    }
-    return {
-        privateKey,
-        passphrase: read(`${prefix}passphrase`) || undefined,
-        password: read(`${prefix}password`) || undefined
-    };
-}
-function hostKeyPolicy(read, prefix, address, skip) {
-    const knownHostsText = read(`${prefix}known-hosts`);
-    const fingerprintText = read(`${prefix}fingerprint`);
-    if (knownHostsText) {
-        return knownHostsPolicy(parseKnownHosts(knownHostsText, `${prefix}known-hosts`), address.host, address.port);
-    }
-    if (fingerprintText)
-        return fingerprintPolicy(parseFingerprints(fingerprintText, `${prefix}fingerprint`));
-    if (skip) {
-        lib_core/* warning */.$e(`insecure-skip-host-key-check is true: the host key of ${address.label} is not checked, so anyone on the network path can pose as this server. ` +
-            'Pass known-hosts or fingerprint instead.');
-        return SKIP_POLICY;
-    }
-    throw new errors/* InputError */.dz(`${prefix}known-hosts`, `no host key to check ${address.label} against`, KEYSCAN_HINT(address));
-}
-/**
- * Reads and checks every connection input. Secrets are registered first, so
- * no error below can print them.
- */
-function connection_settings_readConnectionSettings(read) {
-    for (const name of [
-        'key',
-        'passphrase',
-        'password',
-        'proxy-key',
-        'proxy-passphrase',
-        'proxy-password'
-    ]) {
-        secrets_registerSecret(read(name));
-    }
-    const skip = (0,inputs/* readBoolean */.Vf)(read, 'insecure-skip-host-key-check', false);
-    const defaults = {
-        port: read('port') ? parsePort(read('port'), 'port') : 22,
-        username: parseUsername(read('username'), 'username')
-    };
-    const credentials = readCredentials(read, '');
-    if (!credentials.privateKey && !credentials.password) {
-        throw new errors/* InputError */.dz('key', 'no way to log in was given', 'Set key (a private key, from a secret), key-path or password');
-    }
-    const targets = parseHosts(read('host'), defaults).map(address => ({
-        address,
-        credentials,
-        hostKey: hostKeyPolicy(read, '', address, skip)
-    }));
-    let proxy;
-    const proxyHost = read('proxy-host');
-    if (proxyHost) {
-        const address = parseHost(proxyHost, {
-            port: read('proxy-port') ? parsePort(read('proxy-port'), 'proxy-port') : 22,
-            username: parseUsername(read('proxy-username'), 'proxy-username') ||
-                defaults.username ||
-                targets[0].address.username
-        }, 'proxy-host');
-        const own = readCredentials(read, 'proxy-');
-        proxy = {
-            address,
-            credentials: own.privateKey || own.password ? own : credentials,
-            hostKey: hostKeyPolicy(read, 'proxy-', address, skip)
-        };
-    }
-    return {
-        targets,
-        proxy,
-        insecureSkipHostKeyCheck: skip,
-        connectTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'connect-timeout', 30),
-        connectRetries: (0,inputs/* readInteger */.JI)(read, 'connect-retries', 3, 0, 20),
-        commandTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'command-timeout', 1800),
-        maxParallel: (0,inputs/* readInteger */.JI)(read, 'max-parallel', 10, 1, 100)
-    };
-}
-
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/log.ts
 var log = __nccwpck_require__(4325);
 ;// CONCATENATED MODULE: ./src/core/shell.ts
@@ -54639,9 +54316,6 @@ function describe(cmd) {
     const hidden = new Set(cmd.secretEnv ?? []);
     const env = Object.fromEntries(Object.entries(cmd.env ?? {}).map(([k, v]) => [k, hidden.has(k) ? '***' : v]));
     return toShell({ argv: cmd.argv, cwd: cmd.cwd, env });
-}
-function shellScript(script, extra = {}) {
-    return { ...extra, argv: ['sh', '-c', script] };
 }
 
 // EXTERNAL MODULE: external "assert"
@@ -55736,7 +55410,7 @@ class SshSession {
                 timer = setTimeout(() => {
                     timedOut = true;
                     this.killGroup(pgid)
-                        .catch(err => lib_core/* warning */.$e(`${this.label}: could not stop the timed-out command, it may still run on the server: ${(0,errors/* errorMessage */.gJ)(err)}`))
+                        .catch(err => core/* warning */.$e(`${this.label}: could not stop the timed-out command, it may still run on the server: ${(0,errors/* errorMessage */.gJ)(err)}`))
                         .finally(() => {
                         channel.close();
                         // sshd holds the channel open while anything still writes to it; do not wait for that forever.
@@ -55889,13 +55563,498 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
         }
         catch (err) {
             const message = (0,errors/* errorMessage */.gJ)(err);
-            lib_core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
+            core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
             return { host: label, ok: false, error: message };
         }
         finally {
             await session?.close();
         }
     });
+}
+
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/core/html.ts
+
+// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
+// passes through unparsed until a blank line ends it. Every summary here is
+// HTML (headings, tables, paragraphs) with no blank line, so text inside one
+// is never read as Markdown, as long as the text itself cannot end the block:
+// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
+// cannot be a tag. Nothing else is changed: the runner masks secrets in the
+// summary by their exact characters, and a secret escaped further would no
+// longer be found; the secrets deploy-kit registered are masked here first,
+// before `&`, `<` or `>` could change them.
+/** Text for a job summary's element content: server output and names never become markup or Markdown. */
+function escapeHtml(text) {
+    return (0,secrets/* maskSecrets */.QU)(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r\n|\r|\n/g, '<br>');
+}
+/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
+class Html {
+    html;
+    constructor(html) {
+        this.html = html;
+    }
+}
+/** A summary table row: text is escaped, Html goes in as it is. */
+function summaryRow(cells) {
+    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
+}
+
+;// CONCATENATED MODULE: ./src/collectstatic/main.ts
+
+
+
+
+
+
+/** "3 static files copied to '/static', 5 unmodified." → 3 */
+function filesCopied(output) {
+    const m = /(\d+) static files? copied/.exec(output);
+    if (m)
+        return Number(m[1]);
+    return /0 static files|static files? copied|unmodified/.test(output) ? 0 : undefined;
+}
+/** Turns Django's long tracebacks into the one cause a person can act on. */
+function explainFailure(output) {
+    if (/No module named '?django'?/.test(output) || /Couldn't import Django/.test(output)) {
+        return 'Django is not importable in the service: is this the Django container, with its dependencies installed?';
+    }
+    if (/STATIC_ROOT/.test(output))
+        return 'STATIC_ROOT is not set in the Django settings: collectstatic needs a directory to copy to';
+    const lines = output
+        .split('\n')
+        .map(l => l.trim())
+        .filter(Boolean);
+    return lines[lines.length - 1] ?? 'no output';
+}
+async function run(s) {
+    const outcomes = await forEachHost(s.connection, host => core/* group */.Os(`${host.label}: collectstatic`, async () => {
+        const binary = await detectCompose(host, s.app.composeChoice);
+        const project = projectFor(s.app, binary, await liveReleaseDir(host, s.app.appDir));
+        const python = s.python || (await findPython(host, project, s.mode, s.service));
+        const result = await host.run(inService(project, s.mode, s.service, collectstaticArgv(python, s)));
+        const output = `${result.stdout}\n${result.stderr}`;
+        if (result.code !== 0)
+            throw new Error(`collectstatic failed: ${explainFailure(output)}`);
+        return filesCopied(result.stdout) ?? 0;
+    }));
+    const copied = outcomes.find(o => o.ok)?.value ?? 0;
+    core/* setOutput */.uH('files-copied', String(copied));
+    await core/* summary */.z
+        .addHeading('collectstatic', 2)
+        .addTable([
+        [
+            { data: 'host', header: true },
+            { data: 'result', header: true },
+            { data: 'files copied', header: true }
+        ],
+        ...outcomes.map(o => summaryRow([o.host, o.ok ? '✅' : `❌ ${o.error ?? ''}`, String(o.value ?? '')]))
+    ])
+        .write();
+    const failed = outcomes.filter(o => !o.ok);
+    if (failed.length)
+        return { ok: false, message: failed.map(o => o.error).join('\n') };
+    return { ok: true, message: `collectstatic: ${copied} file(s) copied` };
+}
+
+
+/***/ }),
+
+/***/ 3756:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  s: () => (/* binding */ readCollectstaticSettings)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/inputs.ts
+var inputs = __nccwpck_require__(9114);
+;// CONCATENATED MODULE: ./src/core/app-settings.ts
+
+
+
+const COMPOSE_CHOICES = ['auto', 'docker compose', 'docker-compose'];
+const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+function relativePath(value, input) {
+    if (value.startsWith('/') || value.split('/').includes('..')) {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(value)} must be a path inside the app directory`, 'Give it relative to app-dir, without ..');
+    }
+    return value;
+}
+function app_settings_readAppSettings(read) {
+    const appDir = read('app-dir').trim().replace(/\/+$/, '');
+    if (!appDir)
+        throw new errors/* InputError */.dz('app-dir', 'is empty', 'Set it to the app directory on the server, e.g. /srv/app');
+    if (!appDir.startsWith('/') || appDir.split('/').includes('..')) {
+        throw new errors/* InputError */.dz('app-dir', `${JSON.stringify(appDir)} is not an absolute path`, 'Use a full path such as /srv/app');
+    }
+    const composeFiles = (0,inputs/* readLines */.Se)(read, 'compose-files').map(f => relativePath(f, 'compose-files'));
+    const envFile = read('env-file').trim()
+        ? relativePath(read('env-file').trim(), 'env-file')
+        : undefined;
+    const projectName = (read('project-name').trim() || external_node_path_.posix.basename(appDir))
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]/g, '');
+    if (!PROJECT_NAME.test(projectName)) {
+        throw new errors/* InputError */.dz('project-name', read('project-name').trim()
+            ? `${JSON.stringify(read('project-name'))} is not a valid Compose project name`
+            : `is unset, and the name made from app-dir, ${JSON.stringify(projectName)}, is not a valid Compose project name`, 'Use lower-case letters, digits, - and _, starting with a letter or digit; set project-name when the app-dir name does not fit');
+    }
+    return {
+        appDir,
+        composeFiles,
+        envFile,
+        projectName,
+        composeChoice: (0,inputs/* readChoice */.Kf)(read, 'compose-command', COMPOSE_CHOICES, 'auto')
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(8261);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/core/host-keys.ts
+
+
+/** `SHA256:…` exactly as `ssh-keygen -lf` and `ssh-keyscan | ssh-keygen -lf -` print it. */
+function fingerprintOf(rawKey) {
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(rawKey).digest('base64').replace(/=+$/, '')}`;
+}
+/** The algorithm name inside an SSH public key blob (its first string). */
+function keyTypeOf(rawKey) {
+    if (rawKey.length < 4)
+        return '';
+    const len = rawKey.readUInt32BE(0);
+    return rawKey.subarray(4, 4 + len).toString('latin1');
+}
+function parseKnownHosts(text, input = 'known-hosts') {
+    const entries = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const fields = line.split(/\s+/);
+        let marker = '';
+        if (fields[0].startsWith('@')) {
+            const m = fields.shift();
+            if (m !== '@revoked' && m !== '@cert-authority') {
+                throw new errors/* InputError */.dz(input, `line ${index + 1} has an unknown marker ${JSON.stringify(m)}`);
+            }
+            marker = m;
+        }
+        const [patterns, keyType, b64] = fields;
+        const key = b64 ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
+        if (!patterns || !keyType || key.length === 0 || keyTypeOf(key) !== keyType) {
+            throw new errors/* InputError */.dz(input, `line ${index + 1} is not a known_hosts line: ${JSON.stringify(line.slice(0, 60))}`, 'Use the output of `ssh-keyscan -p PORT HOST` (one "host keytype base64key" per line)');
+        }
+        entries.push({ marker, patterns, keyType, key });
+    });
+    return entries;
+}
+function wildcardMatch(pattern, name) {
+    const re = pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
+    return new RegExp(`^${re}$`, 'i').test(name);
+}
+function hashedMatch(pattern, name) {
+    const [, , salt64, hash64] = pattern.split('|');
+    if (!salt64 || !hash64)
+        return false;
+    const want = Buffer.from(hash64, 'base64');
+    const got = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt64, 'base64')).update(name).digest();
+    return want.length === got.length && (0,external_node_crypto_.timingSafeEqual)(want, got);
+}
+/** The name known_hosts uses for a host: `host`, or `[host]:port` off port 22. */
+function knownHostsName(host, port) {
+    return port === 22 ? host : `[${host}]:${port}`;
+}
+function patternsMatch(patterns, name) {
+    if (patterns.startsWith('|1|'))
+        return hashedMatch(patterns, name);
+    let matched = false;
+    for (const p of patterns.split(',')) {
+        if (p.startsWith('!')) {
+            if (wildcardMatch(p.slice(1), name))
+                return false;
+        }
+        else if (wildcardMatch(p, name)) {
+            matched = true;
+        }
+    }
+    return matched;
+}
+const ALGORITHMS_FOR_KEY_TYPE = {
+    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']
+};
+function knownHostsPolicy(entries, host, port) {
+    const name = knownHostsName(host, port);
+    const mine = entries.filter(e => patternsMatch(e.patterns, name));
+    const trusted = mine.filter(e => e.marker === '');
+    const revoked = mine.filter(e => e.marker === '@revoked');
+    const types = [...new Set(trusted.map(e => e.keyType))];
+    return {
+        algorithms: types.length > 0 ? types.flatMap(t => ALGORITHMS_FOR_KEY_TYPE[t] ?? [t]) : undefined,
+        check(rawKey) {
+            if (revoked.some(e => e.key.equals(rawKey)))
+                return `host key ${fingerprintOf(rawKey)} is marked @revoked`;
+            if (trusted.length === 0) {
+                return `no known-hosts line matches ${JSON.stringify(name)} (server key ${fingerprintOf(rawKey)})`;
+            }
+            if (trusted.some(e => e.key.equals(rawKey)))
+                return null;
+            return `host key mismatch: the server offered ${keyTypeOf(rawKey)} ${fingerprintOf(rawKey)}, which is not in known-hosts for ${name}`;
+        }
+    };
+}
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+function parseFingerprints(text, input = 'fingerprint') {
+    const list = text
+        .split(/[,\n\s]+/)
+        .map(s => s.trim())
+        .filter(Boolean)
+        .map(s => s.replace(/=+$/, ''));
+    for (const fp of list) {
+        if (!FINGERPRINT.test(fp)) {
+            throw new errors/* InputError */.dz(input, `${JSON.stringify(fp)} is not a SHA256 fingerprint`, 'Give it as `ssh-keyscan HOST | ssh-keygen -lf -` prints it, e.g. SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU');
+        }
+    }
+    return list;
+}
+function fingerprintPolicy(fingerprints) {
+    return {
+        check(rawKey) {
+            const fp = fingerprintOf(rawKey);
+            return fingerprints.includes(fp)
+                ? null
+                : `host key mismatch: the server offered ${keyTypeOf(rawKey)} ${fp}, expected ${fingerprints.join(' or ')}`;
+        }
+    };
+}
+const SKIP_POLICY = { check: () => null };
+
+;// CONCATENATED MODULE: ./src/core/hosts.ts
+
+const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
+const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
+function parsePort(text, input) {
+    const trimmed = text.trim();
+    const port = Number(trimmed);
+    if (!/^\d+$/.test(trimmed) || port < 1 || port > 65535) {
+        throw new errors/* InputError */.dz(input, `port ${JSON.stringify(text)} is not a number from 1 to 65535`);
+    }
+    return port;
+}
+/** A `username` input: empty, or a name that can stand in `user@host` and in the log's host labels. */
+function parseUsername(text, input) {
+    const username = text.trim();
+    if (username && !USER.test(username)) {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(username)} is not a valid user name`, 'Use letters, digits, ., _ and -, not starting with -');
+    }
+    return username;
+}
+/**
+ * Parses one `[user@]host[:port]` entry. IPv6 addresses take a port only in
+ * brackets: `[::1]:2222`.
+ */
+function parseHost(entry, defaults, input = 'host') {
+    const bad = (why) => {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(entry)} ${why}`, 'Write each host as [user@]host[:port], IPv6 in brackets: deploy@[2001:db8::1]:22');
+    };
+    let rest = entry.trim();
+    let username = defaults.username;
+    const at = rest.lastIndexOf('@');
+    if (at >= 0) {
+        username = rest.slice(0, at);
+        rest = rest.slice(at + 1);
+        if (!USER.test(username))
+            bad('has an invalid user name');
+    }
+    let host;
+    let port = defaults.port;
+    if (rest.startsWith('[')) {
+        const close = rest.indexOf(']');
+        if (close < 0)
+            bad('opens "[" without a closing "]"');
+        host = rest.slice(1, close);
+        const after = rest.slice(close + 1);
+        if (after !== '') {
+            if (!after.startsWith(':'))
+                bad('has text after "]" that is not :port');
+            port = parsePort(after.slice(1), input);
+        }
+        if (!IPV6.test(host) || !host.includes(':'))
+            bad('has brackets around something that is not an IPv6 address');
+    }
+    else if ((rest.match(/:/g) ?? []).length > 1) {
+        host = rest;
+        if (!IPV6.test(host))
+            bad('is not a valid IPv6 address');
+    }
+    else {
+        const colon = rest.indexOf(':');
+        host = colon >= 0 ? rest.slice(0, colon) : rest;
+        if (colon >= 0)
+            port = parsePort(rest.slice(colon + 1), input);
+        if (!HOSTNAME.test(host))
+            bad('is not a valid host name or address');
+    }
+    if (!username) {
+        throw new errors/* InputError */.dz(input, `no user name for ${JSON.stringify(entry)}`, "Set 'username' or write the host as user@host");
+    }
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    const label = `${username}@${shownHost}${port === 22 ? '' : `:${port}`}`;
+    return { host, port, username, label };
+}
+/** Splits the `host` input (comma or newline separated) into addresses; duplicates are an error. */
+function parseHosts(text, defaults, input = 'host') {
+    const entries = text
+        .split(/[,\n]/)
+        .map(s => s.trim())
+        .filter(s => s !== '' && !s.startsWith('#'));
+    if (entries.length === 0) {
+        throw new errors/* InputError */.dz(input, 'is empty', 'Give at least one server, e.g. deploy@example.com');
+    }
+    const hosts = entries.map(e => parseHost(e, defaults, input));
+    const seen = new Set();
+    for (const h of hosts) {
+        const key = `${h.username}@${h.host}:${h.port}`;
+        if (seen.has(key))
+            throw new errors/* InputError */.dz(input, `lists ${h.label} twice`, 'Remove the duplicate');
+        seen.add(key);
+    }
+    return hosts;
+}
+
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/core/connection-settings.ts
+
+
+
+
+
+
+
+/** Private keys pasted into secrets often carry CRLF or blank lines around them. */
+function normalizeKey(text) {
+    return text.replace(/\r\n?/g, '\n').trim() + '\n';
+}
+const KEYSCAN_HINT = (host) => `Get the value on a machine you trust with \`ssh-keyscan -p ${host.port} ${host.host}\` ` +
+    `and store it in a secret passed as known-hosts (or its \`| ssh-keygen -lf -\` SHA256 fingerprint as fingerprint). ` +
+    `To connect without checking (not recommended) set insecure-skip-host-key-check: true`;
+function readCredentials(read, prefix) {
+    const keyInput = `${prefix}key`;
+    const pathInput = `${prefix}key-path`;
+    let privateKey = read(keyInput) || undefined;
+    const keyPath = read(pathInput);
+    if (privateKey && keyPath) {
+        throw new errors/* InputError */.dz(keyInput, `is set together with ${pathInput}`, 'Give only one of them');
+    }
+    if (keyPath) {
+        try {
+            privateKey = (0,external_node_fs_.readFileSync)(keyPath, 'utf8');
+        }
+        catch (err) {
+            throw new errors/* InputError */.dz(pathInput, `cannot read ${JSON.stringify(keyPath)} (${err.code})`, 'Check the path on the runner');
+        }
+    }
+    if (privateKey) {
+        privateKey = normalizeKey(privateKey);
+        if (!/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(privateKey)) {
+            throw new errors/* InputError */.dz(keyPath ? pathInput : keyInput, 'does not hold a private key (it should start with -----BEGIN … PRIVATE KEY-----)', 'Paste the whole private key file, not the .pub file or a path');
+        }
+    }
+    return {
+        privateKey,
+        passphrase: read(`${prefix}passphrase`) || undefined,
+        password: read(`${prefix}password`) || undefined
+    };
+}
+function hostKeyPolicy(read, prefix, address, skip) {
+    const knownHostsText = read(`${prefix}known-hosts`);
+    const fingerprintText = read(`${prefix}fingerprint`);
+    if (knownHostsText) {
+        return knownHostsPolicy(parseKnownHosts(knownHostsText, `${prefix}known-hosts`), address.host, address.port);
+    }
+    if (fingerprintText)
+        return fingerprintPolicy(parseFingerprints(fingerprintText, `${prefix}fingerprint`));
+    if (skip) {
+        core/* warning */.$e(`insecure-skip-host-key-check is true: the host key of ${address.label} is not checked, so anyone on the network path can pose as this server. ` +
+            'Pass known-hosts or fingerprint instead.');
+        return SKIP_POLICY;
+    }
+    throw new errors/* InputError */.dz(`${prefix}known-hosts`, `no host key to check ${address.label} against`, KEYSCAN_HINT(address));
+}
+/**
+ * Reads and checks every connection input. Secrets are registered first, so
+ * no error below can print them.
+ */
+function connection_settings_readConnectionSettings(read) {
+    for (const name of [
+        'key',
+        'passphrase',
+        'password',
+        'proxy-key',
+        'proxy-passphrase',
+        'proxy-password'
+    ]) {
+        (0,secrets/* registerSecret */.cl)(read(name));
+    }
+    const skip = (0,inputs/* readBoolean */.Vf)(read, 'insecure-skip-host-key-check', false);
+    const defaults = {
+        port: read('port') ? parsePort(read('port'), 'port') : 22,
+        username: parseUsername(read('username'), 'username')
+    };
+    const credentials = readCredentials(read, '');
+    if (!credentials.privateKey && !credentials.password) {
+        throw new errors/* InputError */.dz('key', 'no way to log in was given', 'Set key (a private key, from a secret), key-path or password');
+    }
+    const targets = parseHosts(read('host'), defaults).map(address => ({
+        address,
+        credentials,
+        hostKey: hostKeyPolicy(read, '', address, skip)
+    }));
+    let proxy;
+    const proxyHost = read('proxy-host');
+    if (proxyHost) {
+        const address = parseHost(proxyHost, {
+            port: read('proxy-port') ? parsePort(read('proxy-port'), 'proxy-port') : 22,
+            username: parseUsername(read('proxy-username'), 'proxy-username') ||
+                defaults.username ||
+                targets[0].address.username
+        }, 'proxy-host');
+        const own = readCredentials(read, 'proxy-');
+        proxy = {
+            address,
+            credentials: own.privateKey || own.password ? own : credentials,
+            hostKey: hostKeyPolicy(read, 'proxy-', address, skip)
+        };
+    }
+    return {
+        targets,
+        proxy,
+        insecureSkipHostKeyCheck: skip,
+        connectTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'connect-timeout', 30),
+        connectRetries: (0,inputs/* readInteger */.JI)(read, 'connect-retries', 3, 0, 20),
+        commandTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'command-timeout', 1800),
+        maxParallel: (0,inputs/* readInteger */.JI)(read, 'max-parallel', 10, 1, 100)
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/migrate/database-url.ts
@@ -56018,8 +56177,8 @@ function readBackup(read, appDir) {
         keep: readInteger(read, 'backup-keep', 10, 1, 1000)
     };
 }
-function readMigrateSettings(read) {
-    const connection = readConnectionSettings(read);
+/** `connection` is given by a caller that read the connection inputs already (the root action). */
+function readMigrateSettings(read, connection = readConnectionSettings(read)) {
     const app = readAppSettings(read);
     const tool = readChoice(read, 'tool', ['django', 'alembic', 'command', 'service'], 'django');
     const direction = readChoice(read, 'direction', ['up', 'down'], 'up');
@@ -56057,47 +56216,14 @@ function readMigrateSettings(read) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/html.ts
-
-// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
-// passes through unparsed until a blank line ends it. Every summary here is
-// HTML (headings, tables, paragraphs) with no blank line, so text inside one
-// is never read as Markdown, as long as the text itself cannot end the block:
-// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
-// cannot be a tag. Nothing else is changed: the runner masks secrets in the
-// summary by their exact characters, and a secret escaped further would no
-// longer be found; the secrets deploy-kit registered are masked here first,
-// before `&`, `<` or `>` could change them.
-/** Text for a job summary's element content: server output and names never become markup or Markdown. */
-function escapeHtml(text) {
-    return maskSecrets(text)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\r\n|\r|\n/g, '<br>');
-}
-/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
-class Html {
-    html;
-    constructor(html) {
-        this.html = html;
-    }
-}
-/** A summary table row: text is escaped, Html goes in as it is. */
-function summaryRow(cells) {
-    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
-}
-
-;// CONCATENATED MODULE: ./src/collectstatic/main.ts
+;// CONCATENATED MODULE: ./src/collectstatic/settings.ts
 
 
 
 
 
-
-
-
-function readCollectstaticSettings(read) {
+/** `connection` is given by a caller that read the connection inputs already (the root action). */
+function readCollectstaticSettings(read, connection) {
     const settings = read('settings').trim();
     if (settings && !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(settings)) {
         throw new errors/* InputError */.dz('settings', `${JSON.stringify(settings)} is not a Python module path`, 'For example: mysite.settings.production');
@@ -56106,8 +56232,8 @@ function readCollectstaticSettings(read) {
     if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
         throw new errors/* InputError */.dz('python', `${JSON.stringify(python)} is not an interpreter path`);
     return {
-        connection: connection_settings_readConnectionSettings(read),
-        app: compose_readAppSettings(read),
+        connection: connection ?? connection_settings_readConnectionSettings(read),
+        app: app_settings_readAppSettings(read),
         service: readService(read, 'service', 'backend'),
         mode: (0,inputs/* readChoice */.Kf)(read, 'mode', ['exec', 'run'], 'exec'),
         clear: (0,inputs/* readBoolean */.Vf)(read, 'clear', false),
@@ -56115,65 +56241,52 @@ function readCollectstaticSettings(read) {
         python
     };
 }
-function collectstaticArgv(python, opts) {
-    return [
-        python,
-        'manage.py',
-        'collectstatic',
-        '--noinput',
-        ...(opts.clear ? ['--clear'] : []),
-        ...(opts.settings ? ['--settings', opts.settings] : [])
-    ];
-}
-/** "3 static files copied to '/static', 5 unmodified." → 3 */
-function filesCopied(output) {
-    const m = /(\d+) static files? copied/.exec(output);
-    if (m)
-        return Number(m[1]);
-    return /0 static files|static files? copied|unmodified/.test(output) ? 0 : undefined;
-}
-/** Turns Django's long tracebacks into the one cause a person can act on. */
-function explainFailure(output) {
-    if (/No module named '?django'?/.test(output) || /Couldn't import Django/.test(output)) {
-        return 'Django is not importable in the service: is this the Django container, with its dependencies installed?';
+
+
+/***/ }),
+
+/***/ 5263:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runAction)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+
+
+
+const IS_POST = 'is-post';
+async function endStep(work) {
+    try {
+        const result = await work();
+        if (result.ok)
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
     }
-    if (/STATIC_ROOT/.test(output))
-        return 'STATIC_ROOT is not set in the Django settings: collectstatic needs a directory to copy to';
-    const lines = output
-        .split('\n')
-        .map(l => l.trim())
-        .filter(Boolean);
-    return lines[lines.length - 1] ?? 'no output';
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+    }
 }
-async function run(read) {
-    const s = readCollectstaticSettings(read);
-    const outcomes = await forEachHost(s.connection, host => lib_core/* group */.Os(`${host.label}: collectstatic`, async () => {
-        const binary = await detectCompose(host, s.app.composeChoice);
-        const project = projectFor(s.app, binary, await liveReleaseDir(host, s.app.appDir));
-        const python = s.python || (await findPython(host, project, s.mode, s.service));
-        const result = await host.run(inService(project, s.mode, s.service, collectstaticArgv(python, s)));
-        const output = `${result.stdout}\n${result.stderr}`;
-        if (result.code !== 0)
-            throw new Error(`collectstatic failed: ${explainFailure(output)}`);
-        return filesCopied(result.stdout) ?? 0;
-    }));
-    const copied = outcomes.find(o => o.ok)?.value ?? 0;
-    lib_core/* setOutput */.uH('files-copied', String(copied));
-    await lib_core/* summary */.z
-        .addHeading('collectstatic', 2)
-        .addTable([
-        [
-            { data: 'host', header: true },
-            { data: 'result', header: true },
-            { data: 'files copied', header: true }
-        ],
-        ...outcomes.map(o => summaryRow([o.host, o.ok ? '✅' : `❌ ${o.error ?? ''}`, String(o.value ?? '')]))
-    ])
-        .write();
-    const failed = outcomes.filter(o => !o.ok);
-    if (failed.length)
-        return { ok: false, message: failed.map(o => o.error).join('\n') };
-    return { ok: true, message: `collectstatic: ${copied} file(s) copied` };
+async function runAction(entry) {
+    const { post } = entry;
+    if (post) {
+        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
+            await endStep(async () => {
+                await post();
+                return { ok: true, message: 'post: done' };
+            });
+            return;
+        }
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
+    }
+    await endStep(async () => {
+        const result = await entry.run(entry.readSettings());
+        entry.setOutputs?.(result);
+        return result;
+    });
 }
 
 
@@ -56406,46 +56519,63 @@ async function group(title, fn, enabled = true) {
 
 /***/ }),
 
-/***/ 41:
+/***/ 8198:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runEntry)
+/* harmony export */   QU: () => (/* binding */ maskSecrets),
+/* harmony export */   cl: () => (/* binding */ registerSecret)
 /* harmony export */ });
-/* unused harmony export runEntryWithPost */
+/* unused harmony exports SHORT_SECRET_LENGTH, isShortSecret, warnShortSecret */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4325);
 
-
-/** An action entry: run the work, fail the step when it did not succeed. */
-async function runEntry(execute) {
-    try {
-        const result = await execute();
-        if (result.ok)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .logRemote */ .dR)(result.message);
-        else
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
-    }
-    catch (err) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
+/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
+const registered = new Set();
+function remember(value) {
+    registered.add(value);
+    for (const line of value.split(/[\r\n]+/))
+        if (line.trim())
+            registered.add(line.trim());
+}
+/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
+function maskSecrets(text) {
+    let masked = text;
+    for (const value of [...registered].sort((a, b) => b.length - a.length))
+        masked = masked.split(value).join('***');
+    return masked;
+}
+/**
+ * Registers a secret with the runner before anything can print it. Each line
+ * of a multi-line value is registered too, so a key printed line by line (or
+ * a fragment quoted in an error) is still masked.
+ */
+function registerSecret(value) {
+    if (!value)
+        return;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
+    remember(value);
+    for (const line of value.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(trimmed);
     }
 }
 /**
- * An entry with a post step (action.yml `post:` runs the same bundle again
- * after the job): the first run does the work, the second cleans up.
+ * The runner masks a secret wherever it occurs, however short: a secret `1`
+ * hides every 1 in the log, and GitHub drops every job output that contains
+ * it (a release id, a commit sha). Below this length that is near certain.
  */
-async function runEntryWithPost(main, post) {
-    const IS_POST = 'is-post';
-    if (core.getState(IS_POST) === 'true') {
-        await runEntry(async () => {
-            await post();
-            return { ok: true, message: 'post: done' };
-        });
-    }
-    else {
-        core.saveState(IS_POST, 'true');
-        await runEntry(main);
-    }
+const SHORT_SECRET_LENGTH = 4;
+function isShortSecret(value) {
+    const length = value.trim().length;
+    return length > 0 && length < SHORT_SECRET_LENGTH;
+}
+/**
+ * Warns about a short secret, naming where it came from (never the value).
+ * `what` reads as the subject, e.g. "env: the value of DEBUG".
+ */
+function warnShortSecret(what, fix) {
+    core.warning(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
 }
 
 
@@ -56741,8 +56871,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
+  LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -56750,7 +56882,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -59662,9 +59794,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.

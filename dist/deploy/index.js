@@ -54824,20 +54824,142 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1591:
+/***/ 1346:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   JQ: () => (/* binding */ projectFor),
-/* harmony export */   Kq: () => (/* binding */ findPython),
+/* harmony export */   $j: () => (/* binding */ composeCommands),
 /* harmony export */   PX: () => (/* binding */ inService),
-/* harmony export */   bR: () => (/* binding */ readAppSettings),
-/* harmony export */   ec: () => (/* binding */ composeCommand),
-/* harmony export */   ib: () => (/* binding */ detectCompose),
-/* harmony export */   nJ: () => (/* binding */ COMPOSE_V1),
-/* harmony export */   z0: () => (/* binding */ liveReleaseDir)
+/* harmony export */   g1: () => (/* binding */ COMPOSE_V2),
+/* harmony export */   nJ: () => (/* binding */ COMPOSE_V1)
 /* harmony export */ });
-/* unused harmony exports COMPOSE_CHOICES, COMPOSE_V2 */
+/* unused harmony export composeCommand */
+const COMPOSE_V2 = ['docker', 'compose'];
+const COMPOSE_V1 = ['docker-compose'];
+/** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
+function composeCommand(project, args) {
+    return {
+        cwd: project.dir,
+        argv: [
+            ...project.binary,
+            '--project-name',
+            project.projectName,
+            ...project.files.flatMap(f => ['--file', f]),
+            ...(project.envFile ? ['--env-file', project.envFile] : []),
+            ...args
+        ]
+    };
+}
+/**
+ * A command inside a Compose service: `exec -T` in the running container, or
+ * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
+ * without a value, so Compose takes the value from its own environment and
+ * it is never on a command line.
+ */
+function inService(project, mode, service, argv, envNames = []) {
+    const env = envNames.flatMap(name => ['-e', name]);
+    return composeCommand(project, mode === 'exec'
+        ? ['exec', '-T', ...env, service, ...argv]
+        : ['run', '--rm', '-T', ...env, service, ...argv]);
+}
+const composeCommands = {
+    /** Exits 0 when this Compose binary works on the server. */
+    version: (binary) => ({ argv: [...binary, 'version'] }),
+    /** Prints the path of python, else of python3, as the service sees it. */
+    findPython: (project, mode, service) => inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']),
+    /** The project's service names, one a line. */
+    services: (project) => composeCommand(project, ['config', '--services']),
+    /** Ids of the services' containers, one per line. */
+    containerIds: (project, services) => composeCommand(project, ['ps', '-q', ...services]),
+    pull: (project, services) => composeCommand(project, ['pull', ...services]),
+    build: (project, services) => composeCommand(project, ['build', ...services]),
+    /** Starts what is not running; a container that runs is not recreated. */
+    startMissing: (project) => composeCommand(project, ['up', '-d', '--no-recreate']),
+    up: (project, services) => composeCommand(project, ['up', '-d', ...services]),
+    /** One service alone, its dependencies left as they are. */
+    upAlone: (project, service) => composeCommand(project, ['up', '-d', '--no-deps', service]),
+    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
+    scale: (project, service, count) => composeCommand(project, [
+        'up',
+        '--detach',
+        '--no-deps',
+        '--no-recreate',
+        '--scale',
+        `${service}=${count}`,
+        service
+    ]),
+    start: (project, service) => composeCommand(project, ['up', '--detach', '--no-deps', service]),
+    /** Runs the proxy's reload script inside its service. */
+    reload: (project, proxy, script) => composeCommand(project, ['exec', '-T', proxy, 'sh', '-c', script])
+};
+
+
+/***/ }),
+
+/***/ 2729:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   t: () => (/* binding */ fileCommands)
+/* harmony export */ });
+/** Files and directories on the server (env file, release log, releases, backups). */
+const fileCommands = {
+    /** Prints the file; exit 0 with nothing when it does not exist. */
+    read: (path) => ({
+        argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
+    }),
+    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+    append: (path, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'sh',
+            path
+        ],
+        stdin: text
+    }),
+    /**
+     * Replaces a secret file atomically (a fresh temp file + rename, mode 600;
+     * a temp file a killed run left behind may have any mode), keeps
+     * the old one as `<file>.bak` (600 too, whatever mode the old one had) and
+     * a copy for the release at `snapshot`.
+     */
+    writePrivate: (path, snapshot, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")" "$(dirname -- "$2")"; ' +
+                '[ ! -e "$1" ] || { rm -f -- "$1.bak.deploykit-tmp"; cat -- "$1" > "$1.bak.deploykit-tmp"; chmod 600 "$1.bak.deploykit-tmp"; mv -f -- "$1.bak.deploykit-tmp" "$1.bak"; }; ' +
+                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
+            'sh',
+            path,
+            snapshot
+        ],
+        stdin: text
+    }),
+    runScript: (dir, script) => ({
+        cwd: dir,
+        argv: ['sh', '-e', '-c', script]
+    }),
+    isDirectory: (path) => ({ argv: ['test', '-d', path] }),
+    isSymlink: (path) => ({ argv: ['test', '-L', path] }),
+    /** Names in the directory, one per line. */
+    list: (dir) => ({ argv: ['ls', '-1', '--', dir] }),
+    removeFile: (path) => ({ argv: ['rm', '-f', '--', path] }),
+    removeTree: (path) => ({ argv: ['rm', '-rf', '--', path] })
+};
+
+
+/***/ }),
+
+/***/ 7916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ readAppSettings)
+/* harmony export */ });
+/* unused harmony export COMPOSE_CHOICES */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
@@ -54868,7 +54990,9 @@ function readAppSettings(read) {
         .toLowerCase()
         .replace(/[^a-z0-9_-]/g, '');
     if (!PROJECT_NAME.test(projectName)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('project-name', `${JSON.stringify(read('project-name'))} is not a valid Compose project name`, 'Use lower-case letters, digits, - and _');
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('project-name', read('project-name').trim()
+            ? `${JSON.stringify(read('project-name'))} is not a valid Compose project name`
+            : `is unset, and the name made from app-dir, ${JSON.stringify(projectName)}, is not a valid Compose project name`, 'Use lower-case letters, digits, - and _, starting with a letter or digit; set project-name when the app-dir name does not fit');
     }
     return {
         appDir,
@@ -54878,29 +55002,33 @@ function readAppSettings(read) {
         composeChoice: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readChoice */ .Kf)(read, 'compose-command', COMPOSE_CHOICES, 'auto')
     };
 }
-/** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
-function composeCommand(project, args) {
-    return {
-        cwd: project.dir,
-        argv: [
-            ...project.binary,
-            '--project-name',
-            project.projectName,
-            ...project.files.flatMap(f => ['--file', f]),
-            ...(project.envFile ? ['--env-file', project.envFile] : []),
-            ...args
-        ]
-    };
-}
-const COMPOSE_V2 = ['docker', 'compose'];
-const COMPOSE_V1 = ['docker-compose'];
+
+
+/***/ }),
+
+/***/ 1591:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JQ: () => (/* binding */ projectFor),
+/* harmony export */   Kq: () => (/* binding */ findPython),
+/* harmony export */   ib: () => (/* binding */ detectCompose),
+/* harmony export */   z0: () => (/* binding */ liveReleaseDir)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1346);
+/* harmony import */ var _commands_files_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2729);
+
+
+
 /** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
 async function detectCompose(host, choice) {
     const candidates = choice === 'auto'
-        ? [COMPOSE_V2, COMPOSE_V1]
-        : [choice === 'docker compose' ? COMPOSE_V2 : COMPOSE_V1];
+        ? [_commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V2 */ .g1, _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V1 */ .nJ]
+        : [choice === 'docker compose' ? _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V2 */ .g1 : _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V1 */ .nJ];
     for (const binary of candidates) {
-        const probe = await host.run({ argv: [...binary, 'version'] }, { quiet: true });
+        const probe = await host.run(_commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .composeCommands */ .$j.version(binary), { quiet: true });
         if (probe.code === 0)
             return binary;
     }
@@ -54920,25 +55048,13 @@ function projectFor(app, binary, releaseDir) {
 /** Where the live release's compose files are: `<app-dir>/current` after `source: upload`, else app-dir. */
 async function liveReleaseDir(host, appDir) {
     const current = node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(appDir, 'current');
-    return (await host.run({ argv: ['test', '-L', current] }, { quiet: true })).code === 0
+    return (await host.run(_commands_files_js__WEBPACK_IMPORTED_MODULE_2__/* .fileCommands */ .t.isSymlink(current), { quiet: true })).code === 0
         ? current
         : appDir;
 }
-/**
- * A command inside a Compose service: `exec -T` in the running container, or
- * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
- * without a value, so Compose takes the value from its own environment and
- * it is never on a command line.
- */
-function inService(project, mode, service, argv, envNames = []) {
-    const env = envNames.flatMap(name => ['-e', name]);
-    return composeCommand(project, mode === 'exec'
-        ? ['exec', '-T', ...env, service, ...argv]
-        : ['run', '--rm', '-T', ...env, service, ...argv]);
-}
 /** Debian-based images often have python3 and no python: use whichever the service has. */
 async function findPython(host, project, mode, service) {
-    const probe = await host.run(inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']), { quiet: true });
+    const probe = await host.run(_commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .composeCommands */ .$j.findPython(project, mode, service), { quiet: true });
     const found = probe.stdout.trim().split('\n').pop() ?? '';
     if (probe.code !== 0 || !found) {
         throw new Error(`no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`);
@@ -55304,6 +55420,53 @@ function readConnectionSettings(read) {
 
 /***/ }),
 
+/***/ 5263:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runAction)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+
+
+
+const IS_POST = 'is-post';
+async function endStep(work) {
+    try {
+        const result = await work();
+        if (result.ok)
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+    }
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+    }
+}
+async function runAction(entry) {
+    const { post } = entry;
+    if (post) {
+        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
+            await endStep(async () => {
+                await post();
+                return { ok: true, message: 'post: done' };
+            });
+            return;
+        }
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
+    }
+    await endStep(async () => {
+        const result = await entry.run(entry.readSettings());
+        entry.setOutputs?.(result);
+        return result;
+    });
+}
+
+
+/***/ }),
+
 /***/ 4296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -55422,9 +55585,6 @@ function describe(cmd) {
     const hidden = new Set(cmd.secretEnv ?? []);
     const env = Object.fromEntries(Object.entries(cmd.env ?? {}).map(([k, v]) => [k, hidden.has(k) ? '***' : v]));
     return toShell({ argv: cmd.argv, cwd: cmd.cwd, env });
-}
-function shellScript(script, extra = {}) {
-    return { ...extra, argv: ['sh', '-c', script] };
 }
 
 // EXTERNAL MODULE: external "assert"
@@ -56902,6 +57062,42 @@ async function group(title, fn, enabled = true) {
 
 /***/ }),
 
+/***/ 2307:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ pruneListed)
+/* harmony export */ });
+/* unused harmony export choosePruned */
+/**
+ * Names sort oldest first (they start with a timestamp); the newest
+ * `keepNewest` stay, and so does every protected one, whatever its age.
+ */
+function choosePruned(names, keepNewest, isProtected = () => false) {
+    const sorted = [...names].sort();
+    const cut = Math.max(0, sorted.length - keepNewest);
+    const remove = sorted.slice(0, cut).filter(name => !isProtected(name));
+    return { keep: sorted.filter(name => !remove.includes(name)), remove };
+}
+/**
+ * Lists, chooses, removes. A removal that fails leaves that one for the next
+ * deploy, which tries again: pruning never fails a deploy. Returns what was removed.
+ */
+async function pruneListed(host, p) {
+    const listed = await host.run(p.list, { quiet: true });
+    const names = listed.stdout
+        .split('\n')
+        .map(s => s.trim())
+        .filter(name => name && p.ours(name));
+    const { remove } = choosePruned(names, p.keepNewest, p.isProtected);
+    for (const name of remove)
+        await host.run(p.remove(name), { quiet: true });
+    return remove;
+}
+
+
+/***/ }),
+
 /***/ 8198:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -57060,46 +57256,521 @@ const STDIN_ENV_READER = `${NEWLINE_VAR}='\n'; ` +
 
 /***/ }),
 
-/***/ 41:
+/***/ 5997:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q: () => (/* binding */ runEntryWithPost)
+/* harmony export */   $Q: () => (/* binding */ clip),
+/* harmony export */   FS: () => (/* binding */ trimmedBody),
+/* harmony export */   HI: () => (/* binding */ unmetExpectations),
+/* harmony export */   Io: () => (/* binding */ parseBodyPattern),
+/* harmony export */   L1: () => (/* binding */ parseStatusSpec),
+/* harmony export */   ay: () => (/* binding */ parseJsonExpectation)
 /* harmony export */ });
-/* unused harmony export runEntry */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4325);
+/* unused harmony export statusMatches */
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
 
-
-/** An action entry: run the work, fail the step when it did not succeed. */
-async function runEntry(execute) {
+const STATUS_ITEM = /^(?:([1-5])xx|([1-5]\d\d)(?:-([1-5]\d\d))?)$/i;
+function parseStatusSpec(text, input) {
+    const items = text
+        .split(',')
+        .map(s => s.trim())
+        .filter(Boolean);
+    const ranges = items.map(item => {
+        const m = STATUS_ITEM.exec(item);
+        if (!m) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${JSON.stringify(item)} is not a status code, range or class`, 'Use a code (200), a class (2xx), a range (200-299) or a comma list (200,204)');
+        }
+        if (m[1])
+            return [Number(m[1]) * 100, Number(m[1]) * 100 + 99];
+        const low = Number(m[2]);
+        const high = m[3] ? Number(m[3]) : low;
+        if (high < low) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `range ${item} ends before it starts`, 'Write it low-high');
+        }
+        return [low, high];
+    });
+    if (ranges.length === 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'is empty', 'Use a code (200), a class (2xx) or a list (200,204)');
+    }
+    return { text: items.join(','), ranges };
+}
+function statusMatches(spec, code) {
+    return spec.ranges.some(([low, high]) => code >= low && code <= high);
+}
+/** Parses `path=value`; `items[0].name` and `$.status` are accepted for `items.0.name` and `status`. */
+function parseJsonExpectation(line, input) {
+    const at = line.indexOf('=');
+    const path = (at < 0 ? '' : line.slice(0, at).trim())
+        .replace(/^\$\.?/, '')
+        .replace(/\[(\d+)\]/g, '.$1');
+    const keys = path.split('.');
+    if (at < 0 || !path || keys.some(k => k === '')) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${JSON.stringify(line)} is not a path=value line`, 'Write one check per line as a dotted path, =, and the value: components.database=ok');
+    }
+    return { path, keys, value: line.slice(at + 1).trim() };
+}
+/** `/ok/i` keeps its flags; anything else is the pattern itself. */
+function parseBodyPattern(text, input) {
+    const literal = /^\/(.+)\/([dgimsuy]*)$/s.exec(text);
     try {
-        const result = await execute();
-        if (result.ok)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .logRemote */ .dR)(result.message);
-        else
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+        return literal ? new RegExp(literal[1], literal[2].replace('g', '')) : new RegExp(text);
     }
     catch (err) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${JSON.stringify(text)} is not a valid regular expression (${err.message})`, 'Use JavaScript regular expression syntax, e.g. "status":\\s*"ok"');
+    }
+}
+const NOTHING = Symbol('nothing');
+function lookup(data, keys) {
+    let here = data;
+    for (const key of keys) {
+        if (here === null || typeof here !== 'object' || !Object.hasOwn(here, key))
+            return NOTHING;
+        here = here[key];
+    }
+    return here;
+}
+function sameAsText(found, expected) {
+    if (typeof found === 'string')
+        return found === expected;
+    return JSON.stringify(found) === expected;
+}
+function shown(found) {
+    return found === NOTHING ? 'nothing (no such path)' : clip(JSON.stringify(found), 120);
+}
+function clip(text, max) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+/** A short, one-line view of a body for messages. */
+function trimmedBody(body) {
+    return clip(body, 200);
+}
+/** Every unmet expectation as a reason, e.g. `components.database: expected "ok", got "down"`. */
+function unmetExpectations(expect, observed) {
+    const reasons = [];
+    if (!statusMatches(expect.status, observed.status)) {
+        reasons.push(`HTTP status: expected ${expect.status.text}, got ${observed.status}`);
+    }
+    if (expect.json.length > 0) {
+        let data = NOTHING;
+        try {
+            data = JSON.parse(observed.body);
+        }
+        catch {
+            reasons.push(`body: expected JSON, got ${observed.body ? JSON.stringify(trimmedBody(observed.body)) : 'an empty body'}`);
+        }
+        if (data !== NOTHING) {
+            for (const want of expect.json) {
+                const found = lookup(data, want.keys);
+                if (found === NOTHING || !sameAsText(found, want.value)) {
+                    reasons.push(`${want.path}: expected ${JSON.stringify(want.value)}, got ${shown(found)}`);
+                }
+            }
+        }
+    }
+    if (expect.body && !expect.body.test(observed.body)) {
+        reasons.push(`body: expected to match ${expect.body}, got ${JSON.stringify(trimmedBody(observed.body))}`);
+    }
+    if (expect.maxLatencyMs > 0 &&
+        observed.latencyMs !== undefined &&
+        observed.latencyMs > expect.maxLatencyMs) {
+        reasons.push(`latency: expected at most ${expect.maxLatencyMs} ms, got ${Math.round(observed.latencyMs)} ms`);
+    }
+    return reasons;
+}
+
+
+/***/ }),
+
+/***/ 6307:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Lt: () => (/* binding */ fromLabel),
+/* harmony export */   Nl: () => (/* binding */ readSmokeCheckSettings)
+/* harmony export */ });
+/* unused harmony exports METHODS, readFrom, parseUrlLine, readSmokeSettings */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
+/* harmony import */ var _core_app_settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7916);
+/* harmony import */ var _core_connection_settings_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3479);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4296);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8198);
+/* harmony import */ var _target_url_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3671);
+/* harmony import */ var _expectations_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5997);
+
+
+
+
+
+
+
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/**
+ * Headers that name things rather than grant access. Masking them would hide
+ * every occurrence of a host name, or of a value as short as `1`, in the log.
+ */
+const PUBLIC_HEADERS = new Set([
+    'host',
+    'accept',
+    'accept-language',
+    'content-type',
+    'user-agent',
+    'x-forwarded-for',
+    'x-forwarded-host',
+    'x-forwarded-proto'
+]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A tab is fine in a header value; a CR or any other control character could end it early. */
+function hasControlCharacter(value) {
+    return [...value].some(c => (c < ' ' && c !== '\t') || c === '\u007f');
+}
+const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const URL_SYNTAX_FIX = 'Write one URL per line as [METHOD] URL [STATUS] [path=value …], e.g. GET https://example.com/api/health 200';
+const MAX_LATENCY_LIMIT_MS = 600_000;
+/** Registers every credential in the `urls` input, in each form it may be printed in. */
+function registerUrlSecrets(text) {
+    for (const token of text.split(/\s+/)) {
+        if (!token.includes('://'))
+            continue;
+        for (const secret of (0,_target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .urlSecrets */ .Fn)(token))
+            (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .registerSecret */ .cl)(secret);
+        try {
+            const authorization = (0,_target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .parseTargetUrl */ .Ym)(token).authorization;
+            if (authorization)
+                (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .registerSecret */ .cl)(authorization.slice('Basic '.length));
+        }
+        catch {
+            // reported with the line it is on
+        }
+    }
+}
+function splitHeader(line) {
+    const colon = line.indexOf(':');
+    if (colon <= 0)
+        return undefined;
+    return { name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() };
+}
+/** Registers secret header values before anything else can print them. */
+function registerHeaderSecrets(read) {
+    for (const line of (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readLines */ .Se)(read, 'headers')) {
+        const header = splitHeader(line);
+        if (!header || PUBLIC_HEADERS.has(header.name.toLowerCase()))
+            continue;
+        (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .registerSecret */ .cl)(header.value);
+        if ((0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .isShortSecret */ .nz)(header.value))
+            (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .warnShortSecret */ .n$)(`headers: the value of ${header.name}`, `Every header but ${[...PUBLIC_HEADERS].join(', ')} is masked.`);
+    }
+}
+function readHeaders(read) {
+    return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readLines */ .Se)(read, 'headers').map((line, index) => {
+        const header = splitHeader(line);
+        if (!header || !HEADER_NAME.test(header.name)) {
+            // The line itself is not shown: without its colon, it may be nothing but the secret.
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('headers', `header ${index + 1} is not "Name: value"`, 'Write one header per line, e.g. Authorization: Bearer ${{ secrets.TOKEN }}');
+        }
+        if (!header.value) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('headers', `${header.name} has no value`, 'Give it a value or remove it');
+        }
+        if (hasControlCharacter(header.value)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('headers', `the value of ${header.name} has a control character`, 'Remove it; a header value is one line of text');
+        }
+        return header;
+    });
+}
+function readFrom(read) {
+    const text = read('from').trim() || 'runner';
+    if (text === 'runner' || text === 'server')
+        return { kind: text };
+    const m = /^container:(.*)$/.exec(text);
+    if (m && SERVICE_NAME.test(m[1].trim()))
+        return { kind: 'container', service: m[1].trim() };
+    throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('from', `${JSON.stringify(text)} is not runner, server or container:<service>`, 'Use runner (from the workflow runner), server (over SSH) or container:api (inside the Compose service api)');
+}
+function fromLabel(from) {
+    return from.kind === 'container' ? `container:${from.service}` : from.kind;
+}
+/** One `urls` line, the `number`-th: `[METHOD] URL [STATUS] [path=value …]`. */
+function parseUrlLine(line, shared, number = 1) {
+    const tokens = line.split(/\s+/);
+    let method = 'GET';
+    if (!tokens[0].includes('://') && /^[A-Za-z]+$/.test(tokens[0])) {
+        const word = tokens.shift().toUpperCase();
+        if (!METHODS.includes(word)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `${JSON.stringify(word)} is not a supported method`, `Use one of ${METHODS.join(', ')}`);
+        }
+        method = word;
+    }
+    const urlText = tokens.shift();
+    if (!urlText || !urlText.includes('://')) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `${JSON.stringify((0,_target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .shownText */ .f$)(line))} has no URL`, URL_SYNTAX_FIX);
+    }
+    let target;
+    try {
+        target = (0,_target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .parseTargetUrl */ .Ym)(urlText);
+    }
+    catch (err) {
+        if (!(err instanceof _target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .BadUrl */ .VY))
+            throw err;
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `URL ${number} (${JSON.stringify(err.shown)}) ${err.problem}`, err.fix ?? URL_SYNTAX_FIX);
+    }
+    let status;
+    const json = [...shared.json];
+    for (const token of tokens) {
+        if (token.includes('=')) {
+            json.push((0,_expectations_js__WEBPACK_IMPORTED_MODULE_7__/* .parseJsonExpectation */ .ay)(token, 'urls'));
+        }
+        else if (!status && /^[\dxX,-]+$/.test(token)) {
+            status = (0,_expectations_js__WEBPACK_IMPORTED_MODULE_7__/* .parseStatusSpec */ .L1)(token, 'urls');
+        }
+        else {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `${JSON.stringify(token)} in ${JSON.stringify((0,_target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .shownText */ .f$)(line))} is neither a status nor a path=value check`, URL_SYNTAX_FIX);
+        }
+    }
+    if (method === 'HEAD' && (json.length > 0 || shared.body)) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `HEAD ${target.shown} gets no body, so expect-json and expect-body cannot hold`, 'Use GET for URLs whose body is checked');
+    }
+    return {
+        method,
+        url: target.href,
+        authorization: target.authorization,
+        shownUrl: target.shown,
+        expect: {
+            status: status ?? shared.status,
+            json,
+            body: shared.body,
+            maxLatencyMs: shared.maxLatencyMs
+        }
+    };
+}
+function readTiming(read) {
+    const timeoutMs = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readDuration */ .$7)(read, 'timeout', 10);
+    const waitTimeoutMs = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readDuration */ .$7)(read, 'wait-timeout', 120);
+    if (timeoutMs <= 0)
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('timeout', 'must be more than 0', 'Use seconds, e.g. 10');
+    if (waitTimeoutMs <= 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('wait-timeout', 'must be more than 0', 'Use seconds, e.g. 120');
+    }
+    return {
+        timeoutMs,
+        maxAttempts: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readInteger */ .JI)(read, 'max-attempts', 10, 1, 1000),
+        retryDelayMs: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readDuration */ .$7)(read, 'retry-delay', 2),
+        waitTimeoutMs
+    };
+}
+/**
+ * Reads and checks every smoke-check input (not the connection inputs).
+ * Secrets are registered first, so no error below can print them.
+ */
+function readSmokeSettings(read) {
+    registerHeaderSecrets(read);
+    registerUrlSecrets(read('urls'));
+    const lines = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readLines */ .Se)(read, 'urls');
+    if (lines.length === 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', 'is empty', URL_SYNTAX_FIX);
+    }
+    const expectBody = read('expect-body').trim();
+    const shared = {
+        status: (0,_expectations_js__WEBPACK_IMPORTED_MODULE_7__/* .parseStatusSpec */ .L1)(read('expect-status').trim() || '2xx', 'expect-status'),
+        json: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readLines */ .Se)(read, 'expect-json').map(l => (0,_expectations_js__WEBPACK_IMPORTED_MODULE_7__/* .parseJsonExpectation */ .ay)(l, 'expect-json')),
+        body: expectBody ? (0,_expectations_js__WEBPACK_IMPORTED_MODULE_7__/* .parseBodyPattern */ .Io)(expectBody, 'expect-body') : undefined,
+        maxLatencyMs: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readInteger */ .JI)(read, 'max-latency-ms', 0, 0, MAX_LATENCY_LIMIT_MS)
+    };
+    const checks = lines.map((line, index) => parseUrlLine(line, shared, index + 1));
+    const seen = new Set();
+    for (const c of checks) {
+        const key = `${c.method} ${c.url} ${c.authorization ?? ''}`;
+        if (seen.has(key)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `lists ${c.method} ${c.shownUrl} twice`, 'Remove the duplicate');
+        }
+        seen.add(key);
+    }
+    const from = readFrom(read);
+    if (from.kind === 'runner' && read('host').trim()) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e('host is set but from is runner: the URLs are requested from the runner, not over SSH');
+    }
+    return {
+        checks,
+        from,
+        headers: readHeaders(read),
+        followRedirects: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readBoolean */ .Vf)(read, 'follow-redirects', true),
+        insecureTls: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readBoolean */ .Vf)(read, 'insecure-tls', false),
+        timing: readTiming(read)
+    };
+}
+/**
+ * Reads and checks every input of the smoke-check action, the connection
+ * inputs too when it checks from the servers. `connection` is given by a
+ * caller that read the connection inputs already (the root action).
+ */
+function readSmokeCheckSettings(read, connection) {
+    const settings = readSmokeSettings(read);
+    if (settings.from.kind === 'runner')
+        return settings;
+    return {
+        ...settings,
+        remote: {
+            connection: connection ?? (0,_core_connection_settings_js__WEBPACK_IMPORTED_MODULE_2__/* .readConnectionSettings */ .S)(read),
+            app: settings.from.kind === 'container' ? (0,_core_app_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .readAppSettings */ .b)(read) : undefined
+        }
+    };
+}
+
+
+/***/ }),
+
+/***/ 3671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fn: () => (/* binding */ urlSecrets),
+/* harmony export */   HN: () => (/* binding */ hideUrlIn),
+/* harmony export */   VY: () => (/* binding */ BadUrl),
+/* harmony export */   Ym: () => (/* binding */ parseTargetUrl),
+/* harmony export */   f$: () => (/* binding */ shownText)
+/* harmony export */ });
+/** Thrown for text that is not an http(s) URL; `shown` is safe to print. */
+class BadUrl extends Error {
+    shown;
+    problem;
+    fix;
+    constructor(shown, problem, fix) {
+        super(`${JSON.stringify(shown)} ${problem}`);
+        this.shown = shown;
+        this.problem = problem;
+        this.fix = fix;
+    }
+}
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/\S*/gi;
+/** Percent-decoding that leaves a malformed escape as it is, as curl does. */
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
     }
 }
 /**
- * An entry with a post step (action.yml `post:` runs the same bundle again
- * after the job): the first run does the work, the second cleans up.
+ * Query values as ***, keys kept. A parameter without `=` is shown as ***
+ * too: `?abc123` is as likely a token as a flag.
  */
-async function runEntryWithPost(main, post) {
-    const IS_POST = 'is-post';
-    if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
-        await runEntry(async () => {
-            await post();
-            return { ok: true, message: 'post: done' };
-        });
+function shownQuery(search) {
+    if (search.length <= 1)
+        return '';
+    const params = search
+        .slice(1)
+        .split('&')
+        .map(p => {
+        const eq = p.indexOf('=');
+        if (eq < 0)
+            return p ? '***' : '';
+        return eq === p.length - 1 ? p : `${p.slice(0, eq + 1)}***`;
+    });
+    return `?${params.join('&')}`;
+}
+function shownOf(url) {
+    const userinfo = url.password ? `${url.username}:***@` : url.username ? '***@' : '';
+    return `${url.protocol}//${userinfo}${url.host}${url.pathname}${shownQuery(url.search)}`;
+}
+/**
+ * The best safe form of text that does not parse: anything up to the last
+ * `@` may be user info, anything after `#` a fragment, after `?` a query.
+ */
+function shownUnparsed(text) {
+    const scheme = SCHEME.exec(text);
+    let rest = scheme ? text.slice(scheme[0].length) : text;
+    const at = rest.lastIndexOf('@');
+    const userinfo = at >= 0 ? '***@' : '';
+    if (at >= 0)
+        rest = rest.slice(at + 1);
+    const hash = rest.indexOf('#');
+    if (hash >= 0)
+        rest = rest.slice(0, hash);
+    const question = rest.indexOf('?');
+    const query = question >= 0 ? shownQuery(rest.slice(question)) : '';
+    if (question >= 0)
+        rest = rest.slice(0, question);
+    return `${scheme ? scheme[0] : ''}${userinfo}${rest}${query}`;
+}
+function parsed(text) {
+    try {
+        return new URL(text);
     }
-    else {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
-        await runEntry(main);
+    catch {
+        return undefined;
     }
+}
+/** Every URL in a text (an input line, an error) in its shown form. */
+function shownText(text) {
+    return text.replace(URL_IN_TEXT, token => {
+        const url = parsed(token);
+        return url ? shownOf(url) : shownUnparsed(token);
+    });
+}
+/**
+ * The secrets a URL token holds, in every form they may be printed in: as
+ * typed, as WHATWG URL writes them (percent-encoded) and decoded. For text
+ * that does not parse, whatever stands where user info would.
+ */
+function urlSecrets(token) {
+    const scheme = SCHEME.exec(token);
+    if (!scheme)
+        return [];
+    const url = parsed(token);
+    const rest = token.slice(scheme[0].length);
+    // WHATWG's authority ends at the first / ? # (or \); its user info at the last @ in it.
+    const authorityEnd = url ? rest.search(/[/?#\\]/) : -1;
+    const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
+    const at = authority.lastIndexOf('@');
+    if (at < 0)
+        return [];
+    const typed = authority.slice(0, at);
+    const colon = typed.indexOf(':');
+    const typedSecret = colon >= 0 ? typed.slice(colon + 1) : typed;
+    const secrets = [typedSecret, decoded(typedSecret)];
+    if (url) {
+        const written = url.password || (colon < 0 ? url.username : '');
+        secrets.push(written, decoded(written));
+    }
+    return [...new Set(secrets.filter(Boolean))];
+}
+/** Reads one URL token of `urls`; throws BadUrl, whose text shows no secret. */
+function parseTargetUrl(text) {
+    const url = parsed(text);
+    if (!url) {
+        const hasUserinfo = /@/.test(text.replace(SCHEME, ''));
+        throw new BadUrl(shownUnparsed(text), 'is not a valid URL', hasUserinfo
+            ? 'A #, / or ? in a user name or password ends it early: write it as %23, %2F or %3F'
+            : undefined);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new BadUrl(shownOf(url), 'is not an http:// or https:// URL');
+    }
+    const authorization = url.username || url.password
+        ? `Basic ${Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64')}`
+        : undefined;
+    const shown = shownOf(url);
+    url.username = '';
+    url.password = '';
+    url.hash = '';
+    return { href: url.href, authorization, shown };
+}
+/**
+ * A text for display (an error, a body that quotes the request) with the
+ * request's URL in its shown form and its query's values as ***.
+ */
+function hideUrlIn(text, href) {
+    const url = parsed(href);
+    if (!text || !url)
+        return text;
+    let out = text.split(href).join(shownOf(url));
+    if (url.search.length > 1)
+        out = out.split(url.search.slice(1)).join(shownQuery(url.search).slice(1));
+    return out;
 }
 
 
@@ -57130,7 +57801,7 @@ function isFullSha(ref) {
 
 /***/ }),
 
-/***/ 6674:
+/***/ 5693:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57182,28 +57853,198 @@ function describeEnvValues(s) {
     return parts.join('; ');
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/core/compose.ts
 var compose = __nccwpck_require__(1591);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
+var git_ref = __nccwpck_require__(5630);
+;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
+/**
+ * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
+ * JSON object per line, appended and never rewritten. A later line with the
+ * same id updates that release (started → succeeded / failed / rolled-back).
+ */
+function parseReleaseLog(text) {
+    const byId = new Map();
+    for (const line of text.split('\n')) {
+        if (!line.trim())
+            continue;
+        let entry;
+        try {
+            entry = JSON.parse(line);
+        }
+        catch {
+            continue; // a line cut short by a killed run must not hide the others
+        }
+        if (!entry.id)
+            continue;
+        const before = byId.get(entry.id);
+        byId.set(entry.id, { ...(before ?? {}), ...entry });
+    }
+    return [...byId.values()];
+}
+/** The release that is live now: the newest that succeeded. */
+function currentRelease(records) {
+    return [...records].reverse().find(r => r.status === 'succeeded');
+}
+/** The last release that succeeded before the one live now (`rollback-to: previous`). */
+function previousRelease(records) {
+    const succeeded = records.filter(r => r.status === 'succeeded');
+    return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
+}
+/**
+ * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
+ * of a succeeded release. After a failed deploy the server may run the broken
+ * release, so `previous` is then the last one that succeeded.
+ */
+function findRollbackTarget(records, wanted) {
+    const current = currentRelease(records);
+    if (wanted === 'previous') {
+        const newest = records[records.length - 1];
+        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
+            return current;
+        const before = records.slice(0, current ? records.indexOf(current) : records.length);
+        return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
+            previousRelease(records));
+    }
+    const candidates = [...records]
+        .reverse()
+        .filter(r => r.status === 'succeeded' || r.status === 'rolled-back');
+    return (candidates.find(r => r.id === wanted) ??
+        candidates.find(r => r.ref === wanted) ??
+        (/^[0-9a-f]{7,40}$/.test(wanted) ? candidates.find(r => r.ref.startsWith(wanted)) : undefined));
+}
+/** Release ids sort by time: `20261123T075012Z-1a2b3c4-9f0e`. */
+function newReleaseId(now, ref, random = Math.random()) {
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    const short = /^[0-9a-f]{7,}$/.test(ref)
+        ? ref.slice(0, 7)
+        : ref.replace(/[^A-Za-z0-9.]/g, '').slice(0, 12) || 'release';
+    return `${stamp}-${short}-${Math.floor(random * 0x10000)
+        .toString(16)
+        .padStart(4, '0')}`;
+}
+const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/choose-target.ts
+
+
+/**
+ * The live release and, for rollback-to, the release to go back to; refuses
+ * when there is none or its ref is not one. Changes nothing, so nothing to undo.
+ */
+function chooseTarget(records, rollbackTo, log) {
+    const live = currentRelease(records);
+    if (!rollbackTo)
+        return { live };
+    const target = findRollbackTarget(records, rollbackTo);
+    if (!target) {
+        const known = records
+            .filter(r => r.status === 'succeeded')
+            .map(r => `${r.id} (${r.ref.slice(0, 12)})`);
+        throw new Error(`nothing to roll back to for rollback-to: ${rollbackTo}. ` +
+            (known.length
+                ? `Succeeded releases on this host: ${known.join(', ')}`
+                : 'This host has no succeeded release in its log'));
+    }
+    refuseForgedRef(target, log);
+    return { live, target };
+}
+/** A ref read from the server's release log goes to git only if it is one. */
+function refuseForgedRef(record, log) {
+    if (!(0,git_ref/* isGitRef */.c)(record.ref)) {
+        throw new Error(`release ${record.id} in ${log} has ref ${JSON.stringify(record.ref.slice(0, 80))}, which is not a git ref; ` +
+            'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record');
+    }
+}
+/** Chooses, says a rollback's target, and opens the report of this run. */
+function chooseAndReport(d, records) {
+    const chosen = chooseTarget(records, d.s.rollbackTo, d.paths.log);
+    const { live, target } = chosen;
+    if (target)
+        d.host.info(`Rolling back to release ${target.id} (${target.ref})`);
+    d.journal.open(firstReport(d.plan.releaseId, d.s, chosen), live);
+    return chosen;
+}
+/** What the report says before anything is done. */
+function firstReport(releaseId, s, { live, target }) {
+    return {
+        releaseId,
+        ref: target?.ref ?? s.ref,
+        previousRef: live?.ref ?? '',
+        previousRelease: live?.id ?? '',
+        rollbackOf: target?.id
+    };
+}
+
+// EXTERNAL MODULE: ./src/commands/compose.ts
+var commands_compose = __nccwpck_require__(1346);
+;// CONCATENATED MODULE: ./src/commands/docker.ts
+const dockerCommands = {
+    /** Plain `docker inspect`: its JSON has every field on every engine version (templates fail on a missing .State.Health). */
+    inspect: (ids) => ({
+        argv: ['docker', 'inspect', '--', ...ids]
+    }),
+    /** Containers of one service, found by Compose's labels (the same in v1 and v2), without `run` one-offs. */
+    serviceContainers: (projectName, service, all) => ({
+        argv: [
+            'docker',
+            'ps',
+            ...(all ? ['--all'] : []),
+            '--quiet',
+            '--no-trunc',
+            '--filter',
+            `label=com.docker.compose.project=${projectName}`,
+            '--filter',
+            `label=com.docker.compose.service=${service}`,
+            '--filter',
+            'label=com.docker.compose.oneoff=False'
+        ]
+    }),
+    logs: (id) => ({ argv: ['docker', 'logs', '--tail', '50', id] }),
+    stop: (id, graceMs) => ({
+        argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
+    }),
+    remove: (id) => ({ argv: ['docker', 'rm', '--force', id] }),
+    tag: (image, name) => ({
+        argv: ['docker', 'tag', image, name]
+    }),
+    /** The image's content id; exits non-zero when the server does not have it. */
+    imageId: (image) => ({
+        argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', image]
+    }),
+    /** Tags of one repository, one per line. */
+    imageTags: (repository) => ({
+        argv: ['docker', 'image', 'ls', '--format', '{{.Tag}}', repository]
+    }),
+    removeImage: (image) => ({ argv: ['docker', 'image', 'rm', image] })
+};
+
+// EXTERNAL MODULE: ./src/core/prune.ts
+var prune = __nccwpck_require__(2307);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/containers.ts
 
-/** Plain `docker inspect`: its JSON has every field on every engine version (templates fail on a missing .State.Health). */
-function inspectCommand(ids) {
-    return { argv: ['docker', 'inspect', '--', ...ids] };
-}
+
+
 function parseInspect(stdout) {
     return JSON.parse(stdout).map(c => ({
         id: c.Id,
         name: c.Name.replace(/^\//, ''),
-        service: c.Config.Labels?.['com.docker.compose.service'] ?? '',
+        service: c.Config?.Labels?.['com.docker.compose.service'] ?? '',
         status: c.State.Status,
         health: c.State.Health?.Status ?? '',
         exitCode: c.State.ExitCode,
-        image: c.Config.Image,
-        imageId: c.Image
+        image: c.Config?.Image ?? '',
+        imageId: c.Image ?? '',
+        // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
+        hostPorts: Object.entries(c.HostConfig?.PortBindings ?? {}).flatMap(([port, bindings]) => (bindings ?? [])
+            .filter(b => b.HostPort && b.HostPort !== '0')
+            .map(b => `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`)),
+        hostNetwork: c.HostConfig?.NetworkMode === 'host'
     }));
 }
 /** Ready: healthy by its healthcheck, running without one, or a one-shot that exited 0. */
@@ -57214,20 +58055,45 @@ function isReady(c) {
         return c.health === 'healthy';
     return c.status === 'running';
 }
-async function containerIds(host, project, services) {
-    const ps = await host.check((0,compose/* composeCommand */.ec)(project, ['ps', '-q', ...services]), { quiet: true });
-    return ps.stdout
+/** Container ids a command prints, one per line. */
+async function idsFrom(host, cmd) {
+    return (await host.check(cmd, { quiet: true })).stdout
         .split('\n')
         .map(s => s.trim())
         .filter(Boolean);
 }
-async function inspect(host, ids) {
+async function inspectContainers(host, ids) {
     if (ids.length === 0)
         return [];
-    return parseInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout);
+    return parseInspect((await host.check(dockerCommands.inspect(ids), { quiet: true })).stdout);
 }
 async function listContainers(host, project, services) {
-    return inspect(host, await containerIds(host, project, services));
+    return inspectContainers(host, await idsFrom(host, commands_compose/* composeCommands */.$j.containerIds(project, services)));
+}
+/**
+ * Polls the containers until `ready`. When that is hopeless or the time is up,
+ * prints the last 50 log lines of each culprit and returns with `ready` false.
+ */
+async function waitForContainers(host, ids, wait) {
+    const deadline = Date.now() + wait.timeoutMs;
+    let last = '';
+    for (;;) {
+        const containers = await inspectContainers(host, ids);
+        const line = wait.progress(containers);
+        if (line && line !== last)
+            host.info(line);
+        last = line;
+        if (wait.ready(containers))
+            return { containers, ready: true };
+        if (wait.hopeless?.(containers) || Date.now() >= deadline) {
+            for (const c of wait.culprits(containers)) {
+                host.info(`--- last 50 log lines of ${c.heading} ---`);
+                await host.run(dockerCommands.logs(c.id), { quiet: false });
+            }
+            return { containers, ready: false };
+        }
+        await new Promise(resolve => setTimeout(resolve, wait.pollMs));
+    }
 }
 function stateLine(c) {
     const health = c.health ? ` (${c.health})` : '';
@@ -57239,30 +58105,22 @@ function stateLine(c) {
  * container's state and the last 50 log lines of those that are not, then throws.
  */
 async function waitUntilReady(host, project, services, timeoutMs, ignore) {
-    const deadline = Date.now() + timeoutMs;
+    const pending = (containers) => containers.filter(c => !ignore.includes(c.service) && !isReady(c));
     // The containers `up` created do not change while we wait; only their state does.
-    const ids = await containerIds(host, project, services);
-    let containers = [];
-    let lastReport = '';
-    for (;;) {
-        containers = await inspect(host, ids);
-        const pending = containers.filter(c => !ignore.includes(c.service) && !isReady(c));
-        const report = containers.map(stateLine).join(', ');
-        if (report !== lastReport)
-            host.info(`Containers: ${report || 'none'}`);
-        lastReport = report;
-        if (containers.length > 0 && pending.length === 0)
-            return containers;
-        if (Date.now() >= deadline) {
-            for (const c of pending) {
-                host.info(`--- last 50 log lines of ${c.name} (${stateLine(c)}) ---`);
-                await host.run({ argv: ['docker', 'logs', '--tail', '50', c.id] }, { quiet: false });
-            }
-            const what = containers.length === 0 ? 'no container was started' : pending.map(stateLine).join(', ');
-            throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 1000));
-    }
+    const ids = await idsFrom(host, commands_compose/* composeCommands */.$j.containerIds(project, services));
+    const { containers, ready } = await waitForContainers(host, ids, {
+        timeoutMs,
+        pollMs: 1000,
+        progress: cs => (cs.length ? `Containers: ${cs.map(stateLine).join(', ')}` : ''),
+        ready: cs => cs.length > 0 && pending(cs).length === 0,
+        culprits: cs => pending(cs).map(c => ({ id: c.id, heading: `${c.name} (${stateLine(c)})` }))
+    });
+    if (ready)
+        return containers;
+    const what = containers.length === 0
+        ? 'no container was started'
+        : pending(containers).map(stateLine).join(', ');
+    throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`);
 }
 /** Images of a release are kept under this repository so a rollback needs no registry. */
 function releaseImageRepo(projectName) {
@@ -57280,33 +58138,285 @@ function imagesOf(containers) {
 }
 async function keepImages(host, projectName, releaseId, images) {
     for (const [service, img] of Object.entries(images)) {
-        await host.check({ argv: ['docker', 'tag', img.id, releaseImageTag(projectName, service, releaseId)] }, { quiet: true });
+        await host.check(dockerCommands.tag(img.id, releaseImageTag(projectName, service, releaseId)), {
+            quiet: true
+        });
     }
 }
 /** Removes release tags of releases no longer kept; images still used elsewhere stay. */
 async function pruneImages(host, projectName, keepIds) {
     const repo = releaseImageRepo(projectName);
-    const listed = await host.run({ argv: ['docker', 'image', 'ls', '--format', '{{.Tag}}', repo] }, { quiet: true });
-    const stale = listed.stdout
-        .split('\n')
-        .map(t => t.trim())
-        .filter(t => t && t !== '<none>' && !keepIds.some(id => t.endsWith(`-${id}`)));
-    for (const tag of stale)
-        await host.run({ argv: ['docker', 'image', 'rm', `${repo}:${tag}`] }, { quiet: true });
+    await (0,prune/* pruneListed */.s)(host, {
+        list: dockerCommands.imageTags(repo),
+        ours: tag => tag !== '<none>',
+        keepNewest: 0,
+        isProtected: tag => keepIds.some(id => tag.endsWith(`-${id}`)),
+        remove: tag => dockerCommands.removeImage(`${repo}:${tag}`)
+    });
 }
 /** Points each service's image name back at the image a release ran. Returns false when one is gone. */
 async function restoreImages(host, images) {
     for (const img of Object.values(images)) {
         // A digest reference cannot be tagged, and names one image only: it is enough that it is here.
         const restored = img.image.includes('@sha256:')
-            ? await host.run({ argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', img.image] }, { quiet: true })
-            : await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true });
+            ? await host.run(dockerCommands.imageId(img.image), { quiet: true })
+            : await host.run(dockerCommands.tag(img.id, img.image), { quiet: true });
         if (restored.code !== 0)
             return false;
     }
     return true;
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/in-turn.ts
+/**
+ * Runs `work` for each item in the order given, stopping at the first
+ * failure, whose message names the service and the ones already done
+ * (`rolling worker: … (already replaced: backend)`). `before` runs ahead of
+ * each item and its error passes through as it is (a lost deploy lock).
+ */
+
+async function inTurn(items, serviceOf, words, work, before) {
+    const done = [];
+    for (const item of items) {
+        await before?.(serviceOf(item));
+        try {
+            await work(item);
+        }
+        catch (err) {
+            const before = done.length ? ` (already ${words.done}: ${done.join(', ')})` : '';
+            throw new Error(`${words.doing} ${serviceOf(item)}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
+        }
+        done.push(serviceOf(item));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/rolling.ts
+
+
+
+
+
+
+const rolling_short = (id) => id.slice(0, 12);
+function stateText(c) {
+    if (c.status === 'exited' || c.status === 'dead')
+        return `${c.status} with code ${c.exitCode}`;
+    return c.health ? `${c.status} (${c.health})` : c.status;
+}
+/** Why a service cannot run a second container beside the first one, if it cannot. */
+function rollingProblems(projectName, service, running) {
+    const problems = [];
+    if (running.length > 1) {
+        problems.push(`${service} runs ${running.length} containers; rolling replaces one container per service ` +
+            '(scale it to one, or deploy it with strategy: recreate)');
+    }
+    for (const c of running) {
+        if (c.hostPorts.length > 0) {
+            problems.push(`${service} publishes host port ${c.hostPorts.join(', ')}, which two containers cannot bind at once: ` +
+                'use strategy: recreate for it, or remove its host port and put a proxy in front (proxy-service)');
+        }
+        else if (c.hostNetwork) {
+            problems.push(`${service} uses network_mode: host, where two containers would listen on the same ports: ` +
+                'use strategy: recreate for it, or put it on a Compose network behind a proxy (proxy-service)');
+        }
+        // Compose names containers <project>_<service>_<n> (v1) or <project>-<service>-<n> (v2).
+        const numbered = new RegExp(`^${rolling_escape(projectName)}[_-]${rolling_escape(service)}[_-]\\d+`);
+        if (!numbered.test(c.name)) {
+            problems.push(`${service} has a fixed container_name (${c.name}), and Docker allows one container per name: ` +
+                'remove container_name, or use strategy: recreate');
+        }
+    }
+    return problems;
+}
+function rolling_escape(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * Reads every service's running containers and refuses what cannot roll.
+ * Needs only the project name, so deployHost runs it before the new code is
+ * checked out: a refusal leaves the server exactly as it was.
+ */
+async function planRolling(host, projectName, s) {
+    const plans = [];
+    const problems = [];
+    for (const service of s.services) {
+        const all = await inspectContainers(host, await idsFrom(host, dockerCommands.serviceContainers(projectName, service, true)));
+        const running = all.filter(c => c.status === 'running' || c.status === 'restarting');
+        problems.push(...rollingProblems(projectName, service, running));
+        plans.push({ service, old: running[0], stopped: all.filter(c => !running.includes(c)) });
+    }
+    const proxy = s.rolling.proxyService;
+    const proxyRunning = proxy !== '' &&
+        (await idsFrom(host, dockerCommands.serviceContainers(projectName, proxy, false))).length > 0;
+    if (proxy && !proxyRunning && plans.some(p => p.old)) {
+        problems.push(`proxy-service ${proxy} has no running container in project ${projectName}, so traffic ` +
+            'could not be switched: start it first, or fix the name');
+    }
+    if (problems.length > 0) {
+        throw new Error(`strategy: rolling cannot update this app: ${problems.join('; ')}`);
+    }
+    return { plans, proxyRunning };
+}
+/**
+ * Polls one new container until it is healthy. Without a healthcheck,
+ * running is all that can be known: checking a URL inside the network is
+ * left to the service's own healthcheck.
+ */
+async function waitHealthy(host, service, id, timeoutMs) {
+    const stateOf = ([c]) => (c ? stateText(c) : 'gone');
+    const over = ([c]) => !c || c.status === 'exited' || c.status === 'dead';
+    const { containers, ready } = await waitForContainers(host, [id], {
+        timeoutMs,
+        pollMs: 500,
+        progress: cs => `${service}: new container ${rolling_short(id)} is ${stateOf(cs)}`,
+        ready: ([c]) => c?.status === 'running' && (c.health === 'healthy' || !c.health),
+        hopeless: over,
+        culprits: cs => [{ id, heading: `${service} ${rolling_short(id)} (${stateOf(cs)})` }]
+    });
+    if (ready) {
+        if (!containers[0].health) {
+            core/* warning */.$e(`${host.label}: ${service} has no healthcheck, so its new container took traffic as soon as it ran; ` +
+                'add a healthcheck so the switch waits until the app answers');
+        }
+        return;
+    }
+    const state = stateOf(containers);
+    throw new Error(over(containers)
+        ? `the new ${service} container ${state}`
+        : `the new ${service} container was not healthy after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${state}`);
+}
+async function reloadProxy(host, project, r, running) {
+    if (!r.proxyService || !running)
+        return;
+    await host.check(commands_compose/* composeCommands */.$j.reload(project, r.proxyService, r.proxyReloadCommand));
+}
+async function retire(host, id, graceMs) {
+    await host.check(dockerCommands.stop(id, graceMs));
+    await host.check(dockerCommands.remove(id));
+}
+async function rollService(host, project, s, plan, proxyRunning) {
+    const { service, old } = plan;
+    const grace = s.rolling.stopGracePeriodMs;
+    // `--scale 2` would start these instead of creating a container from the new image.
+    for (const c of plan.stopped)
+        await host.check(dockerCommands.remove(c.id));
+    if (!old) {
+        host.info(`${service}: no running container, so there is nothing to keep serving; starting it`);
+        await host.check(commands_compose/* composeCommands */.$j.start(project, service));
+        const ids = await idsFrom(host, dockerCommands.serviceContainers(project.projectName, service, false));
+        for (const id of ids)
+            await waitHealthy(host, service, id, s.waitTimeoutMs);
+        await reloadProxy(host, project, s.rolling, proxyRunning);
+        return;
+    }
+    host.info(`${service}: starting a new container beside ${rolling_short(old.id)}`);
+    const others = async () => (await idsFrom(host, dockerCommands.serviceContainers(project.projectName, service, true))).filter(id => id !== old.id);
+    let fresh = [];
+    try {
+        await host.check(commands_compose/* composeCommands */.$j.scale(project, service, 2));
+        fresh = await others();
+        if (fresh.length !== 1) {
+            throw new Error(`expected one new ${service} container beside ${rolling_short(old.id)}, found ${fresh.length}`);
+        }
+        await waitHealthy(host, service, fresh[0], s.waitTimeoutMs);
+        await reloadProxy(host, project, s.rolling, proxyRunning);
+    }
+    catch (err) {
+        // A scale-up that failed half-way (say, on a port) can leave a created container behind.
+        if (fresh.length === 0)
+            fresh = await others().catch(() => []);
+        const cleanup = [];
+        for (const id of fresh) {
+            await retire(host, id, grace).catch(e => cleanup.push(`could not remove ${rolling_short(id)}: ${(0,errors/* errorMessage */.gJ)(e)}`));
+        }
+        const kept = fresh.length ? 'it was removed' : 'nothing new runs';
+        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; ${kept} and the old container ${rolling_short(old.id)} keeps serving` +
+            (cleanup.length ? ` (${cleanup.join('; ')})` : ''));
+    }
+    const next = fresh[0];
+    host.info(`${service}: ${rolling_short(next)} is healthy; stopping ${rolling_short(old.id)}`);
+    await retire(host, old.id, grace);
+    // The proxy forgets the old address first; the scale-down below only records that one container is wanted.
+    await reloadProxy(host, project, s.rolling, proxyRunning);
+    // Compose v1 keeps the lowest-numbered containers when scaling down, which
+    // would remove the new one; with the old one gone there is nothing to remove.
+    await host.check(commands_compose/* composeCommands */.$j.scale(project, service, 1));
+    const left = await idsFrom(host, dockerCommands.serviceContainers(project.projectName, service, true));
+    if (left.length !== 1 || left[0] !== next) {
+        throw new Error(`after scaling ${service} back to one, ${left.map(rolling_short).join(', ') || 'no container'} ` +
+            `runs instead of the new ${rolling_short(next)}`);
+    }
+    host.info(`${service}: ${rolling_short(next)} serves alone`);
+}
+/**
+ * `strategy: rolling`: for each service in order, a new container starts
+ * beside the old one, the proxy is switched once the new one is healthy, and
+ * only then the old one is stopped. A new container that never gets healthy
+ * is removed and the old one keeps serving.
+ */
+async function rollServices(host, project, s, plan, beforeEach) {
+    const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
+    await inTurn(plans, p => p.service, { doing: 'rolling', done: 'replaced' }, p => rollService(host, project, s, p, proxyRunning), beforeEach);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/plan-rolling.ts
+
+
+/** With strategy: rolling, what each service is replaced by, refused before anything changes. Nothing to undo. */
+async function planRollingFirst(d) {
+    if (d.s.strategy !== 'rolling')
+        return undefined;
+    return planRolling(d.host, d.s.app.projectName, d.s).catch((err) => {
+        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)} — nothing was changed`);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/context.ts
+
+/** The release this run makes live: the new one, or the one rolled back to. */
+function liveReleaseId(d, { target }) {
+    return target?.id ?? d.plan.releaseId;
+}
+/** Where the compose files of the release are once it is live. */
+function composeProject(d) {
+    return (0,compose/* projectFor */.JQ)(d.s.app, d.binary, d.s.source === 'upload' ? d.paths.current : d.s.app.appDir);
+}
+
+// EXTERNAL MODULE: ./src/commands/files.ts
+var files = __nccwpck_require__(2729);
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/run-hook.ts
+
+/** Runs a user's hook script in `dir`, begun as a change; an empty script runs nothing. */
+async function runHook(d, name, dir, script) {
+    if (!script.trim())
+        return;
+    await d.journal.begin(`running ${name}`);
+    d.host.info(`Running ${name}`);
+    const result = await d.host.run(files/* fileCommands */.t.runScript(dir, script), { quiet: false });
+    if (result.code !== 0)
+        throw new Error(`${name} failed with exit code ${result.code ?? result.signal}`);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/post-deploy.ts
+
+
+/** The post-deploy hook, in the live release. No undo of its own: the started record's undo records the failure. */
+async function postDeploy(d) {
+    await runHook(d, 'post-deploy', composeProject(d).dir, d.s.postDeploy);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/pre-deploy.ts
+
+/**
+ * The pre-deploy hook, in the staged release. It changes what the user's
+ * script changes; a failure puts back the staging (see stage-source).
+ */
+async function preDeploy(d, releaseDir) {
+    await runHook(d, 'pre-deploy', releaseDir, d.s.preDeploy);
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/env-file.ts
 /**
  * Env files as Compose reads them. Values deploy-kit writes are quoted so the
@@ -57326,7 +58436,7 @@ async function restoreImages(host, images) {
  */
 
 function envDialect(composeBinary) {
-    return composeBinary.join(' ') === compose/* COMPOSE_V1 */.nJ.join(' ') ? 'compose-v1' : 'compose-v2';
+    return composeBinary.join(' ') === commands_compose/* COMPOSE_V1 */.nJ.join(' ') ? 'compose-v1' : 'compose-v2';
 }
 /** Characters no env-file form carries: Compose v1 reads `\r` as a line break, and NUL ends a C string. */
 const UNWRITABLE = /[\r\0]/;
@@ -57510,14 +58620,282 @@ function missingEnv(text, required, dialect) {
     });
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
-var git_ref = __nccwpck_require__(5630);
-// EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
-var repository_url = __nccwpck_require__(5508);
-;// CONCATENATED MODULE: ./src/ssh-deploy/git-source.ts
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/prepare-env.ts
 
 
 
+
+/**
+ * Reads the env file and merges vars and env into it (or takes a rollback
+ * target's snapshot), and refuses when required-env is not all set.
+ * Changes nothing, so nothing to undo.
+ */
+async function prepareEnv(d, { target }) {
+    const { s, host, paths } = d;
+    const dialect = envDialect(d.binary);
+    let env;
+    if (s.app.envFile) {
+        const path = external_node_path_.posix.join(s.app.appDir, s.app.envFile);
+        const before = (await host.check(files/* fileCommands */.t.read(path), { quiet: true })).stdout;
+        const snapshot = target
+            ? await host.run(files/* fileCommands */.t.read(paths.envSnapshot(target.id)), { quiet: true })
+            : undefined;
+        env = snapshot?.stdout
+            ? { path, text: snapshot.stdout, restored: true }
+            : { path, text: mergeEnv(before, envFileUpdates(s), dialect), restored: false };
+    }
+    else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
+        throw new Error('vars, env and required-env need env-file: the file on the server to write and check');
+    }
+    const missing = missingEnv(env?.text ?? '', s.requiredEnv, dialect);
+    if (missing.length > 0) {
+        throw new Error(`required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${env?.path}; nothing was changed`);
+    }
+    return env;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/ssh-deploy/state-paths.ts
+
+/** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
+function statePaths(appDir) {
+    const dir = external_node_path_.posix.join(appDir, '.deploy-kit');
+    return {
+        dir,
+        log: external_node_path_.posix.join(dir, 'releases.jsonl'),
+        lock: external_node_path_.posix.join(dir, 'lock'),
+        lockOwner: external_node_path_.posix.join(dir, 'lock', 'owner.json'),
+        envSnapshot: (releaseId) => external_node_path_.posix.join(dir, 'env', releaseId),
+        releases: external_node_path_.posix.join(appDir, 'releases'),
+        current: external_node_path_.posix.join(appDir, 'current')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/upload.ts
+
+
+
+/** `source: upload`: each release unpacked into `releases/<id>`, `current` pointing at the live one. */
+const uploadCommands = {
+    prepare: (appDir) => ({
+        argv: ['mkdir', '-p', '--', statePaths(appDir).releases]
+    }),
+    unpack: (appDir, releaseId, archive) => ({
+        argv: [
+            'sh',
+            '-c',
+            'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
+            'sh',
+            external_node_path_.posix.join(statePaths(appDir).releases, releaseId),
+            archive
+        ]
+    }),
+    /** A new symlink renamed over `current`: the switch is atomic. */
+    switchCurrent: (appDir, releaseId) => ({
+        argv: [
+            'sh',
+            '-c',
+            'ln -sfn "releases/$2" "$1/.current.tmp" && mv -fT "$1/.current.tmp" "$1/current"',
+            'sh',
+            appDir,
+            releaseId
+        ]
+    }),
+    currentTarget: (appDir) => ({
+        argv: ['readlink', statePaths(appDir).current]
+    }),
+    listReleases: (appDir) => files/* fileCommands */.t.list(statePaths(appDir).releases),
+    removeRelease: (appDir, releaseId) => files/* fileCommands */.t.removeTree(external_node_path_.posix.join(statePaths(appDir).releases, releaseId)),
+    exists: (path) => files/* fileCommands */.t.isDirectory(path)
+};
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/upload-source.ts
+
+
+
+
+
+
+
+/**
+ * Packs the checked-out tree on the runner: in a git work tree, the tracked
+ * and untracked files that .gitignore does not exclude; otherwise everything.
+ */
+function packTree(path) {
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-upload-'));
+    const archive = (0,external_node_path_.join)(dir, 'release.tar.gz');
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, '.git'))) {
+        const files = (0,external_node_child_process_namespaceObject.execFileSync)('git', [
+            '-C',
+            path,
+            'ls-files',
+            '-z',
+            '--cached',
+            '--others',
+            '--exclude-standard'
+        ]);
+        const present = files
+            .toString('utf8')
+            .split('\0')
+            .filter(f => f && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, f)));
+        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '--null', '-T', '-'], {
+            input: present.join('\0')
+        });
+    }
+    else {
+        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '.']);
+    }
+    return { archive, cleanup: () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true }) };
+}
+/** Uploads the packed tree into `releases/<id>`; the live release is untouched until the switch. */
+async function uploadRelease(host, appDir, releaseId, archive) {
+    await host.check(uploadCommands.prepare(appDir), { quiet: true });
+    const remoteArchive = external_node_path_.posix.join(statePaths(appDir).releases, `.incoming-${releaseId}.tar.gz`);
+    await host.transport.upload(archive, remoteArchive);
+    await host.check(uploadCommands.unpack(appDir, releaseId, remoteArchive));
+    return external_node_path_.posix.join(statePaths(appDir).releases, releaseId);
+}
+/** Deletes all but the newest `keep` releases, never the live one. */
+async function pruneReleases(host, appDir, keep, live) {
+    const old = await (0,prune/* pruneListed */.s)(host, {
+        list: uploadCommands.listReleases(appDir),
+        ours: id => !id.startsWith('.'),
+        keepNewest: keep,
+        isProtected: id => id === live,
+        remove: id => uploadCommands.removeRelease(appDir, id)
+    });
+    if (old.length)
+        host.info(`Removed old releases: ${old.join(', ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/read-log.ts
+
+
+/** The release log of the host, as it is now. Changes nothing, so nothing to undo. */
+async function readLog(d) {
+    return parseReleaseLog((await d.host.check(files/* fileCommands */.t.read(d.paths.log), { quiet: true })).stdout);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/prune.ts
+
+
+
+
+/** Removes the image tags and uploaded releases beyond keep-releases, never the live one. */
+async function prune_prune(d, chosen) {
+    const { host, s } = d;
+    const kept = (await readLog(d))
+        .filter(r => r.status === 'succeeded')
+        .slice(-s.keepReleases)
+        .map(r => r.id);
+    await pruneImages(host, s.app.projectName, kept);
+    if (s.source === 'upload')
+        await pruneReleases(host, s.app.appDir, s.keepReleases, liveReleaseId(d, chosen));
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/release-record.ts
+
+/** Appends a line to the release log: a new release, or a later state of one. */
+async function appendRecord(d, record) {
+    await d.host.check(files/* fileCommands */.t.append(d.paths.log, JSON.stringify(record) + '\n'), {
+        quiet: true
+    });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/report.ts
+/** An error after the server was changed: says what state the host is left in. */
+class DeployFailure extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/record-started.ts
+
+
+
+
+
+/**
+ * Records the release as started: from here on a failure is recorded as
+ * failed and the way back is named, rather than anything put back.
+ */
+async function recordStarted(d, chosen) {
+    const { s, plan, paths } = d;
+    const report = d.journal.report;
+    d.journal.settle();
+    await d.journal.change(`recording release ${plan.releaseId} as started in ${paths.log}`, () => appendRecord(d, {
+        id: plan.releaseId,
+        ref: report.ref,
+        source: s.source,
+        actor: s.run.actor,
+        runUrl: s.run.runUrl,
+        startedAt: new Date().toISOString(),
+        rollbackOf: chosen.target?.id,
+        status: 'started',
+        releaseDir: s.source === 'upload'
+            ? external_node_path_.posix.join(paths.releases, liveReleaseId(d, chosen))
+            : s.app.appDir
+    }), { undo: recordFailed(d, chosen.live) });
+}
+/** The undo of the started record: the release is recorded as failed, and the error says what state the host is in. */
+function recordFailed(d, live) {
+    return async (err) => {
+        const message = (0,errors/* errorMessage */.gJ)(err);
+        await appendRecord(d, {
+            id: d.plan.releaseId,
+            status: 'failed',
+            finishedAt: new Date().toISOString(),
+            error: message.slice(0, 500)
+        }).catch(() => undefined);
+        const report = d.journal.report;
+        return new DeployFailure(`${message} — ${failedState(report.changed, d.plan, live)}`, report);
+    };
+}
+/** What a failure after the started record leaves on the host. */
+function failedState(changed, plan, live) {
+    if (!changed)
+        return 'nothing was changed';
+    return (`the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
+        (live
+            ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
+                (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')
+            : ''));
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/record-succeeded.ts
+
+
+/**
+ * Tags the images the release runs so a rollback needs no registry, and
+ * records it as succeeded (and the release it replaced as rolled back).
+ */
+async function recordSucceeded(d, { live, target }, containers) {
+    const { plan } = d;
+    await d.journal.begin(`recording release ${plan.releaseId} as succeeded`);
+    const images = {
+        ...(live?.images ?? {}),
+        ...imagesOf(containers)
+    };
+    await keepImages(d.host, d.s.app.projectName, plan.releaseId, images);
+    await appendRecord(d, {
+        id: plan.releaseId,
+        images,
+        status: 'succeeded',
+        finishedAt: new Date().toISOString()
+    });
+    if (target && live)
+        await appendRecord(d, { id: live.id, status: 'rolled-back' });
+}
+
+;// CONCATENATED MODULE: ./src/commands/git.ts
 
 const CREDENTIAL_ENV = { username: 'DEPLOYKIT_GIT_USERNAME', password: 'DEPLOYKIT_GIT_PASSWORD' };
 /**
@@ -57628,6 +59006,35 @@ const gitCommands = {
         return { argv: ['git', '-C', dir, 'checkout', '--force', '--detach', sha] };
     }
 };
+/**
+ * Prints, one per line: whether the repository is shallow (`none` outside
+ * one), both commits as full ids (empty when missing), then the exit codes
+ * of `merge-base --is-ancestor` both ways (0: it is an ancestor).
+ */
+function ancestryCommand(dir, candidate, live) {
+    return {
+        argv: [
+            'sh',
+            '-c',
+            'git -C "$1" rev-parse --is-shallow-repository 2>/dev/null || { echo none; exit 0; }; ' +
+                'for c in "$2" "$3"; do git -C "$1" rev-parse --verify --quiet --end-of-options "$c^{commit}" || echo; done; ' +
+                'git -C "$1" merge-base --is-ancestor --end-of-options "$2" "$3" 2>/dev/null; echo $?; ' +
+                'git -C "$1" merge-base --is-ancestor --end-of-options "$3" "$2" 2>/dev/null; echo $?',
+            'sh',
+            dir,
+            candidate,
+            live
+        ]
+    };
+}
+
+// EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
+var repository_url = __nccwpck_require__(5508);
+;// CONCATENATED MODULE: ./src/ssh-deploy/git-source.ts
+
+
+
+
 async function resolveRef(host, dir, ref) {
     for (const name of [`origin/${ref}`, ref]) {
         const r = await host.run(gitCommands.resolve(dir, name), { quiet: true });
@@ -57716,38 +59123,362 @@ async function checkoutCommit(host, dir, sha, releaseId) {
     await host.check(gitCommands.checkout(dir, sha));
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/ssh-deploy/state-paths.ts
+;// CONCATENATED MODULE: ./src/ssh-deploy/release-order.ts
+// Whether the commit to deploy is older than the live one. Two pushes can
+// finish out of order; the older commit's deploy must not silently win.
+// git decides: the commit is older when it is an ancestor of the live one.
 
-/** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
-function statePaths(appDir) {
-    const dir = external_node_path_.posix.join(appDir, '.deploy-kit');
+
+
+
+function parseAncestry(stdout) {
+    const [shallow = 'none', candidate = '', live = '', forward = '', backward = ''] = stdout
+        .split('\n')
+        .map(line => line.trim());
+    const sha = (s) => ((0,git_ref/* isFullSha */.W)(s) ? s : '');
     return {
-        dir,
-        log: external_node_path_.posix.join(dir, 'releases.jsonl'),
-        lock: external_node_path_.posix.join(dir, 'lock'),
-        lockOwner: external_node_path_.posix.join(dir, 'lock', 'owner.json'),
-        envSnapshot: (releaseId) => external_node_path_.posix.join(dir, 'env', releaseId),
-        releases: external_node_path_.posix.join(appDir, 'releases'),
-        current: external_node_path_.posix.join(appDir, 'current')
+        repository: shallow === 'true' || shallow === 'false',
+        shallow: shallow === 'true',
+        candidate: sha(candidate),
+        live: sha(live),
+        candidateIsAncestor: forward === '0',
+        liveIsAncestor: backward === '0'
+    };
+}
+/**
+ * An ancestor found is one even in a shallow clone (a cut history only hides
+ * paths); "neither contains the other" is known only with the whole history.
+ */
+function decideOrder(facts, names) {
+    if (!facts.repository)
+        return { kind: 'unknown', reason: 'is not a git repository' };
+    if (!facts.candidate)
+        return { kind: 'unknown', reason: `does not have ${names.candidate}` };
+    if (!facts.live)
+        return { kind: 'unknown', reason: `does not have ${names.live}` };
+    if (facts.candidate === facts.live)
+        return { kind: 'same' };
+    if (facts.candidateIsAncestor)
+        return { kind: 'older' };
+    if (facts.liveIsAncestor)
+        return { kind: 'newer' };
+    if (facts.shallow)
+        return { kind: 'unknown', reason: 'is a shallow clone, without the history that links them' };
+    return { kind: 'diverged' };
+}
+/** The same question asked of the runner's checkout (`source: upload`). */
+function runnerAncestry(dir, candidate, live) {
+    const [cmd, ...args] = ancestryCommand(dir, candidate, live).argv;
+    try {
+        return parseAncestry((0,external_node_child_process_namespaceObject.execFileSync)(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    }
+    catch {
+        return parseAncestry('');
+    }
+}
+/** The live release as the log shows it; its fields come from the server, so each stays on its line. */
+function describeLive(live) {
+    const when = live.finishedAt ?? live.startedAt;
+    const by = live.actor ? `, deployed by ${shownValue(live.actor)}` : '';
+    return `release ${shownValue(live.id)} (${shownValue(live.ref)}${by}${when ? ` at ${shownValue(when)}` : ''})`;
+}
+/**
+ * What to do about the order: a line for the log, or the refusal. `where`
+ * names the repository asked (the server's clone, the runner's checkout).
+ */
+function orderVerdict(order, candidate, live, allowOlder, where) {
+    switch (order.kind) {
+        case 'same':
+            return {
+                note: `${candidate} is the live commit of ${describeLive(live)}: deploying it again`
+            };
+        case 'newer':
+            return { note: `${candidate} is newer than the live ${describeLive(live)}` };
+        case 'diverged':
+            return {
+                note: `${candidate} is neither older nor newer than the live ${describeLive(live)}: they are on different lines of history (${where}); deploying it`
+            };
+        case 'unknown':
+            return {
+                note: `Could not check that ${candidate} is not older than the live ${describeLive(live)}: ${where} ${order.reason}; deploying it`
+            };
+        case 'older':
+            return allowOlder
+                ? {
+                    note: `${candidate} is older than the live ${describeLive(live)}; deploying it because allow-older is true`
+                }
+                : {
+                    refusal: `${candidate} is older than the live ${describeLive(live)}: it is an ancestor of ${shownValue(live.ref)}, so deploying it would go back ` +
+                        '(a deploy of an earlier push that ran last?). Nothing was changed. ' +
+                        'To deploy it anyway, set allow-older: true; to go back to a release, use rollback-to'
+                };
+    }
+}
+/** The live release's commit, when it is recorded as one: a name (a branch) says nothing of what was live. */
+function liveCommit(live) {
+    return (0,git_ref/* isFullSha */.W)(live.ref) ? live.ref : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/check-order.ts
+
+
+/** The live release a deploy must not go back from: a rollback goes back on purpose, source none has no commit. */
+function releaseToCompare(s, { live, target }) {
+    return !target && s.source !== 'none' ? live : undefined;
+}
+/**
+ * Refuses a commit older than the live one unless allow-older, asking the
+ * repository at `where` through `ask`; logs the order, or why it is unknown.
+ * Changes nothing, so nothing to undo.
+ */
+async function checkOrder(host, s, live, where, ask) {
+    const liveSha = liveCommit(live);
+    const facts = liveSha ? await ask(liveSha) : undefined;
+    const candidate = facts?.candidate && facts.candidate !== s.ref ? `${s.ref} (${facts.candidate})` : s.ref;
+    const order = facts
+        ? decideOrder(facts, { candidate: s.ref, live: live.ref })
+        : {
+            kind: 'unknown',
+            reason: `has no commit to compare with: the live release is recorded as ${shownValue(live.ref)}, not as a commit id`
+        };
+    const verdict = orderVerdict(order, candidate, live, s.allowOlder, where);
+    if (verdict.refusal)
+        throw new Error(verdict.refusal);
+    const hint = order.kind === 'unknown' && s.source === 'upload'
+        ? ' (with the history on the runner, e.g. actions/checkout with fetch-depth: 0, it is checked)'
+        : '';
+    if (verdict.note)
+        host.info(verdict.note + hint);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/stage-source.ts
+
+
+
+
+
+
+
+
+/**
+ * Puts the release's files on the server where the live app does not see
+ * them yet, or (source: git) checks them out in the app directory; returns
+ * the directory the pre-deploy hook runs in.
+ */
+async function stageSource(d, chosen) {
+    const compare = releaseToCompare(d.s, chosen);
+    if (d.s.source === 'git')
+        return stageGit(d, compare);
+    if (d.s.source === 'upload') {
+        if (compare) {
+            await checkOrder(d.host, d.s, compare, `the runner's checkout (${d.s.uploadPath})`, async (sha) => runnerAncestry(d.s.uploadPath, d.s.ref, sha));
+        }
+        return stageUpload(d, chosen);
+    }
+    d.journal.onFailure(nothingChanged());
+    return d.s.app.appDir;
+}
+async function stageGit(d, compare) {
+    const { host, s, journal } = d;
+    const appDir = s.app.appDir;
+    const report = journal.report;
+    const clone = await prepareClone(host, appDir, s.repository);
+    const sha = await fetchCommit(host, appDir, report.ref, clone.credentials);
+    report.ref = sha;
+    if (compare) {
+        await checkOrder(host, s, compare, `the clone in ${appDir}`, async (live) => parseAncestry((await host.check(ancestryCommand(appDir, sha, live), { quiet: true })).stdout));
+    }
+    await journal.change(`checking out ${sha.slice(0, 12)} in ${appDir}`, () => checkoutCommit(host, appDir, sha, d.plan.releaseId), { app: true, undo: nothingChanged(d, clone.head) });
+    return appDir;
+}
+async function stageUpload(d, { target }) {
+    const { host, paths, plan } = d;
+    if (target) {
+        const dir = external_node_path_.posix.join(paths.releases, target.id);
+        if ((await host.run(uploadCommands.exists(dir), { quiet: true })).code !== 0) {
+            throw new Error(`release ${target.id} is no longer on the server (only the last keep-releases are kept)`);
+        }
+        d.journal.onFailure(nothingChanged());
+        return dir;
+    }
+    // The upload goes beside the live release, which does not see it: a failure before the switch changed nothing.
+    return d.journal.change(`uploading release ${plan.releaseId} to ${paths.releases}`, () => uploadRelease(host, d.s.app.appDir, plan.releaseId, plan.archive), { undo: nothingChanged() });
+}
+/**
+ * The undo of staging, for a failure before the release is recorded as
+ * started (the pre-deploy hook): the clone goes back to the commit it had,
+ * so the app has not changed.
+ */
+function nothingChanged(d, head) {
+    return async (err) => {
+        if (d && head)
+            await d.host.run(gitCommands.checkout(d.s.app.appDir, head), { quiet: true });
+        return new Error(`${(0,errors/* errorMessage */.gJ)(err)}; nothing was changed${head ? ` (the clone is back at ${head.slice(0, 12)})` : ''}`);
     };
 }
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/lock.ts
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/switch-current.ts
+
+
+/**
+ * Points `current` at the uploaded release (source: upload). No undo of its
+ * own: the started record's undo records the failure.
+ */
+async function switchCurrent(d, chosen) {
+    if (d.s.source !== 'upload')
+        return;
+    const id = liveReleaseId(d, chosen);
+    await d.journal.change(`switching ${d.paths.current} to release ${id}`, async () => void (await d.host.check(uploadCommands.switchCurrent(d.s.app.appDir, id))), { app: true });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/update-services.ts
+// How the new release's containers replace the old ones: all at once
+// (recreate), one service after the other (one-by-one), or each beside its
+// predecessor behind a proxy (rolling.ts).
+
+
+
+
+/**
+ * Brings the release's services up the way `strategy` says. Images come
+ * first: a failed pull or build changes no container, and `beforeStart`
+ * already sees the new images.
+ */
+async function updateServices(host, project, s, imagesRestored, opts = {}) {
+    if (!imagesRestored && s.pull)
+        await host.check(commands_compose/* composeCommands */.$j.pull(project, s.services));
+    if (!imagesRestored && s.build)
+        await host.check(commands_compose/* composeCommands */.$j.build(project, s.services));
+    // What a migration or the first of the ordered services needs (the database, on a first
+    // deploy) must run; a container that runs is not recreated.
+    if (opts.beforeStart || s.strategy === 'one-by-one')
+        await host.check(commands_compose/* composeCommands */.$j.startMissing(project));
+    await opts.beforeStart?.();
+    if (s.strategy === 'rolling')
+        return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach);
+    if (s.strategy === 'one-by-one')
+        return updateOneByOne(host, project, s, opts.beforeEach);
+    await host.check(commands_compose/* composeCommands */.$j.up(project, s.services));
+}
+/**
+ * Each service in the order given: `up -d --no-deps`, then wait until it is
+ * ready before the next one changes.
+ */
+async function updateOneByOne(host, project, s, beforeEach) {
+    await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
+        await host.check(commands_compose/* composeCommands */.$j.upAlone(project, service));
+        if (s.wait)
+            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
+    }, beforeEach);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/update-containers.ts
+
+
+
+/**
+ * Brings the release's images (a rollback's own, when they are still there)
+ * and its containers up the way strategy says. No undo of its own: the
+ * started record's undo records the failure; strategy: rolling removes a new
+ * container that fails and keeps the old one serving.
+ */
+async function updateContainers(d, { target }, rollingPlan) {
+    const { host, journal } = d;
+    const restored = target?.images ? await restoreImages(host, target.images) : false;
+    if (target && !restored)
+        host.info('Images of that release are not all on the server any more; building or pulling them again');
+    const beforeStart = d.plan.beforeStart;
+    await journal.change(`updating the containers to release ${d.plan.releaseId}`, () => updateServices(host, composeProject(d), d.s, restored, {
+        rollingPlan,
+        beforeStart: beforeStart &&
+            (async () => {
+                await journal.begin('migrating before the start');
+                await beforeStart(host);
+            }),
+        beforeEach: service => journal.begin(`updating ${service}`, { containers: true })
+    }), { containers: true, app: true });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/wait-ready.ts
+
+
+/** Waits until the release's containers are ready (or, without wait, lists them). Changes nothing. */
+async function waitReady(d) {
+    const { host, s } = d;
+    const project = composeProject(d);
+    return s.wait
+        ? waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
+        : listContainers(host, project, s.services);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/write-env.ts
+
+
+/**
+ * Writes the env file (the old one kept as .bak, a copy kept for this
+ * release). No undo of its own: the started record's undo records the failure.
+ */
+async function writeEnv(d, env, { target }) {
+    if (!env)
+        return;
+    const { host, s } = d;
+    await d.journal.change(`writing ${env.path}`, async () => {
+        await host.check(files/* fileCommands */.t.writePrivate(env.path, d.paths.envSnapshot(d.plan.releaseId), env.text), { quiet: true });
+        const given = describeEnvValues(s);
+        host.info(`Env file ${env.path} ${env.restored ? `restored from release ${target?.id}` : `written${given ? ` (${given})` : ''}`}; the old one is ${env.path}.bak`);
+        for (const pin of target ? [] : s.images)
+            host.info(`Pinned ${pin.variable}=${pin.ref}`);
+    }, { app: true });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/flow.ts
 
 
 
 
 
+
+
+
+
+
+
+
+
+
+/**
+ * The deploy (or rollback) of one host, once its lock is held. What can fail
+ * without changing the app comes first; each step that changes the server
+ * leaves its undo with the journal, which puts things back on a failure.
+ */
+async function runHostDeploy(d) {
+    try {
+        const chosen = chooseAndReport(d, await readLog(d));
+        const env = await prepareEnv(d, chosen);
+        const rollingPlan = await planRollingFirst(d);
+        const releaseDir = await stageSource(d, chosen);
+        await preDeploy(d, releaseDir);
+        await recordStarted(d, chosen);
+        await writeEnv(d, env, chosen);
+        await switchCurrent(d, chosen);
+        await updateContainers(d, chosen, rollingPlan);
+        const containers = await waitReady(d);
+        await postDeploy(d);
+        await recordSucceeded(d, chosen, containers);
+        await prune_prune(d, chosen);
+        return d.journal.report;
+    }
+    catch (err) {
+        throw await d.journal.fail(err);
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/commands/lock.ts
 
 /** A lock whose owner has not refreshed it for this long was left by a killed run. */
 const STALE_AFTER_SECONDS = 90;
-const HEARTBEAT_MS = 20_000;
-const POLL_MS = 2_000;
-function newLockToken() {
-    return (0,external_node_crypto_.randomBytes)(12).toString('hex');
-}
 /** How the owner file names its token; grep looks for exactly this text. */
 function tokenField(token) {
     return JSON.stringify({ token }).slice(1, -1);
@@ -57830,6 +59561,20 @@ const lockCommands = {
         ]
     })
 };
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/lock.ts
+
+
+
+
+
+
+
+const HEARTBEAT_MS = 20_000;
+const POLL_MS = 2_000;
+function newLockToken() {
+    return (0,external_node_crypto_.randomBytes)(12).toString('hex');
+}
 /** The owner file comes from the server: each field is shown so that it stays on its line. */
 function describeOwner(owner) {
     if (!owner?.runKey)
@@ -57962,635 +59707,92 @@ class DeployLock {
     }
 }
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
-/**
- * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
- * JSON object per line, appended and never rewritten. A later line with the
- * same id updates that release (started → succeeded / failed / rolled-back).
- */
-function parseReleaseLog(text) {
-    const byId = new Map();
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        let entry;
-        try {
-            entry = JSON.parse(line);
-        }
-        catch {
-            continue; // a line cut short by a killed run must not hide the others
-        }
-        if (!entry.id)
-            continue;
-        const before = byId.get(entry.id);
-        byId.set(entry.id, { ...(before ?? {}), ...entry });
-    }
-    return [...byId.values()];
-}
-/** The release that is live now: the newest that succeeded. */
-function currentRelease(records) {
-    return [...records].reverse().find(r => r.status === 'succeeded');
-}
-/** The last release that succeeded before the one live now (`rollback-to: previous`). */
-function previousRelease(records) {
-    const succeeded = records.filter(r => r.status === 'succeeded');
-    return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
-}
-/**
- * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
- * of a succeeded release. After a failed deploy the server may run the broken
- * release, so `previous` is then the last one that succeeded.
- */
-function findRollbackTarget(records, wanted) {
-    const current = currentRelease(records);
-    if (wanted === 'previous') {
-        const newest = records[records.length - 1];
-        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
-            return current;
-        const before = records.slice(0, current ? records.indexOf(current) : records.length);
-        return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
-            previousRelease(records));
-    }
-    const candidates = [...records]
-        .reverse()
-        .filter(r => r.status === 'succeeded' || r.status === 'rolled-back');
-    return (candidates.find(r => r.id === wanted) ??
-        candidates.find(r => r.ref === wanted) ??
-        (/^[0-9a-f]{7,40}$/.test(wanted) ? candidates.find(r => r.ref.startsWith(wanted)) : undefined));
-}
-/** Release ids sort by time: `20261123T075012Z-1a2b3c4-9f0e`. */
-function newReleaseId(now, ref, random = Math.random()) {
-    const stamp = now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-    const short = /^[0-9a-f]{7,}$/.test(ref)
-        ? ref.slice(0, 7)
-        : ref.replace(/[^A-Za-z0-9.]/g, '').slice(0, 12) || 'release';
-    return `${stamp}-${short}-${Math.floor(random * 0x10000)
-        .toString(16)
-        .padStart(4, '0')}`;
-}
-const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/journal.ts
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/remote-files.ts
-
-/** Small files on the server (env file, release log), read and written through the transport. */
-const fileCommands = {
-    /** Prints the file; exit 0 with nothing when it does not exist. */
-    read: (path) => ({
-        argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
-    }),
-    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
-    append: (path, text) => ({
-        argv: [
-            'sh',
-            '-c',
-            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
-            'sh',
-            path
-        ],
-        stdin: text
-    }),
+/**
+ * What this run changed on a host so far, and how to put it back: each
+ * change is begun through it, so the lock is checked first, and `changed`
+ * is set here only.
+ */
+class Journal {
+    checkLock;
+    /** Each change begun, in order; the last may be partial. */
+    begun = [];
+    /** The containers were being changed to this release. */
+    containers = false;
+    /** The release that ran before, once the log was read. */
+    live;
+    report;
+    undos = [];
+    constructor(checkLock = async () => undefined) {
+        this.checkLock = checkLock;
+    }
+    /** The report of this run, once the target is known; `changed` starts false. */
+    open(report, live) {
+        this.live = live;
+        this.report = { ...report, changed: false };
+        return this.report;
+    }
+    /** Right before a change: the lock is still this run's, and the change counts as begun. */
+    async begin(next, opts = {}) {
+        await this.checkLock(next);
+        this.begun.push(next);
+        if (opts.containers)
+            this.containers = true;
+    }
+    /** Begins `next`, does it, and keeps what a failure later has to put back. */
+    async change(next, action, opts = {}) {
+        await this.begin(next, opts);
+        const value = await action();
+        if (opts.app && this.report)
+            this.report.changed = true;
+        if (opts.undo)
+            this.undos.push(opts.undo);
+        return value;
+    }
+    /** What to put back from now on if a later step fails, for a step that changed nothing to begin. */
+    onFailure(undo) {
+        this.undos.push(undo);
+    }
     /**
-     * Replaces a secret file atomically (a fresh temp file + rename, mode 600;
-     * a temp file a killed run left behind may have any mode), keeps
-     * the old one as `<file>.bak` (600 too, whatever mode the old one had) and
-     * a copy for the release at `snapshot`.
+     * The undos kept so far are dropped: from the release's started record on,
+     * a failure is written to the release log, which names the way back.
      */
-    writePrivate: (path, snapshot, text) => ({
-        argv: [
-            'sh',
-            '-c',
-            'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")" "$(dirname -- "$2")"; ' +
-                '[ ! -e "$1" ] || { rm -f -- "$1.bak.deploykit-tmp"; cat -- "$1" > "$1.bak.deploykit-tmp"; chmod 600 "$1.bak.deploykit-tmp"; mv -f -- "$1.bak.deploykit-tmp" "$1.bak"; }; ' +
-                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
-            'sh',
-            path,
-            snapshot
-        ],
-        stdin: text
-    }),
-    runScript: (dir, script) => ({
-        cwd: dir,
-        argv: ['sh', '-e', '-c', script]
-    })
-};
-function absoluteIn(dir, path) {
-    return posix.isAbsolute(path) ? path : posix.join(dir, path);
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/in-turn.ts
-/**
- * Runs `work` for each item in the order given, stopping at the first
- * failure, whose message names the service and the ones already done
- * (`rolling worker: … (already replaced: backend)`). `before` runs ahead of
- * each item and its error passes through as it is (a lost deploy lock).
- */
-
-async function inTurn(items, serviceOf, words, work, before) {
-    const done = [];
-    for (const item of items) {
-        await before?.(serviceOf(item));
-        try {
-            await work(item);
-        }
-        catch (err) {
-            const before = done.length ? ` (already ${words.done}: ${done.join(', ')})` : '';
-            throw new Error(`${words.doing} ${serviceOf(item)}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
-        }
-        done.push(serviceOf(item));
+    settle() {
+        this.undos = [];
+    }
+    /**
+     * Puts back what the steps so far changed, newest first, and returns the
+     * error to report. Nothing is put back once another deploy holds the lock:
+     * the server is that deploy's.
+     */
+    async fail(err) {
+        if (err instanceof LockLost)
+            return err;
+        let reported = err;
+        for (const undo of [...this.undos].reverse())
+            reported = await undo(reported);
+        return reported;
     }
 }
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/rolling.ts
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/lock-lost.ts
 
-
-
-
-
-function parseRollInspect(stdout) {
-    return JSON.parse(stdout).map(c => ({
-        id: c.Id,
-        name: c.Name.replace(/^\//, ''),
-        status: c.State.Status,
-        health: c.State.Health?.Status ?? '',
-        exitCode: c.State.ExitCode,
-        // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
-        hostPorts: Object.entries(c.HostConfig?.PortBindings ?? {}).flatMap(([port, bindings]) => (bindings ?? [])
-            .filter(b => b.HostPort && b.HostPort !== '0')
-            .map(b => `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`)),
-        hostNetwork: c.HostConfig?.NetworkMode === 'host'
-    }));
-}
-const rollingCommands = {
-    /** Containers of one service, found by Compose's labels (the same in v1 and v2), without `run` one-offs. */
-    containers: (projectName, service, all) => ({
-        argv: [
-            'docker',
-            'ps',
-            ...(all ? ['--all'] : []),
-            '--quiet',
-            '--no-trunc',
-            '--filter',
-            `label=com.docker.compose.project=${projectName}`,
-            '--filter',
-            `label=com.docker.compose.service=${service}`,
-            '--filter',
-            'label=com.docker.compose.oneoff=False'
-        ]
-    }),
-    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
-    scale: (project, service, count) => (0,compose/* composeCommand */.ec)(project, [
-        'up',
-        '--detach',
-        '--no-deps',
-        '--no-recreate',
-        '--scale',
-        `${service}=${count}`,
-        service
-    ]),
-    start: (project, service) => (0,compose/* composeCommand */.ec)(project, ['up', '--detach', '--no-deps', service]),
-    stop: (id, graceMs) => ({
-        argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
-    }),
-    remove: (id) => ({ argv: ['docker', 'rm', '--force', id] }),
-    reload: (project, proxy, script) => (0,compose/* composeCommand */.ec)(project, ['exec', '-T', proxy, 'sh', '-c', script]),
-    logs: (id) => ({ argv: ['docker', 'logs', '--tail', '50', id] })
-};
-const rolling_short = (id) => id.slice(0, 12);
-function stateText(c) {
-    if (c.status === 'exited' || c.status === 'dead')
-        return `${c.status} with code ${c.exitCode}`;
-    return c.health ? `${c.status} (${c.health})` : c.status;
-}
-/** Why a service cannot run a second container beside the first one, if it cannot. */
-function rollingProblems(projectName, service, running) {
-    const problems = [];
-    if (running.length > 1) {
-        problems.push(`${service} runs ${running.length} containers; rolling replaces one container per service ` +
-            '(scale it to one, or deploy it with strategy: recreate)');
-    }
-    for (const c of running) {
-        if (c.hostPorts.length > 0) {
-            problems.push(`${service} publishes host port ${c.hostPorts.join(', ')}, which two containers cannot bind at once: ` +
-                'use strategy: recreate for it, or remove its host port and put a proxy in front (proxy-service)');
-        }
-        else if (c.hostNetwork) {
-            problems.push(`${service} uses network_mode: host, where two containers would listen on the same ports: ` +
-                'use strategy: recreate for it, or put it on a Compose network behind a proxy (proxy-service)');
-        }
-        // Compose names containers <project>_<service>_<n> (v1) or <project>-<service>-<n> (v2).
-        const numbered = new RegExp(`^${rolling_escape(projectName)}[_-]${rolling_escape(service)}[_-]\\d+`);
-        if (!numbered.test(c.name)) {
-            problems.push(`${service} has a fixed container_name (${c.name}), and Docker allows one container per name: ` +
-                'remove container_name, or use strategy: recreate');
-        }
-    }
-    return problems;
-}
-function rolling_escape(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-async function idsOf(host, cmd) {
-    return (await host.check(cmd, { quiet: true })).stdout
-        .split('\n')
-        .map(s => s.trim())
-        .filter(Boolean);
-}
-async function rolling_inspect(host, ids) {
-    if (ids.length === 0)
-        return [];
-    return parseRollInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout);
-}
-/**
- * Reads every service's running containers and refuses what cannot roll.
- * Needs only the project name, so deployHost runs it before the new code is
- * checked out: a refusal leaves the server exactly as it was.
- */
-async function planRolling(host, projectName, s) {
-    const plans = [];
-    const problems = [];
-    for (const service of s.services) {
-        const all = await rolling_inspect(host, await idsOf(host, rollingCommands.containers(projectName, service, true)));
-        const running = all.filter(c => c.status === 'running' || c.status === 'restarting');
-        problems.push(...rollingProblems(projectName, service, running));
-        plans.push({ service, old: running[0], stopped: all.filter(c => !running.includes(c)) });
-    }
-    const proxy = s.rolling.proxyService;
-    const proxyRunning = proxy !== '' &&
-        (await idsOf(host, rollingCommands.containers(projectName, proxy, false))).length > 0;
-    if (proxy && !proxyRunning && plans.some(p => p.old)) {
-        problems.push(`proxy-service ${proxy} has no running container in project ${projectName}, so traffic ` +
-            'could not be switched: start it first, or fix the name');
-    }
-    if (problems.length > 0) {
-        throw new Error(`strategy: rolling cannot update this app: ${problems.join('; ')}`);
-    }
-    return { plans, proxyRunning };
-}
-/**
- * Polls one new container until it is healthy. Without a healthcheck,
- * running is all that can be known: checking a URL inside the network is
- * left to the service's own healthcheck.
- */
-async function waitHealthy(host, service, id, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    for (;;) {
-        const [c] = await rolling_inspect(host, [id]);
-        const state = c ? stateText(c) : 'gone';
-        if (state !== last)
-            host.info(`${service}: new container ${rolling_short(id)} is ${state}`);
-        last = state;
-        if (c?.status === 'running' && c.health === 'healthy')
-            return;
-        if (c?.status === 'running' && !c.health) {
-            core/* warning */.$e(`${host.label}: ${service} has no healthcheck, so its new container took traffic as soon as it ran; ` +
-                'add a healthcheck so the switch waits until the app answers');
-            return;
-        }
-        const over = !c || c.status === 'exited' || c.status === 'dead';
-        if (over || Date.now() >= deadline) {
-            host.info(`--- last 50 log lines of ${service} ${rolling_short(id)} (${state}) ---`);
-            await host.run(rollingCommands.logs(id), { quiet: false });
-            throw new Error(over
-                ? `the new ${service} container ${state}`
-                : `the new ${service} container was not healthy after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${state}`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 500));
-    }
-}
-async function reloadProxy(host, project, r, running) {
-    if (!r.proxyService || !running)
-        return;
-    await host.check(rollingCommands.reload(project, r.proxyService, r.proxyReloadCommand));
-}
-async function retire(host, id, graceMs) {
-    await host.check(rollingCommands.stop(id, graceMs));
-    await host.check(rollingCommands.remove(id));
-}
-async function rollService(host, project, s, plan, proxyRunning) {
-    const { service, old } = plan;
-    const grace = s.rolling.stopGracePeriodMs;
-    // `--scale 2` would start these instead of creating a container from the new image.
-    for (const c of plan.stopped)
-        await host.check(rollingCommands.remove(c.id));
-    if (!old) {
-        host.info(`${service}: no running container, so there is nothing to keep serving; starting it`);
-        await host.check(rollingCommands.start(project, service));
-        const ids = await idsOf(host, rollingCommands.containers(project.projectName, service, false));
-        for (const id of ids)
-            await waitHealthy(host, service, id, s.waitTimeoutMs);
-        await reloadProxy(host, project, s.rolling, proxyRunning);
-        return;
-    }
-    host.info(`${service}: starting a new container beside ${rolling_short(old.id)}`);
-    const others = async () => (await idsOf(host, rollingCommands.containers(project.projectName, service, true))).filter(id => id !== old.id);
-    let fresh = [];
-    try {
-        await host.check(rollingCommands.scale(project, service, 2));
-        fresh = await others();
-        if (fresh.length !== 1) {
-            throw new Error(`expected one new ${service} container beside ${rolling_short(old.id)}, found ${fresh.length}`);
-        }
-        await waitHealthy(host, service, fresh[0], s.waitTimeoutMs);
-        await reloadProxy(host, project, s.rolling, proxyRunning);
-    }
-    catch (err) {
-        // A scale-up that failed half-way (say, on a port) can leave a created container behind.
-        if (fresh.length === 0)
-            fresh = await others().catch(() => []);
-        const cleanup = [];
-        for (const id of fresh) {
-            await retire(host, id, grace).catch(e => cleanup.push(`could not remove ${rolling_short(id)}: ${(0,errors/* errorMessage */.gJ)(e)}`));
-        }
-        const kept = fresh.length ? 'it was removed' : 'nothing new runs';
-        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; ${kept} and the old container ${rolling_short(old.id)} keeps serving` +
-            (cleanup.length ? ` (${cleanup.join('; ')})` : ''));
-    }
-    const next = fresh[0];
-    host.info(`${service}: ${rolling_short(next)} is healthy; stopping ${rolling_short(old.id)}`);
-    await retire(host, old.id, grace);
-    // The proxy forgets the old address first; the scale-down below only records that one container is wanted.
-    await reloadProxy(host, project, s.rolling, proxyRunning);
-    // Compose v1 keeps the lowest-numbered containers when scaling down, which
-    // would remove the new one; with the old one gone there is nothing to remove.
-    await host.check(rollingCommands.scale(project, service, 1));
-    const left = await idsOf(host, rollingCommands.containers(project.projectName, service, true));
-    if (left.length !== 1 || left[0] !== next) {
-        throw new Error(`after scaling ${service} back to one, ${left.map(rolling_short).join(', ') || 'no container'} ` +
-            `runs instead of the new ${rolling_short(next)}`);
-    }
-    host.info(`${service}: ${rolling_short(next)} serves alone`);
-}
-/**
- * `strategy: rolling`: for each service in order, a new container starts
- * beside the old one, the proxy is switched once the new one is healthy, and
- * only then the old one is stopped. A new container that never gets healthy
- * is removed and the old one keeps serving.
- */
-async function rollServices(host, project, s, plan, beforeEach) {
-    const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
-    await inTurn(plans, p => p.service, { doing: 'rolling', done: 'replaced' }, p => rollService(host, project, s, p, proxyRunning), beforeEach);
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/ssh-deploy/release-order.ts
-// Whether the commit to deploy is older than the live one. Two pushes can
-// finish out of order; the older commit's deploy must not silently win.
-// git decides: the commit is older when it is an ancestor of the live one.
-
-
-
-/**
- * Prints, one per line: whether the repository is shallow (`none` outside
- * one), both commits as full ids (empty when missing), then the exit codes
- * of `merge-base --is-ancestor` both ways (0: it is an ancestor).
- */
-function ancestryCommand(dir, candidate, live) {
-    return {
-        argv: [
-            'sh',
-            '-c',
-            'git -C "$1" rev-parse --is-shallow-repository 2>/dev/null || { echo none; exit 0; }; ' +
-                'for c in "$2" "$3"; do git -C "$1" rev-parse --verify --quiet --end-of-options "$c^{commit}" || echo; done; ' +
-                'git -C "$1" merge-base --is-ancestor --end-of-options "$2" "$3" 2>/dev/null; echo $?; ' +
-                'git -C "$1" merge-base --is-ancestor --end-of-options "$3" "$2" 2>/dev/null; echo $?',
-            'sh',
-            dir,
-            candidate,
-            live
-        ]
-    };
-}
-function parseAncestry(stdout) {
-    const [shallow = 'none', candidate = '', live = '', forward = '', backward = ''] = stdout
-        .split('\n')
-        .map(line => line.trim());
-    const sha = (s) => ((0,git_ref/* isFullSha */.W)(s) ? s : '');
-    return {
-        repository: shallow === 'true' || shallow === 'false',
-        shallow: shallow === 'true',
-        candidate: sha(candidate),
-        live: sha(live),
-        candidateIsAncestor: forward === '0',
-        liveIsAncestor: backward === '0'
-    };
-}
-/**
- * An ancestor found is one even in a shallow clone (a cut history only hides
- * paths); "neither contains the other" is known only with the whole history.
- */
-function decideOrder(facts, names) {
-    if (!facts.repository)
-        return { kind: 'unknown', reason: 'is not a git repository' };
-    if (!facts.candidate)
-        return { kind: 'unknown', reason: `does not have ${names.candidate}` };
-    if (!facts.live)
-        return { kind: 'unknown', reason: `does not have ${names.live}` };
-    if (facts.candidate === facts.live)
-        return { kind: 'same' };
-    if (facts.candidateIsAncestor)
-        return { kind: 'older' };
-    if (facts.liveIsAncestor)
-        return { kind: 'newer' };
-    if (facts.shallow)
-        return { kind: 'unknown', reason: 'is a shallow clone, without the history that links them' };
-    return { kind: 'diverged' };
-}
-/** The same question asked of the runner's checkout (`source: upload`). */
-function runnerAncestry(dir, candidate, live) {
-    const [cmd, ...args] = ancestryCommand(dir, candidate, live).argv;
-    try {
-        return parseAncestry((0,external_node_child_process_namespaceObject.execFileSync)(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-    }
-    catch {
-        return parseAncestry('');
-    }
-}
-/** The live release as the log shows it; its fields come from the server, so each stays on its line. */
-function describeLive(live) {
-    const when = live.finishedAt ?? live.startedAt;
-    const by = live.actor ? `, deployed by ${shownValue(live.actor)}` : '';
-    return `release ${shownValue(live.id)} (${shownValue(live.ref)}${by}${when ? ` at ${shownValue(when)}` : ''})`;
-}
-/**
- * What to do about the order: a line for the log, or the refusal. `where`
- * names the repository asked (the server's clone, the runner's checkout).
- */
-function orderVerdict(order, candidate, live, allowOlder, where) {
-    switch (order.kind) {
-        case 'same':
-            return {
-                note: `${candidate} is the live commit of ${describeLive(live)}: deploying it again`
-            };
-        case 'newer':
-            return { note: `${candidate} is newer than the live ${describeLive(live)}` };
-        case 'diverged':
-            return {
-                note: `${candidate} is neither older nor newer than the live ${describeLive(live)}: they are on different lines of history (${where}); deploying it`
-            };
-        case 'unknown':
-            return {
-                note: `Could not check that ${candidate} is not older than the live ${describeLive(live)}: ${where} ${order.reason}; deploying it`
-            };
-        case 'older':
-            return allowOlder
-                ? {
-                    note: `${candidate} is older than the live ${describeLive(live)}; deploying it because allow-older is true`
-                }
-                : {
-                    refusal: `${candidate} is older than the live ${describeLive(live)}: it is an ancestor of ${shownValue(live.ref)}, so deploying it would go back ` +
-                        '(a deploy of an earlier push that ran last?). Nothing was changed. ' +
-                        'To deploy it anyway, set allow-older: true; to go back to a release, use rollback-to'
-                };
-    }
-}
-/** The live release's commit, when it is recorded as one: a name (a branch) says nothing of what was live. */
-function liveCommit(live) {
-    return (0,git_ref/* isFullSha */.W)(live.ref) ? live.ref : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/update-services.ts
-// How the new release's containers replace the old ones: all at once
-// (recreate), one service after the other (one-by-one), or each beside its
-// predecessor behind a proxy (rolling.ts).
-
-
-
-
-/**
- * Brings the release's services up the way `strategy` says. Images come
- * first: a failed pull or build changes no container, and `beforeStart`
- * already sees the new images.
- */
-async function updateServices(host, project, s, imagesRestored, opts = {}) {
-    if (!imagesRestored && s.pull)
-        await host.check((0,compose/* composeCommand */.ec)(project, ['pull', ...s.services]));
-    if (!imagesRestored && s.build)
-        await host.check((0,compose/* composeCommand */.ec)(project, ['build', ...s.services]));
-    // What a migration or the first of the ordered services needs (the database, on a first
-    // deploy) must run; a container that runs is not recreated.
-    if (opts.beforeStart || s.strategy === 'one-by-one')
-        await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-recreate']));
-    await opts.beforeStart?.();
-    if (s.strategy === 'rolling')
-        return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach);
-    if (s.strategy === 'one-by-one')
-        return updateOneByOne(host, project, s, opts.beforeEach);
-    await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', ...s.services]));
-}
-/**
- * Each service in the order given: `up -d --no-deps`, then wait until it is
- * ready before the next one changes.
- */
-async function updateOneByOne(host, project, s, beforeEach) {
-    await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
-        await host.check((0,compose/* composeCommand */.ec)(project, ['up', '-d', '--no-deps', service]));
-        if (s.wait)
-            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
-    }, beforeEach);
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/ssh-deploy/upload-source.ts
-
-
-
-
-
-/**
- * Packs the checked-out tree on the runner: in a git work tree, the tracked
- * and untracked files that .gitignore does not exclude; otherwise everything.
- */
-function packTree(path) {
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-upload-'));
-    const archive = (0,external_node_path_.join)(dir, 'release.tar.gz');
-    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, '.git'))) {
-        const files = (0,external_node_child_process_namespaceObject.execFileSync)('git', [
-            '-C',
-            path,
-            'ls-files',
-            '-z',
-            '--cached',
-            '--others',
-            '--exclude-standard'
-        ]);
-        const present = files
-            .toString('utf8')
-            .split('\0')
-            .filter(f => f && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, f)));
-        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '--null', '-T', '-'], {
-            input: present.join('\0')
-        });
-    }
-    else {
-        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '.']);
-    }
-    return { archive, cleanup: () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true }) };
-}
-const uploadCommands = {
-    prepare: (appDir) => ({
-        argv: ['mkdir', '-p', '--', statePaths(appDir).releases]
-    }),
-    unpack: (appDir, releaseId, archive) => ({
-        argv: [
-            'sh',
-            '-c',
-            'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
-            'sh',
-            external_node_path_.posix.join(statePaths(appDir).releases, releaseId),
-            archive
-        ]
-    }),
-    /** A new symlink renamed over `current`: the switch is atomic. */
-    switchCurrent: (appDir, releaseId) => ({
-        argv: [
-            'sh',
-            '-c',
-            'ln -sfn "releases/$2" "$1/.current.tmp" && mv -fT "$1/.current.tmp" "$1/current"',
-            'sh',
-            appDir,
-            releaseId
-        ]
-    }),
-    currentTarget: (appDir) => ({
-        argv: ['readlink', statePaths(appDir).current]
-    }),
-    listReleases: (appDir) => ({
-        argv: ['ls', '-1', '--', statePaths(appDir).releases]
-    }),
-    removeRelease: (appDir, releaseId) => ({
-        argv: ['rm', '-rf', '--', external_node_path_.posix.join(statePaths(appDir).releases, releaseId)]
-    }),
-    exists: (path) => ({ argv: ['test', '-d', path] })
-};
-/** Uploads the packed tree into `releases/<id>`; the live release is untouched until the switch. */
-async function uploadRelease(host, appDir, releaseId, archive) {
-    await host.check(uploadCommands.prepare(appDir), { quiet: true });
-    const remoteArchive = external_node_path_.posix.join(statePaths(appDir).releases, `.incoming-${releaseId}.tar.gz`);
-    await host.transport.upload(archive, remoteArchive);
-    await host.check(uploadCommands.unpack(appDir, releaseId, remoteArchive));
-    return external_node_path_.posix.join(statePaths(appDir).releases, releaseId);
-}
-/** Deletes all but the newest `keep` releases, never the live one. */
-async function pruneReleases(host, appDir, keep, live) {
-    const listed = await host.run(uploadCommands.listReleases(appDir), { quiet: true });
-    const ids = listed.stdout
-        .split('\n')
-        .map(s => s.trim())
-        .filter(s => s && !s.startsWith('.'))
-        .sort();
-    const old = ids.slice(0, Math.max(0, ids.length - keep)).filter(id => id !== live);
-    for (const id of old)
-        await host.run(uploadCommands.removeRelease(appDir, id), { quiet: true });
-    if (old.length)
-        host.info(`Removed old releases: ${old.join(', ')}`);
+/** Another deploy holds the lock now: say what this run changed and what runs, and change nothing more. */
+function lockLostFailure(err, releaseId, journal) {
+    const { begun, live, report } = journal;
+    const done = begun.length
+        ? `This run had begun: ${begun.join('; ')}`
+        : 'This run had changed nothing';
+    const ref = report?.ref ? ` (${report.ref.slice(0, 12)})` : '';
+    const good = live ? `release ${live.id} (${live.ref.slice(0, 12)})` : undefined;
+    const running = journal.containers
+        ? `the containers may run release ${releaseId}${ref}, recorded as started, not succeeded` +
+            (good ? `; the last release recorded as succeeded is ${good}` : '')
+        : good
+            ? `the app still runs ${good}`
+            : 'no release had succeeded on this host before';
+    return new DeployFailure(`${err.message}. ${done}; ${running}. This run changes nothing more there: the deploy holding the lock decides what runs`, { ...report, changed: begun.length > 0, lockLost: true });
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/deploy-host.ts
@@ -58603,39 +59805,9 @@ async function pruneReleases(host, appDir, keep, live) {
 
 
 
-
-
-
-
-
-
-
-
-/** An error after the server was changed: says what state the host is left in. */
-class DeployFailure extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-    }
-}
-async function appendRecord(host, appDir, record) {
-    await host.check(fileCommands.append(statePaths(appDir).log, JSON.stringify(record) + '\n'), {
-        quiet: true
-    });
-}
-async function runHook(host, name, dir, script) {
-    if (!script.trim())
-        return;
-    host.info(`Running ${name}`);
-    const result = await host.run(fileCommands.runScript(dir, script), { quiet: false });
-    if (result.code !== 0)
-        throw new Error(`${name} failed with exit code ${result.code ?? result.signal}`);
-}
 /** Deploys (or rolls back) one host. Takes the lock, stages the source, then changes the app. */
 async function deployHost(host, s, plan) {
     const { appDir } = s.app;
-    const paths = statePaths(appDir);
     const binary = await (0,compose/* detectCompose */.ib)(host, s.app.composeChoice);
     host.info(`Compose: ${binary.join(' ')}`);
     const lock = s.lock
@@ -58649,19 +59821,13 @@ async function deployHost(host, s, plan) {
         : undefined;
     if (lock)
         plan.onLocked?.(lock.token);
-    const progress = { begun: [], containers: false };
-    const step = async (next, opts = {}) => {
-        await lock?.ensureHeld(next);
-        progress.begun.push(next);
-        if (opts.containers)
-            progress.containers = true;
-    };
+    const journal = new Journal(async (next) => lock?.ensureHeld(next));
     try {
-        return await deployLocked(host, s, plan, binary, paths, step, progress);
+        return await runHostDeploy({ host, s, plan, binary, paths: statePaths(appDir), journal });
     }
     catch (err) {
         if (err instanceof LockLost)
-            throw lockLostFailure(err, plan, progress);
+            throw lockLostFailure(err, plan.releaseId, journal);
         throw err;
     }
     finally {
@@ -58670,251 +59836,8 @@ async function deployHost(host, s, plan) {
             .catch(err => core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
     }
 }
-/** Another deploy holds the lock now: say what this run changed and what runs, and change nothing more. */
-function lockLostFailure(err, plan, progress) {
-    const { begun, live, report } = progress;
-    const done = begun.length
-        ? `This run had begun: ${begun.join('; ')}`
-        : 'This run had changed nothing';
-    const ref = report?.ref ? ` (${report.ref.slice(0, 12)})` : '';
-    const good = live ? `release ${live.id} (${live.ref.slice(0, 12)})` : undefined;
-    const running = progress.containers
-        ? `the containers may run release ${plan.releaseId}${ref}, recorded as started, not succeeded` +
-            (good ? `; the last release recorded as succeeded is ${good}` : '')
-        : good
-            ? `the app still runs ${good}`
-            : 'no release had succeeded on this host before';
-    return new DeployFailure(`${err.message}. ${done}; ${running}. This run changes nothing more there: the deploy holding the lock decides what runs`, { ...report, changed: begun.length > 0, lockLost: true });
-}
-async function deployLocked(host, s, plan, binary, paths, step, progress) {
-    const { appDir } = s.app;
-    const records = parseReleaseLog((await host.check(fileCommands.read(paths.log), { quiet: true })).stdout);
-    const live = currentRelease(records);
-    progress.live = live;
-    let target;
-    if (s.rollbackTo) {
-        target = findRollbackTarget(records, s.rollbackTo);
-        if (!target) {
-            const known = records
-                .filter(r => r.status === 'succeeded')
-                .map(r => `${r.id} (${r.ref.slice(0, 12)})`);
-            throw new Error(`nothing to roll back to for rollback-to: ${s.rollbackTo}. ` +
-                (known.length
-                    ? `Succeeded releases on this host: ${known.join(', ')}`
-                    : 'This host has no succeeded release in its log'));
-        }
-        refuseForgedRef(target, paths.log);
-        host.info(`Rolling back to release ${target.id} (${target.ref})`);
-    }
-    const report = {
-        releaseId: plan.releaseId,
-        ref: target?.ref ?? s.ref,
-        previousRef: live?.ref ?? '',
-        previousRelease: live?.id ?? '',
-        changed: false,
-        rollbackOf: target?.id
-    };
-    progress.report = report;
-    // A rollback goes back on purpose; a deploy must not go back by accident.
-    const liveToCompare = !target && s.source !== 'none' ? live : undefined;
-    // Everything that can fail without changing the app happens first.
-    const envPath = s.app.envFile ? external_node_path_.posix.join(appDir, s.app.envFile) : undefined;
-    const dialect = envDialect(binary);
-    let envText;
-    let restoredEnv = false;
-    if (envPath) {
-        const before = (await host.check(fileCommands.read(envPath), { quiet: true })).stdout;
-        const snapshot = target
-            ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
-            : undefined;
-        restoredEnv = Boolean(snapshot?.stdout);
-        envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, envFileUpdates(s), dialect);
-    }
-    else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
-        throw new Error('vars, env and required-env need env-file: the file on the server to write and check');
-    }
-    const missing = missingEnv(envText ?? '', s.requiredEnv, dialect);
-    if (missing.length > 0) {
-        throw new Error(`required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${envPath}; nothing was changed`);
-    }
-    const rollingPlan = s.strategy === 'rolling'
-        ? await planRolling(host, s.app.projectName, s).catch((err) => {
-            throw new Error(`${(0,errors/* errorMessage */.gJ)(err)} — nothing was changed`);
-        })
-        : undefined;
-    if (liveToCompare && s.source === 'upload') {
-        await judgeOrder(host, s, liveToCompare, `the runner's checkout (${s.uploadPath})`, async (sha) => runnerAncestry(s.uploadPath, s.ref, sha));
-    }
-    let releaseDir = appDir;
-    let restoreHead;
-    if (s.source === 'git') {
-        const clone = await prepareClone(host, appDir, s.repository);
-        restoreHead = clone.head;
-        const sha = await fetchCommit(host, appDir, report.ref, clone.credentials);
-        report.ref = sha;
-        if (liveToCompare) {
-            await judgeOrder(host, s, liveToCompare, `the clone in ${appDir}`, async (live) => parseAncestry((await host.check(ancestryCommand(appDir, sha, live), { quiet: true })).stdout));
-        }
-        await step(`checking out ${sha.slice(0, 12)} in ${appDir}`);
-        await checkoutCommit(host, appDir, sha, plan.releaseId);
-    }
-    else if (s.source === 'upload') {
-        if (target) {
-            const dir = external_node_path_.posix.join(paths.releases, target.id);
-            if ((await host.run(uploadCommands.exists(dir), { quiet: true })).code !== 0) {
-                throw new Error(`release ${target.id} is no longer on the server (only the last keep-releases are kept)`);
-            }
-            releaseDir = dir;
-        }
-        else {
-            await step(`uploading release ${plan.releaseId} to ${paths.releases}`);
-            releaseDir = await uploadRelease(host, appDir, plan.releaseId, plan.archive);
-        }
-    }
-    if (s.preDeploy.trim())
-        await step('running pre-deploy');
-    try {
-        await runHook(host, 'pre-deploy', releaseDir, s.preDeploy);
-    }
-    catch (err) {
-        if (restoreHead)
-            await host.run({ argv: ['git', '-C', appDir, 'checkout', '--force', '--detach', restoreHead] }, { quiet: true });
-        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; nothing was changed${restoreHead ? ` (the clone is back at ${restoreHead.slice(0, 12)})` : ''}`);
-    }
-    const started = new Date().toISOString();
-    const base = {
-        id: plan.releaseId,
-        ref: report.ref,
-        source: s.source,
-        actor: s.run.actor,
-        runUrl: s.run.runUrl,
-        startedAt: started,
-        rollbackOf: target?.id
-    };
-    await step(`recording release ${plan.releaseId} as started in ${paths.log}`);
-    await appendRecord(host, appDir, {
-        ...base,
-        status: 'started',
-        releaseDir: s.source === 'upload' ? external_node_path_.posix.join(paths.releases, target?.id ?? plan.releaseId) : appDir
-    });
-    report.changed = s.source === 'git';
-    try {
-        if (envPath && envText !== undefined) {
-            await step(`writing ${envPath}`);
-            await host.check(fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText), { quiet: true });
-            const given = describeEnvValues(s);
-            host.info(`Env file ${envPath} ${restoredEnv ? `restored from release ${target?.id}` : `written${given ? ` (${given})` : ''}`}; the old one is ${envPath}.bak`);
-            for (const pin of target ? [] : s.images)
-                host.info(`Pinned ${pin.variable}=${pin.ref}`);
-            report.changed = true;
-        }
-        if (s.source === 'upload') {
-            await step(`switching ${paths.current} to release ${target?.id ?? plan.releaseId}`);
-            await host.check(uploadCommands.switchCurrent(appDir, target?.id ?? plan.releaseId));
-            report.changed = true;
-        }
-        const project = (0,compose/* projectFor */.JQ)(s.app, binary, s.source === 'upload' ? paths.current : appDir);
-        const restored = target?.images ? await restoreImages(host, target.images) : false;
-        if (target && !restored)
-            host.info('Images of that release are not all on the server any more; building or pulling them again');
-        const beforeStart = plan.beforeStart;
-        await step(`updating the containers to release ${plan.releaseId}`, { containers: true });
-        await updateServices(host, project, s, restored, {
-            rollingPlan,
-            beforeStart: beforeStart &&
-                (async () => {
-                    await step('migrating before the start');
-                    await beforeStart(host);
-                }),
-            beforeEach: service => step(`updating ${service}`, { containers: true })
-        });
-        report.changed = true;
-        const containers = s.wait
-            ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
-            : await listContainers(host, project, s.services);
-        if (s.postDeploy.trim())
-            await step('running post-deploy');
-        await runHook(host, 'post-deploy', s.source === 'upload' ? paths.current : appDir, s.postDeploy);
-        await step(`recording release ${plan.releaseId} as succeeded`);
-        const images = {
-            ...(live?.images ?? {}),
-            ...imagesOf(containers)
-        };
-        await keepImages(host, s.app.projectName, plan.releaseId, images);
-        await appendRecord(host, appDir, {
-            id: plan.releaseId,
-            images,
-            status: 'succeeded',
-            finishedAt: new Date().toISOString()
-        });
-        if (target && live)
-            await appendRecord(host, appDir, { id: live.id, status: 'rolled-back' });
-        const kept = parseReleaseLog((await host.check(fileCommands.read(paths.log), { quiet: true })).stdout)
-            .filter(r => r.status === 'succeeded')
-            .slice(-s.keepReleases)
-            .map(r => r.id);
-        await pruneImages(host, s.app.projectName, kept);
-        if (s.source === 'upload')
-            await pruneReleases(host, appDir, s.keepReleases, target?.id ?? plan.releaseId);
-        return report;
-    }
-    catch (err) {
-        if (err instanceof LockLost)
-            throw err; // the release log is the other deploy's now
-        const message = (0,errors/* errorMessage */.gJ)(err);
-        await appendRecord(host, appDir, {
-            id: plan.releaseId,
-            status: 'failed',
-            finishedAt: new Date().toISOString(),
-            error: message.slice(0, 500)
-        }).catch(() => undefined);
-        const state = report.changed
-            ? `the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
-                (live
-                    ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
-                        (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')
-                    : '')
-            : 'nothing was changed';
-        throw new DeployFailure(`${message} — ${state}`, report);
-    }
-}
-/** A ref read from the server's release log goes to git only if it is one. */
-function refuseForgedRef(record, log) {
-    if (!(0,git_ref/* isGitRef */.c)(record.ref)) {
-        throw new Error(`release ${record.id} in ${log} has ref ${JSON.stringify(record.ref.slice(0, 80))}, which is not a git ref; ` +
-            'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record');
-    }
-}
-/**
- * Refuses a commit older than the live one unless allow-older, asking the
- * repository at `where` through `ask`; logs the order, or why it is unknown.
- */
-async function judgeOrder(host, s, live, where, ask) {
-    const liveSha = liveCommit(live);
-    const facts = liveSha ? await ask(liveSha) : undefined;
-    const candidate = facts?.candidate && facts.candidate !== s.ref ? `${s.ref} (${facts.candidate})` : s.ref;
-    const order = facts
-        ? decideOrder(facts, { candidate: s.ref, live: live.ref })
-        : {
-            kind: 'unknown',
-            reason: `has no commit to compare with: the live release is recorded as ${shownValue(live.ref)}, not as a commit id`
-        };
-    const verdict = orderVerdict(order, candidate, live, s.allowOlder, where);
-    if (verdict.refusal)
-        throw new Error(verdict.refusal);
-    const hint = order.kind === 'unknown' && s.source === 'upload'
-        ? ' (with the history on the runner, e.g. actions/checkout with fetch-depth: 0, it is checked)'
-        : '';
-    if (verdict.note)
-        host.info(verdict.note + hint);
-}
 
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 2 modules
-var settings = __nccwpck_require__(8759);
-// EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
-var connection_settings = __nccwpck_require__(3479);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/main.ts
-
 
 
 
@@ -59003,8 +59926,7 @@ function toRow(outcome, seconds, releaseId, failure) {
  * `wayBack: false` leaves the "To go back" line and hints out, for a caller
  * that decides after this stage whether the release stays (the root action).
  */
-async function run(read, options = {}) {
-    const s = (0,settings/* readDeploySettings */.l)(read);
+async function run(s, options = {}) {
     registerEnvSecrets(s.env);
     const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
     const lockToken = newLockToken();
@@ -59079,12 +60001,11 @@ function hostState(r) {
  * this run still holds (a lock from a cancelled job is otherwise only taken
  * over once it goes stale).
  */
-async function post(read) {
+async function post(readSettings) {
     const token = core/* getState */.Gu(STATE_TOKEN);
     if (core/* getState */.Gu(STATE_OPEN) !== 'true' || !token)
         return;
-    const connection = (0,connection_settings/* readConnectionSettings */.S)(read);
-    const appDir = read('app-dir').trim().replace(/\/+$/, '');
+    const { connection, appDir } = readSettings();
     await (0,fleet/* forEachHost */.nY)(connection, async (host) => {
         await host.run(lockCommands.release(appDir, token), { quiet: true });
         host.info('Released the deploy lock left by this run');
@@ -59215,19 +60136,20 @@ function parseRepository(text, input = 'repository') {
 
 /***/ }),
 
-/***/ 8759:
+/***/ 9761:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  l: () => (/* binding */ readDeploySettings)
+  lr: () => (/* binding */ readDeploySettings),
+  Rn: () => (/* binding */ readLockRelease)
 });
 
 // UNUSED EXPORTS: runContext
 
-// EXTERNAL MODULE: ./src/core/compose.ts
-var compose = __nccwpck_require__(1591);
+// EXTERNAL MODULE: ./src/core/app-settings.ts
+var app_settings = __nccwpck_require__(7916);
 // EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
 var connection_settings = __nccwpck_require__(3479);
 // EXTERNAL MODULE: ./src/core/errors.ts
@@ -59360,6 +60282,36 @@ function readImagePins(read) {
     return pins;
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/rolling-settings.ts
+
+
+/** A Compose service name, as the inputs that list services accept it. */
+const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const STRATEGIES = ['recreate', 'one-by-one', 'rolling'];
+function readRollingSettings(read, strategy, services) {
+    const proxyService = read('proxy-service').trim();
+    if (proxyService && !SERVICE_NAME.test(proxyService)) {
+        throw new errors/* InputError */.dz('proxy-service', `${JSON.stringify(proxyService)} is not a service name`, 'Name the one Compose service of the proxy, e.g. nginx');
+    }
+    if (strategy === 'one-by-one' && services.length === 0) {
+        throw new errors/* InputError */.dz('services', 'is empty, and strategy: one-by-one updates the services it names, one by one in that order', 'List them in the order to update, e.g. services: backend, frontend, nginx');
+    }
+    if (strategy === 'rolling') {
+        // "Every service" would include the proxy and the databases, which cannot run twice.
+        if (services.length === 0) {
+            throw new errors/* InputError */.dz('services', 'is empty, and strategy: rolling replaces the services it names, one by one in that order', 'List the services behind the proxy, e.g. services: backend');
+        }
+        if (services.includes(proxyService)) {
+            throw new errors/* InputError */.dz('proxy-service', `${proxyService} is also in services; the proxy is reloaded, not replaced`, 'Leave it out of services, or deploy it with strategy: recreate');
+        }
+    }
+    return {
+        proxyService,
+        proxyReloadCommand: read('proxy-reload-command').trim() || 'nginx -s reload',
+        stopGracePeriodMs: (0,inputs/* readDuration */.$7)(read, 'stop-grace-period', 10)
+    };
+}
+
 // EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
 var git_ref = __nccwpck_require__(5630);
 // EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
@@ -59367,6 +60319,7 @@ var repository_url = __nccwpck_require__(5508);
 // EXTERNAL MODULE: ./src/core/secrets.ts
 var secrets = __nccwpck_require__(8198);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
+
 
 
 
@@ -59400,7 +60353,6 @@ function refuseKeysInBoth(vars, env) {
         throw new errors/* InputError */.dz('vars', `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} also set in env`, 'Give each key once: in vars when the value is plain, in env when it is secret');
     }
 }
-const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function readNames(read, name, pattern, what) {
     const items = (0,inputs/* readLines */.Se)(read, name)
         .flatMap(l => l.split(','))
@@ -59412,29 +60364,6 @@ function readNames(read, name, pattern, what) {
     }
     return items;
 }
-function readRollingSettings(read, strategy, services) {
-    const proxyService = read('proxy-service').trim();
-    if (proxyService && !SERVICE.test(proxyService)) {
-        throw new errors/* InputError */.dz('proxy-service', `${JSON.stringify(proxyService)} is not a service name`, 'Name the one Compose service of the proxy, e.g. nginx');
-    }
-    if (strategy === 'one-by-one' && services.length === 0) {
-        throw new errors/* InputError */.dz('services', 'is empty, and strategy: one-by-one updates the services it names, one by one in that order', 'List them in the order to update, e.g. services: backend, frontend, nginx');
-    }
-    if (strategy === 'rolling') {
-        // "Every service" would include the proxy and the databases, which cannot run twice.
-        if (services.length === 0) {
-            throw new errors/* InputError */.dz('services', 'is empty, and strategy: rolling replaces the services it names, one by one in that order', 'List the services behind the proxy, e.g. services: backend');
-        }
-        if (services.includes(proxyService)) {
-            throw new errors/* InputError */.dz('proxy-service', `${proxyService} is also in services; the proxy is reloaded, not replaced`, 'Leave it out of services, or deploy it with strategy: recreate');
-        }
-    }
-    return {
-        proxyService,
-        proxyReloadCommand: read('proxy-reload-command').trim() || 'nginx -s reload',
-        stopGracePeriodMs: (0,inputs/* readDuration */.$7)(read, 'stop-grace-period', 10)
-    };
-}
 /** Masks the credentials a clone URL may hold before anything can print them, then checks it. */
 function readRepository(read) {
     const text = read('repository');
@@ -59445,10 +60374,14 @@ function readRepository(read) {
     }
     return text.trim() ? (0,repository_url/* parseRepository */.SU)(text) : undefined;
 }
-function readDeploySettings(read, run = runContext()) {
+/**
+ * Reads and checks every deploy input. `connection` is given by a caller
+ * that read the connection inputs already (the root action, once per run).
+ */
+function readDeploySettings(read, run = runContext(), connection) {
     const repository = readRepository(read);
-    const connection = (0,connection_settings/* readConnectionSettings */.S)(read);
-    const app = (0,compose/* readAppSettings */.bR)(read);
+    connection ??= (0,connection_settings/* readConnectionSettings */.S)(read);
+    const app = (0,app_settings/* readAppSettings */.b)(read);
     const source = (0,inputs/* readChoice */.Kf)(read, 'source', ['git', 'upload', 'none'], 'git');
     const ref = read('ref').trim() || run.sha;
     if (source !== 'none' && !ref) {
@@ -59457,8 +60390,8 @@ function readDeploySettings(read, run = runContext()) {
     if (ref && !(0,git_ref/* isGitRef */.c)(ref)) {
         throw new errors/* InputError */.dz('ref', `${JSON.stringify(ref)} is not a git ref`, 'Use a commit sha, a tag or a branch name');
     }
-    const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'one-by-one', 'rolling'], 'recreate');
-    const services = readNames(read, 'services', SERVICE, 'service name');
+    const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', STRATEGIES, 'recreate');
+    const services = readNames(read, 'services', SERVICE_NAME, 'service name');
     const rolling = readRollingSettings(read, strategy, services);
     const vars = readEnvPairs(read, 'vars');
     const env = readEnvPairs(read, 'env');
@@ -59489,7 +60422,7 @@ function readDeploySettings(read, run = runContext()) {
         pull: (0,inputs/* readBoolean */.Vf)(read, 'pull', false),
         wait: (0,inputs/* readBoolean */.Vf)(read, 'wait', true),
         waitTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'wait-timeout', 300),
-        waitIgnore: readNames(read, 'wait-ignore', SERVICE, 'service name'),
+        waitIgnore: readNames(read, 'wait-ignore', SERVICE_NAME, 'service name'),
         preDeploy: read('pre-deploy'),
         postDeploy: read('post-deploy'),
         lock: (0,inputs/* readBoolean */.Vf)(read, 'lock', true),
@@ -59498,6 +60431,12 @@ function readDeploySettings(read, run = runContext()) {
         rollbackTo,
         allowOlder: (0,inputs/* readBoolean */.Vf)(read, 'allow-older', false),
         run
+    };
+}
+function readLockRelease(read) {
+    return {
+        connection: (0,connection_settings/* readConnectionSettings */.S)(read),
+        appDir: read('app-dir').trim().replace(/\/+$/, '')
     };
 }
 
@@ -59510,26 +60449,31 @@ function readDeploySettings(read, run = runContext()) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
-/* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6674);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7688);
+/* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
+/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5693);
+/* harmony import */ var _ssh_deploy_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9761);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8046);
+/* harmony import */ var _root_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9109);
 
 
 
 
 
-await (0,_core_stage_js__WEBPACK_IMPORTED_MODULE_2__/* .runEntryWithPost */ .Q)(async () => {
-    const outcome = await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh);
-    (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .setOutputs */ .n)(outcome);
-    return outcome;
-}, () => (0,_ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh));
+
+
+await (0,_core_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)({
+    readSettings: () => (0,_root_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .readRootSettings */ .S)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh),
+    run: _main_js__WEBPACK_IMPORTED_MODULE_5__/* .run */ .e,
+    setOutputs: _main_js__WEBPACK_IMPORTED_MODULE_5__/* .setOutputs */ .n,
+    post: () => (0,_ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)(() => (0,_ssh_deploy_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readLockRelease */ .Rn)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh))
+});
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 7688:
+/***/ 8046:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59540,207 +60484,9 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
-var lib_core = __nccwpck_require__(4116);
-// EXTERNAL MODULE: ./src/core/compose.ts
-var compose = __nccwpck_require__(1591);
-// EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
-var connection_settings = __nccwpck_require__(3479);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
-var fleet = __nccwpck_require__(6747);
-// EXTERNAL MODULE: ./src/core/inputs.ts
-var inputs = __nccwpck_require__(9114);
-// EXTERNAL MODULE: ./src/core/secrets.ts
-var secrets = __nccwpck_require__(8198);
-;// CONCATENATED MODULE: ./src/migrate/database-url.ts
-
-const INPUT = 'backup-database-url';
-function decode(text, where) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        throw new errors/* InputError */.dz(INPUT, `has a malformed %-escape in its ${where}`);
-    }
-}
-/**
- * Takes the password out of a `postgres://` or `postgresql://` URL, read as
- * libpq reads it: the user info ends at the first `@` before any `/`, the
- * password follows the first `:` in it, and a `password` query parameter wins
- * over it. Both are %-decoded, as libpq does. Errors never quote the value.
- */
-function splitDatabaseUrl(value) {
-    const scheme = /^postgres(?:ql)?:\/\//.exec(value)?.[0];
-    if (!scheme) {
-        throw new errors/* InputError */.dz(INPUT, 'is not a postgres:// or postgresql:// URL', 'Give it as postgresql://user:password@host:5432/database');
-    }
-    let rest = value.slice(scheme.length);
-    let user = '';
-    let password = '';
-    const end = rest.search(/[@/]/);
-    if (end >= 0 && rest[end] === '@') {
-        const info = rest.slice(0, end);
-        rest = rest.slice(end + 1);
-        const colon = info.indexOf(':');
-        user = colon < 0 ? info : info.slice(0, colon);
-        if (colon >= 0)
-            password = decode(info.slice(colon + 1), 'password');
-    }
-    const query = rest.indexOf('?');
-    const params = query < 0 ? [] : rest.slice(query + 1).split('&');
-    const kept = params.filter(param => {
-        const eq = param.indexOf('=');
-        if (decode(eq < 0 ? param : param.slice(0, eq), 'query') !== 'password')
-            return true;
-        password = decode(eq < 0 ? '' : param.slice(eq + 1), 'password');
-        return false;
-    });
-    if (password.includes('\0'))
-        throw new errors/* InputError */.dz(INPUT, 'has a NUL byte (%00) in its password');
-    const location = query < 0 ? rest : rest.slice(0, query);
-    return {
-        url: `${scheme}${user ? `${user}@` : ''}${location}${kept.length ? `?${kept.join('&')}` : ''}`,
-        password
-    };
-}
-
-;// CONCATENATED MODULE: ./src/migrate/settings.ts
-
-
-
-
-
-
-const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-// A leading `-` only as a relative step (`-1`): `--sql` or `-x` would be an option of alembic's.
-const ALEMBIC_TARGET = /^(?:-\d+|[A-Za-z0-9_+@:.][A-Za-z0-9_+@:.-]*)$/;
-const DJANGO_TARGET = /^[A-Za-z_][A-Za-z0-9_]*( [A-Za-z0-9_]+)?$/;
-function readService(read, name, fallback) {
-    const value = read(name).trim() || fallback;
-    if (!SERVICE.test(value))
-        throw new errors/* InputError */.dz(name, `${JSON.stringify(value)} is not a Compose service name`);
-    return value;
-}
-function readTarget(read, tool, direction) {
-    const target = read('target').trim();
-    if (!target)
-        return tool === 'alembic' ? (direction === 'up' ? 'head' : '-1') : '';
-    if (tool === 'alembic' && !ALEMBIC_TARGET.test(target)) {
-        throw new errors/* InputError */.dz('target', `${JSON.stringify(target)} is not an Alembic revision`, 'Use head, -1, base or a revision id');
-    }
-    if (tool === 'django' && !DJANGO_TARGET.test(target)) {
-        throw new errors/* InputError */.dz('target', `${JSON.stringify(target)} is not "app" or "app migration"`, 'For example: shop 0002 or shop zero');
-    }
-    if (tool === 'command' || tool === 'service') {
-        throw new errors/* InputError */.dz('target', `is not used with tool: ${tool}`, 'Put the target in command / down-command');
-    }
-    return target;
-}
-function readBackup(read, appDir) {
-    const kind = (0,inputs/* readChoice */.Kf)(read, 'backup', ['none', 'pg_dump'], 'none');
-    if (kind === 'none')
-        return undefined;
-    const given = read('backup-database-url').trim();
-    (0,secrets/* registerSecret */.cl)(given);
-    const { url: databaseUrl, password } = given ? splitDatabaseUrl(given) : { url: '', password: '' };
-    (0,secrets/* registerSecret */.cl)(password);
-    if ((0,secrets/* isShortSecret */.nz)(password))
-        (0,secrets/* warnShortSecret */.n$)('backup-database-url: its password', 'Give the database a longer password.');
-    const service = databaseUrl && !read('backup-service').trim() ? '' : readService(read, 'backup-service', 'db');
-    const database = read('backup-database').trim() || (databaseUrl ? 'database' : 'postgres');
-    const user = read('backup-user').trim() || 'postgres';
-    for (const [name, value] of [
-        ['backup-database', database],
-        ['backup-user', user]
-    ]) {
-        if (!NAME.test(value))
-            throw new errors/* InputError */.dz(name, `${JSON.stringify(value)} is not a plain database or user name`);
-    }
-    const dirInput = read('backup-dir').trim() || 'backups';
-    if (dirInput.split('/').includes('..'))
-        throw new errors/* InputError */.dz('backup-dir', `${JSON.stringify(dirInput)} must not contain ..`);
-    return {
-        service,
-        database,
-        user,
-        databaseUrl,
-        password,
-        dir: dirInput.startsWith('/')
-            ? dirInput.replace(/\/+$/, '')
-            : `${appDir}/${dirInput.replace(/\/+$/, '')}`,
-        keep: (0,inputs/* readInteger */.JI)(read, 'backup-keep', 10, 1, 1000)
-    };
-}
-function readMigrateSettings(read) {
-    const connection = (0,connection_settings/* readConnectionSettings */.S)(read);
-    const app = (0,compose/* readAppSettings */.bR)(read);
-    const tool = (0,inputs/* readChoice */.Kf)(read, 'tool', ['django', 'alembic', 'command', 'service'], 'django');
-    const direction = (0,inputs/* readChoice */.Kf)(read, 'direction', ['up', 'down'], 'up');
-    const command = read('command').trim();
-    const downCommand = read('down-command').trim();
-    if (tool === 'command' && !command) {
-        throw new errors/* InputError */.dz('command', 'is empty but tool is command', 'Give the migration command, e.g. ./main migrate up');
-    }
-    if (tool === 'command' && direction === 'down' && !downCommand) {
-        throw new errors/* InputError */.dz('down-command', 'is empty but direction is down', 'Give the command that reverts the migration');
-    }
-    if (tool === 'service' && direction === 'down') {
-        throw new errors/* InputError */.dz('direction', 'down is not possible with tool: service', 'Use tool: command with a down-command');
-    }
-    if (tool === 'django' && direction === 'down' && !read('target').trim()) {
-        throw new errors/* InputError */.dz('target', 'is needed to migrate Django down', 'Give "app migration", e.g. shop 0001 (or shop zero)');
-    }
-    const python = read('python').trim();
-    if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
-        throw new errors/* InputError */.dz('python', `${JSON.stringify(python)} is not an interpreter path`);
-    return {
-        connection,
-        app,
-        tool,
-        service: readService(read, 'service', tool === 'service' ? 'migrator' : 'backend'),
-        mode: (0,inputs/* readChoice */.Kf)(read, 'mode', ['exec', 'run'], 'exec'),
-        command,
-        downCommand,
-        direction,
-        target: readTarget(read, tool, direction),
-        python,
-        backup: readBackup(read, app.appDir),
-        planOnly: (0,inputs/* readBoolean */.Vf)(read, 'plan-only', false),
-        restoreOnFailure: (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false)
-    };
-}
-
-// EXTERNAL MODULE: ./src/core/html.ts
-var html = __nccwpck_require__(1402);
-;// CONCATENATED MODULE: ./src/collectstatic/main.ts
-
-
-
-
-
-
-
-
-function readCollectstaticSettings(read) {
-    const settings = read('settings').trim();
-    if (settings && !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(settings)) {
-        throw new errors/* InputError */.dz('settings', `${JSON.stringify(settings)} is not a Python module path`, 'For example: mysite.settings.production');
-    }
-    const python = read('python').trim();
-    if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
-        throw new errors/* InputError */.dz('python', `${JSON.stringify(python)} is not an interpreter path`);
-    return {
-        connection: (0,connection_settings/* readConnectionSettings */.S)(read),
-        app: (0,compose/* readAppSettings */.bR)(read),
-        service: readService(read, 'service', 'backend'),
-        mode: (0,inputs/* readChoice */.Kf)(read, 'mode', ['exec', 'run'], 'exec'),
-        clear: (0,inputs/* readBoolean */.Vf)(read, 'clear', false),
-        settings,
-        python
-    };
-}
+var core = __nccwpck_require__(4116);
+;// CONCATENATED MODULE: ./src/commands/collectstatic.ts
+/** `manage.py collectstatic`, run inside the Django service with the interpreter it has. */
 function collectstaticArgv(python, opts) {
     return [
         python,
@@ -59751,6 +60497,22 @@ function collectstaticArgv(python, opts) {
         ...(opts.settings ? ['--settings', opts.settings] : [])
     ];
 }
+
+// EXTERNAL MODULE: ./src/core/compose.ts
+var compose = __nccwpck_require__(1591);
+// EXTERNAL MODULE: ./src/commands/compose.ts
+var commands_compose = __nccwpck_require__(1346);
+// EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
+var fleet = __nccwpck_require__(6747);
+// EXTERNAL MODULE: ./src/core/html.ts
+var html = __nccwpck_require__(1402);
+;// CONCATENATED MODULE: ./src/collectstatic/main.ts
+
+
+
+
+
+
 /** "3 static files copied to '/static', 5 unmodified." → 3 */
 function filesCopied(output) {
     const m = /(\d+) static files? copied/.exec(output);
@@ -59771,21 +60533,20 @@ function explainFailure(output) {
         .filter(Boolean);
     return lines[lines.length - 1] ?? 'no output';
 }
-async function run(read) {
-    const s = readCollectstaticSettings(read);
-    const outcomes = await (0,fleet/* forEachHost */.nY)(s.connection, host => lib_core/* group */.Os(`${host.label}: collectstatic`, async () => {
+async function run(s) {
+    const outcomes = await (0,fleet/* forEachHost */.nY)(s.connection, host => core/* group */.Os(`${host.label}: collectstatic`, async () => {
         const binary = await (0,compose/* detectCompose */.ib)(host, s.app.composeChoice);
         const project = (0,compose/* projectFor */.JQ)(s.app, binary, await (0,compose/* liveReleaseDir */.z0)(host, s.app.appDir));
         const python = s.python || (await (0,compose/* findPython */.Kq)(host, project, s.mode, s.service));
-        const result = await host.run((0,compose/* inService */.PX)(project, s.mode, s.service, collectstaticArgv(python, s)));
+        const result = await host.run((0,commands_compose/* inService */.PX)(project, s.mode, s.service, collectstaticArgv(python, s)));
         const output = `${result.stdout}\n${result.stderr}`;
         if (result.code !== 0)
             throw new Error(`collectstatic failed: ${explainFailure(output)}`);
         return filesCopied(result.stdout) ?? 0;
     }));
     const copied = outcomes.find(o => o.ok)?.value ?? 0;
-    lib_core/* setOutput */.uH('files-copied', String(copied));
-    await lib_core/* summary */.z
+    core/* setOutput */.uH('files-copied', String(copied));
+    await core/* summary */.z
         .addHeading('collectstatic', 2)
         .addTable([
         [
@@ -59802,50 +60563,47 @@ async function run(read) {
     return { ok: true, message: `collectstatic: ${copied} file(s) copied` };
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/log.ts
+var log = __nccwpck_require__(4325);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/shell.ts
 var shell = __nccwpck_require__(6673);
-;// CONCATENATED MODULE: ./src/migrate/backup.ts
+;// CONCATENATED MODULE: ./src/commands/database.ts
 
+const PASSWORD_VAR = 'PGPASSWORD';
+/**
+ * A PostgreSQL client (pg_dump, psql) connected to the database. A password
+ * travels only as PGPASSWORD, a secret env value, which the transport sends
+ * on standard input; inside a service Compose passes it on from its own
+ * environment.
+ */
+function postgresClient(db, project, argv) {
+    const target = db.databaseUrl
+        ? [`--dbname=${db.databaseUrl}`]
+        : ['-U', db.user, '-d', db.database];
+    const secret = db.password
+        ? { env: { [PASSWORD_VAR]: db.password }, secretEnv: [PASSWORD_VAR] }
+        : {};
+    if (!db.service)
+        return { argv: [...argv, ...target], ...secret };
+    return {
+        ...(0,commands_compose/* inService */.PX)(project, 'exec', db.service, [...argv, ...target], db.password ? [PASSWORD_VAR] : []),
+        ...secret
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/backup.ts
 
 
 /** Marks pg_dump's own end of output; newer pg_dump prints a `\unrestrict` line after it. */
 const DUMP_COMPLETE = 'PostgreSQL database dump complete';
-function backupFileName(database, now) {
-    return `deploykit-${database}-${now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z')}.sql.gz`;
-}
-/** Only files this naming produces are ever deleted by backup-keep. */
-function isOwnBackup(name, database) {
-    return new RegExp(`^deploykit-${database.replace(/[.]/g, '\\.')}-\\d{8}T\\d{6}Z\\.sql\\.gz$`).test(name);
-}
-const PASSWORD_VAR = 'PGPASSWORD';
-/**
- * pg_dump or psql for the backup's database. A password travels only as
- * PGPASSWORD, a secret env value, which the transport sends on standard
- * input; inside a service Compose passes it on from its own environment.
- */
-function clientCommand(b, project, argv) {
-    const target = b.databaseUrl ? [`--dbname=${b.databaseUrl}`] : ['-U', b.user, '-d', b.database];
-    const secret = b.password
-        ? { env: { [PASSWORD_VAR]: b.password }, secretEnv: [PASSWORD_VAR] }
-        : {};
-    if (!b.service)
-        return { argv: [...argv, ...target], ...secret };
-    return {
-        ...(0,compose/* inService */.PX)(project, 'exec', b.service, [...argv, ...target], b.password ? [PASSWORD_VAR] : []),
-        ...secret
-    };
-}
 /** pg_dump argv: plain SQL with DROP … IF EXISTS, so restoring over a half-migrated database works. */
-function dumpCommand(b, project) {
-    return clientCommand(b, project, ['pg_dump', '--clean', '--if-exists', '--no-owner']);
+function dumpCommand(db, project) {
+    return postgresClient(db, project, ['pg_dump', '--clean', '--if-exists', '--no-owner']);
 }
-function restoreCommand(b, project) {
-    return clientCommand(b, project, ['psql', '-v', 'ON_ERROR_STOP=1', '--quiet']);
+function restoreCommand(db, project) {
+    return postgresClient(db, project, ['psql', '-v', 'ON_ERROR_STOP=1', '--quiet']);
 }
 /**
  * Runs the dump into `file` through gzip. dash has no pipefail, so the
@@ -59884,71 +60642,15 @@ function restoreFromFileCommand(restore, file) {
         argv: ['sh', '-c', 'f=$1; shift; gzip -dc -- "$f" | "$@"', 'sh', file, ...restore.argv]
     };
 }
-/** What the summary tells a person to run to restore the dump by hand. */
+/** What the summary tells a person to run to restore the dump by hand: restoreFromFileCommand as shell text. */
 function restoreHint(restore, file) {
     const password = restore.secretEnv?.includes(PASSWORD_VAR)
         ? `# with ${PASSWORD_VAR} exported: the password of backup-database-url\n`
         : '';
     return `${password}gzip -dc ${(0,shell/* commandLine */.ay)([file])} | ${restore.cwd ? `(cd ${(0,shell/* commandLine */.ay)([restore.cwd])} && ` : ''}${(0,shell/* commandLine */.ay)(restore.argv)}${restore.cwd ? ')' : ''}`;
 }
-/** Takes and verifies a dump; throws (so nothing is migrated) when either fails. */
-async function takeBackup(host, b, project, now = new Date()) {
-    const file = external_node_path_.posix.join(b.dir, backupFileName(b.database, now));
-    const written = await host.run(writeDumpCommand(dumpCommand(b, project), file));
-    if (written.code !== 0) {
-        throw new Error(`backup failed (pg_dump into ${file} exited ${written.code ?? written.signal}): ${written.stderr.trim().split('\n').slice(-3).join(' ')}; nothing was migrated`);
-    }
-    if ((await host.run(verifyCommand(file), { quiet: true })).code !== 0) {
-        throw new Error(`backup ${file} failed verification (not gzip, empty, or without "${DUMP_COMPLETE}"); nothing was migrated`);
-    }
-    host.info(`Backup written and verified: ${file}`);
-    return file;
-}
-/** Deletes the oldest of this database's own dumps beyond `keep`; any other file is left alone. */
-async function pruneBackups(host, b) {
-    const listed = await host.run({ argv: ['ls', '-1', '--', b.dir] }, { quiet: true });
-    const own = listed.stdout
-        .split('\n')
-        .map(s => s.trim())
-        .filter(name => isOwnBackup(name, b.database))
-        .sort();
-    const old = own.slice(0, Math.max(0, own.length - b.keep));
-    for (const name of old)
-        await host.run({ argv: ['rm', '-f', '--', external_node_path_.posix.join(b.dir, name)] }, { quiet: true });
-    return old;
-}
 
-;// CONCATENATED MODULE: ./src/migrate/revisions.ts
-/** Parsers for what migration tools print about their state. */
-/** `[X]  shop.0001_initial` lines of `manage.py showmigrations --plan`: the applied ones, in order. */
-function djangoApplied(output) {
-    return output
-        .split('\n')
-        .map(l => /^\[X\]\s+([\w]+\.[\w]+)/.exec(l.trim()))
-        .filter((m) => m !== null)
-        .map(m => m[1]);
-}
-/** Latest applied migration per app: `blog.0001_initial shop.0002_product_price`, or `zero`. */
-function djangoRevision(applied) {
-    const latest = new Map();
-    for (const name of applied)
-        latest.set(name.split('.')[0], name);
-    return ([...latest.keys()]
-        .sort()
-        .map(app => latest.get(app))
-        .join(' ') || 'zero');
-}
-/** Revision ids `alembic current` prints (one per head), or `base` when none is applied. */
-function alembicRevision(output) {
-    const ids = output
-        .split('\n')
-        .map(l => /^([0-9A-Za-z_]+)(\s+\(head\)|\s+\(mergepoint\)|\s+\(branchpoint\)|\s*$)/.exec(l.trim()))
-        .filter((m) => m !== null && !/^INFO/.test(m[1]))
-        .map(m => m[1]);
-    return ids.join(' ') || 'base';
-}
-
-;// CONCATENATED MODULE: ./src/migrate/tool-commands.ts
+;// CONCATENATED MODULE: ./src/commands/migrate-tool.ts
 /**
  * The argv run inside the service for each tool, as data. Django needs the
  * interpreter found in the image (python or python3).
@@ -59998,8 +60700,79 @@ function stateArgv(tool, python) {
         return ['alembic', 'current'];
     return undefined;
 }
-function directionWord(direction) {
-    return direction === 'up' ? 'applied' : 'reverted';
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/commands/files.ts
+var files = __nccwpck_require__(2729);
+// EXTERNAL MODULE: ./src/core/prune.ts
+var prune = __nccwpck_require__(2307);
+;// CONCATENATED MODULE: ./src/migrate/backup.ts
+
+
+
+
+function backupFileName(database, now) {
+    return `deploykit-${database}-${now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z')}.sql.gz`;
+}
+/** Only files this naming produces are ever deleted by backup-keep. */
+function isOwnBackup(name, database) {
+    return new RegExp(`^deploykit-${database.replace(/[.]/g, '\\.')}-\\d{8}T\\d{6}Z\\.sql\\.gz$`).test(name);
+}
+/** Takes and verifies a dump; throws (so nothing is migrated) when either fails. */
+async function takeBackup(host, b, project, now = new Date()) {
+    const file = external_node_path_.posix.join(b.dir, backupFileName(b.database, now));
+    const written = await host.run(writeDumpCommand(dumpCommand(b, project), file));
+    if (written.code !== 0) {
+        throw new Error(`backup failed (pg_dump into ${file} exited ${written.code ?? written.signal}): ${written.stderr.trim().split('\n').slice(-3).join(' ')}; nothing was migrated`);
+    }
+    if ((await host.run(verifyCommand(file), { quiet: true })).code !== 0) {
+        throw new Error(`backup ${file} failed verification (not gzip, empty, or without "${DUMP_COMPLETE}"); nothing was migrated`);
+    }
+    host.info(`Backup written and verified: ${file}`);
+    return file;
+}
+/** Deletes the oldest of this database's own dumps beyond `keep`; any other file is left alone. */
+async function pruneBackups(host, b) {
+    return (0,prune/* pruneListed */.s)(host, {
+        list: files/* fileCommands */.t.list(b.dir),
+        ours: name => isOwnBackup(name, b.database),
+        keepNewest: b.keep,
+        remove: name => files/* fileCommands */.t.removeFile(external_node_path_.posix.join(b.dir, name))
+    });
+}
+
+;// CONCATENATED MODULE: ./src/migrate/revisions.ts
+/** Parsers for what migration tools print about their state. */
+/** `[X]  shop.0001_initial` lines of `manage.py showmigrations --plan`: the applied ones, in order. */
+function djangoApplied(output) {
+    return output
+        .split('\n')
+        .map(l => /^\[X\]\s+([\w]+\.[\w]+)/.exec(l.trim()))
+        .filter((m) => m !== null)
+        .map(m => m[1]);
+}
+/** Latest applied migration per app: `blog.0001_initial shop.0002_product_price`, or `zero`. */
+function djangoRevision(applied) {
+    const latest = new Map();
+    for (const name of applied)
+        latest.set(name.split('.')[0], name);
+    return ([...latest.keys()]
+        .sort()
+        .map(app => latest.get(app))
+        .join(' ') || 'zero');
+}
+/** Revision ids `alembic current` prints (one per head), or `base` when none is applied. */
+function alembicRevision(output) {
+    const ids = output
+        .split('\n')
+        .map(l => /^([0-9A-Za-z_]+)(\s+\(head\)|\s+\(mergepoint\)|\s+\(branchpoint\)|\s*$)/.exec(l.trim()))
+        .filter((m) => m !== null && !/^INFO/.test(m[1]))
+        .map(m => m[1]);
+    return ids.join(' ') || 'base';
 }
 
 ;// CONCATENATED MODULE: ./src/migrate/main.ts
@@ -60012,11 +60785,15 @@ function directionWord(direction) {
 
 
 
+
+function directionWord(direction) {
+    return direction === 'up' ? 'applied' : 'reverted';
+}
 async function readState(host, s, project, python) {
     const argv = stateArgv(s.tool, python);
     if (!argv)
         return undefined;
-    const out = await host.check((0,compose/* inService */.PX)(project, s.mode, s.service, argv), { quiet: true });
+    const out = await host.check((0,commands_compose/* inService */.PX)(project, s.mode, s.service, argv), { quiet: true });
     if (s.tool === 'django') {
         const applied = djangoApplied(out.stdout);
         return { revision: djangoRevision(applied), applied };
@@ -60061,7 +60838,7 @@ async function migrateHost(host, s) {
     };
     if (s.planOnly) {
         for (const argv of planArgvs(s, python))
-            await host.check((0,compose/* inService */.PX)(project, s.mode, s.service, argv));
+            await host.check((0,commands_compose/* inService */.PX)(project, s.mode, s.service, argv));
         const state = await readState(host, s, project, python);
         report.fromRevision = report.toRevision = state?.revision ?? '';
         return report;
@@ -60077,8 +60854,8 @@ async function migrateHost(host, s) {
     }
     const argv = migrationArgv(s, python);
     const cmd = argv
-        ? (0,compose/* inService */.PX)(project, s.mode, s.service, argv)
-        : (0,compose/* inService */.PX)(project, 'run', s.service, []);
+        ? (0,commands_compose/* inService */.PX)(project, s.mode, s.service, argv)
+        : (0,commands_compose/* inService */.PX)(project, 'run', s.service, []);
     const result = await host.run(cmd);
     if (result.code !== 0) {
         const why = toolError(result.stdout, result.stderr);
@@ -60107,15 +60884,14 @@ async function migrateHost(host, s) {
             : 'migration command finished');
     return report;
 }
-async function main_run(read) {
-    const s = readMigrateSettings(read);
-    const outcomes = await (0,fleet/* forEachHost */.nY)(s.connection, host => lib_core/* group */.Os(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s)));
+async function main_run(s) {
+    const outcomes = await (0,fleet/* forEachHost */.nY)(s.connection, host => core/* group */.Os(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s)));
     const ok = outcomes.filter(o => o.ok && o.value);
     const first = ok[0]?.value;
-    lib_core/* setOutput */.uH('backup-file', first?.backupFile ?? '');
-    lib_core/* setOutput */.uH('from-revision', first?.fromRevision ?? '');
-    lib_core/* setOutput */.uH('to-revision', first?.toRevision ?? '');
-    lib_core/* setOutput */.uH('applied', first ? String(first.applied.length) : '0');
+    core/* setOutput */.uH('backup-file', first?.backupFile ?? '');
+    core/* setOutput */.uH('from-revision', first?.fromRevision ?? '');
+    core/* setOutput */.uH('to-revision', first?.toRevision ?? '');
+    core/* setOutput */.uH('applied', first ? String(first.applied.length) : '0');
     const table = [
         ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(data => ({ data, header: true })),
         ...outcomes.map(o => (0,html/* summaryRow */.lW)([
@@ -60127,7 +60903,7 @@ async function main_run(read) {
             o.value?.backupFile ?? ''
         ]))
     ];
-    const summary = lib_core/* summary */.z.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table);
+    const summary = core/* summary */.z.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table);
     if (first?.restoreHint)
         summary
             .addRaw('<p>Restore the backup with:</p>')
@@ -60143,261 +60919,10 @@ async function main_run(read) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/smoke-check/expectations.ts
-
-const STATUS_ITEM = /^(?:([1-5])xx|([1-5]\d\d)(?:-([1-5]\d\d))?)$/i;
-function parseStatusSpec(text, input) {
-    const items = text
-        .split(',')
-        .map(s => s.trim())
-        .filter(Boolean);
-    const ranges = items.map(item => {
-        const m = STATUS_ITEM.exec(item);
-        if (!m) {
-            throw new errors/* InputError */.dz(input, `${JSON.stringify(item)} is not a status code, range or class`, 'Use a code (200), a class (2xx), a range (200-299) or a comma list (200,204)');
-        }
-        if (m[1])
-            return [Number(m[1]) * 100, Number(m[1]) * 100 + 99];
-        const low = Number(m[2]);
-        const high = m[3] ? Number(m[3]) : low;
-        if (high < low) {
-            throw new errors/* InputError */.dz(input, `range ${item} ends before it starts`, 'Write it low-high');
-        }
-        return [low, high];
-    });
-    if (ranges.length === 0) {
-        throw new errors/* InputError */.dz(input, 'is empty', 'Use a code (200), a class (2xx) or a list (200,204)');
-    }
-    return { text: items.join(','), ranges };
-}
-function statusMatches(spec, code) {
-    return spec.ranges.some(([low, high]) => code >= low && code <= high);
-}
-/** Parses `path=value`; `items[0].name` and `$.status` are accepted for `items.0.name` and `status`. */
-function parseJsonExpectation(line, input) {
-    const at = line.indexOf('=');
-    const path = (at < 0 ? '' : line.slice(0, at).trim())
-        .replace(/^\$\.?/, '')
-        .replace(/\[(\d+)\]/g, '.$1');
-    const keys = path.split('.');
-    if (at < 0 || !path || keys.some(k => k === '')) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(line)} is not a path=value line`, 'Write one check per line as a dotted path, =, and the value: components.database=ok');
-    }
-    return { path, keys, value: line.slice(at + 1).trim() };
-}
-/** `/ok/i` keeps its flags; anything else is the pattern itself. */
-function parseBodyPattern(text, input) {
-    const literal = /^\/(.+)\/([dgimsuy]*)$/s.exec(text);
-    try {
-        return literal ? new RegExp(literal[1], literal[2].replace('g', '')) : new RegExp(text);
-    }
-    catch (err) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(text)} is not a valid regular expression (${err.message})`, 'Use JavaScript regular expression syntax, e.g. "status":\\s*"ok"');
-    }
-}
-const NOTHING = Symbol('nothing');
-function lookup(data, keys) {
-    let here = data;
-    for (const key of keys) {
-        if (here === null || typeof here !== 'object' || !Object.hasOwn(here, key))
-            return NOTHING;
-        here = here[key];
-    }
-    return here;
-}
-function sameAsText(found, expected) {
-    if (typeof found === 'string')
-        return found === expected;
-    return JSON.stringify(found) === expected;
-}
-function shown(found) {
-    return found === NOTHING ? 'nothing (no such path)' : clip(JSON.stringify(found), 120);
-}
-function clip(text, max) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-/** A short, one-line view of a body for messages. */
-function trimmedBody(body) {
-    return clip(body, 200);
-}
-/** Every unmet expectation as a reason, e.g. `components.database: expected "ok", got "down"`. */
-function unmetExpectations(expect, observed) {
-    const reasons = [];
-    if (!statusMatches(expect.status, observed.status)) {
-        reasons.push(`HTTP status: expected ${expect.status.text}, got ${observed.status}`);
-    }
-    if (expect.json.length > 0) {
-        let data = NOTHING;
-        try {
-            data = JSON.parse(observed.body);
-        }
-        catch {
-            reasons.push(`body: expected JSON, got ${observed.body ? JSON.stringify(trimmedBody(observed.body)) : 'an empty body'}`);
-        }
-        if (data !== NOTHING) {
-            for (const want of expect.json) {
-                const found = lookup(data, want.keys);
-                if (found === NOTHING || !sameAsText(found, want.value)) {
-                    reasons.push(`${want.path}: expected ${JSON.stringify(want.value)}, got ${shown(found)}`);
-                }
-            }
-        }
-    }
-    if (expect.body && !expect.body.test(observed.body)) {
-        reasons.push(`body: expected to match ${expect.body}, got ${JSON.stringify(trimmedBody(observed.body))}`);
-    }
-    if (expect.maxLatencyMs > 0 &&
-        observed.latencyMs !== undefined &&
-        observed.latencyMs > expect.maxLatencyMs) {
-        reasons.push(`latency: expected at most ${expect.maxLatencyMs} ms, got ${Math.round(observed.latencyMs)} ms`);
-    }
-    return reasons;
-}
-
-;// CONCATENATED MODULE: ./src/smoke-check/target-url.ts
-/** Thrown for text that is not an http(s) URL; `shown` is safe to print. */
-class BadUrl extends Error {
-    shown;
-    problem;
-    fix;
-    constructor(shown, problem, fix) {
-        super(`${JSON.stringify(shown)} ${problem}`);
-        this.shown = shown;
-        this.problem = problem;
-        this.fix = fix;
-    }
-}
-const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/\S*/gi;
-/** Percent-decoding that leaves a malformed escape as it is, as curl does. */
-function decoded(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-/**
- * Query values as ***, keys kept. A parameter without `=` is shown as ***
- * too: `?abc123` is as likely a token as a flag.
- */
-function shownQuery(search) {
-    if (search.length <= 1)
-        return '';
-    const params = search
-        .slice(1)
-        .split('&')
-        .map(p => {
-        const eq = p.indexOf('=');
-        if (eq < 0)
-            return p ? '***' : '';
-        return eq === p.length - 1 ? p : `${p.slice(0, eq + 1)}***`;
-    });
-    return `?${params.join('&')}`;
-}
-function shownOf(url) {
-    const userinfo = url.password ? `${url.username}:***@` : url.username ? '***@' : '';
-    return `${url.protocol}//${userinfo}${url.host}${url.pathname}${shownQuery(url.search)}`;
-}
-/**
- * The best safe form of text that does not parse: anything up to the last
- * `@` may be user info, anything after `#` a fragment, after `?` a query.
- */
-function shownUnparsed(text) {
-    const scheme = SCHEME.exec(text);
-    let rest = scheme ? text.slice(scheme[0].length) : text;
-    const at = rest.lastIndexOf('@');
-    const userinfo = at >= 0 ? '***@' : '';
-    if (at >= 0)
-        rest = rest.slice(at + 1);
-    const hash = rest.indexOf('#');
-    if (hash >= 0)
-        rest = rest.slice(0, hash);
-    const question = rest.indexOf('?');
-    const query = question >= 0 ? shownQuery(rest.slice(question)) : '';
-    if (question >= 0)
-        rest = rest.slice(0, question);
-    return `${scheme ? scheme[0] : ''}${userinfo}${rest}${query}`;
-}
-function parsed(text) {
-    try {
-        return new URL(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Every URL in a text (an input line, an error) in its shown form. */
-function shownText(text) {
-    return text.replace(URL_IN_TEXT, token => {
-        const url = parsed(token);
-        return url ? shownOf(url) : shownUnparsed(token);
-    });
-}
-/**
- * The secrets a URL token holds, in every form they may be printed in: as
- * typed, as WHATWG URL writes them (percent-encoded) and decoded. For text
- * that does not parse, whatever stands where user info would.
- */
-function urlSecrets(token) {
-    const scheme = SCHEME.exec(token);
-    if (!scheme)
-        return [];
-    const url = parsed(token);
-    const rest = token.slice(scheme[0].length);
-    // WHATWG's authority ends at the first / ? # (or \); its user info at the last @ in it.
-    const authorityEnd = url ? rest.search(/[/?#\\]/) : -1;
-    const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
-    const at = authority.lastIndexOf('@');
-    if (at < 0)
-        return [];
-    const typed = authority.slice(0, at);
-    const colon = typed.indexOf(':');
-    const typedSecret = colon >= 0 ? typed.slice(colon + 1) : typed;
-    const secrets = [typedSecret, decoded(typedSecret)];
-    if (url) {
-        const written = url.password || (colon < 0 ? url.username : '');
-        secrets.push(written, decoded(written));
-    }
-    return [...new Set(secrets.filter(Boolean))];
-}
-/** Reads one URL token of `urls`; throws BadUrl, whose text shows no secret. */
-function parseTargetUrl(text) {
-    const url = parsed(text);
-    if (!url) {
-        const hasUserinfo = /@/.test(text.replace(SCHEME, ''));
-        throw new BadUrl(shownUnparsed(text), 'is not a valid URL', hasUserinfo
-            ? 'A #, / or ? in a user name or password ends it early: write it as %23, %2F or %3F'
-            : undefined);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new BadUrl(shownOf(url), 'is not an http:// or https:// URL');
-    }
-    const authorization = url.username || url.password
-        ? `Basic ${Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64')}`
-        : undefined;
-    const shown = shownOf(url);
-    url.username = '';
-    url.password = '';
-    url.hash = '';
-    return { href: url.href, authorization, shown };
-}
-/**
- * A text for display (an error, a body that quotes the request) with the
- * request's URL in its shown form and its query's values as ***.
- */
-function hideUrlIn(text, href) {
-    const url = parsed(href);
-    if (!text || !url)
-        return text;
-    let out = text.split(href).join(shownOf(url));
-    if (url.search.length > 1)
-        out = out.split(url.search.slice(1)).join(shownQuery(url.search).slice(1));
-    return out;
-}
-
+// EXTERNAL MODULE: ./src/smoke-check/expectations.ts
+var expectations = __nccwpck_require__(5997);
+// EXTERNAL MODULE: ./src/smoke-check/target-url.ts
+var target_url = __nccwpck_require__(3671);
 ;// CONCATENATED MODULE: ./src/smoke-check/check.ts
 
 
@@ -60443,13 +60968,13 @@ async function checkUntilPassing(run) {
         reasons =
             last.error !== undefined || last.status === undefined
                 ? [last.error ?? 'no response']
-                : unmetExpectations(check.expect, {
+                : (0,expectations/* unmetExpectations */.HI)(check.expect, {
                     status: last.status,
                     body: last.body,
                     latencyMs: last.latencyMs
                 });
         // A body may quote the request, query values and all; they are shown as *** like the URL.
-        reasons = reasons.map(r => hideUrlIn(r, check.url));
+        reasons = reasons.map(r => (0,target_url/* hideUrlIn */.HN)(r, check.url));
         run.log(`${label} attempt ${attempts}/${timing.maxAttempts}: ${outcomeText(last, reasons)}`);
         if (reasons.length === 0)
             break;
@@ -60478,7 +61003,7 @@ async function checkUntilPassing(run) {
         status: last?.status,
         latencyMs: last?.latencyMs,
         reason: passed ? undefined : [...reasons, stop].join('; '),
-        body: passed || !last?.body ? undefined : hideUrlIn(trimmedBody(last.body), check.url),
+        body: passed || !last?.body ? undefined : (0,target_url/* hideUrlIn */.HN)((0,expectations/* trimmedBody */.FS)(last.body), check.url),
         client: last?.client,
         certificate: last?.certificate,
         notice: last?.notice
@@ -60487,7 +61012,8 @@ async function checkUntilPassing(run) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/smoke-check/http-probe-commands.ts
+;// CONCATENATED MODULE: ./src/commands/http-probe.ts
+
 const SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
 /**
  * curl writes the body, then `-w` appends the status, timing and the
@@ -60696,6 +61222,16 @@ function probeArgv(req, marker) {
 function probeStdin(req, marker) {
     return `${curlConfig(req)}${marker}\n${wgetrc(req)}${marker}\n${req.url}\n`;
 }
+const onServer = argv => ({ argv });
+function inRunningService(project, service) {
+    return argv => (0,commands_compose/* inService */.PX)(project, 'exec', service, argv);
+}
+/** The probe as it is sent: placed, with the URL and the headers on its stdin. */
+function probeCommand(req, marker, place) {
+    return { ...place(probeArgv(req, marker)), stdin: probeStdin(req, marker) };
+}
+
+;// CONCATENATED MODULE: ./src/smoke-check/probe-output.ts
 function trailerFields(text, marker) {
     const fields = {};
     for (const line of text.split('\n')) {
@@ -60878,6 +61414,8 @@ async function followRedirects(first, follow, send) {
 
 
 
+
+
 /** Time on top of the request timeout for SSH and `docker-compose exec` to start and stop. */
 const EXEC_GRACE_MS = 5000;
 function remote_probe_lastLine(text) {
@@ -60890,18 +61428,16 @@ function remote_probe_lastLine(text) {
  */
 async function placeProbe(host, from, app) {
     if (from.kind !== 'container')
-        return argv => ({ argv });
+        return onServer;
     if (!app)
         throw new Error('from: container needs app-dir');
-    if ((await host.run({ argv: ['test', '-d', app.appDir] }, { quiet: true })).code !== 0) {
+    if ((await host.run(files/* fileCommands */.t.isDirectory(app.appDir), { quiet: true })).code !== 0) {
         throw new Error(`app-dir ${app.appDir} does not exist on the server`);
     }
     const binary = await (0,compose/* detectCompose */.ib)(host, app.composeChoice);
-    const current = external_node_path_.posix.join(app.appDir, 'current');
-    const hasCurrent = (await host.run({ argv: ['test', '-d', current] }, { quiet: true })).code === 0;
-    const project = (0,compose/* projectFor */.JQ)(app, binary, hasCurrent ? current : app.appDir);
+    const project = (0,compose/* projectFor */.JQ)(app, binary, await (0,compose/* liveReleaseDir */.z0)(host, app.appDir));
     // `docker-compose exec -T` (v1) exits 1 without a word for an unknown service: ask first.
-    const config = await host.run((0,compose/* composeCommand */.ec)(project, ['config', '--services']), { quiet: true });
+    const config = await host.run(commands_compose/* composeCommands */.$j.services(project), { quiet: true });
     if (config.code !== 0) {
         throw new Error(`cannot read the Compose project in ${project.dir}: ${remote_probe_lastLine(config.stderr)}`);
     }
@@ -60914,7 +61450,7 @@ async function placeProbe(host, from, app) {
     if (!services.includes(from.service)) {
         throw new Error(`service ${from.service} is not in the Compose project ${project.projectName} (it has ${services.join(', ') || 'none'})`);
     }
-    return argv => (0,compose/* composeCommand */.ec)(project, ['exec', '-T', from.service, ...argv]);
+    return inRunningService(project, from.service);
 }
 /** The probe script never ran: say why, as far as the command's output tells. */
 function withoutProbe(from, code, stderr, error) {
@@ -60956,7 +61492,10 @@ async function requestOnce(host, place, from, request, settings, timeoutMs) {
     const started = performance.now();
     let result;
     try {
-        result = await host.run({ ...place(probeArgv(probe, marker)), stdin: probeStdin(probe, marker) }, { quiet: true, timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS });
+        result = await host.run(probeCommand(probe, marker, place), {
+            quiet: true,
+            timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS
+        });
     }
     catch (err) {
         // The connection is gone; later attempts would fail the same way.
@@ -60974,7 +61513,7 @@ async function requestOnce(host, place, from, request, settings, timeoutMs) {
         body: out.body,
         // Without /proc/uptime the round trip is the best bound there is.
         latencyMs: out.latencyMs ?? roundTripMs,
-        error: out.error === undefined ? undefined : hideUrlIn(out.error, request.url),
+        error: out.error === undefined ? undefined : (0,target_url/* hideUrlIn */.HN)(out.error, request.url),
         fatal: out.fatal,
         client: out.client,
         location: out.location,
@@ -61012,8 +61551,6 @@ function remoteProbe(host, place, from, settings) {
     };
 }
 
-// EXTERNAL MODULE: ./src/core/log.ts
-var log = __nccwpck_require__(4325);
 ;// CONCATENATED MODULE: ./src/smoke-check/report.ts
 
 
@@ -61030,7 +61567,7 @@ function reportCertificates(results) {
         seen.add(certificate.host);
         const text = `TLS certificate of ${certificate.host} expires in ${certificate.daysLeft} days (${certificate.validTo})`;
         if (certificate.daysLeft < CERTIFICATE_WARNING_DAYS)
-            lib_core/* warning */.$e(text);
+            core/* warning */.$e(text);
         else
             (0,log/* logRemote */.dR)(text);
     }
@@ -61039,21 +61576,21 @@ function reportCertificates(results) {
 function annotateFailures(results) {
     for (const r of results.filter(r => !r.passed)) {
         const body = r.body ? `; body: ${JSON.stringify(r.body)}` : '';
-        lib_core/* error */.z3(`${r.reason}${body}`, {
-            title: clip(`smoke-check failed: ${r.method} ${r.url} from ${r.from}`, 200)
+        core/* error */.z3(`${r.reason}${body}`, {
+            title: (0,expectations/* clip */.$Q)(`smoke-check failed: ${r.method} ${r.url} from ${r.from}`, 200)
         });
     }
 }
 function setResultOutputs(results) {
-    lib_core/* setOutput */.uH('passed', String(results.length > 0 && results.every(r => r.passed)));
-    lib_core/* setOutput */.uH('results', JSON.stringify(results));
+    core/* setOutput */.uH('passed', String(results.length > 0 && results.every(r => r.passed)));
+    core/* setOutput */.uH('results', JSON.stringify(results));
 }
 function resultCell(r) {
     const cert = r.certificate ? ` (certificate: ${r.certificate.daysLeft} days left)` : '';
     const notice = r.notice ? `; ${r.notice}` : '';
     return r.passed
         ? `✅ passed${cert}${notice}`
-        : `❌ ${clip(r.reason ?? 'failed', 300)}${cert}${notice}`;
+        : `❌ ${(0,expectations/* clip */.$Q)(r.reason ?? 'failed', 300)}${cert}${notice}`;
 }
 /** The job summary: one row per URL and place it was checked from. */
 async function writeSummary(results, elapsedMs) {
@@ -61068,7 +61605,7 @@ async function writeSummary(results, elapsedMs) {
         r.latencyMs === undefined ? '—' : `${r.latencyMs} ms`,
         resultCell(r)
     ]));
-    await lib_core/* summary */.z
+    await core/* summary */.z
         .addHeading('Smoke check', 3)
         .addTable([
         ['URL', 'from', 'attempts', 'status', 'latency', 'result'].map(data => ({
@@ -61185,7 +61722,7 @@ async function requestFromRunner(check, settings, timeoutMs) {
         return {
             body: '',
             latencyMs: Math.round(performance.now() - started),
-            error: hideUrlIn(describeError(err, timeoutMs), url)
+            error: (0,target_url/* hideUrlIn */.HN)(describeError(err, timeoutMs), url)
         };
     }
 }
@@ -61193,211 +61730,9 @@ function runnerProbe(settings) {
     return (check, timeoutMs) => requestFromRunner(check, settings, timeoutMs);
 }
 
-;// CONCATENATED MODULE: ./src/smoke-check/settings.ts
-
-
-
-
-
-
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-/**
- * Headers that name things rather than grant access. Masking them would hide
- * every occurrence of a host name, or of a value as short as `1`, in the log.
- */
-const PUBLIC_HEADERS = new Set([
-    'host',
-    'accept',
-    'accept-language',
-    'content-type',
-    'user-agent',
-    'x-forwarded-for',
-    'x-forwarded-host',
-    'x-forwarded-proto'
-]);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** A tab is fine in a header value; a CR or any other control character could end it early. */
-function hasControlCharacter(value) {
-    return [...value].some(c => (c < ' ' && c !== '\t') || c === '\u007f');
-}
-const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const URL_SYNTAX_FIX = 'Write one URL per line as [METHOD] URL [STATUS] [path=value …], e.g. GET https://example.com/api/health 200';
-const MAX_LATENCY_LIMIT_MS = 600_000;
-/** Registers every credential in the `urls` input, in each form it may be printed in. */
-function registerUrlSecrets(text) {
-    for (const token of text.split(/\s+/)) {
-        if (!token.includes('://'))
-            continue;
-        for (const secret of urlSecrets(token))
-            (0,secrets/* registerSecret */.cl)(secret);
-        try {
-            const authorization = parseTargetUrl(token).authorization;
-            if (authorization)
-                (0,secrets/* registerSecret */.cl)(authorization.slice('Basic '.length));
-        }
-        catch {
-            // reported with the line it is on
-        }
-    }
-}
-function splitHeader(line) {
-    const colon = line.indexOf(':');
-    if (colon <= 0)
-        return undefined;
-    return { name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() };
-}
-/** Registers secret header values before anything else can print them. */
-function registerHeaderSecrets(read) {
-    for (const line of (0,inputs/* readLines */.Se)(read, 'headers')) {
-        const header = splitHeader(line);
-        if (!header || PUBLIC_HEADERS.has(header.name.toLowerCase()))
-            continue;
-        (0,secrets/* registerSecret */.cl)(header.value);
-        if ((0,secrets/* isShortSecret */.nz)(header.value))
-            (0,secrets/* warnShortSecret */.n$)(`headers: the value of ${header.name}`, `Every header but ${[...PUBLIC_HEADERS].join(', ')} is masked.`);
-    }
-}
-function readHeaders(read) {
-    return (0,inputs/* readLines */.Se)(read, 'headers').map((line, index) => {
-        const header = splitHeader(line);
-        if (!header || !HEADER_NAME.test(header.name)) {
-            // The line itself is not shown: without its colon, it may be nothing but the secret.
-            throw new errors/* InputError */.dz('headers', `header ${index + 1} is not "Name: value"`, 'Write one header per line, e.g. Authorization: Bearer ${{ secrets.TOKEN }}');
-        }
-        if (!header.value) {
-            throw new errors/* InputError */.dz('headers', `${header.name} has no value`, 'Give it a value or remove it');
-        }
-        if (hasControlCharacter(header.value)) {
-            throw new errors/* InputError */.dz('headers', `the value of ${header.name} has a control character`, 'Remove it; a header value is one line of text');
-        }
-        return header;
-    });
-}
-function readFrom(read) {
-    const text = read('from').trim() || 'runner';
-    if (text === 'runner' || text === 'server')
-        return { kind: text };
-    const m = /^container:(.*)$/.exec(text);
-    if (m && SERVICE_NAME.test(m[1].trim()))
-        return { kind: 'container', service: m[1].trim() };
-    throw new errors/* InputError */.dz('from', `${JSON.stringify(text)} is not runner, server or container:<service>`, 'Use runner (from the workflow runner), server (over SSH) or container:api (inside the Compose service api)');
-}
-function fromLabel(from) {
-    return from.kind === 'container' ? `container:${from.service}` : from.kind;
-}
-/** One `urls` line, the `number`-th: `[METHOD] URL [STATUS] [path=value …]`. */
-function parseUrlLine(line, shared, number = 1) {
-    const tokens = line.split(/\s+/);
-    let method = 'GET';
-    if (!tokens[0].includes('://') && /^[A-Za-z]+$/.test(tokens[0])) {
-        const word = tokens.shift().toUpperCase();
-        if (!METHODS.includes(word)) {
-            throw new errors/* InputError */.dz('urls', `${JSON.stringify(word)} is not a supported method`, `Use one of ${METHODS.join(', ')}`);
-        }
-        method = word;
-    }
-    const urlText = tokens.shift();
-    if (!urlText || !urlText.includes('://')) {
-        throw new errors/* InputError */.dz('urls', `${JSON.stringify(shownText(line))} has no URL`, URL_SYNTAX_FIX);
-    }
-    let target;
-    try {
-        target = parseTargetUrl(urlText);
-    }
-    catch (err) {
-        if (!(err instanceof BadUrl))
-            throw err;
-        throw new errors/* InputError */.dz('urls', `URL ${number} (${JSON.stringify(err.shown)}) ${err.problem}`, err.fix ?? URL_SYNTAX_FIX);
-    }
-    let status;
-    const json = [...shared.json];
-    for (const token of tokens) {
-        if (token.includes('=')) {
-            json.push(parseJsonExpectation(token, 'urls'));
-        }
-        else if (!status && /^[\dxX,-]+$/.test(token)) {
-            status = parseStatusSpec(token, 'urls');
-        }
-        else {
-            throw new errors/* InputError */.dz('urls', `${JSON.stringify(token)} in ${JSON.stringify(shownText(line))} is neither a status nor a path=value check`, URL_SYNTAX_FIX);
-        }
-    }
-    if (method === 'HEAD' && (json.length > 0 || shared.body)) {
-        throw new errors/* InputError */.dz('urls', `HEAD ${target.shown} gets no body, so expect-json and expect-body cannot hold`, 'Use GET for URLs whose body is checked');
-    }
-    return {
-        method,
-        url: target.href,
-        authorization: target.authorization,
-        shownUrl: target.shown,
-        expect: {
-            status: status ?? shared.status,
-            json,
-            body: shared.body,
-            maxLatencyMs: shared.maxLatencyMs
-        }
-    };
-}
-function readTiming(read) {
-    const timeoutMs = (0,inputs/* readDuration */.$7)(read, 'timeout', 10);
-    const waitTimeoutMs = (0,inputs/* readDuration */.$7)(read, 'wait-timeout', 120);
-    if (timeoutMs <= 0)
-        throw new errors/* InputError */.dz('timeout', 'must be more than 0', 'Use seconds, e.g. 10');
-    if (waitTimeoutMs <= 0) {
-        throw new errors/* InputError */.dz('wait-timeout', 'must be more than 0', 'Use seconds, e.g. 120');
-    }
-    return {
-        timeoutMs,
-        maxAttempts: (0,inputs/* readInteger */.JI)(read, 'max-attempts', 10, 1, 1000),
-        retryDelayMs: (0,inputs/* readDuration */.$7)(read, 'retry-delay', 2),
-        waitTimeoutMs
-    };
-}
-/**
- * Reads and checks every smoke-check input (not the connection inputs).
- * Secrets are registered first, so no error below can print them.
- */
-function readSmokeSettings(read) {
-    registerHeaderSecrets(read);
-    registerUrlSecrets(read('urls'));
-    const lines = (0,inputs/* readLines */.Se)(read, 'urls');
-    if (lines.length === 0) {
-        throw new errors/* InputError */.dz('urls', 'is empty', URL_SYNTAX_FIX);
-    }
-    const expectBody = read('expect-body').trim();
-    const shared = {
-        status: parseStatusSpec(read('expect-status').trim() || '2xx', 'expect-status'),
-        json: (0,inputs/* readLines */.Se)(read, 'expect-json').map(l => parseJsonExpectation(l, 'expect-json')),
-        body: expectBody ? parseBodyPattern(expectBody, 'expect-body') : undefined,
-        maxLatencyMs: (0,inputs/* readInteger */.JI)(read, 'max-latency-ms', 0, 0, MAX_LATENCY_LIMIT_MS)
-    };
-    const checks = lines.map((line, index) => parseUrlLine(line, shared, index + 1));
-    const seen = new Set();
-    for (const c of checks) {
-        const key = `${c.method} ${c.url} ${c.authorization ?? ''}`;
-        if (seen.has(key)) {
-            throw new errors/* InputError */.dz('urls', `lists ${c.method} ${c.shownUrl} twice`, 'Remove the duplicate');
-        }
-        seen.add(key);
-    }
-    const from = readFrom(read);
-    if (from.kind === 'runner' && read('host').trim()) {
-        lib_core/* warning */.$e('host is set but from is runner: the URLs are requested from the runner, not over SSH');
-    }
-    return {
-        checks,
-        from,
-        headers: readHeaders(read),
-        followRedirects: (0,inputs/* readBoolean */.Vf)(read, 'follow-redirects', true),
-        insecureTls: (0,inputs/* readBoolean */.Vf)(read, 'insecure-tls', false),
-        timing: readTiming(read)
-    };
-}
-
+// EXTERNAL MODULE: ./src/smoke-check/settings.ts
+var smoke_check_settings = __nccwpck_require__(6307);
 ;// CONCATENATED MODULE: ./src/smoke-check/main.ts
-
-
-
 
 
 
@@ -61429,7 +61764,7 @@ function fromRunner(settings, deadline) {
     })));
 }
 async function fromServers(settings, { connection, app }, deadline) {
-    const where = fromLabel(settings.from);
+    const where = (0,smoke_check_settings/* fromLabel */.Lt)(settings.from);
     const outcomes = await (0,fleet/* forEachHost */.nY)(connection, async (host) => {
         const place = await placeProbe(host, settings.from, app);
         const probe = remoteProbe(host, place, settings.from, settings);
@@ -61447,28 +61782,14 @@ async function fromServers(settings, { connection, app }, deadline) {
         : settings.checks.map(c => notChecked(c, `${where} ${o.host}`, o.error)));
 }
 /**
- * Checks every URL from where `from` says, sets `passed` and `results`,
- * writes the job summary and fails the step when any URL fails. Every input
- * is read and checked before the first request.
+ * Checks every URL from where `from` says, sets `passed` and `results` and
+ * writes the job summary; not ok when any URL fails.
  */
-async function smoke_check_main_run(read) {
-    const result = await execute(read);
-    if (!result.ok)
-        core.setFailed(result.message);
-    else
-        logRemote(result.message);
-}
-async function execute(read) {
-    const settings = readSmokeSettings(read);
-    const remote = settings.from.kind === 'runner'
-        ? undefined
-        : {
-            connection: (0,connection_settings/* readConnectionSettings */.S)(read),
-            app: settings.from.kind === 'container' ? (0,compose/* readAppSettings */.bR)(read) : undefined
-        };
+async function smoke_check_main_run(settings) {
+    const { remote } = settings;
     const started = Date.now();
     const deadline = started + settings.timing.waitTimeoutMs;
-    (0,log/* logRemote */.dR)(`Checking ${settings.checks.length} URL(s) from ${fromLabel(settings.from)}, for at most ${settings.timing.waitTimeoutMs / 1000}s`);
+    (0,log/* logRemote */.dR)(`Checking ${settings.checks.length} URL(s) from ${(0,smoke_check_settings/* fromLabel */.Lt)(settings.from)}, for at most ${settings.timing.waitTimeoutMs / 1000}s`);
     const results = remote === undefined
         ? await fromRunner(settings, deadline)
         : await fromServers(settings, remote, deadline);
@@ -61492,10 +61813,8 @@ async function execute(read) {
         };
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 16 modules
-var main = __nccwpck_require__(6674);
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 2 modules
-var settings = __nccwpck_require__(8759);
+// EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 41 modules
+var main = __nccwpck_require__(5693);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -66552,7 +66871,7 @@ class GithubDeployment {
             return deployment;
         }
         catch (err) {
-            lib_core/* warning */.$e(`GitHub deployment not recorded: ${(0,errors/* errorMessage */.gJ)(err)}`);
+            core/* warning */.$e(`GitHub deployment not recorded: ${(0,errors/* errorMessage */.gJ)(err)}`);
             return undefined;
         }
     }
@@ -66572,7 +66891,7 @@ class GithubDeployment {
                 await this.retirePrevious();
         }
         catch (err) {
-            lib_core/* warning */.$e(`GitHub deployment status ${state} not recorded: ${(0,errors/* errorMessage */.gJ)(err)}`);
+            core/* warning */.$e(`GitHub deployment status ${state} not recorded: ${(0,errors/* errorMessage */.gJ)(err)}`);
         }
     }
     /** The deployment this one replaced becomes inactive, so the environment shows one live deployment. */
@@ -66602,6 +66921,430 @@ class GithubDeployment {
     }
 }
 
+;// CONCATENATED MODULE: ./src/whole-deploy/rollback-decision.ts
+/** The commit that was live before this run, as the first host that had one recorded it. */
+function previousRefOf(rows) {
+    return rows.find(r => r.previousRef)?.previousRef ?? '';
+}
+function decideRollback(o) {
+    const { deployed, failure } = o;
+    if (failure === undefined) {
+        const deployedRef = deployed.rows[0]?.ref ?? '';
+        return {
+            kind: 'deployed',
+            deployedRef,
+            status: `release ${deployed.releaseId}`,
+            message: `Deployed release ${deployed.releaseId} (${deployedRef})`
+        };
+    }
+    if (!deployed.ok) {
+        if (!deployed.rows.some(r => r.changed))
+            return { kind: 'stay', status: 'deploy failed; nothing was changed', message: failure };
+        // A rollback would wait for the lock and then undo the other deploy's release.
+        const taken = deployed.rows.filter(r => r.lockLost).map(r => r.host);
+        if (taken.length > 0) {
+            return {
+                kind: 'stay',
+                status: 'another deploy took over the deploy lock',
+                message: `${failure}. Not rolled back: another deploy took over the deploy lock on ${taken.join(', ')} and deploys there now`
+            };
+        }
+    }
+    const previousRef = previousRefOf(deployed.rows);
+    if (!o.autoRollback || !previousRef) {
+        const why = o.autoRollback
+            ? 'there is no previous release to roll back to'
+            : 'auto-rollback is off';
+        return {
+            kind: 'stay',
+            status: failure,
+            message: `${failure}. Not rolled back: ${why}; the servers may be half-deployed`
+        };
+    }
+    return {
+        kind: 'roll-back',
+        failure,
+        previousRef,
+        migrateDown: o.migrated && o.canMigrateDown,
+        databaseNote: o.migrated && !o.canMigrateDown
+            ? `the database keeps the new migrations (set migrate-down-target to undo them)${o.backupFile ? `; the backup from before them is ${o.backupFile}` : ''}`
+            : undefined
+    };
+}
+/** What migrating down during the rollback did, as a note of the final message. */
+function migratedDownNote(down, target) {
+    return down.ok
+        ? `database migrated down to ${down.toRevision ?? target}`
+        : `migrating down FAILED: ${down.message}`;
+}
+/** What collectstatic after the rollback did, as a note of the final message (none when it worked). */
+function collectstaticAgainNote(again) {
+    return again.ok ? [] : [`collectstatic after the rollback FAILED: ${again.message}`];
+}
+/** The final message of a run that rolled back (or tried to). */
+function rolledBackMessage(decision, back, notes) {
+    const where = back.ok
+        ? `rolled back to ${decision.previousRef} (release ${back.releaseId})`
+        : `ROLLBACK FAILED: ${back.message}`;
+    return `${decision.failure}. ${where}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/whole-deploy/main.ts
+
+
+
+
+
+
+
+
+
+async function writeEarlyMigrateSummary(r) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const what = r.applied.length ? `applied ${(0,html/* escapeHtml */.ZD)(r.applied.join(', '))}` : 'nothing to apply';
+    await core/* summary */.z
+        .addRaw(`<p>Migrated before the start: ${what}${r.backupFile ? `; backup <code>${(0,html/* escapeHtml */.ZD)(r.backupFile)}</code>` : ''}.</p>`, true)
+        .write();
+}
+async function stage(title, work) {
+    (0,log/* logRemote */.dR)(`\n▶ ${title}`);
+    const result = await work();
+    (0,log/* logRemote */.dR)(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`);
+    return result;
+}
+/** A command's effect is unknown: after it ran, its down-command is what undoes it. */
+function changedDatabase(s, r) {
+    return r.applied.length > 0 || s.migrate?.tool === 'command';
+}
+/** With migrate-before-start, each host migrates inside the deploy, between images and start. */
+async function deployStage(s) {
+    const early = [];
+    const earlySettings = s.migrateBeforeStart ? s.migrate : undefined;
+    const beforeStart = earlySettings &&
+        (async (host) => {
+            host.info('Migrating before the new release starts (migrate-before-start)');
+            early.push(await migrateHost(host, earlySettings));
+        });
+    const deployed = await stage('ssh-deploy', () => (0,main/* run */.e)(s.deploy, { wayBack: false, beforeStart }));
+    if (early.length > 0)
+        await writeEarlyMigrateSummary(early[0]);
+    return {
+        deployed,
+        early: {
+            failure: deployed.ok ? undefined : deployed.message,
+            migrated: early.some(r => changedDatabase(s, r)),
+            backupFile: early[0]?.backupFile ?? ''
+        }
+    };
+}
+/** Migrate, collectstatic and the smoke check, each only when the stages before it succeeded. */
+async function laterStages(s, progress) {
+    const now = { ...progress };
+    if (!now.failure && s.migrate && !s.migrateBeforeStart) {
+        const settings = s.migrate;
+        const result = await stage('migrate', () => main_run(settings));
+        now.backupFile = result.report?.backupFile ?? '';
+        now.migrated = Boolean(result.report && changedDatabase(s, result.report));
+        if (!result.ok)
+            now.failure = result.message;
+    }
+    if (!now.failure && s.collectstatic) {
+        const settings = s.collectstatic;
+        const result = await stage('collectstatic', () => run(settings));
+        if (!result.ok)
+            now.failure = result.message;
+    }
+    if (!now.failure && s.smoke) {
+        const settings = s.smoke;
+        const result = await stage('smoke-check', () => smoke_check_main_run(settings));
+        if (!result.ok)
+            now.failure = result.message;
+    }
+    return now;
+}
+async function writeWayBack(previousRef) {
+    if (!previousRef || !process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await core/* summary */.z
+        .addRaw(`<p>To go back: the rollback workflow, or ssh-deploy with <code>rollback-to: previous</code> (<code>${(0,html/* escapeHtml */.ZD)(previousRef.slice(0, 12))}</code>).</p>`, true)
+        .write();
+}
+/**
+ * The down migration lives in the new release's code, so it runs before the
+ * code goes back. Returns whether the hosts went back, and the final message.
+ */
+async function rollBack(s, decision) {
+    const notes = [];
+    if (decision.migrateDown && s.migrateDown) {
+        const settings = s.migrateDown;
+        const down = await stage('rollback: migrate down', () => main_run(settings));
+        notes.push(migratedDownNote({ ...down, toRevision: down.report?.toRevision }, settings.target));
+    }
+    else if (decision.databaseNote) {
+        notes.push(decision.databaseNote);
+    }
+    const back = await stage('rollback: ssh-deploy', () => (0,main/* run */.e)(s.rollback));
+    if (back.ok && s.collectstatic) {
+        const settings = s.collectstatic;
+        const again = await stage('rollback: collectstatic', () => run(settings));
+        notes.push(...collectstaticAgainNote(again));
+    }
+    return { rolledBack: back.ok, message: rolledBackMessage(decision, back, notes) };
+}
+async function whole_deploy_main_run(s) {
+    const deployment = await GithubDeployment.create(s.deployment);
+    const { deployed, early } = await deployStage(s);
+    const progress = await laterStages(s, early);
+    const decision = decideRollback({
+        deployed,
+        ...progress,
+        autoRollback: s.autoRollback,
+        canMigrateDown: s.migrateDown !== undefined
+    });
+    const outcome = {
+        ok: false,
+        message: '',
+        releaseId: deployed.releaseId,
+        deployedRef: '',
+        previousRef: previousRefOf(deployed.rows),
+        backupFile: progress.backupFile,
+        rolledBack: false
+    };
+    if (decision.kind === 'deployed') {
+        await deployment?.status('success', decision.status);
+        await writeWayBack(outcome.previousRef);
+        return { ...outcome, ok: true, deployedRef: decision.deployedRef, message: decision.message };
+    }
+    if (decision.kind === 'stay') {
+        await deployment?.status('failure', decision.status);
+        return { ...outcome, message: decision.message };
+    }
+    const { rolledBack, message } = await rollBack(s, decision);
+    await deployment?.status('failure', decision.failure);
+    return { ...outcome, rolledBack, message };
+}
+function setOutputs(o) {
+    core/* setOutput */.uH('release-id', o.releaseId);
+    core/* setOutput */.uH('deployed-ref', o.deployedRef);
+    core/* setOutput */.uH('previous-ref', o.previousRef);
+    core/* setOutput */.uH('backup-file', o.backupFile);
+    core/* setOutput */.uH('rolled-back', String(o.rolledBack));
+}
+
+
+/***/ }),
+
+/***/ 9109:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  S: () => (/* binding */ readRootSettings)
+});
+
+// UNUSED EXPORTS: rollbackDeploySettings
+
+// EXTERNAL MODULE: ./src/core/app-settings.ts
+var app_settings = __nccwpck_require__(7916);
+// EXTERNAL MODULE: ./src/core/connection-settings.ts + 2 modules
+var connection_settings = __nccwpck_require__(3479);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/inputs.ts
+var inputs = __nccwpck_require__(9114);
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/migrate/database-url.ts
+
+const INPUT = 'backup-database-url';
+function decode(text, where) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        throw new errors/* InputError */.dz(INPUT, `has a malformed %-escape in its ${where}`);
+    }
+}
+/**
+ * Takes the password out of a `postgres://` or `postgresql://` URL, read as
+ * libpq reads it: the user info ends at the first `@` before any `/`, the
+ * password follows the first `:` in it, and a `password` query parameter wins
+ * over it. Both are %-decoded, as libpq does. Errors never quote the value.
+ */
+function splitDatabaseUrl(value) {
+    const scheme = /^postgres(?:ql)?:\/\//.exec(value)?.[0];
+    if (!scheme) {
+        throw new errors/* InputError */.dz(INPUT, 'is not a postgres:// or postgresql:// URL', 'Give it as postgresql://user:password@host:5432/database');
+    }
+    let rest = value.slice(scheme.length);
+    let user = '';
+    let password = '';
+    const end = rest.search(/[@/]/);
+    if (end >= 0 && rest[end] === '@') {
+        const info = rest.slice(0, end);
+        rest = rest.slice(end + 1);
+        const colon = info.indexOf(':');
+        user = colon < 0 ? info : info.slice(0, colon);
+        if (colon >= 0)
+            password = decode(info.slice(colon + 1), 'password');
+    }
+    const query = rest.indexOf('?');
+    const params = query < 0 ? [] : rest.slice(query + 1).split('&');
+    const kept = params.filter(param => {
+        const eq = param.indexOf('=');
+        if (decode(eq < 0 ? param : param.slice(0, eq), 'query') !== 'password')
+            return true;
+        password = decode(eq < 0 ? '' : param.slice(eq + 1), 'password');
+        return false;
+    });
+    if (password.includes('\0'))
+        throw new errors/* InputError */.dz(INPUT, 'has a NUL byte (%00) in its password');
+    const location = query < 0 ? rest : rest.slice(0, query);
+    return {
+        url: `${scheme}${user ? `${user}@` : ''}${location}${kept.length ? `?${kept.join('&')}` : ''}`,
+        password
+    };
+}
+
+;// CONCATENATED MODULE: ./src/migrate/settings.ts
+
+
+
+
+
+
+const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+// A leading `-` only as a relative step (`-1`): `--sql` or `-x` would be an option of alembic's.
+const ALEMBIC_TARGET = /^(?:-\d+|[A-Za-z0-9_+@:.][A-Za-z0-9_+@:.-]*)$/;
+const DJANGO_TARGET = /^[A-Za-z_][A-Za-z0-9_]*( [A-Za-z0-9_]+)?$/;
+function readService(read, name, fallback) {
+    const value = read(name).trim() || fallback;
+    if (!SERVICE.test(value))
+        throw new errors/* InputError */.dz(name, `${JSON.stringify(value)} is not a Compose service name`);
+    return value;
+}
+function readTarget(read, tool, direction) {
+    const target = read('target').trim();
+    if (!target)
+        return tool === 'alembic' ? (direction === 'up' ? 'head' : '-1') : '';
+    if (tool === 'alembic' && !ALEMBIC_TARGET.test(target)) {
+        throw new errors/* InputError */.dz('target', `${JSON.stringify(target)} is not an Alembic revision`, 'Use head, -1, base or a revision id');
+    }
+    if (tool === 'django' && !DJANGO_TARGET.test(target)) {
+        throw new errors/* InputError */.dz('target', `${JSON.stringify(target)} is not "app" or "app migration"`, 'For example: shop 0002 or shop zero');
+    }
+    if (tool === 'command' || tool === 'service') {
+        throw new errors/* InputError */.dz('target', `is not used with tool: ${tool}`, 'Put the target in command / down-command');
+    }
+    return target;
+}
+function readBackup(read, appDir) {
+    const kind = (0,inputs/* readChoice */.Kf)(read, 'backup', ['none', 'pg_dump'], 'none');
+    if (kind === 'none')
+        return undefined;
+    const given = read('backup-database-url').trim();
+    (0,secrets/* registerSecret */.cl)(given);
+    const { url: databaseUrl, password } = given ? splitDatabaseUrl(given) : { url: '', password: '' };
+    (0,secrets/* registerSecret */.cl)(password);
+    if ((0,secrets/* isShortSecret */.nz)(password))
+        (0,secrets/* warnShortSecret */.n$)('backup-database-url: its password', 'Give the database a longer password.');
+    const service = databaseUrl && !read('backup-service').trim() ? '' : readService(read, 'backup-service', 'db');
+    const database = read('backup-database').trim() || (databaseUrl ? 'database' : 'postgres');
+    const user = read('backup-user').trim() || 'postgres';
+    for (const [name, value] of [
+        ['backup-database', database],
+        ['backup-user', user]
+    ]) {
+        if (!NAME.test(value))
+            throw new errors/* InputError */.dz(name, `${JSON.stringify(value)} is not a plain database or user name`);
+    }
+    const dirInput = read('backup-dir').trim() || 'backups';
+    if (dirInput.split('/').includes('..'))
+        throw new errors/* InputError */.dz('backup-dir', `${JSON.stringify(dirInput)} must not contain ..`);
+    return {
+        service,
+        database,
+        user,
+        databaseUrl,
+        password,
+        dir: dirInput.startsWith('/')
+            ? dirInput.replace(/\/+$/, '')
+            : `${appDir}/${dirInput.replace(/\/+$/, '')}`,
+        keep: (0,inputs/* readInteger */.JI)(read, 'backup-keep', 10, 1, 1000)
+    };
+}
+/** `connection` is given by a caller that read the connection inputs already (the root action). */
+function readMigrateSettings(read, connection = (0,connection_settings/* readConnectionSettings */.S)(read)) {
+    const app = (0,app_settings/* readAppSettings */.b)(read);
+    const tool = (0,inputs/* readChoice */.Kf)(read, 'tool', ['django', 'alembic', 'command', 'service'], 'django');
+    const direction = (0,inputs/* readChoice */.Kf)(read, 'direction', ['up', 'down'], 'up');
+    const command = read('command').trim();
+    const downCommand = read('down-command').trim();
+    if (tool === 'command' && !command) {
+        throw new errors/* InputError */.dz('command', 'is empty but tool is command', 'Give the migration command, e.g. ./main migrate up');
+    }
+    if (tool === 'command' && direction === 'down' && !downCommand) {
+        throw new errors/* InputError */.dz('down-command', 'is empty but direction is down', 'Give the command that reverts the migration');
+    }
+    if (tool === 'service' && direction === 'down') {
+        throw new errors/* InputError */.dz('direction', 'down is not possible with tool: service', 'Use tool: command with a down-command');
+    }
+    if (tool === 'django' && direction === 'down' && !read('target').trim()) {
+        throw new errors/* InputError */.dz('target', 'is needed to migrate Django down', 'Give "app migration", e.g. shop 0001 (or shop zero)');
+    }
+    const python = read('python').trim();
+    if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
+        throw new errors/* InputError */.dz('python', `${JSON.stringify(python)} is not an interpreter path`);
+    return {
+        connection,
+        app,
+        tool,
+        service: readService(read, 'service', tool === 'service' ? 'migrator' : 'backend'),
+        mode: (0,inputs/* readChoice */.Kf)(read, 'mode', ['exec', 'run'], 'exec'),
+        command,
+        downCommand,
+        direction,
+        target: readTarget(read, tool, direction),
+        python,
+        backup: readBackup(read, app.appDir),
+        planOnly: (0,inputs/* readBoolean */.Vf)(read, 'plan-only', false),
+        restoreOnFailure: (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/collectstatic/settings.ts
+
+
+
+
+
+/** `connection` is given by a caller that read the connection inputs already (the root action). */
+function readCollectstaticSettings(read, connection) {
+    const settings = read('settings').trim();
+    if (settings && !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(settings)) {
+        throw new errors/* InputError */.dz('settings', `${JSON.stringify(settings)} is not a Python module path`, 'For example: mysite.settings.production');
+    }
+    const python = read('python').trim();
+    if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
+        throw new errors/* InputError */.dz('python', `${JSON.stringify(python)} is not an interpreter path`);
+    return {
+        connection: connection ?? (0,connection_settings/* readConnectionSettings */.S)(read),
+        app: (0,app_settings/* readAppSettings */.b)(read),
+        service: readService(read, 'service', 'backend'),
+        mode: (0,inputs/* readChoice */.Kf)(read, 'mode', ['exec', 'run'], 'exec'),
+        clear: (0,inputs/* readBoolean */.Vf)(read, 'clear', false),
+        settings,
+        python
+    };
+}
+
+// EXTERNAL MODULE: ./src/smoke-check/settings.ts
+var settings = __nccwpck_require__(6307);
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 3 modules
+var ssh_deploy_settings = __nccwpck_require__(9761);
 ;// CONCATENATED MODULE: ./src/whole-deploy/stage-inputs.ts
 /**
  * The root action takes ssh-deploy's inputs as they are and each later
@@ -66659,215 +67402,81 @@ function smokeReader(read) {
         ...(fromRunner ? { host: '' } : {})
     });
 }
-function rollbackReader(read) {
-    return stageReader(read, {}, {
-        'rollback-to': 'previous',
-        vars: '',
-        env: '',
-        images: '',
-        'required-env': '',
-        'pre-deploy': '',
-        'post-deploy': ''
-    });
+
+;// CONCATENATED MODULE: ./src/whole-deploy/root-settings.ts
+
+
+
+
+
+
+
+/**
+ * The rollback deploys the previous release as it was recorded: none of
+ * this run's env values, pins, checks or hooks go with it.
+ */
+function rollbackDeploySettings(deploy) {
+    return {
+        ...deploy,
+        rollbackTo: 'previous',
+        vars: [],
+        env: [],
+        images: [],
+        requiredEnv: [],
+        preDeploy: '',
+        postDeploy: ''
+    };
 }
-
-;// CONCATENATED MODULE: ./src/whole-deploy/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Every stage's inputs are read and checked before the first server is touched. */
-function readPlan(read) {
-    (0,settings/* readDeploySettings */.l)(read);
+function refuseMigrateBeforeStart(tool, read) {
+    if (tool !== 'none' && (tool === 'service' || (read('migrate-mode').trim() || 'exec') === 'run'))
+        return;
+    throw new errors/* InputError */.dz('migrate-before-start', tool === 'none'
+        ? 'is true, but migrate-tool is none'
+        : 'needs migrate-mode: run: before the start there is no container of the new release to exec into', 'Set migrate-mode: run (a one-off container of the new image), or migrate-before-start: false');
+}
+/**
+ * Reads and checks every stage's inputs once, before the first server is
+ * touched. The connection inputs are read once (the key file, the host-key
+ * warning) and shared by every stage.
+ */
+function readRootSettings(read) {
+    const deploy = (0,ssh_deploy_settings/* readDeploySettings */.lr)(read);
     if (read('rollback-to').trim()) {
         throw new errors/* InputError */.dz('rollback-to', 'is for the ssh-deploy action or the rollback workflow', 'Use org/deploy-kit/ssh-deploy@v1 with rollback-to, or .github/workflows/rollback.yml');
     }
-    const plan = {
-        migrate: (read('migrate-tool').trim() || 'none') !== 'none',
-        migrateBeforeStart: (0,inputs/* readBoolean */.Vf)(read, 'migrate-before-start', false),
-        migrateDown: false,
-        collectstatic: (0,inputs/* readBoolean */.Vf)(read, 'collectstatic', false),
-        smoke: read('smoke-urls').trim() !== '',
-        autoRollback: (0,inputs/* readBoolean */.Vf)(read, 'auto-rollback', true)
-    };
-    if (plan.migrateBeforeStart) {
-        const tool = read('migrate-tool').trim() || 'none';
-        if (tool === 'none' ||
-            (tool !== 'service' && (read('migrate-mode').trim() || 'exec') !== 'run')) {
-            throw new errors/* InputError */.dz('migrate-before-start', tool === 'none'
-                ? 'is true, but migrate-tool is none'
-                : 'needs migrate-mode: run: before the start there is no container of the new release to exec into', 'Set migrate-mode: run (a one-off container of the new image), or migrate-before-start: false');
-        }
-    }
-    if (plan.migrate) {
-        readMigrateSettings(migrateReader(read));
-        plan.migrateDown =
-            read('migrate-down-target').trim() !== '' ||
-                (read('migrate-tool').trim() === 'command' && read('migrate-down-command').trim() !== '');
-        if (plan.migrateDown)
-            readMigrateSettings(migrateReader(read, 'down'));
-    }
-    if (plan.collectstatic)
-        readCollectstaticSettings(collectstaticReader(read));
-    if (plan.smoke)
-        readSmokeSettings(smokeReader(read));
-    return plan;
-}
-async function writeEarlyMigrateSummary(r) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    const what = r.applied.length ? `applied ${(0,html/* escapeHtml */.ZD)(r.applied.join(', '))}` : 'nothing to apply';
-    await lib_core/* summary */.z
-        .addRaw(`<p>Migrated before the start: ${what}${r.backupFile ? `; backup <code>${(0,html/* escapeHtml */.ZD)(r.backupFile)}</code>` : ''}.</p>`, true)
-        .write();
-}
-async function stage(title, work) {
-    (0,log/* logRemote */.dR)(`\n▶ ${title}`);
-    const result = await work();
-    (0,log/* logRemote */.dR)(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`);
-    return result;
-}
-async function whole_deploy_main_run(read) {
-    const plan = readPlan(read);
-    const deployment = await GithubDeployment.create({
-        token: read('github-token').trim(),
-        ref: (0,settings/* readDeploySettings */.l)(read).ref,
-        environment: read('environment').trim() || 'production',
-        url: read('environment-url').trim(),
-        logUrl: (0,settings/* readDeploySettings */.l)(read).run.runUrl,
-        description: 'deploy-kit'
-    });
-    const outcome = {
-        ok: false,
-        message: '',
-        releaseId: '',
-        deployedRef: '',
-        previousRef: '',
-        backupFile: '',
-        rolledBack: false
-    };
-    // A command's effect is unknown: after it ran, its down-command is what undoes it.
-    const changedDatabase = (r) => r.applied.length > 0 || read('migrate-tool').trim() === 'command';
-    // With migrate-before-start, each host migrates inside the deploy, between images and start.
-    const early = [];
-    const earlySettings = plan.migrateBeforeStart
-        ? readMigrateSettings(migrateReader(read))
-        : undefined;
-    const beforeStart = earlySettings &&
-        (async (host) => {
-            host.info('Migrating before the new release starts (migrate-before-start)');
-            early.push(await migrateHost(host, earlySettings));
-        });
-    const deployed = await stage('ssh-deploy', () => (0,main/* run */.e)(read, { wayBack: false, beforeStart }));
-    outcome.releaseId = deployed.releaseId;
-    outcome.previousRef = deployed.rows.find(r => r.previousRef)?.previousRef ?? '';
-    let failure;
-    let migrated = early.some(changedDatabase);
-    if (early.length > 0) {
-        outcome.backupFile = early[0].backupFile;
-        await writeEarlyMigrateSummary(early[0]);
-    }
-    if (!deployed.ok) {
-        failure = deployed.message;
-        if (!deployed.rows.some(r => r.changed)) {
-            await deployment?.status('failure', 'deploy failed; nothing was changed');
-            return { ...outcome, message: failure };
-        }
-        // A rollback would wait for the lock and then undo the other deploy's release.
-        const taken = deployed.rows.filter(r => r.lockLost).map(r => r.host);
-        if (taken.length > 0) {
-            await deployment?.status('failure', 'another deploy took over the deploy lock');
-            return {
-                ...outcome,
-                message: `${failure}. Not rolled back: another deploy took over the deploy lock on ${taken.join(', ')} and deploys there now`
-            };
-        }
-    }
-    if (!failure && plan.migrate && !plan.migrateBeforeStart) {
-        const result = await stage('migrate', () => main_run(migrateReader(read)));
-        outcome.backupFile = result.report?.backupFile ?? '';
-        migrated = Boolean(result.report && changedDatabase(result.report));
-        if (!result.ok)
-            failure = result.message;
-    }
-    if (!failure && plan.collectstatic) {
-        const result = await stage('collectstatic', () => run(collectstaticReader(read)));
-        if (!result.ok)
-            failure = result.message;
-    }
-    if (!failure && plan.smoke) {
-        const result = await stage('smoke-check', () => execute(smokeReader(read)));
-        if (!result.ok)
-            failure = result.message;
-    }
-    if (!failure) {
-        outcome.deployedRef = deployed.rows[0]?.ref ?? '';
-        await deployment?.status('success', `release ${deployed.releaseId}`);
-        if (outcome.previousRef && process.env.GITHUB_STEP_SUMMARY) {
-            await lib_core/* summary */.z
-                .addRaw(`<p>To go back: the rollback workflow, or ssh-deploy with <code>rollback-to: previous</code> (<code>${(0,html/* escapeHtml */.ZD)(outcome.previousRef.slice(0, 12))}</code>).</p>`, true)
-                .write();
-        }
-        return {
-            ...outcome,
-            ok: true,
-            message: `Deployed release ${deployed.releaseId} (${outcome.deployedRef})`
-        };
-    }
-    if (!plan.autoRollback || !outcome.previousRef) {
-        await deployment?.status('failure', failure);
-        const why = plan.autoRollback
-            ? 'there is no previous release to roll back to'
-            : 'auto-rollback is off';
-        return {
-            ...outcome,
-            message: `${failure}. Not rolled back: ${why}; the servers may be half-deployed`
-        };
-    }
-    // The down migration lives in the new release's code, so it runs before the code goes back.
-    const notes = [];
-    if (migrated && plan.migrateDown) {
-        const down = await stage('rollback: migrate down', () => main_run(migrateReader(read, 'down')));
-        notes.push(down.ok
-            ? `database migrated down to ${down.report?.toRevision ?? read('migrate-down-target')}`
-            : `migrating down FAILED: ${down.message}`);
-    }
-    else if (migrated) {
-        notes.push(`the database keeps the new migrations (set migrate-down-target to undo them)${outcome.backupFile ? `; the backup from before them is ${outcome.backupFile}` : ''}`);
-    }
-    const back = await stage('rollback: ssh-deploy', () => (0,main/* run */.e)(rollbackReader(read)));
-    outcome.rolledBack = back.ok;
-    if (back.ok && plan.collectstatic) {
-        const again = await stage('rollback: collectstatic', () => run(collectstaticReader(read)));
-        if (!again.ok)
-            notes.push(`collectstatic after the rollback FAILED: ${again.message}`);
-    }
-    await deployment?.status('failure', failure);
-    const where = back.ok
-        ? `rolled back to ${outcome.previousRef} (release ${back.releaseId})`
-        : `ROLLBACK FAILED: ${back.message}`;
+    const { connection } = deploy;
+    const tool = read('migrate-tool').trim() || 'none';
+    const migrateBeforeStart = (0,inputs/* readBoolean */.Vf)(read, 'migrate-before-start', false);
+    const collectstatic = (0,inputs/* readBoolean */.Vf)(read, 'collectstatic', false);
+    const smoke = read('smoke-urls').trim() !== '';
+    const autoRollback = (0,inputs/* readBoolean */.Vf)(read, 'auto-rollback', true);
+    if (migrateBeforeStart)
+        refuseMigrateBeforeStart(tool, read);
+    const migrate = tool === 'none' ? undefined : readMigrateSettings(migrateReader(read), connection);
+    const canMigrateDown = read('migrate-down-target').trim() !== '' ||
+        (tool === 'command' && read('migrate-down-command').trim() !== '');
     return {
-        ...outcome,
-        message: `${failure}. ${where}${notes.length ? `; ${notes.join('; ')}` : ''}`
+        deploy,
+        migrate,
+        migrateBeforeStart,
+        migrateDown: migrate && canMigrateDown
+            ? readMigrateSettings(migrateReader(read, 'down'), connection)
+            : undefined,
+        collectstatic: collectstatic
+            ? readCollectstaticSettings(collectstaticReader(read), connection)
+            : undefined,
+        smoke: smoke ? (0,settings/* readSmokeCheckSettings */.Nl)(smokeReader(read), connection) : undefined,
+        rollback: rollbackDeploySettings(deploy),
+        autoRollback,
+        deployment: {
+            token: read('github-token').trim(),
+            ref: deploy.ref,
+            environment: read('environment').trim() || 'production',
+            url: read('environment-url').trim(),
+            logUrl: deploy.run.runUrl,
+            description: 'deploy-kit'
+        }
     };
-}
-function setOutputs(o) {
-    lib_core/* setOutput */.uH('release-id', o.releaseId);
-    lib_core/* setOutput */.uH('deployed-ref', o.deployedRef);
-    lib_core/* setOutput */.uH('previous-ref', o.previousRef);
-    lib_core/* setOutput */.uH('backup-file', o.backupFile);
-    lib_core/* setOutput */.uH('rolled-back', String(o.rolledBack));
 }
 
 

@@ -53983,6 +53983,53 @@ module.exports = {
 
 /***/ }),
 
+/***/ 5263:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runAction)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+
+
+
+const IS_POST = 'is-post';
+async function endStep(work) {
+    try {
+        const result = await work();
+        if (result.ok)
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+    }
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+    }
+}
+async function runAction(entry) {
+    const { post } = entry;
+    if (post) {
+        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
+            await endStep(async () => {
+                await post();
+                return { ok: true, message: 'post: done' };
+            });
+            return;
+        }
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
+    }
+    await endStep(async () => {
+        const result = await entry.run(entry.readSettings());
+        entry.setOutputs?.(result);
+        return result;
+    });
+}
+
+
+/***/ }),
+
 /***/ 4296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -54210,46 +54257,65 @@ async function group(title, fn, enabled = true) {
 
 /***/ }),
 
-/***/ 41:
+/***/ 8198:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runEntry)
+/* harmony export */   QU: () => (/* binding */ maskSecrets),
+/* harmony export */   cl: () => (/* binding */ registerSecret),
+/* harmony export */   n$: () => (/* binding */ warnShortSecret),
+/* harmony export */   nz: () => (/* binding */ isShortSecret)
 /* harmony export */ });
-/* unused harmony export runEntryWithPost */
+/* unused harmony export SHORT_SECRET_LENGTH */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4325);
 
-
-/** An action entry: run the work, fail the step when it did not succeed. */
-async function runEntry(execute) {
-    try {
-        const result = await execute();
-        if (result.ok)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .logRemote */ .dR)(result.message);
-        else
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
-    }
-    catch (err) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
+/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
+const registered = new Set();
+function remember(value) {
+    registered.add(value);
+    for (const line of value.split(/[\r\n]+/))
+        if (line.trim())
+            registered.add(line.trim());
+}
+/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
+function maskSecrets(text) {
+    let masked = text;
+    for (const value of [...registered].sort((a, b) => b.length - a.length))
+        masked = masked.split(value).join('***');
+    return masked;
+}
+/**
+ * Registers a secret with the runner before anything can print it. Each line
+ * of a multi-line value is registered too, so a key printed line by line (or
+ * a fragment quoted in an error) is still masked.
+ */
+function registerSecret(value) {
+    if (!value)
+        return;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
+    remember(value);
+    for (const line of value.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(trimmed);
     }
 }
 /**
- * An entry with a post step (action.yml `post:` runs the same bundle again
- * after the job): the first run does the work, the second cleans up.
+ * The runner masks a secret wherever it occurs, however short: a secret `1`
+ * hides every 1 in the log, and GitHub drops every job output that contains
+ * it (a release id, a commit sha). Below this length that is near certain.
  */
-async function runEntryWithPost(main, post) {
-    const IS_POST = 'is-post';
-    if (core.getState(IS_POST) === 'true') {
-        await runEntry(async () => {
-            await post();
-            return { ok: true, message: 'post: done' };
-        });
-    }
-    else {
-        core.saveState(IS_POST, 'true');
-        await runEntry(main);
-    }
+const SHORT_SECRET_LENGTH = 4;
+function isShortSecret(value) {
+    const length = value.trim().length;
+    return length > 0 && length < SHORT_SECRET_LENGTH;
+}
+/**
+ * Warns about a short secret, naming where it came from (never the value).
+ * `what` reads as the subject, e.g. "env: the value of DEBUG".
+ */
+function warnShortSecret(what, fix) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
 }
 
 
@@ -54261,20 +54327,22 @@ async function runEntryWithPost(main, post) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
-/* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3829);
+/* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3762);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3783);
 
 
 
 
-await (0,_core_stage_js__WEBPACK_IMPORTED_MODULE_2__/* .runEntry */ .C)(() => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh));
+
+await (0,_core_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)({ readSettings: () => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readMigrateSettings */ .X)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), run: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3829:
+/***/ 3762:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54289,47 +54357,9 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(8261);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./src/core/inputs.ts
-var inputs = __nccwpck_require__(9114);
-;// CONCATENATED MODULE: ./src/core/compose.ts
-
-
-
-const COMPOSE_CHOICES = ['auto', 'docker compose', 'docker-compose'];
-const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-function relativePath(value, input) {
-    if (value.startsWith('/') || value.split('/').includes('..')) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(value)} must be a path inside the app directory`, 'Give it relative to app-dir, without ..');
-    }
-    return value;
-}
-function readAppSettings(read) {
-    const appDir = read('app-dir').trim().replace(/\/+$/, '');
-    if (!appDir)
-        throw new errors/* InputError */.dz('app-dir', 'is empty', 'Set it to the app directory on the server, e.g. /srv/app');
-    if (!appDir.startsWith('/') || appDir.split('/').includes('..')) {
-        throw new errors/* InputError */.dz('app-dir', `${JSON.stringify(appDir)} is not an absolute path`, 'Use a full path such as /srv/app');
-    }
-    const composeFiles = (0,inputs/* readLines */.Se)(read, 'compose-files').map(f => relativePath(f, 'compose-files'));
-    const envFile = read('env-file').trim()
-        ? relativePath(read('env-file').trim(), 'env-file')
-        : undefined;
-    const projectName = (read('project-name').trim() || external_node_path_.posix.basename(appDir))
-        .toLowerCase()
-        .replace(/[^a-z0-9_-]/g, '');
-    if (!PROJECT_NAME.test(projectName)) {
-        throw new errors/* InputError */.dz('project-name', `${JSON.stringify(read('project-name'))} is not a valid Compose project name`, 'Use lower-case letters, digits, - and _');
-    }
-    return {
-        appDir,
-        composeFiles,
-        envFile,
-        projectName,
-        composeChoice: (0,inputs/* readChoice */.Kf)(read, 'compose-command', COMPOSE_CHOICES, 'auto')
-    };
-}
+;// CONCATENATED MODULE: ./src/commands/compose.ts
+const COMPOSE_V2 = ['docker', 'compose'];
+const COMPOSE_V1 = ['docker-compose'];
 /** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
 function composeCommand(project, args) {
     return {
@@ -54344,15 +54374,109 @@ function composeCommand(project, args) {
         ]
     };
 }
-const COMPOSE_V2 = ['docker', 'compose'];
-const COMPOSE_V1 = ['docker-compose'];
+/**
+ * A command inside a Compose service: `exec -T` in the running container, or
+ * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
+ * without a value, so Compose takes the value from its own environment and
+ * it is never on a command line.
+ */
+function inService(project, mode, service, argv, envNames = []) {
+    const env = envNames.flatMap(name => ['-e', name]);
+    return composeCommand(project, mode === 'exec'
+        ? ['exec', '-T', ...env, service, ...argv]
+        : ['run', '--rm', '-T', ...env, service, ...argv]);
+}
+const composeCommands = {
+    /** Exits 0 when this Compose binary works on the server. */
+    version: (binary) => ({ argv: [...binary, 'version'] }),
+    /** Prints the path of python, else of python3, as the service sees it. */
+    findPython: (project, mode, service) => inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']),
+    /** The project's service names, one a line. */
+    services: (project) => composeCommand(project, ['config', '--services']),
+    /** Ids of the services' containers, one per line. */
+    containerIds: (project, services) => composeCommand(project, ['ps', '-q', ...services]),
+    pull: (project, services) => composeCommand(project, ['pull', ...services]),
+    build: (project, services) => composeCommand(project, ['build', ...services]),
+    /** Starts what is not running; a container that runs is not recreated. */
+    startMissing: (project) => composeCommand(project, ['up', '-d', '--no-recreate']),
+    up: (project, services) => composeCommand(project, ['up', '-d', ...services]),
+    /** One service alone, its dependencies left as they are. */
+    upAlone: (project, service) => composeCommand(project, ['up', '-d', '--no-deps', service]),
+    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
+    scale: (project, service, count) => composeCommand(project, [
+        'up',
+        '--detach',
+        '--no-deps',
+        '--no-recreate',
+        '--scale',
+        `${service}=${count}`,
+        service
+    ]),
+    start: (project, service) => composeCommand(project, ['up', '--detach', '--no-deps', service]),
+    /** Runs the proxy's reload script inside its service. */
+    reload: (project, proxy, script) => composeCommand(project, ['exec', '-T', proxy, 'sh', '-c', script])
+};
+
+;// CONCATENATED MODULE: ./src/commands/files.ts
+/** Files and directories on the server (env file, release log, releases, backups). */
+const fileCommands = {
+    /** Prints the file; exit 0 with nothing when it does not exist. */
+    read: (path) => ({
+        argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
+    }),
+    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+    append: (path, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'sh',
+            path
+        ],
+        stdin: text
+    }),
+    /**
+     * Replaces a secret file atomically (a fresh temp file + rename, mode 600;
+     * a temp file a killed run left behind may have any mode), keeps
+     * the old one as `<file>.bak` (600 too, whatever mode the old one had) and
+     * a copy for the release at `snapshot`.
+     */
+    writePrivate: (path, snapshot, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")" "$(dirname -- "$2")"; ' +
+                '[ ! -e "$1" ] || { rm -f -- "$1.bak.deploykit-tmp"; cat -- "$1" > "$1.bak.deploykit-tmp"; chmod 600 "$1.bak.deploykit-tmp"; mv -f -- "$1.bak.deploykit-tmp" "$1.bak"; }; ' +
+                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
+            'sh',
+            path,
+            snapshot
+        ],
+        stdin: text
+    }),
+    runScript: (dir, script) => ({
+        cwd: dir,
+        argv: ['sh', '-e', '-c', script]
+    }),
+    isDirectory: (path) => ({ argv: ['test', '-d', path] }),
+    isSymlink: (path) => ({ argv: ['test', '-L', path] }),
+    /** Names in the directory, one per line. */
+    list: (dir) => ({ argv: ['ls', '-1', '--', dir] }),
+    removeFile: (path) => ({ argv: ['rm', '-f', '--', path] }),
+    removeTree: (path) => ({ argv: ['rm', '-rf', '--', path] })
+};
+
+;// CONCATENATED MODULE: ./src/core/compose.ts
+
+
+
 /** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
 async function detectCompose(host, choice) {
     const candidates = choice === 'auto'
         ? [COMPOSE_V2, COMPOSE_V1]
         : [choice === 'docker compose' ? COMPOSE_V2 : COMPOSE_V1];
     for (const binary of candidates) {
-        const probe = await host.run({ argv: [...binary, 'version'] }, { quiet: true });
+        const probe = await host.run(composeCommands.version(binary), { quiet: true });
         if (probe.code === 0)
             return binary;
     }
@@ -54372,25 +54496,13 @@ function projectFor(app, binary, releaseDir) {
 /** Where the live release's compose files are: `<app-dir>/current` after `source: upload`, else app-dir. */
 async function liveReleaseDir(host, appDir) {
     const current = external_node_path_.posix.join(appDir, 'current');
-    return (await host.run({ argv: ['test', '-L', current] }, { quiet: true })).code === 0
+    return (await host.run(fileCommands.isSymlink(current), { quiet: true })).code === 0
         ? current
         : appDir;
 }
-/**
- * A command inside a Compose service: `exec -T` in the running container, or
- * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
- * without a value, so Compose takes the value from its own environment and
- * it is never on a command line.
- */
-function inService(project, mode, service, argv, envNames = []) {
-    const env = envNames.flatMap(name => ['-e', name]);
-    return composeCommand(project, mode === 'exec'
-        ? ['exec', '-T', ...env, service, ...argv]
-        : ['run', '--rm', '-T', ...env, service, ...argv]);
-}
 /** Debian-based images often have python3 and no python: use whichever the service has. */
 async function findPython(host, project, mode, service) {
-    const probe = await host.run(inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']), { quiet: true });
+    const probe = await host.run(composeCommands.findPython(project, mode, service), { quiet: true });
     const found = probe.stdout.trim().split('\n').pop() ?? '';
     if (probe.code !== 0 || !found) {
         throw new Error(`no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`);
@@ -54398,6 +54510,8 @@ async function findPython(host, project, mode, service) {
     return found;
 }
 
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/log.ts
 var log = __nccwpck_require__(4325);
 ;// CONCATENATED MODULE: ./src/core/shell.ts
@@ -54527,9 +54641,6 @@ function describe(cmd) {
     const hidden = new Set(cmd.secretEnv ?? []);
     const env = Object.fromEntries(Object.entries(cmd.env ?? {}).map(([k, v]) => [k, hidden.has(k) ? '***' : v]));
     return toShell({ argv: cmd.argv, cwd: cmd.cwd, env });
-}
-function shellScript(script, extra = {}) {
-    return { ...extra, argv: ['sh', '-c', script] };
 }
 
 // EXTERNAL MODULE: external "assert"
@@ -55786,46 +55897,41 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
     });
 }
 
-;// CONCATENATED MODULE: ./src/migrate/backup.ts
+;// CONCATENATED MODULE: ./src/commands/database.ts
 
+const PASSWORD_VAR = 'PGPASSWORD';
+/**
+ * A PostgreSQL client (pg_dump, psql) connected to the database. A password
+ * travels only as PGPASSWORD, a secret env value, which the transport sends
+ * on standard input; inside a service Compose passes it on from its own
+ * environment.
+ */
+function postgresClient(db, project, argv) {
+    const target = db.databaseUrl
+        ? [`--dbname=${db.databaseUrl}`]
+        : ['-U', db.user, '-d', db.database];
+    const secret = db.password
+        ? { env: { [PASSWORD_VAR]: db.password }, secretEnv: [PASSWORD_VAR] }
+        : {};
+    if (!db.service)
+        return { argv: [...argv, ...target], ...secret };
+    return {
+        ...inService(project, 'exec', db.service, [...argv, ...target], db.password ? [PASSWORD_VAR] : []),
+        ...secret
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/backup.ts
 
 
 /** Marks pg_dump's own end of output; newer pg_dump prints a `\unrestrict` line after it. */
 const DUMP_COMPLETE = 'PostgreSQL database dump complete';
-function backupFileName(database, now) {
-    return `deploykit-${database}-${now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z')}.sql.gz`;
-}
-/** Only files this naming produces are ever deleted by backup-keep. */
-function isOwnBackup(name, database) {
-    return new RegExp(`^deploykit-${database.replace(/[.]/g, '\\.')}-\\d{8}T\\d{6}Z\\.sql\\.gz$`).test(name);
-}
-const PASSWORD_VAR = 'PGPASSWORD';
-/**
- * pg_dump or psql for the backup's database. A password travels only as
- * PGPASSWORD, a secret env value, which the transport sends on standard
- * input; inside a service Compose passes it on from its own environment.
- */
-function clientCommand(b, project, argv) {
-    const target = b.databaseUrl ? [`--dbname=${b.databaseUrl}`] : ['-U', b.user, '-d', b.database];
-    const secret = b.password
-        ? { env: { [PASSWORD_VAR]: b.password }, secretEnv: [PASSWORD_VAR] }
-        : {};
-    if (!b.service)
-        return { argv: [...argv, ...target], ...secret };
-    return {
-        ...inService(project, 'exec', b.service, [...argv, ...target], b.password ? [PASSWORD_VAR] : []),
-        ...secret
-    };
-}
 /** pg_dump argv: plain SQL with DROP … IF EXISTS, so restoring over a half-migrated database works. */
-function dumpCommand(b, project) {
-    return clientCommand(b, project, ['pg_dump', '--clean', '--if-exists', '--no-owner']);
+function dumpCommand(db, project) {
+    return postgresClient(db, project, ['pg_dump', '--clean', '--if-exists', '--no-owner']);
 }
-function restoreCommand(b, project) {
-    return clientCommand(b, project, ['psql', '-v', 'ON_ERROR_STOP=1', '--quiet']);
+function restoreCommand(db, project) {
+    return postgresClient(db, project, ['psql', '-v', 'ON_ERROR_STOP=1', '--quiet']);
 }
 /**
  * Runs the dump into `file` through gzip. dash has no pipefail, so the
@@ -55864,12 +55970,106 @@ function restoreFromFileCommand(restore, file) {
         argv: ['sh', '-c', 'f=$1; shift; gzip -dc -- "$f" | "$@"', 'sh', file, ...restore.argv]
     };
 }
-/** What the summary tells a person to run to restore the dump by hand. */
+/** What the summary tells a person to run to restore the dump by hand: restoreFromFileCommand as shell text. */
 function restoreHint(restore, file) {
     const password = restore.secretEnv?.includes(PASSWORD_VAR)
         ? `# with ${PASSWORD_VAR} exported: the password of backup-database-url\n`
         : '';
     return `${password}gzip -dc ${commandLine([file])} | ${restore.cwd ? `(cd ${commandLine([restore.cwd])} && ` : ''}${commandLine(restore.argv)}${restore.cwd ? ')' : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/commands/migrate-tool.ts
+/**
+ * The argv run inside the service for each tool, as data. Django needs the
+ * interpreter found in the image (python or python3).
+ */
+function migrationArgv(s, python) {
+    switch (s.tool) {
+        case 'django':
+            return [python, 'manage.py', 'migrate', '--noinput', ...(s.target ? s.target.split(' ') : [])];
+        case 'alembic':
+            return s.direction === 'up'
+                ? ['alembic', 'upgrade', s.target]
+                : ['alembic', 'downgrade', s.target];
+        case 'command':
+            return ['sh', '-c', s.direction === 'up' ? s.command : s.downCommand];
+        case 'service':
+            return undefined; // the service's own command
+    }
+}
+/** What `plan-only` runs: each prints, none changes anything. */
+function planArgvs(s, python) {
+    switch (s.tool) {
+        case 'django':
+            return [
+                [python, 'manage.py', 'showmigrations', '--plan'],
+                [python, 'manage.py', 'migrate', '--plan', ...(s.target ? s.target.split(' ') : [])]
+            ];
+        case 'alembic':
+            return [
+                ['alembic', 'current'],
+                ['alembic', 'heads'],
+                [
+                    'alembic',
+                    'history',
+                    '-r',
+                    s.direction === 'up' ? `current:${s.target}` : `${s.target}:current`
+                ]
+            ];
+        default:
+            return [];
+    }
+}
+/** What reads the current state before and after, to report from/to and what was applied. */
+function stateArgv(tool, python) {
+    if (tool === 'django')
+        return [python, 'manage.py', 'showmigrations', '--plan'];
+    if (tool === 'alembic')
+        return ['alembic', 'current'];
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/prune.ts
+/**
+ * Names sort oldest first (they start with a timestamp); the newest
+ * `keepNewest` stay, and so does every protected one, whatever its age.
+ */
+function choosePruned(names, keepNewest, isProtected = () => false) {
+    const sorted = [...names].sort();
+    const cut = Math.max(0, sorted.length - keepNewest);
+    const remove = sorted.slice(0, cut).filter(name => !isProtected(name));
+    return { keep: sorted.filter(name => !remove.includes(name)), remove };
+}
+/**
+ * Lists, chooses, removes. A removal that fails leaves that one for the next
+ * deploy, which tries again: pruning never fails a deploy. Returns what was removed.
+ */
+async function pruneListed(host, p) {
+    const listed = await host.run(p.list, { quiet: true });
+    const names = listed.stdout
+        .split('\n')
+        .map(s => s.trim())
+        .filter(name => name && p.ours(name));
+    const { remove } = choosePruned(names, p.keepNewest, p.isProtected);
+    for (const name of remove)
+        await host.run(p.remove(name), { quiet: true });
+    return remove;
+}
+
+;// CONCATENATED MODULE: ./src/migrate/backup.ts
+
+
+
+
+function backupFileName(database, now) {
+    return `deploykit-${database}-${now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z')}.sql.gz`;
+}
+/** Only files this naming produces are ever deleted by backup-keep. */
+function isOwnBackup(name, database) {
+    return new RegExp(`^deploykit-${database.replace(/[.]/g, '\\.')}-\\d{8}T\\d{6}Z\\.sql\\.gz$`).test(name);
 }
 /** Takes and verifies a dump; throws (so nothing is migrated) when either fails. */
 async function takeBackup(host, b, project, now = new Date()) {
@@ -55886,16 +56086,12 @@ async function takeBackup(host, b, project, now = new Date()) {
 }
 /** Deletes the oldest of this database's own dumps beyond `keep`; any other file is left alone. */
 async function pruneBackups(host, b) {
-    const listed = await host.run({ argv: ['ls', '-1', '--', b.dir] }, { quiet: true });
-    const own = listed.stdout
-        .split('\n')
-        .map(s => s.trim())
-        .filter(name => isOwnBackup(name, b.database))
-        .sort();
-    const old = own.slice(0, Math.max(0, own.length - b.keep));
-    for (const name of old)
-        await host.run({ argv: ['rm', '-f', '--', external_node_path_.posix.join(b.dir, name)] }, { quiet: true });
-    return old;
+    return pruneListed(host, {
+        list: fileCommands.list(b.dir),
+        ours: name => isOwnBackup(name, b.database),
+        keepNewest: b.keep,
+        remove: name => fileCommands.removeFile(external_node_path_.posix.join(b.dir, name))
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/migrate/revisions.ts
@@ -55928,6 +56124,245 @@ function alembicRevision(output) {
     return ids.join(' ') || 'base';
 }
 
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/core/html.ts
+
+// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
+// passes through unparsed until a blank line ends it. Every summary here is
+// HTML (headings, tables, paragraphs) with no blank line, so text inside one
+// is never read as Markdown, as long as the text itself cannot end the block:
+// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
+// cannot be a tag. Nothing else is changed: the runner masks secrets in the
+// summary by their exact characters, and a secret escaped further would no
+// longer be found; the secrets deploy-kit registered are masked here first,
+// before `&`, `<` or `>` could change them.
+/** Text for a job summary's element content: server output and names never become markup or Markdown. */
+function escapeHtml(text) {
+    return (0,secrets/* maskSecrets */.QU)(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r\n|\r|\n/g, '<br>');
+}
+/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
+class Html {
+    html;
+    constructor(html) {
+        this.html = html;
+    }
+}
+/** A summary table row: text is escaped, Html goes in as it is. */
+function summaryRow(cells) {
+    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
+}
+
+;// CONCATENATED MODULE: ./src/migrate/main.ts
+
+
+
+
+
+
+
+
+
+
+function directionWord(direction) {
+    return direction === 'up' ? 'applied' : 'reverted';
+}
+async function readState(host, s, project, python) {
+    const argv = stateArgv(s.tool, python);
+    if (!argv)
+        return undefined;
+    const out = await host.check(inService(project, s.mode, s.service, argv), { quiet: true });
+    if (s.tool === 'django') {
+        const applied = djangoApplied(out.stdout);
+        return { revision: djangoRevision(applied), applied };
+    }
+    return { revision: alembicRevision(out.stdout), applied: [] };
+}
+function changes(s, before, after) {
+    if (!before || !after)
+        return [];
+    if (s.tool === 'django') {
+        return s.direction === 'up'
+            ? after.applied.filter(m => !before.applied.includes(m))
+            : before.applied.filter(m => !after.applied.includes(m));
+    }
+    return before.revision === after.revision ? [] : [`${before.revision} → ${after.revision}`];
+}
+/** The tool's own last words, for the annotation: its error is what the user needs to see. */
+function toolError(stdout, stderr) {
+    const lines = `${stderr}\n${stdout}`
+        .split('\n')
+        .map(l => l.trimEnd())
+        .filter(Boolean);
+    const latest = [...lines].reverse();
+    // A Python traceback ends in `module.SomeError: message`, sometimes followed by a hint
+    // such as SQLAlchemy's "(Background on this error at: …)": the exception line says more.
+    const exception = latest.find(l => /^[\w.]*(Error|Exception)\b[^:]*: /.test(l.trim()));
+    const errorLine = exception ?? latest.find(l => /error|exception|failed|fatal/i.test(l));
+    return errorLine?.trim() ?? lines.slice(-1)[0] ?? 'no output';
+}
+/** Migrates one host's database with the release its app directory holds now. */
+async function migrateHost(host, s) {
+    const binary = await detectCompose(host, s.app.composeChoice);
+    const project = projectFor(s.app, binary, await liveReleaseDir(host, s.app.appDir));
+    const python = s.tool === 'django' ? s.python || (await findPython(host, project, s.mode, s.service)) : '';
+    const report = {
+        backupFile: '',
+        restoreHint: '',
+        fromRevision: '',
+        toRevision: '',
+        applied: [],
+        planOnly: s.planOnly
+    };
+    if (s.planOnly) {
+        for (const argv of planArgvs(s, python))
+            await host.check(inService(project, s.mode, s.service, argv));
+        const state = await readState(host, s, project, python);
+        report.fromRevision = report.toRevision = state?.revision ?? '';
+        return report;
+    }
+    const before = await readState(host, s, project, python);
+    report.fromRevision = before?.revision ?? '';
+    if (s.backup) {
+        report.backupFile = await takeBackup(host, s.backup, project);
+        report.restoreHint = restoreHint(restoreCommand(s.backup, project), report.backupFile);
+        const removed = await pruneBackups(host, s.backup);
+        if (removed.length)
+            host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`);
+    }
+    const argv = migrationArgv(s, python);
+    const cmd = argv
+        ? inService(project, s.mode, s.service, argv)
+        : inService(project, 'run', s.service, []);
+    const result = await host.run(cmd);
+    if (result.code !== 0) {
+        const why = toolError(result.stdout, result.stderr);
+        let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`;
+        if (report.backupFile)
+            message += `. The backup taken before it is ${report.backupFile}`;
+        if (s.restoreOnFailure && s.backup && report.backupFile) {
+            const restored = await host.run(restoreFromFileCommand(restoreCommand(s.backup, project), report.backupFile));
+            message +=
+                restored.code === 0
+                    ? '; it was restored (restore-on-failure)'
+                    : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`;
+        }
+        else {
+            message += '; the database is as the tool left it';
+        }
+        throw new Error(message);
+    }
+    const after = await readState(host, s, project, python);
+    report.toRevision = after?.revision ?? '';
+    report.applied = changes(s, before, after);
+    host.info(report.applied.length
+        ? `${directionWord(s.direction)}: ${report.applied.join(', ')}`
+        : before
+            ? `nothing to ${s.direction === 'up' ? 'apply' : 'revert'}`
+            : 'migration command finished');
+    return report;
+}
+async function run(s) {
+    const outcomes = await forEachHost(s.connection, host => core/* group */.Os(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s)));
+    const ok = outcomes.filter(o => o.ok && o.value);
+    const first = ok[0]?.value;
+    core/* setOutput */.uH('backup-file', first?.backupFile ?? '');
+    core/* setOutput */.uH('from-revision', first?.fromRevision ?? '');
+    core/* setOutput */.uH('to-revision', first?.toRevision ?? '');
+    core/* setOutput */.uH('applied', first ? String(first.applied.length) : '0');
+    const table = [
+        ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(data => ({ data, header: true })),
+        ...outcomes.map(o => summaryRow([
+            o.host,
+            o.ok ? (o.value?.planOnly ? 'plan only' : '✅') : `❌ ${o.error ?? ''}`,
+            o.value?.fromRevision ?? '',
+            o.value?.toRevision ?? '',
+            o.value?.applied.join(', ') ?? '',
+            o.value?.backupFile ?? ''
+        ]))
+    ];
+    const summary = core/* summary */.z.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table);
+    if (first?.restoreHint)
+        summary
+            .addRaw('<p>Restore the backup with:</p>')
+            .addRaw(`<pre lang="sh"><code>${escapeHtml(first.restoreHint)}</code></pre>`, true);
+    await summary.write();
+    const failed = outcomes.filter(o => !o.ok);
+    if (failed.length > 0)
+        return { ok: false, report: first, message: failed.map(o => (0,errors/* errorMessage */.gJ)(o.error)).join('\n') };
+    return {
+        ok: true,
+        report: first,
+        message: `migrate: ${s.tool} ${s.direction} done on ${outcomes.length} host(s)`
+    };
+}
+
+
+/***/ }),
+
+/***/ 3783:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  X: () => (/* binding */ readMigrateSettings)
+});
+
+// UNUSED EXPORTS: readService
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/inputs.ts
+var inputs = __nccwpck_require__(9114);
+;// CONCATENATED MODULE: ./src/core/app-settings.ts
+
+
+
+const COMPOSE_CHOICES = ['auto', 'docker compose', 'docker-compose'];
+const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+function relativePath(value, input) {
+    if (value.startsWith('/') || value.split('/').includes('..')) {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(value)} must be a path inside the app directory`, 'Give it relative to app-dir, without ..');
+    }
+    return value;
+}
+function readAppSettings(read) {
+    const appDir = read('app-dir').trim().replace(/\/+$/, '');
+    if (!appDir)
+        throw new errors/* InputError */.dz('app-dir', 'is empty', 'Set it to the app directory on the server, e.g. /srv/app');
+    if (!appDir.startsWith('/') || appDir.split('/').includes('..')) {
+        throw new errors/* InputError */.dz('app-dir', `${JSON.stringify(appDir)} is not an absolute path`, 'Use a full path such as /srv/app');
+    }
+    const composeFiles = (0,inputs/* readLines */.Se)(read, 'compose-files').map(f => relativePath(f, 'compose-files'));
+    const envFile = read('env-file').trim()
+        ? relativePath(read('env-file').trim(), 'env-file')
+        : undefined;
+    const projectName = (read('project-name').trim() || external_node_path_.posix.basename(appDir))
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]/g, '');
+    if (!PROJECT_NAME.test(projectName)) {
+        throw new errors/* InputError */.dz('project-name', read('project-name').trim()
+            ? `${JSON.stringify(read('project-name'))} is not a valid Compose project name`
+            : `is unset, and the name made from app-dir, ${JSON.stringify(projectName)}, is not a valid Compose project name`, 'Use lower-case letters, digits, - and _, starting with a letter or digit; set project-name when the app-dir name does not fit');
+    }
+    return {
+        appDir,
+        composeFiles,
+        envFile,
+        projectName,
+        composeChoice: (0,inputs/* readChoice */.Kf)(read, 'compose-command', COMPOSE_CHOICES, 'auto')
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(8261);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:crypto"
@@ -56147,57 +56582,8 @@ function parseHosts(text, defaults, input = 'host') {
     return hosts;
 }
 
-;// CONCATENATED MODULE: ./src/core/secrets.ts
-
-/** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
-const registered = new Set();
-function remember(value) {
-    registered.add(value);
-    for (const line of value.split(/[\r\n]+/))
-        if (line.trim())
-            registered.add(line.trim());
-}
-/** The text with every secret deploy-kit registered replaced by ***, longer ones first, as the runner shows it. */
-function maskSecrets(text) {
-    let masked = text;
-    for (const value of [...registered].sort((a, b) => b.length - a.length))
-        masked = masked.split(value).join('***');
-    return masked;
-}
-/**
- * Registers a secret with the runner before anything can print it. Each line
- * of a multi-line value is registered too, so a key printed line by line (or
- * a fragment quoted in an error) is still masked.
- */
-function registerSecret(value) {
-    if (!value)
-        return;
-    core/* setSecret */.Pq(value);
-    remember(value);
-    for (const line of value.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
-            core/* setSecret */.Pq(trimmed);
-    }
-}
-/**
- * The runner masks a secret wherever it occurs, however short: a secret `1`
- * hides every 1 in the log, and GitHub drops every job output that contains
- * it (a release id, a commit sha). Below this length that is near certain.
- */
-const SHORT_SECRET_LENGTH = 4;
-function isShortSecret(value) {
-    const length = value.trim().length;
-    return length > 0 && length < SHORT_SECRET_LENGTH;
-}
-/**
- * Warns about a short secret, naming where it came from (never the value).
- * `what` reads as the subject, e.g. "env: the value of DEBUG".
- */
-function warnShortSecret(what, fix) {
-    core/* warning */.$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
-}
-
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
 ;// CONCATENATED MODULE: ./src/core/connection-settings.ts
 
 
@@ -56269,7 +56655,7 @@ function readConnectionSettings(read) {
         'proxy-passphrase',
         'proxy-password'
     ]) {
-        registerSecret(read(name));
+        (0,secrets/* registerSecret */.cl)(read(name));
     }
     const skip = (0,inputs/* readBoolean */.Vf)(read, 'insecure-skip-host-key-check', false);
     const defaults = {
@@ -56402,11 +56788,11 @@ function readBackup(read, appDir) {
     if (kind === 'none')
         return undefined;
     const given = read('backup-database-url').trim();
-    registerSecret(given);
+    (0,secrets/* registerSecret */.cl)(given);
     const { url: databaseUrl, password } = given ? splitDatabaseUrl(given) : { url: '', password: '' };
-    registerSecret(password);
-    if (isShortSecret(password))
-        warnShortSecret('backup-database-url: its password', 'Give the database a longer password.');
+    (0,secrets/* registerSecret */.cl)(password);
+    if ((0,secrets/* isShortSecret */.nz)(password))
+        (0,secrets/* warnShortSecret */.n$)('backup-database-url: its password', 'Give the database a longer password.');
     const service = databaseUrl && !read('backup-service').trim() ? '' : readService(read, 'backup-service', 'db');
     const database = read('backup-database').trim() || (databaseUrl ? 'database' : 'postgres');
     const user = read('backup-user').trim() || 'postgres';
@@ -56432,8 +56818,8 @@ function readBackup(read, appDir) {
         keep: (0,inputs/* readInteger */.JI)(read, 'backup-keep', 10, 1, 1000)
     };
 }
-function readMigrateSettings(read) {
-    const connection = readConnectionSettings(read);
+/** `connection` is given by a caller that read the connection inputs already (the root action). */
+function readMigrateSettings(read, connection = readConnectionSettings(read)) {
     const app = readAppSettings(read);
     const tool = (0,inputs/* readChoice */.Kf)(read, 'tool', ['django', 'alembic', 'command', 'service'], 'django');
     const direction = (0,inputs/* readChoice */.Kf)(read, 'direction', ['up', 'down'], 'up');
@@ -56468,232 +56854,6 @@ function readMigrateSettings(read) {
         backup: readBackup(read, app.appDir),
         planOnly: (0,inputs/* readBoolean */.Vf)(read, 'plan-only', false),
         restoreOnFailure: (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/migrate/tool-commands.ts
-/**
- * The argv run inside the service for each tool, as data. Django needs the
- * interpreter found in the image (python or python3).
- */
-function migrationArgv(s, python) {
-    switch (s.tool) {
-        case 'django':
-            return [python, 'manage.py', 'migrate', '--noinput', ...(s.target ? s.target.split(' ') : [])];
-        case 'alembic':
-            return s.direction === 'up'
-                ? ['alembic', 'upgrade', s.target]
-                : ['alembic', 'downgrade', s.target];
-        case 'command':
-            return ['sh', '-c', s.direction === 'up' ? s.command : s.downCommand];
-        case 'service':
-            return undefined; // the service's own command
-    }
-}
-/** What `plan-only` runs: each prints, none changes anything. */
-function planArgvs(s, python) {
-    switch (s.tool) {
-        case 'django':
-            return [
-                [python, 'manage.py', 'showmigrations', '--plan'],
-                [python, 'manage.py', 'migrate', '--plan', ...(s.target ? s.target.split(' ') : [])]
-            ];
-        case 'alembic':
-            return [
-                ['alembic', 'current'],
-                ['alembic', 'heads'],
-                [
-                    'alembic',
-                    'history',
-                    '-r',
-                    s.direction === 'up' ? `current:${s.target}` : `${s.target}:current`
-                ]
-            ];
-        default:
-            return [];
-    }
-}
-/** What reads the current state before and after, to report from/to and what was applied. */
-function stateArgv(tool, python) {
-    if (tool === 'django')
-        return [python, 'manage.py', 'showmigrations', '--plan'];
-    if (tool === 'alembic')
-        return ['alembic', 'current'];
-    return undefined;
-}
-function directionWord(direction) {
-    return direction === 'up' ? 'applied' : 'reverted';
-}
-
-;// CONCATENATED MODULE: ./src/core/html.ts
-
-// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
-// passes through unparsed until a blank line ends it. Every summary here is
-// HTML (headings, tables, paragraphs) with no blank line, so text inside one
-// is never read as Markdown, as long as the text itself cannot end the block:
-// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
-// cannot be a tag. Nothing else is changed: the runner masks secrets in the
-// summary by their exact characters, and a secret escaped further would no
-// longer be found; the secrets deploy-kit registered are masked here first,
-// before `&`, `<` or `>` could change them.
-/** Text for a job summary's element content: server output and names never become markup or Markdown. */
-function escapeHtml(text) {
-    return maskSecrets(text)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\r\n|\r|\n/g, '<br>');
-}
-/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
-class Html {
-    html;
-    constructor(html) {
-        this.html = html;
-    }
-}
-/** A summary table row: text is escaped, Html goes in as it is. */
-function summaryRow(cells) {
-    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
-}
-
-;// CONCATENATED MODULE: ./src/migrate/main.ts
-
-
-
-
-
-
-
-
-
-async function readState(host, s, project, python) {
-    const argv = stateArgv(s.tool, python);
-    if (!argv)
-        return undefined;
-    const out = await host.check(inService(project, s.mode, s.service, argv), { quiet: true });
-    if (s.tool === 'django') {
-        const applied = djangoApplied(out.stdout);
-        return { revision: djangoRevision(applied), applied };
-    }
-    return { revision: alembicRevision(out.stdout), applied: [] };
-}
-function changes(s, before, after) {
-    if (!before || !after)
-        return [];
-    if (s.tool === 'django') {
-        return s.direction === 'up'
-            ? after.applied.filter(m => !before.applied.includes(m))
-            : before.applied.filter(m => !after.applied.includes(m));
-    }
-    return before.revision === after.revision ? [] : [`${before.revision} → ${after.revision}`];
-}
-/** The tool's own last words, for the annotation: its error is what the user needs to see. */
-function toolError(stdout, stderr) {
-    const lines = `${stderr}\n${stdout}`
-        .split('\n')
-        .map(l => l.trimEnd())
-        .filter(Boolean);
-    const latest = [...lines].reverse();
-    // A Python traceback ends in `module.SomeError: message`, sometimes followed by a hint
-    // such as SQLAlchemy's "(Background on this error at: …)": the exception line says more.
-    const exception = latest.find(l => /^[\w.]*(Error|Exception)\b[^:]*: /.test(l.trim()));
-    const errorLine = exception ?? latest.find(l => /error|exception|failed|fatal/i.test(l));
-    return errorLine?.trim() ?? lines.slice(-1)[0] ?? 'no output';
-}
-/** Migrates one host's database with the release its app directory holds now. */
-async function migrateHost(host, s) {
-    const binary = await detectCompose(host, s.app.composeChoice);
-    const project = projectFor(s.app, binary, await liveReleaseDir(host, s.app.appDir));
-    const python = s.tool === 'django' ? s.python || (await findPython(host, project, s.mode, s.service)) : '';
-    const report = {
-        backupFile: '',
-        restoreHint: '',
-        fromRevision: '',
-        toRevision: '',
-        applied: [],
-        planOnly: s.planOnly
-    };
-    if (s.planOnly) {
-        for (const argv of planArgvs(s, python))
-            await host.check(inService(project, s.mode, s.service, argv));
-        const state = await readState(host, s, project, python);
-        report.fromRevision = report.toRevision = state?.revision ?? '';
-        return report;
-    }
-    const before = await readState(host, s, project, python);
-    report.fromRevision = before?.revision ?? '';
-    if (s.backup) {
-        report.backupFile = await takeBackup(host, s.backup, project);
-        report.restoreHint = restoreHint(restoreCommand(s.backup, project), report.backupFile);
-        const removed = await pruneBackups(host, s.backup);
-        if (removed.length)
-            host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`);
-    }
-    const argv = migrationArgv(s, python);
-    const cmd = argv
-        ? inService(project, s.mode, s.service, argv)
-        : inService(project, 'run', s.service, []);
-    const result = await host.run(cmd);
-    if (result.code !== 0) {
-        const why = toolError(result.stdout, result.stderr);
-        let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`;
-        if (report.backupFile)
-            message += `. The backup taken before it is ${report.backupFile}`;
-        if (s.restoreOnFailure && s.backup && report.backupFile) {
-            const restored = await host.run(restoreFromFileCommand(restoreCommand(s.backup, project), report.backupFile));
-            message +=
-                restored.code === 0
-                    ? '; it was restored (restore-on-failure)'
-                    : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`;
-        }
-        else {
-            message += '; the database is as the tool left it';
-        }
-        throw new Error(message);
-    }
-    const after = await readState(host, s, project, python);
-    report.toRevision = after?.revision ?? '';
-    report.applied = changes(s, before, after);
-    host.info(report.applied.length
-        ? `${directionWord(s.direction)}: ${report.applied.join(', ')}`
-        : before
-            ? `nothing to ${s.direction === 'up' ? 'apply' : 'revert'}`
-            : 'migration command finished');
-    return report;
-}
-async function run(read) {
-    const s = readMigrateSettings(read);
-    const outcomes = await forEachHost(s.connection, host => core/* group */.Os(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s)));
-    const ok = outcomes.filter(o => o.ok && o.value);
-    const first = ok[0]?.value;
-    core/* setOutput */.uH('backup-file', first?.backupFile ?? '');
-    core/* setOutput */.uH('from-revision', first?.fromRevision ?? '');
-    core/* setOutput */.uH('to-revision', first?.toRevision ?? '');
-    core/* setOutput */.uH('applied', first ? String(first.applied.length) : '0');
-    const table = [
-        ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(data => ({ data, header: true })),
-        ...outcomes.map(o => summaryRow([
-            o.host,
-            o.ok ? (o.value?.planOnly ? 'plan only' : '✅') : `❌ ${o.error ?? ''}`,
-            o.value?.fromRevision ?? '',
-            o.value?.toRevision ?? '',
-            o.value?.applied.join(', ') ?? '',
-            o.value?.backupFile ?? ''
-        ]))
-    ];
-    const summary = core/* summary */.z.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table);
-    if (first?.restoreHint)
-        summary
-            .addRaw('<p>Restore the backup with:</p>')
-            .addRaw(`<pre lang="sh"><code>${escapeHtml(first.restoreHint)}</code></pre>`, true);
-    await summary.write();
-    const failed = outcomes.filter(o => !o.ok);
-    if (failed.length > 0)
-        return { ok: false, report: first, message: failed.map(o => (0,errors/* errorMessage */.gJ)(o.error)).join('\n') };
-    return {
-        ok: true,
-        report: first,
-        message: `migrate: ${s.tool} ${s.direction} done on ${outcomes.length} host(s)`
     };
 }
 
@@ -56990,8 +57150,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
+  LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -56999,7 +57161,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -59911,9 +60073,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.

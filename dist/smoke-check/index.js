@@ -53983,6 +53983,53 @@ module.exports = {
 
 /***/ }),
 
+/***/ 5263:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runAction)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+
+
+
+const IS_POST = 'is-post';
+async function endStep(work) {
+    try {
+        const result = await work();
+        if (result.ok)
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+    }
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+    }
+}
+async function runAction(entry) {
+    const { post } = entry;
+    if (post) {
+        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
+            await endStep(async () => {
+                await post();
+                return { ok: true, message: 'post: done' };
+            });
+            return;
+        }
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
+    }
+    await endStep(async () => {
+        const result = await entry.run(entry.readSettings());
+        entry.setOutputs?.(result);
+        return result;
+    });
+}
+
+
+/***/ }),
+
 /***/ 4296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -54210,414 +54257,17 @@ async function group(title, fn, enabled = true) {
 
 /***/ }),
 
-/***/ 41:
+/***/ 8198:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runEntry)
+/* harmony export */   QU: () => (/* binding */ maskSecrets),
+/* harmony export */   cl: () => (/* binding */ registerSecret),
+/* harmony export */   n$: () => (/* binding */ warnShortSecret),
+/* harmony export */   nz: () => (/* binding */ isShortSecret)
 /* harmony export */ });
-/* unused harmony export runEntryWithPost */
+/* unused harmony export SHORT_SECRET_LENGTH */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4325);
-
-
-/** An action entry: run the work, fail the step when it did not succeed. */
-async function runEntry(execute) {
-    try {
-        const result = await execute();
-        if (result.ok)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .logRemote */ .dR)(result.message);
-        else
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
-    }
-    catch (err) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
-    }
-}
-/**
- * An entry with a post step (action.yml `post:` runs the same bundle again
- * after the job): the first run does the work, the second cleans up.
- */
-async function runEntryWithPost(main, post) {
-    const IS_POST = 'is-post';
-    if (core.getState(IS_POST) === 'true') {
-        await runEntry(async () => {
-            await post();
-            return { ok: true, message: 'post: done' };
-        });
-    }
-    else {
-        core.saveState(IS_POST, 'true');
-        await runEntry(main);
-    }
-}
-
-
-/***/ }),
-
-/***/ 4740:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
-/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
-/* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(485);
-
-
-
-
-await (0,_core_stage_js__WEBPACK_IMPORTED_MODULE_2__/* .runEntry */ .C)(() => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .execute */ .g)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh));
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 485:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  g: () => (/* binding */ execute)
-});
-
-// UNUSED EXPORTS: run
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var lib_core = __nccwpck_require__(8261);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./src/core/inputs.ts
-var inputs = __nccwpck_require__(9114);
-;// CONCATENATED MODULE: ./src/core/compose.ts
-
-
-
-const COMPOSE_CHOICES = ['auto', 'docker compose', 'docker-compose'];
-const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-function relativePath(value, input) {
-    if (value.startsWith('/') || value.split('/').includes('..')) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(value)} must be a path inside the app directory`, 'Give it relative to app-dir, without ..');
-    }
-    return value;
-}
-function readAppSettings(read) {
-    const appDir = read('app-dir').trim().replace(/\/+$/, '');
-    if (!appDir)
-        throw new errors/* InputError */.dz('app-dir', 'is empty', 'Set it to the app directory on the server, e.g. /srv/app');
-    if (!appDir.startsWith('/') || appDir.split('/').includes('..')) {
-        throw new errors/* InputError */.dz('app-dir', `${JSON.stringify(appDir)} is not an absolute path`, 'Use a full path such as /srv/app');
-    }
-    const composeFiles = (0,inputs/* readLines */.Se)(read, 'compose-files').map(f => relativePath(f, 'compose-files'));
-    const envFile = read('env-file').trim()
-        ? relativePath(read('env-file').trim(), 'env-file')
-        : undefined;
-    const projectName = (read('project-name').trim() || external_node_path_.posix.basename(appDir))
-        .toLowerCase()
-        .replace(/[^a-z0-9_-]/g, '');
-    if (!PROJECT_NAME.test(projectName)) {
-        throw new errors/* InputError */.dz('project-name', `${JSON.stringify(read('project-name'))} is not a valid Compose project name`, 'Use lower-case letters, digits, - and _');
-    }
-    return {
-        appDir,
-        composeFiles,
-        envFile,
-        projectName,
-        composeChoice: (0,inputs/* readChoice */.Kf)(read, 'compose-command', COMPOSE_CHOICES, 'auto')
-    };
-}
-/** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
-function composeCommand(project, args) {
-    return {
-        cwd: project.dir,
-        argv: [
-            ...project.binary,
-            '--project-name',
-            project.projectName,
-            ...project.files.flatMap(f => ['--file', f]),
-            ...(project.envFile ? ['--env-file', project.envFile] : []),
-            ...args
-        ]
-    };
-}
-const COMPOSE_V2 = ['docker', 'compose'];
-const COMPOSE_V1 = ['docker-compose'];
-/** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
-async function detectCompose(host, choice) {
-    const candidates = choice === 'auto'
-        ? [COMPOSE_V2, COMPOSE_V1]
-        : [choice === 'docker compose' ? COMPOSE_V2 : COMPOSE_V1];
-    for (const binary of candidates) {
-        const probe = await host.run({ argv: [...binary, 'version'] }, { quiet: true });
-        if (probe.code === 0)
-            return binary;
-    }
-    throw new Error(choice === 'auto'
-        ? 'neither `docker compose` nor `docker-compose` works on the server; install Docker Compose there'
-        : `\`${choice}\` does not work on the server (compose-command: ${choice})`);
-}
-function projectFor(app, binary, releaseDir) {
-    return {
-        binary,
-        dir: releaseDir,
-        files: app.composeFiles,
-        envFile: app.envFile ? external_node_path_.posix.join(app.appDir, app.envFile) : undefined,
-        projectName: app.projectName
-    };
-}
-/** Where the live release's compose files are: `<app-dir>/current` after `source: upload`, else app-dir. */
-async function liveReleaseDir(host, appDir) {
-    const current = posix.join(appDir, 'current');
-    return (await host.run({ argv: ['test', '-L', current] }, { quiet: true })).code === 0
-        ? current
-        : appDir;
-}
-/**
- * A command inside a Compose service: `exec -T` in the running container, or
- * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
- * without a value, so Compose takes the value from its own environment and
- * it is never on a command line.
- */
-function inService(project, mode, service, argv, envNames = []) {
-    const env = envNames.flatMap(name => ['-e', name]);
-    return composeCommand(project, mode === 'exec'
-        ? ['exec', '-T', ...env, service, ...argv]
-        : ['run', '--rm', '-T', ...env, service, ...argv]);
-}
-/** Debian-based images often have python3 and no python: use whichever the service has. */
-async function findPython(host, project, mode, service) {
-    const probe = await host.run(inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']), { quiet: true });
-    const found = probe.stdout.trim().split('\n').pop() ?? '';
-    if (probe.code !== 0 || !found) {
-        throw new Error(`no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`);
-    }
-    return found;
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/core/host-keys.ts
-
-
-/** `SHA256:…` exactly as `ssh-keygen -lf` and `ssh-keyscan | ssh-keygen -lf -` print it. */
-function fingerprintOf(rawKey) {
-    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(rawKey).digest('base64').replace(/=+$/, '')}`;
-}
-/** The algorithm name inside an SSH public key blob (its first string). */
-function keyTypeOf(rawKey) {
-    if (rawKey.length < 4)
-        return '';
-    const len = rawKey.readUInt32BE(0);
-    return rawKey.subarray(4, 4 + len).toString('latin1');
-}
-function parseKnownHosts(text, input = 'known-hosts') {
-    const entries = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const fields = line.split(/\s+/);
-        let marker = '';
-        if (fields[0].startsWith('@')) {
-            const m = fields.shift();
-            if (m !== '@revoked' && m !== '@cert-authority') {
-                throw new errors/* InputError */.dz(input, `line ${index + 1} has an unknown marker ${JSON.stringify(m)}`);
-            }
-            marker = m;
-        }
-        const [patterns, keyType, b64] = fields;
-        const key = b64 ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
-        if (!patterns || !keyType || key.length === 0 || keyTypeOf(key) !== keyType) {
-            throw new errors/* InputError */.dz(input, `line ${index + 1} is not a known_hosts line: ${JSON.stringify(line.slice(0, 60))}`, 'Use the output of `ssh-keyscan -p PORT HOST` (one "host keytype base64key" per line)');
-        }
-        entries.push({ marker, patterns, keyType, key });
-    });
-    return entries;
-}
-function wildcardMatch(pattern, name) {
-    const re = pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.');
-    return new RegExp(`^${re}$`, 'i').test(name);
-}
-function hashedMatch(pattern, name) {
-    const [, , salt64, hash64] = pattern.split('|');
-    if (!salt64 || !hash64)
-        return false;
-    const want = Buffer.from(hash64, 'base64');
-    const got = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt64, 'base64')).update(name).digest();
-    return want.length === got.length && (0,external_node_crypto_.timingSafeEqual)(want, got);
-}
-/** The name known_hosts uses for a host: `host`, or `[host]:port` off port 22. */
-function knownHostsName(host, port) {
-    return port === 22 ? host : `[${host}]:${port}`;
-}
-function patternsMatch(patterns, name) {
-    if (patterns.startsWith('|1|'))
-        return hashedMatch(patterns, name);
-    let matched = false;
-    for (const p of patterns.split(',')) {
-        if (p.startsWith('!')) {
-            if (wildcardMatch(p.slice(1), name))
-                return false;
-        }
-        else if (wildcardMatch(p, name)) {
-            matched = true;
-        }
-    }
-    return matched;
-}
-const ALGORITHMS_FOR_KEY_TYPE = {
-    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']
-};
-function knownHostsPolicy(entries, host, port) {
-    const name = knownHostsName(host, port);
-    const mine = entries.filter(e => patternsMatch(e.patterns, name));
-    const trusted = mine.filter(e => e.marker === '');
-    const revoked = mine.filter(e => e.marker === '@revoked');
-    const types = [...new Set(trusted.map(e => e.keyType))];
-    return {
-        algorithms: types.length > 0 ? types.flatMap(t => ALGORITHMS_FOR_KEY_TYPE[t] ?? [t]) : undefined,
-        check(rawKey) {
-            if (revoked.some(e => e.key.equals(rawKey)))
-                return `host key ${fingerprintOf(rawKey)} is marked @revoked`;
-            if (trusted.length === 0) {
-                return `no known-hosts line matches ${JSON.stringify(name)} (server key ${fingerprintOf(rawKey)})`;
-            }
-            if (trusted.some(e => e.key.equals(rawKey)))
-                return null;
-            return `host key mismatch: the server offered ${keyTypeOf(rawKey)} ${fingerprintOf(rawKey)}, which is not in known-hosts for ${name}`;
-        }
-    };
-}
-const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
-function parseFingerprints(text, input = 'fingerprint') {
-    const list = text
-        .split(/[,\n\s]+/)
-        .map(s => s.trim())
-        .filter(Boolean)
-        .map(s => s.replace(/=+$/, ''));
-    for (const fp of list) {
-        if (!FINGERPRINT.test(fp)) {
-            throw new errors/* InputError */.dz(input, `${JSON.stringify(fp)} is not a SHA256 fingerprint`, 'Give it as `ssh-keyscan HOST | ssh-keygen -lf -` prints it, e.g. SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU');
-        }
-    }
-    return list;
-}
-function fingerprintPolicy(fingerprints) {
-    return {
-        check(rawKey) {
-            const fp = fingerprintOf(rawKey);
-            return fingerprints.includes(fp)
-                ? null
-                : `host key mismatch: the server offered ${keyTypeOf(rawKey)} ${fp}, expected ${fingerprints.join(' or ')}`;
-        }
-    };
-}
-const SKIP_POLICY = { check: () => null };
-
-;// CONCATENATED MODULE: ./src/core/hosts.ts
-
-const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
-const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
-const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
-function parsePort(text, input) {
-    const trimmed = text.trim();
-    const port = Number(trimmed);
-    if (!/^\d+$/.test(trimmed) || port < 1 || port > 65535) {
-        throw new errors/* InputError */.dz(input, `port ${JSON.stringify(text)} is not a number from 1 to 65535`);
-    }
-    return port;
-}
-/** A `username` input: empty, or a name that can stand in `user@host` and in the log's host labels. */
-function parseUsername(text, input) {
-    const username = text.trim();
-    if (username && !USER.test(username)) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(username)} is not a valid user name`, 'Use letters, digits, ., _ and -, not starting with -');
-    }
-    return username;
-}
-/**
- * Parses one `[user@]host[:port]` entry. IPv6 addresses take a port only in
- * brackets: `[::1]:2222`.
- */
-function parseHost(entry, defaults, input = 'host') {
-    const bad = (why) => {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(entry)} ${why}`, 'Write each host as [user@]host[:port], IPv6 in brackets: deploy@[2001:db8::1]:22');
-    };
-    let rest = entry.trim();
-    let username = defaults.username;
-    const at = rest.lastIndexOf('@');
-    if (at >= 0) {
-        username = rest.slice(0, at);
-        rest = rest.slice(at + 1);
-        if (!USER.test(username))
-            bad('has an invalid user name');
-    }
-    let host;
-    let port = defaults.port;
-    if (rest.startsWith('[')) {
-        const close = rest.indexOf(']');
-        if (close < 0)
-            bad('opens "[" without a closing "]"');
-        host = rest.slice(1, close);
-        const after = rest.slice(close + 1);
-        if (after !== '') {
-            if (!after.startsWith(':'))
-                bad('has text after "]" that is not :port');
-            port = parsePort(after.slice(1), input);
-        }
-        if (!IPV6.test(host) || !host.includes(':'))
-            bad('has brackets around something that is not an IPv6 address');
-    }
-    else if ((rest.match(/:/g) ?? []).length > 1) {
-        host = rest;
-        if (!IPV6.test(host))
-            bad('is not a valid IPv6 address');
-    }
-    else {
-        const colon = rest.indexOf(':');
-        host = colon >= 0 ? rest.slice(0, colon) : rest;
-        if (colon >= 0)
-            port = parsePort(rest.slice(colon + 1), input);
-        if (!HOSTNAME.test(host))
-            bad('is not a valid host name or address');
-    }
-    if (!username) {
-        throw new errors/* InputError */.dz(input, `no user name for ${JSON.stringify(entry)}`, "Set 'username' or write the host as user@host");
-    }
-    const shownHost = host.includes(':') ? `[${host}]` : host;
-    const label = `${username}@${shownHost}${port === 22 ? '' : `:${port}`}`;
-    return { host, port, username, label };
-}
-/** Splits the `host` input (comma or newline separated) into addresses; duplicates are an error. */
-function parseHosts(text, defaults, input = 'host') {
-    const entries = text
-        .split(/[,\n]/)
-        .map(s => s.trim())
-        .filter(s => s !== '' && !s.startsWith('#'));
-    if (entries.length === 0) {
-        throw new errors/* InputError */.dz(input, 'is empty', 'Give at least one server, e.g. deploy@example.com');
-    }
-    const hosts = entries.map(e => parseHost(e, defaults, input));
-    const seen = new Set();
-    for (const h of hosts) {
-        const key = `${h.username}@${h.host}:${h.port}`;
-        if (seen.has(key))
-            throw new errors/* InputError */.dz(input, `lists ${h.label} twice`, 'Remove the duplicate');
-        seen.add(key);
-    }
-    return hosts;
-}
-
-;// CONCATENATED MODULE: ./src/core/secrets.ts
 
 /** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
 const registered = new Set();
@@ -54642,12 +54292,12 @@ function maskSecrets(text) {
 function registerSecret(value) {
     if (!value)
         return;
-    lib_core/* setSecret */.Pq(value);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
     remember(value);
     for (const line of value.split(/\r?\n/)) {
         const trimmed = line.trim();
         if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
-            lib_core/* setSecret */.Pq(trimmed);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(trimmed);
     }
 }
 /**
@@ -54665,123 +54315,173 @@ function isShortSecret(value) {
  * `what` reads as the subject, e.g. "env: the value of DEBUG".
  */
 function warnShortSecret(what, fix) {
-    lib_core/* warning */.$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
 }
 
-;// CONCATENATED MODULE: ./src/core/connection-settings.ts
 
+/***/ }),
 
+/***/ 5997:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $Q: () => (/* binding */ clip),
+/* harmony export */   FS: () => (/* binding */ trimmedBody),
+/* harmony export */   HI: () => (/* binding */ unmetExpectations),
+/* harmony export */   Io: () => (/* binding */ parseBodyPattern),
+/* harmony export */   L1: () => (/* binding */ parseStatusSpec),
+/* harmony export */   ay: () => (/* binding */ parseJsonExpectation)
+/* harmony export */ });
+/* unused harmony export statusMatches */
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
 
-
-
-
-/** Private keys pasted into secrets often carry CRLF or blank lines around them. */
-function normalizeKey(text) {
-    return text.replace(/\r\n?/g, '\n').trim() + '\n';
-}
-const KEYSCAN_HINT = (host) => `Get the value on a machine you trust with \`ssh-keyscan -p ${host.port} ${host.host}\` ` +
-    `and store it in a secret passed as known-hosts (or its \`| ssh-keygen -lf -\` SHA256 fingerprint as fingerprint). ` +
-    `To connect without checking (not recommended) set insecure-skip-host-key-check: true`;
-function readCredentials(read, prefix) {
-    const keyInput = `${prefix}key`;
-    const pathInput = `${prefix}key-path`;
-    let privateKey = read(keyInput) || undefined;
-    const keyPath = read(pathInput);
-    if (privateKey && keyPath) {
-        throw new errors/* InputError */.dz(keyInput, `is set together with ${pathInput}`, 'Give only one of them');
+const STATUS_ITEM = /^(?:([1-5])xx|([1-5]\d\d)(?:-([1-5]\d\d))?)$/i;
+function parseStatusSpec(text, input) {
+    const items = text
+        .split(',')
+        .map(s => s.trim())
+        .filter(Boolean);
+    const ranges = items.map(item => {
+        const m = STATUS_ITEM.exec(item);
+        if (!m) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${JSON.stringify(item)} is not a status code, range or class`, 'Use a code (200), a class (2xx), a range (200-299) or a comma list (200,204)');
+        }
+        if (m[1])
+            return [Number(m[1]) * 100, Number(m[1]) * 100 + 99];
+        const low = Number(m[2]);
+        const high = m[3] ? Number(m[3]) : low;
+        if (high < low) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `range ${item} ends before it starts`, 'Write it low-high');
+        }
+        return [low, high];
+    });
+    if (ranges.length === 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'is empty', 'Use a code (200), a class (2xx) or a list (200,204)');
     }
-    if (keyPath) {
+    return { text: items.join(','), ranges };
+}
+function statusMatches(spec, code) {
+    return spec.ranges.some(([low, high]) => code >= low && code <= high);
+}
+/** Parses `path=value`; `items[0].name` and `$.status` are accepted for `items.0.name` and `status`. */
+function parseJsonExpectation(line, input) {
+    const at = line.indexOf('=');
+    const path = (at < 0 ? '' : line.slice(0, at).trim())
+        .replace(/^\$\.?/, '')
+        .replace(/\[(\d+)\]/g, '.$1');
+    const keys = path.split('.');
+    if (at < 0 || !path || keys.some(k => k === '')) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${JSON.stringify(line)} is not a path=value line`, 'Write one check per line as a dotted path, =, and the value: components.database=ok');
+    }
+    return { path, keys, value: line.slice(at + 1).trim() };
+}
+/** `/ok/i` keeps its flags; anything else is the pattern itself. */
+function parseBodyPattern(text, input) {
+    const literal = /^\/(.+)\/([dgimsuy]*)$/s.exec(text);
+    try {
+        return literal ? new RegExp(literal[1], literal[2].replace('g', '')) : new RegExp(text);
+    }
+    catch (err) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${JSON.stringify(text)} is not a valid regular expression (${err.message})`, 'Use JavaScript regular expression syntax, e.g. "status":\\s*"ok"');
+    }
+}
+const NOTHING = Symbol('nothing');
+function lookup(data, keys) {
+    let here = data;
+    for (const key of keys) {
+        if (here === null || typeof here !== 'object' || !Object.hasOwn(here, key))
+            return NOTHING;
+        here = here[key];
+    }
+    return here;
+}
+function sameAsText(found, expected) {
+    if (typeof found === 'string')
+        return found === expected;
+    return JSON.stringify(found) === expected;
+}
+function shown(found) {
+    return found === NOTHING ? 'nothing (no such path)' : clip(JSON.stringify(found), 120);
+}
+function clip(text, max) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+/** A short, one-line view of a body for messages. */
+function trimmedBody(body) {
+    return clip(body, 200);
+}
+/** Every unmet expectation as a reason, e.g. `components.database: expected "ok", got "down"`. */
+function unmetExpectations(expect, observed) {
+    const reasons = [];
+    if (!statusMatches(expect.status, observed.status)) {
+        reasons.push(`HTTP status: expected ${expect.status.text}, got ${observed.status}`);
+    }
+    if (expect.json.length > 0) {
+        let data = NOTHING;
         try {
-            privateKey = (0,external_node_fs_.readFileSync)(keyPath, 'utf8');
+            data = JSON.parse(observed.body);
         }
-        catch (err) {
-            throw new errors/* InputError */.dz(pathInput, `cannot read ${JSON.stringify(keyPath)} (${err.code})`, 'Check the path on the runner');
+        catch {
+            reasons.push(`body: expected JSON, got ${observed.body ? JSON.stringify(trimmedBody(observed.body)) : 'an empty body'}`);
+        }
+        if (data !== NOTHING) {
+            for (const want of expect.json) {
+                const found = lookup(data, want.keys);
+                if (found === NOTHING || !sameAsText(found, want.value)) {
+                    reasons.push(`${want.path}: expected ${JSON.stringify(want.value)}, got ${shown(found)}`);
+                }
+            }
         }
     }
-    if (privateKey) {
-        privateKey = normalizeKey(privateKey);
-        if (!/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(privateKey)) {
-            throw new errors/* InputError */.dz(keyPath ? pathInput : keyInput, 'does not hold a private key (it should start with -----BEGIN … PRIVATE KEY-----)', 'Paste the whole private key file, not the .pub file or a path');
-        }
+    if (expect.body && !expect.body.test(observed.body)) {
+        reasons.push(`body: expected to match ${expect.body}, got ${JSON.stringify(trimmedBody(observed.body))}`);
     }
-    return {
-        privateKey,
-        passphrase: read(`${prefix}passphrase`) || undefined,
-        password: read(`${prefix}password`) || undefined
-    };
-}
-function hostKeyPolicy(read, prefix, address, skip) {
-    const knownHostsText = read(`${prefix}known-hosts`);
-    const fingerprintText = read(`${prefix}fingerprint`);
-    if (knownHostsText) {
-        return knownHostsPolicy(parseKnownHosts(knownHostsText, `${prefix}known-hosts`), address.host, address.port);
+    if (expect.maxLatencyMs > 0 &&
+        observed.latencyMs !== undefined &&
+        observed.latencyMs > expect.maxLatencyMs) {
+        reasons.push(`latency: expected at most ${expect.maxLatencyMs} ms, got ${Math.round(observed.latencyMs)} ms`);
     }
-    if (fingerprintText)
-        return fingerprintPolicy(parseFingerprints(fingerprintText, `${prefix}fingerprint`));
-    if (skip) {
-        lib_core/* warning */.$e(`insecure-skip-host-key-check is true: the host key of ${address.label} is not checked, so anyone on the network path can pose as this server. ` +
-            'Pass known-hosts or fingerprint instead.');
-        return SKIP_POLICY;
-    }
-    throw new errors/* InputError */.dz(`${prefix}known-hosts`, `no host key to check ${address.label} against`, KEYSCAN_HINT(address));
-}
-/**
- * Reads and checks every connection input. Secrets are registered first, so
- * no error below can print them.
- */
-function readConnectionSettings(read) {
-    for (const name of [
-        'key',
-        'passphrase',
-        'password',
-        'proxy-key',
-        'proxy-passphrase',
-        'proxy-password'
-    ]) {
-        registerSecret(read(name));
-    }
-    const skip = (0,inputs/* readBoolean */.Vf)(read, 'insecure-skip-host-key-check', false);
-    const defaults = {
-        port: read('port') ? parsePort(read('port'), 'port') : 22,
-        username: parseUsername(read('username'), 'username')
-    };
-    const credentials = readCredentials(read, '');
-    if (!credentials.privateKey && !credentials.password) {
-        throw new errors/* InputError */.dz('key', 'no way to log in was given', 'Set key (a private key, from a secret), key-path or password');
-    }
-    const targets = parseHosts(read('host'), defaults).map(address => ({
-        address,
-        credentials,
-        hostKey: hostKeyPolicy(read, '', address, skip)
-    }));
-    let proxy;
-    const proxyHost = read('proxy-host');
-    if (proxyHost) {
-        const address = parseHost(proxyHost, {
-            port: read('proxy-port') ? parsePort(read('proxy-port'), 'proxy-port') : 22,
-            username: parseUsername(read('proxy-username'), 'proxy-username') ||
-                defaults.username ||
-                targets[0].address.username
-        }, 'proxy-host');
-        const own = readCredentials(read, 'proxy-');
-        proxy = {
-            address,
-            credentials: own.privateKey || own.password ? own : credentials,
-            hostKey: hostKeyPolicy(read, 'proxy-', address, skip)
-        };
-    }
-    return {
-        targets,
-        proxy,
-        insecureSkipHostKeyCheck: skip,
-        connectTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'connect-timeout', 30),
-        connectRetries: (0,inputs/* readInteger */.JI)(read, 'connect-retries', 3, 0, 20),
-        commandTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'command-timeout', 1800),
-        maxParallel: (0,inputs/* readInteger */.JI)(read, 'max-parallel', 10, 1, 100)
-    };
+    return reasons;
 }
 
+
+/***/ }),
+
+/***/ 4740:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8303);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1048);
+
+
+
+
+
+await (0,_core_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)({ readSettings: () => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readSmokeCheckSettings */ .Nl)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), run: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e });
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 8303:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(8261);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/log.ts
 var log = __nccwpck_require__(4325);
 ;// CONCATENATED MODULE: ./src/core/shell.ts
@@ -54911,9 +54611,6 @@ function describe(cmd) {
     const hidden = new Set(cmd.secretEnv ?? []);
     const env = Object.fromEntries(Object.entries(cmd.env ?? {}).map(([k, v]) => [k, hidden.has(k) ? '***' : v]));
     return toShell({ argv: cmd.argv, cwd: cmd.cwd, env });
-}
-function shellScript(script, extra = {}) {
-    return { ...extra, argv: ['sh', '-c', script] };
 }
 
 // EXTERNAL MODULE: external "assert"
@@ -56008,7 +55705,7 @@ class SshSession {
                 timer = setTimeout(() => {
                     timedOut = true;
                     this.killGroup(pgid)
-                        .catch(err => lib_core/* warning */.$e(`${this.label}: could not stop the timed-out command, it may still run on the server: ${(0,errors/* errorMessage */.gJ)(err)}`))
+                        .catch(err => core/* warning */.$e(`${this.label}: could not stop the timed-out command, it may still run on the server: ${(0,errors/* errorMessage */.gJ)(err)}`))
                         .finally(() => {
                         channel.close();
                         // sshd holds the channel open while anything still writes to it; do not wait for that forever.
@@ -56161,7 +55858,7 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
         }
         catch (err) {
             const message = (0,errors/* errorMessage */.gJ)(err);
-            lib_core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
+            core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
             return { host: label, ok: false, error: message };
         }
         finally {
@@ -56170,261 +55867,10 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
     });
 }
 
-;// CONCATENATED MODULE: ./src/smoke-check/expectations.ts
-
-const STATUS_ITEM = /^(?:([1-5])xx|([1-5]\d\d)(?:-([1-5]\d\d))?)$/i;
-function parseStatusSpec(text, input) {
-    const items = text
-        .split(',')
-        .map(s => s.trim())
-        .filter(Boolean);
-    const ranges = items.map(item => {
-        const m = STATUS_ITEM.exec(item);
-        if (!m) {
-            throw new errors/* InputError */.dz(input, `${JSON.stringify(item)} is not a status code, range or class`, 'Use a code (200), a class (2xx), a range (200-299) or a comma list (200,204)');
-        }
-        if (m[1])
-            return [Number(m[1]) * 100, Number(m[1]) * 100 + 99];
-        const low = Number(m[2]);
-        const high = m[3] ? Number(m[3]) : low;
-        if (high < low) {
-            throw new errors/* InputError */.dz(input, `range ${item} ends before it starts`, 'Write it low-high');
-        }
-        return [low, high];
-    });
-    if (ranges.length === 0) {
-        throw new errors/* InputError */.dz(input, 'is empty', 'Use a code (200), a class (2xx) or a list (200,204)');
-    }
-    return { text: items.join(','), ranges };
-}
-function statusMatches(spec, code) {
-    return spec.ranges.some(([low, high]) => code >= low && code <= high);
-}
-/** Parses `path=value`; `items[0].name` and `$.status` are accepted for `items.0.name` and `status`. */
-function parseJsonExpectation(line, input) {
-    const at = line.indexOf('=');
-    const path = (at < 0 ? '' : line.slice(0, at).trim())
-        .replace(/^\$\.?/, '')
-        .replace(/\[(\d+)\]/g, '.$1');
-    const keys = path.split('.');
-    if (at < 0 || !path || keys.some(k => k === '')) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(line)} is not a path=value line`, 'Write one check per line as a dotted path, =, and the value: components.database=ok');
-    }
-    return { path, keys, value: line.slice(at + 1).trim() };
-}
-/** `/ok/i` keeps its flags; anything else is the pattern itself. */
-function parseBodyPattern(text, input) {
-    const literal = /^\/(.+)\/([dgimsuy]*)$/s.exec(text);
-    try {
-        return literal ? new RegExp(literal[1], literal[2].replace('g', '')) : new RegExp(text);
-    }
-    catch (err) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(text)} is not a valid regular expression (${err.message})`, 'Use JavaScript regular expression syntax, e.g. "status":\\s*"ok"');
-    }
-}
-const NOTHING = Symbol('nothing');
-function lookup(data, keys) {
-    let here = data;
-    for (const key of keys) {
-        if (here === null || typeof here !== 'object' || !Object.hasOwn(here, key))
-            return NOTHING;
-        here = here[key];
-    }
-    return here;
-}
-function sameAsText(found, expected) {
-    if (typeof found === 'string')
-        return found === expected;
-    return JSON.stringify(found) === expected;
-}
-function shown(found) {
-    return found === NOTHING ? 'nothing (no such path)' : clip(JSON.stringify(found), 120);
-}
-function clip(text, max) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-/** A short, one-line view of a body for messages. */
-function trimmedBody(body) {
-    return clip(body, 200);
-}
-/** Every unmet expectation as a reason, e.g. `components.database: expected "ok", got "down"`. */
-function unmetExpectations(expect, observed) {
-    const reasons = [];
-    if (!statusMatches(expect.status, observed.status)) {
-        reasons.push(`HTTP status: expected ${expect.status.text}, got ${observed.status}`);
-    }
-    if (expect.json.length > 0) {
-        let data = NOTHING;
-        try {
-            data = JSON.parse(observed.body);
-        }
-        catch {
-            reasons.push(`body: expected JSON, got ${observed.body ? JSON.stringify(trimmedBody(observed.body)) : 'an empty body'}`);
-        }
-        if (data !== NOTHING) {
-            for (const want of expect.json) {
-                const found = lookup(data, want.keys);
-                if (found === NOTHING || !sameAsText(found, want.value)) {
-                    reasons.push(`${want.path}: expected ${JSON.stringify(want.value)}, got ${shown(found)}`);
-                }
-            }
-        }
-    }
-    if (expect.body && !expect.body.test(observed.body)) {
-        reasons.push(`body: expected to match ${expect.body}, got ${JSON.stringify(trimmedBody(observed.body))}`);
-    }
-    if (expect.maxLatencyMs > 0 &&
-        observed.latencyMs !== undefined &&
-        observed.latencyMs > expect.maxLatencyMs) {
-        reasons.push(`latency: expected at most ${expect.maxLatencyMs} ms, got ${Math.round(observed.latencyMs)} ms`);
-    }
-    return reasons;
-}
-
-;// CONCATENATED MODULE: ./src/smoke-check/target-url.ts
-/** Thrown for text that is not an http(s) URL; `shown` is safe to print. */
-class BadUrl extends Error {
-    shown;
-    problem;
-    fix;
-    constructor(shown, problem, fix) {
-        super(`${JSON.stringify(shown)} ${problem}`);
-        this.shown = shown;
-        this.problem = problem;
-        this.fix = fix;
-    }
-}
-const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/\S*/gi;
-/** Percent-decoding that leaves a malformed escape as it is, as curl does. */
-function decoded(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-/**
- * Query values as ***, keys kept. A parameter without `=` is shown as ***
- * too: `?abc123` is as likely a token as a flag.
- */
-function shownQuery(search) {
-    if (search.length <= 1)
-        return '';
-    const params = search
-        .slice(1)
-        .split('&')
-        .map(p => {
-        const eq = p.indexOf('=');
-        if (eq < 0)
-            return p ? '***' : '';
-        return eq === p.length - 1 ? p : `${p.slice(0, eq + 1)}***`;
-    });
-    return `?${params.join('&')}`;
-}
-function shownOf(url) {
-    const userinfo = url.password ? `${url.username}:***@` : url.username ? '***@' : '';
-    return `${url.protocol}//${userinfo}${url.host}${url.pathname}${shownQuery(url.search)}`;
-}
-/**
- * The best safe form of text that does not parse: anything up to the last
- * `@` may be user info, anything after `#` a fragment, after `?` a query.
- */
-function shownUnparsed(text) {
-    const scheme = SCHEME.exec(text);
-    let rest = scheme ? text.slice(scheme[0].length) : text;
-    const at = rest.lastIndexOf('@');
-    const userinfo = at >= 0 ? '***@' : '';
-    if (at >= 0)
-        rest = rest.slice(at + 1);
-    const hash = rest.indexOf('#');
-    if (hash >= 0)
-        rest = rest.slice(0, hash);
-    const question = rest.indexOf('?');
-    const query = question >= 0 ? shownQuery(rest.slice(question)) : '';
-    if (question >= 0)
-        rest = rest.slice(0, question);
-    return `${scheme ? scheme[0] : ''}${userinfo}${rest}${query}`;
-}
-function parsed(text) {
-    try {
-        return new URL(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Every URL in a text (an input line, an error) in its shown form. */
-function shownText(text) {
-    return text.replace(URL_IN_TEXT, token => {
-        const url = parsed(token);
-        return url ? shownOf(url) : shownUnparsed(token);
-    });
-}
-/**
- * The secrets a URL token holds, in every form they may be printed in: as
- * typed, as WHATWG URL writes them (percent-encoded) and decoded. For text
- * that does not parse, whatever stands where user info would.
- */
-function urlSecrets(token) {
-    const scheme = SCHEME.exec(token);
-    if (!scheme)
-        return [];
-    const url = parsed(token);
-    const rest = token.slice(scheme[0].length);
-    // WHATWG's authority ends at the first / ? # (or \); its user info at the last @ in it.
-    const authorityEnd = url ? rest.search(/[/?#\\]/) : -1;
-    const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
-    const at = authority.lastIndexOf('@');
-    if (at < 0)
-        return [];
-    const typed = authority.slice(0, at);
-    const colon = typed.indexOf(':');
-    const typedSecret = colon >= 0 ? typed.slice(colon + 1) : typed;
-    const secrets = [typedSecret, decoded(typedSecret)];
-    if (url) {
-        const written = url.password || (colon < 0 ? url.username : '');
-        secrets.push(written, decoded(written));
-    }
-    return [...new Set(secrets.filter(Boolean))];
-}
-/** Reads one URL token of `urls`; throws BadUrl, whose text shows no secret. */
-function parseTargetUrl(text) {
-    const url = parsed(text);
-    if (!url) {
-        const hasUserinfo = /@/.test(text.replace(SCHEME, ''));
-        throw new BadUrl(shownUnparsed(text), 'is not a valid URL', hasUserinfo
-            ? 'A #, / or ? in a user name or password ends it early: write it as %23, %2F or %3F'
-            : undefined);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new BadUrl(shownOf(url), 'is not an http:// or https:// URL');
-    }
-    const authorization = url.username || url.password
-        ? `Basic ${Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64')}`
-        : undefined;
-    const shown = shownOf(url);
-    url.username = '';
-    url.password = '';
-    url.hash = '';
-    return { href: url.href, authorization, shown };
-}
-/**
- * A text for display (an error, a body that quotes the request) with the
- * request's URL in its shown form and its query's values as ***.
- */
-function hideUrlIn(text, href) {
-    const url = parsed(href);
-    if (!text || !url)
-        return text;
-    let out = text.split(href).join(shownOf(url));
-    if (url.search.length > 1)
-        out = out.split(url.search.slice(1)).join(shownQuery(url.search).slice(1));
-    return out;
-}
-
+// EXTERNAL MODULE: ./src/smoke-check/expectations.ts
+var expectations = __nccwpck_require__(5997);
+// EXTERNAL MODULE: ./src/smoke-check/target-url.ts
+var target_url = __nccwpck_require__(3671);
 ;// CONCATENATED MODULE: ./src/smoke-check/check.ts
 
 
@@ -56470,13 +55916,13 @@ async function checkUntilPassing(run) {
         reasons =
             last.error !== undefined || last.status === undefined
                 ? [last.error ?? 'no response']
-                : unmetExpectations(check.expect, {
+                : (0,expectations/* unmetExpectations */.HI)(check.expect, {
                     status: last.status,
                     body: last.body,
                     latencyMs: last.latencyMs
                 });
         // A body may quote the request, query values and all; they are shown as *** like the URL.
-        reasons = reasons.map(r => hideUrlIn(r, check.url));
+        reasons = reasons.map(r => (0,target_url/* hideUrlIn */.HN)(r, check.url));
         run.log(`${label} attempt ${attempts}/${timing.maxAttempts}: ${outcomeText(last, reasons)}`);
         if (reasons.length === 0)
             break;
@@ -56505,14 +55951,77 @@ async function checkUntilPassing(run) {
         status: last?.status,
         latencyMs: last?.latencyMs,
         reason: passed ? undefined : [...reasons, stop].join('; '),
-        body: passed || !last?.body ? undefined : hideUrlIn(trimmedBody(last.body), check.url),
+        body: passed || !last?.body ? undefined : (0,target_url/* hideUrlIn */.HN)((0,expectations/* trimmedBody */.FS)(last.body), check.url),
         client: last?.client,
         certificate: last?.certificate,
         notice: last?.notice
     };
 }
 
-;// CONCATENATED MODULE: ./src/smoke-check/http-probe-commands.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/commands/compose.ts
+const COMPOSE_V2 = ['docker', 'compose'];
+const COMPOSE_V1 = ['docker-compose'];
+/** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
+function composeCommand(project, args) {
+    return {
+        cwd: project.dir,
+        argv: [
+            ...project.binary,
+            '--project-name',
+            project.projectName,
+            ...project.files.flatMap(f => ['--file', f]),
+            ...(project.envFile ? ['--env-file', project.envFile] : []),
+            ...args
+        ]
+    };
+}
+/**
+ * A command inside a Compose service: `exec -T` in the running container, or
+ * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
+ * without a value, so Compose takes the value from its own environment and
+ * it is never on a command line.
+ */
+function inService(project, mode, service, argv, envNames = []) {
+    const env = envNames.flatMap(name => ['-e', name]);
+    return composeCommand(project, mode === 'exec'
+        ? ['exec', '-T', ...env, service, ...argv]
+        : ['run', '--rm', '-T', ...env, service, ...argv]);
+}
+const compose_composeCommands = {
+    /** Exits 0 when this Compose binary works on the server. */
+    version: (binary) => ({ argv: [...binary, 'version'] }),
+    /** Prints the path of python, else of python3, as the service sees it. */
+    findPython: (project, mode, service) => inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']),
+    /** The project's service names, one a line. */
+    services: (project) => composeCommand(project, ['config', '--services']),
+    /** Ids of the services' containers, one per line. */
+    containerIds: (project, services) => composeCommand(project, ['ps', '-q', ...services]),
+    pull: (project, services) => composeCommand(project, ['pull', ...services]),
+    build: (project, services) => composeCommand(project, ['build', ...services]),
+    /** Starts what is not running; a container that runs is not recreated. */
+    startMissing: (project) => composeCommand(project, ['up', '-d', '--no-recreate']),
+    up: (project, services) => composeCommand(project, ['up', '-d', ...services]),
+    /** One service alone, its dependencies left as they are. */
+    upAlone: (project, service) => composeCommand(project, ['up', '-d', '--no-deps', service]),
+    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
+    scale: (project, service, count) => composeCommand(project, [
+        'up',
+        '--detach',
+        '--no-deps',
+        '--no-recreate',
+        '--scale',
+        `${service}=${count}`,
+        service
+    ]),
+    start: (project, service) => composeCommand(project, ['up', '--detach', '--no-deps', service]),
+    /** Runs the proxy's reload script inside its service. */
+    reload: (project, proxy, script) => composeCommand(project, ['exec', '-T', proxy, 'sh', '-c', script])
+};
+
+;// CONCATENATED MODULE: ./src/commands/http-probe.ts
+
 const SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
 /**
  * curl writes the body, then `-w` appends the status, timing and the
@@ -56721,6 +56230,111 @@ function probeArgv(req, marker) {
 function probeStdin(req, marker) {
     return `${curlConfig(req)}${marker}\n${wgetrc(req)}${marker}\n${req.url}\n`;
 }
+const onServer = argv => ({ argv });
+function inRunningService(project, service) {
+    return argv => inService(project, 'exec', service, argv);
+}
+/** The probe as it is sent: placed, with the URL and the headers on its stdin. */
+function probeCommand(req, marker, place) {
+    return { ...place(probeArgv(req, marker)), stdin: probeStdin(req, marker) };
+}
+
+;// CONCATENATED MODULE: ./src/commands/files.ts
+/** Files and directories on the server (env file, release log, releases, backups). */
+const fileCommands = {
+    /** Prints the file; exit 0 with nothing when it does not exist. */
+    read: (path) => ({
+        argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
+    }),
+    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+    append: (path, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'sh',
+            path
+        ],
+        stdin: text
+    }),
+    /**
+     * Replaces a secret file atomically (a fresh temp file + rename, mode 600;
+     * a temp file a killed run left behind may have any mode), keeps
+     * the old one as `<file>.bak` (600 too, whatever mode the old one had) and
+     * a copy for the release at `snapshot`.
+     */
+    writePrivate: (path, snapshot, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")" "$(dirname -- "$2")"; ' +
+                '[ ! -e "$1" ] || { rm -f -- "$1.bak.deploykit-tmp"; cat -- "$1" > "$1.bak.deploykit-tmp"; chmod 600 "$1.bak.deploykit-tmp"; mv -f -- "$1.bak.deploykit-tmp" "$1.bak"; }; ' +
+                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
+            'sh',
+            path,
+            snapshot
+        ],
+        stdin: text
+    }),
+    runScript: (dir, script) => ({
+        cwd: dir,
+        argv: ['sh', '-e', '-c', script]
+    }),
+    isDirectory: (path) => ({ argv: ['test', '-d', path] }),
+    isSymlink: (path) => ({ argv: ['test', '-L', path] }),
+    /** Names in the directory, one per line. */
+    list: (dir) => ({ argv: ['ls', '-1', '--', dir] }),
+    removeFile: (path) => ({ argv: ['rm', '-f', '--', path] }),
+    removeTree: (path) => ({ argv: ['rm', '-rf', '--', path] })
+};
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/core/compose.ts
+
+
+
+/** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
+async function detectCompose(host, choice) {
+    const candidates = choice === 'auto'
+        ? [COMPOSE_V2, COMPOSE_V1]
+        : [choice === 'docker compose' ? COMPOSE_V2 : COMPOSE_V1];
+    for (const binary of candidates) {
+        const probe = await host.run(compose_composeCommands.version(binary), { quiet: true });
+        if (probe.code === 0)
+            return binary;
+    }
+    throw new Error(choice === 'auto'
+        ? 'neither `docker compose` nor `docker-compose` works on the server; install Docker Compose there'
+        : `\`${choice}\` does not work on the server (compose-command: ${choice})`);
+}
+function projectFor(app, binary, releaseDir) {
+    return {
+        binary,
+        dir: releaseDir,
+        files: app.composeFiles,
+        envFile: app.envFile ? external_node_path_.posix.join(app.appDir, app.envFile) : undefined,
+        projectName: app.projectName
+    };
+}
+/** Where the live release's compose files are: `<app-dir>/current` after `source: upload`, else app-dir. */
+async function liveReleaseDir(host, appDir) {
+    const current = external_node_path_.posix.join(appDir, 'current');
+    return (await host.run(fileCommands.isSymlink(current), { quiet: true })).code === 0
+        ? current
+        : appDir;
+}
+/** Debian-based images often have python3 and no python: use whichever the service has. */
+async function findPython(host, project, mode, service) {
+    const probe = await host.run(composeCommands.findPython(project, mode, service), { quiet: true });
+    const found = probe.stdout.trim().split('\n').pop() ?? '';
+    if (probe.code !== 0 || !found) {
+        throw new Error(`no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`);
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/smoke-check/probe-output.ts
 function trailerFields(text, marker) {
     const fields = {};
     for (const line of text.split('\n')) {
@@ -56903,6 +56517,8 @@ async function followRedirects(first, follow, send) {
 
 
 
+
+
 /** Time on top of the request timeout for SSH and `docker-compose exec` to start and stop. */
 const EXEC_GRACE_MS = 5000;
 function remote_probe_lastLine(text) {
@@ -56915,18 +56531,16 @@ function remote_probe_lastLine(text) {
  */
 async function placeProbe(host, from, app) {
     if (from.kind !== 'container')
-        return argv => ({ argv });
+        return onServer;
     if (!app)
         throw new Error('from: container needs app-dir');
-    if ((await host.run({ argv: ['test', '-d', app.appDir] }, { quiet: true })).code !== 0) {
+    if ((await host.run(fileCommands.isDirectory(app.appDir), { quiet: true })).code !== 0) {
         throw new Error(`app-dir ${app.appDir} does not exist on the server`);
     }
     const binary = await detectCompose(host, app.composeChoice);
-    const current = external_node_path_.posix.join(app.appDir, 'current');
-    const hasCurrent = (await host.run({ argv: ['test', '-d', current] }, { quiet: true })).code === 0;
-    const project = projectFor(app, binary, hasCurrent ? current : app.appDir);
+    const project = projectFor(app, binary, await liveReleaseDir(host, app.appDir));
     // `docker-compose exec -T` (v1) exits 1 without a word for an unknown service: ask first.
-    const config = await host.run(composeCommand(project, ['config', '--services']), { quiet: true });
+    const config = await host.run(compose_composeCommands.services(project), { quiet: true });
     if (config.code !== 0) {
         throw new Error(`cannot read the Compose project in ${project.dir}: ${remote_probe_lastLine(config.stderr)}`);
     }
@@ -56939,7 +56553,7 @@ async function placeProbe(host, from, app) {
     if (!services.includes(from.service)) {
         throw new Error(`service ${from.service} is not in the Compose project ${project.projectName} (it has ${services.join(', ') || 'none'})`);
     }
-    return argv => composeCommand(project, ['exec', '-T', from.service, ...argv]);
+    return inRunningService(project, from.service);
 }
 /** The probe script never ran: say why, as far as the command's output tells. */
 function withoutProbe(from, code, stderr, error) {
@@ -56981,7 +56595,10 @@ async function requestOnce(host, place, from, request, settings, timeoutMs) {
     const started = performance.now();
     let result;
     try {
-        result = await host.run({ ...place(probeArgv(probe, marker)), stdin: probeStdin(probe, marker) }, { quiet: true, timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS });
+        result = await host.run(probeCommand(probe, marker, place), {
+            quiet: true,
+            timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS
+        });
     }
     catch (err) {
         // The connection is gone; later attempts would fail the same way.
@@ -56999,7 +56616,7 @@ async function requestOnce(host, place, from, request, settings, timeoutMs) {
         body: out.body,
         // Without /proc/uptime the round trip is the best bound there is.
         latencyMs: out.latencyMs ?? roundTripMs,
-        error: out.error === undefined ? undefined : hideUrlIn(out.error, request.url),
+        error: out.error === undefined ? undefined : (0,target_url/* hideUrlIn */.HN)(out.error, request.url),
         fatal: out.fatal,
         client: out.client,
         location: out.location,
@@ -57037,6 +56654,8 @@ function remoteProbe(host, place, from, settings) {
     };
 }
 
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
 ;// CONCATENATED MODULE: ./src/core/html.ts
 
 // GitHub renders a job summary as Markdown (GFM), in which a block of HTML
@@ -57050,7 +56669,7 @@ function remoteProbe(host, place, from, settings) {
 // before `&`, `<` or `>` could change them.
 /** Text for a job summary's element content: server output and names never become markup or Markdown. */
 function escapeHtml(text) {
-    return maskSecrets(text)
+    return (0,secrets/* maskSecrets */.QU)(text)
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
@@ -57084,7 +56703,7 @@ function reportCertificates(results) {
         seen.add(certificate.host);
         const text = `TLS certificate of ${certificate.host} expires in ${certificate.daysLeft} days (${certificate.validTo})`;
         if (certificate.daysLeft < CERTIFICATE_WARNING_DAYS)
-            lib_core/* warning */.$e(text);
+            core/* warning */.$e(text);
         else
             (0,log/* logRemote */.dR)(text);
     }
@@ -57093,21 +56712,21 @@ function reportCertificates(results) {
 function annotateFailures(results) {
     for (const r of results.filter(r => !r.passed)) {
         const body = r.body ? `; body: ${JSON.stringify(r.body)}` : '';
-        lib_core/* error */.z3(`${r.reason}${body}`, {
-            title: clip(`smoke-check failed: ${r.method} ${r.url} from ${r.from}`, 200)
+        core/* error */.z3(`${r.reason}${body}`, {
+            title: (0,expectations/* clip */.$Q)(`smoke-check failed: ${r.method} ${r.url} from ${r.from}`, 200)
         });
     }
 }
 function setResultOutputs(results) {
-    lib_core/* setOutput */.uH('passed', String(results.length > 0 && results.every(r => r.passed)));
-    lib_core/* setOutput */.uH('results', JSON.stringify(results));
+    core/* setOutput */.uH('passed', String(results.length > 0 && results.every(r => r.passed)));
+    core/* setOutput */.uH('results', JSON.stringify(results));
 }
 function resultCell(r) {
     const cert = r.certificate ? ` (certificate: ${r.certificate.daysLeft} days left)` : '';
     const notice = r.notice ? `; ${r.notice}` : '';
     return r.passed
         ? `✅ passed${cert}${notice}`
-        : `❌ ${clip(r.reason ?? 'failed', 300)}${cert}${notice}`;
+        : `❌ ${(0,expectations/* clip */.$Q)(r.reason ?? 'failed', 300)}${cert}${notice}`;
 }
 /** The job summary: one row per URL and place it was checked from. */
 async function writeSummary(results, elapsedMs) {
@@ -57122,7 +56741,7 @@ async function writeSummary(results, elapsedMs) {
         r.latencyMs === undefined ? '—' : `${r.latencyMs} ms`,
         resultCell(r)
     ]));
-    await lib_core/* summary */.z
+    await core/* summary */.z
         .addHeading('Smoke check', 3)
         .addTable([
         ['URL', 'from', 'attempts', 'status', 'latency', 'result'].map(data => ({
@@ -57239,7 +56858,7 @@ async function requestFromRunner(check, settings, timeoutMs) {
         return {
             body: '',
             latencyMs: Math.round(performance.now() - started),
-            error: hideUrlIn(describeError(err, timeoutMs), url)
+            error: (0,target_url/* hideUrlIn */.HN)(describeError(err, timeoutMs), url)
         };
     }
 }
@@ -57247,7 +56866,494 @@ function runnerProbe(settings) {
     return (check, timeoutMs) => requestFromRunner(check, settings, timeoutMs);
 }
 
+// EXTERNAL MODULE: ./src/smoke-check/settings.ts + 4 modules
+var smoke_check_settings = __nccwpck_require__(1048);
+;// CONCATENATED MODULE: ./src/smoke-check/main.ts
+
+
+
+
+
+
+
+/** Commands at once on one SSH connection; sshd allows 10 sessions per connection by default. */
+const CHECKS_PER_HOST = 4;
+function notChecked(check, from, error) {
+    return {
+        method: check.method,
+        url: check.shownUrl,
+        from,
+        passed: false,
+        attempts: 0,
+        reason: `not checked: ${error ?? 'the server could not be reached'}`
+    };
+}
+function fromRunner(settings, deadline) {
+    const probe = runnerProbe(settings);
+    return Promise.all(settings.checks.map(check => checkUntilPassing({
+        check,
+        from: 'runner',
+        probe,
+        timing: settings.timing,
+        deadline,
+        log: line => (0,log/* logRemote */.dR)(line)
+    })));
+}
+async function fromServers(settings, { connection, app }, deadline) {
+    const where = (0,smoke_check_settings/* fromLabel */.Lt)(settings.from);
+    const outcomes = await forEachHost(connection, async (host) => {
+        const place = await placeProbe(host, settings.from, app);
+        const probe = remoteProbe(host, place, settings.from, settings);
+        return mapLimited(settings.checks, CHECKS_PER_HOST, check => checkUntilPassing({
+            check,
+            from: `${where} ${host.label}`,
+            probe,
+            timing: settings.timing,
+            deadline,
+            log: line => (0,log/* logRemote */.dR)(line)
+        }));
+    });
+    return outcomes.flatMap(o => o.ok && o.value
+        ? o.value
+        : settings.checks.map(c => notChecked(c, `${where} ${o.host}`, o.error)));
+}
+/**
+ * Checks every URL from where `from` says, sets `passed` and `results` and
+ * writes the job summary; not ok when any URL fails.
+ */
+async function run(settings) {
+    const { remote } = settings;
+    const started = Date.now();
+    const deadline = started + settings.timing.waitTimeoutMs;
+    (0,log/* logRemote */.dR)(`Checking ${settings.checks.length} URL(s) from ${(0,smoke_check_settings/* fromLabel */.Lt)(settings.from)}, for at most ${settings.timing.waitTimeoutMs / 1000}s`);
+    const results = remote === undefined
+        ? await fromRunner(settings, deadline)
+        : await fromServers(settings, remote, deadline);
+    const elapsedMs = Date.now() - started;
+    reportCertificates(results);
+    setResultOutputs(results);
+    annotateFailures(results);
+    await writeSummary(results, elapsedMs);
+    const failed = results.filter(r => !r.passed).length;
+    const seconds = (elapsedMs / 1000).toFixed(1);
+    return failed > 0
+        ? {
+            ok: false,
+            results,
+            message: `smoke-check: ${failed} of ${results.length} check(s) failed after ${seconds}s`
+        }
+        : {
+            ok: true,
+            results,
+            message: `smoke-check: all ${results.length} check(s) passed in ${seconds}s`
+        };
+}
+
+
+/***/ }),
+
+/***/ 1048:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Lt: () => (/* binding */ fromLabel),
+  Nl: () => (/* binding */ readSmokeCheckSettings)
+});
+
+// UNUSED EXPORTS: METHODS, parseUrlLine, readFrom, readSmokeSettings
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(8261);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/inputs.ts
+var inputs = __nccwpck_require__(9114);
+;// CONCATENATED MODULE: ./src/core/app-settings.ts
+
+
+
+const COMPOSE_CHOICES = ['auto', 'docker compose', 'docker-compose'];
+const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+function relativePath(value, input) {
+    if (value.startsWith('/') || value.split('/').includes('..')) {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(value)} must be a path inside the app directory`, 'Give it relative to app-dir, without ..');
+    }
+    return value;
+}
+function readAppSettings(read) {
+    const appDir = read('app-dir').trim().replace(/\/+$/, '');
+    if (!appDir)
+        throw new errors/* InputError */.dz('app-dir', 'is empty', 'Set it to the app directory on the server, e.g. /srv/app');
+    if (!appDir.startsWith('/') || appDir.split('/').includes('..')) {
+        throw new errors/* InputError */.dz('app-dir', `${JSON.stringify(appDir)} is not an absolute path`, 'Use a full path such as /srv/app');
+    }
+    const composeFiles = (0,inputs/* readLines */.Se)(read, 'compose-files').map(f => relativePath(f, 'compose-files'));
+    const envFile = read('env-file').trim()
+        ? relativePath(read('env-file').trim(), 'env-file')
+        : undefined;
+    const projectName = (read('project-name').trim() || external_node_path_.posix.basename(appDir))
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]/g, '');
+    if (!PROJECT_NAME.test(projectName)) {
+        throw new errors/* InputError */.dz('project-name', read('project-name').trim()
+            ? `${JSON.stringify(read('project-name'))} is not a valid Compose project name`
+            : `is unset, and the name made from app-dir, ${JSON.stringify(projectName)}, is not a valid Compose project name`, 'Use lower-case letters, digits, - and _, starting with a letter or digit; set project-name when the app-dir name does not fit');
+    }
+    return {
+        appDir,
+        composeFiles,
+        envFile,
+        projectName,
+        composeChoice: (0,inputs/* readChoice */.Kf)(read, 'compose-command', COMPOSE_CHOICES, 'auto')
+    };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/core/host-keys.ts
+
+
+/** `SHA256:…` exactly as `ssh-keygen -lf` and `ssh-keyscan | ssh-keygen -lf -` print it. */
+function fingerprintOf(rawKey) {
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(rawKey).digest('base64').replace(/=+$/, '')}`;
+}
+/** The algorithm name inside an SSH public key blob (its first string). */
+function keyTypeOf(rawKey) {
+    if (rawKey.length < 4)
+        return '';
+    const len = rawKey.readUInt32BE(0);
+    return rawKey.subarray(4, 4 + len).toString('latin1');
+}
+function parseKnownHosts(text, input = 'known-hosts') {
+    const entries = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const fields = line.split(/\s+/);
+        let marker = '';
+        if (fields[0].startsWith('@')) {
+            const m = fields.shift();
+            if (m !== '@revoked' && m !== '@cert-authority') {
+                throw new errors/* InputError */.dz(input, `line ${index + 1} has an unknown marker ${JSON.stringify(m)}`);
+            }
+            marker = m;
+        }
+        const [patterns, keyType, b64] = fields;
+        const key = b64 ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
+        if (!patterns || !keyType || key.length === 0 || keyTypeOf(key) !== keyType) {
+            throw new errors/* InputError */.dz(input, `line ${index + 1} is not a known_hosts line: ${JSON.stringify(line.slice(0, 60))}`, 'Use the output of `ssh-keyscan -p PORT HOST` (one "host keytype base64key" per line)');
+        }
+        entries.push({ marker, patterns, keyType, key });
+    });
+    return entries;
+}
+function wildcardMatch(pattern, name) {
+    const re = pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
+    return new RegExp(`^${re}$`, 'i').test(name);
+}
+function hashedMatch(pattern, name) {
+    const [, , salt64, hash64] = pattern.split('|');
+    if (!salt64 || !hash64)
+        return false;
+    const want = Buffer.from(hash64, 'base64');
+    const got = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt64, 'base64')).update(name).digest();
+    return want.length === got.length && (0,external_node_crypto_.timingSafeEqual)(want, got);
+}
+/** The name known_hosts uses for a host: `host`, or `[host]:port` off port 22. */
+function knownHostsName(host, port) {
+    return port === 22 ? host : `[${host}]:${port}`;
+}
+function patternsMatch(patterns, name) {
+    if (patterns.startsWith('|1|'))
+        return hashedMatch(patterns, name);
+    let matched = false;
+    for (const p of patterns.split(',')) {
+        if (p.startsWith('!')) {
+            if (wildcardMatch(p.slice(1), name))
+                return false;
+        }
+        else if (wildcardMatch(p, name)) {
+            matched = true;
+        }
+    }
+    return matched;
+}
+const ALGORITHMS_FOR_KEY_TYPE = {
+    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']
+};
+function knownHostsPolicy(entries, host, port) {
+    const name = knownHostsName(host, port);
+    const mine = entries.filter(e => patternsMatch(e.patterns, name));
+    const trusted = mine.filter(e => e.marker === '');
+    const revoked = mine.filter(e => e.marker === '@revoked');
+    const types = [...new Set(trusted.map(e => e.keyType))];
+    return {
+        algorithms: types.length > 0 ? types.flatMap(t => ALGORITHMS_FOR_KEY_TYPE[t] ?? [t]) : undefined,
+        check(rawKey) {
+            if (revoked.some(e => e.key.equals(rawKey)))
+                return `host key ${fingerprintOf(rawKey)} is marked @revoked`;
+            if (trusted.length === 0) {
+                return `no known-hosts line matches ${JSON.stringify(name)} (server key ${fingerprintOf(rawKey)})`;
+            }
+            if (trusted.some(e => e.key.equals(rawKey)))
+                return null;
+            return `host key mismatch: the server offered ${keyTypeOf(rawKey)} ${fingerprintOf(rawKey)}, which is not in known-hosts for ${name}`;
+        }
+    };
+}
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+function parseFingerprints(text, input = 'fingerprint') {
+    const list = text
+        .split(/[,\n\s]+/)
+        .map(s => s.trim())
+        .filter(Boolean)
+        .map(s => s.replace(/=+$/, ''));
+    for (const fp of list) {
+        if (!FINGERPRINT.test(fp)) {
+            throw new errors/* InputError */.dz(input, `${JSON.stringify(fp)} is not a SHA256 fingerprint`, 'Give it as `ssh-keyscan HOST | ssh-keygen -lf -` prints it, e.g. SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU');
+        }
+    }
+    return list;
+}
+function fingerprintPolicy(fingerprints) {
+    return {
+        check(rawKey) {
+            const fp = fingerprintOf(rawKey);
+            return fingerprints.includes(fp)
+                ? null
+                : `host key mismatch: the server offered ${keyTypeOf(rawKey)} ${fp}, expected ${fingerprints.join(' or ')}`;
+        }
+    };
+}
+const SKIP_POLICY = { check: () => null };
+
+;// CONCATENATED MODULE: ./src/core/hosts.ts
+
+const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
+const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
+function parsePort(text, input) {
+    const trimmed = text.trim();
+    const port = Number(trimmed);
+    if (!/^\d+$/.test(trimmed) || port < 1 || port > 65535) {
+        throw new errors/* InputError */.dz(input, `port ${JSON.stringify(text)} is not a number from 1 to 65535`);
+    }
+    return port;
+}
+/** A `username` input: empty, or a name that can stand in `user@host` and in the log's host labels. */
+function parseUsername(text, input) {
+    const username = text.trim();
+    if (username && !USER.test(username)) {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(username)} is not a valid user name`, 'Use letters, digits, ., _ and -, not starting with -');
+    }
+    return username;
+}
+/**
+ * Parses one `[user@]host[:port]` entry. IPv6 addresses take a port only in
+ * brackets: `[::1]:2222`.
+ */
+function parseHost(entry, defaults, input = 'host') {
+    const bad = (why) => {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(entry)} ${why}`, 'Write each host as [user@]host[:port], IPv6 in brackets: deploy@[2001:db8::1]:22');
+    };
+    let rest = entry.trim();
+    let username = defaults.username;
+    const at = rest.lastIndexOf('@');
+    if (at >= 0) {
+        username = rest.slice(0, at);
+        rest = rest.slice(at + 1);
+        if (!USER.test(username))
+            bad('has an invalid user name');
+    }
+    let host;
+    let port = defaults.port;
+    if (rest.startsWith('[')) {
+        const close = rest.indexOf(']');
+        if (close < 0)
+            bad('opens "[" without a closing "]"');
+        host = rest.slice(1, close);
+        const after = rest.slice(close + 1);
+        if (after !== '') {
+            if (!after.startsWith(':'))
+                bad('has text after "]" that is not :port');
+            port = parsePort(after.slice(1), input);
+        }
+        if (!IPV6.test(host) || !host.includes(':'))
+            bad('has brackets around something that is not an IPv6 address');
+    }
+    else if ((rest.match(/:/g) ?? []).length > 1) {
+        host = rest;
+        if (!IPV6.test(host))
+            bad('is not a valid IPv6 address');
+    }
+    else {
+        const colon = rest.indexOf(':');
+        host = colon >= 0 ? rest.slice(0, colon) : rest;
+        if (colon >= 0)
+            port = parsePort(rest.slice(colon + 1), input);
+        if (!HOSTNAME.test(host))
+            bad('is not a valid host name or address');
+    }
+    if (!username) {
+        throw new errors/* InputError */.dz(input, `no user name for ${JSON.stringify(entry)}`, "Set 'username' or write the host as user@host");
+    }
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    const label = `${username}@${shownHost}${port === 22 ? '' : `:${port}`}`;
+    return { host, port, username, label };
+}
+/** Splits the `host` input (comma or newline separated) into addresses; duplicates are an error. */
+function parseHosts(text, defaults, input = 'host') {
+    const entries = text
+        .split(/[,\n]/)
+        .map(s => s.trim())
+        .filter(s => s !== '' && !s.startsWith('#'));
+    if (entries.length === 0) {
+        throw new errors/* InputError */.dz(input, 'is empty', 'Give at least one server, e.g. deploy@example.com');
+    }
+    const hosts = entries.map(e => parseHost(e, defaults, input));
+    const seen = new Set();
+    for (const h of hosts) {
+        const key = `${h.username}@${h.host}:${h.port}`;
+        if (seen.has(key))
+            throw new errors/* InputError */.dz(input, `lists ${h.label} twice`, 'Remove the duplicate');
+        seen.add(key);
+    }
+    return hosts;
+}
+
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/core/connection-settings.ts
+
+
+
+
+
+
+
+/** Private keys pasted into secrets often carry CRLF or blank lines around them. */
+function normalizeKey(text) {
+    return text.replace(/\r\n?/g, '\n').trim() + '\n';
+}
+const KEYSCAN_HINT = (host) => `Get the value on a machine you trust with \`ssh-keyscan -p ${host.port} ${host.host}\` ` +
+    `and store it in a secret passed as known-hosts (or its \`| ssh-keygen -lf -\` SHA256 fingerprint as fingerprint). ` +
+    `To connect without checking (not recommended) set insecure-skip-host-key-check: true`;
+function readCredentials(read, prefix) {
+    const keyInput = `${prefix}key`;
+    const pathInput = `${prefix}key-path`;
+    let privateKey = read(keyInput) || undefined;
+    const keyPath = read(pathInput);
+    if (privateKey && keyPath) {
+        throw new errors/* InputError */.dz(keyInput, `is set together with ${pathInput}`, 'Give only one of them');
+    }
+    if (keyPath) {
+        try {
+            privateKey = (0,external_node_fs_.readFileSync)(keyPath, 'utf8');
+        }
+        catch (err) {
+            throw new errors/* InputError */.dz(pathInput, `cannot read ${JSON.stringify(keyPath)} (${err.code})`, 'Check the path on the runner');
+        }
+    }
+    if (privateKey) {
+        privateKey = normalizeKey(privateKey);
+        if (!/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(privateKey)) {
+            throw new errors/* InputError */.dz(keyPath ? pathInput : keyInput, 'does not hold a private key (it should start with -----BEGIN … PRIVATE KEY-----)', 'Paste the whole private key file, not the .pub file or a path');
+        }
+    }
+    return {
+        privateKey,
+        passphrase: read(`${prefix}passphrase`) || undefined,
+        password: read(`${prefix}password`) || undefined
+    };
+}
+function hostKeyPolicy(read, prefix, address, skip) {
+    const knownHostsText = read(`${prefix}known-hosts`);
+    const fingerprintText = read(`${prefix}fingerprint`);
+    if (knownHostsText) {
+        return knownHostsPolicy(parseKnownHosts(knownHostsText, `${prefix}known-hosts`), address.host, address.port);
+    }
+    if (fingerprintText)
+        return fingerprintPolicy(parseFingerprints(fingerprintText, `${prefix}fingerprint`));
+    if (skip) {
+        core/* warning */.$e(`insecure-skip-host-key-check is true: the host key of ${address.label} is not checked, so anyone on the network path can pose as this server. ` +
+            'Pass known-hosts or fingerprint instead.');
+        return SKIP_POLICY;
+    }
+    throw new errors/* InputError */.dz(`${prefix}known-hosts`, `no host key to check ${address.label} against`, KEYSCAN_HINT(address));
+}
+/**
+ * Reads and checks every connection input. Secrets are registered first, so
+ * no error below can print them.
+ */
+function readConnectionSettings(read) {
+    for (const name of [
+        'key',
+        'passphrase',
+        'password',
+        'proxy-key',
+        'proxy-passphrase',
+        'proxy-password'
+    ]) {
+        (0,secrets/* registerSecret */.cl)(read(name));
+    }
+    const skip = (0,inputs/* readBoolean */.Vf)(read, 'insecure-skip-host-key-check', false);
+    const defaults = {
+        port: read('port') ? parsePort(read('port'), 'port') : 22,
+        username: parseUsername(read('username'), 'username')
+    };
+    const credentials = readCredentials(read, '');
+    if (!credentials.privateKey && !credentials.password) {
+        throw new errors/* InputError */.dz('key', 'no way to log in was given', 'Set key (a private key, from a secret), key-path or password');
+    }
+    const targets = parseHosts(read('host'), defaults).map(address => ({
+        address,
+        credentials,
+        hostKey: hostKeyPolicy(read, '', address, skip)
+    }));
+    let proxy;
+    const proxyHost = read('proxy-host');
+    if (proxyHost) {
+        const address = parseHost(proxyHost, {
+            port: read('proxy-port') ? parsePort(read('proxy-port'), 'proxy-port') : 22,
+            username: parseUsername(read('proxy-username'), 'proxy-username') ||
+                defaults.username ||
+                targets[0].address.username
+        }, 'proxy-host');
+        const own = readCredentials(read, 'proxy-');
+        proxy = {
+            address,
+            credentials: own.privateKey || own.password ? own : credentials,
+            hostKey: hostKeyPolicy(read, 'proxy-', address, skip)
+        };
+    }
+    return {
+        targets,
+        proxy,
+        insecureSkipHostKeyCheck: skip,
+        connectTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'connect-timeout', 30),
+        connectRetries: (0,inputs/* readInteger */.JI)(read, 'connect-retries', 3, 0, 20),
+        commandTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'command-timeout', 1800),
+        maxParallel: (0,inputs/* readInteger */.JI)(read, 'max-parallel', 10, 1, 100)
+    };
+}
+
+// EXTERNAL MODULE: ./src/smoke-check/target-url.ts
+var target_url = __nccwpck_require__(3671);
+// EXTERNAL MODULE: ./src/smoke-check/expectations.ts
+var expectations = __nccwpck_require__(5997);
 ;// CONCATENATED MODULE: ./src/smoke-check/settings.ts
+
+
 
 
 
@@ -57282,12 +57388,12 @@ function registerUrlSecrets(text) {
     for (const token of text.split(/\s+/)) {
         if (!token.includes('://'))
             continue;
-        for (const secret of urlSecrets(token))
-            registerSecret(secret);
+        for (const secret of (0,target_url/* urlSecrets */.Fn)(token))
+            (0,secrets/* registerSecret */.cl)(secret);
         try {
-            const authorization = parseTargetUrl(token).authorization;
+            const authorization = (0,target_url/* parseTargetUrl */.Ym)(token).authorization;
             if (authorization)
-                registerSecret(authorization.slice('Basic '.length));
+                (0,secrets/* registerSecret */.cl)(authorization.slice('Basic '.length));
         }
         catch {
             // reported with the line it is on
@@ -57306,9 +57412,9 @@ function registerHeaderSecrets(read) {
         const header = splitHeader(line);
         if (!header || PUBLIC_HEADERS.has(header.name.toLowerCase()))
             continue;
-        registerSecret(header.value);
-        if (isShortSecret(header.value))
-            warnShortSecret(`headers: the value of ${header.name}`, `Every header but ${[...PUBLIC_HEADERS].join(', ')} is masked.`);
+        (0,secrets/* registerSecret */.cl)(header.value);
+        if ((0,secrets/* isShortSecret */.nz)(header.value))
+            (0,secrets/* warnShortSecret */.n$)(`headers: the value of ${header.name}`, `Every header but ${[...PUBLIC_HEADERS].join(', ')} is masked.`);
     }
 }
 function readHeaders(read) {
@@ -57352,14 +57458,14 @@ function parseUrlLine(line, shared, number = 1) {
     }
     const urlText = tokens.shift();
     if (!urlText || !urlText.includes('://')) {
-        throw new errors/* InputError */.dz('urls', `${JSON.stringify(shownText(line))} has no URL`, URL_SYNTAX_FIX);
+        throw new errors/* InputError */.dz('urls', `${JSON.stringify((0,target_url/* shownText */.f$)(line))} has no URL`, URL_SYNTAX_FIX);
     }
     let target;
     try {
-        target = parseTargetUrl(urlText);
+        target = (0,target_url/* parseTargetUrl */.Ym)(urlText);
     }
     catch (err) {
-        if (!(err instanceof BadUrl))
+        if (!(err instanceof target_url/* BadUrl */.VY))
             throw err;
         throw new errors/* InputError */.dz('urls', `URL ${number} (${JSON.stringify(err.shown)}) ${err.problem}`, err.fix ?? URL_SYNTAX_FIX);
     }
@@ -57367,13 +57473,13 @@ function parseUrlLine(line, shared, number = 1) {
     const json = [...shared.json];
     for (const token of tokens) {
         if (token.includes('=')) {
-            json.push(parseJsonExpectation(token, 'urls'));
+            json.push((0,expectations/* parseJsonExpectation */.ay)(token, 'urls'));
         }
         else if (!status && /^[\dxX,-]+$/.test(token)) {
-            status = parseStatusSpec(token, 'urls');
+            status = (0,expectations/* parseStatusSpec */.L1)(token, 'urls');
         }
         else {
-            throw new errors/* InputError */.dz('urls', `${JSON.stringify(token)} in ${JSON.stringify(shownText(line))} is neither a status nor a path=value check`, URL_SYNTAX_FIX);
+            throw new errors/* InputError */.dz('urls', `${JSON.stringify(token)} in ${JSON.stringify((0,target_url/* shownText */.f$)(line))} is neither a status nor a path=value check`, URL_SYNTAX_FIX);
         }
     }
     if (method === 'HEAD' && (json.length > 0 || shared.body)) {
@@ -57420,9 +57526,9 @@ function readSmokeSettings(read) {
     }
     const expectBody = read('expect-body').trim();
     const shared = {
-        status: parseStatusSpec(read('expect-status').trim() || '2xx', 'expect-status'),
-        json: (0,inputs/* readLines */.Se)(read, 'expect-json').map(l => parseJsonExpectation(l, 'expect-json')),
-        body: expectBody ? parseBodyPattern(expectBody, 'expect-body') : undefined,
+        status: (0,expectations/* parseStatusSpec */.L1)(read('expect-status').trim() || '2xx', 'expect-status'),
+        json: (0,inputs/* readLines */.Se)(read, 'expect-json').map(l => (0,expectations/* parseJsonExpectation */.ay)(l, 'expect-json')),
+        body: expectBody ? (0,expectations/* parseBodyPattern */.Io)(expectBody, 'expect-body') : undefined,
         maxLatencyMs: (0,inputs/* readInteger */.JI)(read, 'max-latency-ms', 0, 0, MAX_LATENCY_LIMIT_MS)
     };
     const checks = lines.map((line, index) => parseUrlLine(line, shared, index + 1));
@@ -57436,7 +57542,7 @@ function readSmokeSettings(read) {
     }
     const from = readFrom(read);
     if (from.kind === 'runner' && read('host').trim()) {
-        lib_core/* warning */.$e('host is set but from is runner: the URLs are requested from the runner, not over SSH');
+        core/* warning */.$e('host is set but from is runner: the URLs are requested from the runner, not over SSH');
     }
     return {
         checks,
@@ -57447,103 +57553,177 @@ function readSmokeSettings(read) {
         timing: readTiming(read)
     };
 }
-
-;// CONCATENATED MODULE: ./src/smoke-check/main.ts
-
-
-
-
-
-
-
-
-
-
-/** Commands at once on one SSH connection; sshd allows 10 sessions per connection by default. */
-const CHECKS_PER_HOST = 4;
-function notChecked(check, from, error) {
+/**
+ * Reads and checks every input of the smoke-check action, the connection
+ * inputs too when it checks from the servers. `connection` is given by a
+ * caller that read the connection inputs already (the root action).
+ */
+function readSmokeCheckSettings(read, connection) {
+    const settings = readSmokeSettings(read);
+    if (settings.from.kind === 'runner')
+        return settings;
     return {
-        method: check.method,
-        url: check.shownUrl,
-        from,
-        passed: false,
-        attempts: 0,
-        reason: `not checked: ${error ?? 'the server could not be reached'}`
+        ...settings,
+        remote: {
+            connection: connection ?? readConnectionSettings(read),
+            app: settings.from.kind === 'container' ? readAppSettings(read) : undefined
+        }
     };
 }
-function fromRunner(settings, deadline) {
-    const probe = runnerProbe(settings);
-    return Promise.all(settings.checks.map(check => checkUntilPassing({
-        check,
-        from: 'runner',
-        probe,
-        timing: settings.timing,
-        deadline,
-        log: line => (0,log/* logRemote */.dR)(line)
-    })));
+
+
+/***/ }),
+
+/***/ 3671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fn: () => (/* binding */ urlSecrets),
+/* harmony export */   HN: () => (/* binding */ hideUrlIn),
+/* harmony export */   VY: () => (/* binding */ BadUrl),
+/* harmony export */   Ym: () => (/* binding */ parseTargetUrl),
+/* harmony export */   f$: () => (/* binding */ shownText)
+/* harmony export */ });
+/** Thrown for text that is not an http(s) URL; `shown` is safe to print. */
+class BadUrl extends Error {
+    shown;
+    problem;
+    fix;
+    constructor(shown, problem, fix) {
+        super(`${JSON.stringify(shown)} ${problem}`);
+        this.shown = shown;
+        this.problem = problem;
+        this.fix = fix;
+    }
 }
-async function fromServers(settings, { connection, app }, deadline) {
-    const where = fromLabel(settings.from);
-    const outcomes = await forEachHost(connection, async (host) => {
-        const place = await placeProbe(host, settings.from, app);
-        const probe = remoteProbe(host, place, settings.from, settings);
-        return mapLimited(settings.checks, CHECKS_PER_HOST, check => checkUntilPassing({
-            check,
-            from: `${where} ${host.label}`,
-            probe,
-            timing: settings.timing,
-            deadline,
-            log: line => (0,log/* logRemote */.dR)(line)
-        }));
-    });
-    return outcomes.flatMap(o => o.ok && o.value
-        ? o.value
-        : settings.checks.map(c => notChecked(c, `${where} ${o.host}`, o.error)));
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/\S*/gi;
+/** Percent-decoding that leaves a malformed escape as it is, as curl does. */
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
 }
 /**
- * Checks every URL from where `from` says, sets `passed` and `results`,
- * writes the job summary and fails the step when any URL fails. Every input
- * is read and checked before the first request.
+ * Query values as ***, keys kept. A parameter without `=` is shown as ***
+ * too: `?abc123` is as likely a token as a flag.
  */
-async function run(read) {
-    const result = await execute(read);
-    if (!result.ok)
-        core.setFailed(result.message);
-    else
-        logRemote(result.message);
+function shownQuery(search) {
+    if (search.length <= 1)
+        return '';
+    const params = search
+        .slice(1)
+        .split('&')
+        .map(p => {
+        const eq = p.indexOf('=');
+        if (eq < 0)
+            return p ? '***' : '';
+        return eq === p.length - 1 ? p : `${p.slice(0, eq + 1)}***`;
+    });
+    return `?${params.join('&')}`;
 }
-async function execute(read) {
-    const settings = readSmokeSettings(read);
-    const remote = settings.from.kind === 'runner'
-        ? undefined
-        : {
-            connection: readConnectionSettings(read),
-            app: settings.from.kind === 'container' ? readAppSettings(read) : undefined
-        };
-    const started = Date.now();
-    const deadline = started + settings.timing.waitTimeoutMs;
-    (0,log/* logRemote */.dR)(`Checking ${settings.checks.length} URL(s) from ${fromLabel(settings.from)}, for at most ${settings.timing.waitTimeoutMs / 1000}s`);
-    const results = remote === undefined
-        ? await fromRunner(settings, deadline)
-        : await fromServers(settings, remote, deadline);
-    const elapsedMs = Date.now() - started;
-    reportCertificates(results);
-    setResultOutputs(results);
-    annotateFailures(results);
-    await writeSummary(results, elapsedMs);
-    const failed = results.filter(r => !r.passed).length;
-    const seconds = (elapsedMs / 1000).toFixed(1);
-    return failed > 0
-        ? {
-            ok: false,
-            results,
-            message: `smoke-check: ${failed} of ${results.length} check(s) failed after ${seconds}s`
-        }
-        : {
-            ok: true,
-            results,
-            message: `smoke-check: all ${results.length} check(s) passed in ${seconds}s`
-        };
+function shownOf(url) {
+    const userinfo = url.password ? `${url.username}:***@` : url.username ? '***@' : '';
+    return `${url.protocol}//${userinfo}${url.host}${url.pathname}${shownQuery(url.search)}`;
+}
+/**
+ * The best safe form of text that does not parse: anything up to the last
+ * `@` may be user info, anything after `#` a fragment, after `?` a query.
+ */
+function shownUnparsed(text) {
+    const scheme = SCHEME.exec(text);
+    let rest = scheme ? text.slice(scheme[0].length) : text;
+    const at = rest.lastIndexOf('@');
+    const userinfo = at >= 0 ? '***@' : '';
+    if (at >= 0)
+        rest = rest.slice(at + 1);
+    const hash = rest.indexOf('#');
+    if (hash >= 0)
+        rest = rest.slice(0, hash);
+    const question = rest.indexOf('?');
+    const query = question >= 0 ? shownQuery(rest.slice(question)) : '';
+    if (question >= 0)
+        rest = rest.slice(0, question);
+    return `${scheme ? scheme[0] : ''}${userinfo}${rest}${query}`;
+}
+function parsed(text) {
+    try {
+        return new URL(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Every URL in a text (an input line, an error) in its shown form. */
+function shownText(text) {
+    return text.replace(URL_IN_TEXT, token => {
+        const url = parsed(token);
+        return url ? shownOf(url) : shownUnparsed(token);
+    });
+}
+/**
+ * The secrets a URL token holds, in every form they may be printed in: as
+ * typed, as WHATWG URL writes them (percent-encoded) and decoded. For text
+ * that does not parse, whatever stands where user info would.
+ */
+function urlSecrets(token) {
+    const scheme = SCHEME.exec(token);
+    if (!scheme)
+        return [];
+    const url = parsed(token);
+    const rest = token.slice(scheme[0].length);
+    // WHATWG's authority ends at the first / ? # (or \); its user info at the last @ in it.
+    const authorityEnd = url ? rest.search(/[/?#\\]/) : -1;
+    const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
+    const at = authority.lastIndexOf('@');
+    if (at < 0)
+        return [];
+    const typed = authority.slice(0, at);
+    const colon = typed.indexOf(':');
+    const typedSecret = colon >= 0 ? typed.slice(colon + 1) : typed;
+    const secrets = [typedSecret, decoded(typedSecret)];
+    if (url) {
+        const written = url.password || (colon < 0 ? url.username : '');
+        secrets.push(written, decoded(written));
+    }
+    return [...new Set(secrets.filter(Boolean))];
+}
+/** Reads one URL token of `urls`; throws BadUrl, whose text shows no secret. */
+function parseTargetUrl(text) {
+    const url = parsed(text);
+    if (!url) {
+        const hasUserinfo = /@/.test(text.replace(SCHEME, ''));
+        throw new BadUrl(shownUnparsed(text), 'is not a valid URL', hasUserinfo
+            ? 'A #, / or ? in a user name or password ends it early: write it as %23, %2F or %3F'
+            : undefined);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new BadUrl(shownOf(url), 'is not an http:// or https:// URL');
+    }
+    const authorization = url.username || url.password
+        ? `Basic ${Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64')}`
+        : undefined;
+    const shown = shownOf(url);
+    url.username = '';
+    url.password = '';
+    url.hash = '';
+    return { href: url.href, authorization, shown };
+}
+/**
+ * A text for display (an error, a body that quotes the request) with the
+ * request's URL in its shown form and its query's values as ***.
+ */
+function hideUrlIn(text, href) {
+    const url = parsed(href);
+    if (!text || !url)
+        return text;
+    let out = text.split(href).join(shownOf(url));
+    if (url.search.length > 1)
+        out = out.split(url.search.slice(1)).join(shownQuery(url.search).slice(1));
+    return out;
 }
 
 
@@ -57839,7 +58019,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
   pq: () => (/* binding */ info),
+  LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -57847,7 +58029,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, group, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -60759,9 +60941,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.

@@ -53983,6 +53983,53 @@ module.exports = {
 
 /***/ }),
 
+/***/ 5263:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runAction)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+
+
+
+const IS_POST = 'is-post';
+async function endStep(work) {
+    try {
+        const result = await work();
+        if (result.ok)
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+    }
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+    }
+}
+async function runAction(entry) {
+    const { post } = entry;
+    if (post) {
+        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
+            await endStep(async () => {
+                await post();
+                return { ok: true, message: 'post: done' };
+            });
+            return;
+        }
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
+    }
+    await endStep(async () => {
+        const result = await entry.run(entry.readSettings());
+        entry.setOutputs?.(result);
+        return result;
+    });
+}
+
+
+/***/ }),
+
 /***/ 4296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -54210,83 +54257,17 @@ async function group(title, fn, enabled = true) {
 
 /***/ }),
 
-/***/ 41:
+/***/ 8198:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q: () => (/* binding */ runEntryWithPost)
+/* harmony export */   QU: () => (/* binding */ maskSecrets),
+/* harmony export */   cl: () => (/* binding */ registerSecret),
+/* harmony export */   n$: () => (/* binding */ warnShortSecret),
+/* harmony export */   nz: () => (/* binding */ isShortSecret)
 /* harmony export */ });
-/* unused harmony export runEntry */
+/* unused harmony export SHORT_SECRET_LENGTH */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4325);
-
-
-/** An action entry: run the work, fail the step when it did not succeed. */
-async function runEntry(execute) {
-    try {
-        const result = await execute();
-        if (result.ok)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .logRemote */ .dR)(result.message);
-        else
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
-    }
-    catch (err) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err instanceof Error ? err.message : String(err));
-    }
-}
-/**
- * An entry with a post step (action.yml `post:` runs the same bundle again
- * after the job): the first run does the work, the second cleans up.
- */
-async function runEntryWithPost(main, post) {
-    const IS_POST = 'is-post';
-    if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
-        await runEntry(async () => {
-            await post();
-            return { ok: true, message: 'post: done' };
-        });
-    }
-    else {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
-        await runEntry(main);
-    }
-}
-
-
-/***/ }),
-
-/***/ 8030:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
-/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
-/* harmony import */ var _core_stage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(41);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5503);
-
-
-
-
-await (0,_core_stage_js__WEBPACK_IMPORTED_MODULE_2__/* .runEntryWithPost */ .Q)(() => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), () => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh));
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 5503:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  b: () => (/* binding */ post),
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var core = __nccwpck_require__(8261);
-;// CONCATENATED MODULE: ./src/core/secrets.ts
 
 /** What the runner masks of what deploy-kit registered: each value and each of its trimmed lines (AddMaskCommandExtension). */
 const registered = new Set();
@@ -54311,12 +54292,12 @@ function maskSecrets(text) {
 function registerSecret(value) {
     if (!value)
         return;
-    core/* setSecret */.Pq(value);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
     remember(value);
     for (const line of value.split(/\r?\n/)) {
         const trimmed = line.trim();
         if (trimmed.length >= 8 && trimmed !== value && !/^-----(BEGIN|END) /.test(trimmed))
-            core/* setSecret */.Pq(trimmed);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(trimmed);
     }
 }
 /**
@@ -54334,45 +54315,23 @@ function isShortSecret(value) {
  * `what` reads as the subject, e.g. "env: the value of DEBUG".
  */
 function warnShortSecret(what, fix) {
-    core/* warning */.$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`${what} is shorter than ${SHORT_SECRET_LENGTH} characters. Masked as a secret, it hides its every occurrence in the log, and GitHub drops any job output that contains it (release ids and commit shas too). ${fix}`);
 }
 
-;// CONCATENATED MODULE: ./src/core/html.ts
 
-// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
-// passes through unparsed until a blank line ends it. Every summary here is
-// HTML (headings, tables, paragraphs) with no blank line, so text inside one
-// is never read as Markdown, as long as the text itself cannot end the block:
-// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
-// cannot be a tag. Nothing else is changed: the runner masks secrets in the
-// summary by their exact characters, and a secret escaped further would no
-// longer be found; the secrets deploy-kit registered are masked here first,
-// before `&`, `<` or `>` could change them.
-/** Text for a job summary's element content: server output and names never become markup or Markdown. */
-function escapeHtml(text) {
-    return maskSecrets(text)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\r\n|\r|\n/g, '<br>');
-}
-/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
-class Html {
-    html;
-    constructor(html) {
-        this.html = html;
-    }
-}
-/** A summary table row: text is escaped, Html goes in as it is. */
-function summaryRow(cells) {
-    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
-}
+/***/ }),
 
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./src/core/log.ts
-var log = __nccwpck_require__(4325);
-;// CONCATENATED MODULE: ./src/core/shell.ts
+/***/ 6673:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DV: () => (/* binding */ STDIN_ENV_READER),
+/* harmony export */   Ru: () => (/* binding */ stdinExportLine),
+/* harmony export */   Xc: () => (/* binding */ isEnvName),
+/* harmony export */   ZJ: () => (/* binding */ exportPrefix),
+/* harmony export */   ay: () => (/* binding */ commandLine),
+/* harmony export */   hD: () => (/* binding */ quote)
+/* harmony export */ });
 /**
  * The one place where argv becomes a shell string. Every remote command is
  * built as an argv array and quoted here, so user input is never interpreted
@@ -54453,6 +54412,110 @@ const STDIN_ENV_READER = `${NEWLINE_VAR}='\n'; ` +
     `IFS= read -r ${LINE_VAR} || { echo 'deploy-kit: the command environment did not arrive on standard input' >&2; exit 125; }; ` +
     `eval "$${LINE_VAR}" || exit 125; unset ${LINE_VAR} ${NEWLINE_VAR}; `;
 
+
+/***/ }),
+
+/***/ 5630:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ isFullSha),
+/* harmony export */   c: () => (/* binding */ isGitRef)
+/* harmony export */ });
+/**
+ * What deploy-kit accepts as a git ref: a sha, tag or branch name, never
+ * something git would read as an option. Refs come from inputs and from the
+ * release log on the server, which anyone with write access there can edit.
+ */
+const REF = /^[A-Za-z0-9._/@^~-]+$/;
+function isGitRef(ref) {
+    return REF.test(ref) && !ref.startsWith('-');
+}
+const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** A full SHA-1 or SHA-256 commit id, as `rev-parse` prints it. */
+function isFullSha(ref) {
+    return FULL_SHA.test(ref);
+}
+
+
+/***/ }),
+
+/***/ 8030:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6276);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1635);
+
+
+
+
+
+await (0,_core_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)({
+    readSettings: () => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readDeploySettings */ .lr)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh),
+    run: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e,
+    post: () => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)(() => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readLockRelease */ .Rn)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh))
+});
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 6276:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  b: () => (/* binding */ post),
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(8261);
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/core/html.ts
+
+// GitHub renders a job summary as Markdown (GFM), in which a block of HTML
+// passes through unparsed until a blank line ends it. Every summary here is
+// HTML (headings, tables, paragraphs) with no blank line, so text inside one
+// is never read as Markdown, as long as the text itself cannot end the block:
+// its line breaks become <br>. Its `&`, `<` and `>` become references, so it
+// cannot be a tag. Nothing else is changed: the runner masks secrets in the
+// summary by their exact characters, and a secret escaped further would no
+// longer be found; the secrets deploy-kit registered are masked here first,
+// before `&`, `<` or `>` could change them.
+/** Text for a job summary's element content: server output and names never become markup or Markdown. */
+function escapeHtml(text) {
+    return (0,secrets/* maskSecrets */.QU)(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r\n|\r|\n/g, '<br>');
+}
+/** HTML that deploy-kit put together itself, from escaped parts: goes into a summary as it is. */
+class Html {
+    html;
+    constructor(html) {
+        this.html = html;
+    }
+}
+/** A summary table row: text is escaped, Html goes in as it is. */
+function summaryRow(cells) {
+    return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
+}
+
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/log.ts
+var log = __nccwpck_require__(4325);
+// EXTERNAL MODULE: ./src/core/shell.ts
+var shell = __nccwpck_require__(6673);
 ;// CONCATENATED MODULE: ./src/core/remote-command.ts
 
 function splitEnv(cmd) {
@@ -54472,8 +54535,8 @@ function toShell(cmd, opts = {}) {
     const { plain, secret } = splitEnv(cmd);
     if (Object.keys(secret).length > 0)
         throw new Error('toShell: a command with secret env values is started with shellLaunch');
-    const cd = cmd.cwd ? `cd ${quote(cmd.cwd)} && ` : '';
-    return `${cd}${exportPrefix(plain)}${opts.exec ? 'exec ' : ''}${commandLine(cmd.argv)}`;
+    const cd = cmd.cwd ? `cd ${(0,shell/* quote */.hD)(cmd.cwd)} && ` : '';
+    return `${cd}${(0,shell/* exportPrefix */.ZJ)(plain)}${opts.exec ? 'exec ' : ''}${(0,shell/* commandLine */.ay)(cmd.argv)}`;
 }
 /**
  * A command line is in every server user's process list (`ps`, /proc/<pid>/cmdline)
@@ -54486,22 +54549,19 @@ function shellLaunch(cmd, opts = {}) {
     const script = toShell({ argv: cmd.argv, cwd: cmd.cwd, env: plain }, opts);
     if (Object.keys(secret).length === 0)
         return { script, stdin: cmd.stdin };
-    const line = stdinExportLine(secret);
+    const line = (0,shell/* stdinExportLine */.Ru)(secret);
     const stdin = cmd.stdin === undefined
         ? line
         : typeof cmd.stdin === 'string'
             ? line + cmd.stdin
             : Buffer.concat([Buffer.from(line), cmd.stdin]);
-    return { script: STDIN_ENV_READER + script, stdin };
+    return { script: shell/* STDIN_ENV_READER */.DV + script, stdin };
 }
 /** What the log shows for a command: secret env values hidden. */
 function describe(cmd) {
     const hidden = new Set(cmd.secretEnv ?? []);
     const env = Object.fromEntries(Object.entries(cmd.env ?? {}).map(([k, v]) => [k, hidden.has(k) ? '***' : v]));
     return toShell({ argv: cmd.argv, cwd: cmd.cwd, env });
-}
-function shellScript(script, extra = {}) {
-    return { ...extra, argv: ['sh', '-c', script] };
 }
 
 // EXTERNAL MODULE: external "assert"
@@ -55549,8 +55609,8 @@ class SshSession {
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
         const launch = shellLaunch(cmd, { exec: true });
-        const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`;
-        const { channel, exit } = await this.openChannel(`exec sh -c ${quote(script)}`);
+        const script = `printf '%s%s\\n' ${(0,shell/* quote */.hD)(PID_MARK)} "$$"; ${launch.script}`;
+        const { channel, exit } = await this.openChannel(`exec sh -c ${(0,shell/* quote */.hD)(script)}`);
         return new Promise((resolve, reject) => {
             let stdout = '';
             let stderr = '';
@@ -55619,7 +55679,7 @@ class SshSession {
             `k TERM ${pgid} || exit 0; i=0; ` +
             `while k 0 ${pgid} && [ $i -lt ${KILL_GRACE_SECONDS * 10} ]; do sleep 0.1; i=$((i+1)); done; ` +
             `k KILL ${pgid}; exit 0`;
-        const { channel } = await this.openChannel(`sh -c ${quote(script)}`);
+        const { channel } = await this.openChannel(`sh -c ${(0,shell/* quote */.hD)(script)}`);
         await new Promise(resolve => {
             channel.on('close', () => resolve());
             channel.resume();
@@ -55768,9 +55828,9 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
 /** Masks every `env` value before anything can print it; `vars` stay readable. */
 function registerEnvSecrets(env) {
     for (const [key, value] of env) {
-        registerSecret(value);
-        if (isShortSecret(value))
-            warnShortSecret(`env: the value of ${key}`, `If it is not secret, set it in vars instead (vars: ${key}=…).`);
+        (0,secrets/* registerSecret */.cl)(value);
+        if ((0,secrets/* isShortSecret */.nz)(value))
+            (0,secrets/* warnShortSecret */.n$)(`env: the value of ${key}`, `If it is not secret, set it in vars instead (vars: ${key}=…).`);
     }
 }
 /** What is merged into the env file: vars, env, then the pinned images. */
@@ -55794,45 +55854,9 @@ function describeEnvValues(s) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/core/inputs.ts
-var inputs = __nccwpck_require__(9114);
-;// CONCATENATED MODULE: ./src/core/compose.ts
-
-
-
-const COMPOSE_CHOICES = ['auto', 'docker compose', 'docker-compose'];
-const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-function relativePath(value, input) {
-    if (value.startsWith('/') || value.split('/').includes('..')) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(value)} must be a path inside the app directory`, 'Give it relative to app-dir, without ..');
-    }
-    return value;
-}
-function readAppSettings(read) {
-    const appDir = read('app-dir').trim().replace(/\/+$/, '');
-    if (!appDir)
-        throw new errors/* InputError */.dz('app-dir', 'is empty', 'Set it to the app directory on the server, e.g. /srv/app');
-    if (!appDir.startsWith('/') || appDir.split('/').includes('..')) {
-        throw new errors/* InputError */.dz('app-dir', `${JSON.stringify(appDir)} is not an absolute path`, 'Use a full path such as /srv/app');
-    }
-    const composeFiles = (0,inputs/* readLines */.Se)(read, 'compose-files').map(f => relativePath(f, 'compose-files'));
-    const envFile = read('env-file').trim()
-        ? relativePath(read('env-file').trim(), 'env-file')
-        : undefined;
-    const projectName = (read('project-name').trim() || external_node_path_.posix.basename(appDir))
-        .toLowerCase()
-        .replace(/[^a-z0-9_-]/g, '');
-    if (!PROJECT_NAME.test(projectName)) {
-        throw new errors/* InputError */.dz('project-name', `${JSON.stringify(read('project-name'))} is not a valid Compose project name`, 'Use lower-case letters, digits, - and _');
-    }
-    return {
-        appDir,
-        composeFiles,
-        envFile,
-        projectName,
-        composeChoice: (0,inputs/* readChoice */.Kf)(read, 'compose-command', COMPOSE_CHOICES, 'auto')
-    };
-}
+;// CONCATENATED MODULE: ./src/commands/compose.ts
+const COMPOSE_V2 = ['docker', 'compose'];
+const COMPOSE_V1 = ['docker-compose'];
 /** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
 function composeCommand(project, args) {
     return {
@@ -55847,15 +55871,109 @@ function composeCommand(project, args) {
         ]
     };
 }
-const COMPOSE_V2 = ['docker', 'compose'];
-const COMPOSE_V1 = ['docker-compose'];
+/**
+ * A command inside a Compose service: `exec -T` in the running container, or
+ * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
+ * without a value, so Compose takes the value from its own environment and
+ * it is never on a command line.
+ */
+function inService(project, mode, service, argv, envNames = []) {
+    const env = envNames.flatMap(name => ['-e', name]);
+    return composeCommand(project, mode === 'exec'
+        ? ['exec', '-T', ...env, service, ...argv]
+        : ['run', '--rm', '-T', ...env, service, ...argv]);
+}
+const compose_composeCommands = {
+    /** Exits 0 when this Compose binary works on the server. */
+    version: (binary) => ({ argv: [...binary, 'version'] }),
+    /** Prints the path of python, else of python3, as the service sees it. */
+    findPython: (project, mode, service) => inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']),
+    /** The project's service names, one a line. */
+    services: (project) => composeCommand(project, ['config', '--services']),
+    /** Ids of the services' containers, one per line. */
+    containerIds: (project, services) => composeCommand(project, ['ps', '-q', ...services]),
+    pull: (project, services) => composeCommand(project, ['pull', ...services]),
+    build: (project, services) => composeCommand(project, ['build', ...services]),
+    /** Starts what is not running; a container that runs is not recreated. */
+    startMissing: (project) => composeCommand(project, ['up', '-d', '--no-recreate']),
+    up: (project, services) => composeCommand(project, ['up', '-d', ...services]),
+    /** One service alone, its dependencies left as they are. */
+    upAlone: (project, service) => composeCommand(project, ['up', '-d', '--no-deps', service]),
+    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
+    scale: (project, service, count) => composeCommand(project, [
+        'up',
+        '--detach',
+        '--no-deps',
+        '--no-recreate',
+        '--scale',
+        `${service}=${count}`,
+        service
+    ]),
+    start: (project, service) => composeCommand(project, ['up', '--detach', '--no-deps', service]),
+    /** Runs the proxy's reload script inside its service. */
+    reload: (project, proxy, script) => composeCommand(project, ['exec', '-T', proxy, 'sh', '-c', script])
+};
+
+;// CONCATENATED MODULE: ./src/commands/files.ts
+/** Files and directories on the server (env file, release log, releases, backups). */
+const files_fileCommands = {
+    /** Prints the file; exit 0 with nothing when it does not exist. */
+    read: (path) => ({
+        argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
+    }),
+    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+    append: (path, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'sh',
+            path
+        ],
+        stdin: text
+    }),
+    /**
+     * Replaces a secret file atomically (a fresh temp file + rename, mode 600;
+     * a temp file a killed run left behind may have any mode), keeps
+     * the old one as `<file>.bak` (600 too, whatever mode the old one had) and
+     * a copy for the release at `snapshot`.
+     */
+    writePrivate: (path, snapshot, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")" "$(dirname -- "$2")"; ' +
+                '[ ! -e "$1" ] || { rm -f -- "$1.bak.deploykit-tmp"; cat -- "$1" > "$1.bak.deploykit-tmp"; chmod 600 "$1.bak.deploykit-tmp"; mv -f -- "$1.bak.deploykit-tmp" "$1.bak"; }; ' +
+                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
+            'sh',
+            path,
+            snapshot
+        ],
+        stdin: text
+    }),
+    runScript: (dir, script) => ({
+        cwd: dir,
+        argv: ['sh', '-e', '-c', script]
+    }),
+    isDirectory: (path) => ({ argv: ['test', '-d', path] }),
+    isSymlink: (path) => ({ argv: ['test', '-L', path] }),
+    /** Names in the directory, one per line. */
+    list: (dir) => ({ argv: ['ls', '-1', '--', dir] }),
+    removeFile: (path) => ({ argv: ['rm', '-f', '--', path] }),
+    removeTree: (path) => ({ argv: ['rm', '-rf', '--', path] })
+};
+
+;// CONCATENATED MODULE: ./src/core/compose.ts
+
+
+
 /** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
 async function detectCompose(host, choice) {
     const candidates = choice === 'auto'
         ? [COMPOSE_V2, COMPOSE_V1]
         : [choice === 'docker compose' ? COMPOSE_V2 : COMPOSE_V1];
     for (const binary of candidates) {
-        const probe = await host.run({ argv: [...binary, 'version'] }, { quiet: true });
+        const probe = await host.run(compose_composeCommands.version(binary), { quiet: true });
         if (probe.code === 0)
             return binary;
     }
@@ -55875,25 +55993,13 @@ function projectFor(app, binary, releaseDir) {
 /** Where the live release's compose files are: `<app-dir>/current` after `source: upload`, else app-dir. */
 async function liveReleaseDir(host, appDir) {
     const current = posix.join(appDir, 'current');
-    return (await host.run({ argv: ['test', '-L', current] }, { quiet: true })).code === 0
+    return (await host.run(fileCommands.isSymlink(current), { quiet: true })).code === 0
         ? current
         : appDir;
 }
-/**
- * A command inside a Compose service: `exec -T` in the running container, or
- * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
- * without a value, so Compose takes the value from its own environment and
- * it is never on a command line.
- */
-function inService(project, mode, service, argv, envNames = []) {
-    const env = envNames.flatMap(name => ['-e', name]);
-    return composeCommand(project, mode === 'exec'
-        ? ['exec', '-T', ...env, service, ...argv]
-        : ['run', '--rm', '-T', ...env, service, ...argv]);
-}
 /** Debian-based images often have python3 and no python: use whichever the service has. */
 async function findPython(host, project, mode, service) {
-    const probe = await host.run(inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']), { quiet: true });
+    const probe = await host.run(composeCommands.findPython(project, mode, service), { quiet: true });
     const found = probe.stdout.trim().split('\n').pop() ?? '';
     if (probe.code !== 0 || !found) {
         throw new Error(`no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`);
@@ -55901,22 +56007,217 @@ async function findPython(host, project, mode, service) {
     return found;
 }
 
+// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
+var git_ref = __nccwpck_require__(5630);
+;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
+/**
+ * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
+ * JSON object per line, appended and never rewritten. A later line with the
+ * same id updates that release (started → succeeded / failed / rolled-back).
+ */
+function parseReleaseLog(text) {
+    const byId = new Map();
+    for (const line of text.split('\n')) {
+        if (!line.trim())
+            continue;
+        let entry;
+        try {
+            entry = JSON.parse(line);
+        }
+        catch {
+            continue; // a line cut short by a killed run must not hide the others
+        }
+        if (!entry.id)
+            continue;
+        const before = byId.get(entry.id);
+        byId.set(entry.id, { ...(before ?? {}), ...entry });
+    }
+    return [...byId.values()];
+}
+/** The release that is live now: the newest that succeeded. */
+function currentRelease(records) {
+    return [...records].reverse().find(r => r.status === 'succeeded');
+}
+/** The last release that succeeded before the one live now (`rollback-to: previous`). */
+function previousRelease(records) {
+    const succeeded = records.filter(r => r.status === 'succeeded');
+    return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
+}
+/**
+ * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
+ * of a succeeded release. After a failed deploy the server may run the broken
+ * release, so `previous` is then the last one that succeeded.
+ */
+function findRollbackTarget(records, wanted) {
+    const current = currentRelease(records);
+    if (wanted === 'previous') {
+        const newest = records[records.length - 1];
+        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
+            return current;
+        const before = records.slice(0, current ? records.indexOf(current) : records.length);
+        return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
+            previousRelease(records));
+    }
+    const candidates = [...records]
+        .reverse()
+        .filter(r => r.status === 'succeeded' || r.status === 'rolled-back');
+    return (candidates.find(r => r.id === wanted) ??
+        candidates.find(r => r.ref === wanted) ??
+        (/^[0-9a-f]{7,40}$/.test(wanted) ? candidates.find(r => r.ref.startsWith(wanted)) : undefined));
+}
+/** Release ids sort by time: `20261123T075012Z-1a2b3c4-9f0e`. */
+function newReleaseId(now, ref, random = Math.random()) {
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    const short = /^[0-9a-f]{7,}$/.test(ref)
+        ? ref.slice(0, 7)
+        : ref.replace(/[^A-Za-z0-9.]/g, '').slice(0, 12) || 'release';
+    return `${stamp}-${short}-${Math.floor(random * 0x10000)
+        .toString(16)
+        .padStart(4, '0')}`;
+}
+const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/choose-target.ts
+
+
+/**
+ * The live release and, for rollback-to, the release to go back to; refuses
+ * when there is none or its ref is not one. Changes nothing, so nothing to undo.
+ */
+function chooseTarget(records, rollbackTo, log) {
+    const live = currentRelease(records);
+    if (!rollbackTo)
+        return { live };
+    const target = findRollbackTarget(records, rollbackTo);
+    if (!target) {
+        const known = records
+            .filter(r => r.status === 'succeeded')
+            .map(r => `${r.id} (${r.ref.slice(0, 12)})`);
+        throw new Error(`nothing to roll back to for rollback-to: ${rollbackTo}. ` +
+            (known.length
+                ? `Succeeded releases on this host: ${known.join(', ')}`
+                : 'This host has no succeeded release in its log'));
+    }
+    refuseForgedRef(target, log);
+    return { live, target };
+}
+/** A ref read from the server's release log goes to git only if it is one. */
+function refuseForgedRef(record, log) {
+    if (!(0,git_ref/* isGitRef */.c)(record.ref)) {
+        throw new Error(`release ${record.id} in ${log} has ref ${JSON.stringify(record.ref.slice(0, 80))}, which is not a git ref; ` +
+            'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record');
+    }
+}
+/** Chooses, says a rollback's target, and opens the report of this run. */
+function chooseAndReport(d, records) {
+    const chosen = chooseTarget(records, d.s.rollbackTo, d.paths.log);
+    const { live, target } = chosen;
+    if (target)
+        d.host.info(`Rolling back to release ${target.id} (${target.ref})`);
+    d.journal.open(firstReport(d.plan.releaseId, d.s, chosen), live);
+    return chosen;
+}
+/** What the report says before anything is done. */
+function firstReport(releaseId, s, { live, target }) {
+    return {
+        releaseId,
+        ref: target?.ref ?? s.ref,
+        previousRef: live?.ref ?? '',
+        previousRelease: live?.id ?? '',
+        rollbackOf: target?.id
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/docker.ts
+const dockerCommands = {
+    /** Plain `docker inspect`: its JSON has every field on every engine version (templates fail on a missing .State.Health). */
+    inspect: (ids) => ({
+        argv: ['docker', 'inspect', '--', ...ids]
+    }),
+    /** Containers of one service, found by Compose's labels (the same in v1 and v2), without `run` one-offs. */
+    serviceContainers: (projectName, service, all) => ({
+        argv: [
+            'docker',
+            'ps',
+            ...(all ? ['--all'] : []),
+            '--quiet',
+            '--no-trunc',
+            '--filter',
+            `label=com.docker.compose.project=${projectName}`,
+            '--filter',
+            `label=com.docker.compose.service=${service}`,
+            '--filter',
+            'label=com.docker.compose.oneoff=False'
+        ]
+    }),
+    logs: (id) => ({ argv: ['docker', 'logs', '--tail', '50', id] }),
+    stop: (id, graceMs) => ({
+        argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
+    }),
+    remove: (id) => ({ argv: ['docker', 'rm', '--force', id] }),
+    tag: (image, name) => ({
+        argv: ['docker', 'tag', image, name]
+    }),
+    /** The image's content id; exits non-zero when the server does not have it. */
+    imageId: (image) => ({
+        argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', image]
+    }),
+    /** Tags of one repository, one per line. */
+    imageTags: (repository) => ({
+        argv: ['docker', 'image', 'ls', '--format', '{{.Tag}}', repository]
+    }),
+    removeImage: (image) => ({ argv: ['docker', 'image', 'rm', image] })
+};
+
+;// CONCATENATED MODULE: ./src/core/prune.ts
+/**
+ * Names sort oldest first (they start with a timestamp); the newest
+ * `keepNewest` stay, and so does every protected one, whatever its age.
+ */
+function choosePruned(names, keepNewest, isProtected = () => false) {
+    const sorted = [...names].sort();
+    const cut = Math.max(0, sorted.length - keepNewest);
+    const remove = sorted.slice(0, cut).filter(name => !isProtected(name));
+    return { keep: sorted.filter(name => !remove.includes(name)), remove };
+}
+/**
+ * Lists, chooses, removes. A removal that fails leaves that one for the next
+ * deploy, which tries again: pruning never fails a deploy. Returns what was removed.
+ */
+async function pruneListed(host, p) {
+    const listed = await host.run(p.list, { quiet: true });
+    const names = listed.stdout
+        .split('\n')
+        .map(s => s.trim())
+        .filter(name => name && p.ours(name));
+    const { remove } = choosePruned(names, p.keepNewest, p.isProtected);
+    for (const name of remove)
+        await host.run(p.remove(name), { quiet: true });
+    return remove;
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/containers.ts
 
-/** Plain `docker inspect`: its JSON has every field on every engine version (templates fail on a missing .State.Health). */
-function inspectCommand(ids) {
-    return { argv: ['docker', 'inspect', '--', ...ids] };
-}
+
+
 function parseInspect(stdout) {
     return JSON.parse(stdout).map(c => ({
         id: c.Id,
         name: c.Name.replace(/^\//, ''),
-        service: c.Config.Labels?.['com.docker.compose.service'] ?? '',
+        service: c.Config?.Labels?.['com.docker.compose.service'] ?? '',
         status: c.State.Status,
         health: c.State.Health?.Status ?? '',
         exitCode: c.State.ExitCode,
-        image: c.Config.Image,
-        imageId: c.Image
+        image: c.Config?.Image ?? '',
+        imageId: c.Image ?? '',
+        // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
+        hostPorts: Object.entries(c.HostConfig?.PortBindings ?? {}).flatMap(([port, bindings]) => (bindings ?? [])
+            .filter(b => b.HostPort && b.HostPort !== '0')
+            .map(b => `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`)),
+        hostNetwork: c.HostConfig?.NetworkMode === 'host'
     }));
 }
 /** Ready: healthy by its healthcheck, running without one, or a one-shot that exited 0. */
@@ -55927,20 +56228,45 @@ function isReady(c) {
         return c.health === 'healthy';
     return c.status === 'running';
 }
-async function containerIds(host, project, services) {
-    const ps = await host.check(composeCommand(project, ['ps', '-q', ...services]), { quiet: true });
-    return ps.stdout
+/** Container ids a command prints, one per line. */
+async function idsFrom(host, cmd) {
+    return (await host.check(cmd, { quiet: true })).stdout
         .split('\n')
         .map(s => s.trim())
         .filter(Boolean);
 }
-async function inspect(host, ids) {
+async function inspectContainers(host, ids) {
     if (ids.length === 0)
         return [];
-    return parseInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout);
+    return parseInspect((await host.check(dockerCommands.inspect(ids), { quiet: true })).stdout);
 }
 async function listContainers(host, project, services) {
-    return inspect(host, await containerIds(host, project, services));
+    return inspectContainers(host, await idsFrom(host, compose_composeCommands.containerIds(project, services)));
+}
+/**
+ * Polls the containers until `ready`. When that is hopeless or the time is up,
+ * prints the last 50 log lines of each culprit and returns with `ready` false.
+ */
+async function waitForContainers(host, ids, wait) {
+    const deadline = Date.now() + wait.timeoutMs;
+    let last = '';
+    for (;;) {
+        const containers = await inspectContainers(host, ids);
+        const line = wait.progress(containers);
+        if (line && line !== last)
+            host.info(line);
+        last = line;
+        if (wait.ready(containers))
+            return { containers, ready: true };
+        if (wait.hopeless?.(containers) || Date.now() >= deadline) {
+            for (const c of wait.culprits(containers)) {
+                host.info(`--- last 50 log lines of ${c.heading} ---`);
+                await host.run(dockerCommands.logs(c.id), { quiet: false });
+            }
+            return { containers, ready: false };
+        }
+        await new Promise(resolve => setTimeout(resolve, wait.pollMs));
+    }
 }
 function stateLine(c) {
     const health = c.health ? ` (${c.health})` : '';
@@ -55952,30 +56278,22 @@ function stateLine(c) {
  * container's state and the last 50 log lines of those that are not, then throws.
  */
 async function waitUntilReady(host, project, services, timeoutMs, ignore) {
-    const deadline = Date.now() + timeoutMs;
+    const pending = (containers) => containers.filter(c => !ignore.includes(c.service) && !isReady(c));
     // The containers `up` created do not change while we wait; only their state does.
-    const ids = await containerIds(host, project, services);
-    let containers = [];
-    let lastReport = '';
-    for (;;) {
-        containers = await inspect(host, ids);
-        const pending = containers.filter(c => !ignore.includes(c.service) && !isReady(c));
-        const report = containers.map(stateLine).join(', ');
-        if (report !== lastReport)
-            host.info(`Containers: ${report || 'none'}`);
-        lastReport = report;
-        if (containers.length > 0 && pending.length === 0)
-            return containers;
-        if (Date.now() >= deadline) {
-            for (const c of pending) {
-                host.info(`--- last 50 log lines of ${c.name} (${stateLine(c)}) ---`);
-                await host.run({ argv: ['docker', 'logs', '--tail', '50', c.id] }, { quiet: false });
-            }
-            const what = containers.length === 0 ? 'no container was started' : pending.map(stateLine).join(', ');
-            throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 1000));
-    }
+    const ids = await idsFrom(host, compose_composeCommands.containerIds(project, services));
+    const { containers, ready } = await waitForContainers(host, ids, {
+        timeoutMs,
+        pollMs: 1000,
+        progress: cs => (cs.length ? `Containers: ${cs.map(stateLine).join(', ')}` : ''),
+        ready: cs => cs.length > 0 && pending(cs).length === 0,
+        culprits: cs => pending(cs).map(c => ({ id: c.id, heading: `${c.name} (${stateLine(c)})` }))
+    });
+    if (ready)
+        return containers;
+    const what = containers.length === 0
+        ? 'no container was started'
+        : pending(containers).map(stateLine).join(', ');
+    throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`);
 }
 /** Images of a release are kept under this repository so a rollback needs no registry. */
 function releaseImageRepo(projectName) {
@@ -55993,31 +56311,279 @@ function imagesOf(containers) {
 }
 async function keepImages(host, projectName, releaseId, images) {
     for (const [service, img] of Object.entries(images)) {
-        await host.check({ argv: ['docker', 'tag', img.id, releaseImageTag(projectName, service, releaseId)] }, { quiet: true });
+        await host.check(dockerCommands.tag(img.id, releaseImageTag(projectName, service, releaseId)), {
+            quiet: true
+        });
     }
 }
 /** Removes release tags of releases no longer kept; images still used elsewhere stay. */
 async function pruneImages(host, projectName, keepIds) {
     const repo = releaseImageRepo(projectName);
-    const listed = await host.run({ argv: ['docker', 'image', 'ls', '--format', '{{.Tag}}', repo] }, { quiet: true });
-    const stale = listed.stdout
-        .split('\n')
-        .map(t => t.trim())
-        .filter(t => t && t !== '<none>' && !keepIds.some(id => t.endsWith(`-${id}`)));
-    for (const tag of stale)
-        await host.run({ argv: ['docker', 'image', 'rm', `${repo}:${tag}`] }, { quiet: true });
+    await pruneListed(host, {
+        list: dockerCommands.imageTags(repo),
+        ours: tag => tag !== '<none>',
+        keepNewest: 0,
+        isProtected: tag => keepIds.some(id => tag.endsWith(`-${id}`)),
+        remove: tag => dockerCommands.removeImage(`${repo}:${tag}`)
+    });
 }
 /** Points each service's image name back at the image a release ran. Returns false when one is gone. */
 async function restoreImages(host, images) {
     for (const img of Object.values(images)) {
         // A digest reference cannot be tagged, and names one image only: it is enough that it is here.
         const restored = img.image.includes('@sha256:')
-            ? await host.run({ argv: ['docker', 'image', 'inspect', '--format', '{{.Id}}', img.image] }, { quiet: true })
-            : await host.run({ argv: ['docker', 'tag', img.id, img.image] }, { quiet: true });
+            ? await host.run(dockerCommands.imageId(img.image), { quiet: true })
+            : await host.run(dockerCommands.tag(img.id, img.image), { quiet: true });
         if (restored.code !== 0)
             return false;
     }
     return true;
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/in-turn.ts
+/**
+ * Runs `work` for each item in the order given, stopping at the first
+ * failure, whose message names the service and the ones already done
+ * (`rolling worker: … (already replaced: backend)`). `before` runs ahead of
+ * each item and its error passes through as it is (a lost deploy lock).
+ */
+
+async function inTurn(items, serviceOf, words, work, before) {
+    const done = [];
+    for (const item of items) {
+        await before?.(serviceOf(item));
+        try {
+            await work(item);
+        }
+        catch (err) {
+            const before = done.length ? ` (already ${words.done}: ${done.join(', ')})` : '';
+            throw new Error(`${words.doing} ${serviceOf(item)}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
+        }
+        done.push(serviceOf(item));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/rolling.ts
+
+
+
+
+
+
+const rolling_short = (id) => id.slice(0, 12);
+function stateText(c) {
+    if (c.status === 'exited' || c.status === 'dead')
+        return `${c.status} with code ${c.exitCode}`;
+    return c.health ? `${c.status} (${c.health})` : c.status;
+}
+/** Why a service cannot run a second container beside the first one, if it cannot. */
+function rollingProblems(projectName, service, running) {
+    const problems = [];
+    if (running.length > 1) {
+        problems.push(`${service} runs ${running.length} containers; rolling replaces one container per service ` +
+            '(scale it to one, or deploy it with strategy: recreate)');
+    }
+    for (const c of running) {
+        if (c.hostPorts.length > 0) {
+            problems.push(`${service} publishes host port ${c.hostPorts.join(', ')}, which two containers cannot bind at once: ` +
+                'use strategy: recreate for it, or remove its host port and put a proxy in front (proxy-service)');
+        }
+        else if (c.hostNetwork) {
+            problems.push(`${service} uses network_mode: host, where two containers would listen on the same ports: ` +
+                'use strategy: recreate for it, or put it on a Compose network behind a proxy (proxy-service)');
+        }
+        // Compose names containers <project>_<service>_<n> (v1) or <project>-<service>-<n> (v2).
+        const numbered = new RegExp(`^${rolling_escape(projectName)}[_-]${rolling_escape(service)}[_-]\\d+`);
+        if (!numbered.test(c.name)) {
+            problems.push(`${service} has a fixed container_name (${c.name}), and Docker allows one container per name: ` +
+                'remove container_name, or use strategy: recreate');
+        }
+    }
+    return problems;
+}
+function rolling_escape(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * Reads every service's running containers and refuses what cannot roll.
+ * Needs only the project name, so deployHost runs it before the new code is
+ * checked out: a refusal leaves the server exactly as it was.
+ */
+async function planRolling(host, projectName, s) {
+    const plans = [];
+    const problems = [];
+    for (const service of s.services) {
+        const all = await inspectContainers(host, await idsFrom(host, dockerCommands.serviceContainers(projectName, service, true)));
+        const running = all.filter(c => c.status === 'running' || c.status === 'restarting');
+        problems.push(...rollingProblems(projectName, service, running));
+        plans.push({ service, old: running[0], stopped: all.filter(c => !running.includes(c)) });
+    }
+    const proxy = s.rolling.proxyService;
+    const proxyRunning = proxy !== '' &&
+        (await idsFrom(host, dockerCommands.serviceContainers(projectName, proxy, false))).length > 0;
+    if (proxy && !proxyRunning && plans.some(p => p.old)) {
+        problems.push(`proxy-service ${proxy} has no running container in project ${projectName}, so traffic ` +
+            'could not be switched: start it first, or fix the name');
+    }
+    if (problems.length > 0) {
+        throw new Error(`strategy: rolling cannot update this app: ${problems.join('; ')}`);
+    }
+    return { plans, proxyRunning };
+}
+/**
+ * Polls one new container until it is healthy. Without a healthcheck,
+ * running is all that can be known: checking a URL inside the network is
+ * left to the service's own healthcheck.
+ */
+async function waitHealthy(host, service, id, timeoutMs) {
+    const stateOf = ([c]) => (c ? stateText(c) : 'gone');
+    const over = ([c]) => !c || c.status === 'exited' || c.status === 'dead';
+    const { containers, ready } = await waitForContainers(host, [id], {
+        timeoutMs,
+        pollMs: 500,
+        progress: cs => `${service}: new container ${rolling_short(id)} is ${stateOf(cs)}`,
+        ready: ([c]) => c?.status === 'running' && (c.health === 'healthy' || !c.health),
+        hopeless: over,
+        culprits: cs => [{ id, heading: `${service} ${rolling_short(id)} (${stateOf(cs)})` }]
+    });
+    if (ready) {
+        if (!containers[0].health) {
+            core/* warning */.$e(`${host.label}: ${service} has no healthcheck, so its new container took traffic as soon as it ran; ` +
+                'add a healthcheck so the switch waits until the app answers');
+        }
+        return;
+    }
+    const state = stateOf(containers);
+    throw new Error(over(containers)
+        ? `the new ${service} container ${state}`
+        : `the new ${service} container was not healthy after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${state}`);
+}
+async function reloadProxy(host, project, r, running) {
+    if (!r.proxyService || !running)
+        return;
+    await host.check(compose_composeCommands.reload(project, r.proxyService, r.proxyReloadCommand));
+}
+async function retire(host, id, graceMs) {
+    await host.check(dockerCommands.stop(id, graceMs));
+    await host.check(dockerCommands.remove(id));
+}
+async function rollService(host, project, s, plan, proxyRunning) {
+    const { service, old } = plan;
+    const grace = s.rolling.stopGracePeriodMs;
+    // `--scale 2` would start these instead of creating a container from the new image.
+    for (const c of plan.stopped)
+        await host.check(dockerCommands.remove(c.id));
+    if (!old) {
+        host.info(`${service}: no running container, so there is nothing to keep serving; starting it`);
+        await host.check(compose_composeCommands.start(project, service));
+        const ids = await idsFrom(host, dockerCommands.serviceContainers(project.projectName, service, false));
+        for (const id of ids)
+            await waitHealthy(host, service, id, s.waitTimeoutMs);
+        await reloadProxy(host, project, s.rolling, proxyRunning);
+        return;
+    }
+    host.info(`${service}: starting a new container beside ${rolling_short(old.id)}`);
+    const others = async () => (await idsFrom(host, dockerCommands.serviceContainers(project.projectName, service, true))).filter(id => id !== old.id);
+    let fresh = [];
+    try {
+        await host.check(compose_composeCommands.scale(project, service, 2));
+        fresh = await others();
+        if (fresh.length !== 1) {
+            throw new Error(`expected one new ${service} container beside ${rolling_short(old.id)}, found ${fresh.length}`);
+        }
+        await waitHealthy(host, service, fresh[0], s.waitTimeoutMs);
+        await reloadProxy(host, project, s.rolling, proxyRunning);
+    }
+    catch (err) {
+        // A scale-up that failed half-way (say, on a port) can leave a created container behind.
+        if (fresh.length === 0)
+            fresh = await others().catch(() => []);
+        const cleanup = [];
+        for (const id of fresh) {
+            await retire(host, id, grace).catch(e => cleanup.push(`could not remove ${rolling_short(id)}: ${(0,errors/* errorMessage */.gJ)(e)}`));
+        }
+        const kept = fresh.length ? 'it was removed' : 'nothing new runs';
+        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; ${kept} and the old container ${rolling_short(old.id)} keeps serving` +
+            (cleanup.length ? ` (${cleanup.join('; ')})` : ''));
+    }
+    const next = fresh[0];
+    host.info(`${service}: ${rolling_short(next)} is healthy; stopping ${rolling_short(old.id)}`);
+    await retire(host, old.id, grace);
+    // The proxy forgets the old address first; the scale-down below only records that one container is wanted.
+    await reloadProxy(host, project, s.rolling, proxyRunning);
+    // Compose v1 keeps the lowest-numbered containers when scaling down, which
+    // would remove the new one; with the old one gone there is nothing to remove.
+    await host.check(compose_composeCommands.scale(project, service, 1));
+    const left = await idsFrom(host, dockerCommands.serviceContainers(project.projectName, service, true));
+    if (left.length !== 1 || left[0] !== next) {
+        throw new Error(`after scaling ${service} back to one, ${left.map(rolling_short).join(', ') || 'no container'} ` +
+            `runs instead of the new ${rolling_short(next)}`);
+    }
+    host.info(`${service}: ${rolling_short(next)} serves alone`);
+}
+/**
+ * `strategy: rolling`: for each service in order, a new container starts
+ * beside the old one, the proxy is switched once the new one is healthy, and
+ * only then the old one is stopped. A new container that never gets healthy
+ * is removed and the old one keeps serving.
+ */
+async function rollServices(host, project, s, plan, beforeEach) {
+    const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
+    await inTurn(plans, p => p.service, { doing: 'rolling', done: 'replaced' }, p => rollService(host, project, s, p, proxyRunning), beforeEach);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/plan-rolling.ts
+
+
+/** With strategy: rolling, what each service is replaced by, refused before anything changes. Nothing to undo. */
+async function planRollingFirst(d) {
+    if (d.s.strategy !== 'rolling')
+        return undefined;
+    return planRolling(d.host, d.s.app.projectName, d.s).catch((err) => {
+        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)} — nothing was changed`);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/context.ts
+
+/** The release this run makes live: the new one, or the one rolled back to. */
+function liveReleaseId(d, { target }) {
+    return target?.id ?? d.plan.releaseId;
+}
+/** Where the compose files of the release are once it is live. */
+function composeProject(d) {
+    return projectFor(d.s.app, d.binary, d.s.source === 'upload' ? d.paths.current : d.s.app.appDir);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/run-hook.ts
+
+/** Runs a user's hook script in `dir`, begun as a change; an empty script runs nothing. */
+async function runHook(d, name, dir, script) {
+    if (!script.trim())
+        return;
+    await d.journal.begin(`running ${name}`);
+    d.host.info(`Running ${name}`);
+    const result = await d.host.run(files_fileCommands.runScript(dir, script), { quiet: false });
+    if (result.code !== 0)
+        throw new Error(`${name} failed with exit code ${result.code ?? result.signal}`);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/post-deploy.ts
+
+
+/** The post-deploy hook, in the live release. No undo of its own: the started record's undo records the failure. */
+async function postDeploy(d) {
+    await runHook(d, 'post-deploy', composeProject(d).dir, d.s.postDeploy);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/pre-deploy.ts
+
+/**
+ * The pre-deploy hook, in the staged release. It changes what the user's
+ * script changes; a failure puts back the staging (see stage-source).
+ */
+async function preDeploy(d, releaseDir) {
+    await runHook(d, 'pre-deploy', releaseDir, d.s.preDeploy);
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/env-file.ts
@@ -56223,136 +56789,282 @@ function missingEnv(text, required, dialect) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/git-ref.ts
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/prepare-env.ts
+
+
+
+
 /**
- * What deploy-kit accepts as a git ref: a sha, tag or branch name, never
- * something git would read as an option. Refs come from inputs and from the
- * release log on the server, which anyone with write access there can edit.
+ * Reads the env file and merges vars and env into it (or takes a rollback
+ * target's snapshot), and refuses when required-env is not all set.
+ * Changes nothing, so nothing to undo.
  */
-const REF = /^[A-Za-z0-9._/@^~-]+$/;
-function isGitRef(ref) {
-    return REF.test(ref) && !ref.startsWith('-');
-}
-const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-/** A full SHA-1 or SHA-256 commit id, as `rev-parse` prints it. */
-function isFullSha(ref) {
-    return FULL_SHA.test(ref);
+async function prepareEnv(d, { target }) {
+    const { s, host, paths } = d;
+    const dialect = envDialect(d.binary);
+    let env;
+    if (s.app.envFile) {
+        const path = external_node_path_.posix.join(s.app.appDir, s.app.envFile);
+        const before = (await host.check(files_fileCommands.read(path), { quiet: true })).stdout;
+        const snapshot = target
+            ? await host.run(files_fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
+            : undefined;
+        env = snapshot?.stdout
+            ? { path, text: snapshot.stdout, restored: true }
+            : { path, text: mergeEnv(before, envFileUpdates(s), dialect), restored: false };
+    }
+    else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
+        throw new Error('vars, env and required-env need env-file: the file on the server to write and check');
+    }
+    const missing = missingEnv(env?.text ?? '', s.requiredEnv, dialect);
+    if (missing.length > 0) {
+        throw new Error(`required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${env?.path}; nothing was changed`);
+    }
+    return env;
 }
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/repository-url.ts
-/**
- * The `repository` input split into what git stores on the server (the URL
- * without credentials), the credentials (handed to git on the server through
- * the environment, see gitCommands) and what the log may show.
- */
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/ssh-deploy/state-paths.ts
 
-const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
-/** `[user[:password]@]host:path`, git's scp-like form: a colon before any slash, and no `://`. */
-const SCP_LIKE = /^([^/@]+@)?([^/:]+|\[[^\]]+\]):/;
-/** Percent-decoding as git does it for user info (a malformed escape stays as it is). */
-function decoded(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-/** The user info of a `scheme://` URL as typed, and where it ends; git's rule: up to the last @ before the first /. */
-function userinfoOf(text) {
-    const scheme = SCHEME.exec(text);
-    if (!scheme)
-        return undefined;
-    const afterScheme = text.slice(scheme[0].length);
-    const slash = afterScheme.indexOf('/');
-    const authority = slash < 0 ? afterScheme : afterScheme.slice(0, slash);
-    const at = authority.lastIndexOf('@');
-    if (at < 0)
-        return undefined;
-    return { typed: authority.slice(0, at), rest: afterScheme.slice(at + 1), prefix: scheme[0] };
-}
-/**
- * Every form the secret part of a URL's credentials may be printed in: as
- * typed and decoded. The password, or over http(s) a lone user name (a
- * token); an ssh user name is no secret. Also for text that is not a valid
- * URL, so nothing quoted from it can show them.
- */
-function repositorySecrets(text) {
-    const value = text.trim();
-    const info = userinfoOf(value);
-    const typed = info?.typed ?? (SCHEME.test(value) ? undefined : SCP_LIKE.exec(value)?.[1]?.slice(0, -1));
-    if (!typed)
-        return [];
-    const colon = typed.indexOf(':');
-    if (colon < 0 && !(info && /^https?:/i.test(info.prefix)))
-        return [];
-    const secret = colon >= 0 ? typed.slice(colon + 1) : typed;
-    return [...new Set([secret, decoded(secret)].filter(Boolean))];
-}
-/** Text with the user info of a `scheme://` URL as `***@`. */
-function shownRepository(text) {
-    const info = userinfoOf(text);
-    return info ? `${info.prefix}***@${info.rest}` : text;
-}
-const HTTPS_FIX = 'Put credentials only in an https:// URL (https://TOKEN@host/org/app.git), or use an ssh:// URL with a deploy key on the server';
-/**
- * Reads a clone URL. Credentials are taken out of an https:// URL only:
- * over http:// they would cross the network in clear text, and ssh never
- * takes a password from the URL (a user name there is no secret and stays).
- */
-function parseRepository(text, input = 'repository') {
-    const value = text.trim();
-    if ([...value].some(c => c < ' ' || c === '\u007f'))
-        throw new errors/* InputError */.dz(input, 'holds a control character (a newline?)', 'Give one clone URL');
-    if (value.startsWith('-'))
-        throw new errors/* InputError */.dz(input, 'starts with -, which git would read as an option');
-    const scheme = SCHEME.exec(value)?.[1].toLowerCase();
-    const info = userinfoOf(value);
-    if (!info) {
-        const scp = SCP_LIKE.exec(value);
-        if (!scheme && scp?.[1]?.includes(':')) {
-            throw new errors/* InputError */.dz(input, `holds a password in an scp-like ssh address (${scp[1].slice(0, scp[1].indexOf(':'))}:***@…)`, HTTPS_FIX);
-        }
-        return { url: value, shown: value };
-    }
-    const shown = shownRepository(value);
-    if (scheme === 'http') {
-        throw new errors/* InputError */.dz(input, `holds credentials in an http:// URL (${shown}), which would send them unencrypted`, HTTPS_FIX);
-    }
-    if (scheme !== 'https') {
-        if (!info.typed.includes(':'))
-            return { url: value, shown: value };
-        throw new errors/* InputError */.dz(input, `holds a password in a ${scheme}:// URL (${shown}); git does not send it`, HTTPS_FIX);
-    }
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new errors/* InputError */.dz(input, `${shown} is not a valid URL`, 'A / ? or # in a token or password must be written as %2F, %3F or %23');
-    }
-    const colon = info.typed.indexOf(':');
-    const username = decoded(colon >= 0 ? info.typed.slice(0, colon) : info.typed);
-    const password = colon >= 0 ? decoded(info.typed.slice(colon + 1)) : '';
-    // git's credential protocol is one `key=value` per line.
-    if (/[\0\r\n]/.test(username + password))
-        throw new errors/* InputError */.dz(input, `${shown}: the credentials hold a newline or NUL once decoded`);
-    if (!username && !password)
-        return { url: `${info.prefix}${info.rest}`, shown };
-    // The host names git's config key for the credentials (credential.<url>.helper): no `=` in it.
-    if (!/^[a-z0-9.:[\]-]+$/i.test(url.host))
-        throw new errors/* InputError */.dz(input, `${shown}: the host is not a DNS name or an IP address`);
+/** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
+function statePaths(appDir) {
+    const dir = external_node_path_.posix.join(appDir, '.deploy-kit');
     return {
-        url: `${info.prefix}${info.rest}`,
-        shown,
-        credentials: { origin: `https://${url.host}`, username, password }
+        dir,
+        log: external_node_path_.posix.join(dir, 'releases.jsonl'),
+        lock: external_node_path_.posix.join(dir, 'lock'),
+        lockOwner: external_node_path_.posix.join(dir, 'lock', 'owner.json'),
+        envSnapshot: (releaseId) => external_node_path_.posix.join(dir, 'env', releaseId),
+        releases: external_node_path_.posix.join(appDir, 'releases'),
+        current: external_node_path_.posix.join(appDir, 'current')
     };
 }
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/git-source.ts
+;// CONCATENATED MODULE: ./src/commands/upload.ts
 
 
 
+/** `source: upload`: each release unpacked into `releases/<id>`, `current` pointing at the live one. */
+const uploadCommands = {
+    prepare: (appDir) => ({
+        argv: ['mkdir', '-p', '--', statePaths(appDir).releases]
+    }),
+    unpack: (appDir, releaseId, archive) => ({
+        argv: [
+            'sh',
+            '-c',
+            'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
+            'sh',
+            external_node_path_.posix.join(statePaths(appDir).releases, releaseId),
+            archive
+        ]
+    }),
+    /** A new symlink renamed over `current`: the switch is atomic. */
+    switchCurrent: (appDir, releaseId) => ({
+        argv: [
+            'sh',
+            '-c',
+            'ln -sfn "releases/$2" "$1/.current.tmp" && mv -fT "$1/.current.tmp" "$1/current"',
+            'sh',
+            appDir,
+            releaseId
+        ]
+    }),
+    currentTarget: (appDir) => ({
+        argv: ['readlink', statePaths(appDir).current]
+    }),
+    listReleases: (appDir) => files_fileCommands.list(statePaths(appDir).releases),
+    removeRelease: (appDir, releaseId) => files_fileCommands.removeTree(external_node_path_.posix.join(statePaths(appDir).releases, releaseId)),
+    exists: (path) => files_fileCommands.isDirectory(path)
+};
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/upload-source.ts
+
+
+
+
+
+
+
+/**
+ * Packs the checked-out tree on the runner: in a git work tree, the tracked
+ * and untracked files that .gitignore does not exclude; otherwise everything.
+ */
+function packTree(path) {
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-upload-'));
+    const archive = (0,external_node_path_.join)(dir, 'release.tar.gz');
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, '.git'))) {
+        const files = (0,external_node_child_process_namespaceObject.execFileSync)('git', [
+            '-C',
+            path,
+            'ls-files',
+            '-z',
+            '--cached',
+            '--others',
+            '--exclude-standard'
+        ]);
+        const present = files
+            .toString('utf8')
+            .split('\0')
+            .filter(f => f && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, f)));
+        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '--null', '-T', '-'], {
+            input: present.join('\0')
+        });
+    }
+    else {
+        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '.']);
+    }
+    return { archive, cleanup: () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true }) };
+}
+/** Uploads the packed tree into `releases/<id>`; the live release is untouched until the switch. */
+async function uploadRelease(host, appDir, releaseId, archive) {
+    await host.check(uploadCommands.prepare(appDir), { quiet: true });
+    const remoteArchive = external_node_path_.posix.join(statePaths(appDir).releases, `.incoming-${releaseId}.tar.gz`);
+    await host.transport.upload(archive, remoteArchive);
+    await host.check(uploadCommands.unpack(appDir, releaseId, remoteArchive));
+    return external_node_path_.posix.join(statePaths(appDir).releases, releaseId);
+}
+/** Deletes all but the newest `keep` releases, never the live one. */
+async function pruneReleases(host, appDir, keep, live) {
+    const old = await pruneListed(host, {
+        list: uploadCommands.listReleases(appDir),
+        ours: id => !id.startsWith('.'),
+        keepNewest: keep,
+        isProtected: id => id === live,
+        remove: id => uploadCommands.removeRelease(appDir, id)
+    });
+    if (old.length)
+        host.info(`Removed old releases: ${old.join(', ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/read-log.ts
+
+
+/** The release log of the host, as it is now. Changes nothing, so nothing to undo. */
+async function readLog(d) {
+    return parseReleaseLog((await d.host.check(files_fileCommands.read(d.paths.log), { quiet: true })).stdout);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/prune.ts
+
+
+
+
+/** Removes the image tags and uploaded releases beyond keep-releases, never the live one. */
+async function prune(d, chosen) {
+    const { host, s } = d;
+    const kept = (await readLog(d))
+        .filter(r => r.status === 'succeeded')
+        .slice(-s.keepReleases)
+        .map(r => r.id);
+    await pruneImages(host, s.app.projectName, kept);
+    if (s.source === 'upload')
+        await pruneReleases(host, s.app.appDir, s.keepReleases, liveReleaseId(d, chosen));
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/release-record.ts
+
+/** Appends a line to the release log: a new release, or a later state of one. */
+async function appendRecord(d, record) {
+    await d.host.check(files_fileCommands.append(d.paths.log, JSON.stringify(record) + '\n'), {
+        quiet: true
+    });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/report.ts
+/** An error after the server was changed: says what state the host is left in. */
+class DeployFailure extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/record-started.ts
+
+
+
+
+
+/**
+ * Records the release as started: from here on a failure is recorded as
+ * failed and the way back is named, rather than anything put back.
+ */
+async function recordStarted(d, chosen) {
+    const { s, plan, paths } = d;
+    const report = d.journal.report;
+    d.journal.settle();
+    await d.journal.change(`recording release ${plan.releaseId} as started in ${paths.log}`, () => appendRecord(d, {
+        id: plan.releaseId,
+        ref: report.ref,
+        source: s.source,
+        actor: s.run.actor,
+        runUrl: s.run.runUrl,
+        startedAt: new Date().toISOString(),
+        rollbackOf: chosen.target?.id,
+        status: 'started',
+        releaseDir: s.source === 'upload'
+            ? external_node_path_.posix.join(paths.releases, liveReleaseId(d, chosen))
+            : s.app.appDir
+    }), { undo: recordFailed(d, chosen.live) });
+}
+/** The undo of the started record: the release is recorded as failed, and the error says what state the host is in. */
+function recordFailed(d, live) {
+    return async (err) => {
+        const message = (0,errors/* errorMessage */.gJ)(err);
+        await appendRecord(d, {
+            id: d.plan.releaseId,
+            status: 'failed',
+            finishedAt: new Date().toISOString(),
+            error: message.slice(0, 500)
+        }).catch(() => undefined);
+        const report = d.journal.report;
+        return new DeployFailure(`${message} — ${failedState(report.changed, d.plan, live)}`, report);
+    };
+}
+/** What a failure after the started record leaves on the host. */
+function failedState(changed, plan, live) {
+    if (!changed)
+        return 'nothing was changed';
+    return (`the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
+        (live
+            ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
+                (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')
+            : ''));
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/record-succeeded.ts
+
+
+/**
+ * Tags the images the release runs so a rollback needs no registry, and
+ * records it as succeeded (and the release it replaced as rolled back).
+ */
+async function recordSucceeded(d, { live, target }, containers) {
+    const { plan } = d;
+    await d.journal.begin(`recording release ${plan.releaseId} as succeeded`);
+    const images = {
+        ...(live?.images ?? {}),
+        ...imagesOf(containers)
+    };
+    await keepImages(d.host, d.s.app.projectName, plan.releaseId, images);
+    await appendRecord(d, {
+        id: plan.releaseId,
+        images,
+        status: 'succeeded',
+        finishedAt: new Date().toISOString()
+    });
+    if (target && live)
+        await appendRecord(d, { id: live.id, status: 'rolled-back' });
+}
+
+;// CONCATENATED MODULE: ./src/commands/git.ts
 
 const CREDENTIAL_ENV = { username: 'DEPLOYKIT_GIT_USERNAME', password: 'DEPLOYKIT_GIT_PASSWORD' };
 /**
@@ -56458,11 +57170,40 @@ const gitCommands = {
     }),
     /** git 2.39's checkout refuses `--end-of-options` after `--detach`, so only a full sha gets here. */
     checkout: (dir, sha) => {
-        if (!isFullSha(sha))
+        if (!(0,git_ref/* isFullSha */.W)(sha))
             throw new Error(`refusing to check out ${JSON.stringify(sha)}: not a full commit sha`);
         return { argv: ['git', '-C', dir, 'checkout', '--force', '--detach', sha] };
     }
 };
+/**
+ * Prints, one per line: whether the repository is shallow (`none` outside
+ * one), both commits as full ids (empty when missing), then the exit codes
+ * of `merge-base --is-ancestor` both ways (0: it is an ancestor).
+ */
+function ancestryCommand(dir, candidate, live) {
+    return {
+        argv: [
+            'sh',
+            '-c',
+            'git -C "$1" rev-parse --is-shallow-repository 2>/dev/null || { echo none; exit 0; }; ' +
+                'for c in "$2" "$3"; do git -C "$1" rev-parse --verify --quiet --end-of-options "$c^{commit}" || echo; done; ' +
+                'git -C "$1" merge-base --is-ancestor --end-of-options "$2" "$3" 2>/dev/null; echo $?; ' +
+                'git -C "$1" merge-base --is-ancestor --end-of-options "$3" "$2" 2>/dev/null; echo $?',
+            'sh',
+            dir,
+            candidate,
+            live
+        ]
+    };
+}
+
+// EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
+var repository_url = __nccwpck_require__(5508);
+;// CONCATENATED MODULE: ./src/ssh-deploy/git-source.ts
+
+
+
+
 async function resolveRef(host, dir, ref) {
     for (const name of [`origin/${ref}`, ref]) {
         const r = await host.run(gitCommands.resolve(dir, name), { quiet: true });
@@ -56482,11 +57223,11 @@ async function removeStoredCredentials(host, dir) {
         return undefined;
     const text = stored.stdout.trim();
     // Registered before anything could print them, whatever becomes of the URL.
-    for (const secret of repositorySecrets(text))
-        registerSecret(secret);
+    for (const secret of (0,repository_url/* repositorySecrets */.w6)(text))
+        (0,secrets/* registerSecret */.cl)(secret);
     let origin;
     try {
-        origin = parseRepository(text, 'origin');
+        origin = (0,repository_url/* parseRepository */.SU)(text, 'origin');
     }
     catch {
         // Credentials git cannot use safely (http://, an ssh password): dropped, not kept for later.
@@ -56551,38 +57292,362 @@ async function checkoutCommit(host, dir, sha, releaseId) {
     await host.check(gitCommands.checkout(dir, sha));
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/ssh-deploy/state-paths.ts
+;// CONCATENATED MODULE: ./src/ssh-deploy/release-order.ts
+// Whether the commit to deploy is older than the live one. Two pushes can
+// finish out of order; the older commit's deploy must not silently win.
+// git decides: the commit is older when it is an ancestor of the live one.
 
-/** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
-function statePaths(appDir) {
-    const dir = external_node_path_.posix.join(appDir, '.deploy-kit');
+
+
+
+function parseAncestry(stdout) {
+    const [shallow = 'none', candidate = '', live = '', forward = '', backward = ''] = stdout
+        .split('\n')
+        .map(line => line.trim());
+    const sha = (s) => ((0,git_ref/* isFullSha */.W)(s) ? s : '');
     return {
-        dir,
-        log: external_node_path_.posix.join(dir, 'releases.jsonl'),
-        lock: external_node_path_.posix.join(dir, 'lock'),
-        lockOwner: external_node_path_.posix.join(dir, 'lock', 'owner.json'),
-        envSnapshot: (releaseId) => external_node_path_.posix.join(dir, 'env', releaseId),
-        releases: external_node_path_.posix.join(appDir, 'releases'),
-        current: external_node_path_.posix.join(appDir, 'current')
+        repository: shallow === 'true' || shallow === 'false',
+        shallow: shallow === 'true',
+        candidate: sha(candidate),
+        live: sha(live),
+        candidateIsAncestor: forward === '0',
+        liveIsAncestor: backward === '0'
+    };
+}
+/**
+ * An ancestor found is one even in a shallow clone (a cut history only hides
+ * paths); "neither contains the other" is known only with the whole history.
+ */
+function decideOrder(facts, names) {
+    if (!facts.repository)
+        return { kind: 'unknown', reason: 'is not a git repository' };
+    if (!facts.candidate)
+        return { kind: 'unknown', reason: `does not have ${names.candidate}` };
+    if (!facts.live)
+        return { kind: 'unknown', reason: `does not have ${names.live}` };
+    if (facts.candidate === facts.live)
+        return { kind: 'same' };
+    if (facts.candidateIsAncestor)
+        return { kind: 'older' };
+    if (facts.liveIsAncestor)
+        return { kind: 'newer' };
+    if (facts.shallow)
+        return { kind: 'unknown', reason: 'is a shallow clone, without the history that links them' };
+    return { kind: 'diverged' };
+}
+/** The same question asked of the runner's checkout (`source: upload`). */
+function runnerAncestry(dir, candidate, live) {
+    const [cmd, ...args] = ancestryCommand(dir, candidate, live).argv;
+    try {
+        return parseAncestry((0,external_node_child_process_namespaceObject.execFileSync)(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    }
+    catch {
+        return parseAncestry('');
+    }
+}
+/** The live release as the log shows it; its fields come from the server, so each stays on its line. */
+function describeLive(live) {
+    const when = live.finishedAt ?? live.startedAt;
+    const by = live.actor ? `, deployed by ${shownValue(live.actor)}` : '';
+    return `release ${shownValue(live.id)} (${shownValue(live.ref)}${by}${when ? ` at ${shownValue(when)}` : ''})`;
+}
+/**
+ * What to do about the order: a line for the log, or the refusal. `where`
+ * names the repository asked (the server's clone, the runner's checkout).
+ */
+function orderVerdict(order, candidate, live, allowOlder, where) {
+    switch (order.kind) {
+        case 'same':
+            return {
+                note: `${candidate} is the live commit of ${describeLive(live)}: deploying it again`
+            };
+        case 'newer':
+            return { note: `${candidate} is newer than the live ${describeLive(live)}` };
+        case 'diverged':
+            return {
+                note: `${candidate} is neither older nor newer than the live ${describeLive(live)}: they are on different lines of history (${where}); deploying it`
+            };
+        case 'unknown':
+            return {
+                note: `Could not check that ${candidate} is not older than the live ${describeLive(live)}: ${where} ${order.reason}; deploying it`
+            };
+        case 'older':
+            return allowOlder
+                ? {
+                    note: `${candidate} is older than the live ${describeLive(live)}; deploying it because allow-older is true`
+                }
+                : {
+                    refusal: `${candidate} is older than the live ${describeLive(live)}: it is an ancestor of ${shownValue(live.ref)}, so deploying it would go back ` +
+                        '(a deploy of an earlier push that ran last?). Nothing was changed. ' +
+                        'To deploy it anyway, set allow-older: true; to go back to a release, use rollback-to'
+                };
+    }
+}
+/** The live release's commit, when it is recorded as one: a name (a branch) says nothing of what was live. */
+function liveCommit(live) {
+    return (0,git_ref/* isFullSha */.W)(live.ref) ? live.ref : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/check-order.ts
+
+
+/** The live release a deploy must not go back from: a rollback goes back on purpose, source none has no commit. */
+function releaseToCompare(s, { live, target }) {
+    return !target && s.source !== 'none' ? live : undefined;
+}
+/**
+ * Refuses a commit older than the live one unless allow-older, asking the
+ * repository at `where` through `ask`; logs the order, or why it is unknown.
+ * Changes nothing, so nothing to undo.
+ */
+async function checkOrder(host, s, live, where, ask) {
+    const liveSha = liveCommit(live);
+    const facts = liveSha ? await ask(liveSha) : undefined;
+    const candidate = facts?.candidate && facts.candidate !== s.ref ? `${s.ref} (${facts.candidate})` : s.ref;
+    const order = facts
+        ? decideOrder(facts, { candidate: s.ref, live: live.ref })
+        : {
+            kind: 'unknown',
+            reason: `has no commit to compare with: the live release is recorded as ${shownValue(live.ref)}, not as a commit id`
+        };
+    const verdict = orderVerdict(order, candidate, live, s.allowOlder, where);
+    if (verdict.refusal)
+        throw new Error(verdict.refusal);
+    const hint = order.kind === 'unknown' && s.source === 'upload'
+        ? ' (with the history on the runner, e.g. actions/checkout with fetch-depth: 0, it is checked)'
+        : '';
+    if (verdict.note)
+        host.info(verdict.note + hint);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/stage-source.ts
+
+
+
+
+
+
+
+
+/**
+ * Puts the release's files on the server where the live app does not see
+ * them yet, or (source: git) checks them out in the app directory; returns
+ * the directory the pre-deploy hook runs in.
+ */
+async function stageSource(d, chosen) {
+    const compare = releaseToCompare(d.s, chosen);
+    if (d.s.source === 'git')
+        return stageGit(d, compare);
+    if (d.s.source === 'upload') {
+        if (compare) {
+            await checkOrder(d.host, d.s, compare, `the runner's checkout (${d.s.uploadPath})`, async (sha) => runnerAncestry(d.s.uploadPath, d.s.ref, sha));
+        }
+        return stageUpload(d, chosen);
+    }
+    d.journal.onFailure(nothingChanged());
+    return d.s.app.appDir;
+}
+async function stageGit(d, compare) {
+    const { host, s, journal } = d;
+    const appDir = s.app.appDir;
+    const report = journal.report;
+    const clone = await prepareClone(host, appDir, s.repository);
+    const sha = await fetchCommit(host, appDir, report.ref, clone.credentials);
+    report.ref = sha;
+    if (compare) {
+        await checkOrder(host, s, compare, `the clone in ${appDir}`, async (live) => parseAncestry((await host.check(ancestryCommand(appDir, sha, live), { quiet: true })).stdout));
+    }
+    await journal.change(`checking out ${sha.slice(0, 12)} in ${appDir}`, () => checkoutCommit(host, appDir, sha, d.plan.releaseId), { app: true, undo: nothingChanged(d, clone.head) });
+    return appDir;
+}
+async function stageUpload(d, { target }) {
+    const { host, paths, plan } = d;
+    if (target) {
+        const dir = external_node_path_.posix.join(paths.releases, target.id);
+        if ((await host.run(uploadCommands.exists(dir), { quiet: true })).code !== 0) {
+            throw new Error(`release ${target.id} is no longer on the server (only the last keep-releases are kept)`);
+        }
+        d.journal.onFailure(nothingChanged());
+        return dir;
+    }
+    // The upload goes beside the live release, which does not see it: a failure before the switch changed nothing.
+    return d.journal.change(`uploading release ${plan.releaseId} to ${paths.releases}`, () => uploadRelease(host, d.s.app.appDir, plan.releaseId, plan.archive), { undo: nothingChanged() });
+}
+/**
+ * The undo of staging, for a failure before the release is recorded as
+ * started (the pre-deploy hook): the clone goes back to the commit it had,
+ * so the app has not changed.
+ */
+function nothingChanged(d, head) {
+    return async (err) => {
+        if (d && head)
+            await d.host.run(gitCommands.checkout(d.s.app.appDir, head), { quiet: true });
+        return new Error(`${(0,errors/* errorMessage */.gJ)(err)}; nothing was changed${head ? ` (the clone is back at ${head.slice(0, 12)})` : ''}`);
     };
 }
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/lock.ts
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/switch-current.ts
+
+
+/**
+ * Points `current` at the uploaded release (source: upload). No undo of its
+ * own: the started record's undo records the failure.
+ */
+async function switchCurrent(d, chosen) {
+    if (d.s.source !== 'upload')
+        return;
+    const id = liveReleaseId(d, chosen);
+    await d.journal.change(`switching ${d.paths.current} to release ${id}`, async () => void (await d.host.check(uploadCommands.switchCurrent(d.s.app.appDir, id))), { app: true });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/update-services.ts
+// How the new release's containers replace the old ones: all at once
+// (recreate), one service after the other (one-by-one), or each beside its
+// predecessor behind a proxy (rolling.ts).
+
+
+
+
+/**
+ * Brings the release's services up the way `strategy` says. Images come
+ * first: a failed pull or build changes no container, and `beforeStart`
+ * already sees the new images.
+ */
+async function updateServices(host, project, s, imagesRestored, opts = {}) {
+    if (!imagesRestored && s.pull)
+        await host.check(compose_composeCommands.pull(project, s.services));
+    if (!imagesRestored && s.build)
+        await host.check(compose_composeCommands.build(project, s.services));
+    // What a migration or the first of the ordered services needs (the database, on a first
+    // deploy) must run; a container that runs is not recreated.
+    if (opts.beforeStart || s.strategy === 'one-by-one')
+        await host.check(compose_composeCommands.startMissing(project));
+    await opts.beforeStart?.();
+    if (s.strategy === 'rolling')
+        return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach);
+    if (s.strategy === 'one-by-one')
+        return updateOneByOne(host, project, s, opts.beforeEach);
+    await host.check(compose_composeCommands.up(project, s.services));
+}
+/**
+ * Each service in the order given: `up -d --no-deps`, then wait until it is
+ * ready before the next one changes.
+ */
+async function updateOneByOne(host, project, s, beforeEach) {
+    await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
+        await host.check(compose_composeCommands.upAlone(project, service));
+        if (s.wait)
+            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
+    }, beforeEach);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/update-containers.ts
+
+
+
+/**
+ * Brings the release's images (a rollback's own, when they are still there)
+ * and its containers up the way strategy says. No undo of its own: the
+ * started record's undo records the failure; strategy: rolling removes a new
+ * container that fails and keeps the old one serving.
+ */
+async function updateContainers(d, { target }, rollingPlan) {
+    const { host, journal } = d;
+    const restored = target?.images ? await restoreImages(host, target.images) : false;
+    if (target && !restored)
+        host.info('Images of that release are not all on the server any more; building or pulling them again');
+    const beforeStart = d.plan.beforeStart;
+    await journal.change(`updating the containers to release ${d.plan.releaseId}`, () => updateServices(host, composeProject(d), d.s, restored, {
+        rollingPlan,
+        beforeStart: beforeStart &&
+            (async () => {
+                await journal.begin('migrating before the start');
+                await beforeStart(host);
+            }),
+        beforeEach: service => journal.begin(`updating ${service}`, { containers: true })
+    }), { containers: true, app: true });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/wait-ready.ts
+
+
+/** Waits until the release's containers are ready (or, without wait, lists them). Changes nothing. */
+async function waitReady(d) {
+    const { host, s } = d;
+    const project = composeProject(d);
+    return s.wait
+        ? waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
+        : listContainers(host, project, s.services);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/write-env.ts
+
+
+/**
+ * Writes the env file (the old one kept as .bak, a copy kept for this
+ * release). No undo of its own: the started record's undo records the failure.
+ */
+async function writeEnv(d, env, { target }) {
+    if (!env)
+        return;
+    const { host, s } = d;
+    await d.journal.change(`writing ${env.path}`, async () => {
+        await host.check(files_fileCommands.writePrivate(env.path, d.paths.envSnapshot(d.plan.releaseId), env.text), { quiet: true });
+        const given = describeEnvValues(s);
+        host.info(`Env file ${env.path} ${env.restored ? `restored from release ${target?.id}` : `written${given ? ` (${given})` : ''}`}; the old one is ${env.path}.bak`);
+        for (const pin of target ? [] : s.images)
+            host.info(`Pinned ${pin.variable}=${pin.ref}`);
+    }, { app: true });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/flow.ts
 
 
 
 
 
+
+
+
+
+
+
+
+
+
+/**
+ * The deploy (or rollback) of one host, once its lock is held. What can fail
+ * without changing the app comes first; each step that changes the server
+ * leaves its undo with the journal, which puts things back on a failure.
+ */
+async function runHostDeploy(d) {
+    try {
+        const chosen = chooseAndReport(d, await readLog(d));
+        const env = await prepareEnv(d, chosen);
+        const rollingPlan = await planRollingFirst(d);
+        const releaseDir = await stageSource(d, chosen);
+        await preDeploy(d, releaseDir);
+        await recordStarted(d, chosen);
+        await writeEnv(d, env, chosen);
+        await switchCurrent(d, chosen);
+        await updateContainers(d, chosen, rollingPlan);
+        const containers = await waitReady(d);
+        await postDeploy(d);
+        await recordSucceeded(d, chosen, containers);
+        await prune(d, chosen);
+        return d.journal.report;
+    }
+    catch (err) {
+        throw await d.journal.fail(err);
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/commands/lock.ts
 
 /** A lock whose owner has not refreshed it for this long was left by a killed run. */
 const STALE_AFTER_SECONDS = 90;
-const HEARTBEAT_MS = 20_000;
-const POLL_MS = 2_000;
-function newLockToken() {
-    return (0,external_node_crypto_.randomBytes)(12).toString('hex');
-}
 /** How the owner file names its token; grep looks for exactly this text. */
 function tokenField(token) {
     return JSON.stringify({ token }).slice(1, -1);
@@ -56665,6 +57730,20 @@ const lockCommands = {
         ]
     })
 };
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/lock.ts
+
+
+
+
+
+
+
+const HEARTBEAT_MS = 20_000;
+const POLL_MS = 2_000;
+function newLockToken() {
+    return (0,external_node_crypto_.randomBytes)(12).toString('hex');
+}
 /** The owner file comes from the server: each field is shown so that it stays on its line. */
 function describeOwner(owner) {
     if (!owner?.runKey)
@@ -56797,635 +57876,92 @@ class DeployLock {
     }
 }
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
-/**
- * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
- * JSON object per line, appended and never rewritten. A later line with the
- * same id updates that release (started → succeeded / failed / rolled-back).
- */
-function parseReleaseLog(text) {
-    const byId = new Map();
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        let entry;
-        try {
-            entry = JSON.parse(line);
-        }
-        catch {
-            continue; // a line cut short by a killed run must not hide the others
-        }
-        if (!entry.id)
-            continue;
-        const before = byId.get(entry.id);
-        byId.set(entry.id, { ...(before ?? {}), ...entry });
-    }
-    return [...byId.values()];
-}
-/** The release that is live now: the newest that succeeded. */
-function currentRelease(records) {
-    return [...records].reverse().find(r => r.status === 'succeeded');
-}
-/** The last release that succeeded before the one live now (`rollback-to: previous`). */
-function previousRelease(records) {
-    const succeeded = records.filter(r => r.status === 'succeeded');
-    return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
-}
-/**
- * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
- * of a succeeded release. After a failed deploy the server may run the broken
- * release, so `previous` is then the last one that succeeded.
- */
-function findRollbackTarget(records, wanted) {
-    const current = currentRelease(records);
-    if (wanted === 'previous') {
-        const newest = records[records.length - 1];
-        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
-            return current;
-        const before = records.slice(0, current ? records.indexOf(current) : records.length);
-        return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
-            previousRelease(records));
-    }
-    const candidates = [...records]
-        .reverse()
-        .filter(r => r.status === 'succeeded' || r.status === 'rolled-back');
-    return (candidates.find(r => r.id === wanted) ??
-        candidates.find(r => r.ref === wanted) ??
-        (/^[0-9a-f]{7,40}$/.test(wanted) ? candidates.find(r => r.ref.startsWith(wanted)) : undefined));
-}
-/** Release ids sort by time: `20261123T075012Z-1a2b3c4-9f0e`. */
-function newReleaseId(now, ref, random = Math.random()) {
-    const stamp = now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-    const short = /^[0-9a-f]{7,}$/.test(ref)
-        ? ref.slice(0, 7)
-        : ref.replace(/[^A-Za-z0-9.]/g, '').slice(0, 12) || 'release';
-    return `${stamp}-${short}-${Math.floor(random * 0x10000)
-        .toString(16)
-        .padStart(4, '0')}`;
-}
-const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/journal.ts
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/remote-files.ts
-
-/** Small files on the server (env file, release log), read and written through the transport. */
-const fileCommands = {
-    /** Prints the file; exit 0 with nothing when it does not exist. */
-    read: (path) => ({
-        argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
-    }),
-    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
-    append: (path, text) => ({
-        argv: [
-            'sh',
-            '-c',
-            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
-            'sh',
-            path
-        ],
-        stdin: text
-    }),
+/**
+ * What this run changed on a host so far, and how to put it back: each
+ * change is begun through it, so the lock is checked first, and `changed`
+ * is set here only.
+ */
+class Journal {
+    checkLock;
+    /** Each change begun, in order; the last may be partial. */
+    begun = [];
+    /** The containers were being changed to this release. */
+    containers = false;
+    /** The release that ran before, once the log was read. */
+    live;
+    report;
+    undos = [];
+    constructor(checkLock = async () => undefined) {
+        this.checkLock = checkLock;
+    }
+    /** The report of this run, once the target is known; `changed` starts false. */
+    open(report, live) {
+        this.live = live;
+        this.report = { ...report, changed: false };
+        return this.report;
+    }
+    /** Right before a change: the lock is still this run's, and the change counts as begun. */
+    async begin(next, opts = {}) {
+        await this.checkLock(next);
+        this.begun.push(next);
+        if (opts.containers)
+            this.containers = true;
+    }
+    /** Begins `next`, does it, and keeps what a failure later has to put back. */
+    async change(next, action, opts = {}) {
+        await this.begin(next, opts);
+        const value = await action();
+        if (opts.app && this.report)
+            this.report.changed = true;
+        if (opts.undo)
+            this.undos.push(opts.undo);
+        return value;
+    }
+    /** What to put back from now on if a later step fails, for a step that changed nothing to begin. */
+    onFailure(undo) {
+        this.undos.push(undo);
+    }
     /**
-     * Replaces a secret file atomically (a fresh temp file + rename, mode 600;
-     * a temp file a killed run left behind may have any mode), keeps
-     * the old one as `<file>.bak` (600 too, whatever mode the old one had) and
-     * a copy for the release at `snapshot`.
+     * The undos kept so far are dropped: from the release's started record on,
+     * a failure is written to the release log, which names the way back.
      */
-    writePrivate: (path, snapshot, text) => ({
-        argv: [
-            'sh',
-            '-c',
-            'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")" "$(dirname -- "$2")"; ' +
-                '[ ! -e "$1" ] || { rm -f -- "$1.bak.deploykit-tmp"; cat -- "$1" > "$1.bak.deploykit-tmp"; chmod 600 "$1.bak.deploykit-tmp"; mv -f -- "$1.bak.deploykit-tmp" "$1.bak"; }; ' +
-                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; cp -- "$1.deploykit-tmp" "$2"; mv -f -- "$1.deploykit-tmp" "$1"',
-            'sh',
-            path,
-            snapshot
-        ],
-        stdin: text
-    }),
-    runScript: (dir, script) => ({
-        cwd: dir,
-        argv: ['sh', '-e', '-c', script]
-    })
-};
-function absoluteIn(dir, path) {
-    return posix.isAbsolute(path) ? path : posix.join(dir, path);
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/in-turn.ts
-/**
- * Runs `work` for each item in the order given, stopping at the first
- * failure, whose message names the service and the ones already done
- * (`rolling worker: … (already replaced: backend)`). `before` runs ahead of
- * each item and its error passes through as it is (a lost deploy lock).
- */
-
-async function inTurn(items, serviceOf, words, work, before) {
-    const done = [];
-    for (const item of items) {
-        await before?.(serviceOf(item));
-        try {
-            await work(item);
-        }
-        catch (err) {
-            const before = done.length ? ` (already ${words.done}: ${done.join(', ')})` : '';
-            throw new Error(`${words.doing} ${serviceOf(item)}: ${(0,errors/* errorMessage */.gJ)(err)}${before}`);
-        }
-        done.push(serviceOf(item));
+    settle() {
+        this.undos = [];
+    }
+    /**
+     * Puts back what the steps so far changed, newest first, and returns the
+     * error to report. Nothing is put back once another deploy holds the lock:
+     * the server is that deploy's.
+     */
+    async fail(err) {
+        if (err instanceof LockLost)
+            return err;
+        let reported = err;
+        for (const undo of [...this.undos].reverse())
+            reported = await undo(reported);
+        return reported;
     }
 }
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/rolling.ts
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/lock-lost.ts
 
-
-
-
-
-function parseRollInspect(stdout) {
-    return JSON.parse(stdout).map(c => ({
-        id: c.Id,
-        name: c.Name.replace(/^\//, ''),
-        status: c.State.Status,
-        health: c.State.Health?.Status ?? '',
-        exitCode: c.State.ExitCode,
-        // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
-        hostPorts: Object.entries(c.HostConfig?.PortBindings ?? {}).flatMap(([port, bindings]) => (bindings ?? [])
-            .filter(b => b.HostPort && b.HostPort !== '0')
-            .map(b => `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`)),
-        hostNetwork: c.HostConfig?.NetworkMode === 'host'
-    }));
-}
-const rollingCommands = {
-    /** Containers of one service, found by Compose's labels (the same in v1 and v2), without `run` one-offs. */
-    containers: (projectName, service, all) => ({
-        argv: [
-            'docker',
-            'ps',
-            ...(all ? ['--all'] : []),
-            '--quiet',
-            '--no-trunc',
-            '--filter',
-            `label=com.docker.compose.project=${projectName}`,
-            '--filter',
-            `label=com.docker.compose.service=${service}`,
-            '--filter',
-            'label=com.docker.compose.oneoff=False'
-        ]
-    }),
-    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
-    scale: (project, service, count) => composeCommand(project, [
-        'up',
-        '--detach',
-        '--no-deps',
-        '--no-recreate',
-        '--scale',
-        `${service}=${count}`,
-        service
-    ]),
-    start: (project, service) => composeCommand(project, ['up', '--detach', '--no-deps', service]),
-    stop: (id, graceMs) => ({
-        argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
-    }),
-    remove: (id) => ({ argv: ['docker', 'rm', '--force', id] }),
-    reload: (project, proxy, script) => composeCommand(project, ['exec', '-T', proxy, 'sh', '-c', script]),
-    logs: (id) => ({ argv: ['docker', 'logs', '--tail', '50', id] })
-};
-const rolling_short = (id) => id.slice(0, 12);
-function stateText(c) {
-    if (c.status === 'exited' || c.status === 'dead')
-        return `${c.status} with code ${c.exitCode}`;
-    return c.health ? `${c.status} (${c.health})` : c.status;
-}
-/** Why a service cannot run a second container beside the first one, if it cannot. */
-function rollingProblems(projectName, service, running) {
-    const problems = [];
-    if (running.length > 1) {
-        problems.push(`${service} runs ${running.length} containers; rolling replaces one container per service ` +
-            '(scale it to one, or deploy it with strategy: recreate)');
-    }
-    for (const c of running) {
-        if (c.hostPorts.length > 0) {
-            problems.push(`${service} publishes host port ${c.hostPorts.join(', ')}, which two containers cannot bind at once: ` +
-                'use strategy: recreate for it, or remove its host port and put a proxy in front (proxy-service)');
-        }
-        else if (c.hostNetwork) {
-            problems.push(`${service} uses network_mode: host, where two containers would listen on the same ports: ` +
-                'use strategy: recreate for it, or put it on a Compose network behind a proxy (proxy-service)');
-        }
-        // Compose names containers <project>_<service>_<n> (v1) or <project>-<service>-<n> (v2).
-        const numbered = new RegExp(`^${rolling_escape(projectName)}[_-]${rolling_escape(service)}[_-]\\d+`);
-        if (!numbered.test(c.name)) {
-            problems.push(`${service} has a fixed container_name (${c.name}), and Docker allows one container per name: ` +
-                'remove container_name, or use strategy: recreate');
-        }
-    }
-    return problems;
-}
-function rolling_escape(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-async function idsOf(host, cmd) {
-    return (await host.check(cmd, { quiet: true })).stdout
-        .split('\n')
-        .map(s => s.trim())
-        .filter(Boolean);
-}
-async function rolling_inspect(host, ids) {
-    if (ids.length === 0)
-        return [];
-    return parseRollInspect((await host.check(inspectCommand(ids), { quiet: true })).stdout);
-}
-/**
- * Reads every service's running containers and refuses what cannot roll.
- * Needs only the project name, so deployHost runs it before the new code is
- * checked out: a refusal leaves the server exactly as it was.
- */
-async function planRolling(host, projectName, s) {
-    const plans = [];
-    const problems = [];
-    for (const service of s.services) {
-        const all = await rolling_inspect(host, await idsOf(host, rollingCommands.containers(projectName, service, true)));
-        const running = all.filter(c => c.status === 'running' || c.status === 'restarting');
-        problems.push(...rollingProblems(projectName, service, running));
-        plans.push({ service, old: running[0], stopped: all.filter(c => !running.includes(c)) });
-    }
-    const proxy = s.rolling.proxyService;
-    const proxyRunning = proxy !== '' &&
-        (await idsOf(host, rollingCommands.containers(projectName, proxy, false))).length > 0;
-    if (proxy && !proxyRunning && plans.some(p => p.old)) {
-        problems.push(`proxy-service ${proxy} has no running container in project ${projectName}, so traffic ` +
-            'could not be switched: start it first, or fix the name');
-    }
-    if (problems.length > 0) {
-        throw new Error(`strategy: rolling cannot update this app: ${problems.join('; ')}`);
-    }
-    return { plans, proxyRunning };
-}
-/**
- * Polls one new container until it is healthy. Without a healthcheck,
- * running is all that can be known: checking a URL inside the network is
- * left to the service's own healthcheck.
- */
-async function waitHealthy(host, service, id, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    for (;;) {
-        const [c] = await rolling_inspect(host, [id]);
-        const state = c ? stateText(c) : 'gone';
-        if (state !== last)
-            host.info(`${service}: new container ${rolling_short(id)} is ${state}`);
-        last = state;
-        if (c?.status === 'running' && c.health === 'healthy')
-            return;
-        if (c?.status === 'running' && !c.health) {
-            core/* warning */.$e(`${host.label}: ${service} has no healthcheck, so its new container took traffic as soon as it ran; ` +
-                'add a healthcheck so the switch waits until the app answers');
-            return;
-        }
-        const over = !c || c.status === 'exited' || c.status === 'dead';
-        if (over || Date.now() >= deadline) {
-            host.info(`--- last 50 log lines of ${service} ${rolling_short(id)} (${state}) ---`);
-            await host.run(rollingCommands.logs(id), { quiet: false });
-            throw new Error(over
-                ? `the new ${service} container ${state}`
-                : `the new ${service} container was not healthy after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${state}`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 500));
-    }
-}
-async function reloadProxy(host, project, r, running) {
-    if (!r.proxyService || !running)
-        return;
-    await host.check(rollingCommands.reload(project, r.proxyService, r.proxyReloadCommand));
-}
-async function retire(host, id, graceMs) {
-    await host.check(rollingCommands.stop(id, graceMs));
-    await host.check(rollingCommands.remove(id));
-}
-async function rollService(host, project, s, plan, proxyRunning) {
-    const { service, old } = plan;
-    const grace = s.rolling.stopGracePeriodMs;
-    // `--scale 2` would start these instead of creating a container from the new image.
-    for (const c of plan.stopped)
-        await host.check(rollingCommands.remove(c.id));
-    if (!old) {
-        host.info(`${service}: no running container, so there is nothing to keep serving; starting it`);
-        await host.check(rollingCommands.start(project, service));
-        const ids = await idsOf(host, rollingCommands.containers(project.projectName, service, false));
-        for (const id of ids)
-            await waitHealthy(host, service, id, s.waitTimeoutMs);
-        await reloadProxy(host, project, s.rolling, proxyRunning);
-        return;
-    }
-    host.info(`${service}: starting a new container beside ${rolling_short(old.id)}`);
-    const others = async () => (await idsOf(host, rollingCommands.containers(project.projectName, service, true))).filter(id => id !== old.id);
-    let fresh = [];
-    try {
-        await host.check(rollingCommands.scale(project, service, 2));
-        fresh = await others();
-        if (fresh.length !== 1) {
-            throw new Error(`expected one new ${service} container beside ${rolling_short(old.id)}, found ${fresh.length}`);
-        }
-        await waitHealthy(host, service, fresh[0], s.waitTimeoutMs);
-        await reloadProxy(host, project, s.rolling, proxyRunning);
-    }
-    catch (err) {
-        // A scale-up that failed half-way (say, on a port) can leave a created container behind.
-        if (fresh.length === 0)
-            fresh = await others().catch(() => []);
-        const cleanup = [];
-        for (const id of fresh) {
-            await retire(host, id, grace).catch(e => cleanup.push(`could not remove ${rolling_short(id)}: ${(0,errors/* errorMessage */.gJ)(e)}`));
-        }
-        const kept = fresh.length ? 'it was removed' : 'nothing new runs';
-        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; ${kept} and the old container ${rolling_short(old.id)} keeps serving` +
-            (cleanup.length ? ` (${cleanup.join('; ')})` : ''));
-    }
-    const next = fresh[0];
-    host.info(`${service}: ${rolling_short(next)} is healthy; stopping ${rolling_short(old.id)}`);
-    await retire(host, old.id, grace);
-    // The proxy forgets the old address first; the scale-down below only records that one container is wanted.
-    await reloadProxy(host, project, s.rolling, proxyRunning);
-    // Compose v1 keeps the lowest-numbered containers when scaling down, which
-    // would remove the new one; with the old one gone there is nothing to remove.
-    await host.check(rollingCommands.scale(project, service, 1));
-    const left = await idsOf(host, rollingCommands.containers(project.projectName, service, true));
-    if (left.length !== 1 || left[0] !== next) {
-        throw new Error(`after scaling ${service} back to one, ${left.map(rolling_short).join(', ') || 'no container'} ` +
-            `runs instead of the new ${rolling_short(next)}`);
-    }
-    host.info(`${service}: ${rolling_short(next)} serves alone`);
-}
-/**
- * `strategy: rolling`: for each service in order, a new container starts
- * beside the old one, the proxy is switched once the new one is healthy, and
- * only then the old one is stopped. A new container that never gets healthy
- * is removed and the old one keeps serving.
- */
-async function rollServices(host, project, s, plan, beforeEach) {
-    const { plans, proxyRunning } = plan ?? (await planRolling(host, project.projectName, s));
-    await inTurn(plans, p => p.service, { doing: 'rolling', done: 'replaced' }, p => rollService(host, project, s, p, proxyRunning), beforeEach);
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/ssh-deploy/release-order.ts
-// Whether the commit to deploy is older than the live one. Two pushes can
-// finish out of order; the older commit's deploy must not silently win.
-// git decides: the commit is older when it is an ancestor of the live one.
-
-
-
-/**
- * Prints, one per line: whether the repository is shallow (`none` outside
- * one), both commits as full ids (empty when missing), then the exit codes
- * of `merge-base --is-ancestor` both ways (0: it is an ancestor).
- */
-function ancestryCommand(dir, candidate, live) {
-    return {
-        argv: [
-            'sh',
-            '-c',
-            'git -C "$1" rev-parse --is-shallow-repository 2>/dev/null || { echo none; exit 0; }; ' +
-                'for c in "$2" "$3"; do git -C "$1" rev-parse --verify --quiet --end-of-options "$c^{commit}" || echo; done; ' +
-                'git -C "$1" merge-base --is-ancestor --end-of-options "$2" "$3" 2>/dev/null; echo $?; ' +
-                'git -C "$1" merge-base --is-ancestor --end-of-options "$3" "$2" 2>/dev/null; echo $?',
-            'sh',
-            dir,
-            candidate,
-            live
-        ]
-    };
-}
-function parseAncestry(stdout) {
-    const [shallow = 'none', candidate = '', live = '', forward = '', backward = ''] = stdout
-        .split('\n')
-        .map(line => line.trim());
-    const sha = (s) => (isFullSha(s) ? s : '');
-    return {
-        repository: shallow === 'true' || shallow === 'false',
-        shallow: shallow === 'true',
-        candidate: sha(candidate),
-        live: sha(live),
-        candidateIsAncestor: forward === '0',
-        liveIsAncestor: backward === '0'
-    };
-}
-/**
- * An ancestor found is one even in a shallow clone (a cut history only hides
- * paths); "neither contains the other" is known only with the whole history.
- */
-function decideOrder(facts, names) {
-    if (!facts.repository)
-        return { kind: 'unknown', reason: 'is not a git repository' };
-    if (!facts.candidate)
-        return { kind: 'unknown', reason: `does not have ${names.candidate}` };
-    if (!facts.live)
-        return { kind: 'unknown', reason: `does not have ${names.live}` };
-    if (facts.candidate === facts.live)
-        return { kind: 'same' };
-    if (facts.candidateIsAncestor)
-        return { kind: 'older' };
-    if (facts.liveIsAncestor)
-        return { kind: 'newer' };
-    if (facts.shallow)
-        return { kind: 'unknown', reason: 'is a shallow clone, without the history that links them' };
-    return { kind: 'diverged' };
-}
-/** The same question asked of the runner's checkout (`source: upload`). */
-function runnerAncestry(dir, candidate, live) {
-    const [cmd, ...args] = ancestryCommand(dir, candidate, live).argv;
-    try {
-        return parseAncestry((0,external_node_child_process_namespaceObject.execFileSync)(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-    }
-    catch {
-        return parseAncestry('');
-    }
-}
-/** The live release as the log shows it; its fields come from the server, so each stays on its line. */
-function describeLive(live) {
-    const when = live.finishedAt ?? live.startedAt;
-    const by = live.actor ? `, deployed by ${shownValue(live.actor)}` : '';
-    return `release ${shownValue(live.id)} (${shownValue(live.ref)}${by}${when ? ` at ${shownValue(when)}` : ''})`;
-}
-/**
- * What to do about the order: a line for the log, or the refusal. `where`
- * names the repository asked (the server's clone, the runner's checkout).
- */
-function orderVerdict(order, candidate, live, allowOlder, where) {
-    switch (order.kind) {
-        case 'same':
-            return {
-                note: `${candidate} is the live commit of ${describeLive(live)}: deploying it again`
-            };
-        case 'newer':
-            return { note: `${candidate} is newer than the live ${describeLive(live)}` };
-        case 'diverged':
-            return {
-                note: `${candidate} is neither older nor newer than the live ${describeLive(live)}: they are on different lines of history (${where}); deploying it`
-            };
-        case 'unknown':
-            return {
-                note: `Could not check that ${candidate} is not older than the live ${describeLive(live)}: ${where} ${order.reason}; deploying it`
-            };
-        case 'older':
-            return allowOlder
-                ? {
-                    note: `${candidate} is older than the live ${describeLive(live)}; deploying it because allow-older is true`
-                }
-                : {
-                    refusal: `${candidate} is older than the live ${describeLive(live)}: it is an ancestor of ${shownValue(live.ref)}, so deploying it would go back ` +
-                        '(a deploy of an earlier push that ran last?). Nothing was changed. ' +
-                        'To deploy it anyway, set allow-older: true; to go back to a release, use rollback-to'
-                };
-    }
-}
-/** The live release's commit, when it is recorded as one: a name (a branch) says nothing of what was live. */
-function liveCommit(live) {
-    return isFullSha(live.ref) ? live.ref : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/update-services.ts
-// How the new release's containers replace the old ones: all at once
-// (recreate), one service after the other (one-by-one), or each beside its
-// predecessor behind a proxy (rolling.ts).
-
-
-
-
-/**
- * Brings the release's services up the way `strategy` says. Images come
- * first: a failed pull or build changes no container, and `beforeStart`
- * already sees the new images.
- */
-async function updateServices(host, project, s, imagesRestored, opts = {}) {
-    if (!imagesRestored && s.pull)
-        await host.check(composeCommand(project, ['pull', ...s.services]));
-    if (!imagesRestored && s.build)
-        await host.check(composeCommand(project, ['build', ...s.services]));
-    // What a migration or the first of the ordered services needs (the database, on a first
-    // deploy) must run; a container that runs is not recreated.
-    if (opts.beforeStart || s.strategy === 'one-by-one')
-        await host.check(composeCommand(project, ['up', '-d', '--no-recreate']));
-    await opts.beforeStart?.();
-    if (s.strategy === 'rolling')
-        return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach);
-    if (s.strategy === 'one-by-one')
-        return updateOneByOne(host, project, s, opts.beforeEach);
-    await host.check(composeCommand(project, ['up', '-d', ...s.services]));
-}
-/**
- * Each service in the order given: `up -d --no-deps`, then wait until it is
- * ready before the next one changes.
- */
-async function updateOneByOne(host, project, s, beforeEach) {
-    await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
-        await host.check(composeCommand(project, ['up', '-d', '--no-deps', service]));
-        if (s.wait)
-            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
-    }, beforeEach);
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/ssh-deploy/upload-source.ts
-
-
-
-
-
-/**
- * Packs the checked-out tree on the runner: in a git work tree, the tracked
- * and untracked files that .gitignore does not exclude; otherwise everything.
- */
-function packTree(path) {
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-upload-'));
-    const archive = (0,external_node_path_.join)(dir, 'release.tar.gz');
-    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, '.git'))) {
-        const files = (0,external_node_child_process_namespaceObject.execFileSync)('git', [
-            '-C',
-            path,
-            'ls-files',
-            '-z',
-            '--cached',
-            '--others',
-            '--exclude-standard'
-        ]);
-        const present = files
-            .toString('utf8')
-            .split('\0')
-            .filter(f => f && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, f)));
-        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '--null', '-T', '-'], {
-            input: present.join('\0')
-        });
-    }
-    else {
-        (0,external_node_child_process_namespaceObject.execFileSync)('tar', ['-czf', archive, '-C', path, '.']);
-    }
-    return { archive, cleanup: () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true }) };
-}
-const uploadCommands = {
-    prepare: (appDir) => ({
-        argv: ['mkdir', '-p', '--', statePaths(appDir).releases]
-    }),
-    unpack: (appDir, releaseId, archive) => ({
-        argv: [
-            'sh',
-            '-c',
-            'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
-            'sh',
-            external_node_path_.posix.join(statePaths(appDir).releases, releaseId),
-            archive
-        ]
-    }),
-    /** A new symlink renamed over `current`: the switch is atomic. */
-    switchCurrent: (appDir, releaseId) => ({
-        argv: [
-            'sh',
-            '-c',
-            'ln -sfn "releases/$2" "$1/.current.tmp" && mv -fT "$1/.current.tmp" "$1/current"',
-            'sh',
-            appDir,
-            releaseId
-        ]
-    }),
-    currentTarget: (appDir) => ({
-        argv: ['readlink', statePaths(appDir).current]
-    }),
-    listReleases: (appDir) => ({
-        argv: ['ls', '-1', '--', statePaths(appDir).releases]
-    }),
-    removeRelease: (appDir, releaseId) => ({
-        argv: ['rm', '-rf', '--', external_node_path_.posix.join(statePaths(appDir).releases, releaseId)]
-    }),
-    exists: (path) => ({ argv: ['test', '-d', path] })
-};
-/** Uploads the packed tree into `releases/<id>`; the live release is untouched until the switch. */
-async function uploadRelease(host, appDir, releaseId, archive) {
-    await host.check(uploadCommands.prepare(appDir), { quiet: true });
-    const remoteArchive = external_node_path_.posix.join(statePaths(appDir).releases, `.incoming-${releaseId}.tar.gz`);
-    await host.transport.upload(archive, remoteArchive);
-    await host.check(uploadCommands.unpack(appDir, releaseId, remoteArchive));
-    return external_node_path_.posix.join(statePaths(appDir).releases, releaseId);
-}
-/** Deletes all but the newest `keep` releases, never the live one. */
-async function pruneReleases(host, appDir, keep, live) {
-    const listed = await host.run(uploadCommands.listReleases(appDir), { quiet: true });
-    const ids = listed.stdout
-        .split('\n')
-        .map(s => s.trim())
-        .filter(s => s && !s.startsWith('.'))
-        .sort();
-    const old = ids.slice(0, Math.max(0, ids.length - keep)).filter(id => id !== live);
-    for (const id of old)
-        await host.run(uploadCommands.removeRelease(appDir, id), { quiet: true });
-    if (old.length)
-        host.info(`Removed old releases: ${old.join(', ')}`);
+/** Another deploy holds the lock now: say what this run changed and what runs, and change nothing more. */
+function lockLostFailure(err, releaseId, journal) {
+    const { begun, live, report } = journal;
+    const done = begun.length
+        ? `This run had begun: ${begun.join('; ')}`
+        : 'This run had changed nothing';
+    const ref = report?.ref ? ` (${report.ref.slice(0, 12)})` : '';
+    const good = live ? `release ${live.id} (${live.ref.slice(0, 12)})` : undefined;
+    const running = journal.containers
+        ? `the containers may run release ${releaseId}${ref}, recorded as started, not succeeded` +
+            (good ? `; the last release recorded as succeeded is ${good}` : '')
+        : good
+            ? `the app still runs ${good}`
+            : 'no release had succeeded on this host before';
+    return new DeployFailure(`${err.message}. ${done}; ${running}. This run changes nothing more there: the deploy holding the lock decides what runs`, { ...report, changed: begun.length > 0, lockLost: true });
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/deploy-host.ts
@@ -57438,39 +57974,9 @@ async function pruneReleases(host, appDir, keep, live) {
 
 
 
-
-
-
-
-
-
-
-
-/** An error after the server was changed: says what state the host is left in. */
-class DeployFailure extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-    }
-}
-async function appendRecord(host, appDir, record) {
-    await host.check(fileCommands.append(statePaths(appDir).log, JSON.stringify(record) + '\n'), {
-        quiet: true
-    });
-}
-async function runHook(host, name, dir, script) {
-    if (!script.trim())
-        return;
-    host.info(`Running ${name}`);
-    const result = await host.run(fileCommands.runScript(dir, script), { quiet: false });
-    if (result.code !== 0)
-        throw new Error(`${name} failed with exit code ${result.code ?? result.signal}`);
-}
 /** Deploys (or rolls back) one host. Takes the lock, stages the source, then changes the app. */
 async function deployHost(host, s, plan) {
     const { appDir } = s.app;
-    const paths = statePaths(appDir);
     const binary = await detectCompose(host, s.app.composeChoice);
     host.info(`Compose: ${binary.join(' ')}`);
     const lock = s.lock
@@ -57484,19 +57990,13 @@ async function deployHost(host, s, plan) {
         : undefined;
     if (lock)
         plan.onLocked?.(lock.token);
-    const progress = { begun: [], containers: false };
-    const step = async (next, opts = {}) => {
-        await lock?.ensureHeld(next);
-        progress.begun.push(next);
-        if (opts.containers)
-            progress.containers = true;
-    };
+    const journal = new Journal(async (next) => lock?.ensureHeld(next));
     try {
-        return await deployLocked(host, s, plan, binary, paths, step, progress);
+        return await runHostDeploy({ host, s, plan, binary, paths: statePaths(appDir), journal });
     }
     catch (err) {
         if (err instanceof LockLost)
-            throw lockLostFailure(err, plan, progress);
+            throw lockLostFailure(err, plan.releaseId, journal);
         throw err;
     }
     finally {
@@ -57505,245 +58005,370 @@ async function deployHost(host, s, plan) {
             .catch(err => core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
     }
 }
-/** Another deploy holds the lock now: say what this run changed and what runs, and change nothing more. */
-function lockLostFailure(err, plan, progress) {
-    const { begun, live, report } = progress;
-    const done = begun.length
-        ? `This run had begun: ${begun.join('; ')}`
-        : 'This run had changed nothing';
-    const ref = report?.ref ? ` (${report.ref.slice(0, 12)})` : '';
-    const good = live ? `release ${live.id} (${live.ref.slice(0, 12)})` : undefined;
-    const running = progress.containers
-        ? `the containers may run release ${plan.releaseId}${ref}, recorded as started, not succeeded` +
-            (good ? `; the last release recorded as succeeded is ${good}` : '')
-        : good
-            ? `the app still runs ${good}`
-            : 'no release had succeeded on this host before';
-    return new DeployFailure(`${err.message}. ${done}; ${running}. This run changes nothing more there: the deploy holding the lock decides what runs`, { ...report, changed: begun.length > 0, lockLost: true });
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/main.ts
+
+
+
+
+
+
+
+
+
+const STATE_TOKEN = 'lock-token';
+const STATE_OPEN = 'lock-open';
+/** A ref, perhaps read back from a server's release log: a link when it is a commit of this repository. */
+function commitLink(s, ref) {
+    if (!ref)
+        return new Html('');
+    return new Html(/^[0-9a-f]{40}$/.test(ref) && s.run.repository
+        ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
+        : `<code>${escapeHtml(ref)}</code>`);
 }
-async function deployLocked(host, s, plan, binary, paths, step, progress) {
-    const { appDir } = s.app;
-    const records = parseReleaseLog((await host.check(fileCommands.read(paths.log), { quiet: true })).stdout);
-    const live = currentRelease(records);
-    progress.live = live;
-    let target;
-    if (s.rollbackTo) {
-        target = findRollbackTarget(records, s.rollbackTo);
-        if (!target) {
-            const known = records
-                .filter(r => r.status === 'succeeded')
-                .map(r => `${r.id} (${r.ref.slice(0, 12)})`);
-            throw new Error(`nothing to roll back to for rollback-to: ${s.rollbackTo}. ` +
-                (known.length
-                    ? `Succeeded releases on this host: ${known.join(', ')}`
-                    : 'This host has no succeeded release in its log'));
-        }
-        refuseForgedRef(target, paths.log);
-        host.info(`Rolling back to release ${target.id} (${target.ref})`);
-    }
-    const report = {
-        releaseId: plan.releaseId,
-        ref: target?.ref ?? s.ref,
-        previousRef: live?.ref ?? '',
-        previousRelease: live?.id ?? '',
-        changed: false,
-        rollbackOf: target?.id
-    };
-    progress.report = report;
-    // A rollback goes back on purpose; a deploy must not go back by accident.
-    const liveToCompare = !target && s.source !== 'none' ? live : undefined;
-    // Everything that can fail without changing the app happens first.
-    const envPath = s.app.envFile ? external_node_path_.posix.join(appDir, s.app.envFile) : undefined;
-    const dialect = envDialect(binary);
-    let envText;
-    let restoredEnv = false;
-    if (envPath) {
-        const before = (await host.check(fileCommands.read(envPath), { quiet: true })).stdout;
-        const snapshot = target
-            ? await host.run(fileCommands.read(paths.envSnapshot(target.id)), { quiet: true })
-            : undefined;
-        restoredEnv = Boolean(snapshot?.stdout);
-        envText = snapshot?.stdout ? snapshot.stdout : mergeEnv(before, envFileUpdates(s), dialect);
-    }
-    else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
-        throw new Error('vars, env and required-env need env-file: the file on the server to write and check');
-    }
-    const missing = missingEnv(envText ?? '', s.requiredEnv, dialect);
-    if (missing.length > 0) {
-        throw new Error(`required-env: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or empty in ${envPath}; nothing was changed`);
-    }
-    const rollingPlan = s.strategy === 'rolling'
-        ? await planRolling(host, s.app.projectName, s).catch((err) => {
-            throw new Error(`${(0,errors/* errorMessage */.gJ)(err)} — nothing was changed`);
-        })
-        : undefined;
-    if (liveToCompare && s.source === 'upload') {
-        await judgeOrder(host, s, liveToCompare, `the runner's checkout (${s.uploadPath})`, async (sha) => runnerAncestry(s.uploadPath, s.ref, sha));
-    }
-    let releaseDir = appDir;
-    let restoreHead;
-    if (s.source === 'git') {
-        const clone = await prepareClone(host, appDir, s.repository);
-        restoreHead = clone.head;
-        const sha = await fetchCommit(host, appDir, report.ref, clone.credentials);
-        report.ref = sha;
-        if (liveToCompare) {
-            await judgeOrder(host, s, liveToCompare, `the clone in ${appDir}`, async (live) => parseAncestry((await host.check(ancestryCommand(appDir, sha, live), { quiet: true })).stdout));
-        }
-        await step(`checking out ${sha.slice(0, 12)} in ${appDir}`);
-        await checkoutCommit(host, appDir, sha, plan.releaseId);
-    }
-    else if (s.source === 'upload') {
-        if (target) {
-            const dir = external_node_path_.posix.join(paths.releases, target.id);
-            if ((await host.run(uploadCommands.exists(dir), { quiet: true })).code !== 0) {
-                throw new Error(`release ${target.id} is no longer on the server (only the last keep-releases are kept)`);
-            }
-            releaseDir = dir;
-        }
-        else {
-            await step(`uploading release ${plan.releaseId} to ${paths.releases}`);
-            releaseDir = await uploadRelease(host, appDir, plan.releaseId, plan.archive);
-        }
-    }
-    if (s.preDeploy.trim())
-        await step('running pre-deploy');
-    try {
-        await runHook(host, 'pre-deploy', releaseDir, s.preDeploy);
-    }
-    catch (err) {
-        if (restoreHead)
-            await host.run({ argv: ['git', '-C', appDir, 'checkout', '--force', '--detach', restoreHead] }, { quiet: true });
-        throw new Error(`${(0,errors/* errorMessage */.gJ)(err)}; nothing was changed${restoreHead ? ` (the clone is back at ${restoreHead.slice(0, 12)})` : ''}`);
-    }
-    const started = new Date().toISOString();
-    const base = {
-        id: plan.releaseId,
-        ref: report.ref,
-        source: s.source,
-        actor: s.run.actor,
-        runUrl: s.run.runUrl,
-        startedAt: started,
-        rollbackOf: target?.id
-    };
-    await step(`recording release ${plan.releaseId} as started in ${paths.log}`);
-    await appendRecord(host, appDir, {
-        ...base,
-        status: 'started',
-        releaseDir: s.source === 'upload' ? external_node_path_.posix.join(paths.releases, target?.id ?? plan.releaseId) : appDir
-    });
-    report.changed = s.source === 'git';
-    try {
-        if (envPath && envText !== undefined) {
-            await step(`writing ${envPath}`);
-            await host.check(fileCommands.writePrivate(envPath, paths.envSnapshot(plan.releaseId), envText), { quiet: true });
-            const given = describeEnvValues(s);
-            host.info(`Env file ${envPath} ${restoredEnv ? `restored from release ${target?.id}` : `written${given ? ` (${given})` : ''}`}; the old one is ${envPath}.bak`);
-            for (const pin of target ? [] : s.images)
-                host.info(`Pinned ${pin.variable}=${pin.ref}`);
-            report.changed = true;
-        }
-        if (s.source === 'upload') {
-            await step(`switching ${paths.current} to release ${target?.id ?? plan.releaseId}`);
-            await host.check(uploadCommands.switchCurrent(appDir, target?.id ?? plan.releaseId));
-            report.changed = true;
-        }
-        const project = projectFor(s.app, binary, s.source === 'upload' ? paths.current : appDir);
-        const restored = target?.images ? await restoreImages(host, target.images) : false;
-        if (target && !restored)
-            host.info('Images of that release are not all on the server any more; building or pulling them again');
-        const beforeStart = plan.beforeStart;
-        await step(`updating the containers to release ${plan.releaseId}`, { containers: true });
-        await updateServices(host, project, s, restored, {
-            rollingPlan,
-            beforeStart: beforeStart &&
-                (async () => {
-                    await step('migrating before the start');
-                    await beforeStart(host);
-                }),
-            beforeEach: service => step(`updating ${service}`, { containers: true })
-        });
-        report.changed = true;
-        const containers = s.wait
-            ? await waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
-            : await listContainers(host, project, s.services);
-        if (s.postDeploy.trim())
-            await step('running post-deploy');
-        await runHook(host, 'post-deploy', s.source === 'upload' ? paths.current : appDir, s.postDeploy);
-        await step(`recording release ${plan.releaseId} as succeeded`);
-        const images = {
-            ...(live?.images ?? {}),
-            ...imagesOf(containers)
-        };
-        await keepImages(host, s.app.projectName, plan.releaseId, images);
-        await appendRecord(host, appDir, {
-            id: plan.releaseId,
-            images,
-            status: 'succeeded',
-            finishedAt: new Date().toISOString()
-        });
-        if (target && live)
-            await appendRecord(host, appDir, { id: live.id, status: 'rolled-back' });
-        const kept = parseReleaseLog((await host.check(fileCommands.read(paths.log), { quiet: true })).stdout)
-            .filter(r => r.status === 'succeeded')
-            .slice(-s.keepReleases)
-            .map(r => r.id);
-        await pruneImages(host, s.app.projectName, kept);
-        if (s.source === 'upload')
-            await pruneReleases(host, appDir, s.keepReleases, target?.id ?? plan.releaseId);
-        return report;
-    }
-    catch (err) {
-        if (err instanceof LockLost)
-            throw err; // the release log is the other deploy's now
-        const message = (0,errors/* errorMessage */.gJ)(err);
-        await appendRecord(host, appDir, {
-            id: plan.releaseId,
-            status: 'failed',
-            finishedAt: new Date().toISOString(),
-            error: message.slice(0, 500)
-        }).catch(() => undefined);
-        const state = report.changed
-            ? `the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
-                (live
-                    ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
-                        (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')
-                    : '')
-            : 'nothing was changed';
-        throw new DeployFailure(`${message} — ${state}`, report);
-    }
+/** Which values the env file was given: vars with their values, env by name only. */
+function envFileSummary(s, rows) {
+    // A rollback puts back the env file of the release it returns to; a host
+    // that failed before changing anything did not get the values.
+    if (s.rollbackTo || !s.app.envFile || s.vars.length + s.env.length === 0)
+        return '';
+    if (!rows.some(r => r.changed))
+        return '';
+    const code = (text) => `<code>${escapeHtml(text)}</code>`;
+    const parts = [
+        s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${shownValue(v)}`)).join(' ')}`,
+        s.env.length > 0 && `env (secret) ${s.env.map(([k]) => code(k)).join(' ')}`
+    ].filter(Boolean);
+    return `<p>Set in ${code(s.app.envFile)}: ${parts.join('; ')}.</p>`;
 }
-/** A ref read from the server's release log goes to git only if it is one. */
-function refuseForgedRef(record, log) {
-    if (!isGitRef(record.ref)) {
-        throw new Error(`release ${record.id} in ${log} has ref ${JSON.stringify(record.ref.slice(0, 80))}, which is not a git ref; ` +
-            'the release log was changed by hand or by someone else. Nothing was changed on this host; fix or remove that record');
-    }
+async function writeSummary(s, releaseId, rows, wayBack) {
+    const failed = rows.filter(r => r.status === 'failed');
+    const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`;
+    const previous = rows.find(r => r.previousRef)?.previousRef ?? '';
+    await core/* summary */.z
+        .addHeading(title, 2)
+        .addTable([
+        [
+            { data: 'host', header: true },
+            { data: 'result', header: true },
+            { data: 'ref', header: true },
+            { data: 'previous', header: true },
+            { data: 'seconds', header: true },
+            { data: 'detail', header: true }
+        ],
+        ...rows.map(r => summaryRow([
+            r.host,
+            r.status === 'succeeded'
+                ? '✅ succeeded'
+                : r.changed
+                    ? '❌ failed (server changed)'
+                    : '❌ failed (unchanged)',
+            commitLink(s, r.ref),
+            commitLink(s, r.previousRef),
+            r.seconds.toFixed(1),
+            r.error ?? ''
+        ]))
+    ])
+        .addRaw(envFileSummary(s, rows))
+        .addRaw(
+    // Only after a deploy that went through; after a rollback, "previous" is not the way back.
+    wayBack && previous && !s.rollbackTo && failed.length === 0
+        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous).html}).</p>`
+        : '')
+        .write();
+}
+function toRow(outcome, seconds, releaseId, failure) {
+    const report = outcome.value ?? failure ?? {};
+    return {
+        host: outcome.host,
+        status: outcome.ok ? 'succeeded' : 'failed',
+        release: report.releaseId ?? releaseId,
+        ref: report.ref ?? '',
+        previousRef: report.previousRef ?? '',
+        changed: outcome.ok || Boolean(report.changed),
+        seconds,
+        error: outcome.error,
+        ...(report.lockLost ? { lockLost: true } : {})
+    };
 }
 /**
- * Refuses a commit older than the live one unless allow-older, asking the
- * repository at `where` through `ask`; logs the order, or why it is unknown.
+ * `wayBack: false` leaves the "To go back" line and hints out, for a caller
+ * that decides after this stage whether the release stays (the root action).
  */
-async function judgeOrder(host, s, live, where, ask) {
-    const liveSha = liveCommit(live);
-    const facts = liveSha ? await ask(liveSha) : undefined;
-    const candidate = facts?.candidate && facts.candidate !== s.ref ? `${s.ref} (${facts.candidate})` : s.ref;
-    const order = facts
-        ? decideOrder(facts, { candidate: s.ref, live: live.ref })
-        : {
-            kind: 'unknown',
-            reason: `has no commit to compare with: the live release is recorded as ${shownValue(live.ref)}, not as a commit id`
+async function run(s, options = {}) {
+    registerEnvSecrets(s.env);
+    const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
+    const lockToken = newLockToken();
+    core/* saveState */.LZ(STATE_TOKEN, lockToken);
+    const packed = s.source === 'upload' && !s.rollbackTo ? packTree(s.uploadPath) : undefined;
+    const failures = new Map();
+    const seconds = new Map();
+    let outcomes;
+    try {
+        outcomes = await forEachHost(s.connection, async (host) => {
+            const started = Date.now();
+            try {
+                return await core/* group */.Os(`${host.label}: ${s.rollbackTo ? 'rollback' : 'deploy'} ${releaseId}`, () => deployHost(host, s, {
+                    releaseId,
+                    archive: packed?.archive,
+                    lockToken,
+                    beforeStart: options.beforeStart,
+                    wayBack: options.wayBack,
+                    onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
+                }));
+            }
+            catch (err) {
+                if (err instanceof DeployFailure)
+                    failures.set(host.label, err.report);
+                throw err;
+            }
+            finally {
+                seconds.set(host.label, (Date.now() - started) / 1000);
+            }
+        });
+    }
+    finally {
+        packed?.cleanup();
+    }
+    core/* saveState */.LZ(STATE_OPEN, 'false');
+    const rows = outcomes.map(o => toRow(o, seconds.get(o.host) ?? 0, releaseId, failures.get(o.host)));
+    const first = rows.find(r => r.status === 'succeeded') ?? rows[0];
+    core/* setOutput */.uH('release-id', releaseId);
+    core/* setOutput */.uH('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '');
+    core/* setOutput */.uH('previous-ref', first.previousRef);
+    core/* setOutput */.uH('hosts', JSON.stringify(rows));
+    await writeSummary(s, releaseId, rows, options.wayBack ?? true);
+    const failed = rows.filter(r => r.status === 'failed');
+    const verb = s.rollbackTo ? 'Rollback' : 'Deploy';
+    if (failed.length > 0) {
+        const where = rows.map(r => `${r.host}: ${hostState(r)}`);
+        return {
+            ok: false,
+            releaseId,
+            rows,
+            message: `${verb} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`
         };
-    const verdict = orderVerdict(order, candidate, live, s.allowOlder, where);
-    if (verdict.refusal)
-        throw new Error(verdict.refusal);
-    const hint = order.kind === 'unknown' && s.source === 'upload'
-        ? ' (with the history on the runner, e.g. actions/checkout with fetch-depth: 0, it is checked)'
-        : '';
-    if (verdict.note)
-        host.info(verdict.note + hint);
+    }
+    return {
+        ok: true,
+        releaseId,
+        rows,
+        message: `${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
+    };
+}
+function hostState(r) {
+    if (r.status === 'succeeded')
+        return `on ${r.release}`;
+    if (r.lockLost)
+        return `${r.changed ? 'changed' : 'unchanged'}, then taken over by another deploy`;
+    if (r.changed)
+        return 'changed, failed';
+    return `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`;
+}
+/**
+ * Runs after the job, even when it failed or was cancelled: releases a lock
+ * this run still holds (a lock from a cancelled job is otherwise only taken
+ * over once it goes stale).
+ */
+async function post(readSettings) {
+    const token = core/* getState */.Gu(STATE_TOKEN);
+    if (core/* getState */.Gu(STATE_OPEN) !== 'true' || !token)
+        return;
+    const { connection, appDir } = readSettings();
+    await forEachHost(connection, async (host) => {
+        await host.run(lockCommands.release(appDir, token), { quiet: true });
+        host.info('Released the deploy lock left by this run');
+    });
 }
 
+
+/***/ }),
+
+/***/ 5508:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SU: () => (/* binding */ parseRepository),
+/* harmony export */   w6: () => (/* binding */ repositorySecrets)
+/* harmony export */ });
+/* unused harmony export shownRepository */
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/**
+ * The `repository` input split into what git stores on the server (the URL
+ * without credentials), the credentials (handed to git on the server through
+ * the environment, see gitCommands) and what the log may show.
+ */
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+/** `[user[:password]@]host:path`, git's scp-like form: a colon before any slash, and no `://`. */
+const SCP_LIKE = /^([^/@]+@)?([^/:]+|\[[^\]]+\]):/;
+/** Percent-decoding as git does it for user info (a malformed escape stays as it is). */
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/** The user info of a `scheme://` URL as typed, and where it ends; git's rule: up to the last @ before the first /. */
+function userinfoOf(text) {
+    const scheme = SCHEME.exec(text);
+    if (!scheme)
+        return undefined;
+    const afterScheme = text.slice(scheme[0].length);
+    const slash = afterScheme.indexOf('/');
+    const authority = slash < 0 ? afterScheme : afterScheme.slice(0, slash);
+    const at = authority.lastIndexOf('@');
+    if (at < 0)
+        return undefined;
+    return { typed: authority.slice(0, at), rest: afterScheme.slice(at + 1), prefix: scheme[0] };
+}
+/**
+ * Every form the secret part of a URL's credentials may be printed in: as
+ * typed and decoded. The password, or over http(s) a lone user name (a
+ * token); an ssh user name is no secret. Also for text that is not a valid
+ * URL, so nothing quoted from it can show them.
+ */
+function repositorySecrets(text) {
+    const value = text.trim();
+    const info = userinfoOf(value);
+    const typed = info?.typed ?? (SCHEME.test(value) ? undefined : SCP_LIKE.exec(value)?.[1]?.slice(0, -1));
+    if (!typed)
+        return [];
+    const colon = typed.indexOf(':');
+    if (colon < 0 && !(info && /^https?:/i.test(info.prefix)))
+        return [];
+    const secret = colon >= 0 ? typed.slice(colon + 1) : typed;
+    return [...new Set([secret, decoded(secret)].filter(Boolean))];
+}
+/** Text with the user info of a `scheme://` URL as `***@`. */
+function shownRepository(text) {
+    const info = userinfoOf(text);
+    return info ? `${info.prefix}***@${info.rest}` : text;
+}
+const HTTPS_FIX = 'Put credentials only in an https:// URL (https://TOKEN@host/org/app.git), or use an ssh:// URL with a deploy key on the server';
+/**
+ * Reads a clone URL. Credentials are taken out of an https:// URL only:
+ * over http:// they would cross the network in clear text, and ssh never
+ * takes a password from the URL (a user name there is no secret and stays).
+ */
+function parseRepository(text, input = 'repository') {
+    const value = text.trim();
+    if ([...value].some(c => c < ' ' || c === '\u007f'))
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'holds a control character (a newline?)', 'Give one clone URL');
+    if (value.startsWith('-'))
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'starts with -, which git would read as an option');
+    const scheme = SCHEME.exec(value)?.[1].toLowerCase();
+    const info = userinfoOf(value);
+    if (!info) {
+        const scp = SCP_LIKE.exec(value);
+        if (!scheme && scp?.[1]?.includes(':')) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `holds a password in an scp-like ssh address (${scp[1].slice(0, scp[1].indexOf(':'))}:***@…)`, HTTPS_FIX);
+        }
+        return { url: value, shown: value };
+    }
+    const shown = shownRepository(value);
+    if (scheme === 'http') {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `holds credentials in an http:// URL (${shown}), which would send them unencrypted`, HTTPS_FIX);
+    }
+    if (scheme !== 'https') {
+        if (!info.typed.includes(':'))
+            return { url: value, shown: value };
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `holds a password in a ${scheme}:// URL (${shown}); git does not send it`, HTTPS_FIX);
+    }
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${shown} is not a valid URL`, 'A / ? or # in a token or password must be written as %2F, %3F or %23');
+    }
+    const colon = info.typed.indexOf(':');
+    const username = decoded(colon >= 0 ? info.typed.slice(0, colon) : info.typed);
+    const password = colon >= 0 ? decoded(info.typed.slice(colon + 1)) : '';
+    // git's credential protocol is one `key=value` per line.
+    if (/[\0\r\n]/.test(username + password))
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${shown}: the credentials hold a newline or NUL once decoded`);
+    if (!username && !password)
+        return { url: `${info.prefix}${info.rest}`, shown };
+    // The host names git's config key for the credentials (credential.<url>.helper): no `=` in it.
+    if (!/^[a-z0-9.:[\]-]+$/i.test(url.host))
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${shown}: the host is not a DNS name or an IP address`);
+    return {
+        url: `${info.prefix}${info.rest}`,
+        shown,
+        credentials: { origin: `https://${url.host}`, username, password }
+    };
+}
+
+
+/***/ }),
+
+/***/ 1635:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  lr: () => (/* binding */ readDeploySettings),
+  Rn: () => (/* binding */ readLockRelease)
+});
+
+// UNUSED EXPORTS: runContext
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/inputs.ts
+var inputs = __nccwpck_require__(9114);
+;// CONCATENATED MODULE: ./src/core/app-settings.ts
+
+
+
+const COMPOSE_CHOICES = ['auto', 'docker compose', 'docker-compose'];
+const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+function relativePath(value, input) {
+    if (value.startsWith('/') || value.split('/').includes('..')) {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(value)} must be a path inside the app directory`, 'Give it relative to app-dir, without ..');
+    }
+    return value;
+}
+function readAppSettings(read) {
+    const appDir = read('app-dir').trim().replace(/\/+$/, '');
+    if (!appDir)
+        throw new errors/* InputError */.dz('app-dir', 'is empty', 'Set it to the app directory on the server, e.g. /srv/app');
+    if (!appDir.startsWith('/') || appDir.split('/').includes('..')) {
+        throw new errors/* InputError */.dz('app-dir', `${JSON.stringify(appDir)} is not an absolute path`, 'Use a full path such as /srv/app');
+    }
+    const composeFiles = (0,inputs/* readLines */.Se)(read, 'compose-files').map(f => relativePath(f, 'compose-files'));
+    const envFile = read('env-file').trim()
+        ? relativePath(read('env-file').trim(), 'env-file')
+        : undefined;
+    const projectName = (read('project-name').trim() || external_node_path_.posix.basename(appDir))
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]/g, '');
+    if (!PROJECT_NAME.test(projectName)) {
+        throw new errors/* InputError */.dz('project-name', read('project-name').trim()
+            ? `${JSON.stringify(read('project-name'))} is not a valid Compose project name`
+            : `is unset, and the name made from app-dir, ${JSON.stringify(projectName)}, is not a valid Compose project name`, 'Use lower-case letters, digits, - and _, starting with a letter or digit; set project-name when the app-dir name does not fit');
+    }
+    return {
+        appDir,
+        composeFiles,
+        envFile,
+        projectName,
+        composeChoice: (0,inputs/* readChoice */.Kf)(read, 'compose-command', COMPOSE_CHOICES, 'auto')
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(8261);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/host-keys.ts
 
 
@@ -57959,6 +58584,8 @@ function parseHosts(text, defaults, input = 'host') {
     return hosts;
 }
 
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
 ;// CONCATENATED MODULE: ./src/core/connection-settings.ts
 
 
@@ -58030,7 +58657,7 @@ function readConnectionSettings(read) {
         'proxy-passphrase',
         'proxy-password'
     ]) {
-        registerSecret(read(name));
+        (0,secrets/* registerSecret */.cl)(read(name));
     }
     const skip = (0,inputs/* readBoolean */.Vf)(read, 'insecure-skip-host-key-check', false);
     const defaults = {
@@ -58073,6 +58700,8 @@ function readConnectionSettings(read) {
     };
 }
 
+// EXTERNAL MODULE: ./src/core/shell.ts
+var shell = __nccwpck_require__(6673);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/env-input.ts
 
 
@@ -58116,7 +58745,7 @@ function parseEnvInput(text, input = 'env') {
 }
 function checkedKey(raw, index, input) {
     const key = raw.trim();
-    if (!isEnvName(key)) {
+    if (!(0,shell/* isEnvName */.Xc)(key)) {
         throw new errors/* InputError */.dz(input, `line ${index + 1} does not start with a variable name (letters, digits and _, not starting with a digit)`, HINT);
     }
     return key;
@@ -58197,7 +58826,42 @@ function readImagePins(read) {
     return pins;
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/rolling-settings.ts
+
+
+/** A Compose service name, as the inputs that list services accept it. */
+const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const STRATEGIES = ['recreate', 'one-by-one', 'rolling'];
+function readRollingSettings(read, strategy, services) {
+    const proxyService = read('proxy-service').trim();
+    if (proxyService && !SERVICE_NAME.test(proxyService)) {
+        throw new errors/* InputError */.dz('proxy-service', `${JSON.stringify(proxyService)} is not a service name`, 'Name the one Compose service of the proxy, e.g. nginx');
+    }
+    if (strategy === 'one-by-one' && services.length === 0) {
+        throw new errors/* InputError */.dz('services', 'is empty, and strategy: one-by-one updates the services it names, one by one in that order', 'List them in the order to update, e.g. services: backend, frontend, nginx');
+    }
+    if (strategy === 'rolling') {
+        // "Every service" would include the proxy and the databases, which cannot run twice.
+        if (services.length === 0) {
+            throw new errors/* InputError */.dz('services', 'is empty, and strategy: rolling replaces the services it names, one by one in that order', 'List the services behind the proxy, e.g. services: backend');
+        }
+        if (services.includes(proxyService)) {
+            throw new errors/* InputError */.dz('proxy-service', `${proxyService} is also in services; the proxy is reloaded, not replaced`, 'Leave it out of services, or deploy it with strategy: recreate');
+        }
+    }
+    return {
+        proxyService,
+        proxyReloadCommand: read('proxy-reload-command').trim() || 'nginx -s reload',
+        stopGracePeriodMs: (0,inputs/* readDuration */.$7)(read, 'stop-grace-period', 10)
+    };
+}
+
+// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
+var git_ref = __nccwpck_require__(5630);
+// EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
+var repository_url = __nccwpck_require__(5508);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
+
 
 
 
@@ -58231,7 +58895,6 @@ function refuseKeysInBoth(vars, env) {
         throw new errors/* InputError */.dz('vars', `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} also set in env`, 'Give each key once: in vars when the value is plain, in env when it is secret');
     }
 }
-const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function readNames(read, name, pattern, what) {
     const items = (0,inputs/* readLines */.Se)(read, name)
         .flatMap(l => l.split(','))
@@ -58243,53 +58906,34 @@ function readNames(read, name, pattern, what) {
     }
     return items;
 }
-function readRollingSettings(read, strategy, services) {
-    const proxyService = read('proxy-service').trim();
-    if (proxyService && !SERVICE.test(proxyService)) {
-        throw new errors/* InputError */.dz('proxy-service', `${JSON.stringify(proxyService)} is not a service name`, 'Name the one Compose service of the proxy, e.g. nginx');
-    }
-    if (strategy === 'one-by-one' && services.length === 0) {
-        throw new errors/* InputError */.dz('services', 'is empty, and strategy: one-by-one updates the services it names, one by one in that order', 'List them in the order to update, e.g. services: backend, frontend, nginx');
-    }
-    if (strategy === 'rolling') {
-        // "Every service" would include the proxy and the databases, which cannot run twice.
-        if (services.length === 0) {
-            throw new errors/* InputError */.dz('services', 'is empty, and strategy: rolling replaces the services it names, one by one in that order', 'List the services behind the proxy, e.g. services: backend');
-        }
-        if (services.includes(proxyService)) {
-            throw new errors/* InputError */.dz('proxy-service', `${proxyService} is also in services; the proxy is reloaded, not replaced`, 'Leave it out of services, or deploy it with strategy: recreate');
-        }
-    }
-    return {
-        proxyService,
-        proxyReloadCommand: read('proxy-reload-command').trim() || 'nginx -s reload',
-        stopGracePeriodMs: (0,inputs/* readDuration */.$7)(read, 'stop-grace-period', 10)
-    };
-}
 /** Masks the credentials a clone URL may hold before anything can print them, then checks it. */
 function readRepository(read) {
     const text = read('repository');
-    for (const secret of repositorySecrets(text)) {
-        registerSecret(secret);
-        if (isShortSecret(secret))
-            warnShortSecret('repository: the token or password in the URL', 'Check the URL: access tokens are much longer.');
+    for (const secret of (0,repository_url/* repositorySecrets */.w6)(text)) {
+        (0,secrets/* registerSecret */.cl)(secret);
+        if ((0,secrets/* isShortSecret */.nz)(secret))
+            (0,secrets/* warnShortSecret */.n$)('repository: the token or password in the URL', 'Check the URL: access tokens are much longer.');
     }
-    return text.trim() ? parseRepository(text) : undefined;
+    return text.trim() ? (0,repository_url/* parseRepository */.SU)(text) : undefined;
 }
-function readDeploySettings(read, run = runContext()) {
+/**
+ * Reads and checks every deploy input. `connection` is given by a caller
+ * that read the connection inputs already (the root action, once per run).
+ */
+function readDeploySettings(read, run = runContext(), connection) {
     const repository = readRepository(read);
-    const connection = readConnectionSettings(read);
+    connection ??= readConnectionSettings(read);
     const app = readAppSettings(read);
     const source = (0,inputs/* readChoice */.Kf)(read, 'source', ['git', 'upload', 'none'], 'git');
     const ref = read('ref').trim() || run.sha;
     if (source !== 'none' && !ref) {
         throw new errors/* InputError */.dz('ref', 'is empty and GITHUB_SHA is not set', 'Give the commit, tag or branch to deploy');
     }
-    if (ref && !isGitRef(ref)) {
+    if (ref && !(0,git_ref/* isGitRef */.c)(ref)) {
         throw new errors/* InputError */.dz('ref', `${JSON.stringify(ref)} is not a git ref`, 'Use a commit sha, a tag or a branch name');
     }
-    const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', ['recreate', 'one-by-one', 'rolling'], 'recreate');
-    const services = readNames(read, 'services', SERVICE, 'service name');
+    const strategy = (0,inputs/* readChoice */.Kf)(read, 'strategy', STRATEGIES, 'recreate');
+    const services = readNames(read, 'services', SERVICE_NAME, 'service name');
     const rolling = readRollingSettings(read, strategy, services);
     const vars = readEnvPairs(read, 'vars');
     const env = readEnvPairs(read, 'env');
@@ -58299,7 +58943,7 @@ function readDeploySettings(read, run = runContext()) {
         throw new errors/* InputError */.dz('images', 'needs env-file: the digests are written there as NAME_IMAGE variables', 'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file');
     }
     const rollbackTo = read('rollback-to').trim();
-    if (rollbackTo && !isGitRef(rollbackTo)) {
+    if (rollbackTo && !(0,git_ref/* isGitRef */.c)(rollbackTo)) {
         throw new errors/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
     }
     return {
@@ -58320,7 +58964,7 @@ function readDeploySettings(read, run = runContext()) {
         pull: (0,inputs/* readBoolean */.Vf)(read, 'pull', false),
         wait: (0,inputs/* readBoolean */.Vf)(read, 'wait', true),
         waitTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'wait-timeout', 300),
-        waitIgnore: readNames(read, 'wait-ignore', SERVICE, 'service name'),
+        waitIgnore: readNames(read, 'wait-ignore', SERVICE_NAME, 'service name'),
         preDeploy: read('pre-deploy'),
         postDeploy: read('post-deploy'),
         lock: (0,inputs/* readBoolean */.Vf)(read, 'lock', true),
@@ -58331,183 +58975,11 @@ function readDeploySettings(read, run = runContext()) {
         run
     };
 }
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/main.ts
-
-
-
-
-
-
-
-
-
-
-const STATE_TOKEN = 'lock-token';
-const STATE_OPEN = 'lock-open';
-/** A ref, perhaps read back from a server's release log: a link when it is a commit of this repository. */
-function commitLink(s, ref) {
-    if (!ref)
-        return new Html('');
-    return new Html(/^[0-9a-f]{40}$/.test(ref) && s.run.repository
-        ? `<a href="${s.run.serverUrl}/${s.run.repository}/commit/${ref}"><code>${ref.slice(0, 12)}</code></a>`
-        : `<code>${escapeHtml(ref)}</code>`);
-}
-/** Which values the env file was given: vars with their values, env by name only. */
-function envFileSummary(s, rows) {
-    // A rollback puts back the env file of the release it returns to; a host
-    // that failed before changing anything did not get the values.
-    if (s.rollbackTo || !s.app.envFile || s.vars.length + s.env.length === 0)
-        return '';
-    if (!rows.some(r => r.changed))
-        return '';
-    const code = (text) => `<code>${escapeHtml(text)}</code>`;
-    const parts = [
-        s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${shownValue(v)}`)).join(' ')}`,
-        s.env.length > 0 && `env (secret) ${s.env.map(([k]) => code(k)).join(' ')}`
-    ].filter(Boolean);
-    return `<p>Set in ${code(s.app.envFile)}: ${parts.join('; ')}.</p>`;
-}
-async function writeSummary(s, releaseId, rows, wayBack) {
-    const failed = rows.filter(r => r.status === 'failed');
-    const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`;
-    const previous = rows.find(r => r.previousRef)?.previousRef ?? '';
-    await core/* summary */.z
-        .addHeading(title, 2)
-        .addTable([
-        [
-            { data: 'host', header: true },
-            { data: 'result', header: true },
-            { data: 'ref', header: true },
-            { data: 'previous', header: true },
-            { data: 'seconds', header: true },
-            { data: 'detail', header: true }
-        ],
-        ...rows.map(r => summaryRow([
-            r.host,
-            r.status === 'succeeded'
-                ? '✅ succeeded'
-                : r.changed
-                    ? '❌ failed (server changed)'
-                    : '❌ failed (unchanged)',
-            commitLink(s, r.ref),
-            commitLink(s, r.previousRef),
-            r.seconds.toFixed(1),
-            r.error ?? ''
-        ]))
-    ])
-        .addRaw(envFileSummary(s, rows))
-        .addRaw(
-    // Only after a deploy that went through; after a rollback, "previous" is not the way back.
-    wayBack && previous && !s.rollbackTo && failed.length === 0
-        ? `<p>To go back: run with <code>rollback-to: previous</code> (${commitLink(s, previous).html}).</p>`
-        : '')
-        .write();
-}
-function toRow(outcome, seconds, releaseId, failure) {
-    const report = outcome.value ?? failure ?? {};
+function readLockRelease(read) {
     return {
-        host: outcome.host,
-        status: outcome.ok ? 'succeeded' : 'failed',
-        release: report.releaseId ?? releaseId,
-        ref: report.ref ?? '',
-        previousRef: report.previousRef ?? '',
-        changed: outcome.ok || Boolean(report.changed),
-        seconds,
-        error: outcome.error,
-        ...(report.lockLost ? { lockLost: true } : {})
+        connection: readConnectionSettings(read),
+        appDir: read('app-dir').trim().replace(/\/+$/, '')
     };
-}
-/**
- * `wayBack: false` leaves the "To go back" line and hints out, for a caller
- * that decides after this stage whether the release stays (the root action).
- */
-async function run(read, options = {}) {
-    const s = readDeploySettings(read);
-    registerEnvSecrets(s.env);
-    const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
-    const lockToken = newLockToken();
-    core/* saveState */.LZ(STATE_TOKEN, lockToken);
-    const packed = s.source === 'upload' && !s.rollbackTo ? packTree(s.uploadPath) : undefined;
-    const failures = new Map();
-    const seconds = new Map();
-    let outcomes;
-    try {
-        outcomes = await forEachHost(s.connection, async (host) => {
-            const started = Date.now();
-            try {
-                return await core/* group */.Os(`${host.label}: ${s.rollbackTo ? 'rollback' : 'deploy'} ${releaseId}`, () => deployHost(host, s, {
-                    releaseId,
-                    archive: packed?.archive,
-                    lockToken,
-                    beforeStart: options.beforeStart,
-                    wayBack: options.wayBack,
-                    onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
-                }));
-            }
-            catch (err) {
-                if (err instanceof DeployFailure)
-                    failures.set(host.label, err.report);
-                throw err;
-            }
-            finally {
-                seconds.set(host.label, (Date.now() - started) / 1000);
-            }
-        });
-    }
-    finally {
-        packed?.cleanup();
-    }
-    core/* saveState */.LZ(STATE_OPEN, 'false');
-    const rows = outcomes.map(o => toRow(o, seconds.get(o.host) ?? 0, releaseId, failures.get(o.host)));
-    const first = rows.find(r => r.status === 'succeeded') ?? rows[0];
-    core/* setOutput */.uH('release-id', releaseId);
-    core/* setOutput */.uH('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '');
-    core/* setOutput */.uH('previous-ref', first.previousRef);
-    core/* setOutput */.uH('hosts', JSON.stringify(rows));
-    await writeSummary(s, releaseId, rows, options.wayBack ?? true);
-    const failed = rows.filter(r => r.status === 'failed');
-    const verb = s.rollbackTo ? 'Rollback' : 'Deploy';
-    if (failed.length > 0) {
-        const where = rows.map(r => `${r.host}: ${hostState(r)}`);
-        return {
-            ok: false,
-            releaseId,
-            rows,
-            message: `${verb} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`
-        };
-    }
-    return {
-        ok: true,
-        releaseId,
-        rows,
-        message: `${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
-    };
-}
-function hostState(r) {
-    if (r.status === 'succeeded')
-        return `on ${r.release}`;
-    if (r.lockLost)
-        return `${r.changed ? 'changed' : 'unchanged'}, then taken over by another deploy`;
-    if (r.changed)
-        return 'changed, failed';
-    return `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`;
-}
-/**
- * Runs after the job, even when it failed or was cancelled: releases a lock
- * this run still holds (a lock from a cancelled job is otherwise only taken
- * over once it goes stale).
- */
-async function post(read) {
-    const token = core/* getState */.Gu(STATE_TOKEN);
-    if (core/* getState */.Gu(STATE_OPEN) !== 'true' || !token)
-        return;
-    const connection = readConnectionSettings(read);
-    const appDir = read('app-dir').trim().replace(/\/+$/, '');
-    await forEachHost(connection, async (host) => {
-        await host.run(lockCommands.release(appDir, token), { quiet: true });
-        host.info('Released the deploy lock left by this run');
-    });
 }
 
 

@@ -28370,6 +28370,53 @@ module.exports = {
 
 /***/ }),
 
+/***/ 5263:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runAction)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+
+
+
+const IS_POST = 'is-post';
+async function endStep(work) {
+    try {
+        const result = await work();
+        if (result.ok)
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+    }
+    catch (err) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+    }
+}
+async function runAction(entry) {
+    const { post } = entry;
+    if (post) {
+        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
+            await endStep(async () => {
+                await post();
+                return { ok: true, message: 'post: done' };
+            });
+            return;
+        }
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
+    }
+    await endStep(async () => {
+        const result = await entry.run(entry.readSettings());
+        entry.setOutputs?.(result);
+        return result;
+    });
+}
+
+
+/***/ }),
+
 /***/ 4296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -28490,33 +28537,132 @@ function readLines(read, name) {
 
 /***/ }),
 
+/***/ 4325:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dR: () => (/* binding */ logRemote),
+/* harmony export */   xn: () => (/* binding */ LineLog)
+/* harmony export */ });
+/* unused harmony exports remoteLineLog, group */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+
+
+// Text from a server (command output, container names and labels, records
+// read back from the release log, probe bodies, tool errors quoting them) is
+// data: the runner must act on none of it as a workflow command. It reads a
+// line as one when, after leading white space, it starts with `::name::`, or
+// when it holds `##[name]` anywhere (actions/runner ActionCommand.TryParseV2
+// and TryParse), and it splits lines at LF, CR and CRLF. The runner's own way
+// to show such text is `::stop-commands::TOKEN` … `::TOKEN::`: no command in
+// between is acted on, deploy-kit's own add-mask, group or warning neither, so
+// a fence is only ever open within one write.
+/**
+ * One per run, from a CSPRNG, and never sent anywhere but the runner: a
+ * server cannot end a fence it cannot name. The runner masks it in the log.
+ */
+let fenceToken;
+function token() {
+    fenceToken ??= (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(16).toString('hex');
+    return fenceToken;
+}
+/** Where the runner ends a line. */
+const LINE_BREAK = /\r\n|\r|\n/;
+/**
+ * Printable ASCII without `::` or `##[` cannot be read as a command by either
+ * syntax, however the runner compares strings: written as it is, so ordinary
+ * output needs no fence around it.
+ */
+function inert(line) {
+    return /^[\x20-\x7e]*$/.test(line) && !line.includes('::') && !line.includes('##[');
+}
+function writeLines(lines) {
+    if (lines.length === 0)
+        return;
+    if (lines.every(inert)) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(lines.join('\n'));
+        return;
+    }
+    const t = token();
+    // Only the token can end the fence; a line holding it (it cannot, unless it leaked) loses it.
+    const stray = new RegExp(t, 'gi');
+    const body = lines.map(line => line.replace(stray, '***')).join('\n');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`::stop-commands::${t}\n${body}\n::${t}::`);
+}
+/**
+ * Writes text that holds anything not deploy-kit's own words (server output,
+ * values read from a server, messages quoting them) to the log as data, each
+ * line after `prefix`, in one write. Server text reaches the log only through
+ * here and `remoteLineLog`.
+ */
+function logRemote(text, prefix = '') {
+    writeLines(text.split(LINE_BREAK).map(line => prefix + line));
+}
+/**
+ * Turns a byte stream into whole lines, split where the runner splits them,
+ * and hands each chunk's complete lines on at once.
+ */
+class LineLog {
+    write;
+    partial = '';
+    constructor(write) {
+        this.write = write;
+    }
+    push(chunk) {
+        const text = this.partial + chunk;
+        // A CR at the very end may be the first half of a CRLF.
+        const cut = text.endsWith('\r') ? text.length - 1 : text.length;
+        const lines = text.slice(0, cut).split(LINE_BREAK);
+        this.partial = (lines.pop() ?? '') + text.slice(cut);
+        if (lines.length > 0)
+            this.write(lines);
+    }
+    flush() {
+        const rest = this.partial.replace(/\r$/, '');
+        this.partial = '';
+        if (rest !== '')
+            this.write([rest]);
+    }
+}
+/**
+ * A server's output streamed into the log as data, each line after `prefix`
+ * (the host's label when several hosts run at once).
+ */
+function remoteLineLog(prefix = '') {
+    return new LineLog(lines => writeLines(lines.map(line => prefix + line)));
+}
+/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
+async function group(title, fn, enabled = true) {
+    return enabled ? core.group(title, fn) : fn();
+}
+
+
+/***/ }),
+
 /***/ 8041:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3360);
-/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
-/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8871);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5511);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8473);
 
 
 
 
 
-try {
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .actionInputs */ .eh);
-}
-catch (err) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err));
-}
+await (0,_core_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)({ readSettings: () => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readTestSettings */ .mA)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), run: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 8871:
+/***/ 5511:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28527,8 +28673,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
 var lib_core = __nccwpck_require__(3360);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:path"
@@ -29030,22 +29176,22 @@ function parseUnittestOutput(output, source) {
 
 
 function reportFiles(path) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+    if (!(0,external_node_fs_.existsSync)(path))
         return [];
-    if (!(0,external_node_fs_namespaceObject.statSync)(path).isDirectory())
+    if (!(0,external_node_fs_.statSync)(path).isDirectory())
         return [path];
-    return (0,external_node_fs_namespaceObject.readdirSync)(path)
+    return (0,external_node_fs_.readdirSync)(path)
         .filter(f => f.endsWith('.xml'))
         .sort()
         .map(f => (0,external_node_path_.join)(path, f));
 }
 function snapshotReports(path) {
-    return new Map(path ? reportFiles(path).map(f => [f, (0,external_node_fs_namespaceObject.statSync)(f).mtimeMs]) : []);
+    return new Map(path ? reportFiles(path).map(f => [f, (0,external_node_fs_.statSync)(f).mtimeMs]) : []);
 }
 /** Reads the JUnit report(s) at `path` that the run wrote; undefined when there are none. */
 function readJUnit(path, before, shownFrom) {
     const files = reportFiles(path);
-    const fresh = files.filter(f => before.get(f) !== (0,external_node_fs_namespaceObject.statSync)(f).mtimeMs);
+    const fresh = files.filter(f => before.get(f) !== (0,external_node_fs_.statSync)(f).mtimeMs);
     if (files.length > 0 && fresh.length === 0) {
         lib_core/* warning */.$e(`${path} was not written by this run (it is left from an earlier one); not reading it`);
     }
@@ -29053,7 +29199,7 @@ function readJUnit(path, before, shownFrom) {
     for (const file of fresh) {
         const shown = (0,external_node_path_.relative)(shownFrom, file) || (0,external_node_path_.basename)(file);
         try {
-            parts.push(parseJUnit((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), `JUnit report ${shown}`));
+            parts.push(parseJUnit((0,external_node_fs_.readFileSync)(file, 'utf8'), `JUnit report ${shown}`));
         }
         catch (err) {
             lib_core/* warning */.$e(`cannot read the JUnit report ${shown}: ${(0,errors/* errorMessage */.gJ)(err)}`);
@@ -29350,7 +29496,7 @@ const PYTHON_FRAME = /File "([^"]+)", line (\d+)/g;
 const PATH_LINE = /(file:\/\/\/[^\s:()]+|[\w@.~/\\-]*[\w-]\.[A-Za-z0-9]{1,5}):(\d+)\b/g;
 function isFile(path) {
     try {
-        return (0,external_node_fs_namespaceObject.statSync)(path).isFile();
+        return (0,external_node_fs_.statSync)(path).isFile();
     }
     catch {
         return false;
@@ -29358,7 +29504,7 @@ function isFile(path) {
 }
 function inside(dir, path) {
     const rel = (0,external_node_path_.relative)(dir, path);
-    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel);
+    return rel !== '' && rel !== '..' && !rel.startsWith(`..${external_node_path_.sep}`) && !(0,external_node_path_.isAbsolute)(rel);
 }
 function candidate(raw, workDir, workspace) {
     let path = raw;
@@ -29398,7 +29544,7 @@ function locateInText(text, workDir, workspace) {
 /** A report's file (relative to the working directory) made relative to the workspace. */
 function toWorkspacePath(file, workDir, workspace) {
     const absolute = (0,external_node_path_.isAbsolute)(file) ? file : (0,external_node_path_.resolve)(workDir, file);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
+    if (!(0,external_node_fs_.existsSync)(absolute))
         return undefined;
     if (!inside(workspace, absolute))
         return undefined;
@@ -29517,97 +29663,21 @@ async function writeSummary(args) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __nccwpck_require__(2876);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/core/log.ts
-
-
-// Text from a server (command output, container names and labels, records
-// read back from the release log, probe bodies, tool errors quoting them) is
-// data: the runner must act on none of it as a workflow command. It reads a
-// line as one when, after leading white space, it starts with `::name::`, or
-// when it holds `##[name]` anywhere (actions/runner ActionCommand.TryParseV2
-// and TryParse), and it splits lines at LF, CR and CRLF. The runner's own way
-// to show such text is `::stop-commands::TOKEN` … `::TOKEN::`: no command in
-// between is acted on, deploy-kit's own add-mask, group or warning neither, so
-// a fence is only ever open within one write.
+// EXTERNAL MODULE: ./src/core/log.ts
+var log = __nccwpck_require__(4325);
+;// CONCATENATED MODULE: ./src/core/process-env.ts
 /**
- * One per run, from a CSPRNG, and never sent anywhere but the runner: a
- * server cannot end a fence it cannot name. The runner masks it in the log.
+ * The runner's own environment with `extra` on top, for a program the action
+ * starts on the runner. @actions/exec replaces the environment when given one,
+ * so PATH, HOME, DOCKER_CONFIG and the like have to be carried over; unset
+ * variables (undefined in process.env) are left out.
  */
-let fenceToken;
-function token() {
-    fenceToken ??= randomBytes(16).toString('hex');
-    return fenceToken;
-}
-/** Where the runner ends a line. */
-const LINE_BREAK = /\r\n|\r|\n/;
-/**
- * Printable ASCII without `::` or `##[` cannot be read as a command by either
- * syntax, however the runner compares strings: written as it is, so ordinary
- * output needs no fence around it.
- */
-function inert(line) {
-    return /^[\x20-\x7e]*$/.test(line) && !line.includes('::') && !line.includes('##[');
-}
-function writeLines(lines) {
-    if (lines.length === 0)
-        return;
-    if (lines.every(inert)) {
-        core.info(lines.join('\n'));
-        return;
-    }
-    const t = token();
-    // Only the token can end the fence; a line holding it (it cannot, unless it leaked) loses it.
-    const stray = new RegExp(t, 'gi');
-    const body = lines.map(line => line.replace(stray, '***')).join('\n');
-    core.info(`::stop-commands::${t}\n${body}\n::${t}::`);
-}
-/**
- * Writes text that holds anything not deploy-kit's own words (server output,
- * values read from a server, messages quoting them) to the log as data, each
- * line after `prefix`, in one write. Server text reaches the log only through
- * here and `remoteLineLog`.
- */
-function logRemote(text, prefix = '') {
-    writeLines(text.split(LINE_BREAK).map(line => prefix + line));
-}
-/**
- * Turns a byte stream into whole lines, split where the runner splits them,
- * and hands each chunk's complete lines on at once.
- */
-class LineLog {
-    write;
-    partial = '';
-    constructor(write) {
-        this.write = write;
-    }
-    push(chunk) {
-        const text = this.partial + chunk;
-        // A CR at the very end may be the first half of a CRLF.
-        const cut = text.endsWith('\r') ? text.length - 1 : text.length;
-        const lines = text.slice(0, cut).split(LINE_BREAK);
-        this.partial = (lines.pop() ?? '') + text.slice(cut);
-        if (lines.length > 0)
-            this.write(lines);
-    }
-    flush() {
-        const rest = this.partial.replace(/\r$/, '');
-        this.partial = '';
-        if (rest !== '')
-            this.write([rest]);
-    }
-}
-/**
- * A server's output streamed into the log as data, each line after `prefix`
- * (the host's label when several hosts run at once).
- */
-function remoteLineLog(prefix = '') {
-    return new LineLog(lines => writeLines(lines.map(line => prefix + line)));
-}
-/** Runs `fn` inside a collapsible log group (only when it is the only thing logging). */
-async function group(title, fn, enabled = true) {
-    return enabled ? core.group(title, fn) : fn();
+function processEnv(extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries(process.env))
+        if (value !== undefined)
+            env[key] = value;
+    return { ...env, ...extra };
 }
 
 ;// CONCATENATED MODULE: ./src/run-tests/run-command.ts
@@ -29616,13 +29686,7 @@ async function group(title, fn, enabled = true) {
 
 
 
-function processEnv(extra = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined)
-            env[key] = value;
-    return { ...env, ...extra };
-}
+
 /**
  * @actions/exec reads its first argument as a command line: split at spaces,
  * double quotes read. The program is handed over in that syntax's quotes,
@@ -29645,14 +29709,14 @@ async function runCommand(argv, opts) {
     const display = opts.display ?? ((line) => line);
     // The suite is the repository's own code running on the runner, like a `run:` step:
     // workflow commands its tools print (annotations from pytest or gotestsum) are meant.
-    const out = new LineLog(lines => {
+    const out = new log/* LineLog */.xn(lines => {
         for (const line of lines) {
             const shown = display(line);
             if (shown !== undefined)
                 lib_core/* info */.pq(shown);
         }
     });
-    const err = new LineLog(lines => {
+    const err = new log/* LineLog */.xn(lines => {
         for (const line of lines)
             lib_core/* info */.pq(line);
     });
@@ -29699,6 +29763,104 @@ async function runCommand(argv, opts) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/run-tests/main.ts
+
+
+
+
+
+
+
+
+
+async function install(s) {
+    if (s.framework === 'command') {
+        lib_core/* warning */.$e('install: true does nothing for framework: command; install in the command');
+        return;
+    }
+    const commands = installCommands(s.framework, { has: file => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(s.workingDirectory, file)) }, s);
+    if (commands.length === 0)
+        lib_core/* info */.pq(`No dependency file to install from for ${s.framework}`);
+    for (const argv of commands) {
+        const result = await lib_core/* group */.Os(`Install: ${argv.join(' ')}`, () => runCommand(argv, { cwd: s.workingDirectory }));
+        if (result.code !== 0) {
+            throw new Error(`installing dependencies failed: \`${argv.join(' ')}\` exited with code ${result.code}`);
+        }
+    }
+}
+/**
+ * Runs the suite, reads its results, sets `passed`, `failed` and `skipped`,
+ * annotates each failed test and writes the summary. A failing suite is not
+ * ok, its message naming the failed tests in the first line.
+ */
+async function run(s) {
+    lib_core/* info */.pq(`Framework: ${s.framework} (${s.reason}) in ${s.workingDirectory}`);
+    if (s.install)
+        await install(s);
+    const tempDir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-test-'));
+    try {
+        const pytestJunit = (0,external_node_path_.join)(tempDir, 'pytest-junit.xml');
+        const cmd = testCommand(s.framework, {
+            python: s.python,
+            packageManager: s.packageManager,
+            command: s.command,
+            pytestJunit,
+            pytestAddopts: process.env.PYTEST_ADDOPTS
+        });
+        const before = snapshotReports(s.junit);
+        const result = await runCommand(cmd.argv, {
+            cwd: s.workingDirectory,
+            env: cmd.env,
+            display: s.framework === 'go' ? goEventText : undefined
+        });
+        const results = collectResults(s, result, { before, pytestJunit });
+        const failures = failuresOf(results, s);
+        setCountOutputs(results);
+        annotate(failures);
+        await writeSummary({
+            settings: s,
+            argv: cmd.argv,
+            results,
+            failures,
+            exitCode: result.code,
+            wallSeconds: result.seconds
+        });
+        const failed = failureMessage(results, failures, result.code);
+        if (failed)
+            return { ok: false, message: failed };
+        const c = results?.counts;
+        return {
+            ok: true,
+            message: c
+                ? `${c.passed} passed, ${c.skipped} skipped in ${result.seconds.toFixed(1)}s`
+                : `The test command passed in ${result.seconds.toFixed(1)}s (no per-test results found)`
+        };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(tempDir, { recursive: true, force: true });
+    }
+}
+
+
+/***/ }),
+
+/***/ 8473:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  mA: () => (/* binding */ readTestSettings)
+});
+
+// UNUSED EXPORTS: FRAMEWORKS, findOnPath
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/inputs.ts
 var inputs = __nccwpck_require__(9114);
 ;// CONCATENATED MODULE: ./src/run-tests/detect.ts
@@ -29709,7 +29871,7 @@ const NPM_NO_TEST = /no test specified/;
 function read(dir, file) {
     const path = (0,external_node_path_.join)(dir, file);
     try {
-        return (0,external_node_fs_namespaceObject.existsSync)(path) ? (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') : undefined;
+        return (0,external_node_fs_.existsSync)(path) ? (0,external_node_fs_.readFileSync)(path, 'utf8') : undefined;
     }
     catch {
         return undefined;
@@ -29717,7 +29879,7 @@ function read(dir, file) {
 }
 /** A pytest configuration file, which pytest reads whichever of them it finds first. */
 function pytestConfig(dir) {
-    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'pytest.ini')))
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, 'pytest.ini')))
         return 'pytest.ini';
     if (/^\[tool\.pytest(\.ini_options)?\]/m.test(read(dir, 'pyproject.toml') ?? '')) {
         return 'pyproject.toml [tool.pytest]';
@@ -29751,11 +29913,11 @@ function detectFramework(dir) {
     const pytest = pytestConfig(dir);
     if (pytest)
         return { framework: 'pytest', reason: pytest };
-    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'manage.py')))
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, 'manage.py')))
         return { framework: 'django', reason: 'manage.py' };
-    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'conftest.py')))
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, 'conftest.py')))
         return { framework: 'pytest', reason: 'conftest.py' };
-    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'go.mod')))
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, 'go.mod')))
         return { framework: 'go', reason: 'go.mod' };
     if (nodeTestScript(dir))
         return { framework: 'node', reason: 'package.json test script' };
@@ -29766,9 +29928,9 @@ function goModulePath(dir) {
     return /^module\s+(\S+)/m.exec(read(dir, 'go.mod') ?? '')?.[1];
 }
 function packageManager(dir) {
-    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'pnpm-lock.yaml')))
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, 'pnpm-lock.yaml')))
         return 'pnpm';
-    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, 'yarn.lock')))
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, 'yarn.lock')))
         return 'yarn';
     return 'npm';
 }
@@ -29782,8 +29944,8 @@ function packageManager(dir) {
 const FRAMEWORKS = ['auto', 'django', 'pytest', 'go', 'node', 'command'];
 function isExecutable(path) {
     try {
-        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.X_OK);
-        return (0,external_node_fs_namespaceObject.statSync)(path).isFile();
+        (0,external_node_fs_.accessSync)(path, external_node_fs_.constants.X_OK);
+        return (0,external_node_fs_.statSync)(path).isFile();
     }
     catch {
         return false;
@@ -29829,7 +29991,7 @@ function readFramework(read, dir, command) {
         throw new errors/* InputError */.dz('command', 'is empty but framework is command', 'Give the test command');
     }
     const marker = MARKERS[chosen];
-    if (marker && !command && !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, marker))) {
+    if (marker && !command && !(0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, marker))) {
         throw new errors/* InputError */.dz('framework', `is ${chosen}, but ${dir} has no ${marker}`, 'Set working-directory to the project root');
     }
     return { framework: chosen, reason: 'framework input' };
@@ -29838,7 +30000,7 @@ function readFramework(read, dir, command) {
 function readTestSettings(read) {
     const workspace = (0,external_node_path_.resolve)(process.env.GITHUB_WORKSPACE || process.cwd());
     const workingDirectory = (0,external_node_path_.resolve)(workspace, read('working-directory').trim() || '.');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(workingDirectory) || !(0,external_node_fs_namespaceObject.statSync)(workingDirectory).isDirectory()) {
+    if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
         throw new errors/* InputError */.dz('working-directory', `${workingDirectory} is not a directory`, 'Give it relative to the checkout; did the job check out the code?');
     }
     const command = read('command').trim();
@@ -29860,86 +30022,6 @@ function readTestSettings(read) {
         packageManager: packageManager(workingDirectory),
         goModule: framework === 'go' ? goModulePath(workingDirectory) : undefined
     };
-}
-
-;// CONCATENATED MODULE: ./src/run-tests/main.ts
-
-
-
-
-
-
-
-
-
-
-async function install(s) {
-    if (s.framework === 'command') {
-        lib_core/* warning */.$e('install: true does nothing for framework: command; install in the command');
-        return;
-    }
-    const commands = installCommands(s.framework, { has: file => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(s.workingDirectory, file)) }, s);
-    if (commands.length === 0)
-        lib_core/* info */.pq(`No dependency file to install from for ${s.framework}`);
-    for (const argv of commands) {
-        const result = await lib_core/* group */.Os(`Install: ${argv.join(' ')}`, () => runCommand(argv, { cwd: s.workingDirectory }));
-        if (result.code !== 0) {
-            throw new Error(`installing dependencies failed: \`${argv.join(' ')}\` exited with code ${result.code}`);
-        }
-    }
-}
-/**
- * Runs the suite, reads its results, sets `passed`, `failed` and `skipped`,
- * annotates each failed test and writes the summary. A failing suite fails
- * the step, naming the failed tests in the first line.
- */
-async function run(read) {
-    const s = readTestSettings(read);
-    lib_core/* info */.pq(`Framework: ${s.framework} (${s.reason}) in ${s.workingDirectory}`);
-    if (s.install)
-        await install(s);
-    const tempDir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-test-'));
-    try {
-        const pytestJunit = (0,external_node_path_.join)(tempDir, 'pytest-junit.xml');
-        const cmd = testCommand(s.framework, {
-            python: s.python,
-            packageManager: s.packageManager,
-            command: s.command,
-            pytestJunit,
-            pytestAddopts: process.env.PYTEST_ADDOPTS
-        });
-        const before = snapshotReports(s.junit);
-        const result = await runCommand(cmd.argv, {
-            cwd: s.workingDirectory,
-            env: cmd.env,
-            display: s.framework === 'go' ? goEventText : undefined
-        });
-        const results = collectResults(s, result, { before, pytestJunit });
-        const failures = failuresOf(results, s);
-        setCountOutputs(results);
-        annotate(failures);
-        await writeSummary({
-            settings: s,
-            argv: cmd.argv,
-            results,
-            failures,
-            exitCode: result.code,
-            wallSeconds: result.seconds
-        });
-        const failed = failureMessage(results, failures, result.code);
-        if (failed) {
-            lib_core/* setFailed */.C1(failed);
-        }
-        else {
-            const c = results?.counts;
-            lib_core/* info */.pq(c
-                ? `${c.passed} passed, ${c.skipped} skipped in ${result.seconds.toFixed(1)}s`
-                : `The test command passed in ${result.seconds.toFixed(1)}s (no per-test results found)`);
-        }
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(tempDir, { recursive: true, force: true });
-    }
 }
 
 
@@ -30040,6 +30122,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
@@ -30177,15 +30266,17 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
+  LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setSecret, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, setSecret, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -31969,9 +32060,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.

@@ -1,12 +1,17 @@
 import { ComposeProject, inService } from './compose.js'
 import type { RemoteCommand } from '../core/remote-command.js'
-import type { BackupSettings } from '../migrate/settings.js'
 
 /** How a PostgreSQL client reaches the database: in a Compose service, or on the server by URL. */
-export type DatabaseConnection = Pick<
-  BackupSettings,
-  'service' | 'database' | 'user' | 'databaseUrl' | 'password'
->
+export interface DatabaseConnection {
+  /** Compose service running PostgreSQL; empty = the client on the server itself with databaseUrl. */
+  service: string
+  database: string
+  user: string
+  /** backup-database-url without its password; the client connects with it, in the service or on the server. */
+  databaseUrl: string
+  /** The password of backup-database-url: it reaches the server only as PGPASSWORD, on standard input. */
+  password: string
+}
 
 export const PASSWORD_VAR = 'PGPASSWORD'
 

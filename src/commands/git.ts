@@ -1,6 +1,20 @@
 import { RemoteCommand } from '../core/remote-command.js'
-import { isFullSha } from '../ssh-deploy/git-ref.js'
-import type { GitCredentials, RepositoryUrl } from '../ssh-deploy/repository-url.js'
+import { isFullSha } from '../core/git-ref.js'
+
+export interface GitCredentials {
+  /** `https://host[:port]`: git is given the credentials for this origin only. */
+  origin: string
+  username: string
+  password: string
+}
+
+export interface RepositoryUrl {
+  /** What git stores in `.git/config` and fetches from: never any credentials. */
+  url: string
+  /** For the log: user info as `***@`. */
+  shown: string
+  credentials?: GitCredentials
+}
 
 const CREDENTIAL_ENV = { username: 'DEPLOYKIT_GIT_USERNAME', password: 'DEPLOYKIT_GIT_PASSWORD' }
 

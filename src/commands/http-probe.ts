@@ -1,6 +1,14 @@
 import { ComposeProject, inService } from './compose.js'
 import type { RemoteCommand } from '../core/remote-command.js'
-import type { Header, HttpMethod } from '../smoke-check/settings.js'
+
+/** The methods a smoke check may send. */
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+export type HttpMethod = (typeof HTTP_METHODS)[number]
+
+export interface Header {
+  name: string
+  value: string
+}
 
 /**
  * One request as the server-side HTTP clients are asked to make it. They

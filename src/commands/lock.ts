@@ -1,5 +1,5 @@
 import { RemoteCommand } from '../core/remote-command.js'
-import { statePaths } from '../ssh-deploy/state-paths.js'
+import { statePaths } from './state-paths.js'
 
 /** A lock whose owner has not refreshed it for this long was left by a killed run. */
 export const STALE_AFTER_SECONDS = 90

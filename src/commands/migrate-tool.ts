@@ -1,10 +1,16 @@
-import type { MigrateSettings } from '../migrate/settings.js'
+export type Tool = 'django' | 'alembic' | 'command' | 'service'
+export type Direction = 'up' | 'down'
 
 /** What decides a tool's commands. */
-export type MigrationSpec = Pick<
-  MigrateSettings,
-  'tool' | 'direction' | 'target' | 'command' | 'downCommand'
->
+export interface MigrationSpec {
+  tool: Tool
+  direction: Direction
+  /** Where to migrate to: a revision (alembic) or an app and migration (django), as the settings read it. */
+  target: string
+  /** The shell commands of `tool: command`, run inside the service. */
+  command: string
+  downCommand: string
+}
 
 /**
  * The argv run inside the service for each tool, as data. Django needs the

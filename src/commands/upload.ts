@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import { RemoteCommand } from '../core/remote-command.js'
-import { statePaths } from '../ssh-deploy/state-paths.js'
+import { statePaths } from './state-paths.js'
 import { fileCommands } from './files.js'
 
 /** `source: upload`: each release unpacked into `releases/<id>`, `current` pointing at the live one. */

@@ -8,7 +8,8 @@ import { restoreCommand, restoreFromFileCommand, restoreHint } from '../commands
 import { migrationArgv, planArgvs, stateArgv } from '../commands/migrate-tool.js'
 import { pruneBackups, takeBackup } from './backup.js'
 import { alembicRevision, djangoApplied, djangoRevision } from './revisions.js'
-import { Direction, MigrateSettings } from './settings.js'
+import type { Direction } from '../commands/migrate-tool.js'
+import { MigrateSettings } from './settings.js'
 import { escapeHtml, summaryRow } from '../core/html.js'
 
 function directionWord(direction: Direction): string {

@@ -1,4 +1,6 @@
 import { AppSettings, readAppSettings } from '../core/app-settings.js'
+import type { DatabaseConnection } from '../commands/database.js'
+import type { Direction, Tool } from '../commands/migrate-tool.js'
 import { ServiceMode } from '../commands/compose.js'
 import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
@@ -6,18 +8,7 @@ import { InputReader, readBoolean, readChoice, readInteger } from '../core/input
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
 import { splitDatabaseUrl } from './database-url.js'
 
-export type Tool = 'django' | 'alembic' | 'command' | 'service'
-export type Direction = 'up' | 'down'
-
-export interface BackupSettings {
-  /** Compose service running PostgreSQL; empty = pg_dump on the server itself with databaseUrl. */
-  service: string
-  database: string
-  user: string
-  /** backup-database-url without its password; pg_dump connects with it, in the service or on the server. */
-  databaseUrl: string
-  /** The password of backup-database-url: it reaches the server only as PGPASSWORD, on standard input. */
-  password: string
+export interface BackupSettings extends DatabaseConnection {
   /** Absolute directory on the server. */
   dir: string
   keep: number

@@ -1,6 +1,7 @@
 import { trimmedBody, unmetExpectations } from './expectations.js'
 import type { CertificateInfo, Probe, ProbeResponse } from './probe.js'
-import type { HttpMethod, Timing, UrlCheck } from './settings.js'
+import type { HttpMethod } from '../commands/http-probe.js'
+import type { Timing, UrlCheck } from './settings.js'
 import { hideUrlIn } from './target-url.js'
 
 /** One URL checked from one place, as reported in the `results` output. */

@@ -1,4 +1,5 @@
-import type { Header, HttpMethod, UrlCheck } from './settings.js'
+import type { Header, HttpMethod } from '../commands/http-probe.js'
+import type { UrlCheck } from './settings.js'
 
 export const MAX_REDIRECTS = 10
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])

@@ -16,7 +16,8 @@ import type { ExecResult } from '../core/ssh-session.js'
 import type { Probe, ProbeResponse } from './probe.js'
 import { parseProbeOutput } from './probe-output.js'
 import { firstRequest, followRedirects, HttpRequest } from './redirects.js'
-import type { From, Header, SmokeSettings, UrlCheck } from './settings.js'
+import type { Header } from '../commands/http-probe.js'
+import type { From, SmokeSettings, UrlCheck } from './settings.js'
 import { hideUrlIn } from './target-url.js'
 
 /** Time on top of the request timeout for SSH and `docker-compose exec` to start and stop. */

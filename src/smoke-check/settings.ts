@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { Header, HTTP_METHODS, HttpMethod } from '../commands/http-probe.js'
 import { AppSettings, readAppSettings } from '../core/app-settings.js'
 import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
@@ -14,15 +15,7 @@ import {
   StatusSpec
 } from './expectations.js'
 
-export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
-export type HttpMethod = (typeof METHODS)[number]
-
 export type From = { kind: 'runner' } | { kind: 'server' } | { kind: 'container'; service: string }
-
-export interface Header {
-  name: string
-  value: string
-}
 
 /** One URL to check and what it must answer. */
 export interface UrlCheck {
@@ -168,11 +161,11 @@ export function parseUrlLine(line: string, shared: Shared, number = 1): UrlCheck
   let method: HttpMethod = 'GET'
   if (!tokens[0].includes('://') && /^[A-Za-z]+$/.test(tokens[0])) {
     const word = tokens.shift()!.toUpperCase()
-    if (!(METHODS as readonly string[]).includes(word)) {
+    if (!(HTTP_METHODS as readonly string[]).includes(word)) {
       throw new InputError(
         'urls',
         `${JSON.stringify(word)} is not a supported method`,
-        `Use one of ${METHODS.join(', ')}`
+        `Use one of ${HTTP_METHODS.join(', ')}`
       )
     }
     method = word as HttpMethod

@@ -8,7 +8,7 @@ import { lockLostFailure } from './host-deploy/lock-lost.js'
 import type { DeployPlan, HostReport } from './host-deploy/report.js'
 import { DeployLock, LockLost } from './lock.js'
 import { DeploySettings } from './settings.js'
-import { statePaths } from './state-paths.js'
+import { statePaths } from '../commands/state-paths.js'
 
 export { DeployFailure } from './host-deploy/report.js'
 export type { DeployPlan, HostReport } from './host-deploy/report.js'

@@ -1,13 +1,8 @@
 import * as core from '@actions/core'
 import type { HostContext } from '../core/fleet.js'
-import { gitCommands } from '../commands/git.js'
+import { GitCredentials, gitCommands, RepositoryUrl } from '../commands/git.js'
 import { registerSecret } from '../core/secrets.js'
-import {
-  GitCredentials,
-  parseRepository,
-  RepositoryUrl,
-  repositorySecrets
-} from './repository-url.js'
+import { parseRepository, repositorySecrets } from './repository-url.js'
 
 async function resolveRef(
   host: HostContext,

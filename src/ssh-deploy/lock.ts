@@ -4,7 +4,7 @@ import { failureText, type HostContext } from '../core/fleet.js'
 import { RemoteError } from '../core/errors.js'
 import { LockOwner, lockCommands, STALE_AFTER_SECONDS } from '../commands/lock.js'
 import { shownValue } from './env-values.js'
-import { statePaths } from './state-paths.js'
+import { statePaths } from '../commands/state-paths.js'
 
 const HEARTBEAT_MS = 20_000
 const POLL_MS = 2_000

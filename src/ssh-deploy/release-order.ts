@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { ancestryCommand } from '../commands/git.js'
 import { shownValue } from './env-values.js'
-import { isFullSha } from './git-ref.js'
+import { isFullSha } from '../core/git-ref.js'
 import type { ReleaseRecord } from './release-log.js'
 
 /** What one git repository knows about the commit to deploy and the live one. */

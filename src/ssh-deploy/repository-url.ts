@@ -1,24 +1,10 @@
+import type { RepositoryUrl } from '../commands/git.js'
 /**
  * The `repository` input split into what git stores on the server (the URL
  * without credentials), the credentials (handed to git on the server through
  * the environment, see gitCommands) and what the log may show.
  */
 import { InputError } from '../core/errors.js'
-
-export interface GitCredentials {
-  /** `https://host[:port]`: git is given the credentials for this origin only. */
-  origin: string
-  username: string
-  password: string
-}
-
-export interface RepositoryUrl {
-  /** What git stores in `.git/config` and fetches from: never any credentials. */
-  url: string
-  /** For the log: user info as `***@`. */
-  shown: string
-  credentials?: GitCredentials
-}
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i
 /** `[user[:password]@]host:path`, git's scp-like form: a colon before any slash, and no `://`. */

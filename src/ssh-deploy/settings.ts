@@ -19,8 +19,9 @@ import {
   STRATEGIES,
   Strategy
 } from './rolling-settings.js'
-import { isGitRef } from './git-ref.js'
-import { parseRepository, repositorySecrets, RepositoryUrl } from './repository-url.js'
+import { isGitRef } from '../core/git-ref.js'
+import type { RepositoryUrl } from '../commands/git.js'
+import { parseRepository, repositorySecrets } from './repository-url.js'
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
 
 /** Who is deploying: from the workflow run, recorded with each release. */

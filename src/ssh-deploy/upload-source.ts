@@ -5,7 +5,7 @@ import { join, posix } from 'node:path'
 import type { HostContext } from '../core/fleet.js'
 import { pruneListed } from '../core/prune.js'
 import { uploadCommands } from '../commands/upload.js'
-import { statePaths } from './state-paths.js'
+import { statePaths } from '../commands/state-paths.js'
 
 /**
  * Packs the checked-out tree on the runner: in a git work tree, the tracked

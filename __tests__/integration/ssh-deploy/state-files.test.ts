@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { RemoteCommand } from '../../../src/core/remote-command.js'
 import { fileCommands } from '../../../src/commands/files.js'
 import { lockCommands } from '../../../src/commands/lock.js'
-import { statePaths } from '../../../src/ssh-deploy/state-paths.js'
+import { statePaths } from '../../../src/commands/state-paths.js'
 
 let appDir: string
 

@@ -1,5 +1,5 @@
 import type { DeploySettings } from '../settings.js'
-import { isGitRef } from '../git-ref.js'
+import { isGitRef } from '../../core/git-ref.js'
 import { currentRelease, findRollbackTarget, ReleaseRecord } from '../release-log.js'
 import type { Chosen, HostDeploy } from './context.js'
 import type { HostReport } from './report.js'

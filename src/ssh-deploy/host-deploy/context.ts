@@ -3,7 +3,7 @@ import { projectFor } from '../../core/compose.js'
 import type { HostContext } from '../../core/fleet.js'
 import type { ReleaseRecord } from '../release-log.js'
 import type { DeploySettings } from '../settings.js'
-import { statePaths } from '../state-paths.js'
+import { statePaths } from '../../commands/state-paths.js'
 import type { Journal } from './journal.js'
 import type { DeployPlan } from './report.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { isFullSha, isGitRef } from '../../../src/ssh-deploy/git-ref.js'
+import { isFullSha, isGitRef } from '../../../src/core/git-ref.js'
 
 const SHA1 = '0123456789abcdef0123456789abcdef01234567'
 const SHA256 = '0123456789abcdef'.repeat(4)

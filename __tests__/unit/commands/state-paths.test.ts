@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { statePaths } from '../../../src/ssh-deploy/state-paths.js'
+import { statePaths } from '../../../src/commands/state-paths.js'
 
 describe('statePaths', () => {
   it('keeps the release log, the lock and env snapshots under <app-dir>/.deploy-kit/', () => {

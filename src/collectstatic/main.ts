@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { collectstaticArgv } from '../commands/collectstatic.js'
-import { detectCompose, findPython, liveReleaseDir, projectFor } from '../core/compose.js'
+import { detectCompose, findPython, liveReleaseDir, projectFor } from '../server/compose.js'
 import { inService } from '../commands/compose.js'
 import { forEachHost } from '../core/fleet.js'
 import { StageResult } from '../core/entry.js'

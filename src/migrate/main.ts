@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { detectCompose, findPython, liveReleaseDir, projectFor } from '../core/compose.js'
+import { detectCompose, findPython, liveReleaseDir, projectFor } from '../server/compose.js'
 import { ComposeProject, inService } from '../commands/compose.js'
 import { errorMessage } from '../core/errors.js'
 import { forEachHost, HostContext } from '../core/fleet.js'

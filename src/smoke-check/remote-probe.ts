@@ -8,7 +8,7 @@ import {
 } from '../commands/http-probe.js'
 import { composeCommands } from '../commands/compose.js'
 import { fileCommands } from '../commands/files.js'
-import { detectCompose, liveReleaseDir, projectFor } from '../core/compose.js'
+import { detectCompose, liveReleaseDir, projectFor } from '../server/compose.js'
 import { AppSettings } from '../core/app-settings.js'
 import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'

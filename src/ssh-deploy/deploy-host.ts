@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { detectCompose } from '../core/compose.js'
+import { detectCompose } from '../server/compose.js'
 import { errorMessage } from '../core/errors.js'
 import type { HostContext } from '../core/fleet.js'
 import { runHostDeploy } from './host-deploy/flow.js'

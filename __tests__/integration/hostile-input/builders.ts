@@ -23,7 +23,7 @@ import { fileCommands } from '../../../src/commands/files.js'
 import { ancestryCommand, gitCommands } from '../../../src/commands/git.js'
 import { lockCommands } from '../../../src/commands/lock.js'
 import { uploadCommands } from '../../../src/commands/upload.js'
-import { findPython, liveReleaseDir } from '../../../src/core/compose.js'
+import { findPython, liveReleaseDir } from '../../../src/server/compose.js'
 import type { RemoteCommand } from '../../../src/core/remote-command.js'
 import { collectstaticArgv } from '../../../src/commands/collectstatic.js'
 import * as docker from '../../../src/build-image/docker-commands.js'
@@ -270,11 +270,11 @@ export const REMOTE_CASES: RemoteCase[] = [
     ]
   },
   {
-    covers: ['core/compose: liveReleaseDir'],
+    covers: ['server/compose: liveReleaseDir'],
     commands: async (_v, at) => commandsSentBy(host => liveReleaseDir(host, at.appDir))
   },
   {
-    covers: ['core/compose: findPython'],
+    covers: ['server/compose: findPython'],
     sample: true,
     commands: async (v, at) =>
       commandsSentBy(

@@ -20,7 +20,7 @@ import * as commandsGit from '../../../src/commands/git.js'
 import * as commandsLock from '../../../src/commands/lock.js'
 import * as commandsUpload from '../../../src/commands/upload.js'
 import * as appSettings from '../../../src/core/app-settings.js'
-import * as compose from '../../../src/core/compose.js'
+import * as compose from '../../../src/server/compose.js'
 import * as fleet from '../../../src/core/fleet.js'
 import * as prune from '../../../src/core/prune.js'
 import * as remoteCommand from '../../../src/core/remote-command.js'
@@ -61,7 +61,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'commands/lock': commandsLock,
   'commands/upload': commandsUpload,
   'core/app-settings': appSettings,
-  'core/compose': compose,
+  'server/compose': compose,
   'core/fleet': fleet,
   'core/prune': prune,
   'core/remote-command': remoteCommand,
@@ -114,8 +114,8 @@ export const NOT_BUILDERS: Record<string, string> = {
   'collectstatic/main: explainFailure': 'parses output',
   'collectstatic/main: run': 'orchestrates: inService with collectstaticArgv, both covered',
   'core/app-settings: readAppSettings': 'settings (see refusals.test.ts)',
-  'core/compose: detectCompose': 'runs composeCommands.version, covered',
-  'core/compose: projectFor':
+  'server/compose: detectCompose': 'runs composeCommands.version, covered',
+  'server/compose: projectFor':
     'builds the ComposeProject the compose cases fill with hostile values',
   'core/prune: choosePruned': 'decides from names',
   'core/prune: pruneListed':

@@ -1,5 +1,5 @@
 import type { ComposeProject } from '../../commands/compose.js'
-import { projectFor } from '../../core/compose.js'
+import { projectFor } from '../../server/compose.js'
 import type { HostContext } from '../../core/fleet.js'
 import type { ReleaseRecord } from '../release-log.js'
 import type { DeploySettings } from '../settings.js'

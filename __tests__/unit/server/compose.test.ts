@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { readAppSettings } from '../../../src/core/app-settings.js'
-import { projectFor } from '../../../src/core/compose.js'
+import { projectFor } from '../../../src/server/compose.js'
 import { mapInputs } from '../../../src/core/inputs.js'
 
 describe('projectFor', () => {

@@ -1,3 +1,6 @@
+// What the actions find out on a server before they act on it: which Compose it
+// has, where the live release is, which python a service runs. Built on the
+// commands of src/commands/, run through the host's transport.
 import { posix } from 'node:path'
 import {
   COMPOSE_V1,
@@ -7,8 +10,8 @@ import {
   ServiceMode
 } from '../commands/compose.js'
 import { fileCommands } from '../commands/files.js'
-import { AppSettings, ComposeChoice } from './app-settings.js'
-import type { HostContext } from './fleet.js'
+import { AppSettings, ComposeChoice } from '../core/app-settings.js'
+import type { HostContext } from '../core/fleet.js'
 
 /** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
 export async function detectCompose(

@@ -54953,6 +54953,240 @@ const fileCommands = {
 
 /***/ }),
 
+/***/ 2835:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CL: () => (/* binding */ probeCommand),
+/* harmony export */   aw: () => (/* binding */ inRunningService),
+/* harmony export */   y8: () => (/* binding */ HTTP_METHODS),
+/* harmony export */   ze: () => (/* binding */ onServer)
+/* harmony export */ });
+/* unused harmony exports curlArgv, curlConfig, gnuWgetArgv, wgetrc, busyboxWgetArgv, busyboxLimit, PROBE_SCRIPT, probeArgv, probeStdin */
+/* harmony import */ var _compose_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1346);
+
+/** The methods a smoke check may send. */
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
+/**
+ * curl writes the body, then `-w` appends the status, timing and the
+ * redirect's absolute target after the marker. The URL and the headers come
+ * from the config on its stdin (`--config -`), never from its argv.
+ */
+function curlArgv(req, marker) {
+    const method = req.method === 'GET'
+        ? []
+        : req.method === 'HEAD'
+            ? ['--head']
+            : SENDS_EMPTY_BODY.has(req.method)
+                ? ['--request', req.method, '--data-binary', '']
+                : ['--request', req.method];
+    return [
+        'curl',
+        '--silent',
+        '--show-error',
+        // `[` and `{` in a URL are curl glob syntax otherwise.
+        '--globoff',
+        '--output',
+        '-',
+        '--write-out',
+        `\\n${marker} status=%{http_code} seconds=%{time_total} location=%{redirect_url}\\n`,
+        '--max-time',
+        String(req.timeoutSeconds),
+        ...(req.insecureTls ? ['--insecure'] : []),
+        ...method,
+        '--config',
+        '-'
+    ];
+}
+/** A double-quoted string in curl's config syntax, where only \\ and \" need escaping. */
+function curlString(value) {
+    return `"${value.replace(/[\\"]/g, c => `\\${c}`)}"`;
+}
+/** What curl reads from its stdin: one `header = "…"` line per header, then `url = "…"`. */
+function curlConfig(req) {
+    return [
+        ...req.headers.map(h => `header = ${curlString(`${h.name}: ${h.value}`)}`),
+        `url = ${curlString(req.url)}`
+    ]
+        .map(line => `${line}\n`)
+        .join('');
+}
+/**
+ * GNU wget prints the response headers (`-S`) on stderr and, with
+ * --content-on-error, any body. The probe adds `--config` (a wgetrc with the
+ * headers) and `--input-file` (the URL): private files it writes from its
+ * stdin and removes when wget is done.
+ */
+function gnuWgetArgv(req) {
+    const method = req.method === 'GET'
+        ? []
+        : SENDS_EMPTY_BODY.has(req.method)
+            ? [`--method=${req.method}`, '--body-data=']
+            : [`--method=${req.method}`];
+    return [
+        'wget',
+        // Not --quiet: that hides why a request failed, e.g. "failed: Connection refused."
+        '--no-verbose',
+        '--server-response',
+        '--output-document=-',
+        '--tries=1',
+        `--timeout=${req.timeoutSeconds}`,
+        '--content-on-error',
+        '--max-redirect=0',
+        ...(req.insecureTls ? ['--no-check-certificate'] : []),
+        ...method
+    ];
+}
+/**
+ * wget's startup file: one `header = Name: value` line per header. wgetrc
+ * has no quoting: the value is the rest of the line, trimmed, which is what
+ * the headers input holds (one line each, trimmed, no control characters).
+ */
+function wgetrc(req) {
+    return req.headers.map(h => `header = ${h.name}: ${h.value}\n`).join('');
+}
+/**
+ * busybox wget sends only GET and POST, always follows redirects and prints
+ * no body for an error status; undefined when it cannot make the request
+ * (busyboxLimit). It gets no `-T`: Debian's busybox 1.35 crashes on it; the
+ * probe script's `timeout` bounds it.
+ */
+function busyboxWgetArgv(req) {
+    if (busyboxLimit(req))
+        return undefined;
+    return [
+        'wget',
+        '-q',
+        '-S',
+        '-O',
+        '-',
+        ...(req.method === 'POST' ? ['--post-data', ''] : []),
+        ...(req.insecureTls ? ['--no-check-certificate'] : []),
+        req.url
+    ];
+}
+/**
+ * busybox wget takes headers only in its argv, which every user of the
+ * machine can read in the process list, and would carry them along every
+ * redirect it follows: it gets none.
+ */
+function busyboxLimit(req) {
+    if (req.method !== 'GET' && req.method !== 'POST')
+        return 'method';
+    if (req.headers.length > 0)
+        return 'headers';
+    return undefined;
+}
+/**
+ * Picks the client the machine has (curl, then GNU wget, then busybox wget),
+ * keeps that client's argv out of the three it is given, runs it, and prints
+ * a trailer line after the marker: the client, its exit code and
+ * /proc/uptime before and after (busybox `date` has no sub-second format).
+ * Every value arrives as a positional argument or on stdin; nothing is
+ * interpolated. The URL and the headers come on stdin (probeStdin): curl's
+ * config, a marker line, wget's startup file, a marker line, the URL. curl
+ * gets its part through a pipe from the shell's own printf; GNU wget, which
+ * reads its startup file only from a regular file, gets mode-600 files in a
+ * mode-700 directory, removed as soon as it is done, and on any exit.
+ */
+const PROBE_SCRIPT = [
+    'mark=$1 secs=$2 limit=$3 nc=$4 ng=$5',
+    'shift 5',
+    'if command -v curl >/dev/null 2>&1; then',
+    '  client=curl skip=0 take=$nc',
+    'elif command -v wget >/dev/null 2>&1; then',
+    '  if wget --version >/dev/null 2>&1; then client=wget skip=$nc take=$ng',
+    '  else client=busybox-wget skip=$((nc + ng)) take=$(($# - nc - ng)); fi',
+    'else',
+    `  printf '\\n%s client=none\\n' "$mark"; exit 127`,
+    'fi',
+    'if [ "$client" = busybox-wget ] && [ -n "$limit" ]; then',
+    `  printf '\\n%s client=%s unsupported=%s\\n' "$mark" "$client" "$limit"; exit 2`,
+    'fi',
+    'i=0',
+    'for arg do',
+    '  i=$((i + 1))',
+    '  if [ "$i" -gt "$skip" ] && [ "$i" -le $((skip + take)) ]; then set -- "$@" "$arg"; fi',
+    '  shift',
+    'done',
+    'part() {',
+    '  text=',
+    '  while IFS= read -r line; do',
+    '    [ "$line" = "$mark" ] && return 0',
+    '    text="$text$line',
+    '"',
+    '  done',
+    '}',
+    'dir= pid=',
+    'if [ "$client" = curl ]; then',
+    '  part; config=$text',
+    'elif [ "$client" = wget ]; then',
+    '  part; part; rc=$text; IFS= read -r url',
+    '  umask 077',
+    '  stop() { [ -z "$pid" ] || kill "$pid" 2>/dev/null; exit "$1"; }',
+    '  trap \'[ -z "$dir" ] || rm -rf "$dir"\' EXIT',
+    "  trap 'stop 129' HUP; trap 'stop 130' INT; trap 'stop 141' PIPE; trap 'stop 143' TERM",
+    '  dir=$(mktemp -d "${TMPDIR:-/tmp}/deploykit-probe.XXXXXX") || {',
+    `    printf '\\n%s client=%s unsupported=tmpdir\\n' "$mark" "$client"; exit 2`,
+    '  }',
+    '  printf \'%s\' "$rc" >"$dir/wgetrc" && printf \'%s\\n\' "$url" >"$dir/url" || exit 2',
+    '  set -- "$@" "--config=$dir/wgetrc" "--input-file=$dir/url"',
+    'fi',
+    'if [ "$client" != curl ] && command -v timeout >/dev/null 2>&1; then set -- timeout "$secs" "$@"; fi',
+    'start= end=',
+    'read start rest 2>/dev/null </proc/uptime',
+    'if [ "$client" = curl ]; then',
+    '  printf \'%s\' "$config" | "$@"',
+    'elif [ -n "$dir" ]; then',
+    // GNU timeout runs wget in a process group of its own, which a stop signal for ours misses,
+    // and a shell acts on a trap only after its foreground command ends; `wait` it acts on at once.
+    '  "$@" & pid=$!',
+    '  wait "$pid"',
+    'else',
+    '  "$@"',
+    'fi',
+    'code=$?',
+    'read end rest 2>/dev/null </proc/uptime',
+    'if [ -n "$dir" ]; then rm -rf "$dir"; dir=; fi',
+    `printf '\\n%s client=%s exit=%s start=%s end=%s\\n' "$mark" "$client" "$code" "$start" "$end"`
+].join('\n');
+/** `sh -c PROBE_SCRIPT` with the three clients' argvs as positional arguments; no URL or header among them but busybox wget's URL. */
+function probeArgv(req, marker) {
+    const curl = curlArgv(req, marker);
+    const wget = gnuWgetArgv(req);
+    const busybox = busyboxWgetArgv(req) ?? [];
+    return [
+        'sh',
+        '-c',
+        PROBE_SCRIPT,
+        'deploykit-probe',
+        marker,
+        String(req.timeoutSeconds),
+        busyboxLimit(req) ?? '',
+        String(curl.length),
+        String(wget.length),
+        ...curl,
+        ...wget,
+        ...busybox
+    ];
+}
+/** The probe's standard input: the URL and the headers for curl, then for GNU wget. */
+function probeStdin(req, marker) {
+    return `${curlConfig(req)}${marker}\n${wgetrc(req)}${marker}\n${req.url}\n`;
+}
+const onServer = argv => ({ argv });
+function inRunningService(project, service) {
+    return argv => (0,_compose_js__WEBPACK_IMPORTED_MODULE_0__/* .inService */ .PX)(project, 'exec', service, argv);
+}
+/** The probe as it is sent: placed, with the URL and the headers on its stdin. */
+function probeCommand(req, marker, place) {
+    return { ...place(probeArgv(req, marker)), stdin: probeStdin(req, marker) };
+}
+
+
+/***/ }),
+
 /***/ 7916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -55001,65 +55235,6 @@ function readAppSettings(read) {
         projectName,
         composeChoice: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readChoice */ .Kf)(read, 'compose-command', COMPOSE_CHOICES, 'auto')
     };
-}
-
-
-/***/ }),
-
-/***/ 1591:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   JQ: () => (/* binding */ projectFor),
-/* harmony export */   Kq: () => (/* binding */ findPython),
-/* harmony export */   ib: () => (/* binding */ detectCompose),
-/* harmony export */   z0: () => (/* binding */ liveReleaseDir)
-/* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1346);
-/* harmony import */ var _commands_files_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2729);
-
-
-
-/** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
-async function detectCompose(host, choice) {
-    const candidates = choice === 'auto'
-        ? [_commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V2 */ .g1, _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V1 */ .nJ]
-        : [choice === 'docker compose' ? _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V2 */ .g1 : _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V1 */ .nJ];
-    for (const binary of candidates) {
-        const probe = await host.run(_commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .composeCommands */ .$j.version(binary), { quiet: true });
-        if (probe.code === 0)
-            return binary;
-    }
-    throw new Error(choice === 'auto'
-        ? 'neither `docker compose` nor `docker-compose` works on the server; install Docker Compose there'
-        : `\`${choice}\` does not work on the server (compose-command: ${choice})`);
-}
-function projectFor(app, binary, releaseDir) {
-    return {
-        binary,
-        dir: releaseDir,
-        files: app.composeFiles,
-        envFile: app.envFile ? node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(app.appDir, app.envFile) : undefined,
-        projectName: app.projectName
-    };
-}
-/** Where the live release's compose files are: `<app-dir>/current` after `source: upload`, else app-dir. */
-async function liveReleaseDir(host, appDir) {
-    const current = node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(appDir, 'current');
-    return (await host.run(_commands_files_js__WEBPACK_IMPORTED_MODULE_2__/* .fileCommands */ .t.isSymlink(current), { quiet: true })).code === 0
-        ? current
-        : appDir;
-}
-/** Debian-based images often have python3 and no python: use whichever the service has. */
-async function findPython(host, project, mode, service) {
-    const probe = await host.run(_commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .composeCommands */ .$j.findPython(project, mode, service), { quiet: true });
-    const found = probe.stdout.trim().split('\n').pop() ?? '';
-    if (probe.code !== 0 || !found) {
-        throw new Error(`no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`);
-    }
-    return found;
 }
 
 
@@ -56844,6 +57019,31 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
 
 /***/ }),
 
+/***/ 4831:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ isFullSha),
+/* harmony export */   c: () => (/* binding */ isGitRef)
+/* harmony export */ });
+/**
+ * What deploy-kit accepts as a git ref: a sha, tag or branch name, never
+ * something git would read as an option. Refs come from inputs and from the
+ * release log on the server, which anyone with write access there can edit.
+ */
+const REF = /^[A-Za-z0-9._/@^~-]+$/;
+function isGitRef(ref) {
+    return REF.test(ref) && !ref.startsWith('-');
+}
+const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** A full SHA-1 or SHA-256 commit id, as `rev-parse` prints it. */
+function isFullSha(ref) {
+    return FULL_SHA.test(ref);
+}
+
+
+/***/ }),
+
 /***/ 1402:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -57256,6 +57456,68 @@ const STDIN_ENV_READER = `${NEWLINE_VAR}='\n'; ` +
 
 /***/ }),
 
+/***/ 3671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JQ: () => (/* binding */ projectFor),
+/* harmony export */   Kq: () => (/* binding */ findPython),
+/* harmony export */   ib: () => (/* binding */ detectCompose),
+/* harmony export */   z0: () => (/* binding */ liveReleaseDir)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1346);
+/* harmony import */ var _commands_files_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2729);
+// What the actions find out on a server before they act on it: which Compose it
+// has, where the live release is, which python a service runs. Built on the
+// commands of src/commands/, run through the host's transport.
+
+
+
+/** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
+async function detectCompose(host, choice) {
+    const candidates = choice === 'auto'
+        ? [_commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V2 */ .g1, _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V1 */ .nJ]
+        : [choice === 'docker compose' ? _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V2 */ .g1 : _commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .COMPOSE_V1 */ .nJ];
+    for (const binary of candidates) {
+        const probe = await host.run(_commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .composeCommands */ .$j.version(binary), { quiet: true });
+        if (probe.code === 0)
+            return binary;
+    }
+    throw new Error(choice === 'auto'
+        ? 'neither `docker compose` nor `docker-compose` works on the server; install Docker Compose there'
+        : `\`${choice}\` does not work on the server (compose-command: ${choice})`);
+}
+function projectFor(app, binary, releaseDir) {
+    return {
+        binary,
+        dir: releaseDir,
+        files: app.composeFiles,
+        envFile: app.envFile ? node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(app.appDir, app.envFile) : undefined,
+        projectName: app.projectName
+    };
+}
+/** Where the live release's compose files are: `<app-dir>/current` after `source: upload`, else app-dir. */
+async function liveReleaseDir(host, appDir) {
+    const current = node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(appDir, 'current');
+    return (await host.run(_commands_files_js__WEBPACK_IMPORTED_MODULE_2__/* .fileCommands */ .t.isSymlink(current), { quiet: true })).code === 0
+        ? current
+        : appDir;
+}
+/** Debian-based images often have python3 and no python: use whichever the service has. */
+async function findPython(host, project, mode, service) {
+    const probe = await host.run(_commands_compose_js__WEBPACK_IMPORTED_MODULE_1__/* .composeCommands */ .$j.findPython(project, mode, service), { quiet: true });
+    const found = probe.stdout.trim().split('\n').pop() ?? '';
+    if (probe.code !== 0 || !found) {
+        throw new Error(`no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`);
+    }
+    return found;
+}
+
+
+/***/ }),
+
 /***/ 5997:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -57390,15 +57652,16 @@ function unmetExpectations(expect, observed) {
 /* harmony export */   Lt: () => (/* binding */ fromLabel),
 /* harmony export */   Nl: () => (/* binding */ readSmokeCheckSettings)
 /* harmony export */ });
-/* unused harmony exports METHODS, readFrom, parseUrlLine, readSmokeSettings */
+/* unused harmony exports readFrom, parseUrlLine, readSmokeSettings */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
-/* harmony import */ var _core_app_settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7916);
-/* harmony import */ var _core_connection_settings_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3479);
-/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4296);
-/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9114);
-/* harmony import */ var _core_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8198);
-/* harmony import */ var _target_url_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3671);
-/* harmony import */ var _expectations_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5997);
+/* harmony import */ var _commands_http_probe_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2835);
+/* harmony import */ var _core_app_settings_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7916);
+/* harmony import */ var _core_connection_settings_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3479);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4296);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8198);
+/* harmony import */ var _target_url_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6052);
+/* harmony import */ var _expectations_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5997);
 
 
 
@@ -57407,7 +57670,7 @@ function unmetExpectations(expect, observed) {
 
 
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
 /**
  * Headers that name things rather than grant access. Masking them would hide
  * every occurrence of a host name, or of a value as short as `1`, in the log.
@@ -57435,12 +57698,12 @@ function registerUrlSecrets(text) {
     for (const token of text.split(/\s+/)) {
         if (!token.includes('://'))
             continue;
-        for (const secret of (0,_target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .urlSecrets */ .Fn)(token))
-            (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .registerSecret */ .cl)(secret);
+        for (const secret of (0,_target_url_js__WEBPACK_IMPORTED_MODULE_7__/* .urlSecrets */ .Fn)(token))
+            (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .registerSecret */ .cl)(secret);
         try {
-            const authorization = (0,_target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .parseTargetUrl */ .Ym)(token).authorization;
+            const authorization = (0,_target_url_js__WEBPACK_IMPORTED_MODULE_7__/* .parseTargetUrl */ .Ym)(token).authorization;
             if (authorization)
-                (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .registerSecret */ .cl)(authorization.slice('Basic '.length));
+                (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .registerSecret */ .cl)(authorization.slice('Basic '.length));
         }
         catch {
             // reported with the line it is on
@@ -57455,27 +57718,27 @@ function splitHeader(line) {
 }
 /** Registers secret header values before anything else can print them. */
 function registerHeaderSecrets(read) {
-    for (const line of (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readLines */ .Se)(read, 'headers')) {
+    for (const line of (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readLines */ .Se)(read, 'headers')) {
         const header = splitHeader(line);
         if (!header || PUBLIC_HEADERS.has(header.name.toLowerCase()))
             continue;
-        (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .registerSecret */ .cl)(header.value);
-        if ((0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .isShortSecret */ .nz)(header.value))
-            (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .warnShortSecret */ .n$)(`headers: the value of ${header.name}`, `Every header but ${[...PUBLIC_HEADERS].join(', ')} is masked.`);
+        (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .registerSecret */ .cl)(header.value);
+        if ((0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .isShortSecret */ .nz)(header.value))
+            (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .warnShortSecret */ .n$)(`headers: the value of ${header.name}`, `Every header but ${[...PUBLIC_HEADERS].join(', ')} is masked.`);
     }
 }
 function readHeaders(read) {
-    return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readLines */ .Se)(read, 'headers').map((line, index) => {
+    return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readLines */ .Se)(read, 'headers').map((line, index) => {
         const header = splitHeader(line);
         if (!header || !HEADER_NAME.test(header.name)) {
             // The line itself is not shown: without its colon, it may be nothing but the secret.
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('headers', `header ${index + 1} is not "Name: value"`, 'Write one header per line, e.g. Authorization: Bearer ${{ secrets.TOKEN }}');
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('headers', `header ${index + 1} is not "Name: value"`, 'Write one header per line, e.g. Authorization: Bearer ${{ secrets.TOKEN }}');
         }
         if (!header.value) {
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('headers', `${header.name} has no value`, 'Give it a value or remove it');
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('headers', `${header.name} has no value`, 'Give it a value or remove it');
         }
         if (hasControlCharacter(header.value)) {
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('headers', `the value of ${header.name} has a control character`, 'Remove it; a header value is one line of text');
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('headers', `the value of ${header.name} has a control character`, 'Remove it; a header value is one line of text');
         }
         return header;
     });
@@ -57487,7 +57750,7 @@ function readFrom(read) {
     const m = /^container:(.*)$/.exec(text);
     if (m && SERVICE_NAME.test(m[1].trim()))
         return { kind: 'container', service: m[1].trim() };
-    throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('from', `${JSON.stringify(text)} is not runner, server or container:<service>`, 'Use runner (from the workflow runner), server (over SSH) or container:api (inside the Compose service api)');
+    throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('from', `${JSON.stringify(text)} is not runner, server or container:<service>`, 'Use runner (from the workflow runner), server (over SSH) or container:api (inside the Compose service api)');
 }
 function fromLabel(from) {
     return from.kind === 'container' ? `container:${from.service}` : from.kind;
@@ -57498,39 +57761,39 @@ function parseUrlLine(line, shared, number = 1) {
     let method = 'GET';
     if (!tokens[0].includes('://') && /^[A-Za-z]+$/.test(tokens[0])) {
         const word = tokens.shift().toUpperCase();
-        if (!METHODS.includes(word)) {
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `${JSON.stringify(word)} is not a supported method`, `Use one of ${METHODS.join(', ')}`);
+        if (!_commands_http_probe_js__WEBPACK_IMPORTED_MODULE_1__/* .HTTP_METHODS */ .y8.includes(word)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('urls', `${JSON.stringify(word)} is not a supported method`, `Use one of ${_commands_http_probe_js__WEBPACK_IMPORTED_MODULE_1__/* .HTTP_METHODS */ .y8.join(', ')}`);
         }
         method = word;
     }
     const urlText = tokens.shift();
     if (!urlText || !urlText.includes('://')) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `${JSON.stringify((0,_target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .shownText */ .f$)(line))} has no URL`, URL_SYNTAX_FIX);
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('urls', `${JSON.stringify((0,_target_url_js__WEBPACK_IMPORTED_MODULE_7__/* .shownText */ .f$)(line))} has no URL`, URL_SYNTAX_FIX);
     }
     let target;
     try {
-        target = (0,_target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .parseTargetUrl */ .Ym)(urlText);
+        target = (0,_target_url_js__WEBPACK_IMPORTED_MODULE_7__/* .parseTargetUrl */ .Ym)(urlText);
     }
     catch (err) {
-        if (!(err instanceof _target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .BadUrl */ .VY))
+        if (!(err instanceof _target_url_js__WEBPACK_IMPORTED_MODULE_7__/* .BadUrl */ .VY))
             throw err;
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `URL ${number} (${JSON.stringify(err.shown)}) ${err.problem}`, err.fix ?? URL_SYNTAX_FIX);
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('urls', `URL ${number} (${JSON.stringify(err.shown)}) ${err.problem}`, err.fix ?? URL_SYNTAX_FIX);
     }
     let status;
     const json = [...shared.json];
     for (const token of tokens) {
         if (token.includes('=')) {
-            json.push((0,_expectations_js__WEBPACK_IMPORTED_MODULE_7__/* .parseJsonExpectation */ .ay)(token, 'urls'));
+            json.push((0,_expectations_js__WEBPACK_IMPORTED_MODULE_8__/* .parseJsonExpectation */ .ay)(token, 'urls'));
         }
         else if (!status && /^[\dxX,-]+$/.test(token)) {
-            status = (0,_expectations_js__WEBPACK_IMPORTED_MODULE_7__/* .parseStatusSpec */ .L1)(token, 'urls');
+            status = (0,_expectations_js__WEBPACK_IMPORTED_MODULE_8__/* .parseStatusSpec */ .L1)(token, 'urls');
         }
         else {
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `${JSON.stringify(token)} in ${JSON.stringify((0,_target_url_js__WEBPACK_IMPORTED_MODULE_6__/* .shownText */ .f$)(line))} is neither a status nor a path=value check`, URL_SYNTAX_FIX);
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('urls', `${JSON.stringify(token)} in ${JSON.stringify((0,_target_url_js__WEBPACK_IMPORTED_MODULE_7__/* .shownText */ .f$)(line))} is neither a status nor a path=value check`, URL_SYNTAX_FIX);
         }
     }
     if (method === 'HEAD' && (json.length > 0 || shared.body)) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `HEAD ${target.shown} gets no body, so expect-json and expect-body cannot hold`, 'Use GET for URLs whose body is checked');
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('urls', `HEAD ${target.shown} gets no body, so expect-json and expect-body cannot hold`, 'Use GET for URLs whose body is checked');
     }
     return {
         method,
@@ -57546,17 +57809,17 @@ function parseUrlLine(line, shared, number = 1) {
     };
 }
 function readTiming(read) {
-    const timeoutMs = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readDuration */ .$7)(read, 'timeout', 10);
-    const waitTimeoutMs = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readDuration */ .$7)(read, 'wait-timeout', 120);
+    const timeoutMs = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readDuration */ .$7)(read, 'timeout', 10);
+    const waitTimeoutMs = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readDuration */ .$7)(read, 'wait-timeout', 120);
     if (timeoutMs <= 0)
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('timeout', 'must be more than 0', 'Use seconds, e.g. 10');
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('timeout', 'must be more than 0', 'Use seconds, e.g. 10');
     if (waitTimeoutMs <= 0) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('wait-timeout', 'must be more than 0', 'Use seconds, e.g. 120');
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('wait-timeout', 'must be more than 0', 'Use seconds, e.g. 120');
     }
     return {
         timeoutMs,
-        maxAttempts: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readInteger */ .JI)(read, 'max-attempts', 10, 1, 1000),
-        retryDelayMs: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readDuration */ .$7)(read, 'retry-delay', 2),
+        maxAttempts: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readInteger */ .JI)(read, 'max-attempts', 10, 1, 1000),
+        retryDelayMs: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readDuration */ .$7)(read, 'retry-delay', 2),
         waitTimeoutMs
     };
 }
@@ -57567,23 +57830,23 @@ function readTiming(read) {
 function readSmokeSettings(read) {
     registerHeaderSecrets(read);
     registerUrlSecrets(read('urls'));
-    const lines = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readLines */ .Se)(read, 'urls');
+    const lines = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readLines */ .Se)(read, 'urls');
     if (lines.length === 0) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', 'is empty', URL_SYNTAX_FIX);
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('urls', 'is empty', URL_SYNTAX_FIX);
     }
     const expectBody = read('expect-body').trim();
     const shared = {
-        status: (0,_expectations_js__WEBPACK_IMPORTED_MODULE_7__/* .parseStatusSpec */ .L1)(read('expect-status').trim() || '2xx', 'expect-status'),
-        json: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readLines */ .Se)(read, 'expect-json').map(l => (0,_expectations_js__WEBPACK_IMPORTED_MODULE_7__/* .parseJsonExpectation */ .ay)(l, 'expect-json')),
-        body: expectBody ? (0,_expectations_js__WEBPACK_IMPORTED_MODULE_7__/* .parseBodyPattern */ .Io)(expectBody, 'expect-body') : undefined,
-        maxLatencyMs: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readInteger */ .JI)(read, 'max-latency-ms', 0, 0, MAX_LATENCY_LIMIT_MS)
+        status: (0,_expectations_js__WEBPACK_IMPORTED_MODULE_8__/* .parseStatusSpec */ .L1)(read('expect-status').trim() || '2xx', 'expect-status'),
+        json: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readLines */ .Se)(read, 'expect-json').map(l => (0,_expectations_js__WEBPACK_IMPORTED_MODULE_8__/* .parseJsonExpectation */ .ay)(l, 'expect-json')),
+        body: expectBody ? (0,_expectations_js__WEBPACK_IMPORTED_MODULE_8__/* .parseBodyPattern */ .Io)(expectBody, 'expect-body') : undefined,
+        maxLatencyMs: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readInteger */ .JI)(read, 'max-latency-ms', 0, 0, MAX_LATENCY_LIMIT_MS)
     };
     const checks = lines.map((line, index) => parseUrlLine(line, shared, index + 1));
     const seen = new Set();
     for (const c of checks) {
         const key = `${c.method} ${c.url} ${c.authorization ?? ''}`;
         if (seen.has(key)) {
-            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('urls', `lists ${c.method} ${c.shownUrl} twice`, 'Remove the duplicate');
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('urls', `lists ${c.method} ${c.shownUrl} twice`, 'Remove the duplicate');
         }
         seen.add(key);
     }
@@ -57595,8 +57858,8 @@ function readSmokeSettings(read) {
         checks,
         from,
         headers: readHeaders(read),
-        followRedirects: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readBoolean */ .Vf)(read, 'follow-redirects', true),
-        insecureTls: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readBoolean */ .Vf)(read, 'insecure-tls', false),
+        followRedirects: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readBoolean */ .Vf)(read, 'follow-redirects', true),
+        insecureTls: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readBoolean */ .Vf)(read, 'insecure-tls', false),
         timing: readTiming(read)
     };
 }
@@ -57612,8 +57875,8 @@ function readSmokeCheckSettings(read, connection) {
     return {
         ...settings,
         remote: {
-            connection: connection ?? (0,_core_connection_settings_js__WEBPACK_IMPORTED_MODULE_2__/* .readConnectionSettings */ .S)(read),
-            app: settings.from.kind === 'container' ? (0,_core_app_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .readAppSettings */ .b)(read) : undefined
+            connection: connection ?? (0,_core_connection_settings_js__WEBPACK_IMPORTED_MODULE_3__/* .readConnectionSettings */ .S)(read),
+            app: settings.from.kind === 'container' ? (0,_core_app_settings_js__WEBPACK_IMPORTED_MODULE_2__/* .readAppSettings */ .b)(read) : undefined
         }
     };
 }
@@ -57621,7 +57884,7 @@ function readSmokeCheckSettings(read, connection) {
 
 /***/ }),
 
-/***/ 3671:
+/***/ 6052:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -57776,32 +58039,7 @@ function hideUrlIn(text, href) {
 
 /***/ }),
 
-/***/ 5630:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   W: () => (/* binding */ isFullSha),
-/* harmony export */   c: () => (/* binding */ isGitRef)
-/* harmony export */ });
-/**
- * What deploy-kit accepts as a git ref: a sha, tag or branch name, never
- * something git would read as an option. Refs come from inputs and from the
- * release log on the server, which anyone with write access there can edit.
- */
-const REF = /^[A-Za-z0-9._/@^~-]+$/;
-function isGitRef(ref) {
-    return REF.test(ref) && !ref.startsWith('-');
-}
-const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-/** A full SHA-1 or SHA-256 commit id, as `rev-parse` prints it. */
-function isFullSha(ref) {
-    return FULL_SHA.test(ref);
-}
-
-
-/***/ }),
-
-/***/ 5693:
+/***/ 8889:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57853,12 +58091,12 @@ function describeEnvValues(s) {
     return parts.join('; ');
 }
 
-// EXTERNAL MODULE: ./src/core/compose.ts
-var compose = __nccwpck_require__(1591);
+// EXTERNAL MODULE: ./src/server/compose.ts
+var compose = __nccwpck_require__(3671);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
-var git_ref = __nccwpck_require__(5630);
+// EXTERNAL MODULE: ./src/core/git-ref.ts
+var git_ref = __nccwpck_require__(4831);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
 /**
  * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
@@ -58660,7 +58898,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/ssh-deploy/state-paths.ts
+;// CONCATENATED MODULE: ./src/commands/state-paths.ts
 
 /** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
 function statePaths(appDir) {
@@ -60312,8 +60550,8 @@ function readRollingSettings(read, strategy, services) {
     };
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
-var git_ref = __nccwpck_require__(5630);
+// EXTERNAL MODULE: ./src/core/git-ref.ts
+var git_ref = __nccwpck_require__(4831);
 // EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
 var repository_url = __nccwpck_require__(5508);
 // EXTERNAL MODULE: ./src/core/secrets.ts
@@ -60450,9 +60688,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5693);
+/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8889);
 /* harmony import */ var _ssh_deploy_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9761);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8046);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3593);
 /* harmony import */ var _root_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9109);
 
 
@@ -60473,7 +60711,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8046:
+/***/ 3593:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60498,8 +60736,8 @@ function collectstaticArgv(python, opts) {
     ];
 }
 
-// EXTERNAL MODULE: ./src/core/compose.ts
-var compose = __nccwpck_require__(1591);
+// EXTERNAL MODULE: ./src/server/compose.ts
+var compose = __nccwpck_require__(3671);
 // EXTERNAL MODULE: ./src/commands/compose.ts
 var commands_compose = __nccwpck_require__(1346);
 // EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
@@ -60922,7 +61160,7 @@ async function main_run(s) {
 // EXTERNAL MODULE: ./src/smoke-check/expectations.ts
 var expectations = __nccwpck_require__(5997);
 // EXTERNAL MODULE: ./src/smoke-check/target-url.ts
-var target_url = __nccwpck_require__(3671);
+var target_url = __nccwpck_require__(6052);
 ;// CONCATENATED MODULE: ./src/smoke-check/check.ts
 
 
@@ -61012,225 +61250,8 @@ async function checkUntilPassing(run) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/commands/http-probe.ts
-
-const SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
-/**
- * curl writes the body, then `-w` appends the status, timing and the
- * redirect's absolute target after the marker. The URL and the headers come
- * from the config on its stdin (`--config -`), never from its argv.
- */
-function curlArgv(req, marker) {
-    const method = req.method === 'GET'
-        ? []
-        : req.method === 'HEAD'
-            ? ['--head']
-            : SENDS_EMPTY_BODY.has(req.method)
-                ? ['--request', req.method, '--data-binary', '']
-                : ['--request', req.method];
-    return [
-        'curl',
-        '--silent',
-        '--show-error',
-        // `[` and `{` in a URL are curl glob syntax otherwise.
-        '--globoff',
-        '--output',
-        '-',
-        '--write-out',
-        `\\n${marker} status=%{http_code} seconds=%{time_total} location=%{redirect_url}\\n`,
-        '--max-time',
-        String(req.timeoutSeconds),
-        ...(req.insecureTls ? ['--insecure'] : []),
-        ...method,
-        '--config',
-        '-'
-    ];
-}
-/** A double-quoted string in curl's config syntax, where only \\ and \" need escaping. */
-function curlString(value) {
-    return `"${value.replace(/[\\"]/g, c => `\\${c}`)}"`;
-}
-/** What curl reads from its stdin: one `header = "…"` line per header, then `url = "…"`. */
-function curlConfig(req) {
-    return [
-        ...req.headers.map(h => `header = ${curlString(`${h.name}: ${h.value}`)}`),
-        `url = ${curlString(req.url)}`
-    ]
-        .map(line => `${line}\n`)
-        .join('');
-}
-/**
- * GNU wget prints the response headers (`-S`) on stderr and, with
- * --content-on-error, any body. The probe adds `--config` (a wgetrc with the
- * headers) and `--input-file` (the URL): private files it writes from its
- * stdin and removes when wget is done.
- */
-function gnuWgetArgv(req) {
-    const method = req.method === 'GET'
-        ? []
-        : SENDS_EMPTY_BODY.has(req.method)
-            ? [`--method=${req.method}`, '--body-data=']
-            : [`--method=${req.method}`];
-    return [
-        'wget',
-        // Not --quiet: that hides why a request failed, e.g. "failed: Connection refused."
-        '--no-verbose',
-        '--server-response',
-        '--output-document=-',
-        '--tries=1',
-        `--timeout=${req.timeoutSeconds}`,
-        '--content-on-error',
-        '--max-redirect=0',
-        ...(req.insecureTls ? ['--no-check-certificate'] : []),
-        ...method
-    ];
-}
-/**
- * wget's startup file: one `header = Name: value` line per header. wgetrc
- * has no quoting: the value is the rest of the line, trimmed, which is what
- * the headers input holds (one line each, trimmed, no control characters).
- */
-function wgetrc(req) {
-    return req.headers.map(h => `header = ${h.name}: ${h.value}\n`).join('');
-}
-/**
- * busybox wget sends only GET and POST, always follows redirects and prints
- * no body for an error status; undefined when it cannot make the request
- * (busyboxLimit). It gets no `-T`: Debian's busybox 1.35 crashes on it; the
- * probe script's `timeout` bounds it.
- */
-function busyboxWgetArgv(req) {
-    if (busyboxLimit(req))
-        return undefined;
-    return [
-        'wget',
-        '-q',
-        '-S',
-        '-O',
-        '-',
-        ...(req.method === 'POST' ? ['--post-data', ''] : []),
-        ...(req.insecureTls ? ['--no-check-certificate'] : []),
-        req.url
-    ];
-}
-/**
- * busybox wget takes headers only in its argv, which every user of the
- * machine can read in the process list, and would carry them along every
- * redirect it follows: it gets none.
- */
-function busyboxLimit(req) {
-    if (req.method !== 'GET' && req.method !== 'POST')
-        return 'method';
-    if (req.headers.length > 0)
-        return 'headers';
-    return undefined;
-}
-/**
- * Picks the client the machine has (curl, then GNU wget, then busybox wget),
- * keeps that client's argv out of the three it is given, runs it, and prints
- * a trailer line after the marker: the client, its exit code and
- * /proc/uptime before and after (busybox `date` has no sub-second format).
- * Every value arrives as a positional argument or on stdin; nothing is
- * interpolated. The URL and the headers come on stdin (probeStdin): curl's
- * config, a marker line, wget's startup file, a marker line, the URL. curl
- * gets its part through a pipe from the shell's own printf; GNU wget, which
- * reads its startup file only from a regular file, gets mode-600 files in a
- * mode-700 directory, removed as soon as it is done, and on any exit.
- */
-const PROBE_SCRIPT = [
-    'mark=$1 secs=$2 limit=$3 nc=$4 ng=$5',
-    'shift 5',
-    'if command -v curl >/dev/null 2>&1; then',
-    '  client=curl skip=0 take=$nc',
-    'elif command -v wget >/dev/null 2>&1; then',
-    '  if wget --version >/dev/null 2>&1; then client=wget skip=$nc take=$ng',
-    '  else client=busybox-wget skip=$((nc + ng)) take=$(($# - nc - ng)); fi',
-    'else',
-    `  printf '\\n%s client=none\\n' "$mark"; exit 127`,
-    'fi',
-    'if [ "$client" = busybox-wget ] && [ -n "$limit" ]; then',
-    `  printf '\\n%s client=%s unsupported=%s\\n' "$mark" "$client" "$limit"; exit 2`,
-    'fi',
-    'i=0',
-    'for arg do',
-    '  i=$((i + 1))',
-    '  if [ "$i" -gt "$skip" ] && [ "$i" -le $((skip + take)) ]; then set -- "$@" "$arg"; fi',
-    '  shift',
-    'done',
-    'part() {',
-    '  text=',
-    '  while IFS= read -r line; do',
-    '    [ "$line" = "$mark" ] && return 0',
-    '    text="$text$line',
-    '"',
-    '  done',
-    '}',
-    'dir= pid=',
-    'if [ "$client" = curl ]; then',
-    '  part; config=$text',
-    'elif [ "$client" = wget ]; then',
-    '  part; part; rc=$text; IFS= read -r url',
-    '  umask 077',
-    '  stop() { [ -z "$pid" ] || kill "$pid" 2>/dev/null; exit "$1"; }',
-    '  trap \'[ -z "$dir" ] || rm -rf "$dir"\' EXIT',
-    "  trap 'stop 129' HUP; trap 'stop 130' INT; trap 'stop 141' PIPE; trap 'stop 143' TERM",
-    '  dir=$(mktemp -d "${TMPDIR:-/tmp}/deploykit-probe.XXXXXX") || {',
-    `    printf '\\n%s client=%s unsupported=tmpdir\\n' "$mark" "$client"; exit 2`,
-    '  }',
-    '  printf \'%s\' "$rc" >"$dir/wgetrc" && printf \'%s\\n\' "$url" >"$dir/url" || exit 2',
-    '  set -- "$@" "--config=$dir/wgetrc" "--input-file=$dir/url"',
-    'fi',
-    'if [ "$client" != curl ] && command -v timeout >/dev/null 2>&1; then set -- timeout "$secs" "$@"; fi',
-    'start= end=',
-    'read start rest 2>/dev/null </proc/uptime',
-    'if [ "$client" = curl ]; then',
-    '  printf \'%s\' "$config" | "$@"',
-    'elif [ -n "$dir" ]; then',
-    // GNU timeout runs wget in a process group of its own, which a stop signal for ours misses,
-    // and a shell acts on a trap only after its foreground command ends; `wait` it acts on at once.
-    '  "$@" & pid=$!',
-    '  wait "$pid"',
-    'else',
-    '  "$@"',
-    'fi',
-    'code=$?',
-    'read end rest 2>/dev/null </proc/uptime',
-    'if [ -n "$dir" ]; then rm -rf "$dir"; dir=; fi',
-    `printf '\\n%s client=%s exit=%s start=%s end=%s\\n' "$mark" "$client" "$code" "$start" "$end"`
-].join('\n');
-/** `sh -c PROBE_SCRIPT` with the three clients' argvs as positional arguments; no URL or header among them but busybox wget's URL. */
-function probeArgv(req, marker) {
-    const curl = curlArgv(req, marker);
-    const wget = gnuWgetArgv(req);
-    const busybox = busyboxWgetArgv(req) ?? [];
-    return [
-        'sh',
-        '-c',
-        PROBE_SCRIPT,
-        'deploykit-probe',
-        marker,
-        String(req.timeoutSeconds),
-        busyboxLimit(req) ?? '',
-        String(curl.length),
-        String(wget.length),
-        ...curl,
-        ...wget,
-        ...busybox
-    ];
-}
-/** The probe's standard input: the URL and the headers for curl, then for GNU wget. */
-function probeStdin(req, marker) {
-    return `${curlConfig(req)}${marker}\n${wgetrc(req)}${marker}\n${req.url}\n`;
-}
-const onServer = argv => ({ argv });
-function inRunningService(project, service) {
-    return argv => (0,commands_compose/* inService */.PX)(project, 'exec', service, argv);
-}
-/** The probe as it is sent: placed, with the URL and the headers on its stdin. */
-function probeCommand(req, marker, place) {
-    return { ...place(probeArgv(req, marker)), stdin: probeStdin(req, marker) };
-}
-
+// EXTERNAL MODULE: ./src/commands/http-probe.ts
+var http_probe = __nccwpck_require__(2835);
 ;// CONCATENATED MODULE: ./src/smoke-check/probe-output.ts
 function trailerFields(text, marker) {
     const fields = {};
@@ -61428,7 +61449,7 @@ function remote_probe_lastLine(text) {
  */
 async function placeProbe(host, from, app) {
     if (from.kind !== 'container')
-        return onServer;
+        return http_probe/* onServer */.ze;
     if (!app)
         throw new Error('from: container needs app-dir');
     if ((await host.run(files/* fileCommands */.t.isDirectory(app.appDir), { quiet: true })).code !== 0) {
@@ -61450,7 +61471,7 @@ async function placeProbe(host, from, app) {
     if (!services.includes(from.service)) {
         throw new Error(`service ${from.service} is not in the Compose project ${project.projectName} (it has ${services.join(', ') || 'none'})`);
     }
-    return inRunningService(project, from.service);
+    return (0,http_probe/* inRunningService */.aw)(project, from.service);
 }
 /** The probe script never ran: say why, as far as the command's output tells. */
 function withoutProbe(from, code, stderr, error) {
@@ -61492,7 +61513,7 @@ async function requestOnce(host, place, from, request, settings, timeoutMs) {
     const started = performance.now();
     let result;
     try {
-        result = await host.run(probeCommand(probe, marker, place), {
+        result = await host.run((0,http_probe/* probeCommand */.CL)(probe, marker, place), {
             quiet: true,
             timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS
         });
@@ -61629,7 +61650,7 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const runner_probe_SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
+const SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
 class RequestTimeout extends Error {
 }
 function certificateOf(socket, host) {
@@ -61656,7 +61677,7 @@ function runner_probe_requestOnce({ method, url: href, headers }, insecureTls, b
         const fields = {};
         for (const h of headers)
             fields[h.name] = h.value;
-        if (runner_probe_SENDS_EMPTY_BODY.has(method))
+        if (SENDS_EMPTY_BODY.has(method))
             fields['content-length'] = '0';
         const lib = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
         const req = lib.request(url, 
@@ -61814,7 +61835,7 @@ async function smoke_check_main_run(settings) {
 }
 
 // EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 41 modules
-var main = __nccwpck_require__(5693);
+var main = __nccwpck_require__(8889);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"

@@ -54328,7 +54328,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3762);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4702);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3783);
 
 
@@ -54342,7 +54342,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3762:
+/***/ 4702:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54466,7 +54466,10 @@ const fileCommands = {
     removeTree: (path) => ({ argv: ['rm', '-rf', '--', path] })
 };
 
-;// CONCATENATED MODULE: ./src/core/compose.ts
+;// CONCATENATED MODULE: ./src/server/compose.ts
+// What the actions find out on a server before they act on it: which Compose it
+// has, where the live release is, which python a service runs. Built on the
+// commands of src/commands/, run through the host's transport.
 
 
 

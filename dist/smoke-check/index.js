@@ -53983,6 +53983,312 @@ module.exports = {
 
 /***/ }),
 
+/***/ 1346:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $j: () => (/* binding */ composeCommands),
+/* harmony export */   PX: () => (/* binding */ inService),
+/* harmony export */   g1: () => (/* binding */ COMPOSE_V2),
+/* harmony export */   nJ: () => (/* binding */ COMPOSE_V1)
+/* harmony export */ });
+/* unused harmony export composeCommand */
+const COMPOSE_V2 = ['docker', 'compose'];
+const COMPOSE_V1 = ['docker-compose'];
+/** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
+function composeCommand(project, args) {
+    return {
+        cwd: project.dir,
+        argv: [
+            ...project.binary,
+            '--project-name',
+            project.projectName,
+            ...project.files.flatMap(f => ['--file', f]),
+            ...(project.envFile ? ['--env-file', project.envFile] : []),
+            ...args
+        ]
+    };
+}
+/**
+ * A command inside a Compose service: `exec -T` in the running container, or
+ * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
+ * without a value, so Compose takes the value from its own environment and
+ * it is never on a command line.
+ */
+function inService(project, mode, service, argv, envNames = []) {
+    const env = envNames.flatMap(name => ['-e', name]);
+    return composeCommand(project, mode === 'exec'
+        ? ['exec', '-T', ...env, service, ...argv]
+        : ['run', '--rm', '-T', ...env, service, ...argv]);
+}
+const composeCommands = {
+    /** Exits 0 when this Compose binary works on the server. */
+    version: (binary) => ({ argv: [...binary, 'version'] }),
+    /** Prints the path of python, else of python3, as the service sees it. */
+    findPython: (project, mode, service) => inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']),
+    /** The project's service names, one a line. */
+    services: (project) => composeCommand(project, ['config', '--services']),
+    /** Ids of the services' containers, one per line. */
+    containerIds: (project, services) => composeCommand(project, ['ps', '-q', ...services]),
+    pull: (project, services) => composeCommand(project, ['pull', ...services]),
+    build: (project, services) => composeCommand(project, ['build', ...services]),
+    /** Starts what is not running; a container that runs is not recreated. */
+    startMissing: (project) => composeCommand(project, ['up', '-d', '--no-recreate']),
+    up: (project, services) => composeCommand(project, ['up', '-d', ...services]),
+    /** One service alone, its dependencies left as they are. */
+    upAlone: (project, service) => composeCommand(project, ['up', '-d', '--no-deps', service]),
+    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
+    scale: (project, service, count) => composeCommand(project, [
+        'up',
+        '--detach',
+        '--no-deps',
+        '--no-recreate',
+        '--scale',
+        `${service}=${count}`,
+        service
+    ]),
+    start: (project, service) => composeCommand(project, ['up', '--detach', '--no-deps', service]),
+    /** Runs the proxy's reload script inside its service. */
+    reload: (project, proxy, script) => composeCommand(project, ['exec', '-T', proxy, 'sh', '-c', script])
+};
+
+
+/***/ }),
+
+/***/ 2835:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CL: () => (/* binding */ probeCommand),
+/* harmony export */   aw: () => (/* binding */ inRunningService),
+/* harmony export */   y8: () => (/* binding */ HTTP_METHODS),
+/* harmony export */   ze: () => (/* binding */ onServer)
+/* harmony export */ });
+/* unused harmony exports curlArgv, curlConfig, gnuWgetArgv, wgetrc, busyboxWgetArgv, busyboxLimit, PROBE_SCRIPT, probeArgv, probeStdin */
+/* harmony import */ var _compose_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1346);
+
+/** The methods a smoke check may send. */
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
+/**
+ * curl writes the body, then `-w` appends the status, timing and the
+ * redirect's absolute target after the marker. The URL and the headers come
+ * from the config on its stdin (`--config -`), never from its argv.
+ */
+function curlArgv(req, marker) {
+    const method = req.method === 'GET'
+        ? []
+        : req.method === 'HEAD'
+            ? ['--head']
+            : SENDS_EMPTY_BODY.has(req.method)
+                ? ['--request', req.method, '--data-binary', '']
+                : ['--request', req.method];
+    return [
+        'curl',
+        '--silent',
+        '--show-error',
+        // `[` and `{` in a URL are curl glob syntax otherwise.
+        '--globoff',
+        '--output',
+        '-',
+        '--write-out',
+        `\\n${marker} status=%{http_code} seconds=%{time_total} location=%{redirect_url}\\n`,
+        '--max-time',
+        String(req.timeoutSeconds),
+        ...(req.insecureTls ? ['--insecure'] : []),
+        ...method,
+        '--config',
+        '-'
+    ];
+}
+/** A double-quoted string in curl's config syntax, where only \\ and \" need escaping. */
+function curlString(value) {
+    return `"${value.replace(/[\\"]/g, c => `\\${c}`)}"`;
+}
+/** What curl reads from its stdin: one `header = "…"` line per header, then `url = "…"`. */
+function curlConfig(req) {
+    return [
+        ...req.headers.map(h => `header = ${curlString(`${h.name}: ${h.value}`)}`),
+        `url = ${curlString(req.url)}`
+    ]
+        .map(line => `${line}\n`)
+        .join('');
+}
+/**
+ * GNU wget prints the response headers (`-S`) on stderr and, with
+ * --content-on-error, any body. The probe adds `--config` (a wgetrc with the
+ * headers) and `--input-file` (the URL): private files it writes from its
+ * stdin and removes when wget is done.
+ */
+function gnuWgetArgv(req) {
+    const method = req.method === 'GET'
+        ? []
+        : SENDS_EMPTY_BODY.has(req.method)
+            ? [`--method=${req.method}`, '--body-data=']
+            : [`--method=${req.method}`];
+    return [
+        'wget',
+        // Not --quiet: that hides why a request failed, e.g. "failed: Connection refused."
+        '--no-verbose',
+        '--server-response',
+        '--output-document=-',
+        '--tries=1',
+        `--timeout=${req.timeoutSeconds}`,
+        '--content-on-error',
+        '--max-redirect=0',
+        ...(req.insecureTls ? ['--no-check-certificate'] : []),
+        ...method
+    ];
+}
+/**
+ * wget's startup file: one `header = Name: value` line per header. wgetrc
+ * has no quoting: the value is the rest of the line, trimmed, which is what
+ * the headers input holds (one line each, trimmed, no control characters).
+ */
+function wgetrc(req) {
+    return req.headers.map(h => `header = ${h.name}: ${h.value}\n`).join('');
+}
+/**
+ * busybox wget sends only GET and POST, always follows redirects and prints
+ * no body for an error status; undefined when it cannot make the request
+ * (busyboxLimit). It gets no `-T`: Debian's busybox 1.35 crashes on it; the
+ * probe script's `timeout` bounds it.
+ */
+function busyboxWgetArgv(req) {
+    if (busyboxLimit(req))
+        return undefined;
+    return [
+        'wget',
+        '-q',
+        '-S',
+        '-O',
+        '-',
+        ...(req.method === 'POST' ? ['--post-data', ''] : []),
+        ...(req.insecureTls ? ['--no-check-certificate'] : []),
+        req.url
+    ];
+}
+/**
+ * busybox wget takes headers only in its argv, which every user of the
+ * machine can read in the process list, and would carry them along every
+ * redirect it follows: it gets none.
+ */
+function busyboxLimit(req) {
+    if (req.method !== 'GET' && req.method !== 'POST')
+        return 'method';
+    if (req.headers.length > 0)
+        return 'headers';
+    return undefined;
+}
+/**
+ * Picks the client the machine has (curl, then GNU wget, then busybox wget),
+ * keeps that client's argv out of the three it is given, runs it, and prints
+ * a trailer line after the marker: the client, its exit code and
+ * /proc/uptime before and after (busybox `date` has no sub-second format).
+ * Every value arrives as a positional argument or on stdin; nothing is
+ * interpolated. The URL and the headers come on stdin (probeStdin): curl's
+ * config, a marker line, wget's startup file, a marker line, the URL. curl
+ * gets its part through a pipe from the shell's own printf; GNU wget, which
+ * reads its startup file only from a regular file, gets mode-600 files in a
+ * mode-700 directory, removed as soon as it is done, and on any exit.
+ */
+const PROBE_SCRIPT = [
+    'mark=$1 secs=$2 limit=$3 nc=$4 ng=$5',
+    'shift 5',
+    'if command -v curl >/dev/null 2>&1; then',
+    '  client=curl skip=0 take=$nc',
+    'elif command -v wget >/dev/null 2>&1; then',
+    '  if wget --version >/dev/null 2>&1; then client=wget skip=$nc take=$ng',
+    '  else client=busybox-wget skip=$((nc + ng)) take=$(($# - nc - ng)); fi',
+    'else',
+    `  printf '\\n%s client=none\\n' "$mark"; exit 127`,
+    'fi',
+    'if [ "$client" = busybox-wget ] && [ -n "$limit" ]; then',
+    `  printf '\\n%s client=%s unsupported=%s\\n' "$mark" "$client" "$limit"; exit 2`,
+    'fi',
+    'i=0',
+    'for arg do',
+    '  i=$((i + 1))',
+    '  if [ "$i" -gt "$skip" ] && [ "$i" -le $((skip + take)) ]; then set -- "$@" "$arg"; fi',
+    '  shift',
+    'done',
+    'part() {',
+    '  text=',
+    '  while IFS= read -r line; do',
+    '    [ "$line" = "$mark" ] && return 0',
+    '    text="$text$line',
+    '"',
+    '  done',
+    '}',
+    'dir= pid=',
+    'if [ "$client" = curl ]; then',
+    '  part; config=$text',
+    'elif [ "$client" = wget ]; then',
+    '  part; part; rc=$text; IFS= read -r url',
+    '  umask 077',
+    '  stop() { [ -z "$pid" ] || kill "$pid" 2>/dev/null; exit "$1"; }',
+    '  trap \'[ -z "$dir" ] || rm -rf "$dir"\' EXIT',
+    "  trap 'stop 129' HUP; trap 'stop 130' INT; trap 'stop 141' PIPE; trap 'stop 143' TERM",
+    '  dir=$(mktemp -d "${TMPDIR:-/tmp}/deploykit-probe.XXXXXX") || {',
+    `    printf '\\n%s client=%s unsupported=tmpdir\\n' "$mark" "$client"; exit 2`,
+    '  }',
+    '  printf \'%s\' "$rc" >"$dir/wgetrc" && printf \'%s\\n\' "$url" >"$dir/url" || exit 2',
+    '  set -- "$@" "--config=$dir/wgetrc" "--input-file=$dir/url"',
+    'fi',
+    'if [ "$client" != curl ] && command -v timeout >/dev/null 2>&1; then set -- timeout "$secs" "$@"; fi',
+    'start= end=',
+    'read start rest 2>/dev/null </proc/uptime',
+    'if [ "$client" = curl ]; then',
+    '  printf \'%s\' "$config" | "$@"',
+    'elif [ -n "$dir" ]; then',
+    // GNU timeout runs wget in a process group of its own, which a stop signal for ours misses,
+    // and a shell acts on a trap only after its foreground command ends; `wait` it acts on at once.
+    '  "$@" & pid=$!',
+    '  wait "$pid"',
+    'else',
+    '  "$@"',
+    'fi',
+    'code=$?',
+    'read end rest 2>/dev/null </proc/uptime',
+    'if [ -n "$dir" ]; then rm -rf "$dir"; dir=; fi',
+    `printf '\\n%s client=%s exit=%s start=%s end=%s\\n' "$mark" "$client" "$code" "$start" "$end"`
+].join('\n');
+/** `sh -c PROBE_SCRIPT` with the three clients' argvs as positional arguments; no URL or header among them but busybox wget's URL. */
+function probeArgv(req, marker) {
+    const curl = curlArgv(req, marker);
+    const wget = gnuWgetArgv(req);
+    const busybox = busyboxWgetArgv(req) ?? [];
+    return [
+        'sh',
+        '-c',
+        PROBE_SCRIPT,
+        'deploykit-probe',
+        marker,
+        String(req.timeoutSeconds),
+        busyboxLimit(req) ?? '',
+        String(curl.length),
+        String(wget.length),
+        ...curl,
+        ...wget,
+        ...busybox
+    ];
+}
+/** The probe's standard input: the URL and the headers for curl, then for GNU wget. */
+function probeStdin(req, marker) {
+    return `${curlConfig(req)}${marker}\n${wgetrc(req)}${marker}\n${req.url}\n`;
+}
+const onServer = argv => ({ argv });
+function inRunningService(project, service) {
+    return argv => (0,_compose_js__WEBPACK_IMPORTED_MODULE_0__/* .inService */ .PX)(project, 'exec', service, argv);
+}
+/** The probe as it is sent: placed, with the URL and the headers on its stdin. */
+function probeCommand(req, marker, place) {
+    return { ...place(probeArgv(req, marker)), stdin: probeStdin(req, marker) };
+}
+
+
+/***/ }),
+
 /***/ 5263:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -54455,7 +54761,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8303);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1353);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1048);
 
 
@@ -54469,7 +54775,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8303:
+/***/ 1353:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55960,285 +56266,10 @@ async function checkUntilPassing(run) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/commands/compose.ts
-const COMPOSE_V2 = ['docker', 'compose'];
-const COMPOSE_V1 = ['docker-compose'];
-/** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
-function composeCommand(project, args) {
-    return {
-        cwd: project.dir,
-        argv: [
-            ...project.binary,
-            '--project-name',
-            project.projectName,
-            ...project.files.flatMap(f => ['--file', f]),
-            ...(project.envFile ? ['--env-file', project.envFile] : []),
-            ...args
-        ]
-    };
-}
-/**
- * A command inside a Compose service: `exec -T` in the running container, or
- * `run --rm -T` in a new one. Each of `envNames` is passed as `-e NAME`
- * without a value, so Compose takes the value from its own environment and
- * it is never on a command line.
- */
-function inService(project, mode, service, argv, envNames = []) {
-    const env = envNames.flatMap(name => ['-e', name]);
-    return composeCommand(project, mode === 'exec'
-        ? ['exec', '-T', ...env, service, ...argv]
-        : ['run', '--rm', '-T', ...env, service, ...argv]);
-}
-const compose_composeCommands = {
-    /** Exits 0 when this Compose binary works on the server. */
-    version: (binary) => ({ argv: [...binary, 'version'] }),
-    /** Prints the path of python, else of python3, as the service sees it. */
-    findPython: (project, mode, service) => inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']),
-    /** The project's service names, one a line. */
-    services: (project) => composeCommand(project, ['config', '--services']),
-    /** Ids of the services' containers, one per line. */
-    containerIds: (project, services) => composeCommand(project, ['ps', '-q', ...services]),
-    pull: (project, services) => composeCommand(project, ['pull', ...services]),
-    build: (project, services) => composeCommand(project, ['build', ...services]),
-    /** Starts what is not running; a container that runs is not recreated. */
-    startMissing: (project) => composeCommand(project, ['up', '-d', '--no-recreate']),
-    up: (project, services) => composeCommand(project, ['up', '-d', ...services]),
-    /** One service alone, its dependencies left as they are. */
-    upAlone: (project, service) => composeCommand(project, ['up', '-d', '--no-deps', service]),
-    /** `--no-recreate` keeps the running container as it is; only the missing ones are created. */
-    scale: (project, service, count) => composeCommand(project, [
-        'up',
-        '--detach',
-        '--no-deps',
-        '--no-recreate',
-        '--scale',
-        `${service}=${count}`,
-        service
-    ]),
-    start: (project, service) => composeCommand(project, ['up', '--detach', '--no-deps', service]),
-    /** Runs the proxy's reload script inside its service. */
-    reload: (project, proxy, script) => composeCommand(project, ['exec', '-T', proxy, 'sh', '-c', script])
-};
-
-;// CONCATENATED MODULE: ./src/commands/http-probe.ts
-
-const SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
-/**
- * curl writes the body, then `-w` appends the status, timing and the
- * redirect's absolute target after the marker. The URL and the headers come
- * from the config on its stdin (`--config -`), never from its argv.
- */
-function curlArgv(req, marker) {
-    const method = req.method === 'GET'
-        ? []
-        : req.method === 'HEAD'
-            ? ['--head']
-            : SENDS_EMPTY_BODY.has(req.method)
-                ? ['--request', req.method, '--data-binary', '']
-                : ['--request', req.method];
-    return [
-        'curl',
-        '--silent',
-        '--show-error',
-        // `[` and `{` in a URL are curl glob syntax otherwise.
-        '--globoff',
-        '--output',
-        '-',
-        '--write-out',
-        `\\n${marker} status=%{http_code} seconds=%{time_total} location=%{redirect_url}\\n`,
-        '--max-time',
-        String(req.timeoutSeconds),
-        ...(req.insecureTls ? ['--insecure'] : []),
-        ...method,
-        '--config',
-        '-'
-    ];
-}
-/** A double-quoted string in curl's config syntax, where only \\ and \" need escaping. */
-function curlString(value) {
-    return `"${value.replace(/[\\"]/g, c => `\\${c}`)}"`;
-}
-/** What curl reads from its stdin: one `header = "…"` line per header, then `url = "…"`. */
-function curlConfig(req) {
-    return [
-        ...req.headers.map(h => `header = ${curlString(`${h.name}: ${h.value}`)}`),
-        `url = ${curlString(req.url)}`
-    ]
-        .map(line => `${line}\n`)
-        .join('');
-}
-/**
- * GNU wget prints the response headers (`-S`) on stderr and, with
- * --content-on-error, any body. The probe adds `--config` (a wgetrc with the
- * headers) and `--input-file` (the URL): private files it writes from its
- * stdin and removes when wget is done.
- */
-function gnuWgetArgv(req) {
-    const method = req.method === 'GET'
-        ? []
-        : SENDS_EMPTY_BODY.has(req.method)
-            ? [`--method=${req.method}`, '--body-data=']
-            : [`--method=${req.method}`];
-    return [
-        'wget',
-        // Not --quiet: that hides why a request failed, e.g. "failed: Connection refused."
-        '--no-verbose',
-        '--server-response',
-        '--output-document=-',
-        '--tries=1',
-        `--timeout=${req.timeoutSeconds}`,
-        '--content-on-error',
-        '--max-redirect=0',
-        ...(req.insecureTls ? ['--no-check-certificate'] : []),
-        ...method
-    ];
-}
-/**
- * wget's startup file: one `header = Name: value` line per header. wgetrc
- * has no quoting: the value is the rest of the line, trimmed, which is what
- * the headers input holds (one line each, trimmed, no control characters).
- */
-function wgetrc(req) {
-    return req.headers.map(h => `header = ${h.name}: ${h.value}\n`).join('');
-}
-/**
- * busybox wget sends only GET and POST, always follows redirects and prints
- * no body for an error status; undefined when it cannot make the request
- * (busyboxLimit). It gets no `-T`: Debian's busybox 1.35 crashes on it; the
- * probe script's `timeout` bounds it.
- */
-function busyboxWgetArgv(req) {
-    if (busyboxLimit(req))
-        return undefined;
-    return [
-        'wget',
-        '-q',
-        '-S',
-        '-O',
-        '-',
-        ...(req.method === 'POST' ? ['--post-data', ''] : []),
-        ...(req.insecureTls ? ['--no-check-certificate'] : []),
-        req.url
-    ];
-}
-/**
- * busybox wget takes headers only in its argv, which every user of the
- * machine can read in the process list, and would carry them along every
- * redirect it follows: it gets none.
- */
-function busyboxLimit(req) {
-    if (req.method !== 'GET' && req.method !== 'POST')
-        return 'method';
-    if (req.headers.length > 0)
-        return 'headers';
-    return undefined;
-}
-/**
- * Picks the client the machine has (curl, then GNU wget, then busybox wget),
- * keeps that client's argv out of the three it is given, runs it, and prints
- * a trailer line after the marker: the client, its exit code and
- * /proc/uptime before and after (busybox `date` has no sub-second format).
- * Every value arrives as a positional argument or on stdin; nothing is
- * interpolated. The URL and the headers come on stdin (probeStdin): curl's
- * config, a marker line, wget's startup file, a marker line, the URL. curl
- * gets its part through a pipe from the shell's own printf; GNU wget, which
- * reads its startup file only from a regular file, gets mode-600 files in a
- * mode-700 directory, removed as soon as it is done, and on any exit.
- */
-const PROBE_SCRIPT = [
-    'mark=$1 secs=$2 limit=$3 nc=$4 ng=$5',
-    'shift 5',
-    'if command -v curl >/dev/null 2>&1; then',
-    '  client=curl skip=0 take=$nc',
-    'elif command -v wget >/dev/null 2>&1; then',
-    '  if wget --version >/dev/null 2>&1; then client=wget skip=$nc take=$ng',
-    '  else client=busybox-wget skip=$((nc + ng)) take=$(($# - nc - ng)); fi',
-    'else',
-    `  printf '\\n%s client=none\\n' "$mark"; exit 127`,
-    'fi',
-    'if [ "$client" = busybox-wget ] && [ -n "$limit" ]; then',
-    `  printf '\\n%s client=%s unsupported=%s\\n' "$mark" "$client" "$limit"; exit 2`,
-    'fi',
-    'i=0',
-    'for arg do',
-    '  i=$((i + 1))',
-    '  if [ "$i" -gt "$skip" ] && [ "$i" -le $((skip + take)) ]; then set -- "$@" "$arg"; fi',
-    '  shift',
-    'done',
-    'part() {',
-    '  text=',
-    '  while IFS= read -r line; do',
-    '    [ "$line" = "$mark" ] && return 0',
-    '    text="$text$line',
-    '"',
-    '  done',
-    '}',
-    'dir= pid=',
-    'if [ "$client" = curl ]; then',
-    '  part; config=$text',
-    'elif [ "$client" = wget ]; then',
-    '  part; part; rc=$text; IFS= read -r url',
-    '  umask 077',
-    '  stop() { [ -z "$pid" ] || kill "$pid" 2>/dev/null; exit "$1"; }',
-    '  trap \'[ -z "$dir" ] || rm -rf "$dir"\' EXIT',
-    "  trap 'stop 129' HUP; trap 'stop 130' INT; trap 'stop 141' PIPE; trap 'stop 143' TERM",
-    '  dir=$(mktemp -d "${TMPDIR:-/tmp}/deploykit-probe.XXXXXX") || {',
-    `    printf '\\n%s client=%s unsupported=tmpdir\\n' "$mark" "$client"; exit 2`,
-    '  }',
-    '  printf \'%s\' "$rc" >"$dir/wgetrc" && printf \'%s\\n\' "$url" >"$dir/url" || exit 2',
-    '  set -- "$@" "--config=$dir/wgetrc" "--input-file=$dir/url"',
-    'fi',
-    'if [ "$client" != curl ] && command -v timeout >/dev/null 2>&1; then set -- timeout "$secs" "$@"; fi',
-    'start= end=',
-    'read start rest 2>/dev/null </proc/uptime',
-    'if [ "$client" = curl ]; then',
-    '  printf \'%s\' "$config" | "$@"',
-    'elif [ -n "$dir" ]; then',
-    // GNU timeout runs wget in a process group of its own, which a stop signal for ours misses,
-    // and a shell acts on a trap only after its foreground command ends; `wait` it acts on at once.
-    '  "$@" & pid=$!',
-    '  wait "$pid"',
-    'else',
-    '  "$@"',
-    'fi',
-    'code=$?',
-    'read end rest 2>/dev/null </proc/uptime',
-    'if [ -n "$dir" ]; then rm -rf "$dir"; dir=; fi',
-    `printf '\\n%s client=%s exit=%s start=%s end=%s\\n' "$mark" "$client" "$code" "$start" "$end"`
-].join('\n');
-/** `sh -c PROBE_SCRIPT` with the three clients' argvs as positional arguments; no URL or header among them but busybox wget's URL. */
-function probeArgv(req, marker) {
-    const curl = curlArgv(req, marker);
-    const wget = gnuWgetArgv(req);
-    const busybox = busyboxWgetArgv(req) ?? [];
-    return [
-        'sh',
-        '-c',
-        PROBE_SCRIPT,
-        'deploykit-probe',
-        marker,
-        String(req.timeoutSeconds),
-        busyboxLimit(req) ?? '',
-        String(curl.length),
-        String(wget.length),
-        ...curl,
-        ...wget,
-        ...busybox
-    ];
-}
-/** The probe's standard input: the URL and the headers for curl, then for GNU wget. */
-function probeStdin(req, marker) {
-    return `${curlConfig(req)}${marker}\n${wgetrc(req)}${marker}\n${req.url}\n`;
-}
-const onServer = argv => ({ argv });
-function inRunningService(project, service) {
-    return argv => inService(project, 'exec', service, argv);
-}
-/** The probe as it is sent: placed, with the URL and the headers on its stdin. */
-function probeCommand(req, marker, place) {
-    return { ...place(probeArgv(req, marker)), stdin: probeStdin(req, marker) };
-}
-
+// EXTERNAL MODULE: ./src/commands/http-probe.ts
+var http_probe = __nccwpck_require__(2835);
+// EXTERNAL MODULE: ./src/commands/compose.ts
+var compose = __nccwpck_require__(1346);
 ;// CONCATENATED MODULE: ./src/commands/files.ts
 /** Files and directories on the server (env file, release log, releases, backups). */
 const fileCommands = {
@@ -56290,17 +56321,20 @@ const fileCommands = {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/core/compose.ts
+;// CONCATENATED MODULE: ./src/server/compose.ts
+// What the actions find out on a server before they act on it: which Compose it
+// has, where the live release is, which python a service runs. Built on the
+// commands of src/commands/, run through the host's transport.
 
 
 
 /** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
 async function detectCompose(host, choice) {
     const candidates = choice === 'auto'
-        ? [COMPOSE_V2, COMPOSE_V1]
-        : [choice === 'docker compose' ? COMPOSE_V2 : COMPOSE_V1];
+        ? [compose/* COMPOSE_V2 */.g1, compose/* COMPOSE_V1 */.nJ]
+        : [choice === 'docker compose' ? compose/* COMPOSE_V2 */.g1 : compose/* COMPOSE_V1 */.nJ];
     for (const binary of candidates) {
-        const probe = await host.run(compose_composeCommands.version(binary), { quiet: true });
+        const probe = await host.run(compose/* composeCommands */.$j.version(binary), { quiet: true });
         if (probe.code === 0)
             return binary;
     }
@@ -56531,7 +56565,7 @@ function remote_probe_lastLine(text) {
  */
 async function placeProbe(host, from, app) {
     if (from.kind !== 'container')
-        return onServer;
+        return http_probe/* onServer */.ze;
     if (!app)
         throw new Error('from: container needs app-dir');
     if ((await host.run(fileCommands.isDirectory(app.appDir), { quiet: true })).code !== 0) {
@@ -56540,7 +56574,7 @@ async function placeProbe(host, from, app) {
     const binary = await detectCompose(host, app.composeChoice);
     const project = projectFor(app, binary, await liveReleaseDir(host, app.appDir));
     // `docker-compose exec -T` (v1) exits 1 without a word for an unknown service: ask first.
-    const config = await host.run(compose_composeCommands.services(project), { quiet: true });
+    const config = await host.run(compose/* composeCommands */.$j.services(project), { quiet: true });
     if (config.code !== 0) {
         throw new Error(`cannot read the Compose project in ${project.dir}: ${remote_probe_lastLine(config.stderr)}`);
     }
@@ -56553,7 +56587,7 @@ async function placeProbe(host, from, app) {
     if (!services.includes(from.service)) {
         throw new Error(`service ${from.service} is not in the Compose project ${project.projectName} (it has ${services.join(', ') || 'none'})`);
     }
-    return inRunningService(project, from.service);
+    return (0,http_probe/* inRunningService */.aw)(project, from.service);
 }
 /** The probe script never ran: say why, as far as the command's output tells. */
 function withoutProbe(from, code, stderr, error) {
@@ -56595,7 +56629,7 @@ async function requestOnce(host, place, from, request, settings, timeoutMs) {
     const started = performance.now();
     let result;
     try {
-        result = await host.run(probeCommand(probe, marker, place), {
+        result = await host.run((0,http_probe/* probeCommand */.CL)(probe, marker, place), {
             quiet: true,
             timeoutMs: timeoutSeconds * 1000 + EXEC_GRACE_MS
         });
@@ -56765,7 +56799,7 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const runner_probe_SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
+const SENDS_EMPTY_BODY = new Set(['POST', 'PUT', 'PATCH']);
 class RequestTimeout extends Error {
 }
 function certificateOf(socket, host) {
@@ -56792,7 +56826,7 @@ function runner_probe_requestOnce({ method, url: href, headers }, insecureTls, b
         const fields = {};
         for (const h of headers)
             fields[h.name] = h.value;
-        if (runner_probe_SENDS_EMPTY_BODY.has(method))
+        if (SENDS_EMPTY_BODY.has(method))
             fields['content-length'] = '0';
         const lib = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
         const req = lib.request(url, 
@@ -56962,10 +56996,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   Nl: () => (/* binding */ readSmokeCheckSettings)
 });
 
-// UNUSED EXPORTS: METHODS, parseUrlLine, readFrom, readSmokeSettings
+// UNUSED EXPORTS: parseUrlLine, readFrom, readSmokeSettings
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(8261);
+// EXTERNAL MODULE: ./src/commands/http-probe.ts
+var http_probe = __nccwpck_require__(2835);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/core/errors.ts
@@ -57360,7 +57396,7 @@ var expectations = __nccwpck_require__(5997);
 
 
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
 /**
  * Headers that name things rather than grant access. Masking them would hide
  * every occurrence of a host name, or of a value as short as `1`, in the log.
@@ -57451,8 +57487,8 @@ function parseUrlLine(line, shared, number = 1) {
     let method = 'GET';
     if (!tokens[0].includes('://') && /^[A-Za-z]+$/.test(tokens[0])) {
         const word = tokens.shift().toUpperCase();
-        if (!METHODS.includes(word)) {
-            throw new errors/* InputError */.dz('urls', `${JSON.stringify(word)} is not a supported method`, `Use one of ${METHODS.join(', ')}`);
+        if (!http_probe/* HTTP_METHODS */.y8.includes(word)) {
+            throw new errors/* InputError */.dz('urls', `${JSON.stringify(word)} is not a supported method`, `Use one of ${http_probe/* HTTP_METHODS */.y8.join(', ')}`);
         }
         method = word;
     }

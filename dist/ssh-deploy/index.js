@@ -54081,6 +54081,31 @@ scope.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(scope.__f
 
 /***/ }),
 
+/***/ 4831:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ isFullSha),
+/* harmony export */   c: () => (/* binding */ isGitRef)
+/* harmony export */ });
+/**
+ * What deploy-kit accepts as a git ref: a sha, tag or branch name, never
+ * something git would read as an option. Refs come from inputs and from the
+ * release log on the server, which anyone with write access there can edit.
+ */
+const REF = /^[A-Za-z0-9._/@^~-]+$/;
+function isGitRef(ref) {
+    return REF.test(ref) && !ref.startsWith('-');
+}
+const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** A full SHA-1 or SHA-256 commit id, as `rev-parse` prints it. */
+function isFullSha(ref) {
+    return FULL_SHA.test(ref);
+}
+
+
+/***/ }),
+
 /***/ 9114:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -54415,31 +54440,6 @@ const STDIN_ENV_READER = `${NEWLINE_VAR}='\n'; ` +
 
 /***/ }),
 
-/***/ 5630:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   W: () => (/* binding */ isFullSha),
-/* harmony export */   c: () => (/* binding */ isGitRef)
-/* harmony export */ });
-/**
- * What deploy-kit accepts as a git ref: a sha, tag or branch name, never
- * something git would read as an option. Refs come from inputs and from the
- * release log on the server, which anyone with write access there can edit.
- */
-const REF = /^[A-Za-z0-9._/@^~-]+$/;
-function isGitRef(ref) {
-    return REF.test(ref) && !ref.startsWith('-');
-}
-const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-/** A full SHA-1 or SHA-256 commit id, as `rev-parse` prints it. */
-function isFullSha(ref) {
-    return FULL_SHA.test(ref);
-}
-
-
-/***/ }),
-
 /***/ 8030:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -54447,7 +54447,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6276);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3409);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1635);
 
 
@@ -54465,7 +54465,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6276:
+/***/ 3409:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55963,7 +55963,10 @@ const files_fileCommands = {
     removeTree: (path) => ({ argv: ['rm', '-rf', '--', path] })
 };
 
-;// CONCATENATED MODULE: ./src/core/compose.ts
+;// CONCATENATED MODULE: ./src/server/compose.ts
+// What the actions find out on a server before they act on it: which Compose it
+// has, where the live release is, which python a service runs. Built on the
+// commands of src/commands/, run through the host's transport.
 
 
 
@@ -56007,8 +56010,8 @@ async function findPython(host, project, mode, service) {
     return found;
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
-var git_ref = __nccwpck_require__(5630);
+// EXTERNAL MODULE: ./src/core/git-ref.ts
+var git_ref = __nccwpck_require__(4831);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
 /**
  * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
@@ -56829,7 +56832,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/ssh-deploy/state-paths.ts
+;// CONCATENATED MODULE: ./src/commands/state-paths.ts
 
 /** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
 function statePaths(appDir) {
@@ -58856,8 +58859,8 @@ function readRollingSettings(read, strategy, services) {
     };
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/git-ref.ts
-var git_ref = __nccwpck_require__(5630);
+// EXTERNAL MODULE: ./src/core/git-ref.ts
+var git_ref = __nccwpck_require__(4831);
 // EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
 var repository_url = __nccwpck_require__(5508);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts

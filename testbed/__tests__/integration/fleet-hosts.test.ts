@@ -17,6 +17,7 @@ import { connect as connectTcp } from 'node:net'
 import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Client } from 'ssh2'
+import { ensureDocker, stopDocker } from '../../docker.js'
 import { FleetHosts, startFleetHosts } from '../../fleet-hosts.js'
 import { BUSYBOX_IMAGE } from '../../images.js'
 import { ensurePrerequisites } from '../../prerequisites.js'
@@ -148,8 +149,13 @@ const before = {
   dirs: [] as string[]
 }
 
+let dockerPid: number | undefined
+
 beforeAll(async () => {
   ensurePrerequisites()
+  // The hosts' images are copied from the machine's engine, which CI does not keep running:
+  // started before the snapshot below, so its own bridge is not taken for a leftover.
+  dockerPid = (await ensureDocker()).startedPid
   // `ip netns add` makes /run/netns a mount point the first time any namespace is added on the
   // machine, and leaves it for every later one: it is iproute2's, not the fleet's.
   await runChecked('ip', ['netns', 'add', 'dkfleet-probe'])
@@ -167,6 +173,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const session of sessions) session.end()
   await fleet?.stop()
+  if (dockerPid !== undefined) await stopDocker(dockerPid)
 })
 
 describe('fleet hosts', () => {

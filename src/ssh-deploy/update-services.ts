@@ -16,6 +16,8 @@ export interface UpdateOptions {
   beforeStart?: () => Promise<void>
   /** With one-by-one and rolling: runs before each service changes. */
   beforeEach?: (service: string) => Promise<void>
+  /** With recreate: called right before `up`, from where containers change. */
+  beforeUp?: () => void
 }
 
 /**
@@ -40,6 +42,7 @@ export async function updateServices(
   if (s.strategy === 'rolling')
     return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach)
   if (s.strategy === 'one-by-one') return updateOneByOne(host, project, s, opts.beforeEach)
+  opts.beforeUp?.()
   await host.check(composeCommands.up(project, s.services))
 }
 

@@ -301,11 +301,29 @@ describe('deployHost, command by command', () => {
     expect(migrated).toEqual(['web1'])
   })
 
-  it('a failed compose up is recorded as failed; with nothing changed before, it says so', async () => {
+  it('a failed compose up is recorded as failed; the containers may have changed, so it says so', async () => {
     const server = serverWithLive()
     server.rules.push([/ up -d$/, { code: 1, stderr: 'port is already allocated' }])
     const outcome = await deploy(server, {}, { wayBack: true })
     expect(outcome).toMatchSnapshot()
+    expect(outcome.failure).toMatchObject({ changed: true })
+  })
+
+  it('one-by-one: a later service that fails to start leaves the earlier one changed, and says so', async () => {
+    const server = serverWithLive()
+    server.rules.push([/ up -d --no-deps worker$/, { code: 1, stderr: 'no such image' }])
+    const outcome = await deploy(server, { strategy: 'one-by-one', services: 'web, worker' })
+    expect(outcome.failure).toMatchObject({ changed: true })
+    expect(outcome.error).toContain('the server was changed and may be half-deployed')
+    expect(outcome.error).toContain('the last good release is r1')
+  })
+
+  it('a failed pull changes no container: nothing was changed', async () => {
+    const server = serverWithLive()
+    server.rules.push([/ pull$/, { code: 1, stderr: 'manifest unknown' }])
+    const outcome = await deploy(server, { pull: 'true' })
+    expect(outcome.failure).toMatchObject({ changed: false })
+    expect(outcome.error).toContain('nothing was changed')
   })
 
   it('a failure after the env file was written says the server was changed and names the way back', async () => {

@@ -27,6 +27,8 @@ export class Journal {
   readonly begun: string[] = []
   /** The containers were being changed to this release. */
   containers = false
+  /** How many container changes were begun: a change that fails after one of its own began left the app changed. */
+  private containerChanges = 0
   /** The release that ran before, once the log was read. */
   live?: ReleaseRecord
   report?: HostReport
@@ -45,13 +47,27 @@ export class Journal {
   async begin(next: string, opts: Pick<ChangeOptions, 'containers'> = {}): Promise<void> {
     await this.checkLock(next)
     this.begun.push(next)
-    if (opts.containers) this.containers = true
+    if (opts.containers) this.containersChanging()
+  }
+
+  /** Within a change begun already (and its lock checked), containers start to change now. */
+  containersChanging(): void {
+    this.containers = true
+    this.containerChanges++
   }
 
   /** Begins `next`, does it, and keeps what a failure later has to put back. */
   async change<T>(next: string, action: () => Promise<T>, opts: ChangeOptions = {}): Promise<T> {
     await this.begin(next, opts)
-    const value = await action()
+    const begunBefore = this.containerChanges
+    let value: T
+    try {
+      value = await action()
+    } catch (err) {
+      // Part of it was done: a container it began to change may run the new release, or none.
+      if (opts.app && this.report && this.containerChanges > begunBefore) this.report.changed = true
+      throw err
+    }
     if (opts.app && this.report) this.report.changed = true
     if (opts.undo) this.undos.push(opts.undo)
     return value

@@ -32,7 +32,8 @@ export async function updateContainers(
             await journal.begin('migrating before the start')
             await beforeStart(host)
           }),
-        beforeEach: service => journal.begin(`updating ${service}`, { containers: true })
+        beforeEach: service => journal.begin(`updating ${service}`, { containers: true }),
+        beforeUp: () => journal.containersChanging()
       }),
     { containers: true, app: true }
   )

@@ -25,6 +25,33 @@ describe('Journal', () => {
     expect(journal.begun).toEqual(['uploading', 'writing .env', 'switching'])
   })
 
+  it('a change that fails after containers began to change inside it leaves the app changed', async () => {
+    const journal = new Journal()
+    journal.open(report, undefined)
+    await expect(
+      journal.change(
+        'updating the containers',
+        async () => {
+          throw new Error('no such image')
+        },
+        { containers: true, app: true }
+      )
+    ).rejects.toThrow('no such image')
+    expect(journal.report?.changed).toBe(false)
+    await expect(
+      journal.change(
+        'updating the containers',
+        async () => {
+          await journal.begin('updating web', { containers: true })
+          journal.containersChanging()
+          throw new Error('port is already allocated')
+        },
+        { containers: true, app: true }
+      )
+    ).rejects.toThrow('port is already allocated')
+    expect(journal.report?.changed).toBe(true)
+  })
+
   it('checks the lock before each change and counts none begun when it is lost', async () => {
     const asked: string[] = []
     const journal = new Journal(async next => {

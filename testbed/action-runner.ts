@@ -63,6 +63,13 @@ export async function runBundle(
      * registered before the step started.
      */
     killWhen?: RegExp
+    /**
+     * Cancels the step once its output matches, as the runner cancels one
+     * (GitHub's "Workflow cancellation reference"; actions/runner
+     * ProcessInvoker): SIGINT to the action's process, SIGTERM if it still
+     * runs 7.5 s later, then SIGKILL 2.5 s after that.
+     */
+    cancelWhen?: RegExp
   } = {}
 ): Promise<BundleRun> {
   const dir = mkdtempSync(join(tmpdir(), 'deploykit-action-'))
@@ -89,11 +96,24 @@ export async function runBundle(
   const child = spawn(cmd, args, { env, cwd: opts.cwd ?? dir })
   let output = ''
   let killed = false
+  let cancelling = false
+  const escalation: NodeJS.Timeout[] = []
   const take = (d: Buffer) => {
     output += d.toString()
     if (opts.killWhen && !killed && opts.killWhen.test(output)) {
       killed = true
       child.kill('SIGKILL')
+    }
+    if (opts.cancelWhen && !cancelling && opts.cancelWhen.test(output)) {
+      cancelling = true
+      child.kill('SIGINT')
+      escalation.push(setTimeout(() => child.kill('SIGTERM'), 7_500))
+      escalation.push(
+        setTimeout(() => {
+          killed = true
+          child.kill('SIGKILL')
+        }, 10_000)
+      )
     }
   }
   child.stdout.on('data', take)
@@ -103,6 +123,7 @@ export async function runBundle(
     child.on('exit', (c, s) => killed && done([c, s]))
     child.on('close', (c, s) => done([c, s]))
   })
+  for (const timer of escalation) clearTimeout(timer)
   if (killed) {
     child.stdout.destroy()
     child.stderr.destroy()

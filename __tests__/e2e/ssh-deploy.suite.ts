@@ -24,7 +24,7 @@ import { visibleLog } from '../helpers/capture-output.js'
 import { HOSTILE_LABEL, HOSTILE_LINES, serverCommandsActedOn } from '../helpers/hostile-output.js'
 import { imagesAndLinks, MARKDOWN_PAYLOAD, summaryText } from '../helpers/rendered-summary.js'
 import { readStepOutput, SecretMasker } from '../../testbed/secret-masker.js'
-import { ActionRun, runAction } from '../../testbed/action-runner.js'
+import { ActionRun, runAction, runBundle } from '../../testbed/action-runner.js'
 import {
   AppRepo,
   AppShape,
@@ -609,6 +609,46 @@ describe('locking and many hosts', () => {
     expect(r.code).toBe(0)
     expect(() => readdirSync(lockDir)).toThrow(/ENOENT/)
   })
+
+  // How a cancel is handled does not depend on the Compose: the v1 run leaves it to the v2 one.
+  const itOnce = composeUnderTest.choice === 'docker-compose' ? it.skip : it
+  itOnce(
+    'stops at the next safe point when the job is cancelled: clone put back, lock freed, summary and outputs written',
+    async () => {
+      const t = await newApp('cancel', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+      const v1 = await t.app.release('v1')
+      const inputs = {
+        ...connection(),
+        ...t.inputs,
+        repository: t.app.bare,
+        env: `APP_PORT=${t.port}`
+      }
+      expectOk(await deploy(inputs, v1))
+      const v2 = await t.app.release('v2')
+      // The runner stand-in sends SIGINT while the hook runs, then SIGTERM and SIGKILL as GitHub's runner would.
+      const r = await runBundle(
+        join('dist', 'ssh-deploy', 'index.js'),
+        { ...inputs, 'pre-deploy': 'echo hook started; sleep 2' },
+        { env: { GITHUB_SHA: v2 }, cancelWhen: /hook started/ }
+      )
+      expect(r.signal).toBeNull()
+      expect(r.code).toBe(1)
+      expect(r.output).toContain(
+        'Cancel requested (SIGINT): stopping before the next change to a server'
+      )
+      expect(r.output).toMatch(
+        /::error::.*the run was cancelled \(SIGINT\) before recording release \S+ as started .*nothing was changed \(the clone is back at/
+      )
+      expect(gitHead(t.appDir)).toBe(v1)
+      expect(existsSync(join(t.appDir, '.deploy-kit', 'lock'))).toBe(false)
+      expect(r.state['lock-open']).toBe('false')
+      expect(JSON.parse(r.outputs.hosts)).toEqual([
+        expect.objectContaining({ status: 'failed', changed: false })
+      ])
+      expect(r.summary).toContain('failed (unchanged)')
+      expect(releaseLog(t.appDir).map(x => x.status)).toEqual(['succeeded'])
+    }
+  )
 
   it('deploys to several hosts and reports the one that is down', async () => {
     const t = await newApp('fleet', { branch: 'main', composeFile: 'docker-compose.prod.yml' })

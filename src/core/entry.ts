@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { watchSignals } from './cancellation.js'
 import { errorMessage } from './errors.js'
 import { logRemote } from './log.js'
 
@@ -50,9 +51,14 @@ export async function runAction<S, R extends StageResult>(entry: ActionEntry<S, 
     }
     core.saveState(IS_POST, 'true')
   }
-  await endStep(async () => {
-    const result = await entry.run(entry.readSettings())
-    entry.setOutputs?.(result)
-    return result
-  })
+  const unwatch = watchSignals()
+  try {
+    await endStep(async () => {
+      const result = await entry.run(entry.readSettings())
+      entry.setOutputs?.(result)
+      return result
+    })
+  } finally {
+    unwatch()
+  }
 }

@@ -1,3 +1,4 @@
+import { cancellation } from '../core/cancellation.js'
 import { trimmedBody, unmetExpectations } from './expectations.js'
 import type { CertificateInfo, Probe, ProbeResponse } from './probe.js'
 import type { HttpMethod } from '../commands/http-probe.js'
@@ -97,6 +98,10 @@ export async function checkUntilPassing(run: CheckRun): Promise<CheckResult> {
     }
     if (attempts >= timing.maxAttempts) {
       stop = `gave up after ${attempts} attempt(s)`
+      break
+    }
+    if (cancellation.requested) {
+      stop = `not retried: the run was cancelled (${cancellation.signal})`
       break
     }
     let pause = backoffDelay(timing.retryDelayMs, attempts)

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { run as collectstatic } from '../collectstatic/main.js'
+import { cancellation } from '../core/cancellation.js'
 import { StageResult } from '../core/entry.js'
 import { HostContext } from '../core/fleet.js'
 import { escapeHtml } from '../core/html.js'
@@ -82,22 +83,33 @@ async function deployStage(s: RootSettings): Promise<{ deployed: Deployed; early
   }
 }
 
+/** A stage after the deploy runs only when the stages before it succeeded and the run was not cancelled. */
+function mayRun(now: Progress, title: string): boolean {
+  if (now.failure) return false
+  if (cancellation.requested) {
+    now.failure = `the run was cancelled (${cancellation.signal}) before ${title}`
+    logRemote(`✘ ${title}: ${now.failure}`)
+    return false
+  }
+  return true
+}
+
 /** Migrate, collectstatic and the smoke check, each only when the stages before it succeeded. */
 async function laterStages(s: RootSettings, progress: Progress): Promise<Progress> {
   const now = { ...progress }
-  if (!now.failure && s.migrate && !s.migrateBeforeStart) {
+  if (s.migrate && !s.migrateBeforeStart && mayRun(now, 'migrate')) {
     const settings = s.migrate
     const result = await stage('migrate', () => migrate(settings))
     now.backupFile = result.report?.backupFile ?? ''
     now.migrated = Boolean(result.report && changedDatabase(s, result.report))
     if (!result.ok) now.failure = result.message
   }
-  if (!now.failure && s.collectstatic) {
+  if (s.collectstatic && mayRun(now, 'collectstatic')) {
     const settings = s.collectstatic
     const result = await stage('collectstatic', () => collectstatic(settings))
     if (!result.ok) now.failure = result.message
   }
-  if (!now.failure && s.smoke) {
+  if (s.smoke && mayRun(now, 'smoke-check')) {
     const settings = s.smoke
     const result = await stage('smoke-check', () => smokeCheck(settings))
     if (!result.ok) now.failure = result.message
@@ -148,7 +160,8 @@ export async function run(s: RootSettings): Promise<RootOutcome> {
     deployed,
     ...progress,
     autoRollback: s.autoRollback,
-    canMigrateDown: s.migrateDown !== undefined
+    canMigrateDown: s.migrateDown !== undefined,
+    cancelled: cancellation.signal
   })
   const outcome: RootOutcome = {
     ok: false,

@@ -11,6 +11,8 @@ export interface StageOutcomes {
   autoRollback: boolean
   /** migrate-down-target (or a down-command) says how to undo the migration. */
   canMigrateDown: boolean
+  /** The signal that cancelled the run, if one did: the stages stopped and nothing is rolled back. */
+  cancelled?: string
 }
 
 /** What the run does once the stages ended, and what it tells GitHub and the user. */
@@ -41,6 +43,14 @@ export function decideRollback(o: StageOutcomes): RollbackDecision {
       deployedRef,
       status: `release ${deployed.releaseId}`,
       message: `Deployed release ${deployed.releaseId} (${deployedRef})`
+    }
+  }
+  if (o.cancelled) {
+    // The runner kills the step seconds after the cancel: too soon for a rollback to end.
+    return {
+      kind: 'stay',
+      status: `cancelled (${o.cancelled})`,
+      message: `${failure}. Not rolled back: the run was cancelled (${o.cancelled})${deployed.rows.some(r => r.changed) ? '; to go back, run the rollback workflow or ssh-deploy with rollback-to: previous' : ''}`
     }
   }
   if (!deployed.ok) {

@@ -3,6 +3,7 @@
 // with. The server is a scripted stand-in that answers like Docker, Compose,
 // git and a POSIX shell would; the testbed suites run the same flows for real.
 import { describe, expect, it } from '@jest/globals'
+import { cancellation } from '../../../src/core/cancellation.js'
 import { HostContext } from '../../../src/core/fleet.js'
 import { mapInputs } from '../../../src/core/inputs.js'
 import { describe as describeCommand, RemoteCommand } from '../../../src/core/remote-command.js'
@@ -339,6 +340,28 @@ describe('deployHost, command by command', () => {
     server.rules.push([/sh -e -c 'exit 4'/, { code: 4 }])
     const outcome = await deploy(server, { 'post-deploy': 'exit 4' }, { wayBack: false })
     expect(outcome).toMatchSnapshot()
+  })
+
+  it('a cancelled run stops before the next change, records the release as failed and frees the lock', async () => {
+    const server = serverWithLive()
+    server.rules.push([
+      / up -d$/,
+      () => {
+        cancellation.request('SIGINT')
+        return undefined
+      }
+    ])
+    try {
+      const outcome = await deploy(server, {})
+      expect(outcome.error).toMatch(
+        /^the run was cancelled \(SIGINT\) before recording release r2 as succeeded — the server was changed and may be half-deployed: release r2 is recorded as failed; the last good release is r1/
+      )
+      expect(outcome.failure).toMatchObject({ changed: true })
+      expect(outcome.log).toContain('"status":"failed"')
+      expect(server.sent.at(-1)).toMatch(/^sh -c 'grep -qF -- "\$3" "\$1\/owner.json"/)
+    } finally {
+      cancellation.signal = undefined
+    }
   })
 
   it('a lock taken over mid-deploy stops before the next change and says what had begun', async () => {

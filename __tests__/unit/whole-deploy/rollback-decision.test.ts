@@ -153,6 +153,29 @@ describe('decideRollback', () => {
       }
     ],
     [
+      'cancelled during the smoke check: nothing rolled back, the way back named',
+      { failure: 'the run was cancelled (SIGINT) before smoke-check', cancelled: 'SIGINT' },
+      {
+        kind: 'stay',
+        status: 'cancelled (SIGINT)',
+        message:
+          'the run was cancelled (SIGINT) before smoke-check. Not rolled back: the run was cancelled (SIGINT); to go back, run the rollback workflow or ssh-deploy with rollback-to: previous'
+      }
+    ],
+    [
+      'cancelled before any host changed: nothing to go back from',
+      {
+        deployed: deployFailed([row({ status: 'failed', changed: false })]),
+        failure: 'Deploy failed on web1',
+        cancelled: 'SIGTERM'
+      },
+      {
+        kind: 'stay',
+        status: 'cancelled (SIGTERM)',
+        message: 'Deploy failed on web1. Not rolled back: the run was cancelled (SIGTERM)'
+      }
+    ],
+    [
       'migrated, no way down, no backup',
       { failure: 'smoke-check failed', migrated: true },
       {

@@ -1,3 +1,4 @@
+import { cancellation, Cancellation } from '../../core/cancellation.js'
 import { LockLost } from '../lock.js'
 import type { ReleaseRecord } from '../release-log.js'
 import type { HostReport } from './report.js'
@@ -34,7 +35,10 @@ export class Journal {
   report?: HostReport
   private undos: Undo[] = []
 
-  constructor(private readonly checkLock: LockCheck = async () => undefined) {}
+  constructor(
+    private readonly checkLock: LockCheck = async () => undefined,
+    private readonly cancel: Cancellation = cancellation
+  ) {}
 
   /** The report of this run, once the target is known; `changed` starts false. */
   open(report: Omit<HostReport, 'changed'>, live: ReleaseRecord | undefined): HostReport {
@@ -43,8 +47,12 @@ export class Journal {
     return this.report
   }
 
-  /** Right before a change: the lock is still this run's, and the change counts as begun. */
+  /**
+   * Right before a change, the safe point to stop at: the run was not
+   * cancelled, the lock is still this run's, and the change counts as begun.
+   */
   async begin(next: string, opts: Pick<ChangeOptions, 'containers'> = {}): Promise<void> {
+    this.cancel.throwIfRequested(next)
     await this.checkLock(next)
     this.begun.push(next)
     if (opts.containers) this.containersChanging()

@@ -12,11 +12,12 @@ import { DeployFailure } from './report.js'
 export async function recordStarted(d: HostDeploy, chosen: Chosen): Promise<void> {
   const { s, plan, paths } = d
   const report = d.journal.report!
-  d.journal.settle()
   await d.journal.change(
     `recording release ${plan.releaseId} as started in ${paths.log}`,
-    () =>
-      appendRecord(d, {
+    () => {
+      // Only once the change has begun: a run stopped right before it (cancelled, lock lost) still puts the staging back.
+      d.journal.settle()
+      return appendRecord(d, {
         id: plan.releaseId,
         ref: report.ref,
         source: s.source,
@@ -29,7 +30,8 @@ export async function recordStarted(d: HostDeploy, chosen: Chosen): Promise<void
           s.source === 'upload'
             ? posix.join(paths.releases, liveReleaseId(d, chosen))
             : s.app.appDir
-      }),
+      })
+    },
     { undo: recordFailed(d, chosen.live) }
   )
 }

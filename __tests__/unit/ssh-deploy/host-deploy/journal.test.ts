@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { Cancellation, Cancelled } from '../../../../src/core/cancellation.js'
 import { Journal } from '../../../../src/ssh-deploy/host-deploy/journal.js'
 import { LockLost } from '../../../../src/ssh-deploy/lock.js'
 
@@ -50,6 +51,17 @@ describe('Journal', () => {
       )
     ).rejects.toThrow('port is already allocated')
     expect(journal.report?.changed).toBe(true)
+  })
+
+  it('stops before the next change once the run is cancelled, and counts it not begun', async () => {
+    const cancel = new Cancellation()
+    const checked: string[] = []
+    const journal = new Journal(async next => void checked.push(next), cancel)
+    await journal.change('uploading', async () => undefined)
+    cancel.request('SIGINT')
+    await expect(journal.change('writing .env', async () => 'done')).rejects.toThrow(Cancelled)
+    expect(journal.begun).toEqual(['uploading'])
+    expect(checked).toEqual(['uploading'])
   })
 
   it('checks the lock before each change and counts none begun when it is lost', async () => {

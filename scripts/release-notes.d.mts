@@ -1,0 +1,1 @@
+export declare function changelogSection(changelog: string, version: string): string | undefined

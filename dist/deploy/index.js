@@ -55240,6 +55240,73 @@ function readAppSettings(read) {
 
 /***/ }),
 
+/***/ 3948:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RQ: () => (/* binding */ watchSignals),
+/* harmony export */   WN: () => (/* binding */ cancellation)
+/* harmony export */ });
+/* unused harmony exports Cancelled, Cancellation */
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4325);
+// A cancelled job: GitHub's runner sends the step's process SIGINT, then
+// SIGTERM 7.5 s later, then kills it 2.5 s after that. The work stops at its
+// next safe point (before the next change to a server), so what it did is
+// recorded, its lock released and its summary written while there is time.
+
+/** Thrown at a safe point once the run was asked to stop. */
+class Cancelled extends Error {
+    signal;
+    constructor(signal, before) {
+        super(`the run was cancelled (${signal}) before ${before}`);
+        this.signal = signal;
+        this.name = 'Cancelled';
+    }
+}
+class Cancellation {
+    /** The signal that asked this run to stop, once one did. */
+    signal;
+    get requested() {
+        return this.signal !== undefined;
+    }
+    request(signal) {
+        this.signal ??= signal;
+    }
+    /** At a safe point: stops here (throws Cancelled) if the run was asked to stop. */
+    throwIfRequested(before) {
+        if (this.signal)
+            throw new Cancelled(this.signal, before);
+    }
+}
+/** The run's one cancellation, asked by the signals watchSignals handles. */
+const cancellation = new Cancellation();
+/**
+ * Handles SIGINT and SIGTERM for the work of a step: the first asks the work
+ * to stop at its next safe point; a second (the runner's SIGTERM, or another
+ * Ctrl-C) ends the process at once. Returns the function that removes the
+ * handlers.
+ */
+function watchSignals(target = cancellation, exit = code => process.exit(code)) {
+    const onSignal = (signal) => {
+        if (!target.requested) {
+            target.request(signal);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .logRemote */ .dR)(`Cancel requested (${signal}): stopping before the next change to a server; what was done is recorded and the lock released`);
+            return;
+        }
+        (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .logRemote */ .dR)(`Stopped by ${signal} before reaching a safe point; the post step releases this run's deploy lock`);
+        exit(1);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
+}
+
+
+/***/ }),
+
 /***/ 3479:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -55602,8 +55669,10 @@ function readConnectionSettings(read) {
 /* harmony export */   C: () => (/* binding */ runAction)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+/* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3948);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4325);
+
 
 
 
@@ -55612,12 +55681,12 @@ async function endStep(work) {
     try {
         const result = await work();
         if (result.ok)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .logRemote */ .dR)(result.message);
         else
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
     }
     catch (err) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err));
     }
 }
 async function runAction(entry) {
@@ -55632,11 +55701,17 @@ async function runAction(entry) {
         }
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
     }
-    await endStep(async () => {
-        const result = await entry.run(entry.readSettings());
-        entry.setOutputs?.(result);
-        return result;
-    });
+    const unwatch = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_1__/* .watchSignals */ .RQ)();
+    try {
+        await endStep(async () => {
+            const result = await entry.run(entry.readSettings());
+            entry.setOutputs?.(result);
+            return result;
+        });
+    }
+    finally {
+        unwatch();
+    }
 }
 
 
@@ -59596,6 +59671,7 @@ async function updateServices(host, project, s, imagesRestored, opts = {}) {
         return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach);
     if (s.strategy === 'one-by-one')
         return updateOneByOne(host, project, s, opts.beforeEach);
+    opts.beforeUp?.();
     await host.check(commands_compose/* composeCommands */.$j.up(project, s.services));
 }
 /**
@@ -59633,7 +59709,8 @@ async function updateContainers(d, { target }, rollingPlan) {
                 await journal.begin('migrating before the start');
                 await beforeStart(host);
             }),
-        beforeEach: service => journal.begin(`updating ${service}`, { containers: true })
+        beforeEach: service => journal.begin(`updating ${service}`, { containers: true }),
+        beforeUp: () => journal.containersChanging()
     }), { containers: true, app: true });
 }
 
@@ -59711,6 +59788,8 @@ async function runHostDeploy(d) {
     }
 }
 
+// EXTERNAL MODULE: ./src/core/cancellation.ts
+var cancellation = __nccwpck_require__(3948);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/commands/lock.ts
@@ -59947,6 +60026,7 @@ class DeployLock {
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/journal.ts
 
+
 /**
  * What this run changed on a host so far, and how to put it back: each
  * change is begun through it, so the lock is checked first, and `changed`
@@ -59954,16 +60034,20 @@ class DeployLock {
  */
 class Journal {
     checkLock;
+    cancel;
     /** Each change begun, in order; the last may be partial. */
     begun = [];
     /** The containers were being changed to this release. */
     containers = false;
+    /** How many container changes were begun: a change that fails after one of its own began left the app changed. */
+    containerChanges = 0;
     /** The release that ran before, once the log was read. */
     live;
     report;
     undos = [];
-    constructor(checkLock = async () => undefined) {
+    constructor(checkLock = async () => undefined, cancel = cancellation/* cancellation */.WN) {
         this.checkLock = checkLock;
+        this.cancel = cancel;
     }
     /** The report of this run, once the target is known; `changed` starts false. */
     open(report, live) {
@@ -59971,17 +60055,36 @@ class Journal {
         this.report = { ...report, changed: false };
         return this.report;
     }
-    /** Right before a change: the lock is still this run's, and the change counts as begun. */
+    /**
+     * Right before a change, the safe point to stop at: the run was not
+     * cancelled, the lock is still this run's, and the change counts as begun.
+     */
     async begin(next, opts = {}) {
+        this.cancel.throwIfRequested(next);
         await this.checkLock(next);
         this.begun.push(next);
         if (opts.containers)
-            this.containers = true;
+            this.containersChanging();
+    }
+    /** Within a change begun already (and its lock checked), containers start to change now. */
+    containersChanging() {
+        this.containers = true;
+        this.containerChanges++;
     }
     /** Begins `next`, does it, and keeps what a failure later has to put back. */
     async change(next, action, opts = {}) {
         await this.begin(next, opts);
-        const value = await action();
+        const begunBefore = this.containerChanges;
+        let value;
+        try {
+            value = await action();
+        }
+        catch (err) {
+            // Part of it was done: a container it began to change may run the new release, or none.
+            if (opts.app && this.report && this.containerChanges > begunBefore)
+                this.report.changed = true;
+            throw err;
+        }
         if (opts.app && this.report)
             this.report.changed = true;
         if (opts.undo)
@@ -60801,6 +60904,8 @@ async function run(s) {
     return { ok: true, message: `collectstatic: ${copied} file(s) copied` };
 }
 
+// EXTERNAL MODULE: ./src/core/cancellation.ts
+var cancellation = __nccwpck_require__(3948);
 // EXTERNAL MODULE: ./src/core/log.ts
 var log = __nccwpck_require__(4325);
 // EXTERNAL MODULE: ./src/core/errors.ts
@@ -61164,6 +61269,7 @@ var target_url = __nccwpck_require__(6052);
 ;// CONCATENATED MODULE: ./src/smoke-check/check.ts
 
 
+
 /** Longest pause between two attempts, however many came before. */
 const MAX_BACKOFF_MS = 15_000;
 /** Below this much time left, another attempt could not get an answer anyway. */
@@ -61222,6 +61328,10 @@ async function checkUntilPassing(run) {
         }
         if (attempts >= timing.maxAttempts) {
             stop = `gave up after ${attempts} attempt(s)`;
+            break;
+        }
+        if (cancellation/* cancellation */.WN.requested) {
+            stop = `not retried: the run was cancelled (${cancellation/* cancellation */.WN.signal})`;
             break;
         }
         let pause = backoffDelay(timing.retryDelayMs, attempts);
@@ -66958,6 +67068,14 @@ function decideRollback(o) {
             message: `Deployed release ${deployed.releaseId} (${deployedRef})`
         };
     }
+    if (o.cancelled) {
+        // The runner kills the step seconds after the cancel: too soon for a rollback to end.
+        return {
+            kind: 'stay',
+            status: `cancelled (${o.cancelled})`,
+            message: `${failure}. Not rolled back: the run was cancelled (${o.cancelled})${deployed.rows.some(r => r.changed) ? '; to go back, run the rollback workflow or ssh-deploy with rollback-to: previous' : ''}`
+        };
+    }
     if (!deployed.ok) {
         if (!deployed.rows.some(r => r.changed))
             return { kind: 'stay', status: 'deploy failed; nothing was changed', message: failure };
@@ -67020,6 +67138,7 @@ function rolledBackMessage(decision, back, notes) {
 
 
 
+
 async function writeEarlyMigrateSummary(r) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
@@ -67059,10 +67178,21 @@ async function deployStage(s) {
         }
     };
 }
+/** A stage after the deploy runs only when the stages before it succeeded and the run was not cancelled. */
+function mayRun(now, title) {
+    if (now.failure)
+        return false;
+    if (cancellation/* cancellation */.WN.requested) {
+        now.failure = `the run was cancelled (${cancellation/* cancellation */.WN.signal}) before ${title}`;
+        (0,log/* logRemote */.dR)(`✘ ${title}: ${now.failure}`);
+        return false;
+    }
+    return true;
+}
 /** Migrate, collectstatic and the smoke check, each only when the stages before it succeeded. */
 async function laterStages(s, progress) {
     const now = { ...progress };
-    if (!now.failure && s.migrate && !s.migrateBeforeStart) {
+    if (s.migrate && !s.migrateBeforeStart && mayRun(now, 'migrate')) {
         const settings = s.migrate;
         const result = await stage('migrate', () => main_run(settings));
         now.backupFile = result.report?.backupFile ?? '';
@@ -67070,13 +67200,13 @@ async function laterStages(s, progress) {
         if (!result.ok)
             now.failure = result.message;
     }
-    if (!now.failure && s.collectstatic) {
+    if (s.collectstatic && mayRun(now, 'collectstatic')) {
         const settings = s.collectstatic;
         const result = await stage('collectstatic', () => run(settings));
         if (!result.ok)
             now.failure = result.message;
     }
-    if (!now.failure && s.smoke) {
+    if (s.smoke && mayRun(now, 'smoke-check')) {
         const settings = s.smoke;
         const result = await stage('smoke-check', () => smoke_check_main_run(settings));
         if (!result.ok)
@@ -67121,7 +67251,8 @@ async function whole_deploy_main_run(s) {
         deployed,
         ...progress,
         autoRollback: s.autoRollback,
-        canMigrateDown: s.migrateDown !== undefined
+        canMigrateDown: s.migrateDown !== undefined,
+        cancelled: cancellation/* cancellation */.WN.signal
     });
     const outcome = {
         ok: false,

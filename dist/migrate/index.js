@@ -53983,15 +53983,79 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5263:
+/***/ 9202:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runAction)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  C: () => (/* binding */ runAction)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(8261);
+// EXTERNAL MODULE: ./src/core/log.ts
+var log = __nccwpck_require__(4325);
+;// CONCATENATED MODULE: ./src/core/cancellation.ts
+// A cancelled job: GitHub's runner sends the step's process SIGINT, then
+// SIGTERM 7.5 s later, then kills it 2.5 s after that. The work stops at its
+// next safe point (before the next change to a server), so what it did is
+// recorded, its lock released and its summary written while there is time.
+
+/** Thrown at a safe point once the run was asked to stop. */
+class Cancelled extends Error {
+    signal;
+    constructor(signal, before) {
+        super(`the run was cancelled (${signal}) before ${before}`);
+        this.signal = signal;
+        this.name = 'Cancelled';
+    }
+}
+class Cancellation {
+    /** The signal that asked this run to stop, once one did. */
+    signal;
+    get requested() {
+        return this.signal !== undefined;
+    }
+    request(signal) {
+        this.signal ??= signal;
+    }
+    /** At a safe point: stops here (throws Cancelled) if the run was asked to stop. */
+    throwIfRequested(before) {
+        if (this.signal)
+            throw new Cancelled(this.signal, before);
+    }
+}
+/** The run's one cancellation, asked by the signals watchSignals handles. */
+const cancellation = new Cancellation();
+/**
+ * Handles SIGINT and SIGTERM for the work of a step: the first asks the work
+ * to stop at its next safe point; a second (the runner's SIGTERM, or another
+ * Ctrl-C) ends the process at once. Returns the function that removes the
+ * handlers.
+ */
+function watchSignals(target = cancellation, exit = code => process.exit(code)) {
+    const onSignal = (signal) => {
+        if (!target.requested) {
+            target.request(signal);
+            (0,log/* logRemote */.dR)(`Cancel requested (${signal}): stopping before the next change to a server; what was done is recorded and the lock released`);
+            return;
+        }
+        (0,log/* logRemote */.dR)(`Stopped by ${signal} before reaching a safe point; the post step releases this run's deploy lock`);
+        exit(1);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
+}
+
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+;// CONCATENATED MODULE: ./src/core/entry.ts
+
 
 
 
@@ -54000,31 +54064,37 @@ async function endStep(work) {
     try {
         const result = await work();
         if (result.ok)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+            (0,log/* logRemote */.dR)(result.message);
         else
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
+            core/* setFailed */.C1(result.message);
     }
     catch (err) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+        core/* setFailed */.C1((0,errors/* errorMessage */.gJ)(err));
     }
 }
 async function runAction(entry) {
     const { post } = entry;
     if (post) {
-        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(IS_POST) === 'true') {
+        if (core/* getState */.Gu(IS_POST) === 'true') {
             await endStep(async () => {
                 await post();
                 return { ok: true, message: 'post: done' };
             });
             return;
         }
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
+        core/* saveState */.LZ(IS_POST, 'true');
     }
-    await endStep(async () => {
-        const result = await entry.run(entry.readSettings());
-        entry.setOutputs?.(result);
-        return result;
-    });
+    const unwatch = watchSignals();
+    try {
+        await endStep(async () => {
+            const result = await entry.run(entry.readSettings());
+            entry.setOutputs?.(result);
+            return result;
+        });
+    }
+    finally {
+        unwatch();
+    }
 }
 
 
@@ -54327,7 +54397,7 @@ function warnShortSecret(what, fix) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
-/* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
+/* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9202);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4702);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3783);
 

@@ -54289,6 +54289,73 @@ function probeCommand(req, marker, place) {
 
 /***/ }),
 
+/***/ 3948:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RQ: () => (/* binding */ watchSignals),
+/* harmony export */   WN: () => (/* binding */ cancellation)
+/* harmony export */ });
+/* unused harmony exports Cancelled, Cancellation */
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4325);
+// A cancelled job: GitHub's runner sends the step's process SIGINT, then
+// SIGTERM 7.5 s later, then kills it 2.5 s after that. The work stops at its
+// next safe point (before the next change to a server), so what it did is
+// recorded, its lock released and its summary written while there is time.
+
+/** Thrown at a safe point once the run was asked to stop. */
+class Cancelled extends Error {
+    signal;
+    constructor(signal, before) {
+        super(`the run was cancelled (${signal}) before ${before}`);
+        this.signal = signal;
+        this.name = 'Cancelled';
+    }
+}
+class Cancellation {
+    /** The signal that asked this run to stop, once one did. */
+    signal;
+    get requested() {
+        return this.signal !== undefined;
+    }
+    request(signal) {
+        this.signal ??= signal;
+    }
+    /** At a safe point: stops here (throws Cancelled) if the run was asked to stop. */
+    throwIfRequested(before) {
+        if (this.signal)
+            throw new Cancelled(this.signal, before);
+    }
+}
+/** The run's one cancellation, asked by the signals watchSignals handles. */
+const cancellation = new Cancellation();
+/**
+ * Handles SIGINT and SIGTERM for the work of a step: the first asks the work
+ * to stop at its next safe point; a second (the runner's SIGTERM, or another
+ * Ctrl-C) ends the process at once. Returns the function that removes the
+ * handlers.
+ */
+function watchSignals(target = cancellation, exit = code => process.exit(code)) {
+    const onSignal = (signal) => {
+        if (!target.requested) {
+            target.request(signal);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .logRemote */ .dR)(`Cancel requested (${signal}): stopping before the next change to a server; what was done is recorded and the lock released`);
+            return;
+        }
+        (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .logRemote */ .dR)(`Stopped by ${signal} before reaching a safe point; the post step releases this run's deploy lock`);
+        exit(1);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
+}
+
+
+/***/ }),
+
 /***/ 5263:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -54296,8 +54363,10 @@ function probeCommand(req, marker, place) {
 /* harmony export */   C: () => (/* binding */ runAction)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+/* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3948);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4325);
+
 
 
 
@@ -54306,12 +54375,12 @@ async function endStep(work) {
     try {
         const result = await work();
         if (result.ok)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .logRemote */ .dR)(result.message);
         else
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
     }
     catch (err) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err));
     }
 }
 async function runAction(entry) {
@@ -54326,11 +54395,17 @@ async function runAction(entry) {
         }
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
     }
-    await endStep(async () => {
-        const result = await entry.run(entry.readSettings());
-        entry.setOutputs?.(result);
-        return result;
-    });
+    const unwatch = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_1__/* .watchSignals */ .RQ)();
+    try {
+        await endStep(async () => {
+            const result = await entry.run(entry.readSettings());
+            entry.setOutputs?.(result);
+            return result;
+        });
+    }
+    finally {
+        unwatch();
+    }
 }
 
 
@@ -56173,11 +56248,14 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
     });
 }
 
+// EXTERNAL MODULE: ./src/core/cancellation.ts
+var cancellation = __nccwpck_require__(3948);
 // EXTERNAL MODULE: ./src/smoke-check/expectations.ts
 var expectations = __nccwpck_require__(5997);
 // EXTERNAL MODULE: ./src/smoke-check/target-url.ts
 var target_url = __nccwpck_require__(3671);
 ;// CONCATENATED MODULE: ./src/smoke-check/check.ts
+
 
 
 /** Longest pause between two attempts, however many came before. */
@@ -56238,6 +56316,10 @@ async function checkUntilPassing(run) {
         }
         if (attempts >= timing.maxAttempts) {
             stop = `gave up after ${attempts} attempt(s)`;
+            break;
+        }
+        if (cancellation/* cancellation */.WN.requested) {
+            stop = `not retried: the run was cancelled (${cancellation/* cancellation */.WN.signal})`;
             break;
         }
         let pause = backoffDelay(timing.retryDelayMs, attempts);

@@ -53983,6 +53983,73 @@ module.exports = {
 
 /***/ }),
 
+/***/ 3948:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RQ: () => (/* binding */ watchSignals),
+/* harmony export */   WN: () => (/* binding */ cancellation)
+/* harmony export */ });
+/* unused harmony exports Cancelled, Cancellation */
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4325);
+// A cancelled job: GitHub's runner sends the step's process SIGINT, then
+// SIGTERM 7.5 s later, then kills it 2.5 s after that. The work stops at its
+// next safe point (before the next change to a server), so what it did is
+// recorded, its lock released and its summary written while there is time.
+
+/** Thrown at a safe point once the run was asked to stop. */
+class Cancelled extends Error {
+    signal;
+    constructor(signal, before) {
+        super(`the run was cancelled (${signal}) before ${before}`);
+        this.signal = signal;
+        this.name = 'Cancelled';
+    }
+}
+class Cancellation {
+    /** The signal that asked this run to stop, once one did. */
+    signal;
+    get requested() {
+        return this.signal !== undefined;
+    }
+    request(signal) {
+        this.signal ??= signal;
+    }
+    /** At a safe point: stops here (throws Cancelled) if the run was asked to stop. */
+    throwIfRequested(before) {
+        if (this.signal)
+            throw new Cancelled(this.signal, before);
+    }
+}
+/** The run's one cancellation, asked by the signals watchSignals handles. */
+const cancellation = new Cancellation();
+/**
+ * Handles SIGINT and SIGTERM for the work of a step: the first asks the work
+ * to stop at its next safe point; a second (the runner's SIGTERM, or another
+ * Ctrl-C) ends the process at once. Returns the function that removes the
+ * handlers.
+ */
+function watchSignals(target = cancellation, exit = code => process.exit(code)) {
+    const onSignal = (signal) => {
+        if (!target.requested) {
+            target.request(signal);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .logRemote */ .dR)(`Cancel requested (${signal}): stopping before the next change to a server; what was done is recorded and the lock released`);
+            return;
+        }
+        (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .logRemote */ .dR)(`Stopped by ${signal} before reaching a safe point; the post step releases this run's deploy lock`);
+        exit(1);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
+}
+
+
+/***/ }),
+
 /***/ 5263:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -53990,8 +54057,10 @@ module.exports = {
 /* harmony export */   C: () => (/* binding */ runAction)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4325);
+/* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3948);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4325);
+
 
 
 
@@ -54000,12 +54069,12 @@ async function endStep(work) {
     try {
         const result = await work();
         if (result.ok)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .logRemote */ .dR)(result.message);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .logRemote */ .dR)(result.message);
         else
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(result.message);
     }
     catch (err) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(err));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err));
     }
 }
 async function runAction(entry) {
@@ -54020,11 +54089,17 @@ async function runAction(entry) {
         }
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(IS_POST, 'true');
     }
-    await endStep(async () => {
-        const result = await entry.run(entry.readSettings());
-        entry.setOutputs?.(result);
-        return result;
-    });
+    const unwatch = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_1__/* .watchSignals */ .RQ)();
+    try {
+        await endStep(async () => {
+            const result = await entry.run(entry.readSettings());
+            entry.setOutputs?.(result);
+            return result;
+        });
+    }
+    finally {
+        unwatch();
+    }
 }
 
 
@@ -57002,20 +57077,23 @@ class DeployFailure extends Error {
 async function recordStarted(d, chosen) {
     const { s, plan, paths } = d;
     const report = d.journal.report;
-    d.journal.settle();
-    await d.journal.change(`recording release ${plan.releaseId} as started in ${paths.log}`, () => appendRecord(d, {
-        id: plan.releaseId,
-        ref: report.ref,
-        source: s.source,
-        actor: s.run.actor,
-        runUrl: s.run.runUrl,
-        startedAt: new Date().toISOString(),
-        rollbackOf: chosen.target?.id,
-        status: 'started',
-        releaseDir: s.source === 'upload'
-            ? external_node_path_.posix.join(paths.releases, liveReleaseId(d, chosen))
-            : s.app.appDir
-    }), { undo: recordFailed(d, chosen.live) });
+    await d.journal.change(`recording release ${plan.releaseId} as started in ${paths.log}`, () => {
+        // Only once the change has begun: a run stopped right before it (cancelled, lock lost) still puts the staging back.
+        d.journal.settle();
+        return appendRecord(d, {
+            id: plan.releaseId,
+            ref: report.ref,
+            source: s.source,
+            actor: s.run.actor,
+            runUrl: s.run.runUrl,
+            startedAt: new Date().toISOString(),
+            rollbackOf: chosen.target?.id,
+            status: 'started',
+            releaseDir: s.source === 'upload'
+                ? external_node_path_.posix.join(paths.releases, liveReleaseId(d, chosen))
+                : s.app.appDir
+        });
+    }, { undo: recordFailed(d, chosen.live) });
 }
 /** The undo of the started record: the release is recorded as failed, and the error says what state the host is in. */
 function recordFailed(d, live) {
@@ -57530,6 +57608,7 @@ async function updateServices(host, project, s, imagesRestored, opts = {}) {
         return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach);
     if (s.strategy === 'one-by-one')
         return updateOneByOne(host, project, s, opts.beforeEach);
+    opts.beforeUp?.();
     await host.check(compose_composeCommands.up(project, s.services));
 }
 /**
@@ -57567,7 +57646,8 @@ async function updateContainers(d, { target }, rollingPlan) {
                 await journal.begin('migrating before the start');
                 await beforeStart(host);
             }),
-        beforeEach: service => journal.begin(`updating ${service}`, { containers: true })
+        beforeEach: service => journal.begin(`updating ${service}`, { containers: true }),
+        beforeUp: () => journal.containersChanging()
     }), { containers: true, app: true });
 }
 
@@ -57645,6 +57725,8 @@ async function runHostDeploy(d) {
     }
 }
 
+// EXTERNAL MODULE: ./src/core/cancellation.ts
+var cancellation = __nccwpck_require__(3948);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/commands/lock.ts
@@ -57881,6 +57963,7 @@ class DeployLock {
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/journal.ts
 
+
 /**
  * What this run changed on a host so far, and how to put it back: each
  * change is begun through it, so the lock is checked first, and `changed`
@@ -57888,16 +57971,20 @@ class DeployLock {
  */
 class Journal {
     checkLock;
+    cancel;
     /** Each change begun, in order; the last may be partial. */
     begun = [];
     /** The containers were being changed to this release. */
     containers = false;
+    /** How many container changes were begun: a change that fails after one of its own began left the app changed. */
+    containerChanges = 0;
     /** The release that ran before, once the log was read. */
     live;
     report;
     undos = [];
-    constructor(checkLock = async () => undefined) {
+    constructor(checkLock = async () => undefined, cancel = cancellation/* cancellation */.WN) {
         this.checkLock = checkLock;
+        this.cancel = cancel;
     }
     /** The report of this run, once the target is known; `changed` starts false. */
     open(report, live) {
@@ -57905,17 +57992,36 @@ class Journal {
         this.report = { ...report, changed: false };
         return this.report;
     }
-    /** Right before a change: the lock is still this run's, and the change counts as begun. */
+    /**
+     * Right before a change, the safe point to stop at: the run was not
+     * cancelled, the lock is still this run's, and the change counts as begun.
+     */
     async begin(next, opts = {}) {
+        this.cancel.throwIfRequested(next);
         await this.checkLock(next);
         this.begun.push(next);
         if (opts.containers)
-            this.containers = true;
+            this.containersChanging();
+    }
+    /** Within a change begun already (and its lock checked), containers start to change now. */
+    containersChanging() {
+        this.containers = true;
+        this.containerChanges++;
     }
     /** Begins `next`, does it, and keeps what a failure later has to put back. */
     async change(next, action, opts = {}) {
         await this.begin(next, opts);
-        const value = await action();
+        const begunBefore = this.containerChanges;
+        let value;
+        try {
+            value = await action();
+        }
+        catch (err) {
+            // Part of it was done: a container it began to change may run the new release, or none.
+            if (opts.app && this.report && this.containerChanges > begunBefore)
+                this.report.changed = true;
+            throw err;
+        }
         if (opts.app && this.report)
             this.report.changed = true;
         if (opts.undo)

@@ -14,7 +14,20 @@ export interface LatencyRelay {
   setDelay(ms: number): void
   /** Cuts every open connection (as a link going down would); new ones still get through. */
   cutConnections(): void
+  /** What has crossed the link since the relay started, counted as it arrives at the relay. */
+  traffic(): LinkTraffic
   stop(): Promise<void>
+}
+
+export interface LinkTraffic {
+  /** TCP connections accepted. */
+  connections: number
+  /**
+   * Round trips the conversation made: how many times the runner sent after
+   * the host had answered (and each connection's first send). With one
+   * request at a time this is the number of link delays a client waited out.
+   */
+  turns: number
 }
 
 /** Past this many bytes held in one direction, the sender is paused until they are written. */
@@ -88,6 +101,7 @@ export async function startLatencyRelay(opts: {
 }): Promise<LatencyRelay> {
   let delayMs = opts.delayMs
   const open = new Set<{ client: Socket; upstream: Socket; cancel: () => void }>()
+  const traffic: LinkTraffic = { connections: 0, turns: 0 }
 
   // Half-open both ways: one side's end is itself held for the delay before it is passed on.
   const server: Server = createServer({ allowHalfOpen: true }, client => {
@@ -100,6 +114,13 @@ export async function startLatencyRelay(opts: {
     // 40 ms more, on top of the delay asked for.
     client.setNoDelay(true)
     upstream.setNoDelay(true)
+    traffic.connections++
+    let hostSpokeLast = true
+    client.on('data', () => {
+      if (hostSpokeLast) traffic.turns++
+      hostSpokeLast = false
+    })
+    upstream.on('data', () => (hostSpokeLast = true))
     const cancels = [
       forwardDelayed(client, upstream, () => delayMs),
       forwardDelayed(upstream, client, () => delayMs)
@@ -149,6 +170,7 @@ export async function startLatencyRelay(opts: {
       delayMs = ms
     },
     cutConnections,
+    traffic: () => ({ ...traffic }),
     stop() {
       cutConnections()
       return new Promise(resolve => server.close(() => resolve()))

@@ -8,7 +8,9 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { ActionRun, runAction } from '../../testbed/action-runner.js'
 import { removeComposeProject } from '../../testbed/apps.js'
+import { FleetHosts, startFleetHosts } from '../../testbed/fleet-hosts.js'
 import { startSshHosts, SshHosts } from '../../testbed/ssh-hosts.js'
+import { SshServer } from '../../testbed/sshd.js'
 
 /**
  * Deploys log in as this user, in the docker group, whose login shell is
@@ -59,6 +61,19 @@ export class BenchContext {
     return hosts
   }
 
+  /** Hosts with their own namespace, engine and disk (testbed/fleet-hosts.ts), stopped at cleanup. */
+  async fleet(count: number, opts: Parameters<typeof startFleetHosts>[1]): Promise<FleetHosts> {
+    const fleet = await startFleetHosts(count, opts)
+    this.hostGroups.push(fleet)
+    return fleet
+  }
+
+  /** Stops hosts before the end, so the next ones do not run beside them. */
+  async stopHosts(hosts: SshHosts): Promise<void> {
+    this.hostGroups.splice(this.hostGroups.indexOf(hosts), 1)
+    await hosts.stop()
+  }
+
   /** A directory the bench user owns. */
   dir(name: string): string {
     const dir = join(this.servers, name)
@@ -93,6 +108,37 @@ export function connectionInputs(
     'known-hosts': hosts.knownHosts(),
     'connect-retries': '0'
   }
+}
+
+/**
+ * OpenSSH's client running `command` on `server` with the hosts' key, checking
+ * its host key against `knownHostsFile`; `-F /dev/null` leaves the machine's
+ * ssh_config (GSSAPI, SendEnv) out of the baseline.
+ */
+export function opensshArgs(
+  hosts: SshHosts,
+  server: SshServer,
+  user: string,
+  knownHostsFile: string,
+  command: string
+): string[] {
+  return [
+    '-F',
+    '/dev/null',
+    '-T',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHostsFile}`,
+    '-i',
+    hosts.key.path,
+    '-p',
+    String(server.port),
+    `${user}@${server.address}`,
+    command
+  ]
 }
 
 /** Runs dist/ssh-deploy under Node 24 and measures its wall time, process start to exit. */

@@ -1,6 +1,7 @@
-// npm run bench: starts the testbed (sshd on loopback, the Docker engine),
-// measures the four figures against baselines taken in the same run, prints
-// them, and stops everything it started. Needs root, as the tests do.
+// npm run bench: starts the testbed (sshd on loopback, the Docker engine, the
+// fleet's hosts), measures the figures against baselines taken in the same
+// run, prints them, and stops everything it started. Needs root, as the tests
+// do. `npm run bench -- fleet overhead` measures only the figures named.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { ensureDocker, stopDocker } from '../../testbed/docker.js'
@@ -8,19 +9,31 @@ import { ensureBaseImages } from '../../testbed/images.js'
 import { node24 } from '../../testbed/node24.js'
 import { ensurePrerequisites } from '../../testbed/prerequisites.js'
 import { measureColdStart } from './cold-start.js'
-import { BENCH_USER, BenchContext, progress } from './context.js'
+import { BenchContext, progress } from './context.js'
 import { measureDowntime } from './downtime.js'
-import { measureFanout, startFanoutHosts } from './fanout.js'
+import { measureFleet } from './fleet.js'
 import { measureOverhead } from './overhead.js'
-import { machine, report } from './report.js'
+import { Figures, machine, report } from './report.js'
 
 const DOWNTIME_ROUNDS = 2
 const OVERHEAD_RUNS = 5
-const FANOUT_RUNS = 7
+const FLEET_RUNS = 7
 const COLD_START_RUNS = 7
+
+const FIGURES = ['downtime', 'overhead', 'fleet', 'cold-start'] as const
+type Figure = (typeof FIGURES)[number]
+
+function chosenFigures(args: string[]): Set<Figure> {
+  const unknown = args.filter(a => !(FIGURES as readonly string[]).includes(a))
+  if (unknown.length > 0) {
+    throw new Error(`unknown figure ${unknown.join(', ')}: choose from ${FIGURES.join(', ')}`)
+  }
+  return new Set(args.length > 0 ? (args as Figure[]) : FIGURES)
+}
 
 async function main(): Promise<void> {
   const started = Date.now()
+  const chosen = chosenFigures(process.argv.slice(2))
   ensurePrerequisites()
   if (!existsSync('dist/ssh-deploy/index.js')) {
     execFileSync('node', ['scripts/build.mjs', 'ssh-deploy'], { stdio: 'inherit' })
@@ -40,17 +53,18 @@ async function main(): Promise<void> {
   }
   try {
     await ensureBaseImages()
-    ctx.prepareUser()
-    const hosts = await ctx.hosts(1)
-    const coldStart = await measureColdStart(COLD_START_RUNS)
-    const fanoutHosts = await startFanoutHosts(ctx)
-    const fanout = [
-      await measureFanout(ctx, fanoutHosts, BENCH_USER, FANOUT_RUNS),
-      await measureFanout(ctx, fanoutHosts, 'root', FANOUT_RUNS)
-    ]
-    const overhead = await measureOverhead(ctx, hosts, OVERHEAD_RUNS)
-    const downtime = await measureDowntime(ctx, hosts, DOWNTIME_ROUNDS)
-    console.log([...machine(), '', report({ downtime, overhead, fanout, coldStart })].join('\n'))
+    if (chosen.has('overhead')) ctx.prepareUser()
+    const hosts = chosen.has('overhead') || chosen.has('downtime') ? await ctx.hosts(1) : undefined
+    const figures: Figures = {}
+    if (chosen.has('cold-start')) figures.coldStart = await measureColdStart(COLD_START_RUNS)
+    if (chosen.has('fleet')) figures.fleet = await measureFleet(ctx, FLEET_RUNS)
+    if (hosts && chosen.has('overhead')) {
+      figures.overhead = await measureOverhead(ctx, hosts, OVERHEAD_RUNS)
+    }
+    if (hosts && chosen.has('downtime')) {
+      figures.downtime = await measureDowntime(ctx, hosts, DOWNTIME_ROUNDS)
+    }
+    console.log([...machine(), '', report(figures)].join('\n'))
   } finally {
     await stop()
     progress(`done in ${Math.round((Date.now() - started) / 1000)} s`)

@@ -13,6 +13,7 @@ import {
   BenchContext,
   connectionInputs,
   median,
+  opensshArgs,
   prepare,
   progress,
   Runs,
@@ -29,14 +30,15 @@ export interface Overhead {
 }
 
 // sshd runs this instead of each command: it keeps the command and its input, then runs it.
-const RECORDER = `#!/bin/sh
+export const RECORDER = `#!/bin/sh
 rec="$RECORD_DIR/$(date +%s%N)"
 printf '%s' "$SSH_ORIGINAL_COMMAND" > "$rec.cmd"
 cat > "$rec.in"
 exec sh -c "$SSH_ORIGINAL_COMMAND" < "$rec.in"
 `
 
-function composeText(): string {
+/** A one-service app with a healthcheck: what the no-change deploys deploy. */
+export function composeText(): string {
   return `version: "2.4"
 services:
   web:
@@ -50,19 +52,26 @@ services:
 `
 }
 
-/** One shell script that runs every recorded command in order, each with the input it had. */
-function replayScript(dir: string): { script: string; commands: number } {
-  const names = readdirSync(dir)
+/** What RECORDER kept, in the order the commands started. */
+export function recordedCommands(dir: string): { cmd: string; input: Buffer }[] {
+  return readdirSync(dir)
     .filter(f => f.endsWith('.cmd'))
     .sort()
-  const lines = names.map(name => {
-    const cmd = readFileSync(join(dir, name), 'utf8')
-    const input = readFileSync(join(dir, name.replace(/\.cmd$/, '.in')))
+    .map(name => ({
+      cmd: readFileSync(join(dir, name), 'utf8'),
+      input: readFileSync(join(dir, name.replace(/\.cmd$/, '.in')))
+    }))
+}
+
+/** One shell script that runs every recorded command in order, each with the input it had. */
+function replayScript(dir: string): { script: string; commands: number } {
+  const recorded = recordedCommands(dir)
+  const lines = recorded.map(({ cmd, input }) => {
     return input.length
       ? `printf %s ${input.toString('base64')} | base64 -d | sh -c ${quote(cmd)}`
       : `sh -c ${quote(cmd)} </dev/null`
   })
-  return { script: lines.join('\n') + '\n', commands: names.length }
+  return { script: lines.join('\n') + '\n', commands: recorded.length }
 }
 
 export async function measureOverhead(
@@ -93,21 +102,7 @@ export async function measureOverhead(
   const server = hosts.servers[0]
   const knownHosts = join(ctx.servers, 'known_hosts')
   writeFileSync(knownHosts, hosts.knownHosts() + '\n')
-  const ssh = [
-    '-T',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    `UserKnownHostsFile=${knownHosts}`,
-    '-i',
-    hosts.key.path,
-    '-p',
-    String(server.port),
-    `${BENCH_USER}@${server.address}`,
-    'sh -s'
-  ]
+  const ssh = opensshArgs(hosts, server, BENCH_USER, knownHosts, 'sh -s')
   const deploys = new Runs()
   const sshMs: number[] = []
   // One untimed round of each first, then they take turns.

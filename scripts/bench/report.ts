@@ -5,14 +5,14 @@ import { node24 } from '../../testbed/node24.js'
 import { ColdStart } from './cold-start.js'
 import { DowntimeRound, sumRounds } from './downtime.js'
 import { median, Runs } from './context.js'
-import { Fanout } from './fanout.js'
+import { FLEET_SIZE, FleetFigures } from './fleet.js'
 import { Overhead } from './overhead.js'
 
 export interface Figures {
-  downtime: DowntimeRound[]
-  overhead: Overhead
-  fanout: Fanout[]
-  coldStart: ColdStart
+  downtime?: DowntimeRound[]
+  overhead?: Overhead
+  fleet?: FleetFigures
+  coldStart?: ColdStart
 }
 
 const s = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`)
@@ -20,6 +20,7 @@ const x = (ratio: number) => `${ratio.toFixed(2)}x`
 const ms = (n: number) => `${n.toFixed(1)} ms`
 const count = (n: number) => n.toLocaleString('en-US')
 const kib = (bytes: number) => `${count(Math.round(bytes / 1024))} KiB`
+const mib = (bytes: number) => `${count(Math.round(bytes / 2 ** 20))} MiB`
 const met = (ok: boolean) => (ok ? 'met' : 'not met')
 
 function version(cmd: string, args: string[]): string {
@@ -45,88 +46,157 @@ function failures(what: string, runs: Runs): string {
   return `; ${runs.failures.length} of ${runs.count} ${what} failed, first: ${runs.failures[0]}`
 }
 
-export function report(f: Figures): string {
-  const recreate = sumRounds(f.downtime, 'recreate')
-  const rolling = sumRounds(f.downtime, 'rolling')
-  const deployMs = median(f.overhead.deploys.ms)
-  const overhead = deployMs / f.overhead.sshMs
-  const fanouts = f.fanout.map(fo => {
-    const oneMs = median(fo.one.ms)
-    const eightMs = median(fo.eight.ms)
-    return { ...fo, oneMs, eightMs, ratio: eightMs / oneMs }
-  })
-  const cold = f.coldStart.bundleMs / f.coldStart.bareNodeMs
-  const bundles = Object.entries(f.coldStart.bundles)
-  const bundleTotal = bundles.reduce((a, [, size]) => a + size, 0)
+type Row = [figure: string, deployKit: string, baseline: string, result: string, goal: string]
+
+function downtimeFigure(rounds: DowntimeRound[]): { rows: Row[]; lines: string[] } {
+  const recreate = sumRounds(rounds, 'recreate')
+  const rolling = sumRounds(rounds, 'rolling')
   const gap = (r: typeof recreate) => `longest gap ${count(Math.round(r.longestGapMs))} ms`
-  const rows = [
-    ['figure', 'deploy-kit', 'baseline (same run)', 'result', 'goal'],
-    [
-      'downtime',
-      `rolling: ${count(rolling.failed)} failed of ${count(rolling.requests)}, ${gap(rolling)}`,
-      `recreate: ${count(recreate.failed)} failed of ${count(recreate.requests)}, ${gap(recreate)}`,
-      `${count(rolling.failed)} vs ${count(recreate.failed)} failed requests`,
-      `rolling 0 failed of >= 2,000: ${met(rolling.failed === 0 && rolling.requests >= 2000)}`
+  return {
+    rows: [
+      [
+        'downtime',
+        `rolling: ${count(rolling.failed)} failed of ${count(rolling.requests)}, ${gap(rolling)}`,
+        `recreate: ${count(recreate.failed)} failed of ${count(recreate.requests)}, ${gap(recreate)}`,
+        `${count(rolling.failed)} vs ${count(recreate.failed)} failed requests`,
+        `rolling 0 failed of >= 2,000: ${met(rolling.failed === 0 && rolling.requests >= 2000)}`
+      ]
     ],
-    [
-      'overhead',
-      `ssh-deploy no-change deploy ${s(deployMs)}`,
-      `the same ${f.overhead.commands} commands in one OpenSSH session ${s(f.overhead.sshMs)}`,
-      x(overhead),
-      `<= 1.2x: ${met(overhead <= 1.2)}`
-    ],
-    ...fanouts.map(fo => [
-      `fan-out as ${fo.user}`,
-      `8 hosts ${s(fo.eightMs)}` +
-        (fo.eight.failures.length
-          ? ` (${fo.eight.failures.length} of ${fo.eight.count} failed)`
-          : ''),
-      `1 host ${s(fo.oneMs)}` +
-        (fo.one.failures.length ? ` (${fo.one.failures.length} of ${fo.one.count} failed)` : ''),
-      x(fo.ratio),
-      `<= 1.5x: ${met(fo.ratio <= 1.5 && fo.eight.failures.length === 0)}`
-    ]),
-    [
-      'cold start',
-      `first SSH packet after ${Math.round(f.coldStart.bundleMs)} ms`,
-      `bare Node 24 ${Math.round(f.coldStart.bareNodeMs)} ms`,
-      x(cold),
-      '-'
-    ],
-    [
-      'bundle size',
-      `dist/ssh-deploy/index.js ${kib(f.coldStart.bundles['ssh-deploy'] ?? 0)}`,
-      `all ${bundles.length} bundles ${kib(bundleTotal)}`,
-      kib(f.coldStart.bundles['ssh-deploy'] ?? 0),
-      '-'
+    lines: [
+      `downtime: rolling ${count(rolling.failed)} failed / ${count(rolling.requests)} requests ` +
+        `(${gap(rolling)}) over ${rolling.deploys} deploys; recreate ${count(recreate.failed)} failed / ` +
+        `${count(recreate.requests)} (${gap(recreate)}) over ${recreate.deploys} deploys` +
+        (recreate.firstFailure ? `; recreate's first failure: ${recreate.firstFailure}` : '') +
+        (rolling.allServedNew && recreate.allServedNew
+          ? ''
+          : '; a deploy did not end on its version')
     ]
-  ]
-  const table = [rows[0], rows[0].map(() => '---'), ...rows.slice(1)].map(
-    r => `| ${r.join(' | ')} |`
-  )
-  const lines = [
-    `downtime: rolling ${count(rolling.failed)} failed / ${count(rolling.requests)} requests ` +
-      `(${gap(rolling)}) over ${rolling.deploys} deploys; recreate ${count(recreate.failed)} failed / ` +
-      `${count(recreate.requests)} (${gap(recreate)}) over ${recreate.deploys} deploys` +
-      (recreate.firstFailure ? `; recreate's first failure: ${recreate.firstFailure}` : '') +
-      (rolling.allServedNew && recreate.allServedNew
-        ? ''
-        : '; a deploy did not end on its version'),
-    `overhead: ${x(overhead)} (ssh-deploy ${s(deployMs)} / OpenSSH ${s(f.overhead.sshMs)}, ` +
-      `${f.overhead.commands} remote commands, median of ${f.overhead.deploys.ms.length}); one command on an open ` +
-      `connection: ${ms(f.overhead.perCommandMs.nagle)} with ssh2's default socket, ` +
-      `${ms(f.overhead.perCommandMs.noDelay)} with TCP_NODELAY` +
-      failures('no-change deploys', f.overhead.deploys),
-    ...fanouts.map(
-      fo =>
-        `fan-out as ${fo.user}: ${x(fo.ratio)} (8 hosts ${s(fo.eightMs)} / 1 host ${s(fo.oneMs)}, ` +
-        `median of ${fo.eight.ms.length} and ${fo.one.ms.length})` +
-        failures('8-host deploys', fo.eight) +
-        failures('1-host deploys', fo.one)
-    ),
-    `cold start: ${x(cold)} (first SSH packet after ${Math.round(f.coldStart.bundleMs)} ms / bare Node 24 ` +
-      `${Math.round(f.coldStart.bareNodeMs)} ms, median of ${f.coldStart.runs}); bundles: ` +
-      bundles.map(([name, size]) => `${name} ${kib(size)}`).join(', ')
-  ]
-  return [...table, '', ...lines].join('\n')
+  }
+}
+
+function overheadFigure(o: Overhead): { rows: Row[]; lines: string[] } {
+  const deployMs = median(o.deploys.ms)
+  const ratio = deployMs / o.sshMs
+  return {
+    rows: [
+      [
+        'overhead',
+        `ssh-deploy no-change deploy ${s(deployMs)}`,
+        `the same ${o.commands} commands in one OpenSSH session ${s(o.sshMs)}`,
+        x(ratio),
+        `<= 1.2x: ${met(ratio <= 1.2)}`
+      ]
+    ],
+    lines: [
+      `overhead: ${x(ratio)} (ssh-deploy ${s(deployMs)} / OpenSSH ${s(o.sshMs)}, ` +
+        `${o.commands} remote commands, median of ${o.deploys.ms.length}); one command on an open ` +
+        `connection: ${ms(o.perCommandMs.nagle)} with ssh2's default socket, ` +
+        `${ms(o.perCommandMs.noDelay)} with TCP_NODELAY` +
+        failures('no-change deploys', o.deploys)
+    ]
+  }
+}
+
+/** "12" when every run agrees, "11-14" when they do not. */
+function spread(values: number[]): string {
+  if (values.length === 0) return 'n/a'
+  const [lo, hi] = [Math.min(...values), Math.max(...values)]
+  return lo === hi ? count(lo) : `${count(lo)}-${count(hi)}`
+}
+
+function fleetFigure(f: FleetFigures): { rows: Row[]; lines: string[] } {
+  const oneMs = median(f.one.ms)
+  const eightMs = median(f.eight.ms)
+  const fanout = eightMs / oneMs
+  const sshMs = median(f.sshTrueMs)
+  const roundTrips = oneMs / sshMs
+  const link = `${f.delayMs * 2} ms round-trip links`
+  const ran = (runs: Runs) =>
+    runs.failures.length ? ` (${runs.failures.length} of ${runs.count} failed)` : ''
+  const start = f.start
+  const bareMs = median(f.noDelay.one.ms)
+  const bareSshMs = median(f.noDelay.sshTrueMs)
+  const turns = median(f.deployTurns)
+  return {
+    rows: [
+      [
+        `fan-out, ${link}`,
+        `${FLEET_SIZE} hosts ${s(eightMs)}${ran(f.eight)}`,
+        `1 host ${s(oneMs)}${ran(f.one)}`,
+        x(fanout),
+        `<= 1.3x: ${met(fanout <= 1.3 && f.eight.failures.length === 0)}`
+      ],
+      [
+        `no-change deploy, ${f.delayMs * 2} ms link`,
+        `${s(oneMs)}, ${spread(f.deployCommands)} commands, ${spread(f.deployTurns)} round trips`,
+        `ssh host true ${s(sshMs)}, ${spread(f.sshTrueCommands)} command, ` +
+          `${spread(f.sshTrueTurns)} round trips`,
+        x(roundTrips),
+        `<= 2x: ${met(roundTrips <= 2 && f.one.failures.length === 0)}`
+      ]
+    ],
+    lines: [
+      `fleet: ${start.hosts} hosts (own namespace, sshd, engine, disk) started in ${s(start.ms)}; ` +
+        `memory of their processes ${mib(start.memory.pss)} (PSS; RSS summed ${mib(start.memory.rss)}), ` +
+        `with the app's container up on each ${mib(start.withApp.pss)} (${mib(start.withApp.rss)})`,
+      `fan-out: ${x(fanout)} (${FLEET_SIZE} hosts ${s(eightMs)} / 1 host ${s(oneMs)}, ` +
+        `median of ${f.eight.ms.length} and ${f.one.ms.length}, over ${link})` +
+        failures(`${FLEET_SIZE}-host deploys`, f.eight) +
+        failures('1-host deploys', f.one),
+      `no-change deploy: ${x(roundTrips)} (ssh-deploy ${s(oneMs)} / ssh host true ${s(sshMs)}, ` +
+        `median of ${f.one.ms.length} and ${f.sshTrueMs.length}); per run, commands the host's sshd ` +
+        `started: ${f.deployCommands.join(', ')} (ssh true: ${f.sshTrueCommands.join(', ')}); ` +
+        `round trips on the link: ${f.deployTurns.join(', ')} (ssh true: ${f.sshTrueTurns.join(', ')})`,
+      `one connection's fixed cost: ssh2 connecting and running true took ${s(median(f.ssh2True.ms))}, ` +
+        `${spread(f.ssh2True.turns)} round trips`,
+      `the link's share: the same deploy with the relay's delay set to 0 took ${s(bareMs)} ` +
+        `(ssh host true ${s(bareSshMs)}), so ${s(oneMs - bareMs)} of ${s(oneMs)} is the link; ` +
+        `${count(turns)} round trips at ${f.delayMs * 2} ms are ${s(turns * f.delayMs * 2)}` +
+        failures('deploys without delay', f.noDelay.one),
+      `the ${f.recorded.length} commands of a no-change deploy, as the server received them:`,
+      ...f.recorded.map((cmd, i) => `  ${i + 1}. ${cmd}`)
+    ]
+  }
+}
+
+function coldStartFigure(c: ColdStart): { rows: Row[]; lines: string[] } {
+  const ratio = c.bundleMs / c.bareNodeMs
+  const bundles = Object.entries(c.bundles)
+  const bundleTotal = bundles.reduce((a, [, size]) => a + size, 0)
+  return {
+    rows: [
+      [
+        'cold start',
+        `first SSH packet after ${Math.round(c.bundleMs)} ms`,
+        `bare Node 24 ${Math.round(c.bareNodeMs)} ms`,
+        x(ratio),
+        '-'
+      ],
+      [
+        'bundle size',
+        `dist/ssh-deploy/index.js ${kib(c.bundles['ssh-deploy'] ?? 0)}`,
+        `all ${bundles.length} bundles ${kib(bundleTotal)}`,
+        kib(c.bundles['ssh-deploy'] ?? 0),
+        '-'
+      ]
+    ],
+    lines: [
+      `cold start: ${x(ratio)} (first SSH packet after ${Math.round(c.bundleMs)} ms / bare Node 24 ` +
+        `${Math.round(c.bareNodeMs)} ms, median of ${c.runs}); bundles: ` +
+        bundles.map(([name, size]) => `${name} ${kib(size)}`).join(', ')
+    ]
+  }
+}
+
+export function report(f: Figures): string {
+  const parts = [
+    f.downtime && downtimeFigure(f.downtime),
+    f.overhead && overheadFigure(f.overhead),
+    f.fleet && fleetFigure(f.fleet),
+    f.coldStart && coldStartFigure(f.coldStart)
+  ].filter(part => part !== undefined)
+  const header: Row = ['figure', 'deploy-kit', 'baseline (same run)', 'result', 'goal']
+  const rows = [header, header.map(() => '---'), ...parts.flatMap(p => p.rows)]
+  const table = rows.map(r => `| ${r.join(' | ')} |`)
+  return [...table, '', ...parts.flatMap(p => p.lines)].join('\n')
 }

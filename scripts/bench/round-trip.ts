@@ -5,7 +5,11 @@ import ssh2 from 'ssh2'
 import { performance } from 'node:perf_hooks'
 import { SshServer } from '../../testbed/sshd.js'
 
-function connect(server: SshServer, username: string, privateKey: string): Promise<ssh2.Client> {
+export function connect(
+  server: SshServer,
+  username: string,
+  privateKey: string
+): Promise<ssh2.Client> {
   const client = new ssh2.Client()
   return new Promise((resolve, reject) => {
     client
@@ -15,7 +19,7 @@ function connect(server: SshServer, username: string, privateKey: string): Promi
   })
 }
 
-function exec(client: ssh2.Client, command: string): Promise<void> {
+export function exec(client: ssh2.Client, command: string): Promise<void> {
   return new Promise((resolve, reject) =>
     client.exec(command, (err, channel) => {
       if (err) return reject(err)

@@ -1,7 +1,8 @@
 // The relay in front of every fleet host, against a TCP server in this process:
 // what goes in comes out whole and in order, even while the delay changes;
 // a round trip is never faster than the delay both ways; one side's end is
-// passed on without closing the other direction.
+// passed on without closing the other direction; the traffic count says how
+// many round trips a conversation made.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
 import { connect, createServer, Server, Socket } from 'node:net'
@@ -99,6 +100,26 @@ describe('latency relay', () => {
       relay.cutConnections()
       await closed
       expect((await exchange(relay, [Buffer.from('again')])).toString()).toBe('againbye')
+    })
+  })
+
+  it('counts a round trip each time the client sends after the server answered', async () => {
+    await withRelay(20, async relay => {
+      const socket = connect(relay.port, relay.address)
+      await new Promise(resolve => socket.once('connect', resolve))
+      for (let i = 0; i < 3; i++) {
+        socket.write('ping')
+        await new Promise(resolve => socket.once('data', resolve))
+      }
+      // Two sends with no answer between them (the echo of the first is held 40 ms) are one turn.
+      const answered = new Promise(resolve => socket.once('data', resolve))
+      socket.write('a')
+      await new Promise(r => setTimeout(r, 5))
+      socket.write('b')
+      await answered
+      socket.destroy()
+      await exchange(relay, [Buffer.from('second connection')])
+      expect(relay.traffic()).toEqual({ connections: 2, turns: 5 })
     })
   })
 })

@@ -11,7 +11,8 @@ export const ACTION_DIRS = [
   'ssh-deploy',
   'migrate',
   'collectstatic',
-  'smoke-check'
+  'smoke-check',
+  'ssh'
 ]
 
 const START = '<!-- inputs:start (made from action.yml by npm run docs) -->'

@@ -9,6 +9,7 @@ export const ACTIONS = [
   { name: 'migrate', source: 'migrate' },
   { name: 'collectstatic', source: 'collectstatic' },
   { name: 'smoke-check', source: 'smoke-check' },
+  { name: 'ssh', source: 'ssh' },
   { name: 'deploy', source: 'whole-deploy' }
 ]
 

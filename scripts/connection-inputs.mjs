@@ -9,7 +9,14 @@ import { parse } from 'yaml'
 export const CONNECTION_INPUTS_SOURCE = 'scripts/connection-inputs.yml'
 
 /** The actions that reach a server, each taking the connection inputs. */
-export const CONNECTION_ACTION_DIRS = ['.', 'ssh-deploy', 'migrate', 'collectstatic', 'smoke-check']
+export const CONNECTION_ACTION_DIRS = [
+  '.',
+  'ssh-deploy',
+  'migrate',
+  'collectstatic',
+  'smoke-check',
+  'ssh'
+]
 
 const START =
   '  # connection inputs: made from scripts/connection-inputs.yml by `npm run docs`; edit that file, not this block'

@@ -64,7 +64,7 @@ import { statePaths } from '../../../src/commands/state-paths.js'
 import { updateServices } from '../../../src/ssh-deploy/update-services.js'
 import { pruneReleases, uploadRelease } from '../../../src/ssh-deploy/upload-source.js'
 import { installCommands, testCommand } from '../../../src/run-tests/commands.js'
-import type { ClientVariant } from './expected-calls.js'
+import { ClientVariant, forwardingScript } from './expected-calls.js'
 import { commandsSentBy } from './transport.js'
 
 export interface Place {
@@ -543,6 +543,10 @@ export const REMOTE_CASES: RemoteCase[] = [
       )
   },
   {
+    covers: ['commands/remote-script: scriptCommand'],
+    commands: v => [forwardingScript(v, true), forwardingScript(v, false)]
+  },
+  {
     covers: ['commands/collectstatic: collectstaticArgv'],
     commands: (v, at) => [
       inService(project(v, at), 'exec', v, collectstaticArgv(v, { clear: true, settings: v }))
@@ -735,5 +739,9 @@ export const SSH_SAMPLE_CASES: RemoteCase[] = [
   {
     covers: ['commands/http-probe: probeCommand'],
     commands: v => [probe(probeRequest(v, 'GET'), `DKPROBE-${v}`)]
+  },
+  {
+    covers: ['commands/remote-script: scriptCommand'],
+    commands: v => [forwardingScript(v, true)]
   }
 ]

@@ -18,6 +18,7 @@ import * as commandsDocker from '../../../src/commands/docker.js'
 import * as commandsFiles from '../../../src/commands/files.js'
 import * as commandsGit from '../../../src/commands/git.js'
 import * as commandsLock from '../../../src/commands/lock.js'
+import * as remoteScript from '../../../src/commands/remote-script.js'
 import * as commandsUpload from '../../../src/commands/upload.js'
 import * as appSettings from '../../../src/core/app-settings.js'
 import * as compose from '../../../src/server/compose.js'
@@ -59,6 +60,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'commands/files': commandsFiles,
   'commands/git': commandsGit,
   'commands/lock': commandsLock,
+  'commands/remote-script': remoteScript,
   'commands/upload': commandsUpload,
   'core/app-settings': appSettings,
   'server/compose': compose,

@@ -15,10 +15,17 @@ import {
   writeDumpCommand
 } from '../../../src/commands/backup.js'
 import { PROBE_SCRIPT } from '../../../src/commands/http-probe.js'
+import {
+  CONTINUING_RUNNER,
+  ScriptRun,
+  scriptCommand,
+  STOPPING_RUNNER
+} from '../../../src/commands/remote-script.js'
 import { fileCommands } from '../../../src/commands/files.js'
 import { ancestryCommand, gitCommands } from '../../../src/commands/git.js'
 import { lockCommands } from '../../../src/commands/lock.js'
 import { uploadCommands } from '../../../src/commands/upload.js'
+import { quote } from '../../../src/core/shell.js'
 import { RECORDED_ENV } from '../../../testbed/recorders.js'
 
 export interface ExpectedCall {
@@ -112,6 +119,29 @@ function scriptOf(cmd: RemoteCommand): string {
 
 const OWNER = { token: '', runKey: '', runUrl: '', release: '', since: '' }
 
+/**
+ * The ssh action's case: a user script that holds the value as code would
+ * (quoted, in its text) and gets it forwarded as PGPASSWORD (a variable a
+ * script for psql forwards), both sent on stdin; then `cat` shows what is
+ * left of stdin for the script's commands: nothing.
+ */
+export function forwardingScript(v: string, stop: boolean): RemoteCommand {
+  const run: ScriptRun = {
+    script: `ls -- "$PGPASSWORD" ${quote(v)}\ncat`,
+    stop,
+    shell: 'sh',
+    env: { PGPASSWORD: v }
+  }
+  return scriptCommand(run)
+}
+
+/** What forwardingScript's script calls, under either runner. */
+const forwardingModel: Model = (_args, at, call) => {
+  const v = at.env.PGPASSWORD ?? ''
+  call('ls', '--', v, v)
+  call.reading(at.stdin, 'cat')
+}
+
 /** `token_in DIR` of the lock scripts: `sed … DIR/owner.json | head -n 1`. */
 function tokenIn(dir: string, call: Call): void {
   call('sed', '-n', 's/.*"token":"\\([^"]*\\)".*/\\1/p', `${dir}/owner.json`)
@@ -125,6 +155,8 @@ function ageOf(dir: string, call: Call): void {
 }
 
 const MODELS = new Map<string, Model>([
+  [STOPPING_RUNNER, forwardingModel],
+  [CONTINUING_RUNNER, forwardingModel],
   [
     scriptOf(gitCommands.listEntries('/d')),
     ([dir], at, call) => {

@@ -53,21 +53,55 @@ describe('readBoolean', () => {
 
 describe('readDuration', () => {
   it.each([
+    // plain seconds, as every duration input took them before
     ['90', 90_000],
+    ['2.5', 2_500],
+    ['0', 0],
+    ['', 30_000],
+    // one unit
     ['90s', 90_000],
     ['5m', 300_000],
     ['5 m', 300_000],
     ['1h', 3_600_000],
     ['1.5m', 90_000],
-    ['0', 0],
-    ['', 30_000]
+    ['.5s', 500],
+    ['1.s', 1_000],
+    ['500ms', 500],
+    ['0s', 0],
+    // Go's time.ParseDuration forms, as appleboy/ssh-action's timeout and command_timeout take them
+    ['1h30m', 5_400_000],
+    ['2h45m10s', 9_910_000],
+    ['1m30s', 90_000],
+    ['1s500ms', 1_500],
+    ['10m0s', 600_000],
+    ['1.5h', 5_400_000],
+    ['1500000us', 1_500],
+    ['2000000000ns', 2_000],
+    ['2000\u00b5s', 2],
+    ['3000\u03bcs', 3],
+    // a positive duration is never 0, which means no limit to command-timeout
+    ['1ns', 1],
+    ['400us', 1]
   ])('%j is %d ms', (value, ms) => {
     expect(readDuration(one('connect-timeout', value), 'connect-timeout', 30)).toBe(ms)
   })
 
-  it.each(['abc', '-5', '5d', '1m30s', '.5s'])('refuses %j, naming the input', value => {
-    expect(() => readDuration(one('wait-timeout', value), 'wait-timeout', 30)).toThrow(
-      `Input 'wait-timeout': ${JSON.stringify(value)} is not a duration. Use seconds (90) or a number with s, m or h (90s, 5m, 1h)`
+  it.each(['abc', '-5', '-5s', '+5s', '5d', '1m30', 'm', '1h 30m', '1,5m', '5S', '1e3', '.', 's5'])(
+    'refuses %j, naming the input',
+    value => {
+      expect(() => readDuration(one('wait-timeout', value), 'wait-timeout', 30)).toThrow(
+        `Input 'wait-timeout': ${JSON.stringify(value)} is not a duration. Use seconds (90) or a Go-style duration: a number with h, m, s or ms, one or several (90s, 5m, 1h30m, 500ms)`
+      )
+    }
+  )
+
+  it('refuses a duration longer than a timer can wait, which would end the wait at once', () => {
+    expect(readDuration(one('command-timeout', '596h'), 'command-timeout', 30)).toBe(2_145_600_000)
+    expect(() => readDuration(one('command-timeout', '597h'), 'command-timeout', 30)).toThrow(
+      `Input 'command-timeout': "597h" is longer than the longest wait a timer can hold (about 24 days)`
+    )
+    expect(() => readDuration(one('command-timeout', '9999999'), 'command-timeout', 30)).toThrow(
+      /^Input 'command-timeout': "9999999" is longer/
     )
   })
 })

@@ -228,6 +228,8 @@ const MODELS = new Map<string, Model>([
     ([path], at, call, creates) => {
       call('dirname', '--', path)
       call('mkdir', '-p', '--', '')
+      // tail (a recorder) prints nothing: the file counts as ending with a newline.
+      if (nonEmpty(resolve(at.cwd, path))) call('tail', '-c', '1', '--', path)
       if (!canCreate(resolve(at.cwd, path))) return
       creates.push(resolve(at.cwd, path))
       call.reading(at.stdin, 'cat')

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import {
+  appendFileSync,
   chmodSync,
   existsSync,
   mkdirSync,
@@ -20,6 +21,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEnv } from '../../src/ssh-deploy/env-file.js'
+import { readReleaseLog } from '../../src/ssh-deploy/release-log.js'
 import { visibleLog } from '../helpers/capture-output.js'
 import { HOSTILE_LABEL, HOSTILE_LINES, serverCommandsActedOn } from '../helpers/hostile-output.js'
 import { imagesAndLinks, MARKDOWN_PAYLOAD, summaryText } from '../helpers/rendered-summary.js'
@@ -448,6 +450,57 @@ describe('health', () => {
     )
     expect(releaseLog(t.appDir).map(x => x.status)).toEqual(['failed'])
   })
+})
+
+describe('release log cut short by a crash', () => {
+  // The log is read alike whatever Compose runs: once, in the run with v2.
+  const withV2 = composeUnderTest.choice === 'auto' ? it : it.skip
+
+  withV2(
+    'deploys after a record torn on the server, then rolls back to the release before',
+    async () => {
+      const t = await newApp('torn', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+      const v1 = await t.app.release('v1')
+      expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
+      const v2 = await t.app.release('v2')
+      expectOk(await deploy(t.inputs, v2))
+      // A run killed while it appended its started record: the line ends mid-record, with no newline.
+      const logFile = join(t.appDir, '.deploy-kit', 'releases.jsonl')
+      const killed = JSON.stringify({
+        id: '20261202T101500Z-killed-0001',
+        ref: v2,
+        source: 'git',
+        actor: 'octocat',
+        status: 'started'
+      })
+      appendFileSync(logFile, killed.slice(0, 40))
+
+      const v3 = await t.app.release('v3')
+      const third = await deploy(t.inputs, v3)
+      expectOk(third)
+      expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v3\n')
+
+      const back = await deploy({ ...t.inputs, 'rollback-to': 'previous' })
+      expectOk(back)
+      expect(await httpText(`http://127.0.0.1:${t.port}/version.txt`)).toBe('v2\n')
+      expect(gitHead(t.appDir)).toBe(v2)
+      expect([back.outputs['deployed-ref'], back.outputs['previous-ref']]).toEqual([v2, v3])
+      const log = readReleaseLog(readFileSync(logFile, 'utf8'))
+      expect(log.records.map(r => [r.ref, r.status])).toEqual([
+        [v1, 'succeeded'],
+        [v2, 'succeeded'],
+        [v3, 'rolled-back'],
+        [v2, 'succeeded']
+      ])
+      expect(log.unreadableLines).toEqual([5])
+      // The deploy said once what it skipped, though it read the log twice.
+      expect(
+        third.output.match(
+          /::warning::.*the release log .*: skipped 1 unreadable line \(line 5: cut short by a killed run/g
+        )
+      ).toHaveLength(1)
+    }
+  )
 })
 
 describe('strategy: one-by-one', () => {

@@ -6,12 +6,18 @@ export const fileCommands = {
   read: (path: string): RemoteCommand => ({
     argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
   }),
-  /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+  /**
+   * Appends to a private file (the release log holds stderr excerpts): 600,
+   * also when an older copy was not. What is appended starts on a line of its
+   * own: after a line a killed run cut short, a newline goes first.
+   */
   append: (path: string, text: string): RemoteCommand => ({
     argv: [
       'sh',
       '-c',
-      'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+      'umask 077; mkdir -p -- "$(dirname -- "$1")" && ' +
+        '{ [ ! -s "$1" ] || [ -z "$(tail -c 1 -- "$1")" ] || echo >> "$1"; } && ' +
+        'cat >> "$1" && chmod 600 "$1"',
       'sh',
       path
     ],

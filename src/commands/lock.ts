@@ -34,16 +34,28 @@ const DESCRIBE =
  */
 export const lockCommands = {
   /**
-   * Creates the lock with its owner in one step, or prints what holds it.
+   * Creates the lock with its owner in one step, or prints what holds it
+   * (exit 1; exit 3 when it was released before the look).
    * The owner file is written only if none is there (`set -C`): a lock put
-   * back by a taker that moved the wrong one keeps its owner.
+   * back by a taker that moved the wrong one keeps its owner. Exit 4 when the
+   * state directory cannot be made, 5 when the lock cannot (mkdir failed and no
+   * lock is there: EACCES, EROFS, ENOSPC…) or its owner file cannot be written;
+   * stderr then says why.
    */
   acquire: (appDir: string, owner: LockOwner): RemoteCommand => ({
     argv: [
       'sh',
       '-c',
       `umask 077; L=$2; ${TOKEN_IN}; ${AGE_OF}; mkdir -p -- "$1" || exit 4; ` +
-        `if mkdir -- "$L" 2>/dev/null && (set -C; cat > "$L/owner.json") 2>/dev/null; then exit 0; fi; ` +
+        // A lock released between a failed mkdir and the look is tried again; no lock after three tries means mkdir itself failed.
+        'n=0; while :; do ' +
+        'if err=$(mkdir -- "$L" 2>&1); then ' +
+        'if err=$( (set -C; cat > "$L/owner.json") 2>&1 ); then exit 0; fi; ' +
+        // No owner (ours or another's) in it: the write itself failed, so the empty lock goes again.
+        '[ -n "$(token_in "$L")" ] || [ ! -d "$L" ] || { rmdir -- "$L" 2>/dev/null; printf "%s\\n" "$err" >&2; exit 5; }; ' +
+        'fi; ' +
+        '[ ! -e "$L" ] || break; n=$((n + 1)); [ "$n" -lt 3 ] || { printf "%s\\n" "$err" >&2; exit 5; }; ' +
+        'done; ' +
         `${DESCRIBE}; exit 1`,
       'sh',
       statePaths(appDir).dir,
@@ -53,14 +65,17 @@ export const lockCommands = {
   }),
   /**
    * Frees a stale lock: exit 0 once it is gone, 3 when it had gone already,
-   * 4 when it was not the one seen (another deploy holds it now) and is back.
+   * 4 when it was not the one seen (another deploy holds it now) and is back,
+   * 5 when it is there and cannot be moved aside (stderr says why).
    */
   takeOver: (appDir: string, seenToken: string, aside: string): RemoteCommand => ({
     argv: [
       'sh',
       '-c',
       `L=$1; A=$2; ${TOKEN_IN}; ${AGE_OF}; ` +
-        'mv -T -- "$L" "$A" 2>/dev/null || exit 3; ' +
+        'n=0; until err=$(mv -T -- "$L" "$A" 2>&1); do ' +
+        '[ -e "$L" ] || exit 3; n=$((n + 1)); [ "$n" -lt 3 ] || { printf "%s\\n" "$err" >&2; exit 5; }; ' +
+        'done; ' +
         'if [ "$(token_in "$A")" = "$3" ] && [ "$(age_of "$A")" -gt "$4" ]; then rm -rf -- "$A"; exit 0; fi; ' +
         // A lock made in the meantime stays; the one moved by mistake is then gone and its holder stops at its next check.
         'mv -T -- "$A" "$L" 2>/dev/null || rm -rf -- "$A"; exit 4',

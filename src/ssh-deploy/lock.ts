@@ -2,12 +2,42 @@ import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { failureText, type HostContext } from '../core/fleet.js'
 import { RemoteError } from '../core/errors.js'
+import type { ExecResult } from '../core/ssh-session.js'
 import { LockOwner, lockCommands, STALE_AFTER_SECONDS } from '../commands/lock.js'
 import { shownValue } from './env-values.js'
 import { statePaths } from '../commands/state-paths.js'
 
 const HEARTBEAT_MS = 20_000
 const POLL_MS = 2_000
+/** The wait before looking again at a lock that changed hands meanwhile. */
+const RETRY_MS = 200
+/** How many such looks may still follow once lock-timeout is over. */
+const QUICK_TRIES_LATE = 3
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+
+/** Why the lock cannot be had at all: the reason the server's mkdir or mv gave, and the host's state. */
+function cannotLock(
+  host: HostContext,
+  what: string,
+  r: ExecResult,
+  state = 'nothing was changed on this host'
+): RemoteError {
+  const said = r.stderr.trim().split('\n').pop() ?? ''
+  // `mkdir: cannot create directory '…': Permission denied`: the reason is what follows the last colon.
+  const reason = shownValue(said.slice(said.lastIndexOf(': ') + 1).trim() || `exit code ${r.code}`)
+  return new RemoteError(host.label, `${what}: ${reason}; ${state}`)
+}
+
+function lockTimedOut(
+  holder: { owner?: Partial<LockOwner> } | undefined,
+  timeoutMs: number
+): Error {
+  return new Error(
+    `the app is locked by another deploy: ${describeOwner(holder?.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
+      `if that run is gone, the lock is taken over ${STALE_AFTER_SECONDS}s after its last heartbeat`
+  )
+}
 
 export function newLockToken(): string {
   return randomBytes(12).toString('hex')
@@ -64,6 +94,12 @@ export class DeployLock {
     readonly token: string
   ) {}
 
+  /**
+   * Takes the lock, waiting up to `timeoutMs` while another deploy holds it
+   * and taking over one left by a killed run. Every retry waits, and none
+   * outlives the timeout by more than a few quick tries; a lock that cannot
+   * be made or moved for another reason is an error at once.
+   */
   static async acquire(
     host: HostContext,
     appDir: string,
@@ -71,46 +107,65 @@ export class DeployLock {
     timeoutMs: number
   ): Promise<DeployLock> {
     const deadline = Date.now() + timeoutMs
+    const lockPath = statePaths(appDir).lock
     let announced = false
-    // Takeovers tried since the last wait: a lock that keeps changing hands is looked at again, not fought over.
-    let attempts = 0
+    // Quick tries past the deadline: a lock that changed hands while it was looked at is looked at again.
+    let late = 0
+    const mayRetry = () => Date.now() < deadline || late++ < QUICK_TRIES_LATE
+    let holder: ReturnType<typeof parseHolder> | undefined
     for (;;) {
       const cmd = lockCommands.acquire(appDir, owner)
       const tried = await host.run(cmd, { quiet: true })
       if (tried.code === 0) {
         const lock = new DeployLock(host, appDir, owner.token)
-        lock.timer = setInterval(() => void lock.beat(), HEARTBEAT_MS)
-        lock.timer.unref()
-        host.info(`Deploy lock taken (${statePaths(appDir).lock})`)
+        lock.scheduleBeat()
+        host.info(`Deploy lock taken (${lockPath})`)
         return lock
       }
-      if (tried.code === 3) continue // released between our mkdir and the look: try again at once
+      if (tried.code === 4)
+        throw cannotLock(
+          host,
+          `cannot create the deploy lock's directory ${statePaths(appDir).dir}`,
+          tried
+        )
+      if (tried.code === 5)
+        throw cannotLock(host, `cannot create the deploy lock ${lockPath}`, tried)
+      if (tried.code === 3) {
+        // Released between our mkdir and the look.
+        if (!mayRetry()) throw lockTimedOut(holder, timeoutMs)
+        await sleep(RETRY_MS)
+        continue
+      }
       if (tried.code !== 1) throw new RemoteError(host.label, failureText(cmd, tried))
-      const holder = parseHolder(tried.stdout)
-      if (holder.ageSeconds > STALE_AFTER_SECONDS && attempts < 3) {
-        attempts++
-        const moved = await host.run(lockCommands.takeOver(appDir, holder.token, newLockToken()), {
-          quiet: true
-        })
+      holder = parseHolder(tried.stdout)
+      if (holder.ageSeconds > STALE_AFTER_SECONDS && mayRetry()) {
+        const takeOver = lockCommands.takeOver(appDir, holder.token, newLockToken())
+        const moved = await host.run(takeOver, { quiet: true })
         if (moved.code === 0) {
           core.warning(
             `${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`
           )
+          continue
         }
-        // Otherwise another deploy took it over first, or it was released: look again.
+        if (moved.code === 5) {
+          throw cannotLock(
+            host,
+            `cannot move the stale deploy lock ${lockPath} aside to take it over`,
+            moved,
+            `it was left by ${describeOwner(holder.owner)}. Nothing was changed on this host`
+          )
+        }
+        if (moved.code !== 3 && moved.code !== 4)
+          throw new RemoteError(host.label, failureText(takeOver, moved))
+        // Another deploy took it over first, or it was released: look again.
+        await sleep(RETRY_MS)
         continue
       }
-      if (Date.now() >= deadline) {
-        throw new Error(
-          `the app is locked by another deploy: ${describeOwner(holder.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
-            `if that run is gone, the lock is taken over ${STALE_AFTER_SECONDS}s after its last heartbeat`
-        )
-      }
+      if (Date.now() >= deadline) throw lockTimedOut(holder, timeoutMs)
       if (!announced)
         host.info(`Waiting for the deploy lock held by ${describeOwner(holder.owner)}`)
       announced = true
-      attempts = 0
-      await new Promise(resolve => setTimeout(resolve, POLL_MS))
+      await sleep(Math.min(POLL_MS, Math.max(RETRY_MS, deadline - Date.now())))
     }
   }
 
@@ -124,17 +179,24 @@ export class DeployLock {
     return r.stdout.trim() ? describeOwner(owner) : 'nobody'
   }
 
+  /** The next heartbeat, one interval after the last one ended: a slow link never piles them up. */
+  private scheduleBeat(): void {
+    this.timer = setTimeout(() => void this.beat(), HEARTBEAT_MS)
+    this.timer.unref()
+  }
+
   private async beat(): Promise<void> {
     try {
       this.lostTo ??= await this.refresh()
-      if (this.lostTo) this.stopBeating()
     } catch {
       // the connection is gone; the deploy itself reports that
     }
+    if (this.timer && !this.lostTo) this.scheduleBeat()
+    else this.stopBeating()
   }
 
   private stopBeating(): void {
-    if (this.timer) clearInterval(this.timer)
+    if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
   }
 

@@ -31,22 +31,118 @@ export interface ReleaseRecord {
   error?: string
 }
 
-export function parseReleaseLog(text: string): ReleaseRecord[] {
-  const byId = new Map<string, ReleaseRecord>()
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue
-    let entry: Partial<ReleaseRecord>
-    try {
-      entry = JSON.parse(line) as Partial<ReleaseRecord>
-    } catch {
-      continue // a line cut short by a killed run must not hide the others
-    }
-    if (!entry.id) continue
-    const before = byId.get(entry.id)
-    byId.set(entry.id, { ...(before ?? {}), ...entry } as ReleaseRecord)
-  }
-  return [...byId.values()]
+const STATUSES: readonly string[] = ['started', 'succeeded', 'failed', 'rolled-back']
+const SOURCES: readonly string[] = ['git', 'upload', 'none']
+const TEXT_FIELDS = [
+  'ref',
+  'actor',
+  'runUrl',
+  'startedAt',
+  'finishedAt',
+  'releaseDir',
+  'rollbackOf',
+  'error'
+] as const
+
+/** The log as read: its records, and the lines and records it had to skip. */
+export interface ReleaseLog {
+  records: ReleaseRecord[]
+  /** Lines that are no record (torn by a killed run, or changed by hand), by line number. */
+  unreadableLines: number[]
+  /** Releases whose lines lack a ref or a status (their first line was lost). */
+  incompleteReleases: string[]
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** One line's fields, when each one that is there has its type; anything else is no entry. */
+function asEntry(v: unknown): (Partial<ReleaseRecord> & { id: string }) | undefined {
+  if (!isObject(v) || typeof v.id !== 'string' || !v.id) return undefined
+  if (v.status !== undefined && !STATUSES.includes(v.status as string)) return undefined
+  if (v.source !== undefined && !SOURCES.includes(v.source as string)) return undefined
+  if (TEXT_FIELDS.some(f => v[f] !== undefined && typeof v[f] !== 'string')) return undefined
+  if (v.images !== undefined) {
+    if (!isObject(v.images)) return undefined
+    const images = Object.values(v.images)
+    if (!images.every(i => isObject(i) && typeof i.image === 'string' && typeof i.id === 'string'))
+      return undefined
+  }
+  return v as Partial<ReleaseRecord> & { id: string }
+}
+
+function parseEntry(text: string): (Partial<ReleaseRecord> & { id: string }) | undefined {
+  try {
+    return asEntry(JSON.parse(text))
+  } catch {
+    return undefined
+  }
+}
+
+/** How every record the deploys append begins (JSON.stringify, id first). */
+const RECORD_START = '{"id":'
+
+/**
+ * The entry a line holds. A line torn by a killed run that an older append
+ * glued the next record onto still holds that record: it is the line's
+ * longest tail that begins as a record does and is a whole entry.
+ */
+function entryOf(line: string): { entry?: Partial<ReleaseRecord> & { id: string }; torn: boolean } {
+  const whole = parseEntry(line)
+  if (whole) return { entry: whole, torn: false }
+  for (let at = line.indexOf(RECORD_START, 1); at > 0; at = line.indexOf(RECORD_START, at + 1)) {
+    const entry = parseEntry(line.slice(at))
+    if (entry) return { entry, torn: true }
+  }
+  return { torn: true }
+}
+
+/**
+ * Reads the log without throwing on what a crash or a hand edit left in it:
+ * a line that is no well-typed entry is skipped, the records around it are kept.
+ */
+export function readReleaseLog(text: string): ReleaseLog {
+  const byId = new Map<string, Partial<ReleaseRecord>>()
+  const unreadableLines: number[] = []
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return
+    const { entry, torn } = entryOf(line)
+    if (torn) unreadableLines.push(i + 1)
+    if (!entry) return
+    byId.set(entry.id, { ...(byId.get(entry.id) ?? {}), ...entry })
+  })
+  const records: ReleaseRecord[] = []
+  const incompleteReleases: string[] = []
+  for (const [id, r] of byId) {
+    if (typeof r.ref === 'string' && r.status) records.push(r as ReleaseRecord)
+    else incompleteReleases.push(id)
+  }
+  return { records, unreadableLines, incompleteReleases }
+}
+
+export function parseReleaseLog(text: string): ReleaseRecord[] {
+  return readReleaseLog(text).records
+}
+
+/** What the log had to skip, for a warning; undefined when it skipped nothing. */
+export function skippedText(log: ReleaseLog): string | undefined {
+  const parts = [
+    log.unreadableLines.length
+      ? `${plural(log.unreadableLines.length, 'unreadable line')} (${log.unreadableLines
+          .slice(0, 5)
+          .map(n => `line ${n}`)
+          .join(
+            ', '
+          )}${log.unreadableLines.length > 5 ? ', …' : ''}: cut short by a killed run, or changed by hand)`
+      : '',
+    log.incompleteReleases.length
+      ? `${plural(log.incompleteReleases.length, 'release')} whose first record is missing`
+      : ''
+  ].filter(Boolean)
+  return parts.length ? `skipped ${parts.join(' and ')}` : undefined
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
 
 /** The release that is live now: the newest that succeeded. */
 export function currentRelease(records: ReleaseRecord[]): ReleaseRecord | undefined {

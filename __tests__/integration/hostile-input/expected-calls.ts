@@ -182,16 +182,24 @@ const MODELS = new Map<string, Model>([
     scriptOf(lockCommands.acquire('/d', OWNER)),
     ([dir, lock], at, call, creates) => {
       call('mkdir', '-p', '--', dir)
-      call('mkdir', '--', lock)
-      // mkdir (a recorder) makes nothing: the owner file is written where the lock directory is there already.
+      const where = resolve(at.cwd, lock)
       const owner = resolve(at.cwd, `${lock}/owner.json`)
-      if (canCreate(owner) && !exists(owner)) {
-        creates.push(owner)
-        return call.reading(at.stdin, 'cat')
+      // mkdir (a recorder) makes nothing: the owner file is written where the lock directory is there already.
+      for (let tries = 0; tries < 3; tries++) {
+        call('mkdir', '--', lock)
+        if (canCreate(owner) && !exists(owner)) {
+          creates.push(owner)
+          return call.reading(at.stdin, 'cat')
+        }
+        // The owner file was not written, and token_in (a recorder) finds no owner in it.
+        tokenIn(lock, call)
+        if (isDir(where)) return call('rmdir', '--', lock)
+        if (exists(where)) {
+          ageOf(lock, call)
+          tokenIn(lock, call)
+          return call('cat', `${lock}/owner.json`)
+        }
       }
-      ageOf(lock, call)
-      tokenIn(lock, call)
-      call('cat', `${lock}/owner.json`)
     }
   ],
   [
@@ -252,6 +260,8 @@ const MODELS = new Map<string, Model>([
     ([path], at, call, creates) => {
       call('dirname', '--', path)
       call('mkdir', '-p', '--', '')
+      // tail (a recorder) prints nothing: the file counts as ending with a newline.
+      if (nonEmpty(resolve(at.cwd, path))) call('tail', '-c', '1', '--', path)
       if (!canCreate(resolve(at.cwd, path))) return
       creates.push(resolve(at.cwd, path))
       call.reading(at.stdin, 'cat')

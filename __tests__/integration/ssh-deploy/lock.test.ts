@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import {
+  chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -26,6 +28,7 @@ import { statePaths } from '../../../src/commands/state-paths.js'
 import { captureOutput } from '../../helpers/capture-output.js'
 import { ensurePrerequisites } from '../../../testbed/prerequisites.js'
 import { startSshHosts, SshHosts } from '../../../testbed/ssh-hosts.js'
+import { ensurePasswordUser } from '../../../testbed/users.js'
 
 let hosts: SshHosts
 let work: string
@@ -43,11 +46,12 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true })
 })
 
-async function connect(): Promise<SshSession> {
+async function connect(login?: { user: string; password: string }): Promise<SshSession> {
+  const server = hosts.servers[0]
   const settings = readConnectionSettings(
     mapInputs({
-      host: hosts.hostInput(1),
-      key: hosts.key.privateKey,
+      host: login ? `${login.user}@${server.address}:${server.port}` : hosts.hostInput(1),
+      ...(login ? { key: '', password: login.password } : { key: hosts.key.privateKey }),
       'known-hosts': hosts.knownHosts(),
       'connect-retries': '0'
     })
@@ -85,6 +89,37 @@ class HeldAfterLook implements Transport {
 
   close(): Promise<void> {
     return Promise.resolve() // the inner session is closed with the others
+  }
+}
+
+/**
+ * The real transport, counting the commands it runs; it refuses any past
+ * `limit`, so a deploy that would loop on the lock stops with an error.
+ */
+class Counted implements Transport {
+  commands = 0
+
+  constructor(
+    private readonly inner: Transport,
+    private readonly limit: number
+  ) {}
+
+  get label(): string {
+    return this.inner.label
+  }
+
+  exec(cmd: RemoteCommand, opts?: ExecOptions): Promise<ExecResult> {
+    if (++this.commands > this.limit)
+      return Promise.reject(new Error(`more than ${this.limit} commands sent`))
+    return this.inner.exec(cmd, opts)
+  }
+
+  upload(localPath: string, remotePath: string): Promise<void> {
+    return this.inner.upload(localPath, remotePath)
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve()
   }
 }
 
@@ -203,5 +238,81 @@ describe('deploy lock', () => {
     await expect(held.ensureHeld('updating the containers')).rejects.toThrow(
       /^the deploy lock was removed while this deploy ran, so it stopped before updating the containers$/
     )
+  })
+})
+
+describe('deploy lock the deploy user cannot take', () => {
+  const login = { user: 'deploykit-locktest', password: `pw-${process.pid}-lock` }
+  let uid = 0
+  let gid = 0
+  let root = ''
+
+  beforeAll(() => {
+    ensurePasswordUser(login.user, login.password)
+    ;[uid, gid] = ['-u', '-g'].map(flag => Number(execFileSync('id', [flag, login.user])))
+    root = join(work, 'not-writable')
+    mkdirSync(root)
+    for (const dir of [work, root]) chmodSync(dir, 0o755)
+  })
+
+  /** Every path under `dir` with its mode, owner, size, mtime and content: what "nothing changed" compares. */
+  function tree(dir: string): string {
+    return execFileSync('sh', [
+      '-c',
+      'find "$1" -exec stat -c "%n %a %u %s %Y" {} \\; -type f -exec cat {} \\;',
+      'sh',
+      dir
+    ]).toString()
+  }
+
+  /** Acquires as the deploy user with lock-timeout 1s; returns the error, the commands sent and whether the app's files stayed as they were. */
+  async function refused(appDir: string) {
+    const before = tree(appDir)
+    const transport = new Counted(await connect(login), 20)
+    const { error } = await captureOutput(() =>
+      DeployLock.acquire(new HostContext(transport, ''), appDir, ownerOf('user', 0), 1000)
+    )
+    return {
+      error: errorMessage(error),
+      commands: transport.commands,
+      unchanged: tree(appDir) === before
+    }
+  }
+
+  const label = () => `${login.user}@${hosts.servers[0].address}:${hosts.servers[0].port}`
+
+  it('says it cannot create the lock, and why, when the state directory is not writable', async () => {
+    // The app-dir belongs to the deploy user; its state directory was made by root.
+    const appDir = join(root, 'state-dir-of-root')
+    mkdirSync(statePaths(appDir).dir, { recursive: true })
+    chownSync(appDir, uid, gid)
+    expect(await refused(appDir)).toEqual({
+      error: `${label()}: cannot create the deploy lock ${statePaths(appDir).lock}: Permission denied; nothing was changed on this host`,
+      commands: 1,
+      unchanged: true
+    })
+  })
+
+  it('says it cannot create the state directory, and why, when the app-dir is not writable', async () => {
+    const appDir = join(root, 'app-dir-of-root')
+    mkdirSync(appDir)
+    expect(await refused(appDir)).toEqual({
+      error: `${label()}: cannot create the deploy lock's directory ${statePaths(appDir).dir}: Permission denied; nothing was changed on this host`,
+      commands: 1,
+      unchanged: true
+    })
+  })
+
+  it('says it cannot move a stale lock aside, and why, and leaves that lock as it was', async () => {
+    const appDir = join(root, 'stale-lock-of-root')
+    staleLock(appDir, 'dead-root')
+    chownSync(appDir, uid, gid)
+    const { error, commands, unchanged } = await refused(appDir)
+    expect({ error, commands, unchanged }).toEqual({
+      error: `${label()}: cannot move the stale deploy lock ${statePaths(appDir).lock} aside to take it over: Permission denied; it was left by acme/app#1.1:gone (release ?, since ?). Nothing was changed on this host`,
+      commands: 2,
+      unchanged: true
+    })
+    expect(ownerOnDisk(appDir)).toBe('dead-root')
   })
 })

@@ -10,7 +10,7 @@ commandTable('files', [
   [
     'append',
     fileCommands.append(`/srv/${SUB}/log`, 'line\n'),
-    'sh -c \'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"\' sh \'/srv/$(touch /tmp/pwned)/log\''
+    'sh -c \'umask 077; mkdir -p -- "$(dirname -- "$1")" && { [ ! -s "$1" ] || [ -z "$(tail -c 1 -- "$1")" ] || echo >> "$1"; } && cat >> "$1" && chmod 600 "$1"\' sh \'/srv/$(touch /tmp/pwned)/log\''
   ],
   [
     'write a private file with a snapshot',

@@ -21,7 +21,23 @@ export const dockerCommands = {
       'label=com.docker.compose.oneoff=False'
     ]
   }),
-  logs: (id: string): RemoteCommand => ({ argv: ['docker', 'logs', '--tail', '50', id] }),
+  /** Every container of a project, stopped ones too (`compose ps -q` of v2 lists running ones only), without `run` one-offs. */
+  projectContainers: (projectName: string): RemoteCommand => ({
+    argv: [
+      'docker',
+      'ps',
+      '--all',
+      '--quiet',
+      '--no-trunc',
+      '--filter',
+      `label=com.docker.compose.project=${projectName}`,
+      '--filter',
+      'label=com.docker.compose.oneoff=False'
+    ]
+  }),
+  logs: (id: string, lines = 50): RemoteCommand => ({
+    argv: ['docker', 'logs', '--tail', String(lines), id]
+  }),
   stop: (id: string, graceMs: number): RemoteCommand => ({
     argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
   }),

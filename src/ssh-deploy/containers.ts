@@ -15,6 +15,10 @@ export interface ContainerState {
   /** healthy / unhealthy / starting, or '' without a healthcheck. */
   health: string
   exitCode: number
+  /** How often the engine restarted it (its restart policy); a container started anew starts at 0. */
+  restartCount: number
+  /** When it last started, as the engine writes it ('0001-01-01T00:00:00Z' before its first start). */
+  startedAt: string
   image: string
   imageId: string
   /** Host ports it binds, as `127.0.0.1:8080->8080/tcp`; a second container cannot bind them too. */
@@ -26,8 +30,9 @@ interface InspectJson {
   Id: string
   Name: string
   Image: string
+  RestartCount?: number
   Config: { Image: string; Labels?: Record<string, string> | null }
-  State: { Status: string; ExitCode: number; Health?: { Status: string } }
+  State: { Status: string; ExitCode: number; StartedAt?: string; Health?: { Status: string } }
   HostConfig?: {
     NetworkMode?: string
     PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null
@@ -42,6 +47,8 @@ export function parseInspect(stdout: string): ContainerState[] {
     status: c.State.Status,
     health: c.State.Health?.Status ?? '',
     exitCode: c.State.ExitCode,
+    restartCount: c.RestartCount ?? 0,
+    startedAt: c.State.StartedAt ?? '',
     image: c.Config?.Image ?? '',
     imageId: c.Image ?? '',
     // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
@@ -54,11 +61,84 @@ export function parseInspect(stdout: string): ContainerState[] {
   }))
 }
 
-/** Ready: healthy by its healthcheck, running without one, or a one-shot that exited 0. */
-export function isReady(c: ContainerState): boolean {
-  if (c.status === 'exited') return c.exitCode === 0
-  if (c.health) return c.health === 'healthy'
-  return c.status === 'running'
+/** One inspection of a container, `at` ms on the runner's clock. */
+export interface Look {
+  at: number
+  state: ContainerState
+}
+
+export type Verdict =
+  { kind: 'ready' } | { kind: 'waiting'; why: string } | { kind: 'failed'; why: string }
+
+const hasStarted = (c: ContainerState) => c.status !== 'created' && !c.startedAt.startsWith('0001-')
+
+/** Healthy by its healthcheck, or running without one. */
+const isUp = (c: ContainerState) => c.status === 'running' && (!c.health || c.health === 'healthy')
+
+/** How the container restarted since the first look, or '' when it did not. */
+function restartSeen(looks: readonly Look[], c: ContainerState): string {
+  if (c.status === 'restarting') return `is restarting (exit code ${c.exitCode})`
+  const more = c.restartCount - looks[0].state.restartCount
+  if (more > 0) return `restarted ${more} time(s) during the wait`
+  const first = looks.find(l => hasStarted(l.state))?.state
+  if (first && first.startedAt !== c.startedAt) return 'was started again during the wait'
+  return ''
+}
+
+/**
+ * What a container's inspections so far, oldest first, say. Ready: healthy
+ * (or running, without a healthcheck), not restarted since the first look,
+ * and seen so for `stableMs`; a one-shot that exited 0 is done. It failed
+ * when it exited non-zero, died, or restarted: waiting longer cannot help.
+ */
+export function judgeContainer(looks: readonly Look[], stableMs: number): Verdict {
+  const last = looks[looks.length - 1]
+  const c = last.state
+  if (c.status === 'exited')
+    return c.exitCode === 0
+      ? { kind: 'ready' }
+      : { kind: 'failed', why: `exited with code ${c.exitCode}` }
+  if (c.status === 'dead') return { kind: 'failed', why: `is dead (exit code ${c.exitCode})` }
+  const restarted = restartSeen(looks, c)
+  if (restarted) return { kind: 'failed', why: restarted }
+  if (!isUp(c)) return { kind: 'waiting', why: stateText(c) }
+  let since = last.at
+  for (let i = looks.length - 1; i >= 0 && isUp(looks[i].state); i--) since = looks[i].at
+  const held = last.at - since
+  if (held >= stableMs) return { kind: 'ready' }
+  return {
+    kind: 'waiting',
+    why: `${stateText(c)}, stable for ${Math.floor(held / 1000)}s of ${Math.round(stableMs / 1000)}s`
+  }
+}
+
+export interface ReleaseVerdict {
+  kind: Verdict['kind']
+  waiting: Array<{ container: ContainerState; why: string }>
+  failed: Array<{ container: ContainerState; why: string }>
+}
+
+/**
+ * Every container's verdict, the services in `ignore` left out: failed as
+ * soon as one failed, ready when all are (and there is at least one).
+ */
+export function judgeRelease(
+  looks: ReadonlyMap<string, readonly Look[]>,
+  ignore: readonly string[],
+  stableMs: number
+): ReleaseVerdict {
+  const waiting: ReleaseVerdict['waiting'] = []
+  const failed: ReleaseVerdict['failed'] = []
+  for (const history of looks.values()) {
+    const container = history[history.length - 1].state
+    if (ignore.includes(container.service)) continue
+    const verdict = judgeContainer(history, stableMs)
+    if (verdict.kind === 'failed') failed.push({ container, why: verdict.why })
+    if (verdict.kind === 'waiting') waiting.push({ container, why: verdict.why })
+  }
+  const kind =
+    failed.length > 0 ? 'failed' : waiting.length > 0 || looks.size === 0 ? 'waiting' : 'ready'
+  return { kind, waiting, failed }
 }
 
 /** Container ids a command prints, one per line. */
@@ -92,8 +172,12 @@ export async function listContainers(
 export interface ContainerWait {
   timeoutMs: number
   pollMs: number
+  /** Each inspection, with its time, before the questions below are asked about it. */
+  observe?(containers: readonly ContainerState[], at: number): void
   /** A line for the log, shown whenever it changes ('' shows nothing). */
   progress(containers: readonly ContainerState[]): string
+  /** A line shown when nothing was shown for PROGRESS_EVERY_MS: what it still waits for ('' shows nothing). */
+  stillWaiting?(containers: readonly ContainerState[], waitedMs: number): string
   ready(containers: readonly ContainerState[]): boolean
   /** Waiting longer cannot help (the container exited). */
   hopeless?(containers: readonly ContainerState[]): boolean
@@ -101,69 +185,142 @@ export interface ContainerWait {
   culprits(containers: readonly ContainerState[]): Array<{ id: string; heading: string }>
 }
 
+/** A long wait says what it still waits for this often, however often it looks. */
+const PROGRESS_EVERY_MS = 5000
+
+/** The log lines of a culprit that go into the error, besides the 50 in the log. */
+const LOG_LINES_IN_ERROR = 5
+
 /**
  * Polls the containers until `ready`. When that is hopeless or the time is up,
- * prints the last 50 log lines of each culprit and returns with `ready` false.
+ * prints the last 50 log lines of each culprit and returns with `ready` false,
+ * and each culprit's last few lines (stdout, then stderr) by its id.
  */
 export async function waitForContainers(
   host: HostContext,
   ids: readonly string[],
   wait: ContainerWait
-): Promise<{ containers: ContainerState[]; ready: boolean }> {
-  const deadline = Date.now() + wait.timeoutMs
+): Promise<{ containers: ContainerState[]; ready: boolean; lastLines: Map<string, string[]> }> {
+  const started = Date.now()
+  const deadline = started + wait.timeoutMs
   let last = ''
+  let shownAt = started
   for (;;) {
     const containers = await inspectContainers(host, ids)
+    const now = Date.now()
+    wait.observe?.(containers, now)
     const line = wait.progress(containers)
-    if (line && line !== last) host.info(line)
+    const still =
+      now - shownAt >= PROGRESS_EVERY_MS ? wait.stillWaiting?.(containers, now - started) : ''
+    if (line && line !== last) {
+      host.info(line)
+      shownAt = now
+    } else if (still && !wait.ready(containers)) {
+      host.info(still)
+      shownAt = now
+    }
     last = line
-    if (wait.ready(containers)) return { containers, ready: true }
-    if (wait.hopeless?.(containers) || Date.now() >= deadline) {
+    if (wait.ready(containers)) return { containers, ready: true, lastLines: new Map() }
+    if (wait.hopeless?.(containers) || now >= deadline) {
+      const lastLines = new Map<string, string[]>()
       for (const c of wait.culprits(containers)) {
         host.info(`--- last 50 log lines of ${c.heading} ---`)
-        await host.run(dockerCommands.logs(c.id), { quiet: false })
+        const logs = await host.run(dockerCommands.logs(c.id), { quiet: false })
+        lastLines.set(c.id, [...tail(logs.stdout), ...tail(logs.stderr)])
       }
-      return { containers, ready: false }
+      return { containers, ready: false, lastLines }
     }
     await new Promise(resolve => setTimeout(resolve, wait.pollMs))
   }
 }
 
-function stateLine(c: ContainerState): string {
+const tail = (text: string) =>
+  text
+    .split('\n')
+    .map(l => l.trimEnd())
+    .filter(Boolean)
+    .slice(-LOG_LINES_IN_ERROR)
+
+function stateText(c: ContainerState): string {
   const health = c.health ? ` (${c.health})` : ''
   const exit = c.status === 'exited' ? ` exit ${c.exitCode}` : ''
-  return `${c.service || c.name}: ${c.status}${health}${exit}`
+  return `${c.status}${health}${exit}`
+}
+
+const stateLine = (c: ContainerState) => `${c.service || c.name}: ${stateText(c)}`
+
+function stillWaitingLine(verdict: ReleaseVerdict, waitedMs: number, timeoutMs: number): string {
+  const what = verdict.waiting.map(w => `${w.container.service || w.container.name} (${w.why})`)
+  return `Still waiting for ${what.join(', ') || 'a container'}: ${Math.round(waitedMs / 1000)}s of ${Math.round(timeoutMs / 1000)}s (wait-timeout)`
+}
+
+/** The containers of the services `up` started: every service of the project when none are named. */
+async function releaseContainerIds(
+  host: HostContext,
+  project: ComposeProject,
+  services: readonly string[]
+): Promise<string[]> {
+  const names =
+    services.length > 0 ? services : await idsFrom(host, composeCommands.services(project))
+  // By label and with stopped ones: a container that exited must be seen, and a
+  // service no longer in the compose file (an orphan) is not the release's.
+  const ids = await idsFrom(host, dockerCommands.projectContainers(project.projectName))
+  return (await inspectContainers(host, ids)).filter(c => names.includes(c.service)).map(c => c.id)
 }
 
 /**
- * Waits until every deployed container is ready; on timeout prints each
- * container's state and the last 50 log lines of those that are not, then throws.
+ * Waits until every deployed container is ready (judgeContainer: up, not
+ * restarted, and so for `stableMs`). Fails at once when one exited non-zero
+ * or restarted, else at the timeout, naming each container that is not
+ * ready with its last log lines, after the last 50 of each in the log.
  */
 export async function waitUntilReady(
   host: HostContext,
   project: ComposeProject,
   services: readonly string[],
   timeoutMs: number,
-  ignore: readonly string[]
+  ignore: readonly string[],
+  stableMs = 0
 ): Promise<ContainerState[]> {
-  const pending = (containers: readonly ContainerState[]) =>
-    containers.filter(c => !ignore.includes(c.service) && !isReady(c))
+  const looks = new Map<string, Look[]>()
+  let verdict: ReleaseVerdict = { kind: 'waiting', waiting: [], failed: [] }
+  // A failure is explained by the containers that failed; a timeout by those still waited for.
+  const notReady = () => (verdict.kind === 'failed' ? verdict.failed : verdict.waiting)
   // The containers `up` created do not change while we wait; only their state does.
-  const ids = await idsFrom(host, composeCommands.containerIds(project, services))
-  const { containers, ready } = await waitForContainers(host, ids, {
+  const ids = await releaseContainerIds(host, project, services)
+  const { containers, ready, lastLines } = await waitForContainers(host, ids, {
     timeoutMs,
     pollMs: 1000,
+    observe: (cs, at) => {
+      for (const state of cs) looks.set(state.id, [...(looks.get(state.id) ?? []), { at, state }])
+      verdict = judgeRelease(looks, ignore, stableMs)
+    },
     progress: cs => (cs.length ? `Containers: ${cs.map(stateLine).join(', ')}` : ''),
-    ready: cs => cs.length > 0 && pending(cs).length === 0,
-    culprits: cs => pending(cs).map(c => ({ id: c.id, heading: `${c.name} (${stateLine(c)})` }))
+    stillWaiting: (_cs, waitedMs) => stillWaitingLine(verdict, waitedMs, timeoutMs),
+    ready: () => verdict.kind === 'ready',
+    hopeless: () => verdict.kind === 'failed',
+    culprits: () =>
+      notReady().map(({ container: c, why }) => ({
+        id: c.id,
+        heading: `${c.name} (${c.service || c.name} ${why})`
+      }))
   })
   if (ready) return containers
-  const what =
-    containers.length === 0
-      ? 'no container was started'
-      : pending(containers).map(stateLine).join(', ')
+  if (containers.length === 0)
+    throw new Error(
+      `containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): no container was started`
+    )
+  const described = (list: ReleaseVerdict['failed'], colon = '') =>
+    list
+      .map(({ container: c, why }) => {
+        const lines = lastLines.get(c.id) ?? []
+        return `${c.service || c.name}${colon} ${why}${lines.length ? `; its last log lines:\n${lines.join('\n')}` : ''}`
+      })
+      .join('\n')
+  if (verdict.kind === 'failed')
+    throw new Error(`a container failed before it was ready: ${described(verdict.failed)}`)
   throw new Error(
-    `containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`
+    `containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${described(verdict.waiting, ':')}`
   )
 }
 

@@ -58,6 +58,8 @@ export interface DeploySettings {
   pull: boolean
   wait: boolean
   waitTimeoutMs: number
+  /** How long a container must stay up, without a restart, to count as ready (0: at once). */
+  waitStableMs: number
   waitIgnore: string[]
   preDeploy: string
   postDeploy: string
@@ -131,6 +133,24 @@ function readRepository(read: InputReader): RepositoryUrl | undefined {
 }
 
 /**
+ * wait-stable, in ms. A settle time as long as wait-timeout would fail every
+ * deploy at the timeout: given so, it is refused; by default it is 5 s, at
+ * most half of a short wait-timeout.
+ */
+function readWaitStable(read: InputReader, wait: boolean, waitTimeoutMs: number): number {
+  if (read('wait-stable').trim() === '') return Math.min(5000, Math.floor(waitTimeoutMs / 2))
+  const stableMs = readDuration(read, 'wait-stable', 5)
+  if (wait && stableMs > 0 && stableMs >= waitTimeoutMs) {
+    throw new InputError(
+      'wait-stable',
+      `${stableMs / 1000}s is not shorter than wait-timeout (${waitTimeoutMs / 1000}s): no container could be ready in time`,
+      'Use a few seconds (5), 0 to turn the settle time off, or raise wait-timeout'
+    )
+  }
+  return stableMs
+}
+
+/**
  * Reads and checks every deploy input. `connection` is given by a caller
  * that read the connection inputs already (the root action, once per run).
  */
@@ -172,6 +192,8 @@ export function readDeploySettings(
       'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file'
     )
   }
+  const wait = readBoolean(read, 'wait', true)
+  const waitTimeoutMs = readDuration(read, 'wait-timeout', 300)
   const rollbackTo = read('rollback-to').trim()
   if (rollbackTo && !isGitRef(rollbackTo)) {
     throw new InputError(
@@ -195,8 +217,9 @@ export function readDeploySettings(
     rolling,
     build: readBoolean(read, 'build', false),
     pull: readBoolean(read, 'pull', false),
-    wait: readBoolean(read, 'wait', true),
-    waitTimeoutMs: readDuration(read, 'wait-timeout', 300),
+    wait,
+    waitTimeoutMs,
+    waitStableMs: readWaitStable(read, wait, waitTimeoutMs),
     waitIgnore: readNames(read, 'wait-ignore', SERVICE_NAME, 'service name'),
     preDeploy: read('pre-deploy'),
     postDeploy: read('post-deploy'),

@@ -62,7 +62,15 @@ async function updateOneByOne(
     { doing: 'updating', done: 'updated' },
     async service => {
       await host.check(composeCommands.upAlone(project, service))
-      if (s.wait) await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore)
+      if (s.wait)
+        await waitUntilReady(
+          host,
+          project,
+          [service],
+          s.waitTimeoutMs,
+          s.waitIgnore,
+          s.waitStableMs
+        )
     },
     beforeEach
   )

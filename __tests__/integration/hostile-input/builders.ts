@@ -184,6 +184,7 @@ const deploySettings = (v: string, strategy: DeploySettings['strategy']) =>
     strategy,
     wait: false,
     waitTimeoutMs: 0,
+    waitStableMs: 0,
     waitIgnore: []
   }) as unknown as DeploySettings
 
@@ -248,6 +249,7 @@ export const REMOTE_CASES: RemoteCase[] = [
     covers: [
       'commands/docker: dockerCommands.inspect',
       'commands/docker: dockerCommands.serviceContainers',
+      'commands/docker: dockerCommands.projectContainers',
       'commands/docker: dockerCommands.logs',
       'commands/docker: dockerCommands.stop',
       'commands/docker: dockerCommands.remove',
@@ -260,7 +262,9 @@ export const REMOTE_CASES: RemoteCase[] = [
       dockerCommands.inspect([v, v]),
       dockerCommands.serviceContainers(v, v, true),
       dockerCommands.serviceContainers(v, v, false),
+      dockerCommands.projectContainers(v),
       dockerCommands.logs(v),
+      dockerCommands.logs(v, 5),
       dockerCommands.stop(v, 1500),
       dockerCommands.remove(v),
       dockerCommands.tag(v, v),
@@ -443,7 +447,10 @@ export const REMOTE_CASES: RemoteCase[] = [
       return [
         // the `docker logs` of a container that is not ready (ps and inspect are the builders')
         ...(
-          await commandsSentBy(host => waitUntilReady(host, project(v, at), [v], 0, []), inspected)
+          await commandsSentBy(
+            host => waitUntilReady(host, project(v, at), [v], 0, [], 5000),
+            inspected
+          )
         ).filter(cmd => cmd.argv[1] === 'logs'),
         ...(await commandsSentBy(host => keepImages(host, v, v, { [v]: { image: v, id: v } }))),
         ...(await commandsSentBy(

@@ -146,7 +146,8 @@ export const NOT_BUILDERS: Record<string, string> = {
   'commands/http-probe: busyboxLimit':
     "predicate; the probe script's refusal it feeds is run by the busybox-wget case",
   'ssh-deploy/containers: parseInspect': 'parses output',
-  'ssh-deploy/containers: isReady': 'predicate',
+  'ssh-deploy/containers: judgeContainer': 'decides from parsed output',
+  'ssh-deploy/containers: judgeRelease': 'decides from parsed output',
   'ssh-deploy/containers: releaseImageRepo': 'name for keepImages and pruneImages, covered',
   'ssh-deploy/containers: releaseImageTag': 'name for keepImages, covered',
   'ssh-deploy/containers: imagesOf': 'reads container states',

@@ -17,6 +17,12 @@ commandTable('docker', [
     dockerCommands.serviceContainers('app', 'backend', false),
     'docker ps --quiet --no-trunc --filter label=com.docker.compose.project=app --filter label=com.docker.compose.service=backend --filter label=com.docker.compose.oneoff=False'
   ],
+  [
+    'every container of a project, stopped ones too',
+    dockerCommands.projectContainers(Q),
+    "docker ps --all --quiet --no-trunc --filter 'label=com.docker.compose.project=it'\\''s' --filter label=com.docker.compose.oneoff=False"
+  ],
+  ['last 5 log lines', dockerCommands.logs(DASH, 5), 'docker logs --tail 5 -rf'],
   ['last 50 log lines', dockerCommands.logs(SUB), "docker logs --tail 50 '$(touch /tmp/pwned)'"],
   [
     'stop with the grace period in whole seconds',

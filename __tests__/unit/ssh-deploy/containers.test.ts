@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseInspect } from '../../../src/ssh-deploy/containers.js'
+import {
+  ContainerState,
+  judgeContainer,
+  judgeRelease,
+  parseInspect
+} from '../../../src/ssh-deploy/containers.js'
 
 describe('docker inspect', () => {
   it('reads service, image, health and fixed host ports, and ignores ephemeral ones', () => {
@@ -9,7 +14,13 @@ describe('docker inspect', () => {
         Name: '/app_backend_1',
         Image: 'sha256:1',
         Config: { Image: 'app-backend', Labels: { 'com.docker.compose.service': 'backend' } },
-        State: { Status: 'running', ExitCode: 0, Health: { Status: 'starting' } },
+        RestartCount: 2,
+        State: {
+          Status: 'running',
+          ExitCode: 0,
+          StartedAt: '2026-01-01T10:00:00.5Z',
+          Health: { Status: 'starting' }
+        },
         HostConfig: {
           NetworkMode: 'app_default',
           PortBindings: {
@@ -31,6 +42,8 @@ describe('docker inspect', () => {
         status: 'running',
         health: 'starting',
         exitCode: 0,
+        restartCount: 2,
+        startedAt: '2026-01-01T10:00:00.5Z',
         hostPorts: ['127.0.0.1:8080->8080/tcp'],
         hostNetwork: false
       },
@@ -43,9 +56,190 @@ describe('docker inspect', () => {
         status: 'exited',
         health: '',
         exitCode: 3,
+        restartCount: 0,
+        startedAt: '',
         hostPorts: [],
         hostNetwork: false
       }
     ])
+  })
+})
+
+const STARTED = '2026-01-01T10:00:00.000000000Z'
+const AGAIN = '2026-01-01T10:00:03.000000000Z'
+const NEVER = '0001-01-01T00:00:00Z'
+
+/** One inspection of a container `at` seconds into the wait. */
+function look(
+  at: number,
+  status: string,
+  more: Partial<ContainerState> = {}
+): { at: number; state: ContainerState } {
+  return {
+    at: at * 1000,
+    state: {
+      id: 'c1',
+      name: 'app-worker-1',
+      service: 'worker',
+      status,
+      health: '',
+      exitCode: 0,
+      restartCount: 0,
+      startedAt: status === 'created' ? NEVER : STARTED,
+      image: 'app-worker',
+      imageId: 'sha256:1',
+      hostPorts: [],
+      hostNetwork: false,
+      ...more
+    }
+  }
+}
+const healthy = { health: 'healthy' }
+
+describe('is a container ready, from its inspections so far (wait-stable 5 s)', () => {
+  it.each([
+    ['running, just seen', [look(0, 'running')], 'waiting', 'running, stable for 0s of 5s'],
+    [
+      'running for 4 s',
+      [look(0, 'running'), look(4, 'running')],
+      'waiting',
+      'running, stable for 4s of 5s'
+    ],
+    ['running for 5 s', [look(0, 'running'), look(5, 'running')], 'ready', ''],
+    [
+      'healthy for 5 s after starting',
+      [
+        look(0, 'running', { health: 'starting' }),
+        look(2, 'running', healthy),
+        look(7, 'running', healthy)
+      ],
+      'ready',
+      ''
+    ],
+    [
+      'healthy again for 4 s after an unhealthy look',
+      [
+        look(0, 'running', healthy),
+        look(3, 'running', { health: 'unhealthy' }),
+        look(4, 'running', healthy),
+        look(8, 'running', healthy)
+      ],
+      'waiting',
+      'running (healthy), stable for 4s of 5s'
+    ],
+    [
+      'unhealthy',
+      [look(0, 'running', { health: 'unhealthy' }), look(9, 'running', { health: 'unhealthy' })],
+      'waiting',
+      'running (unhealthy)'
+    ],
+    ['not started yet', [look(0, 'created')], 'waiting', 'created'],
+    [
+      'started after the first look, then running 5 s',
+      [
+        look(0, 'created'),
+        look(1, 'running', { startedAt: AGAIN }),
+        look(6, 'running', { startedAt: AGAIN })
+      ],
+      'ready',
+      ''
+    ],
+    [
+      'restarted between two looks that both saw it run',
+      [look(0, 'running'), look(4, 'running', { restartCount: 1, startedAt: AGAIN })],
+      'failed',
+      'restarted 1 time(s) during the wait'
+    ],
+    [
+      'started again, with the same restart count (restarted by hand or by the engine)',
+      [look(0, 'running'), look(4, 'running', { startedAt: AGAIN })],
+      'failed',
+      'was started again during the wait'
+    ],
+    [
+      'restarting',
+      [look(0, 'running'), look(1, 'restarting', { exitCode: 1, restartCount: 1 })],
+      'failed',
+      'is restarting (exit code 1)'
+    ],
+    [
+      'restarting at the first look',
+      [look(0, 'restarting', { exitCode: 2 })],
+      'failed',
+      'is restarting (exit code 2)'
+    ],
+    [
+      'an old restart count that does not grow',
+      [look(0, 'running', { restartCount: 3 }), look(5, 'running', { restartCount: 3 })],
+      'ready',
+      ''
+    ],
+    [
+      'exited non-zero',
+      [look(0, 'running'), look(1, 'exited', { exitCode: 3 })],
+      'failed',
+      'exited with code 3'
+    ],
+    [
+      'exited non-zero at the first look',
+      [look(0, 'exited', { exitCode: 1 })],
+      'failed',
+      'exited with code 1'
+    ],
+    ['a one-shot that exited 0', [look(0, 'running'), look(1, 'exited')], 'ready', ''],
+    ['dead', [look(0, 'dead', { exitCode: 137 })], 'failed', 'is dead (exit code 137)']
+  ])('%s: %s', (_what, looks, kind, why) => {
+    const verdict = judgeContainer(looks, 5000)
+    expect(verdict).toEqual(kind === 'ready' ? { kind } : { kind, why })
+  })
+
+  it('is ready at the first running look when wait-stable is 0', () => {
+    expect(judgeContainer([look(0, 'running')], 0)).toEqual({ kind: 'ready' })
+    expect(judgeContainer([look(0, 'running', { health: 'starting' })], 0)).toMatchObject({
+      kind: 'waiting'
+    })
+  })
+})
+
+describe('is a release ready', () => {
+  const web = (at: number, status: string, more: Partial<ContainerState> = {}) =>
+    look(at, status, { id: 'c2', name: 'app-web-1', service: 'web', ...more })
+
+  it('waits for every container, fails on the first that fails, and ignores wait-ignore', () => {
+    const judge = (looks: Array<Array<ReturnType<typeof look>>>, ignore: string[] = []) =>
+      judgeRelease(new Map(looks.map(l => [l[0].state.id, l])), ignore, 5000)
+    expect(judge([])).toMatchObject({ kind: 'waiting', waiting: [], failed: [] })
+    expect(
+      judge([
+        [look(0, 'running'), look(5, 'running')],
+        [web(0, 'running', healthy), web(5, 'running', healthy)]
+      ])
+    ).toMatchObject({
+      kind: 'ready'
+    })
+    const oneWaits = judge([
+      [look(0, 'running'), look(5, 'running')],
+      [web(0, 'running', { health: 'starting' })]
+    ])
+    expect(oneWaits.kind).toBe('waiting')
+    expect(oneWaits.waiting.map(w => [w.container.service, w.why])).toEqual([
+      ['web', 'running (starting)']
+    ])
+    const oneFails = judge([
+      [look(0, 'exited', { exitCode: 1 })],
+      [web(0, 'running', { health: 'starting' })]
+    ])
+    expect(oneFails.kind).toBe('failed')
+    expect(oneFails.failed.map(f => [f.container.service, f.why])).toEqual([
+      ['worker', 'exited with code 1']
+    ])
+    expect(
+      judge(
+        [[look(0, 'exited', { exitCode: 1 })], [web(0, 'running'), web(5, 'running')]],
+        ['worker']
+      )
+    ).toMatchObject({
+      kind: 'ready'
+    })
   })
 })

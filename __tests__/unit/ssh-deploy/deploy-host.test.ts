@@ -76,6 +76,12 @@ class ScriptedServer implements Transport {
     if (bin === 'git' && args.includes('checkout')) this.head = args[args.length - 1]
     if (bin === 'git' && args.includes('status')) return { stdout: '' }
     if (bin === 'ls') return { stdout: this.releases.join('\n') + '\n' }
+    if (cmd.argv.includes('config') && cmd.argv.includes('--services')) {
+      return { stdout: this.containers.map(c => `${c.service}\n`).join('') }
+    }
+    if (bin === 'docker' && args[0] === 'ps' && args.includes('--all')) {
+      return { stdout: this.containers.map(c => `id-${c.service}\n`).join('') }
+    }
     if (cmd.argv.includes('ps') && cmd.argv.includes('-q')) {
       return { stdout: this.containers.map(c => `id-${c.service}\n`).join('') }
     }
@@ -137,6 +143,8 @@ function settings(extra: Record<string, string> = {}) {
       'app-dir': '/srv/app',
       source: 'none',
       'lock-timeout': '5',
+      // The scripted containers never change: a settle time would only make each deploy wait.
+      'wait-stable': '0',
       ...extra
     }),
     runContext({

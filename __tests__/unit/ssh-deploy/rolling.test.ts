@@ -30,6 +30,8 @@ function container(extra: Partial<ContainerState> = {}): ContainerState {
     status: 'running',
     health: 'healthy',
     exitCode: 0,
+    restartCount: 0,
+    startedAt: '2026-01-01T10:00:00Z',
     hostPorts: [],
     hostNetwork: false,
     ...extra

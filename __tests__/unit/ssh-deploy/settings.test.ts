@@ -43,6 +43,7 @@ describe('ssh-deploy settings', () => {
       ref: 'f'.repeat(40),
       keepReleases: 5,
       waitTimeoutMs: 300000,
+      waitStableMs: 5000,
       lock: true
     })
     expect(s.app).toMatchObject({
@@ -81,9 +82,22 @@ describe('ssh-deploy settings', () => {
       /^Input 'services': is empty, and strategy: rolling replaces the services it names/
     ],
     [{ 'keep-releases': '0' }, /^Input 'keep-releases': "0" is not a whole number from 1 to 100/],
-    [{ 'compose-command': 'podman-compose' }, /^Input 'compose-command'/]
+    [{ 'compose-command': 'podman-compose' }, /^Input 'compose-command'/],
+    [{ 'wait-stable': 'soon' }, /^Input 'wait-stable': "soon" is not a duration/],
+    [
+      { 'wait-stable': '60', 'wait-timeout': '30' },
+      /^Input 'wait-stable': 60s is not shorter than wait-timeout \(30s\): no container could be ready in time\. /
+    ]
   ])('rejects %j before anything runs', (extra, message) => {
     expect(() => read(extra)).toThrow(message)
+  })
+
+  it('reads wait-stable in seconds; 0 turns the settle time off', () => {
+    expect(read({ 'wait-stable': '0' }).waitStableMs).toBe(0)
+    expect(read({ 'wait-stable': '2.5s' }).waitStableMs).toBe(2500)
+    // Not given, with a short wait-timeout: half of it, so the wait can still end ready.
+    expect(read({ 'wait-timeout': '6' }).waitStableMs).toBe(3000)
+    expect(read({ 'wait-timeout': '60', 'wait-stable': '0' }).waitStableMs).toBe(0)
   })
 
   it('builds one Compose command line with every file, the env file and the project', () => {

@@ -6,6 +6,6 @@ export async function waitReady(d: HostDeploy): Promise<ContainerState[]> {
   const { host, s } = d
   const project = composeProject(d)
   return s.wait
-    ? waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
+    ? waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore, s.waitStableMs)
     : listContainers(host, project, s.services)
 }

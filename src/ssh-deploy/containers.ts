@@ -1,3 +1,4 @@
+import { cancellation } from '../core/cancellation.js'
 import { composeCommands } from '../commands/compose.js'
 import { dockerCommands } from '../commands/docker.js'
 import type { ComposeProject } from '../commands/compose.js'
@@ -298,14 +299,16 @@ export async function waitUntilReady(
     progress: cs => (cs.length ? `Containers: ${cs.map(stateLine).join(', ')}` : ''),
     stillWaiting: (_cs, waitedMs) => stillWaitingLine(verdict, waitedMs, timeoutMs),
     ready: () => verdict.kind === 'ready',
-    hopeless: () => verdict.kind === 'failed',
+    // A cancelled run stops waiting: the wait changes nothing, so it is a safe point.
+    hopeless: () => verdict.kind === 'failed' || cancellation.requested,
     culprits: () =>
-      notReady().map(({ container: c, why }) => ({
+      (cancellation.requested ? [] : notReady()).map(({ container: c, why }) => ({
         id: c.id,
         heading: `${c.name} (${c.service || c.name} ${why})`
       }))
   })
   if (ready) return containers
+  cancellation.throwIfRequested('the containers were ready')
   if (containers.length === 0)
     throw new Error(
       `containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): no container was started`

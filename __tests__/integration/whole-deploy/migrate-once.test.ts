@@ -1,9 +1,10 @@
 // Two hosts of the fleet testbed share one PostgreSQL, which runs in host 0's
 // engine with its port published on host 0's address. The root action runs in
 // this process and uploads an Alembic app (real Alembic in the Debian image)
-// plus busybox httpd as the API: the database is migrated once, on one host,
-// after one dump; a rollback after a failing smoke check migrates down to the
-// revision recorded before the deploy after a fresh dump; a down-migration
+// plus busybox httpd as the API: the database is migrated once, on one host
+// (the first, or migrate-host, also with migrate-before-start), after one
+// dump; a rollback after a failing smoke check migrates down to the revision
+// recorded before the deploy after a fresh dump; a down-migration
 // that fails leaves the new release's code running and says where the
 // database is.
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
@@ -166,7 +167,7 @@ function release(name: string, extra: Record<string, string>, healthy: boolean):
 }
 
 let deploys = 0
-function deploy(): Promise<InProcessRun> {
+function deploy(extra: Record<string, string> = {}): Promise<InProcessRun> {
   deploys += 1
   action.setEnv({ GITHUB_SHA: String(deploys).repeat(40) })
   return action.runAction({
@@ -185,7 +186,8 @@ function deploy(): Promise<InProcessRun> {
     'backup-database-url': db.url,
     'smoke-urls': `http://${fleet.hosts[0].address}:${API_PORT}/health`,
     'smoke-expect-status': '200',
-    'smoke-wait-timeout': '2'
+    'smoke-wait-timeout': '2',
+    ...extra
   })
 }
 
@@ -231,9 +233,14 @@ it('migrates the shared database once, on the first host, after one dump', async
   expect(await versions()).toEqual(['v1\n', 'v1\n'])
 })
 
-it('rolls back after a failing smoke check: a fresh dump, then down to the recorded revision', async () => {
+it('rolls back after a failing smoke check: a fresh dump on the migrate host, then down to the recorded revision', async () => {
   release('v2', { '0003.py': STOCK, '0004.py': SKU }, false)
-  const r = await deploy()
+  const second = fleet.servers[1]
+  const r = await deploy({
+    'migrate-host': `root@${second.address}:${second.port}`,
+    'migrate-before-start': 'true',
+    'migrate-mode': 'run'
+  })
   expect(r.failed).toBe(true)
   expect(r.outputs['rolled-back']).toBe('true')
   expect(r.outputs['migrate-from-revision']).toBe('0002')
@@ -247,7 +254,7 @@ it('rolls back after a failing smoke check: a fresh dump, then down to the recor
   expect(count(r.output, /Running upgrade 0002 -> 0003/g)).toBe(1)
   expect(count(r.output, /Running downgrade 0004 -> 0003/g)).toBe(1)
   // One dump before the migration up, one before the migration down, both on the migrate host.
-  expect(await dumps()).toEqual([3, 0])
+  expect(await dumps()).toEqual([1, 2])
   const down = r.output.indexOf('rollback: migrate down')
   expect(r.output.indexOf('Backup written and verified', down)).toBeGreaterThan(down)
   expect(r.output.indexOf('Backup written and verified', down)).toBeLessThan(
@@ -269,6 +276,6 @@ it('keeps the new code when the down-migration fails, and names the revision and
   expect(r.output).toMatch(/division by zero.*at revision 0003/)
   expect(r.output).toContain(`backups are in ${BACKUPS} on root@`)
   expect(r.output).toMatch(/the backup from before the deploy is \/srv\/shop\/backups\/deploykit-/)
-  expect(await dumps()).toEqual([5, 0])
+  expect(await dumps()).toEqual([3, 2])
   expect(await versions()).toEqual(['v3\n', 'v3\n'])
 })

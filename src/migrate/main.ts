@@ -97,13 +97,12 @@ async function failureMessage(
       restored.code === 0
         ? '; it was restored (restore-on-failure)'
         : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`
-    if (restored.code === 0) return message
   } else {
     message += '; the database is as the tool left it'
   }
   if (!stateArgv(s.tool, python)) return message
   const now = await readState(host, s, project, python).catch(() => undefined)
-  return `${message}, ${now ? `at revision ${now.revision}` : 'at a revision that cannot be read'}`
+  return `${message}; ${now ? `it is at revision ${now.revision}` : 'its revision cannot be read'}`
 }
 
 /** Migrates one host's database with the release its app directory holds now. */

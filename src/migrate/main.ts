@@ -73,6 +73,8 @@ function toolError(stdout: string, stderr: string): string {
 /** The targets the tool migrates to, in turn: one, unless migrating django down to a recorded state. */
 function targetsFrom(s: MigrateSettings, before?: State): string[] {
   if (s.downTo === undefined || (s.tool !== 'alembic' && s.tool !== 'django')) return [s.target]
+  if (!s.downTo.trim())
+    throw new Error('the revision before the deploy was not recorded; nothing was reverted')
   if (!before) throw new Error('the revision of the database cannot be read; nothing was reverted')
   return downTargets(s.tool, s.downTo, before.revision)
 }

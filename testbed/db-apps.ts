@@ -287,3 +287,34 @@ export async function createDjangoApp(): Promise<DjangoApp> {
 export async function createAlembicApp(): Promise<DbApp> {
   return createDbApp('alembic', alembicCompose())
 }
+
+/** An Alembic revision file for the Alembic app's migrations/versions, with these two function bodies. */
+export function alembicRevisionFile(
+  id: string,
+  down: string | null,
+  title: string,
+  upgrade: string,
+  downgrade: string
+): string {
+  return `"""${title}
+
+Revision ID: ${id}
+Revises: ${down ?? ''}
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '${id}'
+down_revision = ${down ? `'${down}'` : 'None'}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    ${upgrade}
+
+
+def downgrade():
+    ${downgrade}
+`
+}

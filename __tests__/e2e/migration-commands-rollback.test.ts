@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { httpText, projectContainers } from '../../testbed/apps.js'
-import { createAlembicApp, DbApp } from '../../testbed/db-apps.js'
+import { alembicRevisionFile, createAlembicApp, DbApp } from '../../testbed/db-apps.js'
 import {
   FlowRun,
   FlowTestbed,
@@ -25,27 +25,7 @@ import { freePort } from '../../testbed/ports.js'
 
 /** Alembic revision 0003 (after the fixture's 0002) with these two function bodies. */
 function revision0003(title: string, upgrade: string, downgrade: string): string {
-  return `"""${title}
-
-Revision ID: 0003
-Revises: 0002
-"""
-import sqlalchemy as sa
-from alembic import op
-
-revision = '0003'
-down_revision = '0002'
-branch_labels = None
-depends_on = None
-
-
-def upgrade():
-    ${upgrade}
-
-
-def downgrade():
-    ${downgrade}
-`
+  return alembicRevisionFile('0003', '0002', title, upgrade, downgrade)
 }
 
 const REVISION_0003 = revision0003(

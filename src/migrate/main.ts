@@ -7,7 +7,7 @@ import { StageResult } from '../core/entry.js'
 import { restoreCommand, restoreFromFileCommand, restoreHint } from '../commands/backup.js'
 import { migrationArgv, planArgvs, stateArgv } from '../commands/migrate-tool.js'
 import { pruneBackups, takeBackup } from './backup.js'
-import { alembicRevision, djangoApplied, djangoRevision } from './revisions.js'
+import { alembicRevision, djangoApplied, djangoRevision, downTargets } from './revisions.js'
 import type { Direction } from '../commands/migrate-tool.js'
 import { MigrateSettings } from './settings.js'
 import { escapeHtml, summaryRow } from '../core/html.js'
@@ -70,6 +70,43 @@ function toolError(stdout: string, stderr: string): string {
   return errorLine?.trim() ?? lines.slice(-1)[0] ?? 'no output'
 }
 
+/** The targets the tool migrates to, in turn: one, unless migrating django down to a recorded state. */
+function targetsFrom(s: MigrateSettings, before?: State): string[] {
+  if (s.downTo === undefined || (s.tool !== 'alembic' && s.tool !== 'django')) return [s.target]
+  if (!s.downTo.trim())
+    throw new Error('the revision before the deploy was not recorded; nothing was reverted')
+  if (!before) throw new Error('the revision of the database cannot be read; nothing was reverted')
+  return downTargets(s.tool, s.downTo, before.revision)
+}
+
+/** What a failed migration says: the tool's error, the revision the database is at, the backup. */
+async function failureMessage(
+  host: HostContext,
+  s: MigrateSettings,
+  project: ComposeProject,
+  python: string,
+  result: { code: number | null; signal?: string | null; stdout: string; stderr: string },
+  backupFile: string
+): Promise<string> {
+  const why = toolError(result.stdout, result.stderr)
+  let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`
+  if (backupFile) message += `. The backup taken before it is ${backupFile}`
+  if (s.restoreOnFailure && s.backup && backupFile) {
+    const restored = await host.run(
+      restoreFromFileCommand(restoreCommand(s.backup, project), backupFile)
+    )
+    message +=
+      restored.code === 0
+        ? '; it was restored (restore-on-failure)'
+        : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`
+  } else {
+    message += '; the database is as the tool left it'
+  }
+  if (!stateArgv(s.tool, python)) return message
+  const now = await readState(host, s, project, python).catch(() => undefined)
+  return `${message}; ${now ? `it is at revision ${now.revision}` : 'its revision cannot be read'}`
+}
+
 /** Migrates one host's database with the release its app directory holds now. */
 export async function migrateHost(host: HostContext, s: MigrateSettings): Promise<MigrateReport> {
   const binary = await detectCompose(host, s.app.composeChoice)
@@ -95,6 +132,12 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
 
   const before = await readState(host, s, project, python)
   report.fromRevision = before?.revision ?? ''
+  const targets = targetsFrom(s, before)
+  if (targets.length === 0) {
+    report.toRevision = report.fromRevision
+    host.info(`the database is at ${s.downTo} already: nothing to revert`)
+    return report
+  }
   if (s.backup) {
     report.backupFile = await takeBackup(host, s.backup, project)
     report.restoreHint = restoreHint(restoreCommand(s.backup, project), report.backupFile)
@@ -103,27 +146,14 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
       host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`)
   }
 
-  const argv = migrationArgv(s, python)
-  const cmd = argv
-    ? inService(project, s.mode, s.service, argv)
-    : inService(project, 'run', s.service, [])
-  const result = await host.run(cmd)
-  if (result.code !== 0) {
-    const why = toolError(result.stdout, result.stderr)
-    let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`
-    if (report.backupFile) message += `. The backup taken before it is ${report.backupFile}`
-    if (s.restoreOnFailure && s.backup && report.backupFile) {
-      const restored = await host.run(
-        restoreFromFileCommand(restoreCommand(s.backup, project), report.backupFile)
-      )
-      message +=
-        restored.code === 0
-          ? '; it was restored (restore-on-failure)'
-          : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`
-    } else {
-      message += '; the database is as the tool left it'
-    }
-    throw new Error(message)
+  for (const target of targets) {
+    const argv = migrationArgv({ ...s, target }, python)
+    const cmd = argv
+      ? inService(project, s.mode, s.service, argv)
+      : inService(project, 'run', s.service, [])
+    const result = await host.run(cmd)
+    if (result.code !== 0)
+      throw new Error(await failureMessage(host, s, project, python, result, report.backupFile))
   }
   const after = await readState(host, s, project, python)
   report.toRevision = after?.revision ?? ''
@@ -138,9 +168,17 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
   return report
 }
 
+/**
+ * The hosts of one app share its database: it is migrated once, from the
+ * migrate host, after one backup there.
+ */
 export async function run(s: MigrateSettings): Promise<StageResult & { report?: MigrateReport }> {
-  const outcomes = await forEachHost(s.connection, host =>
-    core.group(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s))
+  const fleet = s.connection.targets.length
+  const outcomes = await forEachHost({ ...s.connection, targets: [s.migrateHost] }, host =>
+    core.group(
+      `${host.label}: migrate (${s.tool} ${s.direction})${fleet > 1 ? ` once for the ${fleet} hosts` : ''}`,
+      () => migrateHost(host, s)
+    )
   )
   const ok = outcomes.filter(o => o.ok && o.value)
   const first = ok[0]?.value
@@ -177,6 +215,6 @@ export async function run(s: MigrateSettings): Promise<StageResult & { report?: 
   return {
     ok: true,
     report: first,
-    message: `migrate: ${s.tool} ${s.direction} done on ${outcomes.length} host(s)`
+    message: `migrate: ${s.tool} ${s.direction} done on ${s.migrateHost.address.label}${fleet > 1 ? `, once for the ${fleet} hosts` : ''}`
   }
 }

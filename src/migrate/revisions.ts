@@ -32,3 +32,37 @@ export function alembicRevision(output: string): string {
     .map(m => m[1])
   return ids.join(' ') || 'base'
 }
+
+/**
+ * What a down-migration to `recorded` (a revision this file's parsers made,
+ * before a deploy) runs from the state now: for django one `app migration`
+ * per app whose latest migration is past the recorded one (`app zero` for an
+ * app that had none), for alembic the recorded revision itself. Empty when
+ * the database is at the recorded revision already.
+ */
+export function downTargets(
+  tool: 'django' | 'alembic',
+  recorded: string,
+  current: string
+): string[] {
+  if (tool === 'alembic') {
+    if (/\s/.test(recorded.trim()))
+      throw new Error(
+        `the revision before the deploy has several heads (${recorded}); alembic downgrade takes one`
+      )
+    return recorded.trim() === current.trim() ? [] : [recorded.trim()]
+  }
+  const latest = (revision: string) =>
+    new Map(
+      revision
+        .split(/\s+/)
+        .filter(name => name.includes('.'))
+        .map(name => [name.split('.')[0], name.split('.')[1]] as const)
+    )
+  const before = latest(recorded)
+  const now = latest(current)
+  return [...now.keys()]
+    .sort()
+    .filter(app => now.get(app) !== before.get(app))
+    .map(app => `${app} ${before.get(app) ?? 'zero'}`)
+}

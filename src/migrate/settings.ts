@@ -2,7 +2,11 @@ import { AppSettings, readAppSettings } from '../core/app-settings.js'
 import type { DatabaseConnection } from '../commands/database.js'
 import type { Direction, Tool } from '../commands/migrate-tool.js'
 import { ServiceMode } from '../commands/compose.js'
-import { ConnectionSettings, readConnectionSettings } from '../core/connection-settings.js'
+import {
+  ConnectionSettings,
+  Endpoint,
+  readConnectionSettings
+} from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean, readChoice, readInteger } from '../core/inputs.js'
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
@@ -28,6 +32,16 @@ export interface MigrateSettings {
   backup?: BackupSettings
   planOnly: boolean
   restoreOnFailure: boolean
+  /**
+   * The one host that migrates, for every host of `connection`: they share
+   * the database, so a second migration would race the first.
+   */
+  migrateHost: Endpoint
+  /**
+   * A down-migration to the revision recorded before a deploy (alembic's ids,
+   * django's `app.migration` per app): it never goes below it, whatever `target` says.
+   */
+  downTo?: string
 }
 
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
@@ -106,6 +120,37 @@ function readBackup(read: InputReader, appDir: string): BackupSettings | undefin
   }
 }
 
+/** The names a host of `host` answers to: its label, and its address with or without user and port. */
+function namesOf(e: Endpoint): string[] {
+  const { host, port, username, label } = e.address
+  const shown = host.includes(':') ? `[${host}]` : host
+  return [label, shown, `${shown}:${port}`, `${username}@${shown}`, `${username}@${shown}:${port}`]
+}
+
+/** `migrate-host`: one of the hosts of `host`, the first when empty. */
+export function readMigrateHost(read: InputReader, connection: ConnectionSettings): Endpoint {
+  const given = read('migrate-host').trim()
+  const targets = connection.targets
+  if (!given) return targets[0]
+  const matches = targets.filter(t => namesOf(t).includes(given))
+  const listed = targets.map(t => t.address.label).join(', ')
+  if (matches.length === 0) {
+    throw new InputError(
+      'migrate-host',
+      `${JSON.stringify(given)} is not one of the hosts (${listed})`,
+      'Name one of the hosts of the host input, as it is written there'
+    )
+  }
+  if (matches.length > 1) {
+    throw new InputError(
+      'migrate-host',
+      `${JSON.stringify(given)} names several hosts (${matches.map(t => t.address.label).join(', ')})`,
+      'Write it as user@host:port'
+    )
+  }
+  return matches[0]
+}
+
 /** `connection` is given by a caller that read the connection inputs already (the root action). */
 export function readMigrateSettings(
   read: InputReader,
@@ -165,6 +210,7 @@ export function readMigrateSettings(
     python,
     backup: readBackup(read, app.appDir),
     planOnly: readBoolean(read, 'plan-only', false),
-    restoreOnFailure: readBoolean(read, 'restore-on-failure', false)
+    restoreOnFailure: readBoolean(read, 'restore-on-failure', false),
+    migrateHost: readMigrateHost(read, connection)
   }
 }

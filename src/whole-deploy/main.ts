@@ -6,6 +6,7 @@ import { HostContext } from '../core/fleet.js'
 import { escapeHtml } from '../core/html.js'
 import { logRemote } from '../core/log.js'
 import { run as migrate, migrateHost, MigrateReport } from '../migrate/main.js'
+import type { MigrateSettings } from '../migrate/settings.js'
 import { run as smokeCheck } from '../smoke-check/main.js'
 import { run as sshDeploy } from '../ssh-deploy/main.js'
 import { GithubDeployment } from './github-deployment.js'
@@ -13,6 +14,7 @@ import {
   collectstaticAgainNote,
   decideRollback,
   migratedDownNote,
+  migrateDownFailedMessage,
   previousRefOf,
   RollbackDecision,
   rolledBackMessage
@@ -24,6 +26,8 @@ export interface RootOutcome extends StageResult {
   deployedRef: string
   previousRef: string
   backupFile: string
+  /** The database's revision before this run migrated it ('' when it did not migrate). */
+  fromRevision: string
   rolledBack: boolean
 }
 
@@ -34,6 +38,8 @@ interface Progress {
   failure?: string
   migrated: boolean
   backupFile: string
+  /** The revision the migration found, recorded before it changed anything. */
+  fromRevision: string
 }
 
 async function writeEarlyMigrateSummary(r: MigrateReport): Promise<void> {
@@ -66,6 +72,11 @@ async function deployStage(s: RootSettings): Promise<{ deployed: Deployed; early
   const beforeStart =
     earlySettings &&
     (async (host: HostContext) => {
+      const migrating = earlySettings.migrateHost.address.label
+      if (host.label !== migrating) {
+        host.info(`The database is migrated once, on ${migrating} (migrate-host)`)
+        return
+      }
       host.info('Migrating before the new release starts (migrate-before-start)')
       early.push(await migrateHost(host, earlySettings))
     })
@@ -78,7 +89,8 @@ async function deployStage(s: RootSettings): Promise<{ deployed: Deployed; early
     early: {
       failure: deployed.ok ? undefined : deployed.message,
       migrated: early.some(r => changedDatabase(s, r)),
-      backupFile: early[0]?.backupFile ?? ''
+      backupFile: early[0]?.backupFile ?? '',
+      fromRevision: early[0]?.fromRevision ?? ''
     }
   }
 }
@@ -101,6 +113,7 @@ async function laterStages(s: RootSettings, progress: Progress): Promise<Progres
     const settings = s.migrate
     const result = await stage('migrate', () => migrate(settings))
     now.backupFile = result.report?.backupFile ?? ''
+    now.fromRevision = result.report?.fromRevision ?? ''
     now.migrated = Boolean(result.report && changedDatabase(s, result.report))
     if (!result.ok) now.failure = result.message
   }
@@ -129,17 +142,36 @@ async function writeWayBack(previousRef: string): Promise<void> {
 
 /**
  * The down migration lives in the new release's code, so it runs before the
- * code goes back. Returns whether the hosts went back, and the final message.
+ * code goes back: once, on the migrate host, after a fresh backup, down to the
+ * revision recorded before this run. When it fails the code stays: the old
+ * release's code on a half-migrated database would be worse. Returns whether
+ * the hosts went back, and the final message.
  */
 async function rollBack(
   s: RootSettings,
-  decision: Extract<RollbackDecision, { kind: 'roll-back' }>
+  decision: Extract<RollbackDecision, { kind: 'roll-back' }>,
+  progress: Progress
 ): Promise<{ rolledBack: boolean; message: string }> {
   const notes: string[] = []
   if (decision.migrateDown && s.migrateDown) {
-    const settings = s.migrateDown
+    const settings = downSettings(s.migrateDown, progress.fromRevision)
     const down = await stage('rollback: migrate down', () => migrate(settings))
-    notes.push(migratedDownNote({ ...down, toRevision: down.report?.toRevision }, settings.target))
+    if (!down.ok) {
+      return {
+        rolledBack: false,
+        message: migrateDownFailedMessage(decision.failure, down.message, {
+          host: settings.migrateHost.address.label,
+          beforeDeploy: progress.backupFile,
+          dir: settings.backup?.dir ?? ''
+        })
+      }
+    }
+    notes.push(
+      migratedDownNote(
+        { ...down, toRevision: down.report?.toRevision },
+        settings.downTo ?? settings.target
+      )
+    )
   } else if (decision.databaseNote) {
     notes.push(decision.databaseNote)
   }
@@ -150,6 +182,12 @@ async function rollBack(
     notes.push(...collectstaticAgainNote(again))
   }
   return { rolledBack: back.ok, message: rolledBackMessage(decision, back, notes) }
+}
+
+/** Alembic and Django go down to the revision recorded before the run, never below it. */
+function downSettings(down: MigrateSettings, fromRevision: string): MigrateSettings {
+  if (down.tool !== 'alembic' && down.tool !== 'django') return down
+  return { ...down, downTo: fromRevision }
 }
 
 export async function run(s: RootSettings): Promise<RootOutcome> {
@@ -170,6 +208,7 @@ export async function run(s: RootSettings): Promise<RootOutcome> {
     deployedRef: '',
     previousRef: previousRefOf(deployed.rows),
     backupFile: progress.backupFile,
+    fromRevision: progress.fromRevision,
     rolledBack: false
   }
   if (decision.kind === 'deployed') {
@@ -181,7 +220,7 @@ export async function run(s: RootSettings): Promise<RootOutcome> {
     await deployment?.status('failure', decision.status)
     return { ...outcome, message: decision.message }
   }
-  const { rolledBack, message } = await rollBack(s, decision)
+  const { rolledBack, message } = await rollBack(s, decision, progress)
   await deployment?.status('failure', decision.failure)
   return { ...outcome, rolledBack, message }
 }
@@ -191,5 +230,6 @@ export function setOutputs(o: RootOutcome): void {
   core.setOutput('deployed-ref', o.deployedRef)
   core.setOutput('previous-ref', o.previousRef)
   core.setOutput('backup-file', o.backupFile)
+  core.setOutput('migrate-from-revision', o.fromRevision)
   core.setOutput('rolled-back', String(o.rolledBack))
 }

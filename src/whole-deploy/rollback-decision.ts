@@ -99,6 +99,26 @@ export function migratedDownNote(
     : `migrating down FAILED: ${down.message}`
 }
 
+/**
+ * The final message when migrating down failed: the code was not rolled back,
+ * and the database is where the tool left it (its message names the revision).
+ */
+export function migrateDownFailedMessage(
+  failure: string,
+  downMessage: string,
+  where: { host: string; beforeDeploy: string; dir: string }
+): string {
+  const backups = [
+    where.beforeDeploy && `the backup from before the deploy is ${where.beforeDeploy}`,
+    where.dir && `backups are in ${where.dir} on ${where.host}`
+  ].filter(Boolean)
+  return (
+    `${failure}. NOT ROLLED BACK: migrating the database down on ${where.host} failed, so every host keeps ` +
+    `the new release's code (the old code on a half-migrated database would be worse): ${downMessage}` +
+    (backups.length ? `; ${backups.join('; ')}` : '')
+  )
+}
+
 /** What collectstatic after the rollback did, as a note of the final message (none when it worked). */
 export function collectstaticAgainNote(again: { ok: boolean; message: string }): string[] {
   return again.ok ? [] : [`collectstatic after the rollback FAILED: ${again.message}`]

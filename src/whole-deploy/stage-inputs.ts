@@ -29,12 +29,8 @@ export function migrateReader(read: InputReader, direction: 'up' | 'down' = 'up'
     },
     direction === 'up'
       ? { direction: 'up', target: '', 'plan-only': 'false' }
-      : {
-          direction: 'down',
-          target: read('migrate-down-target'),
-          'plan-only': 'false',
-          backup: 'none'
-        }
+      : // The backup settings are the deploy's: a down-migration is preceded by a fresh dump.
+        { direction: 'down', target: read('migrate-down-target'), 'plan-only': 'false' }
   )
 }
 

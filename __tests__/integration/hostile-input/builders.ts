@@ -152,7 +152,8 @@ function migrate(
     target: v,
     python: v,
     planOnly: false,
-    restoreOnFailure: true
+    restoreOnFailure: true,
+    migrateHost: undefined as never
   }
 }
 

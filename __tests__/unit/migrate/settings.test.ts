@@ -55,3 +55,25 @@ describe('migrate settings', () => {
     expect(() => read(extra)).toThrow(message)
   })
 })
+
+describe('migrate-host', () => {
+  const hosts = { host: 'deploy@web1, deploy@web2:2222, ops@web3' }
+  const chosen = (value: string) =>
+    read({ ...hosts, 'migrate-host': value }).migrateHost.address.label
+
+  it('is the first host unless it names another of them', () => {
+    expect(read(hosts).migrateHost.address.label).toBe('deploy@web1')
+    expect(chosen('web2')).toBe('deploy@web2:2222')
+    expect(chosen('deploy@web2:2222')).toBe('deploy@web2:2222')
+    expect(chosen('ops@web3')).toBe('ops@web3')
+  })
+
+  it('refuses a host that is not one of them, or names several', () => {
+    expect(() => read({ ...hosts, 'migrate-host': 'db1' })).toThrow(
+      /'migrate-host': "db1" is not one of the hosts \(deploy@web1, deploy@web2:2222, ops@web3\)/
+    )
+    expect(() => read({ host: 'a@web1, b@web1', 'migrate-host': 'web1' })).toThrow(
+      /'migrate-host': "web1" names several hosts/
+    )
+  })
+})

@@ -4,6 +4,7 @@ import {
   collectstaticAgainNote,
   decideRollback,
   migratedDownNote,
+  migrateDownFailedMessage,
   RollbackDecision,
   rolledBackMessage,
   StageOutcomes
@@ -200,6 +201,18 @@ describe('the message parts of a rollback', () => {
     [{ ok: false, message: 'exit 1' }, '-1', 'migrating down FAILED: exit 1']
   ])('migrate down %j to %s: %s', (down, target, note) => {
     expect(migratedDownNote(down, target)).toBe(note)
+  })
+
+  it('says the code stayed, and where the database and its backups are, when migrating down failed', () => {
+    expect(
+      migrateDownFailedMessage('smoke-check failed', 'migration failed: x, at revision 0003', {
+        host: 'deploy@web1',
+        beforeDeploy: '/srv/app/backups/deploykit-postgres-20260101T000000Z.sql.gz',
+        dir: '/srv/app/backups'
+      })
+    ).toBe(
+      "smoke-check failed. NOT ROLLED BACK: migrating the database down on deploy@web1 failed, so every host keeps the new release's code (the old code on a half-migrated database would be worse): migration failed: x, at revision 0003; the backup from before the deploy is /srv/app/backups/deploykit-postgres-20260101T000000Z.sql.gz; backups are in /srv/app/backups on deploy@web1"
+    )
   })
 
   it.each([

@@ -61,7 +61,9 @@ describe('readRootSettings', () => {
     })
     expect(s.migrate).toMatchObject({ tool: 'alembic', service: 'api', direction: 'up' })
     expect(s.migrate?.backup).toBeDefined()
-    expect(s.migrateDown).toMatchObject({ direction: 'down', target: '-1', backup: undefined })
+    expect(s.migrateDown).toMatchObject({ direction: 'down', target: '-1' })
+    // A down-migration is preceded by a fresh backup, as the migration up is.
+    expect(s.migrateDown?.backup).toEqual(s.migrate?.backup)
     expect(s.collectstatic).toMatchObject({ service: 'web', mode: 'exec', settings: '' })
     expect(s.smoke?.from).toEqual({ kind: 'server' })
     expect(s.smoke?.checks.map(c => c.url)).toEqual(['http://127.0.0.1/health'])

@@ -84,14 +84,14 @@ describe('migrateReader', () => {
     })
   })
 
-  it('migrates down to migrate-down-target and takes no backup on the way down', () => {
+  it('migrates down to migrate-down-target with the backup settings of the deploy', () => {
     expect(
       reads(migrateReader(ROOT, 'down'), ['direction', 'target', 'plan-only', 'backup'])
     ).toEqual({
       direction: 'down',
       target: '<migrate-down-target>',
       'plan-only': 'false',
-      backup: 'none'
+      backup: '<backup>'
     })
   })
 })

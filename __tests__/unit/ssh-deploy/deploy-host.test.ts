@@ -31,6 +31,8 @@ class ScriptedServer implements Transport {
     { service: 'web', image: 'app-web', id: 'sha256:new-web' }
   ]
   releases: string[] = []
+  /** What docker inspect says of the containers' healthchecks. */
+  health = 'healthy'
   /** Heartbeats answered before the lock is found taken over. */
   heartbeatsLeft = Infinity
 
@@ -93,7 +95,7 @@ class ScriptedServer implements Transport {
             Name: `/app-${c.service}-1`,
             Image: c.id,
             Config: { Image: c.image, Labels: { 'com.docker.compose.service': c.service } },
-            State: { Status: 'running', ExitCode: 0, Health: { Status: 'healthy' } }
+            State: { Status: 'running', ExitCode: 0, Health: { Status: this.health } }
           }))
         )
       }
@@ -367,6 +369,31 @@ describe('deployHost, command by command', () => {
       expect(outcome.failure).toMatchObject({ changed: true })
       expect(outcome.log).toContain('"status":"failed"')
       expect(server.sent.at(-1)).toMatch(/^sh -c 'grep -qF -- "\$3" "\$1\/owner.json"/)
+    } finally {
+      cancellation.signal = undefined
+    }
+  })
+
+  it('a run cancelled while it waits for healthy containers stops waiting at once', async () => {
+    const server = serverWithLive()
+    server.health = 'starting'
+    let inspections = 0
+    server.rules.push([
+      /^docker inspect/,
+      () => {
+        inspections++
+        cancellation.request('SIGTERM')
+        return undefined
+      }
+    ])
+    try {
+      const outcome = await deploy(server, { 'wait-timeout': '600' })
+      expect(outcome.error).toMatch(
+        /^the run was cancelled \(SIGTERM\) before the containers were ready — the server was changed and may be half-deployed: release r2 is recorded as failed/
+      )
+      // One to pick the release's containers, one look of the wait: no second look.
+      expect(inspections).toBe(2)
+      expect(server.sent.filter(line => line.startsWith('docker logs'))).toEqual([])
     } finally {
       cancellation.signal = undefined
     }

@@ -49,6 +49,13 @@ export interface DjangoApp extends DbApp {
   dbPort: number
   /** Writes shop/migrations/0003_boom.py: a RunPython migration that raises RuntimeError('boom: …'). */
   addFailingMigration(): void
+  /**
+   * Seed 001's shape: the compose file builds the backend image from the app
+   * dir (`COPY . /app`, a Dockerfile and .dockerignore written beside it), so
+   * each release's code and static sources live in its own image, with the
+   * modification times of the checkout it was built from.
+   */
+  buildBackend(): void
 }
 
 const SOURCES = join(dirname(fileURLToPath(import.meta.url)), 'db-apps')
@@ -96,11 +103,15 @@ ${publishedPort ? `    ports:\n      - "127.0.0.1:${publishedPort}:5432"\n` : ''
 `
 }
 
-function backendService(volumes: string[], env: Record<string, string> = {}): string {
+function backendService(
+  volumes: string[],
+  env: Record<string, string> = {},
+  built = false
+): string {
   // Python run as root in the container would leave root-owned __pycache__ in the app dir.
   const environment = { PYTHONDONTWRITEBYTECODE: '1', ...env }
   return `  backend:
-    image: ${DEBIAN_IMAGE}
+    ${built ? 'build: .' : `image: ${DEBIAN_IMAGE}`}
     working_dir: /app
     command: ${list(['sh', '-c', IDLE_COMMAND])}
     environment:
@@ -113,10 +124,14 @@ ${Object.entries(environment)
 `
 }
 
-function djangoCompose(nginxPort: number, dbPort: number): string {
+function djangoCompose(nginxPort: number, dbPort: number, built = false): string {
   return `# Django + PostgreSQL + nginx; the one-shot migrators sit in a profile so \`up -d\` leaves them alone.
 services:
-${dbService(dbPort)}${backendService(['./:/app', 'static:/static'])}  nginx:
+${dbService(dbPort)}${
+    built
+      ? backendService(['static:/static'], {}, true)
+      : backendService(['./:/app', 'static:/static'])
+  }  nginx:
     image: ${DEBIAN_IMAGE}
     command: ${list(['nginx', '-g', 'daemon off;'])}
     volumes:
@@ -275,6 +290,12 @@ export async function createDjangoApp(): Promise<DjangoApp> {
     dbPort,
     addFailingMigration() {
       writeFileSync(join(app.dir, 'shop', 'migrations', '0003_boom.py'), FAILING_MIGRATION)
+    },
+    buildBackend() {
+      writeFileSync(join(app.dir, COMPOSE_FILE), djangoCompose(nginxPort, dbPort, true))
+      writeFileSync(join(app.dir, 'Dockerfile'), `FROM ${DEBIAN_IMAGE}\nCOPY . /app\n`)
+      // What the server's app dir holds besides the code: deploy-kit's state, the dumps, the env file.
+      writeFileSync(join(app.dir, '.dockerignore'), '.git\n.deploy-kit\nbackups\n.env*\n')
     }
   }
 }

@@ -43,7 +43,7 @@ afterAll(async () => {
   await bed?.stop()
 })
 
-function deploy(sha: string): Promise<FlowRun> {
+function deploy(sha: string, extra: Record<string, unknown> = {}): Promise<FlowRun> {
   return bed.deploy(
     {
       'app-dir': serverDir,
@@ -62,7 +62,8 @@ function deploy(sha: string): Promise<FlowRun> {
       'environment-url': `http://127.0.0.1:${app.nginxPort}/`,
       // As the example's test job, with Debian's Django in place of a virtualenv from PyPI.
       'test-framework': 'django',
-      'test-command': `DJANGO_TEST_SQLITE=1 ${DEBIAN_PYTHON} manage.py test --noinput -v 2`
+      'test-command': `DJANGO_TEST_SQLITE=1 ${DEBIAN_PYTHON} manage.py test --noinput -v 2`,
+      ...extra
     },
     sha,
     { checkoutFrom: remote.bare }
@@ -169,5 +170,55 @@ describe('seed 001 flow through deploy.yml', () => {
       .filter(c => c.method === 'POST' && c.path.endsWith('/statuses'))
       .map(c => c.body.state)
     expect(states).toEqual(['in_progress', 'failure'])
+  })
+
+  // Seed 001's shape: the code is in the backend image, collectstatic-clear is off (its default).
+  // A rollback restores the old release's image, whose static sources are older than the copies
+  // the failed release left in the volume; Django's collectstatic skips a file whose copy is newer.
+  const itOnce = composeUnderTest.choice === 'auto' ? it : it.skip
+  itOnce('after a rollback serves the static files of the release it went back to', async () => {
+    const staticDir = join(app.dir, 'shop', 'static', 'shop')
+    const style = `http://127.0.0.1:${app.nginxPort}/static/shop/style.css`
+    app.buildBackend()
+    writeFileSync(join(staticDir, 'style.css'), 'body { color: black } /* v3 */\n')
+    writeFileSync(join(staticDir, 'health.json'), '{"status": "ok"}\n')
+    const v3 = await remote.commit('v3: the backend image holds the code')
+    // Only the stages this needs: no test job, no migration, no dump.
+    const smoke = {
+      build: true,
+      'collectstatic-clear': false,
+      'test-framework': 'none',
+      'migrate-tool': 'none',
+      backup: 'none',
+      'smoke-wait-timeout': 2,
+      'smoke-urls': `http://127.0.0.1:${app.nginxPort}/static/shop/health.json`,
+      'smoke-expect-json': 'status=ok'
+    }
+    const first = await deploy(v3, smoke)
+    if (first.run.code !== 0) throw new Error(first.run.output)
+    expect(await httpText(style)).toBe('body { color: black } /* v3 */\n')
+
+    writeFileSync(join(staticDir, 'style.css'), 'body { color: red } /* v4 */\n')
+    writeFileSync(join(staticDir, 'health.json'), '{"status": "broken"}\n')
+    writeFileSync(join(staticDir, 'v4-only.css'), 'p { margin: 0 }\n')
+    const v4 = await remote.commit(
+      'v4: a new stylesheet and a health file that fails the smoke check'
+    )
+    const { run: r } = await deploy(v4, smoke)
+    expect(r.code).toBe(1)
+    expect(r.outputs['rolled-back']).toBe('true')
+    expect(r.output).toContain(`rolled back to ${v3}`)
+    expect(await httpText(style)).toBe('body { color: black } /* v3 */\n')
+    expect(await httpText(`http://127.0.0.1:${app.nginxPort}/static/shop/health.json`)).toBe(
+      '{"status": "ok"}\n'
+    )
+    // A file only the failed release had is no longer served.
+    expect(await httpText(`http://127.0.0.1:${app.nginxPort}/static/shop/v4-only.css`, 1)).toBe('')
+    // The log says what was done and why, from the host's release log.
+    expect(r.output).toContain(
+      `went back to release ${first.run.outputs['release-id']}, and STATIC_ROOT must end with that release's files`
+    )
+    expect(r.output).toContain('manage.py collectstatic --noinput --clear')
+    expect(r.output).toMatch(/✔ rollback: collectstatic: .* copied with --clear, after a rollback/)
   })
 })

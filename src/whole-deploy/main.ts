@@ -178,7 +178,9 @@ async function rollBack(
   const back = await stage('rollback: ssh-deploy', () => sshDeploy(s.rollback))
   if (back.ok && s.collectstatic) {
     const settings = s.collectstatic
-    const again = await stage('rollback: collectstatic', () => collectstatic(settings))
+    const again = await stage('rollback: collectstatic', () =>
+      collectstatic(settings, { afterRollback: true })
+    )
     notes.push(...collectstaticAgainNote(again))
   }
   return { rolledBack: back.ok, message: rolledBackMessage(decision, back, notes) }

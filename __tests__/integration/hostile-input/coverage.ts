@@ -7,6 +7,7 @@
 import * as dockerCli from '../../../src/build-image/docker-cli.js'
 import * as dockerCommands from '../../../src/build-image/docker-commands.js'
 import * as collectstatic from '../../../src/collectstatic/main.js'
+import * as collectstaticClear from '../../../src/collectstatic/clear.js'
 import * as collectstaticSettings from '../../../src/collectstatic/settings.js'
 import * as backupCommands from '../../../src/commands/backup.js'
 import * as collectstaticCommands from '../../../src/commands/collectstatic.js'
@@ -49,6 +50,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'build-image/docker-cli': dockerCli,
   'build-image/docker-commands': dockerCommands,
   'collectstatic/main': collectstatic,
+  'collectstatic/clear': collectstaticClear,
   'collectstatic/settings': collectstaticSettings,
   'commands/backup': backupCommands,
   'commands/collectstatic': collectstaticCommands,
@@ -115,6 +117,9 @@ export const NOT_BUILDERS: Record<string, string> = {
   'collectstatic/main: filesCopied': 'parses output',
   'collectstatic/main: explainFailure': 'parses output',
   'collectstatic/main: run': 'orchestrates: inService with collectstaticArgv, both covered',
+  'collectstatic/clear: chooseClear': 'decides from the release log record',
+  'collectstatic/clear: clearReason': 'message text',
+  'collectstatic/clear: liveRelease': 'runs fileCommands.read of the release log, covered',
   'core/app-settings: readAppSettings': 'settings (see refusals.test.ts)',
   'server/compose: detectCompose': 'runs composeCommands.version, covered',
   'server/compose: projectFor':

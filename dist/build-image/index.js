@@ -56597,7 +56597,7 @@ scope.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(scope.__f
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   eh: () => (/* binding */ actionInputs)
 /* harmony export */ });
-/* unused harmony exports mapInputs, readDuration, readInteger */
+/* unused harmony exports mapInputs, MAX_DURATION_MS, parseDuration, readDuration, readInteger */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
 
@@ -56616,17 +56616,59 @@ function readBoolean(read, name, fallback) {
         return false;
     throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(read(name))} is not a boolean`, 'Use true or false');
 }
-/** A duration in seconds: `90`, `90s`, `5m`, `1h`. Returns milliseconds. */
+const DURATION_UNITS_MS = {
+    ns: 1e-6,
+    us: 1e-3,
+    '\u00b5s': 1e-3,
+    '\u03bcs': 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
+/** One `<number><unit>` of a Go duration; the number may be `1`, `1.5`, `.5` or `1.`. */
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gy;
+/** The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
+const MAX_DURATION_MS = (/* unused pure expression or super */ null && (2 ** 31 - 1));
+/**
+ * Milliseconds in a duration as Go's time.ParseDuration reads it (`1h30m`,
+ * `500ms`, `1.5h`, `90s`), or in plain seconds (`90`, `2.5`); undefined when
+ * it is neither. A positive duration never rounds down to 0, which means
+ * "no limit" to some inputs.
+ */
+function parseDuration(value) {
+    if (/^(\d+(\.\d+)?)$/.test(value))
+        return Math.round(Number(value) * 1000);
+    if (value === '')
+        return undefined;
+    DURATION_PART.lastIndex = 0;
+    let total = 0;
+    let end = 0;
+    for (let m = DURATION_PART.exec(value); m; m = DURATION_PART.exec(value)) {
+        total += Number(m[1]) * DURATION_UNITS_MS[m[2]];
+        end = DURATION_PART.lastIndex;
+    }
+    if (end !== value.length)
+        return undefined;
+    return total > 0 ? Math.max(1, Math.round(total)) : 0;
+}
+/**
+ * A duration input: plain seconds as before (`90`), or Go-style as
+ * appleboy/ssh-action's inputs take them (`90s`, `5m`, `1h30m`, `500ms`).
+ * Returns milliseconds.
+ */
 function readDuration(read, name, fallbackSeconds) {
     const value = read(name).trim();
     if (value === '')
         return fallbackSeconds * 1000;
-    const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value);
-    if (!m) {
-        throw new InputError(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a number with s, m or h (90s, 5m, 1h)');
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+        throw new InputError(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a Go-style duration: a number with h, m, s or ms, one or several (90s, 5m, 1h30m, 500ms)');
     }
-    const scale = { s: 1, m: 60, h: 3600 }[(m[2] ?? 's')];
-    return Math.round(Number(m[1]) * scale * 1000);
+    if (ms > MAX_DURATION_MS) {
+        throw new InputError(name, `${JSON.stringify(value)} is longer than the longest wait a timer can hold (about 24 days)`, 'Use a shorter duration, or 0 where the input allows no limit');
+    }
+    return ms;
 }
 function readInteger(read, name, fallback, min, max) {
     const value = read(name).trim();

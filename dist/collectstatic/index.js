@@ -53990,7 +53990,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9202);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2720);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8696);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3756);
 
 
@@ -54004,7 +54004,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2720:
+/***/ 8696:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54099,12 +54099,18 @@ const fileCommands = {
     read: (path) => ({
         argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
     }),
-    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+    /**
+     * Appends to a private file (the release log holds stderr excerpts): 600,
+     * also when an older copy was not. What is appended starts on a line of its
+     * own: after a line a killed run cut short, a newline goes first.
+     */
     append: (path, text) => ({
         argv: [
             'sh',
             '-c',
-            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && ' +
+                '{ [ ! -s "$1" ] || [ -z "$(tail -c 1 -- "$1")" ] || echo >> "$1"; } && ' +
+                'cat >> "$1" && chmod 600 "$1"',
             'sh',
             path
         ],
@@ -55608,7 +55614,210 @@ function summaryRow(cells) {
     return cells.map(cell => (cell instanceof Html ? cell.html : escapeHtml(cell)));
 }
 
+;// CONCATENATED MODULE: ./src/commands/state-paths.ts
+
+/** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
+function statePaths(appDir) {
+    const dir = external_node_path_.posix.join(appDir, '.deploy-kit');
+    return {
+        dir,
+        log: external_node_path_.posix.join(dir, 'releases.jsonl'),
+        lock: external_node_path_.posix.join(dir, 'lock'),
+        lockOwner: external_node_path_.posix.join(dir, 'lock', 'owner.json'),
+        envSnapshot: (releaseId) => external_node_path_.posix.join(dir, 'env', releaseId),
+        releases: external_node_path_.posix.join(appDir, 'releases'),
+        current: external_node_path_.posix.join(appDir, 'current')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
+/**
+ * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
+ * JSON object per line, appended and never rewritten. A later line with the
+ * same id updates that release (started → succeeded / failed / rolled-back).
+ */
+const STATUSES = ['started', 'succeeded', 'failed', 'rolled-back'];
+const SOURCES = ['git', 'upload', 'none'];
+const TEXT_FIELDS = [
+    'ref',
+    'actor',
+    'runUrl',
+    'startedAt',
+    'finishedAt',
+    'releaseDir',
+    'rollbackOf',
+    'error'
+];
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** One line's fields, when each one that is there has its type; anything else is no entry. */
+function asEntry(v) {
+    if (!isObject(v) || typeof v.id !== 'string' || !v.id)
+        return undefined;
+    if (v.status !== undefined && !STATUSES.includes(v.status))
+        return undefined;
+    if (v.source !== undefined && !SOURCES.includes(v.source))
+        return undefined;
+    if (TEXT_FIELDS.some(f => v[f] !== undefined && typeof v[f] !== 'string'))
+        return undefined;
+    if (v.images !== undefined) {
+        if (!isObject(v.images))
+            return undefined;
+        const images = Object.values(v.images);
+        if (!images.every(i => isObject(i) && typeof i.image === 'string' && typeof i.id === 'string'))
+            return undefined;
+    }
+    return v;
+}
+function parseEntry(text) {
+    try {
+        return asEntry(JSON.parse(text));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** How every record the deploys append begins (JSON.stringify, id first). */
+const RECORD_START = '{"id":';
+/**
+ * The entry a line holds. A line torn by a killed run that an older append
+ * glued the next record onto still holds that record: it is the line's
+ * longest tail that begins as a record does and is a whole entry.
+ */
+function entryOf(line) {
+    const whole = parseEntry(line);
+    if (whole)
+        return { entry: whole, torn: false };
+    for (let at = line.indexOf(RECORD_START, 1); at > 0; at = line.indexOf(RECORD_START, at + 1)) {
+        const entry = parseEntry(line.slice(at));
+        if (entry)
+            return { entry, torn: true };
+    }
+    return { torn: true };
+}
+/**
+ * Reads the log without throwing on what a crash or a hand edit left in it:
+ * a line that is no well-typed entry is skipped, the records around it are kept.
+ */
+function readReleaseLog(text) {
+    const byId = new Map();
+    const unreadableLines = [];
+    text.split('\n').forEach((line, i) => {
+        if (!line.trim())
+            return;
+        const { entry, torn } = entryOf(line);
+        if (torn)
+            unreadableLines.push(i + 1);
+        if (!entry)
+            return;
+        byId.set(entry.id, { ...(byId.get(entry.id) ?? {}), ...entry });
+    });
+    const records = [];
+    const incompleteReleases = [];
+    for (const [id, r] of byId) {
+        if (typeof r.ref === 'string' && r.status)
+            records.push(r);
+        else
+            incompleteReleases.push(id);
+    }
+    return { records, unreadableLines, incompleteReleases };
+}
+function parseReleaseLog(text) {
+    return readReleaseLog(text).records;
+}
+/** What the log had to skip, for a warning; undefined when it skipped nothing. */
+function skippedText(log) {
+    const parts = [
+        log.unreadableLines.length
+            ? `${plural(log.unreadableLines.length, 'unreadable line')} (${log.unreadableLines
+                .slice(0, 5)
+                .map(n => `line ${n}`)
+                .join(', ')}${log.unreadableLines.length > 5 ? ', …' : ''}: cut short by a killed run, or changed by hand)`
+            : '',
+        log.incompleteReleases.length
+            ? `${plural(log.incompleteReleases.length, 'release')} whose first record is missing`
+            : ''
+    ].filter(Boolean);
+    return parts.length ? `skipped ${parts.join(' and ')}` : undefined;
+}
+const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+/** The release that is live now: the newest that succeeded. */
+function currentRelease(records) {
+    return [...records].reverse().find(r => r.status === 'succeeded');
+}
+/** The last release that succeeded before the one live now (`rollback-to: previous`). */
+function previousRelease(records) {
+    const succeeded = records.filter(r => r.status === 'succeeded');
+    return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
+}
+/**
+ * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
+ * of a succeeded release. After a failed deploy the server may run the broken
+ * release, so `previous` is then the last one that succeeded.
+ */
+function findRollbackTarget(records, wanted) {
+    const current = currentRelease(records);
+    if (wanted === 'previous') {
+        const newest = records[records.length - 1];
+        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
+            return current;
+        const before = records.slice(0, current ? records.indexOf(current) : records.length);
+        return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
+            previousRelease(records));
+    }
+    const candidates = [...records]
+        .reverse()
+        .filter(r => r.status === 'succeeded' || r.status === 'rolled-back');
+    return (candidates.find(r => r.id === wanted) ??
+        candidates.find(r => r.ref === wanted) ??
+        (/^[0-9a-f]{7,40}$/.test(wanted) ? candidates.find(r => r.ref.startsWith(wanted)) : undefined));
+}
+/** Release ids sort by time: `20261123T075012Z-1a2b3c4-9f0e`. */
+function newReleaseId(now, ref, random = Math.random()) {
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    const short = /^[0-9a-f]{7,}$/.test(ref)
+        ? ref.slice(0, 7)
+        : ref.replace(/[^A-Za-z0-9.]/g, '').slice(0, 12) || 'release';
+    return `${stamp}-${short}-${Math.floor(random * 0x10000)
+        .toString(16)
+        .padStart(4, '0')}`;
+}
+const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
+
+;// CONCATENATED MODULE: ./src/collectstatic/clear.ts
+
+
+
+function chooseClear(opts) {
+    const { clearInput, afterRollback, live } = opts;
+    if (live?.rollbackOf)
+        return { clear: true, reason: 'rollback', release: live.id, restores: live.rollbackOf };
+    if (afterRollback)
+        return { clear: true, reason: 'rollback', release: live?.id };
+    return clearInput ? { clear: true, reason: 'input' } : { clear: false };
+}
+/** Why the copy clears STATIC_ROOT first, for the log and the summary; empty when it does not. */
+function clearReason(choice) {
+    if (!choice.clear)
+        return '';
+    if (choice.reason === 'input')
+        return 'clear: true';
+    if (!choice.release)
+        return 'the host was just rolled back';
+    return choice.restores
+        ? `release ${choice.release} went back to release ${choice.restores}`
+        : `release ${choice.release} was just rolled back to`;
+}
+/** The live release in the host's release log; none when there is no log (collectstatic after another tool's deploy). */
+async function liveRelease(host, appDir) {
+    const log = await host.run(fileCommands.read(statePaths(appDir).log), { quiet: true });
+    return log.code === 0 ? currentRelease(parseReleaseLog(log.stdout)) : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/collectstatic/main.ts
+
 
 
 
@@ -55635,18 +55844,26 @@ function explainFailure(output) {
         .filter(Boolean);
     return lines[lines.length - 1] ?? 'no output';
 }
-async function run(s) {
+async function run(s, opts = {}) {
     const outcomes = await forEachHost(s.connection, host => core/* group */.Os(`${host.label}: collectstatic`, async () => {
         const binary = await detectCompose(host, s.app.composeChoice);
         const project = projectFor(s.app, binary, await liveReleaseDir(host, s.app.appDir));
         const python = s.python || (await findPython(host, project, s.mode, s.service));
-        const result = await host.run(inService(project, s.mode, s.service, collectstaticArgv(python, s)));
+        const clear = chooseClear({
+            clearInput: s.clear,
+            afterRollback: opts.afterRollback ?? false,
+            live: await liveRelease(host, s.app.appDir)
+        });
+        if (clear.clear && clear.reason === 'rollback')
+            host.info(`Collecting with --clear: ${clearReason(clear)}, and STATIC_ROOT must end with that release's files; ` +
+                'Django would keep the copies the later release left, as they are newer than their sources');
+        const result = await host.run(inService(project, s.mode, s.service, collectstaticArgv(python, { ...s, clear: clear.clear })));
         const output = `${result.stdout}\n${result.stderr}`;
         if (result.code !== 0)
             throw new Error(`collectstatic failed: ${explainFailure(output)}`);
-        return filesCopied(result.stdout) ?? 0;
+        return { copied: filesCopied(result.stdout) ?? 0, clear };
     }));
-    const copied = outcomes.find(o => o.ok)?.value ?? 0;
+    const copied = outcomes.find(o => o.ok)?.value?.copied ?? 0;
     core/* setOutput */.uH('files-copied', String(copied));
     await core/* summary */.z
         .addHeading('collectstatic', 2)
@@ -55654,15 +55871,29 @@ async function run(s) {
         [
             { data: 'host', header: true },
             { data: 'result', header: true },
-            { data: 'files copied', header: true }
+            { data: 'files copied', header: true },
+            { data: 'cleared first', header: true }
         ],
-        ...outcomes.map(o => summaryRow([o.host, o.ok ? '✅' : `❌ ${o.error ?? ''}`, String(o.value ?? '')]))
+        ...outcomes.map(o => summaryRow([
+            o.host,
+            o.ok ? '✅' : `❌ ${o.error ?? ''}`,
+            String(o.value?.copied ?? ''),
+            o.value ? clearReason(o.value.clear) || 'no' : ''
+        ]))
     ])
         .write();
     const failed = outcomes.filter(o => !o.ok);
     if (failed.length)
         return { ok: false, message: failed.map(o => o.error).join('\n') };
-    return { ok: true, message: `collectstatic: ${copied} file(s) copied` };
+    const cleared = outcomes.filter(o => o.value?.clear.clear);
+    const why = cleared.some(o => o.value?.clear.clear && o.value.clear.reason === 'rollback')
+        ? ', after a rollback: the files of the release gone back to, not the newer copies the later release left'
+        : '';
+    const where = cleared.length === outcomes.length ? '' : ` on ${cleared.length} of ${outcomes.length} host(s)`;
+    return {
+        ok: true,
+        message: `collectstatic: ${copied} file(s) copied${cleared.length ? ` with --clear${where}${why}` : ''}`
+    };
 }
 
 
@@ -56180,6 +56411,28 @@ function readBackup(read, appDir) {
         keep: readInteger(read, 'backup-keep', 10, 1, 1000)
     };
 }
+/** The names a host of `host` answers to: its label, and its address with or without user and port. */
+function namesOf(e) {
+    const { host, port, username, label } = e.address;
+    const shown = host.includes(':') ? `[${host}]` : host;
+    return [label, shown, `${shown}:${port}`, `${username}@${shown}`, `${username}@${shown}:${port}`];
+}
+/** `migrate-host`: one of the hosts of `host`, the first when empty. */
+function readMigrateHost(read, connection) {
+    const given = read('migrate-host').trim();
+    const targets = connection.targets;
+    if (!given)
+        return targets[0];
+    const matches = targets.filter(t => namesOf(t).includes(given));
+    const listed = targets.map(t => t.address.label).join(', ');
+    if (matches.length === 0) {
+        throw new InputError('migrate-host', `${JSON.stringify(given)} is not one of the hosts (${listed})`, 'Name one of the hosts of the host input, as it is written there');
+    }
+    if (matches.length > 1) {
+        throw new InputError('migrate-host', `${JSON.stringify(given)} names several hosts (${matches.map(t => t.address.label).join(', ')})`, 'Write it as user@host:port');
+    }
+    return matches[0];
+}
 /** `connection` is given by a caller that read the connection inputs already (the root action). */
 function readMigrateSettings(read, connection = readConnectionSettings(read)) {
     const app = readAppSettings(read);
@@ -56215,7 +56468,8 @@ function readMigrateSettings(read, connection = readConnectionSettings(read)) {
         python,
         backup: readBackup(read, app.appDir),
         planOnly: readBoolean(read, 'plan-only', false),
-        restoreOnFailure: readBoolean(read, 'restore-on-failure', false)
+        restoreOnFailure: readBoolean(read, 'restore-on-failure', false),
+        migrateHost: readMigrateHost(read, connection)
     };
 }
 
@@ -56427,7 +56681,7 @@ scope.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(scope.__f
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   eh: () => (/* binding */ actionInputs)
 /* harmony export */ });
-/* unused harmony export mapInputs */
+/* unused harmony exports mapInputs, MAX_DURATION_MS, parseDuration */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
 
@@ -56446,17 +56700,59 @@ function readBoolean(read, name, fallback) {
         return false;
     throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(read(name))} is not a boolean`, 'Use true or false');
 }
-/** A duration in seconds: `90`, `90s`, `5m`, `1h`. Returns milliseconds. */
+const DURATION_UNITS_MS = {
+    ns: 1e-6,
+    us: 1e-3,
+    '\u00b5s': 1e-3,
+    '\u03bcs': 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
+/** One `<number><unit>` of a Go duration; the number may be `1`, `1.5`, `.5` or `1.`. */
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gy;
+/** The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+/**
+ * Milliseconds in a duration as Go's time.ParseDuration reads it (`1h30m`,
+ * `500ms`, `1.5h`, `90s`), or in plain seconds (`90`, `2.5`); undefined when
+ * it is neither. A positive duration never rounds down to 0, which means
+ * "no limit" to some inputs.
+ */
+function parseDuration(value) {
+    if (/^(\d+(\.\d+)?)$/.test(value))
+        return Math.round(Number(value) * 1000);
+    if (value === '')
+        return undefined;
+    DURATION_PART.lastIndex = 0;
+    let total = 0;
+    let end = 0;
+    for (let m = DURATION_PART.exec(value); m; m = DURATION_PART.exec(value)) {
+        total += Number(m[1]) * DURATION_UNITS_MS[m[2]];
+        end = DURATION_PART.lastIndex;
+    }
+    if (end !== value.length)
+        return undefined;
+    return total > 0 ? Math.max(1, Math.round(total)) : 0;
+}
+/**
+ * A duration input: plain seconds as before (`90`), or Go-style as
+ * appleboy/ssh-action's inputs take them (`90s`, `5m`, `1h30m`, `500ms`).
+ * Returns milliseconds.
+ */
 function readDuration(read, name, fallbackSeconds) {
     const value = read(name).trim();
     if (value === '')
         return fallbackSeconds * 1000;
-    const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value);
-    if (!m) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a number with s, m or h (90s, 5m, 1h)');
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a Go-style duration: a number with h, m, s or ms, one or several (90s, 5m, 1h30m, 500ms)');
     }
-    const scale = { s: 1, m: 60, h: 3600 }[(m[2] ?? 's')];
-    return Math.round(Number(m[1]) * scale * 1000);
+    if (ms > MAX_DURATION_MS) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is longer than the longest wait a timer can hold (about 24 days)`, 'Use a shorter duration, or 0 where the input allows no limit');
+    }
+    return ms;
 }
 function readInteger(read, name, fallback, min, max) {
     const value = read(name).trim();

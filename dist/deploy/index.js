@@ -54908,12 +54908,18 @@ const fileCommands = {
     read: (path) => ({
         argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
     }),
-    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+    /**
+     * Appends to a private file (the release log holds stderr excerpts): 600,
+     * also when an older copy was not. What is appended starts on a line of its
+     * own: after a line a killed run cut short, a newline goes first.
+     */
     append: (path, text) => ({
         argv: [
             'sh',
             '-c',
-            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && ' +
+                '{ [ ! -s "$1" ] || [ -z "$(tail -c 1 -- "$1")" ] || echo >> "$1"; } && ' +
+                'cat >> "$1" && chmod 600 "$1"',
             'sh',
             path
         ],
@@ -55182,6 +55188,32 @@ function inRunningService(project, service) {
 /** The probe as it is sent: placed, with the URL and the headers on its stdin. */
 function probeCommand(req, marker, place) {
     return { ...place(probeArgv(req, marker)), stdin: probeStdin(req, marker) };
+}
+
+
+/***/ }),
+
+/***/ 6218:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ statePaths)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+
+/** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
+function statePaths(appDir) {
+    const dir = node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(appDir, '.deploy-kit');
+    return {
+        dir,
+        log: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(dir, 'releases.jsonl'),
+        lock: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(dir, 'lock'),
+        lockOwner: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(dir, 'lock', 'owner.json'),
+        envSnapshot: (releaseId) => node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(dir, 'env', releaseId),
+        releases: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(appDir, 'releases'),
+        current: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(appDir, 'current')
+    };
 }
 
 
@@ -57172,7 +57204,7 @@ function summaryRow(cells) {
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   eh: () => (/* binding */ actionInputs)
 /* harmony export */ });
-/* unused harmony export mapInputs */
+/* unused harmony exports mapInputs, MAX_DURATION_MS, parseDuration */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
 
@@ -57191,17 +57223,59 @@ function readBoolean(read, name, fallback) {
         return false;
     throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(read(name))} is not a boolean`, 'Use true or false');
 }
-/** A duration in seconds: `90`, `90s`, `5m`, `1h`. Returns milliseconds. */
+const DURATION_UNITS_MS = {
+    ns: 1e-6,
+    us: 1e-3,
+    '\u00b5s': 1e-3,
+    '\u03bcs': 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
+/** One `<number><unit>` of a Go duration; the number may be `1`, `1.5`, `.5` or `1.`. */
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gy;
+/** The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+/**
+ * Milliseconds in a duration as Go's time.ParseDuration reads it (`1h30m`,
+ * `500ms`, `1.5h`, `90s`), or in plain seconds (`90`, `2.5`); undefined when
+ * it is neither. A positive duration never rounds down to 0, which means
+ * "no limit" to some inputs.
+ */
+function parseDuration(value) {
+    if (/^(\d+(\.\d+)?)$/.test(value))
+        return Math.round(Number(value) * 1000);
+    if (value === '')
+        return undefined;
+    DURATION_PART.lastIndex = 0;
+    let total = 0;
+    let end = 0;
+    for (let m = DURATION_PART.exec(value); m; m = DURATION_PART.exec(value)) {
+        total += Number(m[1]) * DURATION_UNITS_MS[m[2]];
+        end = DURATION_PART.lastIndex;
+    }
+    if (end !== value.length)
+        return undefined;
+    return total > 0 ? Math.max(1, Math.round(total)) : 0;
+}
+/**
+ * A duration input: plain seconds as before (`90`), or Go-style as
+ * appleboy/ssh-action's inputs take them (`90s`, `5m`, `1h30m`, `500ms`).
+ * Returns milliseconds.
+ */
 function readDuration(read, name, fallbackSeconds) {
     const value = read(name).trim();
     if (value === '')
         return fallbackSeconds * 1000;
-    const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value);
-    if (!m) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a number with s, m or h (90s, 5m, 1h)');
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a Go-style duration: a number with h, m, s or ms, one or several (90s, 5m, 1h30m, 500ms)');
     }
-    const scale = { s: 1, m: 60, h: 3600 }[(m[2] ?? 's')];
-    return Math.round(Number(m[1]) * scale * 1000);
+    if (ms > MAX_DURATION_MS) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is longer than the longest wait a timer can hold (about 24 days)`, 'Use a shorter duration, or 0 where the input allows no limit');
+    }
+    return ms;
 }
 function readInteger(read, name, fallback, min, max) {
     const value = read(name).trim();
@@ -58114,7 +58188,7 @@ function hideUrlIn(text, href) {
 
 /***/ }),
 
-/***/ 8889:
+/***/ 7660:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58172,77 +58246,8 @@ var compose = __nccwpck_require__(3671);
 var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/git-ref.ts
 var git_ref = __nccwpck_require__(4831);
-;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
-/**
- * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
- * JSON object per line, appended and never rewritten. A later line with the
- * same id updates that release (started → succeeded / failed / rolled-back).
- */
-function parseReleaseLog(text) {
-    const byId = new Map();
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        let entry;
-        try {
-            entry = JSON.parse(line);
-        }
-        catch {
-            continue; // a line cut short by a killed run must not hide the others
-        }
-        if (!entry.id)
-            continue;
-        const before = byId.get(entry.id);
-        byId.set(entry.id, { ...(before ?? {}), ...entry });
-    }
-    return [...byId.values()];
-}
-/** The release that is live now: the newest that succeeded. */
-function currentRelease(records) {
-    return [...records].reverse().find(r => r.status === 'succeeded');
-}
-/** The last release that succeeded before the one live now (`rollback-to: previous`). */
-function previousRelease(records) {
-    const succeeded = records.filter(r => r.status === 'succeeded');
-    return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
-}
-/**
- * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
- * of a succeeded release. After a failed deploy the server may run the broken
- * release, so `previous` is then the last one that succeeded.
- */
-function findRollbackTarget(records, wanted) {
-    const current = currentRelease(records);
-    if (wanted === 'previous') {
-        const newest = records[records.length - 1];
-        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
-            return current;
-        const before = records.slice(0, current ? records.indexOf(current) : records.length);
-        return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
-            previousRelease(records));
-    }
-    const candidates = [...records]
-        .reverse()
-        .filter(r => r.status === 'succeeded' || r.status === 'rolled-back');
-    return (candidates.find(r => r.id === wanted) ??
-        candidates.find(r => r.ref === wanted) ??
-        (/^[0-9a-f]{7,40}$/.test(wanted) ? candidates.find(r => r.ref.startsWith(wanted)) : undefined));
-}
-/** Release ids sort by time: `20261123T075012Z-1a2b3c4-9f0e`. */
-function newReleaseId(now, ref, random = Math.random()) {
-    const stamp = now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-    const short = /^[0-9a-f]{7,}$/.test(ref)
-        ? ref.slice(0, 7)
-        : ref.replace(/[^A-Za-z0-9.]/g, '').slice(0, 12) || 'release';
-    return `${stamp}-${short}-${Math.floor(random * 0x10000)
-        .toString(16)
-        .padStart(4, '0')}`;
-}
-const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
-
+// EXTERNAL MODULE: ./src/ssh-deploy/release-log.ts
+var release_log = __nccwpck_require__(1056);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/choose-target.ts
 
 
@@ -58251,10 +58256,10 @@ const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
  * when there is none or its ref is not one. Changes nothing, so nothing to undo.
  */
 function chooseTarget(records, rollbackTo, log) {
-    const live = currentRelease(records);
+    const live = (0,release_log/* currentRelease */.BX)(records);
     if (!rollbackTo)
         return { live };
-    const target = findRollbackTarget(records, rollbackTo);
+    const target = (0,release_log/* findRollbackTarget */.L_)(records, rollbackTo);
     if (!target) {
         const known = records
             .filter(r => r.status === 'succeeded')
@@ -58318,7 +58323,23 @@ const dockerCommands = {
             'label=com.docker.compose.oneoff=False'
         ]
     }),
-    logs: (id) => ({ argv: ['docker', 'logs', '--tail', '50', id] }),
+    /** Every container of a project, stopped ones too (`compose ps -q` of v2 lists running ones only), without `run` one-offs. */
+    projectContainers: (projectName) => ({
+        argv: [
+            'docker',
+            'ps',
+            '--all',
+            '--quiet',
+            '--no-trunc',
+            '--filter',
+            `label=com.docker.compose.project=${projectName}`,
+            '--filter',
+            'label=com.docker.compose.oneoff=False'
+        ]
+    }),
+    logs: (id, lines = 50) => ({
+        argv: ['docker', 'logs', '--tail', String(lines), id]
+    }),
     stop: (id, graceMs) => ({
         argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
     }),
@@ -58337,9 +58358,12 @@ const dockerCommands = {
     removeImage: (image) => ({ argv: ['docker', 'image', 'rm', image] })
 };
 
+// EXTERNAL MODULE: ./src/core/cancellation.ts
+var cancellation = __nccwpck_require__(3948);
 // EXTERNAL MODULE: ./src/core/prune.ts
 var prune = __nccwpck_require__(2307);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/containers.ts
+
 
 
 
@@ -58351,6 +58375,8 @@ function parseInspect(stdout) {
         status: c.State.Status,
         health: c.State.Health?.Status ?? '',
         exitCode: c.State.ExitCode,
+        restartCount: c.RestartCount ?? 0,
+        startedAt: c.State.StartedAt ?? '',
         image: c.Config?.Image ?? '',
         imageId: c.Image ?? '',
         // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
@@ -58360,13 +58386,71 @@ function parseInspect(stdout) {
         hostNetwork: c.HostConfig?.NetworkMode === 'host'
     }));
 }
-/** Ready: healthy by its healthcheck, running without one, or a one-shot that exited 0. */
-function isReady(c) {
+const hasStarted = (c) => c.status !== 'created' && !c.startedAt.startsWith('0001-');
+/** Healthy by its healthcheck, or running without one. */
+const isUp = (c) => c.status === 'running' && (!c.health || c.health === 'healthy');
+/** How the container restarted since the first look, or '' when it did not. */
+function restartSeen(looks, c) {
+    if (c.status === 'restarting')
+        return `is restarting (exit code ${c.exitCode})`;
+    const more = c.restartCount - looks[0].state.restartCount;
+    if (more > 0)
+        return `restarted ${more} time(s) during the wait`;
+    const first = looks.find(l => hasStarted(l.state))?.state;
+    if (first && first.startedAt !== c.startedAt)
+        return 'was started again during the wait';
+    return '';
+}
+/**
+ * What a container's inspections so far, oldest first, say. Ready: healthy
+ * (or running, without a healthcheck), not restarted since the first look,
+ * and seen so for `stableMs`; a one-shot that exited 0 is done. It failed
+ * when it exited non-zero, died, or restarted: waiting longer cannot help.
+ */
+function judgeContainer(looks, stableMs) {
+    const last = looks[looks.length - 1];
+    const c = last.state;
     if (c.status === 'exited')
-        return c.exitCode === 0;
-    if (c.health)
-        return c.health === 'healthy';
-    return c.status === 'running';
+        return c.exitCode === 0
+            ? { kind: 'ready' }
+            : { kind: 'failed', why: `exited with code ${c.exitCode}` };
+    if (c.status === 'dead')
+        return { kind: 'failed', why: `is dead (exit code ${c.exitCode})` };
+    const restarted = restartSeen(looks, c);
+    if (restarted)
+        return { kind: 'failed', why: restarted };
+    if (!isUp(c))
+        return { kind: 'waiting', why: stateText(c) };
+    let since = last.at;
+    for (let i = looks.length - 1; i >= 0 && isUp(looks[i].state); i--)
+        since = looks[i].at;
+    const held = last.at - since;
+    if (held >= stableMs)
+        return { kind: 'ready' };
+    return {
+        kind: 'waiting',
+        why: `${stateText(c)}, stable for ${Math.floor(held / 1000)}s of ${Math.round(stableMs / 1000)}s`
+    };
+}
+/**
+ * Every container's verdict, the services in `ignore` left out: failed as
+ * soon as one failed, ready when all are (and there is at least one).
+ */
+function judgeRelease(looks, ignore, stableMs) {
+    const waiting = [];
+    const failed = [];
+    for (const history of looks.values()) {
+        const container = history[history.length - 1].state;
+        if (ignore.includes(container.service))
+            continue;
+        const verdict = judgeContainer(history, stableMs);
+        if (verdict.kind === 'failed')
+            failed.push({ container, why: verdict.why });
+        if (verdict.kind === 'waiting')
+            waiting.push({ container, why: verdict.why });
+    }
+    const kind = failed.length > 0 ? 'failed' : waiting.length > 0 || looks.size === 0 ? 'waiting' : 'ready';
+    return { kind, waiting, failed };
 }
 /** Container ids a command prints, one per line. */
 async function idsFrom(host, cmd) {
@@ -58383,57 +58467,117 @@ async function inspectContainers(host, ids) {
 async function listContainers(host, project, services) {
     return inspectContainers(host, await idsFrom(host, commands_compose/* composeCommands */.$j.containerIds(project, services)));
 }
+/** A long wait says what it still waits for this often, however often it looks. */
+const PROGRESS_EVERY_MS = 5000;
+/** The log lines of a culprit that go into the error, besides the 50 in the log. */
+const LOG_LINES_IN_ERROR = 5;
 /**
  * Polls the containers until `ready`. When that is hopeless or the time is up,
- * prints the last 50 log lines of each culprit and returns with `ready` false.
+ * prints the last 50 log lines of each culprit and returns with `ready` false,
+ * and each culprit's last few lines (stdout, then stderr) by its id.
  */
 async function waitForContainers(host, ids, wait) {
-    const deadline = Date.now() + wait.timeoutMs;
+    const started = Date.now();
+    const deadline = started + wait.timeoutMs;
     let last = '';
+    let shownAt = started;
     for (;;) {
         const containers = await inspectContainers(host, ids);
+        const now = Date.now();
+        wait.observe?.(containers, now);
         const line = wait.progress(containers);
-        if (line && line !== last)
+        const still = now - shownAt >= PROGRESS_EVERY_MS ? wait.stillWaiting?.(containers, now - started) : '';
+        if (line && line !== last) {
             host.info(line);
+            shownAt = now;
+        }
+        else if (still && !wait.ready(containers)) {
+            host.info(still);
+            shownAt = now;
+        }
         last = line;
         if (wait.ready(containers))
-            return { containers, ready: true };
-        if (wait.hopeless?.(containers) || Date.now() >= deadline) {
+            return { containers, ready: true, lastLines: new Map() };
+        if (wait.hopeless?.(containers) || now >= deadline) {
+            const lastLines = new Map();
             for (const c of wait.culprits(containers)) {
                 host.info(`--- last 50 log lines of ${c.heading} ---`);
-                await host.run(dockerCommands.logs(c.id), { quiet: false });
+                const logs = await host.run(dockerCommands.logs(c.id), { quiet: false });
+                lastLines.set(c.id, [...tail(logs.stdout), ...tail(logs.stderr)]);
             }
-            return { containers, ready: false };
+            return { containers, ready: false, lastLines };
         }
         await new Promise(resolve => setTimeout(resolve, wait.pollMs));
     }
 }
-function stateLine(c) {
+const tail = (text) => text
+    .split('\n')
+    .map(l => l.trimEnd())
+    .filter(Boolean)
+    .slice(-LOG_LINES_IN_ERROR);
+function stateText(c) {
     const health = c.health ? ` (${c.health})` : '';
     const exit = c.status === 'exited' ? ` exit ${c.exitCode}` : '';
-    return `${c.service || c.name}: ${c.status}${health}${exit}`;
+    return `${c.status}${health}${exit}`;
+}
+const stateLine = (c) => `${c.service || c.name}: ${stateText(c)}`;
+function stillWaitingLine(verdict, waitedMs, timeoutMs) {
+    const what = verdict.waiting.map(w => `${w.container.service || w.container.name} (${w.why})`);
+    return `Still waiting for ${what.join(', ') || 'a container'}: ${Math.round(waitedMs / 1000)}s of ${Math.round(timeoutMs / 1000)}s (wait-timeout)`;
+}
+/** The containers of the services `up` started: every service of the project when none are named. */
+async function releaseContainerIds(host, project, services) {
+    const names = services.length > 0 ? services : await idsFrom(host, commands_compose/* composeCommands */.$j.services(project));
+    // By label and with stopped ones: a container that exited must be seen, and a
+    // service no longer in the compose file (an orphan) is not the release's.
+    const ids = await idsFrom(host, dockerCommands.projectContainers(project.projectName));
+    return (await inspectContainers(host, ids)).filter(c => names.includes(c.service)).map(c => c.id);
 }
 /**
- * Waits until every deployed container is ready; on timeout prints each
- * container's state and the last 50 log lines of those that are not, then throws.
+ * Waits until every deployed container is ready (judgeContainer: up, not
+ * restarted, and so for `stableMs`). Fails at once when one exited non-zero
+ * or restarted, else at the timeout, naming each container that is not
+ * ready with its last log lines, after the last 50 of each in the log.
  */
-async function waitUntilReady(host, project, services, timeoutMs, ignore) {
-    const pending = (containers) => containers.filter(c => !ignore.includes(c.service) && !isReady(c));
+async function waitUntilReady(host, project, services, timeoutMs, ignore, stableMs = 0) {
+    const looks = new Map();
+    let verdict = { kind: 'waiting', waiting: [], failed: [] };
+    // A failure is explained by the containers that failed; a timeout by those still waited for.
+    const notReady = () => (verdict.kind === 'failed' ? verdict.failed : verdict.waiting);
     // The containers `up` created do not change while we wait; only their state does.
-    const ids = await idsFrom(host, commands_compose/* composeCommands */.$j.containerIds(project, services));
-    const { containers, ready } = await waitForContainers(host, ids, {
+    const ids = await releaseContainerIds(host, project, services);
+    const { containers, ready, lastLines } = await waitForContainers(host, ids, {
         timeoutMs,
         pollMs: 1000,
+        observe: (cs, at) => {
+            for (const state of cs)
+                looks.set(state.id, [...(looks.get(state.id) ?? []), { at, state }]);
+            verdict = judgeRelease(looks, ignore, stableMs);
+        },
         progress: cs => (cs.length ? `Containers: ${cs.map(stateLine).join(', ')}` : ''),
-        ready: cs => cs.length > 0 && pending(cs).length === 0,
-        culprits: cs => pending(cs).map(c => ({ id: c.id, heading: `${c.name} (${stateLine(c)})` }))
+        stillWaiting: (_cs, waitedMs) => stillWaitingLine(verdict, waitedMs, timeoutMs),
+        ready: () => verdict.kind === 'ready',
+        // A cancelled run stops waiting: the wait changes nothing, so it is a safe point.
+        hopeless: () => verdict.kind === 'failed' || cancellation/* cancellation */.WN.requested,
+        culprits: () => (cancellation/* cancellation */.WN.requested ? [] : notReady()).map(({ container: c, why }) => ({
+            id: c.id,
+            heading: `${c.name} (${c.service || c.name} ${why})`
+        }))
     });
     if (ready)
         return containers;
-    const what = containers.length === 0
-        ? 'no container was started'
-        : pending(containers).map(stateLine).join(', ');
-    throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`);
+    cancellation/* cancellation */.WN.throwIfRequested('the containers were ready');
+    if (containers.length === 0)
+        throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): no container was started`);
+    const described = (list, colon = '') => list
+        .map(({ container: c, why }) => {
+        const lines = lastLines.get(c.id) ?? [];
+        return `${c.service || c.name}${colon} ${why}${lines.length ? `; its last log lines:\n${lines.join('\n')}` : ''}`;
+    })
+        .join('\n');
+    if (verdict.kind === 'failed')
+        throw new Error(`a container failed before it was ready: ${described(verdict.failed)}`);
+    throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${described(verdict.waiting, ':')}`);
 }
 /** Images of a release are kept under this repository so a rollback needs no registry. */
 function releaseImageRepo(projectName) {
@@ -58511,7 +58655,7 @@ async function inTurn(items, serviceOf, words, work, before) {
 
 
 const rolling_short = (id) => id.slice(0, 12);
-function stateText(c) {
+function rolling_stateText(c) {
     if (c.status === 'exited' || c.status === 'dead')
         return `${c.status} with code ${c.exitCode}`;
     return c.health ? `${c.status} (${c.health})` : c.status;
@@ -58576,7 +58720,7 @@ async function planRolling(host, projectName, s) {
  * left to the service's own healthcheck.
  */
 async function waitHealthy(host, service, id, timeoutMs) {
-    const stateOf = ([c]) => (c ? stateText(c) : 'gone');
+    const stateOf = ([c]) => (c ? rolling_stateText(c) : 'gone');
     const over = ([c]) => !c || c.status === 'exited' || c.status === 'dead';
     const { containers, ready } = await waitForContainers(host, [id], {
         timeoutMs,
@@ -58973,22 +59117,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/commands/state-paths.ts
-
-/** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
-function statePaths(appDir) {
-    const dir = external_node_path_.posix.join(appDir, '.deploy-kit');
-    return {
-        dir,
-        log: external_node_path_.posix.join(dir, 'releases.jsonl'),
-        lock: external_node_path_.posix.join(dir, 'lock'),
-        lockOwner: external_node_path_.posix.join(dir, 'lock', 'owner.json'),
-        envSnapshot: (releaseId) => external_node_path_.posix.join(dir, 'env', releaseId),
-        releases: external_node_path_.posix.join(appDir, 'releases'),
-        current: external_node_path_.posix.join(appDir, 'current')
-    };
-}
-
+// EXTERNAL MODULE: ./src/commands/state-paths.ts
+var state_paths = __nccwpck_require__(6218);
 ;// CONCATENATED MODULE: ./src/commands/upload.ts
 
 
@@ -58996,7 +59126,7 @@ function statePaths(appDir) {
 /** `source: upload`: each release unpacked into `releases/<id>`, `current` pointing at the live one. */
 const uploadCommands = {
     prepare: (appDir) => ({
-        argv: ['mkdir', '-p', '--', statePaths(appDir).releases]
+        argv: ['mkdir', '-p', '--', (0,state_paths/* statePaths */.m)(appDir).releases]
     }),
     unpack: (appDir, releaseId, archive) => ({
         argv: [
@@ -59004,7 +59134,7 @@ const uploadCommands = {
             '-c',
             'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
             'sh',
-            external_node_path_.posix.join(statePaths(appDir).releases, releaseId),
+            external_node_path_.posix.join((0,state_paths/* statePaths */.m)(appDir).releases, releaseId),
             archive
         ]
     }),
@@ -59020,10 +59150,10 @@ const uploadCommands = {
         ]
     }),
     currentTarget: (appDir) => ({
-        argv: ['readlink', statePaths(appDir).current]
+        argv: ['readlink', (0,state_paths/* statePaths */.m)(appDir).current]
     }),
-    listReleases: (appDir) => files/* fileCommands */.t.list(statePaths(appDir).releases),
-    removeRelease: (appDir, releaseId) => files/* fileCommands */.t.removeTree(external_node_path_.posix.join(statePaths(appDir).releases, releaseId)),
+    listReleases: (appDir) => files/* fileCommands */.t.list((0,state_paths/* statePaths */.m)(appDir).releases),
+    removeRelease: (appDir, releaseId) => files/* fileCommands */.t.removeTree(external_node_path_.posix.join((0,state_paths/* statePaths */.m)(appDir).releases, releaseId)),
     exists: (path) => files/* fileCommands */.t.isDirectory(path)
 };
 
@@ -59068,10 +59198,10 @@ function packTree(path) {
 /** Uploads the packed tree into `releases/<id>`; the live release is untouched until the switch. */
 async function uploadRelease(host, appDir, releaseId, archive) {
     await host.check(uploadCommands.prepare(appDir), { quiet: true });
-    const remoteArchive = external_node_path_.posix.join(statePaths(appDir).releases, `.incoming-${releaseId}.tar.gz`);
+    const remoteArchive = external_node_path_.posix.join((0,state_paths/* statePaths */.m)(appDir).releases, `.incoming-${releaseId}.tar.gz`);
     await host.transport.upload(archive, remoteArchive);
     await host.check(uploadCommands.unpack(appDir, releaseId, remoteArchive));
-    return external_node_path_.posix.join(statePaths(appDir).releases, releaseId);
+    return external_node_path_.posix.join((0,state_paths/* statePaths */.m)(appDir).releases, releaseId);
 }
 /** Deletes all but the newest `keep` releases, never the live one. */
 async function pruneReleases(host, appDir, keep, live) {
@@ -59089,9 +59219,22 @@ async function pruneReleases(host, appDir, keep, live) {
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/read-log.ts
 
 
-/** The release log of the host, as it is now. Changes nothing, so nothing to undo. */
+
+/** The deploys already told what their host's log had to skip: a deploy reads it more than once. */
+const warned = new WeakSet();
+/**
+ * The release log of the host, as it is now, without what a killed run or a
+ * hand edit left unreadable (said once per deploy). Changes nothing, so
+ * nothing to undo.
+ */
 async function readLog(d) {
-    return parseReleaseLog((await d.host.check(files/* fileCommands */.t.read(d.paths.log), { quiet: true })).stdout);
+    const log = (0,release_log/* readReleaseLog */.kd)((await d.host.check(files/* fileCommands */.t.read(d.paths.log), { quiet: true })).stdout);
+    const skipped = (0,release_log/* skippedText */.Oe)(log);
+    if (skipped && !warned.has(d)) {
+        warned.add(d);
+        core/* warning */.$e(`${d.host.label}: the release log ${d.paths.log}: ${skipped}`);
+    }
+    return log.records;
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/prune.ts
@@ -59143,20 +59286,23 @@ class DeployFailure extends Error {
 async function recordStarted(d, chosen) {
     const { s, plan, paths } = d;
     const report = d.journal.report;
-    d.journal.settle();
-    await d.journal.change(`recording release ${plan.releaseId} as started in ${paths.log}`, () => appendRecord(d, {
-        id: plan.releaseId,
-        ref: report.ref,
-        source: s.source,
-        actor: s.run.actor,
-        runUrl: s.run.runUrl,
-        startedAt: new Date().toISOString(),
-        rollbackOf: chosen.target?.id,
-        status: 'started',
-        releaseDir: s.source === 'upload'
-            ? external_node_path_.posix.join(paths.releases, liveReleaseId(d, chosen))
-            : s.app.appDir
-    }), { undo: recordFailed(d, chosen.live) });
+    await d.journal.change(`recording release ${plan.releaseId} as started in ${paths.log}`, () => {
+        // Only once the change has begun: a run stopped right before it (cancelled, lock lost) still puts the staging back.
+        d.journal.settle();
+        return appendRecord(d, {
+            id: plan.releaseId,
+            ref: report.ref,
+            source: s.source,
+            actor: s.run.actor,
+            runUrl: s.run.runUrl,
+            startedAt: new Date().toISOString(),
+            rollbackOf: chosen.target?.id,
+            status: 'started',
+            releaseDir: s.source === 'upload'
+                ? external_node_path_.posix.join(paths.releases, liveReleaseId(d, chosen))
+                : s.app.appDir
+        });
+    }, { undo: recordFailed(d, chosen.live) });
 }
 /** The undo of the started record: the release is recorded as failed, and the error says what state the host is in. */
 function recordFailed(d, live) {
@@ -59682,7 +59828,7 @@ async function updateOneByOne(host, project, s, beforeEach) {
     await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
         await host.check(commands_compose/* composeCommands */.$j.upAlone(project, service));
         if (s.wait)
-            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
+            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore, s.waitStableMs);
     }, beforeEach);
 }
 
@@ -59722,7 +59868,7 @@ async function waitReady(d) {
     const { host, s } = d;
     const project = composeProject(d);
     return s.wait
-        ? waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
+        ? waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore, s.waitStableMs)
         : listContainers(host, project, s.services);
 }
 
@@ -59788,8 +59934,6 @@ async function runHostDeploy(d) {
     }
 }
 
-// EXTERNAL MODULE: ./src/core/cancellation.ts
-var cancellation = __nccwpck_require__(3948);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/commands/lock.ts
@@ -59815,39 +59959,54 @@ const DESCRIBE = 'age=$(age_of "$L") || exit 3; echo "$age"; echo "$(token_in "$
  */
 const lockCommands = {
     /**
-     * Creates the lock with its owner in one step, or prints what holds it.
+     * Creates the lock with its owner in one step, or prints what holds it
+     * (exit 1; exit 3 when it was released before the look).
      * The owner file is written only if none is there (`set -C`): a lock put
-     * back by a taker that moved the wrong one keeps its owner.
+     * back by a taker that moved the wrong one keeps its owner. Exit 4 when the
+     * state directory cannot be made, 5 when the lock cannot (mkdir failed and no
+     * lock is there: EACCES, EROFS, ENOSPC…) or its owner file cannot be written;
+     * stderr then says why.
      */
     acquire: (appDir, owner) => ({
         argv: [
             'sh',
             '-c',
             `umask 077; L=$2; ${TOKEN_IN}; ${AGE_OF}; mkdir -p -- "$1" || exit 4; ` +
-                `if mkdir -- "$L" 2>/dev/null && (set -C; cat > "$L/owner.json") 2>/dev/null; then exit 0; fi; ` +
+                // A lock released between a failed mkdir and the look is tried again; no lock after three tries means mkdir itself failed.
+                'n=0; while :; do ' +
+                'if err=$(mkdir -- "$L" 2>&1); then ' +
+                'if err=$( (set -C; cat > "$L/owner.json") 2>&1 ); then exit 0; fi; ' +
+                // No owner (ours or another's) in it: the write itself failed, so the empty lock goes again.
+                '[ -n "$(token_in "$L")" ] || [ ! -d "$L" ] || { rmdir -- "$L" 2>/dev/null; printf "%s\\n" "$err" >&2; exit 5; }; ' +
+                'fi; ' +
+                '[ ! -e "$L" ] || break; n=$((n + 1)); [ "$n" -lt 3 ] || { printf "%s\\n" "$err" >&2; exit 5; }; ' +
+                'done; ' +
                 `${DESCRIBE}; exit 1`,
             'sh',
-            statePaths(appDir).dir,
-            statePaths(appDir).lock
+            (0,state_paths/* statePaths */.m)(appDir).dir,
+            (0,state_paths/* statePaths */.m)(appDir).lock
         ],
         stdin: JSON.stringify(owner) + '\n'
     }),
     /**
      * Frees a stale lock: exit 0 once it is gone, 3 when it had gone already,
-     * 4 when it was not the one seen (another deploy holds it now) and is back.
+     * 4 when it was not the one seen (another deploy holds it now) and is back,
+     * 5 when it is there and cannot be moved aside (stderr says why).
      */
     takeOver: (appDir, seenToken, aside) => ({
         argv: [
             'sh',
             '-c',
             `L=$1; A=$2; ${TOKEN_IN}; ${AGE_OF}; ` +
-                'mv -T -- "$L" "$A" 2>/dev/null || exit 3; ' +
+                'n=0; until err=$(mv -T -- "$L" "$A" 2>&1); do ' +
+                '[ -e "$L" ] || exit 3; n=$((n + 1)); [ "$n" -lt 3 ] || { printf "%s\\n" "$err" >&2; exit 5; }; ' +
+                'done; ' +
                 'if [ "$(token_in "$A")" = "$3" ] && [ "$(age_of "$A")" -gt "$4" ]; then rm -rf -- "$A"; exit 0; fi; ' +
                 // A lock made in the meantime stays; the one moved by mistake is then gone and its holder stops at its next check.
                 'mv -T -- "$A" "$L" 2>/dev/null || rm -rf -- "$A"; exit 4',
             'sh',
-            statePaths(appDir).lock,
-            `${statePaths(appDir).lock}.stale-${aside}`,
+            (0,state_paths/* statePaths */.m)(appDir).lock,
+            `${(0,state_paths/* statePaths */.m)(appDir).lock}.stale-${aside}`,
             seenToken,
             String(STALE_AFTER_SECONDS)
         ]
@@ -59859,7 +60018,7 @@ const lockCommands = {
             '-c',
             'if grep -qF -- "$2" "$1" 2>/dev/null; then touch -c -- "$1"; exit 0; fi; cat -- "$1" 2>/dev/null; exit 3',
             'sh',
-            statePaths(appDir).lockOwner,
+            (0,state_paths/* statePaths */.m)(appDir).lockOwner,
             tokenField(token)
         ]
     }),
@@ -59872,8 +60031,8 @@ const lockCommands = {
                 'if grep -qF -- "$3" "$2/owner.json" 2>/dev/null; then rm -rf -- "$2"; exit 0; fi; ' +
                 'mv -T -- "$2" "$1" 2>/dev/null || rm -rf -- "$2"; exit 0',
             'sh',
-            statePaths(appDir).lock,
-            `${statePaths(appDir).lock}.released-${token}`,
+            (0,state_paths/* statePaths */.m)(appDir).lock,
+            `${(0,state_paths/* statePaths */.m)(appDir).lock}.released-${token}`,
             tokenField(token)
         ]
     })
@@ -59889,6 +60048,22 @@ const lockCommands = {
 
 const HEARTBEAT_MS = 20_000;
 const POLL_MS = 2_000;
+/** The wait before looking again at a lock that changed hands meanwhile. */
+const RETRY_MS = 200;
+/** How many such looks may still follow once lock-timeout is over. */
+const QUICK_TRIES_LATE = 3;
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+/** Why the lock cannot be had at all: the reason the server's mkdir or mv gave, and the host's state. */
+function cannotLock(host, what, r, state = 'nothing was changed on this host') {
+    const said = r.stderr.trim().split('\n').pop() ?? '';
+    // `mkdir: cannot create directory '…': Permission denied`: the reason is what follows the last colon.
+    const reason = shownValue(said.slice(said.lastIndexOf(': ') + 1).trim() || `exit code ${r.code}`);
+    return new errors/* RemoteError */.Hi(host.label, `${what}: ${reason}; ${state}`);
+}
+function lockTimedOut(holder, timeoutMs) {
+    return new Error(`the app is locked by another deploy: ${describeOwner(holder?.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
+        `if that run is gone, the lock is taken over ${STALE_AFTER_SECONDS}s after its last heartbeat`);
+}
 function newLockToken() {
     return (0,external_node_crypto_.randomBytes)(12).toString('hex');
 }
@@ -59937,46 +60112,65 @@ class DeployLock {
         this.appDir = appDir;
         this.token = token;
     }
+    /**
+     * Takes the lock, waiting up to `timeoutMs` while another deploy holds it
+     * and taking over one left by a killed run. Every retry waits, and none
+     * outlives the timeout by more than a few quick tries; a lock that cannot
+     * be made or moved for another reason is an error at once.
+     */
     static async acquire(host, appDir, owner, timeoutMs) {
         const deadline = Date.now() + timeoutMs;
+        const lockPath = (0,state_paths/* statePaths */.m)(appDir).lock;
         let announced = false;
-        // Takeovers tried since the last wait: a lock that keeps changing hands is looked at again, not fought over.
-        let attempts = 0;
+        // Quick tries past the deadline: a lock that changed hands while it was looked at is looked at again.
+        let late = 0;
+        const mayRetry = () => Date.now() < deadline || late++ < QUICK_TRIES_LATE;
+        let holder;
         for (;;) {
             const cmd = lockCommands.acquire(appDir, owner);
             const tried = await host.run(cmd, { quiet: true });
             if (tried.code === 0) {
                 const lock = new DeployLock(host, appDir, owner.token);
-                lock.timer = setInterval(() => void lock.beat(), HEARTBEAT_MS);
-                lock.timer.unref();
-                host.info(`Deploy lock taken (${statePaths(appDir).lock})`);
+                lock.scheduleBeat();
+                host.info(`Deploy lock taken (${lockPath})`);
                 return lock;
             }
-            if (tried.code === 3)
-                continue; // released between our mkdir and the look: try again at once
-            if (tried.code !== 1)
-                throw new errors/* RemoteError */.Hi(host.label, (0,fleet/* failureText */.kY)(cmd, tried));
-            const holder = parseHolder(tried.stdout);
-            if (holder.ageSeconds > STALE_AFTER_SECONDS && attempts < 3) {
-                attempts++;
-                const moved = await host.run(lockCommands.takeOver(appDir, holder.token, newLockToken()), {
-                    quiet: true
-                });
-                if (moved.code === 0) {
-                    core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
-                }
-                // Otherwise another deploy took it over first, or it was released: look again.
+            if (tried.code === 4)
+                throw cannotLock(host, `cannot create the deploy lock's directory ${(0,state_paths/* statePaths */.m)(appDir).dir}`, tried);
+            if (tried.code === 5)
+                throw cannotLock(host, `cannot create the deploy lock ${lockPath}`, tried);
+            if (tried.code === 3) {
+                // Released between our mkdir and the look.
+                if (!mayRetry())
+                    throw lockTimedOut(holder, timeoutMs);
+                await sleep(RETRY_MS);
                 continue;
             }
-            if (Date.now() >= deadline) {
-                throw new Error(`the app is locked by another deploy: ${describeOwner(holder.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
-                    `if that run is gone, the lock is taken over ${STALE_AFTER_SECONDS}s after its last heartbeat`);
+            if (tried.code !== 1)
+                throw new errors/* RemoteError */.Hi(host.label, (0,fleet/* failureText */.kY)(cmd, tried));
+            holder = parseHolder(tried.stdout);
+            if (holder.ageSeconds > STALE_AFTER_SECONDS && mayRetry()) {
+                const takeOver = lockCommands.takeOver(appDir, holder.token, newLockToken());
+                const moved = await host.run(takeOver, { quiet: true });
+                if (moved.code === 0) {
+                    core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
+                    continue;
+                }
+                if (moved.code === 5) {
+                    throw cannotLock(host, `cannot move the stale deploy lock ${lockPath} aside to take it over`, moved, `it was left by ${describeOwner(holder.owner)}. Nothing was changed on this host`);
+                }
+                if (moved.code !== 3 && moved.code !== 4)
+                    throw new errors/* RemoteError */.Hi(host.label, (0,fleet/* failureText */.kY)(takeOver, moved));
+                // Another deploy took it over first, or it was released: look again.
+                await sleep(RETRY_MS);
+                continue;
             }
+            if (Date.now() >= deadline)
+                throw lockTimedOut(holder, timeoutMs);
             if (!announced)
                 host.info(`Waiting for the deploy lock held by ${describeOwner(holder.owner)}`);
             announced = true;
-            attempts = 0;
-            await new Promise(resolve => setTimeout(resolve, POLL_MS));
+            await sleep(Math.min(POLL_MS, Math.max(RETRY_MS, deadline - Date.now())));
         }
     }
     /** Refreshes the lock; returns who holds it instead when this run does not any more. */
@@ -59990,19 +60184,26 @@ class DeployLock {
         const owner = parseOwner(r.stdout);
         return r.stdout.trim() ? describeOwner(owner) : 'nobody';
     }
+    /** The next heartbeat, one interval after the last one ended: a slow link never piles them up. */
+    scheduleBeat() {
+        this.timer = setTimeout(() => void this.beat(), HEARTBEAT_MS);
+        this.timer.unref();
+    }
     async beat() {
         try {
             this.lostTo ??= await this.refresh();
-            if (this.lostTo)
-                this.stopBeating();
         }
         catch {
             // the connection is gone; the deploy itself reports that
         }
+        if (this.timer && !this.lostTo)
+            this.scheduleBeat();
+        else
+            this.stopBeating();
     }
     stopBeating() {
         if (this.timer)
-            clearInterval(this.timer);
+            clearTimeout(this.timer);
         this.timer = undefined;
     }
     /**
@@ -60164,7 +60365,7 @@ async function deployHost(host, s, plan) {
         plan.onLocked?.(lock.token);
     const journal = new Journal(async (next) => lock?.ensureHeld(next));
     try {
-        return await runHostDeploy({ host, s, plan, binary, paths: statePaths(appDir), journal });
+        return await runHostDeploy({ host, s, plan, binary, paths: (0,state_paths/* statePaths */.m)(appDir), journal });
     }
     catch (err) {
         if (err instanceof LockLost)
@@ -60269,7 +60470,7 @@ function toRow(outcome, seconds, releaseId, failure) {
  */
 async function run(s, options = {}) {
     registerEnvSecrets(s.env);
-    const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
+    const releaseId = (0,release_log/* newReleaseId */.Po)(new Date(), s.ref || s.run.sha);
     const lockToken = newLockToken();
     core/* saveState */.LZ(STATE_TOKEN, lockToken);
     const packed = s.source === 'upload' && !s.rollbackTo ? packTree(s.uploadPath) : undefined;
@@ -60352,6 +60553,176 @@ async function post(readSettings) {
         host.info('Released the deploy lock left by this run');
     });
 }
+
+
+/***/ }),
+
+/***/ 1056:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BX: () => (/* binding */ currentRelease),
+/* harmony export */   Jo: () => (/* binding */ parseReleaseLog),
+/* harmony export */   L_: () => (/* binding */ findRollbackTarget),
+/* harmony export */   Oe: () => (/* binding */ skippedText),
+/* harmony export */   Po: () => (/* binding */ newReleaseId),
+/* harmony export */   kd: () => (/* binding */ readReleaseLog)
+/* harmony export */ });
+/* unused harmony exports previousRelease, RELEASE_ID */
+/**
+ * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
+ * JSON object per line, appended and never rewritten. A later line with the
+ * same id updates that release (started → succeeded / failed / rolled-back).
+ */
+const STATUSES = ['started', 'succeeded', 'failed', 'rolled-back'];
+const SOURCES = ['git', 'upload', 'none'];
+const TEXT_FIELDS = [
+    'ref',
+    'actor',
+    'runUrl',
+    'startedAt',
+    'finishedAt',
+    'releaseDir',
+    'rollbackOf',
+    'error'
+];
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** One line's fields, when each one that is there has its type; anything else is no entry. */
+function asEntry(v) {
+    if (!isObject(v) || typeof v.id !== 'string' || !v.id)
+        return undefined;
+    if (v.status !== undefined && !STATUSES.includes(v.status))
+        return undefined;
+    if (v.source !== undefined && !SOURCES.includes(v.source))
+        return undefined;
+    if (TEXT_FIELDS.some(f => v[f] !== undefined && typeof v[f] !== 'string'))
+        return undefined;
+    if (v.images !== undefined) {
+        if (!isObject(v.images))
+            return undefined;
+        const images = Object.values(v.images);
+        if (!images.every(i => isObject(i) && typeof i.image === 'string' && typeof i.id === 'string'))
+            return undefined;
+    }
+    return v;
+}
+function parseEntry(text) {
+    try {
+        return asEntry(JSON.parse(text));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** How every record the deploys append begins (JSON.stringify, id first). */
+const RECORD_START = '{"id":';
+/**
+ * The entry a line holds. A line torn by a killed run that an older append
+ * glued the next record onto still holds that record: it is the line's
+ * longest tail that begins as a record does and is a whole entry.
+ */
+function entryOf(line) {
+    const whole = parseEntry(line);
+    if (whole)
+        return { entry: whole, torn: false };
+    for (let at = line.indexOf(RECORD_START, 1); at > 0; at = line.indexOf(RECORD_START, at + 1)) {
+        const entry = parseEntry(line.slice(at));
+        if (entry)
+            return { entry, torn: true };
+    }
+    return { torn: true };
+}
+/**
+ * Reads the log without throwing on what a crash or a hand edit left in it:
+ * a line that is no well-typed entry is skipped, the records around it are kept.
+ */
+function readReleaseLog(text) {
+    const byId = new Map();
+    const unreadableLines = [];
+    text.split('\n').forEach((line, i) => {
+        if (!line.trim())
+            return;
+        const { entry, torn } = entryOf(line);
+        if (torn)
+            unreadableLines.push(i + 1);
+        if (!entry)
+            return;
+        byId.set(entry.id, { ...(byId.get(entry.id) ?? {}), ...entry });
+    });
+    const records = [];
+    const incompleteReleases = [];
+    for (const [id, r] of byId) {
+        if (typeof r.ref === 'string' && r.status)
+            records.push(r);
+        else
+            incompleteReleases.push(id);
+    }
+    return { records, unreadableLines, incompleteReleases };
+}
+function parseReleaseLog(text) {
+    return readReleaseLog(text).records;
+}
+/** What the log had to skip, for a warning; undefined when it skipped nothing. */
+function skippedText(log) {
+    const parts = [
+        log.unreadableLines.length
+            ? `${plural(log.unreadableLines.length, 'unreadable line')} (${log.unreadableLines
+                .slice(0, 5)
+                .map(n => `line ${n}`)
+                .join(', ')}${log.unreadableLines.length > 5 ? ', …' : ''}: cut short by a killed run, or changed by hand)`
+            : '',
+        log.incompleteReleases.length
+            ? `${plural(log.incompleteReleases.length, 'release')} whose first record is missing`
+            : ''
+    ].filter(Boolean);
+    return parts.length ? `skipped ${parts.join(' and ')}` : undefined;
+}
+const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+/** The release that is live now: the newest that succeeded. */
+function currentRelease(records) {
+    return [...records].reverse().find(r => r.status === 'succeeded');
+}
+/** The last release that succeeded before the one live now (`rollback-to: previous`). */
+function previousRelease(records) {
+    const succeeded = records.filter(r => r.status === 'succeeded');
+    return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
+}
+/**
+ * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
+ * of a succeeded release. After a failed deploy the server may run the broken
+ * release, so `previous` is then the last one that succeeded.
+ */
+function findRollbackTarget(records, wanted) {
+    const current = currentRelease(records);
+    if (wanted === 'previous') {
+        const newest = records[records.length - 1];
+        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
+            return current;
+        const before = records.slice(0, current ? records.indexOf(current) : records.length);
+        return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
+            previousRelease(records));
+    }
+    const candidates = [...records]
+        .reverse()
+        .filter(r => r.status === 'succeeded' || r.status === 'rolled-back');
+    return (candidates.find(r => r.id === wanted) ??
+        candidates.find(r => r.ref === wanted) ??
+        (/^[0-9a-f]{7,40}$/.test(wanted) ? candidates.find(r => r.ref.startsWith(wanted)) : undefined));
+}
+/** Release ids sort by time: `20261123T075012Z-1a2b3c4-9f0e`. */
+function newReleaseId(now, ref, random = Math.random()) {
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    const short = /^[0-9a-f]{7,}$/.test(ref)
+        ? ref.slice(0, 7)
+        : ref.replace(/[^A-Za-z0-9.]/g, '').slice(0, 12) || 'release';
+    return `${stamp}-${short}-${Math.floor(random * 0x10000)
+        .toString(16)
+        .padStart(4, '0')}`;
+}
+const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
 
 
 /***/ }),
@@ -60716,6 +61087,20 @@ function readRepository(read) {
     return text.trim() ? (0,repository_url/* parseRepository */.SU)(text) : undefined;
 }
 /**
+ * wait-stable, in ms. A settle time as long as wait-timeout would fail every
+ * deploy at the timeout: given so, it is refused; by default it is 5 s, at
+ * most half of a short wait-timeout.
+ */
+function readWaitStable(read, wait, waitTimeoutMs) {
+    if (read('wait-stable').trim() === '')
+        return Math.min(5000, Math.floor(waitTimeoutMs / 2));
+    const stableMs = (0,inputs/* readDuration */.$7)(read, 'wait-stable', 5);
+    if (wait && stableMs > 0 && stableMs >= waitTimeoutMs) {
+        throw new errors/* InputError */.dz('wait-stable', `${stableMs / 1000}s is not shorter than wait-timeout (${waitTimeoutMs / 1000}s): no container could be ready in time`, 'Use a few seconds (5), 0 to turn the settle time off, or raise wait-timeout');
+    }
+    return stableMs;
+}
+/**
  * Reads and checks every deploy input. `connection` is given by a caller
  * that read the connection inputs already (the root action, once per run).
  */
@@ -60741,6 +61126,8 @@ function readDeploySettings(read, run = runContext(), connection) {
     if (images.length > 0 && !app.envFile) {
         throw new errors/* InputError */.dz('images', 'needs env-file: the digests are written there as NAME_IMAGE variables', 'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file');
     }
+    const wait = (0,inputs/* readBoolean */.Vf)(read, 'wait', true);
+    const waitTimeoutMs = (0,inputs/* readDuration */.$7)(read, 'wait-timeout', 300);
     const rollbackTo = read('rollback-to').trim();
     if (rollbackTo && !(0,git_ref/* isGitRef */.c)(rollbackTo)) {
         throw new errors/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
@@ -60761,8 +61148,9 @@ function readDeploySettings(read, run = runContext(), connection) {
         rolling,
         build: (0,inputs/* readBoolean */.Vf)(read, 'build', false),
         pull: (0,inputs/* readBoolean */.Vf)(read, 'pull', false),
-        wait: (0,inputs/* readBoolean */.Vf)(read, 'wait', true),
-        waitTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'wait-timeout', 300),
+        wait,
+        waitTimeoutMs,
+        waitStableMs: readWaitStable(read, wait, waitTimeoutMs),
         waitIgnore: readNames(read, 'wait-ignore', SERVICE_NAME, 'service name'),
         preDeploy: read('pre-deploy'),
         postDeploy: read('post-deploy'),
@@ -60791,9 +61179,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8889);
+/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7660);
 /* harmony import */ var _ssh_deploy_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9761);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3593);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7231);
 /* harmony import */ var _root_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9109);
 
 
@@ -60814,7 +61202,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3593:
+/***/ 7231:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60844,10 +61232,47 @@ var compose = __nccwpck_require__(3671);
 // EXTERNAL MODULE: ./src/commands/compose.ts
 var commands_compose = __nccwpck_require__(1346);
 // EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
-var fleet = __nccwpck_require__(6747);
+var core_fleet = __nccwpck_require__(6747);
 // EXTERNAL MODULE: ./src/core/html.ts
 var html = __nccwpck_require__(1402);
+// EXTERNAL MODULE: ./src/commands/files.ts
+var files = __nccwpck_require__(2729);
+// EXTERNAL MODULE: ./src/commands/state-paths.ts
+var state_paths = __nccwpck_require__(6218);
+// EXTERNAL MODULE: ./src/ssh-deploy/release-log.ts
+var release_log = __nccwpck_require__(1056);
+;// CONCATENATED MODULE: ./src/collectstatic/clear.ts
+
+
+
+function chooseClear(opts) {
+    const { clearInput, afterRollback, live } = opts;
+    if (live?.rollbackOf)
+        return { clear: true, reason: 'rollback', release: live.id, restores: live.rollbackOf };
+    if (afterRollback)
+        return { clear: true, reason: 'rollback', release: live?.id };
+    return clearInput ? { clear: true, reason: 'input' } : { clear: false };
+}
+/** Why the copy clears STATIC_ROOT first, for the log and the summary; empty when it does not. */
+function clearReason(choice) {
+    if (!choice.clear)
+        return '';
+    if (choice.reason === 'input')
+        return 'clear: true';
+    if (!choice.release)
+        return 'the host was just rolled back';
+    return choice.restores
+        ? `release ${choice.release} went back to release ${choice.restores}`
+        : `release ${choice.release} was just rolled back to`;
+}
+/** The live release in the host's release log; none when there is no log (collectstatic after another tool's deploy). */
+async function liveRelease(host, appDir) {
+    const log = await host.run(files/* fileCommands */.t.read((0,state_paths/* statePaths */.m)(appDir).log), { quiet: true });
+    return log.code === 0 ? (0,release_log/* currentRelease */.BX)((0,release_log/* parseReleaseLog */.Jo)(log.stdout)) : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/collectstatic/main.ts
+
 
 
 
@@ -60874,18 +61299,26 @@ function explainFailure(output) {
         .filter(Boolean);
     return lines[lines.length - 1] ?? 'no output';
 }
-async function run(s) {
-    const outcomes = await (0,fleet/* forEachHost */.nY)(s.connection, host => core/* group */.Os(`${host.label}: collectstatic`, async () => {
+async function run(s, opts = {}) {
+    const outcomes = await (0,core_fleet/* forEachHost */.nY)(s.connection, host => core/* group */.Os(`${host.label}: collectstatic`, async () => {
         const binary = await (0,compose/* detectCompose */.ib)(host, s.app.composeChoice);
         const project = (0,compose/* projectFor */.JQ)(s.app, binary, await (0,compose/* liveReleaseDir */.z0)(host, s.app.appDir));
         const python = s.python || (await (0,compose/* findPython */.Kq)(host, project, s.mode, s.service));
-        const result = await host.run((0,commands_compose/* inService */.PX)(project, s.mode, s.service, collectstaticArgv(python, s)));
+        const clear = chooseClear({
+            clearInput: s.clear,
+            afterRollback: opts.afterRollback ?? false,
+            live: await liveRelease(host, s.app.appDir)
+        });
+        if (clear.clear && clear.reason === 'rollback')
+            host.info(`Collecting with --clear: ${clearReason(clear)}, and STATIC_ROOT must end with that release's files; ` +
+                'Django would keep the copies the later release left, as they are newer than their sources');
+        const result = await host.run((0,commands_compose/* inService */.PX)(project, s.mode, s.service, collectstaticArgv(python, { ...s, clear: clear.clear })));
         const output = `${result.stdout}\n${result.stderr}`;
         if (result.code !== 0)
             throw new Error(`collectstatic failed: ${explainFailure(output)}`);
-        return filesCopied(result.stdout) ?? 0;
+        return { copied: filesCopied(result.stdout) ?? 0, clear };
     }));
-    const copied = outcomes.find(o => o.ok)?.value ?? 0;
+    const copied = outcomes.find(o => o.ok)?.value?.copied ?? 0;
     core/* setOutput */.uH('files-copied', String(copied));
     await core/* summary */.z
         .addHeading('collectstatic', 2)
@@ -60893,15 +61326,29 @@ async function run(s) {
         [
             { data: 'host', header: true },
             { data: 'result', header: true },
-            { data: 'files copied', header: true }
+            { data: 'files copied', header: true },
+            { data: 'cleared first', header: true }
         ],
-        ...outcomes.map(o => (0,html/* summaryRow */.lW)([o.host, o.ok ? '✅' : `❌ ${o.error ?? ''}`, String(o.value ?? '')]))
+        ...outcomes.map(o => (0,html/* summaryRow */.lW)([
+            o.host,
+            o.ok ? '✅' : `❌ ${o.error ?? ''}`,
+            String(o.value?.copied ?? ''),
+            o.value ? clearReason(o.value.clear) || 'no' : ''
+        ]))
     ])
         .write();
     const failed = outcomes.filter(o => !o.ok);
     if (failed.length)
         return { ok: false, message: failed.map(o => o.error).join('\n') };
-    return { ok: true, message: `collectstatic: ${copied} file(s) copied` };
+    const cleared = outcomes.filter(o => o.value?.clear.clear);
+    const why = cleared.some(o => o.value?.clear.clear && o.value.clear.reason === 'rollback')
+        ? ', after a rollback: the files of the release gone back to, not the newer copies the later release left'
+        : '';
+    const where = cleared.length === outcomes.length ? '' : ` on ${cleared.length} of ${outcomes.length} host(s)`;
+    return {
+        ok: true,
+        message: `collectstatic: ${copied} file(s) copied${cleared.length ? ` with --clear${where}${why}` : ''}`
+    };
 }
 
 // EXTERNAL MODULE: ./src/core/cancellation.ts
@@ -61046,8 +61493,6 @@ function stateArgv(tool, python) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/files.ts
-var files = __nccwpck_require__(2729);
 // EXTERNAL MODULE: ./src/core/prune.ts
 var prune = __nccwpck_require__(2307);
 ;// CONCATENATED MODULE: ./src/migrate/backup.ts
@@ -61117,6 +61562,30 @@ function alembicRevision(output) {
         .map(m => m[1]);
     return ids.join(' ') || 'base';
 }
+/**
+ * What a down-migration to `recorded` (a revision this file's parsers made,
+ * before a deploy) runs from the state now: for django one `app migration`
+ * per app whose latest migration is past the recorded one (`app zero` for an
+ * app that had none), for alembic the recorded revision itself. Empty when
+ * the database is at the recorded revision already.
+ */
+function downTargets(tool, recorded, current) {
+    if (tool === 'alembic') {
+        if (/\s/.test(recorded.trim()))
+            throw new Error(`the revision before the deploy has several heads (${recorded}); alembic downgrade takes one`);
+        return recorded.trim() === current.trim() ? [] : [recorded.trim()];
+    }
+    const latest = (revision) => new Map(revision
+        .split(/\s+/)
+        .filter(name => name.includes('.'))
+        .map(name => [name.split('.')[0], name.split('.')[1]]));
+    const before = latest(recorded);
+    const now = latest(current);
+    return [...now.keys()]
+        .sort()
+        .filter(app => now.get(app) !== before.get(app))
+        .map(app => `${app} ${before.get(app) ?? 'zero'}`);
+}
 
 ;// CONCATENATED MODULE: ./src/migrate/main.ts
 
@@ -61166,6 +61635,37 @@ function toolError(stdout, stderr) {
     const errorLine = exception ?? latest.find(l => /error|exception|failed|fatal/i.test(l));
     return errorLine?.trim() ?? lines.slice(-1)[0] ?? 'no output';
 }
+/** The targets the tool migrates to, in turn: one, unless migrating django down to a recorded state. */
+function targetsFrom(s, before) {
+    if (s.downTo === undefined || (s.tool !== 'alembic' && s.tool !== 'django'))
+        return [s.target];
+    if (!s.downTo.trim())
+        throw new Error('the revision before the deploy was not recorded; nothing was reverted');
+    if (!before)
+        throw new Error('the revision of the database cannot be read; nothing was reverted');
+    return downTargets(s.tool, s.downTo, before.revision);
+}
+/** What a failed migration says: the tool's error, the revision the database is at, the backup. */
+async function failureMessage(host, s, project, python, result, backupFile) {
+    const why = toolError(result.stdout, result.stderr);
+    let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`;
+    if (backupFile)
+        message += `. The backup taken before it is ${backupFile}`;
+    if (s.restoreOnFailure && s.backup && backupFile) {
+        const restored = await host.run(restoreFromFileCommand(restoreCommand(s.backup, project), backupFile));
+        message +=
+            restored.code === 0
+                ? '; it was restored (restore-on-failure)'
+                : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`;
+    }
+    else {
+        message += '; the database is as the tool left it';
+    }
+    if (!stateArgv(s.tool, python))
+        return message;
+    const now = await readState(host, s, project, python).catch(() => undefined);
+    return `${message}; ${now ? `it is at revision ${now.revision}` : 'its revision cannot be read'}`;
+}
 /** Migrates one host's database with the release its app directory holds now. */
 async function migrateHost(host, s) {
     const binary = await (0,compose/* detectCompose */.ib)(host, s.app.composeChoice);
@@ -61188,6 +61688,12 @@ async function migrateHost(host, s) {
     }
     const before = await readState(host, s, project, python);
     report.fromRevision = before?.revision ?? '';
+    const targets = targetsFrom(s, before);
+    if (targets.length === 0) {
+        report.toRevision = report.fromRevision;
+        host.info(`the database is at ${s.downTo} already: nothing to revert`);
+        return report;
+    }
     if (s.backup) {
         report.backupFile = await takeBackup(host, s.backup, project);
         report.restoreHint = restoreHint(restoreCommand(s.backup, project), report.backupFile);
@@ -61195,27 +61701,14 @@ async function migrateHost(host, s) {
         if (removed.length)
             host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`);
     }
-    const argv = migrationArgv(s, python);
-    const cmd = argv
-        ? (0,commands_compose/* inService */.PX)(project, s.mode, s.service, argv)
-        : (0,commands_compose/* inService */.PX)(project, 'run', s.service, []);
-    const result = await host.run(cmd);
-    if (result.code !== 0) {
-        const why = toolError(result.stdout, result.stderr);
-        let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`;
-        if (report.backupFile)
-            message += `. The backup taken before it is ${report.backupFile}`;
-        if (s.restoreOnFailure && s.backup && report.backupFile) {
-            const restored = await host.run(restoreFromFileCommand(restoreCommand(s.backup, project), report.backupFile));
-            message +=
-                restored.code === 0
-                    ? '; it was restored (restore-on-failure)'
-                    : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`;
-        }
-        else {
-            message += '; the database is as the tool left it';
-        }
-        throw new Error(message);
+    for (const target of targets) {
+        const argv = migrationArgv({ ...s, target }, python);
+        const cmd = argv
+            ? (0,commands_compose/* inService */.PX)(project, s.mode, s.service, argv)
+            : (0,commands_compose/* inService */.PX)(project, 'run', s.service, []);
+        const result = await host.run(cmd);
+        if (result.code !== 0)
+            throw new Error(await failureMessage(host, s, project, python, result, report.backupFile));
     }
     const after = await readState(host, s, project, python);
     report.toRevision = after?.revision ?? '';
@@ -61227,8 +61720,13 @@ async function migrateHost(host, s) {
             : 'migration command finished');
     return report;
 }
+/**
+ * The hosts of one app share its database: it is migrated once, from the
+ * migrate host, after one backup there.
+ */
 async function main_run(s) {
-    const outcomes = await (0,fleet/* forEachHost */.nY)(s.connection, host => core/* group */.Os(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s)));
+    const fleet = s.connection.targets.length;
+    const outcomes = await (0,core_fleet/* forEachHost */.nY)({ ...s.connection, targets: [s.migrateHost] }, host => core/* group */.Os(`${host.label}: migrate (${s.tool} ${s.direction})${fleet > 1 ? ` once for the ${fleet} hosts` : ''}`, () => migrateHost(host, s)));
     const ok = outcomes.filter(o => o.ok && o.value);
     const first = ok[0]?.value;
     core/* setOutput */.uH('backup-file', first?.backupFile ?? '');
@@ -61258,7 +61756,7 @@ async function main_run(s) {
     return {
         ok: true,
         report: first,
-        message: `migrate: ${s.tool} ${s.direction} done on ${outcomes.length} host(s)`
+        message: `migrate: ${s.tool} ${s.direction} done on ${s.migrateHost.address.label}${fleet > 1 ? `, once for the ${fleet} hosts` : ''}`
     };
 }
 
@@ -61896,10 +62394,10 @@ function fromRunner(settings, deadline) {
 }
 async function fromServers(settings, { connection, app }, deadline) {
     const where = (0,smoke_check_settings/* fromLabel */.Lt)(settings.from);
-    const outcomes = await (0,fleet/* forEachHost */.nY)(connection, async (host) => {
+    const outcomes = await (0,core_fleet/* forEachHost */.nY)(connection, async (host) => {
         const place = await placeProbe(host, settings.from, app);
         const probe = remoteProbe(host, place, settings.from, settings);
-        return (0,fleet/* mapLimited */.bB)(settings.checks, CHECKS_PER_HOST, check => checkUntilPassing({
+        return (0,core_fleet/* mapLimited */.bB)(settings.checks, CHECKS_PER_HOST, check => checkUntilPassing({
             check,
             from: `${where} ${host.label}`,
             probe,
@@ -61944,8 +62442,8 @@ async function smoke_check_main_run(settings) {
         };
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 41 modules
-var main = __nccwpck_require__(8889);
+// EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 39 modules
+var main = __nccwpck_require__(7660);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -67116,6 +67614,19 @@ function migratedDownNote(down, target) {
         ? `database migrated down to ${down.toRevision ?? target}`
         : `migrating down FAILED: ${down.message}`;
 }
+/**
+ * The final message when migrating down failed: the code was not rolled back,
+ * and the database is where the tool left it (its message names the revision).
+ */
+function migrateDownFailedMessage(failure, downMessage, where) {
+    const backups = [
+        where.beforeDeploy && `the backup from before the deploy is ${where.beforeDeploy}`,
+        where.dir && `backups are in ${where.dir} on ${where.host}`
+    ].filter(Boolean);
+    return (`${failure}. NOT ROLLED BACK: migrating the database down on ${where.host} failed, so every host keeps ` +
+        `the new release's code (the old code on a half-migrated database would be worse): ${downMessage}` +
+        (backups.length ? `; ${backups.join('; ')}` : ''));
+}
 /** What collectstatic after the rollback did, as a note of the final message (none when it worked). */
 function collectstaticAgainNote(again) {
     return again.ok ? [] : [`collectstatic after the rollback FAILED: ${again.message}`];
@@ -67163,6 +67674,11 @@ async function deployStage(s) {
     const earlySettings = s.migrateBeforeStart ? s.migrate : undefined;
     const beforeStart = earlySettings &&
         (async (host) => {
+            const migrating = earlySettings.migrateHost.address.label;
+            if (host.label !== migrating) {
+                host.info(`The database is migrated once, on ${migrating} (migrate-host)`);
+                return;
+            }
             host.info('Migrating before the new release starts (migrate-before-start)');
             early.push(await migrateHost(host, earlySettings));
         });
@@ -67174,7 +67690,8 @@ async function deployStage(s) {
         early: {
             failure: deployed.ok ? undefined : deployed.message,
             migrated: early.some(r => changedDatabase(s, r)),
-            backupFile: early[0]?.backupFile ?? ''
+            backupFile: early[0]?.backupFile ?? '',
+            fromRevision: early[0]?.fromRevision ?? ''
         }
     };
 }
@@ -67196,6 +67713,7 @@ async function laterStages(s, progress) {
         const settings = s.migrate;
         const result = await stage('migrate', () => main_run(settings));
         now.backupFile = result.report?.backupFile ?? '';
+        now.fromRevision = result.report?.fromRevision ?? '';
         now.migrated = Boolean(result.report && changedDatabase(s, result.report));
         if (!result.ok)
             now.failure = result.message;
@@ -67223,14 +67741,27 @@ async function writeWayBack(previousRef) {
 }
 /**
  * The down migration lives in the new release's code, so it runs before the
- * code goes back. Returns whether the hosts went back, and the final message.
+ * code goes back: once, on the migrate host, after a fresh backup, down to the
+ * revision recorded before this run. When it fails the code stays: the old
+ * release's code on a half-migrated database would be worse. Returns whether
+ * the hosts went back, and the final message.
  */
-async function rollBack(s, decision) {
+async function rollBack(s, decision, progress) {
     const notes = [];
     if (decision.migrateDown && s.migrateDown) {
-        const settings = s.migrateDown;
+        const settings = downSettings(s.migrateDown, progress.fromRevision);
         const down = await stage('rollback: migrate down', () => main_run(settings));
-        notes.push(migratedDownNote({ ...down, toRevision: down.report?.toRevision }, settings.target));
+        if (!down.ok) {
+            return {
+                rolledBack: false,
+                message: migrateDownFailedMessage(decision.failure, down.message, {
+                    host: settings.migrateHost.address.label,
+                    beforeDeploy: progress.backupFile,
+                    dir: settings.backup?.dir ?? ''
+                })
+            };
+        }
+        notes.push(migratedDownNote({ ...down, toRevision: down.report?.toRevision }, settings.downTo ?? settings.target));
     }
     else if (decision.databaseNote) {
         notes.push(decision.databaseNote);
@@ -67238,10 +67769,16 @@ async function rollBack(s, decision) {
     const back = await stage('rollback: ssh-deploy', () => (0,main/* run */.e)(s.rollback));
     if (back.ok && s.collectstatic) {
         const settings = s.collectstatic;
-        const again = await stage('rollback: collectstatic', () => run(settings));
+        const again = await stage('rollback: collectstatic', () => run(settings, { afterRollback: true }));
         notes.push(...collectstaticAgainNote(again));
     }
     return { rolledBack: back.ok, message: rolledBackMessage(decision, back, notes) };
+}
+/** Alembic and Django go down to the revision recorded before the run, never below it. */
+function downSettings(down, fromRevision) {
+    if (down.tool !== 'alembic' && down.tool !== 'django')
+        return down;
+    return { ...down, downTo: fromRevision };
 }
 async function whole_deploy_main_run(s) {
     const deployment = await GithubDeployment.create(s.deployment);
@@ -67261,6 +67798,7 @@ async function whole_deploy_main_run(s) {
         deployedRef: '',
         previousRef: previousRefOf(deployed.rows),
         backupFile: progress.backupFile,
+        fromRevision: progress.fromRevision,
         rolledBack: false
     };
     if (decision.kind === 'deployed') {
@@ -67272,7 +67810,7 @@ async function whole_deploy_main_run(s) {
         await deployment?.status('failure', decision.status);
         return { ...outcome, message: decision.message };
     }
-    const { rolledBack, message } = await rollBack(s, decision);
+    const { rolledBack, message } = await rollBack(s, decision, progress);
     await deployment?.status('failure', decision.failure);
     return { ...outcome, rolledBack, message };
 }
@@ -67281,6 +67819,7 @@ function setOutputs(o) {
     core/* setOutput */.uH('deployed-ref', o.deployedRef);
     core/* setOutput */.uH('previous-ref', o.previousRef);
     core/* setOutput */.uH('backup-file', o.backupFile);
+    core/* setOutput */.uH('migrate-from-revision', o.fromRevision);
     core/* setOutput */.uH('rolled-back', String(o.rolledBack));
 }
 
@@ -67428,6 +67967,28 @@ function readBackup(read, appDir) {
         keep: (0,inputs/* readInteger */.JI)(read, 'backup-keep', 10, 1, 1000)
     };
 }
+/** The names a host of `host` answers to: its label, and its address with or without user and port. */
+function namesOf(e) {
+    const { host, port, username, label } = e.address;
+    const shown = host.includes(':') ? `[${host}]` : host;
+    return [label, shown, `${shown}:${port}`, `${username}@${shown}`, `${username}@${shown}:${port}`];
+}
+/** `migrate-host`: one of the hosts of `host`, the first when empty. */
+function readMigrateHost(read, connection) {
+    const given = read('migrate-host').trim();
+    const targets = connection.targets;
+    if (!given)
+        return targets[0];
+    const matches = targets.filter(t => namesOf(t).includes(given));
+    const listed = targets.map(t => t.address.label).join(', ');
+    if (matches.length === 0) {
+        throw new errors/* InputError */.dz('migrate-host', `${JSON.stringify(given)} is not one of the hosts (${listed})`, 'Name one of the hosts of the host input, as it is written there');
+    }
+    if (matches.length > 1) {
+        throw new errors/* InputError */.dz('migrate-host', `${JSON.stringify(given)} names several hosts (${matches.map(t => t.address.label).join(', ')})`, 'Write it as user@host:port');
+    }
+    return matches[0];
+}
 /** `connection` is given by a caller that read the connection inputs already (the root action). */
 function readMigrateSettings(read, connection = (0,connection_settings/* readConnectionSettings */.S)(read)) {
     const app = (0,app_settings/* readAppSettings */.b)(read);
@@ -67463,7 +68024,8 @@ function readMigrateSettings(read, connection = (0,connection_settings/* readCon
         python,
         backup: readBackup(read, app.appDir),
         planOnly: (0,inputs/* readBoolean */.Vf)(read, 'plan-only', false),
-        restoreOnFailure: (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false)
+        restoreOnFailure: (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false),
+        migrateHost: readMigrateHost(read, connection)
     };
 }
 
@@ -67521,12 +68083,8 @@ function migrateReader(read, direction = 'up') {
         'down-command': 'migrate-down-command'
     }, direction === 'up'
         ? { direction: 'up', target: '', 'plan-only': 'false' }
-        : {
-            direction: 'down',
-            target: read('migrate-down-target'),
-            'plan-only': 'false',
-            backup: 'none'
-        });
+        : // The backup settings are the deploy's: a down-migration is preceded by a fresh dump.
+            { direction: 'down', target: read('migrate-down-target'), 'plan-only': 'false' });
 }
 function collectstaticReader(read) {
     return stageReader(read, { service: 'collectstatic-service', clear: 'collectstatic-clear' }, { mode: 'exec', settings: '' });

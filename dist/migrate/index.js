@@ -54162,7 +54162,7 @@ scope.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(scope.__f
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   eh: () => (/* binding */ actionInputs)
 /* harmony export */ });
-/* unused harmony export mapInputs */
+/* unused harmony exports mapInputs, MAX_DURATION_MS, parseDuration */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
 
@@ -54181,17 +54181,59 @@ function readBoolean(read, name, fallback) {
         return false;
     throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(read(name))} is not a boolean`, 'Use true or false');
 }
-/** A duration in seconds: `90`, `90s`, `5m`, `1h`. Returns milliseconds. */
+const DURATION_UNITS_MS = {
+    ns: 1e-6,
+    us: 1e-3,
+    '\u00b5s': 1e-3,
+    '\u03bcs': 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
+/** One `<number><unit>` of a Go duration; the number may be `1`, `1.5`, `.5` or `1.`. */
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gy;
+/** The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+/**
+ * Milliseconds in a duration as Go's time.ParseDuration reads it (`1h30m`,
+ * `500ms`, `1.5h`, `90s`), or in plain seconds (`90`, `2.5`); undefined when
+ * it is neither. A positive duration never rounds down to 0, which means
+ * "no limit" to some inputs.
+ */
+function parseDuration(value) {
+    if (/^(\d+(\.\d+)?)$/.test(value))
+        return Math.round(Number(value) * 1000);
+    if (value === '')
+        return undefined;
+    DURATION_PART.lastIndex = 0;
+    let total = 0;
+    let end = 0;
+    for (let m = DURATION_PART.exec(value); m; m = DURATION_PART.exec(value)) {
+        total += Number(m[1]) * DURATION_UNITS_MS[m[2]];
+        end = DURATION_PART.lastIndex;
+    }
+    if (end !== value.length)
+        return undefined;
+    return total > 0 ? Math.max(1, Math.round(total)) : 0;
+}
+/**
+ * A duration input: plain seconds as before (`90`), or Go-style as
+ * appleboy/ssh-action's inputs take them (`90s`, `5m`, `1h30m`, `500ms`).
+ * Returns milliseconds.
+ */
 function readDuration(read, name, fallbackSeconds) {
     const value = read(name).trim();
     if (value === '')
         return fallbackSeconds * 1000;
-    const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value);
-    if (!m) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a number with s, m or h (90s, 5m, 1h)');
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a Go-style duration: a number with h, m, s or ms, one or several (90s, 5m, 1h30m, 500ms)');
     }
-    const scale = { s: 1, m: 60, h: 3600 }[(m[2] ?? 's')];
-    return Math.round(Number(m[1]) * scale * 1000);
+    if (ms > MAX_DURATION_MS) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is longer than the longest wait a timer can hold (about 24 days)`, 'Use a shorter duration, or 0 where the input allows no limit');
+    }
+    return ms;
 }
 function readInteger(read, name, fallback, min, max) {
     const value = read(name).trim();
@@ -54405,7 +54447,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-await (0,_core_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)({ readSettings: () => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readMigrateSettings */ .X)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), run: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e });
+await (0,_core_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)({ readSettings: () => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readMigrateSettings */ .XO)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh), run: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -54494,12 +54536,18 @@ const fileCommands = {
     read: (path) => ({
         argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
     }),
-    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+    /**
+     * Appends to a private file (the release log holds stderr excerpts): 600,
+     * also when an older copy was not. What is appended starts on a line of its
+     * own: after a line a killed run cut short, a newline goes first.
+     */
     append: (path, text) => ({
         argv: [
             'sh',
             '-c',
-            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && ' +
+                '{ [ ! -s "$1" ] || [ -z "$(tail -c 1 -- "$1")" ] || echo >> "$1"; } && ' +
+                'cat >> "$1" && chmod 600 "$1"',
             'sh',
             path
         ],
@@ -56196,6 +56244,30 @@ function alembicRevision(output) {
         .map(m => m[1]);
     return ids.join(' ') || 'base';
 }
+/**
+ * What a down-migration to `recorded` (a revision this file's parsers made,
+ * before a deploy) runs from the state now: for django one `app migration`
+ * per app whose latest migration is past the recorded one (`app zero` for an
+ * app that had none), for alembic the recorded revision itself. Empty when
+ * the database is at the recorded revision already.
+ */
+function downTargets(tool, recorded, current) {
+    if (tool === 'alembic') {
+        if (/\s/.test(recorded.trim()))
+            throw new Error(`the revision before the deploy has several heads (${recorded}); alembic downgrade takes one`);
+        return recorded.trim() === current.trim() ? [] : [recorded.trim()];
+    }
+    const latest = (revision) => new Map(revision
+        .split(/\s+/)
+        .filter(name => name.includes('.'))
+        .map(name => [name.split('.')[0], name.split('.')[1]]));
+    const before = latest(recorded);
+    const now = latest(current);
+    return [...now.keys()]
+        .sort()
+        .filter(app => now.get(app) !== before.get(app))
+        .map(app => `${app} ${before.get(app) ?? 'zero'}`);
+}
 
 // EXTERNAL MODULE: ./src/core/secrets.ts
 var secrets = __nccwpck_require__(8198);
@@ -56278,6 +56350,37 @@ function toolError(stdout, stderr) {
     const errorLine = exception ?? latest.find(l => /error|exception|failed|fatal/i.test(l));
     return errorLine?.trim() ?? lines.slice(-1)[0] ?? 'no output';
 }
+/** The targets the tool migrates to, in turn: one, unless migrating django down to a recorded state. */
+function targetsFrom(s, before) {
+    if (s.downTo === undefined || (s.tool !== 'alembic' && s.tool !== 'django'))
+        return [s.target];
+    if (!s.downTo.trim())
+        throw new Error('the revision before the deploy was not recorded; nothing was reverted');
+    if (!before)
+        throw new Error('the revision of the database cannot be read; nothing was reverted');
+    return downTargets(s.tool, s.downTo, before.revision);
+}
+/** What a failed migration says: the tool's error, the revision the database is at, the backup. */
+async function failureMessage(host, s, project, python, result, backupFile) {
+    const why = toolError(result.stdout, result.stderr);
+    let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`;
+    if (backupFile)
+        message += `. The backup taken before it is ${backupFile}`;
+    if (s.restoreOnFailure && s.backup && backupFile) {
+        const restored = await host.run(restoreFromFileCommand(restoreCommand(s.backup, project), backupFile));
+        message +=
+            restored.code === 0
+                ? '; it was restored (restore-on-failure)'
+                : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`;
+    }
+    else {
+        message += '; the database is as the tool left it';
+    }
+    if (!stateArgv(s.tool, python))
+        return message;
+    const now = await readState(host, s, project, python).catch(() => undefined);
+    return `${message}; ${now ? `it is at revision ${now.revision}` : 'its revision cannot be read'}`;
+}
 /** Migrates one host's database with the release its app directory holds now. */
 async function migrateHost(host, s) {
     const binary = await detectCompose(host, s.app.composeChoice);
@@ -56300,6 +56403,12 @@ async function migrateHost(host, s) {
     }
     const before = await readState(host, s, project, python);
     report.fromRevision = before?.revision ?? '';
+    const targets = targetsFrom(s, before);
+    if (targets.length === 0) {
+        report.toRevision = report.fromRevision;
+        host.info(`the database is at ${s.downTo} already: nothing to revert`);
+        return report;
+    }
     if (s.backup) {
         report.backupFile = await takeBackup(host, s.backup, project);
         report.restoreHint = restoreHint(restoreCommand(s.backup, project), report.backupFile);
@@ -56307,27 +56416,14 @@ async function migrateHost(host, s) {
         if (removed.length)
             host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`);
     }
-    const argv = migrationArgv(s, python);
-    const cmd = argv
-        ? inService(project, s.mode, s.service, argv)
-        : inService(project, 'run', s.service, []);
-    const result = await host.run(cmd);
-    if (result.code !== 0) {
-        const why = toolError(result.stdout, result.stderr);
-        let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`;
-        if (report.backupFile)
-            message += `. The backup taken before it is ${report.backupFile}`;
-        if (s.restoreOnFailure && s.backup && report.backupFile) {
-            const restored = await host.run(restoreFromFileCommand(restoreCommand(s.backup, project), report.backupFile));
-            message +=
-                restored.code === 0
-                    ? '; it was restored (restore-on-failure)'
-                    : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`;
-        }
-        else {
-            message += '; the database is as the tool left it';
-        }
-        throw new Error(message);
+    for (const target of targets) {
+        const argv = migrationArgv({ ...s, target }, python);
+        const cmd = argv
+            ? inService(project, s.mode, s.service, argv)
+            : inService(project, 'run', s.service, []);
+        const result = await host.run(cmd);
+        if (result.code !== 0)
+            throw new Error(await failureMessage(host, s, project, python, result, report.backupFile));
     }
     const after = await readState(host, s, project, python);
     report.toRevision = after?.revision ?? '';
@@ -56339,8 +56435,13 @@ async function migrateHost(host, s) {
             : 'migration command finished');
     return report;
 }
+/**
+ * The hosts of one app share its database: it is migrated once, from the
+ * migrate host, after one backup there.
+ */
 async function run(s) {
-    const outcomes = await forEachHost(s.connection, host => core/* group */.Os(`${host.label}: migrate (${s.tool} ${s.direction})`, () => migrateHost(host, s)));
+    const fleet = s.connection.targets.length;
+    const outcomes = await forEachHost({ ...s.connection, targets: [s.migrateHost] }, host => core/* group */.Os(`${host.label}: migrate (${s.tool} ${s.direction})${fleet > 1 ? ` once for the ${fleet} hosts` : ''}`, () => migrateHost(host, s)));
     const ok = outcomes.filter(o => o.ok && o.value);
     const first = ok[0]?.value;
     core/* setOutput */.uH('backup-file', first?.backupFile ?? '');
@@ -56370,7 +56471,7 @@ async function run(s) {
     return {
         ok: true,
         report: first,
-        message: `migrate: ${s.tool} ${s.direction} done on ${outcomes.length} host(s)`
+        message: `migrate: ${s.tool} ${s.direction} done on ${s.migrateHost.address.label}${fleet > 1 ? `, once for the ${fleet} hosts` : ''}`
     };
 }
 
@@ -56383,10 +56484,10 @@ async function run(s) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  X: () => (/* binding */ readMigrateSettings)
+  XO: () => (/* binding */ readMigrateSettings)
 });
 
-// UNUSED EXPORTS: readService
+// UNUSED EXPORTS: readMigrateHost, readService
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -56891,6 +56992,28 @@ function readBackup(read, appDir) {
         keep: (0,inputs/* readInteger */.JI)(read, 'backup-keep', 10, 1, 1000)
     };
 }
+/** The names a host of `host` answers to: its label, and its address with or without user and port. */
+function namesOf(e) {
+    const { host, port, username, label } = e.address;
+    const shown = host.includes(':') ? `[${host}]` : host;
+    return [label, shown, `${shown}:${port}`, `${username}@${shown}`, `${username}@${shown}:${port}`];
+}
+/** `migrate-host`: one of the hosts of `host`, the first when empty. */
+function readMigrateHost(read, connection) {
+    const given = read('migrate-host').trim();
+    const targets = connection.targets;
+    if (!given)
+        return targets[0];
+    const matches = targets.filter(t => namesOf(t).includes(given));
+    const listed = targets.map(t => t.address.label).join(', ');
+    if (matches.length === 0) {
+        throw new errors/* InputError */.dz('migrate-host', `${JSON.stringify(given)} is not one of the hosts (${listed})`, 'Name one of the hosts of the host input, as it is written there');
+    }
+    if (matches.length > 1) {
+        throw new errors/* InputError */.dz('migrate-host', `${JSON.stringify(given)} names several hosts (${matches.map(t => t.address.label).join(', ')})`, 'Write it as user@host:port');
+    }
+    return matches[0];
+}
 /** `connection` is given by a caller that read the connection inputs already (the root action). */
 function readMigrateSettings(read, connection = readConnectionSettings(read)) {
     const app = readAppSettings(read);
@@ -56926,7 +57049,8 @@ function readMigrateSettings(read, connection = readConnectionSettings(read)) {
         python,
         backup: readBackup(read, app.appDir),
         planOnly: (0,inputs/* readBoolean */.Vf)(read, 'plan-only', false),
-        restoreOnFailure: (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false)
+        restoreOnFailure: (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false),
+        migrateHost: readMigrateHost(read, connection)
     };
 }
 

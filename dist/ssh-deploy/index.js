@@ -54192,7 +54192,7 @@ function isFullSha(ref) {
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   eh: () => (/* binding */ actionInputs)
 /* harmony export */ });
-/* unused harmony export mapInputs */
+/* unused harmony exports mapInputs, MAX_DURATION_MS, parseDuration */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
 
@@ -54211,17 +54211,59 @@ function readBoolean(read, name, fallback) {
         return false;
     throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(read(name))} is not a boolean`, 'Use true or false');
 }
-/** A duration in seconds: `90`, `90s`, `5m`, `1h`. Returns milliseconds. */
+const DURATION_UNITS_MS = {
+    ns: 1e-6,
+    us: 1e-3,
+    '\u00b5s': 1e-3,
+    '\u03bcs': 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
+/** One `<number><unit>` of a Go duration; the number may be `1`, `1.5`, `.5` or `1.`. */
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gy;
+/** The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+/**
+ * Milliseconds in a duration as Go's time.ParseDuration reads it (`1h30m`,
+ * `500ms`, `1.5h`, `90s`), or in plain seconds (`90`, `2.5`); undefined when
+ * it is neither. A positive duration never rounds down to 0, which means
+ * "no limit" to some inputs.
+ */
+function parseDuration(value) {
+    if (/^(\d+(\.\d+)?)$/.test(value))
+        return Math.round(Number(value) * 1000);
+    if (value === '')
+        return undefined;
+    DURATION_PART.lastIndex = 0;
+    let total = 0;
+    let end = 0;
+    for (let m = DURATION_PART.exec(value); m; m = DURATION_PART.exec(value)) {
+        total += Number(m[1]) * DURATION_UNITS_MS[m[2]];
+        end = DURATION_PART.lastIndex;
+    }
+    if (end !== value.length)
+        return undefined;
+    return total > 0 ? Math.max(1, Math.round(total)) : 0;
+}
+/**
+ * A duration input: plain seconds as before (`90`), or Go-style as
+ * appleboy/ssh-action's inputs take them (`90s`, `5m`, `1h30m`, `500ms`).
+ * Returns milliseconds.
+ */
 function readDuration(read, name, fallbackSeconds) {
     const value = read(name).trim();
     if (value === '')
         return fallbackSeconds * 1000;
-    const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value);
-    if (!m) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a number with s, m or h (90s, 5m, 1h)');
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is not a duration`, 'Use seconds (90) or a Go-style duration: a number with h, m, s or ms, one or several (90s, 5m, 1h30m, 500ms)');
     }
-    const scale = { s: 1, m: 60, h: 3600 }[(m[2] ?? 's')];
-    return Math.round(Number(m[1]) * scale * 1000);
+    if (ms > MAX_DURATION_MS) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is longer than the longest wait a timer can hold (about 24 days)`, 'Use a shorter duration, or 0 where the input allows no limit');
+    }
+    return ms;
 }
 function readInteger(read, name, fallback, min, max) {
     const value = read(name).trim();
@@ -55996,12 +56038,18 @@ const files_fileCommands = {
     read: (path) => ({
         argv: ['sh', '-c', '[ ! -e "$1" ] || cat -- "$1"', 'sh', path]
     }),
-    /** Appends to a private file (the release log holds stderr excerpts): 600, also when an older copy was not. */
+    /**
+     * Appends to a private file (the release log holds stderr excerpts): 600,
+     * also when an older copy was not. What is appended starts on a line of its
+     * own: after a line a killed run cut short, a newline goes first.
+     */
     append: (path, text) => ({
         argv: [
             'sh',
             '-c',
-            'umask 077; mkdir -p -- "$(dirname -- "$1")" && cat >> "$1" && chmod 600 "$1"',
+            'umask 077; mkdir -p -- "$(dirname -- "$1")" && ' +
+                '{ [ ! -s "$1" ] || [ -z "$(tail -c 1 -- "$1")" ] || echo >> "$1"; } && ' +
+                'cat >> "$1" && chmod 600 "$1"',
             'sh',
             path
         ],
@@ -56093,25 +56141,110 @@ var git_ref = __nccwpck_require__(4831);
  * JSON object per line, appended and never rewritten. A later line with the
  * same id updates that release (started → succeeded / failed / rolled-back).
  */
-function parseReleaseLog(text) {
-    const byId = new Map();
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        let entry;
-        try {
-            entry = JSON.parse(line);
-        }
-        catch {
-            continue; // a line cut short by a killed run must not hide the others
-        }
-        if (!entry.id)
-            continue;
-        const before = byId.get(entry.id);
-        byId.set(entry.id, { ...(before ?? {}), ...entry });
+const STATUSES = ['started', 'succeeded', 'failed', 'rolled-back'];
+const SOURCES = ['git', 'upload', 'none'];
+const TEXT_FIELDS = [
+    'ref',
+    'actor',
+    'runUrl',
+    'startedAt',
+    'finishedAt',
+    'releaseDir',
+    'rollbackOf',
+    'error'
+];
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** One line's fields, when each one that is there has its type; anything else is no entry. */
+function asEntry(v) {
+    if (!isObject(v) || typeof v.id !== 'string' || !v.id)
+        return undefined;
+    if (v.status !== undefined && !STATUSES.includes(v.status))
+        return undefined;
+    if (v.source !== undefined && !SOURCES.includes(v.source))
+        return undefined;
+    if (TEXT_FIELDS.some(f => v[f] !== undefined && typeof v[f] !== 'string'))
+        return undefined;
+    if (v.images !== undefined) {
+        if (!isObject(v.images))
+            return undefined;
+        const images = Object.values(v.images);
+        if (!images.every(i => isObject(i) && typeof i.image === 'string' && typeof i.id === 'string'))
+            return undefined;
     }
-    return [...byId.values()];
+    return v;
 }
+function parseEntry(text) {
+    try {
+        return asEntry(JSON.parse(text));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** How every record the deploys append begins (JSON.stringify, id first). */
+const RECORD_START = '{"id":';
+/**
+ * The entry a line holds. A line torn by a killed run that an older append
+ * glued the next record onto still holds that record: it is the line's
+ * longest tail that begins as a record does and is a whole entry.
+ */
+function entryOf(line) {
+    const whole = parseEntry(line);
+    if (whole)
+        return { entry: whole, torn: false };
+    for (let at = line.indexOf(RECORD_START, 1); at > 0; at = line.indexOf(RECORD_START, at + 1)) {
+        const entry = parseEntry(line.slice(at));
+        if (entry)
+            return { entry, torn: true };
+    }
+    return { torn: true };
+}
+/**
+ * Reads the log without throwing on what a crash or a hand edit left in it:
+ * a line that is no well-typed entry is skipped, the records around it are kept.
+ */
+function readReleaseLog(text) {
+    const byId = new Map();
+    const unreadableLines = [];
+    text.split('\n').forEach((line, i) => {
+        if (!line.trim())
+            return;
+        const { entry, torn } = entryOf(line);
+        if (torn)
+            unreadableLines.push(i + 1);
+        if (!entry)
+            return;
+        byId.set(entry.id, { ...(byId.get(entry.id) ?? {}), ...entry });
+    });
+    const records = [];
+    const incompleteReleases = [];
+    for (const [id, r] of byId) {
+        if (typeof r.ref === 'string' && r.status)
+            records.push(r);
+        else
+            incompleteReleases.push(id);
+    }
+    return { records, unreadableLines, incompleteReleases };
+}
+function parseReleaseLog(text) {
+    return readReleaseLog(text).records;
+}
+/** What the log had to skip, for a warning; undefined when it skipped nothing. */
+function skippedText(log) {
+    const parts = [
+        log.unreadableLines.length
+            ? `${plural(log.unreadableLines.length, 'unreadable line')} (${log.unreadableLines
+                .slice(0, 5)
+                .map(n => `line ${n}`)
+                .join(', ')}${log.unreadableLines.length > 5 ? ', …' : ''}: cut short by a killed run, or changed by hand)`
+            : '',
+        log.incompleteReleases.length
+            ? `${plural(log.incompleteReleases.length, 'release')} whose first record is missing`
+            : ''
+    ].filter(Boolean);
+    return parts.length ? `skipped ${parts.join(' and ')}` : undefined;
+}
+const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
 /** The release that is live now: the newest that succeeded. */
 function currentRelease(records) {
     return [...records].reverse().find(r => r.status === 'succeeded');
@@ -56231,7 +56364,23 @@ const dockerCommands = {
             'label=com.docker.compose.oneoff=False'
         ]
     }),
-    logs: (id) => ({ argv: ['docker', 'logs', '--tail', '50', id] }),
+    /** Every container of a project, stopped ones too (`compose ps -q` of v2 lists running ones only), without `run` one-offs. */
+    projectContainers: (projectName) => ({
+        argv: [
+            'docker',
+            'ps',
+            '--all',
+            '--quiet',
+            '--no-trunc',
+            '--filter',
+            `label=com.docker.compose.project=${projectName}`,
+            '--filter',
+            'label=com.docker.compose.oneoff=False'
+        ]
+    }),
+    logs: (id, lines = 50) => ({
+        argv: ['docker', 'logs', '--tail', String(lines), id]
+    }),
     stop: (id, graceMs) => ({
         argv: ['docker', 'stop', '-t', String(Math.ceil(graceMs / 1000)), id]
     }),
@@ -56250,6 +56399,8 @@ const dockerCommands = {
     removeImage: (image) => ({ argv: ['docker', 'image', 'rm', image] })
 };
 
+// EXTERNAL MODULE: ./src/core/cancellation.ts
+var cancellation = __nccwpck_require__(3948);
 ;// CONCATENATED MODULE: ./src/core/prune.ts
 /**
  * Names sort oldest first (they start with a timestamp); the newest
@@ -56281,6 +56432,7 @@ async function pruneListed(host, p) {
 
 
 
+
 function parseInspect(stdout) {
     return JSON.parse(stdout).map(c => ({
         id: c.Id,
@@ -56289,6 +56441,8 @@ function parseInspect(stdout) {
         status: c.State.Status,
         health: c.State.Health?.Status ?? '',
         exitCode: c.State.ExitCode,
+        restartCount: c.RestartCount ?? 0,
+        startedAt: c.State.StartedAt ?? '',
         image: c.Config?.Image ?? '',
         imageId: c.Image ?? '',
         // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
@@ -56298,13 +56452,71 @@ function parseInspect(stdout) {
         hostNetwork: c.HostConfig?.NetworkMode === 'host'
     }));
 }
-/** Ready: healthy by its healthcheck, running without one, or a one-shot that exited 0. */
-function isReady(c) {
+const hasStarted = (c) => c.status !== 'created' && !c.startedAt.startsWith('0001-');
+/** Healthy by its healthcheck, or running without one. */
+const isUp = (c) => c.status === 'running' && (!c.health || c.health === 'healthy');
+/** How the container restarted since the first look, or '' when it did not. */
+function restartSeen(looks, c) {
+    if (c.status === 'restarting')
+        return `is restarting (exit code ${c.exitCode})`;
+    const more = c.restartCount - looks[0].state.restartCount;
+    if (more > 0)
+        return `restarted ${more} time(s) during the wait`;
+    const first = looks.find(l => hasStarted(l.state))?.state;
+    if (first && first.startedAt !== c.startedAt)
+        return 'was started again during the wait';
+    return '';
+}
+/**
+ * What a container's inspections so far, oldest first, say. Ready: healthy
+ * (or running, without a healthcheck), not restarted since the first look,
+ * and seen so for `stableMs`; a one-shot that exited 0 is done. It failed
+ * when it exited non-zero, died, or restarted: waiting longer cannot help.
+ */
+function judgeContainer(looks, stableMs) {
+    const last = looks[looks.length - 1];
+    const c = last.state;
     if (c.status === 'exited')
-        return c.exitCode === 0;
-    if (c.health)
-        return c.health === 'healthy';
-    return c.status === 'running';
+        return c.exitCode === 0
+            ? { kind: 'ready' }
+            : { kind: 'failed', why: `exited with code ${c.exitCode}` };
+    if (c.status === 'dead')
+        return { kind: 'failed', why: `is dead (exit code ${c.exitCode})` };
+    const restarted = restartSeen(looks, c);
+    if (restarted)
+        return { kind: 'failed', why: restarted };
+    if (!isUp(c))
+        return { kind: 'waiting', why: stateText(c) };
+    let since = last.at;
+    for (let i = looks.length - 1; i >= 0 && isUp(looks[i].state); i--)
+        since = looks[i].at;
+    const held = last.at - since;
+    if (held >= stableMs)
+        return { kind: 'ready' };
+    return {
+        kind: 'waiting',
+        why: `${stateText(c)}, stable for ${Math.floor(held / 1000)}s of ${Math.round(stableMs / 1000)}s`
+    };
+}
+/**
+ * Every container's verdict, the services in `ignore` left out: failed as
+ * soon as one failed, ready when all are (and there is at least one).
+ */
+function judgeRelease(looks, ignore, stableMs) {
+    const waiting = [];
+    const failed = [];
+    for (const history of looks.values()) {
+        const container = history[history.length - 1].state;
+        if (ignore.includes(container.service))
+            continue;
+        const verdict = judgeContainer(history, stableMs);
+        if (verdict.kind === 'failed')
+            failed.push({ container, why: verdict.why });
+        if (verdict.kind === 'waiting')
+            waiting.push({ container, why: verdict.why });
+    }
+    const kind = failed.length > 0 ? 'failed' : waiting.length > 0 || looks.size === 0 ? 'waiting' : 'ready';
+    return { kind, waiting, failed };
 }
 /** Container ids a command prints, one per line. */
 async function idsFrom(host, cmd) {
@@ -56321,57 +56533,117 @@ async function inspectContainers(host, ids) {
 async function listContainers(host, project, services) {
     return inspectContainers(host, await idsFrom(host, compose_composeCommands.containerIds(project, services)));
 }
+/** A long wait says what it still waits for this often, however often it looks. */
+const PROGRESS_EVERY_MS = 5000;
+/** The log lines of a culprit that go into the error, besides the 50 in the log. */
+const LOG_LINES_IN_ERROR = 5;
 /**
  * Polls the containers until `ready`. When that is hopeless or the time is up,
- * prints the last 50 log lines of each culprit and returns with `ready` false.
+ * prints the last 50 log lines of each culprit and returns with `ready` false,
+ * and each culprit's last few lines (stdout, then stderr) by its id.
  */
 async function waitForContainers(host, ids, wait) {
-    const deadline = Date.now() + wait.timeoutMs;
+    const started = Date.now();
+    const deadline = started + wait.timeoutMs;
     let last = '';
+    let shownAt = started;
     for (;;) {
         const containers = await inspectContainers(host, ids);
+        const now = Date.now();
+        wait.observe?.(containers, now);
         const line = wait.progress(containers);
-        if (line && line !== last)
+        const still = now - shownAt >= PROGRESS_EVERY_MS ? wait.stillWaiting?.(containers, now - started) : '';
+        if (line && line !== last) {
             host.info(line);
+            shownAt = now;
+        }
+        else if (still && !wait.ready(containers)) {
+            host.info(still);
+            shownAt = now;
+        }
         last = line;
         if (wait.ready(containers))
-            return { containers, ready: true };
-        if (wait.hopeless?.(containers) || Date.now() >= deadline) {
+            return { containers, ready: true, lastLines: new Map() };
+        if (wait.hopeless?.(containers) || now >= deadline) {
+            const lastLines = new Map();
             for (const c of wait.culprits(containers)) {
                 host.info(`--- last 50 log lines of ${c.heading} ---`);
-                await host.run(dockerCommands.logs(c.id), { quiet: false });
+                const logs = await host.run(dockerCommands.logs(c.id), { quiet: false });
+                lastLines.set(c.id, [...tail(logs.stdout), ...tail(logs.stderr)]);
             }
-            return { containers, ready: false };
+            return { containers, ready: false, lastLines };
         }
         await new Promise(resolve => setTimeout(resolve, wait.pollMs));
     }
 }
-function stateLine(c) {
+const tail = (text) => text
+    .split('\n')
+    .map(l => l.trimEnd())
+    .filter(Boolean)
+    .slice(-LOG_LINES_IN_ERROR);
+function stateText(c) {
     const health = c.health ? ` (${c.health})` : '';
     const exit = c.status === 'exited' ? ` exit ${c.exitCode}` : '';
-    return `${c.service || c.name}: ${c.status}${health}${exit}`;
+    return `${c.status}${health}${exit}`;
+}
+const stateLine = (c) => `${c.service || c.name}: ${stateText(c)}`;
+function stillWaitingLine(verdict, waitedMs, timeoutMs) {
+    const what = verdict.waiting.map(w => `${w.container.service || w.container.name} (${w.why})`);
+    return `Still waiting for ${what.join(', ') || 'a container'}: ${Math.round(waitedMs / 1000)}s of ${Math.round(timeoutMs / 1000)}s (wait-timeout)`;
+}
+/** The containers of the services `up` started: every service of the project when none are named. */
+async function releaseContainerIds(host, project, services) {
+    const names = services.length > 0 ? services : await idsFrom(host, compose_composeCommands.services(project));
+    // By label and with stopped ones: a container that exited must be seen, and a
+    // service no longer in the compose file (an orphan) is not the release's.
+    const ids = await idsFrom(host, dockerCommands.projectContainers(project.projectName));
+    return (await inspectContainers(host, ids)).filter(c => names.includes(c.service)).map(c => c.id);
 }
 /**
- * Waits until every deployed container is ready; on timeout prints each
- * container's state and the last 50 log lines of those that are not, then throws.
+ * Waits until every deployed container is ready (judgeContainer: up, not
+ * restarted, and so for `stableMs`). Fails at once when one exited non-zero
+ * or restarted, else at the timeout, naming each container that is not
+ * ready with its last log lines, after the last 50 of each in the log.
  */
-async function waitUntilReady(host, project, services, timeoutMs, ignore) {
-    const pending = (containers) => containers.filter(c => !ignore.includes(c.service) && !isReady(c));
+async function waitUntilReady(host, project, services, timeoutMs, ignore, stableMs = 0) {
+    const looks = new Map();
+    let verdict = { kind: 'waiting', waiting: [], failed: [] };
+    // A failure is explained by the containers that failed; a timeout by those still waited for.
+    const notReady = () => (verdict.kind === 'failed' ? verdict.failed : verdict.waiting);
     // The containers `up` created do not change while we wait; only their state does.
-    const ids = await idsFrom(host, compose_composeCommands.containerIds(project, services));
-    const { containers, ready } = await waitForContainers(host, ids, {
+    const ids = await releaseContainerIds(host, project, services);
+    const { containers, ready, lastLines } = await waitForContainers(host, ids, {
         timeoutMs,
         pollMs: 1000,
+        observe: (cs, at) => {
+            for (const state of cs)
+                looks.set(state.id, [...(looks.get(state.id) ?? []), { at, state }]);
+            verdict = judgeRelease(looks, ignore, stableMs);
+        },
         progress: cs => (cs.length ? `Containers: ${cs.map(stateLine).join(', ')}` : ''),
-        ready: cs => cs.length > 0 && pending(cs).length === 0,
-        culprits: cs => pending(cs).map(c => ({ id: c.id, heading: `${c.name} (${stateLine(c)})` }))
+        stillWaiting: (_cs, waitedMs) => stillWaitingLine(verdict, waitedMs, timeoutMs),
+        ready: () => verdict.kind === 'ready',
+        // A cancelled run stops waiting: the wait changes nothing, so it is a safe point.
+        hopeless: () => verdict.kind === 'failed' || cancellation/* cancellation */.WN.requested,
+        culprits: () => (cancellation/* cancellation */.WN.requested ? [] : notReady()).map(({ container: c, why }) => ({
+            id: c.id,
+            heading: `${c.name} (${c.service || c.name} ${why})`
+        }))
     });
     if (ready)
         return containers;
-    const what = containers.length === 0
-        ? 'no container was started'
-        : pending(containers).map(stateLine).join(', ');
-    throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${what}`);
+    cancellation/* cancellation */.WN.throwIfRequested('the containers were ready');
+    if (containers.length === 0)
+        throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): no container was started`);
+    const described = (list, colon = '') => list
+        .map(({ container: c, why }) => {
+        const lines = lastLines.get(c.id) ?? [];
+        return `${c.service || c.name}${colon} ${why}${lines.length ? `; its last log lines:\n${lines.join('\n')}` : ''}`;
+    })
+        .join('\n');
+    if (verdict.kind === 'failed')
+        throw new Error(`a container failed before it was ready: ${described(verdict.failed)}`);
+    throw new Error(`containers not ready after ${Math.round(timeoutMs / 1000)}s (wait-timeout): ${described(verdict.waiting, ':')}`);
 }
 /** Images of a release are kept under this repository so a rollback needs no registry. */
 function releaseImageRepo(projectName) {
@@ -56449,7 +56721,7 @@ async function inTurn(items, serviceOf, words, work, before) {
 
 
 const rolling_short = (id) => id.slice(0, 12);
-function stateText(c) {
+function rolling_stateText(c) {
     if (c.status === 'exited' || c.status === 'dead')
         return `${c.status} with code ${c.exitCode}`;
     return c.health ? `${c.status} (${c.health})` : c.status;
@@ -56514,7 +56786,7 @@ async function planRolling(host, projectName, s) {
  * left to the service's own healthcheck.
  */
 async function waitHealthy(host, service, id, timeoutMs) {
-    const stateOf = ([c]) => (c ? stateText(c) : 'gone');
+    const stateOf = ([c]) => (c ? rolling_stateText(c) : 'gone');
     const over = ([c]) => !c || c.status === 'exited' || c.status === 'dead';
     const { containers, ready } = await waitForContainers(host, [id], {
         timeoutMs,
@@ -57023,9 +57295,22 @@ async function pruneReleases(host, appDir, keep, live) {
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/read-log.ts
 
 
-/** The release log of the host, as it is now. Changes nothing, so nothing to undo. */
+
+/** The deploys already told what their host's log had to skip: a deploy reads it more than once. */
+const warned = new WeakSet();
+/**
+ * The release log of the host, as it is now, without what a killed run or a
+ * hand edit left unreadable (said once per deploy). Changes nothing, so
+ * nothing to undo.
+ */
 async function readLog(d) {
-    return parseReleaseLog((await d.host.check(files_fileCommands.read(d.paths.log), { quiet: true })).stdout);
+    const log = readReleaseLog((await d.host.check(files_fileCommands.read(d.paths.log), { quiet: true })).stdout);
+    const skipped = skippedText(log);
+    if (skipped && !warned.has(d)) {
+        warned.add(d);
+        core/* warning */.$e(`${d.host.label}: the release log ${d.paths.log}: ${skipped}`);
+    }
+    return log.records;
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/prune.ts
@@ -57619,7 +57904,7 @@ async function updateOneByOne(host, project, s, beforeEach) {
     await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
         await host.check(compose_composeCommands.upAlone(project, service));
         if (s.wait)
-            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore);
+            await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore, s.waitStableMs);
     }, beforeEach);
 }
 
@@ -57659,7 +57944,7 @@ async function waitReady(d) {
     const { host, s } = d;
     const project = composeProject(d);
     return s.wait
-        ? waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore)
+        ? waitUntilReady(host, project, s.services, s.waitTimeoutMs, s.waitIgnore, s.waitStableMs)
         : listContainers(host, project, s.services);
 }
 
@@ -57725,8 +58010,6 @@ async function runHostDeploy(d) {
     }
 }
 
-// EXTERNAL MODULE: ./src/core/cancellation.ts
-var cancellation = __nccwpck_require__(3948);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/commands/lock.ts
@@ -57752,16 +58035,28 @@ const DESCRIBE = 'age=$(age_of "$L") || exit 3; echo "$age"; echo "$(token_in "$
  */
 const lockCommands = {
     /**
-     * Creates the lock with its owner in one step, or prints what holds it.
+     * Creates the lock with its owner in one step, or prints what holds it
+     * (exit 1; exit 3 when it was released before the look).
      * The owner file is written only if none is there (`set -C`): a lock put
-     * back by a taker that moved the wrong one keeps its owner.
+     * back by a taker that moved the wrong one keeps its owner. Exit 4 when the
+     * state directory cannot be made, 5 when the lock cannot (mkdir failed and no
+     * lock is there: EACCES, EROFS, ENOSPC…) or its owner file cannot be written;
+     * stderr then says why.
      */
     acquire: (appDir, owner) => ({
         argv: [
             'sh',
             '-c',
             `umask 077; L=$2; ${TOKEN_IN}; ${AGE_OF}; mkdir -p -- "$1" || exit 4; ` +
-                `if mkdir -- "$L" 2>/dev/null && (set -C; cat > "$L/owner.json") 2>/dev/null; then exit 0; fi; ` +
+                // A lock released between a failed mkdir and the look is tried again; no lock after three tries means mkdir itself failed.
+                'n=0; while :; do ' +
+                'if err=$(mkdir -- "$L" 2>&1); then ' +
+                'if err=$( (set -C; cat > "$L/owner.json") 2>&1 ); then exit 0; fi; ' +
+                // No owner (ours or another's) in it: the write itself failed, so the empty lock goes again.
+                '[ -n "$(token_in "$L")" ] || [ ! -d "$L" ] || { rmdir -- "$L" 2>/dev/null; printf "%s\\n" "$err" >&2; exit 5; }; ' +
+                'fi; ' +
+                '[ ! -e "$L" ] || break; n=$((n + 1)); [ "$n" -lt 3 ] || { printf "%s\\n" "$err" >&2; exit 5; }; ' +
+                'done; ' +
                 `${DESCRIBE}; exit 1`,
             'sh',
             statePaths(appDir).dir,
@@ -57771,14 +58066,17 @@ const lockCommands = {
     }),
     /**
      * Frees a stale lock: exit 0 once it is gone, 3 when it had gone already,
-     * 4 when it was not the one seen (another deploy holds it now) and is back.
+     * 4 when it was not the one seen (another deploy holds it now) and is back,
+     * 5 when it is there and cannot be moved aside (stderr says why).
      */
     takeOver: (appDir, seenToken, aside) => ({
         argv: [
             'sh',
             '-c',
             `L=$1; A=$2; ${TOKEN_IN}; ${AGE_OF}; ` +
-                'mv -T -- "$L" "$A" 2>/dev/null || exit 3; ' +
+                'n=0; until err=$(mv -T -- "$L" "$A" 2>&1); do ' +
+                '[ -e "$L" ] || exit 3; n=$((n + 1)); [ "$n" -lt 3 ] || { printf "%s\\n" "$err" >&2; exit 5; }; ' +
+                'done; ' +
                 'if [ "$(token_in "$A")" = "$3" ] && [ "$(age_of "$A")" -gt "$4" ]; then rm -rf -- "$A"; exit 0; fi; ' +
                 // A lock made in the meantime stays; the one moved by mistake is then gone and its holder stops at its next check.
                 'mv -T -- "$A" "$L" 2>/dev/null || rm -rf -- "$A"; exit 4',
@@ -57826,6 +58124,22 @@ const lockCommands = {
 
 const HEARTBEAT_MS = 20_000;
 const POLL_MS = 2_000;
+/** The wait before looking again at a lock that changed hands meanwhile. */
+const RETRY_MS = 200;
+/** How many such looks may still follow once lock-timeout is over. */
+const QUICK_TRIES_LATE = 3;
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+/** Why the lock cannot be had at all: the reason the server's mkdir or mv gave, and the host's state. */
+function cannotLock(host, what, r, state = 'nothing was changed on this host') {
+    const said = r.stderr.trim().split('\n').pop() ?? '';
+    // `mkdir: cannot create directory '…': Permission denied`: the reason is what follows the last colon.
+    const reason = shownValue(said.slice(said.lastIndexOf(': ') + 1).trim() || `exit code ${r.code}`);
+    return new errors/* RemoteError */.Hi(host.label, `${what}: ${reason}; ${state}`);
+}
+function lockTimedOut(holder, timeoutMs) {
+    return new Error(`the app is locked by another deploy: ${describeOwner(holder?.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
+        `if that run is gone, the lock is taken over ${STALE_AFTER_SECONDS}s after its last heartbeat`);
+}
 function newLockToken() {
     return (0,external_node_crypto_.randomBytes)(12).toString('hex');
 }
@@ -57874,46 +58188,65 @@ class DeployLock {
         this.appDir = appDir;
         this.token = token;
     }
+    /**
+     * Takes the lock, waiting up to `timeoutMs` while another deploy holds it
+     * and taking over one left by a killed run. Every retry waits, and none
+     * outlives the timeout by more than a few quick tries; a lock that cannot
+     * be made or moved for another reason is an error at once.
+     */
     static async acquire(host, appDir, owner, timeoutMs) {
         const deadline = Date.now() + timeoutMs;
+        const lockPath = statePaths(appDir).lock;
         let announced = false;
-        // Takeovers tried since the last wait: a lock that keeps changing hands is looked at again, not fought over.
-        let attempts = 0;
+        // Quick tries past the deadline: a lock that changed hands while it was looked at is looked at again.
+        let late = 0;
+        const mayRetry = () => Date.now() < deadline || late++ < QUICK_TRIES_LATE;
+        let holder;
         for (;;) {
             const cmd = lockCommands.acquire(appDir, owner);
             const tried = await host.run(cmd, { quiet: true });
             if (tried.code === 0) {
                 const lock = new DeployLock(host, appDir, owner.token);
-                lock.timer = setInterval(() => void lock.beat(), HEARTBEAT_MS);
-                lock.timer.unref();
-                host.info(`Deploy lock taken (${statePaths(appDir).lock})`);
+                lock.scheduleBeat();
+                host.info(`Deploy lock taken (${lockPath})`);
                 return lock;
             }
-            if (tried.code === 3)
-                continue; // released between our mkdir and the look: try again at once
-            if (tried.code !== 1)
-                throw new errors/* RemoteError */.Hi(host.label, failureText(cmd, tried));
-            const holder = parseHolder(tried.stdout);
-            if (holder.ageSeconds > STALE_AFTER_SECONDS && attempts < 3) {
-                attempts++;
-                const moved = await host.run(lockCommands.takeOver(appDir, holder.token, newLockToken()), {
-                    quiet: true
-                });
-                if (moved.code === 0) {
-                    core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
-                }
-                // Otherwise another deploy took it over first, or it was released: look again.
+            if (tried.code === 4)
+                throw cannotLock(host, `cannot create the deploy lock's directory ${statePaths(appDir).dir}`, tried);
+            if (tried.code === 5)
+                throw cannotLock(host, `cannot create the deploy lock ${lockPath}`, tried);
+            if (tried.code === 3) {
+                // Released between our mkdir and the look.
+                if (!mayRetry())
+                    throw lockTimedOut(holder, timeoutMs);
+                await sleep(RETRY_MS);
                 continue;
             }
-            if (Date.now() >= deadline) {
-                throw new Error(`the app is locked by another deploy: ${describeOwner(holder.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
-                    `if that run is gone, the lock is taken over ${STALE_AFTER_SECONDS}s after its last heartbeat`);
+            if (tried.code !== 1)
+                throw new errors/* RemoteError */.Hi(host.label, failureText(cmd, tried));
+            holder = parseHolder(tried.stdout);
+            if (holder.ageSeconds > STALE_AFTER_SECONDS && mayRetry()) {
+                const takeOver = lockCommands.takeOver(appDir, holder.token, newLockToken());
+                const moved = await host.run(takeOver, { quiet: true });
+                if (moved.code === 0) {
+                    core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
+                    continue;
+                }
+                if (moved.code === 5) {
+                    throw cannotLock(host, `cannot move the stale deploy lock ${lockPath} aside to take it over`, moved, `it was left by ${describeOwner(holder.owner)}. Nothing was changed on this host`);
+                }
+                if (moved.code !== 3 && moved.code !== 4)
+                    throw new errors/* RemoteError */.Hi(host.label, failureText(takeOver, moved));
+                // Another deploy took it over first, or it was released: look again.
+                await sleep(RETRY_MS);
+                continue;
             }
+            if (Date.now() >= deadline)
+                throw lockTimedOut(holder, timeoutMs);
             if (!announced)
                 host.info(`Waiting for the deploy lock held by ${describeOwner(holder.owner)}`);
             announced = true;
-            attempts = 0;
-            await new Promise(resolve => setTimeout(resolve, POLL_MS));
+            await sleep(Math.min(POLL_MS, Math.max(RETRY_MS, deadline - Date.now())));
         }
     }
     /** Refreshes the lock; returns who holds it instead when this run does not any more. */
@@ -57927,19 +58260,26 @@ class DeployLock {
         const owner = parseOwner(r.stdout);
         return r.stdout.trim() ? describeOwner(owner) : 'nobody';
     }
+    /** The next heartbeat, one interval after the last one ended: a slow link never piles them up. */
+    scheduleBeat() {
+        this.timer = setTimeout(() => void this.beat(), HEARTBEAT_MS);
+        this.timer.unref();
+    }
     async beat() {
         try {
             this.lostTo ??= await this.refresh();
-            if (this.lostTo)
-                this.stopBeating();
         }
         catch {
             // the connection is gone; the deploy itself reports that
         }
+        if (this.timer && !this.lostTo)
+            this.scheduleBeat();
+        else
+            this.stopBeating();
     }
     stopBeating() {
         if (this.timer)
-            clearInterval(this.timer);
+            clearTimeout(this.timer);
         this.timer = undefined;
     }
     /**
@@ -59026,6 +59366,20 @@ function readRepository(read) {
     return text.trim() ? (0,repository_url/* parseRepository */.SU)(text) : undefined;
 }
 /**
+ * wait-stable, in ms. A settle time as long as wait-timeout would fail every
+ * deploy at the timeout: given so, it is refused; by default it is 5 s, at
+ * most half of a short wait-timeout.
+ */
+function readWaitStable(read, wait, waitTimeoutMs) {
+    if (read('wait-stable').trim() === '')
+        return Math.min(5000, Math.floor(waitTimeoutMs / 2));
+    const stableMs = (0,inputs/* readDuration */.$7)(read, 'wait-stable', 5);
+    if (wait && stableMs > 0 && stableMs >= waitTimeoutMs) {
+        throw new errors/* InputError */.dz('wait-stable', `${stableMs / 1000}s is not shorter than wait-timeout (${waitTimeoutMs / 1000}s): no container could be ready in time`, 'Use a few seconds (5), 0 to turn the settle time off, or raise wait-timeout');
+    }
+    return stableMs;
+}
+/**
  * Reads and checks every deploy input. `connection` is given by a caller
  * that read the connection inputs already (the root action, once per run).
  */
@@ -59051,6 +59405,8 @@ function readDeploySettings(read, run = runContext(), connection) {
     if (images.length > 0 && !app.envFile) {
         throw new errors/* InputError */.dz('images', 'needs env-file: the digests are written there as NAME_IMAGE variables', 'Set env-file (e.g. .env) and use image: ${NAME_IMAGE} in the compose file');
     }
+    const wait = (0,inputs/* readBoolean */.Vf)(read, 'wait', true);
+    const waitTimeoutMs = (0,inputs/* readDuration */.$7)(read, 'wait-timeout', 300);
     const rollbackTo = read('rollback-to').trim();
     if (rollbackTo && !(0,git_ref/* isGitRef */.c)(rollbackTo)) {
         throw new errors/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
@@ -59071,8 +59427,9 @@ function readDeploySettings(read, run = runContext(), connection) {
         rolling,
         build: (0,inputs/* readBoolean */.Vf)(read, 'build', false),
         pull: (0,inputs/* readBoolean */.Vf)(read, 'pull', false),
-        wait: (0,inputs/* readBoolean */.Vf)(read, 'wait', true),
-        waitTimeoutMs: (0,inputs/* readDuration */.$7)(read, 'wait-timeout', 300),
+        wait,
+        waitTimeoutMs,
+        waitStableMs: readWaitStable(read, wait, waitTimeoutMs),
         waitIgnore: readNames(read, 'wait-ignore', SERVICE_NAME, 'service name'),
         preDeploy: read('pre-deploy'),
         postDeploy: read('post-deploy'),

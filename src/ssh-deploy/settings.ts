@@ -10,6 +10,7 @@ import {
   readLines
 } from '../core/inputs.js'
 import { parseEnvInput } from './env-input.js'
+import { FleetSettings, readFleetSettings } from './fleet-settings.js'
 import { ImagePin, readImagePins } from './image-pins.js'
 import { SourceKind } from './release-log.js'
 import {
@@ -67,6 +68,7 @@ export interface DeploySettings {
   rollbackTo: string
   /** Deploy a commit older than the live one (an ancestor of it) instead of refusing. */
   allowOlder: boolean
+  fleet: FleetSettings
   run: RunContext
 }
 
@@ -205,6 +207,7 @@ export function readDeploySettings(
     keepReleases: readInteger(read, 'keep-releases', 5, 1, 100),
     rollbackTo,
     allowOlder: readBoolean(read, 'allow-older', false),
+    fleet: readFleetSettings(read, connection.targets.length),
     run
   }
 }

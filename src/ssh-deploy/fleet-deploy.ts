@@ -4,7 +4,7 @@ import { Fleet, FleetMember, HostContext, HostOutcome } from '../core/fleet.js'
 import { deployHost, DeployFailure, DeployPlan, HostReport } from './deploy-host.js'
 import { Preflight, preflightHost } from './host-deploy/preflight.js'
 import { newReleaseId, ReleaseRecord } from './release-log.js'
-import { DeploySettings } from './settings.js'
+import { DeploySettings, rollbackSettings } from './settings.js'
 
 /** How one host of the run ended. */
 export interface HostResult {
@@ -152,8 +152,10 @@ async function goBack(
     const to = targets.get(host.label)!
     const result = results.find(r => r.host === host.label)!
     result.back = { to, outcome: { host: host.label, ok: false } }
+    // As the root action's rollback: the release as it was recorded, none of this run's values or hooks.
+    const back = rollbackSettings(s, to.id)
     return deployOne(
-      { ...s, rollbackTo: to.id },
+      back,
       {
         releaseId: newReleaseId(new Date(), to.ref),
         lockToken: plan.lockToken,

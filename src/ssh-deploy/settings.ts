@@ -212,6 +212,23 @@ export function readDeploySettings(
   }
 }
 
+/**
+ * A rollback deploys a release as it was recorded: none of this run's env
+ * values, pins, checks or hooks go with it.
+ */
+export function rollbackSettings(deploy: DeploySettings, rollbackTo: string): DeploySettings {
+  return {
+    ...deploy,
+    rollbackTo,
+    vars: [],
+    env: [],
+    images: [],
+    requiredEnv: [],
+    preDeploy: '',
+    postDeploy: ''
+  }
+}
+
 /** What the post step needs to release a lock this run left: the hosts and the app directory. */
 export interface LockRelease {
   connection: ConnectionSettings

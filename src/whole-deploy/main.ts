@@ -147,7 +147,10 @@ async function rollBack(
     notes.push(...collectstaticAgainNote(again))
   }
   const hosts = hostsAfterRollback(deployed.rows, back.rows)
-  return { rolledBack: back.ok, message: rolledBackMessage(decision, { ...back, hosts }, notes) }
+  return {
+    rolledBack: back.ok && backTo.size > 0,
+    message: rolledBackMessage(decision, { ...back, hosts }, notes)
+  }
 }
 
 export async function run(s: RootSettings): Promise<RootOutcome> {

@@ -12,6 +12,8 @@ import { dirname, join } from 'node:path'
 import { runAction } from '../../../src/core/entry.js'
 import { run } from '../../../src/ssh-deploy/main.js'
 import { readDeploySettings } from '../../../src/ssh-deploy/settings.js'
+import { run as runRoot, setOutputs } from '../../../src/whole-deploy/main.js'
+import { readRootSettings } from '../../../src/whole-deploy/root-settings.js'
 import { InProcessAction, InProcessRun } from '../../helpers/in-process-action.js'
 import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
 import { FleetHost, FleetHosts, startFleetHosts } from '../../../testbed/fleet-hosts.js'
@@ -21,6 +23,9 @@ import { ensureKeyLoginUser } from '../../../testbed/users.js'
 
 const APP = '/srv/app'
 const PROJECT = 'fleetapp'
+/** The root action's app, beside the other. */
+const ROOT_APP = '/srv/root-app'
+const ROOT_PROJECT = 'rootapp'
 /** A release's compose file reads this env file, which only the hosts given it have. */
 const settingsOf = (version: string) => `/srv/${version}-settings.env`
 /** A deploy user without the docker group (the account is the machine's: hosts share /etc). */
@@ -30,6 +35,8 @@ let work: string
 let dockerPid: number | undefined
 let fleet: FleetHosts
 let action: InProcessAction
+/** Which action the next run is: ssh-deploy, or the root action (the whole deploy). */
+let entry: 'ssh-deploy' | 'root' = 'ssh-deploy'
 const trees = new Map<string, string>()
 /** Release id of the first deploy, which every host ran before the later ones. */
 let v1: string
@@ -57,13 +64,17 @@ function tree(version: string): string {
   return dir
 }
 
-async function deploy(version: string, extra: Record<string, string> = {}): Promise<InProcessRun> {
+async function deploy(
+  version: string,
+  extra: Record<string, string> = {},
+  app = APP
+): Promise<InProcessRun> {
   const r = await action.runAction({
     host: fleet.hostInput(3),
     key: fleet.key.privateKey,
     'known-hosts': fleet.knownHosts(),
-    'app-dir': APP,
-    'project-name': PROJECT,
+    'app-dir': app,
+    'project-name': app === APP ? PROJECT : ROOT_PROJECT,
     source: 'upload',
     'upload-path': trees.get(version) ?? tree(version),
     ref: version,
@@ -87,14 +98,17 @@ async function onHost(host: FleetHost, argv: string[]): Promise<string> {
 }
 
 /** What a host runs: its app container's id and version, and the version file of its live release. */
-async function runs(host: FleetHost): Promise<{ container: string; env: string; file: string }> {
+async function runs(
+  host: FleetHost,
+  app = APP
+): Promise<{ container: string; env: string; file: string }> {
   const ids = (
     await onHost(host, [
       'docker',
       'ps',
       '--quiet',
       '--filter',
-      `label=com.docker.compose.project=${PROJECT}`
+      `label=com.docker.compose.project=${app === APP ? PROJECT : ROOT_PROJECT}`
     ])
   )
     .split('\n')
@@ -111,7 +125,7 @@ async function runs(host: FleetHost): Promise<{ container: string; env: string; 
   return {
     container: ids[0],
     env: `${env.startsWith('true') ? 'running' : 'stopped'} ${version}`,
-    file: (await onHost(host, ['cat', `${APP}/current/VERSION`])).trim()
+    file: (await onHost(host, ['cat', `${app}/current/VERSION`])).trim()
   }
 }
 
@@ -131,7 +145,9 @@ beforeAll(async () => {
   for (const dir of [dirname(h2.disk), h2.disk, h2.sshd.dir]) chmodSync(dir, 0o711)
   chmodSync(join(h2.sshd.dir, 'authorized_keys'), 0o644)
   action = new InProcessAction(read =>
-    runAction({ readSettings: () => readDeploySettings(read), run })
+    entry === 'root'
+      ? runAction({ readSettings: () => readRootSettings(read), run: runRoot, setOutputs })
+      : runAction({ readSettings: () => readDeploySettings(read), run })
   )
   await settingsOn('v1', fleet.hosts)
   const first = await deploy('v1')
@@ -222,5 +238,40 @@ describe('a fleet deploy, all or nothing', () => {
       `Deploy failed on ${label(h1)}. Hosts now: ${label(h1)}: back on release ${v1} (v1), as before this run; ` +
         `${label(h2)}: ${still}; ${label(h3)}: ${still}`
     )
+  })
+})
+
+describe("the root action's rollback", () => {
+  it('sends each host back to what it ran before, and leaves a host the deploy did not change', async () => {
+    const [h1, h2, h3] = fleet.hosts
+    entry = 'root'
+    try {
+      await settingsOn('r1', fleet.hosts)
+      await settingsOn('r2', fleet.hosts)
+      await settingsOn('r3', fleet.hosts)
+      expect((await deploy('r1', {}, ROOT_APP)).failed).toBe(false)
+      const second = await deploy('r2', {}, ROOT_APP)
+      expect(second.failed).toBe(false)
+      const r2 = second.outputs['release-id']
+      // Host 3 refuses r3 in its pre-deploy hook, before its release is recorded as started.
+      await onHost(h3, ['touch', '/srv/refuse-r3'])
+      const r = await deploy('r3', { 'pre-deploy': 'test ! -e /srv/refuse-r3' }, ROOT_APP)
+      expect(r.failed).toBe(true)
+      expect(r.outputs['rolled-back']).toBe('true')
+      // Each host runs r2 again: none went two releases back to r1.
+      for (const host of [h1, h2, h3]) {
+        expect(await runs(host, ROOT_APP)).toEqual({
+          container: expect.any(String),
+          env: 'running r2',
+          file: 'r2'
+        })
+      }
+      expect(r.output).toContain(
+        `rolled back, each host to the release it ran before: ${label(h1)}: back on release ${r2} (r2); ` +
+          `${label(h2)}: back on release ${r2} (r2); ${label(h3)}: unchanged, still on release ${r2} (r2)`
+      )
+    } finally {
+      entry = 'ssh-deploy'
+    }
   })
 })

@@ -93,7 +93,9 @@ export async function deployFleet(
       }
 
     let failed = false
-    for (const [i, batch] of batches(members, s.fleet.canary).entries()) {
+    // A way back goes to every host at once: a canary there would leave the rest where they are.
+    const canaryCount = opts.backTo || s.rollbackTo ? 0 : s.fleet.canary
+    for (const [i, batch] of batches(members, canaryCount).entries()) {
       if (failed) {
         for (const m of batch)
           results.get(m.label)!.deploy = { host: m.label, ok: false, skipped: true }
@@ -114,7 +116,7 @@ export async function deployFleet(
       )
       for (const o of outcomes) results.get(o.host)!.deploy = o
       // A canary that failed keeps the rest from starting, all-or-nothing or not.
-      const canary = i === 0 && s.fleet.canary > 0
+      const canary = i === 0 && canaryCount > 0
       failed = outcomes.some(o => !o.ok) && (opts.stopAfterFailure || canary)
     }
     if (opts.goBack && outcomesFailed(results))

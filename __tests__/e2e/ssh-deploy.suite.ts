@@ -734,7 +734,8 @@ describe('server output', () => {
     const shown = reading.log.split('\n')
     for (const line of HOSTILE_LINES) expect(shown).toContain(label + line)
     // deploy-kit's own groups and annotations still reach the runner.
-    expect(reading.commands.filter(c => c.command === 'group')).toHaveLength(2)
+    // The check before any change, the deploy of each host, and each host's way back.
+    expect(reading.commands.filter(c => c.command === 'group')).toHaveLength(5)
     expect(reading.commands.filter(c => c.command === 'error').map(c => c.data)).toEqual(
       expect.arrayContaining([expect.stringMatching(/containers not ready after 3s/)])
     )

@@ -21,7 +21,7 @@ const SCRIPT = [
   'app=$1; floor=$2; want=$3; log=$4',
   'if ! command -v docker >/dev/null 2>&1; then',
   '  printf \'problem\\tdocker-missing\\t%s\\n\' "$PATH"',
-  'elif ! out=$(docker info --format "{{.ServerVersion}}" 2>&1 </dev/null); then',
+  'elif ! out=$(docker version --format "{{.Server.Version}}" 2>&1 </dev/null); then',
   "  printf 'problem\\tdocker-daemon\\t%s\\n' \"$(printf '%s' \"$out\" | tr '\\n' ' ' | cut -c1-400)\"",
   'fi',
   'found=',

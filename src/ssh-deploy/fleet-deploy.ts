@@ -164,7 +164,8 @@ async function goBack(
         onLocked: plan.onLocked,
         wayBack: false
       },
-      `back to release ${to.id} (${to.ref.slice(0, 12)}), the one it ran before`
+      // The release id and ref come from the server's log: data for the log, never a group title.
+      'back to the release it ran before'
     )(host)
   })
   for (const o of outcomes) results.find(r => r.host === o.host)!.back!.outcome = o

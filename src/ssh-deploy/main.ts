@@ -270,7 +270,10 @@ export async function run(
   const rows = fleetRun.results.map(r => toRow(r, releaseId, s))
   const first = rows.find(r => r.status === 'succeeded') ?? rows[0]
   core.setOutput('release-id', releaseId)
-  core.setOutput('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '')
+  core.setOutput(
+    'deployed-ref',
+    rows.every(r => r.status === 'succeeded') ? (first?.ref ?? '') : ''
+  )
   core.setOutput('previous-ref', first?.previousRef ?? '')
   core.setOutput('hosts', JSON.stringify(rows))
   await writeSummary(s, releaseId, rows, options.wayBack ?? true)
@@ -304,7 +307,7 @@ export async function run(
     ok: true,
     releaseId,
     rows,
-    message: `${rollback ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
+    message: `${rollback ? 'Rolled back' : 'Deployed'} ${first?.ref ?? ''} as release ${releaseId} on ${rows.length} host(s)`
   }
 }
 

@@ -215,7 +215,7 @@ const MODELS = new Map<string, Model>([
     ([app, , want, log], at, call) => {
       // The recorders exit 0 and print nothing: the daemon answers, the first Compose asked for
       // is there, and dirname names no directory above a missing app-dir, so the climb stops.
-      call('docker', 'info', '--format', '{{.ServerVersion}}')
+      call('docker', 'version', '--format', '{{.Server.Version}}')
       if (want === 'v1') call('docker-compose', 'version')
       else call('docker', 'compose', 'version')
       if (!exists(resolve(at.cwd, app))) call('dirname', '--', app)

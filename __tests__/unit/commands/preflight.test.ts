@@ -59,7 +59,7 @@ describe('preflight command, run', () => {
       join(bin, 'docker'),
       [
         '#!/bin/sh',
-        `if [ "$1" = info ]; then echo "${infoText}" >&2; exit ${infoExit}; fi`,
+        `if [ "$1" = version ]; then echo "${infoText}" >&2; exit ${infoExit}; fi`,
         `if [ "$1" = compose ]; then exit ${compose ? 0 : 1}; fi`,
         'exit 0',
         ''

@@ -101,7 +101,8 @@ export async function preflightHost(host: HostContext, s: DeploySettings): Promi
   const result = await host.run(
     preflightCommand({
       appDir: s.app.appDir,
-      minFreeKib: s.fleet.minFreeMb * 1024,
+      // A way back needs little room, and is not to be refused when it is short.
+      minFreeKib: s.rollbackTo ? 0 : s.fleet.minFreeMb * 1024,
       compose: WANTED[s.app.composeChoice],
       log: statePaths(s.app.appDir).log
     }),

@@ -65,7 +65,11 @@ export const RECORDED_PROGRAMS = [
   'sleep',
   'sed',
   'head',
-  'mktemp'
+  'mktemp',
+  'df',
+  'awk',
+  'tr',
+  'cut'
 ]
 
 /**

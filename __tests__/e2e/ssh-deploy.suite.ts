@@ -703,7 +703,7 @@ describe('locking and many hosts', () => {
     }
   )
 
-  it('deploys to several hosts and reports the one that is down', async () => {
+  it('checks every host first: with one down, no host is deployed and the message names it', async () => {
     const t = await newApp('fleet', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
     const v1 = await t.app.release('v1')
     const down = `root@127.0.0.8:${await freePort('127.0.0.8')}`
@@ -726,13 +726,13 @@ describe('locking and many hosts', () => {
       changed: boolean
     }>
     expect(rows.map(x => [x.host, x.status])).toEqual([
-      [`root@${hosts.servers[0].address}:${hosts.servers[0].port}`, 'succeeded'],
-      [`root@${hosts.servers[1].address}:${hosts.servers[1].port}`, 'succeeded'],
+      [`root@${hosts.servers[0].address}:${hosts.servers[0].port}`, 'untouched'],
+      [`root@${hosts.servers[1].address}:${hosts.servers[1].port}`, 'untouched'],
       [down, 'failed']
     ])
     expect(r.output).toMatch(
       new RegExp(
-        `::error::Deploy failed on ${down.replace(/\./g, '\\.')}\\. Hosts now: .*on \\d{8}T.*${down.replace(/\./g, '\\.')}: unchanged`
+        `::error::Deploy refused before any change: 1 of 3 host\\(s\\) failed the check; no host was changed\\. ${down.replace(/\./g, '\\.')}: cannot connect`
       )
     )
     expect(r.output).toContain(`${down}: cannot connect`)
@@ -827,7 +827,8 @@ describe('server output', () => {
     const shown = reading.log.split('\n')
     for (const line of HOSTILE_LINES) expect(shown).toContain(label + line)
     // deploy-kit's own groups and annotations still reach the runner.
-    expect(reading.commands.filter(c => c.command === 'group')).toHaveLength(2)
+    // The check before any change, the deploy of each host, and each host's way back.
+    expect(reading.commands.filter(c => c.command === 'group')).toHaveLength(5)
     expect(reading.commands.filter(c => c.command === 'error').map(c => c.data)).toEqual(
       expect.arrayContaining([expect.stringMatching(/containers not ready after 3s/)])
     )

@@ -66,6 +66,8 @@ export interface HostOutcome<T> {
   ok: boolean
   value?: T
   error?: string
+  /** Not started: a host before it failed, and the run stops after a failure. */
+  skipped?: true
 }
 
 /** Maps with at most `limit` calls in flight, keeping the order of `items`. */
@@ -86,6 +88,28 @@ export async function mapLimited<I, O>(
   return results
 }
 
+function openTarget(
+  settings: ConnectionSettings,
+  target: ConnectionSettings['targets'][number],
+  openSession: typeof SshSession.open
+): Promise<SshSession> {
+  return openSession(
+    target,
+    {
+      connectTimeoutMs: settings.connectTimeoutMs,
+      connectRetries: settings.connectRetries,
+      commandTimeoutMs: settings.commandTimeoutMs
+    },
+    settings.proxy
+  )
+}
+
+function failed(label: string, err: unknown): HostOutcome<never> {
+  const message = errorMessage(err)
+  core.error(message.startsWith(label) ? message : `${label}: ${message}`)
+  return { host: label, ok: false, error: message }
+}
+
 /**
  * Connects to every target (at most max-parallel at once) and runs `work` on
  * each. A host that fails does not stop the others; each outcome is reported.
@@ -100,23 +124,84 @@ export async function forEachHost<T>(
     const label = target.address.label
     let session: SshSession | undefined
     try {
-      session = await openSession(
-        target,
-        {
-          connectTimeoutMs: settings.connectTimeoutMs,
-          connectRetries: settings.connectRetries,
-          commandTimeoutMs: settings.commandTimeoutMs
-        },
-        settings.proxy
-      )
+      session = await openTarget(settings, target, openSession)
       const value = await work(new HostContext(session, several ? `[${label}] ` : ''))
       return { host: label, ok: true, value }
     } catch (err) {
-      const message = errorMessage(err)
-      core.error(message.startsWith(label) ? message : `${label}: ${message}`)
-      return { host: label, ok: false, error: message }
+      return failed(label, err)
     } finally {
       await session?.close()
     }
   })
+}
+
+/** A host of the run: connected, or why it could not be. */
+export interface FleetMember {
+  label: string
+  host?: HostContext
+  /** Why the host could not be connected to. */
+  error?: string
+}
+
+/**
+ * Every host of a run, each connected once for all the stages of the run
+ * (the checks before any change, the deploy, the way back), so that a stage
+ * does not pay the connection again.
+ */
+export class Fleet {
+  private constructor(
+    readonly members: FleetMember[],
+    private readonly sessions: SshSession[],
+    private readonly maxParallel: number
+  ) {}
+
+  /** Connects to every target, at most max-parallel at once; a host that cannot be reached says why. */
+  static async open(
+    settings: ConnectionSettings,
+    openSession: typeof SshSession.open = SshSession.open.bind(SshSession)
+  ): Promise<Fleet> {
+    const several = settings.targets.length > 1
+    const sessions: SshSession[] = []
+    const members = await mapLimited(settings.targets, settings.maxParallel, async target => {
+      const label = target.address.label
+      try {
+        const session = await openTarget(settings, target, openSession)
+        sessions.push(session)
+        return { label, host: new HostContext(session, several ? `[${label}] ` : '') }
+      } catch (err) {
+        return { label, error: failed(label, err).error }
+      }
+    })
+    return new Fleet(members, sessions, settings.maxParallel)
+  }
+
+  /**
+   * Runs `work` on each of `members`, at most max-parallel at once, in their
+   * order. With `stopAfterFailure`, once one fails no further one starts: its
+   * outcome is `skipped`.
+   */
+  async each<T>(
+    members: readonly FleetMember[],
+    work: (host: HostContext) => Promise<T>,
+    opts: { stopAfterFailure?: boolean } = {}
+  ): Promise<HostOutcome<T>[]> {
+    let stop = false
+    return mapLimited(members, this.maxParallel, async member => {
+      if (stop) return { host: member.label, ok: false, skipped: true }
+      if (!member.host) {
+        if (opts.stopAfterFailure) stop = true
+        return { host: member.label, ok: false, error: member.error }
+      }
+      try {
+        return { host: member.label, ok: true, value: await work(member.host) }
+      } catch (err) {
+        if (opts.stopAfterFailure) stop = true
+        return failed(member.label, err)
+      }
+    })
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.sessions.map(s => s.close()))
+  }
 }

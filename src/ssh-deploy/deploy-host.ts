@@ -13,14 +13,18 @@ import { statePaths } from '../commands/state-paths.js'
 export { DeployFailure } from './host-deploy/report.js'
 export type { DeployPlan, HostReport } from './host-deploy/report.js'
 
-/** Deploys (or rolls back) one host. Takes the lock, stages the source, then changes the app. */
+/**
+ * Deploys (or rolls back) one host. Takes the lock, stages the source, then
+ * changes the app. `compose` is the Compose the check before found, if it ran.
+ */
 export async function deployHost(
   host: HostContext,
   s: DeploySettings,
-  plan: DeployPlan
+  plan: DeployPlan,
+  compose?: readonly string[]
 ): Promise<HostReport> {
   const { appDir } = s.app
-  const binary = await detectCompose(host, s.app.composeChoice)
+  const binary = compose ?? (await detectCompose(host, s.app.composeChoice))
   host.info(`Compose: ${binary.join(' ')}`)
   const lock = s.lock
     ? await DeployLock.acquire(

@@ -1,12 +1,13 @@
 import * as core from '@actions/core'
 import { escapeHtml, Html, summaryRow } from '../core/html.js'
-import { forEachHost, HostOutcome } from '../core/fleet.js'
+import { forEachHost } from '../core/fleet.js'
 import { StageResult } from '../core/entry.js'
 import { registerEnvSecrets, shownValue } from './env-values.js'
-import { deployHost, DeployFailure, DeployPlan, HostReport } from './deploy-host.js'
+import type { DeployPlan, HostReport } from './deploy-host.js'
+import { deployFleet, HostResult } from './fleet-deploy.js'
 import { lockCommands } from '../commands/lock.js'
 import { newLockToken } from './lock.js'
-import { newReleaseId } from './release-log.js'
+import { newReleaseId, ReleaseRecord } from './release-log.js'
 import { DeploySettings, LockRelease } from './settings.js'
 import { packTree } from './upload-source.js'
 
@@ -15,7 +16,7 @@ const STATE_OPEN = 'lock-open'
 
 export interface HostRow {
   host: string
-  status: 'succeeded' | 'failed'
+  status: 'succeeded' | 'failed' | 'untouched' | 'rolled-back'
   release: string
   ref: string
   previousRef: string
@@ -24,6 +25,14 @@ export interface HostRow {
   error?: string
   /** Another deploy took over this host's deploy lock while this one ran. */
   lockLost?: true
+  /** The release the host ran before this run, as its release log said. */
+  previousRelease?: string
+  /** A rolled-back host: it went back because its own deploy failed. */
+  failedFirst?: boolean
+  /** What the host runs once this run ended, in words. */
+  state?: string
+  /** The release it runs once this run ended, when known. */
+  runs?: { release: string; ref: string }
 }
 
 /** A ref, perhaps read back from a server's release log: a link when it is a commit of this repository. */
@@ -50,14 +59,21 @@ function envFileSummary(s: DeploySettings, rows: readonly HostRow[]): string {
   return `<p>Set in ${code(s.app.envFile)}: ${parts.join('; ')}.</p>`
 }
 
+const RESULT: Record<HostRow['status'], string> = {
+  succeeded: '✅ succeeded',
+  failed: '❌ failed',
+  untouched: '⏸ untouched',
+  'rolled-back': '↩ back as before'
+}
+
 async function writeSummary(
   s: DeploySettings,
   releaseId: string,
   rows: HostRow[],
   wayBack: boolean
 ): Promise<void> {
-  const failed = rows.filter(r => r.status === 'failed')
-  const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`
+  const failed = rows.filter(r => r.status !== 'succeeded')
+  const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${rows.filter(r => r.status === 'failed' || r.failedFirst).length} of ${rows.length} host(s)` : 'succeeded'}`
   const previous = rows.find(r => r.previousRef)?.previousRef ?? ''
   await core.summary
     .addHeading(title, 2)
@@ -67,19 +83,21 @@ async function writeSummary(
         { data: 'result', header: true },
         { data: 'ref', header: true },
         { data: 'previous', header: true },
+        { data: 'runs now', header: true },
         { data: 'seconds', header: true },
         { data: 'detail', header: true }
       ],
       ...rows.map(r =>
         summaryRow([
           r.host,
-          r.status === 'succeeded'
-            ? '✅ succeeded'
-            : r.changed
+          r.status === 'failed'
+            ? r.changed
               ? '❌ failed (server changed)'
-              : '❌ failed (unchanged)',
+              : '❌ failed (unchanged)'
+            : RESULT[r.status],
           commitLink(s, r.ref),
           commitLink(s, r.previousRef),
+          r.state ?? '',
           r.seconds.toFixed(1),
           r.error ?? ''
         ])
@@ -95,104 +113,202 @@ async function writeSummary(
     .write()
 }
 
-function toRow(
-  outcome: HostOutcome<HostReport>,
-  seconds: number,
-  releaseId: string,
-  failure?: Partial<HostReport>
-): HostRow {
-  const report = outcome.value ?? failure ?? {}
-  return {
-    host: outcome.host,
-    status: outcome.ok ? 'succeeded' : 'failed',
+const short = (ref: string) => ref.slice(0, 12)
+const named = (release: ReleaseRecord) => `release ${release.id} (${short(release.ref)})`
+
+/** One host's row: how its run went, and what it runs now. */
+export function toRow(r: HostResult, releaseId: string, s: Pick<DeploySettings, 'ref'>): HostRow {
+  const live = r.preflight?.value?.live
+  const report: Partial<HostReport> = r.deploy?.value ?? r.failure ?? {}
+  const base = {
+    host: r.host,
     release: report.releaseId ?? releaseId,
     ref: report.ref ?? '',
-    previousRef: report.previousRef ?? '',
-    changed: outcome.ok || Boolean(report.changed),
-    seconds,
-    error: outcome.error,
+    previousRef: live?.ref ?? report.previousRef ?? '',
+    previousRelease: live?.id ?? report.previousRelease ?? '',
+    seconds: r.seconds,
     ...(report.lockLost ? { lockLost: true as const } : {})
   }
+  const before = live ? `still on ${named(live)}` : 'no release deployed there yet'
+  const problems = r.preflight?.value?.problems ?? []
+  if (!r.preflight || !r.preflight.ok || problems.length > 0) {
+    const error = r.preflight?.error ?? (problems.length ? problems.join('; ') : undefined)
+    return {
+      ...base,
+      status: r.preflight ? 'failed' : 'untouched',
+      changed: false,
+      error,
+      state: r.preflight?.ok ? `refused by the check, ${before}` : 'not checked'
+    }
+  }
+  if (!r.deploy || r.deploy.skipped) {
+    return {
+      ...base,
+      status: 'untouched',
+      changed: false,
+      state: `untouched, ${before}`,
+      ...(live ? { runs: { release: live.id, ref: live.ref } } : {})
+    }
+  }
+  const changed = r.deploy.ok || Boolean(report.changed)
+  const deployError = r.deploy.error
+  if (r.back) {
+    const { to, outcome } = r.back
+    if (outcome.ok) {
+      return {
+        ...base,
+        status: 'rolled-back',
+        changed,
+        failedFirst: !r.deploy.ok,
+        error: deployError,
+        state: `back on ${named(to)}, as before this run`,
+        runs: { release: to.id, ref: to.ref }
+      }
+    }
+    return {
+      ...base,
+      status: 'failed',
+      changed: true,
+      error: [deployError, `going back to ${named(to)} failed: ${outcome.error}`]
+        .filter(Boolean)
+        .join('; '),
+      state: `changed; going back to ${named(to)} FAILED`
+    }
+  }
+  if (r.deploy.ok) {
+    const ref = report.ref ?? s.ref
+    return {
+      ...base,
+      status: 'succeeded',
+      changed,
+      state: `on release ${base.release} (${short(ref)})`,
+      runs: { release: base.release, ref }
+    }
+  }
+  if (report.lockLost) {
+    return {
+      ...base,
+      status: 'failed',
+      changed,
+      error: deployError,
+      state: `${changed ? 'changed' : 'unchanged'}, then taken over by another deploy`
+    }
+  }
+  if (changed) {
+    return {
+      ...base,
+      status: 'failed',
+      changed,
+      error: deployError,
+      state: live
+        ? 'changed, failed'
+        : 'changed, failed; it had no release before this run to go back to'
+    }
+  }
+  return {
+    ...base,
+    status: 'failed',
+    changed,
+    error: deployError,
+    state: live ? `unchanged, ${before}` : 'unchanged',
+    ...(live ? { runs: { release: live.id, ref: live.ref } } : {})
+  }
+}
+
+/** A succeeded host that had no release before: nothing to go back to, so it stays on the new one. */
+function staysNote(row: HostRow, rows: readonly HostRow[]): string {
+  const wentBack = rows.some(r => r.status === 'rolled-back')
+  return wentBack && row.status === 'succeeded' && !row.previousRelease
+    ? '; it had no release before this run, so it stays on the new one'
+    : ''
 }
 
 /**
  * `wayBack: false` leaves the "To go back" line and hints out, for a caller
  * that decides after this stage whether the release stays (the root action).
+ * `fleetRollback: false` leaves the way back of a failed fleet to the caller
+ * too; `backTo` sends only the hosts named, each to its own release.
  */
 export async function run(
   s: DeploySettings,
-  options: { wayBack?: boolean; beforeStart?: DeployPlan['beforeStart'] } = {}
+  options: {
+    wayBack?: boolean
+    beforeStart?: DeployPlan['beforeStart']
+    fleetRollback?: boolean
+    backTo?: ReadonlyMap<string, string>
+  } = {}
 ): Promise<StageResult & { releaseId: string; rows: HostRow[] }> {
   registerEnvSecrets(s.env)
   const releaseId = newReleaseId(new Date(), s.ref || s.run.sha)
   const lockToken = newLockToken()
   core.saveState(STATE_TOKEN, lockToken)
-  const packed = s.source === 'upload' && !s.rollbackTo ? packTree(s.uploadPath) : undefined
-  const failures = new Map<string, Partial<HostReport>>()
-  const seconds = new Map<string, number>()
-  let outcomes: HostOutcome<HostReport>[]
+  const rollback = Boolean(s.rollbackTo || options.backTo)
+  const packed = s.source === 'upload' && !rollback ? packTree(s.uploadPath) : undefined
+  let fleetRun: Awaited<ReturnType<typeof deployFleet>>
   try {
-    outcomes = await forEachHost(s.connection, async host => {
-      const started = Date.now()
-      try {
-        return await core.group(
-          `${host.label}: ${s.rollbackTo ? 'rollback' : 'deploy'} ${releaseId}`,
-          () =>
-            deployHost(host, s, {
-              releaseId,
-              archive: packed?.archive,
-              lockToken,
-              beforeStart: options.beforeStart,
-              wayBack: options.wayBack,
-              onLocked: () => core.saveState(STATE_OPEN, 'true')
-            })
-        )
-      } catch (err) {
-        if (err instanceof DeployFailure) failures.set(host.label, err.report)
-        throw err
-      } finally {
-        seconds.set(host.label, (Date.now() - started) / 1000)
+    fleetRun = await deployFleet(
+      s,
+      {
+        releaseId,
+        archive: packed?.archive,
+        lockToken,
+        beforeStart: options.beforeStart,
+        wayBack: options.wayBack,
+        onLocked: () => core.saveState(STATE_OPEN, 'true')
+      },
+      {
+        stopAfterFailure: s.fleet.rollback && !rollback,
+        goBack: s.fleet.rollback && options.fleetRollback !== false && !rollback,
+        backTo: options.backTo
       }
-    })
+    )
   } finally {
     packed?.cleanup()
   }
   core.saveState(STATE_OPEN, 'false')
 
-  const rows = outcomes.map(o =>
-    toRow(o, seconds.get(o.host) ?? 0, releaseId, failures.get(o.host))
-  )
+  const rows = fleetRun.results.map(r => toRow(r, releaseId, s))
   const first = rows.find(r => r.status === 'succeeded') ?? rows[0]
   core.setOutput('release-id', releaseId)
-  core.setOutput('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '')
-  core.setOutput('previous-ref', first.previousRef)
+  core.setOutput(
+    'deployed-ref',
+    rows.every(r => r.status === 'succeeded') ? (first?.ref ?? '') : ''
+  )
+  core.setOutput('previous-ref', first?.previousRef ?? '')
   core.setOutput('hosts', JSON.stringify(rows))
   await writeSummary(s, releaseId, rows, options.wayBack ?? true)
 
-  const failed = rows.filter(r => r.status === 'failed')
-  const verb = s.rollbackTo ? 'Rollback' : 'Deploy'
-  if (failed.length > 0) {
-    const where = rows.map(r => `${r.host}: ${hostState(r)}`)
+  const verb = rollback ? 'Rollback' : 'Deploy'
+  if (fleetRun.refused) {
+    const refused = rows.filter(r => r.status === 'failed')
     return {
       ok: false,
       releaseId,
       rows,
-      message: `${verb} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`
+      message:
+        `${verb} refused before any change: ${refused.length} of ${rows.length} host(s) failed the check; no host was changed. ` +
+        refused
+          .map(r => (r.error?.startsWith(r.host) ? r.error : `${r.host}: ${r.error}`))
+          .join('. ')
+    }
+  }
+  const failed = rows.filter(r => r.status !== 'succeeded')
+  if (failed.length > 0) {
+    const first = rows.filter(r => r.status === 'failed' || r.failedFirst).map(r => r.host)
+    const where = rows.map(r => `${r.host}: ${r.state}${staysNote(r, rows)}`)
+    return {
+      ok: false,
+      releaseId,
+      rows,
+      message: `${verb} failed on ${first.join(', ')}. Hosts now: ${where.join('; ')}`
     }
   }
   return {
     ok: true,
     releaseId,
     rows,
-    message: `${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
+    message: `${rollback ? 'Rolled back' : 'Deployed'} ${first?.ref ?? ''} as release ${releaseId} on ${rows.length} host(s)`
   }
-}
-
-function hostState(r: HostRow): string {
-  if (r.status === 'succeeded') return `on ${r.release}`
-  if (r.lockLost) return `${r.changed ? 'changed' : 'unchanged'}, then taken over by another deploy`
-  if (r.changed) return 'changed, failed'
-  return `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   readLines
 } from '../core/inputs.js'
 import { parseEnvInput } from './env-input.js'
+import { FleetSettings, readFleetSettings } from './fleet-settings.js'
 import { ImagePin, readImagePins } from './image-pins.js'
 import { SourceKind } from './release-log.js'
 import {
@@ -69,6 +70,7 @@ export interface DeploySettings {
   rollbackTo: string
   /** Deploy a commit older than the live one (an ancestor of it) instead of refusing. */
   allowOlder: boolean
+  fleet: FleetSettings
   run: RunContext
 }
 
@@ -228,7 +230,25 @@ export function readDeploySettings(
     keepReleases: readInteger(read, 'keep-releases', 5, 1, 100),
     rollbackTo,
     allowOlder: readBoolean(read, 'allow-older', false),
+    fleet: readFleetSettings(read, connection.targets.length),
     run
+  }
+}
+
+/**
+ * A rollback deploys a release as it was recorded: none of this run's env
+ * values, pins, checks or hooks go with it.
+ */
+export function rollbackSettings(deploy: DeploySettings, rollbackTo: string): DeploySettings {
+  return {
+    ...deploy,
+    rollbackTo,
+    vars: [],
+    env: [],
+    images: [],
+    requiredEnv: [],
+    preDeploy: '',
+    postDeploy: ''
   }
 }
 

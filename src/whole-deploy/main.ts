@@ -13,11 +13,13 @@ import { GithubDeployment } from './github-deployment.js'
 import {
   collectstaticAgainNote,
   decideRollback,
+  hostsAfterRollback,
   migratedDownNote,
   migrateDownFailedMessage,
   previousRefOf,
   RollbackDecision,
-  rolledBackMessage
+  rolledBackMessage,
+  wayBackOf
 } from './rollback-decision.js'
 import { RootSettings } from './root-settings.js'
 
@@ -81,7 +83,8 @@ async function deployStage(s: RootSettings): Promise<{ deployed: Deployed; early
       early.push(await migrateHost(host, earlySettings))
     })
   const deployed = await stage('ssh-deploy', () =>
-    sshDeploy(s.deploy, { wayBack: false, beforeStart })
+    // The way back of a failed fleet is this action's: the down migration goes first.
+    sshDeploy(s.deploy, { wayBack: false, beforeStart, fleetRollback: false })
   )
   if (early.length > 0) await writeEarlyMigrateSummary(early[0])
   return {
@@ -150,7 +153,8 @@ async function writeWayBack(previousRef: string): Promise<void> {
 async function rollBack(
   s: RootSettings,
   decision: Extract<RollbackDecision, { kind: 'roll-back' }>,
-  progress: Progress
+  progress: Progress,
+  deployed: Deployed
 ): Promise<{ rolledBack: boolean; message: string }> {
   const notes: string[] = []
   if (decision.migrateDown && s.migrateDown) {
@@ -175,7 +179,12 @@ async function rollBack(
   } else if (decision.databaseNote) {
     notes.push(decision.databaseNote)
   }
-  const back = await stage('rollback: ssh-deploy', () => sshDeploy(s.rollback))
+  // Each host goes back to the release it ran before this run; a host this run did not change stays.
+  const backTo = wayBackOf(deployed.rows)
+  const back =
+    backTo.size > 0
+      ? await stage('rollback: ssh-deploy', () => sshDeploy(s.rollback, { backTo }))
+      : { ok: true, message: 'no host to put back', releaseId: '', rows: [] }
   if (back.ok && s.collectstatic) {
     const settings = s.collectstatic
     const again = await stage('rollback: collectstatic', () =>
@@ -183,7 +192,11 @@ async function rollBack(
     )
     notes.push(...collectstaticAgainNote(again))
   }
-  return { rolledBack: back.ok, message: rolledBackMessage(decision, back, notes) }
+  const hosts = hostsAfterRollback(deployed.rows, back.rows)
+  return {
+    rolledBack: back.ok && backTo.size > 0,
+    message: rolledBackMessage(decision, { ...back, hosts }, notes)
+  }
 }
 
 /** Alembic and Django go down to the revision recorded before the run, never below it. */
@@ -222,7 +235,7 @@ export async function run(s: RootSettings): Promise<RootOutcome> {
     await deployment?.status('failure', decision.status)
     return { ...outcome, message: decision.message }
   }
-  const { rolledBack, message } = await rollBack(s, decision, progress)
+  const { rolledBack, message } = await rollBack(s, decision, progress, deployed)
   await deployment?.status('failure', decision.failure)
   return { ...outcome, rolledBack, message }
 }

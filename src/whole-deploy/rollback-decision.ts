@@ -124,14 +124,49 @@ export function collectstaticAgainNote(again: { ok: boolean; message: string }):
   return again.ok ? [] : [`collectstatic after the rollback FAILED: ${again.message}`]
 }
 
+/**
+ * Where each host goes back to: the release it ran before this run, as its
+ * own release log said. A host this run did not change stays as it is, and
+ * so does one that had no release before, or that another deploy took over.
+ */
+export function wayBackOf(
+  rows: readonly Pick<HostRow, 'host' | 'changed' | 'previousRelease' | 'lockLost'>[]
+): Map<string, string> {
+  return new Map(
+    rows
+      .filter(r => r.changed && r.previousRelease && !r.lockLost)
+      .map(r => [r.host, r.previousRelease!])
+  )
+}
+
+/** One line per host: what it runs after the rollback. */
+export function hostsAfterRollback(
+  deployed: readonly HostRow[],
+  back: readonly HostRow[]
+): string[] {
+  const short = (ref: string) => ref.slice(0, 12)
+  return deployed.map(r => {
+    const again = back.find(b => b.host === r.host)
+    if (again?.status === 'succeeded')
+      return `${r.host}: back on release ${r.previousRelease} (${short(again.ref)})`
+    if (again) return `${r.host}: going back to release ${r.previousRelease} FAILED`
+    if (r.lockLost) return `${r.host}: taken over by another deploy`
+    if (!r.changed)
+      return `${r.host}: unchanged${r.previousRelease ? `, still on release ${r.previousRelease} (${short(r.previousRef)})` : ''}`
+    return `${r.host}: had no release before this run; stays on release ${r.release} (${short(r.ref)})`
+  })
+}
+
 /** The final message of a run that rolled back (or tried to). */
 export function rolledBackMessage(
   decision: { failure: string; previousRef: string },
-  back: { ok: boolean; message: string; releaseId: string },
+  back: { ok: boolean; message: string; releaseId: string; hosts?: readonly string[] },
   notes: readonly string[]
 ): string {
   const where = back.ok
-    ? `rolled back to ${decision.previousRef} (release ${back.releaseId})`
+    ? back.hosts
+      ? `rolled back, each host to the release it ran before: ${back.hosts.join('; ')}`
+      : `rolled back to ${decision.previousRef} (release ${back.releaseId})`
     : `ROLLBACK FAILED: ${back.message}`
   return `${decision.failure}. ${where}${notes.length ? `; ${notes.join('; ')}` : ''}`
 }

@@ -3,7 +3,7 @@ import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean } from '../core/inputs.js'
 import { MigrateSettings, readMigrateSettings } from '../migrate/settings.js'
 import { readSmokeCheckSettings, SmokeCheckSettings } from '../smoke-check/settings.js'
-import { DeploySettings, readDeploySettings } from '../ssh-deploy/settings.js'
+import { DeploySettings, readDeploySettings, rollbackSettings } from '../ssh-deploy/settings.js'
 import { DeploymentRequest } from './github-deployment.js'
 import { collectstaticReader, migrateReader, smokeReader } from './stage-inputs.js'
 
@@ -29,16 +29,7 @@ export interface RootSettings {
  * this run's env values, pins, checks or hooks go with it.
  */
 export function rollbackDeploySettings(deploy: DeploySettings): DeploySettings {
-  return {
-    ...deploy,
-    rollbackTo: 'previous',
-    vars: [],
-    env: [],
-    images: [],
-    requiredEnv: [],
-    preDeploy: '',
-    postDeploy: ''
-  }
+  return rollbackSettings(deploy, 'previous')
 }
 
 function refuseMigrateBeforeStart(tool: string, read: InputReader): void {

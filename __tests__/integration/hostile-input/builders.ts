@@ -23,6 +23,7 @@ import { fileCommands } from '../../../src/commands/files.js'
 import { ancestryCommand, gitCommands } from '../../../src/commands/git.js'
 import { lockCommands } from '../../../src/commands/lock.js'
 import { uploadCommands } from '../../../src/commands/upload.js'
+import { preflightCommand } from '../../../src/commands/preflight.js'
 import { findPython, liveReleaseDir } from '../../../src/server/compose.js'
 import type { RemoteCommand } from '../../../src/core/remote-command.js'
 import { collectstaticArgv } from '../../../src/commands/collectstatic.js'
@@ -370,6 +371,17 @@ export const REMOTE_CASES: RemoteCase[] = [
         const lock = await DeployLock.acquire(host, at.appDir, owner(v), 1000)
         await lock.release()
       })
+  },
+  {
+    covers: ['commands/preflight: preflightCommand'],
+    commands: (v, at) => [
+      preflightCommand({
+        appDir: `${at.appDir}/${v}`,
+        minFreeKib: 0,
+        compose: 'auto',
+        log: statePaths(`${at.appDir}/${v}`).log
+      })
+    ]
   },
   {
     covers: [

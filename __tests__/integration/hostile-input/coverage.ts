@@ -21,6 +21,8 @@ import * as commandsGit from '../../../src/commands/git.js'
 import * as commandsLock from '../../../src/commands/lock.js'
 import * as remoteScript from '../../../src/commands/remote-script.js'
 import * as commandsUpload from '../../../src/commands/upload.js'
+import * as commandsPreflight from '../../../src/commands/preflight.js'
+import * as preflight from '../../../src/ssh-deploy/host-deploy/preflight.js'
 import * as appSettings from '../../../src/core/app-settings.js'
 import * as compose from '../../../src/server/compose.js'
 import * as fleet from '../../../src/core/fleet.js'
@@ -64,6 +66,8 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'commands/lock': commandsLock,
   'commands/remote-script': remoteScript,
   'commands/upload': commandsUpload,
+  'commands/preflight': commandsPreflight,
+  'ssh-deploy/host-deploy/preflight': preflight,
   'core/app-settings': appSettings,
   'server/compose': compose,
   'core/fleet': fleet,
@@ -131,6 +135,11 @@ export const NOT_BUILDERS: Record<string, string> = {
   'core/fleet: failureText': 'message text',
   'core/fleet: mapLimited': 'concurrency helper',
   'core/fleet: forEachHost': 'opens sessions',
+  'core/fleet: Fleet': 'opens sessions and hands work the HostContext of each',
+  'ssh-deploy/host-deploy/preflight: preflightHost': 'runs preflightCommand, covered',
+  'ssh-deploy/host-deploy/preflight: parsePreflight': 'parses output',
+  'ssh-deploy/host-deploy/preflight: dockerDaemonProblem': 'message text',
+  'ssh-deploy/host-deploy/preflight: filesOf': 'decides from release records',
   'core/remote-command: toShell':
     'the quoting every case goes through (the exec string is checked for each)',
   'core/remote-command: describe': 'the log line, toShell with secrets hidden',

@@ -25,6 +25,7 @@ import { fileCommands } from '../../../src/commands/files.js'
 import { ancestryCommand, gitCommands } from '../../../src/commands/git.js'
 import { lockCommands } from '../../../src/commands/lock.js'
 import { uploadCommands } from '../../../src/commands/upload.js'
+import { preflightCommand } from '../../../src/commands/preflight.js'
 import { quote } from '../../../src/core/shell.js'
 import { RECORDED_ENV } from '../../../testbed/recorders.js'
 
@@ -247,6 +248,20 @@ const MODELS = new Map<string, Model>([
         )
       call('git', '-C', dir, 'merge-base', '--is-ancestor', '--end-of-options', candidate, live)
       call('git', '-C', dir, 'merge-base', '--is-ancestor', '--end-of-options', live, candidate)
+    }
+  ],
+  [
+    scriptOf(preflightCommand({ appDir: '/d', minFreeKib: 0, compose: 'auto', log: '/l' })),
+    ([app, , want, log], at, call) => {
+      // The recorders exit 0 and print nothing: the daemon answers, the first Compose asked for
+      // is there, and dirname names no directory above a missing app-dir, so the climb stops.
+      call('docker', 'version', '--format', '{{.Server.Version}}')
+      if (want === 'v1') call('docker-compose', 'version')
+      else call('docker', 'compose', 'version')
+      if (!exists(resolve(at.cwd, app))) call('dirname', '--', app)
+      call('df', '-Pk', '--', app)
+      call('awk', 'NR == 2 { print $4 }')
+      if (exists(resolve(at.cwd, log))) call('cat', '--', log)
     }
   ],
   [

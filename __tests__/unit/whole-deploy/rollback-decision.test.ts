@@ -6,8 +6,10 @@ import {
   migratedDownNote,
   migrateDownFailedMessage,
   RollbackDecision,
+  hostsAfterRollback,
   rolledBackMessage,
-  StageOutcomes
+  StageOutcomes,
+  wayBackOf
 } from '../../../src/whole-deploy/rollback-decision.js'
 
 const OLD = 'a'.repeat(40)
@@ -244,5 +246,57 @@ describe('the message parts of a rollback', () => {
     ]
   ])('back %j with notes %j', (back, notes, message) => {
     expect(rolledBackMessage(decision, back, notes)).toBe(message)
+  })
+})
+
+describe('the way back of each host', () => {
+  const rows = [
+    row({ host: 'web1', previousRelease: 'r1' }),
+    // Failed before its release was recorded as started: it still runs r1.
+    row({ host: 'web2', status: 'failed', changed: false, previousRelease: 'r1' }),
+    row({
+      host: 'web3',
+      status: 'failed',
+      changed: true,
+      previousRelease: 'r0',
+      previousRef: 'c'.repeat(40)
+    }),
+    row({ host: 'web4', previousRelease: '', previousRef: '' }),
+    row({ host: 'web5', status: 'failed', changed: true, lockLost: true, previousRelease: 'r1' })
+  ]
+
+  it('sends back only the hosts this run changed, each to the release it ran before', () => {
+    expect([...wayBackOf(rows)]).toEqual([
+      ['web1', 'r1'],
+      ['web3', 'r0']
+    ])
+  })
+
+  it('says per host what it runs after the rollback', () => {
+    const back = [row({ host: 'web1', ref: OLD }), row({ host: 'web3', status: 'failed' })]
+    expect(hostsAfterRollback(rows, back)).toEqual([
+      `web1: back on release r1 (${OLD.slice(0, 12)})`,
+      `web2: unchanged, still on release r1 (${OLD.slice(0, 12)})`,
+      'web3: going back to release r0 FAILED',
+      `web4: had no release before this run; stays on release r2 (${NEW.slice(0, 12)})`,
+      'web5: taken over by another deploy'
+    ])
+  })
+
+  it('names each host in the final message', () => {
+    expect(
+      rolledBackMessage(
+        { failure: 'smoke-check failed', previousRef: OLD },
+        {
+          ok: true,
+          message: '',
+          releaseId: 'r3',
+          hosts: ['web1: back on release r1 (aaa)', 'web2: unchanged']
+        },
+        []
+      )
+    ).toBe(
+      'smoke-check failed. rolled back, each host to the release it ran before: web1: back on release r1 (aaa); web2: unchanged'
+    )
   })
 })

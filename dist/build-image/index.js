@@ -55834,6 +55834,18 @@ async function mapLimited(items, limit, fn) {
     await Promise.all(workers);
     return results;
 }
+function openTarget(settings, target, openSession) {
+    return openSession(target, {
+        connectTimeoutMs: settings.connectTimeoutMs,
+        connectRetries: settings.connectRetries,
+        commandTimeoutMs: settings.commandTimeoutMs
+    }, settings.proxy);
+}
+function failed(label, err) {
+    const message = errorMessage(err);
+    core.error(message.startsWith(label) ? message : `${label}: ${message}`);
+    return { host: label, ok: false, error: message };
+}
 /**
  * Connects to every target (at most max-parallel at once) and runs `work` on
  * each. A host that fails does not stop the others; each outcome is reported.
@@ -55844,23 +55856,77 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
         const label = target.address.label;
         let session;
         try {
-            session = await openSession(target, {
-                connectTimeoutMs: settings.connectTimeoutMs,
-                connectRetries: settings.connectRetries,
-                commandTimeoutMs: settings.commandTimeoutMs
-            }, settings.proxy);
+            session = await openTarget(settings, target, openSession);
             const value = await work(new HostContext(session, several ? `[${label}] ` : ''));
             return { host: label, ok: true, value };
         }
         catch (err) {
-            const message = errorMessage(err);
-            core.error(message.startsWith(label) ? message : `${label}: ${message}`);
-            return { host: label, ok: false, error: message };
+            return failed(label, err);
         }
         finally {
             await session?.close();
         }
     });
+}
+/**
+ * Every host of a run, each connected once for all the stages of the run
+ * (the checks before any change, the deploy, the way back), so that a stage
+ * does not pay the connection again.
+ */
+class Fleet {
+    members;
+    sessions;
+    maxParallel;
+    constructor(members, sessions, maxParallel) {
+        this.members = members;
+        this.sessions = sessions;
+        this.maxParallel = maxParallel;
+    }
+    /** Connects to every target, at most max-parallel at once; a host that cannot be reached says why. */
+    static async open(settings, openSession = SshSession.open.bind(SshSession)) {
+        const several = settings.targets.length > 1;
+        const sessions = [];
+        const members = await mapLimited(settings.targets, settings.maxParallel, async (target) => {
+            const label = target.address.label;
+            try {
+                const session = await openTarget(settings, target, openSession);
+                sessions.push(session);
+                return { label, host: new HostContext(session, several ? `[${label}] ` : '') };
+            }
+            catch (err) {
+                return { label, error: failed(label, err).error };
+            }
+        });
+        return new Fleet(members, sessions, settings.maxParallel);
+    }
+    /**
+     * Runs `work` on each of `members`, at most max-parallel at once, in their
+     * order. With `stopAfterFailure`, once one fails no further one starts: its
+     * outcome is `skipped`.
+     */
+    async each(members, work, opts = {}) {
+        let stop = false;
+        return mapLimited(members, this.maxParallel, async (member) => {
+            if (stop)
+                return { host: member.label, ok: false, skipped: true };
+            if (!member.host) {
+                if (opts.stopAfterFailure)
+                    stop = true;
+                return { host: member.label, ok: false, error: member.error };
+            }
+            try {
+                return { host: member.label, ok: true, value: await work(member.host) };
+            }
+            catch (err) {
+                if (opts.stopAfterFailure)
+                    stop = true;
+                return failed(member.label, err);
+            }
+        });
+    }
+    async close() {
+        await Promise.all(this.sessions.map(s => s.close()));
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/build-image/main.ts

@@ -56015,7 +56015,7 @@ function forwardThrough(proxy, target) {
     });
 }
 /** An SSH connection to one server (possibly through a jump host). */
-class SshSession {
+class ssh_session_SshSession {
     label;
     ssh;
     proxy;
@@ -56041,7 +56041,7 @@ class SshSession {
         try {
             const ssh = await connectWithRetries(target, opts, jump ? () => forwardThrough(jump, target) : undefined);
             ssh.connection.setNoDelay(true);
-            return new SshSession(target.address.label, ssh, jump, opts);
+            return new ssh_session_SshSession(target.address.label, ssh, jump, opts);
         }
         catch (err) {
             jump?.dispose();
@@ -56261,33 +56261,99 @@ async function mapLimited(items, limit, fn) {
     await Promise.all(workers);
     return results;
 }
+function openTarget(settings, target, openSession) {
+    return openSession(target, {
+        connectTimeoutMs: settings.connectTimeoutMs,
+        connectRetries: settings.connectRetries,
+        commandTimeoutMs: settings.commandTimeoutMs
+    }, settings.proxy);
+}
+function failed(label, err) {
+    const message = (0,errors/* errorMessage */.gJ)(err);
+    core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
+    return { host: label, ok: false, error: message };
+}
 /**
  * Connects to every target (at most max-parallel at once) and runs `work` on
  * each. A host that fails does not stop the others; each outcome is reported.
  */
-async function forEachHost(settings, work, openSession = SshSession.open.bind(SshSession)) {
+async function forEachHost(settings, work, openSession = ssh_session_SshSession.open.bind(ssh_session_SshSession)) {
     const several = settings.targets.length > 1;
     return mapLimited(settings.targets, settings.maxParallel, async (target) => {
         const label = target.address.label;
         let session;
         try {
-            session = await openSession(target, {
-                connectTimeoutMs: settings.connectTimeoutMs,
-                connectRetries: settings.connectRetries,
-                commandTimeoutMs: settings.commandTimeoutMs
-            }, settings.proxy);
+            session = await openTarget(settings, target, openSession);
             const value = await work(new HostContext(session, several ? `[${label}] ` : ''));
             return { host: label, ok: true, value };
         }
         catch (err) {
-            const message = (0,errors/* errorMessage */.gJ)(err);
-            core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
-            return { host: label, ok: false, error: message };
+            return failed(label, err);
         }
         finally {
             await session?.close();
         }
     });
+}
+/**
+ * Every host of a run, each connected once for all the stages of the run
+ * (the checks before any change, the deploy, the way back), so that a stage
+ * does not pay the connection again.
+ */
+class Fleet {
+    members;
+    sessions;
+    maxParallel;
+    constructor(members, sessions, maxParallel) {
+        this.members = members;
+        this.sessions = sessions;
+        this.maxParallel = maxParallel;
+    }
+    /** Connects to every target, at most max-parallel at once; a host that cannot be reached says why. */
+    static async open(settings, openSession = SshSession.open.bind(SshSession)) {
+        const several = settings.targets.length > 1;
+        const sessions = [];
+        const members = await mapLimited(settings.targets, settings.maxParallel, async (target) => {
+            const label = target.address.label;
+            try {
+                const session = await openTarget(settings, target, openSession);
+                sessions.push(session);
+                return { label, host: new HostContext(session, several ? `[${label}] ` : '') };
+            }
+            catch (err) {
+                return { label, error: failed(label, err).error };
+            }
+        });
+        return new Fleet(members, sessions, settings.maxParallel);
+    }
+    /**
+     * Runs `work` on each of `members`, at most max-parallel at once, in their
+     * order. With `stopAfterFailure`, once one fails no further one starts: its
+     * outcome is `skipped`.
+     */
+    async each(members, work, opts = {}) {
+        let stop = false;
+        return mapLimited(members, this.maxParallel, async (member) => {
+            if (stop)
+                return { host: member.label, ok: false, skipped: true };
+            if (!member.host) {
+                if (opts.stopAfterFailure)
+                    stop = true;
+                return { host: member.label, ok: false, error: member.error };
+            }
+            try {
+                return { host: member.label, ok: true, value: await work(member.host) };
+            }
+            catch (err) {
+                if (opts.stopAfterFailure)
+                    stop = true;
+                return failed(member.label, err);
+            }
+        });
+    }
+    async close() {
+        await Promise.all(this.sessions.map(s => s.close()));
+    }
 }
 
 // EXTERNAL MODULE: ./src/core/cancellation.ts

@@ -54564,8 +54564,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3409);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1635);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5699);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1822);
 
 
 
@@ -54573,8 +54573,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 await (0,_core_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)({
     readSettings: () => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readDeploySettings */ .lr)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh),
-    run: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e,
-    post: () => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)(() => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readLockRelease */ .Rn)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh))
+    run: _main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF,
+    post: () => (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .bE)(() => (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .readLockRelease */ .Rn)(_core_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .actionInputs */ .eh))
 });
 
 __webpack_async_result__();
@@ -54582,15 +54582,17 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3409:
+/***/ 5699:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  b: () => (/* binding */ post),
-  e: () => (/* binding */ run)
+  bE: () => (/* binding */ post),
+  eF: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: toRow
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(8261);
@@ -55906,6 +55908,18 @@ async function mapLimited(items, limit, fn) {
     await Promise.all(workers);
     return results;
 }
+function openTarget(settings, target, openSession) {
+    return openSession(target, {
+        connectTimeoutMs: settings.connectTimeoutMs,
+        connectRetries: settings.connectRetries,
+        commandTimeoutMs: settings.commandTimeoutMs
+    }, settings.proxy);
+}
+function failed(label, err) {
+    const message = (0,errors/* errorMessage */.gJ)(err);
+    core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
+    return { host: label, ok: false, error: message };
+}
 /**
  * Connects to every target (at most max-parallel at once) and runs `work` on
  * each. A host that fails does not stop the others; each outcome is reported.
@@ -55916,23 +55930,77 @@ async function forEachHost(settings, work, openSession = SshSession.open.bind(Ss
         const label = target.address.label;
         let session;
         try {
-            session = await openSession(target, {
-                connectTimeoutMs: settings.connectTimeoutMs,
-                connectRetries: settings.connectRetries,
-                commandTimeoutMs: settings.commandTimeoutMs
-            }, settings.proxy);
+            session = await openTarget(settings, target, openSession);
             const value = await work(new HostContext(session, several ? `[${label}] ` : ''));
             return { host: label, ok: true, value };
         }
         catch (err) {
-            const message = (0,errors/* errorMessage */.gJ)(err);
-            core/* error */.z3(message.startsWith(label) ? message : `${label}: ${message}`);
-            return { host: label, ok: false, error: message };
+            return failed(label, err);
         }
         finally {
             await session?.close();
         }
     });
+}
+/**
+ * Every host of a run, each connected once for all the stages of the run
+ * (the checks before any change, the deploy, the way back), so that a stage
+ * does not pay the connection again.
+ */
+class Fleet {
+    members;
+    sessions;
+    maxParallel;
+    constructor(members, sessions, maxParallel) {
+        this.members = members;
+        this.sessions = sessions;
+        this.maxParallel = maxParallel;
+    }
+    /** Connects to every target, at most max-parallel at once; a host that cannot be reached says why. */
+    static async open(settings, openSession = SshSession.open.bind(SshSession)) {
+        const several = settings.targets.length > 1;
+        const sessions = [];
+        const members = await mapLimited(settings.targets, settings.maxParallel, async (target) => {
+            const label = target.address.label;
+            try {
+                const session = await openTarget(settings, target, openSession);
+                sessions.push(session);
+                return { label, host: new HostContext(session, several ? `[${label}] ` : '') };
+            }
+            catch (err) {
+                return { label, error: failed(label, err).error };
+            }
+        });
+        return new Fleet(members, sessions, settings.maxParallel);
+    }
+    /**
+     * Runs `work` on each of `members`, at most max-parallel at once, in their
+     * order. With `stopAfterFailure`, once one fails no further one starts: its
+     * outcome is `skipped`.
+     */
+    async each(members, work, opts = {}) {
+        let stop = false;
+        return mapLimited(members, this.maxParallel, async (member) => {
+            if (stop)
+                return { host: member.label, ok: false, skipped: true };
+            if (!member.host) {
+                if (opts.stopAfterFailure)
+                    stop = true;
+                return { host: member.label, ok: false, error: member.error };
+            }
+            try {
+                return { host: member.label, ok: true, value: await work(member.host) };
+            }
+            catch (err) {
+                if (opts.stopAfterFailure)
+                    stop = true;
+                return failed(member.label, err);
+            }
+        });
+    }
+    async close() {
+        await Promise.all(this.sessions.map(s => s.close()));
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/env-values.ts
@@ -58423,10 +58491,13 @@ function lockLostFailure(err, releaseId, journal) {
 
 
 
-/** Deploys (or rolls back) one host. Takes the lock, stages the source, then changes the app. */
-async function deployHost(host, s, plan) {
+/**
+ * Deploys (or rolls back) one host. Takes the lock, stages the source, then
+ * changes the app. `compose` is the Compose the check before found, if it ran.
+ */
+async function deployHost(host, s, plan, compose) {
     const { appDir } = s.app;
-    const binary = await detectCompose(host, s.app.composeChoice);
+    const binary = compose ?? (await detectCompose(host, s.app.composeChoice));
     host.info(`Compose: ${binary.join(' ')}`);
     const lock = s.lock
         ? await DeployLock.acquire(host, appDir, {
@@ -58453,6 +58524,282 @@ async function deployHost(host, s, plan) {
             ?.release()
             .catch(err => core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
     }
+}
+
+;// CONCATENATED MODULE: ./src/commands/preflight.ts
+/** Marks the start of the release log in the check's output. */
+const PREFLIGHT_LOG_MARK = '--- deploy-kit release log ---';
+// Each problem is one line: `problem<TAB>kind<TAB>detail`; the Compose found is
+// `compose<TAB>v2|v1`. Every check runs, so one run names every problem of the host.
+const SCRIPT = [
+    'app=$1; floor=$2; want=$3; log=$4',
+    'if ! command -v docker >/dev/null 2>&1; then',
+    '  printf \'problem\\tdocker-missing\\t%s\\n\' "$PATH"',
+    'elif ! out=$(docker version --format "{{.Server.Version}}" 2>&1 </dev/null); then',
+    "  printf 'problem\\tdocker-daemon\\t%s\\n' \"$(printf '%s' \"$out\" | tr '\\n' ' ' | cut -c1-400)\"",
+    'fi',
+    'found=',
+    'if [ "$want" != v1 ] && docker compose version >/dev/null 2>&1 </dev/null; then found=v2',
+    'elif [ "$want" != v2 ] && docker-compose version >/dev/null 2>&1 </dev/null; then found=v1',
+    'fi',
+    'if [ -n "$found" ]; then printf \'compose\\t%s\\n\' "$found"; else printf \'problem\\tcompose\\t%s\\n\' "$want"; fi',
+    'dir=$app',
+    'while [ ! -e "$dir" ]; do',
+    '  up=$(dirname -- "$dir")',
+    '  { [ -n "$up" ] && [ "$up" != "$dir" ]; } || break',
+    '  dir=$up',
+    'done',
+    'if [ ! -d "$dir" ]; then',
+    '  printf \'problem\\tapp-dir-not-dir\\t%s\\n\' "$dir"',
+    'elif [ ! -w "$dir" ] || [ ! -x "$dir" ]; then',
+    '  printf \'problem\\tapp-dir-not-writable\\t%s\\n\' "$dir"',
+    'elif [ -e "$dir/.deploy-kit" ] && { [ ! -w "$dir/.deploy-kit" ] || [ ! -x "$dir/.deploy-kit" ]; }; then',
+    '  printf \'problem\\tapp-dir-not-writable\\t%s\\n\' "$dir/.deploy-kit"',
+    'fi',
+    'free=$(df -Pk -- "$dir" 2>/dev/null | awk \'NR == 2 { print $4 }\')',
+    'case $free in',
+    "  ''|*[!0-9]*) printf 'problem\\tdisk-unknown\\t%s\\n' \"$dir\" ;;",
+    '  *) [ "$free" -ge "$floor" ] || printf \'problem\\tdisk\\t%s %s\\n\' "$free" "$dir" ;;',
+    'esac',
+    `printf '%s\\n' '${PREFLIGHT_LOG_MARK}'`,
+    '[ ! -r "$log" ] || cat -- "$log"'
+].join('\n');
+/**
+ * Everything a deploy needs from a host, checked in one round trip before any
+ * host changes: the docker daemon answers the deploy user, Compose is there,
+ * the app directory (or the nearest directory above it, which will hold it)
+ * is writable, and it has free space above a floor. Prints the problems, the
+ * Compose found and the release log; exits 0 whatever it finds.
+ */
+function preflightCommand(r) {
+    return {
+        argv: [
+            'sh',
+            '-c',
+            SCRIPT,
+            'sh',
+            r.appDir,
+            String(Math.max(0, Math.floor(r.minFreeKib))),
+            r.compose,
+            r.log
+        ]
+    };
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/preflight.ts
+
+
+
+
+const WANTED = {
+    auto: 'auto',
+    'docker compose': 'v2',
+    'docker-compose': 'v1'
+};
+/** The docker CLI's own words for why it could not reach the daemon, as a sentence with its fix. */
+function dockerDaemonProblem(detail) {
+    const denied = /permission denied[^\n]*?(unix:\/\/)?(\/[\w./-]+\.sock)/i.exec(detail);
+    if (denied)
+        return `the user cannot reach the Docker daemon (permission denied on ${denied[2]}): add it to the docker group`;
+    if (/permission denied/i.test(detail))
+        return `the user cannot reach the Docker daemon (permission denied): add it to the docker group`;
+    return `the Docker daemon does not answer (${detail.trim().slice(0, 200)}): start it, or check DOCKER_HOST`;
+}
+function problemText(kind, detail, s) {
+    switch (kind) {
+        case 'docker-missing':
+            return `docker is not installed (not on PATH ${detail}): install Docker`;
+        case 'docker-daemon':
+            return dockerDaemonProblem(detail);
+        case 'compose':
+            return s.app.composeChoice === 'auto'
+                ? 'neither `docker compose` nor `docker-compose` works: install Docker Compose'
+                : `\`${s.app.composeChoice}\` does not work (compose-command: ${s.app.composeChoice})`;
+        case 'app-dir-not-dir':
+            return `${detail} is not a directory, so app-dir ${s.app.appDir} cannot be made`;
+        case 'app-dir-not-writable':
+            return `the user cannot write to ${detail} (app-dir: ${s.app.appDir}): give it to the deploy user`;
+        case 'disk': {
+            const [freeKib, dir] = [detail.split(' ')[0], detail.split(' ').slice(1).join(' ')];
+            return `only ${Math.floor(Number(freeKib) / 1024)} MB free on ${dir}, below min-free-mb ${s.fleet.minFreeMb}: free some space`;
+        }
+        case 'disk-unknown':
+            return `could not read the free space on ${detail}`;
+        default:
+            return `${kind}: ${detail}`;
+    }
+}
+/** Reads what the preflight command printed. */
+function parsePreflight(stdout, s) {
+    const at = stdout.indexOf(PREFLIGHT_LOG_MARK + '\n');
+    const checks = at < 0 ? stdout : stdout.slice(0, at);
+    const log = at < 0 ? '' : stdout.slice(at + PREFLIGHT_LOG_MARK.length + 1);
+    const problems = [];
+    let binary;
+    for (const line of checks.split('\n')) {
+        const [what, kind, ...rest] = line.split('\t');
+        if (what === 'problem')
+            problems.push(problemText(kind, rest.join('\t'), s));
+        if (what === 'compose')
+            binary = kind === 'v1' ? COMPOSE_V1 : COMPOSE_V2;
+    }
+    if (at < 0)
+        problems.push('the checks did not finish');
+    const records = parseReleaseLog(log);
+    return { problems, binary, live: filesOf(records, currentRelease(records)) };
+}
+/**
+ * A rollback is recorded as a release of its own that runs the files of the
+ * release it went back to: going back to it means going back to that one.
+ */
+function filesOf(records, release) {
+    const seen = new Set();
+    let at = release;
+    while (at?.rollbackOf && !seen.has(at.id)) {
+        seen.add(at.id);
+        const original = records.find(r => r.id === at.rollbackOf);
+        if (!original)
+            break;
+        at = original;
+    }
+    return at;
+}
+/** Checks one host before anything changes on any host, in one command. Changes nothing. */
+async function preflightHost(host, s) {
+    const result = await host.run(preflightCommand({
+        appDir: s.app.appDir,
+        // A way back needs little room, and is not to be refused when it is short.
+        minFreeKib: s.rollbackTo ? 0 : s.fleet.minFreeMb * 1024,
+        compose: WANTED[s.app.composeChoice],
+        log: statePaths(s.app.appDir).log
+    }), { quiet: true });
+    const found = parsePreflight(result.stdout, s);
+    if (result.code !== 0)
+        found.problems.push(`the checks exited with code ${result.code ?? result.signal}`);
+    return found;
+}
+
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 8 modules
+var settings = __nccwpck_require__(1822);
+;// CONCATENATED MODULE: ./src/ssh-deploy/fleet-deploy.ts
+
+
+
+
+
+
+
+/** The hosts of the run in their batches: the canary hosts alone first, then the rest. */
+function batches(members, canary) {
+    return canary > 0 && canary < members.length
+        ? [members.slice(0, canary), members.slice(canary)]
+        : [[...members]];
+}
+function outcomesFailed(results) {
+    return [...results.values()].some(r => r.deploy && !r.deploy.ok && !r.deploy.skipped);
+}
+/** Whether the host has to go back: this run changed it, and no other deploy took it over. */
+function changedByThisRun(r) {
+    if (!r.deploy || r.deploy.skipped)
+        return false;
+    if (r.deploy.ok)
+        return true;
+    return Boolean(r.failure?.changed) && !r.failure?.lockLost;
+}
+/**
+ * Checks every host, then deploys batch by batch; if a host fails and the run
+ * is all-or-nothing, every host it changed goes back to its own previous release.
+ */
+async function deployFleet(s, plan, opts) {
+    const fleet = await Fleet.open(s.connection);
+    try {
+        const members = opts.backTo
+            ? fleet.members.filter(m => opts.backTo.has(m.label))
+            : fleet.members;
+        const results = new Map(members.map(m => [m.label, { host: m.label, seconds: 0 }]));
+        const checked = await core/* group */.Os('Preflight: checking every host before any change', () => fleet.each(members, host => preflightHost(host, s)));
+        for (const c of checked)
+            results.get(c.host).preflight = c;
+        const refused = checked.some(c => !c.ok || c.value.problems.length > 0);
+        if (refused)
+            return { refused, results: [...results.values()] };
+        const checks = new Map(checked.map(c => [c.host, c.value]));
+        const deployOne = (settings, p, title) => async (host) => {
+            const started = Date.now();
+            const result = results.get(host.label);
+            try {
+                return await core/* group */.Os(`${host.label}: ${title}`, () => deployHost(host, settings, p, checks.get(host.label)?.binary));
+            }
+            catch (err) {
+                if (err instanceof DeployFailure) {
+                    if (result.deploy)
+                        result.back.failure = err.report;
+                    else
+                        result.failure = err.report;
+                }
+                throw err;
+            }
+            finally {
+                result.seconds += (Date.now() - started) / 1000;
+            }
+        };
+        let failed = false;
+        // A way back goes to every host at once: a canary there would leave the rest where they are.
+        const canaryCount = opts.backTo || s.rollbackTo ? 0 : s.fleet.canary;
+        for (const [i, batch] of batches(members, canaryCount).entries()) {
+            if (failed) {
+                for (const m of batch)
+                    results.get(m.label).deploy = { host: m.label, ok: false, skipped: true };
+                continue;
+            }
+            const outcomes = await fleet.each(batch, host => {
+                const target = opts.backTo?.get(host.label);
+                const verb = s.rollbackTo || target ? 'rollback' : 'deploy';
+                return deployOne(target ? { ...s, rollbackTo: target } : s, plan, `${verb} ${plan.releaseId}`)(host);
+            }, { stopAfterFailure: opts.stopAfterFailure });
+            for (const o of outcomes)
+                results.get(o.host).deploy = o;
+            // A canary that failed keeps the rest from starting, all-or-nothing or not.
+            const canary = i === 0 && canaryCount > 0;
+            failed = outcomes.some(o => !o.ok) && (opts.stopAfterFailure || canary);
+        }
+        if (opts.goBack && outcomesFailed(results))
+            await goBack(fleet, [...results.values()], checks, deployOne, s, plan);
+        return { refused, results: [...results.values()] };
+    }
+    finally {
+        await fleet.close();
+    }
+}
+/** Every host this run changed goes back to the release it ran before, as its own log said at the check. */
+async function goBack(fleet, results, checks, deployOne, s, plan) {
+    const targets = new Map();
+    for (const r of results) {
+        const live = checks.get(r.host)?.live;
+        if (changedByThisRun(r) && live)
+            targets.set(r.host, live);
+    }
+    if (targets.size === 0)
+        return;
+    const members = fleet.members.filter(m => targets.has(m.label));
+    (0,log/* logRemote */.dR)(`A host failed: ${members.map(m => `${m.label} goes back to release ${targets.get(m.label).id}`).join('; ')}`);
+    const outcomes = await fleet.each(members, host => {
+        const to = targets.get(host.label);
+        const result = results.find(r => r.host === host.label);
+        result.back = { to, outcome: { host: host.label, ok: false } };
+        // As the root action's rollback: the release as it was recorded, none of this run's values or hooks.
+        const back = (0,settings/* rollbackSettings */.OC)(s, to.id);
+        return deployOne(back, {
+            releaseId: newReleaseId(new Date(), to.ref),
+            lockToken: plan.lockToken,
+            onLocked: plan.onLocked,
+            wayBack: false
+        }, 
+        // The release id and ref come from the server's log: data for the log, never a group title.
+        'back to the release it ran before')(host);
+    });
+    for (const o of outcomes)
+        results.find(r => r.host === o.host).back.outcome = o;
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/main.ts
@@ -58490,9 +58837,15 @@ function envFileSummary(s, rows) {
     ].filter(Boolean);
     return `<p>Set in ${code(s.app.envFile)}: ${parts.join('; ')}.</p>`;
 }
+const RESULT = {
+    succeeded: '✅ succeeded',
+    failed: '❌ failed',
+    untouched: '⏸ untouched',
+    'rolled-back': '↩ back as before'
+};
 async function writeSummary(s, releaseId, rows, wayBack) {
-    const failed = rows.filter(r => r.status === 'failed');
-    const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${failed.length} of ${rows.length} host(s)` : 'succeeded'}`;
+    const failed = rows.filter(r => r.status !== 'succeeded');
+    const title = `${s.rollbackTo ? 'Rollback' : 'Deploy'} ${releaseId} ${failed.length ? `failed on ${rows.filter(r => r.status === 'failed' || r.failedFirst).length} of ${rows.length} host(s)` : 'succeeded'}`;
     const previous = rows.find(r => r.previousRef)?.previousRef ?? '';
     await core/* summary */.z
         .addHeading(title, 2)
@@ -58502,18 +58855,20 @@ async function writeSummary(s, releaseId, rows, wayBack) {
             { data: 'result', header: true },
             { data: 'ref', header: true },
             { data: 'previous', header: true },
+            { data: 'runs now', header: true },
             { data: 'seconds', header: true },
             { data: 'detail', header: true }
         ],
         ...rows.map(r => summaryRow([
             r.host,
-            r.status === 'succeeded'
-                ? '✅ succeeded'
-                : r.changed
+            r.status === 'failed'
+                ? r.changed
                     ? '❌ failed (server changed)'
-                    : '❌ failed (unchanged)',
+                    : '❌ failed (unchanged)'
+                : RESULT[r.status],
             commitLink(s, r.ref),
             commitLink(s, r.previousRef),
+            r.state ?? '',
             r.seconds.toFixed(1),
             r.error ?? ''
         ]))
@@ -58526,93 +58881,182 @@ async function writeSummary(s, releaseId, rows, wayBack) {
         : '')
         .write();
 }
-function toRow(outcome, seconds, releaseId, failure) {
-    const report = outcome.value ?? failure ?? {};
-    return {
-        host: outcome.host,
-        status: outcome.ok ? 'succeeded' : 'failed',
+const main_short = (ref) => ref.slice(0, 12);
+const named = (release) => `release ${release.id} (${main_short(release.ref)})`;
+/** One host's row: how its run went, and what it runs now. */
+function toRow(r, releaseId, s) {
+    const live = r.preflight?.value?.live;
+    const report = r.deploy?.value ?? r.failure ?? {};
+    const base = {
+        host: r.host,
         release: report.releaseId ?? releaseId,
         ref: report.ref ?? '',
-        previousRef: report.previousRef ?? '',
-        changed: outcome.ok || Boolean(report.changed),
-        seconds,
-        error: outcome.error,
+        previousRef: live?.ref ?? report.previousRef ?? '',
+        previousRelease: live?.id ?? report.previousRelease ?? '',
+        seconds: r.seconds,
         ...(report.lockLost ? { lockLost: true } : {})
     };
+    const before = live ? `still on ${named(live)}` : 'no release deployed there yet';
+    const problems = r.preflight?.value?.problems ?? [];
+    if (!r.preflight || !r.preflight.ok || problems.length > 0) {
+        const error = r.preflight?.error ?? (problems.length ? problems.join('; ') : undefined);
+        return {
+            ...base,
+            status: r.preflight ? 'failed' : 'untouched',
+            changed: false,
+            error,
+            state: r.preflight?.ok ? `refused by the check, ${before}` : 'not checked'
+        };
+    }
+    if (!r.deploy || r.deploy.skipped) {
+        return {
+            ...base,
+            status: 'untouched',
+            changed: false,
+            state: `untouched, ${before}`,
+            ...(live ? { runs: { release: live.id, ref: live.ref } } : {})
+        };
+    }
+    const changed = r.deploy.ok || Boolean(report.changed);
+    const deployError = r.deploy.error;
+    if (r.back) {
+        const { to, outcome } = r.back;
+        if (outcome.ok) {
+            return {
+                ...base,
+                status: 'rolled-back',
+                changed,
+                failedFirst: !r.deploy.ok,
+                error: deployError,
+                state: `back on ${named(to)}, as before this run`,
+                runs: { release: to.id, ref: to.ref }
+            };
+        }
+        return {
+            ...base,
+            status: 'failed',
+            changed: true,
+            error: [deployError, `going back to ${named(to)} failed: ${outcome.error}`]
+                .filter(Boolean)
+                .join('; '),
+            state: `changed; going back to ${named(to)} FAILED`
+        };
+    }
+    if (r.deploy.ok) {
+        const ref = report.ref ?? s.ref;
+        return {
+            ...base,
+            status: 'succeeded',
+            changed,
+            state: `on release ${base.release} (${main_short(ref)})`,
+            runs: { release: base.release, ref }
+        };
+    }
+    if (report.lockLost) {
+        return {
+            ...base,
+            status: 'failed',
+            changed,
+            error: deployError,
+            state: `${changed ? 'changed' : 'unchanged'}, then taken over by another deploy`
+        };
+    }
+    if (changed) {
+        return {
+            ...base,
+            status: 'failed',
+            changed,
+            error: deployError,
+            state: live
+                ? 'changed, failed'
+                : 'changed, failed; it had no release before this run to go back to'
+        };
+    }
+    return {
+        ...base,
+        status: 'failed',
+        changed,
+        error: deployError,
+        state: live ? `unchanged, ${before}` : 'unchanged',
+        ...(live ? { runs: { release: live.id, ref: live.ref } } : {})
+    };
+}
+/** A succeeded host that had no release before: nothing to go back to, so it stays on the new one. */
+function staysNote(row, rows) {
+    const wentBack = rows.some(r => r.status === 'rolled-back');
+    return wentBack && row.status === 'succeeded' && !row.previousRelease
+        ? '; it had no release before this run, so it stays on the new one'
+        : '';
 }
 /**
  * `wayBack: false` leaves the "To go back" line and hints out, for a caller
  * that decides after this stage whether the release stays (the root action).
+ * `fleetRollback: false` leaves the way back of a failed fleet to the caller
+ * too; `backTo` sends only the hosts named, each to its own release.
  */
 async function run(s, options = {}) {
     registerEnvSecrets(s.env);
     const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
     const lockToken = newLockToken();
     core/* saveState */.LZ(STATE_TOKEN, lockToken);
-    const packed = s.source === 'upload' && !s.rollbackTo ? packTree(s.uploadPath) : undefined;
-    const failures = new Map();
-    const seconds = new Map();
-    let outcomes;
+    const rollback = Boolean(s.rollbackTo || options.backTo);
+    const packed = s.source === 'upload' && !rollback ? packTree(s.uploadPath) : undefined;
+    let fleetRun;
     try {
-        outcomes = await forEachHost(s.connection, async (host) => {
-            const started = Date.now();
-            try {
-                return await core/* group */.Os(`${host.label}: ${s.rollbackTo ? 'rollback' : 'deploy'} ${releaseId}`, () => deployHost(host, s, {
-                    releaseId,
-                    archive: packed?.archive,
-                    lockToken,
-                    beforeStart: options.beforeStart,
-                    wayBack: options.wayBack,
-                    onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
-                }));
-            }
-            catch (err) {
-                if (err instanceof DeployFailure)
-                    failures.set(host.label, err.report);
-                throw err;
-            }
-            finally {
-                seconds.set(host.label, (Date.now() - started) / 1000);
-            }
+        fleetRun = await deployFleet(s, {
+            releaseId,
+            archive: packed?.archive,
+            lockToken,
+            beforeStart: options.beforeStart,
+            wayBack: options.wayBack,
+            onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
+        }, {
+            stopAfterFailure: s.fleet.rollback && !rollback,
+            goBack: s.fleet.rollback && options.fleetRollback !== false && !rollback,
+            backTo: options.backTo
         });
     }
     finally {
         packed?.cleanup();
     }
     core/* saveState */.LZ(STATE_OPEN, 'false');
-    const rows = outcomes.map(o => toRow(o, seconds.get(o.host) ?? 0, releaseId, failures.get(o.host)));
+    const rows = fleetRun.results.map(r => toRow(r, releaseId, s));
     const first = rows.find(r => r.status === 'succeeded') ?? rows[0];
     core/* setOutput */.uH('release-id', releaseId);
-    core/* setOutput */.uH('deployed-ref', rows.every(r => r.status === 'succeeded') ? first.ref : '');
-    core/* setOutput */.uH('previous-ref', first.previousRef);
+    core/* setOutput */.uH('deployed-ref', rows.every(r => r.status === 'succeeded') ? (first?.ref ?? '') : '');
+    core/* setOutput */.uH('previous-ref', first?.previousRef ?? '');
     core/* setOutput */.uH('hosts', JSON.stringify(rows));
     await writeSummary(s, releaseId, rows, options.wayBack ?? true);
-    const failed = rows.filter(r => r.status === 'failed');
-    const verb = s.rollbackTo ? 'Rollback' : 'Deploy';
-    if (failed.length > 0) {
-        const where = rows.map(r => `${r.host}: ${hostState(r)}`);
+    const verb = rollback ? 'Rollback' : 'Deploy';
+    if (fleetRun.refused) {
+        const refused = rows.filter(r => r.status === 'failed');
         return {
             ok: false,
             releaseId,
             rows,
-            message: `${verb} failed on ${failed.map(r => r.host).join(', ')}. Hosts now: ${where.join('; ')}`
+            message: `${verb} refused before any change: ${refused.length} of ${rows.length} host(s) failed the check; no host was changed. ` +
+                refused
+                    .map(r => (r.error?.startsWith(r.host) ? r.error : `${r.host}: ${r.error}`))
+                    .join('. ')
+        };
+    }
+    const failed = rows.filter(r => r.status !== 'succeeded');
+    if (failed.length > 0) {
+        const first = rows.filter(r => r.status === 'failed' || r.failedFirst).map(r => r.host);
+        const where = rows.map(r => `${r.host}: ${r.state}${staysNote(r, rows)}`);
+        return {
+            ok: false,
+            releaseId,
+            rows,
+            message: `${verb} failed on ${first.join(', ')}. Hosts now: ${where.join('; ')}`
         };
     }
     return {
         ok: true,
         releaseId,
         rows,
-        message: `${s.rollbackTo ? 'Rolled back' : 'Deployed'} ${first.ref} as release ${releaseId} on ${rows.length} host(s)`
+        message: `${rollback ? 'Rolled back' : 'Deployed'} ${first?.ref ?? ''} as release ${releaseId} on ${rows.length} host(s)`
     };
-}
-function hostState(r) {
-    if (r.status === 'succeeded')
-        return `on ${r.release}`;
-    if (r.lockLost)
-        return `${r.changed ? 'changed' : 'unchanged'}, then taken over by another deploy`;
-    if (r.changed)
-        return 'changed, failed';
-    return `unchanged${r.previousRef ? ` (still ${r.previousRef.slice(0, 12)})` : ''}`;
 }
 /**
  * Runs after the job, even when it failed or was cancelled: releases a lock
@@ -58754,14 +59198,15 @@ function parseRepository(text, input = 'repository') {
 
 /***/ }),
 
-/***/ 1635:
+/***/ 1822:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   lr: () => (/* binding */ readDeploySettings),
-  Rn: () => (/* binding */ readLockRelease)
+  Rn: () => (/* binding */ readLockRelease),
+  OC: () => (/* binding */ rollbackSettings)
 });
 
 // UNUSED EXPORTS: runContext
@@ -59207,6 +59652,21 @@ function checkedValue(key, value, input) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./src/ssh-deploy/fleet-settings.ts
+
+
+function readFleetSettings(read, hostCount) {
+    const canary = (0,inputs/* readInteger */.JI)(read, 'canary', 0, 0, 100);
+    if (canary > 0 && canary >= hostCount) {
+        throw new errors/* InputError */.dz('canary', `is ${canary}, but there ${hostCount === 1 ? 'is 1 host' : `are ${hostCount} hosts`}`, 'Give fewer canary hosts than hosts, or 0 for none');
+    }
+    return {
+        canary,
+        rollback: (0,inputs/* readBoolean */.Vf)(read, 'fleet-rollback', true),
+        minFreeMb: (0,inputs/* readInteger */.JI)(read, 'min-free-mb', 500, 0, 10_000_000)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/image-pins.ts
 /**
  * Images pinned by digest: build-image's `images` output (or `name=ref@digest`
@@ -59310,6 +59770,7 @@ var git_ref = __nccwpck_require__(4831);
 // EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
 var repository_url = __nccwpck_require__(5508);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
+
 
 
 
@@ -59438,7 +59899,24 @@ function readDeploySettings(read, run = runContext(), connection) {
         keepReleases: (0,inputs/* readInteger */.JI)(read, 'keep-releases', 5, 1, 100),
         rollbackTo,
         allowOlder: (0,inputs/* readBoolean */.Vf)(read, 'allow-older', false),
+        fleet: readFleetSettings(read, connection.targets.length),
         run
+    };
+}
+/**
+ * A rollback deploys a release as it was recorded: none of this run's env
+ * values, pins, checks or hooks go with it.
+ */
+function rollbackSettings(deploy, rollbackTo) {
+    return {
+        ...deploy,
+        rollbackTo,
+        vars: [],
+        env: [],
+        images: [],
+        requiredEnv: [],
+        preDeploy: '',
+        postDeploy: ''
     };
 }
 function readLockRelease(read) {

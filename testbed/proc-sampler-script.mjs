@@ -71,12 +71,15 @@ function poll() {
     const comm = (read(`/proc/${pid}/comm`) ?? '').trim()
     const key = `${pid}:${comm}`
     if (!processes.has(key)) processes.set(key, comm)
-    const environ = read(`/proc/${pid}/environ`) ?? ''
+    // Who may read the environment is taken before it is read: a process that ends in between
+    // would otherwise be reported with no owner, as if anyone could read what it held.
+    const info = describe(pid)
+    const environ = info.environOwner === -1 ? '' : (read(`/proc/${pid}/environ`) ?? '')
     for (const [name, value] of needles) {
       if (argv.includes(value) && !argvHits.has(`${key}:${name}`))
-        argvHits.set(`${key}:${name}`, { secret: name, ...describe(pid), argv: shown(argv) })
+        argvHits.set(`${key}:${name}`, { secret: name, ...info, argv: shown(argv) })
       if (environ.includes(value) && !environHits.has(`${key}:${name}`))
-        environHits.set(`${key}:${name}`, { secret: name, ...describe(pid), argv: shown(argv) })
+        environHits.set(`${key}:${name}`, { secret: name, ...info, argv: shown(argv) })
     }
   }
 }

@@ -114,9 +114,7 @@ describe('compose-command: docker compose', () => {
   it('fails on a server with only v1, naming the input, before any container starts', async () => {
     const { run, project } = await deploy(v1Only, 'strict', 'docker compose')
     expect(run.code).not.toBe(0)
-    expect(run.output).toContain(
-      '`docker compose` does not work on the server (compose-command: docker compose)'
-    )
+    expect(run.output).toContain('`docker compose` does not work (compose-command: docker compose)')
     expect(await projectContainers(project)).toEqual([])
   })
 })

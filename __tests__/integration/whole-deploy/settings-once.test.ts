@@ -52,6 +52,6 @@ it('warns about the unchecked host key once in a run with every stage planned', 
     .split('\n')
     .filter(line => line.startsWith('::warning::insecure-skip-host-key-check is true'))
   expect(warnings).toHaveLength(1)
-  expect(result.output).toContain('::error::Deploy failed on ')
+  expect(result.output).toContain('::error::Deploy refused before any change: ')
   expect(result.outputs['rolled-back']).toBe('false')
 })

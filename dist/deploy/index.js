@@ -55277,9 +55277,10 @@ function readAppSettings(read) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   RQ: () => (/* binding */ watchSignals),
-/* harmony export */   WN: () => (/* binding */ cancellation)
+/* harmony export */   WN: () => (/* binding */ cancellation),
+/* harmony export */   cJ: () => (/* binding */ Cancelled)
 /* harmony export */ });
-/* unused harmony exports Cancelled, Cancellation */
+/* unused harmony export Cancellation */
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4325);
 // A cancelled job: GitHub's runner sends the step's process SIGINT, then
 // SIGTERM 7.5 s later, then kills it 2.5 s after that. The work stops at its
@@ -68211,7 +68212,7 @@ function mayRun(now, title) {
     if (now.failure)
         return false;
     if (cancellation/* cancellation */.WN.requested) {
-        now.failure = `the run was cancelled (${cancellation/* cancellation */.WN.signal}) before ${title}`;
+        now.failure = new cancellation/* Cancelled */.cJ(cancellation/* cancellation */.WN.signal, title).message;
         (0,log/* logRemote */.dR)(`✘ ${title}: ${now.failure}`);
         return false;
     }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { run as collectstatic } from '../collectstatic/main.js'
-import { cancellation } from '../core/cancellation.js'
+import { Cancelled, cancellation } from '../core/cancellation.js'
 import { StageResult } from '../core/entry.js'
 import { HostContext } from '../core/fleet.js'
 import { escapeHtml } from '../core/html.js'
@@ -102,7 +102,7 @@ async function deployStage(s: RootSettings): Promise<{ deployed: Deployed; early
 function mayRun(now: Progress, title: string): boolean {
   if (now.failure) return false
   if (cancellation.requested) {
-    now.failure = `the run was cancelled (${cancellation.signal}) before ${title}`
+    now.failure = new Cancelled(cancellation.signal!, title).message
     logRemote(`✘ ${title}: ${now.failure}`)
     return false
   }

@@ -6,3 +6,7 @@ export function connectionInputs(
 ): Record<string, { description?: string; required?: boolean; default?: unknown }>
 export function withConnectionInputs(actionText: string, sourceText: string, path?: string): string
 export function writeConnectionInputs(): string[]
+export function rewriteFiles(
+  paths: string[],
+  made: (text: string, path: string) => string
+): string[]

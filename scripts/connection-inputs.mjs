@@ -81,11 +81,18 @@ export function withConnectionInputs(actionText, sourceText, path = 'action.yml'
 /** Rewrites each action's block; returns the paths it changed. */
 export function writeConnectionInputs() {
   const source = readConnectionSource()
+  return rewriteFiles(
+    CONNECTION_ACTION_DIRS.map(dir => `${dir}/action.yml`),
+    (text, path) => withConnectionInputs(text, source, path)
+  )
+}
+
+/** Writes each file whose text `made` changes; returns the paths it wrote. */
+export function rewriteFiles(paths, made) {
   const updated = []
-  for (const dir of CONNECTION_ACTION_DIRS) {
-    const path = `${dir}/action.yml`
+  for (const path of paths) {
     const before = readFileSync(path, 'utf8')
-    const after = withConnectionInputs(before, source, path)
+    const after = made(before, path)
     if (after !== before) {
       writeFileSync(path, after)
       updated.push(path)

@@ -97,12 +97,14 @@ export interface FlowTestbed {
 }
 
 /**
- * Stand-in for actions/checkout (GitHub's own action, which cannot run here):
- * what it does by default, a fresh clone of the repository at the run's commit
- * in the workspace. Any other action outside deploy-kit fails the test.
+ * Stand-ins for the actions outside deploy-kit that the workflows use: actions/checkout
+ * (GitHub's own action, which cannot run here) does what it does by default, a fresh
+ * clone of the repository at the run's commit in the workspace; docker/setup-buildx-action
+ * is below. Any other action outside deploy-kit fails the test.
  */
-function checkoutStandIn(workspace: string, bare: string | undefined, sha: string) {
-  return async (uses: string): Promise<void> => {
+function externalStandIns(workspace: string, bare: string | undefined, sha: string) {
+  return async (uses: string, withs: Record<string, string>): Promise<void> => {
+    if (uses.startsWith('docker/setup-buildx-action@')) return setupBuildxStandIn(withs)
     if (!uses.startsWith('actions/checkout@'))
       throw new Error(`the workflow uses ${uses}, which the testbed cannot run`)
     if (!bare) throw new Error('a job checks out the repository, but the flow gave no checkoutFrom')
@@ -110,6 +112,22 @@ function checkoutStandIn(workspace: string, bare: string | undefined, sha: strin
     execFileSync('git', ['clone', '-q', bare, workspace])
     execFileSync('git', ['-C', workspace, 'checkout', '-q', '--detach', sha])
   }
+}
+
+/**
+ * Stand-in for docker/setup-buildx-action, which on GitHub's runner creates a
+ * docker-container builder from the moby/buildkit image: this machine cannot
+ * fetch that image, so the stand-in proves buildx answers and keeps the
+ * engine's own builder in use. It refuses any setting it would not honour.
+ */
+function setupBuildxStandIn(withs: Record<string, string>): void {
+  const given = Object.entries(withs).filter(([, v]) => v !== '')
+  if (given.length > 0)
+    throw new Error(
+      `the testbed's docker/setup-buildx-action stand-in cannot honour ${given.map(([k]) => k).join(', ')}`
+    )
+  execFileSync('docker', ['buildx', 'version'], { stdio: 'ignore' })
+  execFileSync('docker', ['buildx', 'inspect'], { stdio: 'ignore' })
 }
 
 /** What the callers users copy grant: the README's for deploy.yml, the examples' for rollback.yml. */
@@ -175,7 +193,7 @@ export async function startFlowTestbed(
       },
       workspace,
       callerPermissions: options.callerPermissions ?? defaultCallerPermissions(file),
-      external: checkoutStandIn(workspace, options.checkoutFrom, sha),
+      external: externalStandIns(workspace, options.checkoutFrom, sha),
       afterJob: options.afterJob
     })
     // Every flow holds the actions to GitHub's published API description.

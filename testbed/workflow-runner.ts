@@ -17,8 +17,9 @@
 // and step's `env` and GITHUB_OUTPUT/GITHUB_ENV/GITHUB_STEP_SUMMARY files;
 // `uses: $/<path>` runs the JavaScript action in that folder (its action.yml
 // `runs.main`, then `runs.post` at the end of the job) under Node 24;
-// `actions/checkout` goes to the caller's `external` stand-in; any other
-// `uses:` stops the workflow with an error naming it.
+// `actions/checkout` and `docker/setup-buildx-action` go to the caller's
+// `external` stand-ins; any other `uses:` stops the workflow with an error
+// naming it.
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions'
 import { truthy } from '@actions/expressions/result'
 import {
@@ -56,7 +57,12 @@ export interface JobRun {
   steps: StepRun[]
   /** The runner's warnings, e.g. "Skip output … since it may contain secret." */
   warnings: string[]
+  /** The labels its `runs-on` evaluated to (none for a skipped job). */
+  runsOn?: string[]
 }
+
+/** The actions outside deploy-kit that a caller's `external` stands in for. */
+const STAND_INS = ['actions/checkout@', 'docker/setup-buildx-action@']
 
 export interface WorkflowRunOptions {
   inputs: Record<string, unknown>
@@ -323,10 +329,37 @@ export async function runWorkflow(
       jobs[name] = { result: 'skipped', outputs: {}, steps: [], warnings: [] }
       continue
     }
-    jobs[name] = await runJob(file, name, job, workflow, jobContext, masker, opts)
+    const runsOn = runnerLabels(file, name, job, jobContext, jobStatus)
+    jobs[name] = { ...(await runJob(file, name, job, workflow, jobContext, masker, opts)), runsOn }
     await opts.afterJob?.(name, jobs[name])
   }
   return jobs
+}
+
+/**
+ * The labels a job's `runs-on` asks for, evaluated as GitHub does before it
+ * queues the job: a label or a list of labels; anything else fails the job.
+ * Every job then runs here, whatever runner it names.
+ */
+function runnerLabels(
+  file: string,
+  name: string,
+  job: Job,
+  context: Record<string, unknown>,
+  status: Status
+): string[] {
+  const token = job['runs-on']
+  const value = token ? tokenValue(token, context, status) : undefined
+  const labels = typeof value === 'string' ? [value] : value
+  if (
+    !Array.isArray(labels) ||
+    labels.length === 0 ||
+    labels.some(l => typeof l !== 'string' || l.trim() === '')
+  )
+    throw new Error(
+      `${file}: job ${name} has runs-on ${JSON.stringify(value)}, which names no runner`
+    )
+  return labels as string[]
 }
 
 async function runJob(
@@ -437,7 +470,7 @@ async function runJob(
             if (r.code !== 0) failed = true
           })
         }
-      } else if (uses.startsWith('actions/checkout@') && opts.external) {
+      } else if (STAND_INS.some(prefix => uses.startsWith(prefix)) && opts.external) {
         await opts.external(uses, withs)
         run = { code: 0, output: '', outputs: {}, summary: '' }
       } else {

@@ -90,7 +90,10 @@ describe('seed 001 flow through deploy.yml', () => {
       'skipped',
       'success'
     ])
-    expect(jobs.test.steps[1].run?.outputs).toMatchObject({ passed: '2', failed: '0' })
+    expect(jobs.test.steps.find(s => s.uses === '$/test')?.run?.outputs).toMatchObject({
+      passed: '2',
+      failed: '0'
+    })
     expect(jobs.deploy.outputs).toMatchObject({ 'deployed-ref': v1, 'rolled-back': 'false' })
     expect(r.outputs).toMatchObject({
       'deployed-ref': v1,

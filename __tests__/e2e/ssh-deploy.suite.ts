@@ -2,7 +2,8 @@
 // loopback, the Docker engine and Compose, git remotes on disk. The
 // "servers" share this machine's filesystem and Docker engine. Run twice:
 // ssh-deploy.test.ts leaves Compose to detection (v2, as servers have it),
-// ssh-deploy-compose-v1.test.ts chooses v1.
+// ssh-deploy-compose-v1.test.ts chooses v1 and skips the tests no Compose
+// command takes part in (describeAnyCompose, itAnyCompose).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import {
@@ -42,7 +43,7 @@ import { ensurePrerequisites } from '../../testbed/prerequisites.js'
 import { startRegistry } from '../../testbed/registry.js'
 import { run, runChecked } from '../../testbed/run.js'
 import { startSshHosts, SshHosts } from '../../testbed/ssh-hosts.js'
-import { composeUnderTest } from './compose-under-test.js'
+import { composeUnderTest, describeAnyCompose, itAnyCompose } from './compose-under-test.js'
 
 let hosts: SshHosts
 let dockerPid: number | undefined
@@ -232,7 +233,7 @@ describe('source: git', () => {
     expect(r.summary).not.toContain(secret)
   })
 
-  it('checks required-env before anything changes', async () => {
+  itAnyCompose('checks required-env before anything changes', async () => {
     const t = await newApp('required', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
     const v1 = await t.app.release('v1')
     expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
@@ -248,7 +249,7 @@ describe('source: git', () => {
     expect(releaseLog(t.appDir)).toHaveLength(1)
   })
 
-  it('stops at a failing pre-deploy with the clone back where it was', async () => {
+  itAnyCompose('stops at a failing pre-deploy with the clone back where it was', async () => {
     const t = await newApp('hook', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
     const v1 = await t.app.release('v1')
     expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
@@ -269,31 +270,34 @@ describe('source: git', () => {
     expect(await projectContainers(t.project)).toEqual(before)
   })
 
-  it('refuses a ref from the server release log that git would take for an option', async () => {
-    const t = await newApp('forged', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
-    const v1 = await t.app.release('v1')
-    expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
-    const before = await projectContainers(t.project)
-    // Whoever can write the log on the server makes `previous` a record whose ref is an option.
-    const marker = join(servers, `forged-ran-${process.pid}`)
-    const logFile = join(t.appDir, '.deploy-kit', 'releases.jsonl')
-    const forged = (id: string, ref: string) =>
-      JSON.stringify({ id, ref, source: 'git', status: 'succeeded' }) + '\n'
-    writeFileSync(
-      logFile,
-      readFileSync(logFile, 'utf8') +
-        forged('20990101T000000Z-forged-0001', `--upload-pack=touch ${marker}`) +
-        forged('20990101T000001Z-forged-0002', v1)
-    )
-    const r = await deploy({ ...t.inputs, 'rollback-to': 'previous' })
-    expect(r.code).toBe(1)
-    expect(r.output).toMatch(
-      /release 20990101T000000Z-forged-0001 in .*releases\.jsonl has ref "--upload-pack=touch .*", which is not a git ref; .*Nothing was changed on this host/
-    )
-    expect(existsSync(marker)).toBe(false)
-    expect(gitHead(t.appDir)).toBe(v1)
-    expect(await projectContainers(t.project)).toEqual(before)
-  })
+  itAnyCompose(
+    'refuses a ref from the server release log that git would take for an option',
+    async () => {
+      const t = await newApp('forged', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+      const v1 = await t.app.release('v1')
+      expectOk(await deploy({ ...t.inputs, repository: t.app.bare, env: `APP_PORT=${t.port}` }, v1))
+      const before = await projectContainers(t.project)
+      // Whoever can write the log on the server makes `previous` a record whose ref is an option.
+      const marker = join(servers, `forged-ran-${process.pid}`)
+      const logFile = join(t.appDir, '.deploy-kit', 'releases.jsonl')
+      const forged = (id: string, ref: string) =>
+        JSON.stringify({ id, ref, source: 'git', status: 'succeeded' }) + '\n'
+      writeFileSync(
+        logFile,
+        readFileSync(logFile, 'utf8') +
+          forged('20990101T000000Z-forged-0001', `--upload-pack=touch ${marker}`) +
+          forged('20990101T000001Z-forged-0002', v1)
+      )
+      const r = await deploy({ ...t.inputs, 'rollback-to': 'previous' })
+      expect(r.code).toBe(1)
+      expect(r.output).toMatch(
+        /release 20990101T000000Z-forged-0001 in .*releases\.jsonl has ref "--upload-pack=touch .*", which is not a git ref; .*Nothing was changed on this host/
+      )
+      expect(existsSync(marker)).toBe(false)
+      expect(gitHead(t.appDir)).toBe(v1)
+      expect(await projectContainers(t.project)).toEqual(before)
+    }
+  )
 })
 
 describe('vars (plain) and env (secret)', () => {
@@ -452,7 +456,7 @@ describe('health', () => {
   })
 })
 
-describe('release log cut short by a crash', () => {
+describeAnyCompose('release log cut short by a crash', () => {
   // The log is read alike whatever Compose runs: once, in the run with v2.
   const withV2 = composeUnderTest.choice === 'auto' ? it : it.skip
 
@@ -598,7 +602,7 @@ describe('source: upload', () => {
   })
 })
 
-describe('locking and many hosts', () => {
+describeAnyCompose('locking and many hosts', () => {
   it('makes a second deploy of the same app wait for the first', async () => {
     const t = await newApp('lock', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
     const v1 = await t.app.release('v1')
@@ -739,7 +743,7 @@ describe('locking and many hosts', () => {
   })
 })
 
-describe('server output', () => {
+describeAnyCompose('server output', () => {
   /** The step's log as GitHub's runner reads it (testbed/secret-masker.ts, a stand-in built on actions/runner). */
   function runnerReads(r: ActionRun, secrets: string[] = []) {
     const masker = new SecretMasker()

@@ -157,7 +157,7 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
     const flow = await deploy(v1)
     if (flow.run.code !== 0) throw new Error(everyOutput(flow))
     expect(flow.jobs.test.result).toBe('success')
-    expect(flow.jobs.test.steps[1].run?.outputs.passed).toBe('2')
+    expect(flow.jobs.test.steps.find(s => s.uses === '$/test')?.run?.outputs.passed).toBe('2')
     expect(flow.jobs.build.result).toBe('success')
     expect(flow.jobs.deploy.result).toBe('success')
 
@@ -190,7 +190,7 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
     const before = envFile()
     const jobs = await workflow(await remote.commit('a failing test'))
     expect(jobs.test.result).toBe('failure')
-    expect(jobs.test.steps[1].run?.output).toContain(
+    expect(jobs.test.steps.find(s => s.uses === '$/test')?.run?.output).toContain(
       'file=backend/internal/health/ready_test.go,line=18'
     )
     expect(jobs.build.result).toBe('skipped')

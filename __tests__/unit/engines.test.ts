@@ -1,6 +1,6 @@
 // package.json's `engines.node` admits only Node versions every installed package accepts (the
 // `engines` package-lock.json records for each), admits the `node24` runtime the actions run on,
-// and is the range README.md states.
+// and is the range CONTRIBUTING.md states.
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
@@ -153,8 +153,8 @@ describe('engines.node', () => {
     expect(satisfies([24, 0, 0], pkg.engines.node)).toBe(true)
   })
 
-  it('is the range README.md states for working on deploy-kit', () => {
-    expect(readFileSync('README.md', 'utf8')).toContain(`Node \`${pkg.engines.node}\``)
+  it('is the range CONTRIBUTING.md states for working on deploy-kit', () => {
+    expect(readFileSync('CONTRIBUTING.md', 'utf8')).toContain(`Node \`${pkg.engines.node}\``)
   })
 
   // deploy.yml's test job sets up the app's Node, not this repository's.

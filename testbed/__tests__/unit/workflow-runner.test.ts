@@ -141,6 +141,32 @@ jobs:
     await expect(run(other)).rejects.toThrow('uses actions/cache@v4, which the testbed cannot run')
   })
 
+  it('evaluates runs-on as a label or a JSON list of labels, and refuses one that names no runner', async () => {
+    const file = workflow(
+      'runs-on.yml',
+      `on:
+  workflow_call:
+    inputs:
+      runs-on:
+        type: string
+        default: ubuntu-latest
+jobs:
+  a:
+    runs-on: \${{ startsWith(inputs.runs-on, '[') && fromJSON(inputs.runs-on) || inputs.runs-on }}
+    steps:
+      - run: "true"
+`
+    )
+    expect((await run(file)).a.runsOn).toEqual(['ubuntu-latest'])
+    expect((await run(file, { 'runs-on': '["self-hosted", "linux"]' })).a.runsOn).toEqual([
+      'self-hosted',
+      'linux'
+    ])
+    await expect(run(file, { 'runs-on': '[]' })).rejects.toThrow(
+      'job a has runs-on [], which names no runner'
+    )
+  })
+
   it('refuses a run whose jobs ask for more than the caller grants', async () => {
     const file = workflow(
       'perms.yml',

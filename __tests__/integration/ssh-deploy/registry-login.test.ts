@@ -47,6 +47,7 @@ let registry: Registry
 let hosts: SshHosts
 let action: InProcessAction
 let image: string
+let imageV2: string
 let project: string
 let appDir: string
 
@@ -65,22 +66,30 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'registry-login-'))
   registry = await startRegistry()
   image = `${registry.address}/deploykit/private:v1`
+  imageV2 = `${registry.address}/deploykit/private:v2`
   // Pushed with a login of the test's own, then removed here: only the registry has it.
   const pusher = join(work, 'pusher-config')
   mkdirSync(pusher, { mode: 0o700 })
   const env = { ...process.env, DOCKER_CONFIG: pusher, DOCKER_BUILDKIT: '0' }
   const ctx = join(work, 'image')
   mkdirSync(ctx)
-  writeFileSync(join(ctx, 'version.txt'), 'private v1\n')
   writeFileSync(join(ctx, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nCOPY version.txt /version.txt\n`)
-  await runChecked('docker', ['build', '-q', '-t', image, ctx], { env })
+  for (const [ref, version] of [
+    [image, 'v1'],
+    [imageV2, 'v2']
+  ]) {
+    writeFileSync(join(ctx, 'version.txt'), `private ${version}\n`)
+    await runChecked('docker', ['build', '-q', '-t', ref, ctx], { env })
+  }
   await runChecked(
     'docker',
     ['login', '--username', registry.username, '--password-stdin', registry.address],
     { input: registry.password, env }
   )
-  await runChecked('docker', ['push', image], { env })
-  await runChecked('docker', ['image', 'rm', image], { env })
+  for (const ref of [image, imageV2]) {
+    await runChecked('docker', ['push', ref], { env })
+    await runChecked('docker', ['image', 'rm', ref], { env })
+  }
   rmSync(pusher, { recursive: true, force: true })
 
   hosts = await startSshHosts(1)
@@ -90,6 +99,11 @@ beforeAll(async () => {
   writeFileSync(
     join(appDir, 'docker-compose.yml'),
     `services:\n  web:\n    image: ${image}\n    command: ["sleep", "3600"]\n    stop_signal: SIGKILL\n`
+  )
+  // Compose v1 (docker-compose 1.29) reads DOCKER_CONFIG through docker-py.
+  writeFileSync(
+    join(appDir, 'docker-compose.v1.yml'),
+    `version: "2.4"\nservices:\n  web:\n    image: ${imageV2}\n    command: ["sleep", "3600"]\n    stop_signal: SIGKILL\n`
   )
   writeFileSync(join(work, 'state'), '')
   action = new InProcessAction(
@@ -214,6 +228,22 @@ describe('registry login for the deploy only', () => {
     expect(readFileSync(join(appDir, '.deploy-kit', 'releases.jsonl'), 'utf8')).toBe(logBefore)
     expect(await runningImage()).toBe(before)
     expectNothingLeft(r, wrong)
+  }, 300_000)
+
+  it('pulls with the same login through Compose v1', async () => {
+    const r = await deploySampled(
+      inputs({
+        'registry-password': registry.password,
+        'compose-command': 'docker-compose',
+        'compose-files': 'docker-compose.v1.yml'
+      }),
+      registry.password
+    )
+    if (r.run.failed || r.run.error)
+      throw new Error(`ssh-deploy failed: ${String(r.run.error ?? '')}\n${r.run.output}`)
+    expect(r.shown).toContain('docker-compose --project-name')
+    expect(await runningImage()).toBe(imageV2)
+    expectNothingLeft(r, registry.password)
   }, 300_000)
 
   it('the post step removes a login the main step left', async () => {

@@ -12,12 +12,15 @@ export interface ComposeProject {
   /** Absolute path of the env file, or undefined. */
   envFile?: string
   projectName: string
+  /** Environment of every Compose command of the project (DOCKER_CONFIG of a deploy's registry login). */
+  env?: Readonly<Record<string, string>>
 }
 
 /** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
 export function composeCommand(project: ComposeProject, args: readonly string[]): RemoteCommand {
   return {
     cwd: project.dir,
+    ...(project.env ? { env: project.env } : {}),
     argv: [
       ...project.binary,
       '--project-name',

@@ -15,13 +15,15 @@ export type { DeployPlan, HostReport } from './host-deploy/report.js'
 
 /**
  * Deploys (or rolls back) one host. Takes the lock, stages the source, then
- * changes the app. `compose` is the Compose the check before found, if it ran.
+ * changes the app. `compose` is the Compose the check before found, if it ran;
+ * `dockerConfig` the directory of this deploy's registry login, if it has one.
  */
 export async function deployHost(
   host: HostContext,
   s: DeploySettings,
   plan: DeployPlan,
-  compose?: readonly string[]
+  compose?: readonly string[],
+  dockerConfig?: string
 ): Promise<HostReport> {
   const { appDir } = s.app
   const binary = compose ?? (await detectCompose(host, s.app.composeChoice))
@@ -43,7 +45,15 @@ export async function deployHost(
   if (lock) plan.onLocked?.(lock.token)
   const journal = new Journal(async next => lock?.ensureHeld(next))
   try {
-    return await runHostDeploy({ host, s, plan, binary, paths: statePaths(appDir), journal })
+    return await runHostDeploy({
+      host,
+      s,
+      plan,
+      binary,
+      paths: statePaths(appDir),
+      journal,
+      dockerConfig
+    })
   } catch (err) {
     if (err instanceof LockLost) throw lockLostFailure(err, plan.releaseId, journal)
     throw err

@@ -5,6 +5,7 @@ import { deployHost, DeployFailure, DeployPlan, HostReport } from './deploy-host
 import { Preflight, preflightHost } from './host-deploy/preflight.js'
 import { newReleaseId, ReleaseRecord } from './release-log.js'
 import { DeploySettings, rollbackSettings } from './settings.js'
+import { FleetLogin, logInFleet } from './registry-fleet.js'
 
 /** How one host of the run ended. */
 export interface HostResult {
@@ -57,6 +58,7 @@ export async function deployFleet(
   opts: FleetRunOptions
 ): Promise<{ refused: boolean; results: HostResult[] }> {
   const fleet = await Fleet.open(s.connection)
+  let registry: FleetLogin | undefined
   try {
     const members = opts.backTo
       ? fleet.members.filter(m => opts.backTo!.has(m.label))
@@ -72,6 +74,9 @@ export async function deployFleet(
     if (refused) return { refused, results: [...results.values()] }
 
     const checks = new Map(checked.map(c => [c.host, c.value!]))
+    registry = await logInFleet(fleet, members, s.registry, checks)
+    if (!registry.ok) return { refused: true, results: [...results.values()] }
+    const configs = registry.configs
     const deployOne =
       (settings: DeploySettings, p: DeployPlan, title: string) =>
       async (host: HostContext): Promise<HostReport> => {
@@ -79,7 +84,7 @@ export async function deployFleet(
         const result = results.get(host.label)!
         try {
           return await core.group(`${host.label}: ${title}`, () =>
-            deployHost(host, settings, p, checks.get(host.label)?.binary)
+            deployHost(host, settings, p, checks.get(host.label)?.binary, configs.get(host.label))
           )
         } catch (err) {
           if (err instanceof DeployFailure) {
@@ -123,6 +128,7 @@ export async function deployFleet(
       await goBack(fleet, [...results.values()], checks, deployOne, s, plan)
     return { refused, results: [...results.values()] }
   } finally {
+    await registry?.logOut()
     await fleet.close()
   }
 }

@@ -10,6 +10,7 @@ import { newLockToken } from './lock.js'
 import { newReleaseId, ReleaseRecord } from './release-log.js'
 import { DeploySettings, LockRelease } from './settings.js'
 import { packTree } from './upload-source.js'
+import { leftConfigs, removeLeftConfig } from './registry-session.js'
 
 const STATE_TOKEN = 'lock-token'
 const STATE_OPEN = 'lock-open'
@@ -314,13 +315,18 @@ export async function run(
 /**
  * Runs after the job, even when it failed or was cancelled: releases a lock
  * this run still holds (a lock from a cancelled job is otherwise only taken
- * over once it goes stale).
+ * over once it goes stale), and removes a registry login it left.
  */
 export async function post(readSettings: () => LockRelease): Promise<void> {
   const token = core.getState(STATE_TOKEN)
-  if (core.getState(STATE_OPEN) !== 'true' || !token) return
+  const lockOpen = core.getState(STATE_OPEN) === 'true' && Boolean(token)
+  const logins = leftConfigs()
+  if (!lockOpen && logins.size === 0) return
   const { connection, appDir } = readSettings()
   await forEachHost(connection, async host => {
+    const login = logins.get(host.label)
+    if (login) await removeLeftConfig(host, login)
+    if (!lockOpen) return
     await host.run(lockCommands.release(appDir, token), { quiet: true })
     host.info('Released the deploy lock left by this run')
   })

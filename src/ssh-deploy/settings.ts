@@ -24,6 +24,7 @@ import { isGitRef } from '../core/git-ref.js'
 import type { RepositoryUrl } from '../commands/git.js'
 import { parseRepository, repositorySecrets } from './repository-url.js'
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
+import { readRegistryLogin, RegistryLogin } from './registry-settings.js'
 
 /** Who is deploying: from the workflow run, recorded with each release. */
 export interface RunContext {
@@ -71,6 +72,8 @@ export interface DeploySettings {
   /** Deploy a commit older than the live one (an ancestor of it) instead of refusing. */
   allowOlder: boolean
   fleet: FleetSettings
+  /** The registry every server logs in to for this deploy only; absent: no login. */
+  registry?: RegistryLogin
   run: RunContext
 }
 
@@ -162,6 +165,7 @@ export function readDeploySettings(
   connection?: ConnectionSettings
 ): DeploySettings {
   const repository = readRepository(read)
+  const registry = readRegistryLogin(read, run.actor)
   connection ??= readConnectionSettings(read)
   const app = readAppSettings(read)
   const source = readChoice(read, 'source', ['git', 'upload', 'none'] as const, 'git')
@@ -231,6 +235,7 @@ export function readDeploySettings(
     rollbackTo,
     allowOlder: readBoolean(read, 'allow-older', false),
     fleet: readFleetSettings(read, connection.targets.length),
+    registry,
     run
   }
 }

@@ -38,6 +38,7 @@ import {
   writeDumpCommand
 } from '../../../src/commands/backup.js'
 import { postgresClient } from '../../../src/commands/database.js'
+import { dockerLogin, removeDockerConfig } from '../../../src/commands/registry-login.js'
 import {
   inRunningService,
   onServer,
@@ -208,7 +209,16 @@ export const REMOTE_CASES: RemoteCase[] = [
     covers: ['commands/compose: composeCommand'],
     commands: (v, at) => [
       composeCommand(project(v, at, COMPOSE_V1), ['up', '-d', v]),
-      composeCommand(project(v, at), [v])
+      composeCommand(project(v, at), [v]),
+      // The DOCKER_CONFIG of a deploy's registry login, in every command of the project.
+      composeCommand({ ...project(v, at), env: { DOCKER_CONFIG: `${at.appDir}/${v}` } }, [v])
+    ]
+  },
+  {
+    covers: ['commands/registry-login: dockerLogin', 'commands/registry-login: removeDockerConfig'],
+    commands: (v, at) => [
+      dockerLogin(`${at.appDir}/${v}`, v, v, v),
+      removeDockerConfig(`${at.appDir}/${v}`)
     ]
   },
   {

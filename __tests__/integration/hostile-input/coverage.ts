@@ -12,6 +12,8 @@ import * as collectstaticSettings from '../../../src/collectstatic/settings.js'
 import * as backupCommands from '../../../src/commands/backup.js'
 import * as collectstaticCommands from '../../../src/commands/collectstatic.js'
 import * as database from '../../../src/commands/database.js'
+import * as registryLogin from '../../../src/commands/registry-login.js'
+import * as registrySession from '../../../src/ssh-deploy/registry-session.js'
 import * as httpProbe from '../../../src/commands/http-probe.js'
 import * as migrateTool from '../../../src/commands/migrate-tool.js'
 import * as commandsCompose from '../../../src/commands/compose.js'
@@ -57,6 +59,8 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'commands/backup': backupCommands,
   'commands/collectstatic': collectstaticCommands,
   'commands/database': database,
+  'commands/registry-login': registryLogin,
+  'ssh-deploy/registry-session': registrySession,
   'commands/http-probe': httpProbe,
   'commands/migrate-tool': migrateTool,
   'commands/compose': commandsCompose,
@@ -154,6 +158,15 @@ export const NOT_BUILDERS: Record<string, string> = {
   'core/ssh-session: SshSession': 'the transport: its exact exec string is what every case runs',
   'migrate/backup: backupFileName': 'file name from a validated database name',
   'migrate/backup: isOwnBackup': 'predicate',
+  'commands/registry-login: mkDockerConfig':
+    'a constant `sh -c` script with no argument: nothing of the user reaches it',
+  'commands/registry-login: isDeployDockerConfig': 'predicate',
+  'ssh-deploy/registry-session: leftConfigs': 'parses the step state',
+  'ssh-deploy/registry-session: logIn':
+    'runs mkDockerConfig (constant), then dockerLogin (covered) with the directory it printed once isDeployDockerConfig took it',
+  'ssh-deploy/registry-session: logOut': 'runs removeDockerConfig (covered)',
+  'ssh-deploy/registry-session: removeLeftConfig':
+    'runs removeDockerConfig (covered) on a path leftConfigs checked',
   'migrate/main: migrateHost':
     'orchestrates: inService with the migrate-tool and backup commands, all covered',
   'migrate/main: run': 'orchestrates migrateHost',

@@ -83,6 +83,18 @@ const MUST_REFUSE: Array<[string, string, string[], Record<string, string>?]> = 
   ['ssh-deploy', 'host', ['a b', 'h;id', '$(id)', '-oProxyCommand=x', 'h\u0000x', "h'x"]],
   ['ssh-deploy', 'port', ['22;id', '$(id)', '-1', '22 23']],
   ['ssh-deploy', 'source', ['git;x']],
+  [
+    'ssh-deploy',
+    'registry',
+    [...NAMES, 'https://ghcr.io', 'ghcr.io/org', 'ghcr.io:22;id', 'ghcr.io -x'],
+    { 'registry-password': 'pw-12345678', 'registry-username': 'u' }
+  ],
+  [
+    'ssh-deploy',
+    'registry-username',
+    ['a\nb', 'a\rb', 'a\u0000b'],
+    { registry: 'ghcr.io', 'registry-password': 'pw-12345678' }
+  ],
   ['migrate', 'service', NAMES],
   [
     'migrate',

@@ -16,6 +16,8 @@ export interface HostDeploy {
   binary: readonly string[]
   paths: ReturnType<typeof statePaths>
   journal: Journal
+  /** This deploy's Docker configuration with its registry login, for every Compose command. */
+  dockerConfig?: string
 }
 
 /** The release that runs before this deploy, and the one a rollback goes back to. */
@@ -31,5 +33,10 @@ export function liveReleaseId(d: HostDeploy, { target }: Chosen): string {
 
 /** Where the compose files of the release are once it is live. */
 export function composeProject(d: HostDeploy): ComposeProject {
-  return projectFor(d.s.app, d.binary, d.s.source === 'upload' ? d.paths.current : d.s.app.appDir)
+  const project = projectFor(
+    d.s.app,
+    d.binary,
+    d.s.source === 'upload' ? d.paths.current : d.s.app.appDir
+  )
+  return d.dockerConfig ? { ...project, env: { DOCKER_CONFIG: d.dockerConfig } } : project
 }

@@ -107,6 +107,20 @@ export function callerMaximum(workflowPermissions: unknown, jobPermissions: unkn
   return DEFAULT_PERMISSIONS
 }
 
+/**
+ * What a called workflow's job's token may do: its own `permissions:`, else the
+ * called workflow's, else what the caller granted (WorkflowTemplateConverter
+ * propagates a workflow's permissions to the jobs without their own).
+ */
+export function jobTokenPermissions(
+  maximum: Permissions,
+  called: CalledWorkflow,
+  job: string
+): Permissions {
+  const own = called.jobs[job]?.permissions ?? called.permissions
+  return own === undefined ? maximum : readPermissions(own)
+}
+
 export interface CalledWorkflow {
   permissions?: unknown
   jobs: Record<string, { permissions?: unknown }>

@@ -19,6 +19,7 @@ import {
 import {
   callerMaximum,
   DEFAULT_PERMISSIONS,
+  jobTokenPermissions,
   permissionErrors,
   readPermissions,
   selfRepositoryPath,
@@ -97,6 +98,17 @@ describe('permissions of a called workflow', () => {
       expect(problems).toEqual([])
     }
   )
+})
+
+describe("deploy.yml's build job", () => {
+  it('pushes with what the caller grants: no workflow-level permissions cap it', () => {
+    const called = parse(readFileSync('.github/workflows/deploy.yml', 'utf8')) as WorkflowDoc
+    const caller = parse(readmeCaller()) as WorkflowDoc
+    const grant = Object.values(caller.jobs).find(j => j.uses?.includes('deploy.yml'))?.permissions
+    const withPush = { ...(grant as Record<string, string>), packages: 'write' }
+    expect(jobTokenPermissions(readPermissions(withPush), called, 'build').packages).toBe('write')
+    expect(jobTokenPermissions(readPermissions(withPush), called, 'test').packages).toBe('none')
+  })
 })
 
 describe('masking', () => {

@@ -4,6 +4,7 @@
  * builder would refuse halfway through fails first, with the fix.
  */
 import { InputError } from '../core/errors.js'
+import { isInlineCache } from './buildkit-options.js'
 import type { BuildSettings } from './settings.js'
 
 export interface BuildxBuilder {
@@ -63,11 +64,38 @@ function samePlatform(a: string, b: string): boolean {
  * images in containerd. Throws the input error a user can act on.
  */
 export function checkBuilderCanBuild(
-  s: Pick<BuildSettings, 'cache' | 'platforms'>,
+  s: Pick<BuildSettings, 'cache' | 'platforms'> & { buildkit?: BuildSettings['buildkit'] },
   builder: BuildxBuilder
 ): void {
   if (builder.driver !== 'docker' || builder.containerdImageStore) return
   const which = `the current buildx builder ${JSON.stringify(builder.name)} uses the docker driver`
+  const k = s.buildkit
+  for (const name of ['provenance', 'sbom'] as const) {
+    const value = k?.[name] ?? ''
+    if (value && value !== 'false') {
+      throw new InputError(
+        name,
+        `is ${value}, but ${which}, which cannot attach attestations to an image`,
+        `Add ${CREATE_BUILDER}, or turn on the engine's containerd image store; or leave ${name} empty`
+      )
+    }
+  }
+  const exporting = (k?.cacheTo ?? []).find(c => !isInlineCache(c))
+  if (exporting) {
+    throw new InputError(
+      'cache-to',
+      `is ${exporting}, but ${which}, which exports only an inline cache (type=inline)`,
+      `Add ${CREATE_BUILDER}, or use cache-to: type=inline with cache-from: type=registry,ref=<image>`
+    )
+  }
+  const gha = (k?.cacheFrom ?? []).find(c => /(^|,)\s*type=gha\b/.test(c))
+  if (gha) {
+    throw new InputError(
+      'cache-from',
+      `is ${gha}, but ${which}, which cannot read the GitHub Actions cache`,
+      `Add ${CREATE_BUILDER}, or read an inline or registry cache (type=registry,ref=<image>)`
+    )
+  }
   if (s.cache !== 'none') {
     throw new InputError(
       'cache',

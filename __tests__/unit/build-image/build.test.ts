@@ -21,6 +21,23 @@ const SETTINGS: BuildSettings = {
   platforms: ['linux/amd64'],
   cache: 'none',
   builder: 'auto',
+  tagMode: 'plain',
+  version: 'main',
+  buildkit: {
+    secrets: [],
+    secretFiles: [],
+    secretEnvs: [],
+    ssh: [],
+    noCache: false,
+    pull: false,
+    buildContexts: [],
+    provenance: '',
+    sbom: '',
+    cacheFrom: [],
+    cacheTo: []
+  },
+  created: new Date('2026-12-02T10:00:00Z'),
+  warnings: [],
   git: {
     sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
     ref: 'refs/heads/main',
@@ -64,6 +81,9 @@ describe('toResult', () => {
       pushed: true,
       digest: 'ghcr.io/acme/backend@sha256:' + 'a'.repeat(64),
       imageId: 'sha256:' + 'b'.repeat(64),
+      version: 'main',
+      labels: { 'org.opencontainers.image.version': 'main' },
+      metadata: { 'containerimage.digest': 'sha256:' + 'a'.repeat(64) },
       builder: 'buildx',
       pushedByBuild: true,
       buildSeconds: 1,
@@ -77,7 +97,10 @@ describe('toResult', () => {
       refs: ['ghcr.io/acme/backend:main'],
       pushed: true,
       digest: report.digest,
-      imageId: report.imageId
+      imageId: report.imageId,
+      version: 'main',
+      labels: { 'org.opencontainers.image.version': 'main' },
+      metadata: { 'containerimage.digest': 'sha256:' + 'a'.repeat(64) }
     })
   })
 })

@@ -140,3 +140,66 @@ describe('what the docker driver refuses', () => {
     ).not.toThrow()
   })
 })
+
+describe("what the docker driver refuses of BuildKit's inputs", () => {
+  const buildkit = (
+    o: Partial<import('../../../src/build-image/buildkit-options.js').BuildkitOptions>
+  ) => ({
+    cache: 'none' as const,
+    platforms: [],
+    buildkit: {
+      secrets: [],
+      secretFiles: [],
+      secretEnvs: [],
+      ssh: [],
+      noCache: false,
+      pull: false,
+      buildContexts: [],
+      provenance: '',
+      sbom: '',
+      cacheFrom: [],
+      cacheTo: [],
+      ...o
+    }
+  })
+
+  it.each([
+    [
+      { provenance: 'mode=max' },
+      /^Input 'provenance': is mode=max, but the current buildx builder "default" uses the docker driver, which cannot attach attestations/
+    ],
+    [{ sbom: 'true' }, /^Input 'sbom': is true, .*cannot attach attestations/],
+    [
+      { cacheTo: ['type=gha,mode=max'] },
+      /^Input 'cache-to': is type=gha,mode=max, .* which exports only an inline cache \(type=inline\)/
+    ],
+    [
+      { cacheFrom: ['type=gha'] },
+      /^Input 'cache-from': is type=gha, .*cannot read the GitHub Actions cache/
+    ]
+  ])('refuses %p with the fix', (o, message) => {
+    expect(() => checkBuilderCanBuild(buildkit(o), dockerDriver)).toThrow(message)
+  })
+
+  it('accepts secrets, ssh, an inline cache, a registry cache source and provenance=false', () => {
+    expect(() =>
+      checkBuilderCanBuild(
+        buildkit({
+          secrets: [{ id: 'a', value: 'b' }],
+          ssh: ['default'],
+          provenance: 'false',
+          cacheFrom: ['type=registry,ref=r/app:main'],
+          cacheTo: ['type=inline']
+        }),
+        dockerDriver
+      )
+    ).not.toThrow()
+    const containerDriver = { ...parseBuildxInspect(CONTAINER_DRIVER), containerdImageStore: false }
+    expect(() =>
+      checkBuilderCanBuild(
+        buildkit({ provenance: 'mode=max', cacheTo: ['type=gha'] }),
+        containerDriver
+      )
+    ).not.toThrow()
+  })
+})

@@ -11,7 +11,7 @@ import { isEnvName } from '../core/shell.js'
 import { csvFields } from './metadata-rules.js'
 
 export interface BuildkitOptions {
-  /** `id` → value: written to a file of mode 600 in RUNNER_TEMP, never into argv. */
+  /** `id` → value: written to a file of mode 600 in RUNNER_TEMP, never onto a command line. */
   secrets: Array<{ id: string; value: string }>
   secretFiles: Array<{ id: string; path: string }>
   /** `id` → the name of an environment variable of the step. */

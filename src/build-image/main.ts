@@ -197,7 +197,7 @@ async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Prom
 
 /**
  * The `secrets` values as files BuildKit reads (`--secret id=…,src=…`), so
- * no value is in argv: mode 600 in a directory of mode 700 under this run's
+ * no value is on a command line: mode 600 in a directory of mode 700 under this run's
  * build directory, which the run (or the post step) removes.
  */
 function writeSecretFiles(s: BuildSettings, tempDir: string): Map<string, string> {

@@ -172,7 +172,7 @@ function readCacheEntries(read: InputReader, input: 'cache-from' | 'cache-to'): 
   })
 }
 
-export function readBuildkitOptions(read: InputReader, _images: Set<string>): BuildkitOptions {
+export function readBuildkitOptions(read: InputReader): BuildkitOptions {
   const options: BuildkitOptions = {
     secrets: readSecrets(read),
     secretFiles: readSecretFiles(read),

@@ -52,7 +52,25 @@ export interface TagInputs {
   defaultTags: boolean
 }
 
-/** Throws plain errors naming the rule; settings.ts turns them into input errors. */
+/** A rule or flavor line metadata-action would refuse, with the input it is in. */
+export class RuleError extends Error {
+  constructor(
+    readonly input: 'tags' | 'flavor',
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+function inInput<T>(input: 'tags' | 'flavor', fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    throw new RuleError(input, err instanceof Error ? err.message : String(err))
+  }
+}
+
+/** Throws a RuleError naming the rule; settings.ts turns it into an input error. */
 export function planTags(
   inputs: TagInputs,
   git: GitContext,
@@ -60,8 +78,10 @@ export function planTags(
   warn: (message: string) => void
 ): TagPlan {
   if (isRuleSyntax(inputs.tags) || inputs.flavor.length > 0) {
-    const flavor = parseFlavor(inputs.flavor)
-    const version = evaluateRules(parseTagRules(inputs.tags), flavor, metaContext(git, now), warn)
+    const flavor = inInput('flavor', () => parseFlavor(inputs.flavor))
+    const version = inInput('tags', () =>
+      evaluateRules(parseTagRules(inputs.tags), flavor, metaContext(git, now), warn)
+    )
     return { mode: 'rules', tags: metaTags(version, flavor), version: version.main ?? '' }
   }
   const extra = inputs.tags

@@ -6,7 +6,7 @@ import { registerSecret } from '../core/secrets.js'
 import { isEnvName } from '../core/shell.js'
 import { BuildkitOptions, buildkitOnlyInputs, readBuildkitOptions } from './buildkit-options.js'
 import { CacheKind } from './docker-commands.js'
-import { expandLabelLines, planTags } from './metadata.js'
+import { expandLabelLines, planTags, RuleError } from './metadata.js'
 import { GitContext, isValidTag, readGitContext } from './tags.js'
 
 export interface ImageSpec {
@@ -230,11 +230,13 @@ function readTags(
       message => warnings.push(`tags: ${message}`)
     )
   } catch (err) {
-    if (err instanceof InputError) throw err
+    if (!(err instanceof RuleError)) throw err
     throw new InputError(
-      read('flavor').trim() && /flavor|latest|onlatest/.test(errorMessage(err)) ? 'flavor' : 'tags',
-      errorMessage(err),
-      "Write docker/metadata-action's rules, e.g. type=semver,pattern={{version}} or type=ref,event=branch"
+      err.input,
+      err.message,
+      err.input === 'flavor'
+        ? 'Write metadata-action flavor lines, e.g. latest=auto or prefix=v,onlatest=true'
+        : "Write docker/metadata-action's rules, e.g. type=semver,pattern={{version}} or type=ref,event=branch"
     )
   }
   for (const tag of plan.tags) {
@@ -356,7 +358,7 @@ export function readBuildSettings(
     platforms: readPlatforms(read),
     cache: readChoice(read, 'cache', ['none', 'gha', 'registry'] as const, 'none'),
     builder: readChoice(read, 'builder', ['auto', 'buildx', 'docker'] as const, 'auto'),
-    buildkit: readBuildkitOptions(read, new Set(images.map(i => i.name))),
+    buildkit: readBuildkitOptions(read),
     git,
     created,
     warnings

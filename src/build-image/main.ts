@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { errorMessage } from '../core/errors.js'
@@ -22,6 +22,7 @@ import {
 } from './buildx-builder.js'
 import { buildxInspect, buildxVersion, dockerDriverStatus, dockerLogin } from './docker-commands.js'
 import { cacheText, setImagesOutput, setMetadataOutputs, writeSummary } from './report.js'
+import { writeSecretFiles } from './secret-files.js'
 import { BuildSettings, chooseBuilder, RegistryLogin } from './settings.js'
 import { mapLimited } from '../core/fleet.js'
 import { logRemote } from '../core/log.js'
@@ -155,7 +156,7 @@ async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Prom
 
   const started = Date.now()
   const created = s.created
-  const secretFiles = writeSecretFiles(s, tempDir)
+  const secretFiles = writeSecretFiles(s.buildkit.secrets, tempDir)
   if (s.login) {
     await cli.checked(dockerLogin(s.login.host, s.login.username), { stdin: s.login.password })
   }
@@ -193,24 +194,6 @@ async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Prom
         ? `Built and pushed ${pushed.join(', ')}`
         : `Built ${reports.map(r => r.name).join(', ')}`
   }
-}
-
-/**
- * The `secrets` values as files BuildKit reads (`--secret id=…,src=…`), so
- * no value is on a command line: mode 600 in a directory of mode 700 under this run's
- * build directory, which the run (or the post step) removes.
- */
-function writeSecretFiles(s: BuildSettings, tempDir: string): Map<string, string> {
-  const files = new Map<string, string>()
-  if (s.buildkit.secrets.length === 0) return files
-  const dir = join(tempDir, 'secrets')
-  mkdirSync(dir, { mode: 0o700 })
-  s.buildkit.secrets.forEach(({ id, value }, i) => {
-    const file = join(dir, `secret-${i}`)
-    writeFileSync(file, value, { mode: 0o600 })
-    files.set(id, file)
-  })
-  return files
 }
 
 /** Removes what a run made, leaving anything that is not one of its directories alone. */

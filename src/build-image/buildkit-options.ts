@@ -120,6 +120,22 @@ function readSsh(read: InputReader): string[] {
         'Start one first (webfactory/ssh-agent), or give id=/path/to/key'
       )
     }
+    const at = line.indexOf('=')
+    const paths =
+      at >= 0
+        ? line
+            .slice(at + 1)
+            .split(',')
+            .map(p => p.trim())
+        : []
+    const missing = paths.find(p => !p || !existsSync(p))
+    if (missing !== undefined) {
+      throw new InputError(
+        'ssh',
+        `the key or socket ${JSON.stringify(missing)} of ${id} does not exist`,
+        'Give id=/path/to/key (or to an agent socket) that exists on the runner'
+      )
+    }
     return line.trim()
   })
 }

@@ -319,7 +319,7 @@ describe('BuildKit inputs', () => {
         secrets: 'NPM_TOKEN=s3cr=t',
         'secret-files': `npmrc=${secretFile}`,
         'secret-envs': 'token=BUILDMETA_TEST_TOKEN',
-        ssh: 'deploy=/home/runner/.ssh/id_ed25519',
+        ssh: `deploy=${secretFile}`,
         'no-cache': 'true',
         pull: 'true',
         'build-contexts': 'shared=./shared\nbase=docker-image://alpine:3.20',
@@ -332,7 +332,7 @@ describe('BuildKit inputs', () => {
         secrets: [{ id: 'NPM_TOKEN', value: 's3cr=t' }],
         secretFiles: [{ id: 'npmrc', path: secretFile }],
         secretEnvs: [{ id: 'token', env: 'BUILDMETA_TEST_TOKEN' }],
-        ssh: ['deploy=/home/runner/.ssh/id_ed25519'],
+        ssh: [`deploy=${secretFile}`],
         noCache: true,
         pull: true,
         buildContexts: ['shared=./shared', 'base=docker-image://alpine:3.20'],
@@ -371,6 +371,10 @@ describe('BuildKit inputs', () => {
       /^Input 'secret-envs': names BUILDMETA_UNSET_VAR, which this step's environment does not set/
     ],
     [{ ssh: 'not an id' }, /^Input 'ssh': "not an id" is not default or id=path/],
+    [
+      { ssh: 'deploy=/nonexistent/key' },
+      /^Input 'ssh': the key or socket "\/nonexistent\/key" of deploy does not exist/
+    ],
     [{ 'build-contexts': 'noequals' }, /^Input 'build-contexts': line "noequals" is not id=value/],
     [{ provenance: 'mode=max;rm -rf' }, /^Input 'provenance': .* is not an attestation setting/],
     [{ 'cache-from': 'ref=ghcr.io/a/b:cache' }, /^Input 'cache-from': .* names no type/],
@@ -388,9 +392,9 @@ describe('BuildKit inputs', () => {
     ).toThrow(
       /^Input 'secrets': needs BuildKit \(buildx\), which this runner does not have; so do: secrets, cache-to/
     )
-    expect(() => chooseBuilder(settings({ ssh: 'key=/k', builder: 'docker' }), true)).toThrow(
-      /builder: docker turns off/
-    )
+    expect(() =>
+      chooseBuilder(settings({ ssh: `key=${backend}/Dockerfile.prod`, builder: 'docker' }), true)
+    ).toThrow(/builder: docker turns off/)
     expect(chooseBuilder(settings({ 'no-cache': 'true', pull: 'true' }), false).builder).toBe(
       'docker'
     )

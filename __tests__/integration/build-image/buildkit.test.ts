@@ -52,6 +52,17 @@ function writeProject(dir: string, nonce: string): void {
       ''
     ].join('\n')
   )
+  mkdirSync(join(dir, 'agent'), { recursive: true })
+  writeFileSync(
+    join(dir, 'agent', 'Dockerfile'),
+    [
+      `FROM ${BUSYBOX_IMAGE}`,
+      // BuildKit forwards the agent's socket into this step only.
+      'RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && echo "agent at $SSH_AUTH_SOCK" > /agent.txt',
+      'RUN test ! -e /run/buildkit/ssh_agent.0',
+      ''
+    ].join('\n')
+  )
 }
 
 function tagPush(tag: string): void {
@@ -237,6 +248,47 @@ describe("a v1.2.3 tag push, tagged by metadata-action's rules, with a build sec
       (await runChecked('docker', ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', id]))
         .stdout
     expect(await layers(second.images.app.imageId)).toBe(await layers(first.images.app.imageId))
+  })
+})
+
+describe('ssh and no-cache', () => {
+  it("forwards the runner's SSH agent to RUN --mount=type=ssh, and rebuilds every step with no-cache", async () => {
+    const agentDir = mkdtempSync(join(tmpdir(), 'buildmeta-agent-'))
+    const socket = join(agentDir, 'agent.sock')
+    const agent = await run('ssh-agent', ['-a', socket, '-s'])
+    const pid = /SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1]
+    try {
+      expect(agent.code).toBe(0)
+      files.setEnv({ SSH_AUTH_SOCK: socket })
+      tagPush('v1.2.3')
+      const values = {
+        ...inputs(),
+        images: `agent=${join(project, 'agent')}`,
+        secrets: '',
+        ssh: 'default',
+        push: 'false'
+      }
+      const firstBuild = await build(values)
+      expect(firstBuild.failed).toBe(false)
+      expect(firstBuild.output).toMatch(/\$ docker buildx build .*--ssh default /)
+      const { stdout } = await runChecked('docker', [
+        'run',
+        '--rm',
+        firstBuild.images.agent.refs[0],
+        'cat',
+        '/agent.txt'
+      ])
+      expect(stdout.trim()).toMatch(/^agent at \/run\/buildkit\/ssh_agent\.\d+$/)
+
+      const again = await build({ ...values, 'no-cache': 'true' })
+      expect(again.failed).toBe(false)
+      expect(again.output).toMatch(/\$ docker buildx build .*--no-cache /)
+      expect(again.output).toMatch(/^agent: built in [\d.]+s \(0\/2 steps cached\)$/m)
+    } finally {
+      files.setEnv({ SSH_AUTH_SOCK: undefined })
+      if (pid) process.kill(Number(pid))
+      rmSync(agentDir, { recursive: true, force: true })
+    }
   })
 })
 

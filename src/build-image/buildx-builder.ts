@@ -15,12 +15,14 @@ export interface BuildxBuilder {
   platforms: string[]
   /** The engine stores images in containerd, which lets the docker driver do what it otherwise cannot. */
   containerdImageStore: boolean
+  /** `0.8`, `0.13.1`: the first node's BuildKit; '' when it does not say. */
+  buildkitVersion?: string
 }
 
 /** `Name:` and `Driver:` of the builder (before `Nodes:`), and every node's `Platforms:`. */
 export function parseBuildxInspect(
   text: string
-): Pick<BuildxBuilder, 'name' | 'driver' | 'platforms'> {
+): Pick<BuildxBuilder, 'name' | 'driver' | 'platforms' | 'buildkitVersion'> {
   const nodesAt = text.search(/^Nodes:/m)
   const header = nodesAt >= 0 ? text.slice(0, nodesAt) : text
   const field = (name: string) =>
@@ -30,7 +32,13 @@ export function parseBuildxInspect(
     // A `*` marks a platform the builder was created with rather than one it detected.
     .map(p => p.trim().replace(/\*$/, ''))
     .filter(Boolean)
-  return { name: field('Name'), driver: field('Driver'), platforms: [...new Set(platforms)] }
+  const buildkitVersion = /^BuildKit version:[ \t]*v?(\d+\.\d+(?:\.\d+)?)/m.exec(text)?.[1] ?? ''
+  return {
+    name: field('Name'),
+    driver: field('Driver'),
+    platforms: [...new Set(platforms)],
+    buildkitVersion
+  }
 }
 
 /** `docker info`'s DriverStatus names the containerd snapshotter when the image store is on. */
@@ -67,6 +75,7 @@ export function checkBuilderCanBuild(
   s: Pick<BuildSettings, 'cache' | 'platforms'> & { buildkit?: BuildSettings['buildkit'] },
   builder: BuildxBuilder
 ): void {
+  checkBuildkitVersion(s, builder)
   if (builder.driver !== 'docker' || builder.containerdImageStore) return
   const which = `the current buildx builder ${JSON.stringify(builder.name)} uses the docker driver`
   const k = s.buildkit
@@ -122,4 +131,20 @@ export function checkBuilderCanBuild(
       `Add docker/setup-qemu-action before this step to emulate ${platform}, or build for ${builder.platforms[0]}`
     )
   }
+}
+
+/** Named build contexts need BuildKit 0.10 (Dockerfile 1.4); Docker 20.10's own BuildKit is 0.8. */
+function checkBuildkitVersion(
+  s: { buildkit?: BuildSettings['buildkit'] },
+  builder: BuildxBuilder
+): void {
+  const version = builder.buildkitVersion ?? ''
+  if (!s.buildkit?.buildContexts.length || !version) return
+  const [major, minor] = version.split('.').map(Number)
+  if (major > 0 || minor >= 10) return
+  throw new InputError(
+    'build-contexts',
+    `needs BuildKit 0.10 or later, but the current buildx builder ${JSON.stringify(builder.name)} (${builder.driver} driver) runs BuildKit ${version}`,
+    `Add ${CREATE_BUILDER}, or upgrade the Docker engine (23.0 and later bring BuildKit 0.11)`
+  )
 }

@@ -299,6 +299,11 @@ describe('what the docker driver cannot do is refused before anything builds', (
       /Input 'provenance': is mode=max, but the current buildx builder "default" uses the docker driver, which cannot attach attestations/
     ],
     [
+      // Docker 20.10's own BuildKit (0.8) fails such a build with "unsupported frontend capability".
+      { 'build-contexts': `shared=${tmpdir()}` },
+      /Input 'build-contexts': needs BuildKit 0\.10 or later, but the current buildx builder "default" \(docker driver\) runs BuildKit 0\.8/
+    ],
+    [
       { 'cache-to': 'type=gha,mode=max' },
       /Input 'cache-to': is type=gha,mode=max, but .* which exports only an inline cache/
     ]

@@ -58,18 +58,25 @@ describe('the buildx builder', () => {
     expect(parseBuildxInspect(DOCKER_DRIVER)).toEqual({
       name: 'default',
       driver: 'docker',
-      platforms: ['linux/amd64', 'linux/386']
+      platforms: ['linux/amd64', 'linux/386'],
+      buildkitVersion: '0.8'
     })
     expect(parseBuildxInspect(CONTAINER_DRIVER)).toEqual({
       name: 'ci-builder',
       driver: 'docker-container',
-      platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/386', 'linux/arm64', 'linux/arm/v7']
+      platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/386', 'linux/arm64', 'linux/arm/v7'],
+      buildkitVersion: '0.13.1'
     })
     // A builder that has not booted lists no platforms.
     const fresh = parseBuildxInspect(
       'Name: fresh\nDriver: docker-container\n\nNodes:\nName: fresh0\n'
     )
-    expect(fresh).toEqual({ name: 'fresh', driver: 'docker-container', platforms: [] })
+    expect(fresh).toEqual({
+      name: 'fresh',
+      driver: 'docker-container',
+      platforms: [],
+      buildkitVersion: ''
+    })
   })
 
   it('tells the containerd image store from the classic one by the storage driver status', () => {
@@ -179,6 +186,24 @@ describe("what the docker driver refuses of BuildKit's inputs", () => {
     ]
   ])('refuses %p with the fix', (o, message) => {
     expect(() => checkBuilderCanBuild(buildkit(o), dockerDriver)).toThrow(message)
+  })
+
+  it('refuses build contexts on BuildKit before 0.10, on any driver, and takes them from 0.10 on', () => {
+    expect(() =>
+      checkBuilderCanBuild(buildkit({ buildContexts: ['shared=./shared'] }), dockerDriver)
+    ).toThrow(
+      /^Input 'build-contexts': needs BuildKit 0\.10 or later, but the current buildx builder "default" \(docker driver\) runs BuildKit 0\.8/
+    )
+    const containerDriver = { ...parseBuildxInspect(CONTAINER_DRIVER), containerdImageStore: false }
+    expect(() =>
+      checkBuilderCanBuild(buildkit({ buildContexts: ['shared=./shared'] }), containerDriver)
+    ).not.toThrow()
+    expect(() =>
+      checkBuilderCanBuild(buildkit({ buildContexts: ['shared=./shared'] }), {
+        ...containerDriver,
+        buildkitVersion: '0.9.3'
+      })
+    ).toThrow(/runs BuildKit 0\.9\.3/)
   })
 
   it('accepts secrets, ssh, an inline cache, a registry cache source and provenance=false', () => {

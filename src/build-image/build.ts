@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DockerCli } from './docker-cli.js'
+import { scopedCacheEntry } from './buildkit-options.js'
 import {
+  BuildkitFlags,
   BuildRequest,
   buildxBuild,
   dockerBuild,
@@ -18,6 +20,7 @@ import {
   repoDigestFor
 } from './docker-output.js'
 import { Builder, BuildSettings, ImageSpec } from './settings.js'
+import { metadataActionLabels } from './metadata.js'
 import { ociLabels } from './tags.js'
 
 /** What one image became; also its entry in the `images` output. */
@@ -32,6 +35,11 @@ export interface ImageResult {
   digest: string
   /** The local image id (`sha256:…`); '' when buildx pushed without loading. */
   imageId: string
+  /** metadata-action's `version`. */
+  version: string
+  labels: Record<string, string>
+  /** What buildx wrote to its metadata file (build-push-action's `metadata`); null for the classic builder. */
+  metadata: Record<string, unknown> | null
 }
 
 /** Timings and cache use, for the summary and the log. */
@@ -51,10 +59,51 @@ export function buildRequest(image: ImageSpec, s: BuildSettings, created: Date):
     context: image.context,
     dockerfile: image.dockerfile,
     tags: s.tags,
-    labels: { ...ociLabels(s.git, s.tags, image.name, created), ...s.extraLabels },
+    labels: {
+      ...(s.tagMode === 'rules'
+        ? metadataActionLabels(s.git, s.version, created)
+        : ociLabels(s.git, s.tags, image.name, created)),
+      ...s.extraLabels
+    },
     buildArgs: s.buildArgs,
     target: image.target,
     platforms: s.platforms
+  }
+}
+
+/**
+ * BuildKit's flags for one image: inline secrets as the files `secretFiles`
+ * holds (written by main.ts, mode 600), a gha cache scoped to the image.
+ */
+export function buildkitFlagsFor(
+  s: BuildSettings,
+  image: Pick<ImageSpec, 'name'>,
+  secretFiles: ReadonlyMap<string, string>
+): BuildkitFlags {
+  const k = s.buildkit
+  return {
+    secrets: [
+      ...k.secrets.map(({ id }) => ({ id, src: secretFiles.get(id) ?? '' })),
+      ...k.secretFiles.map(({ id, path }) => ({ id, src: path })),
+      ...k.secretEnvs.map(({ id, env }) => ({ id, env }))
+    ],
+    ssh: k.ssh,
+    noCache: k.noCache,
+    pull: k.pull,
+    buildContexts: k.buildContexts,
+    provenance: k.provenance,
+    sbom: k.sbom,
+    cacheFrom: k.cacheFrom.map(c => scopedCacheEntry(c, image.name)),
+    cacheTo: k.cacheTo.map(c => scopedCacheEntry(c, image.name))
+  }
+}
+
+function parseMetadata(text: string): Record<string, unknown> | null {
+  try {
+    const parsed = JSON.parse(text) as unknown
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : null
+  } catch {
+    return null
   }
 }
 
@@ -78,6 +127,8 @@ export async function buildImage(
     builder: Builder
     pushInBuild: boolean
     cache: BuildSettings['cache']
+    buildkit?: BuildkitFlags
+    version?: string
     tempDir: string
     prefix: string
   }
@@ -92,6 +143,9 @@ export async function buildImage(
     pushed: false,
     digest: '',
     imageId: '',
+    version: opts.version ?? '',
+    labels: { ...req.labels },
+    metadata: null,
     builder: opts.builder,
     pushedByBuild: false,
     buildSeconds: 0,
@@ -100,11 +154,14 @@ export async function buildImage(
   }
   if (opts.builder === 'docker') {
     const iidFile = join(opts.tempDir, `${req.name.replace(/\//g, '_')}.iid`)
-    const result = await cli.checked(dockerBuild(req, iidFile), {
-      prefix: opts.prefix,
-      // The classic builder is the one every engine has; BuildKit needs buildx.
-      env: { DOCKER_BUILDKIT: '0' }
-    })
+    const result = await cli.checked(
+      dockerBuild(req, iidFile, { noCache: opts.buildkit?.noCache, pull: opts.buildkit?.pull }),
+      {
+        prefix: opts.prefix,
+        // The classic builder is the one every engine has; BuildKit needs buildx.
+        env: { DOCKER_BUILDKIT: '0' }
+      }
+    )
     report.imageId = readIfExists(iidFile)
     report.cache = cacheStats(result.stdout)
   } else {
@@ -113,11 +170,13 @@ export async function buildImage(
       buildxBuild(req, {
         output: opts.pushInBuild ? 'push' : 'load',
         cache: opts.cache,
-        metadataFile
+        metadataFile,
+        buildkit: opts.buildkit
       }),
       { prefix: opts.prefix }
     )
     const metadata = readIfExists(metadataFile)
+    report.metadata = parseMetadata(metadata)
     report.cache = cacheStats(result.stderr + result.stdout)
     if (opts.pushInBuild) {
       report.pushed = true
@@ -171,6 +230,9 @@ export function toResult(r: ImageReport): ImageResult {
     refs: r.refs,
     pushed: r.pushed,
     digest: r.digest,
-    imageId: r.imageId
+    imageId: r.imageId,
+    version: r.version,
+    labels: r.labels,
+    metadata: r.metadata
   }
 }

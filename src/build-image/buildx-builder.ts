@@ -4,6 +4,7 @@
  * builder would refuse halfway through fails first, with the fix.
  */
 import { InputError } from '../core/errors.js'
+import { isInlineCache } from './buildkit-options.js'
 import type { BuildSettings } from './settings.js'
 
 export interface BuildxBuilder {
@@ -14,12 +15,14 @@ export interface BuildxBuilder {
   platforms: string[]
   /** The engine stores images in containerd, which lets the docker driver do what it otherwise cannot. */
   containerdImageStore: boolean
+  /** `0.8`, `0.13.1`: the first node's BuildKit; '' when it does not say. */
+  buildkitVersion?: string
 }
 
 /** `Name:` and `Driver:` of the builder (before `Nodes:`), and every node's `Platforms:`. */
 export function parseBuildxInspect(
   text: string
-): Pick<BuildxBuilder, 'name' | 'driver' | 'platforms'> {
+): Pick<BuildxBuilder, 'name' | 'driver' | 'platforms' | 'buildkitVersion'> {
   const nodesAt = text.search(/^Nodes:/m)
   const header = nodesAt >= 0 ? text.slice(0, nodesAt) : text
   const field = (name: string) =>
@@ -29,7 +32,13 @@ export function parseBuildxInspect(
     // A `*` marks a platform the builder was created with rather than one it detected.
     .map(p => p.trim().replace(/\*$/, ''))
     .filter(Boolean)
-  return { name: field('Name'), driver: field('Driver'), platforms: [...new Set(platforms)] }
+  const buildkitVersion = /^BuildKit version:[ \t]*v?(\d+\.\d+(?:\.\d+)?)/m.exec(text)?.[1] ?? ''
+  return {
+    name: field('Name'),
+    driver: field('Driver'),
+    platforms: [...new Set(platforms)],
+    buildkitVersion
+  }
 }
 
 /** `docker info`'s DriverStatus names the containerd snapshotter when the image store is on. */
@@ -63,11 +72,39 @@ function samePlatform(a: string, b: string): boolean {
  * images in containerd. Throws the input error a user can act on.
  */
 export function checkBuilderCanBuild(
-  s: Pick<BuildSettings, 'cache' | 'platforms'>,
+  s: Pick<BuildSettings, 'cache' | 'platforms'> & { buildkit?: BuildSettings['buildkit'] },
   builder: BuildxBuilder
 ): void {
+  checkBuildkitVersion(s, builder)
   if (builder.driver !== 'docker' || builder.containerdImageStore) return
   const which = `the current buildx builder ${JSON.stringify(builder.name)} uses the docker driver`
+  const k = s.buildkit
+  for (const name of ['provenance', 'sbom'] as const) {
+    const value = k?.[name] ?? ''
+    if (value && value !== 'false') {
+      throw new InputError(
+        name,
+        `is ${value}, but ${which}, which cannot attach attestations to an image`,
+        `Add ${CREATE_BUILDER}, or turn on the engine's containerd image store; or leave ${name} empty`
+      )
+    }
+  }
+  const exporting = (k?.cacheTo ?? []).find(c => !isInlineCache(c))
+  if (exporting) {
+    throw new InputError(
+      'cache-to',
+      `is ${exporting}, but ${which}, which exports only an inline cache (type=inline)`,
+      `Add ${CREATE_BUILDER}, or use cache-to: type=inline with cache-from: type=registry,ref=<image>`
+    )
+  }
+  const gha = (k?.cacheFrom ?? []).find(c => /(^|,)\s*type=gha\b/.test(c))
+  if (gha) {
+    throw new InputError(
+      'cache-from',
+      `is ${gha}, but ${which}, which cannot read the GitHub Actions cache`,
+      `Add ${CREATE_BUILDER}, or read an inline or registry cache (type=registry,ref=<image>)`
+    )
+  }
   if (s.cache !== 'none') {
     throw new InputError(
       'cache',
@@ -94,4 +131,20 @@ export function checkBuilderCanBuild(
       `Add docker/setup-qemu-action before this step to emulate ${platform}, or build for ${builder.platforms[0]}`
     )
   }
+}
+
+/** Named build contexts need BuildKit 0.10 (Dockerfile 1.4); Docker 20.10's own BuildKit is 0.8. */
+function checkBuildkitVersion(
+  s: { buildkit?: BuildSettings['buildkit'] },
+  builder: BuildxBuilder
+): void {
+  const version = builder.buildkitVersion ?? ''
+  if (!s.buildkit?.buildContexts.length || !version) return
+  const [major, minor] = version.split('.').map(Number)
+  if (major > 0 || minor >= 10) return
+  throw new InputError(
+    'build-contexts',
+    `needs BuildKit 0.10 or later, but the current buildx builder ${JSON.stringify(builder.name)} (${builder.driver} driver) runs BuildKit ${version}`,
+    `Add ${CREATE_BUILDER}, or upgrade the Docker engine (23.0 and later bring BuildKit 0.11)`
+  )
 }

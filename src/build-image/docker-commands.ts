@@ -44,10 +44,16 @@ function commonBuildFlags(req: BuildRequest): string[] {
  * engine with every tag, and its id is written to `iidFile`. `--force-rm`:
  * a failed step's container would otherwise stay behind on the runner.
  */
-export function dockerBuild(req: BuildRequest, iidFile: string): string[] {
+export function dockerBuild(
+  req: BuildRequest,
+  iidFile: string,
+  opts: { noCache?: boolean; pull?: boolean } = {}
+): string[] {
   return [
     'build',
     ...commonBuildFlags(req),
+    ...(opts.noCache ? ['--no-cache'] : []),
+    ...(opts.pull ? ['--pull'] : []),
     ...(req.platforms.length === 1 ? ['--platform', req.platforms[0]] : []),
     '--force-rm',
     '--iidfile',
@@ -66,6 +72,49 @@ export interface BuildxOutput {
   cache: CacheKind
   /** Where buildx writes the image's digest as JSON. */
   metadataFile: string
+  buildkit?: BuildkitFlags
+}
+
+/** BuildKit's own flags, per image (a gha cache already scoped to it). */
+export interface BuildkitFlags {
+  /** A secret from a file (`src`, mode 600 for a value given inline) or from the environment. */
+  secrets: ReadonlyArray<{ id: string; src?: string; env?: string }>
+  ssh: readonly string[]
+  noCache: boolean
+  pull: boolean
+  buildContexts: readonly string[]
+  provenance: string
+  sbom: string
+  cacheFrom: readonly string[]
+  cacheTo: readonly string[]
+}
+
+/** buildx reads `--secret` as one CSV record: a field holding `,` or `"` is quoted. */
+function csvField(field: string): string {
+  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field
+}
+
+function buildkitFlags(k: BuildkitFlags | undefined): string[] {
+  if (!k) return []
+  return [
+    ...k.secrets.flatMap(secret => [
+      '--secret',
+      [
+        csvField(`id=${secret.id}`),
+        secret.env !== undefined
+          ? csvField(`env=${secret.env}`)
+          : csvField(`src=${secret.src ?? ''}`)
+      ].join(',')
+    ]),
+    ...k.ssh.flatMap(ssh => ['--ssh', ssh]),
+    ...(k.noCache ? ['--no-cache'] : []),
+    ...(k.pull ? ['--pull'] : []),
+    ...k.buildContexts.flatMap(c => ['--build-context', c]),
+    ...(k.provenance ? [`--provenance=${k.provenance}`] : []),
+    ...(k.sbom ? [`--sbom=${k.sbom}`] : []),
+    ...k.cacheFrom.flatMap(c => ['--cache-from', c]),
+    ...k.cacheTo.flatMap(c => ['--cache-to', c])
+  ]
 }
 
 function cacheFlags(req: BuildRequest, cache: CacheKind): string[] {
@@ -99,6 +148,7 @@ export function buildxBuild(req: BuildRequest, out: BuildxOutput): string[] {
     ...commonBuildFlags(req),
     ...(req.platforms.length > 0 ? ['--platform', req.platforms.join(',')] : []),
     ...cacheFlags(req, out.cache),
+    ...buildkitFlags(out.buildkit),
     '--metadata-file',
     out.metadataFile,
     `--${out.output}`,

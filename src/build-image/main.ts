@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { errorMessage } from '../core/errors.js'
 import type { StageResult } from '../core/entry.js'
-import { buildImage, buildRequest, ImageReport, pushImage } from './build.js'
+import { buildImage, buildkitFlagsFor, buildRequest, ImageReport, pushImage } from './build.js'
 import { credentialStoreHosts, DockerCli, dockerCli } from './docker-cli.js'
 import {
   makePrivateConfigDir,
@@ -21,7 +21,8 @@ import {
   usesContainerdImageStore
 } from './buildx-builder.js'
 import { buildxInspect, buildxVersion, dockerDriverStatus, dockerLogin } from './docker-commands.js'
-import { cacheText, setImagesOutput, writeSummary } from './report.js'
+import { cacheText, setImagesOutput, setMetadataOutputs, writeSummary } from './report.js'
+import { writeSecretFiles } from './secret-files.js'
 import { BuildSettings, chooseBuilder, RegistryLogin } from './settings.js'
 import { mapLimited } from '../core/fleet.js'
 import { logRemote } from '../core/log.js'
@@ -145,7 +146,7 @@ async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Prom
   const { builder, warnings } = chooseBuilder(s, hasBuildx)
   const buildxBuilder = builder === 'buildx' ? await currentBuildxBuilder(cli) : undefined
   if (buildxBuilder) checkBuilderCanBuild(s, buildxBuilder)
-  for (const warning of warnings) core.warning(warning)
+  for (const warning of [...s.warnings, ...warnings]) core.warning(warning)
   // The docker driver builds into the engine like the classic builder; pushing
   // after every build succeeded keeps a failed build from publishing the others.
   const pushInBuild = s.push && buildxBuilder !== undefined && buildxBuilder.driver !== 'docker'
@@ -154,7 +155,8 @@ async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Prom
   )
 
   const started = Date.now()
-  const created = new Date()
+  const created = s.created
+  const secretFiles = writeSecretFiles(s.buildkit.secrets, tempDir)
   if (s.login) {
     await cli.checked(dockerLogin(s.login.host, s.login.username), { stdin: s.login.password })
   }
@@ -163,6 +165,8 @@ async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Prom
       builder,
       pushInBuild,
       cache: s.cache,
+      buildkit: builder === 'buildx' ? buildkitFlagsFor(s, image, secretFiles) : undefined,
+      version: s.version,
       tempDir,
       prefix: prefixFor(s, image.name)
     })
@@ -180,6 +184,7 @@ async function buildAll(s: BuildSettings, cli: DockerCli, tempDir: string): Prom
     logRemote(`${r.name}: ${r.digest}`)
   }
   setImagesOutput(reports)
+  setMetadataOutputs(reports)
   await writeSummary(reports, Date.now() - started)
   const pushed = reports.filter(r => r.pushed).map(r => r.name)
   return {

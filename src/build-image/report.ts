@@ -14,6 +14,27 @@ export function setImagesOutput(reports: readonly ImageReport[]): void {
   )
 }
 
+/**
+ * build-push-action's `digest`, `imageid` and `metadata` (of the first
+ * image) and metadata-action's `tags` (every image's references), `labels`
+ * and `version`.
+ */
+export function setMetadataOutputs(reports: readonly ImageReport[]): void {
+  const [first] = reports
+  if (!first) return
+  core.setOutput('digest', first.digest.split('@')[1] ?? '')
+  core.setOutput('imageid', first.imageId)
+  core.setOutput('metadata', first.metadata ? JSON.stringify(first.metadata) : '')
+  core.setOutput('tags', reports.flatMap(r => r.refs).join('\n'))
+  core.setOutput(
+    'labels',
+    Object.entries(first.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')
+  )
+  core.setOutput('version', first.version)
+}
+
 export function cacheText(r: ImageReport): string {
   return r.cache.steps > 0 ? `${r.cache.cached}/${r.cache.steps} steps cached` : ''
 }

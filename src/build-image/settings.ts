@@ -1,11 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
-import { InputError } from '../core/errors.js'
+import { errorMessage, InputError } from '../core/errors.js'
 import { InputReader, readBoolean, readChoice, readLines } from '../core/inputs.js'
 import { registerSecret } from '../core/secrets.js'
 import { isEnvName } from '../core/shell.js'
+import { BuildkitOptions, buildkitOnlyInputs, readBuildkitOptions } from './buildkit-options.js'
 import { CacheKind } from './docker-commands.js'
-import { defaultTags, GitContext, isValidTag, readGitContext } from './tags.js'
+import { expandLabelLines, planTags, RuleError } from './metadata.js'
+import { GitContext, isValidTag, readGitContext } from './tags.js'
 
 export interface ImageSpec {
   /** The name before `=` in the `images` input. */
@@ -33,13 +35,22 @@ export interface BuildSettings {
   login?: RegistryLogin
   logout: boolean
   tags: string[]
+  /** `rules` when `tags`/`flavor` use metadata-action's syntax (its labels then too). */
+  tagMode: 'rules' | 'plain'
+  /** metadata-action's `version`. */
+  version: string
   extraLabels: Record<string, string>
   push: boolean
   buildArgs: Array<[string, string?]>
   platforms: string[]
   cache: CacheKind
   builder: BuilderChoice
+  buildkit: BuildkitOptions
   git: GitContext
+  /** One instant for the run: `{{date}}` in tags and the created label agree. */
+  created: Date
+  /** Said once the run starts (a tag that is not a version, and the like). */
+  warnings: string[]
 }
 
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
@@ -200,12 +211,35 @@ function readImages(read: InputReader, registry: string, git: GitContext): Image
   return images
 }
 
-function readTags(read: InputReader, git: GitContext): string[] {
-  const extra = readLines(read, 'tags')
-    .flatMap(l => l.split(','))
-    .map(t => t.trim())
-    .filter(Boolean)
-  for (const tag of extra) {
+function readTags(
+  read: InputReader,
+  git: GitContext,
+  now: Date,
+  warnings: string[]
+): { tags: string[]; mode: 'rules' | 'plain'; version: string } {
+  let plan
+  try {
+    plan = planTags(
+      {
+        tags: readLines(read, 'tags'),
+        flavor: readLines(read, 'flavor'),
+        defaultTags: readBoolean(read, 'default-tags', true)
+      },
+      git,
+      now,
+      message => warnings.push(`tags: ${message}`)
+    )
+  } catch (err) {
+    if (!(err instanceof RuleError)) throw err
+    throw new InputError(
+      err.input,
+      err.message,
+      err.input === 'flavor'
+        ? 'Write metadata-action flavor lines, e.g. latest=auto or prefix=v,onlatest=true'
+        : "Write docker/metadata-action's rules, e.g. type=semver,pattern={{version}} or type=ref,event=branch"
+    )
+  }
+  for (const tag of plan.tags) {
     if (!isValidTag(tag)) {
       throw new InputError(
         'tags',
@@ -214,17 +248,18 @@ function readTags(read: InputReader, git: GitContext): string[] {
       )
     }
   }
-  const tags = [
-    ...new Set([...(readBoolean(read, 'default-tags', true) ? defaultTags(git) : []), ...extra])
-  ]
-  if (tags.length === 0) {
+  if (plan.tags.length === 0) {
     throw new InputError(
       'tags',
-      'no tags: there is no GitHub context to derive them from and none were given',
-      'Set tags, or run in a workflow (GITHUB_SHA and GITHUB_REF give the default tags)'
+      plan.mode === 'rules'
+        ? `no rule gives a tag for this event (${git.event?.name || 'no event'}, ref ${JSON.stringify(git.ref)})`
+        : 'no tags: there is no GitHub context to derive them from and none were given',
+      plan.mode === 'rules'
+        ? 'Add a rule that always applies, e.g. type=sha, or run the step only on the events your rules cover'
+        : 'Set tags, or run in a workflow (GITHUB_SHA and GITHUB_REF give the default tags)'
     )
   }
-  return tags
+  return plan
 }
 
 function readBuildArgs(read: InputReader): Array<[string, string?]> {
@@ -242,9 +277,15 @@ function readBuildArgs(read: InputReader): Array<[string, string?]> {
   })
 }
 
-function readLabels(read: InputReader): Record<string, string> {
+function readLabels(read: InputReader, git: GitContext, now: Date): Record<string, string> {
   const labels: Record<string, string> = {}
-  for (const line of readLines(read, 'labels')) {
+  let lines: string[]
+  try {
+    lines = expandLabelLines(readLines(read, 'labels'), git, now)
+  } catch (err) {
+    throw new InputError('labels', errorMessage(err))
+  }
+  for (const line of lines) {
     const at = line.indexOf('=')
     const key = at > 0 ? line.slice(0, at).trim() : ''
     if (!LABEL_KEY.test(key)) {
@@ -299,19 +340,28 @@ export function readBuildSettings(
   registerSecret(read('password'))
   registerSecret(read('github-token'))
   const registry = readRegistry(read)
+  const created = new Date()
+  const warnings: string[] = []
+  const images = readImages(read, registry, git)
+  const tags = readTags(read, git, created, warnings)
   return {
-    images: readImages(read, registry, git),
+    images,
     registry,
     login: readLogin(read, registry),
     logout: readBoolean(read, 'logout', true),
-    tags: readTags(read, git),
-    extraLabels: readLabels(read),
+    tags: tags.tags,
+    tagMode: tags.mode,
+    version: tags.version,
+    extraLabels: readLabels(read, git, created),
     push: readBoolean(read, 'push', true),
     buildArgs: readBuildArgs(read),
     platforms: readPlatforms(read),
     cache: readChoice(read, 'cache', ['none', 'gha', 'registry'] as const, 'none'),
     builder: readChoice(read, 'builder', ['auto', 'buildx', 'docker'] as const, 'auto'),
-    git
+    buildkit: readBuildkitOptions(read),
+    git,
+    created,
+    warnings
   }
 }
 
@@ -340,6 +390,16 @@ export function chooseBuilder(
         'platforms',
         `several platforms (${s.platforms.join(', ')}) need buildx, which ${hasBuildx ? 'builder: docker turns off' : 'this runner does not have'}`,
         'Add docker/setup-qemu-action and docker/setup-buildx-action before this step, or build one platform'
+      )
+    }
+    const buildkitOnly = buildkitOnlyInputs(s.buildkit)
+    if (buildkitOnly.length > 0) {
+      throw new InputError(
+        buildkitOnly[0],
+        `needs BuildKit (buildx), which ${hasBuildx ? 'builder: docker turns off' : 'this runner does not have'}; so do: ${buildkitOnly.join(', ')}`,
+        hasBuildx
+          ? 'Use builder: auto or buildx'
+          : 'Add docker/setup-buildx-action before this step'
       )
     }
     if (s.cache !== 'none') {

@@ -1,5 +1,23 @@
 import { readFileSync } from 'node:fs'
 
+/** What the event payload adds for metadata-action's rules and labels. */
+export interface EventInfo {
+  /** GITHUB_EVENT_NAME: `push`, `pull_request`, `schedule`, … */
+  name: string
+  /** A push's `base_ref`. */
+  baseRef: string
+  /** A pull request's base branch and head commit. */
+  prBaseRef: string
+  prHeadSha: string
+  /** The pushed head commit's time, when the payload has one. */
+  commitDate?: string
+  /** The repository as the payload describes it (metadata-action reads the same from the API). */
+  repoName: string
+  description: string
+  htmlUrl: string
+  license: string
+}
+
 /** What the workflow run says about the code being built. */
 export interface GitContext {
   /** Full commit sha, or '' outside a workflow. */
@@ -11,30 +29,54 @@ export interface GitContext {
   serverUrl: string
   /** From the event payload; '' when the event carries no repository. */
   defaultBranch: string
+  event?: EventInfo
 }
 
 /** Reads the GitHub context from the runner's environment and the event payload it points at. */
 export function readGitContext(env: NodeJS.ProcessEnv = process.env): GitContext {
+  const payload = readEventPayload(env.GITHUB_EVENT_PATH)
+  const str = (v: unknown) => (typeof v === 'string' ? v : '')
   return {
     sha: env.GITHUB_SHA ?? '',
     ref: env.GITHUB_REF ?? '',
     repository: env.GITHUB_REPOSITORY ?? '',
     serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
-    defaultBranch: defaultBranchFromEvent(env.GITHUB_EVENT_PATH)
+    defaultBranch: str(payload.repository?.default_branch),
+    event: {
+      name: env.GITHUB_EVENT_NAME ?? '',
+      baseRef: str(payload.base_ref),
+      prBaseRef: str(payload.pull_request?.base?.ref),
+      prHeadSha: str(payload.pull_request?.head?.sha),
+      commitDate: str(payload.head_commit?.timestamp) || undefined,
+      repoName: str(payload.repository?.name),
+      description: str(payload.repository?.description),
+      htmlUrl: str(payload.repository?.html_url),
+      license: str(payload.repository?.license?.spdx_id)
+    }
   }
 }
 
-function defaultBranchFromEvent(path: string | undefined): string {
-  if (!path) return ''
+interface EventPayload {
+  repository?: {
+    default_branch?: unknown
+    name?: unknown
+    description?: unknown
+    html_url?: unknown
+    license?: { spdx_id?: unknown } | null
+  }
+  base_ref?: unknown
+  pull_request?: { base?: { ref?: unknown }; head?: { sha?: unknown } }
+  head_commit?: { timestamp?: unknown } | null
+}
+
+function readEventPayload(path: string | undefined): EventPayload {
+  if (!path) return {}
   try {
-    const event = JSON.parse(readFileSync(path, 'utf8')) as {
-      repository?: { default_branch?: unknown }
-    }
-    const branch = event.repository?.default_branch
-    return typeof branch === 'string' ? branch : ''
+    const event = JSON.parse(readFileSync(path, 'utf8')) as unknown
+    return event && typeof event === 'object' ? (event as EventPayload) : {}
   } catch {
-    // A missing or unreadable payload only costs the `latest` tag.
-    return ''
+    // A missing or unreadable payload only costs what the payload would add.
+    return {}
   }
 }
 

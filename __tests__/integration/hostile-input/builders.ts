@@ -700,7 +700,21 @@ export const RUNNER_CASES: RunnerCase[] = [
         docker.buildxBuild(buildRequest(v, at), {
           output: 'load',
           cache: 'registry',
-          metadataFile: v
+          metadataFile: v,
+          buildkit: {
+            secrets: [
+              { id: v, src: `${at.appDir}/${v}` },
+              { id: v, env: v }
+            ],
+            ssh: [v],
+            noCache: true,
+            pull: true,
+            buildContexts: [v],
+            provenance: v,
+            sbom: v,
+            cacheFrom: [v],
+            cacheTo: [v]
+          }
         }),
         docker.dockerPush(v),
         docker.dockerLogin(v, v),

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildRequest, ImageReport, toResult } from '../../../src/build-image/build.js'
+import {
+  buildkitFlagsFor,
+  buildRequest,
+  ImageReport,
+  toResult
+} from '../../../src/build-image/build.js'
 import type { BuildSettings, ImageSpec } from '../../../src/build-image/settings.js'
 
 const IMAGE: ImageSpec = {
@@ -21,6 +26,23 @@ const SETTINGS: BuildSettings = {
   platforms: ['linux/amd64'],
   cache: 'none',
   builder: 'auto',
+  tagMode: 'plain',
+  version: 'main',
+  buildkit: {
+    secrets: [],
+    secretFiles: [],
+    secretEnvs: [],
+    ssh: [],
+    noCache: false,
+    pull: false,
+    buildContexts: [],
+    provenance: '',
+    sbom: '',
+    cacheFrom: [],
+    cacheTo: []
+  },
+  created: new Date('2026-12-02T10:00:00Z'),
+  warnings: [],
   git: {
     sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
     ref: 'refs/heads/main',
@@ -64,6 +86,9 @@ describe('toResult', () => {
       pushed: true,
       digest: 'ghcr.io/acme/backend@sha256:' + 'a'.repeat(64),
       imageId: 'sha256:' + 'b'.repeat(64),
+      version: 'main',
+      labels: { 'org.opencontainers.image.version': 'main' },
+      metadata: { 'containerimage.digest': 'sha256:' + 'a'.repeat(64) },
       builder: 'buildx',
       pushedByBuild: true,
       buildSeconds: 1,
@@ -77,7 +102,46 @@ describe('toResult', () => {
       refs: ['ghcr.io/acme/backend:main'],
       pushed: true,
       digest: report.digest,
-      imageId: report.imageId
+      imageId: report.imageId,
+      version: 'main',
+      labels: { 'org.opencontainers.image.version': 'main' },
+      metadata: { 'containerimage.digest': 'sha256:' + 'a'.repeat(64) }
+    })
+  })
+})
+
+describe('buildkitFlagsFor', () => {
+  it('scopes a gha cache to the image unless a scope is given, and points inline secrets at their files', () => {
+    const s: BuildSettings = {
+      ...SETTINGS,
+      buildkit: {
+        ...SETTINGS.buildkit,
+        secrets: [{ id: 'npm', value: 'never-in-argv' }],
+        secretEnvs: [{ id: 'gh', env: 'GH_TOKEN' }],
+        cacheFrom: ['type=gha', 'type=gha,scope=shared'],
+        cacheTo: ['type=gha,mode=max', 'type=inline']
+      }
+    }
+    const flags = buildkitFlagsFor(s, IMAGE, new Map([['npm', '/t/secrets/secret-0']]))
+    expect(flags.secrets).toEqual([
+      { id: 'npm', src: '/t/secrets/secret-0' },
+      { id: 'gh', env: 'GH_TOKEN' }
+    ])
+    expect(flags.cacheFrom).toEqual(['type=gha,scope=backend', 'type=gha,scope=shared'])
+    expect(flags.cacheTo).toEqual(['type=gha,mode=max,scope=backend', 'type=inline'])
+    expect(JSON.stringify(flags)).not.toContain('never-in-argv')
+  })
+
+  it('labels an image as metadata-action does when the tags are rules', () => {
+    const labels = buildRequest(
+      IMAGE,
+      { ...SETTINGS, tagMode: 'rules', version: '1.2.3' },
+      new Date('2026-12-02T10:00:00Z')
+    ).labels
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.title': 'Shop API',
+      'org.opencontainers.image.version': '1.2.3',
+      'org.opencontainers.image.licenses': ''
     })
   })
 })

@@ -58,18 +58,25 @@ describe('the buildx builder', () => {
     expect(parseBuildxInspect(DOCKER_DRIVER)).toEqual({
       name: 'default',
       driver: 'docker',
-      platforms: ['linux/amd64', 'linux/386']
+      platforms: ['linux/amd64', 'linux/386'],
+      buildkitVersion: '0.8'
     })
     expect(parseBuildxInspect(CONTAINER_DRIVER)).toEqual({
       name: 'ci-builder',
       driver: 'docker-container',
-      platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/386', 'linux/arm64', 'linux/arm/v7']
+      platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/386', 'linux/arm64', 'linux/arm/v7'],
+      buildkitVersion: '0.13.1'
     })
     // A builder that has not booted lists no platforms.
     const fresh = parseBuildxInspect(
       'Name: fresh\nDriver: docker-container\n\nNodes:\nName: fresh0\n'
     )
-    expect(fresh).toEqual({ name: 'fresh', driver: 'docker-container', platforms: [] })
+    expect(fresh).toEqual({
+      name: 'fresh',
+      driver: 'docker-container',
+      platforms: [],
+      buildkitVersion: ''
+    })
   })
 
   it('tells the containerd image store from the classic one by the storage driver status', () => {
@@ -137,6 +144,87 @@ describe('what the docker driver refuses', () => {
     const arm = { ...dockerDriver, platforms: ['linux/arm64', 'linux/arm/v7'] }
     expect(() =>
       checkBuilderCanBuild({ cache: 'none', platforms: ['linux/arm64/v8'] }, arm)
+    ).not.toThrow()
+  })
+})
+
+describe("what the docker driver refuses of BuildKit's inputs", () => {
+  const buildkit = (
+    o: Partial<import('../../../src/build-image/buildkit-options.js').BuildkitOptions>
+  ) => ({
+    cache: 'none' as const,
+    platforms: [],
+    buildkit: {
+      secrets: [],
+      secretFiles: [],
+      secretEnvs: [],
+      ssh: [],
+      noCache: false,
+      pull: false,
+      buildContexts: [],
+      provenance: '',
+      sbom: '',
+      cacheFrom: [],
+      cacheTo: [],
+      ...o
+    }
+  })
+
+  it.each([
+    [
+      { provenance: 'mode=max' },
+      /^Input 'provenance': is mode=max, but the current buildx builder "default" uses the docker driver, which cannot attach attestations/
+    ],
+    [{ sbom: 'true' }, /^Input 'sbom': is true, .*cannot attach attestations/],
+    [
+      { cacheTo: ['type=gha,mode=max'] },
+      /^Input 'cache-to': is type=gha,mode=max, .* which exports only an inline cache \(type=inline\)/
+    ],
+    [
+      { cacheFrom: ['type=gha'] },
+      /^Input 'cache-from': is type=gha, .*cannot read the GitHub Actions cache/
+    ]
+  ])('refuses %p with the fix', (o, message) => {
+    expect(() => checkBuilderCanBuild(buildkit(o), dockerDriver)).toThrow(message)
+  })
+
+  it('refuses build contexts on BuildKit before 0.10, on any driver, and takes them from 0.10 on', () => {
+    expect(() =>
+      checkBuilderCanBuild(buildkit({ buildContexts: ['shared=./shared'] }), dockerDriver)
+    ).toThrow(
+      /^Input 'build-contexts': needs BuildKit 0\.10 or later, but the current buildx builder "default" \(docker driver\) runs BuildKit 0\.8/
+    )
+    const containerDriver = { ...parseBuildxInspect(CONTAINER_DRIVER), containerdImageStore: false }
+    expect(() =>
+      checkBuilderCanBuild(buildkit({ buildContexts: ['shared=./shared'] }), containerDriver)
+    ).not.toThrow()
+    expect(() =>
+      checkBuilderCanBuild(buildkit({ buildContexts: ['shared=./shared'] }), {
+        ...containerDriver,
+        buildkitVersion: '0.9.3'
+      })
+    ).toThrow(/runs BuildKit 0\.9\.3/)
+  })
+
+  it('accepts secrets, ssh, an inline cache, a registry cache source and provenance=false', () => {
+    expect(() =>
+      checkBuilderCanBuild(
+        buildkit({
+          secrets: [{ id: 'a', value: 'b' }],
+          ssh: ['default'],
+          provenance: 'false',
+          cacheFrom: ['type=registry,ref=r/app:main'],
+          cacheTo: ['type=inline']
+        }),
+        dockerDriver
+      )
+    ).not.toThrow()
+    const containerDriver = { ...parseBuildxInspect(CONTAINER_DRIVER), containerdImageStore: false }
+    expect(() =>
+      checkBuilderCanBuild(
+        buildkit({ provenance: 'mode=max', cacheTo: ['type=gha'] }),
+        containerDriver
+      )
     ).not.toThrow()
   })
 })

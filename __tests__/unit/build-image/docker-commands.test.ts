@@ -117,3 +117,55 @@ describe('registry commands', () => {
     expect(buildxVersion()).toEqual(['buildx', 'version'])
   })
 })
+
+describe('BuildKit flags', () => {
+  it('passes secrets by file or variable name, never by value, quoting CSV fields buildx would split', () => {
+    const argv = buildxBuild(request, {
+      output: 'load',
+      cache: 'none',
+      metadataFile: '/tmp/b/backend.json',
+      buildkit: {
+        secrets: [
+          { id: 'npm', src: '/runner/temp/deploykit-build-x/secrets/secret-0' },
+          { id: 'odd', src: '/work/a,b "c".txt' },
+          { id: 'token', env: 'GH_TOKEN' }
+        ],
+        ssh: ['default'],
+        noCache: true,
+        pull: true,
+        buildContexts: ['shared=./shared'],
+        provenance: 'mode=max',
+        sbom: 'true',
+        cacheFrom: ['type=gha,scope=backend'],
+        cacheTo: ['type=inline']
+      }
+    })
+    const flags = argv.slice(argv.indexOf('--target') + 2, argv.indexOf('--metadata-file'))
+    expect(flags).toEqual([
+      '--secret',
+      'id=npm,src=/runner/temp/deploykit-build-x/secrets/secret-0',
+      '--secret',
+      'id=odd,"src=/work/a,b ""c"".txt"',
+      '--secret',
+      'id=token,env=GH_TOKEN',
+      '--ssh',
+      'default',
+      '--no-cache',
+      '--pull',
+      '--build-context',
+      'shared=./shared',
+      '--provenance=mode=max',
+      '--sbom=true',
+      '--cache-from',
+      'type=gha,scope=backend',
+      '--cache-to',
+      'type=inline'
+    ])
+  })
+
+  it('passes no-cache and pull to the classic builder', () => {
+    const argv = dockerBuild(request, '/tmp/b/backend.iid', { noCache: true, pull: true })
+    expect(argv).toContain('--no-cache')
+    expect(argv).toContain('--pull')
+  })
+})

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import type { ImageReport } from '../../../src/build-image/build.js'
-import { cacheText, setImagesOutput, writeSummary } from '../../../src/build-image/report.js'
+import {
+  cacheText,
+  setImagesOutput,
+  setMetadataOutputs,
+  writeSummary
+} from '../../../src/build-image/report.js'
 import { renderSummary, summaryRows, summaryText } from '../../helpers/rendered-summary.js'
 import { runnerFiles } from '../../helpers/runner-files.js'
 
@@ -17,6 +22,9 @@ const PUSHED: ImageReport = {
   pushed: true,
   digest: `ghcr.io/acme/backend@${DIGEST}`,
   imageId: IMAGE_ID,
+  version: 'main',
+  labels: {},
+  metadata: null,
   builder: 'docker',
   pushedByBuild: false,
   buildSeconds: 12.34,
@@ -40,11 +48,46 @@ describe('setImagesOutput', () => {
   it('keys each image by name with where it went and its digest, not the timings', async () => {
     const { outputs } = await onRunner(() => setImagesOutput([PUSHED, LOCAL]))
     // Timings and cache use are for the summary; the output holds what a workflow reads.
-    const keys = ['name', 'repository', 'tags', 'refs', 'pushed', 'digest', 'imageId'] as const
+    const keys = [
+      'name',
+      'repository',
+      'tags',
+      'refs',
+      'pushed',
+      'digest',
+      'imageId',
+      'version',
+      'labels',
+      'metadata'
+    ] as const
     expect(JSON.parse(outputs.images)).toEqual({
       backend: Object.fromEntries(keys.map(key => [key, PUSHED[key]])),
       'worker<b>': expect.objectContaining({ pushed: false, digest: '' })
     })
+  })
+})
+
+describe('setMetadataOutputs', () => {
+  it("sets build-push-action's digest, imageid and metadata and metadata-action's tags, labels and version", async () => {
+    const metadata = { 'containerimage.digest': DIGEST, 'image.name': 'ghcr.io/acme/backend:main' }
+    const first = {
+      ...PUSHED,
+      labels: { 'org.opencontainers.image.version': 'main', 'org.example.team': 'shop' },
+      metadata
+    }
+    const { outputs } = await onRunner(() => setMetadataOutputs([first, LOCAL]))
+    expect(outputs.digest).toBe(DIGEST)
+    expect(outputs.imageid).toBe(IMAGE_ID)
+    expect(JSON.parse(outputs.metadata)).toEqual(metadata)
+    expect(outputs.tags.split('\n')).toEqual([...PUSHED.refs, ...LOCAL.refs])
+    expect(outputs.labels).toBe('org.opencontainers.image.version=main\norg.example.team=shop')
+    expect(outputs.version).toBe('main')
+  })
+
+  it('leaves digest empty for an image that was not pushed', async () => {
+    const { outputs } = await onRunner(() => setMetadataOutputs([LOCAL]))
+    expect(outputs.digest).toBe('')
+    expect(outputs.metadata).toBe('')
   })
 })
 

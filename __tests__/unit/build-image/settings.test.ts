@@ -262,3 +262,141 @@ describe('chooseBuilder', () => {
     expect(chooseBuilder(settings({ platforms: 'linux/arm64' }), false).builder).toBe('docker')
   })
 })
+
+describe("tags in metadata-action's rules", () => {
+  const TAG_PUSH: GitContext = { ...GIT, ref: 'refs/tags/v1.2.3' }
+
+  it('gives the rules, flavor and version for the event, and labels from expressions', () => {
+    const s = settings(
+      {
+        tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}\ntype=sha',
+        flavor: 'latest=auto',
+        labels: 'org.example.built-from={{tag}}'
+      },
+      TAG_PUSH
+    )
+    expect(s.tagMode).toBe('rules')
+    expect(s.tags).toEqual(['1.2.3', '1.2', 'sha-a1b2c3d', 'latest'])
+    expect(s.version).toBe('1.2.3')
+    expect(s.extraLabels).toEqual({ 'org.example.built-from': 'v1.2.3' })
+  })
+
+  it('names the input a bad rule or flavor is in', () => {
+    expect(inputError({ tags: 'type=semver' }).message).toMatch(
+      /^Input 'tags': "type=semver" has no pattern attribute/
+    )
+    expect(inputError({ flavor: 'latest=sometimes' }).message).toMatch(
+      /^Input 'flavor': latest must be auto, true or false/
+    )
+    expect(inputError({ labels: "a={{date 'YYYY' zone='x'}}" }).message).toMatch(
+      /^Input 'labels': Unknown zone attribute/
+    )
+  })
+
+  it('refuses rules that give no tag for this event, with the fix', () => {
+    expect(inputError({ tags: 'type=semver,pattern={{version}}' }).message).toMatch(
+      /^Input 'tags': no rule gives a tag for this event .*ref "refs\/heads\/main".*type=sha/
+    )
+  })
+
+  it('keeps the warning metadata-action gives for a tag that is not a version', () => {
+    const s = settings(
+      { tags: 'type=semver,pattern={{version}}\ntype=ref,event=tag' },
+      { ...GIT, ref: 'refs/tags/release-1' }
+    )
+    expect(s.tags).toEqual(['release-1', 'latest'])
+    expect(s.warnings).toEqual([expect.stringMatching(/release-1 is not a valid semver/)])
+  })
+})
+
+describe('BuildKit inputs', () => {
+  it('reads secrets, secret files and envs, ssh, contexts, attestations and cache entries', () => {
+    const secretFile = join(dir, 'npmrc')
+    writeFileSync(secretFile, '//registry/:_authToken=x\n')
+    process.env.BUILDMETA_TEST_TOKEN = 'from-env'
+    try {
+      const s = settings({
+        secrets: 'NPM_TOKEN=s3cr=t',
+        'secret-files': `npmrc=${secretFile}`,
+        'secret-envs': 'token=BUILDMETA_TEST_TOKEN',
+        ssh: `deploy=${secretFile}`,
+        'no-cache': 'true',
+        pull: 'true',
+        'build-contexts': 'shared=./shared\nbase=docker-image://alpine:3.20',
+        provenance: 'mode=max',
+        sbom: 'true',
+        'cache-from': 'type=gha\nghcr.io/acme/app:cache',
+        'cache-to': 'type=gha,mode=max'
+      })
+      expect(s.buildkit).toEqual({
+        secrets: [{ id: 'NPM_TOKEN', value: 's3cr=t' }],
+        secretFiles: [{ id: 'npmrc', path: secretFile }],
+        secretEnvs: [{ id: 'token', env: 'BUILDMETA_TEST_TOKEN' }],
+        ssh: [`deploy=${secretFile}`],
+        noCache: true,
+        pull: true,
+        buildContexts: ['shared=./shared', 'base=docker-image://alpine:3.20'],
+        provenance: 'mode=max',
+        sbom: 'true',
+        cacheFrom: ['type=gha', 'type=registry,ref=ghcr.io/acme/app:cache'],
+        cacheTo: ['type=gha,mode=max']
+      })
+    } finally {
+      delete process.env.BUILDMETA_TEST_TOKEN
+    }
+  })
+
+  it('masks a secret before anything can print it, even when its line is refused', async () => {
+    const { output } = await captureOutput(async () => {
+      try {
+        settings({ secrets: 'bad id=hunter2-value' })
+      } catch {
+        // the refusal is checked below
+      }
+    })
+    expect(output).toContain('::add-mask::hunter2-value')
+    expect(visibleLog(output)).not.toContain('hunter2-value')
+  })
+
+  it.each([
+    [{ secrets: 'no-value' }, /^Input 'secrets': has a line that is not id=value/],
+    [{ secrets: 'a b=1' }, /^Input 'secrets': "a b" is not a secret id/],
+    [{ secrets: 'x=1\nx=2' }, /^Input 'secrets': the secret id "x" is given twice/],
+    [
+      { 'secret-files': 'npmrc=/nonexistent/npmrc' },
+      /^Input 'secret-files': the file .* does not exist/
+    ],
+    [
+      { 'secret-envs': 'token=BUILDMETA_UNSET_VAR' },
+      /^Input 'secret-envs': names BUILDMETA_UNSET_VAR, which this step's environment does not set/
+    ],
+    [{ ssh: 'not an id' }, /^Input 'ssh': "not an id" is not default or id=path/],
+    [
+      { ssh: 'deploy=/nonexistent/key' },
+      /^Input 'ssh': the key or socket "\/nonexistent\/key" of deploy does not exist/
+    ],
+    [{ 'build-contexts': 'noequals' }, /^Input 'build-contexts': line "noequals" is not id=value/],
+    [{ provenance: 'mode=max;rm -rf' }, /^Input 'provenance': .* is not an attestation setting/],
+    [{ 'cache-from': 'ref=ghcr.io/a/b:cache' }, /^Input 'cache-from': .* names no type/],
+    [
+      { cache: 'gha', 'cache-to': 'type=inline' },
+      /^Input 'cache': is gha, and cache-from\/cache-to are set too/
+    ]
+  ])('refuses %p', (values, message) => {
+    expect(inputError(values).message).toMatch(message)
+  })
+
+  it('refuses BuildKit-only inputs on the classic builder, naming them', () => {
+    expect(() =>
+      chooseBuilder(settings({ secrets: 'a=1', 'cache-to': 'type=inline' }), false)
+    ).toThrow(
+      /^Input 'secrets': needs BuildKit \(buildx\), which this runner does not have; so do: secrets, cache-to/
+    )
+    expect(() =>
+      chooseBuilder(settings({ ssh: `key=${backend}/Dockerfile.prod`, builder: 'docker' }), true)
+    ).toThrow(/builder: docker turns off/)
+    expect(chooseBuilder(settings({ 'no-cache': 'true', pull: 'true' }), false).builder).toBe(
+      'docker'
+    )
+  })
+})

@@ -30,7 +30,18 @@ describe('readGitContext', () => {
       ref: 'refs/heads/main',
       repository: 'example/app',
       serverUrl: 'https://github.com',
-      defaultBranch: 'main'
+      defaultBranch: 'main',
+      event: {
+        name: '',
+        baseRef: '',
+        prBaseRef: '',
+        prHeadSha: '',
+        commitDate: undefined,
+        repoName: 'app',
+        description: '',
+        htmlUrl: 'https://github.com/example/app',
+        license: ''
+      }
     })
   })
 
@@ -49,7 +60,8 @@ describe('readGitContext', () => {
       ref: '',
       repository: '',
       serverUrl: 'https://github.com',
-      defaultBranch: ''
+      defaultBranch: '',
+      event: expect.objectContaining({ name: '', repoName: '', htmlUrl: '' })
     })
   })
 })

@@ -8,11 +8,12 @@ export const uploadCommands = {
   prepare: (appDir: string): RemoteCommand => ({
     argv: ['mkdir', '-p', '--', statePaths(appDir).releases]
   }),
+  /** A tree that does not unpack whole (a full disk) is removed with its archive: it would keep the disk full. */
   unpack: (appDir: string, releaseId: string, archive: string): RemoteCommand => ({
     argv: [
       'sh',
       '-c',
-      'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
+      'mkdir -- "$1" || exit; tar -xzf "$2" -C "$1" || { s=$?; rm -rf -- "$1"; rm -f -- "$2"; exit "$s"; }; rm -f -- "$2"',
       'sh',
       posix.join(statePaths(appDir).releases, releaseId),
       archive

@@ -56,13 +56,13 @@ export async function pruneReleases(
   host: HostContext,
   appDir: string,
   keep: number,
-  live: string
+  kept: readonly string[]
 ): Promise<void> {
   const old = await pruneListed(host, {
     list: uploadCommands.listReleases(appDir),
     ours: id => !id.startsWith('.'),
     keepNewest: keep,
-    isProtected: id => id === live,
+    isProtected: id => kept.includes(id),
     remove: id => uploadCommands.removeRelease(appDir, id)
   })
   if (old.length) host.info(`Removed old releases: ${old.join(', ')}`)

@@ -451,7 +451,7 @@ export const REMOTE_CASES: RemoteCase[] = [
     commands: async (v, at) => [
       ...(await commandsSentBy(host => uploadRelease(host, at.appDir, v, '/dev/null'))),
       ...(await commandsSentBy(
-        host => pruneReleases(host, at.appDir, 1, 'zzz'),
+        host => pruneReleases(host, at.appDir, 1, ['zzz']),
         () => ({ stdout: `${v}\n0-old\nzzz\n` })
       ))
     ]

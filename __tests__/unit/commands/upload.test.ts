@@ -10,7 +10,7 @@ commandTable('upload', [
   [
     'unpack into releases/<id>',
     uploadCommands.unpack('/srv/app', DASH, `/srv/app/releases/.incoming-${SUB}.tar.gz`),
-    'sh -c \'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"\' sh /srv/app/releases/-rf \'/srv/app/releases/.incoming-$(touch /tmp/pwned).tar.gz\''
+    'sh -c \'mkdir -- "$1" || exit; tar -xzf "$2" -C "$1" || { s=$?; rm -rf -- "$1"; rm -f -- "$2"; exit "$s"; }; rm -f -- "$2"\' sh /srv/app/releases/-rf \'/srv/app/releases/.incoming-$(touch /tmp/pwned).tar.gz\''
   ],
   [
     'switch current',

@@ -22,14 +22,16 @@ export function singleTransactionPsql(
   ])
 }
 
-// pg_dump starts its output with `SET lock_timeout = 0;`, which would undo ours.
-// A dump that cannot be read to its end gets a statement that fails after it,
-// so what was read is never committed.
+// pg_dump starts its output with `SET lock_timeout = 0;`, which would undo
+// ours: awk puts ours first and leaves that line out. A dump that cannot be
+// read to its end gets a statement that fails after it, so what was read is
+// never committed.
+const SET_LOCK_TIMEOUT =
+  'NR == 1 { print "SET lock_timeout = " t ";" } $0 == "SET lock_timeout = 0;" { next } { print }'
 const RESTORE_SCRIPT =
-  'f=$1; t=$2; shift 2; ' +
-  '{ printf \'SET lock_timeout = %s;\\n\' "$t"; ' +
+  'f=$1; t=$2; a=$3; shift 3; ' +
   '{ gzip -dc -- "$f" || printf \'\\n\\\\.\\n;\\nDO $deploykit$ BEGIN RAISE EXCEPTION %s; END $deploykit$;\\n\' "\'the dump could not be read to its end\'"; } | ' +
-  'sed \'/^SET lock_timeout = 0;$/d\'; } | "$@"'
+  'awk -v t="$t" "$a" | "$@"'
 
 /**
  * Restores a gzip dump (`pg_dump --clean --if-exists`) in one transaction,
@@ -54,6 +56,7 @@ export function restoreInOneTransactionCommand(
       'sh',
       file,
       `'${Math.max(1, Math.floor(lockTimeoutSeconds))}s'`,
+      SET_LOCK_TIMEOUT,
       ...psql.argv
     ]
   }

@@ -67,12 +67,12 @@ describe('restore commands', () => {
     [
       'the restore in the db service, with its lock timeout',
       restoreInOneTransactionCommand(inDb, project, FILE, 30),
-      "cd /srv/app && sh -c 'f=$1; t=$2; shift 2; { printf '\\''SET lock_timeout = %s;\\n'\\'' \"$t\"; { gzip -dc -- \"$f\" || printf '\\''\\n\\\\.\\n;\\nDO $deploykit$ BEGIN RAISE EXCEPTION %s; END $deploykit$;\\n'\\'' \"'\\''the dump could not be read to its end'\\''\"; } | sed '\\''/^SET lock_timeout = 0;$/d'\\''; } | \"$@\"' sh /srv/app/backups/deploykit-shop-20261123T081500Z.sql.gz ''\\''30s'\\''' docker compose --project-name app exec -T db psql -X --single-transaction -v ON_ERROR_STOP=1 --quiet --output=/dev/null -U postgres -d shop"
+      "cd /srv/app && sh -c 'f=$1; t=$2; a=$3; shift 3; { gzip -dc -- \"$f\" || printf '\\''\\n\\\\.\\n;\\nDO $deploykit$ BEGIN RAISE EXCEPTION %s; END $deploykit$;\\n'\\'' \"'\\''the dump could not be read to its end'\\''\"; } | awk -v t=\"$t\" \"$a\" | \"$@\"' sh /srv/app/backups/deploykit-shop-20261123T081500Z.sql.gz ''\\''30s'\\''' 'NR == 1 { print \"SET lock_timeout = \" t \";\" } $0 == \"SET lock_timeout = 0;\" { next } { print }' docker compose --project-name app exec -T db psql -X --single-transaction -v ON_ERROR_STOP=1 --quiet --output=/dev/null -U postgres -d shop"
     ],
     [
       'the restore on the server by URL',
       restoreInOneTransactionCommand(byUrl, project, FILE, 5),
-      "export PGPASSWORD='***' && sh -c 'f=$1; t=$2; shift 2; { printf '\\''SET lock_timeout = %s;\\n'\\'' \"$t\"; { gzip -dc -- \"$f\" || printf '\\''\\n\\\\.\\n;\\nDO $deploykit$ BEGIN RAISE EXCEPTION %s; END $deploykit$;\\n'\\'' \"'\\''the dump could not be read to its end'\\''\"; } | sed '\\''/^SET lock_timeout = 0;$/d'\\''; } | \"$@\"' sh /srv/app/backups/deploykit-shop-20261123T081500Z.sql.gz ''\\''5s'\\''' psql -X --single-transaction -v ON_ERROR_STOP=1 --quiet --output=/dev/null --dbname=postgresql://app@h/shop"
+      "export PGPASSWORD='***' && sh -c 'f=$1; t=$2; a=$3; shift 3; { gzip -dc -- \"$f\" || printf '\\''\\n\\\\.\\n;\\nDO $deploykit$ BEGIN RAISE EXCEPTION %s; END $deploykit$;\\n'\\'' \"'\\''the dump could not be read to its end'\\''\"; } | awk -v t=\"$t\" \"$a\" | \"$@\"' sh /srv/app/backups/deploykit-shop-20261123T081500Z.sql.gz ''\\''5s'\\''' 'NR == 1 { print \"SET lock_timeout = \" t \";\" } $0 == \"SET lock_timeout = 0;\" { next } { print }' psql -X --single-transaction -v ON_ERROR_STOP=1 --quiet --output=/dev/null --dbname=postgresql://app@h/shop"
     ],
     [
       "the dump's record of its rows",

@@ -6,7 +6,8 @@
 // dump; a rollback after a failing smoke check migrates down to the revision
 // recorded before the deploy after a fresh dump; a down-migration
 // that fails leaves the new release's code running and says where the
-// database is.
+// database is; with restore-on-failure, the dump taken just before the
+// down-migration is restored in one transaction.
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

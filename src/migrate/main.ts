@@ -4,9 +4,11 @@ import { ComposeProject, inService } from '../commands/compose.js'
 import { errorMessage } from '../core/errors.js'
 import { forEachHost, HostContext } from '../core/fleet.js'
 import { StageResult } from '../core/entry.js'
-import { restoreCommand, restoreFromFileCommand, restoreHint } from '../commands/backup.js'
+import { restoreHint } from '../commands/backup.js'
+import { singleTransactionPsql } from '../commands/restore.js'
 import { migrationArgv, planArgvs, stateArgv } from '../commands/migrate-tool.js'
 import { pruneBackups, takeBackup } from './backup.js'
+import { restoreBackup } from './restore.js'
 import { alembicRevision, djangoApplied, djangoRevision, downTargets } from './revisions.js'
 import type { Direction } from '../commands/migrate-tool.js'
 import { MigrateSettings } from './settings.js'
@@ -18,6 +20,8 @@ function directionWord(direction: Direction): string {
 
 export interface MigrateReport {
   backupFile: string
+  /** When the backup's dump started. */
+  backupTakenAt?: Date
   restoreHint: string
   fromRevision: string
   toRevision: string
@@ -86,19 +90,21 @@ async function failureMessage(
   project: ComposeProject,
   python: string,
   result: { code: number | null; signal?: string | null; stdout: string; stderr: string },
-  backupFile: string
+  backup?: { file: string; takenAt: Date }
 ): Promise<string> {
   const why = toolError(result.stdout, result.stderr)
   let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`
-  if (backupFile) message += `. The backup taken before it is ${backupFile}`
-  if (s.restoreOnFailure && s.backup && backupFile) {
-    const restored = await host.run(
-      restoreFromFileCommand(restoreCommand(s.backup, project), backupFile)
-    )
-    message +=
-      restored.code === 0
-        ? '; it was restored (restore-on-failure)'
-        : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`
+  if (backup) message += `. The backup taken before it is ${backup.file}`
+  if (s.restoreOnFailure && s.backup && backup) {
+    const restored = await restoreBackup(host, {
+      backup: s.backup,
+      project,
+      file: backup.file,
+      takenAt: backup.takenAt,
+      stopServices: s.restoreStopServices,
+      lockTimeoutSeconds: s.restoreLockTimeout
+    })
+    message += `; ${restored.message}`
   } else {
     message += '; the database is as the tool left it'
   }
@@ -139,8 +145,9 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
     return report
   }
   if (s.backup) {
-    report.backupFile = await takeBackup(host, s.backup, project)
-    report.restoreHint = restoreHint(restoreCommand(s.backup, project), report.backupFile)
+    report.backupTakenAt = new Date()
+    report.backupFile = await takeBackup(host, s.backup, project, report.backupTakenAt)
+    report.restoreHint = restoreHint(singleTransactionPsql(s.backup, project), report.backupFile)
     const removed = await pruneBackups(host, s.backup)
     if (removed.length)
       host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`)
@@ -153,7 +160,18 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
       : inService(project, 'run', s.service, [])
     const result = await host.run(cmd)
     if (result.code !== 0)
-      throw new Error(await failureMessage(host, s, project, python, result, report.backupFile))
+      throw new Error(
+        await failureMessage(
+          host,
+          s,
+          project,
+          python,
+          result,
+          report.backupFile && report.backupTakenAt
+            ? { file: report.backupFile, takenAt: report.backupTakenAt }
+            : undefined
+        )
+      )
   }
   const after = await readState(host, s, project, python)
   report.toRevision = after?.revision ?? ''

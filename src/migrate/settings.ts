@@ -9,6 +9,7 @@ import {
 } from '../core/connection-settings.js'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean, readChoice, readInteger } from '../core/inputs.js'
+import { readRestoreSettings } from './restore-settings.js'
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
 import { splitDatabaseUrl } from './database-url.js'
 
@@ -32,6 +33,10 @@ export interface MigrateSettings {
   backup?: BackupSettings
   planOnly: boolean
   restoreOnFailure: boolean
+  /** The services stopped while a backup is restored: they would write to the database meanwhile. */
+  restoreStopServices: string[]
+  /** Seconds the restore waits for one lock before it fails (and changes nothing). */
+  restoreLockTimeout: number
   /**
    * The one host that migrates, for every host of `connection`: they share
    * the database, so a second migration would race the first.
@@ -194,6 +199,8 @@ export function readMigrateSettings(
       'Give "app migration", e.g. shop 0001 (or shop zero)'
     )
   }
+  const service = readService(read, 'service', tool === 'service' ? 'migrator' : 'backend')
+  const backup = readBackup(read, app.appDir)
   const python = read('python').trim()
   if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
     throw new InputError('python', `${JSON.stringify(python)} is not an interpreter path`)
@@ -201,16 +208,16 @@ export function readMigrateSettings(
     connection,
     app,
     tool,
-    service: readService(read, 'service', tool === 'service' ? 'migrator' : 'backend'),
+    service,
     mode: readChoice(read, 'mode', ['exec', 'run'] as const, 'exec'),
     command,
     downCommand,
     direction,
     target: readTarget(read, tool, direction),
     python,
-    backup: readBackup(read, app.appDir),
+    backup,
     planOnly: readBoolean(read, 'plan-only', false),
-    restoreOnFailure: readBoolean(read, 'restore-on-failure', false),
+    ...readRestoreSettings(read, service, backup),
     migrateHost: readMigrateHost(read, connection)
   }
 }

@@ -40,6 +40,14 @@ import {
 import { postgresClient } from '../../../src/commands/database.js'
 import { dockerLogin, removeDockerConfig } from '../../../src/commands/registry-login.js'
 import {
+  dumpRecordCommand,
+  restoreInOneTransactionCommand,
+  restoreServiceCommands,
+  singleTransactionPsql,
+  tableCountsCommand
+} from '../../../src/commands/restore.js'
+import { restoreBackup } from '../../../src/migrate/restore.js'
+import {
   inRunningService,
   onServer,
   ProbeRequest,
@@ -155,6 +163,8 @@ function migrate(
     python: v,
     planOnly: false,
     restoreOnFailure: true,
+    restoreStopServices: [v],
+    restoreLockTimeout: 30,
     migrateHost: undefined as never
   }
 }
@@ -555,6 +565,49 @@ export const REMOTE_CASES: RemoteCase[] = [
         restoreFromFileCommand(restoreCommand(backup(v, at, v), p), file)
       ]
     }
+  },
+  {
+    covers: [
+      'commands/restore: singleTransactionPsql',
+      'commands/restore: restoreInOneTransactionCommand',
+      'commands/restore: dumpRecordCommand',
+      'commands/restore: tableCountsCommand',
+      'commands/restore: restoreServiceCommands.running',
+      'commands/restore: restoreServiceCommands.stop',
+      'commands/restore: restoreServiceCommands.start'
+    ],
+    commands: (v, at) => {
+      const p = project(v, at)
+      const file = `${at.appDir}/${v}`
+      return [
+        singleTransactionPsql(backup(v, at, v), p),
+        restoreInOneTransactionCommand(backup(v, at, v), p, file, 30),
+        restoreInOneTransactionCommand(backup(v, at, ''), p, file, 5),
+        dumpRecordCommand(file),
+        tableCountsCommand(backup(v, at, v), p),
+        tableCountsCommand(backup(v, at, ''), p),
+        restoreServiceCommands.running(p),
+        restoreServiceCommands.stop(p, [v, 'backend']),
+        restoreServiceCommands.start(p, [v, 'backend'])
+      ]
+    }
+  },
+  {
+    covers: ['migrate/restore: restoreBackup'],
+    sample: true,
+    commands: async (v, at) =>
+      commandsSentBy(
+        host =>
+          restoreBackup(host, {
+            backup: backup(v, at, ''),
+            project: project(v, at),
+            file: `${at.appDir}/${v}`,
+            takenAt: new Date(0),
+            stopServices: [v],
+            lockTimeoutSeconds: 30
+          }),
+        () => ({ stdout: `${v}\n` })
+      )
   },
   {
     covers: ['migrate/backup: takeBackup'],

@@ -10,6 +10,7 @@ import * as collectstatic from '../../../src/collectstatic/main.js'
 import * as collectstaticClear from '../../../src/collectstatic/clear.js'
 import * as collectstaticSettings from '../../../src/collectstatic/settings.js'
 import * as backupCommands from '../../../src/commands/backup.js'
+import * as restoreCommands from '../../../src/commands/restore.js'
 import * as collectstaticCommands from '../../../src/commands/collectstatic.js'
 import * as database from '../../../src/commands/database.js'
 import * as registryLogin from '../../../src/commands/registry-login.js'
@@ -33,6 +34,8 @@ import * as remoteCommand from '../../../src/core/remote-command.js'
 import * as shell from '../../../src/core/shell.js'
 import * as sshSession from '../../../src/core/ssh-session.js'
 import * as backup from '../../../src/migrate/backup.js'
+import * as restore from '../../../src/migrate/restore.js'
+import * as restoreSettings from '../../../src/migrate/restore-settings.js'
 import * as migrateMain from '../../../src/migrate/main.js'
 import * as remoteProbe from '../../../src/smoke-check/remote-probe.js'
 import * as containers from '../../../src/ssh-deploy/containers.js'
@@ -57,6 +60,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'collectstatic/clear': collectstaticClear,
   'collectstatic/settings': collectstaticSettings,
   'commands/backup': backupCommands,
+  'commands/restore': restoreCommands,
   'commands/collectstatic': collectstaticCommands,
   'commands/database': database,
   'commands/registry-login': registryLogin,
@@ -80,6 +84,8 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'core/shell': shell,
   'core/ssh-session': sshSession,
   'migrate/backup': backup,
+  'migrate/restore': restore,
+  'migrate/restore-settings': restoreSettings,
   'migrate/main': migrateMain,
   'smoke-check/remote-probe': remoteProbe,
   'ssh-deploy/containers': containers,
@@ -167,6 +173,10 @@ export const NOT_BUILDERS: Record<string, string> = {
   'ssh-deploy/registry-session: logOut': 'runs removeDockerConfig (covered)',
   'ssh-deploy/registry-session: removeLeftConfig':
     'runs removeDockerConfig (covered) on a path leftConfigs checked',
+  'migrate/restore: parseCounts': 'parses output',
+  'migrate/restore: countDifferences': 'compares parsed output',
+  'migrate/restore-settings: readRestoreSettings':
+    'settings (service names checked against [A-Za-z0-9._-])',
   'migrate/main: migrateHost':
     'orchestrates: inService with the migrate-tool and backup commands, all covered',
   'migrate/main: run': 'orchestrates migrateHost',

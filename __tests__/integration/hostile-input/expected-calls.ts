@@ -15,6 +15,7 @@ import {
   writeDumpCommand
 } from '../../../src/commands/backup.js'
 import { PROBE_SCRIPT } from '../../../src/commands/http-probe.js'
+import { dumpRecordCommand, restoreInOneTransactionCommand } from '../../../src/commands/restore.js'
 import {
   CONTINUING_RUNNER,
   ScriptRun,
@@ -356,6 +357,29 @@ const MODELS = new Map<string, Model>([
     ([file, ...restore], at, call, creates) => {
       call('gzip', '-dc', '--', file)
       expectCommandCalls(restore, at, call, creates)
+    }
+  ],
+  [
+    scriptOf(
+      restoreInOneTransactionCommand(
+        { service: '', database: 'd', user: 'u', databaseUrl: '', password: '' },
+        { binary: ['x'], dir: '/', files: [], projectName: 'p' },
+        '/f',
+        1
+      )
+    ),
+    // gzip (a recorder) exits 0, so the failing statement for an unreadable dump is not printed.
+    ([file, timeout, program, ...restore], at, call, creates) => {
+      call('gzip', '-dc', '--', file)
+      call('awk', '-v', `t=${timeout}`, program)
+      expectCommandCalls(restore, at, call, creates)
+    }
+  ],
+  [
+    scriptOf(dumpRecordCommand('/f')),
+    ([file, program], _at, call) => {
+      call('gzip', '-dc', '--', file)
+      call('awk', program)
     }
   ],
   [

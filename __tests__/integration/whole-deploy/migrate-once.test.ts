@@ -6,7 +6,8 @@
 // dump; a rollback after a failing smoke check migrates down to the revision
 // recorded before the deploy after a fresh dump; a down-migration
 // that fails leaves the new release's code running and says where the
-// database is.
+// database is; with restore-on-failure, the dump taken just before the
+// down-migration is restored in one transaction.
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -280,4 +281,27 @@ it('keeps the new code when the down-migration fails, and names the revision and
   expect(r.output).toMatch(/the backup from before the deploy is \/srv\/shop\/backups\/deploykit-/)
   expect(await dumps()).toEqual([3, 2])
   expect(await versions()).toEqual(['v3\n', 'v3\n'])
+})
+
+it('with restore-on-failure, a failed down-migration restores the dump taken just before it, and the new code stays', async () => {
+  const skuStuck = revision(
+    '0004',
+    '0003',
+    "op.add_column('items', sa.Column('sku', sa.Text()))",
+    "op.execute('select 1/0')"
+  )
+  release('v4', { '0003.py': STUCK, '0004.py': skuStuck }, false)
+  const r = await deploy({ 'restore-on-failure': 'true' })
+  expect(r.failed).toBe(true)
+  expect(r.outputs['rolled-back']).toBe('false')
+  expect(r.output).toMatch(
+    /NOT ROLLED BACK: migrating the database down on root@[\d.]+:\d+ failed, so every host keeps the new release's code .*division by zero.*The backup taken before it is \/srv\/shop\/backups\/deploykit-\S+; it was restored in one transaction \(restore-on-failure\): \d+ tables, each with the rows the dump recorded; writes after \S+ \(the dump's time\) are lost; it is at revision 0004/
+  )
+  expect(await psql('select version_num from alembic_version')).toBe('0004')
+  expect(
+    await psql(
+      "select string_agg(column_name, ',' order by column_name) from information_schema.columns where table_name = 'items'"
+    )
+  ).toBe('id,name,price,sku,stock')
+  expect(await versions()).toEqual(['v4\n', 'v4\n'])
 })

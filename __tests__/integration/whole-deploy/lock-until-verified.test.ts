@@ -171,7 +171,7 @@ it('holds the lock through the smoke check: a second deploy waits, then fails na
   const log = readReleaseLog(await logText())
   const v2 = log.records.find(x => x.ref === '2'.repeat(40))
   expect(v2?.status).toBe('failed')
-  expect(v2?.error).toMatch(/health/)
+  expect(v2?.error).toMatch(/^smoke-check: 1 of 1 check\(s\) failed/)
   // Still served (auto-rollback: false), but never taken as the last good release.
   expect(await httpText(`http://${fleet.hosts[0].address}:${API_PORT}/version`)).toBe('v2\n')
   expect(await lockExists()).toBe(false)

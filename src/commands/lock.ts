@@ -8,6 +8,8 @@ export interface LockOwner {
   token: string
   runKey: string
   runUrl: string
+  /** GITHUB_RUN_ATTEMPT of that run (absent in locks of older versions). */
+  attempt?: string
   release: string
   since: string
 }

@@ -36,13 +36,14 @@ export async function deployHost(
           token: plan.lockToken,
           runKey: s.run.runKey,
           runUrl: s.run.runUrl,
+          attempt: s.run.attempt,
           release: plan.releaseId,
           since: new Date().toISOString()
         },
         s.lockTimeoutMs
       )
     : undefined
-  if (lock) plan.onLocked?.(lock.token)
+  if (lock) plan.onLocked?.(lock.token, host.label)
   const journal = new Journal(async next => lock?.ensureHeld(next))
   try {
     return await runHostDeploy({
@@ -58,10 +59,12 @@ export async function deployHost(
     if (err instanceof LockLost) throw lockLostFailure(err, plan.releaseId, journal)
     throw err
   } finally {
-    await lock
-      ?.release()
-      .catch(err =>
-        core.warning(`${host.label}: could not release the deploy lock: ${errorMessage(err)}`)
-      )
+    if (plan.keepLock) lock?.handOver()
+    else
+      await lock
+        ?.release()
+        .catch(err =>
+          core.warning(`${host.label}: could not release the deploy lock: ${errorMessage(err)}`)
+        )
   }
 }

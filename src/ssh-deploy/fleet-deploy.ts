@@ -168,6 +168,7 @@ async function goBack(
         releaseId: newReleaseId(new Date(), to.ref),
         lockToken: plan.lockToken,
         onLocked: plan.onLocked,
+        keepLock: plan.keepLock,
         wayBack: false
       },
       // The release id and ref come from the server's log: data for the log, never a group title.

@@ -47,10 +47,11 @@ export function newLockToken(): string {
 export function describeOwner(owner: Partial<LockOwner> | undefined): string {
   if (!owner?.runKey) return 'an unknown deploy'
   const shown = (v: unknown) => shownValue(String(v ?? '?'))
-  return `${shown(owner.runUrl || owner.runKey)} (release ${shown(owner.release)}, since ${shown(owner.since)})`
+  const attempt = owner.attempt ? `attempt ${shown(owner.attempt)}, ` : ''
+  return `${shown(owner.runUrl || owner.runKey)} (${attempt}release ${shown(owner.release)}, since ${shown(owner.since)})`
 }
 
-function parseOwner(text: string): Partial<LockOwner> | undefined {
+export function parseOwner(text: string): Partial<LockOwner> | undefined {
   try {
     const owner = JSON.parse(text) as unknown
     return owner && typeof owner === 'object' ? (owner as Partial<LockOwner>) : undefined
@@ -138,6 +139,14 @@ export class DeployLock {
       }
       if (tried.code !== 1) throw new RemoteError(host.label, failureText(cmd, tried))
       holder = parseHolder(tried.stdout)
+      if (holder.token === owner.token) {
+        // This run holds it already, from an earlier stage (the root action's rollback): it stays this run's.
+        const lock = new DeployLock(host, appDir, owner.token)
+        await lock.ensureHeld('taking the deploy lock again')
+        lock.scheduleBeat()
+        host.info(`Deploy lock held by this run (${lockPath})`)
+        return lock
+      }
       if (holder.ageSeconds > STALE_AFTER_SECONDS && mayRetry()) {
         const takeOver = lockCommands.takeOver(appDir, holder.token, newLockToken())
         const moved = await host.run(takeOver, { quiet: true })
@@ -210,6 +219,11 @@ export class DeployLock {
       this.stopBeating()
       throw new LockLost(this.lostTo, next)
     }
+  }
+
+  /** The lock stays held: the caller, which has its own connection, beats and frees it from now on. */
+  handOver(): void {
+    this.stopBeating()
   }
 
   async release(): Promise<void> {

@@ -225,6 +225,12 @@ function staysNote(row: HostRow, rows: readonly HostRow[]): string {
 }
 
 /**
+ * The root action holds each host's lock from the first change to the end
+ * of its smoke check and any rollback: it runs this stage with its own
+ * `lockToken` and `keepLocks`, learns each lock taken through `onLocked`,
+ * and frees them itself. With `confirmLater` a ready release stays recorded
+ * as started: the root action records it succeeded after its smoke check.
+ *
  * `wayBack: false` leaves the "To go back" line and hints out, for a caller
  * that decides after this stage whether the release stays (the root action).
  * `fleetRollback: false` leaves the way back of a failed fleet to the caller
@@ -237,11 +243,15 @@ export async function run(
     beforeStart?: DeployPlan['beforeStart']
     fleetRollback?: boolean
     backTo?: ReadonlyMap<string, string>
+    lockToken?: string
+    keepLocks?: boolean
+    confirmLater?: boolean
+    onLocked?: (host: string) => void
   } = {}
 ): Promise<StageResult & { releaseId: string; rows: HostRow[] }> {
   registerEnvSecrets(s.env)
   const releaseId = newReleaseId(new Date(), s.ref || s.run.sha)
-  const lockToken = newLockToken()
+  const lockToken = options.lockToken ?? newLockToken()
   core.saveState(STATE_TOKEN, lockToken)
   const rollback = Boolean(s.rollbackTo || options.backTo)
   const packed = s.source === 'upload' && !rollback ? packTree(s.uploadPath) : undefined
@@ -255,7 +265,12 @@ export async function run(
         lockToken,
         beforeStart: options.beforeStart,
         wayBack: options.wayBack,
-        onLocked: () => core.saveState(STATE_OPEN, 'true')
+        keepLock: options.keepLocks,
+        confirmLater: options.confirmLater,
+        onLocked: (_token, host) => {
+          core.saveState(STATE_OPEN, 'true')
+          options.onLocked?.(host)
+        }
       },
       {
         stopAfterFailure: s.fleet.rollback && !rollback,
@@ -266,7 +281,7 @@ export async function run(
   } finally {
     packed?.cleanup()
   }
-  core.saveState(STATE_OPEN, 'false')
+  if (!options.keepLocks) locksReleased()
 
   const rows = fleetRun.results.map(r => toRow(r, releaseId, s))
   const first = rows.find(r => r.status === 'succeeded') ?? rows[0]
@@ -312,21 +327,31 @@ export async function run(
   }
 }
 
+/** The post step has no lock of this run to release: the main step released every one. */
+export function locksReleased(): void {
+  core.saveState(STATE_OPEN, 'false')
+}
+
+/** The lock token of the main step, while a lock of it may still be held; undefined when none is. */
+export function heldLockToken(): string | undefined {
+  const token = core.getState(STATE_TOKEN)
+  return core.getState(STATE_OPEN) === 'true' && token ? token : undefined
+}
+
 /**
  * Runs after the job, even when it failed or was cancelled: releases a lock
  * this run still holds (a lock from a cancelled job is otherwise only taken
  * over once it goes stale), and removes a registry login it left.
  */
 export async function post(readSettings: () => LockRelease): Promise<void> {
-  const token = core.getState(STATE_TOKEN)
-  const lockOpen = core.getState(STATE_OPEN) === 'true' && Boolean(token)
+  const token = heldLockToken()
   const logins = leftConfigs()
-  if (!lockOpen && logins.size === 0) return
+  if (!token && logins.size === 0) return
   const { connection, appDir } = readSettings()
   await forEachHost(connection, async host => {
     const login = logins.get(host.label)
     if (login) await removeLeftConfig(host, login)
-    if (!lockOpen) return
+    if (!token) return
     await host.run(lockCommands.release(appDir, token), { quiet: true })
     host.info('Released the deploy lock left by this run')
   })

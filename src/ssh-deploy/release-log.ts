@@ -2,6 +2,9 @@
  * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
  * JSON object per line, appended and never rewritten. A later line with the
  * same id updates that release (started → succeeded / failed / rolled-back).
+ * A release the root action deploys gets `readyAt` once its containers are
+ * ready and `succeeded` only after its smoke check passed: one whose check
+ * failed or never ran stays `started` or `failed`, never `previous`.
  */
 
 export type ReleaseStatus = 'started' | 'succeeded' | 'failed' | 'rolled-back'
@@ -23,6 +26,11 @@ export interface ReleaseRecord {
   runUrl?: string
   startedAt?: string
   finishedAt?: string
+  /**
+   * Ready, but still to be verified by the run that deployed it (the root
+   * action's smoke check): it stays `started` until that run records it.
+   */
+  readyAt?: string
   /** Directory the release ran from (app-dir, or releases/<id> for uploads). */
   releaseDir?: string
   images?: Record<string, ServiceImage>
@@ -39,6 +47,7 @@ const TEXT_FIELDS = [
   'runUrl',
   'startedAt',
   'finishedAt',
+  'readyAt',
   'releaseDir',
   'rollbackOf',
   'error'

@@ -33,6 +33,8 @@ export interface RunContext {
   runUrl: string
   /** Identifies this job's run attempt, so only it releases its own lock. */
   runKey: string
+  /** GITHUB_RUN_ATTEMPT: a re-run keeps the run's URL. */
+  attempt?: string
   serverUrl: string
   repository: string
 }
@@ -86,6 +88,7 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
     actor: env.GITHUB_ACTOR || '',
     runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
     runKey: `${repository}#${runId}.${env.GITHUB_RUN_ATTEMPT || '1'}:${env.GITHUB_JOB || ''}`,
+    attempt: env.GITHUB_RUN_ATTEMPT || '1',
     serverUrl,
     repository
   }

@@ -8,8 +8,9 @@ import { logRemote } from '../core/log.js'
 import { run as migrate, migrateHost, MigrateReport } from '../migrate/main.js'
 import type { MigrateSettings } from '../migrate/settings.js'
 import { run as smokeCheck } from '../smoke-check/main.js'
-import { run as sshDeploy } from '../ssh-deploy/main.js'
+import { locksReleased, run as sshDeploy } from '../ssh-deploy/main.js'
 import { GithubDeployment } from './github-deployment.js'
+import { HeldLocks } from './held-locks.js'
 import {
   collectstaticAgainNote,
   decideRollback,
@@ -68,7 +69,10 @@ function changedDatabase(s: RootSettings, r: MigrateReport): boolean {
 }
 
 /** With migrate-before-start, each host migrates inside the deploy, between images and start. */
-async function deployStage(s: RootSettings): Promise<{ deployed: Deployed; early: Progress }> {
+async function deployStage(
+  s: RootSettings,
+  locks: HeldLocks
+): Promise<{ deployed: Deployed; early: Progress }> {
   const early: MigrateReport[] = []
   const earlySettings = s.migrateBeforeStart ? s.migrate : undefined
   const beforeStart =
@@ -84,8 +88,15 @@ async function deployStage(s: RootSettings): Promise<{ deployed: Deployed; early
     })
   const deployed = await stage('ssh-deploy', () =>
     // The way back of a failed fleet is this action's: the down migration goes first.
-    sshDeploy(s.deploy, { wayBack: false, beforeStart, fleetRollback: false })
+    sshDeploy(s.deploy, {
+      wayBack: false,
+      beforeStart,
+      fleetRollback: false,
+      ...heldBy(locks),
+      confirmLater: true
+    })
   )
+  await locks.hold()
   if (early.length > 0) await writeEarlyMigrateSummary(early[0])
   return {
     deployed,
@@ -98,9 +109,23 @@ async function deployStage(s: RootSettings): Promise<{ deployed: Deployed; early
   }
 }
 
-/** A stage after the deploy runs only when the stages before it succeeded and the run was not cancelled. */
-function mayRun(now: Progress, title: string): boolean {
+/** ssh-deploy takes each host's lock with this run's token and leaves it to `locks`. */
+function heldBy(locks: HeldLocks) {
+  return { lockToken: locks.token, keepLocks: true, onLocked: (host: string) => locks.taken(host) }
+}
+
+/**
+ * A stage after the deploy runs only when the stages before it succeeded,
+ * the run was not cancelled, and every host's lock is still this run's.
+ */
+function mayRun(now: Progress, title: string, locks: HeldLocks): boolean {
   if (now.failure) return false
+  const lost = locks.lost()
+  if (lost) {
+    now.failure = `${lost.host}: another deploy took over the deploy lock: ${lost.holder}, so this run stopped before ${title}`
+    logRemote(`✘ ${title}: ${now.failure}`)
+    return false
+  }
   if (cancellation.requested) {
     now.failure = new Cancelled(cancellation.signal!, title).message
     logRemote(`✘ ${title}: ${now.failure}`)
@@ -110,9 +135,13 @@ function mayRun(now: Progress, title: string): boolean {
 }
 
 /** Migrate, collectstatic and the smoke check, each only when the stages before it succeeded. */
-async function laterStages(s: RootSettings, progress: Progress): Promise<Progress> {
+async function laterStages(
+  s: RootSettings,
+  progress: Progress,
+  locks: HeldLocks
+): Promise<Progress> {
   const now = { ...progress }
-  if (s.migrate && !s.migrateBeforeStart && mayRun(now, 'migrate')) {
+  if (s.migrate && !s.migrateBeforeStart && mayRun(now, 'migrate', locks)) {
     const settings = s.migrate
     const result = await stage('migrate', () => migrate(settings))
     now.backupFile = result.report?.backupFile ?? ''
@@ -120,12 +149,12 @@ async function laterStages(s: RootSettings, progress: Progress): Promise<Progres
     now.migrated = Boolean(result.report && changedDatabase(s, result.report))
     if (!result.ok) now.failure = result.message
   }
-  if (s.collectstatic && mayRun(now, 'collectstatic')) {
+  if (s.collectstatic && mayRun(now, 'collectstatic', locks)) {
     const settings = s.collectstatic
     const result = await stage('collectstatic', () => collectstatic(settings))
     if (!result.ok) now.failure = result.message
   }
-  if (s.smoke && mayRun(now, 'smoke-check')) {
+  if (s.smoke && mayRun(now, 'smoke-check', locks)) {
     const settings = s.smoke
     const result = await stage('smoke-check', () => smokeCheck(settings))
     if (!result.ok) now.failure = result.message
@@ -154,7 +183,8 @@ async function rollBack(
   s: RootSettings,
   decision: Extract<RollbackDecision, { kind: 'roll-back' }>,
   progress: Progress,
-  deployed: Deployed
+  deployed: Deployed,
+  locks: HeldLocks
 ): Promise<{ rolledBack: boolean; message: string }> {
   const notes: string[] = []
   if (decision.migrateDown && s.migrateDown) {
@@ -183,7 +213,9 @@ async function rollBack(
   const backTo = wayBackOf(deployed.rows)
   const back =
     backTo.size > 0
-      ? await stage('rollback: ssh-deploy', () => sshDeploy(s.rollback, { backTo }))
+      ? await stage('rollback: ssh-deploy', () =>
+          sshDeploy(s.rollback, { backTo, ...heldBy(locks) })
+        )
       : { ok: true, message: 'no host to put back', releaseId: '', rows: [] }
   if (back.ok && s.collectstatic) {
     const settings = s.collectstatic
@@ -205,10 +237,43 @@ function downSettings(down: MigrateSettings, fromRevision: string): MigrateSetti
   return { ...down, downTo: fromRevision }
 }
 
+/**
+ * Each host's lock is held from the first change to the end of the smoke
+ * check and any rollback, and freed at the very end, also after a failure or
+ * a cancel; a killed run's post step frees it.
+ */
 export async function run(s: RootSettings): Promise<RootOutcome> {
+  const locks = new HeldLocks(s.deploy.connection, s.deploy.app.appDir)
+  try {
+    return await runLocked(s, locks)
+  } finally {
+    const { left } = await locks.releaseAll()
+    if (left.length === 0) locksReleased()
+  }
+}
+
+/** The release is `succeeded` in each host's log only now that every stage after the deploy passed. */
+async function recordVerdict(deployed: Deployed, failure: string | undefined, locks: HeldLocks) {
+  const hosts = deployed.rows.filter(r => r.status === 'succeeded').map(r => r.host)
+  if (hosts.length === 0) return
+  const finishedAt = new Date().toISOString()
+  await (failure === undefined
+    ? locks.record(
+        hosts,
+        { id: deployed.releaseId, status: 'succeeded', finishedAt },
+        'it stays recorded as started there, so rollback-to: previous does not choose it'
+      )
+    : locks.record(
+        hosts,
+        { id: deployed.releaseId, status: 'failed', finishedAt, error: failure.slice(0, 500) },
+        'it stays recorded as started there, which rollback-to: previous does not choose either'
+      ))
+}
+
+async function runLocked(s: RootSettings, locks: HeldLocks): Promise<RootOutcome> {
   const deployment = await GithubDeployment.create(s.deployment)
-  const { deployed, early } = await deployStage(s)
-  const progress = await laterStages(s, early)
+  const { deployed, early } = await deployStage(s, locks)
+  const progress = await laterStages(s, early, locks)
   const decision = decideRollback({
     deployed,
     ...progress,
@@ -226,6 +291,11 @@ export async function run(s: RootSettings): Promise<RootOutcome> {
     fromRevision: progress.fromRevision,
     rolledBack: false
   }
+  await recordVerdict(
+    deployed,
+    decision.kind === 'deployed' ? undefined : (progress.failure ?? 'the deploy did not pass'),
+    locks
+  )
   if (decision.kind === 'deployed') {
     await deployment?.status('success', decision.status)
     await writeWayBack(outcome.previousRef)
@@ -235,7 +305,7 @@ export async function run(s: RootSettings): Promise<RootOutcome> {
     await deployment?.status('failure', decision.status)
     return { ...outcome, message: decision.message }
   }
-  const { rolledBack, message } = await rollBack(s, decision, progress, deployed)
+  const { rolledBack, message } = await rollBack(s, decision, progress, deployed, locks)
   await deployment?.status('failure', decision.failure)
   return { ...outcome, rolledBack, message }
 }

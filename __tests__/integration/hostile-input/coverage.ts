@@ -200,6 +200,7 @@ export const NOT_BUILDERS: Record<string, string> = {
   'ssh-deploy/lock: LockLost': 'an error',
   'ssh-deploy/lock: describeOwner': 'message text',
   'ssh-deploy/lock: parseHolder': 'parses output',
+  'ssh-deploy/lock: parseOwner': 'parses output',
   'ssh-deploy/release-order: parseAncestry': 'parses output',
   'ssh-deploy/release-order: decideOrder': 'decides from parsed output',
   'ssh-deploy/release-order: orderVerdict': 'message text',

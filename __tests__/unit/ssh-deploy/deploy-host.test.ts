@@ -226,6 +226,28 @@ describe('deployHost, command by command', () => {
     expect(server.files.get('/srv/app/.env')).toBe('KEEP=1\nAPP_RELEASE="v2"\nTOKEN="s3cret"\n')
   })
 
+  it('for the root action: the lock stays held and the ready release stays started, to be verified', async () => {
+    const server = serverWithLive()
+    const locked: string[] = []
+    const outcome = await deploy(
+      server,
+      {},
+      { keepLock: true, confirmLater: true, onLocked: (_t, host) => locked.push(host) }
+    )
+    expect(outcome.error).toBeUndefined()
+    expect(locked).toEqual(['web1'])
+    // Never released here: the root action frees it at its very end.
+    expect(outcome.sent.some(line => line.includes('.released-tok'))).toBe(false)
+    const r2 = outcome.log
+      .split('\n')
+      .filter(line => line.includes('"id":"r2"'))
+      .map(line => JSON.parse(line) as Record<string, unknown>)
+    expect(r2.map(r => r.status)).toEqual(['started', undefined])
+    expect(r2[1]).toMatchObject({ readyAt: '<time>', images: { web: { id: 'sha256:new-web' } } })
+    // Its images are kept, although it is not succeeded yet.
+    expect(outcome.sent.some(line => /docker image rm .*-r2\b/.test(line))).toBe(false)
+  })
+
   it('source git: fetched, order checked against the live commit, checked out, built, hooks run', async () => {
     const server = serverWithLive()
     const outcome = await deploy(server, {

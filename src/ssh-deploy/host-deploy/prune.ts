@@ -18,6 +18,8 @@ export async function prune(d: HostDeploy, chosen: Chosen): Promise<void> {
     .filter(r => r.status === 'succeeded')
     .slice(-s.keepReleases)
     .map(r => r.id)
+  // A release still to be verified by the caller is live, and not yet recorded succeeded.
+  kept.push(liveReleaseId(d, chosen))
   await pruneImages(host, s.app.projectName, kept)
   if (s.source === 'upload')
     await pruneReleases(host, s.app.appDir, s.keepReleases, [

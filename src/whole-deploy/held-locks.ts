@@ -1,0 +1,162 @@
+import * as core from '@actions/core'
+import { lockCommands, STALE_AFTER_SECONDS } from '../commands/lock.js'
+import { fileCommands } from '../commands/files.js'
+import { statePaths } from '../commands/state-paths.js'
+import { ConnectionSettings } from '../core/connection-settings.js'
+import { errorMessage } from '../core/errors.js'
+import { Fleet, FleetMember } from '../core/fleet.js'
+import { describeOwner, newLockToken, parseOwner } from '../ssh-deploy/lock.js'
+import type { ReleaseRecord } from '../ssh-deploy/release-log.js'
+
+const HEARTBEAT_MS = 20_000
+
+/** What happened to a host's lock while this run held it. */
+interface Held {
+  member: FleetMember
+  /** Who holds it instead, once a heartbeat found this run does not. */
+  lostTo?: string
+}
+
+/**
+ * The deploy locks the root action holds from the first change to the end of
+ * its smoke check and any rollback. ssh-deploy takes each one with this run's
+ * token and hands it over; from then on these connections of its own refresh
+ * it, write the release's verdict to the host's log under it, and free it
+ * once the run is over.
+ */
+export class HeldLocks {
+  readonly token = newLockToken()
+  private readonly held = new Map<string, Held>()
+  private readonly fleets: Fleet[] = []
+  private timer?: NodeJS.Timeout
+  private closed = false
+  private beating?: Promise<void>
+
+  constructor(
+    private readonly connection: ConnectionSettings,
+    private readonly appDir: string
+  ) {}
+
+  /** The hosts whose lock this run took, each connecting or connected. */
+  private readonly connecting = new Map<string, Promise<void>>()
+
+  /**
+   * A stage took the lock on `host` with this run's token: a connection of
+   * this run's own refreshes it from now on, also while that stage still
+   * deploys other hosts and after it closed its connections.
+   */
+  taken(host: string): void {
+    if (!this.connecting.has(host)) this.connecting.set(host, this.connect(host))
+  }
+
+  private async connect(label: string): Promise<void> {
+    const fleet = await Fleet.open({
+      ...this.connection,
+      targets: this.connection.targets.filter(t => t.address.label === label)
+    })
+    this.fleets.push(fleet)
+    for (const m of fleet.members) this.held.set(m.label, { member: m })
+    this.scheduleBeat()
+  }
+
+  /** Every lock taken so far is refreshed by this run's own connections (or said unreachable). */
+  async hold(): Promise<void> {
+    await Promise.all(this.connecting.values())
+    await this.refresh()
+  }
+
+  /** The first host whose lock another deploy took over, and who holds it; undefined while every lock is this run's. */
+  lost(): { host: string; holder: string } | undefined {
+    for (const [host, h] of this.held) if (h.lostTo) return { host, holder: h.lostTo }
+    return undefined
+  }
+
+  private async refresh(): Promise<void> {
+    await Promise.all(
+      [...this.held.values()].map(async h => {
+        if (h.lostTo || !h.member.host) return
+        const r = await h.member.host
+          .run(lockCommands.heartbeat(this.appDir, this.token), { quiet: true })
+          .catch(() => undefined)
+        if (r?.code === 3)
+          h.lostTo = r.stdout.trim()
+            ? describeOwner(parseOwner(r.stdout))
+            : 'nobody (the lock was removed)'
+      })
+    )
+  }
+
+  private scheduleBeat(): void {
+    if (this.timer || this.closed) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.beating = this.refresh().finally(() => this.scheduleBeat())
+    }, HEARTBEAT_MS)
+    this.timer.unref()
+  }
+
+  /**
+   * Appends a record to the release log of each host named, while its lock
+   * is still this run's; says where it could not.
+   */
+  async record(
+    hosts: readonly string[],
+    record: Partial<ReleaseRecord> & { id: string },
+    unrecorded: string
+  ): Promise<void> {
+    await this.refresh()
+    await Promise.all(
+      hosts.map(async label => {
+        const h = this.held.get(label)
+        const problem = !h?.member.host
+          ? `not connected${h?.member.error ? `: ${h.member.error}` : ''}`
+          : h.lostTo
+            ? `another deploy holds its lock now: ${h.lostTo}`
+            : undefined
+        try {
+          if (problem) throw new Error(problem)
+          await h!.member.host!.check(
+            fileCommands.append(statePaths(this.appDir).log, JSON.stringify(record) + '\n'),
+            { quiet: true }
+          )
+        } catch (err) {
+          core.warning(
+            `${label}: could not record release ${record.id} as ${record.status} (${errorMessage(err)}); ${unrecorded}`
+          )
+        }
+      })
+    )
+  }
+
+  /**
+   * Frees every lock this run still holds, and closes the connections. A
+   * lock that could not be freed is said, with when it is taken over.
+   */
+  async releaseAll(): Promise<{ released: string[]; left: string[] }> {
+    this.closed = true
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    await Promise.all(this.connecting.values())
+    await this.beating
+    const released: string[] = []
+    const left: string[] = []
+    await Promise.all(
+      [...this.held].map(async ([label, h]) => {
+        if (h.lostTo) return
+        try {
+          if (!h.member.host) throw new Error(h.member.error ?? 'not connected')
+          await h.member.host.check(lockCommands.release(this.appDir, this.token), { quiet: true })
+          released.push(label)
+        } catch (err) {
+          left.push(label)
+          core.warning(
+            `${label}: could not release the deploy lock (${errorMessage(err)}); the post step tries again, ` +
+              `and another deploy takes it over ${STALE_AFTER_SECONDS}s after its last heartbeat`
+          )
+        }
+      })
+    )
+    await Promise.all(this.fleets.map(f => f.close()))
+    return { released, left }
+  }
+}

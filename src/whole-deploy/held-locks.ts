@@ -5,6 +5,7 @@ import { statePaths } from '../commands/state-paths.js'
 import { ConnectionSettings } from '../core/connection-settings.js'
 import { errorMessage } from '../core/errors.js'
 import { Fleet, FleetMember } from '../core/fleet.js'
+import type { RemoteCommand } from '../core/remote-command.js'
 import { describeOwner, newLockToken, parseOwner } from '../ssh-deploy/lock.js'
 import type { ReleaseRecord } from '../ssh-deploy/release-log.js'
 
@@ -49,14 +50,46 @@ export class HeldLocks {
     if (!this.connecting.has(host)) this.connecting.set(host, this.connect(host))
   }
 
-  private async connect(label: string): Promise<void> {
+  private async open(label: string): Promise<FleetMember[]> {
     const fleet = await Fleet.open({
       ...this.connection,
       targets: this.connection.targets.filter(t => t.address.label === label)
     })
     this.fleets.push(fleet)
-    for (const m of fleet.members) this.held.set(m.label, { member: m })
+    return fleet.members
+  }
+
+  private async connect(label: string): Promise<void> {
+    for (const m of await this.open(label)) this.held.set(m.label, { member: m })
     this.scheduleBeat()
+  }
+
+  /**
+   * Runs a lock command on a held host. A connection that dropped meanwhile
+   * (a restarted sshd, a network break) is opened again, once, so the run can
+   * still refresh, record under and free the lock it holds.
+   */
+  private async runOn(label: string, h: Held, command: RemoteCommand) {
+    if (h.member.host) {
+      try {
+        return await h.member.host.run(command, { quiet: true })
+      } catch (err) {
+        core.debug(
+          `${label}: the lock's connection failed (${errorMessage(err)}); connecting again`
+        )
+      }
+    }
+    const [again] = await this.open(label)
+    if (!again?.host) throw new Error(again?.error ?? h.member.error ?? 'not connected')
+    h.member = again
+    return again.host.run(command, { quiet: true })
+  }
+
+  /** Runs a lock command on a held host; a non-zero exit is an error. */
+  private async checkOn(label: string, h: Held, command: RemoteCommand): Promise<void> {
+    const r = await this.runOn(label, h, command)
+    if (r.code !== 0)
+      throw new Error(`exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').pop() ?? ''}`)
   }
 
   /** Every lock taken so far is refreshed by this run's own connections (or said unreachable). */
@@ -73,11 +106,11 @@ export class HeldLocks {
 
   private async refresh(): Promise<void> {
     await Promise.all(
-      [...this.held.values()].map(async h => {
-        if (h.lostTo || !h.member.host) return
-        const r = await h.member.host
-          .run(lockCommands.heartbeat(this.appDir, this.token), { quiet: true })
-          .catch(() => undefined)
+      [...this.held].map(async ([label, h]) => {
+        if (h.lostTo) return
+        const r = await this.runOn(label, h, lockCommands.heartbeat(this.appDir, this.token)).catch(
+          () => undefined
+        )
         if (r?.code === 3)
           h.lostTo = r.stdout.trim()
             ? describeOwner(parseOwner(r.stdout))
@@ -108,16 +141,17 @@ export class HeldLocks {
     await Promise.all(
       hosts.map(async label => {
         const h = this.held.get(label)
-        const problem = !h?.member.host
-          ? `not connected${h?.member.error ? `: ${h.member.error}` : ''}`
+        const problem = !h
+          ? 'not connected'
           : h.lostTo
             ? `another deploy holds its lock now: ${h.lostTo}`
             : undefined
         try {
-          if (problem) throw new Error(problem)
-          await h!.member.host!.check(
-            fileCommands.append(statePaths(this.appDir).log, JSON.stringify(record) + '\n'),
-            { quiet: true }
+          if (problem || !h) throw new Error(problem)
+          await this.checkOn(
+            label,
+            h,
+            fileCommands.append(statePaths(this.appDir).log, JSON.stringify(record) + '\n')
           )
         } catch (err) {
           core.warning(
@@ -144,8 +178,7 @@ export class HeldLocks {
       [...this.held].map(async ([label, h]) => {
         if (h.lostTo) return
         try {
-          if (!h.member.host) throw new Error(h.member.error ?? 'not connected')
-          await h.member.host.check(lockCommands.release(this.appDir, this.token), { quiet: true })
+          await this.checkOn(label, h, lockCommands.release(this.appDir, this.token))
           released.push(label)
         } catch (err) {
           left.push(label)

@@ -164,7 +164,7 @@ it('two deploys at once on a lock left by a killed run', async () => {
   const both = a.output() + b.output()
   // The stale lock is taken over, by one run or, host by host, by both.
   expect(both).toMatch(
-    /::warning::root@\S+: taking over a deploy lock not refreshed for \d+s, left by https:\/\/github\.com\/org\/shop\/actions\/runs\/501 \(release \S+-v5-/
+    /::warning::root@\S+: taking over a deploy lock not refreshed for \d+s, left by https:\/\/github\.com\/org\/shop\/actions\/runs\/501 \(attempt 1, release \S+-v5-/
   )
   expect(both).toMatch(
     /the app is locked by another deploy: \S+\/runs\/60[12] .*Waited 5s \(lock-timeout\)/

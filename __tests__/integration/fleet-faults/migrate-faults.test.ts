@@ -122,8 +122,8 @@ it('the job cancelled while the migration runs', async () => {
       'Cancel requested (SIGINT): stopping before the next change to a server; what was done is recorded and the lock released'
     )
     expect(await dbRevision(shop)).toBe('0004')
-    // Recorded succeeded by the ssh-deploy stage, before the smoke check that never ran.
-    expect(await states(shop)).toEqual([0, 1, 2].map(() => onRelease('v4', 'v4 succeeded')))
+    // The smoke check never ran: the release is recorded failed, so `previous` never trusts it.
+    expect(await states(shop)).toEqual([0, 1, 2].map(() => onRelease('v4', 'v4 failed')))
     expect(r.output).toContain(
       '::error::the run was cancelled (SIGINT) before smoke-check. Not rolled back: the run was cancelled (SIGINT); to go back, run the rollback workflow or ssh-deploy with rollback-to: previous'
     )
@@ -160,7 +160,8 @@ it('a down-migration that fails during the automatic rollback', async () => {
   expect(r.outputs['rolled-back']).toBe('false')
   // The code stays with the database it migrated: the old code on 0005 would be worse.
   expect(await dbRevision(shop)).toBe('0005')
-  expect(await states(shop)).toEqual([0, 1, 2].map(() => onRelease('v5', 'v5 succeeded')))
+  // It runs, recorded failed: its smoke check failed, so `previous` never takes it.
+  expect(await states(shop)).toEqual([0, 1, 2].map(() => onRelease('v5', 'v5 failed')))
   expect(r.output).toMatch(
     new RegExp(
       `::error::smoke-check: 1 of 1 check\\(s\\) failed after \\S+\\. NOT ROLLED BACK: migrating the database down on ${esc(label(0))} failed, ` +

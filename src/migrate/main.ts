@@ -7,6 +7,8 @@ import { StageResult } from '../core/entry.js'
 import { restoreCommand, restoreFromFileCommand, restoreHint } from '../commands/backup.js'
 import { migrationArgv, planArgvs, stateArgv } from '../commands/migrate-tool.js'
 import { pruneBackups, takeBackup } from './backup.js'
+import { BackupRecord } from './restore-proof.js'
+import { backupOutputs, backupSummaryLine } from './backup-report.js'
 import { alembicRevision, djangoApplied, djangoRevision, downTargets } from './revisions.js'
 import type { Direction } from '../commands/migrate-tool.js'
 import { MigrateSettings } from './settings.js'
@@ -18,6 +20,8 @@ function directionWord(direction: Direction): string {
 
 export interface MigrateReport {
   backupFile: string
+  /** The dump's size, sha256, proof and runner copy; absent without a backup. */
+  backup?: BackupRecord
   restoreHint: string
   fromRevision: string
   toRevision: string
@@ -139,7 +143,8 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
     return report
   }
   if (s.backup) {
-    report.backupFile = await takeBackup(host, s.backup, project)
+    report.backup = await takeBackup(host, s.backup, project)
+    report.backupFile = report.backup.file
     report.restoreHint = restoreHint(restoreCommand(s.backup, project), report.backupFile)
     const removed = await pruneBackups(host, s.backup)
     if (removed.length)
@@ -186,6 +191,8 @@ export async function run(s: MigrateSettings): Promise<StageResult & { report?: 
   core.setOutput('from-revision', first?.fromRevision ?? '')
   core.setOutput('to-revision', first?.toRevision ?? '')
   core.setOutput('applied', first ? String(first.applied.length) : '0')
+  for (const [name, value] of Object.entries(backupOutputs(first?.backup)))
+    core.setOutput(name, value)
 
   const table = [
     ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(
@@ -203,6 +210,7 @@ export async function run(s: MigrateSettings): Promise<StageResult & { report?: 
     )
   ]
   const summary = core.summary.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table)
+  if (first?.backup) summary.addRaw(`<p>${escapeHtml(backupSummaryLine(first.backup))}</p>`, true)
   if (first?.restoreHint)
     summary
       .addRaw('<p>Restore the backup with:</p>')

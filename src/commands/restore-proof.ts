@@ -40,7 +40,7 @@ export function snapshotDumpCommand(
     'i=1; p=; while [ "$i" -le "$n" ]; do p="$p \\"\\${$i}\\""; i=$((i+1)); done',
     'd=; while [ "$i" -le "$#" ]; do d="$d \\"\\${$i}\\""; i=$((i+1)); done',
     'umask 077; mkdir -p -- "$(dirname -- "$f")" || exit 1',
-    't=$(mktemp -d) || exit 1',
+    't=$(mktemp -d) && [ -n "$t" ] && [ -d "$t" ] || exit 1',
     'sp=',
     'finish() { exec 3>&-; [ -n "$sp" ] && wait "$sp" 2>/dev/null; rm -rf -- "$t"; rm -f -- "$f.part" "$f.status"; }',
     'fail() { echo "$1" >&2; [ -s "$t/err" ] && tail -n 3 "$t/err" >&2; finish; exit 1; }',
@@ -145,7 +145,7 @@ export function checksumCommand(file: string): RemoteCommand {
     argv: [
       'sh',
       '-c',
-      's=$(sha256sum < "$1") && b=$(wc -c < "$1") && echo "${s%% *} $b"',
+      's=$(sha256sum -- "$1") && b=$(stat -c %s -- "$1") && echo "${s%% *} $b"',
       'sh',
       file
     ]

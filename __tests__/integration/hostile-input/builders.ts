@@ -39,6 +39,13 @@ import {
 } from '../../../src/commands/backup.js'
 import { postgresClient } from '../../../src/commands/database.js'
 import {
+  checksumCommand,
+  otherDatabase,
+  restoreAndCountCommand,
+  scratchDatabaseCommand,
+  snapshotDumpCommand
+} from '../../../src/commands/restore-proof.js'
+import {
   inRunningService,
   onServer,
   ProbeRequest,
@@ -545,6 +552,42 @@ export const REMOTE_CASES: RemoteCase[] = [
         restoreFromFileCommand(restoreCommand(backup(v, at, v), p), file)
       ]
     }
+  },
+  {
+    covers: [
+      'commands/restore-proof: snapshotDumpCommand',
+      'commands/restore-proof: otherDatabase',
+      'commands/restore-proof: scratchDatabaseCommand',
+      'commands/restore-proof: restoreAndCountCommand',
+      'commands/restore-proof: checksumCommand'
+    ],
+    commands: (v, at) => {
+      const p = project(v, at)
+      const file = `${at.appDir}/${v}`
+      return [
+        snapshotDumpCommand(backup(v, at, v), p, file),
+        snapshotDumpCommand(backup(v, at, ''), p, file),
+        scratchDatabaseCommand(backup(v, at, v), p, 'create', 'deploykit_proof_1'),
+        scratchDatabaseCommand(backup(v, at, ''), p, 'drop', 'deploykit_proof_1'),
+        restoreAndCountCommand(otherDatabase(backup(v, at, v), 'deploykit_proof_1'), p, file),
+        restoreAndCountCommand(otherDatabase(backup(v, at, ''), 'deploykit_proof_1'), p, file),
+        checksumCommand(file)
+      ]
+    }
+  },
+  {
+    covers: ['migrate/backup: takeBackup (backup-verify: restore, backup-copy-to: runner)'],
+    commands: async (v, at) =>
+      commandsSentBy(
+        host =>
+          takeBackup(
+            host,
+            { ...backup(v, at, ''), verify: 'restore', copyTo: 'runner' },
+            project(v, at),
+            new Date(0)
+          ),
+        () => ({ stdout: `${'a'.repeat(64)} 10\npublic.t\t1\n` })
+      )
   },
   {
     covers: ['migrate/backup: takeBackup'],

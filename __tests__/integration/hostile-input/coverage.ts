@@ -12,6 +12,7 @@ import * as collectstaticSettings from '../../../src/collectstatic/settings.js'
 import * as backupCommands from '../../../src/commands/backup.js'
 import * as collectstaticCommands from '../../../src/commands/collectstatic.js'
 import * as database from '../../../src/commands/database.js'
+import * as restoreProof from '../../../src/commands/restore-proof.js'
 import * as httpProbe from '../../../src/commands/http-probe.js'
 import * as migrateTool from '../../../src/commands/migrate-tool.js'
 import * as commandsCompose from '../../../src/commands/compose.js'
@@ -57,6 +58,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'commands/backup': backupCommands,
   'commands/collectstatic': collectstaticCommands,
   'commands/database': database,
+  'commands/restore-proof': restoreProof,
   'commands/http-probe': httpProbe,
   'commands/migrate-tool': migrateTool,
   'commands/compose': commandsCompose,

@@ -38,10 +38,10 @@ const FILE = '/srv/app/backups/deploykit-shop-20261123T081500Z.sql.gz'
 // The scripts, as the builders hold them.
 const SCRIPTS = {
   SNAPSHOT_DUMP:
-    'f=$1; n=$2; shift 2\ni=1; p=; while [ "$i" -le "$n" ]; do p="$p \\"\\${$i}\\""; i=$((i+1)); done\nd=; while [ "$i" -le "$#" ]; do d="$d \\"\\${$i}\\""; i=$((i+1)); done\numask 077; mkdir -p -- "$(dirname -- "$f")" || exit 1\nt=$(mktemp -d) || exit 1\nsp=\nfinish() { exec 3>&-; [ -n "$sp" ] && wait "$sp" 2>/dev/null; rm -rf -- "$t"; rm -f -- "$f.part" "$f.status"; }\nfail() { echo "$1" >&2; [ -s "$t/err" ] && tail -n 3 "$t/err" >&2; finish; exit 1; }\nmkfifo "$t/sql" || fail "cannot make a FIFO"\neval "$p" < "$t/sql" > "$t/out" 2> "$t/err" & sp=$!\nexec 3> "$t/sql"\nprintf \'%s\\n\' \'begin isolation level repeatable read;\' \'select pg_export_snapshot();\' >&3\nw=0; while [ ! -s "$t/out" ]; do kill -0 "$sp" 2>/dev/null || fail "the snapshot session ended"; [ "$w" -lt 600 ] || fail "no snapshot after 60 s"; sleep 0.1; w=$((w+1)); done\nsleep 0.1; snap=$(head -n 1 "$t/out")\ncase $snap in *[!0-9A-Fa-f-]*|"") fail "not a snapshot id";; esac\n{ eval "$d \\"--snapshot=\\$snap\\""; echo $? > "$f.status"; } | gzip -c > "$f.part" && [ "$(cat "$f.status" 2>/dev/null)" = 0 ] || fail "pg_dump failed"\nprintf \'%s\\n\' \'select format(\'\\\'\'%s.%s\'\\\'\', n.nspname, c.relname) || chr(9) || (xpath(\'\\\'\'/row/c/text()\'\\\'\', query_to_xml(format(\'\\\'\'select count(*) as c from %I.%I\'\\\'\', n.nspname, c.relname), false, true, \'\\\'\'\'\\\'\')))[1]::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in (\'\\\'\'r\'\\\'\', \'\\\'\'p\'\\\'\') and n.nspname not in (\'\\\'\'pg_catalog\'\\\'\', \'\\\'\'information_schema\'\\\'\') and n.nspname not like \'\\\'\'pg_toast%\'\\\'\' and n.nspname not like \'\\\'\'pg_temp%\'\\\'\' order by 1;\' \'commit;\' \'\\q\' >&3\nexec 3>&-; wait "$sp"; s=$?; sp=\n[ "$s" = 0 ] || fail "counting the rows in the snapshot failed"\nmv -- "$f.part" "$f" || fail "cannot name the dump"\nrm -f -- "$f.status"; tail -n +2 "$t/out"; rm -rf -- "$t"',
+    'f=$1; n=$2; shift 2\ni=1; p=; while [ "$i" -le "$n" ]; do p="$p \\"\\${$i}\\""; i=$((i+1)); done\nd=; while [ "$i" -le "$#" ]; do d="$d \\"\\${$i}\\""; i=$((i+1)); done\numask 077; mkdir -p -- "$(dirname -- "$f")" || exit 1\nt=$(mktemp -d) && [ -n "$t" ] && [ -d "$t" ] || exit 1\nsp=\nfinish() { exec 3>&-; [ -n "$sp" ] && wait "$sp" 2>/dev/null; rm -rf -- "$t"; rm -f -- "$f.part" "$f.status"; }\nfail() { echo "$1" >&2; [ -s "$t/err" ] && tail -n 3 "$t/err" >&2; finish; exit 1; }\nmkfifo "$t/sql" || fail "cannot make a FIFO"\neval "$p" < "$t/sql" > "$t/out" 2> "$t/err" & sp=$!\nexec 3> "$t/sql"\nprintf \'%s\\n\' \'begin isolation level repeatable read;\' \'select pg_export_snapshot();\' >&3\nw=0; while [ ! -s "$t/out" ]; do kill -0 "$sp" 2>/dev/null || fail "the snapshot session ended"; [ "$w" -lt 600 ] || fail "no snapshot after 60 s"; sleep 0.1; w=$((w+1)); done\nsleep 0.1; snap=$(head -n 1 "$t/out")\ncase $snap in *[!0-9A-Fa-f-]*|"") fail "not a snapshot id";; esac\n{ eval "$d \\"--snapshot=\\$snap\\""; echo $? > "$f.status"; } | gzip -c > "$f.part" && [ "$(cat "$f.status" 2>/dev/null)" = 0 ] || fail "pg_dump failed"\nprintf \'%s\\n\' \'select format(\'\\\'\'%s.%s\'\\\'\', n.nspname, c.relname) || chr(9) || (xpath(\'\\\'\'/row/c/text()\'\\\'\', query_to_xml(format(\'\\\'\'select count(*) as c from %I.%I\'\\\'\', n.nspname, c.relname), false, true, \'\\\'\'\'\\\'\')))[1]::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in (\'\\\'\'r\'\\\'\', \'\\\'\'p\'\\\'\') and n.nspname not in (\'\\\'\'pg_catalog\'\\\'\', \'\\\'\'information_schema\'\\\'\') and n.nspname not like \'\\\'\'pg_toast%\'\\\'\' and n.nspname not like \'\\\'\'pg_temp%\'\\\'\' order by 1;\' \'commit;\' \'\\q\' >&3\nexec 3>&-; wait "$sp"; s=$?; sp=\n[ "$s" = 0 ] || fail "counting the rows in the snapshot failed"\nmv -- "$f.part" "$f" || fail "cannot name the dump"\nrm -f -- "$f.status"; tail -n +2 "$t/out"; rm -rf -- "$t"',
   RESTORE_AND_COUNT:
     'f=$1; n=$2; shift 2\ni=1; r=; while [ "$i" -le "$n" ]; do r="$r \\"\\${$i}\\""; i=$((i+1)); done\nc=; while [ "$i" -le "$#" ]; do c="$c \\"\\${$i}\\""; i=$((i+1)); done\n{ gzip -dc -- "$f" || echo gzip > "$f.proof-gzip"; } | eval "$r" >/dev/null || { rm -f -- "$f.proof-gzip"; exit 1; }\nif [ -e "$f.proof-gzip" ]; then rm -f -- "$f.proof-gzip"; echo "the dump does not decompress" >&2; exit 1; fi\neval "$c"',
-  CHECKSUM: 's=$(sha256sum < "$1") && b=$(wc -c < "$1") && echo "${s%% *} $b"'
+  CHECKSUM: 's=$(sha256sum -- "$1") && b=$(stat -c %s -- "$1") && echo "${s%% *} $b"'
 }
 const S = Object.fromEntries(Object.entries(SCRIPTS).map(([k, v]) => [k, quote(v)])) as Record<
   keyof typeof SCRIPTS,
@@ -141,6 +141,28 @@ describe('the snapshot dump script', () => {
         '-- dump --clean --if-exists --no-owner -U postgres -d shop --snapshot=00000003-0000001B-1'
       )
       expect(readdirSync(join(dir, 'out'))).toEqual(['d.sql.gz'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('hands hostile words to the clients as they are, evaluating none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verify-snapshot-'))
+    try {
+      fakeClients(dir)
+      const dump = join(dir, 'pg_dump')
+      writeFileSync(dump, `#!/bin/sh\nprintf '%s\\n' "$@" > ${quote(join(dir, 'args'))}\nexit 0\n`)
+      const url = `postgresql://u@h/d?x=$(touch ${join(dir, 'pwned')})"'\`\\ *`
+      const file = join(dir, "it's $(touch pwned).sql.gz")
+      runLocally(
+        snapshotDumpCommand({ ...inDb, service: '', databaseUrl: url }, project, file),
+        dir
+      )
+      expect(readFileSync(join(dir, 'args'), 'utf8')).toBe(
+        `--clean\n--if-exists\n--no-owner\n--dbname=${url}\n--snapshot=00000003-0000001B-1\n`
+      )
+      expect(existsSync(join(dir, 'pwned'))).toBe(false)
+      expect(existsSync(file)).toBe(true)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -13,14 +13,16 @@ import { BenchContext, progress } from './context.js'
 import { measureDowntime } from './downtime.js'
 import { measureFleet } from './fleet.js'
 import { measureOverhead } from './overhead.js'
+import { measureBackupProof } from './backup-proof.js'
 import { Figures, machine, report } from './report.js'
 
 const DOWNTIME_ROUNDS = 2
 const OVERHEAD_RUNS = 5
 const FLEET_RUNS = 7
 const COLD_START_RUNS = 7
+const BACKUP_PROOF_RUNS = 2
 
-const FIGURES = ['downtime', 'overhead', 'fleet', 'cold-start'] as const
+const FIGURES = ['downtime', 'overhead', 'fleet', 'cold-start', 'backup-proof'] as const
 type Figure = (typeof FIGURES)[number]
 
 function chosenFigures(args: string[]): Set<Figure> {
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
     if (hosts && chosen.has('downtime')) {
       figures.downtime = await measureDowntime(ctx, hosts, DOWNTIME_ROUNDS)
     }
+    if (chosen.has('backup-proof'))
+      figures.backupProof = await measureBackupProof(ctx, BACKUP_PROOF_RUNS)
     console.log([...machine(), '', report(figures)].join('\n'))
   } finally {
     await stop()

@@ -7,12 +7,14 @@ import { DowntimeRound, sumRounds } from './downtime.js'
 import { median, Runs } from './context.js'
 import { FLEET_SIZE, FleetFigures } from './fleet.js'
 import { Overhead } from './overhead.js'
+import { BackupProof, backupProofSummary } from './backup-proof.js'
 
 export interface Figures {
   downtime?: DowntimeRound[]
   overhead?: Overhead
   fleet?: FleetFigures
   coldStart?: ColdStart
+  backupProof?: BackupProof
 }
 
 const s = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`)
@@ -188,12 +190,34 @@ function coldStartFigure(c: ColdStart): { rows: Row[]; lines: string[] } {
   }
 }
 
+function backupProofFigure(f: BackupProof): { rows: Row[]; lines: string[] } {
+  const { dump, proven, proof } = backupProofSummary(f)
+  return {
+    rows: [
+      [
+        'backup proven by a restore',
+        `backup-verify: restore ${s(proven)} (the proof ${s(proof)}), dump ${mib(f.dumpBytes)} gzip`,
+        `backup-verify: integrity ${s(dump)}`,
+        x(proven / dump),
+        '-'
+      ]
+    ],
+    lines: [
+      `backup proven by a restore: ${x(proven / dump)} (${s(proven)} / ${s(dump)}, median of ` +
+        `${f.provenMs.length}); database ${mib(f.databaseBytes)} (${count(f.rows)} generated rows ` +
+        `beside the app's tables), dump ${count(f.dumpBytes)} bytes gzip, ${f.tables} tables compared; ` +
+        `the proof alone (create, restore, count, drop) ${s(proof)}`
+    ]
+  }
+}
+
 export function report(f: Figures): string {
   const parts = [
     f.downtime && downtimeFigure(f.downtime),
     f.overhead && overheadFigure(f.overhead),
     f.fleet && fleetFigure(f.fleet),
-    f.coldStart && coldStartFigure(f.coldStart)
+    f.coldStart && coldStartFigure(f.coldStart),
+    f.backupProof && backupProofFigure(f.backupProof)
   ].filter(part => part !== undefined)
   const header: Row = ['figure', 'deploy-kit', 'baseline (same run)', 'result', 'goal']
   const rows = [header, header.map(() => '---'), ...parts.flatMap(p => p.rows)]

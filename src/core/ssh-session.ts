@@ -30,6 +30,8 @@ export interface Transport {
   exec(cmd: RemoteCommand, opts?: ExecOptions): Promise<ExecResult>
   /** Uploads a local file or directory (recursively, dotfiles included). */
   upload(localPath: string, remotePath: string): Promise<void>
+  /** Copies a remote file to the runner over the same connection. */
+  download?(remotePath: string, localPath: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -338,6 +340,17 @@ export class SshSession implements Transport {
           `upload of ${localPath} to ${remotePath} failed: ${errorMessage(err)}`
         )
       }
+    }
+  }
+
+  async download(remotePath: string, localPath: string): Promise<void> {
+    try {
+      await this.ssh.getFile(localPath, remotePath)
+    } catch (err) {
+      throw new RemoteError(
+        this.label,
+        `download of ${remotePath} to ${localPath} failed: ${errorMessage(err)}`
+      )
     }
   }
 

@@ -5,6 +5,15 @@ import { fileCommands } from '../commands/files.js'
 import type { HostContext } from '../core/fleet.js'
 import { pruneListed } from '../core/prune.js'
 import { BackupSettings } from './settings.js'
+import { snapshotDumpCommand } from '../commands/restore-proof.js'
+import {
+  BackupRecord,
+  checksumOf,
+  describeRecord,
+  parseTableCounts,
+  proveRestore
+} from './restore-proof.js'
+import { copyToRunner } from './runner-copy.js'
 
 export function backupFileName(database: string, now: Date): string {
   return `deploykit-${database}-${now
@@ -20,27 +29,46 @@ export function isOwnBackup(name: string, database: string): boolean {
   ).test(name)
 }
 
-/** Takes and verifies a dump; throws (so nothing is migrated) when either fails. */
+/**
+ * Takes and verifies a dump; throws (so nothing is migrated) when either
+ * fails. With `backup-verify: restore` the dump is taken with the table
+ * counts of its own snapshot, and proven by a restore into a scratch database.
+ */
 export async function takeBackup(
   host: HostContext,
   b: BackupSettings,
   project: ComposeProject,
   now = new Date()
-): Promise<string> {
+): Promise<BackupRecord> {
+  const verify = b.verify ?? 'integrity'
   const file = posix.join(b.dir, backupFileName(b.database, now))
-  const written = await host.run(writeDumpCommand(dumpCommand(b, project), file))
+  const written = await host.run(
+    verify === 'restore'
+      ? snapshotDumpCommand(b, project, file)
+      : writeDumpCommand(dumpCommand(b, project), file),
+    { quiet: verify === 'restore' }
+  )
   if (written.code !== 0) {
     throw new Error(
       `backup failed (pg_dump into ${file} exited ${written.code ?? written.signal}): ${written.stderr.trim().split('\n').slice(-3).join(' ')}; nothing was migrated`
     )
   }
-  if ((await host.run(verifyCommand(file), { quiet: true })).code !== 0) {
+  if (verify !== 'none' && (await host.run(verifyCommand(file), { quiet: true })).code !== 0) {
     throw new Error(
       `backup ${file} failed verification (not gzip, empty, or without "${DUMP_COMPLETE}"); nothing was migrated`
     )
   }
-  host.info(`Backup written and verified: ${file}`)
-  return file
+  const record = await checksumOf(host, file, verify)
+  if (verify === 'restore') {
+    const proof = await proveRestore(host, b, project, file, parseTableCounts(written.stdout), now)
+    record.tables = proof.tables
+    record.proofSeconds = proof.seconds
+  }
+  host.info(
+    `Backup written${verify === 'none' ? '' : ' and verified'}: ${file} (${describeRecord(record)})`
+  )
+  if (b.copyTo === 'runner') record.runnerCopy = await copyToRunner(host, record)
+  return record
 }
 
 /** Deletes the oldest of this database's own dumps beyond `keep`; any other file is left alone. */

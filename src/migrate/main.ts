@@ -9,6 +9,8 @@ import { singleTransactionPsql } from '../commands/restore.js'
 import { migrationArgv, planArgvs, stateArgv } from '../commands/migrate-tool.js'
 import { pruneBackups, takeBackup } from './backup.js'
 import { restoreBackup } from './restore.js'
+import { BackupRecord } from './restore-proof.js'
+import { backupOutputs, backupSummaryLine } from './backup-report.js'
 import { alembicRevision, djangoApplied, djangoRevision, downTargets } from './revisions.js'
 import type { Direction } from '../commands/migrate-tool.js'
 import { MigrateSettings } from './settings.js'
@@ -22,6 +24,8 @@ export interface MigrateReport {
   backupFile: string
   /** When the backup's dump started. */
   backupTakenAt?: Date
+  /** The dump's size, sha256, proof and runner copy; absent without a backup. */
+  backup?: BackupRecord
   restoreHint: string
   fromRevision: string
   toRevision: string
@@ -146,7 +150,8 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
   }
   if (s.backup) {
     report.backupTakenAt = new Date()
-    report.backupFile = await takeBackup(host, s.backup, project, report.backupTakenAt)
+    report.backup = await takeBackup(host, s.backup, project, report.backupTakenAt)
+    report.backupFile = report.backup.file
     report.restoreHint = restoreHint(singleTransactionPsql(s.backup, project), report.backupFile)
     const removed = await pruneBackups(host, s.backup)
     if (removed.length)
@@ -204,6 +209,8 @@ export async function run(s: MigrateSettings): Promise<StageResult & { report?: 
   core.setOutput('from-revision', first?.fromRevision ?? '')
   core.setOutput('to-revision', first?.toRevision ?? '')
   core.setOutput('applied', first ? String(first.applied.length) : '0')
+  for (const [name, value] of Object.entries(backupOutputs(first?.backup)))
+    core.setOutput(name, value)
 
   const table = [
     ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(
@@ -221,6 +228,7 @@ export async function run(s: MigrateSettings): Promise<StageResult & { report?: 
     )
   ]
   const summary = core.summary.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table)
+  if (first?.backup) summary.addRaw(`<p>${escapeHtml(backupSummaryLine(first.backup))}</p>`, true)
   if (first?.restoreHint)
     summary
       .addRaw('<p>Restore the backup with:</p>')

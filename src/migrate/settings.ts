@@ -17,6 +17,10 @@ export interface BackupSettings extends DatabaseConnection {
   /** Absolute directory on the server. */
   dir: string
   keep: number
+  /** backup-verify: a restore into a scratch database, today's integrity checks, or none. */
+  verify?: 'restore' | 'integrity' | 'none'
+  /** backup-copy-to: runner brings the dump back to the runner, checksum compared. */
+  copyTo?: 'none' | 'runner'
 }
 
 export interface MigrateSettings {
@@ -121,8 +125,26 @@ function readBackup(read: InputReader, appDir: string): BackupSettings | undefin
     dir: dirInput.startsWith('/')
       ? dirInput.replace(/\/+$/, '')
       : `${appDir}/${dirInput.replace(/\/+$/, '')}`,
-    keep: readInteger(read, 'backup-keep', 10, 1, 1000)
+    keep: readInteger(read, 'backup-keep', 10, 1, 1000),
+    ...readBackupProof(read)
   }
+}
+
+function readBackupProof(read: InputReader): Pick<BackupSettings, 'verify' | 'copyTo'> {
+  const verify = readChoice(
+    read,
+    'backup-verify',
+    ['restore', 'integrity', 'none'] as const,
+    'restore'
+  )
+  const copyTo = readChoice(read, 'backup-copy-to', ['none', 'runner'] as const, 'none')
+  if (copyTo === 'runner' && verify === 'none')
+    throw new InputError(
+      'backup-copy-to',
+      'runner copies a verified dump, but backup-verify is none',
+      'Use backup-verify: restore (or integrity)'
+    )
+  return { verify, copyTo }
 }
 
 /** The names a host of `host` answers to: its label, and its address with or without user and port. */

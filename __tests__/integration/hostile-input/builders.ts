@@ -48,6 +48,13 @@ import {
 } from '../../../src/commands/restore.js'
 import { restoreBackup } from '../../../src/migrate/restore.js'
 import {
+  checksumCommand,
+  otherDatabase,
+  restoreAndCountCommand,
+  scratchDatabaseCommand,
+  snapshotDumpCommand
+} from '../../../src/commands/restore-proof.js'
+import {
   inRunningService,
   onServer,
   ProbeRequest,
@@ -574,7 +581,12 @@ export const REMOTE_CASES: RemoteCase[] = [
       'commands/restore: tableCountsCommand',
       'commands/restore: restoreServiceCommands.running',
       'commands/restore: restoreServiceCommands.stop',
-      'commands/restore: restoreServiceCommands.start'
+      'commands/restore: restoreServiceCommands.start',
+      'commands/restore-proof: snapshotDumpCommand',
+      'commands/restore-proof: otherDatabase',
+      'commands/restore-proof: scratchDatabaseCommand',
+      'commands/restore-proof: restoreAndCountCommand',
+      'commands/restore-proof: checksumCommand'
     ],
     commands: (v, at) => {
       const p = project(v, at)
@@ -588,7 +600,14 @@ export const REMOTE_CASES: RemoteCase[] = [
         tableCountsCommand(backup(v, at, ''), p),
         restoreServiceCommands.running(p),
         restoreServiceCommands.stop(p, [v, 'backend']),
-        restoreServiceCommands.start(p, [v, 'backend'])
+        restoreServiceCommands.start(p, [v, 'backend']),
+        snapshotDumpCommand(backup(v, at, v), p, file),
+        snapshotDumpCommand(backup(v, at, ''), p, file),
+        scratchDatabaseCommand(backup(v, at, v), p, 'create', 'deploykit_proof_1'),
+        scratchDatabaseCommand(backup(v, at, ''), p, 'drop', 'deploykit_proof_1'),
+        restoreAndCountCommand(otherDatabase(backup(v, at, v), 'deploykit_proof_1'), p, file),
+        restoreAndCountCommand(otherDatabase(backup(v, at, ''), 'deploykit_proof_1'), p, file),
+        checksumCommand(file)
       ]
     }
   },
@@ -607,6 +626,20 @@ export const REMOTE_CASES: RemoteCase[] = [
             lockTimeoutSeconds: 30
           }),
         () => ({ stdout: `${v}\n` })
+      )
+  },
+  {
+    covers: ['migrate/backup: takeBackup (backup-verify: restore, backup-copy-to: runner)'],
+    commands: async (v, at) =>
+      commandsSentBy(
+        host =>
+          takeBackup(
+            host,
+            { ...backup(v, at, ''), verify: 'restore', copyTo: 'runner' },
+            project(v, at),
+            new Date(0)
+          ),
+        () => ({ stdout: `${'a'.repeat(64)} 10\npublic.t\t1\n` })
       )
   },
   {

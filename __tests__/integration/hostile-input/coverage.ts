@@ -15,6 +15,7 @@ import * as collectstaticCommands from '../../../src/commands/collectstatic.js'
 import * as database from '../../../src/commands/database.js'
 import * as registryLogin from '../../../src/commands/registry-login.js'
 import * as registrySession from '../../../src/ssh-deploy/registry-session.js'
+import * as restoreProof from '../../../src/commands/restore-proof.js'
 import * as httpProbe from '../../../src/commands/http-probe.js'
 import * as migrateTool from '../../../src/commands/migrate-tool.js'
 import * as commandsCompose from '../../../src/commands/compose.js'
@@ -65,6 +66,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'commands/database': database,
   'commands/registry-login': registryLogin,
   'ssh-deploy/registry-session': registrySession,
+  'commands/restore-proof': restoreProof,
   'commands/http-probe': httpProbe,
   'commands/migrate-tool': migrateTool,
   'commands/compose': commandsCompose,

@@ -17,6 +17,11 @@ import {
 import { PROBE_SCRIPT } from '../../../src/commands/http-probe.js'
 import { dumpRecordCommand, restoreInOneTransactionCommand } from '../../../src/commands/restore.js'
 import {
+  checksumCommand,
+  restoreAndCountCommand,
+  snapshotDumpCommand
+} from '../../../src/commands/restore-proof.js'
+import {
   CONTINUING_RUNNER,
   ScriptRun,
   scriptCommand,
@@ -154,6 +159,14 @@ function tokenIn(dir: string, call: Call): void {
 function ageOf(dir: string, call: Call): void {
   call('stat', '-c', '%Y', `${dir}/owner.json`)
   call('date', '+%s')
+}
+
+const RESTORE_PROOF_DB = { service: '', database: 'd', user: 'u', databaseUrl: '', password: '' }
+const RESTORE_PROOF_PROJECT = {
+  binary: ['docker', 'compose'],
+  dir: '/d',
+  files: [],
+  projectName: 'p'
 }
 
 const MODELS = new Map<string, Model>([
@@ -380,6 +393,32 @@ const MODELS = new Map<string, Model>([
     ([file, program], _at, call) => {
       call('gzip', '-dc', '--', file)
       call('awk', program)
+    }
+  ],
+  [
+    scriptOf(snapshotDumpCommand(RESTORE_PROOF_DB, RESTORE_PROOF_PROJECT, '/f')),
+    // mktemp (a recorder) makes no directory: the script stops before it starts a client,
+    // with the clients' words still positional parameters (run with real clients in
+    // __tests__/unit/commands/restore-proof.test.ts).
+    ([file], _at, call) => {
+      call('dirname', '--', file)
+      call('mkdir', '-p', '--', '')
+      call('mktemp', '-d')
+    }
+  ],
+  [
+    scriptOf(restoreAndCountCommand(RESTORE_PROOF_DB, RESTORE_PROOF_PROJECT, '/f')),
+    ([file, n, ...clients], at, call, creates) => {
+      call('gzip', '-dc', '--', file)
+      expectCommandCalls(clients.slice(0, Number(n)), at, call, creates)
+      expectCommandCalls(clients.slice(Number(n)), at, call, creates)
+    }
+  ],
+  [
+    scriptOf(checksumCommand('/f')),
+    ([file], _at, call) => {
+      call('sha256sum', '--', file)
+      call('stat', '-c', '%s', '--', file)
     }
   ],
   [

@@ -21,8 +21,13 @@ describe('migrate settings', () => {
       databaseUrl: '',
       password: '',
       dir: '/srv/app/backups',
-      keep: 10
+      keep: 10,
+      verify: 'restore',
+      copyTo: 'none'
     })
+    expect(
+      read({ backup: 'pg_dump', 'backup-verify': 'integrity', 'backup-copy-to': 'runner' }).backup
+    ).toMatchObject({ verify: 'integrity', copyTo: 'runner' })
   })
 
   it.each([
@@ -50,7 +55,19 @@ describe('migrate settings', () => {
     [{ service: 'back end' }, /^Input 'service': "back end" is not a Compose service name/],
     [{ backup: 'pg_dump', 'backup-database': "app'; drop" }, /^Input 'backup-database'/],
     [{ backup: 'mysqldump' }, /^Input 'backup': "mysqldump" is not one of none, pg_dump/],
-    [{ python: 'python3 -c evil' }, /^Input 'python'/]
+    [{ python: 'python3 -c evil' }, /^Input 'python'/],
+    [
+      { backup: 'pg_dump', 'backup-verify': 'gzip' },
+      /^Input 'backup-verify': "gzip" is not one of restore, integrity, none/
+    ],
+    [
+      { backup: 'pg_dump', 'backup-copy-to': 's3' },
+      /^Input 'backup-copy-to': "s3" is not one of none, runner/
+    ],
+    [
+      { backup: 'pg_dump', 'backup-verify': 'none', 'backup-copy-to': 'runner' },
+      /^Input 'backup-copy-to': runner copies a verified dump, but backup-verify is none/
+    ]
   ])('rejects %j', (extra, message) => {
     expect(() => read(extra)).toThrow(message)
   })

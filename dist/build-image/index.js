@@ -53983,6 +53983,198 @@ module.exports = {
 
 /***/ }),
 
+/***/ 785:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Sn: () => (/* binding */ isInlineCache),
+/* harmony export */   aX: () => (/* binding */ buildkitOnlyInputs),
+/* harmony export */   hp: () => (/* binding */ scopedCacheEntry),
+/* harmony export */   zj: () => (/* binding */ readBuildkitOptions)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+/* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9114);
+/* harmony import */ var _core_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8198);
+/* harmony import */ var _core_shell_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6673);
+/* harmony import */ var _metadata_rules_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9346);
+/**
+ * BuildKit's inputs in docker/build-push-action's syntax: secrets, ssh,
+ * build contexts, attestations and cache import/export. Read and checked
+ * once, before anything is built.
+ */
+
+
+
+
+
+
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.\-/]*$/;
+const ATTESTATION = /^[A-Za-z0-9=,._:/+-]+$/;
+function keyValue(input, line, hint) {
+    const at = line.indexOf('=');
+    const key = at > 0 ? line.slice(0, at).trim() : '';
+    if (!key)
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `line ${JSON.stringify(line)} is not id=value`, hint);
+    return [key, line.slice(at + 1)];
+}
+function secretId(input, id) {
+    if (!SECRET_ID.test(id)) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `${JSON.stringify(id)} is not a secret id`, 'An id is letters, digits, _ . and -; the Dockerfile reads it with RUN --mount=type=secret,id=<id>');
+    }
+    return id;
+}
+function readSecrets(read) {
+    // Each value is masked before anything can print it, even an error about its line.
+    const lines = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readLines */ .Se)(read, 'secrets');
+    for (const line of lines)
+        (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerSecret */ .cl)(line.slice(line.indexOf('=') + 1));
+    return lines.map(line => {
+        const at = line.indexOf('=');
+        if (at <= 0) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('secrets', 'has a line that is not id=value', 'Write one secret per line, e.g. NPM_TOKEN=${{ secrets.NPM_TOKEN }}');
+        }
+        return { id: secretId('secrets', line.slice(0, at).trim()), value: line.slice(at + 1) };
+    });
+}
+function readSecretFiles(read) {
+    return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readLines */ .Se)(read, 'secret-files').map(line => {
+        const [id, raw] = keyValue('secret-files', line, 'Write id=path per line, e.g. npmrc=./.npmrc');
+        const path = raw.trim();
+        if (!path || !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path) || !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(path).isFile()) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('secret-files', `the file ${JSON.stringify(path)} of secret ${id} does not exist`, `Give it relative to the working directory (${process.cwd()})`);
+        }
+        return { id: secretId('secret-files', id), path };
+    });
+}
+function readSecretEnvs(read) {
+    return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readLines */ .Se)(read, 'secret-envs').map(line => {
+        const [id, raw] = keyValue('secret-envs', line, 'Write id=ENV_NAME per line');
+        const env = raw.trim();
+        if (!(0,_core_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .isEnvName */ .Xc)(env)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('secret-envs', `${JSON.stringify(env)} is not a variable name`);
+        }
+        if (process.env[env] === undefined) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('secret-envs', `names ${env}, which this step's environment does not set`, `Set it in the step's env: (${env}: \${{ secrets.… }})`);
+        }
+        (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerSecret */ .cl)(process.env[env] ?? '');
+        return { id: secretId('secret-envs', id), env };
+    });
+}
+function readSsh(read) {
+    return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readLines */ .Se)(read, 'ssh').map(line => {
+        const id = line.split('=')[0].trim();
+        if (!SECRET_ID.test(id)) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('ssh', `${JSON.stringify(line)} is not default or id=path`, 'Give `default` for the SSH agent (SSH_AUTH_SOCK) or id=/path/to/key');
+        }
+        if (id === 'default' && !line.includes('=') && !process.env.SSH_AUTH_SOCK) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('ssh', 'is default, but no SSH agent runs (SSH_AUTH_SOCK is not set)', 'Start one first (webfactory/ssh-agent), or give id=/path/to/key');
+        }
+        const at = line.indexOf('=');
+        const paths = at >= 0
+            ? line
+                .slice(at + 1)
+                .split(',')
+                .map(p => p.trim())
+            : [];
+        const missing = paths.find(p => !p || !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(p));
+        if (missing !== undefined) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('ssh', `the key or socket ${JSON.stringify(missing)} of ${id} does not exist`, 'Give id=/path/to/key (or to an agent socket) that exists on the runner');
+        }
+        return line.trim();
+    });
+}
+function readBuildContexts(read) {
+    return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readLines */ .Se)(read, 'build-contexts').map(line => {
+        const [name, value] = keyValue('build-contexts', line, 'Write name=path (or name=docker-image://image:tag) per line');
+        if (!CONTEXT_NAME.test(name) || !value.trim()) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('build-contexts', `${JSON.stringify(line)} is not name=source`);
+        }
+        return `${name}=${value.trim()}`;
+    });
+}
+function readAttestation(read, name) {
+    const value = read(name).trim();
+    if (value && !ATTESTATION.test(value)) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${JSON.stringify(value)} is not an attestation setting`, 'Use true, false or mode=min|max');
+    }
+    return value;
+}
+/** One cache entry: a bare reference means `type=registry,ref=…`, as build-push-action reads it. */
+function readCacheEntries(read, input) {
+    return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readLines */ .Se)(read, input).map(line => {
+        const entry = line.includes('=') ? line.trim() : `type=registry,ref=${line.trim()}`;
+        let fields;
+        try {
+            fields = (0,_metadata_rules_js__WEBPACK_IMPORTED_MODULE_5__/* .csvFields */ .qZ)(entry);
+        }
+        catch (err) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, String(err));
+        }
+        const type = fields.find(f => f.trim().startsWith('type='));
+        if (!type) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `${JSON.stringify(line)} names no type`, 'Write build-push-action cache entries, e.g. type=gha, type=inline or type=registry,ref=ghcr.io/acme/app:cache');
+        }
+        return entry;
+    });
+}
+function readBuildkitOptions(read) {
+    const options = {
+        secrets: readSecrets(read),
+        secretFiles: readSecretFiles(read),
+        secretEnvs: readSecretEnvs(read),
+        ssh: readSsh(read),
+        noCache: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(read, 'no-cache', false),
+        pull: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(read, 'pull', false),
+        buildContexts: readBuildContexts(read),
+        provenance: readAttestation(read, 'provenance'),
+        sbom: readAttestation(read, 'sbom'),
+        cacheFrom: readCacheEntries(read, 'cache-from'),
+        cacheTo: readCacheEntries(read, 'cache-to')
+    };
+    const ids = [...options.secrets, ...options.secretFiles, ...options.secretEnvs].map(s => s.id);
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (twice) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('secrets', `the secret id ${JSON.stringify(twice)} is given twice`);
+    }
+    const cache = read('cache').trim();
+    if (cache && cache !== 'none' && (options.cacheFrom.length || options.cacheTo.length)) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('cache', `is ${cache}, and cache-from/cache-to are set too`, 'Use one: cache for the presets, or cache-from/cache-to in build-push-action syntax');
+    }
+    return options;
+}
+/** Anything only BuildKit can do, by the input that asks for it. */
+function buildkitOnlyInputs(o) {
+    return [
+        o.secrets.length ? 'secrets' : '',
+        o.secretFiles.length ? 'secret-files' : '',
+        o.secretEnvs.length ? 'secret-envs' : '',
+        o.ssh.length ? 'ssh' : '',
+        o.buildContexts.length ? 'build-contexts' : '',
+        o.provenance ? 'provenance' : '',
+        o.sbom ? 'sbom' : '',
+        o.cacheFrom.length ? 'cache-from' : '',
+        o.cacheTo.length ? 'cache-to' : ''
+    ].filter(Boolean);
+}
+/** A gha cache entry without a scope gets the image's name, so images do not overwrite each other's. */
+function scopedCacheEntry(entry, imageName) {
+    const fields = (0,_metadata_rules_js__WEBPACK_IMPORTED_MODULE_5__/* .csvFields */ .qZ)(entry).map(f => f.trim());
+    const isGha = fields.includes('type=gha');
+    if (!isGha || fields.some(f => f.startsWith('scope=')))
+        return entry;
+    return `${entry},scope=${imageName}`;
+}
+/** A cache export the engine's own BuildKit (the docker driver) can do: only inline. */
+function isInlineCache(entry) {
+    return (0,_metadata_rules_js__WEBPACK_IMPORTED_MODULE_5__/* .csvFields */ .qZ)(entry).some(f => f.trim() === 'type=inline');
+}
+
+
+/***/ }),
+
 /***/ 9900:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -53990,7 +54182,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9202);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7022);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1899);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5003);
 
 
@@ -54004,7 +54196,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7022:
+/***/ 1899:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54024,6 +54216,8 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/build-image/buildkit-options.ts
+var buildkit_options = __nccwpck_require__(785);
 ;// CONCATENATED MODULE: ./src/build-image/docker-commands.ts
 /**
  * Docker CLI invocations as argv arrays (after `docker`). Nothing here runs
@@ -54050,15 +54244,44 @@ function commonBuildFlags(req) {
  * engine with every tag, and its id is written to `iidFile`. `--force-rm`:
  * a failed step's container would otherwise stay behind on the runner.
  */
-function dockerBuild(req, iidFile) {
+function dockerBuild(req, iidFile, opts = {}) {
     return [
         'build',
         ...commonBuildFlags(req),
+        ...(opts.noCache ? ['--no-cache'] : []),
+        ...(opts.pull ? ['--pull'] : []),
         ...(req.platforms.length === 1 ? ['--platform', req.platforms[0]] : []),
         '--force-rm',
         '--iidfile',
         iidFile,
         req.context
+    ];
+}
+/** buildx reads `--secret` as one CSV record: a field holding `,` or `"` is quoted. */
+function csvField(field) {
+    return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+function buildkitFlags(k) {
+    if (!k)
+        return [];
+    return [
+        ...k.secrets.flatMap(secret => [
+            '--secret',
+            [
+                csvField(`id=${secret.id}`),
+                secret.env !== undefined
+                    ? csvField(`env=${secret.env}`)
+                    : csvField(`src=${secret.src ?? ''}`)
+            ].join(',')
+        ]),
+        ...k.ssh.flatMap(ssh => ['--ssh', ssh]),
+        ...(k.noCache ? ['--no-cache'] : []),
+        ...(k.pull ? ['--pull'] : []),
+        ...k.buildContexts.flatMap(c => ['--build-context', c]),
+        ...(k.provenance ? [`--provenance=${k.provenance}`] : []),
+        ...(k.sbom ? [`--sbom=${k.sbom}`] : []),
+        ...k.cacheFrom.flatMap(c => ['--cache-from', c]),
+        ...k.cacheTo.flatMap(c => ['--cache-to', c])
     ];
 }
 function cacheFlags(req, cache) {
@@ -54091,6 +54314,7 @@ function buildxBuild(req, out) {
         ...commonBuildFlags(req),
         ...(req.platforms.length > 0 ? ['--platform', req.platforms.join(',')] : []),
         ...cacheFlags(req, out.cache),
+        ...buildkitFlags(out.buildkit),
         '--metadata-file',
         out.metadataFile,
         `--${out.output}`,
@@ -54172,9 +54396,13 @@ function cacheStats(log) {
     return { steps: steps.size, cached: [...cached].filter(id => steps.has(id)).length };
 }
 
+// EXTERNAL MODULE: ./src/build-image/metadata.ts
+var metadata = __nccwpck_require__(1019);
 // EXTERNAL MODULE: ./src/build-image/tags.ts
 var tags = __nccwpck_require__(4075);
 ;// CONCATENATED MODULE: ./src/build-image/build.ts
+
+
 
 
 
@@ -54187,11 +54415,47 @@ function buildRequest(image, s, created) {
         context: image.context,
         dockerfile: image.dockerfile,
         tags: s.tags,
-        labels: { ...(0,tags/* ociLabels */.TT)(s.git, s.tags, image.name, created), ...s.extraLabels },
+        labels: {
+            ...(s.tagMode === 'rules'
+                ? (0,metadata/* metadataActionLabels */.x2)(s.git, s.version, created)
+                : (0,tags/* ociLabels */.TT)(s.git, s.tags, image.name, created)),
+            ...s.extraLabels
+        },
         buildArgs: s.buildArgs,
         target: image.target,
         platforms: s.platforms
     };
+}
+/**
+ * BuildKit's flags for one image: inline secrets as the files `secretFiles`
+ * holds (written by main.ts, mode 600), a gha cache scoped to the image.
+ */
+function buildkitFlagsFor(s, image, secretFiles) {
+    const k = s.buildkit;
+    return {
+        secrets: [
+            ...k.secrets.map(({ id }) => ({ id, src: secretFiles.get(id) ?? '' })),
+            ...k.secretFiles.map(({ id, path }) => ({ id, src: path })),
+            ...k.secretEnvs.map(({ id, env }) => ({ id, env }))
+        ],
+        ssh: k.ssh,
+        noCache: k.noCache,
+        pull: k.pull,
+        buildContexts: k.buildContexts,
+        provenance: k.provenance,
+        sbom: k.sbom,
+        cacheFrom: k.cacheFrom.map(c => (0,buildkit_options/* scopedCacheEntry */.hp)(c, image.name)),
+        cacheTo: k.cacheTo.map(c => (0,buildkit_options/* scopedCacheEntry */.hp)(c, image.name))
+    };
+}
+function parseMetadata(text) {
+    try {
+        const parsed = JSON.parse(text);
+        return parsed && typeof parsed === 'object' ? parsed : null;
+    }
+    catch {
+        return null;
+    }
 }
 function seconds(since) {
     return (Date.now() - since) / 1000;
@@ -54215,6 +54479,9 @@ async function buildImage(cli, req, opts) {
         pushed: false,
         digest: '',
         imageId: '',
+        version: opts.version ?? '',
+        labels: { ...req.labels },
+        metadata: null,
         builder: opts.builder,
         pushedByBuild: false,
         buildSeconds: 0,
@@ -54223,7 +54490,7 @@ async function buildImage(cli, req, opts) {
     };
     if (opts.builder === 'docker') {
         const iidFile = (0,external_node_path_.join)(opts.tempDir, `${req.name.replace(/\//g, '_')}.iid`);
-        const result = await cli.checked(dockerBuild(req, iidFile), {
+        const result = await cli.checked(dockerBuild(req, iidFile, { noCache: opts.buildkit?.noCache, pull: opts.buildkit?.pull }), {
             prefix: opts.prefix,
             // The classic builder is the one every engine has; BuildKit needs buildx.
             env: { DOCKER_BUILDKIT: '0' }
@@ -54236,9 +54503,11 @@ async function buildImage(cli, req, opts) {
         const result = await cli.checked(buildxBuild(req, {
             output: opts.pushInBuild ? 'push' : 'load',
             cache: opts.cache,
-            metadataFile
+            metadataFile,
+            buildkit: opts.buildkit
         }), { prefix: opts.prefix });
         const metadata = readIfExists(metadataFile);
+        report.metadata = parseMetadata(metadata);
         report.cache = cacheStats(result.stderr + result.stdout);
         if (opts.pushInBuild) {
             report.pushed = true;
@@ -54283,7 +54552,10 @@ function toResult(r) {
         refs: r.refs,
         pushed: r.pushed,
         digest: r.digest,
-        imageId: r.imageId
+        imageId: r.imageId,
+        version: r.version,
+        labels: r.labels,
+        metadata: r.metadata
     };
 }
 
@@ -54512,6 +54784,7 @@ function writePrivateConfig(dir, config, userDir) {
  * builder would refuse halfway through fails first, with the fix.
  */
 
+
 /** `Name:` and `Driver:` of the builder (before `Nodes:`), and every node's `Platforms:`. */
 function parseBuildxInspect(text) {
     const nodesAt = text.search(/^Nodes:/m);
@@ -54522,7 +54795,13 @@ function parseBuildxInspect(text) {
         // A `*` marks a platform the builder was created with rather than one it detected.
         .map(p => p.trim().replace(/\*$/, ''))
         .filter(Boolean);
-    return { name: field('Name'), driver: field('Driver'), platforms: [...new Set(platforms)] };
+    const buildkitVersion = /^BuildKit version:[ \t]*v?(\d+\.\d+(?:\.\d+)?)/m.exec(text)?.[1] ?? '';
+    return {
+        name: field('Name'),
+        driver: field('Driver'),
+        platforms: [...new Set(platforms)],
+        buildkitVersion
+    };
 }
 /** `docker info`'s DriverStatus names the containerd snapshotter when the image store is on. */
 function usesContainerdImageStore(driverStatusJson) {
@@ -54547,9 +54826,25 @@ function samePlatform(a, b) {
  * images in containerd. Throws the input error a user can act on.
  */
 function checkBuilderCanBuild(s, builder) {
+    checkBuildkitVersion(s, builder);
     if (builder.driver !== 'docker' || builder.containerdImageStore)
         return;
     const which = `the current buildx builder ${JSON.stringify(builder.name)} uses the docker driver`;
+    const k = s.buildkit;
+    for (const name of ['provenance', 'sbom']) {
+        const value = k?.[name] ?? '';
+        if (value && value !== 'false') {
+            throw new errors/* InputError */.dz(name, `is ${value}, but ${which}, which cannot attach attestations to an image`, `Add ${CREATE_BUILDER}, or turn on the engine's containerd image store; or leave ${name} empty`);
+        }
+    }
+    const exporting = (k?.cacheTo ?? []).find(c => !(0,buildkit_options/* isInlineCache */.Sn)(c));
+    if (exporting) {
+        throw new errors/* InputError */.dz('cache-to', `is ${exporting}, but ${which}, which exports only an inline cache (type=inline)`, `Add ${CREATE_BUILDER}, or use cache-to: type=inline with cache-from: type=registry,ref=<image>`);
+    }
+    const gha = (k?.cacheFrom ?? []).find(c => /(^|,)\s*type=gha\b/.test(c));
+    if (gha) {
+        throw new errors/* InputError */.dz('cache-from', `is ${gha}, but ${which}, which cannot read the GitHub Actions cache`, `Add ${CREATE_BUILDER}, or read an inline or registry cache (type=registry,ref=<image>)`);
+    }
     if (s.cache !== 'none') {
         throw new errors/* InputError */.dz('cache', `is ${s.cache}, but ${which}, which cannot export a build cache`, `To cache in ${s.cache === 'gha' ? 'the GitHub Actions cache' : 'the registry'}, add ${CREATE_BUILDER}; or set cache: none (the engine's local layer cache is still used)`);
     }
@@ -54562,6 +54857,16 @@ function checkBuilderCanBuild(s, builder) {
         !builder.platforms.some(p => samePlatform(p, platform))) {
         throw new errors/* InputError */.dz('platforms', `is ${platform}, but ${which}, which builds only what the engine runs: ${builder.platforms.join(', ')}`, `Add docker/setup-qemu-action before this step to emulate ${platform}, or build for ${builder.platforms[0]}`);
     }
+}
+/** Named build contexts need BuildKit 0.10 (Dockerfile 1.4); Docker 20.10's own BuildKit is 0.8. */
+function checkBuildkitVersion(s, builder) {
+    const version = builder.buildkitVersion ?? '';
+    if (!s.buildkit?.buildContexts.length || !version)
+        return;
+    const [major, minor] = version.split('.').map(Number);
+    if (major > 0 || minor >= 10)
+        return;
+    throw new errors/* InputError */.dz('build-contexts', `needs BuildKit 0.10 or later, but the current buildx builder ${JSON.stringify(builder.name)} (${builder.driver} driver) runs BuildKit ${version}`, `Add ${CREATE_BUILDER}, or upgrade the Docker engine (23.0 and later bring BuildKit 0.11)`);
 }
 
 // EXTERNAL MODULE: ./src/core/secrets.ts
@@ -54608,6 +54913,24 @@ function code(text) {
 function setImagesOutput(reports) {
     lib_core/* setOutput */.uH('images', JSON.stringify(Object.fromEntries(reports.map(r => [r.name, toResult(r)]))));
 }
+/**
+ * build-push-action's `digest`, `imageid` and `metadata` (of the first
+ * image) and metadata-action's `tags` (every image's references), `labels`
+ * and `version`.
+ */
+function setMetadataOutputs(reports) {
+    const [first] = reports;
+    if (!first)
+        return;
+    lib_core/* setOutput */.uH('digest', first.digest.split('@')[1] ?? '');
+    lib_core/* setOutput */.uH('imageid', first.imageId);
+    lib_core/* setOutput */.uH('metadata', first.metadata ? JSON.stringify(first.metadata) : '');
+    lib_core/* setOutput */.uH('tags', reports.flatMap(r => r.refs).join('\n'));
+    lib_core/* setOutput */.uH('labels', Object.entries(first.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'));
+    lib_core/* setOutput */.uH('version', first.version);
+}
 function cacheText(r) {
     return r.cache.steps > 0 ? `${r.cache.cached}/${r.cache.steps} steps cached` : '';
 }
@@ -54629,6 +54952,28 @@ async function writeSummary(reports, totalMs) {
     ])
         .addRaw(`${reports.length} image(s) in ${(totalMs / 1000).toFixed(1)}s`, true)
         .write();
+}
+
+;// CONCATENATED MODULE: ./src/build-image/secret-files.ts
+
+
+/**
+ * The `secrets` values as files BuildKit reads (`--secret id=…,src=…`), so
+ * no value is on a command line: mode 600 in a directory of mode 700 under this run's
+ * build directory, which the run (or the post step) removes.
+ */
+function writeSecretFiles(secrets, tempDir) {
+    const files = new Map();
+    if (secrets.length === 0)
+        return files;
+    const dir = (0,external_node_path_.join)(tempDir, 'secrets');
+    (0,external_node_fs_.mkdirSync)(dir, { mode: 0o700 });
+    secrets.forEach(({ id, value }, i) => {
+        const file = (0,external_node_path_.join)(dir, `secret-${i}`);
+        (0,external_node_fs_.writeFileSync)(file, value, { mode: 0o600 });
+        files.set(id, file);
+    });
+    return files;
 }
 
 // EXTERNAL MODULE: ./src/build-image/settings.ts
@@ -55757,6 +56102,14 @@ class ssh_session_SshSession {
             }
         }
     }
+    async download(remotePath, localPath) {
+        try {
+            await this.ssh.getFile(localPath, remotePath);
+        }
+        catch (err) {
+            throw new RemoteError(this.label, `download of ${remotePath} to ${localPath} failed: ${errorMessage(err)}`);
+        }
+    }
     async close() {
         this.closedReason = 'the session was closed';
         this.ssh.dispose();
@@ -55944,6 +56297,7 @@ class Fleet {
 
 
 
+
 /** Builds at once; each build already uses several cores, and more fight over the engine. */
 const PARALLEL_BUILDS = 2;
 /** Runs `fn` on every item; when any fails, the others still finish, then one error names all failures. */
@@ -56046,14 +56400,15 @@ async function buildAll(s, cli, tempDir) {
     const buildxBuilder = builder === 'buildx' ? await currentBuildxBuilder(cli) : undefined;
     if (buildxBuilder)
         checkBuilderCanBuild(s, buildxBuilder);
-    for (const warning of warnings)
+    for (const warning of [...s.warnings, ...warnings])
         lib_core/* warning */.$e(warning);
     // The docker driver builds into the engine like the classic builder; pushing
     // after every build succeeded keeps a failed build from publishing the others.
     const pushInBuild = s.push && buildxBuilder !== undefined && buildxBuilder.driver !== 'docker';
     (0,log/* logRemote */.dR)(`Building ${s.images.map(i => i.name).join(', ')} with ${buildxBuilder ? `buildx (builder ${buildxBuilder.name}, ${buildxBuilder.driver} driver)` : 'the classic builder'}; tags: ${s.tags.join(', ')}`);
     const started = Date.now();
-    const created = new Date();
+    const created = s.created;
+    const secretFiles = writeSecretFiles(s.buildkit.secrets, tempDir);
     if (s.login) {
         await cli.checked(dockerLogin(s.login.host, s.login.username), { stdin: s.login.password });
     }
@@ -56061,6 +56416,8 @@ async function buildAll(s, cli, tempDir) {
         builder,
         pushInBuild,
         cache: s.cache,
+        buildkit: builder === 'buildx' ? buildkitFlagsFor(s, image, secretFiles) : undefined,
+        version: s.version,
         tempDir,
         prefix: prefixFor(s, image.name)
     }));
@@ -56076,6 +56433,7 @@ async function buildAll(s, cli, tempDir) {
         (0,log/* logRemote */.dR)(`${r.name}: ${r.digest}`);
     }
     setImagesOutput(reports);
+    setMetadataOutputs(reports);
     await writeSummary(reports, Date.now() - started);
     const pushed = reports.filter(r => r.pushed).map(r => r.name);
     return {
@@ -56114,6 +56472,743 @@ function post() {
 
 /***/ }),
 
+/***/ 9346:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  qZ: () => (/* binding */ csvFields),
+  F0: () => (/* binding */ evaluateRules),
+  df: () => (/* binding */ expandGlobals),
+  wd: () => (/* binding */ isRuleSyntax),
+  jx: () => (/* binding */ metaTags),
+  wp: () => (/* binding */ parseFlavor),
+  hh: () => (/* binding */ parseTagRules)
+});
+
+// UNUSED EXPORTS: DEFAULT_RULES, RULE_TYPES, globalValues, parseTagRule, sanitizeMetaTag, shortSha
+
+;// CONCATENATED MODULE: ./src/build-image/templates.ts
+/**
+ * The small part of Handlebars that docker/metadata-action's patterns use:
+ * `{{name}}`, `{{ name }}`, `{{{name}}}` and helpers with quoted arguments,
+ * `{{date 'YYYYMMDD' tz='Asia/Tokyo'}}`. As in Handlebars, `{{…}}` escapes
+ * HTML characters and an unknown name renders as nothing.
+ */
+const HTML_ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#x27;',
+    '`': '&#x60;',
+    '=': '&#x3D;'
+};
+function escapeExpression(text) {
+    return text.replace(/[&<>"'`=]/g, c => HTML_ESCAPES[c]);
+}
+const MUSTACHE = /\{\{(\{)?\s*([A-Za-z_][A-Za-z0-9_]*)((?:\s+(?:[A-Za-z_]+=)?(?:'[^']*'|"[^"]*"))*)\s*(\})?\}\}/g;
+const ARG = /\s+(?:([A-Za-z_]+)=)?(?:'([^']*)'|"([^"]*)")/g;
+function renderTemplate(template, values) {
+    return template.replace(MUSTACHE, (_all, open, name, rest, close) => {
+        const args = [];
+        const hash = {};
+        for (const m of rest.matchAll(ARG)) {
+            const value = m[2] ?? m[3] ?? '';
+            if (m[1])
+                hash[m[1]] = value;
+            else
+                args.push(value);
+        }
+        const value = Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined;
+        const text = value === undefined ? '' : typeof value === 'function' ? value(args, hash) : String(value);
+        return open && close ? text : escapeExpression(text);
+    });
+}
+/** True when the pattern is `{{raw}}` alone (metadata-action keeps a pre-release's raw tag then). */
+function isRawStatement(pattern) {
+    return /^\{\{\{?\s*raw\s*\}?\}\}$/.test(pattern);
+}
+/** Date parts as they read in a time zone (`UTC` unless given). */
+function partsIn(date, timeZone) {
+    let format;
+    try {
+        format = new Intl.DateTimeFormat('en-US', {
+            timeZone,
+            hourCycle: 'h23',
+            year: 'numeric',
+            month: '2-digit',
+            day: '2-digit',
+            hour: '2-digit',
+            minute: '2-digit',
+            second: '2-digit'
+        });
+    }
+    catch {
+        throw new Error(`${JSON.stringify(timeZone)} is not a time zone`);
+    }
+    const parts = {};
+    for (const p of format.formatToParts(date))
+        parts[p.type] = p.value;
+    parts.ms = String(date.getUTCMilliseconds()).padStart(3, '0');
+    return parts;
+}
+const DATE_TOKEN = /\[([^\]]*)\]|YYYY|YY|MM|M|DD|D|HH|H|hh|h|mm|m|ss|s|SSS|A|a/g;
+/** Moment.js's format tokens metadata-action's `{{date}}` documents (YYYY MM DD HH mm ss …, `[text]`). */
+function formatDate(date, format, timeZone = 'UTC') {
+    const p = partsIn(date, timeZone);
+    const hour = Number(p.hour);
+    const h12 = hour % 12 === 0 ? 12 : hour % 12;
+    return format.replace(DATE_TOKEN, (token, literal) => {
+        if (literal !== undefined)
+            return literal;
+        switch (token) {
+            case 'YYYY':
+                return p.year;
+            case 'YY':
+                return p.year.slice(-2);
+            case 'MM':
+                return p.month;
+            case 'M':
+                return String(Number(p.month));
+            case 'DD':
+                return p.day;
+            case 'D':
+                return String(Number(p.day));
+            case 'HH':
+                return p.hour;
+            case 'H':
+                return String(hour);
+            case 'hh':
+                return String(h12).padStart(2, '0');
+            case 'h':
+                return String(h12);
+            case 'mm':
+                return p.minute;
+            case 'm':
+                return String(Number(p.minute));
+            case 'ss':
+                return p.second;
+            case 's':
+                return String(Number(p.second));
+            case 'SSS':
+                return p.ms;
+            case 'A':
+                return hour < 12 ? 'AM' : 'PM';
+            default:
+                return hour < 12 ? 'am' : 'pm';
+        }
+    });
+}
+/** The `date`/`commit_date` helper: one format argument and an optional `tz`. */
+function dateHelper(date, name) {
+    return (args, hash) => {
+        for (const key of Object.keys(hash)) {
+            if (key !== 'tz')
+                throw new Error(`Unknown ${key} attribute of {{${name}}}`);
+        }
+        if (!date)
+            throw new Error(`{{${name}}} has no date in this event`);
+        return formatDate(date, args[0] ?? '', hash.tz ?? 'UTC');
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build-image/versions.ts
+/**
+ * Version parsing as metadata-action does it with the `semver` and
+ * `@renovate/pep440` packages: what counts as a version, and the parts a
+ * pattern can name.
+ */
+/** semver.org's grammar; `semver.valid` also takes a leading `v` or `=`. */
+const SEMVER = /^[v=]?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+function parseSemver(text) {
+    const m = SEMVER.exec(text.trim());
+    if (!m)
+        return undefined;
+    const [, major, minor, patch, pre, build] = m;
+    return {
+        raw: text,
+        version: `${major}.${minor}.${patch}${pre ? `-${pre}` : ''}`,
+        major: Number(major),
+        minor: Number(minor),
+        patch: Number(patch),
+        prerelease: pre ?? '',
+        build: build ?? ''
+    };
+}
+/** PEP 440's VERSION_PATTERN (its appendix), anchored, case-insensitive. */
+const PEP440 = /^\s*v?(?:(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d+)?)?(?:(?:-(\d+))|(?:[-_.]?(post|rev|r)[-_.]?(\d+)?))?(?:[-_.]?(dev)[-_.]?(\d+)?)?)(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?\s*$/i;
+const PRE_NAMES = {
+    a: 'a',
+    alpha: 'a',
+    b: 'b',
+    beta: 'b',
+    c: 'rc',
+    rc: 'rc',
+    pre: 'rc',
+    preview: 'rc'
+};
+function parsePep440(text) {
+    const m = PEP440.exec(text);
+    if (!m)
+        return undefined;
+    const [, epoch, release, preL, preN, postImplicit, postL, postN, devL, devN, local] = m;
+    const releaseParts = release.split('.').map(Number);
+    let clean = epoch && Number(epoch) !== 0 ? `${Number(epoch)}!` : '';
+    clean += releaseParts.join('.');
+    if (preL)
+        clean += `${PRE_NAMES[preL.toLowerCase()]}${Number(preN ?? 0)}`;
+    const isPost = postImplicit !== undefined || postL !== undefined;
+    if (isPost)
+        clean += `.post${Number(postImplicit ?? postN ?? 0)}`;
+    if (devL)
+        clean += `.dev${Number(devN ?? 0)}`;
+    if (local)
+        clean += `+${local.toLowerCase().replace(/[-_]/g, '.')}`;
+    return {
+        release: releaseParts,
+        clean,
+        isPrerelease: preL !== undefined || devL !== undefined,
+        isPostrelease: isPost,
+        isDevrelease: devL !== undefined
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build-image/metadata-rules.ts
+/**
+ * docker/metadata-action's `tags` rules and `flavor`, read from its source
+ * (src/tag.ts, src/flavor.ts, src/meta.ts): the same lines give the same
+ * tags, version and `latest` for the same event.
+ */
+
+
+const RULE_TYPES = [
+    'schedule',
+    'semver',
+    'pep440',
+    'match',
+    'edge',
+    'ref',
+    'raw',
+    'sha'
+];
+const DEFAULT_PRIORITY = {
+    schedule: '1000',
+    semver: '900',
+    pep440: '900',
+    match: '800',
+    edge: '700',
+    ref: '600',
+    raw: '200',
+    sha: '100'
+};
+/** metadata-action's rules when `tags` is empty. */
+const DEFAULT_RULES = [
+    'type=schedule',
+    'type=ref,event=branch',
+    'type=ref,event=tag',
+    'type=ref,event=pr'
+];
+/** One CSV record, as csv-parse reads it: commas split fields, double quotes group them. */
+function csvFields(line) {
+    const fields = [];
+    let field = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (quoted) {
+            if (c === '"' && line[i + 1] === '"') {
+                field += '"';
+                i++;
+            }
+            else if (c === '"')
+                quoted = false;
+            else
+                field += c;
+        }
+        else if (c === '"' && field.trim() === '') {
+            quoted = true;
+            field = '';
+        }
+        else if (c === ',') {
+            fields.push(field);
+            field = '';
+        }
+        else
+            field += c;
+    }
+    if (quoted)
+        throw new Error(`unclosed quote in ${JSON.stringify(line)}`);
+    fields.push(field);
+    return fields;
+}
+const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+/** One `tags` line as a rule; a line without `type=` is `type=raw`. */
+function parseTagRule(line) {
+    let type;
+    const attrs = {};
+    for (const field of csvFields(line)) {
+        if (field.trim() === '')
+            continue;
+        const at = field.indexOf('=');
+        if (at <= 0) {
+            attrs.value = field.trim();
+            continue;
+        }
+        const key = field.slice(0, at).trim().toLowerCase();
+        const value = field.slice(at + 1).trim();
+        if (key === 'type') {
+            if (!RULE_TYPES.includes(value)) {
+                throw new Error(`unknown tag type ${JSON.stringify(value)} in ${JSON.stringify(line)}`);
+            }
+            type = value;
+        }
+        else
+            attrs[key] = value;
+    }
+    type ??= 'raw';
+    const need = (key) => {
+        if (!has(attrs, key))
+            throw new Error(`${JSON.stringify(line)} has no ${key} attribute`);
+    };
+    const fallback = (key, value) => {
+        if (!has(attrs, key))
+            attrs[key] = value;
+    };
+    switch (type) {
+        case 'schedule':
+            fallback('pattern', 'nightly');
+            break;
+        case 'semver':
+        case 'pep440':
+            need('pattern');
+            fallback('value', '');
+            fallback('match', '');
+            break;
+        case 'match':
+            need('pattern');
+            fallback('group', '0');
+            if (isNaN(+attrs.group))
+                throw new Error(`invalid match group in ${JSON.stringify(line)}`);
+            fallback('value', '');
+            break;
+        case 'edge':
+            fallback('branch', '');
+            break;
+        case 'ref':
+            need('event');
+            if (!['branch', 'tag', 'pr'].includes(attrs.event)) {
+                throw new Error(`event must be branch, tag or pr in ${JSON.stringify(line)}`);
+            }
+            if (attrs.event === 'pr')
+                fallback('prefix', 'pr-');
+            break;
+        case 'raw':
+            need('value');
+            break;
+        case 'sha':
+            fallback('prefix', 'sha-');
+            fallback('format', 'short');
+            if (!['short', 'long'].includes(attrs.format)) {
+                throw new Error(`format must be short or long in ${JSON.stringify(line)}`);
+            }
+            break;
+    }
+    fallback('enable', 'true');
+    fallback('priority', DEFAULT_PRIORITY[type]);
+    if (isNaN(Number(attrs.priority))) {
+        throw new Error(`priority must be a number in ${JSON.stringify(line)}`);
+    }
+    return { type, attrs };
+}
+/** The rules, highest priority first (ties keep their order); metadata-action's defaults for none. */
+function parseTagRules(lines) {
+    const rules = (lines.length > 0 ? lines : DEFAULT_RULES).map(parseTagRule);
+    return rules.sort((a, b) => Number(b.attrs.priority) - Number(a.attrs.priority));
+}
+function parseFlavor(lines) {
+    const flavor = {
+        latest: 'auto',
+        prefix: '',
+        prefixLatest: false,
+        suffix: '',
+        suffixLatest: false
+    };
+    for (const line of lines) {
+        let onlatestFor = '';
+        for (const field of csvFields(line)) {
+            if (field.trim() === '')
+                continue;
+            const parts = field.split('=').map(p => p.trim());
+            if (parts.length === 1)
+                throw new Error(`${JSON.stringify(line)} is not key=value`);
+            const key = parts[0].toLowerCase();
+            const value = parts[1];
+            switch (key) {
+                case 'latest':
+                    if (value !== 'auto' && value !== 'true' && value !== 'false') {
+                        throw new Error(`latest must be auto, true or false in ${JSON.stringify(line)}`);
+                    }
+                    flavor.latest = value;
+                    break;
+                case 'prefix':
+                    flavor.prefix = value;
+                    onlatestFor = 'prefix';
+                    break;
+                case 'suffix':
+                    flavor.suffix = value;
+                    onlatestFor = 'suffix';
+                    break;
+                case 'onlatest':
+                    if (value !== 'true' && value !== 'false') {
+                        throw new Error(`onlatest must be true or false in ${JSON.stringify(line)}`);
+                    }
+                    if (onlatestFor === 'prefix')
+                        flavor.prefixLatest = value === 'true';
+                    if (onlatestFor === 'suffix')
+                        flavor.suffixLatest = value === 'true';
+                    break;
+                default:
+                    throw new Error(`unknown flavor ${JSON.stringify(key)} in ${JSON.stringify(line)}`);
+            }
+        }
+    }
+    return flavor;
+}
+/** Docker's tag characters; anything else becomes `-` (metadata-action's sanitizeTag). */
+function sanitizeMetaTag(tag) {
+    return tag.replace(/[^a-zA-Z0-9._-]+/g, '-');
+}
+function shortSha(sha, env = process.env) {
+    const configured = env.DOCKER_METADATA_SHORT_SHA_LENGTH;
+    let length = 7;
+    if (configured) {
+        if (isNaN(Number(configured))) {
+            throw new Error(`DOCKER_METADATA_SHORT_SHA_LENGTH is not a number: ${configured}`);
+        }
+        length = Number(configured);
+    }
+    return length >= sha.length ? sha : sha.slice(0, length);
+}
+const TAG_REF = /^refs\/tags\//;
+const BRANCH_REF = /^refs\/heads\//;
+const PULL_REF = /^refs\/pull\//;
+/** `{{branch}}`, `{{tag}}`, `{{sha}}`, `{{base_ref}}`, `{{is_default_branch}}`, `{{date …}}`… */
+function globalValues(ctx) {
+    const isDefaultBranch = () => {
+        const branch = ctx.ref.replace(BRANCH_REF, '');
+        if (!branch)
+            return 'false';
+        if (ctx.defaultBranch === branch)
+            return 'true';
+        // These events always run on the default branch's last commit.
+        return /create|discussion|issues|schedule/.test(ctx.eventName) ? 'true' : 'false';
+    };
+    return {
+        branch: () => (BRANCH_REF.test(ctx.ref) ? ctx.ref.replace(BRANCH_REF, '') : ''),
+        tag: () => (TAG_REF.test(ctx.ref) ? ctx.ref.replace(TAG_REF, '') : ''),
+        sha: () => shortSha(ctx.sha),
+        base_ref: () => {
+            if (TAG_REF.test(ctx.ref) && ctx.baseRef)
+                return ctx.baseRef.replace(BRANCH_REF, '');
+            if (PULL_REF.test(ctx.ref) && ctx.prBaseRef)
+                return ctx.prBaseRef;
+            return '';
+        },
+        is_default_branch: isDefaultBranch,
+        is_not_default_branch: () => (isDefaultBranch() === 'false' ? 'true' : 'false'),
+        date: dateHelper(ctx.now, 'date'),
+        commit_date: dateHelper(ctx.commitDate, 'commit_date')
+    };
+}
+function expandGlobals(text, ctx) {
+    return renderTemplate(text, globalValues(ctx));
+}
+/**
+ * Runs the rules in priority order, as metadata-action's getVersion does:
+ * the first tag a rule gives is the version, the others follow, and the
+ * first rule that gives a tag decides `latest` (with `latest=auto`: a
+ * semver or pep440 release, a match or a git tag).
+ */
+function evaluateRules(rules, flavor, ctx, warn = () => undefined) {
+    const version = { partial: [] };
+    const globals = (text) => expandGlobals(text, ctx);
+    const latestFor = (auto) => (flavor.latest === 'auto' ? auto : flavor.latest === 'true');
+    const withAffixes = (value, attrs) => {
+        let v = value;
+        if (has(attrs, 'prefix'))
+            v = `${globals(attrs.prefix)}${v}`;
+        else if (flavor.prefix)
+            v = `${globals(flavor.prefix)}${v}`;
+        if (has(attrs, 'suffix'))
+            v = `${v}${globals(attrs.suffix)}`;
+        else if (flavor.suffix)
+            v = `${v}${globals(flavor.suffix)}`;
+        return v;
+    };
+    const add = (value, latest) => {
+        if (value.length === 0)
+            return;
+        const tag = sanitizeMetaTag(value);
+        if (version.main === undefined)
+            version.main = tag;
+        else if (tag !== version.main)
+            version.partial.push(tag);
+        version.latest ??= latest;
+    };
+    /** The tag name (or `value`), through `match` when given; undefined when the rule does not apply. */
+    const versionText = (attrs, matchKey) => {
+        if (!TAG_REF.test(ctx.ref) && attrs.value.length === 0)
+            return undefined;
+        let raw = attrs.value.length > 0 ? globals(attrs.value) : ctx.ref.replace(TAG_REF, '');
+        if (matchKey && attrs.match.length > 0) {
+            const m = raw.match(attrs.match);
+            if (!m)
+                warn(`${attrs.match} does not match ${raw}`);
+            else
+                raw = m[1];
+        }
+        return raw.replace(/\//g, '-');
+    };
+    for (const rule of rules) {
+        const { attrs } = rule;
+        const enabled = globals(attrs.enable);
+        if (enabled !== 'true' && enabled !== 'false') {
+            throw new Error(`enable must be true or false, not ${JSON.stringify(enabled)}`);
+        }
+        if (enabled === 'false')
+            continue;
+        switch (rule.type) {
+            case 'schedule': {
+                if (!/schedule/.test(ctx.eventName))
+                    break;
+                const value = renderTemplate(attrs.pattern, {
+                    date: dateHelper(ctx.now, 'date'),
+                    commit_date: dateHelper(ctx.commitDate, 'commit_date')
+                });
+                add(withAffixes(value, attrs), latestFor(false));
+                break;
+            }
+            case 'semver': {
+                const raw = versionText(attrs, 'match');
+                if (raw === undefined)
+                    break;
+                const sv = parseSemver(raw);
+                if (!sv) {
+                    warn(`${raw} is not a valid semver. More info: https://semver.org/`);
+                    break;
+                }
+                const values = { ...sv, prerelease: sv.prerelease, build: sv.build };
+                if (sv.prerelease) {
+                    const pattern = isRawStatement(attrs.pattern) ? attrs.pattern : '{{version}}';
+                    add(withAffixes(renderTemplate(pattern, values), attrs), latestFor(false));
+                }
+                else {
+                    add(withAffixes(renderTemplate(attrs.pattern, values), attrs), latestFor(true));
+                }
+                break;
+            }
+            case 'pep440': {
+                const raw = versionText(attrs, 'match');
+                if (raw === undefined)
+                    break;
+                const pv = parsePep440(raw);
+                if (!pv) {
+                    warn(`${raw} does not conform to PEP 440. More info: https://www.python.org/dev/peps/pep-0440`);
+                    break;
+                }
+                if (pv.isPrerelease || pv.isPostrelease || pv.isDevrelease) {
+                    const value = isRawStatement(attrs.pattern) ? raw : pv.clean;
+                    add(withAffixes(value, attrs), latestFor(false));
+                }
+                else {
+                    const value = renderTemplate(attrs.pattern, {
+                        raw,
+                        version: pv.clean,
+                        major: pv.release[0],
+                        minor: pv.release[1] ?? 0,
+                        patch: pv.release[2] ?? 0
+                    });
+                    add(withAffixes(value, attrs), latestFor(true));
+                }
+                break;
+            }
+            case 'match': {
+                const raw = versionText(attrs, undefined);
+                if (raw === undefined)
+                    break;
+                // versionText turned `/` into `-`; metadata-action matches the name as it is.
+                const subject = attrs.value.length > 0 ? globals(attrs.value) : ctx.ref.replace(TAG_REF, '');
+                const regex = /^\/(.+)\/(.*)$/.exec(attrs.pattern);
+                const m = regex
+                    ? subject.match(new RegExp(regex[1], regex[2]))
+                    : subject.match(attrs.pattern);
+                if (!m) {
+                    warn(`${attrs.pattern} does not match ${subject}`);
+                    break;
+                }
+                const group = m[Number(attrs.group)];
+                if (group === undefined) {
+                    warn(`Group ${attrs.group} does not exist for ${attrs.pattern} pattern`);
+                    break;
+                }
+                add(withAffixes(group, attrs), latestFor(true));
+                break;
+            }
+            case 'ref': {
+                if (attrs.event === 'branch' && BRANCH_REF.test(ctx.ref)) {
+                    add(withAffixes(ctx.ref.replace(BRANCH_REF, ''), attrs), latestFor(false));
+                }
+                else if (attrs.event === 'tag' && TAG_REF.test(ctx.ref)) {
+                    add(withAffixes(ctx.ref.replace(TAG_REF, ''), attrs), latestFor(true));
+                }
+                else if (attrs.event === 'pr' && PULL_REF.test(ctx.ref)) {
+                    const pr = ctx.ref.replace(PULL_REF, '').replace(/\/merge$/, '');
+                    add(withAffixes(pr, attrs), latestFor(false));
+                }
+                break;
+            }
+            case 'edge': {
+                if (!BRANCH_REF.test(ctx.ref))
+                    break;
+                const branch = attrs.branch || ctx.defaultBranch;
+                if (branch !== ctx.ref.replace(BRANCH_REF, ''))
+                    break;
+                add(withAffixes('edge', attrs), latestFor(false));
+                break;
+            }
+            case 'raw':
+                add(withAffixes(globals(attrs.value), attrs), latestFor(false));
+                break;
+            case 'sha': {
+                if (!ctx.sha)
+                    break;
+                const sha = attrs.format === 'short' ? shortSha(ctx.sha) : ctx.sha;
+                add(withAffixes(sha, attrs), latestFor(false));
+                break;
+            }
+        }
+    }
+    return {
+        main: version.main,
+        partial: version.partial.filter((t, i, all) => all.indexOf(t) === i),
+        latest: version.latest ?? false
+    };
+}
+/** The version, its partials, then `latest` (with the flavor's prefix/suffix when onlatest=true). */
+function metaTags(version, flavor) {
+    if (!version.main)
+        return [];
+    const tags = [version.main, ...version.partial];
+    if (version.latest) {
+        const latest = `${flavor.prefixLatest ? flavor.prefix : ''}latest${flavor.suffixLatest ? flavor.suffix : ''}`;
+        tags.push(sanitizeMetaTag(latest));
+    }
+    return tags;
+}
+/** True when `tags` is written in metadata-action's rule syntax rather than as plain tags. */
+function isRuleSyntax(lines) {
+    return lines.some(line => /^\s*"?type\s*=/i.test(line));
+}
+
+
+/***/ }),
+
+/***/ 1019:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FB: () => (/* binding */ RuleError),
+/* harmony export */   Vd: () => (/* binding */ planTags),
+/* harmony export */   Y9: () => (/* binding */ expandLabelLines),
+/* harmony export */   x2: () => (/* binding */ metadataActionLabels)
+/* harmony export */ });
+/* unused harmony export metaContext */
+/* harmony import */ var _metadata_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9346);
+/* harmony import */ var _tags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4075);
+/**
+ * Tags, version and labels of a build: from metadata-action's rules when
+ * `tags` or `flavor` use them, else the plain tags and defaults of before.
+ */
+
+
+function metaContext(git, now, env = process.env) {
+    const event = git.event;
+    const eventName = event?.name ?? '';
+    // metadata-action's DOCKER_METADATA_PR_HEAD_SHA: the pull request's head instead of its merge commit.
+    const prHead = /^pull_request/.test(eventName) && /^true$/i.test(env.DOCKER_METADATA_PR_HEAD_SHA ?? '')
+        ? event?.prHeadSha
+        : '';
+    const commitDate = event?.commitDate ? new Date(event.commitDate) : undefined;
+    return {
+        eventName,
+        ref: git.ref,
+        sha: prHead || git.sha,
+        defaultBranch: git.defaultBranch,
+        baseRef: event?.baseRef ?? '',
+        prBaseRef: event?.prBaseRef ?? '',
+        commitDate: commitDate && !isNaN(commitDate.getTime()) ? commitDate : undefined,
+        now
+    };
+}
+/** A rule or flavor line metadata-action would refuse, with the input it is in. */
+class RuleError extends Error {
+    input;
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+    }
+}
+function inInput(input, fn) {
+    try {
+        return fn();
+    }
+    catch (err) {
+        throw new RuleError(input, err instanceof Error ? err.message : String(err));
+    }
+}
+/** Throws a RuleError naming the rule; settings.ts turns it into an input error. */
+function planTags(inputs, git, now, warn) {
+    if ((0,_metadata_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .isRuleSyntax */ .wd)(inputs.tags) || inputs.flavor.length > 0) {
+        const flavor = inInput('flavor', () => (0,_metadata_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .parseFlavor */ .wp)(inputs.flavor));
+        const version = inInput('tags', () => (0,_metadata_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .evaluateRules */ .F0)((0,_metadata_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .parseTagRules */ .hh)(inputs.tags), flavor, metaContext(git, now), warn));
+        return { mode: 'rules', tags: (0,_metadata_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .metaTags */ .jx)(version, flavor), version: version.main ?? '' };
+    }
+    const extra = inputs.tags
+        .flatMap(l => l.split(','))
+        .map(t => t.trim())
+        .filter(Boolean);
+    const tags = [...new Set([...(inputs.defaultTags ? (0,_tags_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultTags */ .nK)(git) : []), ...extra])];
+    return { mode: 'plain', tags, version: tags.find(t => t !== 'latest') ?? '' };
+}
+/**
+ * metadata-action's OCI labels, sorted by key as it sorts them: the
+ * repository's name, description, page and licence from the event payload.
+ */
+function metadataActionLabels(git, version, created) {
+    const event = git.event;
+    const url = event?.htmlUrl || (git.repository ? `${git.serverUrl}/${git.repository}` : '');
+    return {
+        'org.opencontainers.image.created': created.toISOString(),
+        'org.opencontainers.image.description': event?.description ?? '',
+        'org.opencontainers.image.licenses': event?.license ?? '',
+        'org.opencontainers.image.revision': git.sha,
+        'org.opencontainers.image.source': url,
+        'org.opencontainers.image.title': event?.repoName || git.repository.split('/')[1] || '',
+        'org.opencontainers.image.url': url,
+        'org.opencontainers.image.version': version
+    };
+}
+/** `labels` lines with metadata-action's expressions (`{{branch}}`, `{{date 'YYYY'}}`, …) filled in. */
+function expandLabelLines(lines, git, now) {
+    const ctx = metaContext(git, now);
+    return lines.map(line => (0,_metadata_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .expandGlobals */ .df)(line, ctx));
+}
+
+
+/***/ }),
+
 /***/ 5003:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -56130,7 +57225,11 @@ function post() {
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8198);
 /* harmony import */ var _core_shell_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6673);
-/* harmony import */ var _tags_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4075);
+/* harmony import */ var _buildkit_options_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(785);
+/* harmony import */ var _metadata_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1019);
+/* harmony import */ var _tags_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4075);
+
+
 
 
 
@@ -56256,23 +57355,35 @@ function readImages(read, registry, git) {
     });
     return images;
 }
-function readTags(read, git) {
-    const extra = (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'tags')
-        .flatMap(l => l.split(','))
-        .map(t => t.trim())
-        .filter(Boolean);
-    for (const tag of extra) {
-        if (!(0,_tags_js__WEBPACK_IMPORTED_MODULE_6__/* .isValidTag */ .r_)(tag)) {
+function readTags(read, git, now, warnings) {
+    let plan;
+    try {
+        plan = (0,_metadata_js__WEBPACK_IMPORTED_MODULE_7__/* .planTags */ .Vd)({
+            tags: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'tags'),
+            flavor: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'flavor'),
+            defaultTags: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'default-tags', true)
+        }, git, now, message => warnings.push(`tags: ${message}`));
+    }
+    catch (err) {
+        if (!(err instanceof _metadata_js__WEBPACK_IMPORTED_MODULE_7__/* .RuleError */ .FB))
+            throw err;
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(err.input, err.message, err.input === 'flavor'
+            ? 'Write metadata-action flavor lines, e.g. latest=auto or prefix=v,onlatest=true'
+            : "Write docker/metadata-action's rules, e.g. type=semver,pattern={{version}} or type=ref,event=branch");
+    }
+    for (const tag of plan.tags) {
+        if (!(0,_tags_js__WEBPACK_IMPORTED_MODULE_8__/* .isValidTag */ .r_)(tag)) {
             throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('tags', `${JSON.stringify(tag)} is not a valid tag`, 'A tag is up to 128 letters, digits, _ . and -, and does not start with . or -');
         }
     }
-    const tags = [
-        ...new Set([...((0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'default-tags', true) ? (0,_tags_js__WEBPACK_IMPORTED_MODULE_6__/* .defaultTags */ .nK)(git) : []), ...extra])
-    ];
-    if (tags.length === 0) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('tags', 'no tags: there is no GitHub context to derive them from and none were given', 'Set tags, or run in a workflow (GITHUB_SHA and GITHUB_REF give the default tags)');
+    if (plan.tags.length === 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('tags', plan.mode === 'rules'
+            ? `no rule gives a tag for this event (${git.event?.name || 'no event'}, ref ${JSON.stringify(git.ref)})`
+            : 'no tags: there is no GitHub context to derive them from and none were given', plan.mode === 'rules'
+            ? 'Add a rule that always applies, e.g. type=sha, or run the step only on the events your rules cover'
+            : 'Set tags, or run in a workflow (GITHUB_SHA and GITHUB_REF give the default tags)');
     }
-    return tags;
+    return plan;
 }
 function readBuildArgs(read) {
     return (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'build-args').map(line => {
@@ -56284,9 +57395,16 @@ function readBuildArgs(read) {
         return at >= 0 ? [key, line.slice(at + 1)] : [key];
     });
 }
-function readLabels(read) {
+function readLabels(read, git, now) {
     const labels = {};
-    for (const line of (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'labels')) {
+    let lines;
+    try {
+        lines = (0,_metadata_js__WEBPACK_IMPORTED_MODULE_7__/* .expandLabelLines */ .Y9)((0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readLines */ .Se)(read, 'labels'), git, now);
+    }
+    catch (err) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('labels', (0,_core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(err));
+    }
+    for (const line of lines) {
         const at = line.indexOf('=');
         const key = at > 0 ? line.slice(0, at).trim() : '';
         if (!LABEL_KEY.test(key)) {
@@ -56324,23 +57442,32 @@ function readLogin(read, registry) {
     return { host, username, password };
 }
 /** Reads and checks every input; nothing is built until all of them are valid. */
-function readBuildSettings(read, git = (0,_tags_js__WEBPACK_IMPORTED_MODULE_6__/* .readGitContext */ .et)()) {
+function readBuildSettings(read, git = (0,_tags_js__WEBPACK_IMPORTED_MODULE_8__/* .readGitContext */ .et)()) {
     (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .registerSecret */ .cl)(read('password'));
     (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .registerSecret */ .cl)(read('github-token'));
     const registry = readRegistry(read);
+    const created = new Date();
+    const warnings = [];
+    const images = readImages(read, registry, git);
+    const tags = readTags(read, git, created, warnings);
     return {
-        images: readImages(read, registry, git),
+        images,
         registry,
         login: readLogin(read, registry),
         logout: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'logout', true),
-        tags: readTags(read, git),
-        extraLabels: readLabels(read),
+        tags: tags.tags,
+        tagMode: tags.mode,
+        version: tags.version,
+        extraLabels: readLabels(read, git, created),
         push: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(read, 'push', true),
         buildArgs: readBuildArgs(read),
         platforms: readPlatforms(read),
         cache: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readChoice */ .Kf)(read, 'cache', ['none', 'gha', 'registry'], 'none'),
         builder: (0,_core_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readChoice */ .Kf)(read, 'builder', ['auto', 'buildx', 'docker'], 'auto'),
-        git
+        buildkit: (0,_buildkit_options_js__WEBPACK_IMPORTED_MODULE_6__/* .readBuildkitOptions */ .zj)(read),
+        git,
+        created,
+        warnings
     };
 }
 /**
@@ -56356,6 +57483,12 @@ function chooseBuilder(s, hasBuildx) {
     if (builder === 'docker') {
         if (s.platforms.length > 1) {
             throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('platforms', `several platforms (${s.platforms.join(', ')}) need buildx, which ${hasBuildx ? 'builder: docker turns off' : 'this runner does not have'}`, 'Add docker/setup-qemu-action and docker/setup-buildx-action before this step, or build one platform');
+        }
+        const buildkitOnly = (0,_buildkit_options_js__WEBPACK_IMPORTED_MODULE_6__/* .buildkitOnlyInputs */ .aX)(s.buildkit);
+        if (buildkitOnly.length > 0) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(buildkitOnly[0], `needs BuildKit (buildx), which ${hasBuildx ? 'builder: docker turns off' : 'this runner does not have'}; so do: ${buildkitOnly.join(', ')}`, hasBuildx
+                ? 'Use builder: auto or buildx'
+                : 'Add docker/setup-buildx-action before this step');
         }
         if (s.cache !== 'none') {
             warnings.push(`cache: ${s.cache} needs buildx; the classic builder reuses the engine's local layer cache only`);
@@ -56385,25 +57518,37 @@ function chooseBuilder(s, hasBuildx) {
 
 /** Reads the GitHub context from the runner's environment and the event payload it points at. */
 function readGitContext(env = process.env) {
+    const payload = readEventPayload(env.GITHUB_EVENT_PATH);
+    const str = (v) => (typeof v === 'string' ? v : '');
     return {
         sha: env.GITHUB_SHA ?? '',
         ref: env.GITHUB_REF ?? '',
         repository: env.GITHUB_REPOSITORY ?? '',
         serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
-        defaultBranch: defaultBranchFromEvent(env.GITHUB_EVENT_PATH)
+        defaultBranch: str(payload.repository?.default_branch),
+        event: {
+            name: env.GITHUB_EVENT_NAME ?? '',
+            baseRef: str(payload.base_ref),
+            prBaseRef: str(payload.pull_request?.base?.ref),
+            prHeadSha: str(payload.pull_request?.head?.sha),
+            commitDate: str(payload.head_commit?.timestamp) || undefined,
+            repoName: str(payload.repository?.name),
+            description: str(payload.repository?.description),
+            htmlUrl: str(payload.repository?.html_url),
+            license: str(payload.repository?.license?.spdx_id)
+        }
     };
 }
-function defaultBranchFromEvent(path) {
+function readEventPayload(path) {
     if (!path)
-        return '';
+        return {};
     try {
         const event = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8'));
-        const branch = event.repository?.default_branch;
-        return typeof branch === 'string' ? branch : '';
+        return event && typeof event === 'object' ? event : {};
     }
     catch {
-        // A missing or unreadable payload only costs the `latest` tag.
-        return '';
+        // A missing or unreadable payload only costs what the payload would add.
+        return {};
     }
 }
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;

@@ -53991,7 +53991,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9202);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8696);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3756);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(986);
 
 
 
@@ -54039,6 +54039,7 @@ const COMPOSE_V1 = ['docker-compose'];
 function composeCommand(project, args) {
     return {
         cwd: project.dir,
+        ...(project.env ? { env: project.env } : {}),
         argv: [
             ...project.binary,
             '--project-name',
@@ -55475,6 +55476,14 @@ class ssh_session_SshSession {
             }
         }
     }
+    async download(remotePath, localPath) {
+        try {
+            await this.ssh.getFile(localPath, remotePath);
+        }
+        catch (err) {
+            throw new errors/* RemoteError */.Hi(this.label, `download of ${remotePath} to ${localPath} failed: ${(0,errors/* errorMessage */.gJ)(err)}`);
+        }
+    }
     async close() {
         this.closedReason = 'the session was closed';
         this.ssh.dispose();
@@ -55701,6 +55710,9 @@ function statePaths(appDir) {
  * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
  * JSON object per line, appended and never rewritten. A later line with the
  * same id updates that release (started → succeeded / failed / rolled-back).
+ * A release the root action deploys gets `readyAt` once its containers are
+ * ready and `succeeded` only after its smoke check passed: one whose check
+ * failed or never ran stays `started` or `failed`, never `previous`.
  */
 const STATUSES = ['started', 'succeeded', 'failed', 'rolled-back'];
 const SOURCES = ['git', 'upload', 'none'];
@@ -55710,6 +55722,7 @@ const TEXT_FIELDS = [
     'runUrl',
     'startedAt',
     'finishedAt',
+    'readyAt',
     'releaseDir',
     'rollbackOf',
     'error'
@@ -55965,7 +55978,7 @@ async function run(s, opts = {}) {
 
 /***/ }),
 
-/***/ 3756:
+/***/ 986:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56357,6 +56370,41 @@ function connection_settings_readConnectionSettings(read) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/migrate/restore-settings.ts
+
+
+const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/**
+ * `restore-on-failure`, the services it stops while it restores (default:
+ * the migrated one) and how long it waits for a lock. The service the
+ * PostgreSQL client runs in cannot be stopped: the restore runs there.
+ */
+function restore_settings_readRestoreSettings(read, migratedService, backup) {
+    const restoreOnFailure = readBoolean(read, 'restore-on-failure', false);
+    const given = read('restore-stop-services')
+        .split(/[\s,]+/)
+        .filter(Boolean);
+    for (const name of given) {
+        if (!SERVICE.test(name))
+            throw new InputError('restore-stop-services', `${JSON.stringify(name)} is not a Compose service name`);
+    }
+    const client = backup?.service ?? '';
+    if (client && given.includes(client)) {
+        throw new InputError('restore-stop-services', `names ${client}, the backup-service the restore runs psql in`, 'List only the services that write to the database (the app, its workers)');
+    }
+    if (restoreOnFailure && !backup) {
+        throw new InputError('restore-on-failure', 'is true, but backup is none: there would be nothing to restore', 'Set backup: pg_dump');
+    }
+    const restoreStopServices = given.length
+        ? [...new Set(given)]
+        : [migratedService].filter(s => s !== client);
+    return {
+        restoreOnFailure,
+        restoreStopServices,
+        restoreLockTimeout: readInteger(read, 'restore-lock-timeout', 30, 1, 3600)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/migrate/database-url.ts
 
 const INPUT = 'backup-database-url';
@@ -56416,14 +56464,15 @@ function database_url_splitDatabaseUrl(value) {
 
 
 
-const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const settings_SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 // A leading `-` only as a relative step (`-1`): `--sql` or `-x` would be an option of alembic's.
 const ALEMBIC_TARGET = /^(?:-\d+|[A-Za-z0-9_+@:.][A-Za-z0-9_+@:.-]*)$/;
 const DJANGO_TARGET = /^[A-Za-z_][A-Za-z0-9_]*( [A-Za-z0-9_]+)?$/;
 function readService(read, name, fallback) {
     const value = read(name).trim() || fallback;
-    if (!SERVICE.test(value))
+    if (!settings_SERVICE.test(value))
         throw new errors/* InputError */.dz(name, `${JSON.stringify(value)} is not a Compose service name`);
     return value;
 }
@@ -56474,8 +56523,16 @@ function readBackup(read, appDir) {
         dir: dirInput.startsWith('/')
             ? dirInput.replace(/\/+$/, '')
             : `${appDir}/${dirInput.replace(/\/+$/, '')}`,
-        keep: readInteger(read, 'backup-keep', 10, 1, 1000)
+        keep: readInteger(read, 'backup-keep', 10, 1, 1000),
+        ...readBackupProof(read)
     };
+}
+function readBackupProof(read) {
+    const verify = readChoice(read, 'backup-verify', ['restore', 'integrity', 'none'], 'restore');
+    const copyTo = readChoice(read, 'backup-copy-to', ['none', 'runner'], 'none');
+    if (copyTo === 'runner' && verify === 'none')
+        throw new InputError('backup-copy-to', 'runner copies a verified dump, but backup-verify is none', 'Use backup-verify: restore (or integrity)');
+    return { verify, copyTo };
 }
 /** The names a host of `host` answers to: its label, and its address with or without user and port. */
 function namesOf(e) {
@@ -56518,6 +56575,8 @@ function readMigrateSettings(read, connection = readConnectionSettings(read)) {
     if (tool === 'django' && direction === 'down' && !read('target').trim()) {
         throw new InputError('target', 'is needed to migrate Django down', 'Give "app migration", e.g. shop 0001 (or shop zero)');
     }
+    const service = readService(read, 'service', tool === 'service' ? 'migrator' : 'backend');
+    const backup = readBackup(read, app.appDir);
     const python = read('python').trim();
     if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
         throw new InputError('python', `${JSON.stringify(python)} is not an interpreter path`);
@@ -56525,16 +56584,16 @@ function readMigrateSettings(read, connection = readConnectionSettings(read)) {
         connection,
         app,
         tool,
-        service: readService(read, 'service', tool === 'service' ? 'migrator' : 'backend'),
+        service,
         mode: readChoice(read, 'mode', ['exec', 'run'], 'exec'),
         command,
         downCommand,
         direction,
         target: readTarget(read, tool, direction),
         python,
-        backup: readBackup(read, app.appDir),
+        backup,
         planOnly: readBoolean(read, 'plan-only', false),
-        restoreOnFailure: readBoolean(read, 'restore-on-failure', false),
+        ...readRestoreSettings(read, service, backup),
         migrateHost: readMigrateHost(read, connection)
     };
 }

@@ -54830,16 +54830,17 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $j: () => (/* binding */ composeCommands),
 /* harmony export */   PX: () => (/* binding */ inService),
+/* harmony export */   ec: () => (/* binding */ composeCommand),
 /* harmony export */   g1: () => (/* binding */ COMPOSE_V2),
 /* harmony export */   nJ: () => (/* binding */ COMPOSE_V1)
 /* harmony export */ });
-/* unused harmony export composeCommand */
 const COMPOSE_V2 = ['docker', 'compose'];
 const COMPOSE_V1 = ['docker-compose'];
 /** `docker compose -p NAME -f FILE … --env-file ENV <args>`, run in the release directory. */
 function composeCommand(project, args) {
     return {
         cwd: project.dir,
+        ...(project.env ? { env: project.env } : {}),
         argv: [
             ...project.binary,
             '--project-name',
@@ -55189,6 +55190,118 @@ function inRunningService(project, service) {
 function probeCommand(req, marker, place) {
     return { ...place(probeArgv(req, marker)), stdin: probeStdin(req, marker) };
 }
+
+
+/***/ }),
+
+/***/ 7587:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ STALE_AFTER_SECONDS),
+/* harmony export */   y: () => (/* binding */ lockCommands)
+/* harmony export */ });
+/* harmony import */ var _state_paths_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6218);
+
+/** A lock whose owner has not refreshed it for this long was left by a killed run. */
+const STALE_AFTER_SECONDS = 90;
+/** How the owner file names its token; grep looks for exactly this text. */
+function tokenField(token) {
+    return JSON.stringify({ token }).slice(1, -1);
+}
+// Shell fragments shared by the lock scripts. $L is the lock directory.
+/** The token in the owner file of directory $1 (empty when there is none), as the shell sees it. */
+const TOKEN_IN = `token_in() { sed -n 's/.*"token":"\\([^"]*\\)".*/\\1/p' "$1/owner.json" 2>/dev/null | head -n 1; }`;
+/** Seconds since the owner of directory $1 refreshed it (or since the directory was made, before the owner is written). */
+const AGE_OF = `age_of() { t=$(stat -c %Y "$1/owner.json" 2>/dev/null || stat -c %Y "$1" 2>/dev/null) || return 1; echo $(( $(date +%s) - t )); }`;
+/** Prints what holds $L: its age, its token, then its owner file; exit 3 when there is no lock. */
+const DESCRIBE = 'age=$(age_of "$L") || exit 3; echo "$age"; echo "$(token_in "$L")"; cat "$L/owner.json" 2>/dev/null';
+/**
+ * The lock is a directory: mkdir is atomic, so exactly one of two deploys
+ * creates it. Taking over a stale one is a compare-and-swap: rename it
+ * aside (atomic too, so only one taker moves it), keep it only if it is
+ * the stale lock that taker saw, otherwise put it back.
+ */
+const lockCommands = {
+    /**
+     * Creates the lock with its owner in one step, or prints what holds it
+     * (exit 1; exit 3 when it was released before the look).
+     * The owner file is written only if none is there (`set -C`): a lock put
+     * back by a taker that moved the wrong one keeps its owner. Exit 4 when the
+     * state directory cannot be made, 5 when the lock cannot (mkdir failed and no
+     * lock is there: EACCES, EROFS, ENOSPC…) or its owner file cannot be written;
+     * stderr then says why.
+     */
+    acquire: (appDir, owner) => ({
+        argv: [
+            'sh',
+            '-c',
+            `umask 077; L=$2; ${TOKEN_IN}; ${AGE_OF}; mkdir -p -- "$1" || exit 4; ` +
+                // A lock released between a failed mkdir and the look is tried again; no lock after three tries means mkdir itself failed.
+                'n=0; while :; do ' +
+                'if err=$(mkdir -- "$L" 2>&1); then ' +
+                'if err=$( (set -C; cat > "$L/owner.json") 2>&1 ); then exit 0; fi; ' +
+                // No owner (ours or another's) in it: the write itself failed, so the empty lock goes again.
+                '[ -n "$(token_in "$L")" ] || [ ! -d "$L" ] || { rmdir -- "$L" 2>/dev/null; printf "%s\\n" "$err" >&2; exit 5; }; ' +
+                'fi; ' +
+                '[ ! -e "$L" ] || break; n=$((n + 1)); [ "$n" -lt 3 ] || { printf "%s\\n" "$err" >&2; exit 5; }; ' +
+                'done; ' +
+                `${DESCRIBE}; exit 1`,
+            'sh',
+            (0,_state_paths_js__WEBPACK_IMPORTED_MODULE_0__/* .statePaths */ .m)(appDir).dir,
+            (0,_state_paths_js__WEBPACK_IMPORTED_MODULE_0__/* .statePaths */ .m)(appDir).lock
+        ],
+        stdin: JSON.stringify(owner) + '\n'
+    }),
+    /**
+     * Frees a stale lock: exit 0 once it is gone, 3 when it had gone already,
+     * 4 when it was not the one seen (another deploy holds it now) and is back,
+     * 5 when it is there and cannot be moved aside (stderr says why).
+     */
+    takeOver: (appDir, seenToken, aside) => ({
+        argv: [
+            'sh',
+            '-c',
+            `L=$1; A=$2; ${TOKEN_IN}; ${AGE_OF}; ` +
+                'n=0; until err=$(mv -T -- "$L" "$A" 2>&1); do ' +
+                '[ -e "$L" ] || exit 3; n=$((n + 1)); [ "$n" -lt 3 ] || { printf "%s\\n" "$err" >&2; exit 5; }; ' +
+                'done; ' +
+                'if [ "$(token_in "$A")" = "$3" ] && [ "$(age_of "$A")" -gt "$4" ]; then rm -rf -- "$A"; exit 0; fi; ' +
+                // A lock made in the meantime stays; the one moved by mistake is then gone and its holder stops at its next check.
+                'mv -T -- "$A" "$L" 2>/dev/null || rm -rf -- "$A"; exit 4',
+            'sh',
+            (0,_state_paths_js__WEBPACK_IMPORTED_MODULE_0__/* .statePaths */ .m)(appDir).lock,
+            `${(0,_state_paths_js__WEBPACK_IMPORTED_MODULE_0__/* .statePaths */ .m)(appDir).lock}.stale-${aside}`,
+            seenToken,
+            String(STALE_AFTER_SECONDS)
+        ]
+    }),
+    /** Refreshes the lock if this run still owns it; otherwise prints the owner file (if any) and exits 3. */
+    heartbeat: (appDir, token) => ({
+        argv: [
+            'sh',
+            '-c',
+            'if grep -qF -- "$2" "$1" 2>/dev/null; then touch -c -- "$1"; exit 0; fi; cat -- "$1" 2>/dev/null; exit 3',
+            'sh',
+            (0,_state_paths_js__WEBPACK_IMPORTED_MODULE_0__/* .statePaths */ .m)(appDir).lockOwner,
+            tokenField(token)
+        ]
+    }),
+    /** Removes the lock only when this run still owns it, moving it aside first so another's lock is never removed. */
+    release: (appDir, token) => ({
+        argv: [
+            'sh',
+            '-c',
+            'grep -qF -- "$3" "$1/owner.json" 2>/dev/null || exit 0; mv -T -- "$1" "$2" 2>/dev/null || exit 0; ' +
+                'if grep -qF -- "$3" "$2/owner.json" 2>/dev/null; then rm -rf -- "$2"; exit 0; fi; ' +
+                'mv -T -- "$2" "$1" 2>/dev/null || rm -rf -- "$2"; exit 0',
+            'sh',
+            (0,_state_paths_js__WEBPACK_IMPORTED_MODULE_0__/* .statePaths */ .m)(appDir).lock,
+            `${(0,_state_paths_js__WEBPACK_IMPORTED_MODULE_0__/* .statePaths */ .m)(appDir).lock}.released-${token}`,
+            tokenField(token)
+        ]
+    })
+};
 
 
 /***/ }),
@@ -57019,6 +57132,14 @@ class SshSession {
             }
         }
     }
+    async download(remotePath, localPath) {
+        try {
+            await this.ssh.getFile(localPath, remotePath);
+        }
+        catch (err) {
+            throw new errors/* RemoteError */.Hi(this.label, `download of ${remotePath} to ${localPath} failed: ${(0,errors/* errorMessage */.gJ)(err)}`);
+        }
+    }
     async close() {
         this.closedReason = 'the session was closed';
         this.ssh.dispose();
@@ -58256,27 +58377,16 @@ function hideUrlIn(text, href) {
 
 /***/ }),
 
-/***/ 329:
+/***/ 8948:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  bE: () => (/* binding */ post),
-  eF: () => (/* binding */ run)
-});
-
-// UNUSED EXPORTS: toRow
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
-var core = __nccwpck_require__(4116);
-// EXTERNAL MODULE: ./src/core/html.ts
-var html = __nccwpck_require__(1402);
-// EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
-var core_fleet = __nccwpck_require__(6747);
-// EXTERNAL MODULE: ./src/core/secrets.ts
-var secrets = __nccwpck_require__(8198);
-;// CONCATENATED MODULE: ./src/ssh-deploy/env-values.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JJ: () => (/* binding */ shownValue),
+/* harmony export */   W8: () => (/* binding */ envFileUpdates),
+/* harmony export */   Xb: () => (/* binding */ describeEnvValues),
+/* harmony export */   kx: () => (/* binding */ registerEnvSecrets)
+/* harmony export */ });
+/* harmony import */ var _core_secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8198);
 /**
  * The env file's values from the inputs, as Kamal splits them into
  * env.clear and env.secret: `vars` are plain and shown, `env` are secret and
@@ -58286,9 +58396,9 @@ var secrets = __nccwpck_require__(8198);
 /** Masks every `env` value before anything can print it; `vars` stay readable. */
 function registerEnvSecrets(env) {
     for (const [key, value] of env) {
-        (0,secrets/* registerSecret */.cl)(value);
-        if ((0,secrets/* isShortSecret */.nz)(value))
-            (0,secrets/* warnShortSecret */.n$)(`env: the value of ${key}`, `If it is not secret, set it in vars instead (vars: ${key}=…).`);
+        (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(value);
+        if ((0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .isShortSecret */ .nz)(value))
+            (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .warnShortSecret */ .n$)(`env: the value of ${key}`, `If it is not secret, set it in vars instead (vars: ${key}=…).`);
     }
 }
 /** What is merged into the env file: vars, env, then the pinned images. */
@@ -58310,6 +58420,251 @@ function describeEnvValues(s) {
     return parts.join('; ');
 }
 
+
+/***/ }),
+
+/***/ 3591:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $I: () => (/* binding */ newLockToken),
+/* harmony export */   $S: () => (/* binding */ describeOwner),
+/* harmony export */   Fc: () => (/* binding */ DeployLock),
+/* harmony export */   pZ: () => (/* binding */ parseOwner),
+/* harmony export */   yS: () => (/* binding */ LockLost)
+/* harmony export */ });
+/* unused harmony export parseHolder */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _core_fleet_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6747);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4296);
+/* harmony import */ var _commands_lock_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7587);
+/* harmony import */ var _env_values_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8948);
+/* harmony import */ var _commands_state_paths_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6218);
+
+
+
+
+
+
+
+const HEARTBEAT_MS = 20_000;
+const POLL_MS = 2_000;
+/** The wait before looking again at a lock that changed hands meanwhile. */
+const RETRY_MS = 200;
+/** How many such looks may still follow once lock-timeout is over. */
+const QUICK_TRIES_LATE = 3;
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+/** Why the lock cannot be had at all: the reason the server's mkdir or mv gave, and the host's state. */
+function cannotLock(host, what, r, state = 'nothing was changed on this host') {
+    const said = r.stderr.trim().split('\n').pop() ?? '';
+    // `mkdir: cannot create directory '…': Permission denied`: the reason is what follows the last colon.
+    const reason = (0,_env_values_js__WEBPACK_IMPORTED_MODULE_5__/* .shownValue */ .JJ)(said.slice(said.lastIndexOf(': ') + 1).trim() || `exit code ${r.code}`);
+    return new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RemoteError */ .Hi(host.label, `${what}: ${reason}; ${state}`);
+}
+function lockTimedOut(holder, timeoutMs) {
+    return new Error(`the app is locked by another deploy: ${describeOwner(holder?.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
+        `if that run is gone, the lock is taken over ${_commands_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .STALE_AFTER_SECONDS */ .Z}s after its last heartbeat`);
+}
+function newLockToken() {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(12).toString('hex');
+}
+/** The owner file comes from the server: each field is shown so that it stays on its line. */
+function describeOwner(owner) {
+    if (!owner?.runKey)
+        return 'an unknown deploy';
+    const shown = (v) => (0,_env_values_js__WEBPACK_IMPORTED_MODULE_5__/* .shownValue */ .JJ)(String(v ?? '?'));
+    const attempt = owner.attempt ? `attempt ${shown(owner.attempt)}, ` : '';
+    return `${shown(owner.runUrl || owner.runKey)} (${attempt}release ${shown(owner.release)}, since ${shown(owner.since)})`;
+}
+function parseOwner(text) {
+    try {
+        const owner = JSON.parse(text);
+        return owner && typeof owner === 'object' ? owner : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What `acquire` prints when the lock is held: age, token as the server's shell read it, owner file. */
+function parseHolder(stdout) {
+    const [age = '', token = '', ...owner] = stdout.split('\n');
+    return { ageSeconds: Number(age), token: token.trim(), owner: parseOwner(owner.join('\n')) };
+}
+/** This run's lock was taken over or removed by someone else while it deployed. */
+class LockLost extends Error {
+    holder;
+    next;
+    constructor(holder, next) {
+        super(`${holder === 'nobody' ? 'the deploy lock was removed' : `another deploy took over the deploy lock: ${holder}`} while this deploy ran, so it stopped before ${next}`);
+        this.holder = holder;
+        this.next = next;
+        this.name = 'LockLost';
+    }
+}
+/** The deploy lock on one host, held while this run changes the app. */
+class DeployLock {
+    host;
+    appDir;
+    token;
+    timer;
+    /** Who holds the lock, once a heartbeat found this run does not. */
+    lostTo;
+    constructor(host, appDir, token) {
+        this.host = host;
+        this.appDir = appDir;
+        this.token = token;
+    }
+    /**
+     * Takes the lock, waiting up to `timeoutMs` while another deploy holds it
+     * and taking over one left by a killed run. Every retry waits, and none
+     * outlives the timeout by more than a few quick tries; a lock that cannot
+     * be made or moved for another reason is an error at once.
+     */
+    static async acquire(host, appDir, owner, timeoutMs) {
+        const deadline = Date.now() + timeoutMs;
+        const lockPath = (0,_commands_state_paths_js__WEBPACK_IMPORTED_MODULE_6__/* .statePaths */ .m)(appDir).lock;
+        let announced = false;
+        // Quick tries past the deadline: a lock that changed hands while it was looked at is looked at again.
+        let late = 0;
+        const mayRetry = () => Date.now() < deadline || late++ < QUICK_TRIES_LATE;
+        let holder;
+        for (;;) {
+            const cmd = _commands_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .lockCommands */ .y.acquire(appDir, owner);
+            const tried = await host.run(cmd, { quiet: true });
+            if (tried.code === 0) {
+                const lock = new DeployLock(host, appDir, owner.token);
+                lock.scheduleBeat();
+                host.info(`Deploy lock taken (${lockPath})`);
+                return lock;
+            }
+            if (tried.code === 4)
+                throw cannotLock(host, `cannot create the deploy lock's directory ${(0,_commands_state_paths_js__WEBPACK_IMPORTED_MODULE_6__/* .statePaths */ .m)(appDir).dir}`, tried);
+            if (tried.code === 5)
+                throw cannotLock(host, `cannot create the deploy lock ${lockPath}`, tried);
+            if (tried.code === 3) {
+                // Released between our mkdir and the look.
+                if (!mayRetry())
+                    throw lockTimedOut(holder, timeoutMs);
+                await sleep(RETRY_MS);
+                continue;
+            }
+            if (tried.code !== 1)
+                throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RemoteError */ .Hi(host.label, (0,_core_fleet_js__WEBPACK_IMPORTED_MODULE_2__/* .failureText */ .kY)(cmd, tried));
+            holder = parseHolder(tried.stdout);
+            if (holder.token === owner.token) {
+                // This run holds it already, from an earlier stage (the root action's rollback): it stays this run's.
+                const lock = new DeployLock(host, appDir, owner.token);
+                await lock.ensureHeld('taking the deploy lock again');
+                lock.scheduleBeat();
+                host.info(`Deploy lock held by this run (${lockPath})`);
+                return lock;
+            }
+            if (holder.ageSeconds > _commands_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .STALE_AFTER_SECONDS */ .Z && mayRetry()) {
+                const takeOver = _commands_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .lockCommands */ .y.takeOver(appDir, holder.token, newLockToken());
+                const moved = await host.run(takeOver, { quiet: true });
+                if (moved.code === 0) {
+                    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
+                    continue;
+                }
+                if (moved.code === 5) {
+                    throw cannotLock(host, `cannot move the stale deploy lock ${lockPath} aside to take it over`, moved, `it was left by ${describeOwner(holder.owner)}. Nothing was changed on this host`);
+                }
+                if (moved.code !== 3 && moved.code !== 4)
+                    throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RemoteError */ .Hi(host.label, (0,_core_fleet_js__WEBPACK_IMPORTED_MODULE_2__/* .failureText */ .kY)(takeOver, moved));
+                // Another deploy took it over first, or it was released: look again.
+                await sleep(RETRY_MS);
+                continue;
+            }
+            if (Date.now() >= deadline)
+                throw lockTimedOut(holder, timeoutMs);
+            if (!announced)
+                host.info(`Waiting for the deploy lock held by ${describeOwner(holder.owner)}`);
+            announced = true;
+            await sleep(Math.min(POLL_MS, Math.max(RETRY_MS, deadline - Date.now())));
+        }
+    }
+    /** Refreshes the lock; returns who holds it instead when this run does not any more. */
+    async refresh() {
+        const cmd = _commands_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .lockCommands */ .y.heartbeat(this.appDir, this.token);
+        const r = await this.host.run(cmd, { quiet: true });
+        if (r.code === 0)
+            return undefined;
+        if (r.code !== 3)
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RemoteError */ .Hi(this.host.label, (0,_core_fleet_js__WEBPACK_IMPORTED_MODULE_2__/* .failureText */ .kY)(cmd, r));
+        const owner = parseOwner(r.stdout);
+        return r.stdout.trim() ? describeOwner(owner) : 'nobody';
+    }
+    /** The next heartbeat, one interval after the last one ended: a slow link never piles them up. */
+    scheduleBeat() {
+        this.timer = setTimeout(() => void this.beat(), HEARTBEAT_MS);
+        this.timer.unref();
+    }
+    async beat() {
+        try {
+            this.lostTo ??= await this.refresh();
+        }
+        catch {
+            // the connection is gone; the deploy itself reports that
+        }
+        if (this.timer && !this.lostTo)
+            this.scheduleBeat();
+        else
+            this.stopBeating();
+    }
+    stopBeating() {
+        if (this.timer)
+            clearTimeout(this.timer);
+        this.timer = undefined;
+    }
+    /**
+     * Checks that this run still holds the lock, right before `next` changes
+     * the server; throws LockLost when another deploy has it (or nobody).
+     */
+    async ensureHeld(next) {
+        this.lostTo ??= await this.refresh();
+        if (this.lostTo) {
+            this.stopBeating();
+            throw new LockLost(this.lostTo, next);
+        }
+    }
+    /** The lock stays held: the caller, which has its own connection, beats and frees it from now on. */
+    handOver() {
+        this.stopBeating();
+    }
+    async release() {
+        this.stopBeating();
+        if (this.lostTo)
+            return;
+        await this.host.run(_commands_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .lockCommands */ .y.release(this.appDir, this.token), { quiet: true });
+    }
+}
+
+
+/***/ }),
+
+/***/ 1089:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  gn: () => (/* binding */ locksReleased),
+  bE: () => (/* binding */ post),
+  eF: () => (/* binding */ run)
+});
+
+// UNUSED EXPORTS: heldLockToken, toRow
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __nccwpck_require__(4116);
+// EXTERNAL MODULE: ./src/core/html.ts
+var html = __nccwpck_require__(1402);
+// EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
+var core_fleet = __nccwpck_require__(6747);
+// EXTERNAL MODULE: ./src/ssh-deploy/env-values.ts
+var env_values = __nccwpck_require__(8948);
 // EXTERNAL MODULE: ./src/core/log.ts
 var log = __nccwpck_require__(4325);
 // EXTERNAL MODULE: ./src/server/compose.ts
@@ -58908,7 +59263,8 @@ function liveReleaseId(d, { target }) {
 }
 /** Where the compose files of the release are once it is live. */
 function composeProject(d) {
-    return (0,server_compose/* projectFor */.JQ)(d.s.app, d.binary, d.s.source === 'upload' ? d.paths.current : d.s.app.appDir);
+    const project = (0,server_compose/* projectFor */.JQ)(d.s.app, d.binary, d.s.source === 'upload' ? d.paths.current : d.s.app.appDir);
+    return d.dockerConfig ? { ...project, env: { DOCKER_CONFIG: d.dockerConfig } } : project;
 }
 
 // EXTERNAL MODULE: ./src/commands/files.ts
@@ -59171,7 +59527,7 @@ async function prepareEnv(d, { target }) {
             : undefined;
         env = snapshot?.stdout
             ? { path, text: snapshot.stdout, restored: true }
-            : { path, text: mergeEnv(before, envFileUpdates(s), dialect), restored: false };
+            : { path, text: mergeEnv(before, (0,env_values/* envFileUpdates */.W8)(s), dialect), restored: false };
     }
     else if (s.vars.length > 0 || s.env.length > 0 || s.requiredEnv.length > 0) {
         throw new Error('vars, env and required-env need env-file: the file on the server to write and check');
@@ -59187,8 +59543,8 @@ async function prepareEnv(d, { target }) {
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./src/commands/state-paths.ts
 var state_paths = __nccwpck_require__(6218);
 ;// CONCATENATED MODULE: ./src/commands/upload.ts
@@ -59200,11 +59556,12 @@ const uploadCommands = {
     prepare: (appDir) => ({
         argv: ['mkdir', '-p', '--', (0,state_paths/* statePaths */.m)(appDir).releases]
     }),
+    /** A tree that does not unpack whole (a full disk) is removed with its archive: it would keep the disk full. */
     unpack: (appDir, releaseId, archive) => ({
         argv: [
             'sh',
             '-c',
-            'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
+            'mkdir -- "$1" || exit; tar -xzf "$2" -C "$1" || { s=$?; rm -rf -- "$1"; rm -f -- "$2"; exit "$s"; }; rm -f -- "$2"',
             'sh',
             external_node_path_.posix.join((0,state_paths/* statePaths */.m)(appDir).releases, releaseId),
             archive
@@ -59242,7 +59599,7 @@ const uploadCommands = {
  * and untracked files that .gitignore does not exclude; otherwise everything.
  */
 function packTree(path) {
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-upload-'));
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'deploykit-upload-'));
     const archive = (0,external_node_path_.join)(dir, 'release.tar.gz');
     if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, '.git'))) {
         const files = (0,external_node_child_process_namespaceObject.execFileSync)('git', [
@@ -59276,12 +59633,12 @@ async function uploadRelease(host, appDir, releaseId, archive) {
     return external_node_path_.posix.join((0,state_paths/* statePaths */.m)(appDir).releases, releaseId);
 }
 /** Deletes all but the newest `keep` releases, never the live one. */
-async function pruneReleases(host, appDir, keep, live) {
+async function pruneReleases(host, appDir, keep, kept) {
     const old = await (0,prune/* pruneListed */.s)(host, {
         list: uploadCommands.listReleases(appDir),
         ours: id => !id.startsWith('.'),
         keepNewest: keep,
-        isProtected: id => id === live,
+        isProtected: id => kept.includes(id),
         remove: id => uploadCommands.removeRelease(appDir, id)
     });
     if (old.length)
@@ -59314,16 +59671,27 @@ async function readLog(d) {
 
 
 
-/** Removes the image tags and uploaded releases beyond keep-releases, never the live one. */
+/** The directory under releases/ a release runs from: a rollback's is the release it went back to. */
+const releaseDirName = (r) => r.releaseDir?.split('/').pop() || r.id;
+/**
+ * Removes the image tags and uploaded releases beyond keep-releases, never the
+ * live one nor the one that ran before this deploy: that is the way back if a
+ * later step (or the fleet) fails.
+ */
 async function prune_prune(d, chosen) {
     const { host, s } = d;
     const kept = (await readLog(d))
         .filter(r => r.status === 'succeeded')
         .slice(-s.keepReleases)
         .map(r => r.id);
+    // A release still to be verified by the caller is live, and not yet recorded succeeded.
+    kept.push(liveReleaseId(d, chosen));
     await pruneImages(host, s.app.projectName, kept);
     if (s.source === 'upload')
-        await pruneReleases(host, s.app.appDir, s.keepReleases, liveReleaseId(d, chosen));
+        await pruneReleases(host, s.app.appDir, s.keepReleases, [
+            liveReleaseId(d, chosen),
+            ...(chosen.live ? [releaseDirName(chosen.live)] : [])
+        ]);
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/release-record.ts
@@ -59407,21 +59775,22 @@ function failedState(changed, plan, live) {
 /**
  * Tags the images the release runs so a rollback needs no registry, and
  * records it as succeeded (and the release it replaced as rolled back).
+ * When the caller verifies it afterwards (the root action's smoke check), the
+ * release is recorded ready, still started: only the caller records it
+ * succeeded, so a release whose check failed or never ran is never `previous`.
  */
 async function recordSucceeded(d, { live, target }, containers) {
     const { plan } = d;
-    await d.journal.begin(`recording release ${plan.releaseId} as succeeded`);
+    await d.journal.begin(`recording release ${plan.releaseId} as ${plan.confirmLater ? 'ready' : 'succeeded'}`);
     const images = {
         ...(live?.images ?? {}),
         ...imagesOf(containers)
     };
     await keepImages(d.host, d.s.app.projectName, plan.releaseId, images);
-    await appendRecord(d, {
-        id: plan.releaseId,
-        images,
-        status: 'succeeded',
-        finishedAt: new Date().toISOString()
-    });
+    const now = new Date().toISOString();
+    await appendRecord(d, plan.confirmLater
+        ? { id: plan.releaseId, images, readyAt: now }
+        : { id: plan.releaseId, images, status: 'succeeded', finishedAt: now });
     if (target && live)
         await appendRecord(d, { id: live.id, status: 'rolled-back' });
 }
@@ -59559,6 +59928,8 @@ function ancestryCommand(dir, candidate, live) {
     };
 }
 
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
 // EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
 var repository_url = __nccwpck_require__(5508);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/git-source.ts
@@ -59710,8 +60081,8 @@ function runnerAncestry(dir, candidate, live) {
 /** The live release as the log shows it; its fields come from the server, so each stays on its line. */
 function describeLive(live) {
     const when = live.finishedAt ?? live.startedAt;
-    const by = live.actor ? `, deployed by ${shownValue(live.actor)}` : '';
-    return `release ${shownValue(live.id)} (${shownValue(live.ref)}${by}${when ? ` at ${shownValue(when)}` : ''})`;
+    const by = live.actor ? `, deployed by ${(0,env_values/* shownValue */.JJ)(live.actor)}` : '';
+    return `release ${(0,env_values/* shownValue */.JJ)(live.id)} (${(0,env_values/* shownValue */.JJ)(live.ref)}${by}${when ? ` at ${(0,env_values/* shownValue */.JJ)(when)}` : ''})`;
 }
 /**
  * What to do about the order: a line for the log, or the refusal. `where`
@@ -59739,7 +60110,7 @@ function orderVerdict(order, candidate, live, allowOlder, where) {
                     note: `${candidate} is older than the live ${describeLive(live)}; deploying it because allow-older is true`
                 }
                 : {
-                    refusal: `${candidate} is older than the live ${describeLive(live)}: it is an ancestor of ${shownValue(live.ref)}, so deploying it would go back ` +
+                    refusal: `${candidate} is older than the live ${describeLive(live)}: it is an ancestor of ${(0,env_values/* shownValue */.JJ)(live.ref)}, so deploying it would go back ` +
                         '(a deploy of an earlier push that ran last?). Nothing was changed. ' +
                         'To deploy it anyway, set allow-older: true; to go back to a release, use rollback-to'
                 };
@@ -59770,7 +60141,7 @@ async function checkOrder(host, s, live, where, ask) {
         ? decideOrder(facts, { candidate: s.ref, live: live.ref })
         : {
             kind: 'unknown',
-            reason: `has no commit to compare with: the live release is recorded as ${shownValue(live.ref)}, not as a commit id`
+            reason: `has no commit to compare with: the live release is recorded as ${(0,env_values/* shownValue */.JJ)(live.ref)}, not as a commit id`
         };
     const verdict = orderVerdict(order, candidate, live, s.allowOlder, where);
     if (verdict.refusal)
@@ -59957,7 +60328,7 @@ async function writeEnv(d, env, { target }) {
     const { host, s } = d;
     await d.journal.change(`writing ${env.path}`, async () => {
         await host.check(files/* fileCommands */.t.writePrivate(env.path, d.paths.envSnapshot(d.plan.releaseId), env.text), { quiet: true });
-        const given = describeEnvValues(s);
+        const given = (0,env_values/* describeEnvValues */.Xb)(s);
         host.info(`Env file ${env.path} ${env.restored ? `restored from release ${target?.id}` : `written${given ? ` (${given})` : ''}`}; the old one is ${env.path}.bak`);
         for (const pin of target ? [] : s.images)
             host.info(`Pinned ${pin.variable}=${pin.ref}`);
@@ -60006,297 +60377,8 @@ async function runHostDeploy(d) {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/commands/lock.ts
-
-/** A lock whose owner has not refreshed it for this long was left by a killed run. */
-const STALE_AFTER_SECONDS = 90;
-/** How the owner file names its token; grep looks for exactly this text. */
-function tokenField(token) {
-    return JSON.stringify({ token }).slice(1, -1);
-}
-// Shell fragments shared by the lock scripts. $L is the lock directory.
-/** The token in the owner file of directory $1 (empty when there is none), as the shell sees it. */
-const TOKEN_IN = `token_in() { sed -n 's/.*"token":"\\([^"]*\\)".*/\\1/p' "$1/owner.json" 2>/dev/null | head -n 1; }`;
-/** Seconds since the owner of directory $1 refreshed it (or since the directory was made, before the owner is written). */
-const AGE_OF = `age_of() { t=$(stat -c %Y "$1/owner.json" 2>/dev/null || stat -c %Y "$1" 2>/dev/null) || return 1; echo $(( $(date +%s) - t )); }`;
-/** Prints what holds $L: its age, its token, then its owner file; exit 3 when there is no lock. */
-const DESCRIBE = 'age=$(age_of "$L") || exit 3; echo "$age"; echo "$(token_in "$L")"; cat "$L/owner.json" 2>/dev/null';
-/**
- * The lock is a directory: mkdir is atomic, so exactly one of two deploys
- * creates it. Taking over a stale one is a compare-and-swap: rename it
- * aside (atomic too, so only one taker moves it), keep it only if it is
- * the stale lock that taker saw, otherwise put it back.
- */
-const lockCommands = {
-    /**
-     * Creates the lock with its owner in one step, or prints what holds it
-     * (exit 1; exit 3 when it was released before the look).
-     * The owner file is written only if none is there (`set -C`): a lock put
-     * back by a taker that moved the wrong one keeps its owner. Exit 4 when the
-     * state directory cannot be made, 5 when the lock cannot (mkdir failed and no
-     * lock is there: EACCES, EROFS, ENOSPC…) or its owner file cannot be written;
-     * stderr then says why.
-     */
-    acquire: (appDir, owner) => ({
-        argv: [
-            'sh',
-            '-c',
-            `umask 077; L=$2; ${TOKEN_IN}; ${AGE_OF}; mkdir -p -- "$1" || exit 4; ` +
-                // A lock released between a failed mkdir and the look is tried again; no lock after three tries means mkdir itself failed.
-                'n=0; while :; do ' +
-                'if err=$(mkdir -- "$L" 2>&1); then ' +
-                'if err=$( (set -C; cat > "$L/owner.json") 2>&1 ); then exit 0; fi; ' +
-                // No owner (ours or another's) in it: the write itself failed, so the empty lock goes again.
-                '[ -n "$(token_in "$L")" ] || [ ! -d "$L" ] || { rmdir -- "$L" 2>/dev/null; printf "%s\\n" "$err" >&2; exit 5; }; ' +
-                'fi; ' +
-                '[ ! -e "$L" ] || break; n=$((n + 1)); [ "$n" -lt 3 ] || { printf "%s\\n" "$err" >&2; exit 5; }; ' +
-                'done; ' +
-                `${DESCRIBE}; exit 1`,
-            'sh',
-            (0,state_paths/* statePaths */.m)(appDir).dir,
-            (0,state_paths/* statePaths */.m)(appDir).lock
-        ],
-        stdin: JSON.stringify(owner) + '\n'
-    }),
-    /**
-     * Frees a stale lock: exit 0 once it is gone, 3 when it had gone already,
-     * 4 when it was not the one seen (another deploy holds it now) and is back,
-     * 5 when it is there and cannot be moved aside (stderr says why).
-     */
-    takeOver: (appDir, seenToken, aside) => ({
-        argv: [
-            'sh',
-            '-c',
-            `L=$1; A=$2; ${TOKEN_IN}; ${AGE_OF}; ` +
-                'n=0; until err=$(mv -T -- "$L" "$A" 2>&1); do ' +
-                '[ -e "$L" ] || exit 3; n=$((n + 1)); [ "$n" -lt 3 ] || { printf "%s\\n" "$err" >&2; exit 5; }; ' +
-                'done; ' +
-                'if [ "$(token_in "$A")" = "$3" ] && [ "$(age_of "$A")" -gt "$4" ]; then rm -rf -- "$A"; exit 0; fi; ' +
-                // A lock made in the meantime stays; the one moved by mistake is then gone and its holder stops at its next check.
-                'mv -T -- "$A" "$L" 2>/dev/null || rm -rf -- "$A"; exit 4',
-            'sh',
-            (0,state_paths/* statePaths */.m)(appDir).lock,
-            `${(0,state_paths/* statePaths */.m)(appDir).lock}.stale-${aside}`,
-            seenToken,
-            String(STALE_AFTER_SECONDS)
-        ]
-    }),
-    /** Refreshes the lock if this run still owns it; otherwise prints the owner file (if any) and exits 3. */
-    heartbeat: (appDir, token) => ({
-        argv: [
-            'sh',
-            '-c',
-            'if grep -qF -- "$2" "$1" 2>/dev/null; then touch -c -- "$1"; exit 0; fi; cat -- "$1" 2>/dev/null; exit 3',
-            'sh',
-            (0,state_paths/* statePaths */.m)(appDir).lockOwner,
-            tokenField(token)
-        ]
-    }),
-    /** Removes the lock only when this run still owns it, moving it aside first so another's lock is never removed. */
-    release: (appDir, token) => ({
-        argv: [
-            'sh',
-            '-c',
-            'grep -qF -- "$3" "$1/owner.json" 2>/dev/null || exit 0; mv -T -- "$1" "$2" 2>/dev/null || exit 0; ' +
-                'if grep -qF -- "$3" "$2/owner.json" 2>/dev/null; then rm -rf -- "$2"; exit 0; fi; ' +
-                'mv -T -- "$2" "$1" 2>/dev/null || rm -rf -- "$2"; exit 0',
-            'sh',
-            (0,state_paths/* statePaths */.m)(appDir).lock,
-            `${(0,state_paths/* statePaths */.m)(appDir).lock}.released-${token}`,
-            tokenField(token)
-        ]
-    })
-};
-
-;// CONCATENATED MODULE: ./src/ssh-deploy/lock.ts
-
-
-
-
-
-
-
-const HEARTBEAT_MS = 20_000;
-const POLL_MS = 2_000;
-/** The wait before looking again at a lock that changed hands meanwhile. */
-const RETRY_MS = 200;
-/** How many such looks may still follow once lock-timeout is over. */
-const QUICK_TRIES_LATE = 3;
-const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
-/** Why the lock cannot be had at all: the reason the server's mkdir or mv gave, and the host's state. */
-function cannotLock(host, what, r, state = 'nothing was changed on this host') {
-    const said = r.stderr.trim().split('\n').pop() ?? '';
-    // `mkdir: cannot create directory '…': Permission denied`: the reason is what follows the last colon.
-    const reason = shownValue(said.slice(said.lastIndexOf(': ') + 1).trim() || `exit code ${r.code}`);
-    return new errors/* RemoteError */.Hi(host.label, `${what}: ${reason}; ${state}`);
-}
-function lockTimedOut(holder, timeoutMs) {
-    return new Error(`the app is locked by another deploy: ${describeOwner(holder?.owner)}. Waited ${Math.round(timeoutMs / 1000)}s (lock-timeout); ` +
-        `if that run is gone, the lock is taken over ${STALE_AFTER_SECONDS}s after its last heartbeat`);
-}
-function newLockToken() {
-    return (0,external_node_crypto_.randomBytes)(12).toString('hex');
-}
-/** The owner file comes from the server: each field is shown so that it stays on its line. */
-function describeOwner(owner) {
-    if (!owner?.runKey)
-        return 'an unknown deploy';
-    const shown = (v) => shownValue(String(v ?? '?'));
-    return `${shown(owner.runUrl || owner.runKey)} (release ${shown(owner.release)}, since ${shown(owner.since)})`;
-}
-function parseOwner(text) {
-    try {
-        const owner = JSON.parse(text);
-        return owner && typeof owner === 'object' ? owner : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** What `acquire` prints when the lock is held: age, token as the server's shell read it, owner file. */
-function parseHolder(stdout) {
-    const [age = '', token = '', ...owner] = stdout.split('\n');
-    return { ageSeconds: Number(age), token: token.trim(), owner: parseOwner(owner.join('\n')) };
-}
-/** This run's lock was taken over or removed by someone else while it deployed. */
-class LockLost extends Error {
-    holder;
-    next;
-    constructor(holder, next) {
-        super(`${holder === 'nobody' ? 'the deploy lock was removed' : `another deploy took over the deploy lock: ${holder}`} while this deploy ran, so it stopped before ${next}`);
-        this.holder = holder;
-        this.next = next;
-        this.name = 'LockLost';
-    }
-}
-/** The deploy lock on one host, held while this run changes the app. */
-class DeployLock {
-    host;
-    appDir;
-    token;
-    timer;
-    /** Who holds the lock, once a heartbeat found this run does not. */
-    lostTo;
-    constructor(host, appDir, token) {
-        this.host = host;
-        this.appDir = appDir;
-        this.token = token;
-    }
-    /**
-     * Takes the lock, waiting up to `timeoutMs` while another deploy holds it
-     * and taking over one left by a killed run. Every retry waits, and none
-     * outlives the timeout by more than a few quick tries; a lock that cannot
-     * be made or moved for another reason is an error at once.
-     */
-    static async acquire(host, appDir, owner, timeoutMs) {
-        const deadline = Date.now() + timeoutMs;
-        const lockPath = (0,state_paths/* statePaths */.m)(appDir).lock;
-        let announced = false;
-        // Quick tries past the deadline: a lock that changed hands while it was looked at is looked at again.
-        let late = 0;
-        const mayRetry = () => Date.now() < deadline || late++ < QUICK_TRIES_LATE;
-        let holder;
-        for (;;) {
-            const cmd = lockCommands.acquire(appDir, owner);
-            const tried = await host.run(cmd, { quiet: true });
-            if (tried.code === 0) {
-                const lock = new DeployLock(host, appDir, owner.token);
-                lock.scheduleBeat();
-                host.info(`Deploy lock taken (${lockPath})`);
-                return lock;
-            }
-            if (tried.code === 4)
-                throw cannotLock(host, `cannot create the deploy lock's directory ${(0,state_paths/* statePaths */.m)(appDir).dir}`, tried);
-            if (tried.code === 5)
-                throw cannotLock(host, `cannot create the deploy lock ${lockPath}`, tried);
-            if (tried.code === 3) {
-                // Released between our mkdir and the look.
-                if (!mayRetry())
-                    throw lockTimedOut(holder, timeoutMs);
-                await sleep(RETRY_MS);
-                continue;
-            }
-            if (tried.code !== 1)
-                throw new errors/* RemoteError */.Hi(host.label, (0,core_fleet/* failureText */.kY)(cmd, tried));
-            holder = parseHolder(tried.stdout);
-            if (holder.ageSeconds > STALE_AFTER_SECONDS && mayRetry()) {
-                const takeOver = lockCommands.takeOver(appDir, holder.token, newLockToken());
-                const moved = await host.run(takeOver, { quiet: true });
-                if (moved.code === 0) {
-                    core/* warning */.$e(`${host.label}: taking over a deploy lock not refreshed for ${holder.ageSeconds}s, left by ${describeOwner(holder.owner)} (a cancelled or killed run)`);
-                    continue;
-                }
-                if (moved.code === 5) {
-                    throw cannotLock(host, `cannot move the stale deploy lock ${lockPath} aside to take it over`, moved, `it was left by ${describeOwner(holder.owner)}. Nothing was changed on this host`);
-                }
-                if (moved.code !== 3 && moved.code !== 4)
-                    throw new errors/* RemoteError */.Hi(host.label, (0,core_fleet/* failureText */.kY)(takeOver, moved));
-                // Another deploy took it over first, or it was released: look again.
-                await sleep(RETRY_MS);
-                continue;
-            }
-            if (Date.now() >= deadline)
-                throw lockTimedOut(holder, timeoutMs);
-            if (!announced)
-                host.info(`Waiting for the deploy lock held by ${describeOwner(holder.owner)}`);
-            announced = true;
-            await sleep(Math.min(POLL_MS, Math.max(RETRY_MS, deadline - Date.now())));
-        }
-    }
-    /** Refreshes the lock; returns who holds it instead when this run does not any more. */
-    async refresh() {
-        const cmd = lockCommands.heartbeat(this.appDir, this.token);
-        const r = await this.host.run(cmd, { quiet: true });
-        if (r.code === 0)
-            return undefined;
-        if (r.code !== 3)
-            throw new errors/* RemoteError */.Hi(this.host.label, (0,core_fleet/* failureText */.kY)(cmd, r));
-        const owner = parseOwner(r.stdout);
-        return r.stdout.trim() ? describeOwner(owner) : 'nobody';
-    }
-    /** The next heartbeat, one interval after the last one ended: a slow link never piles them up. */
-    scheduleBeat() {
-        this.timer = setTimeout(() => void this.beat(), HEARTBEAT_MS);
-        this.timer.unref();
-    }
-    async beat() {
-        try {
-            this.lostTo ??= await this.refresh();
-        }
-        catch {
-            // the connection is gone; the deploy itself reports that
-        }
-        if (this.timer && !this.lostTo)
-            this.scheduleBeat();
-        else
-            this.stopBeating();
-    }
-    stopBeating() {
-        if (this.timer)
-            clearTimeout(this.timer);
-        this.timer = undefined;
-    }
-    /**
-     * Checks that this run still holds the lock, right before `next` changes
-     * the server; throws LockLost when another deploy has it (or nobody).
-     */
-    async ensureHeld(next) {
-        this.lostTo ??= await this.refresh();
-        if (this.lostTo) {
-            this.stopBeating();
-            throw new LockLost(this.lostTo, next);
-        }
-    }
-    async release() {
-        this.stopBeating();
-        if (this.lostTo)
-            return;
-        await this.host.run(lockCommands.release(this.appDir, this.token), { quiet: true });
-    }
-}
-
+// EXTERNAL MODULE: ./src/ssh-deploy/lock.ts
+var ssh_deploy_lock = __nccwpck_require__(3591);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/journal.ts
 
 
@@ -60381,7 +60463,7 @@ class Journal {
      * the server is that deploy's.
      */
     async fail(err) {
-        if (err instanceof LockLost)
+        if (err instanceof ssh_deploy_lock/* LockLost */.yS)
             return err;
         let reported = err;
         for (const undo of [...this.undos].reverse())
@@ -60421,36 +60503,49 @@ function lockLostFailure(err, releaseId, journal) {
 
 /**
  * Deploys (or rolls back) one host. Takes the lock, stages the source, then
- * changes the app. `compose` is the Compose the check before found, if it ran.
+ * changes the app. `compose` is the Compose the check before found, if it ran;
+ * `dockerConfig` the directory of this deploy's registry login, if it has one.
  */
-async function deployHost(host, s, plan, compose) {
+async function deployHost(host, s, plan, compose, dockerConfig) {
     const { appDir } = s.app;
     const binary = compose ?? (await (0,server_compose/* detectCompose */.ib)(host, s.app.composeChoice));
     host.info(`Compose: ${binary.join(' ')}`);
     const lock = s.lock
-        ? await DeployLock.acquire(host, appDir, {
+        ? await ssh_deploy_lock/* DeployLock */.Fc.acquire(host, appDir, {
             token: plan.lockToken,
             runKey: s.run.runKey,
             runUrl: s.run.runUrl,
+            attempt: s.run.attempt,
             release: plan.releaseId,
             since: new Date().toISOString()
         }, s.lockTimeoutMs)
         : undefined;
     if (lock)
-        plan.onLocked?.(lock.token);
+        plan.onLocked?.(lock.token, host.label);
     const journal = new Journal(async (next) => lock?.ensureHeld(next));
     try {
-        return await runHostDeploy({ host, s, plan, binary, paths: (0,state_paths/* statePaths */.m)(appDir), journal });
+        return await runHostDeploy({
+            host,
+            s,
+            plan,
+            binary,
+            paths: (0,state_paths/* statePaths */.m)(appDir),
+            journal,
+            dockerConfig
+        });
     }
     catch (err) {
-        if (err instanceof LockLost)
+        if (err instanceof ssh_deploy_lock/* LockLost */.yS)
             throw lockLostFailure(err, plan.releaseId, journal);
         throw err;
     }
     finally {
-        await lock
-            ?.release()
-            .catch(err => core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
+        if (plan.keepLock)
+            lock?.handOver();
+        else
+            await lock
+                ?.release()
+                .catch(err => core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
     }
 }
 
@@ -60607,9 +60702,175 @@ async function preflightHost(host, s) {
     return found;
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 4 modules
-var settings = __nccwpck_require__(4671);
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 5 modules
+var settings = __nccwpck_require__(6524);
+;// CONCATENATED MODULE: ./src/commands/registry-login.ts
+/** The name mktemp gives the deploy's Docker configuration directory, in the deploy user's home. */
+const DOCKER_CONFIG_PREFIX = '.deploy-kit-docker.';
+const MADE = /^\/(?:[^\0\n]*\/)?\.deploy-kit-docker\.[A-Za-z0-9]{10}$/;
+/** Whether `path` is one this deploy made (mkDockerConfig's output): the only kind it removes. */
+function isDeployDockerConfig(path) {
+    return MADE.test(path) && !path.split('/').includes('..');
+}
+/**
+ * Makes a Docker configuration directory for this deploy alone: mode 700 in
+ * the deploy user's home (not /tmp, which every user can list), and prints
+ * its path. The CLI plugins of the user's usual configuration (Compose v2
+ * installed in ~/.docker/cli-plugins) stay reachable through a link; its
+ * logins and credential helpers do not come along, so the password is
+ * stored nowhere else.
+ */
+function mkDockerConfig() {
+    return {
+        argv: [
+            'sh',
+            '-c',
+            [
+                'set -e',
+                'umask 077',
+                'base=${DOCKER_CONFIG:-${HOME:?HOME is not set}/.docker}',
+                `dir=$(mktemp -d "$HOME/${DOCKER_CONFIG_PREFIX}XXXXXXXXXX")`,
+                'chmod 700 "$dir"',
+                'if [ -d "$base/cli-plugins" ]; then ln -s "$base/cli-plugins" "$dir/cli-plugins"; fi',
+                'printf "%s\\n" "$dir"'
+            ].join('; ')
+        ]
+    };
+}
+/**
+ * `docker login` into `dockerConfig` only. The password is the command's
+ * standard input (`--password-stdin`): never in an argv, the environment or
+ * the log.
+ */
+function dockerLogin(dockerConfig, registry, username, password) {
+    return {
+        argv: ['docker', 'login', '--username', username, '--password-stdin', '--', registry],
+        env: { DOCKER_CONFIG: dockerConfig },
+        stdin: password
+    };
+}
+/** Removes the deploy's Docker configuration directory, and the login stored in it. */
+function removeDockerConfig(dockerConfig) {
+    return { argv: ['rm', '-rf', '--', dockerConfig] };
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/registry-session.ts
+// The registry login of one deploy: each server's docker logs in with a
+// configuration directory made for this deploy, every Compose command of the
+// deploy uses it, and it is removed when the deploy ends (or, when the main
+// step died, in the post step, from the paths saved in the step's state).
+
+
+
+const STATE = 'registry-configs';
+/** Every configuration directory this step made and has not removed yet, by host label. */
+const registry_session_open = new Map();
+function saveState() {
+    core/* saveState */.LZ(STATE, JSON.stringify([...registry_session_open]));
+}
+/** The directories the main step left, as its state says; only paths of the kind it makes. */
+function leftConfigs(state = core/* getState */.Gu(STATE)) {
+    if (!state)
+        return new Map();
+    try {
+        const pairs = JSON.parse(state);
+        if (!Array.isArray(pairs))
+            return new Map();
+        return new Map(pairs.filter((p) => Array.isArray(p) &&
+            typeof p[0] === 'string' &&
+            typeof p[1] === 'string' &&
+            isDeployDockerConfig(p[1])));
+    }
+    catch {
+        return new Map();
+    }
+}
+function lastLines(text) {
+    return text.trim().split('\n').slice(-3).join(' ').trim();
+}
+/**
+ * Logs the host in to the registry for this deploy; returns the DOCKER_CONFIG
+ * to run its Compose commands with. A refused login leaves nothing behind
+ * and says what to check.
+ */
+async function logIn(host, login) {
+    const made = await host.run(mkDockerConfig(), { quiet: true });
+    const dir = made.stdout.trim().split('\n').pop() ?? '';
+    if (made.code !== 0 || !isDeployDockerConfig(dir)) {
+        throw new Error(`could not make a private Docker configuration directory in the deploy user's home for the login to ${login.registry}` +
+            (lastLines(made.stderr) ? `: ${lastLines(made.stderr)}` : ''));
+    }
+    registry_session_open.set(host.label, dir);
+    saveState();
+    host.info(`Logging in to ${login.registry} as ${login.username} for this deploy only (${dir})`);
+    const result = await host.run(dockerLogin(dir, login.registry, login.username, login.password));
+    if (result.code === 0)
+        return dir;
+    await logOut(host);
+    const detail = lastLines(result.stderr) || lastLines(result.stdout);
+    throw new Error(`the registry ${login.registry} refused the login as ${login.username}` +
+        (detail ? ` (${detail})` : '') +
+        `: check registry-username and registry-password (from ${login.passwordFrom})` +
+        (login.registry === 'ghcr.io'
+            ? '; a workflow token needs `packages: read` in the job’s permissions'
+            : ''));
+}
+/** Removes the host's configuration directory of this deploy, and the login in it. */
+async function logOut(host) {
+    const dir = registry_session_open.get(host.label);
+    if (!dir)
+        return;
+    try {
+        await host.check(removeDockerConfig(dir), { quiet: true });
+        registry_session_open.delete(host.label);
+        saveState();
+    }
+    catch (err) {
+        core/* warning */.$e(`${host.label}: could not remove the registry login of this deploy (${dir}); the post step tries again: ${(0,errors/* errorMessage */.gJ)(err)}`);
+    }
+}
+/** The post step: removes what a main step that died left on `host`. */
+async function removeLeftConfig(host, dir) {
+    await host.check(removeDockerConfig(dir), { quiet: true });
+    host.info('Removed the registry login left by this run');
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/registry-fleet.ts
+
+
+
+/**
+ * Logs every host in to the registry for this deploy, after the checks and
+ * before any change. A host the registry refuses is refused like a failed
+ * check (its problem says why), and no host keeps a login.
+ */
+async function logInFleet(fleet, members, login, checks) {
+    const configs = new Map();
+    const out = async () => {
+        await fleet.each(members.filter(m => configs.has(m.label)), async (host) => {
+            await logOut(host);
+            configs.delete(host.label);
+        });
+    };
+    if (!login)
+        return { ok: true, configs, logOut: out };
+    let ok = true;
+    await core/* group */.Os(`Registry: logging every host in to ${login.registry} for this deploy`, () => fleet.each(members, async (host) => {
+        try {
+            configs.set(host.label, await logIn(host, login));
+        }
+        catch (err) {
+            ok = false;
+            checks.get(host.label)?.problems.push((0,errors/* errorMessage */.gJ)(err));
+        }
+    }));
+    if (!ok)
+        await out();
+    return { ok, configs, logOut: out };
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/fleet-deploy.ts
+
 
 
 
@@ -60640,6 +60901,7 @@ function changedByThisRun(r) {
  */
 async function deployFleet(s, plan, opts) {
     const fleet = await core_fleet/* Fleet */.Pg.open(s.connection);
+    let registry;
     try {
         const members = opts.backTo
             ? fleet.members.filter(m => opts.backTo.has(m.label))
@@ -60652,11 +60914,15 @@ async function deployFleet(s, plan, opts) {
         if (refused)
             return { refused, results: [...results.values()] };
         const checks = new Map(checked.map(c => [c.host, c.value]));
+        registry = await logInFleet(fleet, members, s.registry, checks);
+        if (!registry.ok)
+            return { refused: true, results: [...results.values()] };
+        const configs = registry.configs;
         const deployOne = (settings, p, title) => async (host) => {
             const started = Date.now();
             const result = results.get(host.label);
             try {
-                return await core/* group */.Os(`${host.label}: ${title}`, () => deployHost(host, settings, p, checks.get(host.label)?.binary));
+                return await core/* group */.Os(`${host.label}: ${title}`, () => deployHost(host, settings, p, checks.get(host.label)?.binary, configs.get(host.label)));
             }
             catch (err) {
                 if (err instanceof DeployFailure) {
@@ -60696,6 +60962,7 @@ async function deployFleet(s, plan, opts) {
         return { refused, results: [...results.values()] };
     }
     finally {
+        await registry?.logOut();
         await fleet.close();
     }
 }
@@ -60721,6 +60988,7 @@ async function goBack(fleet, results, checks, deployOne, s, plan) {
             releaseId: (0,release_log/* newReleaseId */.Po)(new Date(), to.ref),
             lockToken: plan.lockToken,
             onLocked: plan.onLocked,
+            keepLock: plan.keepLock,
             wayBack: false
         }, 
         // The release id and ref come from the server's log: data for the log, never a group title.
@@ -60730,7 +60998,10 @@ async function goBack(fleet, results, checks, deployOne, s, plan) {
         results.find(r => r.host === o.host).back.outcome = o;
 }
 
+// EXTERNAL MODULE: ./src/commands/lock.ts
+var lock = __nccwpck_require__(7587);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/main.ts
+
 
 
 
@@ -60760,7 +61031,7 @@ function envFileSummary(s, rows) {
         return '';
     const code = (text) => `<code>${(0,html/* escapeHtml */.ZD)(text)}</code>`;
     const parts = [
-        s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${shownValue(v)}`)).join(' ')}`,
+        s.vars.length > 0 && `vars ${s.vars.map(([k, v]) => code(`${k}=${(0,env_values/* shownValue */.JJ)(v)}`)).join(' ')}`,
         s.env.length > 0 && `env (secret) ${s.env.map(([k]) => code(k)).join(' ')}`
     ].filter(Boolean);
     return `<p>Set in ${code(s.app.envFile)}: ${parts.join('; ')}.</p>`;
@@ -60917,15 +61188,21 @@ function staysNote(row, rows) {
         : '';
 }
 /**
+ * The root action holds each host's lock from the first change to the end
+ * of its smoke check and any rollback: it runs this stage with its own
+ * `lockToken` and `keepLocks`, learns each lock taken through `onLocked`,
+ * and frees them itself. With `confirmLater` a ready release stays recorded
+ * as started: the root action records it succeeded after its smoke check.
+ *
  * `wayBack: false` leaves the "To go back" line and hints out, for a caller
  * that decides after this stage whether the release stays (the root action).
  * `fleetRollback: false` leaves the way back of a failed fleet to the caller
  * too; `backTo` sends only the hosts named, each to its own release.
  */
 async function run(s, options = {}) {
-    registerEnvSecrets(s.env);
+    (0,env_values/* registerEnvSecrets */.kx)(s.env);
     const releaseId = (0,release_log/* newReleaseId */.Po)(new Date(), s.ref || s.run.sha);
-    const lockToken = newLockToken();
+    const lockToken = options.lockToken ?? (0,ssh_deploy_lock/* newLockToken */.$I)();
     core/* saveState */.LZ(STATE_TOKEN, lockToken);
     const rollback = Boolean(s.rollbackTo || options.backTo);
     const packed = s.source === 'upload' && !rollback ? packTree(s.uploadPath) : undefined;
@@ -60937,7 +61214,12 @@ async function run(s, options = {}) {
             lockToken,
             beforeStart: options.beforeStart,
             wayBack: options.wayBack,
-            onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
+            keepLock: options.keepLocks,
+            confirmLater: options.confirmLater,
+            onLocked: (_token, host) => {
+                core/* saveState */.LZ(STATE_OPEN, 'true');
+                options.onLocked?.(host);
+            }
         }, {
             stopAfterFailure: s.fleet.rollback && !rollback,
             goBack: s.fleet.rollback && options.fleetRollback !== false && !rollback,
@@ -60947,7 +61229,8 @@ async function run(s, options = {}) {
     finally {
         packed?.cleanup();
     }
-    core/* saveState */.LZ(STATE_OPEN, 'false');
+    if (!options.keepLocks)
+        locksReleased();
     const rows = fleetRun.results.map(r => toRow(r, releaseId, s));
     const first = rows.find(r => r.status === 'succeeded') ?? rows[0];
     core/* setOutput */.uH('release-id', releaseId);
@@ -60986,18 +61269,33 @@ async function run(s, options = {}) {
         message: `${rollback ? 'Rolled back' : 'Deployed'} ${first?.ref ?? ''} as release ${releaseId} on ${rows.length} host(s)`
     };
 }
+/** The post step has no lock of this run to release: the main step released every one. */
+function locksReleased() {
+    core/* saveState */.LZ(STATE_OPEN, 'false');
+}
+/** The lock token of the main step, while a lock of it may still be held; undefined when none is. */
+function heldLockToken() {
+    const token = core/* getState */.Gu(STATE_TOKEN);
+    return core/* getState */.Gu(STATE_OPEN) === 'true' && token ? token : undefined;
+}
 /**
  * Runs after the job, even when it failed or was cancelled: releases a lock
  * this run still holds (a lock from a cancelled job is otherwise only taken
- * over once it goes stale).
+ * over once it goes stale), and removes a registry login it left.
  */
 async function post(readSettings) {
-    const token = core/* getState */.Gu(STATE_TOKEN);
-    if (core/* getState */.Gu(STATE_OPEN) !== 'true' || !token)
+    const token = heldLockToken();
+    const logins = leftConfigs();
+    if (!token && logins.size === 0)
         return;
     const { connection, appDir } = readSettings();
     await (0,core_fleet/* forEachHost */.nY)(connection, async (host) => {
-        await host.run(lockCommands.release(appDir, token), { quiet: true });
+        const login = logins.get(host.label);
+        if (login)
+            await removeLeftConfig(host, login);
+        if (!token)
+            return;
+        await host.run(lock/* lockCommands */.y.release(appDir, token), { quiet: true });
         host.info('Released the deploy lock left by this run');
     });
 }
@@ -61021,6 +61319,9 @@ async function post(readSettings) {
  * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
  * JSON object per line, appended and never rewritten. A later line with the
  * same id updates that release (started → succeeded / failed / rolled-back).
+ * A release the root action deploys gets `readyAt` once its containers are
+ * ready and `succeeded` only after its smoke check passed: one whose check
+ * failed or never ran stays `started` or `failed`, never `previous`.
  */
 const STATUSES = ['started', 'succeeded', 'failed', 'rolled-back'];
 const SOURCES = ['git', 'upload', 'none'];
@@ -61030,6 +61331,7 @@ const TEXT_FIELDS = [
     'runUrl',
     'startedAt',
     'finishedAt',
+    'readyAt',
     'releaseDir',
     'rollbackOf',
     'error'
@@ -61296,7 +61598,7 @@ function parseRepository(text, input = 'repository') {
 
 /***/ }),
 
-/***/ 4671:
+/***/ 6524:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61494,7 +61796,60 @@ var git_ref = __nccwpck_require__(4831);
 var repository_url = __nccwpck_require__(5508);
 // EXTERNAL MODULE: ./src/core/secrets.ts
 var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/ssh-deploy/registry-settings.ts
+
+
+const GHCR = 'ghcr.io';
+/** A registry host name or address with an optional port; no scheme, path or user. */
+const REGISTRY = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+/**
+ * registry, registry-username, registry-password. Without registry nothing
+ * logs in. For ghcr.io the password defaults to the workflow token
+ * (github-token) and the user to the workflow's actor (GITHUB_ACTOR).
+ */
+function readRegistryLogin(read, actor) {
+    const password = read('registry-password').trim();
+    // Masked before anything could print it, the refusals below included.
+    (0,secrets/* registerSecret */.cl)(password);
+    if ((0,secrets/* isShortSecret */.nz)(password))
+        (0,secrets/* warnShortSecret */.n$)('registry-password', 'Check the secret: registry tokens are much longer.');
+    const registry = read('registry').trim().toLowerCase();
+    const username = read('registry-username').trim();
+    if (!registry) {
+        if (password || username) {
+            throw new errors/* InputError */.dz('registry', `is empty, but ${password ? 'registry-password' : 'registry-username'} is set`, 'Name the registry the images come from (e.g. ghcr.io), or leave out its user and password');
+        }
+        return undefined;
+    }
+    if (!REGISTRY.test(registry)) {
+        throw new errors/* InputError */.dz('registry', `${JSON.stringify(registry)} is not a registry host`, 'Give its host name, with a port if it has one (ghcr.io, registry.example.com:5000), without https:// or a path');
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\0-\x1f\x7f]/.test(username)) {
+        throw new errors/* InputError */.dz('registry-username', 'holds a control character (a line break?)');
+    }
+    const ghcr = registry === GHCR;
+    let from = 'registry-password';
+    let secret = password;
+    if (!secret && ghcr) {
+        secret = read('github-token').trim();
+        (0,secrets/* registerSecret */.cl)(secret);
+        from = 'github-token';
+    }
+    if (!secret) {
+        throw new errors/* InputError */.dz('registry-password', `is empty: the servers need a password or token to log in to ${registry}`, ghcr
+            ? 'Pass a token with packages: read, or github-token: ${{ github.token }} with `packages: read` in the job’s permissions'
+            : 'Pass the registry password or token from a secret');
+    }
+    const user = username || (ghcr ? actor : '');
+    if (!user) {
+        throw new errors/* InputError */.dz('registry-username', `is empty: ${ghcr ? 'GITHUB_ACTOR is not set either' : `${registry} needs the user to log in as`}`, 'Give the registry user name');
+    }
+    return { registry, username: user, password: secret, passwordFrom: from };
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
+
 
 
 
@@ -61515,6 +61870,7 @@ function runContext(env = process.env) {
         actor: env.GITHUB_ACTOR || '',
         runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
         runKey: `${repository}#${runId}.${env.GITHUB_RUN_ATTEMPT || '1'}:${env.GITHUB_JOB || ''}`,
+        attempt: env.GITHUB_RUN_ATTEMPT || '1',
         serverUrl,
         repository
     };
@@ -61571,6 +61927,7 @@ function readWaitStable(read, wait, waitTimeoutMs) {
  */
 function readDeploySettings(read, run = runContext(), connection) {
     const repository = readRepository(read);
+    const registry = readRegistryLogin(read, run.actor);
     connection ??= (0,connection_settings/* readConnectionSettings */.S)(read);
     const app = (0,app_settings/* readAppSettings */.b)(read);
     const source = (0,inputs/* readChoice */.Kf)(read, 'source', ['git', 'upload', 'none'], 'git');
@@ -61625,6 +61982,7 @@ function readDeploySettings(read, run = runContext(), connection) {
         rollbackTo,
         allowOlder: (0,inputs/* readBoolean */.Vf)(read, 'allow-older', false),
         fleet: readFleetSettings(read, connection.targets.length),
+        registry,
         run
     };
 }
@@ -61661,10 +62019,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(329);
-/* harmony import */ var _ssh_deploy_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4671);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7231);
-/* harmony import */ var _root_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9109);
+/* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1089);
+/* harmony import */ var _ssh_deploy_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6524);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4731);
+/* harmony import */ var _root_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(545);
 
 
 
@@ -61684,7 +62042,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7231:
+/***/ 4731:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61850,7 +62208,7 @@ const PASSWORD_VAR = 'PGPASSWORD';
  * on standard input; inside a service Compose passes it on from its own
  * environment.
  */
-function postgresClient(db, project, argv) {
+function database_postgresClient(db, project, argv) {
     const target = db.databaseUrl
         ? [`--dbname=${db.databaseUrl}`]
         : ['-U', db.user, '-d', db.database];
@@ -61872,7 +62230,7 @@ function postgresClient(db, project, argv) {
 const DUMP_COMPLETE = 'PostgreSQL database dump complete';
 /** pg_dump argv: plain SQL with DROP … IF EXISTS, so restoring over a half-migrated database works. */
 function dumpCommand(db, project) {
-    return postgresClient(db, project, ['pg_dump', '--clean', '--if-exists', '--no-owner']);
+    return database_postgresClient(db, project, ['pg_dump', '--clean', '--if-exists', '--no-owner']);
 }
 function restoreCommand(db, project) {
     return postgresClient(db, project, ['psql', '-v', 'ON_ERROR_STOP=1', '--quiet']);
@@ -61921,6 +62279,98 @@ function restoreHint(restore, file) {
         : '';
     return `${password}gzip -dc ${(0,shell/* commandLine */.ay)([file])} | ${restore.cwd ? `(cd ${(0,shell/* commandLine */.ay)([restore.cwd])} && ` : ''}${(0,shell/* commandLine */.ay)(restore.argv)}${restore.cwd ? ')' : ''}`;
 }
+
+;// CONCATENATED MODULE: ./src/commands/restore.ts
+
+
+/**
+ * psql that runs its whole input as one transaction and stops at the first
+ * error, which rolls everything back: a restore either happens or does not.
+ */
+function singleTransactionPsql(db, project) {
+    return database_postgresClient(db, project, [
+        'psql',
+        '-X',
+        '--single-transaction',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--quiet',
+        // The dump's own SELECTs (set_config) print rows; errors still reach stderr.
+        '--output=/dev/null'
+    ]);
+}
+// pg_dump starts its output with `SET lock_timeout = 0;`, which would undo
+// ours: awk puts ours first and leaves that line out. A dump that cannot be
+// read to its end gets a statement that fails after it, so what was read is
+// never committed.
+const SET_LOCK_TIMEOUT = 'NR == 1 { print "SET lock_timeout = " t ";" } $0 == "SET lock_timeout = 0;" { next } { print }';
+const RESTORE_SCRIPT = 'f=$1; t=$2; a=$3; shift 3; ' +
+    '{ gzip -dc -- "$f" || printf \'\\n\\\\.\\n;\\nDO $deploykit$ BEGIN RAISE EXCEPTION %s; END $deploykit$;\\n\' "\'the dump could not be read to its end\'"; } | ' +
+    'awk -v t="$t" "$a" | "$@"';
+/**
+ * Restores a gzip dump (`pg_dump --clean --if-exists`) in one transaction,
+ * waiting at most `lockTimeoutSeconds` for each lock the app holds, so a DROP
+ * fails instead of hanging until the command timeout.
+ */
+function restoreInOneTransactionCommand(db, project, file, lockTimeoutSeconds) {
+    const psql = singleTransactionPsql(db, project);
+    return {
+        cwd: psql.cwd,
+        env: psql.env,
+        secretEnv: psql.secretEnv,
+        argv: [
+            'sh',
+            '-c',
+            RESTORE_SCRIPT,
+            'sh',
+            file,
+            `'${Math.max(1, Math.floor(lockTimeoutSeconds))}s'`,
+            SET_LOCK_TIMEOUT,
+            ...psql.argv
+        ]
+    };
+}
+/**
+ * The dump's own record of its data: for each table, the rows of its COPY
+ * block (one line a row: COPY escapes newlines), as `schema.table<TAB>rows`.
+ */
+function dumpRecordCommand(file) {
+    const awk = '/^COPY .* FROM stdin;$/ { t = substr($0, 6); sub(/ \\(.*\\) FROM stdin;$/, "", t); sub(/ FROM stdin;$/, "", t); n = 0; inside = 1; next } ' +
+        'inside && $0 == "\\\\." { printf "%s\\t%d\\n", t, n; inside = 0; next } ' +
+        'inside { n++ }';
+    return {
+        argv: ['sh', '-c', 'gzip -dc -- "$1" | awk "$2"', 'sh', file, awk]
+    };
+}
+/** Every ordinary table outside the system schemas with its row count, named as pg_dump names it. */
+const TABLE_COUNTS_SQL = "select format('%I.%I', n.nspname, c.relname), " +
+    "(xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text " +
+    'from pg_class c join pg_namespace n on n.oid = c.relnamespace ' +
+    "where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%' " +
+    'order by 1';
+/** The database's tables and their row counts now, as `schema.table<TAB>rows` lines. */
+function tableCountsCommand(db, project) {
+    return database_postgresClient(db, project, [
+        'psql',
+        '-X',
+        '-q',
+        '-A',
+        '-t',
+        '-F',
+        '\t',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        TABLE_COUNTS_SQL
+    ]);
+}
+const restoreServiceCommands = {
+    /** The project's running services, one a line (Compose v1 and v2 both read this filter). */
+    running: (project) => (0,commands_compose/* composeCommand */.ec)(project, ['ps', '--services', '--filter', 'status=running']),
+    stop: (project, services) => (0,commands_compose/* composeCommand */.ec)(project, ['stop', ...services]),
+    /** Starts the stopped containers again, as they were: nothing is recreated. */
+    start: (project, services) => (0,commands_compose/* composeCommand */.ec)(project, ['start', ...services])
+};
 
 ;// CONCATENATED MODULE: ./src/commands/migrate-tool.ts
 /**
@@ -61977,7 +62427,284 @@ function stateArgv(tool, python) {
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/core/prune.ts
 var prune = __nccwpck_require__(2307);
+;// CONCATENATED MODULE: ./src/commands/restore-proof.ts
+
+/**
+ * One line per table of the database's own schemas, `schema.table<TAB>rows`,
+ * sorted: the table list and every table's row count in one query, which
+ * reads the same on the source (inside the dump's snapshot) and on the
+ * scratch copy. Partitioned tables count their partitions' rows, on both sides.
+ */
+const restore_proof_TABLE_COUNTS_SQL = "select format('%s.%s', n.nspname, c.relname) || chr(9) || " +
+    "(xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text " +
+    'from pg_class c join pg_namespace n on n.oid = c.relnamespace ' +
+    "where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') " +
+    "and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%' order by 1;";
+/** psql without the user's psqlrc, quiet, unaligned rows, stopping at the first error. */
+const PSQL = ['psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1'];
+/**
+ * pg_dump into `file` (through gzip, as writeDumpCommand), and the table
+ * counts of the very snapshot it dumped: a psql session opens a repeatable-read
+ * transaction and exports its snapshot, pg_dump dumps with `--snapshot` of it,
+ * and the same transaction, still open, then counts the rows. So writes the
+ * app makes meanwhile are in neither. The counts are what the command prints.
+ * The psql session reads its SQL from a FIFO, so it stays open across the dump;
+ * its words and pg_dump's are passed as positional parameters, and only
+ * `"${N}"` references are ever evaluated, never their values.
+ */
+function snapshotDumpCommand(db, project, file) {
+    const session = database_postgresClient(db, project, PSQL);
+    const dump = database_postgresClient(db, project, ['pg_dump', '--clean', '--if-exists', '--no-owner']);
+    const script = [
+        'f=$1; n=$2; shift 2',
+        'i=1; p=; while [ "$i" -le "$n" ]; do p="$p \\"\\${$i}\\""; i=$((i+1)); done',
+        'd=; while [ "$i" -le "$#" ]; do d="$d \\"\\${$i}\\""; i=$((i+1)); done',
+        'umask 077; mkdir -p -- "$(dirname -- "$f")" || exit 1',
+        't=$(mktemp -d) && [ -n "$t" ] && [ -d "$t" ] || exit 1',
+        'sp=',
+        'finish() { exec 3>&-; [ -n "$sp" ] && wait "$sp" 2>/dev/null; rm -rf -- "$t"; rm -f -- "$f.part" "$f.status"; }',
+        'fail() { echo "$1" >&2; [ -s "$t/err" ] && tail -n 3 "$t/err" >&2; finish; exit 1; }',
+        'mkfifo "$t/sql" || fail "cannot make a FIFO"',
+        'eval "$p" < "$t/sql" > "$t/out" 2> "$t/err" & sp=$!',
+        'exec 3> "$t/sql"',
+        "printf '%s\\n' 'begin isolation level repeatable read;' 'select pg_export_snapshot();' >&3",
+        'w=0; while [ ! -s "$t/out" ]; do kill -0 "$sp" 2>/dev/null || fail "the snapshot session ended"; [ "$w" -lt 600 ] || fail "no snapshot after 60 s"; sleep 0.1; w=$((w+1)); done',
+        'sleep 0.1; snap=$(head -n 1 "$t/out")',
+        'case $snap in *[!0-9A-Fa-f-]*|"") fail "not a snapshot id";; esac',
+        '{ eval "$d \\"--snapshot=\\$snap\\""; echo $? > "$f.status"; } | gzip -c > "$f.part" && [ "$(cat "$f.status" 2>/dev/null)" = 0 ] || fail "pg_dump failed"',
+        `printf '%s\\n' ${shellSingle(restore_proof_TABLE_COUNTS_SQL)} 'commit;' '\\q' >&3`,
+        'exec 3>&-; wait "$sp"; s=$?; sp=',
+        '[ "$s" = 0 ] || fail "counting the rows in the snapshot failed"',
+        'mv -- "$f.part" "$f" || fail "cannot name the dump"',
+        'rm -f -- "$f.status"; tail -n +2 "$t/out"; rm -rf -- "$t"'
+    ].join('\n');
+    return {
+        cwd: dump.cwd,
+        env: dump.env,
+        secretEnv: dump.secretEnv,
+        argv: [
+            'sh',
+            '-c',
+            script,
+            'sh',
+            file,
+            String(session.argv.length),
+            ...session.argv,
+            ...dump.argv
+        ]
+    };
+}
+function shellSingle(text) {
+    return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+/** The same connection to another database of the same server (the scratch copy). */
+function otherDatabase(db, database) {
+    return {
+        ...db,
+        database,
+        databaseUrl: db.databaseUrl
+            ? db.databaseUrl.replace(/^(postgres(?:ql)?:\/\/[^/?]*)(\/[^?]*)?/, `$1/${database}`)
+            : ''
+    };
+}
+/** Creates (or drops) the scratch database, connected to the source database. */
+function scratchDatabaseCommand(db, project, action, scratch) {
+    const sql = action === 'create' ? `create database "${scratch}"` : `drop database if exists "${scratch}"`;
+    return database_postgresClient(db, project, [...PSQL, '-c', sql]);
+}
+/**
+ * Restores `file` into the scratch database and prints its table counts. A
+ * gzip error counts as a failure too (dash has no pipefail): psql would take a
+ * cut stream for a shorter dump.
+ */
+function restoreAndCountCommand(scratch, project, file) {
+    const restore = database_postgresClient(scratch, project, [...PSQL, '-o', '/dev/null']);
+    const count = database_postgresClient(scratch, project, [...PSQL, '-c', restore_proof_TABLE_COUNTS_SQL]);
+    const script = [
+        'f=$1; n=$2; shift 2',
+        'i=1; r=; while [ "$i" -le "$n" ]; do r="$r \\"\\${$i}\\""; i=$((i+1)); done',
+        'c=; while [ "$i" -le "$#" ]; do c="$c \\"\\${$i}\\""; i=$((i+1)); done',
+        '{ gzip -dc -- "$f" || echo gzip > "$f.proof-gzip"; } | eval "$r" >/dev/null || { rm -f -- "$f.proof-gzip"; exit 1; }',
+        'if [ -e "$f.proof-gzip" ]; then rm -f -- "$f.proof-gzip"; echo "the dump does not decompress" >&2; exit 1; fi',
+        'eval "$c"'
+    ].join('\n');
+    return {
+        cwd: restore.cwd,
+        env: restore.env,
+        secretEnv: restore.secretEnv,
+        argv: [
+            'sh',
+            '-c',
+            script,
+            'sh',
+            file,
+            String(restore.argv.length),
+            ...restore.argv,
+            ...count.argv
+        ]
+    };
+}
+/** What the runner compares a copied dump with, and the release log records: `<sha256> <bytes>`. */
+function checksumCommand(file) {
+    return {
+        argv: [
+            'sh',
+            '-c',
+            's=$(sha256sum -- "$1") && b=$(stat -c %s -- "$1") && echo "${s%% *} $b"',
+            'sh',
+            file
+        ]
+    };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/migrate/restore-proof.ts
+
+
+/** `schema.table<TAB>rows` lines, as TABLE_COUNTS_SQL prints them. */
+function parseTableCounts(text) {
+    const counts = new Map();
+    for (const line of text.split('\n')) {
+        const m = /^(.+)\t(\d+)$/.exec(line.trimEnd());
+        if (m)
+            counts.set(m[1], Number(m[2]));
+    }
+    return counts;
+}
+/** Every difference between the source's snapshot and the restored copy, in words; empty when none. */
+function countDifferences(source, restored) {
+    const out = [];
+    for (const [table, rows] of source) {
+        const got = restored.get(table);
+        if (got === undefined)
+            out.push(`${table} is missing`);
+        else if (got !== rows)
+            out.push(`${table} has ${got} rows, not ${rows}`);
+    }
+    for (const table of restored.keys())
+        if (!source.has(table))
+            out.push(`${table} is not in the source database`);
+    return out;
+}
+async function checksumOf(host, file, verify) {
+    const out = await host.check(checksumCommand(file), { quiet: true });
+    const [sha256 = '', size = '0'] = out.stdout.trim().split(' ');
+    if (!/^[0-9a-f]{64}$/.test(sha256))
+        throw new Error(`the checksum of ${file} cannot be read; nothing was migrated`);
+    return {
+        file,
+        verify,
+        sizeBytes: Number(size),
+        sha256,
+        tables: 0,
+        proofSeconds: 0,
+        runnerCopy: ''
+    };
+}
+function describeRecord(r) {
+    const proof = r.verify === 'restore'
+        ? `, ${r.tables} tables proven by a restore in ${r.proofSeconds.toFixed(1)} s`
+        : '';
+    return `${r.sizeBytes} bytes, sha256 ${r.sha256}${proof}`;
+}
+/** Unique per run and host, recognisable if a lost connection ever leaves one behind. */
+function scratchName(now) {
+    const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    return `deploykit_proof_${stamp}_${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+}
+function lastLines(text) {
+    return text.trim().split('\n').slice(-3).join(' ');
+}
+/**
+ * Restores `file` into a new scratch database on the same server, compares
+ * its tables and row counts with `source` (counted in the dump's snapshot),
+ * and drops the scratch database whatever happened. Throws, so nothing is
+ * migrated, when the dump does not restore to the same tables and rows.
+ */
+async function proveRestore(host, b, project, file, source, now = new Date()) {
+    if (source.size === 0)
+        throw new Error(`backup ${file}: the source database has no tables to prove the dump by; nothing was migrated. Use backup-verify: integrity for an empty database`);
+    const started = Date.now();
+    const scratch = scratchName(now);
+    host.info(`Proving ${file} by a restore into the scratch database ${scratch}`);
+    const created = await host.run(scratchDatabaseCommand(b, project, 'create', scratch), {
+        quiet: true
+    });
+    if (created.code !== 0) {
+        const why = lastLines(created.stderr);
+        const rights = /permission denied to create database/i.test(why)
+            ? `; the role ${b.user || 'of backup-database-url'} may not create a database: give it CREATEDB, or use backup-verify: integrity`
+            : '';
+        throw new Error(`backup ${file} cannot be proven: creating the scratch database failed: ${why}${rights}; nothing was migrated`);
+    }
+    try {
+        const restored = await host.run(restoreAndCountCommand(otherDatabase(b, scratch), project, file), { quiet: true });
+        if (restored.code !== 0)
+            throw new Error(`backup ${file} failed the restore proof: it does not restore: ${lastLines(restored.stderr)}; nothing was migrated`);
+        const differences = countDifferences(source, parseTableCounts(restored.stdout));
+        if (differences.length > 0)
+            throw new Error(`backup ${file} failed the restore proof: restored, it differs from the database it was taken from: ${differences.slice(0, 5).join('; ')}${differences.length > 5 ? `; and ${differences.length - 5} more` : ''}; nothing was migrated`);
+    }
+    finally {
+        const dropped = await host.run(scratchDatabaseCommand(b, project, 'drop', scratch), {
+            quiet: true
+        });
+        if (dropped.code !== 0)
+            host.info(`The scratch database ${scratch} could not be dropped: ${lastLines(dropped.stderr)}; drop it by hand`);
+    }
+    return { tables: source.size, seconds: (Date.now() - started) / 1000 };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/migrate/runner-copy.ts
+
+
+
+
+/** Where the runner keeps its copies: the job's own temporary directory, emptied after the job. */
+function runnerBackupDir(env = process.env) {
+    return (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'deploykit-backups');
+}
+async function sha256OfFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+/**
+ * Brings the dump back to the runner over the host's SSH connection (SFTP),
+ * and keeps it only when its sha256 is the one the server computed.
+ */
+async function copyToRunner(host, record, dir = runnerBackupDir()) {
+    const download = host.transport.download?.bind(host.transport);
+    if (!download)
+        throw new Error(`${host.label}: this connection cannot copy files back`);
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    const target = (0,external_node_path_.join)(dir, (0,external_node_path_.basename)(record.file));
+    const part = `${target}.part`;
+    try {
+        await download(record.file, part);
+        const got = await sha256OfFile(part);
+        if (got !== record.sha256)
+            throw new Error(`the copy of ${record.file} on the runner has sha256 ${got}, not ${record.sha256} as on the server`);
+        (0,external_node_fs_.renameSync)(part, target);
+    }
+    catch (err) {
+        (0,external_node_fs_.rmSync)(part, { force: true });
+        throw new Error(`backup-copy-to: runner failed: ${err instanceof Error ? err.message : String(err)}; nothing was migrated`);
+    }
+    host.info(`Backup copied to the runner, sha256 compared: ${target}`);
+    return target;
+}
+
 ;// CONCATENATED MODULE: ./src/migrate/backup.ts
+
+
+
 
 
 
@@ -61992,18 +62719,33 @@ function backupFileName(database, now) {
 function isOwnBackup(name, database) {
     return new RegExp(`^deploykit-${database.replace(/[.]/g, '\\.')}-\\d{8}T\\d{6}Z\\.sql\\.gz$`).test(name);
 }
-/** Takes and verifies a dump; throws (so nothing is migrated) when either fails. */
+/**
+ * Takes and verifies a dump; throws (so nothing is migrated) when either
+ * fails. With `backup-verify: restore` the dump is taken with the table
+ * counts of its own snapshot, and proven by a restore into a scratch database.
+ */
 async function takeBackup(host, b, project, now = new Date()) {
+    const verify = b.verify ?? 'integrity';
     const file = external_node_path_.posix.join(b.dir, backupFileName(b.database, now));
-    const written = await host.run(writeDumpCommand(dumpCommand(b, project), file));
+    const written = await host.run(verify === 'restore'
+        ? snapshotDumpCommand(b, project, file)
+        : writeDumpCommand(dumpCommand(b, project), file), { quiet: verify === 'restore' });
     if (written.code !== 0) {
         throw new Error(`backup failed (pg_dump into ${file} exited ${written.code ?? written.signal}): ${written.stderr.trim().split('\n').slice(-3).join(' ')}; nothing was migrated`);
     }
-    if ((await host.run(verifyCommand(file), { quiet: true })).code !== 0) {
+    if (verify !== 'none' && (await host.run(verifyCommand(file), { quiet: true })).code !== 0) {
         throw new Error(`backup ${file} failed verification (not gzip, empty, or without "${DUMP_COMPLETE}"); nothing was migrated`);
     }
-    host.info(`Backup written and verified: ${file}`);
-    return file;
+    const record = await checksumOf(host, file, verify);
+    if (verify === 'restore') {
+        const proof = await proveRestore(host, b, project, file, parseTableCounts(written.stdout), now);
+        record.tables = proof.tables;
+        record.proofSeconds = proof.seconds;
+    }
+    host.info(`Backup written${verify === 'none' ? '' : ' and verified'}: ${file} (${describeRecord(record)})`);
+    if (b.copyTo === 'runner')
+        record.runnerCopy = await copyToRunner(host, record);
+    return record;
 }
 /** Deletes the oldest of this database's own dumps beyond `keep`; any other file is left alone. */
 async function pruneBackups(host, b) {
@@ -62013,6 +62755,130 @@ async function pruneBackups(host, b) {
         keepNewest: b.keep,
         remove: name => files/* fileCommands */.t.removeFile(external_node_path_.posix.join(b.dir, name))
     });
+}
+
+;// CONCATENATED MODULE: ./src/migrate/restore.ts
+
+
+/** `schema.table` → rows, from `schema.table<TAB>rows` lines. */
+function parseCounts(text) {
+    const counts = new Map();
+    for (const line of text.split('\n')) {
+        const tab = line.lastIndexOf('\t');
+        if (tab <= 0)
+            continue;
+        counts.set(line.slice(0, tab), Number(line.slice(tab + 1)));
+    }
+    return counts;
+}
+/** The tables whose rows differ from the dump's record, as `table: dump N, database M`. */
+function restore_countDifferences(recorded, restored) {
+    return [...recorded].flatMap(([table, rows]) => {
+        const now = restored.get(table);
+        if (now === rows)
+            return [];
+        return [`${table}: dump ${rows}, database ${now === undefined ? 'no such table' : now}`];
+    });
+}
+const lastLine = (text) => text.trim().split('\n').pop() ?? '';
+/**
+ * Restores a verified dump so that it cannot half-happen: the services that
+ * write are stopped, the dump runs in one transaction (a failure anywhere
+ * rolls all of it back), the restored tables' rows are counted against the
+ * dump's own record, and the services are started again whatever happened.
+ */
+async function restoreBackup(host, r) {
+    const lost = `writes after ${r.takenAt.toISOString()} (the dump's time) are lost`;
+    const record = await host.run(dumpRecordCommand(r.file), { quiet: true });
+    if (record.code !== 0) {
+        return {
+            restored: false,
+            message: `it was not restored: the dump cannot be read (${lastLine(record.stderr)}); the database is as the migration left it`
+        };
+    }
+    const recorded = parseCounts(record.stdout);
+    const running = await host.run(restoreServiceCommands.running(r.project), { quiet: true });
+    const up = new Set(running.stdout.split('\n').map(s => s.trim()));
+    const stopped = running.code === 0 ? r.stopServices.filter(s => up.has(s)) : [...r.stopServices];
+    if (stopped.length) {
+        host.info(`Stopping ${stopped.join(', ')} while the backup is restored (restore-stop-services)`);
+        const stop = await host.run(restoreServiceCommands.stop(r.project, stopped));
+        if (stop.code !== 0) {
+            await host.run(restoreServiceCommands.start(r.project, stopped));
+            return {
+                restored: false,
+                message: `it was not restored: stopping ${stopped.join(', ')} failed (${lastLine(stop.stderr)}); the database is as the migration left it`
+            };
+        }
+    }
+    let outcome;
+    try {
+        outcome = await restoreAndCount(host, r, recorded, lost);
+    }
+    catch (err) {
+        outcome = {
+            restored: false,
+            message: `restoring it was cut off (${(0,errors/* errorMessage */.gJ)(err)}); as one transaction it is committed whole or not at all`
+        };
+    }
+    if (stopped.length) {
+        const start = await host.run(restoreServiceCommands.start(r.project, stopped));
+        outcome.message +=
+            start.code === 0
+                ? `; ${stopped.join(', ')} stopped during the restore and started again`
+                : `; starting ${stopped.join(', ')} again FAILED (${lastLine(start.stderr)}): they are stopped`;
+    }
+    return outcome;
+}
+async function restoreAndCount(host, r, recorded, lost) {
+    host.info(`Restoring ${r.file} in one transaction (waiting at most ${r.lockTimeoutSeconds}s for a lock)`);
+    const restore = await host.run(restoreInOneTransactionCommand(r.backup, r.project, r.file, r.lockTimeoutSeconds));
+    if (restore.code !== 0) {
+        return {
+            restored: false,
+            message: `restoring it FAILED and was rolled back as one transaction, so the database is as the migration left it: ${lastLine(restore.stderr) || `exit ${restore.code ?? restore.signal}`}`
+        };
+    }
+    const counts = await host.run(tableCountsCommand(r.backup, r.project), { quiet: true });
+    if (counts.code !== 0) {
+        return {
+            restored: true,
+            message: `it was restored (restore-on-failure), but its rows cannot be counted (${lastLine(counts.stderr)}); ${lost}`
+        };
+    }
+    const differ = restore_countDifferences(recorded, parseCounts(counts.stdout));
+    if (differ.length) {
+        return {
+            restored: true,
+            message: `it was restored (restore-on-failure), but the row counts differ from the dump's: ${differ.join('; ')}; ${lost}`
+        };
+    }
+    return {
+        restored: true,
+        message: `it was restored in one transaction (restore-on-failure): ${recorded.size} tables, each with the rows the dump recorded; ${lost}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/migrate/backup-report.ts
+/** migrate's outputs about the dump: empty strings without a backup. */
+function backupOutputs(r) {
+    return {
+        'backup-sha256': r?.sha256 ?? '',
+        'backup-size': r ? String(r.sizeBytes) : '',
+        'backup-tables': r && r.verify === 'restore' ? String(r.tables) : '',
+        'backup-proof-seconds': r && r.verify === 'restore' ? r.proofSeconds.toFixed(1) : '',
+        'backup-runner-file': r?.runnerCopy ?? ''
+    };
+}
+/** One sentence for the summary: what was proven of the dump, and where its copies are. */
+function backupSummaryLine(r) {
+    const how = r.verify === 'restore'
+        ? `proven by a restore into a scratch database: ${r.tables} tables, the same row counts as the source in the dump's snapshot, in ${r.proofSeconds.toFixed(1)} s`
+        : r.verify === 'integrity'
+            ? 'checked for integrity (gzip, not empty, pg_dump trailer), not restored'
+            : 'not verified (backup-verify: none)';
+    const copy = r.runnerCopy ? `; copied to the runner (${r.runnerCopy}), sha256 compared` : '';
+    return `Backup ${r.file}: ${r.sizeBytes} bytes, sha256 ${r.sha256}; ${how}${copy}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/migrate/revisions.ts
@@ -62080,6 +62946,9 @@ function downTargets(tool, recorded, current) {
 
 
 
+
+
+
 function directionWord(direction) {
     return direction === 'up' ? 'applied' : 'reverted';
 }
@@ -62128,17 +62997,21 @@ function targetsFrom(s, before) {
     return downTargets(s.tool, s.downTo, before.revision);
 }
 /** What a failed migration says: the tool's error, the revision the database is at, the backup. */
-async function failureMessage(host, s, project, python, result, backupFile) {
+async function failureMessage(host, s, project, python, result, backup) {
     const why = toolError(result.stdout, result.stderr);
     let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`;
-    if (backupFile)
-        message += `. The backup taken before it is ${backupFile}`;
-    if (s.restoreOnFailure && s.backup && backupFile) {
-        const restored = await host.run(restoreFromFileCommand(restoreCommand(s.backup, project), backupFile));
-        message +=
-            restored.code === 0
-                ? '; it was restored (restore-on-failure)'
-                : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`;
+    if (backup)
+        message += `. The backup taken before it is ${backup.file}`;
+    if (s.restoreOnFailure && s.backup && backup) {
+        const restored = await restoreBackup(host, {
+            backup: s.backup,
+            project,
+            file: backup.file,
+            takenAt: backup.takenAt,
+            stopServices: s.restoreStopServices,
+            lockTimeoutSeconds: s.restoreLockTimeout
+        });
+        message += `; ${restored.message}`;
     }
     else {
         message += '; the database is as the tool left it';
@@ -62177,8 +63050,10 @@ async function migrateHost(host, s) {
         return report;
     }
     if (s.backup) {
-        report.backupFile = await takeBackup(host, s.backup, project);
-        report.restoreHint = restoreHint(restoreCommand(s.backup, project), report.backupFile);
+        report.backupTakenAt = new Date();
+        report.backup = await takeBackup(host, s.backup, project, report.backupTakenAt);
+        report.backupFile = report.backup.file;
+        report.restoreHint = restoreHint(singleTransactionPsql(s.backup, project), report.backupFile);
         const removed = await pruneBackups(host, s.backup);
         if (removed.length)
             host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`);
@@ -62190,7 +63065,9 @@ async function migrateHost(host, s) {
             : (0,commands_compose/* inService */.PX)(project, 'run', s.service, []);
         const result = await host.run(cmd);
         if (result.code !== 0)
-            throw new Error(await failureMessage(host, s, project, python, result, report.backupFile));
+            throw new Error(await failureMessage(host, s, project, python, result, report.backupFile && report.backupTakenAt
+                ? { file: report.backupFile, takenAt: report.backupTakenAt }
+                : undefined));
     }
     const after = await readState(host, s, project, python);
     report.toRevision = after?.revision ?? '';
@@ -62215,6 +63092,8 @@ async function main_run(s) {
     core/* setOutput */.uH('from-revision', first?.fromRevision ?? '');
     core/* setOutput */.uH('to-revision', first?.toRevision ?? '');
     core/* setOutput */.uH('applied', first ? String(first.applied.length) : '0');
+    for (const [name, value] of Object.entries(backupOutputs(first?.backup)))
+        core/* setOutput */.uH(name, value);
     const table = [
         ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(data => ({ data, header: true })),
         ...outcomes.map(o => (0,html/* summaryRow */.lW)([
@@ -62227,6 +63106,8 @@ async function main_run(s) {
         ]))
     ];
     const summary = core/* summary */.z.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table);
+    if (first?.backup)
+        summary.addRaw(`<p>${(0,html/* escapeHtml */.ZD)(backupSummaryLine(first.backup))}</p>`, true);
     if (first?.restoreHint)
         summary
             .addRaw('<p>Restore the backup with:</p>')
@@ -62338,8 +63219,6 @@ async function checkUntilPassing(run) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/commands/http-probe.ts
 var http_probe = __nccwpck_require__(2835);
 ;// CONCATENATED MODULE: ./src/smoke-check/probe-output.ts
@@ -62360,7 +63239,7 @@ function trailerFields(text, marker) {
     }
     return fields;
 }
-function lastLine(text) {
+function probe_output_lastLine(text) {
     return (text
         .split('\n')
         .map(l => l.trim())
@@ -62385,7 +63264,7 @@ function wgetOutput(client, fields, body, stderr, followRedirects) {
         // GNU wget's own hint names its --no-check-certificate flag; the input is what the user sets.
         const error = client === 'wget' && fields.exit === '5'
             ? `TLS certificate not accepted by wget; ${TLS_HINT}`
-            : lastLine(stderr) || `wget exited with ${fields.exit}`;
+            : probe_output_lastLine(stderr) || `wget exited with ${fields.exit}`;
         return { client, body, latencyMs, error };
     }
     // busybox wget cannot leave a redirect unfollowed; its first status is the one asked for.
@@ -62397,7 +63276,7 @@ function wgetOutput(client, fields, body, stderr, followRedirects) {
 function parseProbeOutput(stdout, stderr, marker, followRedirects) {
     const at = stdout.indexOf(`\n${marker}`);
     if (at < 0) {
-        return { body: '', error: lastLine(stderr) || lastLine(stdout) || 'the probe printed nothing' };
+        return { body: '', error: probe_output_lastLine(stderr) || probe_output_lastLine(stdout) || 'the probe printed nothing' };
     }
     const body = stdout.slice(0, at);
     const fields = trailerFields(stdout.slice(at + 1), marker);
@@ -62442,8 +63321,8 @@ function parseProbeOutput(stdout, stderr, marker, followRedirects) {
         const why = fields.exit === '28'
             ? 'no complete response before the timeout'
             : fields.exit === '60'
-                ? `${lastLine(stderr)}; ${TLS_HINT}`
-                : lastLine(stderr);
+                ? `${probe_output_lastLine(stderr)}; ${TLS_HINT}`
+                : probe_output_lastLine(stderr);
         return { client, body, latencyMs, error: why || `curl exited with ${fields.exit}` };
     }
     return { client, status, body, latencyMs, location: fields.location || undefined };
@@ -62924,8 +63803,8 @@ async function smoke_check_main_run(settings) {
         };
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 42 modules
-var main = __nccwpck_require__(329);
+// EXTERNAL MODULE: ./src/ssh-deploy/main.ts + 41 modules
+var main = __nccwpck_require__(1089);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -68032,6 +68911,175 @@ class GithubDeployment {
     }
 }
 
+// EXTERNAL MODULE: ./src/commands/lock.ts
+var lock = __nccwpck_require__(7587);
+// EXTERNAL MODULE: ./src/ssh-deploy/lock.ts
+var ssh_deploy_lock = __nccwpck_require__(3591);
+;// CONCATENATED MODULE: ./src/whole-deploy/held-locks.ts
+
+
+
+
+
+
+
+const HEARTBEAT_MS = 20_000;
+/**
+ * The deploy locks the root action holds from the first change to the end of
+ * its smoke check and any rollback. ssh-deploy takes each one with this run's
+ * token and hands it over; from then on these connections of its own refresh
+ * it, write the release's verdict to the host's log under it, and free it
+ * once the run is over.
+ */
+class HeldLocks {
+    connection;
+    appDir;
+    token = (0,ssh_deploy_lock/* newLockToken */.$I)();
+    held = new Map();
+    fleets = [];
+    timer;
+    closed = false;
+    beating;
+    constructor(connection, appDir) {
+        this.connection = connection;
+        this.appDir = appDir;
+    }
+    /** The hosts whose lock this run took, each connecting or connected. */
+    connecting = new Map();
+    /**
+     * A stage took the lock on `host` with this run's token: a connection of
+     * this run's own refreshes it from now on, also while that stage still
+     * deploys other hosts and after it closed its connections.
+     */
+    taken(host) {
+        if (!this.connecting.has(host))
+            this.connecting.set(host, this.connect(host));
+    }
+    async open(label) {
+        const fleet = await core_fleet/* Fleet */.Pg.open({
+            ...this.connection,
+            targets: this.connection.targets.filter(t => t.address.label === label)
+        });
+        this.fleets.push(fleet);
+        return fleet.members;
+    }
+    async connect(label) {
+        for (const m of await this.open(label))
+            this.held.set(m.label, { member: m });
+        this.scheduleBeat();
+    }
+    /**
+     * Runs a lock command on a held host. A connection that dropped meanwhile
+     * (a restarted sshd, a network break) is opened again, once, so the run can
+     * still refresh, record under and free the lock it holds.
+     */
+    async runOn(label, h, command) {
+        if (h.member.host) {
+            try {
+                return await h.member.host.run(command, { quiet: true });
+            }
+            catch (err) {
+                core/* debug */.Yz(`${label}: the lock's connection failed (${(0,errors/* errorMessage */.gJ)(err)}); connecting again`);
+            }
+        }
+        const [again] = await this.open(label);
+        if (!again?.host)
+            throw new Error(again?.error ?? h.member.error ?? 'not connected');
+        h.member = again;
+        return again.host.run(command, { quiet: true });
+    }
+    /** Runs a lock command on a held host; a non-zero exit is an error. */
+    async checkOn(label, h, command) {
+        const r = await this.runOn(label, h, command);
+        if (r.code !== 0)
+            throw new Error(`exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
+    }
+    /** Every lock taken so far is refreshed by this run's own connections (or said unreachable). */
+    async hold() {
+        await Promise.all(this.connecting.values());
+        await this.refresh();
+    }
+    /** The first host whose lock another deploy took over, and who holds it; undefined while every lock is this run's. */
+    lost() {
+        for (const [host, h] of this.held)
+            if (h.lostTo)
+                return { host, holder: h.lostTo };
+        return undefined;
+    }
+    async refresh() {
+        await Promise.all([...this.held].map(async ([label, h]) => {
+            if (h.lostTo)
+                return;
+            const r = await this.runOn(label, h, lock/* lockCommands */.y.heartbeat(this.appDir, this.token)).catch(() => undefined);
+            if (r?.code === 3)
+                h.lostTo = r.stdout.trim()
+                    ? (0,ssh_deploy_lock/* describeOwner */.$S)((0,ssh_deploy_lock/* parseOwner */.pZ)(r.stdout))
+                    : 'nobody (the lock was removed)';
+        }));
+    }
+    scheduleBeat() {
+        if (this.timer || this.closed)
+            return;
+        this.timer = setTimeout(() => {
+            this.timer = undefined;
+            this.beating = this.refresh().finally(() => this.scheduleBeat());
+        }, HEARTBEAT_MS);
+        this.timer.unref();
+    }
+    /**
+     * Appends a record to the release log of each host named, while its lock
+     * is still this run's; says where it could not.
+     */
+    async record(hosts, record, unrecorded) {
+        await this.refresh();
+        await Promise.all(hosts.map(async (label) => {
+            const h = this.held.get(label);
+            const problem = !h
+                ? 'not connected'
+                : h.lostTo
+                    ? `another deploy holds its lock now: ${h.lostTo}`
+                    : undefined;
+            try {
+                if (problem || !h)
+                    throw new Error(problem);
+                await this.checkOn(label, h, files/* fileCommands */.t.append((0,state_paths/* statePaths */.m)(this.appDir).log, JSON.stringify(record) + '\n'));
+            }
+            catch (err) {
+                core/* warning */.$e(`${label}: could not record release ${record.id} as ${record.status} (${(0,errors/* errorMessage */.gJ)(err)}); ${unrecorded}`);
+            }
+        }));
+    }
+    /**
+     * Frees every lock this run still holds, and closes the connections. A
+     * lock that could not be freed is said, with when it is taken over.
+     */
+    async releaseAll() {
+        this.closed = true;
+        if (this.timer)
+            clearTimeout(this.timer);
+        this.timer = undefined;
+        await Promise.all(this.connecting.values());
+        await this.beating;
+        const released = [];
+        const left = [];
+        await Promise.all([...this.held].map(async ([label, h]) => {
+            if (h.lostTo)
+                return;
+            try {
+                await this.checkOn(label, h, lock/* lockCommands */.y.release(this.appDir, this.token));
+                released.push(label);
+            }
+            catch (err) {
+                left.push(label);
+                core/* warning */.$e(`${label}: could not release the deploy lock (${(0,errors/* errorMessage */.gJ)(err)}); the post step tries again, ` +
+                    `and another deploy takes it over ${lock/* STALE_AFTER_SECONDS */.Z}s after its last heartbeat`);
+            }
+        }));
+        await Promise.all(this.fleets.map(f => f.close()));
+        return { released, left };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/whole-deploy/rollback-decision.ts
 /** The commit that was live before this run, as the first host that had one recorded it. */
 function previousRefOf(rows) {
@@ -68160,6 +69208,7 @@ function rolledBackMessage(decision, back, notes) {
 
 
 
+
 async function writeEarlyMigrateSummary(r) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
@@ -68179,7 +69228,7 @@ function changedDatabase(s, r) {
     return r.applied.length > 0 || s.migrate?.tool === 'command';
 }
 /** With migrate-before-start, each host migrates inside the deploy, between images and start. */
-async function deployStage(s) {
+async function deployStage(s, locks) {
     const early = [];
     const earlySettings = s.migrateBeforeStart ? s.migrate : undefined;
     const beforeStart = earlySettings &&
@@ -68194,7 +69243,14 @@ async function deployStage(s) {
         });
     const deployed = await stage('ssh-deploy', () => 
     // The way back of a failed fleet is this action's: the down migration goes first.
-    (0,main/* run */.eF)(s.deploy, { wayBack: false, beforeStart, fleetRollback: false }));
+    (0,main/* run */.eF)(s.deploy, {
+        wayBack: false,
+        beforeStart,
+        fleetRollback: false,
+        ...heldBy(locks),
+        confirmLater: true
+    }));
+    await locks.hold();
     if (early.length > 0)
         await writeEarlyMigrateSummary(early[0]);
     return {
@@ -68207,10 +69263,23 @@ async function deployStage(s) {
         }
     };
 }
-/** A stage after the deploy runs only when the stages before it succeeded and the run was not cancelled. */
-function mayRun(now, title) {
+/** ssh-deploy takes each host's lock with this run's token and leaves it to `locks`. */
+function heldBy(locks) {
+    return { lockToken: locks.token, keepLocks: true, onLocked: (host) => locks.taken(host) };
+}
+/**
+ * A stage after the deploy runs only when the stages before it succeeded,
+ * the run was not cancelled, and every host's lock is still this run's.
+ */
+function mayRun(now, title, locks) {
     if (now.failure)
         return false;
+    const lost = locks.lost();
+    if (lost) {
+        now.failure = `${lost.host}: another deploy took over the deploy lock: ${lost.holder}, so this run stopped before ${title}`;
+        (0,log/* logRemote */.dR)(`✘ ${title}: ${now.failure}`);
+        return false;
+    }
     if (cancellation/* cancellation */.WN.requested) {
         now.failure = new cancellation/* Cancelled */.cJ(cancellation/* cancellation */.WN.signal, title).message;
         (0,log/* logRemote */.dR)(`✘ ${title}: ${now.failure}`);
@@ -68219,9 +69288,9 @@ function mayRun(now, title) {
     return true;
 }
 /** Migrate, collectstatic and the smoke check, each only when the stages before it succeeded. */
-async function laterStages(s, progress) {
+async function laterStages(s, progress, locks) {
     const now = { ...progress };
-    if (s.migrate && !s.migrateBeforeStart && mayRun(now, 'migrate')) {
+    if (s.migrate && !s.migrateBeforeStart && mayRun(now, 'migrate', locks)) {
         const settings = s.migrate;
         const result = await stage('migrate', () => main_run(settings));
         now.backupFile = result.report?.backupFile ?? '';
@@ -68230,13 +69299,13 @@ async function laterStages(s, progress) {
         if (!result.ok)
             now.failure = result.message;
     }
-    if (s.collectstatic && mayRun(now, 'collectstatic')) {
+    if (s.collectstatic && mayRun(now, 'collectstatic', locks)) {
         const settings = s.collectstatic;
         const result = await stage('collectstatic', () => run(settings));
         if (!result.ok)
             now.failure = result.message;
     }
-    if (s.smoke && mayRun(now, 'smoke-check')) {
+    if (s.smoke && mayRun(now, 'smoke-check', locks)) {
         const settings = s.smoke;
         const result = await stage('smoke-check', () => smoke_check_main_run(settings));
         if (!result.ok)
@@ -68258,7 +69327,7 @@ async function writeWayBack(previousRef) {
  * release's code on a half-migrated database would be worse. Returns whether
  * the hosts went back, and the final message.
  */
-async function rollBack(s, decision, progress, deployed) {
+async function rollBack(s, decision, progress, deployed, locks) {
     const notes = [];
     if (decision.migrateDown && s.migrateDown) {
         const settings = downSettings(s.migrateDown, progress.fromRevision);
@@ -68281,7 +69350,7 @@ async function rollBack(s, decision, progress, deployed) {
     // Each host goes back to the release it ran before this run; a host this run did not change stays.
     const backTo = wayBackOf(deployed.rows);
     const back = backTo.size > 0
-        ? await stage('rollback: ssh-deploy', () => (0,main/* run */.eF)(s.rollback, { backTo }))
+        ? await stage('rollback: ssh-deploy', () => (0,main/* run */.eF)(s.rollback, { backTo, ...heldBy(locks) }))
         : { ok: true, message: 'no host to put back', releaseId: '', rows: [] };
     if (back.ok && s.collectstatic) {
         const settings = s.collectstatic;
@@ -68300,10 +69369,36 @@ function downSettings(down, fromRevision) {
         return down;
     return { ...down, downTo: fromRevision };
 }
+/**
+ * Each host's lock is held from the first change to the end of the smoke
+ * check and any rollback, and freed at the very end, also after a failure or
+ * a cancel; a killed run's post step frees it.
+ */
 async function whole_deploy_main_run(s) {
+    const locks = new HeldLocks(s.deploy.connection, s.deploy.app.appDir);
+    try {
+        return await runLocked(s, locks);
+    }
+    finally {
+        const { left } = await locks.releaseAll();
+        if (left.length === 0)
+            (0,main/* locksReleased */.gn)();
+    }
+}
+/** The release is `succeeded` in each host's log only now that every stage after the deploy passed. */
+async function recordVerdict(deployed, failure, locks) {
+    const hosts = deployed.rows.filter(r => r.status === 'succeeded').map(r => r.host);
+    if (hosts.length === 0)
+        return;
+    const finishedAt = new Date().toISOString();
+    await (failure === undefined
+        ? locks.record(hosts, { id: deployed.releaseId, status: 'succeeded', finishedAt }, 'it stays recorded as started there, so rollback-to: previous does not choose it')
+        : locks.record(hosts, { id: deployed.releaseId, status: 'failed', finishedAt, error: failure.slice(0, 500) }, 'it stays recorded as started there, which rollback-to: previous does not choose either'));
+}
+async function runLocked(s, locks) {
     const deployment = await GithubDeployment.create(s.deployment);
-    const { deployed, early } = await deployStage(s);
-    const progress = await laterStages(s, early);
+    const { deployed, early } = await deployStage(s, locks);
+    const progress = await laterStages(s, early, locks);
     const decision = decideRollback({
         deployed,
         ...progress,
@@ -68321,6 +69416,7 @@ async function whole_deploy_main_run(s) {
         fromRevision: progress.fromRevision,
         rolledBack: false
     };
+    await recordVerdict(deployed, decision.kind === 'deployed' ? undefined : (progress.failure ?? 'the deploy did not pass'), locks);
     if (decision.kind === 'deployed') {
         await deployment?.status('success', decision.status);
         await writeWayBack(outcome.previousRef);
@@ -68330,7 +69426,7 @@ async function whole_deploy_main_run(s) {
         await deployment?.status('failure', decision.status);
         return { ...outcome, message: decision.message };
     }
-    const { rolledBack, message } = await rollBack(s, decision, progress, deployed);
+    const { rolledBack, message } = await rollBack(s, decision, progress, deployed, locks);
     await deployment?.status('failure', decision.failure);
     return { ...outcome, rolledBack, message };
 }
@@ -68346,7 +69442,7 @@ function setOutputs(o) {
 
 /***/ }),
 
-/***/ 9109:
+/***/ 545:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68365,6 +69461,41 @@ var connection_settings = __nccwpck_require__(3479);
 var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/inputs.ts
 var inputs = __nccwpck_require__(9114);
+;// CONCATENATED MODULE: ./src/migrate/restore-settings.ts
+
+
+const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/**
+ * `restore-on-failure`, the services it stops while it restores (default:
+ * the migrated one) and how long it waits for a lock. The service the
+ * PostgreSQL client runs in cannot be stopped: the restore runs there.
+ */
+function readRestoreSettings(read, migratedService, backup) {
+    const restoreOnFailure = (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false);
+    const given = read('restore-stop-services')
+        .split(/[\s,]+/)
+        .filter(Boolean);
+    for (const name of given) {
+        if (!SERVICE.test(name))
+            throw new errors/* InputError */.dz('restore-stop-services', `${JSON.stringify(name)} is not a Compose service name`);
+    }
+    const client = backup?.service ?? '';
+    if (client && given.includes(client)) {
+        throw new errors/* InputError */.dz('restore-stop-services', `names ${client}, the backup-service the restore runs psql in`, 'List only the services that write to the database (the app, its workers)');
+    }
+    if (restoreOnFailure && !backup) {
+        throw new errors/* InputError */.dz('restore-on-failure', 'is true, but backup is none: there would be nothing to restore', 'Set backup: pg_dump');
+    }
+    const restoreStopServices = given.length
+        ? [...new Set(given)]
+        : [migratedService].filter(s => s !== client);
+    return {
+        restoreOnFailure,
+        restoreStopServices,
+        restoreLockTimeout: (0,inputs/* readInteger */.JI)(read, 'restore-lock-timeout', 30, 1, 3600)
+    };
+}
+
 // EXTERNAL MODULE: ./src/core/secrets.ts
 var secrets = __nccwpck_require__(8198);
 ;// CONCATENATED MODULE: ./src/migrate/database-url.ts
@@ -68426,14 +69557,15 @@ function splitDatabaseUrl(value) {
 
 
 
-const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const settings_SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 // A leading `-` only as a relative step (`-1`): `--sql` or `-x` would be an option of alembic's.
 const ALEMBIC_TARGET = /^(?:-\d+|[A-Za-z0-9_+@:.][A-Za-z0-9_+@:.-]*)$/;
 const DJANGO_TARGET = /^[A-Za-z_][A-Za-z0-9_]*( [A-Za-z0-9_]+)?$/;
 function readService(read, name, fallback) {
     const value = read(name).trim() || fallback;
-    if (!SERVICE.test(value))
+    if (!settings_SERVICE.test(value))
         throw new errors/* InputError */.dz(name, `${JSON.stringify(value)} is not a Compose service name`);
     return value;
 }
@@ -68484,8 +69616,16 @@ function readBackup(read, appDir) {
         dir: dirInput.startsWith('/')
             ? dirInput.replace(/\/+$/, '')
             : `${appDir}/${dirInput.replace(/\/+$/, '')}`,
-        keep: (0,inputs/* readInteger */.JI)(read, 'backup-keep', 10, 1, 1000)
+        keep: (0,inputs/* readInteger */.JI)(read, 'backup-keep', 10, 1, 1000),
+        ...readBackupProof(read)
     };
+}
+function readBackupProof(read) {
+    const verify = (0,inputs/* readChoice */.Kf)(read, 'backup-verify', ['restore', 'integrity', 'none'], 'restore');
+    const copyTo = (0,inputs/* readChoice */.Kf)(read, 'backup-copy-to', ['none', 'runner'], 'none');
+    if (copyTo === 'runner' && verify === 'none')
+        throw new errors/* InputError */.dz('backup-copy-to', 'runner copies a verified dump, but backup-verify is none', 'Use backup-verify: restore (or integrity)');
+    return { verify, copyTo };
 }
 /** The names a host of `host` answers to: its label, and its address with or without user and port. */
 function namesOf(e) {
@@ -68528,6 +69668,8 @@ function readMigrateSettings(read, connection = (0,connection_settings/* readCon
     if (tool === 'django' && direction === 'down' && !read('target').trim()) {
         throw new errors/* InputError */.dz('target', 'is needed to migrate Django down', 'Give "app migration", e.g. shop 0001 (or shop zero)');
     }
+    const service = readService(read, 'service', tool === 'service' ? 'migrator' : 'backend');
+    const backup = readBackup(read, app.appDir);
     const python = read('python').trim();
     if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
         throw new errors/* InputError */.dz('python', `${JSON.stringify(python)} is not an interpreter path`);
@@ -68535,16 +69677,16 @@ function readMigrateSettings(read, connection = (0,connection_settings/* readCon
         connection,
         app,
         tool,
-        service: readService(read, 'service', tool === 'service' ? 'migrator' : 'backend'),
+        service,
         mode: (0,inputs/* readChoice */.Kf)(read, 'mode', ['exec', 'run'], 'exec'),
         command,
         downCommand,
         direction,
         target: readTarget(read, tool, direction),
         python,
-        backup: readBackup(read, app.appDir),
+        backup,
         planOnly: (0,inputs/* readBoolean */.Vf)(read, 'plan-only', false),
-        restoreOnFailure: (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false),
+        ...readRestoreSettings(read, service, backup),
         migrateHost: readMigrateHost(read, connection)
     };
 }
@@ -68577,8 +69719,8 @@ function readCollectstaticSettings(read, connection) {
 
 // EXTERNAL MODULE: ./src/smoke-check/settings.ts
 var settings = __nccwpck_require__(6307);
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 4 modules
-var ssh_deploy_settings = __nccwpck_require__(4671);
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 5 modules
+var ssh_deploy_settings = __nccwpck_require__(6524);
 ;// CONCATENATED MODULE: ./src/whole-deploy/stage-inputs.ts
 /**
  * The root action takes ssh-deploy's inputs as they are and each later
@@ -68873,6 +70015,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
 /***/ 6760:
 /***/ ((module) => {
 
@@ -68998,6 +70147,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
@@ -69011,7 +70161,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -71840,7 +72990,7 @@ function isDebug() {
  * @param message debug message
  */
 function core_debug(message) {
-    issueCommand('debug', {}, message);
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue

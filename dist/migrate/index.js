@@ -54440,8 +54440,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9202);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4702);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3783);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6503);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4524);
 
 
 
@@ -54454,7 +54454,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4702:
+/***/ 6503:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54476,6 +54476,7 @@ const COMPOSE_V1 = ['docker-compose'];
 function composeCommand(project, args) {
     return {
         cwd: project.dir,
+        ...(project.env ? { env: project.env } : {}),
         argv: [
             ...project.binary,
             '--project-name',
@@ -55912,6 +55913,14 @@ class ssh_session_SshSession {
             }
         }
     }
+    async download(remotePath, localPath) {
+        try {
+            await this.ssh.getFile(localPath, remotePath);
+        }
+        catch (err) {
+            throw new errors/* RemoteError */.Hi(this.label, `download of ${remotePath} to ${localPath} failed: ${(0,errors/* errorMessage */.gJ)(err)}`);
+        }
+    }
     async close() {
         this.closedReason = 'the session was closed';
         this.ssh.dispose();
@@ -56093,7 +56102,7 @@ const PASSWORD_VAR = 'PGPASSWORD';
  * on standard input; inside a service Compose passes it on from its own
  * environment.
  */
-function postgresClient(db, project, argv) {
+function database_postgresClient(db, project, argv) {
     const target = db.databaseUrl
         ? [`--dbname=${db.databaseUrl}`]
         : ['-U', db.user, '-d', db.database];
@@ -56115,7 +56124,7 @@ function postgresClient(db, project, argv) {
 const DUMP_COMPLETE = 'PostgreSQL database dump complete';
 /** pg_dump argv: plain SQL with DROP … IF EXISTS, so restoring over a half-migrated database works. */
 function dumpCommand(db, project) {
-    return postgresClient(db, project, ['pg_dump', '--clean', '--if-exists', '--no-owner']);
+    return database_postgresClient(db, project, ['pg_dump', '--clean', '--if-exists', '--no-owner']);
 }
 function restoreCommand(db, project) {
     return postgresClient(db, project, ['psql', '-v', 'ON_ERROR_STOP=1', '--quiet']);
@@ -56164,6 +56173,98 @@ function restoreHint(restore, file) {
         : '';
     return `${password}gzip -dc ${commandLine([file])} | ${restore.cwd ? `(cd ${commandLine([restore.cwd])} && ` : ''}${commandLine(restore.argv)}${restore.cwd ? ')' : ''}`;
 }
+
+;// CONCATENATED MODULE: ./src/commands/restore.ts
+
+
+/**
+ * psql that runs its whole input as one transaction and stops at the first
+ * error, which rolls everything back: a restore either happens or does not.
+ */
+function singleTransactionPsql(db, project) {
+    return database_postgresClient(db, project, [
+        'psql',
+        '-X',
+        '--single-transaction',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--quiet',
+        // The dump's own SELECTs (set_config) print rows; errors still reach stderr.
+        '--output=/dev/null'
+    ]);
+}
+// pg_dump starts its output with `SET lock_timeout = 0;`, which would undo
+// ours: awk puts ours first and leaves that line out. A dump that cannot be
+// read to its end gets a statement that fails after it, so what was read is
+// never committed.
+const SET_LOCK_TIMEOUT = 'NR == 1 { print "SET lock_timeout = " t ";" } $0 == "SET lock_timeout = 0;" { next } { print }';
+const RESTORE_SCRIPT = 'f=$1; t=$2; a=$3; shift 3; ' +
+    '{ gzip -dc -- "$f" || printf \'\\n\\\\.\\n;\\nDO $deploykit$ BEGIN RAISE EXCEPTION %s; END $deploykit$;\\n\' "\'the dump could not be read to its end\'"; } | ' +
+    'awk -v t="$t" "$a" | "$@"';
+/**
+ * Restores a gzip dump (`pg_dump --clean --if-exists`) in one transaction,
+ * waiting at most `lockTimeoutSeconds` for each lock the app holds, so a DROP
+ * fails instead of hanging until the command timeout.
+ */
+function restoreInOneTransactionCommand(db, project, file, lockTimeoutSeconds) {
+    const psql = singleTransactionPsql(db, project);
+    return {
+        cwd: psql.cwd,
+        env: psql.env,
+        secretEnv: psql.secretEnv,
+        argv: [
+            'sh',
+            '-c',
+            RESTORE_SCRIPT,
+            'sh',
+            file,
+            `'${Math.max(1, Math.floor(lockTimeoutSeconds))}s'`,
+            SET_LOCK_TIMEOUT,
+            ...psql.argv
+        ]
+    };
+}
+/**
+ * The dump's own record of its data: for each table, the rows of its COPY
+ * block (one line a row: COPY escapes newlines), as `schema.table<TAB>rows`.
+ */
+function dumpRecordCommand(file) {
+    const awk = '/^COPY .* FROM stdin;$/ { t = substr($0, 6); sub(/ \\(.*\\) FROM stdin;$/, "", t); sub(/ FROM stdin;$/, "", t); n = 0; inside = 1; next } ' +
+        'inside && $0 == "\\\\." { printf "%s\\t%d\\n", t, n; inside = 0; next } ' +
+        'inside { n++ }';
+    return {
+        argv: ['sh', '-c', 'gzip -dc -- "$1" | awk "$2"', 'sh', file, awk]
+    };
+}
+/** Every ordinary table outside the system schemas with its row count, named as pg_dump names it. */
+const TABLE_COUNTS_SQL = "select format('%I.%I', n.nspname, c.relname), " +
+    "(xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text " +
+    'from pg_class c join pg_namespace n on n.oid = c.relnamespace ' +
+    "where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%' " +
+    'order by 1';
+/** The database's tables and their row counts now, as `schema.table<TAB>rows` lines. */
+function tableCountsCommand(db, project) {
+    return database_postgresClient(db, project, [
+        'psql',
+        '-X',
+        '-q',
+        '-A',
+        '-t',
+        '-F',
+        '\t',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        TABLE_COUNTS_SQL
+    ]);
+}
+const restoreServiceCommands = {
+    /** The project's running services, one a line (Compose v1 and v2 both read this filter). */
+    running: (project) => composeCommand(project, ['ps', '--services', '--filter', 'status=running']),
+    stop: (project, services) => composeCommand(project, ['stop', ...services]),
+    /** Starts the stopped containers again, as they were: nothing is recreated. */
+    start: (project, services) => composeCommand(project, ['start', ...services])
+};
 
 ;// CONCATENATED MODULE: ./src/commands/migrate-tool.ts
 /**
@@ -56243,7 +56344,284 @@ async function pruneListed(host, p) {
     return remove;
 }
 
+;// CONCATENATED MODULE: ./src/commands/restore-proof.ts
+
+/**
+ * One line per table of the database's own schemas, `schema.table<TAB>rows`,
+ * sorted: the table list and every table's row count in one query, which
+ * reads the same on the source (inside the dump's snapshot) and on the
+ * scratch copy. Partitioned tables count their partitions' rows, on both sides.
+ */
+const restore_proof_TABLE_COUNTS_SQL = "select format('%s.%s', n.nspname, c.relname) || chr(9) || " +
+    "(xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text " +
+    'from pg_class c join pg_namespace n on n.oid = c.relnamespace ' +
+    "where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') " +
+    "and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%' order by 1;";
+/** psql without the user's psqlrc, quiet, unaligned rows, stopping at the first error. */
+const PSQL = ['psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1'];
+/**
+ * pg_dump into `file` (through gzip, as writeDumpCommand), and the table
+ * counts of the very snapshot it dumped: a psql session opens a repeatable-read
+ * transaction and exports its snapshot, pg_dump dumps with `--snapshot` of it,
+ * and the same transaction, still open, then counts the rows. So writes the
+ * app makes meanwhile are in neither. The counts are what the command prints.
+ * The psql session reads its SQL from a FIFO, so it stays open across the dump;
+ * its words and pg_dump's are passed as positional parameters, and only
+ * `"${N}"` references are ever evaluated, never their values.
+ */
+function snapshotDumpCommand(db, project, file) {
+    const session = database_postgresClient(db, project, PSQL);
+    const dump = database_postgresClient(db, project, ['pg_dump', '--clean', '--if-exists', '--no-owner']);
+    const script = [
+        'f=$1; n=$2; shift 2',
+        'i=1; p=; while [ "$i" -le "$n" ]; do p="$p \\"\\${$i}\\""; i=$((i+1)); done',
+        'd=; while [ "$i" -le "$#" ]; do d="$d \\"\\${$i}\\""; i=$((i+1)); done',
+        'umask 077; mkdir -p -- "$(dirname -- "$f")" || exit 1',
+        't=$(mktemp -d) && [ -n "$t" ] && [ -d "$t" ] || exit 1',
+        'sp=',
+        'finish() { exec 3>&-; [ -n "$sp" ] && wait "$sp" 2>/dev/null; rm -rf -- "$t"; rm -f -- "$f.part" "$f.status"; }',
+        'fail() { echo "$1" >&2; [ -s "$t/err" ] && tail -n 3 "$t/err" >&2; finish; exit 1; }',
+        'mkfifo "$t/sql" || fail "cannot make a FIFO"',
+        'eval "$p" < "$t/sql" > "$t/out" 2> "$t/err" & sp=$!',
+        'exec 3> "$t/sql"',
+        "printf '%s\\n' 'begin isolation level repeatable read;' 'select pg_export_snapshot();' >&3",
+        'w=0; while [ ! -s "$t/out" ]; do kill -0 "$sp" 2>/dev/null || fail "the snapshot session ended"; [ "$w" -lt 600 ] || fail "no snapshot after 60 s"; sleep 0.1; w=$((w+1)); done',
+        'sleep 0.1; snap=$(head -n 1 "$t/out")',
+        'case $snap in *[!0-9A-Fa-f-]*|"") fail "not a snapshot id";; esac',
+        '{ eval "$d \\"--snapshot=\\$snap\\""; echo $? > "$f.status"; } | gzip -c > "$f.part" && [ "$(cat "$f.status" 2>/dev/null)" = 0 ] || fail "pg_dump failed"',
+        `printf '%s\\n' ${shellSingle(restore_proof_TABLE_COUNTS_SQL)} 'commit;' '\\q' >&3`,
+        'exec 3>&-; wait "$sp"; s=$?; sp=',
+        '[ "$s" = 0 ] || fail "counting the rows in the snapshot failed"',
+        'mv -- "$f.part" "$f" || fail "cannot name the dump"',
+        'rm -f -- "$f.status"; tail -n +2 "$t/out"; rm -rf -- "$t"'
+    ].join('\n');
+    return {
+        cwd: dump.cwd,
+        env: dump.env,
+        secretEnv: dump.secretEnv,
+        argv: [
+            'sh',
+            '-c',
+            script,
+            'sh',
+            file,
+            String(session.argv.length),
+            ...session.argv,
+            ...dump.argv
+        ]
+    };
+}
+function shellSingle(text) {
+    return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+/** The same connection to another database of the same server (the scratch copy). */
+function otherDatabase(db, database) {
+    return {
+        ...db,
+        database,
+        databaseUrl: db.databaseUrl
+            ? db.databaseUrl.replace(/^(postgres(?:ql)?:\/\/[^/?]*)(\/[^?]*)?/, `$1/${database}`)
+            : ''
+    };
+}
+/** Creates (or drops) the scratch database, connected to the source database. */
+function scratchDatabaseCommand(db, project, action, scratch) {
+    const sql = action === 'create' ? `create database "${scratch}"` : `drop database if exists "${scratch}"`;
+    return database_postgresClient(db, project, [...PSQL, '-c', sql]);
+}
+/**
+ * Restores `file` into the scratch database and prints its table counts. A
+ * gzip error counts as a failure too (dash has no pipefail): psql would take a
+ * cut stream for a shorter dump.
+ */
+function restoreAndCountCommand(scratch, project, file) {
+    const restore = database_postgresClient(scratch, project, [...PSQL, '-o', '/dev/null']);
+    const count = database_postgresClient(scratch, project, [...PSQL, '-c', restore_proof_TABLE_COUNTS_SQL]);
+    const script = [
+        'f=$1; n=$2; shift 2',
+        'i=1; r=; while [ "$i" -le "$n" ]; do r="$r \\"\\${$i}\\""; i=$((i+1)); done',
+        'c=; while [ "$i" -le "$#" ]; do c="$c \\"\\${$i}\\""; i=$((i+1)); done',
+        '{ gzip -dc -- "$f" || echo gzip > "$f.proof-gzip"; } | eval "$r" >/dev/null || { rm -f -- "$f.proof-gzip"; exit 1; }',
+        'if [ -e "$f.proof-gzip" ]; then rm -f -- "$f.proof-gzip"; echo "the dump does not decompress" >&2; exit 1; fi',
+        'eval "$c"'
+    ].join('\n');
+    return {
+        cwd: restore.cwd,
+        env: restore.env,
+        secretEnv: restore.secretEnv,
+        argv: [
+            'sh',
+            '-c',
+            script,
+            'sh',
+            file,
+            String(restore.argv.length),
+            ...restore.argv,
+            ...count.argv
+        ]
+    };
+}
+/** What the runner compares a copied dump with, and the release log records: `<sha256> <bytes>`. */
+function checksumCommand(file) {
+    return {
+        argv: [
+            'sh',
+            '-c',
+            's=$(sha256sum -- "$1") && b=$(stat -c %s -- "$1") && echo "${s%% *} $b"',
+            'sh',
+            file
+        ]
+    };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/migrate/restore-proof.ts
+
+
+/** `schema.table<TAB>rows` lines, as TABLE_COUNTS_SQL prints them. */
+function parseTableCounts(text) {
+    const counts = new Map();
+    for (const line of text.split('\n')) {
+        const m = /^(.+)\t(\d+)$/.exec(line.trimEnd());
+        if (m)
+            counts.set(m[1], Number(m[2]));
+    }
+    return counts;
+}
+/** Every difference between the source's snapshot and the restored copy, in words; empty when none. */
+function countDifferences(source, restored) {
+    const out = [];
+    for (const [table, rows] of source) {
+        const got = restored.get(table);
+        if (got === undefined)
+            out.push(`${table} is missing`);
+        else if (got !== rows)
+            out.push(`${table} has ${got} rows, not ${rows}`);
+    }
+    for (const table of restored.keys())
+        if (!source.has(table))
+            out.push(`${table} is not in the source database`);
+    return out;
+}
+async function checksumOf(host, file, verify) {
+    const out = await host.check(checksumCommand(file), { quiet: true });
+    const [sha256 = '', size = '0'] = out.stdout.trim().split(' ');
+    if (!/^[0-9a-f]{64}$/.test(sha256))
+        throw new Error(`the checksum of ${file} cannot be read; nothing was migrated`);
+    return {
+        file,
+        verify,
+        sizeBytes: Number(size),
+        sha256,
+        tables: 0,
+        proofSeconds: 0,
+        runnerCopy: ''
+    };
+}
+function describeRecord(r) {
+    const proof = r.verify === 'restore'
+        ? `, ${r.tables} tables proven by a restore in ${r.proofSeconds.toFixed(1)} s`
+        : '';
+    return `${r.sizeBytes} bytes, sha256 ${r.sha256}${proof}`;
+}
+/** Unique per run and host, recognisable if a lost connection ever leaves one behind. */
+function scratchName(now) {
+    const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    return `deploykit_proof_${stamp}_${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+}
+function lastLines(text) {
+    return text.trim().split('\n').slice(-3).join(' ');
+}
+/**
+ * Restores `file` into a new scratch database on the same server, compares
+ * its tables and row counts with `source` (counted in the dump's snapshot),
+ * and drops the scratch database whatever happened. Throws, so nothing is
+ * migrated, when the dump does not restore to the same tables and rows.
+ */
+async function proveRestore(host, b, project, file, source, now = new Date()) {
+    if (source.size === 0)
+        throw new Error(`backup ${file}: the source database has no tables to prove the dump by; nothing was migrated. Use backup-verify: integrity for an empty database`);
+    const started = Date.now();
+    const scratch = scratchName(now);
+    host.info(`Proving ${file} by a restore into the scratch database ${scratch}`);
+    const created = await host.run(scratchDatabaseCommand(b, project, 'create', scratch), {
+        quiet: true
+    });
+    if (created.code !== 0) {
+        const why = lastLines(created.stderr);
+        const rights = /permission denied to create database/i.test(why)
+            ? `; the role ${b.user || 'of backup-database-url'} may not create a database: give it CREATEDB, or use backup-verify: integrity`
+            : '';
+        throw new Error(`backup ${file} cannot be proven: creating the scratch database failed: ${why}${rights}; nothing was migrated`);
+    }
+    try {
+        const restored = await host.run(restoreAndCountCommand(otherDatabase(b, scratch), project, file), { quiet: true });
+        if (restored.code !== 0)
+            throw new Error(`backup ${file} failed the restore proof: it does not restore: ${lastLines(restored.stderr)}; nothing was migrated`);
+        const differences = countDifferences(source, parseTableCounts(restored.stdout));
+        if (differences.length > 0)
+            throw new Error(`backup ${file} failed the restore proof: restored, it differs from the database it was taken from: ${differences.slice(0, 5).join('; ')}${differences.length > 5 ? `; and ${differences.length - 5} more` : ''}; nothing was migrated`);
+    }
+    finally {
+        const dropped = await host.run(scratchDatabaseCommand(b, project, 'drop', scratch), {
+            quiet: true
+        });
+        if (dropped.code !== 0)
+            host.info(`The scratch database ${scratch} could not be dropped: ${lastLines(dropped.stderr)}; drop it by hand`);
+    }
+    return { tables: source.size, seconds: (Date.now() - started) / 1000 };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/migrate/runner-copy.ts
+
+
+
+
+/** Where the runner keeps its copies: the job's own temporary directory, emptied after the job. */
+function runnerBackupDir(env = process.env) {
+    return (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'deploykit-backups');
+}
+async function sha256OfFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+/**
+ * Brings the dump back to the runner over the host's SSH connection (SFTP),
+ * and keeps it only when its sha256 is the one the server computed.
+ */
+async function copyToRunner(host, record, dir = runnerBackupDir()) {
+    const download = host.transport.download?.bind(host.transport);
+    if (!download)
+        throw new Error(`${host.label}: this connection cannot copy files back`);
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    const target = (0,external_node_path_.join)(dir, (0,external_node_path_.basename)(record.file));
+    const part = `${target}.part`;
+    try {
+        await download(record.file, part);
+        const got = await sha256OfFile(part);
+        if (got !== record.sha256)
+            throw new Error(`the copy of ${record.file} on the runner has sha256 ${got}, not ${record.sha256} as on the server`);
+        (0,external_node_fs_.renameSync)(part, target);
+    }
+    catch (err) {
+        (0,external_node_fs_.rmSync)(part, { force: true });
+        throw new Error(`backup-copy-to: runner failed: ${err instanceof Error ? err.message : String(err)}; nothing was migrated`);
+    }
+    host.info(`Backup copied to the runner, sha256 compared: ${target}`);
+    return target;
+}
+
 ;// CONCATENATED MODULE: ./src/migrate/backup.ts
+
+
+
 
 
 
@@ -56258,18 +56636,33 @@ function backupFileName(database, now) {
 function isOwnBackup(name, database) {
     return new RegExp(`^deploykit-${database.replace(/[.]/g, '\\.')}-\\d{8}T\\d{6}Z\\.sql\\.gz$`).test(name);
 }
-/** Takes and verifies a dump; throws (so nothing is migrated) when either fails. */
+/**
+ * Takes and verifies a dump; throws (so nothing is migrated) when either
+ * fails. With `backup-verify: restore` the dump is taken with the table
+ * counts of its own snapshot, and proven by a restore into a scratch database.
+ */
 async function takeBackup(host, b, project, now = new Date()) {
+    const verify = b.verify ?? 'integrity';
     const file = external_node_path_.posix.join(b.dir, backupFileName(b.database, now));
-    const written = await host.run(writeDumpCommand(dumpCommand(b, project), file));
+    const written = await host.run(verify === 'restore'
+        ? snapshotDumpCommand(b, project, file)
+        : writeDumpCommand(dumpCommand(b, project), file), { quiet: verify === 'restore' });
     if (written.code !== 0) {
         throw new Error(`backup failed (pg_dump into ${file} exited ${written.code ?? written.signal}): ${written.stderr.trim().split('\n').slice(-3).join(' ')}; nothing was migrated`);
     }
-    if ((await host.run(verifyCommand(file), { quiet: true })).code !== 0) {
+    if (verify !== 'none' && (await host.run(verifyCommand(file), { quiet: true })).code !== 0) {
         throw new Error(`backup ${file} failed verification (not gzip, empty, or without "${DUMP_COMPLETE}"); nothing was migrated`);
     }
-    host.info(`Backup written and verified: ${file}`);
-    return file;
+    const record = await checksumOf(host, file, verify);
+    if (verify === 'restore') {
+        const proof = await proveRestore(host, b, project, file, parseTableCounts(written.stdout), now);
+        record.tables = proof.tables;
+        record.proofSeconds = proof.seconds;
+    }
+    host.info(`Backup written${verify === 'none' ? '' : ' and verified'}: ${file} (${describeRecord(record)})`);
+    if (b.copyTo === 'runner')
+        record.runnerCopy = await copyToRunner(host, record);
+    return record;
 }
 /** Deletes the oldest of this database's own dumps beyond `keep`; any other file is left alone. */
 async function pruneBackups(host, b) {
@@ -56279,6 +56672,130 @@ async function pruneBackups(host, b) {
         keepNewest: b.keep,
         remove: name => fileCommands.removeFile(external_node_path_.posix.join(b.dir, name))
     });
+}
+
+;// CONCATENATED MODULE: ./src/migrate/restore.ts
+
+
+/** `schema.table` → rows, from `schema.table<TAB>rows` lines. */
+function parseCounts(text) {
+    const counts = new Map();
+    for (const line of text.split('\n')) {
+        const tab = line.lastIndexOf('\t');
+        if (tab <= 0)
+            continue;
+        counts.set(line.slice(0, tab), Number(line.slice(tab + 1)));
+    }
+    return counts;
+}
+/** The tables whose rows differ from the dump's record, as `table: dump N, database M`. */
+function restore_countDifferences(recorded, restored) {
+    return [...recorded].flatMap(([table, rows]) => {
+        const now = restored.get(table);
+        if (now === rows)
+            return [];
+        return [`${table}: dump ${rows}, database ${now === undefined ? 'no such table' : now}`];
+    });
+}
+const lastLine = (text) => text.trim().split('\n').pop() ?? '';
+/**
+ * Restores a verified dump so that it cannot half-happen: the services that
+ * write are stopped, the dump runs in one transaction (a failure anywhere
+ * rolls all of it back), the restored tables' rows are counted against the
+ * dump's own record, and the services are started again whatever happened.
+ */
+async function restoreBackup(host, r) {
+    const lost = `writes after ${r.takenAt.toISOString()} (the dump's time) are lost`;
+    const record = await host.run(dumpRecordCommand(r.file), { quiet: true });
+    if (record.code !== 0) {
+        return {
+            restored: false,
+            message: `it was not restored: the dump cannot be read (${lastLine(record.stderr)}); the database is as the migration left it`
+        };
+    }
+    const recorded = parseCounts(record.stdout);
+    const running = await host.run(restoreServiceCommands.running(r.project), { quiet: true });
+    const up = new Set(running.stdout.split('\n').map(s => s.trim()));
+    const stopped = running.code === 0 ? r.stopServices.filter(s => up.has(s)) : [...r.stopServices];
+    if (stopped.length) {
+        host.info(`Stopping ${stopped.join(', ')} while the backup is restored (restore-stop-services)`);
+        const stop = await host.run(restoreServiceCommands.stop(r.project, stopped));
+        if (stop.code !== 0) {
+            await host.run(restoreServiceCommands.start(r.project, stopped));
+            return {
+                restored: false,
+                message: `it was not restored: stopping ${stopped.join(', ')} failed (${lastLine(stop.stderr)}); the database is as the migration left it`
+            };
+        }
+    }
+    let outcome;
+    try {
+        outcome = await restoreAndCount(host, r, recorded, lost);
+    }
+    catch (err) {
+        outcome = {
+            restored: false,
+            message: `restoring it was cut off (${(0,errors/* errorMessage */.gJ)(err)}); as one transaction it is committed whole or not at all`
+        };
+    }
+    if (stopped.length) {
+        const start = await host.run(restoreServiceCommands.start(r.project, stopped));
+        outcome.message +=
+            start.code === 0
+                ? `; ${stopped.join(', ')} stopped during the restore and started again`
+                : `; starting ${stopped.join(', ')} again FAILED (${lastLine(start.stderr)}): they are stopped`;
+    }
+    return outcome;
+}
+async function restoreAndCount(host, r, recorded, lost) {
+    host.info(`Restoring ${r.file} in one transaction (waiting at most ${r.lockTimeoutSeconds}s for a lock)`);
+    const restore = await host.run(restoreInOneTransactionCommand(r.backup, r.project, r.file, r.lockTimeoutSeconds));
+    if (restore.code !== 0) {
+        return {
+            restored: false,
+            message: `restoring it FAILED and was rolled back as one transaction, so the database is as the migration left it: ${lastLine(restore.stderr) || `exit ${restore.code ?? restore.signal}`}`
+        };
+    }
+    const counts = await host.run(tableCountsCommand(r.backup, r.project), { quiet: true });
+    if (counts.code !== 0) {
+        return {
+            restored: true,
+            message: `it was restored (restore-on-failure), but its rows cannot be counted (${lastLine(counts.stderr)}); ${lost}`
+        };
+    }
+    const differ = restore_countDifferences(recorded, parseCounts(counts.stdout));
+    if (differ.length) {
+        return {
+            restored: true,
+            message: `it was restored (restore-on-failure), but the row counts differ from the dump's: ${differ.join('; ')}; ${lost}`
+        };
+    }
+    return {
+        restored: true,
+        message: `it was restored in one transaction (restore-on-failure): ${recorded.size} tables, each with the rows the dump recorded; ${lost}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/migrate/backup-report.ts
+/** migrate's outputs about the dump: empty strings without a backup. */
+function backupOutputs(r) {
+    return {
+        'backup-sha256': r?.sha256 ?? '',
+        'backup-size': r ? String(r.sizeBytes) : '',
+        'backup-tables': r && r.verify === 'restore' ? String(r.tables) : '',
+        'backup-proof-seconds': r && r.verify === 'restore' ? r.proofSeconds.toFixed(1) : '',
+        'backup-runner-file': r?.runnerCopy ?? ''
+    };
+}
+/** One sentence for the summary: what was proven of the dump, and where its copies are. */
+function backupSummaryLine(r) {
+    const how = r.verify === 'restore'
+        ? `proven by a restore into a scratch database: ${r.tables} tables, the same row counts as the source in the dump's snapshot, in ${r.proofSeconds.toFixed(1)} s`
+        : r.verify === 'integrity'
+            ? 'checked for integrity (gzip, not empty, pg_dump trailer), not restored'
+            : 'not verified (backup-verify: none)';
+    const copy = r.runnerCopy ? `; copied to the runner (${r.runnerCopy}), sha256 compared` : '';
+    return `Backup ${r.file}: ${r.sizeBytes} bytes, sha256 ${r.sha256}; ${how}${copy}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/migrate/revisions.ts
@@ -56379,6 +56896,9 @@ function summaryRow(cells) {
 
 
 
+
+
+
 function directionWord(direction) {
     return direction === 'up' ? 'applied' : 'reverted';
 }
@@ -56427,17 +56947,21 @@ function targetsFrom(s, before) {
     return downTargets(s.tool, s.downTo, before.revision);
 }
 /** What a failed migration says: the tool's error, the revision the database is at, the backup. */
-async function failureMessage(host, s, project, python, result, backupFile) {
+async function failureMessage(host, s, project, python, result, backup) {
     const why = toolError(result.stdout, result.stderr);
     let message = `migration failed (${s.tool}, exit ${result.code ?? result.signal}): ${why}`;
-    if (backupFile)
-        message += `. The backup taken before it is ${backupFile}`;
-    if (s.restoreOnFailure && s.backup && backupFile) {
-        const restored = await host.run(restoreFromFileCommand(restoreCommand(s.backup, project), backupFile));
-        message +=
-            restored.code === 0
-                ? '; it was restored (restore-on-failure)'
-                : `; restoring it failed too: ${restored.stderr.trim().split('\n').pop()}`;
+    if (backup)
+        message += `. The backup taken before it is ${backup.file}`;
+    if (s.restoreOnFailure && s.backup && backup) {
+        const restored = await restoreBackup(host, {
+            backup: s.backup,
+            project,
+            file: backup.file,
+            takenAt: backup.takenAt,
+            stopServices: s.restoreStopServices,
+            lockTimeoutSeconds: s.restoreLockTimeout
+        });
+        message += `; ${restored.message}`;
     }
     else {
         message += '; the database is as the tool left it';
@@ -56476,8 +57000,10 @@ async function migrateHost(host, s) {
         return report;
     }
     if (s.backup) {
-        report.backupFile = await takeBackup(host, s.backup, project);
-        report.restoreHint = restoreHint(restoreCommand(s.backup, project), report.backupFile);
+        report.backupTakenAt = new Date();
+        report.backup = await takeBackup(host, s.backup, project, report.backupTakenAt);
+        report.backupFile = report.backup.file;
+        report.restoreHint = restoreHint(singleTransactionPsql(s.backup, project), report.backupFile);
         const removed = await pruneBackups(host, s.backup);
         if (removed.length)
             host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`);
@@ -56489,7 +57015,9 @@ async function migrateHost(host, s) {
             : inService(project, 'run', s.service, []);
         const result = await host.run(cmd);
         if (result.code !== 0)
-            throw new Error(await failureMessage(host, s, project, python, result, report.backupFile));
+            throw new Error(await failureMessage(host, s, project, python, result, report.backupFile && report.backupTakenAt
+                ? { file: report.backupFile, takenAt: report.backupTakenAt }
+                : undefined));
     }
     const after = await readState(host, s, project, python);
     report.toRevision = after?.revision ?? '';
@@ -56514,6 +57042,8 @@ async function run(s) {
     core/* setOutput */.uH('from-revision', first?.fromRevision ?? '');
     core/* setOutput */.uH('to-revision', first?.toRevision ?? '');
     core/* setOutput */.uH('applied', first ? String(first.applied.length) : '0');
+    for (const [name, value] of Object.entries(backupOutputs(first?.backup)))
+        core/* setOutput */.uH(name, value);
     const table = [
         ['host', 'result', 'from', 'to', s.direction === 'up' ? 'applied' : 'reverted', 'backup'].map(data => ({ data, header: true })),
         ...outcomes.map(o => summaryRow([
@@ -56526,6 +57056,8 @@ async function run(s) {
         ]))
     ];
     const summary = core/* summary */.z.addHeading(`Migrate: ${s.tool} ${s.direction}`, 2).addTable(table);
+    if (first?.backup)
+        summary.addRaw(`<p>${escapeHtml(backupSummaryLine(first.backup))}</p>`, true);
     if (first?.restoreHint)
         summary
             .addRaw('<p>Restore the backup with:</p>')
@@ -56544,7 +57076,7 @@ async function run(s) {
 
 /***/ }),
 
-/***/ 3783:
+/***/ 4524:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56938,6 +57470,41 @@ function readConnectionSettings(read) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/migrate/restore-settings.ts
+
+
+const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/**
+ * `restore-on-failure`, the services it stops while it restores (default:
+ * the migrated one) and how long it waits for a lock. The service the
+ * PostgreSQL client runs in cannot be stopped: the restore runs there.
+ */
+function readRestoreSettings(read, migratedService, backup) {
+    const restoreOnFailure = (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false);
+    const given = read('restore-stop-services')
+        .split(/[\s,]+/)
+        .filter(Boolean);
+    for (const name of given) {
+        if (!SERVICE.test(name))
+            throw new errors/* InputError */.dz('restore-stop-services', `${JSON.stringify(name)} is not a Compose service name`);
+    }
+    const client = backup?.service ?? '';
+    if (client && given.includes(client)) {
+        throw new errors/* InputError */.dz('restore-stop-services', `names ${client}, the backup-service the restore runs psql in`, 'List only the services that write to the database (the app, its workers)');
+    }
+    if (restoreOnFailure && !backup) {
+        throw new errors/* InputError */.dz('restore-on-failure', 'is true, but backup is none: there would be nothing to restore', 'Set backup: pg_dump');
+    }
+    const restoreStopServices = given.length
+        ? [...new Set(given)]
+        : [migratedService].filter(s => s !== client);
+    return {
+        restoreOnFailure,
+        restoreStopServices,
+        restoreLockTimeout: (0,inputs/* readInteger */.JI)(read, 'restore-lock-timeout', 30, 1, 3600)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/migrate/database-url.ts
 
 const INPUT = 'backup-database-url';
@@ -56997,14 +57564,15 @@ function splitDatabaseUrl(value) {
 
 
 
-const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const settings_SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 // A leading `-` only as a relative step (`-1`): `--sql` or `-x` would be an option of alembic's.
 const ALEMBIC_TARGET = /^(?:-\d+|[A-Za-z0-9_+@:.][A-Za-z0-9_+@:.-]*)$/;
 const DJANGO_TARGET = /^[A-Za-z_][A-Za-z0-9_]*( [A-Za-z0-9_]+)?$/;
 function readService(read, name, fallback) {
     const value = read(name).trim() || fallback;
-    if (!SERVICE.test(value))
+    if (!settings_SERVICE.test(value))
         throw new errors/* InputError */.dz(name, `${JSON.stringify(value)} is not a Compose service name`);
     return value;
 }
@@ -57055,8 +57623,16 @@ function readBackup(read, appDir) {
         dir: dirInput.startsWith('/')
             ? dirInput.replace(/\/+$/, '')
             : `${appDir}/${dirInput.replace(/\/+$/, '')}`,
-        keep: (0,inputs/* readInteger */.JI)(read, 'backup-keep', 10, 1, 1000)
+        keep: (0,inputs/* readInteger */.JI)(read, 'backup-keep', 10, 1, 1000),
+        ...readBackupProof(read)
     };
+}
+function readBackupProof(read) {
+    const verify = (0,inputs/* readChoice */.Kf)(read, 'backup-verify', ['restore', 'integrity', 'none'], 'restore');
+    const copyTo = (0,inputs/* readChoice */.Kf)(read, 'backup-copy-to', ['none', 'runner'], 'none');
+    if (copyTo === 'runner' && verify === 'none')
+        throw new errors/* InputError */.dz('backup-copy-to', 'runner copies a verified dump, but backup-verify is none', 'Use backup-verify: restore (or integrity)');
+    return { verify, copyTo };
 }
 /** The names a host of `host` answers to: its label, and its address with or without user and port. */
 function namesOf(e) {
@@ -57099,6 +57675,8 @@ function readMigrateSettings(read, connection = readConnectionSettings(read)) {
     if (tool === 'django' && direction === 'down' && !read('target').trim()) {
         throw new errors/* InputError */.dz('target', 'is needed to migrate Django down', 'Give "app migration", e.g. shop 0001 (or shop zero)');
     }
+    const service = readService(read, 'service', tool === 'service' ? 'migrator' : 'backend');
+    const backup = readBackup(read, app.appDir);
     const python = read('python').trim();
     if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
         throw new errors/* InputError */.dz('python', `${JSON.stringify(python)} is not an interpreter path`);
@@ -57106,16 +57684,16 @@ function readMigrateSettings(read, connection = readConnectionSettings(read)) {
         connection,
         app,
         tool,
-        service: readService(read, 'service', tool === 'service' ? 'migrator' : 'backend'),
+        service,
         mode: (0,inputs/* readChoice */.Kf)(read, 'mode', ['exec', 'run'], 'exec'),
         command,
         downCommand,
         direction,
         target: readTarget(read, tool, direction),
         python,
-        backup: readBackup(read, app.appDir),
+        backup,
         planOnly: (0,inputs/* readBoolean */.Vf)(read, 'plan-only', false),
-        restoreOnFailure: (0,inputs/* readBoolean */.Vf)(read, 'restore-on-failure', false),
+        ...readRestoreSettings(read, service, backup),
         migrateHost: readMigrateHost(read, connection)
     };
 }

@@ -53999,6 +53999,7 @@ const COMPOSE_V1 = ['docker-compose'];
 function composeCommand(project, args) {
     return {
         cwd: project.dir,
+        ...(project.env ? { env: project.env } : {}),
         argv: [
             ...project.binary,
             '--project-name',
@@ -56182,6 +56183,14 @@ class ssh_session_SshSession {
             catch (err) {
                 throw new errors/* RemoteError */.Hi(this.label, `upload of ${localPath} to ${remotePath} failed: ${(0,errors/* errorMessage */.gJ)(err)}`);
             }
+        }
+    }
+    async download(remotePath, localPath) {
+        try {
+            await this.ssh.getFile(localPath, remotePath);
+        }
+        catch (err) {
+            throw new errors/* RemoteError */.Hi(this.label, `download of ${remotePath} to ${localPath} failed: ${(0,errors/* errorMessage */.gJ)(err)}`);
         }
     }
     async close() {

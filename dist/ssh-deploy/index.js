@@ -54564,8 +54564,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5699);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1822);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9661);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8944);
 
 
 
@@ -54582,7 +54582,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5699:
+/***/ 9661:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54592,7 +54592,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: toRow
+// UNUSED EXPORTS: heldLockToken, locksReleased, toRow
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(8261);
@@ -55831,6 +55831,14 @@ class SshSession {
             }
         }
     }
+    async download(remotePath, localPath) {
+        try {
+            await this.ssh.getFile(localPath, remotePath);
+        }
+        catch (err) {
+            throw new errors/* RemoteError */.Hi(this.label, `download of ${remotePath} to ${localPath} failed: ${(0,errors/* errorMessage */.gJ)(err)}`);
+        }
+    }
     async close() {
         this.closedReason = 'the session was closed';
         this.ssh.dispose();
@@ -56046,6 +56054,7 @@ const COMPOSE_V1 = ['docker-compose'];
 function composeCommand(project, args) {
     return {
         cwd: project.dir,
+        ...(project.env ? { env: project.env } : {}),
         argv: [
             ...project.binary,
             '--project-name',
@@ -56208,6 +56217,9 @@ var git_ref = __nccwpck_require__(4831);
  * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
  * JSON object per line, appended and never rewritten. A later line with the
  * same id updates that release (started → succeeded / failed / rolled-back).
+ * A release the root action deploys gets `readyAt` once its containers are
+ * ready and `succeeded` only after its smoke check passed: one whose check
+ * failed or never ran stays `started` or `failed`, never `previous`.
  */
 const STATUSES = ['started', 'succeeded', 'failed', 'rolled-back'];
 const SOURCES = ['git', 'upload', 'none'];
@@ -56217,6 +56229,7 @@ const TEXT_FIELDS = [
     'runUrl',
     'startedAt',
     'finishedAt',
+    'readyAt',
     'releaseDir',
     'rollbackOf',
     'error'
@@ -56970,7 +56983,8 @@ function liveReleaseId(d, { target }) {
 }
 /** Where the compose files of the release are once it is live. */
 function composeProject(d) {
-    return projectFor(d.s.app, d.binary, d.s.source === 'upload' ? d.paths.current : d.s.app.appDir);
+    const project = projectFor(d.s.app, d.binary, d.s.source === 'upload' ? d.paths.current : d.s.app.appDir);
+    return d.dockerConfig ? { ...project, env: { DOCKER_CONFIG: d.dockerConfig } } : project;
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/run-hook.ts
@@ -57272,11 +57286,12 @@ const uploadCommands = {
     prepare: (appDir) => ({
         argv: ['mkdir', '-p', '--', statePaths(appDir).releases]
     }),
+    /** A tree that does not unpack whole (a full disk) is removed with its archive: it would keep the disk full. */
     unpack: (appDir, releaseId, archive) => ({
         argv: [
             'sh',
             '-c',
-            'mkdir -- "$1" && tar -xzf "$2" -C "$1" && rm -f -- "$2"',
+            'mkdir -- "$1" || exit; tar -xzf "$2" -C "$1" || { s=$?; rm -rf -- "$1"; rm -f -- "$2"; exit "$s"; }; rm -f -- "$2"',
             'sh',
             external_node_path_.posix.join(statePaths(appDir).releases, releaseId),
             archive
@@ -57348,12 +57363,12 @@ async function uploadRelease(host, appDir, releaseId, archive) {
     return external_node_path_.posix.join(statePaths(appDir).releases, releaseId);
 }
 /** Deletes all but the newest `keep` releases, never the live one. */
-async function pruneReleases(host, appDir, keep, live) {
+async function pruneReleases(host, appDir, keep, kept) {
     const old = await pruneListed(host, {
         list: uploadCommands.listReleases(appDir),
         ours: id => !id.startsWith('.'),
         keepNewest: keep,
-        isProtected: id => id === live,
+        isProtected: id => kept.includes(id),
         remove: id => uploadCommands.removeRelease(appDir, id)
     });
     if (old.length)
@@ -57386,16 +57401,27 @@ async function readLog(d) {
 
 
 
-/** Removes the image tags and uploaded releases beyond keep-releases, never the live one. */
+/** The directory under releases/ a release runs from: a rollback's is the release it went back to. */
+const releaseDirName = (r) => r.releaseDir?.split('/').pop() || r.id;
+/**
+ * Removes the image tags and uploaded releases beyond keep-releases, never the
+ * live one nor the one that ran before this deploy: that is the way back if a
+ * later step (or the fleet) fails.
+ */
 async function prune(d, chosen) {
     const { host, s } = d;
     const kept = (await readLog(d))
         .filter(r => r.status === 'succeeded')
         .slice(-s.keepReleases)
         .map(r => r.id);
+    // A release still to be verified by the caller is live, and not yet recorded succeeded.
+    kept.push(liveReleaseId(d, chosen));
     await pruneImages(host, s.app.projectName, kept);
     if (s.source === 'upload')
-        await pruneReleases(host, s.app.appDir, s.keepReleases, liveReleaseId(d, chosen));
+        await pruneReleases(host, s.app.appDir, s.keepReleases, [
+            liveReleaseId(d, chosen),
+            ...(chosen.live ? [releaseDirName(chosen.live)] : [])
+        ]);
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/release-record.ts
@@ -57479,21 +57505,22 @@ function failedState(changed, plan, live) {
 /**
  * Tags the images the release runs so a rollback needs no registry, and
  * records it as succeeded (and the release it replaced as rolled back).
+ * When the caller verifies it afterwards (the root action's smoke check), the
+ * release is recorded ready, still started: only the caller records it
+ * succeeded, so a release whose check failed or never ran is never `previous`.
  */
 async function recordSucceeded(d, { live, target }, containers) {
     const { plan } = d;
-    await d.journal.begin(`recording release ${plan.releaseId} as succeeded`);
+    await d.journal.begin(`recording release ${plan.releaseId} as ${plan.confirmLater ? 'ready' : 'succeeded'}`);
     const images = {
         ...(live?.images ?? {}),
         ...imagesOf(containers)
     };
     await keepImages(d.host, d.s.app.projectName, plan.releaseId, images);
-    await appendRecord(d, {
-        id: plan.releaseId,
-        images,
-        status: 'succeeded',
-        finishedAt: new Date().toISOString()
-    });
+    const now = new Date().toISOString();
+    await appendRecord(d, plan.confirmLater
+        ? { id: plan.releaseId, images, readyAt: now }
+        : { id: plan.releaseId, images, status: 'succeeded', finishedAt: now });
     if (target && live)
         await appendRecord(d, { id: live.id, status: 'rolled-back' });
 }
@@ -58216,7 +58243,8 @@ function describeOwner(owner) {
     if (!owner?.runKey)
         return 'an unknown deploy';
     const shown = (v) => shownValue(String(v ?? '?'));
-    return `${shown(owner.runUrl || owner.runKey)} (release ${shown(owner.release)}, since ${shown(owner.since)})`;
+    const attempt = owner.attempt ? `attempt ${shown(owner.attempt)}, ` : '';
+    return `${shown(owner.runUrl || owner.runKey)} (${attempt}release ${shown(owner.release)}, since ${shown(owner.since)})`;
 }
 function parseOwner(text) {
     try {
@@ -58293,6 +58321,14 @@ class DeployLock {
             if (tried.code !== 1)
                 throw new errors/* RemoteError */.Hi(host.label, failureText(cmd, tried));
             holder = parseHolder(tried.stdout);
+            if (holder.token === owner.token) {
+                // This run holds it already, from an earlier stage (the root action's rollback): it stays this run's.
+                const lock = new DeployLock(host, appDir, owner.token);
+                await lock.ensureHeld('taking the deploy lock again');
+                lock.scheduleBeat();
+                host.info(`Deploy lock held by this run (${lockPath})`);
+                return lock;
+            }
             if (holder.ageSeconds > STALE_AFTER_SECONDS && mayRetry()) {
                 const takeOver = lockCommands.takeOver(appDir, holder.token, newLockToken());
                 const moved = await host.run(takeOver, { quiet: true });
@@ -58360,6 +58396,10 @@ class DeployLock {
             this.stopBeating();
             throw new LockLost(this.lostTo, next);
         }
+    }
+    /** The lock stays held: the caller, which has its own connection, beats and frees it from now on. */
+    handOver() {
+        this.stopBeating();
     }
     async release() {
         this.stopBeating();
@@ -58493,9 +58533,10 @@ function lockLostFailure(err, releaseId, journal) {
 
 /**
  * Deploys (or rolls back) one host. Takes the lock, stages the source, then
- * changes the app. `compose` is the Compose the check before found, if it ran.
+ * changes the app. `compose` is the Compose the check before found, if it ran;
+ * `dockerConfig` the directory of this deploy's registry login, if it has one.
  */
-async function deployHost(host, s, plan, compose) {
+async function deployHost(host, s, plan, compose, dockerConfig) {
     const { appDir } = s.app;
     const binary = compose ?? (await detectCompose(host, s.app.composeChoice));
     host.info(`Compose: ${binary.join(' ')}`);
@@ -58504,15 +58545,24 @@ async function deployHost(host, s, plan, compose) {
             token: plan.lockToken,
             runKey: s.run.runKey,
             runUrl: s.run.runUrl,
+            attempt: s.run.attempt,
             release: plan.releaseId,
             since: new Date().toISOString()
         }, s.lockTimeoutMs)
         : undefined;
     if (lock)
-        plan.onLocked?.(lock.token);
+        plan.onLocked?.(lock.token, host.label);
     const journal = new Journal(async (next) => lock?.ensureHeld(next));
     try {
-        return await runHostDeploy({ host, s, plan, binary, paths: statePaths(appDir), journal });
+        return await runHostDeploy({
+            host,
+            s,
+            plan,
+            binary,
+            paths: statePaths(appDir),
+            journal,
+            dockerConfig
+        });
     }
     catch (err) {
         if (err instanceof LockLost)
@@ -58520,9 +58570,12 @@ async function deployHost(host, s, plan, compose) {
         throw err;
     }
     finally {
-        await lock
-            ?.release()
-            .catch(err => core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
+        if (plan.keepLock)
+            lock?.handOver();
+        else
+            await lock
+                ?.release()
+                .catch(err => core/* warning */.$e(`${host.label}: could not release the deploy lock: ${(0,errors/* errorMessage */.gJ)(err)}`));
     }
 }
 
@@ -58679,9 +58732,175 @@ async function preflightHost(host, s) {
     return found;
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 8 modules
-var settings = __nccwpck_require__(1822);
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 9 modules
+var settings = __nccwpck_require__(8944);
+;// CONCATENATED MODULE: ./src/commands/registry-login.ts
+/** The name mktemp gives the deploy's Docker configuration directory, in the deploy user's home. */
+const DOCKER_CONFIG_PREFIX = '.deploy-kit-docker.';
+const MADE = /^\/(?:[^\0\n]*\/)?\.deploy-kit-docker\.[A-Za-z0-9]{10}$/;
+/** Whether `path` is one this deploy made (mkDockerConfig's output): the only kind it removes. */
+function isDeployDockerConfig(path) {
+    return MADE.test(path) && !path.split('/').includes('..');
+}
+/**
+ * Makes a Docker configuration directory for this deploy alone: mode 700 in
+ * the deploy user's home (not /tmp, which every user can list), and prints
+ * its path. The CLI plugins of the user's usual configuration (Compose v2
+ * installed in ~/.docker/cli-plugins) stay reachable through a link; its
+ * logins and credential helpers do not come along, so the password is
+ * stored nowhere else.
+ */
+function mkDockerConfig() {
+    return {
+        argv: [
+            'sh',
+            '-c',
+            [
+                'set -e',
+                'umask 077',
+                'base=${DOCKER_CONFIG:-${HOME:?HOME is not set}/.docker}',
+                `dir=$(mktemp -d "$HOME/${DOCKER_CONFIG_PREFIX}XXXXXXXXXX")`,
+                'chmod 700 "$dir"',
+                'if [ -d "$base/cli-plugins" ]; then ln -s "$base/cli-plugins" "$dir/cli-plugins"; fi',
+                'printf "%s\\n" "$dir"'
+            ].join('; ')
+        ]
+    };
+}
+/**
+ * `docker login` into `dockerConfig` only. The password is the command's
+ * standard input (`--password-stdin`): never in an argv, the environment or
+ * the log.
+ */
+function dockerLogin(dockerConfig, registry, username, password) {
+    return {
+        argv: ['docker', 'login', '--username', username, '--password-stdin', '--', registry],
+        env: { DOCKER_CONFIG: dockerConfig },
+        stdin: password
+    };
+}
+/** Removes the deploy's Docker configuration directory, and the login stored in it. */
+function removeDockerConfig(dockerConfig) {
+    return { argv: ['rm', '-rf', '--', dockerConfig] };
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/registry-session.ts
+// The registry login of one deploy: each server's docker logs in with a
+// configuration directory made for this deploy, every Compose command of the
+// deploy uses it, and it is removed when the deploy ends (or, when the main
+// step died, in the post step, from the paths saved in the step's state).
+
+
+
+const STATE = 'registry-configs';
+/** Every configuration directory this step made and has not removed yet, by host label. */
+const registry_session_open = new Map();
+function saveState() {
+    core/* saveState */.LZ(STATE, JSON.stringify([...registry_session_open]));
+}
+/** The directories the main step left, as its state says; only paths of the kind it makes. */
+function leftConfigs(state = core/* getState */.Gu(STATE)) {
+    if (!state)
+        return new Map();
+    try {
+        const pairs = JSON.parse(state);
+        if (!Array.isArray(pairs))
+            return new Map();
+        return new Map(pairs.filter((p) => Array.isArray(p) &&
+            typeof p[0] === 'string' &&
+            typeof p[1] === 'string' &&
+            isDeployDockerConfig(p[1])));
+    }
+    catch {
+        return new Map();
+    }
+}
+function lastLines(text) {
+    return text.trim().split('\n').slice(-3).join(' ').trim();
+}
+/**
+ * Logs the host in to the registry for this deploy; returns the DOCKER_CONFIG
+ * to run its Compose commands with. A refused login leaves nothing behind
+ * and says what to check.
+ */
+async function logIn(host, login) {
+    const made = await host.run(mkDockerConfig(), { quiet: true });
+    const dir = made.stdout.trim().split('\n').pop() ?? '';
+    if (made.code !== 0 || !isDeployDockerConfig(dir)) {
+        throw new Error(`could not make a private Docker configuration directory in the deploy user's home for the login to ${login.registry}` +
+            (lastLines(made.stderr) ? `: ${lastLines(made.stderr)}` : ''));
+    }
+    registry_session_open.set(host.label, dir);
+    saveState();
+    host.info(`Logging in to ${login.registry} as ${login.username} for this deploy only (${dir})`);
+    const result = await host.run(dockerLogin(dir, login.registry, login.username, login.password));
+    if (result.code === 0)
+        return dir;
+    await logOut(host);
+    const detail = lastLines(result.stderr) || lastLines(result.stdout);
+    throw new Error(`the registry ${login.registry} refused the login as ${login.username}` +
+        (detail ? ` (${detail})` : '') +
+        `: check registry-username and registry-password (from ${login.passwordFrom})` +
+        (login.registry === 'ghcr.io'
+            ? '; a workflow token needs `packages: read` in the job’s permissions'
+            : ''));
+}
+/** Removes the host's configuration directory of this deploy, and the login in it. */
+async function logOut(host) {
+    const dir = registry_session_open.get(host.label);
+    if (!dir)
+        return;
+    try {
+        await host.check(removeDockerConfig(dir), { quiet: true });
+        registry_session_open.delete(host.label);
+        saveState();
+    }
+    catch (err) {
+        core/* warning */.$e(`${host.label}: could not remove the registry login of this deploy (${dir}); the post step tries again: ${(0,errors/* errorMessage */.gJ)(err)}`);
+    }
+}
+/** The post step: removes what a main step that died left on `host`. */
+async function removeLeftConfig(host, dir) {
+    await host.check(removeDockerConfig(dir), { quiet: true });
+    host.info('Removed the registry login left by this run');
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/registry-fleet.ts
+
+
+
+/**
+ * Logs every host in to the registry for this deploy, after the checks and
+ * before any change. A host the registry refuses is refused like a failed
+ * check (its problem says why), and no host keeps a login.
+ */
+async function logInFleet(fleet, members, login, checks) {
+    const configs = new Map();
+    const out = async () => {
+        await fleet.each(members.filter(m => configs.has(m.label)), async (host) => {
+            await logOut(host);
+            configs.delete(host.label);
+        });
+    };
+    if (!login)
+        return { ok: true, configs, logOut: out };
+    let ok = true;
+    await core/* group */.Os(`Registry: logging every host in to ${login.registry} for this deploy`, () => fleet.each(members, async (host) => {
+        try {
+            configs.set(host.label, await logIn(host, login));
+        }
+        catch (err) {
+            ok = false;
+            checks.get(host.label)?.problems.push((0,errors/* errorMessage */.gJ)(err));
+        }
+    }));
+    if (!ok)
+        await out();
+    return { ok, configs, logOut: out };
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/fleet-deploy.ts
+
 
 
 
@@ -58712,6 +58931,7 @@ function changedByThisRun(r) {
  */
 async function deployFleet(s, plan, opts) {
     const fleet = await Fleet.open(s.connection);
+    let registry;
     try {
         const members = opts.backTo
             ? fleet.members.filter(m => opts.backTo.has(m.label))
@@ -58724,11 +58944,15 @@ async function deployFleet(s, plan, opts) {
         if (refused)
             return { refused, results: [...results.values()] };
         const checks = new Map(checked.map(c => [c.host, c.value]));
+        registry = await logInFleet(fleet, members, s.registry, checks);
+        if (!registry.ok)
+            return { refused: true, results: [...results.values()] };
+        const configs = registry.configs;
         const deployOne = (settings, p, title) => async (host) => {
             const started = Date.now();
             const result = results.get(host.label);
             try {
-                return await core/* group */.Os(`${host.label}: ${title}`, () => deployHost(host, settings, p, checks.get(host.label)?.binary));
+                return await core/* group */.Os(`${host.label}: ${title}`, () => deployHost(host, settings, p, checks.get(host.label)?.binary, configs.get(host.label)));
             }
             catch (err) {
                 if (err instanceof DeployFailure) {
@@ -58768,6 +58992,7 @@ async function deployFleet(s, plan, opts) {
         return { refused, results: [...results.values()] };
     }
     finally {
+        await registry?.logOut();
         await fleet.close();
     }
 }
@@ -58793,6 +59018,7 @@ async function goBack(fleet, results, checks, deployOne, s, plan) {
             releaseId: newReleaseId(new Date(), to.ref),
             lockToken: plan.lockToken,
             onLocked: plan.onLocked,
+            keepLock: plan.keepLock,
             wayBack: false
         }, 
         // The release id and ref come from the server's log: data for the log, never a group title.
@@ -58803,6 +59029,7 @@ async function goBack(fleet, results, checks, deployOne, s, plan) {
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/main.ts
+
 
 
 
@@ -58989,6 +59216,12 @@ function staysNote(row, rows) {
         : '';
 }
 /**
+ * The root action holds each host's lock from the first change to the end
+ * of its smoke check and any rollback: it runs this stage with its own
+ * `lockToken` and `keepLocks`, learns each lock taken through `onLocked`,
+ * and frees them itself. With `confirmLater` a ready release stays recorded
+ * as started: the root action records it succeeded after its smoke check.
+ *
  * `wayBack: false` leaves the "To go back" line and hints out, for a caller
  * that decides after this stage whether the release stays (the root action).
  * `fleetRollback: false` leaves the way back of a failed fleet to the caller
@@ -58997,7 +59230,7 @@ function staysNote(row, rows) {
 async function run(s, options = {}) {
     registerEnvSecrets(s.env);
     const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
-    const lockToken = newLockToken();
+    const lockToken = options.lockToken ?? newLockToken();
     core/* saveState */.LZ(STATE_TOKEN, lockToken);
     const rollback = Boolean(s.rollbackTo || options.backTo);
     const packed = s.source === 'upload' && !rollback ? packTree(s.uploadPath) : undefined;
@@ -59009,7 +59242,12 @@ async function run(s, options = {}) {
             lockToken,
             beforeStart: options.beforeStart,
             wayBack: options.wayBack,
-            onLocked: () => core/* saveState */.LZ(STATE_OPEN, 'true')
+            keepLock: options.keepLocks,
+            confirmLater: options.confirmLater,
+            onLocked: (_token, host) => {
+                core/* saveState */.LZ(STATE_OPEN, 'true');
+                options.onLocked?.(host);
+            }
         }, {
             stopAfterFailure: s.fleet.rollback && !rollback,
             goBack: s.fleet.rollback && options.fleetRollback !== false && !rollback,
@@ -59019,7 +59257,8 @@ async function run(s, options = {}) {
     finally {
         packed?.cleanup();
     }
-    core/* saveState */.LZ(STATE_OPEN, 'false');
+    if (!options.keepLocks)
+        locksReleased();
     const rows = fleetRun.results.map(r => toRow(r, releaseId, s));
     const first = rows.find(r => r.status === 'succeeded') ?? rows[0];
     core/* setOutput */.uH('release-id', releaseId);
@@ -59058,17 +59297,32 @@ async function run(s, options = {}) {
         message: `${rollback ? 'Rolled back' : 'Deployed'} ${first?.ref ?? ''} as release ${releaseId} on ${rows.length} host(s)`
     };
 }
+/** The post step has no lock of this run to release: the main step released every one. */
+function locksReleased() {
+    core/* saveState */.LZ(STATE_OPEN, 'false');
+}
+/** The lock token of the main step, while a lock of it may still be held; undefined when none is. */
+function heldLockToken() {
+    const token = core/* getState */.Gu(STATE_TOKEN);
+    return core/* getState */.Gu(STATE_OPEN) === 'true' && token ? token : undefined;
+}
 /**
  * Runs after the job, even when it failed or was cancelled: releases a lock
  * this run still holds (a lock from a cancelled job is otherwise only taken
- * over once it goes stale).
+ * over once it goes stale), and removes a registry login it left.
  */
 async function post(readSettings) {
-    const token = core/* getState */.Gu(STATE_TOKEN);
-    if (core/* getState */.Gu(STATE_OPEN) !== 'true' || !token)
+    const token = heldLockToken();
+    const logins = leftConfigs();
+    if (!token && logins.size === 0)
         return;
     const { connection, appDir } = readSettings();
     await forEachHost(connection, async (host) => {
+        const login = logins.get(host.label);
+        if (login)
+            await removeLeftConfig(host, login);
+        if (!token)
+            return;
         await host.run(lockCommands.release(appDir, token), { quiet: true });
         host.info('Released the deploy lock left by this run');
     });
@@ -59198,7 +59452,7 @@ function parseRepository(text, input = 'repository') {
 
 /***/ }),
 
-/***/ 1822:
+/***/ 8944:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59769,7 +60023,60 @@ function readRollingSettings(read, strategy, services) {
 var git_ref = __nccwpck_require__(4831);
 // EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
 var repository_url = __nccwpck_require__(5508);
+;// CONCATENATED MODULE: ./src/ssh-deploy/registry-settings.ts
+
+
+const GHCR = 'ghcr.io';
+/** A registry host name or address with an optional port; no scheme, path or user. */
+const REGISTRY = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+/**
+ * registry, registry-username, registry-password. Without registry nothing
+ * logs in. For ghcr.io the password defaults to the workflow token
+ * (github-token) and the user to the workflow's actor (GITHUB_ACTOR).
+ */
+function readRegistryLogin(read, actor) {
+    const password = read('registry-password').trim();
+    // Masked before anything could print it, the refusals below included.
+    (0,secrets/* registerSecret */.cl)(password);
+    if ((0,secrets/* isShortSecret */.nz)(password))
+        (0,secrets/* warnShortSecret */.n$)('registry-password', 'Check the secret: registry tokens are much longer.');
+    const registry = read('registry').trim().toLowerCase();
+    const username = read('registry-username').trim();
+    if (!registry) {
+        if (password || username) {
+            throw new errors/* InputError */.dz('registry', `is empty, but ${password ? 'registry-password' : 'registry-username'} is set`, 'Name the registry the images come from (e.g. ghcr.io), or leave out its user and password');
+        }
+        return undefined;
+    }
+    if (!REGISTRY.test(registry)) {
+        throw new errors/* InputError */.dz('registry', `${JSON.stringify(registry)} is not a registry host`, 'Give its host name, with a port if it has one (ghcr.io, registry.example.com:5000), without https:// or a path');
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\0-\x1f\x7f]/.test(username)) {
+        throw new errors/* InputError */.dz('registry-username', 'holds a control character (a line break?)');
+    }
+    const ghcr = registry === GHCR;
+    let from = 'registry-password';
+    let secret = password;
+    if (!secret && ghcr) {
+        secret = read('github-token').trim();
+        (0,secrets/* registerSecret */.cl)(secret);
+        from = 'github-token';
+    }
+    if (!secret) {
+        throw new errors/* InputError */.dz('registry-password', `is empty: the servers need a password or token to log in to ${registry}`, ghcr
+            ? 'Pass a token with packages: read, or github-token: ${{ github.token }} with `packages: read` in the job’s permissions'
+            : 'Pass the registry password or token from a secret');
+    }
+    const user = username || (ghcr ? actor : '');
+    if (!user) {
+        throw new errors/* InputError */.dz('registry-username', `is empty: ${ghcr ? 'GITHUB_ACTOR is not set either' : `${registry} needs the user to log in as`}`, 'Give the registry user name');
+    }
+    return { registry, username: user, password: secret, passwordFrom: from };
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
+
 
 
 
@@ -59790,6 +60097,7 @@ function runContext(env = process.env) {
         actor: env.GITHUB_ACTOR || '',
         runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
         runKey: `${repository}#${runId}.${env.GITHUB_RUN_ATTEMPT || '1'}:${env.GITHUB_JOB || ''}`,
+        attempt: env.GITHUB_RUN_ATTEMPT || '1',
         serverUrl,
         repository
     };
@@ -59846,6 +60154,7 @@ function readWaitStable(read, wait, waitTimeoutMs) {
  */
 function readDeploySettings(read, run = runContext(), connection) {
     const repository = readRepository(read);
+    const registry = readRegistryLogin(read, run.actor);
     connection ??= readConnectionSettings(read);
     const app = readAppSettings(read);
     const source = (0,inputs/* readChoice */.Kf)(read, 'source', ['git', 'upload', 'none'], 'git');
@@ -59900,6 +60209,7 @@ function readDeploySettings(read, run = runContext(), connection) {
         rollbackTo,
         allowOlder: (0,inputs/* readBoolean */.Vf)(read, 'allow-older', false),
         fleet: readFleetSettings(read, connection.targets.length),
+        registry,
         run
     };
 }

@@ -55811,6 +55811,14 @@ class ssh_session_SshSession {
             }
         }
     }
+    async download(remotePath, localPath) {
+        try {
+            await this.ssh.getFile(localPath, remotePath);
+        }
+        catch (err) {
+            throw new errors/* RemoteError */.Hi(this.label, `download of ${remotePath} to ${localPath} failed: ${(0,errors/* errorMessage */.gJ)(err)}`);
+        }
+    }
     async close() {
         this.closedReason = 'the session was closed';
         this.ssh.dispose();

@@ -55914,7 +55914,7 @@ scope.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(scope.__f
 
 /***/ }),
 
-/***/ 6747:
+/***/ 989:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55934,56 +55934,8 @@ var core = __nccwpck_require__(4116);
 var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/log.ts
 var log = __nccwpck_require__(4325);
-// EXTERNAL MODULE: ./src/core/shell.ts
-var shell = __nccwpck_require__(6673);
-;// CONCATENATED MODULE: ./src/core/remote-command.ts
-
-function splitEnv(cmd) {
-    const hidden = new Set(cmd.secretEnv ?? []);
-    const plain = {};
-    const secret = {};
-    for (const [name, value] of Object.entries(cmd.env ?? {}))
-        (hidden.has(name) ? secret : plain)[name] = value;
-    return { plain, secret };
-}
-/**
- * The shell text that runs the command: `cd DIR && export …; argv`. With
- * `exec`, the command replaces the shell, so its exit signal reaches the caller.
- * Secret values never go into this text: see shellLaunch.
- */
-function toShell(cmd, opts = {}) {
-    const { plain, secret } = splitEnv(cmd);
-    if (Object.keys(secret).length > 0)
-        throw new Error('toShell: a command with secret env values is started with shellLaunch');
-    const cd = cmd.cwd ? `cd ${(0,shell/* quote */.hD)(cmd.cwd)} && ` : '';
-    return `${cd}${(0,shell/* exportPrefix */.ZJ)(plain)}${opts.exec ? 'exec ' : ''}${(0,shell/* commandLine */.ay)(cmd.argv)}`;
-}
-/**
- * A command line is in every server user's process list (`ps`, /proc/<pid>/cmdline)
- * while it runs. So secret env values go first on standard input, one line
- * that the script reads and exports before it runs the command, which then
- * reads its own `stdin` from the rest.
- */
-function shellLaunch(cmd, opts = {}) {
-    const { plain, secret } = splitEnv(cmd);
-    const script = toShell({ argv: cmd.argv, cwd: cmd.cwd, env: plain }, opts);
-    if (Object.keys(secret).length === 0)
-        return { script, stdin: cmd.stdin };
-    const line = (0,shell/* stdinExportLine */.Ru)(secret);
-    const stdin = cmd.stdin === undefined
-        ? line
-        : typeof cmd.stdin === 'string'
-            ? line + cmd.stdin
-            : Buffer.concat([Buffer.from(line), cmd.stdin]);
-    return { script: shell/* STDIN_ENV_READER */.DV + script, stdin };
-}
-/** What the log shows for a command: secret env values hidden. */
-function describe(cmd) {
-    const hidden = new Set(cmd.secretEnv ?? []);
-    const env = Object.fromEntries(Object.entries(cmd.env ?? {}).map(([k, v]) => [k, hidden.has(k) ? '***' : v]));
-    return toShell({ argv: cmd.argv, cwd: cmd.cwd, env });
-}
-
+// EXTERNAL MODULE: ./src/core/remote-command.ts
+var remote_command = __nccwpck_require__(6225);
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
 // EXTERNAL MODULE: external "fs"
@@ -56872,6 +56824,8 @@ class NodeSSH {
     }
 }
 
+// EXTERNAL MODULE: ./src/core/shell.ts
+var shell = __nccwpck_require__(6673);
 ;// CONCATENATED MODULE: ./src/core/ssh-session.ts
 
 
@@ -57028,7 +56982,7 @@ class SshSession {
         const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs;
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
-        const launch = shellLaunch(cmd, { exec: true });
+        const launch = (0,remote_command/* shellLaunch */.mJ)(cmd, { exec: true });
         const script = `printf '%s%s\\n' ${(0,shell/* quote */.hD)(PID_MARK)} "$$"; ${launch.script}`;
         const { channel, exit } = await this.openChannel(`exec sh -c ${(0,shell/* quote */.hD)(script)}`);
         return new Promise((resolve, reject) => {
@@ -57171,7 +57125,7 @@ class HostContext {
     /** Runs a command, streaming its output into the log. Does not throw on a non-zero exit. */
     async run(cmd, opts = {}) {
         if (!opts.quiet)
-            this.info(`$ ${describe(cmd)}`);
+            this.info(`$ ${(0,remote_command/* describe */.q0)(cmd)}`);
         const out = (0,log/* remoteLineLog */.$3)(this.prefix);
         const err = (0,log/* remoteLineLog */.$3)(this.prefix);
         try {
@@ -57195,7 +57149,7 @@ class HostContext {
     }
 }
 function failureText(cmd, r) {
-    const what = `\`${describe(cmd)}\``;
+    const what = `\`${(0,remote_command/* describe */.q0)(cmd)}\``;
     const tail = r.stderr.trim().split('\n').slice(-5).join('\n');
     const detail = tail ? `: ${tail}` : '';
     if (r.timedOut)
@@ -57631,6 +57585,65 @@ async function pruneListed(host, p) {
     for (const name of remove)
         await host.run(p.remove(name), { quiet: true });
     return remove;
+}
+
+
+/***/ }),
+
+/***/ 6225:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   mJ: () => (/* binding */ shellLaunch),
+/* harmony export */   q0: () => (/* binding */ describe)
+/* harmony export */ });
+/* unused harmony export toShell */
+/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6673);
+
+function splitEnv(cmd) {
+    const hidden = new Set(cmd.secretEnv ?? []);
+    const plain = {};
+    const secret = {};
+    for (const [name, value] of Object.entries(cmd.env ?? {}))
+        (hidden.has(name) ? secret : plain)[name] = value;
+    return { plain, secret };
+}
+/**
+ * The shell text that runs the command: `cd DIR && export …; argv`. With
+ * `exec`, the command replaces the shell, so its exit signal reaches the caller.
+ * Secret values never go into this text: see shellLaunch.
+ */
+function toShell(cmd, opts = {}) {
+    const { plain, secret } = splitEnv(cmd);
+    if (Object.keys(secret).length > 0)
+        throw new Error('toShell: a command with secret env values is started with shellLaunch');
+    const cd = cmd.cwd ? `cd ${(0,_shell_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(cmd.cwd)} && ` : '';
+    return `${cd}${(0,_shell_js__WEBPACK_IMPORTED_MODULE_0__/* .exportPrefix */ .ZJ)(plain)}${opts.exec ? 'exec ' : ''}${(0,_shell_js__WEBPACK_IMPORTED_MODULE_0__/* .commandLine */ .ay)(cmd.argv)}`;
+}
+/**
+ * A command line is in every server user's process list (`ps`, /proc/<pid>/cmdline)
+ * while it runs. So secret env values go first on standard input, one line
+ * that the script reads and exports before it runs the command, which then
+ * reads its own `stdin` from the rest.
+ */
+function shellLaunch(cmd, opts = {}) {
+    const { plain, secret } = splitEnv(cmd);
+    const script = toShell({ argv: cmd.argv, cwd: cmd.cwd, env: plain }, opts);
+    if (Object.keys(secret).length === 0)
+        return { script, stdin: cmd.stdin };
+    const line = (0,_shell_js__WEBPACK_IMPORTED_MODULE_0__/* .stdinExportLine */ .Ru)(secret);
+    const stdin = cmd.stdin === undefined
+        ? line
+        : typeof cmd.stdin === 'string'
+            ? line + cmd.stdin
+            : Buffer.concat([Buffer.from(line), cmd.stdin]);
+    return { script: _shell_js__WEBPACK_IMPORTED_MODULE_0__/* .STDIN_ENV_READER */ .DV + script, stdin };
+}
+/** What the log shows for a command: secret env values hidden. */
+function describe(cmd) {
+    const hidden = new Set(cmd.secretEnv ?? []);
+    const env = Object.fromEntries(Object.entries(cmd.env ?? {}).map(([k, v]) => [k, hidden.has(k) ? '***' : v]));
+    return toShell({ argv: cmd.argv, cwd: cmd.cwd, env });
 }
 
 
@@ -58437,7 +58450,7 @@ function describeEnvValues(s) {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _core_fleet_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6747);
+/* harmony import */ var _core_fleet_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(989);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4296);
 /* harmony import */ var _commands_lock_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7587);
 /* harmony import */ var _env_values_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8948);
@@ -58661,8 +58674,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(4116);
 // EXTERNAL MODULE: ./src/core/html.ts
 var html = __nccwpck_require__(1402);
-// EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
-var core_fleet = __nccwpck_require__(6747);
+// EXTERNAL MODULE: ./src/core/fleet.ts + 4 modules
+var core_fleet = __nccwpck_require__(989);
 // EXTERNAL MODULE: ./src/ssh-deploy/env-values.ts
 var env_values = __nccwpck_require__(8948);
 // EXTERNAL MODULE: ./src/core/log.ts
@@ -62071,8 +62084,8 @@ function collectstaticArgv(python, opts) {
 var compose = __nccwpck_require__(3671);
 // EXTERNAL MODULE: ./src/commands/compose.ts
 var commands_compose = __nccwpck_require__(1346);
-// EXTERNAL MODULE: ./src/core/fleet.ts + 5 modules
-var core_fleet = __nccwpck_require__(6747);
+// EXTERNAL MODULE: ./src/core/fleet.ts + 4 modules
+var core_fleet = __nccwpck_require__(989);
 // EXTERNAL MODULE: ./src/core/html.ts
 var html = __nccwpck_require__(1402);
 // EXTERNAL MODULE: ./src/commands/files.ts
@@ -62425,6 +62438,8 @@ function stateArgv(tool, python) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/remote-command.ts
+var remote_command = __nccwpck_require__(6225);
 // EXTERNAL MODULE: ./src/core/prune.ts
 var prune = __nccwpck_require__(2307);
 ;// CONCATENATED MODULE: ./src/commands/restore-proof.ts
@@ -62623,8 +62638,9 @@ function lastLines(text) {
  * migrated, when the dump does not restore to the same tables and rows.
  */
 async function proveRestore(host, b, project, file, source, now = new Date()) {
+    // A first deploy's database has no tables yet: the proof is that the dump restores to none.
     if (source.size === 0)
-        throw new Error(`backup ${file}: the source database has no tables to prove the dump by; nothing was migrated. Use backup-verify: integrity for an empty database`);
+        host.info(`The database has no tables yet: ${file} must restore to none`);
     const started = Date.now();
     const scratch = scratchName(now);
     host.info(`Proving ${file} by a restore into the scratch database ${scratch}`);
@@ -62709,6 +62725,7 @@ async function copyToRunner(host, record, dir = runnerBackupDir()) {
 
 
 
+
 function backupFileName(database, now) {
     return `deploykit-${database}-${now
         .toISOString()
@@ -62727,9 +62744,13 @@ function isOwnBackup(name, database) {
 async function takeBackup(host, b, project, now = new Date()) {
     const verify = b.verify ?? 'integrity';
     const file = external_node_path_.posix.join(b.dir, backupFileName(b.database, now));
-    const written = await host.run(verify === 'restore'
+    const dump = verify === 'restore'
         ? snapshotDumpCommand(b, project, file)
-        : writeDumpCommand(dumpCommand(b, project), file), { quiet: verify === 'restore' });
+        : writeDumpCommand(dumpCommand(b, project), file);
+    // The snapshot dump prints its tables' row counts for the proof: the log shows the command only.
+    if (verify === 'restore')
+        host.info(`$ ${(0,remote_command/* describe */.q0)(dump)}`);
+    const written = await host.run(dump, { quiet: verify === 'restore' });
     if (written.code !== 0) {
         throw new Error(`backup failed (pg_dump into ${file} exited ${written.code ?? written.signal}): ${written.stderr.trim().split('\n').slice(-3).join(' ')}; nothing was migrated`);
     }

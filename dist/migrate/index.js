@@ -56540,8 +56540,9 @@ function lastLines(text) {
  * migrated, when the dump does not restore to the same tables and rows.
  */
 async function proveRestore(host, b, project, file, source, now = new Date()) {
+    // A first deploy's database has no tables yet: the proof is that the dump restores to none.
     if (source.size === 0)
-        throw new Error(`backup ${file}: the source database has no tables to prove the dump by; nothing was migrated. Use backup-verify: integrity for an empty database`);
+        host.info(`The database has no tables yet: ${file} must restore to none`);
     const started = Date.now();
     const scratch = scratchName(now);
     host.info(`Proving ${file} by a restore into the scratch database ${scratch}`);
@@ -56626,6 +56627,7 @@ async function copyToRunner(host, record, dir = runnerBackupDir()) {
 
 
 
+
 function backupFileName(database, now) {
     return `deploykit-${database}-${now
         .toISOString()
@@ -56644,9 +56646,13 @@ function isOwnBackup(name, database) {
 async function takeBackup(host, b, project, now = new Date()) {
     const verify = b.verify ?? 'integrity';
     const file = external_node_path_.posix.join(b.dir, backupFileName(b.database, now));
-    const written = await host.run(verify === 'restore'
+    const dump = verify === 'restore'
         ? snapshotDumpCommand(b, project, file)
-        : writeDumpCommand(dumpCommand(b, project), file), { quiet: verify === 'restore' });
+        : writeDumpCommand(dumpCommand(b, project), file);
+    // The snapshot dump prints its tables' row counts for the proof: the log shows the command only.
+    if (verify === 'restore')
+        host.info(`$ ${describe(dump)}`);
+    const written = await host.run(dump, { quiet: verify === 'restore' });
     if (written.code !== 0) {
         throw new Error(`backup failed (pg_dump into ${file} exited ${written.code ?? written.signal}): ${written.stderr.trim().split('\n').slice(-3).join(' ')}; nothing was migrated`);
     }

@@ -3,6 +3,7 @@ import { DUMP_COMPLETE, dumpCommand, verifyCommand, writeDumpCommand } from '../
 import type { ComposeProject } from '../commands/compose.js'
 import { fileCommands } from '../commands/files.js'
 import type { HostContext } from '../core/fleet.js'
+import { describe } from '../core/remote-command.js'
 import { pruneListed } from '../core/prune.js'
 import { BackupSettings } from './settings.js'
 import { snapshotDumpCommand } from '../commands/restore-proof.js'
@@ -42,12 +43,13 @@ export async function takeBackup(
 ): Promise<BackupRecord> {
   const verify = b.verify ?? 'integrity'
   const file = posix.join(b.dir, backupFileName(b.database, now))
-  const written = await host.run(
+  const dump =
     verify === 'restore'
       ? snapshotDumpCommand(b, project, file)
-      : writeDumpCommand(dumpCommand(b, project), file),
-    { quiet: verify === 'restore' }
-  )
+      : writeDumpCommand(dumpCommand(b, project), file)
+  // The snapshot dump prints its tables' row counts for the proof: the log shows the command only.
+  if (verify === 'restore') host.info(`$ ${describe(dump)}`)
+  const written = await host.run(dump, { quiet: verify === 'restore' })
   if (written.code !== 0) {
     throw new Error(
       `backup failed (pg_dump into ${file} exited ${written.code ?? written.signal}): ${written.stderr.trim().split('\n').slice(-3).join(' ')}; nothing was migrated`

@@ -68,7 +68,7 @@ runuser -u postgres -- /usr/lib/postgresql/15/bin/postgres \\
 pid=$!
 trap 'kill -INT $pid' INT TERM
 until runuser -u postgres -- pg_isready -q; do sleep 0.2; done
-printf "create role app login password '%s';\\ncreate database app owner app;\\n\\\\c app\\ncreate table notes (id serial primary key, body text not null);\\nalter table notes owner to app;\\n" "$password" |
+printf "create role app login createdb password '%s';\\ncreate database app owner app;\\n\\\\c app\\ncreate table notes (id serial primary key, body text not null);\\nalter table notes owner to app;\\n" "$password" |
   runuser -u postgres -- psql -q -v ON_ERROR_STOP=1
 touch /tmp/ready
 wait $pid

@@ -61813,6 +61813,8 @@ var secrets = __nccwpck_require__(8198);
 
 
 const GHCR = 'ghcr.io';
+/** One part of a registry namespace (`org` in ghcr.io/org), as image names allow it. */
+const NAMESPACE_PART = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** A registry host name or address with an optional port; no scheme, path or user. */
 const REGISTRY = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 /**
@@ -61826,7 +61828,9 @@ function readRegistryLogin(read, actor) {
     (0,secrets/* registerSecret */.cl)(password);
     if ((0,secrets/* isShortSecret */.nz)(password))
         (0,secrets/* warnShortSecret */.n$)('registry-password', 'Check the secret: registry tokens are much longer.');
-    const registry = read('registry').trim().toLowerCase();
+    const given = read('registry').trim().toLowerCase();
+    // build-image's `registry` may name a namespace (ghcr.io/org): the servers log in to its host.
+    const [registry, ...namespace] = given.split('/');
     const username = read('registry-username').trim();
     if (!registry) {
         if (password || username) {
@@ -61834,8 +61838,8 @@ function readRegistryLogin(read, actor) {
         }
         return undefined;
     }
-    if (!REGISTRY.test(registry)) {
-        throw new errors/* InputError */.dz('registry', `${JSON.stringify(registry)} is not a registry host`, 'Give its host name, with a port if it has one (ghcr.io, registry.example.com:5000), without https:// or a path');
+    if (!REGISTRY.test(registry) || namespace.some(part => !NAMESPACE_PART.test(part))) {
+        throw new errors/* InputError */.dz('registry', `${JSON.stringify(given)} is not a registry host`, 'Give its host name, with a port if it has one and an optional namespace (ghcr.io, ghcr.io/org, registry.example.com:5000), without https://');
     }
     // eslint-disable-next-line no-control-regex
     if (/[\0-\x1f\x7f]/.test(username)) {
@@ -62650,7 +62654,7 @@ async function proveRestore(host, b, project, file, source, now = new Date()) {
     if (created.code !== 0) {
         const why = lastLines(created.stderr);
         const rights = /permission denied to create database/i.test(why)
-            ? `; the role ${b.user || 'of backup-database-url'} may not create a database: give it CREATEDB, or use backup-verify: integrity`
+            ? `; the role ${b.databaseUrl ? 'of backup-database-url' : b.user} may not create a database: give it CREATEDB, or use backup-verify: integrity`
             : '';
         throw new Error(`backup ${file} cannot be proven: creating the scratch database failed: ${why}${rights}; nothing was migrated`);
     }

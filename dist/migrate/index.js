@@ -56552,7 +56552,7 @@ async function proveRestore(host, b, project, file, source, now = new Date()) {
     if (created.code !== 0) {
         const why = lastLines(created.stderr);
         const rights = /permission denied to create database/i.test(why)
-            ? `; the role ${b.user || 'of backup-database-url'} may not create a database: give it CREATEDB, or use backup-verify: integrity`
+            ? `; the role ${b.databaseUrl ? 'of backup-database-url' : b.user} may not create a database: give it CREATEDB, or use backup-verify: integrity`
             : '';
         throw new Error(`backup ${file} cannot be proven: creating the scratch database failed: ${why}${rights}; nothing was migrated`);
     }

@@ -60027,6 +60027,8 @@ var repository_url = __nccwpck_require__(5508);
 
 
 const GHCR = 'ghcr.io';
+/** One part of a registry namespace (`org` in ghcr.io/org), as image names allow it. */
+const NAMESPACE_PART = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** A registry host name or address with an optional port; no scheme, path or user. */
 const REGISTRY = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 /**
@@ -60040,7 +60042,9 @@ function readRegistryLogin(read, actor) {
     (0,secrets/* registerSecret */.cl)(password);
     if ((0,secrets/* isShortSecret */.nz)(password))
         (0,secrets/* warnShortSecret */.n$)('registry-password', 'Check the secret: registry tokens are much longer.');
-    const registry = read('registry').trim().toLowerCase();
+    const given = read('registry').trim().toLowerCase();
+    // build-image's `registry` may name a namespace (ghcr.io/org): the servers log in to its host.
+    const [registry, ...namespace] = given.split('/');
     const username = read('registry-username').trim();
     if (!registry) {
         if (password || username) {
@@ -60048,8 +60052,8 @@ function readRegistryLogin(read, actor) {
         }
         return undefined;
     }
-    if (!REGISTRY.test(registry)) {
-        throw new errors/* InputError */.dz('registry', `${JSON.stringify(registry)} is not a registry host`, 'Give its host name, with a port if it has one (ghcr.io, registry.example.com:5000), without https:// or a path');
+    if (!REGISTRY.test(registry) || namespace.some(part => !NAMESPACE_PART.test(part))) {
+        throw new errors/* InputError */.dz('registry', `${JSON.stringify(given)} is not a registry host`, 'Give its host name, with a port if it has one and an optional namespace (ghcr.io, ghcr.io/org, registry.example.com:5000), without https://');
     }
     // eslint-disable-next-line no-control-regex
     if (/[\0-\x1f\x7f]/.test(username)) {

@@ -15,6 +15,9 @@ export interface RegistryLogin {
 
 export const GHCR = 'ghcr.io'
 
+/** One part of a registry namespace (`org` in ghcr.io/org), as image names allow it. */
+const NAMESPACE_PART = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
+
 /** A registry host name or address with an optional port; no scheme, path or user. */
 const REGISTRY =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/
@@ -30,7 +33,9 @@ export function readRegistryLogin(read: InputReader, actor: string): RegistryLog
   registerSecret(password)
   if (isShortSecret(password))
     warnShortSecret('registry-password', 'Check the secret: registry tokens are much longer.')
-  const registry = read('registry').trim().toLowerCase()
+  const given = read('registry').trim().toLowerCase()
+  // build-image's `registry` may name a namespace (ghcr.io/org): the servers log in to its host.
+  const [registry, ...namespace] = given.split('/')
   const username = read('registry-username').trim()
   if (!registry) {
     if (password || username) {
@@ -42,11 +47,11 @@ export function readRegistryLogin(read: InputReader, actor: string): RegistryLog
     }
     return undefined
   }
-  if (!REGISTRY.test(registry)) {
+  if (!REGISTRY.test(registry) || namespace.some(part => !NAMESPACE_PART.test(part))) {
     throw new InputError(
       'registry',
-      `${JSON.stringify(registry)} is not a registry host`,
-      'Give its host name, with a port if it has one (ghcr.io, registry.example.com:5000), without https:// or a path'
+      `${JSON.stringify(given)} is not a registry host`,
+      'Give its host name, with a port if it has one and an optional namespace (ghcr.io, ghcr.io/org, registry.example.com:5000), without https://'
     )
   }
   // eslint-disable-next-line no-control-regex

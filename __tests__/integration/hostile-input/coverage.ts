@@ -44,6 +44,7 @@ import * as deployHost from '../../../src/ssh-deploy/deploy-host.js'
 import * as envFile from '../../../src/ssh-deploy/env-file.js'
 import * as gitSource from '../../../src/ssh-deploy/git-source.js'
 import * as lock from '../../../src/ssh-deploy/lock.js'
+import * as heldLocks from '../../../src/whole-deploy/held-locks.js'
 import * as releaseOrder from '../../../src/ssh-deploy/release-order.js'
 import * as rolling from '../../../src/ssh-deploy/rolling.js'
 import * as updateServices from '../../../src/ssh-deploy/update-services.js'
@@ -95,6 +96,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'ssh-deploy/env-file': envFile,
   'ssh-deploy/git-source': gitSource,
   'ssh-deploy/lock': lock,
+  'whole-deploy/held-locks': heldLocks,
   'ssh-deploy/release-order': releaseOrder,
   'ssh-deploy/rolling': rolling,
   'ssh-deploy/update-services': updateServices,
@@ -199,6 +201,8 @@ export const NOT_BUILDERS: Record<string, string> = {
   'ssh-deploy/env-file: parseEnv': 'parses the env file',
   'ssh-deploy/env-file: missingEnv': 'parses the env file',
   'ssh-deploy/lock: newLockToken': 'random hex',
+  'whole-deploy/held-locks: HeldLocks':
+    'runs lockCommands.heartbeat, lockCommands.release and fileCommands.append (covered) with the app-dir and its own token',
   'ssh-deploy/lock: LockLost': 'an error',
   'ssh-deploy/lock: describeOwner': 'message text',
   'ssh-deploy/lock: parseHolder': 'parses output',

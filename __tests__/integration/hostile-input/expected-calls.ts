@@ -48,9 +48,13 @@ export interface ExpectedCall {
 export const PROBE_DIR = '<probe-dir>'
 const PROBE_DIR_MADE = /\/deploykit-probe\.[A-Za-z0-9]{6}(?=\/|$)/g
 
-/** A recorded argument with the probe's random directory name as PROBE_DIR. */
+/** A directory `mktemp -d` made without a template, whatever name it gave it. */
+export const MKTEMP_DIR = '<mktemp-dir>'
+const MKTEMP_DIR_MADE = /\/tmp\.[A-Za-z0-9]{10}(?=\/|$)/g
+
+/** A recorded argument with the random directory names mktemp gave as PROBE_DIR and MKTEMP_DIR. */
 export function withProbeDir(arg: string): string {
-  return arg.replace(PROBE_DIR_MADE, `/${PROBE_DIR}`)
+  return arg.replace(PROBE_DIR_MADE, `/${PROBE_DIR}`).replace(MKTEMP_DIR_MADE, `/${MKTEMP_DIR}`)
 }
 
 /** Which HTTP client the server has, for the smoke-check probe script. */
@@ -397,13 +401,15 @@ const MODELS = new Map<string, Model>([
   ],
   [
     scriptOf(snapshotDumpCommand(RESTORE_PROOF_DB, RESTORE_PROOF_PROJECT, '/f')),
-    // mktemp (a recorder) makes no directory: the script stops before it starts a client,
-    // with the clients' words still positional parameters (run with real clients in
+    // mkfifo is no recorder: the script stops there, before it starts a client, with the
+    // clients' words still positional parameters, and cleans up (run with real clients in
     // __tests__/unit/commands/restore-proof.test.ts).
-    ([file], _at, call) => {
+    ([file], at, call) => {
       call('dirname', '--', file)
       call('mkdir', '-p', '--', '')
       call('mktemp', '-d')
+      call('rm', '-rf', '--', `${at.tmpdir}/${MKTEMP_DIR}`)
+      call('rm', '-f', '--', `${file}.part`, `${file}.status`)
     }
   ],
   [

@@ -44,6 +44,16 @@ describe('registry login settings', () => {
       }
     ],
     [
+      // build-image's registry with a namespace, as deploy.yml passes it to both: the login is the host's.
+      { registry: '127.0.0.1:5000/acme', 'registry-username': 'u', 'registry-password': 'pw-1234' },
+      {
+        registry: '127.0.0.1:5000',
+        username: 'u',
+        password: 'pw-1234',
+        passwordFrom: 'registry-password'
+      }
+    ],
+    [
       { registry: '127.0.0.1:5000', 'registry-username': 'u', 'registry-password': ' p4ssword\n' },
       {
         registry: '127.0.0.1:5000',
@@ -63,7 +73,8 @@ describe('registry login settings', () => {
     ],
     [{ 'registry-username': 'deploy' }, "Input 'registry': is empty, but registry-username is set"],
     [{ registry: 'https://ghcr.io', 'github-token': 't' }, 'is not a registry host'],
-    [{ registry: 'ghcr.io/org', 'github-token': 't' }, 'is not a registry host'],
+    [{ registry: 'ghcr.io/org/', 'github-token': 't' }, 'is not a registry host'],
+    [{ registry: 'ghcr.io/Org Name', 'github-token': 't' }, 'is not a registry host'],
     [{ registry: '-rf', 'registry-password': 'pw' }, 'is not a registry host'],
     [{ registry: "it's", 'registry-password': 'pw' }, 'is not a registry host'],
     [

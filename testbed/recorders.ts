@@ -41,6 +41,7 @@ export const RECORDED_PROGRAMS = [
   'grep',
   'touch',
   'stat',
+  'sha256sum',
   'date',
   'dirname',
   'chmod',

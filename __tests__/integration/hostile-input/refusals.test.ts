@@ -86,7 +86,7 @@ const MUST_REFUSE: Array<[string, string, string[], Record<string, string>?]> = 
   [
     'ssh-deploy',
     'registry',
-    [...NAMES, 'https://ghcr.io', 'ghcr.io/org', 'ghcr.io:22;id', 'ghcr.io -x'],
+    [...NAMES, 'https://ghcr.io', 'ghcr.io/org/', 'ghcr.io:22;id', 'ghcr.io -x'],
     { 'registry-password': 'pw-12345678', 'registry-username': 'u' }
   ],
   [

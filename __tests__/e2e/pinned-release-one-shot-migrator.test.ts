@@ -117,10 +117,18 @@ describe('seed 000 flow through deploy.yml', () => {
     expect(jobs.deploy.outputs['deployed-ref']).toBe('f'.repeat(40))
     expect(jobs.deploy.warnings).toEqual([])
     expect(Object.keys(jobs.deploy.outputs).sort()).toEqual([
+      'backup-file',
       'deployed-ref',
+      'migrate-from-revision',
+      'previous-ref',
       'release-id',
       'rolled-back'
     ])
+    // A first deploy has no previous release, and this flow takes no backup and migrates with
+    // its own one-shot service, so those outputs are empty, not missing.
+    expect(jobs.deploy.outputs['previous-ref']).toBe('')
+    expect(jobs.deploy.outputs['backup-file']).toBe('')
+    expect(jobs.deploy.outputs['migrate-from-revision']).toBe('')
     expect(readFileSync(join(serverDir, '.env.production'), 'utf8')).toBe(
       'WEB_URL=http://localhost\nAPP_RELEASE="v0.23"\nDEBUG="1"\n'
     )

@@ -61272,7 +61272,8 @@ async function run(s, options = {}) {
             ok: false,
             releaseId,
             rows,
-            message: `${verb} failed on ${first.join(', ')}. Hosts now: ${where.join('; ')}`
+            message: `${verb} failed on ${first.join(', ')}. Hosts now: ${where.join('; ')}`,
+            failedOn: `${verb} failed on ${first.join(', ')}`
         };
     }
     return {
@@ -69155,7 +69156,8 @@ function decideRollback(o) {
     }
     return {
         kind: 'roll-back',
-        failure,
+        // The rollback's own message says where each host ends, so the deploy's states before it go.
+        failure: failure === deployed.message && deployed.failedOn ? deployed.failedOn : failure,
         previousRef,
         migrateDown: o.migrated && o.canMigrateDown,
         databaseNote: o.migrated && !o.canMigrateDown

@@ -59287,7 +59287,8 @@ async function run(s, options = {}) {
             ok: false,
             releaseId,
             rows,
-            message: `${verb} failed on ${first.join(', ')}. Hosts now: ${where.join('; ')}`
+            message: `${verb} failed on ${first.join(', ')}. Hosts now: ${where.join('; ')}`,
+            failedOn: `${verb} failed on ${first.join(', ')}`
         };
     }
     return {

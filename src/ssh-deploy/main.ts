@@ -248,7 +248,7 @@ export async function run(
     confirmLater?: boolean
     onLocked?: (host: string) => void
   } = {}
-): Promise<StageResult & { releaseId: string; rows: HostRow[] }> {
+): Promise<StageResult & { releaseId: string; rows: HostRow[]; failedOn?: string }> {
   registerEnvSecrets(s.env)
   const releaseId = newReleaseId(new Date(), s.ref || s.run.sha)
   const lockToken = options.lockToken ?? newLockToken()
@@ -316,7 +316,8 @@ export async function run(
       ok: false,
       releaseId,
       rows,
-      message: `${verb} failed on ${first.join(', ')}. Hosts now: ${where.join('; ')}`
+      message: `${verb} failed on ${first.join(', ')}. Hosts now: ${where.join('; ')}`,
+      failedOn: `${verb} failed on ${first.join(', ')}`
     }
   }
   return {

@@ -2,7 +2,14 @@ import type { HostRow } from '../ssh-deploy/main.js'
 
 /** How the stages of one root action run ended, as far as they ran. */
 export interface StageOutcomes {
-  deployed: { ok: boolean; message: string; releaseId: string; rows: readonly HostRow[] }
+  deployed: {
+    ok: boolean
+    message: string
+    /** The failed deploy's message without its "Hosts now" part, which a rollback replaces. */
+    failedOn?: string
+    releaseId: string
+    rows: readonly HostRow[]
+  }
   /** The message of the first stage that failed (the stages after it did not run). */
   failure?: string
   /** This run changed the database (migrations applied, or a migration command ran). */
@@ -79,7 +86,8 @@ export function decideRollback(o: StageOutcomes): RollbackDecision {
   }
   return {
     kind: 'roll-back',
-    failure,
+    // The rollback's own message says where each host ends, so the deploy's states before it go.
+    failure: failure === deployed.message && deployed.failedOn ? deployed.failedOn : failure,
     previousRef,
     migrateDown: o.migrated && o.canMigrateDown,
     databaseNote:

@@ -194,6 +194,23 @@ describe('decideRollback', () => {
     const got = decideRollback(outcomes(given))
     expect(JSON.parse(JSON.stringify(got))).toEqual(decision)
   })
+
+  it("leaves the deploy's 'Hosts now' out of a rollback's failure: the rollback says where each host ends", () => {
+    const failed = row({ status: 'failed' })
+    const deployed = {
+      ...deployFailed([failed]),
+      message: 'Deploy failed on web1. Hosts now: web1: changed, failed',
+      failedOn: 'Deploy failed on web1'
+    }
+    const got = decideRollback(outcomes({ deployed, failure: deployed.message }))
+    expect(got).toMatchObject({ kind: 'roll-back', failure: 'Deploy failed on web1' })
+    // Without a rollback, the hosts' states are the last word and stay in the message.
+    const kept = decideRollback(
+      outcomes({ deployed, failure: deployed.message, autoRollback: false })
+    )
+    expect(kept).toMatchObject({ kind: 'stay' })
+    expect(JSON.stringify(kept)).toContain('Hosts now: web1: changed, failed')
+  })
 })
 
 describe('the message parts of a rollback', () => {

@@ -61268,12 +61268,13 @@ async function run(s, options = {}) {
     if (failed.length > 0) {
         const first = rows.filter(r => r.status === 'failed' || r.failedFirst).map(r => r.host);
         const where = rows.map(r => `${r.host}: ${r.state}${staysNote(r, rows)}`);
+        const failedOn = `${verb} failed on ${first.join(', ')}`;
         return {
             ok: false,
             releaseId,
             rows,
-            message: `${verb} failed on ${first.join(', ')}. Hosts now: ${where.join('; ')}`,
-            failedOn: `${verb} failed on ${first.join(', ')}`
+            message: `${failedOn}. Hosts now: ${where.join('; ')}`,
+            failedOn
         };
     }
     return {

@@ -312,12 +312,13 @@ export async function run(
   if (failed.length > 0) {
     const first = rows.filter(r => r.status === 'failed' || r.failedFirst).map(r => r.host)
     const where = rows.map(r => `${r.host}: ${r.state}${staysNote(r, rows)}`)
+    const failedOn = `${verb} failed on ${first.join(', ')}`
     return {
       ok: false,
       releaseId,
       rows,
-      message: `${verb} failed on ${first.join(', ')}. Hosts now: ${where.join('; ')}`,
-      failedOn: `${verb} failed on ${first.join(', ')}`
+      message: `${failedOn}. Hosts now: ${where.join('; ')}`,
+      failedOn
     }
   }
   return {

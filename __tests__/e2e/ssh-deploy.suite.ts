@@ -822,8 +822,10 @@ describeAnyCompose('server output', () => {
     }
 
     // On two hosts, a release whose chatty service fails: its output comes back through docker logs.
+    // These two hosts share one disk and one engine, so they take turns (max-parallel 1):
+    // together they would race for the same containers. The first fails, the second is not touched.
     const v2 = await t.app.release('v2', { healthy: false })
-    const twice = await deploy({ ...t.inputs, 'wait-timeout': '3' }, v2, 2)
+    const twice = await deploy({ ...t.inputs, 'wait-timeout': '3', 'max-parallel': '1' }, v2, 2)
     expect(twice.code).toBe(1)
     const { reading } = runnerReads(twice)
     expectNothingActedOn(reading)
@@ -831,8 +833,8 @@ describeAnyCompose('server output', () => {
     const shown = reading.log.split('\n')
     for (const line of HOSTILE_LINES) expect(shown).toContain(label + line)
     // deploy-kit's own groups and annotations still reach the runner.
-    // The check before any change, the deploy of each host, and each host's way back.
-    expect(reading.commands.filter(c => c.command === 'group')).toHaveLength(5)
+    // The check before any change, the deploy of the first host, and its way back.
+    expect(reading.commands.filter(c => c.command === 'group')).toHaveLength(3)
     expect(reading.commands.filter(c => c.command === 'error').map(c => c.data)).toEqual(
       expect.arrayContaining([expect.stringMatching(/containers not ready after 3s/)])
     )

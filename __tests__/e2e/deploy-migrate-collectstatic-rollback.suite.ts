@@ -149,7 +149,7 @@ describe('seed 001 flow through deploy.yml', () => {
     expect(r.outputs['rolled-back']).toBe('true')
     expect(r.output).toMatch(
       new RegExp(
-        `::error::smoke-check: 1 of 1 check\\(s\\) failed.*rolled back, each host to the release it ran before: .*back on release \\S+ \\(${v1.slice(0, 12)}\\).*database migrated down to`
+        `::error::smoke-check: 1 of 1 check\\(s\\) failed.*Rolled back, each host to the release it ran before: .*back on release \\S+ \\(${v1.slice(0, 12)}\\).*database migrated down to`
       )
     )
     expect(await httpText(`http://127.0.0.1:${app.nginxPort}/static/shop/hello.txt`)).toBe(
@@ -214,7 +214,7 @@ describe('seed 001 flow through deploy.yml', () => {
     expect(r.outputs['rolled-back']).toBe('true')
     expect(r.output).toMatch(
       new RegExp(
-        `rolled back, each host to the release it ran before: .*back on release \\S+ \\(${v3.slice(0, 12)}\\)`
+        `Rolled back, each host to the release it ran before: .*back on release \\S+ \\(${v3.slice(0, 12)}\\)`
       )
     )
     expect(await httpText(style)).toBe('body { color: black } /* v3 */\n')

@@ -145,7 +145,7 @@ describe.each(SEEDS)('seed $seed through deploy.yml', ({ branch, inputs, downWor
     expect(jobs.deploy.outputs['rolled-back']).toBe('true')
     expect(run.output).toMatch(
       new RegExp(
-        `rolled back, each host to the release it ran before: .*back on release \\S+ \\(${v1.slice(0, 12)}\\).*${downWords}`
+        `Rolled back, each host to the release it ran before: .*back on release \\S+ \\(${v1.slice(0, 12)}\\).*${downWords}`
       )
     )
     expect(await app.psql('select version_num from alembic_version')).toBe('0002')

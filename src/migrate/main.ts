@@ -10,6 +10,7 @@ import { migrationArgv, planArgvs, stateArgv } from '../commands/migrate-tool.js
 import { pruneBackups, takeBackup } from './backup.js'
 import { restoreBackup } from './restore.js'
 import { BackupRecord } from './restore-proof.js'
+import { recordBackupInReleaseLog, releaseBackup } from './release-backup.js'
 import { backupOutputs, backupSummaryLine } from './backup-report.js'
 import { alembicRevision, djangoApplied, djangoRevision, downTargets } from './revisions.js'
 import type { Direction } from '../commands/migrate-tool.js'
@@ -153,6 +154,13 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
     report.backup = await takeBackup(host, s.backup, project, report.backupTakenAt)
     report.backupFile = report.backup.file
     report.restoreHint = restoreHint(singleTransactionPsql(s.backup, project), report.backupFile)
+    await recordBackupInReleaseLog(
+      host,
+      s.app.appDir,
+      s.direction,
+      releaseBackup(host.label, report.backup, report.backupTakenAt),
+      s.releaseId
+    )
     const removed = await pruneBackups(host, s.backup)
     if (removed.length)
       host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`)

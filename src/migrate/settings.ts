@@ -51,6 +51,8 @@ export interface MigrateSettings {
    * django's `app.migration` per app): it never goes below it, whatever `target` says.
    */
   downTo?: string
+  /** The release the backup is recorded under in the release log; the newest there when absent. */
+  releaseId?: string
 }
 
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/

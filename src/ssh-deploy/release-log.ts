@@ -37,6 +37,29 @@ export interface ReleaseRecord {
   /** Set when this release re-deployed an older one. */
   rollbackOf?: string
   error?: string
+  /** The dump taken before this release's migration, as migrate recorded it. */
+  backup?: ReleaseBackup
+  /** The dump taken before this release's migration was reverted (a rollback's down-migration). */
+  downBackup?: ReleaseBackup
+}
+
+/** A dump as the release log keeps it: enough to find it, check it and trust it. */
+export interface ReleaseBackup {
+  /** Its path on the migrate host. */
+  file: string
+  /** The host that holds it (its label). */
+  host: string
+  /** When the dump started: writes after it are not in it. */
+  takenAt: string
+  verify: 'restore' | 'integrity' | 'none'
+  sizeBytes: number
+  sha256: string
+  /** Tables the restore proof compared; 0 without the proof. */
+  tables: number
+  /** How long the restore proof took; 0 without it. */
+  proofSeconds: number
+  /** Where the runner kept its copy, checksum compared; absent without one. */
+  runnerCopy?: string
 }
 
 const STATUSES: readonly string[] = ['started', 'succeeded', 'failed', 'rolled-back']
@@ -77,7 +100,19 @@ function asEntry(v: unknown): (Partial<ReleaseRecord> & { id: string }) | undefi
     if (!images.every(i => isObject(i) && typeof i.image === 'string' && typeof i.id === 'string'))
       return undefined
   }
+  if (!isBackupOrAbsent(v.backup) || !isBackupOrAbsent(v.downBackup)) return undefined
   return v as Partial<ReleaseRecord> & { id: string }
+}
+
+const VERIFY: readonly string[] = ['restore', 'integrity', 'none']
+
+function isBackupOrAbsent(v: unknown): boolean {
+  if (v === undefined) return true
+  if (!isObject(v)) return false
+  const texts = ['file', 'host', 'takenAt', 'sha256'].every(f => typeof v[f] === 'string')
+  const numbers = ['sizeBytes', 'tables', 'proofSeconds'].every(f => typeof v[f] === 'number')
+  const copy = v.runnerCopy === undefined || typeof v.runnerCopy === 'string'
+  return texts && numbers && copy && VERIFY.includes(v.verify as string)
 }
 
 function parseEntry(text: string): (Partial<ReleaseRecord> & { id: string }) | undefined {

@@ -138,11 +138,13 @@ function mayRun(now: Progress, title: string, locks: HeldLocks): boolean {
 async function laterStages(
   s: RootSettings,
   progress: Progress,
-  locks: HeldLocks
+  locks: HeldLocks,
+  releaseId: string
 ): Promise<Progress> {
   const now = { ...progress }
   if (s.migrate && !s.migrateBeforeStart && mayRun(now, 'migrate', locks)) {
-    const settings = s.migrate
+    // The backup is recorded in the release log under the release this run deployed.
+    const settings = { ...s.migrate, releaseId: releaseId || undefined }
     const result = await stage('migrate', () => migrate(settings))
     now.backupFile = result.report?.backupFile ?? ''
     now.fromRevision = result.report?.fromRevision ?? ''
@@ -188,7 +190,10 @@ async function rollBack(
 ): Promise<{ rolledBack: boolean; message: string }> {
   const notes: string[] = []
   if (decision.migrateDown && s.migrateDown) {
-    const settings = downSettings(s.migrateDown, progress.fromRevision)
+    const settings = {
+      ...downSettings(s.migrateDown, progress.fromRevision),
+      releaseId: deployed.releaseId || undefined
+    }
     const down = await stage('rollback: migrate down', () => migrate(settings))
     if (!down.ok) {
       return {
@@ -273,7 +278,7 @@ async function recordVerdict(deployed: Deployed, failure: string | undefined, lo
 async function runLocked(s: RootSettings, locks: HeldLocks): Promise<RootOutcome> {
   const deployment = await GithubDeployment.create(s.deployment)
   const { deployed, early } = await deployStage(s, locks)
-  const progress = await laterStages(s, early, locks)
+  const progress = await laterStages(s, early, locks, deployed.releaseId)
   const decision = decideRollback({
     deployed,
     ...progress,

@@ -173,8 +173,8 @@ export function rolledBackMessage(
 ): string {
   const where = back.ok
     ? back.hosts
-      ? `rolled back, each host to the release it ran before: ${back.hosts.join('; ')}`
-      : `rolled back to ${decision.previousRef} (release ${back.releaseId})`
+      ? `Rolled back, each host to the release it ran before: ${back.hosts.join('; ')}`
+      : `Rolled back to ${decision.previousRef} (release ${back.releaseId})`
     : `ROLLBACK FAILED: ${back.message}`
   return `${decision.failure}. ${where}${notes.length ? `; ${notes.join('; ')}` : ''}`
 }

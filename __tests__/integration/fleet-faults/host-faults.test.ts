@@ -67,7 +67,7 @@ it('sshd killed on the third host while compose up runs there', async () => {
   expect(r.outputs['rolled-back']).toBe('true')
   expect(r.output).toMatch(
     new RegExp(
-      `::error::Deploy failed on ${esc(label(2))}\\. rolled back, each host to the release it ran before: ` +
+      `::error::Deploy failed on ${esc(label(2))}\\. Rolled back, each host to the release it ran before: ` +
         [0, 1, 2].map(i => `${esc(label(i))}: back on release \\S+ \\(v1\\)`).join('; ')
     )
   )
@@ -90,7 +90,7 @@ it('a host whose app-dir fills up during the upload', async () => {
   )
   expect(r.output).toMatch(
     new RegExp(
-      `rolled back, each host to the release it ran before: ${esc(label(0))}: back on release \\S+ \\(v1\\); ` +
+      `Rolled back, each host to the release it ran before: ${esc(label(0))}: back on release \\S+ \\(v1\\); ` +
         `${esc(label(1))}: unchanged, still on release \\S+ \\(v1\\); ${esc(label(2))}: back on release \\S+ \\(v1\\)`
     )
   )
@@ -184,7 +184,7 @@ it('two deploys at once on a lock left by a killed run', async () => {
     // The killed run's v5 never succeeded: what they ran before is v1.
     expect(ended).toEqual([0, 1, 2].map(() => onRelease('v1', 'v1 succeeded (a rollback)')))
     const back = (run: typeof a) =>
-      run.output().includes('rolled back, each host to the release it ran before')
+      run.output().includes('Rolled back, each host to the release it ran before')
     expect([a, b].some(back)).toBe(true)
     for (const run of [a, b].filter(run => !back(run)))
       expect(run.output()).toMatch(

@@ -63,7 +63,7 @@ it('a migration that raises: every host back on v1, the database where it was', 
   expect(r.output).toMatch(
     new RegExp(
       `::error::migration failed \\(alembic, exit 1\\): .*division by zero\\. The backup taken before it is /srv/shop/backups/\\S+; ` +
-        `the database is as the tool left it; it is at revision 0002\\. rolled back, each host to the release it ran before: ` +
+        `the database is as the tool left it; it is at revision 0002\\. Rolled back, each host to the release it ran before: ` +
         [0, 1, 2].map(i => `${esc(label(i))}: back on release \\S+ \\(v1\\)`).join('; ')
     )
   )
@@ -87,7 +87,7 @@ it('sshd killed on the migrate host while the migration runs', async () => {
   expect(r.output).toMatch(
     new RegExp(
       `::error::${esc(label(0))}: the command was cut off before it finished \\(the connection closed\\); it may have partly run on the server\\. ` +
-        `rolled back, each host to the release it ran before: ` +
+        `Rolled back, each host to the release it ran before: ` +
         [0, 1, 2].map(i => `${esc(label(i))}: back on release \\S+ \\(v1\\)`).join('; ')
     )
   )

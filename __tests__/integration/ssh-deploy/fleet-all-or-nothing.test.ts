@@ -267,7 +267,7 @@ describe("the root action's rollback", () => {
         })
       }
       expect(r.output).toContain(
-        `rolled back, each host to the release it ran before: ${label(h1)}: back on release ${r2} (r2); ` +
+        `Rolled back, each host to the release it ran before: ${label(h1)}: back on release ${r2} (r2); ` +
           `${label(h2)}: back on release ${r2} (r2); ${label(h3)}: unchanged, still on release ${r2} (r2)`
       )
     } finally {

@@ -158,7 +158,7 @@ describe('waiting for the containers of a release', () => {
     expect(r.outputs['rolled-back']).toBe('true')
     expect(r.output).toMatch(
       new RegExp(
-        `rolled back, each host to the release it ran before: .*back on release \\S+ \\(${v1.slice(0, 12)}\\)`
+        `Rolled back, each host to the release it ran before: .*back on release \\S+ \\(${v1.slice(0, 12)}\\)`
       )
     )
     // The host runs v1 again: its page, and its worker, which stays up.

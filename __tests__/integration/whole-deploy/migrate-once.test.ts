@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { run, setOutputs } from '../../../src/whole-deploy/main.js'
 import { readRootSettings } from '../../../src/whole-deploy/root-settings.js'
+import { readReleaseLog, ReleaseRecord } from '../../../src/ssh-deploy/release-log.js'
 import { InProcessAction, InProcessRun, throughEntry } from '../../helpers/in-process-action.js'
 import { httpText } from '../../../testbed/apps.js'
 import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
@@ -104,6 +105,20 @@ async function dumps(): Promise<number[]> {
       return listed.stdout.split('\n').filter(name => /\.sql\.gz$/.test(name)).length
     })
   )
+}
+
+/** The release as the host's own release log holds it. */
+async function loggedRelease(h: FleetHost, id: string): Promise<ReleaseRecord | undefined> {
+  const log = await h.exec(['cat', `${APP_DIR}/.deploy-kit/releases.jsonl`])
+  return readReleaseLog(log.stdout).records.find(r => r.id === id)
+}
+
+/** The sha256 and size of a file on the host's disk. */
+async function fileSum(h: FleetHost, file: string): Promise<{ sha256: string; sizeBytes: number }> {
+  const sum = await h.exec(['sha256sum', file])
+  const size = await h.exec(['stat', '-c', '%s', file])
+  if (sum.code !== 0 || size.code !== 0) throw new Error(`${file} on ${h.address}: ${sum.stderr}`)
+  return { sha256: sum.stdout.split(' ')[0], sizeBytes: Number(size.stdout.trim()) }
 }
 
 const versions = () => httpTexts('version')
@@ -232,6 +247,20 @@ it('migrates the shared database once, on the first host, after one dump', async
   expect(await dumps()).toEqual([1, 0])
   expect(r.outputs['migrate-from-revision']).toBe('base')
   expect(await versions()).toEqual(['v1\n', 'v1\n'])
+  // The release log on the migrate host keeps the dump under the release: the file as it is on
+  // that disk, and what its proof found. The other host's log names no backup.
+  const logged = await loggedRelease(fleet.hosts[0], r.outputs['release-id'])
+  const file = r.outputs['backup-file']
+  expect(logged?.backup).toEqual({
+    file,
+    host: `root@${fleet.servers[0].address}:${fleet.servers[0].port}`,
+    takenAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    verify: 'restore',
+    ...(await fileSum(fleet.hosts[0], file)),
+    tables: 0,
+    proofSeconds: expect.any(Number)
+  })
+  expect((await loggedRelease(fleet.hosts[1], r.outputs['release-id']))?.backup).toBeUndefined()
 })
 
 it('rolls back after a failing smoke check: a fresh dump on the migrate host, then down to the recorded revision', async () => {
@@ -262,9 +291,22 @@ it('rolls back after a failing smoke check: a fresh dump on the migrate host, th
     r.output.indexOf('Running downgrade 0004 -> 0003')
   )
   expect(r.output).toMatch(
-    /rolled back, each host to the release it ran before: .*back on release \S+ \(1{12}\).*database migrated down to 0002/
+    /Rolled back, each host to the release it ran before: .*back on release \S+ \(1{12}\).*database migrated down to 0002/
   )
   expect(await versions()).toEqual(['v1\n', 'v1\n'])
+  // Both dumps are in the migrate host's release log under the release that failed: the one before
+  // the migration up, and the one before the migration down, each the file on that host's disk.
+  const logged = await loggedRelease(fleet.hosts[1], r.outputs['release-id'])
+  expect(logged?.status).toBe('failed')
+  expect(logged?.backup?.file).toBe(r.outputs['backup-file'])
+  expect(logged?.downBackup?.file).not.toBe(logged?.backup?.file)
+  for (const b of [logged?.backup, logged?.downBackup]) {
+    expect(b).toMatchObject({ verify: 'restore', tables: 2 })
+    expect(b && (await fileSum(fleet.hosts[1], b.file))).toEqual({
+      sha256: b?.sha256,
+      sizeBytes: b?.sizeBytes
+    })
+  }
 })
 
 it('keeps the new code when the down-migration fails, and names the revision and the backups', async () => {

@@ -222,6 +222,33 @@ describe('release log after a crash in the middle of an append', () => {
   })
 })
 
+const BACKUP = {
+  file: '/srv/app/backups/app-20261203T070000Z.sql.gz',
+  host: 'deploy@db1:22',
+  takenAt: '2026-12-03T07:00:00.000Z',
+  verify: 'restore',
+  sizeBytes: 1024,
+  sha256: 'f'.repeat(64),
+  tables: 3,
+  proofSeconds: 1.5
+}
+
+describe('release log with the backups of a release', () => {
+  it('keeps the dump before the migration and the one before its revert apart', () => {
+    const [r] = parseReleaseLog(
+      [
+        line({ id: 'r1', ref: 'a'.repeat(40), source: 'git', status: 'started' }),
+        line({ id: 'r1', backup: BACKUP }),
+        line({ id: 'r1', status: 'failed' }),
+        line({ id: 'r1', downBackup: { ...BACKUP, file: '/b/2.sql.gz', runnerCopy: '/tmp/2' } })
+      ].join('\n')
+    )
+    expect(r.status).toBe('failed')
+    expect(r.backup).toEqual(BACKUP)
+    expect(r.downBackup).toEqual({ ...BACKUP, file: '/b/2.sql.gz', runnerCopy: '/tmp/2' })
+  })
+})
+
 describe('release log with records of the wrong shape', () => {
   const good = [
     line({ id: 'r1', ref: 'a'.repeat(40), source: 'git', status: 'started' }),
@@ -240,7 +267,10 @@ describe('release log with records of the wrong shape', () => {
     line({ id: 'r2', ref: 'b', source: 'git', status: 'succeeded', error: {} }),
     line({ id: 'r2', ref: 'b', source: 'git', status: 'succeeded', images: 'web' }),
     line({ id: 'r2', ref: 'b', source: 'git', status: 'succeeded', images: { web: { image: 1 } } }),
-    line({ id: 'r2', ref: 'b', source: 'git', status: 'succeeded', startedAt: null })
+    line({ id: 'r2', ref: 'b', source: 'git', status: 'succeeded', startedAt: null }),
+    line({ id: 'r1', backup: 'db.sql.gz' }),
+    line({ id: 'r1', backup: { ...BACKUP, sizeBytes: '100' } }),
+    line({ id: 'r1', downBackup: { ...BACKUP, verify: 'restored' } })
   ]
 
   it('skips each such line, never throws, and keeps the good records', () => {

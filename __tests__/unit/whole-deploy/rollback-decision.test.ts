@@ -249,12 +249,12 @@ describe('the message parts of a rollback', () => {
     [
       { ok: true, message: '', releaseId: 'r3' },
       [],
-      `smoke-check failed. rolled back to ${OLD} (release r3)`
+      `smoke-check failed. Rolled back to ${OLD} (release r3)`
     ],
     [
       { ok: true, message: '', releaseId: 'r3' },
       ['database migrated down to base', 'collectstatic after the rollback FAILED: x'],
-      `smoke-check failed. rolled back to ${OLD} (release r3); database migrated down to base; collectstatic after the rollback FAILED: x`
+      `smoke-check failed. Rolled back to ${OLD} (release r3); database migrated down to base; collectstatic after the rollback FAILED: x`
     ],
     [
       { ok: false, message: 'Rollback failed on web1', releaseId: 'r3' },
@@ -313,7 +313,7 @@ describe('the way back of each host', () => {
         []
       )
     ).toBe(
-      'smoke-check failed. rolled back, each host to the release it ran before: web1: back on release r1 (aaa); web2: unchanged'
+      'smoke-check failed. Rolled back, each host to the release it ran before: web1: back on release r1 (aaa); web2: unchanged'
     )
   })
 })

@@ -55714,7 +55714,7 @@ function statePaths(appDir) {
  * ready and `succeeded` only after its smoke check passed: one whose check
  * failed or never ran stays `started` or `failed`, never `previous`.
  */
-const STATUSES = ['started', 'succeeded', 'failed', 'rolled-back'];
+const STATUSES = ['started', 'succeeded', 'failed', 'cancelled', 'rolled-back'];
 const SOURCES = ['git', 'upload', 'none'];
 const TEXT_FIELDS = [
     'ref',
@@ -55745,7 +55745,20 @@ function asEntry(v) {
         if (!images.every(i => isObject(i) && typeof i.image === 'string' && typeof i.id === 'string'))
             return undefined;
     }
+    if (!isBackupOrAbsent(v.backup) || !isBackupOrAbsent(v.downBackup))
+        return undefined;
     return v;
+}
+const VERIFY = ['restore', 'integrity', 'none'];
+function isBackupOrAbsent(v) {
+    if (v === undefined)
+        return true;
+    if (!isObject(v))
+        return false;
+    const texts = ['file', 'host', 'takenAt', 'sha256'].every(f => typeof v[f] === 'string');
+    const numbers = ['sizeBytes', 'tables', 'proofSeconds'].every(f => typeof v[f] === 'number');
+    const copy = v.runnerCopy === undefined || typeof v.runnerCopy === 'string';
+    return texts && numbers && copy && VERIFY.includes(v.verify);
 }
 function parseEntry(text) {
     try {

@@ -59732,6 +59732,7 @@ class DeployFailure extends Error {
 
 
 
+
 /**
  * Records the release as started: from here on a failure is recorded as
  * failed and the way back is named, rather than anything put back.
@@ -59757,25 +59758,30 @@ async function recordStarted(d, chosen) {
         });
     }, { undo: recordFailed(d, chosen.live) });
 }
-/** The undo of the started record: the release is recorded as failed, and the error says what state the host is in. */
+/**
+ * The undo of the started record: the release is recorded as failed (or
+ * cancelled, when the run was stopped at a safe point), and the error says
+ * what state the host is in.
+ */
 function recordFailed(d, live) {
     return async (err) => {
         const message = (0,errors/* errorMessage */.gJ)(err);
+        const status = err instanceof cancellation/* Cancelled */.cJ || d.journal.cancelRequested ? 'cancelled' : 'failed';
         await appendRecord(d, {
             id: d.plan.releaseId,
-            status: 'failed',
+            status,
             finishedAt: new Date().toISOString(),
             error: message.slice(0, 500)
         }).catch(() => undefined);
         const report = d.journal.report;
-        return new DeployFailure(`${message} — ${failedState(report.changed, d.plan, live)}`, report);
+        return new DeployFailure(`${message} — ${failedState(report.changed, d.plan, live, status)}`, report);
     };
 }
 /** What a failure after the started record leaves on the host. */
-function failedState(changed, plan, live) {
+function failedState(changed, plan, live, recorded = 'failed') {
     if (!changed)
         return 'nothing was changed';
-    return (`the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
+    return (`the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as ${recorded}` +
         (live
             ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
                 (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')
@@ -60416,6 +60422,10 @@ class Journal {
     constructor(checkLock = async () => undefined, cancel = cancellation/* cancellation */.WN) {
         this.checkLock = checkLock;
         this.cancel = cancel;
+    }
+    /** The run was asked to stop: a failure now is the cancel's, reached at a safe point. */
+    get cancelRequested() {
+        return this.cancel.requested;
     }
     /** The report of this run, once the target is known; `changed` starts false. */
     open(report, live) {
@@ -61338,7 +61348,7 @@ async function post(readSettings) {
  * ready and `succeeded` only after its smoke check passed: one whose check
  * failed or never ran stays `started` or `failed`, never `previous`.
  */
-const STATUSES = ['started', 'succeeded', 'failed', 'rolled-back'];
+const STATUSES = ['started', 'succeeded', 'failed', 'cancelled', 'rolled-back'];
 const SOURCES = ['git', 'upload', 'none'];
 const TEXT_FIELDS = [
     'ref',
@@ -61369,7 +61379,20 @@ function asEntry(v) {
         if (!images.every(i => isObject(i) && typeof i.image === 'string' && typeof i.id === 'string'))
             return undefined;
     }
+    if (!isBackupOrAbsent(v.backup) || !isBackupOrAbsent(v.downBackup))
+        return undefined;
     return v;
+}
+const VERIFY = ['restore', 'integrity', 'none'];
+function isBackupOrAbsent(v) {
+    if (v === undefined)
+        return true;
+    if (!isObject(v))
+        return false;
+    const texts = ['file', 'host', 'takenAt', 'sha256'].every(f => typeof v[f] === 'string');
+    const numbers = ['sizeBytes', 'tables', 'proofSeconds'].every(f => typeof v[f] === 'number');
+    const copy = v.runnerCopy === undefined || typeof v.runnerCopy === 'string';
+    return texts && numbers && copy && VERIFY.includes(v.verify);
 }
 function parseEntry(text) {
     try {
@@ -62040,7 +62063,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
 /* harmony import */ var _ssh_deploy_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1089);
 /* harmony import */ var _ssh_deploy_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6524);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4731);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3319);
 /* harmony import */ var _root_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(545);
 
 
@@ -62061,7 +62084,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4731:
+/***/ 3319:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62886,6 +62909,57 @@ async function restoreAndCount(host, r, recorded, lost) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/migrate/release-backup.ts
+
+
+
+
+
+/** The release log's form of a dump: where it is, when it was taken, what was proven of it. */
+function releaseBackup(host, r, takenAt) {
+    return {
+        file: r.file,
+        host,
+        takenAt: takenAt.toISOString(),
+        verify: r.verify,
+        sizeBytes: r.sizeBytes,
+        sha256: r.sha256,
+        tables: r.tables,
+        proofSeconds: Math.round(r.proofSeconds * 10) / 10,
+        ...(r.runnerCopy ? { runnerCopy: r.runnerCopy } : {})
+    };
+}
+/**
+ * Writes the dump into the release log on the migrate host, under the release
+ * it was taken for: `releaseId` when the root action names it, else the newest
+ * release there (the one ssh-deploy just deployed). The dump taken before a
+ * down-migration goes under `downBackup`, so it never hides the first one.
+ * A log that cannot be written costs a warning, not the migration: the dump
+ * is on the server, and in the step's outputs and summary.
+ */
+async function recordBackupInReleaseLog(host, appDir, direction, backup, releaseId) {
+    const log = (0,state_paths/* statePaths */.m)(appDir).log;
+    try {
+        const text = (await host.check(files/* fileCommands */.t.read(log), { quiet: true })).stdout;
+        const { records } = (0,release_log/* readReleaseLog */.kd)(text);
+        const release = releaseId ? records.find(r => r.id === releaseId) : records[records.length - 1];
+        if (!release) {
+            host.info(releaseId
+                ? `Release ${releaseId} is not in ${log}: the backup is in this step's outputs and summary only`
+                : `No release in ${log}: the backup is in this step's outputs and summary only`);
+            return undefined;
+        }
+        const field = direction === 'up' ? 'backup' : 'downBackup';
+        await host.check(files/* fileCommands */.t.append(log, JSON.stringify({ id: release.id, [field]: backup }) + '\n'), { quiet: true });
+        host.info(`Backup recorded in ${log} under release ${release.id}`);
+        return release.id;
+    }
+    catch (err) {
+        core/* warning */.$e(`${host.label}: the backup ${backup.file} could not be recorded in ${log} (${(0,errors/* errorMessage */.gJ)(err)}); it is in this step's outputs and summary`);
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/migrate/backup-report.ts
 /** migrate's outputs about the dump: empty strings without a backup. */
 function backupOutputs(r) {
@@ -62963,6 +63037,7 @@ function downTargets(tool, recorded, current) {
 }
 
 ;// CONCATENATED MODULE: ./src/migrate/main.ts
+
 
 
 
@@ -63081,6 +63156,7 @@ async function migrateHost(host, s) {
         report.backup = await takeBackup(host, s.backup, project, report.backupTakenAt);
         report.backupFile = report.backup.file;
         report.restoreHint = restoreHint(singleTransactionPsql(s.backup, project), report.backupFile);
+        await recordBackupInReleaseLog(host, s.app.appDir, s.direction, releaseBackup(host.label, report.backup, report.backupTakenAt), s.releaseId);
         const removed = await pruneBackups(host, s.backup);
         if (removed.length)
             host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`);
@@ -69219,8 +69295,8 @@ function hostsAfterRollback(deployed, back) {
 function rolledBackMessage(decision, back, notes) {
     const where = back.ok
         ? back.hosts
-            ? `rolled back, each host to the release it ran before: ${back.hosts.join('; ')}`
-            : `rolled back to ${decision.previousRef} (release ${back.releaseId})`
+            ? `Rolled back, each host to the release it ran before: ${back.hosts.join('; ')}`
+            : `Rolled back to ${decision.previousRef} (release ${back.releaseId})`
         : `ROLLBACK FAILED: ${back.message}`;
     return `${decision.failure}. ${where}${notes.length ? `; ${notes.join('; ')}` : ''}`;
 }
@@ -69316,10 +69392,11 @@ function mayRun(now, title, locks) {
     return true;
 }
 /** Migrate, collectstatic and the smoke check, each only when the stages before it succeeded. */
-async function laterStages(s, progress, locks) {
+async function laterStages(s, progress, locks, releaseId) {
     const now = { ...progress };
     if (s.migrate && !s.migrateBeforeStart && mayRun(now, 'migrate', locks)) {
-        const settings = s.migrate;
+        // The backup is recorded in the release log under the release this run deployed.
+        const settings = { ...s.migrate, releaseId: releaseId || undefined };
         const result = await stage('migrate', () => main_run(settings));
         now.backupFile = result.report?.backupFile ?? '';
         now.fromRevision = result.report?.fromRevision ?? '';
@@ -69358,7 +69435,10 @@ async function writeWayBack(previousRef) {
 async function rollBack(s, decision, progress, deployed, locks) {
     const notes = [];
     if (decision.migrateDown && s.migrateDown) {
-        const settings = downSettings(s.migrateDown, progress.fromRevision);
+        const settings = {
+            ...downSettings(s.migrateDown, progress.fromRevision),
+            releaseId: deployed.releaseId || undefined
+        };
         const down = await stage('rollback: migrate down', () => main_run(settings));
         if (!down.ok) {
             return {
@@ -69413,7 +69493,10 @@ async function whole_deploy_main_run(s) {
             (0,main/* locksReleased */.gn)();
     }
 }
-/** The release is `succeeded` in each host's log only now that every stage after the deploy passed. */
+/**
+ * The release is `succeeded` in each host's log only now that every stage
+ * after the deploy passed; else `failed`, or `cancelled` when the run was.
+ */
 async function recordVerdict(deployed, failure, locks) {
     const hosts = deployed.rows.filter(r => r.status === 'succeeded').map(r => r.host);
     if (hosts.length === 0)
@@ -69421,12 +69504,18 @@ async function recordVerdict(deployed, failure, locks) {
     const finishedAt = new Date().toISOString();
     await (failure === undefined
         ? locks.record(hosts, { id: deployed.releaseId, status: 'succeeded', finishedAt }, 'it stays recorded as started there, so rollback-to: previous does not choose it')
-        : locks.record(hosts, { id: deployed.releaseId, status: 'failed', finishedAt, error: failure.slice(0, 500) }, 'it stays recorded as started there, which rollback-to: previous does not choose either'));
+        : locks.record(hosts, {
+            id: deployed.releaseId,
+            // Stopped at a safe point by a cancel: not a failure of the release, and not verified.
+            status: cancellation/* cancellation */.WN.requested ? 'cancelled' : 'failed',
+            finishedAt,
+            error: failure.slice(0, 500)
+        }, 'it stays recorded as started there, which rollback-to: previous does not choose either'));
 }
 async function runLocked(s, locks) {
     const deployment = await GithubDeployment.create(s.deployment);
     const { deployed, early } = await deployStage(s, locks);
-    const progress = await laterStages(s, early, locks);
+    const progress = await laterStages(s, early, locks, deployed.releaseId);
     const decision = decideRollback({
         deployed,
         ...progress,

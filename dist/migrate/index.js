@@ -54440,7 +54440,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9202);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6503);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(657);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4524);
 
 
@@ -54454,7 +54454,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6503:
+/***/ 657:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56782,6 +56782,246 @@ async function restoreAndCount(host, r, recorded, lost) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/commands/state-paths.ts
+
+/** Where deploy-kit keeps its state on a server: `<app-dir>/.deploy-kit/`. */
+function statePaths(appDir) {
+    const dir = external_node_path_.posix.join(appDir, '.deploy-kit');
+    return {
+        dir,
+        log: external_node_path_.posix.join(dir, 'releases.jsonl'),
+        lock: external_node_path_.posix.join(dir, 'lock'),
+        lockOwner: external_node_path_.posix.join(dir, 'lock', 'owner.json'),
+        envSnapshot: (releaseId) => external_node_path_.posix.join(dir, 'env', releaseId),
+        releases: external_node_path_.posix.join(appDir, 'releases'),
+        current: external_node_path_.posix.join(appDir, 'current')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
+/**
+ * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
+ * JSON object per line, appended and never rewritten. A later line with the
+ * same id updates that release (started → succeeded / failed / rolled-back).
+ * A release the root action deploys gets `readyAt` once its containers are
+ * ready and `succeeded` only after its smoke check passed: one whose check
+ * failed or never ran stays `started` or `failed`, never `previous`.
+ */
+const STATUSES = ['started', 'succeeded', 'failed', 'rolled-back'];
+const SOURCES = ['git', 'upload', 'none'];
+const TEXT_FIELDS = [
+    'ref',
+    'actor',
+    'runUrl',
+    'startedAt',
+    'finishedAt',
+    'readyAt',
+    'releaseDir',
+    'rollbackOf',
+    'error'
+];
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** One line's fields, when each one that is there has its type; anything else is no entry. */
+function asEntry(v) {
+    if (!isObject(v) || typeof v.id !== 'string' || !v.id)
+        return undefined;
+    if (v.status !== undefined && !STATUSES.includes(v.status))
+        return undefined;
+    if (v.source !== undefined && !SOURCES.includes(v.source))
+        return undefined;
+    if (TEXT_FIELDS.some(f => v[f] !== undefined && typeof v[f] !== 'string'))
+        return undefined;
+    if (v.images !== undefined) {
+        if (!isObject(v.images))
+            return undefined;
+        const images = Object.values(v.images);
+        if (!images.every(i => isObject(i) && typeof i.image === 'string' && typeof i.id === 'string'))
+            return undefined;
+    }
+    if (!isBackupOrAbsent(v.backup) || !isBackupOrAbsent(v.downBackup))
+        return undefined;
+    return v;
+}
+const VERIFY = ['restore', 'integrity', 'none'];
+function isBackupOrAbsent(v) {
+    if (v === undefined)
+        return true;
+    if (!isObject(v))
+        return false;
+    const texts = ['file', 'host', 'takenAt', 'sha256'].every(f => typeof v[f] === 'string');
+    const numbers = ['sizeBytes', 'tables', 'proofSeconds'].every(f => typeof v[f] === 'number');
+    const copy = v.runnerCopy === undefined || typeof v.runnerCopy === 'string';
+    return texts && numbers && copy && VERIFY.includes(v.verify);
+}
+function parseEntry(text) {
+    try {
+        return asEntry(JSON.parse(text));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** How every record the deploys append begins (JSON.stringify, id first). */
+const RECORD_START = '{"id":';
+/**
+ * The entry a line holds. A line torn by a killed run that an older append
+ * glued the next record onto still holds that record: it is the line's
+ * longest tail that begins as a record does and is a whole entry.
+ */
+function entryOf(line) {
+    const whole = parseEntry(line);
+    if (whole)
+        return { entry: whole, torn: false };
+    for (let at = line.indexOf(RECORD_START, 1); at > 0; at = line.indexOf(RECORD_START, at + 1)) {
+        const entry = parseEntry(line.slice(at));
+        if (entry)
+            return { entry, torn: true };
+    }
+    return { torn: true };
+}
+/**
+ * Reads the log without throwing on what a crash or a hand edit left in it:
+ * a line that is no well-typed entry is skipped, the records around it are kept.
+ */
+function readReleaseLog(text) {
+    const byId = new Map();
+    const unreadableLines = [];
+    text.split('\n').forEach((line, i) => {
+        if (!line.trim())
+            return;
+        const { entry, torn } = entryOf(line);
+        if (torn)
+            unreadableLines.push(i + 1);
+        if (!entry)
+            return;
+        byId.set(entry.id, { ...(byId.get(entry.id) ?? {}), ...entry });
+    });
+    const records = [];
+    const incompleteReleases = [];
+    for (const [id, r] of byId) {
+        if (typeof r.ref === 'string' && r.status)
+            records.push(r);
+        else
+            incompleteReleases.push(id);
+    }
+    return { records, unreadableLines, incompleteReleases };
+}
+function parseReleaseLog(text) {
+    return readReleaseLog(text).records;
+}
+/** What the log had to skip, for a warning; undefined when it skipped nothing. */
+function skippedText(log) {
+    const parts = [
+        log.unreadableLines.length
+            ? `${plural(log.unreadableLines.length, 'unreadable line')} (${log.unreadableLines
+                .slice(0, 5)
+                .map(n => `line ${n}`)
+                .join(', ')}${log.unreadableLines.length > 5 ? ', …' : ''}: cut short by a killed run, or changed by hand)`
+            : '',
+        log.incompleteReleases.length
+            ? `${plural(log.incompleteReleases.length, 'release')} whose first record is missing`
+            : ''
+    ].filter(Boolean);
+    return parts.length ? `skipped ${parts.join(' and ')}` : undefined;
+}
+const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+/** The release that is live now: the newest that succeeded. */
+function currentRelease(records) {
+    return [...records].reverse().find(r => r.status === 'succeeded');
+}
+/** The last release that succeeded before the one live now (`rollback-to: previous`). */
+function previousRelease(records) {
+    const succeeded = records.filter(r => r.status === 'succeeded');
+    return succeeded.length >= 2 ? succeeded[succeeded.length - 2] : undefined;
+}
+/**
+ * `previous`, a release id, or a ref (full or abbreviated sha, tag, branch)
+ * of a succeeded release. After a failed deploy the server may run the broken
+ * release, so `previous` is then the last one that succeeded.
+ */
+function findRollbackTarget(records, wanted) {
+    const current = currentRelease(records);
+    if (wanted === 'previous') {
+        const newest = records[records.length - 1];
+        if (newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back')
+            return current;
+        const before = records.slice(0, current ? records.indexOf(current) : records.length);
+        return ([...before].reverse().find(r => r.status === 'succeeded' && r.ref !== current?.ref) ??
+            previousRelease(records));
+    }
+    const candidates = [...records]
+        .reverse()
+        .filter(r => r.status === 'succeeded' || r.status === 'rolled-back');
+    return (candidates.find(r => r.id === wanted) ??
+        candidates.find(r => r.ref === wanted) ??
+        (/^[0-9a-f]{7,40}$/.test(wanted) ? candidates.find(r => r.ref.startsWith(wanted)) : undefined));
+}
+/** Release ids sort by time: `20261123T075012Z-1a2b3c4-9f0e`. */
+function newReleaseId(now, ref, random = Math.random()) {
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    const short = /^[0-9a-f]{7,}$/.test(ref)
+        ? ref.slice(0, 7)
+        : ref.replace(/[^A-Za-z0-9.]/g, '').slice(0, 12) || 'release';
+    return `${stamp}-${short}-${Math.floor(random * 0x10000)
+        .toString(16)
+        .padStart(4, '0')}`;
+}
+const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
+
+;// CONCATENATED MODULE: ./src/migrate/release-backup.ts
+
+
+
+
+
+/** The release log's form of a dump: where it is, when it was taken, what was proven of it. */
+function releaseBackup(host, r, takenAt) {
+    return {
+        file: r.file,
+        host,
+        takenAt: takenAt.toISOString(),
+        verify: r.verify,
+        sizeBytes: r.sizeBytes,
+        sha256: r.sha256,
+        tables: r.tables,
+        proofSeconds: Math.round(r.proofSeconds * 10) / 10,
+        ...(r.runnerCopy ? { runnerCopy: r.runnerCopy } : {})
+    };
+}
+/**
+ * Writes the dump into the release log on the migrate host, under the release
+ * it was taken for: `releaseId` when the root action names it, else the newest
+ * release there (the one ssh-deploy just deployed). The dump taken before a
+ * down-migration goes under `downBackup`, so it never hides the first one.
+ * A log that cannot be written costs a warning, not the migration: the dump
+ * is on the server, and in the step's outputs and summary.
+ */
+async function recordBackupInReleaseLog(host, appDir, direction, backup, releaseId) {
+    const log = statePaths(appDir).log;
+    try {
+        const text = (await host.check(fileCommands.read(log), { quiet: true })).stdout;
+        const { records } = readReleaseLog(text);
+        const release = releaseId ? records.find(r => r.id === releaseId) : records[records.length - 1];
+        if (!release) {
+            host.info(releaseId
+                ? `Release ${releaseId} is not in ${log}: the backup is in this step's outputs and summary only`
+                : `No release in ${log}: the backup is in this step's outputs and summary only`);
+            return undefined;
+        }
+        const field = direction === 'up' ? 'backup' : 'downBackup';
+        await host.check(fileCommands.append(log, JSON.stringify({ id: release.id, [field]: backup }) + '\n'), { quiet: true });
+        host.info(`Backup recorded in ${log} under release ${release.id}`);
+        return release.id;
+    }
+    catch (err) {
+        core/* warning */.$e(`${host.label}: the backup ${backup.file} could not be recorded in ${log} (${(0,errors/* errorMessage */.gJ)(err)}); it is in this step's outputs and summary`);
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/migrate/backup-report.ts
 /** migrate's outputs about the dump: empty strings without a backup. */
 function backupOutputs(r) {
@@ -56905,6 +57145,7 @@ function summaryRow(cells) {
 
 
 
+
 function directionWord(direction) {
     return direction === 'up' ? 'applied' : 'reverted';
 }
@@ -57010,6 +57251,7 @@ async function migrateHost(host, s) {
         report.backup = await takeBackup(host, s.backup, project, report.backupTakenAt);
         report.backupFile = report.backup.file;
         report.restoreHint = restoreHint(singleTransactionPsql(s.backup, project), report.backupFile);
+        await recordBackupInReleaseLog(host, s.app.appDir, s.direction, releaseBackup(host.label, report.backup, report.backupTakenAt), s.releaseId);
         const removed = await pruneBackups(host, s.backup);
         if (removed.length)
             host.info(`Removed old backups (backup-keep: ${s.backup.keep}): ${removed.join(', ')}`);

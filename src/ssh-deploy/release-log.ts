@@ -7,7 +7,7 @@
  * failed or never ran stays `started` or `failed`, never `previous`.
  */
 
-export type ReleaseStatus = 'started' | 'succeeded' | 'failed' | 'rolled-back'
+export type ReleaseStatus = 'started' | 'succeeded' | 'failed' | 'cancelled' | 'rolled-back'
 export type SourceKind = 'git' | 'upload' | 'none'
 
 export interface ServiceImage {
@@ -62,7 +62,7 @@ export interface ReleaseBackup {
   runnerCopy?: string
 }
 
-const STATUSES: readonly string[] = ['started', 'succeeded', 'failed', 'rolled-back']
+const STATUSES: readonly string[] = ['started', 'succeeded', 'failed', 'cancelled', 'rolled-back']
 const SOURCES: readonly string[] = ['git', 'upload', 'none']
 const TEXT_FIELDS = [
   'ref',

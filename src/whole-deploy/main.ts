@@ -257,7 +257,10 @@ export async function run(s: RootSettings): Promise<RootOutcome> {
   }
 }
 
-/** The release is `succeeded` in each host's log only now that every stage after the deploy passed. */
+/**
+ * The release is `succeeded` in each host's log only now that every stage
+ * after the deploy passed; else `failed`, or `cancelled` when the run was.
+ */
 async function recordVerdict(deployed: Deployed, failure: string | undefined, locks: HeldLocks) {
   const hosts = deployed.rows.filter(r => r.status === 'succeeded').map(r => r.host)
   if (hosts.length === 0) return
@@ -270,7 +273,13 @@ async function recordVerdict(deployed: Deployed, failure: string | undefined, lo
       )
     : locks.record(
         hosts,
-        { id: deployed.releaseId, status: 'failed', finishedAt, error: failure.slice(0, 500) },
+        {
+          id: deployed.releaseId,
+          // Stopped at a safe point by a cancel: not a failure of the release, and not verified.
+          status: cancellation.requested ? 'cancelled' : 'failed',
+          finishedAt,
+          error: failure.slice(0, 500)
+        },
         'it stays recorded as started there, which rollback-to: previous does not choose either'
       ))
 }

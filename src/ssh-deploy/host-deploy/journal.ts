@@ -40,6 +40,11 @@ export class Journal {
     private readonly cancel: Cancellation = cancellation
   ) {}
 
+  /** The run was asked to stop: a failure now is the cancel's, reached at a safe point. */
+  get cancelRequested(): boolean {
+    return this.cancel.requested
+  }
+
   /** The report of this run, once the target is known; `changed` starts false. */
   open(report: Omit<HostReport, 'changed'>, live: ReleaseRecord | undefined): HostReport {
     this.live = live

@@ -1,4 +1,5 @@
 import { posix } from 'node:path'
+import { Cancelled } from '../../core/cancellation.js'
 import { errorMessage } from '../../core/errors.js'
 import type { ReleaseRecord } from '../release-log.js'
 import { Chosen, HostDeploy, liveReleaseId } from './context.js'
@@ -36,18 +37,26 @@ export async function recordStarted(d: HostDeploy, chosen: Chosen): Promise<void
   )
 }
 
-/** The undo of the started record: the release is recorded as failed, and the error says what state the host is in. */
+/**
+ * The undo of the started record: the release is recorded as failed (or
+ * cancelled, when the run was stopped at a safe point), and the error says
+ * what state the host is in.
+ */
 function recordFailed(d: HostDeploy, live: ReleaseRecord | undefined) {
   return async (err: unknown): Promise<DeployFailure> => {
     const message = errorMessage(err)
+    const status = err instanceof Cancelled || d.journal.cancelRequested ? 'cancelled' : 'failed'
     await appendRecord(d, {
       id: d.plan.releaseId,
-      status: 'failed',
+      status,
       finishedAt: new Date().toISOString(),
       error: message.slice(0, 500)
     }).catch(() => undefined)
     const report = d.journal.report!
-    return new DeployFailure(`${message} — ${failedState(report.changed, d.plan, live)}`, report)
+    return new DeployFailure(
+      `${message} — ${failedState(report.changed, d.plan, live, status)}`,
+      report
+    )
   }
 }
 
@@ -55,11 +64,12 @@ function recordFailed(d: HostDeploy, live: ReleaseRecord | undefined) {
 export function failedState(
   changed: boolean,
   plan: { releaseId: string; wayBack?: boolean },
-  live: Pick<ReleaseRecord, 'id' | 'ref'> | undefined
+  live: Pick<ReleaseRecord, 'id' | 'ref'> | undefined,
+  recorded: 'failed' | 'cancelled' = 'failed'
 ): string {
   if (!changed) return 'nothing was changed'
   return (
-    `the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
+    `the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as ${recorded}` +
     (live
       ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
         (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')

@@ -1,7 +1,8 @@
 /**
  * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
  * JSON object per line, appended and never rewritten. A later line with the
- * same id updates that release (started → succeeded / failed / rolled-back).
+ * same id updates that release (started → succeeded / failed / cancelled /
+ * rolled-back).
  * A release the root action deploys gets `readyAt` once its containers are
  * ready and `succeeded` only after its smoke check passed: one whose check
  * failed or never ran stays `started` or `failed`, never `previous`.

@@ -119,13 +119,13 @@ it('the job cancelled while it waits for healthy containers', async () => {
     const r = await running
     expect(r.failed).toBe(true)
     expect(r.outputs['rolled-back']).toBe('false')
-    // Stopped at the wait, a safe point: each host keeps v4, recorded failed, and its lock is free.
-    expect(await states(shop)).toEqual([0, 1, 2].map(() => onRelease('v4', 'v4 failed')))
+    // Stopped at the wait, a safe point: each host keeps v4, recorded cancelled, and its lock is free.
+    expect(await states(shop)).toEqual([0, 1, 2].map(() => onRelease('v4', 'v4 cancelled')))
     expect(await dbRevision(shop)).toBe('0002')
     for (const i of [0, 1, 2])
       expect(r.output).toMatch(
         new RegExp(
-          `::error::${esc(label(i))}: the run was cancelled \\(SIGINT\\) before the containers were ready — the server was changed and may be half-deployed: release \\S+-v4-\\S+ is recorded as failed`
+          `::error::${esc(label(i))}: the run was cancelled \\(SIGINT\\) before the containers were ready — the server was changed and may be half-deployed: release \\S+-v4-\\S+ is recorded as cancelled`
         )
       )
     expect(r.output).toContain(

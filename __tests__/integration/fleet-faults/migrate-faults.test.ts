@@ -122,8 +122,8 @@ it('the job cancelled while the migration runs', async () => {
       'Cancel requested (SIGINT): stopping before the next change to a server; what was done is recorded and the lock released'
     )
     expect(await dbRevision(shop)).toBe('0004')
-    // The smoke check never ran: the release is recorded failed, so `previous` never trusts it.
-    expect(await states(shop)).toEqual([0, 1, 2].map(() => onRelease('v4', 'v4 failed')))
+    // The smoke check never ran: the release is recorded cancelled, so `previous` never trusts it.
+    expect(await states(shop)).toEqual([0, 1, 2].map(() => onRelease('v4', 'v4 cancelled')))
     expect(r.output).toContain(
       '::error::the run was cancelled (SIGINT) before smoke-check. Not rolled back: the run was cancelled (SIGINT); to go back, run the rollback workflow or ssh-deploy with rollback-to: previous'
     )

@@ -374,7 +374,7 @@ describe('deployHost, command by command', () => {
     expect(outcome).toMatchSnapshot()
   })
 
-  it('a cancelled run stops before the next change, records the release as failed and frees the lock', async () => {
+  it('a cancelled run stops before the next change, records the release as cancelled and frees the lock', async () => {
     const server = serverWithLive()
     server.rules.push([
       / up -d$/,
@@ -386,10 +386,11 @@ describe('deployHost, command by command', () => {
     try {
       const outcome = await deploy(server, {})
       expect(outcome.error).toMatch(
-        /^the run was cancelled \(SIGINT\) before recording release r2 as succeeded — the server was changed and may be half-deployed: release r2 is recorded as failed; the last good release is r1/
+        /^the run was cancelled \(SIGINT\) before recording release r2 as succeeded — the server was changed and may be half-deployed: release r2 is recorded as cancelled; the last good release is r1/
       )
       expect(outcome.failure).toMatchObject({ changed: true })
-      expect(outcome.log).toContain('"status":"failed"')
+      expect(outcome.log).toContain('"status":"cancelled"')
+      expect(outcome.log).not.toContain('"status":"failed"')
       expect(server.sent.at(-1)).toMatch(/^sh -c 'grep -qF -- "\$3" "\$1\/owner.json"/)
     } finally {
       cancellation.signal = undefined
@@ -411,7 +412,7 @@ describe('deployHost, command by command', () => {
     try {
       const outcome = await deploy(server, { 'wait-timeout': '600' })
       expect(outcome.error).toMatch(
-        /^the run was cancelled \(SIGTERM\) before the containers were ready — the server was changed and may be half-deployed: release r2 is recorded as failed/
+        /^the run was cancelled \(SIGTERM\) before the containers were ready — the server was changed and may be half-deployed: release r2 is recorded as cancelled/
       )
       // One to pick the release's containers, one look of the wait: no second look.
       expect(inspections).toBe(2)

@@ -61,6 +61,21 @@ describe('release log', () => {
     expect(findRollbackTarget(failedLast, 'previous')?.id).toBe('r4')
   })
 
+  it('never goes back to a cancelled release, and a cancelled newest one is not live', () => {
+    const records = parseReleaseLog(
+      [
+        LOG,
+        line({ id: 'r5', ref: 'd'.repeat(40), source: 'git', status: 'started' }),
+        line({ id: 'r5', status: 'cancelled' })
+      ].join('\n')
+    )
+    expect(records.at(-1)?.status).toBe('cancelled')
+    expect(currentRelease(records)?.id).toBe('r4')
+    // The servers may run the cancelled release: previous is the last one that succeeded.
+    expect(findRollbackTarget(records, 'previous')?.id).toBe('r4')
+    expect(findRollbackTarget(records, 'r5')).toBeUndefined()
+  })
+
   it('makes ids that sort by time and carry the short sha', () => {
     const id = newReleaseId(new Date('2026-11-23T08:05:09.123Z'), 'd'.repeat(40), 0.5)
     expect(id).toBe('20261123T080509Z-ddddddd-8000')

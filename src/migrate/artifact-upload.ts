@@ -50,8 +50,11 @@ export async function uploadBackupArtifact(
     host.info(`Backup uploaded as workflow artifact ${name} (id ${uploaded.id}), sha256 compared`)
     return { id: uploaded.id, name }
   } catch (err) {
+    // The blob storage's own errors (@azure/storage-blob's RestError) carry the HTTP status apart.
+    const status = (err as { statusCode?: unknown }).statusCode
+    const why = `${typeof status === 'number' ? `the storage answered HTTP ${status}: ` : ''}${errorMessage(err)}`
     throw new Error(
-      `backup-artifact failed: uploading ${name} as a workflow artifact: ${errorMessage(err)}; the dump is still on the server (${record.file}) and on the runner (${record.runnerCopy}); nothing was migrated`
+      `backup-artifact failed: uploading ${name} as a workflow artifact: ${why}; the dump is still on the server (${record.file}) and on the runner (${record.runnerCopy}); nothing was migrated`
     )
   }
 }

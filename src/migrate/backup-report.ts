@@ -7,7 +7,9 @@ export function backupOutputs(r: BackupRecord | undefined): Record<string, strin
     'backup-size': r ? String(r.sizeBytes) : '',
     'backup-tables': r && r.verify === 'restore' ? String(r.tables) : '',
     'backup-proof-seconds': r && r.verify === 'restore' ? r.proofSeconds.toFixed(1) : '',
-    'backup-runner-file': r?.runnerCopy ?? ''
+    'backup-runner-file': r?.runnerCopy ?? '',
+    'backup-artifact-id': r?.artifact ? String(r.artifact.id) : '',
+    'backup-artifact-name': r?.artifact?.name ?? ''
   }
 }
 
@@ -20,5 +22,8 @@ export function backupSummaryLine(r: BackupRecord): string {
         ? 'checked for integrity (gzip, not empty, pg_dump trailer), not restored'
         : 'not verified (backup-verify: none)'
   const copy = r.runnerCopy ? `; copied to the runner (${r.runnerCopy}), sha256 compared` : ''
-  return `Backup ${r.file}: ${r.sizeBytes} bytes, sha256 ${r.sha256}; ${how}${copy}.`
+  const artifact = r.artifact
+    ? `; uploaded as the workflow artifact ${r.artifact.name} (id ${r.artifact.id})`
+    : ''
+  return `Backup ${r.file}: ${r.sizeBytes} bytes, sha256 ${r.sha256}; ${how}${copy}${artifact}.`
 }

@@ -15,6 +15,7 @@ import {
   proveRestore
 } from './restore-proof.js'
 import { copyToRunner } from './runner-copy.js'
+import { uploadBackupArtifact } from './artifact-upload.js'
 
 export function backupFileName(database: string, now: Date): string {
   return `deploykit-${database}-${now
@@ -70,6 +71,8 @@ export async function takeBackup(
     `Backup written${verify === 'none' ? '' : ' and verified'}: ${file} (${describeRecord(record)})`
   )
   if (b.copyTo === 'runner') record.runnerCopy = await copyToRunner(host, record)
+  if (b.artifact && record.runnerCopy)
+    record.artifact = await uploadBackupArtifact(host, record, b.artifactRetentionDays)
   return record
 }
 

@@ -21,6 +21,8 @@ export interface BackupRecord {
   proofSeconds: number
   /** Where the runner holds its copy (backup-copy-to: runner), checksum compared; empty without it. */
   runnerCopy: string
+  /** The workflow artifact holding the runner's copy (backup-artifact: true); absent without it. */
+  artifact?: { id: number; name: string }
 }
 
 /** `schema.table<TAB>rows` lines, as TABLE_COUNTS_SQL prints them. */

@@ -21,6 +21,10 @@ export interface BackupSettings extends DatabaseConnection {
   verify?: 'restore' | 'integrity' | 'none'
   /** backup-copy-to: runner brings the dump back to the runner, checksum compared. */
   copyTo?: 'none' | 'runner'
+  /** backup-artifact: the runner's copy is uploaded as a workflow artifact before migrating. */
+  artifact?: boolean
+  /** backup-artifact-retention-days; 0 keeps the repository's default. */
+  artifactRetentionDays?: number
 }
 
 export interface MigrateSettings {
@@ -132,7 +136,17 @@ function readBackup(read: InputReader, appDir: string): BackupSettings | undefin
   }
 }
 
-function readBackupProof(read: InputReader): Pick<BackupSettings, 'verify' | 'copyTo'> {
+/** Why GitHub's artifact service cannot be reached from this process; empty when it can. */
+export function artifactServiceMissing(env: NodeJS.ProcessEnv = process.env): string {
+  const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter(name => !env[name])
+  return missing.length
+    ? `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: workflow artifacts can be uploaded only from a GitHub Actions job`
+    : ''
+}
+
+function readBackupProof(
+  read: InputReader
+): Pick<BackupSettings, 'verify' | 'copyTo' | 'artifact' | 'artifactRetentionDays'> {
   const verify = readChoice(
     read,
     'backup-verify',
@@ -146,7 +160,30 @@ function readBackupProof(read: InputReader): Pick<BackupSettings, 'verify' | 'co
       'runner copies a verified dump, but backup-verify is none',
       'Use backup-verify: restore (or integrity)'
     )
-  return { verify, copyTo }
+  const { artifact, artifactRetentionDays } = readBackupArtifact(read)
+  if (artifact && copyTo !== 'runner')
+    throw new InputError(
+      'backup-artifact',
+      `true uploads the runner's copy of the dump, but backup-copy-to is ${copyTo}`,
+      'Add backup-copy-to: runner'
+    )
+  const missing = artifact ? artifactServiceMissing() : ''
+  if (missing) throw new InputError('backup-artifact', missing)
+  return { verify, copyTo, artifact, artifactRetentionDays }
+}
+
+function readBackupArtifact(
+  read: InputReader
+): Pick<BackupSettings, 'artifact' | 'artifactRetentionDays'> {
+  const artifact = readBoolean(read, 'backup-artifact', false)
+  const artifactRetentionDays = readInteger(read, 'backup-artifact-retention-days', 0, 1, 90)
+  if (artifactRetentionDays && !artifact)
+    throw new InputError(
+      'backup-artifact-retention-days',
+      'is set, but backup-artifact is not true',
+      'Add backup-artifact: true, or leave it out'
+    )
+  return { artifact, artifactRetentionDays }
 }
 
 /** The names a host of `host` answers to: its label, and its address with or without user and port. */
@@ -225,6 +262,13 @@ export function readMigrateSettings(
   }
   const service = readService(read, 'service', tool === 'service' ? 'migrator' : 'backend')
   const backup = readBackup(read, app.appDir)
+  // Read (and so validated) also without a backup: an upload asked for must not pass unnoticed.
+  if (!backup && readBackupArtifact(read).artifact)
+    throw new InputError(
+      'backup-artifact',
+      'true uploads a dump, but backup is none',
+      'Add backup: pg_dump and backup-copy-to: runner'
+    )
   const python = read('python').trim()
   if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
     throw new InputError('python', `${JSON.stringify(python)} is not an interpreter path`)

@@ -1,22 +1,28 @@
-// backup-verify: restore and backup-copy-to: runner against the testbed's real
-// parts: a Django app (Django in the Debian image) with PostgreSQL 15 in
-// Compose v2, reached through a real sshd. The migrate host's code runs in this
-// process; the "server" shares this machine's disk, so a test can change a
-// dump between the steps, as a broken disk or a wrong file would.
+// backup-verify: restore, backup-copy-to: runner and backup-artifact against
+// the testbed's real parts: a Django app (Django in the Debian image) with
+// PostgreSQL 15 in Compose v2, reached through a real sshd. The migrate host's
+// code runs in this process; the "server" shares this machine's disk, so a
+// test can change a dump between the steps, as a broken disk or a wrong file
+// would. GitHub's artifact service is the one part that is not real: it cannot
+// be reached from here, so backup-artifact uploads, through GitHub's own
+// client (@actions/artifact), to the testbed's stand-in for it
+// (testbed/artifact-service.ts), which records what it received.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { DUMP_COMPLETE, verifyCommand } from '../../../src/commands/backup.js'
 import { HostContext } from '../../../src/core/fleet.js'
 import { mapInputs } from '../../../src/core/inputs.js'
 import type { RemoteCommand } from '../../../src/core/remote-command.js'
 import { ExecOptions, ExecResult, SshSession, Transport } from '../../../src/core/ssh-session.js'
-import { migrateHost, MigrateReport } from '../../../src/migrate/main.js'
+import { migrateHost, MigrateReport, run } from '../../../src/migrate/main.js'
 import { readMigrateSettings } from '../../../src/migrate/settings.js'
+import { ArtifactService, startArtifactService } from '../../../testbed/artifact-service.js'
+import { InProcessAction, throughEntry } from '../../helpers/in-process-action.js'
 import { createDjangoApp, DjangoApp } from '../../../testbed/db-apps.js'
 import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
 import { ensureBaseImages } from '../../../testbed/images.js'
@@ -258,6 +264,90 @@ describe('backup-copy-to: runner', () => {
       ).not.toContainEqual(expect.stringMatching(/\.part$/))
     } finally {
       delete process.env.RUNNER_TEMP
+    }
+  })
+})
+
+describe('backup-artifact: true (GitHub’s artifact service is the testbed’s stand-in)', () => {
+  let service: ArtifactService
+  let action: InProcessAction
+  const inputs = () => ({
+    host: hosts.hostInput(1),
+    key: hosts.key.privateKey,
+    'known-hosts': hosts.knownHosts(),
+    'app-dir': django.dir,
+    'compose-files': django.composeFile,
+    'project-name': django.projectName,
+    tool: 'django',
+    backup: 'pg_dump',
+    'backup-copy-to': 'runner',
+    'backup-artifact': 'true'
+  })
+  const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
+
+  beforeAll(async () => {
+    service = await startArtifactService()
+    action = new InProcessAction(
+      throughEntry(read => ({ readSettings: () => readMigrateSettings(read), run })),
+      { RUNNER_TEMP: runnerTemp, ...service.env }
+    )
+  })
+  afterAll(async () => {
+    action?.remove()
+    await service?.stop()
+  })
+
+  it('uploads the dump the server proved, the same sha256 and size, then migrates', async () => {
+    await migrate({ direction: 'down', target: 'shop 0001' })
+    const result = await action.runAction(inputs())
+    expect(result.failed).toBe(false)
+    const { outputs } = result
+    const server = outputs['backup-file']
+    const recorded = service.uploads.find(u => String(u.id) === outputs['backup-artifact-id'])!
+    expect(recorded).toMatchObject({
+      name: basename(server),
+      mimeType: 'application/gzip',
+      sizeBytes: readFileSync(server).length,
+      sha256: sha256(server),
+      finalizedSize: readFileSync(server).length,
+      finalizedHash: `sha256:${sha256(server)}`
+    })
+    expect(outputs).toMatchObject({
+      'backup-sha256': recorded.sha256,
+      'backup-size': String(recorded.sizeBytes),
+      'backup-artifact-name': recorded.name,
+      'backup-runner-file': join(runnerTemp, 'deploykit-backups', recorded.name)
+    })
+    expect(result.summary).toContain(
+      `uploaded as the workflow artifact ${recorded.name} (id ${recorded.id})`
+    )
+    expect(result.output).not.toContain(service.token)
+    expect(service.refused).toEqual([])
+    expect(await columns()).toBe('id,name,price')
+  })
+
+  it('migrates nothing when the upload is refused, and says where the dump still is', async () => {
+    await migrate({ direction: 'down', target: 'shop 0001' })
+    service.refuse('blob')
+    try {
+      const result = await action.runAction(inputs())
+      expect(result.failed).toBe(true)
+      const m =
+        /backup-artifact failed: uploading (\S+) as a workflow artifact: the storage answered HTTP 403: the stand-in was told to refuse uploads; the dump is still on the server \((\S+)\) and on the runner \((\S+)\); nothing was migrated/.exec(
+          result.output
+        )
+      expect(m).not.toBeNull()
+      const [, name, server, runner] = m!
+      expect(name).toBe(basename(server))
+      expect(sha256(runner)).toBe(sha256(server))
+      expect(result.outputs['backup-artifact-id']).toBe('')
+      expect(service.uploads.filter(u => u.name === name && u.id !== undefined)).toEqual([])
+      expect(service.refused).toContainEqual(
+        expect.stringMatching(/^PUT blob .*comp=block.*: the stand-in was told to refuse uploads$/)
+      )
+      expect(await columns()).toBe('id,name')
+    } finally {
+      service.refuse()
     }
   })
 })

@@ -23,7 +23,9 @@ describe('migrate settings', () => {
       dir: '/srv/app/backups',
       keep: 10,
       verify: 'restore',
-      copyTo: 'none'
+      copyTo: 'none',
+      artifact: false,
+      artifactRetentionDays: 0
     })
     expect(
       read({ backup: 'pg_dump', 'backup-verify': 'integrity', 'backup-copy-to': 'runner' }).backup
@@ -67,9 +69,85 @@ describe('migrate settings', () => {
     [
       { backup: 'pg_dump', 'backup-verify': 'none', 'backup-copy-to': 'runner' },
       /^Input 'backup-copy-to': runner copies a verified dump, but backup-verify is none/
+    ],
+    [
+      { backup: 'pg_dump', 'backup-artifact': 'true' },
+      /^Input 'backup-artifact': true uploads the runner's copy of the dump, but backup-copy-to is none\. Add backup-copy-to: runner/
+    ],
+    [
+      { 'backup-artifact': 'true', 'backup-copy-to': 'runner' },
+      /^Input 'backup-artifact': true uploads a dump, but backup is none/
+    ],
+    [
+      { backup: 'pg_dump', 'backup-copy-to': 'runner', 'backup-artifact': 'sure' },
+      /^Input 'backup-artifact': "sure" is not a boolean/
+    ],
+    [
+      { backup: 'pg_dump', 'backup-copy-to': 'runner', 'backup-artifact-retention-days': '7' },
+      /^Input 'backup-artifact-retention-days': is set, but backup-artifact is not true/
     ]
   ])('rejects %j', (extra, message) => {
     expect(() => read(extra)).toThrow(message)
+  })
+})
+
+describe('backup-artifact', () => {
+  const upload = {
+    backup: 'pg_dump',
+    'backup-copy-to': 'runner',
+    'backup-artifact': 'true'
+  }
+  const service = {
+    ACTIONS_RUNTIME_TOKEN: 'a.b.c',
+    ACTIONS_RESULTS_URL: 'https://results.example/'
+  }
+  const inJob = <T>(env: Record<string, string>, f: () => T): T => {
+    const saved = { ...process.env }
+    Object.assign(process.env, env)
+    try {
+      return f()
+    } finally {
+      for (const name of Object.keys(env)) delete process.env[name]
+      Object.assign(process.env, saved)
+    }
+  }
+
+  it('is off by default, and on with backup-copy-to: runner in a GitHub Actions job', () => {
+    expect(read({ backup: 'pg_dump', 'backup-copy-to': 'runner' }).backup).toMatchObject({
+      artifact: false
+    })
+    expect(inJob(service, () => read(upload).backup)).toMatchObject({
+      copyTo: 'runner',
+      artifact: true,
+      artifactRetentionDays: 0
+    })
+    expect(
+      inJob(service, () => read({ ...upload, 'backup-artifact-retention-days': '90' }).backup)
+    ).toMatchObject({ artifactRetentionDays: 90 })
+  })
+
+  it.each(['0', '91', '7d'])('refuses backup-artifact-retention-days: %s', days => {
+    expect(() =>
+      inJob(service, () => read({ ...upload, 'backup-artifact-retention-days': days }))
+    ).toThrow(/^Input 'backup-artifact-retention-days'/)
+  })
+
+  it('says outside a GitHub Actions job that the artifact service cannot be reached', () => {
+    expect(() =>
+      inJob({ ACTIONS_RESULTS_URL: service.ACTIONS_RESULTS_URL }, () => read(upload))
+    ).toThrow(
+      /^Input 'backup-artifact': ACTIONS_RUNTIME_TOKEN is not set: workflow artifacts can be uploaded only from a GitHub Actions job$/
+    )
+    const saved = { ...process.env }
+    delete process.env.ACTIONS_RUNTIME_TOKEN
+    delete process.env.ACTIONS_RESULTS_URL
+    try {
+      expect(() => read(upload)).toThrow(
+        /^Input 'backup-artifact': ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set/
+      )
+    } finally {
+      Object.assign(process.env, saved)
+    }
   })
 })
 

@@ -71,6 +71,27 @@ describe('readRootSettings', () => {
     expect(s.deployment.environment).toBe('staging')
   })
 
+  it('passes backup-artifact to the migration and the rollback’s down-migration, refused without backup-copy-to: runner', () => {
+    const migrating = { 'migrate-tool': 'alembic', 'migrate-down-target': '-1', backup: 'pg_dump' }
+    expect(() => read({ ...migrating, 'backup-artifact': 'true' })).toThrow(
+      /^Input 'backup-artifact': true uploads the runner's copy of the dump, but backup-copy-to is none/
+    )
+    const saved = { ...process.env }
+    Object.assign(process.env, {
+      ACTIONS_RUNTIME_TOKEN: 'a.b.c',
+      ACTIONS_RESULTS_URL: 'https://r/'
+    })
+    try {
+      const s = read({ ...migrating, 'backup-copy-to': 'runner', 'backup-artifact': 'true' })
+      expect(s.migrate?.backup).toMatchObject({ copyTo: 'runner', artifact: true })
+      expect(s.migrateDown?.backup).toMatchObject({ copyTo: 'runner', artifact: true })
+    } finally {
+      delete process.env.ACTIONS_RUNTIME_TOKEN
+      delete process.env.ACTIONS_RESULTS_URL
+      Object.assign(process.env, saved)
+    }
+  })
+
   it('reads the connection once: every stage reaches the hosts the deploy does', () => {
     const s = read({
       'migrate-tool': 'django',

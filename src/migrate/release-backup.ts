@@ -18,7 +18,8 @@ export function releaseBackup(host: string, r: BackupRecord, takenAt: Date): Rel
     sha256: r.sha256,
     tables: r.tables,
     proofSeconds: Math.round(r.proofSeconds * 10) / 10,
-    ...(r.runnerCopy ? { runnerCopy: r.runnerCopy } : {})
+    ...(r.runnerCopy ? { runnerCopy: r.runnerCopy } : {}),
+    ...(r.artifact ? { artifact: r.artifact } : {})
   }
 }
 

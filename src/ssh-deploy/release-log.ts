@@ -61,6 +61,8 @@ export interface ReleaseBackup {
   proofSeconds: number
   /** Where the runner kept its copy, checksum compared; absent without one. */
   runnerCopy?: string
+  /** The workflow artifact that holds the runner's copy; absent without one. */
+  artifact?: { id: number; name: string }
 }
 
 const STATUSES: readonly string[] = ['started', 'succeeded', 'failed', 'cancelled', 'rolled-back']
@@ -113,7 +115,12 @@ function isBackupOrAbsent(v: unknown): boolean {
   const texts = ['file', 'host', 'takenAt', 'sha256'].every(f => typeof v[f] === 'string')
   const numbers = ['sizeBytes', 'tables', 'proofSeconds'].every(f => typeof v[f] === 'number')
   const copy = v.runnerCopy === undefined || typeof v.runnerCopy === 'string'
-  return texts && numbers && copy && VERIFY.includes(v.verify as string)
+  const artifact =
+    v.artifact === undefined ||
+    (isObject(v.artifact) &&
+      typeof v.artifact.id === 'number' &&
+      typeof v.artifact.name === 'string')
+  return texts && numbers && copy && artifact && VERIFY.includes(v.verify as string)
 }
 
 function parseEntry(text: string): (Partial<ReleaseRecord> & { id: string }) | undefined {

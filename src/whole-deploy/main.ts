@@ -7,6 +7,8 @@ import { escapeHtml } from '../core/html.js'
 import { logRemote } from '../core/log.js'
 import { run as migrate, migrateHost, MigrateReport } from '../migrate/main.js'
 import type { MigrateSettings } from '../migrate/settings.js'
+import type { BackupRecord } from '../migrate/restore-proof.js'
+import { backupOutputs } from '../migrate/backup-report.js'
 import { run as smokeCheck } from '../smoke-check/main.js'
 import { locksReleased, run as sshDeploy } from '../ssh-deploy/main.js'
 import { GithubDeployment } from './github-deployment.js'
@@ -29,6 +31,8 @@ export interface RootOutcome extends StageResult {
   deployedRef: string
   previousRef: string
   backupFile: string
+  /** The pre-migration dump's size, sha256, proof and copies; absent without one. */
+  backup?: BackupRecord
   /** The database's revision before this run migrated it ('' when it did not migrate). */
   fromRevision: string
   rolledBack: boolean
@@ -41,6 +45,7 @@ interface Progress {
   failure?: string
   migrated: boolean
   backupFile: string
+  backup?: BackupRecord
   /** The revision the migration found, recorded before it changed anything. */
   fromRevision: string
 }
@@ -104,6 +109,7 @@ async function deployStage(
       failure: deployed.ok ? undefined : deployed.message,
       migrated: early.some(r => changedDatabase(s, r)),
       backupFile: early[0]?.backupFile ?? '',
+      backup: early[0]?.backup,
       fromRevision: early[0]?.fromRevision ?? ''
     }
   }
@@ -147,6 +153,7 @@ async function laterStages(
     const settings = { ...s.migrate, releaseId: releaseId || undefined }
     const result = await stage('migrate', () => migrate(settings))
     now.backupFile = result.report?.backupFile ?? ''
+    now.backup = result.report?.backup
     now.fromRevision = result.report?.fromRevision ?? ''
     now.migrated = Boolean(result.report && changedDatabase(s, result.report))
     if (!result.ok) now.failure = result.message
@@ -302,6 +309,7 @@ async function runLocked(s: RootSettings, locks: HeldLocks): Promise<RootOutcome
     deployedRef: '',
     previousRef: previousRefOf(deployed.rows),
     backupFile: progress.backupFile,
+    backup: progress.backup,
     fromRevision: progress.fromRevision,
     rolledBack: false
   }
@@ -329,6 +337,8 @@ export function setOutputs(o: RootOutcome): void {
   core.setOutput('deployed-ref', o.deployedRef)
   core.setOutput('previous-ref', o.previousRef)
   core.setOutput('backup-file', o.backupFile)
+  // The pre-migration dump's, also after a rollback's down-migration took one of its own.
+  for (const [name, value] of Object.entries(backupOutputs(o.backup))) core.setOutput(name, value)
   core.setOutput('migrate-from-revision', o.fromRevision)
   core.setOutput('rolled-back', String(o.rolledBack))
 }

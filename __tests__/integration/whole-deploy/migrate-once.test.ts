@@ -261,6 +261,8 @@ it('migrates the shared database once, on the first host, after one dump', async
     proofSeconds: expect.any(Number)
   })
   expect((await loggedRelease(fleet.hosts[1], r.outputs['release-id']))?.backup).toBeUndefined()
+  expect(r.outputs['backup-sha256']).toBe(logged?.backup?.sha256)
+  expect(r.outputs['backup-size']).toBe(String(logged?.backup?.sizeBytes))
 })
 
 it('rolls back after a failing smoke check: a fresh dump on the migrate host, then down to the recorded revision', async () => {
@@ -300,6 +302,8 @@ it('rolls back after a failing smoke check: a fresh dump on the migrate host, th
   expect(logged?.status).toBe('failed')
   expect(logged?.backup?.file).toBe(r.outputs['backup-file'])
   expect(logged?.downBackup?.file).not.toBe(logged?.backup?.file)
+  // The outputs name the dump before the migration up, not the one the rollback took.
+  expect(r.outputs['backup-sha256']).toBe(logged?.backup?.sha256)
   for (const b of [logged?.backup, logged?.downBackup]) {
     expect(b).toMatchObject({ verify: 'restore', tables: 2 })
     expect(b && (await fileSum(fleet.hosts[1], b.file))).toEqual({

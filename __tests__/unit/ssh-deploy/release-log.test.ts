@@ -255,12 +255,25 @@ describe('release log with the backups of a release', () => {
         line({ id: 'r1', ref: 'a'.repeat(40), source: 'git', status: 'started' }),
         line({ id: 'r1', backup: BACKUP }),
         line({ id: 'r1', status: 'failed' }),
-        line({ id: 'r1', downBackup: { ...BACKUP, file: '/b/2.sql.gz', runnerCopy: '/tmp/2' } })
+        line({
+          id: 'r1',
+          downBackup: {
+            ...BACKUP,
+            file: '/b/2.sql.gz',
+            runnerCopy: '/tmp/2',
+            artifact: { id: 7, name: '2.sql.gz' }
+          }
+        })
       ].join('\n')
     )
     expect(r.status).toBe('failed')
     expect(r.backup).toEqual(BACKUP)
-    expect(r.downBackup).toEqual({ ...BACKUP, file: '/b/2.sql.gz', runnerCopy: '/tmp/2' })
+    expect(r.downBackup).toEqual({
+      ...BACKUP,
+      file: '/b/2.sql.gz',
+      runnerCopy: '/tmp/2',
+      artifact: { id: 7, name: '2.sql.gz' }
+    })
   })
 })
 
@@ -285,7 +298,8 @@ describe('release log with records of the wrong shape', () => {
     line({ id: 'r2', ref: 'b', source: 'git', status: 'succeeded', startedAt: null }),
     line({ id: 'r1', backup: 'db.sql.gz' }),
     line({ id: 'r1', backup: { ...BACKUP, sizeBytes: '100' } }),
-    line({ id: 'r1', downBackup: { ...BACKUP, verify: 'restored' } })
+    line({ id: 'r1', downBackup: { ...BACKUP, verify: 'restored' } }),
+    line({ id: 'r1', backup: { ...BACKUP, artifact: { id: '7', name: 'x' } } })
   ]
 
   it('skips each such line, never throws, and keeps the good records', () => {

@@ -70,6 +70,8 @@ export async function runBundle(
      * runs 7.5 s later, then SIGKILL 2.5 s after that.
      */
     cancelWhen?: RegExp
+    /** Called with each piece of output as it arrives (a benchmark times the stages by it). */
+    onOutput?: (text: string) => void
   } = {}
 ): Promise<BundleRun> {
   const dir = mkdtempSync(join(tmpdir(), 'deploykit-action-'))
@@ -100,6 +102,7 @@ export async function runBundle(
   const escalation: NodeJS.Timeout[] = []
   const take = (d: Buffer) => {
     output += d.toString()
+    opts.onOutput?.(d.toString())
     if (opts.killWhen && !killed && opts.killWhen.test(output)) {
       killed = true
       child.kill('SIGKILL')
@@ -145,7 +148,12 @@ export async function runBundle(
 export async function runAction(
   name: string,
   inputs: Record<string, string>,
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; launcher?: readonly string[] } = {}
+  opts: {
+    env?: NodeJS.ProcessEnv
+    cwd?: string
+    launcher?: readonly string[]
+    onOutput?: (text: string) => void
+  } = {}
 ): Promise<ActionRun> {
   const { code, output, outputs, summary } = await runBundle(
     join('dist', name, 'index.js'),

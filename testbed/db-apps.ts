@@ -87,7 +87,8 @@ const IDLE_COMMAND = "trap 'exit 0' TERM; sleep infinity & wait"
 /** A YAML flow sequence; JSON strings are valid YAML double-quoted scalars. */
 const list = (items: string[]) => `[${items.map(item => JSON.stringify(item)).join(', ')}]`
 
-function dbService(publishedPort?: number): string {
+/** The `db` service of the apps' compose files: PostgreSQL 15 from the Debian image, healthy once it answers. */
+export function dbService(publishedPort?: number): string {
   return `  db:
     image: ${DEBIAN_IMAGE}
     user: postgres

@@ -14,6 +14,7 @@ import { measureDowntime } from './downtime.js'
 import { measureFleet } from './fleet.js'
 import { measureOverhead } from './overhead.js'
 import { measureBackupProof } from './backup-proof.js'
+import { measureSeed004 } from './seed-004.js'
 import { Figures, machine, report } from './report.js'
 
 const DOWNTIME_ROUNDS = 2
@@ -21,8 +22,9 @@ const OVERHEAD_RUNS = 5
 const FLEET_RUNS = 7
 const COLD_START_RUNS = 7
 const BACKUP_PROOF_RUNS = 2
+const SEED_004_RUNS = 5
 
-const FIGURES = ['downtime', 'overhead', 'fleet', 'cold-start', 'backup-proof'] as const
+const FIGURES = ['downtime', 'overhead', 'fleet', 'cold-start', 'backup-proof', 'seed-004'] as const
 type Figure = (typeof FIGURES)[number]
 
 function chosenFigures(args: string[]): Set<Figure> {
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     }
     if (chosen.has('backup-proof'))
       figures.backupProof = await measureBackupProof(ctx, BACKUP_PROOF_RUNS)
+    if (chosen.has('seed-004')) figures.seed004 = await measureSeed004(ctx, SEED_004_RUNS)
     console.log([...machine(), '', report(figures)].join('\n'))
   } finally {
     await stop()

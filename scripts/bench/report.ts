@@ -8,6 +8,7 @@ import { median, Runs } from './context.js'
 import { FLEET_SIZE, FleetFigures } from './fleet.js'
 import { Overhead } from './overhead.js'
 import { BackupProof, backupProofSummary } from './backup-proof.js'
+import { Seed004, STAGES } from './seed-004.js'
 
 export interface Figures {
   downtime?: DowntimeRound[]
@@ -15,6 +16,7 @@ export interface Figures {
   fleet?: FleetFigures
   coldStart?: ColdStart
   backupProof?: BackupProof
+  seed004?: Seed004
 }
 
 const s = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`)
@@ -211,13 +213,45 @@ function backupProofFigure(f: BackupProof): { rows: Row[]; lines: string[] } {
   }
 }
 
+function seed004Figure(f: Seed004): { rows: Row[]; lines: string[] } {
+  const deploy = median(f.deployMs)
+  const runbook = median(f.runbookMs)
+  const proof = median(f.proofSeconds) * 1000
+  const backup = median(f.backupBytes)
+  const each = (values: number[]) => values.map(v => s(v)).join(', ')
+  return {
+    rows: [
+      [
+        'seed 004, a new commit with a migration',
+        `whole deploy ${s(deploy)} (backup of ${count(backup)} bytes gzip, its proof ${s(proof)})`,
+        `the runbook over one ssh ${s(runbook)}`,
+        x(deploy / runbook),
+        '-'
+      ]
+    ],
+    lines: [
+      `seed 004: ${x(deploy / runbook)} (root action ${s(deploy)} / runbook's git pull, ` +
+        `up -d --build, alembic upgrade head over one ssh ${s(runbook)}, median of ` +
+        `${f.deployMs.length} and ${f.runbookMs.length}, in turns); whole deploys ${each(f.deployMs)}, ` +
+        `runbook ${each(f.runbookMs)}; what only the whole deploy does: checks before any ` +
+        `change, lock, release log, the settle wait (wait-stable), a pg_dump of ${count(backup)} ` +
+        `bytes gzip proven by a restore (${f.tables} tables, ${s(proof)}), the smoke check; ` +
+        `revisions at the end: ` +
+        `${f.revisions.deploy} and ${f.revisions.runbook}`,
+      `seed 004's whole deploy by stage (medians): ` +
+        STAGES.map(stage => `${stage} ${s(median(f.stages[stage]))}`).join(', ')
+    ]
+  }
+}
+
 export function report(f: Figures): string {
   const parts = [
     f.downtime && downtimeFigure(f.downtime),
     f.overhead && overheadFigure(f.overhead),
     f.fleet && fleetFigure(f.fleet),
     f.coldStart && coldStartFigure(f.coldStart),
-    f.backupProof && backupProofFigure(f.backupProof)
+    f.backupProof && backupProofFigure(f.backupProof),
+    f.seed004 && seed004Figure(f.seed004)
   ].filter(part => part !== undefined)
   const header: Row = ['figure', 'deploy-kit', 'baseline (same run)', 'result', 'goal']
   const rows = [header, header.map(() => '---'), ...parts.flatMap(p => p.rows)]

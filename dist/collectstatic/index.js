@@ -55709,7 +55709,8 @@ function statePaths(appDir) {
 /**
  * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
  * JSON object per line, appended and never rewritten. A later line with the
- * same id updates that release (started → succeeded / failed / rolled-back).
+ * same id updates that release (started → succeeded / failed / cancelled /
+ * rolled-back).
  * A release the root action deploys gets `readyAt` once its containers are
  * ready and `succeeded` only after its smoke check passed: one whose check
  * failed or never ran stays `started` or `failed`, never `previous`.
@@ -55758,7 +55759,11 @@ function isBackupOrAbsent(v) {
     const texts = ['file', 'host', 'takenAt', 'sha256'].every(f => typeof v[f] === 'string');
     const numbers = ['sizeBytes', 'tables', 'proofSeconds'].every(f => typeof v[f] === 'number');
     const copy = v.runnerCopy === undefined || typeof v.runnerCopy === 'string';
-    return texts && numbers && copy && VERIFY.includes(v.verify);
+    const artifact = v.artifact === undefined ||
+        (isObject(v.artifact) &&
+            typeof v.artifact.id === 'number' &&
+            typeof v.artifact.name === 'string');
+    return texts && numbers && copy && artifact && VERIFY.includes(v.verify);
 }
 function parseEntry(text) {
     try {
@@ -56540,12 +56545,32 @@ function readBackup(read, appDir) {
         ...readBackupProof(read)
     };
 }
+/** Why GitHub's artifact service cannot be reached from this process; empty when it can. */
+function artifactServiceMissing(env = process.env) {
+    const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter(name => !env[name]);
+    return missing.length
+        ? `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: workflow artifacts can be uploaded only from a GitHub Actions job`
+        : '';
+}
 function readBackupProof(read) {
     const verify = readChoice(read, 'backup-verify', ['restore', 'integrity', 'none'], 'restore');
     const copyTo = readChoice(read, 'backup-copy-to', ['none', 'runner'], 'none');
     if (copyTo === 'runner' && verify === 'none')
         throw new InputError('backup-copy-to', 'runner copies a verified dump, but backup-verify is none', 'Use backup-verify: restore (or integrity)');
-    return { verify, copyTo };
+    const { artifact, artifactRetentionDays } = readBackupArtifact(read);
+    if (artifact && copyTo !== 'runner')
+        throw new InputError('backup-artifact', `true uploads the runner's copy of the dump, but backup-copy-to is ${copyTo}`, 'Add backup-copy-to: runner');
+    const missing = artifact ? artifactServiceMissing() : '';
+    if (missing)
+        throw new InputError('backup-artifact', missing);
+    return { verify, copyTo, artifact, artifactRetentionDays };
+}
+function readBackupArtifact(read) {
+    const artifact = readBoolean(read, 'backup-artifact', false);
+    const artifactRetentionDays = readInteger(read, 'backup-artifact-retention-days', 0, 1, 90);
+    if (artifactRetentionDays && !artifact)
+        throw new InputError('backup-artifact-retention-days', 'is set, but backup-artifact is not true', 'Add backup-artifact: true, or leave it out');
+    return { artifact, artifactRetentionDays };
 }
 /** The names a host of `host` answers to: its label, and its address with or without user and port. */
 function namesOf(e) {
@@ -56590,6 +56615,9 @@ function readMigrateSettings(read, connection = readConnectionSettings(read)) {
     }
     const service = readService(read, 'service', tool === 'service' ? 'migrator' : 'backend');
     const backup = readBackup(read, app.appDir);
+    // Read (and so validated) also without a backup: an upload asked for must not pass unnoticed.
+    if (!backup && readBackupArtifact(read).artifact)
+        throw new InputError('backup-artifact', 'true uploads a dump, but backup is none', 'Add backup: pg_dump and backup-copy-to: runner');
     const python = read('python').trim();
     if (python && !/^[A-Za-z0-9_./-]+$/.test(python))
         throw new InputError('python', `${JSON.stringify(python)} is not an interpreter path`);

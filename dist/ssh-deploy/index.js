@@ -53988,9 +53988,10 @@ module.exports = {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   RQ: () => (/* binding */ watchSignals),
-/* harmony export */   WN: () => (/* binding */ cancellation)
+/* harmony export */   WN: () => (/* binding */ cancellation),
+/* harmony export */   cJ: () => (/* binding */ Cancelled)
 /* harmony export */ });
-/* unused harmony exports Cancelled, Cancellation */
+/* unused harmony export Cancellation */
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4325);
 // A cancelled job: GitHub's runner sends the step's process SIGINT, then
 // SIGTERM 7.5 s later, then kills it 2.5 s after that. The work stops at its
@@ -56216,12 +56217,13 @@ var git_ref = __nccwpck_require__(4831);
 /**
  * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
  * JSON object per line, appended and never rewritten. A later line with the
- * same id updates that release (started → succeeded / failed / rolled-back).
+ * same id updates that release (started → succeeded / failed / cancelled /
+ * rolled-back).
  * A release the root action deploys gets `readyAt` once its containers are
  * ready and `succeeded` only after its smoke check passed: one whose check
  * failed or never ran stays `started` or `failed`, never `previous`.
  */
-const STATUSES = ['started', 'succeeded', 'failed', 'rolled-back'];
+const STATUSES = ['started', 'succeeded', 'failed', 'cancelled', 'rolled-back'];
 const SOURCES = ['git', 'upload', 'none'];
 const TEXT_FIELDS = [
     'ref',
@@ -56265,7 +56267,11 @@ function isBackupOrAbsent(v) {
     const texts = ['file', 'host', 'takenAt', 'sha256'].every(f => typeof v[f] === 'string');
     const numbers = ['sizeBytes', 'tables', 'proofSeconds'].every(f => typeof v[f] === 'number');
     const copy = v.runnerCopy === undefined || typeof v.runnerCopy === 'string';
-    return texts && numbers && copy && VERIFY.includes(v.verify);
+    const artifact = v.artifact === undefined ||
+        (isObject(v.artifact) &&
+            typeof v.artifact.id === 'number' &&
+            typeof v.artifact.name === 'string');
+    return texts && numbers && copy && artifact && VERIFY.includes(v.verify);
 }
 function parseEntry(text) {
     try {
@@ -57462,6 +57468,7 @@ class DeployFailure extends Error {
 
 
 
+
 /**
  * Records the release as started: from here on a failure is recorded as
  * failed and the way back is named, rather than anything put back.
@@ -57487,25 +57494,30 @@ async function recordStarted(d, chosen) {
         });
     }, { undo: recordFailed(d, chosen.live) });
 }
-/** The undo of the started record: the release is recorded as failed, and the error says what state the host is in. */
+/**
+ * The undo of the started record: the release is recorded as failed (or
+ * cancelled, when the run was stopped at a safe point), and the error says
+ * what state the host is in.
+ */
 function recordFailed(d, live) {
     return async (err) => {
         const message = (0,errors/* errorMessage */.gJ)(err);
+        const status = err instanceof cancellation/* Cancelled */.cJ || d.journal.cancelRequested ? 'cancelled' : 'failed';
         await appendRecord(d, {
             id: d.plan.releaseId,
-            status: 'failed',
+            status,
             finishedAt: new Date().toISOString(),
             error: message.slice(0, 500)
         }).catch(() => undefined);
         const report = d.journal.report;
-        return new DeployFailure(`${message} — ${failedState(report.changed, d.plan, live)}`, report);
+        return new DeployFailure(`${message} — ${failedState(report.changed, d.plan, live, status)}`, report);
     };
 }
 /** What a failure after the started record leaves on the host. */
-function failedState(changed, plan, live) {
+function failedState(changed, plan, live, recorded = 'failed') {
     if (!changed)
         return 'nothing was changed';
-    return (`the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as failed` +
+    return (`the server was changed and may be half-deployed: release ${plan.releaseId} is recorded as ${recorded}` +
         (live
             ? `; the last good release is ${live.id} (${live.ref.slice(0, 12)})` +
                 (plan.wayBack === false ? '' : ', restore it with rollback-to: previous')
@@ -58446,6 +58458,10 @@ class Journal {
     constructor(checkLock = async () => undefined, cancel = cancellation/* cancellation */.WN) {
         this.checkLock = checkLock;
         this.cancel = cancel;
+    }
+    /** The run was asked to stop: a failure now is the cancel's, reached at a safe point. */
+    get cancelRequested() {
+        return this.cancel.requested;
     }
     /** The report of this run, once the target is known; `changed` starts false. */
     open(report, live) {

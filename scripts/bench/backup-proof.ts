@@ -26,7 +26,7 @@ export interface BackupProof {
   tables: number
 }
 
-const ROWS = 1_000_000
+const ROWS = 600_000
 
 export async function measureBackupProof(ctx: BenchContext, runs: number): Promise<BackupProof> {
   const hosts = await ctx.hosts(1)

@@ -1,4 +1,3 @@
-import { DefaultArtifactClient } from '@actions/artifact'
 import { basename, dirname } from 'node:path'
 import type { HostContext } from '../core/fleet.js'
 import { errorMessage } from '../core/errors.js'
@@ -22,6 +21,15 @@ export interface UploadedArtifact {
 }
 
 /**
+ * GitHub's client, loaded only by a run that uploads: it is most of the
+ * bundle (the blob storage's client), which every other run need not parse.
+ */
+async function defaultClient(): Promise<ArtifactUploader> {
+  const { DefaultArtifactClient } = await import('@actions/artifact')
+  return new DefaultArtifactClient()
+}
+
+/**
  * Uploads the runner's copy of the dump, as it is (no zip), as a workflow
  * artifact, and keeps it only when the client hashed the same bytes as the
  * server. Throws before the migration, as a failed runner copy does.
@@ -30,13 +38,14 @@ export async function uploadBackupArtifact(
   host: HostContext,
   record: BackupRecord,
   retentionDays = 0,
-  client: ArtifactUploader = new DefaultArtifactClient()
+  client?: ArtifactUploader
 ): Promise<UploadedArtifact> {
   const name = basename(record.runnerCopy)
   try {
     const missing = artifactServiceMissing()
     if (missing) throw new Error(missing)
-    const uploaded = await client.uploadArtifact(
+    const uploader = client ?? (await defaultClient())
+    const uploaded = await uploader.uploadArtifact(
       name,
       [record.runnerCopy],
       dirname(record.runnerCopy),

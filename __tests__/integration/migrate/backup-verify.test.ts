@@ -23,6 +23,7 @@ import { migrateHost, MigrateReport, run } from '../../../src/migrate/main.js'
 import { readMigrateSettings } from '../../../src/migrate/settings.js'
 import { ArtifactService, startArtifactService } from '../../../testbed/artifact-service.js'
 import { InProcessAction, throughEntry } from '../../helpers/in-process-action.js'
+import { runAction } from '../../../testbed/action-runner.js'
 import { createDjangoApp, DjangoApp } from '../../../testbed/db-apps.js'
 import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
 import { ensureBaseImages } from '../../../testbed/images.js'
@@ -297,10 +298,14 @@ describe('backup-artifact: true (GitHub’s artifact service is the testbed’s 
     await service?.stop()
   })
 
+  // The committed bundle under Node 24, as the runner runs it: GitHub's client is in a chunk of
+  // its own, loaded only by a run that uploads.
   it('uploads the dump the server proved, the same sha256 and size, then migrates', async () => {
     await migrate({ direction: 'down', target: 'shop 0001' })
-    const result = await action.runAction(inputs())
-    expect(result.failed).toBe(false)
+    const result = await runAction('migrate', inputs(), {
+      env: { RUNNER_TEMP: runnerTemp, ...service.env }
+    })
+    if (result.code !== 0) throw new Error(result.output)
     const { outputs } = result
     const server = outputs['backup-file']
     const recorded = service.uploads.find(u => String(u.id) === outputs['backup-artifact-id'])!

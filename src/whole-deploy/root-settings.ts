@@ -1,3 +1,4 @@
+import * as core from '@actions/core'
 import { CollectstaticSettings, readCollectstaticSettings } from '../collectstatic/settings.js'
 import { InputError } from '../core/errors.js'
 import { InputReader, readBoolean } from '../core/inputs.js'
@@ -69,14 +70,19 @@ export function readRootSettings(read: InputReader): RootSettings {
   const canMigrateDown =
     read('migrate-down-target').trim() !== '' ||
     (tool === 'command' && read('migrate-down-command').trim() !== '')
+  const migrateDown =
+    migrate && canMigrateDown
+      ? readMigrateSettings(migrateReader(read, 'down'), connection)
+      : undefined
+  if (migrateDown && autoRollback && !migrateDown.backup)
+    core.warning(
+      'backup is none: if this deploy is rolled back, its down-migration runs with no backup of the database taken before it. Set backup: pg_dump to have one, proven by a restore'
+    )
   return {
     deploy,
     migrate,
     migrateBeforeStart,
-    migrateDown:
-      migrate && canMigrateDown
-        ? readMigrateSettings(migrateReader(read, 'down'), connection)
-        : undefined,
+    migrateDown,
     collectstatic: collectstatic
       ? readCollectstaticSettings(collectstaticReader(read), connection)
       : undefined,

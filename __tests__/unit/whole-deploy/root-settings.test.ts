@@ -125,6 +125,19 @@ describe('readRootSettings', () => {
     expect(warnings).toHaveLength(1)
   })
 
+  it('warns when a rollback would migrate down with no backup first, and only then', async () => {
+    const noBackup =
+      /^::warning::backup is none: if this deploy is rolled back, its down-migration runs with no backup/m
+    const down = { 'migrate-tool': 'alembic', 'migrate-down-target': '-1' }
+    expect((await captureOutput(async () => read(down))).output).toMatch(noBackup)
+    for (const quiet of [
+      { ...down, backup: 'pg_dump' },
+      { ...down, 'auto-rollback': 'false' },
+      { 'migrate-tool': 'alembic' }
+    ])
+      expect((await captureOutput(async () => read(quiet))).output).not.toMatch(noBackup)
+  })
+
   it.each([
     [{ 'migrate-tool': 'command', 'migrate-command': './migrate up' }, false],
     [

@@ -19,7 +19,10 @@
 // `runs.main`, then `runs.post` at the end of the job) under Node 24;
 // `actions/checkout` and `docker/setup-buildx-action` go to the caller's
 // `external` stand-ins; any other `uses:` stops the workflow with an error
-// naming it.
+// naming it. A job that names an environment gets the deployment GitHub
+// records for it (`in_progress` when it starts, then `success` or `failure`
+// with the job, `environment.url` as its environment_url), unless its
+// environment says `deployment: false`; the job's JobRun holds it.
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions'
 import { truthy } from '@actions/expressions/result'
 import {
@@ -59,6 +62,14 @@ export interface JobRun {
   warnings: string[]
   /** The labels its `runs-on` evaluated to (none for a skipped job). */
   runsOn?: string[]
+  /** The deployment GitHub records for a job that names an environment. */
+  deployment?: JobDeployment
+}
+
+export interface JobDeployment {
+  environment: string
+  url: string
+  statuses: Array<'in_progress' | 'success' | 'failure'>
 }
 
 /** The actions outside deploy-kit that a caller's `external` stands in for. */
@@ -330,10 +341,38 @@ export async function runWorkflow(
       continue
     }
     const runsOn = runnerLabels(file, name, job, jobContext, jobStatus)
-    jobs[name] = { ...(await runJob(file, name, job, workflow, jobContext, masker, opts)), runsOn }
+    const ran = await runJob(file, name, job, workflow, jobContext, masker, opts)
+    const deployment = jobDeployment(file, name, job, jobContext, jobStatus, ran.result)
+    jobs[name] = { ...ran, runsOn, ...(deployment ? { deployment } : {}) }
     await opts.afterJob?.(name, jobs[name])
   }
   return jobs
+}
+
+/**
+ * The deployment GitHub records for a job that references an environment (its
+ * documented behaviour): none without `environment`, or with `deployment: false`.
+ */
+function jobDeployment(
+  file: string,
+  name: string,
+  job: Job,
+  context: Record<string, unknown>,
+  status: Status,
+  result: Result
+): JobDeployment | undefined {
+  const token = (job as Job & { environment?: TemplateToken }).environment
+  if (!token) return undefined
+  const value = tokenValue(token, context, status)
+  const env = typeof value === 'string' ? { name: value } : (value as Record<string, unknown>)
+  if (typeof env?.name !== 'string' || env.name.trim() === '')
+    throw new Error(`${file}: job ${name} has environment ${JSON.stringify(value)}, with no name`)
+  if (env.deployment === false || env.deployment === 'false') return undefined
+  return {
+    environment: env.name,
+    url: env.url === undefined ? '' : asString(env.url),
+    statuses: ['in_progress', result === 'success' ? 'success' : 'failure']
+  }
 }
 
 /**

@@ -109,10 +109,22 @@ describe('seed 001 flow through deploy.yml', () => {
       .filter(c => c.method === 'POST' && c.path.endsWith('/statuses'))
       .map(c => c.body.state)
     expect(states).toEqual(['in_progress', 'success'])
-    expect(bed.api.calls[0]).toMatchObject({
-      method: 'POST',
-      path: '/repos/acme/thinkring/deployments',
-      body: { ref: v1, environment: 'production' }
+    // One deployment in the environment's history: the root action's. The job names the
+    // environment with `deployment: false`, so GitHub records none for it.
+    expect(
+      bed.api.calls.filter(c => c.method === 'POST' && c.path.endsWith('/deployments'))
+    ).toEqual([
+      expect.objectContaining({
+        path: '/repos/acme/thinkring/deployments',
+        body: expect.objectContaining({ ref: v1, environment: 'production' })
+      })
+    ])
+    expect(jobs.deploy.deployment).toBeUndefined()
+    expect(
+      bed.api.calls.find(c => c.method === 'POST' && c.path.endsWith('/statuses'))?.body
+    ).toMatchObject({
+      environment_url: `http://127.0.0.1:${app.nginxPort}/`,
+      log_url: expect.stringMatching(/\/actions\/runs\//)
     })
     expect(r.output).not.toContain('ghs_workflowtoken')
   })

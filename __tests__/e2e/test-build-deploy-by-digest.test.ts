@@ -252,10 +252,12 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
   })
 
   it('goes back to v1 by hand through rollback.yml, with its digests', async () => {
+    bed.api.calls.length = 0
     const v3 = remote.head()
     const jobs = await bed.rollback(
       {
         environment: 'staging',
+        'environment-url': `http://127.0.0.1:${ports.api}/`,
         release: 'previous',
         'app-dir': serverDir,
         'compose-files': COMPOSE_FILE,
@@ -270,6 +272,13 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
     if (back?.code !== 0) throw new Error(JSON.stringify(jobs, null, 1))
     expect(jobs.rollback.result).toBe('success')
     expect(jobs.rollback.outputs['deployed-ref']).toBe(v1)
+    // One deployment for the rollback: the one GitHub records for its job, with the job's outcome.
+    expect(jobs.rollback.deployment).toEqual({
+      environment: 'staging',
+      url: `http://127.0.0.1:${ports.api}/`,
+      statuses: ['in_progress', 'success']
+    })
+    expect(bed.api.calls.filter(c => c.path.includes('/deployments'))).toEqual([])
     expect(envFile()).toContain(`GO_NUXT_BACKEND_IMAGE="${first[IMAGES.backend].digest}"\n`)
     expect(await runningImages()).toMatchObject({ api: first[IMAGES.backend].digest })
     expect(JSON.parse(await httpText(`http://127.0.0.1:${ports.api}/version`))).toEqual({

@@ -9,8 +9,11 @@ import { parse } from 'yaml'
 import { selfRepositoryPath } from '../../../testbed/workflow-rules.js'
 import { calledDeployKitWorkflow, workflowFiles } from '../../../testbed/workflow-files.js'
 
-// actionlint 1.7.7 does not know GitHub's self-repository syntax `$/…` (2026-07) nor job.workflow_*.
-const UNKNOWN_TO_ACTIONLINT = /"\$\/[^"]*" in invalid format|job\.workflow_/
+// actionlint 1.7.7 does not know GitHub's self-repository syntax `$/…` (2026-07), job.workflow_*,
+// nor a job environment's `deployment: false`, which GitHub's own workflow schema has
+// (@actions/workflow-parser's job-environment-mapping: "Whether to create a deployment record").
+const UNKNOWN_TO_ACTIONLINT =
+  /"\$\/[^"]*" in invalid format|job\.workflow_|unexpected key "deployment" for "environment" section/
 
 /** One actionlint run over every file (its WebAssembly start-up costs seconds): problems per file. */
 function actionlintAll(files: string[]): Map<string, string[]> {

@@ -23,6 +23,56 @@ const run = (
 ) => runWorkflow(file, { inputs, secrets, env: {}, workspace: dir })
 
 describe('the workflow runner', () => {
+  it('records the deployment GitHub makes for a job that names an environment, unless deployment is false', async () => {
+    const file = workflow(
+      'environments.yml',
+      `on:
+  workflow_call:
+    inputs:
+      env:
+        type: string
+        default: production
+jobs:
+  named:
+    runs-on: ubuntu-latest
+    environment: \${{ inputs.env }}
+    steps:
+      - run: exit 2
+  mapped:
+    runs-on: ubuntu-latest
+    environment:
+      name: \${{ inputs.env }}
+      url: https://app.example.com/\${{ inputs.env }}
+    steps:
+      - run: echo ok
+  without:
+    runs-on: ubuntu-latest
+    environment:
+      name: staging
+      deployment: false
+    steps:
+      - run: echo ok
+  none:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ok
+`
+    )
+    const jobs = await run(file, { env: 'qa' })
+    expect(jobs.named.deployment).toEqual({
+      environment: 'qa',
+      url: '',
+      statuses: ['in_progress', 'failure']
+    })
+    expect(jobs.mapped.deployment).toEqual({
+      environment: 'qa',
+      url: 'https://app.example.com/qa',
+      statuses: ['in_progress', 'success']
+    })
+    expect(jobs.without.deployment).toBeUndefined()
+    expect(jobs.none.deployment).toBeUndefined()
+  })
+
   it('runs jobs in needs order with status functions, step outcomes and outputs as GitHub computes them', async () => {
     const file = workflow(
       'order.yml',

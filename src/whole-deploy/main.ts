@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { run as collectstatic } from '../collectstatic/main.js'
 import { Cancelled, cancellation } from '../core/cancellation.js'
+import { debugLine } from '../core/debug-log.js'
 import { StageResult } from '../core/entry.js'
 import { HostContext } from '../core/fleet.js'
 import { escapeHtml } from '../core/html.js'
@@ -14,13 +15,15 @@ import { HeldLocks } from './held-locks.js'
 import {
   collectstaticAgainNote,
   decideRollback,
+  decisionText,
   hostsAfterRollback,
   migratedDownNote,
   migrateDownFailedMessage,
   previousRefOf,
   RollbackDecision,
   rolledBackMessage,
-  wayBackOf
+  wayBackOf,
+  wayBackText
 } from './rollback-decision.js'
 import { RootSettings } from './root-settings.js'
 
@@ -216,6 +219,7 @@ async function rollBack(
   }
   // Each host goes back to the release it ran before this run; a host this run did not change stays.
   const backTo = wayBackOf(deployed.rows)
+  for (const line of wayBackText(deployed.rows)) debugLine(`rollback: ${line}`)
   const back =
     backTo.size > 0
       ? await stage('rollback: ssh-deploy', () =>
@@ -286,6 +290,7 @@ async function runLocked(s: RootSettings, locks: HeldLocks): Promise<RootOutcome
     canMigrateDown: s.migrateDown !== undefined,
     cancelled: cancellation.signal
   })
+  debugLine(decisionText(decision))
   const outcome: RootOutcome = {
     ok: false,
     message: '',

@@ -51,7 +51,7 @@ export function chooseAndReport(d: HostDeploy, records: ReleaseRecord[]): Chosen
 /** Which release is live and which one this run goes to, and why, for the debug log. */
 export function choiceText(records: ReleaseRecord[], rollbackTo: string, c: Chosen): string {
   const live = c.live
-    ? `live release ${c.live.id} (${c.live.ref}): the newest of ${records.length} record(s) that succeeded`
+    ? `live release ${c.live.id} (${c.live.ref}): the newest that succeeded of ${records.length} record(s)`
     : `no live release: none of ${records.length} record(s) succeeded`
   if (!rollbackTo || !c.target) return `${live}; previous-ref is ${c.live?.ref || 'empty'}`
   const newest = records[records.length - 1]

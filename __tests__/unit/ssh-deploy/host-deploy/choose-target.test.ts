@@ -74,7 +74,7 @@ describe('choiceText', () => {
   const C = 'c'.repeat(40)
   it('a deploy: the live release and previous-ref', () => {
     expect(choiceText(records, '', chooseTarget(records, '', LOG))).toBe(
-      `live release r1 (${B}): the newest of 3 record(s) that succeeded; previous-ref is ${B}`
+      `live release r1 (${B}): the newest that succeeded of 3 record(s); previous-ref is ${B}`
     )
     expect(choiceText([], '', chooseTarget([], '', LOG))).toBe(
       'no live release: none of 0 record(s) succeeded; previous-ref is empty'
@@ -83,7 +83,7 @@ describe('choiceText', () => {
 
   it('rollback-to previous after a failed deploy: the live release, because the newest failed', () => {
     expect(choiceText(records, 'previous', chooseTarget(records, 'previous', LOG))).toBe(
-      `live release r1 (${B}): the newest of 3 record(s) that succeeded; rollback-to previous is release r1 (${B}): ` +
+      `live release r1 (${B}): the newest that succeeded of 3 record(s); rollback-to previous is release r1 (${B}): ` +
         'the newest record (r2) is failed, so the server may run that release: previous is the live one'
     )
   })
@@ -91,7 +91,7 @@ describe('choiceText', () => {
   it('rollback-to previous after a good deploy: the release before the live one', () => {
     const good = [...records.slice(0, 2), { ...records[2], status: 'succeeded' as const }]
     expect(choiceText(good, 'previous', chooseTarget(good, 'previous', LOG))).toBe(
-      `live release r2 (${C}): the newest of 3 record(s) that succeeded; rollback-to previous is release r1 (${B}): ` +
+      `live release r2 (${C}): the newest that succeeded of 3 record(s); rollback-to previous is release r1 (${B}): ` +
         'the last release that succeeded before the live one, with another ref'
     )
   })

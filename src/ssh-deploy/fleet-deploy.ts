@@ -20,6 +20,8 @@ export interface HostResult {
   /** The way back to the release the host ran before this run, when it had to go back. */
   back?: { to: ReleaseRecord; outcome: HostOutcome<HostReport>; failure?: Partial<HostReport> }
   seconds: number
+  /** When its deploy began (ms since the epoch): a canary's other hosts begin later. */
+  startedMs?: number
 }
 
 export interface FleetRunOptions {
@@ -83,6 +85,7 @@ export async function deployFleet(
       async (host: HostContext): Promise<HostReport> => {
         const started = Date.now()
         const result = results.get(host.label)!
+        result.startedMs ??= started
         try {
           return await core.group(`${host.label}: ${title}`, () =>
             deployHost(host, settings, p, checks.get(host.label)?.binary, configs.get(host.label))

@@ -26,6 +26,8 @@ import {
   wayBackText
 } from './rollback-decision.js'
 import { RootSettings } from './root-settings.js'
+import { writeGlance } from './glance-summary.js'
+import { StageClock } from './timeline.js'
 
 export interface RootOutcome extends StageResult {
   releaseId: string
@@ -59,9 +61,12 @@ async function writeEarlyMigrateSummary(r: MigrateReport): Promise<void> {
     .write()
 }
 
+/** When each stage of this run began and ended, for the summary's timeline. */
+let clock = new StageClock()
+
 async function stage<T extends StageResult>(title: string, work: () => Promise<T>): Promise<T> {
   logRemote(`\n▶ ${title}`)
-  const result = await work()
+  const result = await clock.time(title, work)
   logRemote(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`)
   return result
 }
@@ -252,9 +257,19 @@ function downSettings(down: MigrateSettings, fromRevision: string): MigrateSetti
  * a cancel; a killed run's post step frees it.
  */
 export async function run(s: RootSettings): Promise<RootOutcome> {
+  clock = new StageClock()
   const locks = new HeldLocks(s.deploy.connection, s.deploy.app.appDir)
   try {
-    return await runLocked(s, locks)
+    const outcome = await runLocked(s, locks)
+    // Read while the locks are still held: the log as this run left it.
+    writeGlance({
+      ...outcome,
+      verdict: outcome.message,
+      spans: clock.spans,
+      hosts: s.deploy.connection.targets.map(t => t.address.label),
+      history: await locks.releaseLog()
+    })
+    return outcome
   } finally {
     const { left } = await locks.releaseAll()
     if (left.length === 0) locksReleased()

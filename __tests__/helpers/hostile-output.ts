@@ -29,15 +29,26 @@ export function hostileScript(): string {
 export const HOSTILE_LABEL = 'web\n::warning::x'
 
 /**
+ * A debug line as @actions/core's `core.debug` writes it: `::debug::` at the
+ * very start, the data's `%`, CR and LF escaped, so whatever the data quotes
+ * (a command, a server's error) stays inside that one command. deploy-kit
+ * writes these itself; a server's text reaching the log unfenced is caught by
+ * the other hostile lines it prints with it.
+ */
+function ownDebugLine(c: WorkflowCommand): boolean {
+  const escaped = c.data.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+  return c.command === 'debug' && c.syntax === 'v2' && c.line === `::debug::${escaped}`
+}
+
+/**
  * The commands the runner acted on that came from hostile text rather than
  * from deploy-kit: none of these is anything deploy-kit itself issues.
  */
 export function serverCommandsActedOn(reading: StepOutputReading): WorkflowCommand[] {
   return reading.commands.filter(
     c =>
-      ['set-output', 'notice', 'add-path', 'set-env', 'save-state', 'debug', 'echo'].includes(
-        c.command
-      ) ||
+      ['set-output', 'notice', 'add-path', 'set-env', 'save-state', 'echo'].includes(c.command) ||
+      (c.command === 'debug' && !ownDebugLine(c)) ||
       (c.command === 'add-mask' && ['Deploy', 'Release'].includes(c.data)) ||
       (c.command === 'error' && (c.properties.title === 't' || c.data === 'm')) ||
       (c.command === 'warning' && /^(x|after a CR)\b/.test(c.data)) ||

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { readConnectionSettings } from '../../src/core/connection-settings.js'
 import { forEachHost } from '../../src/core/fleet.js'
 import { mapInputs } from '../../src/core/inputs.js'
+import { describe as describeCommand, RemoteCommand } from '../../src/core/remote-command.js'
 import { SshSession } from '../../src/core/ssh-session.js'
 import * as core from '@actions/core'
 import { captureOutput, visibleLog } from '../helpers/capture-output.js'
@@ -501,6 +502,78 @@ describe('secret environment', () => {
     })
     expect(output).toContain(`$ export S='***' M=prod && sh -c 'test -n "$S"'`)
     expect(output).not.toContain('hidden-value-123')
+  })
+})
+
+describe('debug lines (ACTIONS_STEP_DEBUG)', () => {
+  /** The text of each `::debug::` line, unescaped as the runner shows it. */
+  function debugLines(output: string): string[] {
+    return output
+      .split('\n')
+      .filter(line => line.startsWith('::debug::'))
+      .map(line =>
+        line
+          .slice('::debug::'.length)
+          .replace(/%0D/g, '\r')
+          .replace(/%0A/g, '\n')
+          .replace(/%25/g, '%')
+      )
+  }
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+  it('one per remote command: host, command as the log shows it, exit code or signal, ms; never a secret', async () => {
+    // Not registered as secrets: they stay out of the lines by construction, not by masking.
+    const secret = `dbg-${Math.random().toString(36).slice(2)}-env`
+    const onStdin = `dbg-${Math.random().toString(36).slice(2)}-stdin`
+    const label = `root@${hosts.servers[0].address}:${hosts.servers[0].port}`
+    const passes: RemoteCommand = {
+      argv: ['sh', '-c', 'printf "%s|" "$S"; cat'],
+      env: { S: secret, PLAIN: 'shown' },
+      secretEnv: ['S'],
+      stdin: onStdin
+    }
+    const exits: RemoteCommand = { argv: ['sh', '-c', 'exit 7'] }
+    const killed: RemoteCommand = { argv: ['sh', '-c', 'kill -TERM $$'] }
+    const slow: RemoteCommand = { argv: ['sleep', '30'] }
+    const late: RemoteCommand = { argv: ['true'] }
+    const { output, error } = await captureOutput(async () => {
+      const session = await openFirst()
+      try {
+        const r = await session.exec(passes)
+        expect(r.stdout).toBe(`${secret}|${onStdin}`)
+        expect((await session.exec(exits)).code).toBe(7)
+        expect((await session.exec(killed)).signal).toBe('SIGTERM')
+        expect((await session.exec(slow, { timeoutMs: 500 })).timedOut).toBe(true)
+      } finally {
+        await session.close()
+      }
+      await expect(session.exec(late)).rejects.toThrow('cannot run a command')
+    })
+    expect(error).toBeUndefined()
+    const lines = debugLines(output)
+    const expected: Array<[RemoteCommand, string]> = [
+      [passes, 'exit 0'],
+      [exits, 'exit 7'],
+      [killed, 'signal SIGTERM'],
+      [slow, 'timed out, stopped \\((signal \\w+|no exit status|exit \\d+)\\)'],
+      [late, `failed`]
+    ]
+    for (const [cmd, end] of expected) {
+      const pattern = new RegExp(
+        `^${literal(`${label}: $ ${describeCommand(cmd)} → `)}(${end}) in (?<ms>\\d+) ms`
+      )
+      const line = lines.find(l => pattern.test(l))
+      if (!line) throw new Error(`no debug line for ${describeCommand(cmd)}:\n${lines.join('\n')}`)
+      if (cmd === slow) expect(Number(pattern.exec(line)!.groups!.ms)).toBeGreaterThanOrEqual(500)
+    }
+    expect(lines.find(l => l.includes('printf'))).toContain(`S='***' PLAIN=shown`)
+    expect(lines.find(l => l.includes(' → failed in '))).toMatch(/ ms: .*cannot run a command/)
+    for (const line of lines) {
+      expect(line).not.toContain(secret)
+      expect(line).not.toContain(onStdin)
+    }
+    expect(output).not.toContain(secret)
+    expect(output).not.toContain(onStdin)
   })
 })
 

@@ -4,7 +4,8 @@ import type { Client, ClientChannel, ConnectConfig } from 'ssh2'
 import type { Duplex } from 'node:stream'
 import { Endpoint } from './connection-settings.js'
 import { errorMessage, RemoteError } from './errors.js'
-import { RemoteCommand, shellLaunch } from './remote-command.js'
+import { exitText, timed } from './debug-log.js'
+import { describe, RemoteCommand, shellLaunch } from './remote-command.js'
 import { quote } from './shell.js'
 import { logRemote } from './log.js'
 
@@ -221,7 +222,16 @@ export class SshSession implements Transport {
     })
   }
 
-  async exec(cmd: RemoteCommand, opts: ExecOptions = {}): Promise<ExecResult> {
+  /**
+   * Every remote command passes here, so here each gets its debug line: the
+   * host, the command as the log shows it (secret env values are ***, and
+   * what goes on standard input is not shown), how it ended and how long it took.
+   */
+  exec(cmd: RemoteCommand, opts: ExecOptions = {}): Promise<ExecResult> {
+    return timed(`${this.label}: $ ${describe(cmd)}`, () => this.execCommand(cmd, opts), exitText)
+  }
+
+  private async execCommand(cmd: RemoteCommand, opts: ExecOptions): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs
     // `exec sh` makes the command's shell the session leader sshd created, so
     // its pid is the process group that a timeout kills as a whole.
@@ -313,7 +323,13 @@ export class SshSession implements Transport {
     })
   }
 
-  async upload(localPath: string, remotePath: string): Promise<void> {
+  upload(localPath: string, remotePath: string): Promise<void> {
+    return timed(`${this.label}: upload ${localPath} to ${remotePath}`, () =>
+      this.uploadPath(localPath, remotePath)
+    )
+  }
+
+  private async uploadPath(localPath: string, remotePath: string): Promise<void> {
     const { statSync } = await import('node:fs')
     if (statSync(localPath).isDirectory()) {
       const failed: string[] = []
@@ -343,7 +359,13 @@ export class SshSession implements Transport {
     }
   }
 
-  async download(remotePath: string, localPath: string): Promise<void> {
+  download(remotePath: string, localPath: string): Promise<void> {
+    return timed(`${this.label}: download ${remotePath} to ${localPath}`, () =>
+      this.downloadPath(remotePath, localPath)
+    )
+  }
+
+  private async downloadPath(remotePath: string, localPath: string): Promise<void> {
     try {
       await this.ssh.getFile(localPath, remotePath)
     } catch (err) {

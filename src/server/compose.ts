@@ -11,6 +11,7 @@ import {
 } from '../commands/compose.js'
 import { fileCommands } from '../commands/files.js'
 import { AppSettings, ComposeChoice } from '../core/app-settings.js'
+import { debugLine } from '../core/debug-log.js'
 import type { HostContext } from '../core/fleet.js'
 
 /** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
@@ -24,7 +25,12 @@ export async function detectCompose(
       : [choice === 'docker compose' ? COMPOSE_V2 : COMPOSE_V1]
   for (const binary of candidates) {
     const probe = await host.run(composeCommands.version(binary), { quiet: true })
-    if (probe.code === 0) return binary
+    if (probe.code === 0) {
+      debugLine(
+        `${host.label}: compose command \`${binary.join(' ')}\` (compose-command: ${choice})`
+      )
+      return binary
+    }
   }
   throw new Error(
     choice === 'auto'

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { logRemote } from '../core/log.js'
+import { debugLine } from '../core/debug-log.js'
 import { Fleet, FleetMember, HostContext, HostOutcome } from '../core/fleet.js'
 import { deployHost, DeployFailure, DeployPlan, HostReport } from './deploy-host.js'
 import { Preflight, preflightHost } from './host-deploy/preflight.js'
@@ -19,6 +20,8 @@ export interface HostResult {
   /** The way back to the release the host ran before this run, when it had to go back. */
   back?: { to: ReleaseRecord; outcome: HostOutcome<HostReport>; failure?: Partial<HostReport> }
   seconds: number
+  /** When its deploy began (ms since the epoch): a canary's other hosts begin later. */
+  startedMs?: number
 }
 
 export interface FleetRunOptions {
@@ -82,6 +85,7 @@ export async function deployFleet(
       async (host: HostContext): Promise<HostReport> => {
         const started = Date.now()
         const result = results.get(host.label)!
+        result.startedMs ??= started
         try {
           return await core.group(`${host.label}: ${title}`, () =>
             deployHost(host, settings, p, checks.get(host.label)?.binary, configs.get(host.label))
@@ -100,7 +104,12 @@ export async function deployFleet(
     let failed = false
     // A way back goes to every host at once: a canary there would leave the rest where they are.
     const canaryCount = opts.backTo || s.rollbackTo ? 0 : s.fleet.canary
-    for (const [i, batch] of batches(members, canaryCount).entries()) {
+    const inBatches = batches(members, canaryCount)
+    for (const [i, batch] of inBatches.entries()) {
+      const kind = inBatches.length === 1 ? 'every host' : i === 0 ? 'canary' : 'the rest'
+      debugLine(
+        `batch ${i + 1} of ${inBatches.length} (${kind}): ${batch.map(m => m.label).join(', ')}`
+      )
       if (failed) {
         for (const m of batch)
           results.get(m.label)!.deploy = { host: m.label, ok: false, skipped: true }
@@ -150,6 +159,18 @@ async function goBack(
   for (const r of results) {
     const live = checks.get(r.host)?.live
     if (changedByThisRun(r) && live) targets.set(r.host, live)
+  }
+  const failedOn = results.filter(r => r.deploy && !r.deploy.ok && !r.deploy.skipped)
+  for (const r of results) {
+    const to = targets.get(r.host)
+    const where = to
+      ? `goes back to release ${to.id} (${to.ref}), the live one at the check`
+      : changedByThisRun(r)
+        ? 'stays: it had no release before this run'
+        : 'stays as it is: this run did not change it'
+    debugLine(
+      `way back (${failedOn.map(f => f.host).join(', ')} failed, all-or-nothing): ${r.host} ${where}`
+    )
   }
   if (targets.size === 0) return
   const members: FleetMember[] = fleet.members.filter(m => targets.has(m.label))

@@ -23,6 +23,8 @@ export interface HostRow {
   previousRef: string
   changed: boolean
   seconds: number
+  /** When its deploy began (ms since the epoch), for the root action's timeline; not in the `hosts` output. */
+  startedMs?: number
   error?: string
   /** Another deploy took over this host's deploy lock while this one ran. */
   lockLost?: true
@@ -128,6 +130,7 @@ export function toRow(r: HostResult, releaseId: string, s: Pick<DeploySettings, 
     previousRef: live?.ref ?? report.previousRef ?? '',
     previousRelease: live?.id ?? report.previousRelease ?? '',
     seconds: r.seconds,
+    ...(r.startedMs !== undefined ? { startedMs: r.startedMs } : {}),
     ...(report.lockLost ? { lockLost: true as const } : {})
   }
   const before = live ? `still on ${named(live)}` : 'no release deployed there yet'
@@ -291,7 +294,7 @@ export async function run(
     rows.every(r => r.status === 'succeeded') ? (first?.ref ?? '') : ''
   )
   core.setOutput('previous-ref', first?.previousRef ?? '')
-  core.setOutput('hosts', JSON.stringify(rows))
+  core.setOutput('hosts', JSON.stringify(rows.map(({ startedMs: _, ...row }) => row)))
   await writeSummary(s, releaseId, rows, options.wayBack ?? true)
 
   const verb = rollback ? 'Rollback' : 'Deploy'

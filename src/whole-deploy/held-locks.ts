@@ -3,11 +3,12 @@ import { lockCommands, STALE_AFTER_SECONDS } from '../commands/lock.js'
 import { fileCommands } from '../commands/files.js'
 import { statePaths } from '../commands/state-paths.js'
 import { ConnectionSettings } from '../core/connection-settings.js'
+import { debugLine } from '../core/debug-log.js'
 import { errorMessage } from '../core/errors.js'
 import { Fleet, FleetMember } from '../core/fleet.js'
 import type { RemoteCommand } from '../core/remote-command.js'
 import { describeOwner, newLockToken, parseOwner } from '../ssh-deploy/lock.js'
-import type { ReleaseRecord } from '../ssh-deploy/release-log.js'
+import { readReleaseLog, ReleaseRecord } from '../ssh-deploy/release-log.js'
 
 const HEARTBEAT_MS = 20_000
 
@@ -160,6 +161,30 @@ export class HeldLocks {
         }
       })
     )
+  }
+
+  /**
+   * The release log of the first host whose lock this run holds, as the run
+   * left it, read over the lock's own connection (never a new one: the
+   * summary is not worth an error); undefined when there is none or it
+   * cannot be read, and the summary leaves the history out.
+   */
+  async releaseLog(): Promise<{ host: string; records: ReleaseRecord[] } | undefined> {
+    const label = this.connection.targets
+      .map(t => t.address.label)
+      .find(l => this.held.get(l)?.member.host && !this.held.get(l)!.lostTo)
+    const host = label ? this.held.get(label)?.member.host : undefined
+    if (!label || !host) return undefined
+    try {
+      const r = await host.run(fileCommands.read(statePaths(this.appDir).log), { quiet: true })
+      if (r.code === 0) return { host: label, records: readReleaseLog(r.stdout).records }
+      debugLine(
+        `${label}: the release log was not read for the summary (exit ${r.code ?? r.signal})`
+      )
+    } catch (err) {
+      debugLine(`${label}: the release log was not read for the summary: ${errorMessage(err)}`)
+    }
+    return undefined
   }
 
   /**

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { run as collectstatic } from '../collectstatic/main.js'
 import { Cancelled, cancellation } from '../core/cancellation.js'
+import { debugLine } from '../core/debug-log.js'
 import { StageResult } from '../core/entry.js'
 import { HostContext } from '../core/fleet.js'
 import { escapeHtml } from '../core/html.js'
@@ -16,15 +17,19 @@ import { HeldLocks } from './held-locks.js'
 import {
   collectstaticAgainNote,
   decideRollback,
+  decisionText,
   hostsAfterRollback,
   migratedDownNote,
   migrateDownFailedMessage,
   previousRefOf,
   RollbackDecision,
   rolledBackMessage,
-  wayBackOf
+  wayBackOf,
+  wayBackText
 } from './rollback-decision.js'
 import { RootSettings } from './root-settings.js'
+import { writeGlance } from './glance-summary.js'
+import { StageClock } from './timeline.js'
 
 export interface RootOutcome extends StageResult {
   releaseId: string
@@ -61,9 +66,12 @@ async function writeEarlyMigrateSummary(r: MigrateReport): Promise<void> {
     .write()
 }
 
+/** When each stage of this run began and ended, for the summary's timeline. */
+let clock = new StageClock()
+
 async function stage<T extends StageResult>(title: string, work: () => Promise<T>): Promise<T> {
   logRemote(`\n▶ ${title}`)
-  const result = await work()
+  const result = await clock.time(title, work)
   logRemote(`${result.ok ? '✔' : '✘'} ${title}: ${result.message}`)
   return result
 }
@@ -223,6 +231,7 @@ async function rollBack(
   }
   // Each host goes back to the release it ran before this run; a host this run did not change stays.
   const backTo = wayBackOf(deployed.rows)
+  for (const line of wayBackText(deployed.rows)) debugLine(`rollback: ${line}`)
   const back =
     backTo.size > 0
       ? await stage('rollback: ssh-deploy', () =>
@@ -255,9 +264,19 @@ function downSettings(down: MigrateSettings, fromRevision: string): MigrateSetti
  * a cancel; a killed run's post step frees it.
  */
 export async function run(s: RootSettings): Promise<RootOutcome> {
+  clock = new StageClock()
   const locks = new HeldLocks(s.deploy.connection, s.deploy.app.appDir)
   try {
-    return await runLocked(s, locks)
+    const outcome = await runLocked(s, locks)
+    // Read while the locks are still held: the log as this run left it.
+    writeGlance({
+      ...outcome,
+      verdict: outcome.message,
+      spans: clock.spans,
+      hosts: s.deploy.connection.targets.map(t => t.address.label),
+      history: await locks.releaseLog()
+    })
+    return outcome
   } finally {
     const { left } = await locks.releaseAll()
     if (left.length === 0) locksReleased()
@@ -302,6 +321,7 @@ async function runLocked(s: RootSettings, locks: HeldLocks): Promise<RootOutcome
     canMigrateDown: s.migrateDown !== undefined,
     cancelled: cancellation.signal
   })
+  debugLine(decisionText(decision))
   const outcome: RootOutcome = {
     ok: false,
     message: '',

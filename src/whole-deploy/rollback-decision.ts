@@ -97,6 +97,32 @@ export function decideRollback(o: StageOutcomes): RollbackDecision {
   }
 }
 
+/** Why the run rolls back or does not, for the debug log. */
+export function decisionText(d: RollbackDecision): string {
+  if (d.kind === 'deployed') return `no rollback: every stage succeeded (${d.status})`
+  if (d.kind === 'stay') return `no rollback: ${d.status}`
+  const database = d.migrateDown
+    ? 'the database is migrated down first'
+    : (d.databaseNote ?? 'the database was not changed')
+  return `rollback to ${d.previousRef} because ${d.failure}; ${database}`
+}
+
+/** Per host, where the rollback takes it and why, for the debug log (the hosts as wayBackOf chooses them). */
+export function wayBackText(
+  rows: readonly Pick<
+    HostRow,
+    'host' | 'changed' | 'previousRelease' | 'previousRef' | 'lockLost'
+  >[]
+): string[] {
+  return rows.map(r => {
+    if (!r.changed) return `${r.host}: stays as it is: this run did not change it`
+    if (r.lockLost) return `${r.host}: stays as it is: another deploy took over its lock`
+    if (!r.previousRelease)
+      return `${r.host}: stays on this run's release: it had no release before this run`
+    return `${r.host}: goes back to release ${r.previousRelease} (${r.previousRef}), the one it ran before this run`
+  })
+}
+
 /** What migrating down during the rollback did, as a note of the final message. */
 export function migratedDownNote(
   down: { ok: boolean; message: string; toRevision?: string },

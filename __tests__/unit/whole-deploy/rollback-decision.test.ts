@@ -3,13 +3,15 @@ import type { HostRow } from '../../../src/ssh-deploy/main.js'
 import {
   collectstaticAgainNote,
   decideRollback,
+  decisionText,
   migratedDownNote,
   migrateDownFailedMessage,
   RollbackDecision,
   hostsAfterRollback,
   rolledBackMessage,
   StageOutcomes,
-  wayBackOf
+  wayBackOf,
+  wayBackText
 } from '../../../src/whole-deploy/rollback-decision.js'
 
 const OLD = 'a'.repeat(40)
@@ -315,5 +317,44 @@ describe('the way back of each host', () => {
     ).toBe(
       'smoke-check failed. Rolled back, each host to the release it ran before: web1: back on release r1 (aaa); web2: unchanged'
     )
+  })
+})
+
+describe('decisionText', () => {
+  it('says why the run rolls back or does not', () => {
+    expect(decisionText(decideRollback(outcomes({})))).toBe(
+      'no rollback: every stage succeeded (release r2)'
+    )
+    expect(
+      decisionText(decideRollback(outcomes({ failure: 'smoke-check failed', autoRollback: false })))
+    ).toBe('no rollback: smoke-check failed')
+    expect(decisionText(decideRollback(outcomes({ failure: 'smoke-check failed' })))).toBe(
+      `rollback to ${OLD} because smoke-check failed; the database was not changed`
+    )
+    expect(
+      decisionText(
+        decideRollback(
+          outcomes({ failure: 'smoke-check failed', migrated: true, canMigrateDown: true })
+        )
+      )
+    ).toBe(`rollback to ${OLD} because smoke-check failed; the database is migrated down first`)
+  })
+})
+
+describe('wayBackText', () => {
+  it('says per host where the rollback takes it and why', () => {
+    expect(
+      wayBackText([
+        row({ previousRelease: 'r1' }),
+        row({ host: 'web2', changed: false }),
+        row({ host: 'web3', lockLost: true, previousRelease: 'r1' }),
+        row({ host: 'web4', previousRelease: '', previousRef: '' })
+      ])
+    ).toEqual([
+      `web1: goes back to release r1 (${OLD}), the one it ran before this run`,
+      'web2: stays as it is: this run did not change it',
+      'web3: stays as it is: another deploy took over its lock',
+      "web4: stays on this run's release: it had no release before this run"
+    ])
   })
 })

@@ -1,4 +1,5 @@
 import type { DeploySettings } from '../settings.js'
+import { debugLine } from '../../core/debug-log.js'
 import { isGitRef } from '../../core/git-ref.js'
 import { currentRelease, findRollbackTarget, ReleaseRecord } from '../release-log.js'
 import type { Chosen, HostDeploy } from './context.js'
@@ -41,9 +42,28 @@ function refuseForgedRef(record: ReleaseRecord, log: string): void {
 export function chooseAndReport(d: HostDeploy, records: ReleaseRecord[]): Chosen {
   const chosen = chooseTarget(records, d.s.rollbackTo, d.paths.log)
   const { live, target } = chosen
+  debugLine(`${d.host.label}: ${choiceText(records, d.s.rollbackTo, chosen)}`)
   if (target) d.host.info(`Rolling back to release ${target.id} (${target.ref})`)
   d.journal.open(firstReport(d.plan.releaseId, d.s, chosen), live)
   return chosen
+}
+
+/** Which release is live and which one this run goes to, and why, for the debug log. */
+export function choiceText(records: ReleaseRecord[], rollbackTo: string, c: Chosen): string {
+  const live = c.live
+    ? `live release ${c.live.id} (${c.live.ref}): the newest that succeeded of ${records.length} record(s)`
+    : `no live release: none of ${records.length} record(s) succeeded`
+  if (!rollbackTo || !c.target) return `${live}; previous-ref is ${c.live?.ref || 'empty'}`
+  const newest = records[records.length - 1]
+  const why =
+    rollbackTo !== 'previous'
+      ? c.target.id === rollbackTo
+        ? 'the release with that id'
+        : `the newest succeeded or rolled-back release whose ref is ${rollbackTo}`
+      : newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back'
+        ? `the newest record (${newest.id}) is ${newest.status}, so the server may run that release: previous is the live one`
+        : 'the last release that succeeded before the live one, with another ref'
+  return `${live}; rollback-to ${rollbackTo} is release ${c.target.id} (${c.target.ref}): ${why}`
 }
 
 /** What the report says before anything is done. */

@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { chooseTarget, firstReport } from '../../../../src/ssh-deploy/host-deploy/choose-target.js'
+import {
+  choiceText,
+  chooseTarget,
+  firstReport
+} from '../../../../src/ssh-deploy/host-deploy/choose-target.js'
 import type { ReleaseRecord } from '../../../../src/ssh-deploy/release-log.js'
 
 const LOG = '/srv/app/.deploy-kit/releases.jsonl'
@@ -63,5 +67,41 @@ describe('firstReport', () => {
       previousRelease: '',
       rollbackOf: 'r0'
     })
+  })
+})
+
+describe('choiceText', () => {
+  const C = 'c'.repeat(40)
+  it('a deploy: the live release and previous-ref', () => {
+    expect(choiceText(records, '', chooseTarget(records, '', LOG))).toBe(
+      `live release r1 (${B}): the newest that succeeded of 3 record(s); previous-ref is ${B}`
+    )
+    expect(choiceText([], '', chooseTarget([], '', LOG))).toBe(
+      'no live release: none of 0 record(s) succeeded; previous-ref is empty'
+    )
+  })
+
+  it('rollback-to previous after a failed deploy: the live release, because the newest failed', () => {
+    expect(choiceText(records, 'previous', chooseTarget(records, 'previous', LOG))).toBe(
+      `live release r1 (${B}): the newest that succeeded of 3 record(s); rollback-to previous is release r1 (${B}): ` +
+        'the newest record (r2) is failed, so the server may run that release: previous is the live one'
+    )
+  })
+
+  it('rollback-to previous after a good deploy: the release before the live one', () => {
+    const good = [...records.slice(0, 2), { ...records[2], status: 'succeeded' as const }]
+    expect(choiceText(good, 'previous', chooseTarget(good, 'previous', LOG))).toBe(
+      `live release r2 (${C}): the newest that succeeded of 3 record(s); rollback-to previous is release r1 (${B}): ` +
+        'the last release that succeeded before the live one, with another ref'
+    )
+  })
+
+  it('rollback-to an id or a ref', () => {
+    expect(choiceText(records, 'r0', chooseTarget(records, 'r0', LOG))).toMatch(
+      /; rollback-to r0 is release r0 \(a{40}\): the release with that id$/
+    )
+    expect(choiceText(records, 'aaaaaaa', chooseTarget(records, 'aaaaaaa', LOG))).toMatch(
+      /; rollback-to aaaaaaa is release r0 \(a{40}\): the newest succeeded or rolled-back release whose ref is aaaaaaa$/
+    )
   })
 })

@@ -54182,7 +54182,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9202);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1899);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1908);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5003);
 
 
@@ -54196,7 +54196,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1899:
+/***/ 1908:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55842,7 +55842,45 @@ class esm_NodeSSH {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/debug-log.ts
+
+
+// Lines for ACTIONS_STEP_DEBUG: what ran on which server, how long it took and
+// how it ended, and why deploy-kit chose what it chose. `core.debug` writes one
+// `::debug::` command whose line breaks it escapes, so the text (which may
+// quote a server's words: a release id, an error) stays that one command's
+// data, and the runner shows it only when step debug is on. Secrets
+// deploy-kit registered are masked first, as everywhere else.
+/** Writes a debug line: masked, one line. */
+function debugLine(text) {
+    core.debug(maskSecrets(text));
+}
+/** How a remote command ended, for its debug line. */
+function debug_log_exitText(r) {
+    const end = r.signal
+        ? `signal ${r.signal}`
+        : r.code === null
+            ? 'no exit status'
+            : `exit ${r.code}`;
+    return r.timedOut ? `timed out, stopped (${end})` : end;
+}
+/** Times `work` and writes `what → how it ended in N ms`, also when it throws. */
+async function debug_log_timed(what, work, ending = () => 'done') {
+    const started = Date.now();
+    try {
+        const result = await work();
+        debugLine(`${what} → ${ending(result)} in ${Date.now() - started} ms`);
+        return result;
+    }
+    catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        debugLine(`${what} → failed in ${Date.now() - started} ms: ${message}`);
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/ssh-session.ts
+
 
 
 
@@ -55994,7 +56032,15 @@ class ssh_session_SshSession {
             });
         });
     }
-    async exec(cmd, opts = {}) {
+    /**
+     * Every remote command passes here, so here each gets its debug line: the
+     * host, the command as the log shows it (secret env values are ***, and
+     * what goes on standard input is not shown), how it ended and how long it took.
+     */
+    exec(cmd, opts = {}) {
+        return timed(`${this.label}: $ ${describe(cmd)}`, () => this.execCommand(cmd, opts), exitText);
+    }
+    async execCommand(cmd, opts) {
         const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs;
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
@@ -56076,7 +56122,10 @@ class ssh_session_SshSession {
             channel.end();
         });
     }
-    async upload(localPath, remotePath) {
+    upload(localPath, remotePath) {
+        return timed(`${this.label}: upload ${localPath} to ${remotePath}`, () => this.uploadPath(localPath, remotePath));
+    }
+    async uploadPath(localPath, remotePath) {
         const { statSync } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
         if (statSync(localPath).isDirectory()) {
             const failed = [];
@@ -56102,7 +56151,10 @@ class ssh_session_SshSession {
             }
         }
     }
-    async download(remotePath, localPath) {
+    download(remotePath, localPath) {
+        return timed(`${this.label}: download ${remotePath} to ${localPath}`, () => this.downloadPath(remotePath, localPath));
+    }
+    async downloadPath(remotePath, localPath) {
         try {
             await this.ssh.getFile(localPath, remotePath);
         }

@@ -53990,7 +53990,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9202);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8696);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1696);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(986);
 
 
@@ -54004,7 +54004,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8696:
+/***/ 1696:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54148,10 +54148,50 @@ const fileCommands = {
     removeTree: (path) => ({ argv: ['rm', '-rf', '--', path] })
 };
 
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var secrets = __nccwpck_require__(8198);
+;// CONCATENATED MODULE: ./src/core/debug-log.ts
+
+
+// Lines for ACTIONS_STEP_DEBUG: what ran on which server, how long it took and
+// how it ended, and why deploy-kit chose what it chose. `core.debug` writes one
+// `::debug::` command whose line breaks it escapes, so the text (which may
+// quote a server's words: a release id, an error) stays that one command's
+// data, and the runner shows it only when step debug is on. Secrets
+// deploy-kit registered are masked first, as everywhere else.
+/** Writes a debug line: masked, one line. */
+function debugLine(text) {
+    core/* debug */.Yz((0,secrets/* maskSecrets */.QU)(text));
+}
+/** How a remote command ended, for its debug line. */
+function exitText(r) {
+    const end = r.signal
+        ? `signal ${r.signal}`
+        : r.code === null
+            ? 'no exit status'
+            : `exit ${r.code}`;
+    return r.timedOut ? `timed out, stopped (${end})` : end;
+}
+/** Times `work` and writes `what → how it ended in N ms`, also when it throws. */
+async function timed(what, work, ending = () => 'done') {
+    const started = Date.now();
+    try {
+        const result = await work();
+        debugLine(`${what} → ${ending(result)} in ${Date.now() - started} ms`);
+        return result;
+    }
+    catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        debugLine(`${what} → failed in ${Date.now() - started} ms: ${message}`);
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/server/compose.ts
 // What the actions find out on a server before they act on it: which Compose it
 // has, where the live release is, which python a service runs. Built on the
 // commands of src/commands/, run through the host's transport.
+
 
 
 
@@ -54162,8 +54202,10 @@ async function detectCompose(host, choice) {
         : [choice === 'docker compose' ? COMPOSE_V2 : COMPOSE_V1];
     for (const binary of candidates) {
         const probe = await host.run(composeCommands.version(binary), { quiet: true });
-        if (probe.code === 0)
+        if (probe.code === 0) {
+            debugLine(`${host.label}: compose command \`${binary.join(' ')}\` (compose-command: ${choice})`);
             return binary;
+        }
     }
     throw new Error(choice === 'auto'
         ? 'neither `docker compose` nor `docker-compose` works on the server; install Docker Compose there'
@@ -55223,6 +55265,7 @@ class NodeSSH {
 
 
 
+
 /** The first line a command prints: its process group id, so a timeout can stop the whole group. */
 const PID_MARK = '\u001eDEPLOYKIT_PGID:';
 const MAX_CAPTURE = 4 * 1024 * 1024;
@@ -55368,7 +55411,15 @@ class ssh_session_SshSession {
             });
         });
     }
-    async exec(cmd, opts = {}) {
+    /**
+     * Every remote command passes here, so here each gets its debug line: the
+     * host, the command as the log shows it (secret env values are ***, and
+     * what goes on standard input is not shown), how it ended and how long it took.
+     */
+    exec(cmd, opts = {}) {
+        return timed(`${this.label}: $ ${describe(cmd)}`, () => this.execCommand(cmd, opts), exitText);
+    }
+    async execCommand(cmd, opts) {
         const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs;
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
@@ -55450,7 +55501,10 @@ class ssh_session_SshSession {
             channel.end();
         });
     }
-    async upload(localPath, remotePath) {
+    upload(localPath, remotePath) {
+        return timed(`${this.label}: upload ${localPath} to ${remotePath}`, () => this.uploadPath(localPath, remotePath));
+    }
+    async uploadPath(localPath, remotePath) {
         const { statSync } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
         if (statSync(localPath).isDirectory()) {
             const failed = [];
@@ -55476,7 +55530,10 @@ class ssh_session_SshSession {
             }
         }
     }
-    async download(remotePath, localPath) {
+    download(remotePath, localPath) {
+        return timed(`${this.label}: download ${remotePath} to ${localPath}`, () => this.downloadPath(remotePath, localPath));
+    }
+    async downloadPath(remotePath, localPath) {
         try {
             await this.ssh.getFile(localPath, remotePath);
         }
@@ -55656,8 +55713,6 @@ class Fleet {
     }
 }
 
-// EXTERNAL MODULE: ./src/core/secrets.ts
-var secrets = __nccwpck_require__(8198);
 ;// CONCATENATED MODULE: ./src/core/html.ts
 
 // GitHub renders a job summary as Markdown (GFM), in which a block of HTML
@@ -57404,6 +57459,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
@@ -57417,7 +57473,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -60246,7 +60302,7 @@ function isDebug() {
  * @param message debug message
  */
 function core_debug(message) {
-    issueCommand('debug', {}, message);
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue

@@ -54565,7 +54565,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9661);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2553);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8944);
 
 
@@ -54583,7 +54583,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9661:
+/***/ 2553:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55572,7 +55572,45 @@ class NodeSSH {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/debug-log.ts
+
+
+// Lines for ACTIONS_STEP_DEBUG: what ran on which server, how long it took and
+// how it ended, and why deploy-kit chose what it chose. `core.debug` writes one
+// `::debug::` command whose line breaks it escapes, so the text (which may
+// quote a server's words: a release id, an error) stays that one command's
+// data, and the runner shows it only when step debug is on. Secrets
+// deploy-kit registered are masked first, as everywhere else.
+/** Writes a debug line: masked, one line. */
+function debugLine(text) {
+    core/* debug */.Yz((0,secrets/* maskSecrets */.QU)(text));
+}
+/** How a remote command ended, for its debug line. */
+function exitText(r) {
+    const end = r.signal
+        ? `signal ${r.signal}`
+        : r.code === null
+            ? 'no exit status'
+            : `exit ${r.code}`;
+    return r.timedOut ? `timed out, stopped (${end})` : end;
+}
+/** Times `work` and writes `what → how it ended in N ms`, also when it throws. */
+async function timed(what, work, ending = () => 'done') {
+    const started = Date.now();
+    try {
+        const result = await work();
+        debugLine(`${what} → ${ending(result)} in ${Date.now() - started} ms`);
+        return result;
+    }
+    catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        debugLine(`${what} → failed in ${Date.now() - started} ms: ${message}`);
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/ssh-session.ts
+
 
 
 
@@ -55724,7 +55762,15 @@ class SshSession {
             });
         });
     }
-    async exec(cmd, opts = {}) {
+    /**
+     * Every remote command passes here, so here each gets its debug line: the
+     * host, the command as the log shows it (secret env values are ***, and
+     * what goes on standard input is not shown), how it ended and how long it took.
+     */
+    exec(cmd, opts = {}) {
+        return timed(`${this.label}: $ ${describe(cmd)}`, () => this.execCommand(cmd, opts), exitText);
+    }
+    async execCommand(cmd, opts) {
         const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs;
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
@@ -55806,7 +55852,10 @@ class SshSession {
             channel.end();
         });
     }
-    async upload(localPath, remotePath) {
+    upload(localPath, remotePath) {
+        return timed(`${this.label}: upload ${localPath} to ${remotePath}`, () => this.uploadPath(localPath, remotePath));
+    }
+    async uploadPath(localPath, remotePath) {
         const { statSync } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
         if (statSync(localPath).isDirectory()) {
             const failed = [];
@@ -55832,7 +55881,10 @@ class SshSession {
             }
         }
     }
-    async download(remotePath, localPath) {
+    download(remotePath, localPath) {
+        return timed(`${this.label}: download ${remotePath} to ${localPath}`, () => this.downloadPath(remotePath, localPath));
+    }
+    async downloadPath(remotePath, localPath) {
         try {
             await this.ssh.getFile(localPath, remotePath);
         }
@@ -56171,6 +56223,7 @@ const files_fileCommands = {
 
 
 
+
 /** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
 async function detectCompose(host, choice) {
     const candidates = choice === 'auto'
@@ -56178,8 +56231,10 @@ async function detectCompose(host, choice) {
         : [choice === 'docker compose' ? COMPOSE_V2 : COMPOSE_V1];
     for (const binary of candidates) {
         const probe = await host.run(compose_composeCommands.version(binary), { quiet: true });
-        if (probe.code === 0)
+        if (probe.code === 0) {
+            debugLine(`${host.label}: compose command \`${binary.join(' ')}\` (compose-command: ${choice})`);
             return binary;
+        }
     }
     throw new Error(choice === 'auto'
         ? 'neither `docker compose` nor `docker-compose` works on the server; install Docker Compose there'
@@ -56394,6 +56449,7 @@ const RELEASE_ID = /^\d{8}T\d{6}Z-[A-Za-z0-9.]+-[0-9a-f]{4}$/;
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/choose-target.ts
 
 
+
 /**
  * The live release and, for rollback-to, the release to go back to; refuses
  * when there is none or its ref is not one. Changes nothing, so nothing to undo.
@@ -56426,10 +56482,28 @@ function refuseForgedRef(record, log) {
 function chooseAndReport(d, records) {
     const chosen = chooseTarget(records, d.s.rollbackTo, d.paths.log);
     const { live, target } = chosen;
+    debugLine(`${d.host.label}: ${choiceText(records, d.s.rollbackTo, chosen)}`);
     if (target)
         d.host.info(`Rolling back to release ${target.id} (${target.ref})`);
     d.journal.open(firstReport(d.plan.releaseId, d.s, chosen), live);
     return chosen;
+}
+/** Which release is live and which one this run goes to, and why, for the debug log. */
+function choiceText(records, rollbackTo, c) {
+    const live = c.live
+        ? `live release ${c.live.id} (${c.live.ref}): the newest that succeeded of ${records.length} record(s)`
+        : `no live release: none of ${records.length} record(s) succeeded`;
+    if (!rollbackTo || !c.target)
+        return `${live}; previous-ref is ${c.live?.ref || 'empty'}`;
+    const newest = records[records.length - 1];
+    const why = rollbackTo !== 'previous'
+        ? c.target.id === rollbackTo
+            ? 'the release with that id'
+            : `the newest succeeded or rolled-back release whose ref is ${rollbackTo}`
+        : newest && newest.status !== 'succeeded' && newest.status !== 'rolled-back'
+            ? `the newest record (${newest.id}) is ${newest.status}, so the server may run that release: previous is the live one`
+            : 'the last release that succeeded before the live one, with another ref';
+    return `${live}; rollback-to ${rollbackTo} is release ${c.target.id} (${c.target.ref}): ${why}`;
 }
 /** What the report says before anything is done. */
 function firstReport(releaseId, s, { live, target }) {
@@ -58937,6 +59011,7 @@ async function logInFleet(fleet, members, login, checks) {
 
 
 
+
 /** The hosts of the run in their batches: the canary hosts alone first, then the rest. */
 function batches(members, canary) {
     return canary > 0 && canary < members.length
@@ -58980,6 +59055,7 @@ async function deployFleet(s, plan, opts) {
         const deployOne = (settings, p, title) => async (host) => {
             const started = Date.now();
             const result = results.get(host.label);
+            result.startedMs ??= started;
             try {
                 return await core/* group */.Os(`${host.label}: ${title}`, () => deployHost(host, settings, p, checks.get(host.label)?.binary, configs.get(host.label)));
             }
@@ -58999,7 +59075,10 @@ async function deployFleet(s, plan, opts) {
         let failed = false;
         // A way back goes to every host at once: a canary there would leave the rest where they are.
         const canaryCount = opts.backTo || s.rollbackTo ? 0 : s.fleet.canary;
-        for (const [i, batch] of batches(members, canaryCount).entries()) {
+        const inBatches = batches(members, canaryCount);
+        for (const [i, batch] of inBatches.entries()) {
+            const kind = inBatches.length === 1 ? 'every host' : i === 0 ? 'canary' : 'the rest';
+            debugLine(`batch ${i + 1} of ${inBatches.length} (${kind}): ${batch.map(m => m.label).join(', ')}`);
             if (failed) {
                 for (const m of batch)
                     results.get(m.label).deploy = { host: m.label, ok: false, skipped: true };
@@ -59032,6 +59111,16 @@ async function goBack(fleet, results, checks, deployOne, s, plan) {
         const live = checks.get(r.host)?.live;
         if (changedByThisRun(r) && live)
             targets.set(r.host, live);
+    }
+    const failedOn = results.filter(r => r.deploy && !r.deploy.ok && !r.deploy.skipped);
+    for (const r of results) {
+        const to = targets.get(r.host);
+        const where = to
+            ? `goes back to release ${to.id} (${to.ref}), the live one at the check`
+            : changedByThisRun(r)
+                ? 'stays: it had no release before this run'
+                : 'stays as it is: this run did not change it';
+        debugLine(`way back (${failedOn.map(f => f.host).join(', ')} failed, all-or-nothing): ${r.host} ${where}`);
     }
     if (targets.size === 0)
         return;
@@ -59150,6 +59239,7 @@ function toRow(r, releaseId, s) {
         previousRef: live?.ref ?? report.previousRef ?? '',
         previousRelease: live?.id ?? report.previousRelease ?? '',
         seconds: r.seconds,
+        ...(r.startedMs !== undefined ? { startedMs: r.startedMs } : {}),
         ...(report.lockLost ? { lockLost: true } : {})
     };
     const before = live ? `still on ${named(live)}` : 'no release deployed there yet';
@@ -59293,7 +59383,7 @@ async function run(s, options = {}) {
     core/* setOutput */.uH('release-id', releaseId);
     core/* setOutput */.uH('deployed-ref', rows.every(r => r.status === 'succeeded') ? (first?.ref ?? '') : '');
     core/* setOutput */.uH('previous-ref', first?.previousRef ?? '');
-    core/* setOutput */.uH('hosts', JSON.stringify(rows));
+    core/* setOutput */.uH('hosts', JSON.stringify(rows.map(({ startedMs: _, ...row }) => row)));
     await writeSummary(s, releaseId, rows, options.wayBack ?? true);
     const verb = rollback ? 'Rollback' : 'Deploy';
     if (fleetRun.refused) {
@@ -60562,6 +60652,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
@@ -60575,7 +60666,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -63404,7 +63495,7 @@ function isDebug() {
  * @param message debug message
  */
 function core_debug(message) {
-    issueCommand('debug', {}, message);
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue

@@ -87,7 +87,8 @@ export function decideRollback(o: StageOutcomes): RollbackDecision {
   return {
     kind: 'roll-back',
     // The rollback's own message says where each host ends, so the deploy's states before it go.
-    failure: failure === deployed.message && deployed.failedOn ? deployed.failedOn : failure,
+    // A failed deploy is the run's failure: no stage after it ran.
+    failure: !deployed.ok && deployed.failedOn ? deployed.failedOn : failure,
     previousRef,
     migrateDown: o.migrated && o.canMigrateDown,
     databaseNote:

@@ -707,6 +707,51 @@ describeAnyCompose('locking and many hosts', () => {
     }
   )
 
+  itOnce(
+    'frees the lock of a killed run in the post step only once the work it left on the server has ended',
+    async () => {
+      const t = await newApp('killed', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
+      const v1 = await t.app.release('v1')
+      const lockDir = join(t.appDir, '.deploy-kit', 'lock')
+      const marks = mkdtempSync(join(tmpdir(), 'deploykit-killed-'))
+      const ended = join(marks, 'hook ended')
+      try {
+        // The runner kills the step (SIGKILL) while its hook runs; the hook goes on on the server.
+        const main = await runBundle(
+          join('dist', 'ssh-deploy', 'index.js'),
+          {
+            ...connection(),
+            ...t.inputs,
+            repository: t.app.bare,
+            env: `APP_PORT=${t.port}`,
+            'pre-deploy': `echo hook started; sleep 4; touch '${ended}'`
+          },
+          // The hook's own line, not the log's line of the command that starts it.
+          { env: { GITHUB_SHA: v1 }, killWhen: /^hook started$/m }
+        )
+        expect(main.signal).toBe('SIGKILL')
+        expect(existsSync(lockDir)).toBe(true)
+        expect(existsSync(ended)).toBe(false)
+        const post = await runBundle(
+          join('dist', 'ssh-deploy', 'index.js'),
+          { ...connection(), 'app-dir': t.appDir },
+          { state: main.state }
+        )
+        expect(post.code).toBe(0)
+        // The post step waited for the hook: it ended before the lock was freed.
+        expect(existsSync(ended)).toBe(true)
+        expect(post.output).toMatch(
+          /This run's remote work still runs \(pids [\d ]+\): waiting up to 120s before the lock is freed/
+        )
+        expect(post.output).toMatch(/It ended after \d+s/)
+        expect(post.output).toContain('Released the deploy lock left by this run')
+        expect(existsSync(lockDir)).toBe(false)
+      } finally {
+        rmSync(marks, { recursive: true, force: true })
+      }
+    }
+  )
+
   it('checks every host first: with one down, no host is deployed and the message names it', async () => {
     const t = await newApp('fleet', { branch: 'main', composeFile: 'docker-compose.prod.yml' })
     const v1 = await t.app.release('v1')

@@ -55887,6 +55887,7 @@ async function debug_log_timed(what, work, ending = () => 'done') {
 
 
 
+
 /** The first line a command prints: its process group id, so a timeout can stop the whole group. */
 const PID_MARK = '\u001eDEPLOYKIT_PGID:';
 const MAX_CAPTURE = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
@@ -56045,7 +56046,8 @@ class ssh_session_SshSession {
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
         const launch = shellLaunch(cmd, { exec: true });
-        const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`;
+        // The run's tag goes first: everything the command starts inherits it (run-tag.ts).
+        const script = `${runTagExport()}printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`;
         const { channel, exit } = await this.openChannel(`exec sh -c ${quote(script)}`);
         return new Promise((resolve, reject) => {
             let stdout = '';

@@ -54879,7 +54879,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(304);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7041);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1048);
 
 
@@ -54893,7 +54893,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 304:
+/***/ 7041:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55964,7 +55964,30 @@ async function timed(what, work, ending = () => 'done') {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/run-tag.ts
+/**
+ * The tag every remote command of a deploy's main step carries in its
+ * environment once the deploy has its lock token: `DEPLOYKIT_RUN=<token>`.
+ * Each process a command starts on the server inherits it, so when the main
+ * step is killed, its post step can find the work that still runs there (a
+ * `docker compose up` goes on after its SSH channel closed) and wait for it
+ * before it frees the lock. The post step tags nothing: it never finds itself.
+ */
+const RUN_TAG_VAR = 'DEPLOYKIT_RUN';
+let tag = '';
+/** Tags every command sent from now on; the lock token is hex, so it needs no quoting. */
+function tagRemoteWork(token) {
+    if (!/^[0-9a-f]{8,64}$/.test(token))
+        throw new Error('a run tag is 8 to 64 hex digits');
+    tag = token;
+}
+/** The shell text that puts the tag in a command's environment; empty before the run has one. */
+function runTagExport() {
+    return tag ? `${RUN_TAG_VAR}=${tag}; export ${RUN_TAG_VAR}; ` : '';
+}
+
 ;// CONCATENATED MODULE: ./src/core/ssh-session.ts
+
 
 
 
@@ -56130,7 +56153,8 @@ class ssh_session_SshSession {
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
         const launch = shellLaunch(cmd, { exec: true });
-        const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`;
+        // The run's tag goes first: everything the command starts inherits it (run-tag.ts).
+        const script = `${runTagExport()}printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`;
         const { channel, exit } = await this.openChannel(`exec sh -c ${quote(script)}`);
         return new Promise((resolve, reject) => {
             let stdout = '';

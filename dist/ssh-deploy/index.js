@@ -54565,7 +54565,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2553);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1380);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8944);
 
 
@@ -54583,7 +54583,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2553:
+/***/ 1380:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55609,7 +55609,30 @@ async function timed(what, work, ending = () => 'done') {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/run-tag.ts
+/**
+ * The tag every remote command of a deploy's main step carries in its
+ * environment once the deploy has its lock token: `DEPLOYKIT_RUN=<token>`.
+ * Each process a command starts on the server inherits it, so when the main
+ * step is killed, its post step can find the work that still runs there (a
+ * `docker compose up` goes on after its SSH channel closed) and wait for it
+ * before it frees the lock. The post step tags nothing: it never finds itself.
+ */
+const RUN_TAG_VAR = 'DEPLOYKIT_RUN';
+let tag = '';
+/** Tags every command sent from now on; the lock token is hex, so it needs no quoting. */
+function tagRemoteWork(token) {
+    if (!/^[0-9a-f]{8,64}$/.test(token))
+        throw new Error('a run tag is 8 to 64 hex digits');
+    tag = token;
+}
+/** The shell text that puts the tag in a command's environment; empty before the run has one. */
+function runTagExport() {
+    return tag ? `${RUN_TAG_VAR}=${tag}; export ${RUN_TAG_VAR}; ` : '';
+}
+
 ;// CONCATENATED MODULE: ./src/core/ssh-session.ts
+
 
 
 
@@ -55775,7 +55798,8 @@ class SshSession {
         // `exec sh` makes the command's shell the session leader sshd created, so
         // its pid is the process group that a timeout kills as a whole.
         const launch = shellLaunch(cmd, { exec: true });
-        const script = `printf '%s%s\\n' ${(0,shell/* quote */.hD)(PID_MARK)} "$$"; ${launch.script}`;
+        // The run's tag goes first: everything the command starts inherits it (run-tag.ts).
+        const script = `${runTagExport()}printf '%s%s\\n' ${(0,shell/* quote */.hD)(PID_MARK)} "$$"; ${launch.script}`;
         const { channel, exit } = await this.openChannel(`exec sh -c ${(0,shell/* quote */.hD)(script)}`);
         return new Promise((resolve, reject) => {
             let stdout = '';
@@ -58208,6 +58232,7 @@ async function runHostDeploy(d) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/commands/lock.ts
 
+
 /** A lock whose owner has not refreshed it for this long was left by a killed run. */
 const STALE_AFTER_SECONDS = 90;
 /** How the owner file names its token; grep looks for exactly this text. */
@@ -58292,6 +58317,32 @@ const lockCommands = {
             tokenField(token)
         ]
     }),
+    /**
+     * Waits until no process of the deploy user carries this run's tag
+     * (run-tag.ts) in its environment: the work a killed main step left
+     * running. Prints the pids still running every 5 s; after `seconds` it
+     * stops them (TERM, then KILL 3 s later) and says so. Exit 0 either way.
+     */
+    waitForRunWork: (token, seconds) => ({
+        argv: [
+            'sh',
+            '-c',
+            `t="${RUN_TAG_VAR}=$1"; n=$2; ` +
+                'tagged() { for e in /proc/[0-9]*/environ; do p=${e#/proc/}; p=${p%/environ}; ' +
+                '[ "$p" = "$$" ] && continue; ' +
+                'tr "\\000" "\\n" 2>/dev/null < "$e" | grep -qxF -- "$t" && printf "%s " "$p"; done; }; ' +
+                'i=0; pids=$(tagged); [ -n "$pids" ] || exit 0; ' +
+                'echo "This run\x27s remote work still runs (pids $pids): waiting up to ${n}s before the lock is freed"; ' +
+                'while [ -n "$pids" ] && [ "$i" -lt "$n" ]; do sleep 1; i=$((i + 1)); pids=$(tagged); ' +
+                '[ -z "$pids" ] || [ $((i % 5)) -ne 0 ] || echo "Still running after ${i}s: pids $pids"; done; ' +
+                'if [ -z "$pids" ]; then echo "It ended after ${i}s"; exit 0; fi; ' +
+                'kill -TERM $pids 2>/dev/null; sleep 3; pids=$(tagged); [ -z "$pids" ] || kill -KILL $pids 2>/dev/null; ' +
+                'left=$(tagged); echo "It still ran after ${n}s: stopped it (TERM, then KILL)${left:+; still there: pids $left}"; exit 0',
+            'sh',
+            token,
+            String(seconds)
+        ]
+    }),
     /** Removes the lock only when this run still owns it, moving it aside first so another's lock is never removed. */
     release: (appDir, token) => ({
         argv: [
@@ -58309,6 +58360,7 @@ const lockCommands = {
 };
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/lock.ts
+
 
 
 
@@ -58505,6 +58557,30 @@ class DeployLock {
         if (this.lostTo)
             return;
         await this.host.run(lockCommands.release(this.appDir, this.token), { quiet: true });
+    }
+}
+/**
+ * The post step's wait for the work a killed main step left on the host
+ * (its commands carry the run's tag, run-tag.ts): the script's lines reach the
+ * log as they come, so a long wait shows its progress. After `seconds` the
+ * script stops that work; a wait that cannot run costs a warning, and the
+ * lock is freed as before.
+ */
+async function waitForRunWork(host, token, seconds) {
+    const lines = (0,log/* remoteLineLog */.$3)(host.label + ': ');
+    try {
+        const r = await host.transport.exec(lockCommands.waitForRunWork(token, seconds), {
+            timeoutMs: (seconds + 30) * 1000,
+            onStdout: text => lines.push(text)
+        });
+        if (r.code !== 0)
+            throw new errors/* RemoteError */.Hi(host.label, failureText(lockCommands.waitForRunWork(token, seconds), r));
+    }
+    catch (err) {
+        core/* warning */.$e(`${host.label}: could not check for this run's remote work before freeing the lock (${(0,errors/* errorMessage */.gJ)(err)})`);
+    }
+    finally {
+        lines.flush();
     }
 }
 
@@ -59157,6 +59233,7 @@ async function goBack(fleet, results, checks, deployOne, s, plan) {
 
 
 
+
 const STATE_TOKEN = 'lock-token';
 const STATE_OPEN = 'lock-open';
 /** A ref, perhaps read back from a server's release log: a link when it is a commit of this repository. */
@@ -59351,6 +59428,8 @@ async function run(s, options = {}) {
     const releaseId = newReleaseId(new Date(), s.ref || s.run.sha);
     const lockToken = options.lockToken ?? newLockToken();
     core/* saveState */.LZ(STATE_TOKEN, lockToken);
+    // Whatever this run starts on a server from now on carries the token: a post step finds it.
+    tagRemoteWork(lockToken);
     const rollback = Boolean(s.rollbackTo || options.backTo);
     const packed = s.source === 'upload' && !rollback ? packTree(s.uploadPath) : undefined;
     let fleetRun;
@@ -59427,6 +59506,8 @@ function heldLockToken() {
     const token = core/* getState */.Gu(STATE_TOKEN);
     return core/* getState */.Gu(STATE_OPEN) === 'true' && token ? token : undefined;
 }
+/** How long a post step waits for the remote work of a killed main step before it stops it. */
+const POST_WAIT_SECONDS = 120;
 /**
  * Runs after the job, even when it failed or was cancelled: releases a lock
  * this run still holds (a lock from a cancelled job is otherwise only taken
@@ -59444,6 +59525,8 @@ async function post(readSettings) {
             await removeLeftConfig(host, login);
         if (!token)
             return;
+        // A killed main step's commands may still run there: the lock is theirs until they end.
+        await waitForRunWork(host, token, POST_WAIT_SECONDS);
         await host.run(lockCommands.release(appDir, token), { quiet: true });
         host.info('Released the deploy lock left by this run');
     });

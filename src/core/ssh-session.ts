@@ -8,6 +8,7 @@ import { exitText, timed } from './debug-log.js'
 import { describe, RemoteCommand, shellLaunch } from './remote-command.js'
 import { quote } from './shell.js'
 import { logRemote } from './log.js'
+import { runTagExport } from './run-tag.js'
 
 export interface ExecOptions {
   /** Overrides the session's command timeout; 0 = none. */
@@ -236,7 +237,8 @@ export class SshSession implements Transport {
     // `exec sh` makes the command's shell the session leader sshd created, so
     // its pid is the process group that a timeout kills as a whole.
     const launch = shellLaunch(cmd, { exec: true })
-    const script = `printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`
+    // The run's tag goes first: everything the command starts inherits it (run-tag.ts).
+    const script = `${runTagExport()}printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`
     const { channel, exit } = await this.openChannel(`exec sh -c ${quote(script)}`)
 
     return new Promise((resolve, reject) => {

@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { failureText, type HostContext } from '../core/fleet.js'
-import { RemoteError } from '../core/errors.js'
+import { errorMessage, RemoteError } from '../core/errors.js'
+import { remoteLineLog } from '../core/log.js'
 import type { ExecResult } from '../core/ssh-session.js'
 import { LockOwner, lockCommands, STALE_AFTER_SECONDS } from '../commands/lock.js'
 import { shownValue } from './env-values.js'
@@ -230,5 +231,34 @@ export class DeployLock {
     this.stopBeating()
     if (this.lostTo) return
     await this.host.run(lockCommands.release(this.appDir, this.token), { quiet: true })
+  }
+}
+
+/**
+ * The post step's wait for the work a killed main step left on the host
+ * (its commands carry the run's tag, run-tag.ts): the script's lines reach the
+ * log as they come, so a long wait shows its progress. After `seconds` the
+ * script stops that work; a wait that cannot run costs a warning, and the
+ * lock is freed as before.
+ */
+export async function waitForRunWork(
+  host: HostContext,
+  token: string,
+  seconds: number
+): Promise<void> {
+  const lines = remoteLineLog(host.label + ': ')
+  try {
+    const r = await host.transport.exec(lockCommands.waitForRunWork(token, seconds), {
+      timeoutMs: (seconds + 30) * 1000,
+      onStdout: text => lines.push(text)
+    })
+    if (r.code !== 0)
+      throw new RemoteError(host.label, failureText(lockCommands.waitForRunWork(token, seconds), r))
+  } catch (err) {
+    core.warning(
+      `${host.label}: could not check for this run's remote work before freeing the lock (${errorMessage(err)})`
+    )
+  } finally {
+    lines.flush()
   }
 }

@@ -6,7 +6,8 @@ import { registerEnvSecrets, shownValue } from './env-values.js'
 import type { DeployPlan, HostReport } from './deploy-host.js'
 import { deployFleet, HostResult } from './fleet-deploy.js'
 import { lockCommands } from '../commands/lock.js'
-import { newLockToken } from './lock.js'
+import { newLockToken, waitForRunWork } from './lock.js'
+import { tagRemoteWork } from '../core/run-tag.js'
 import { newReleaseId, ReleaseRecord } from './release-log.js'
 import { DeploySettings, LockRelease } from './settings.js'
 import { packTree } from './upload-source.js'
@@ -256,6 +257,8 @@ export async function run(
   const releaseId = newReleaseId(new Date(), s.ref || s.run.sha)
   const lockToken = options.lockToken ?? newLockToken()
   core.saveState(STATE_TOKEN, lockToken)
+  // Whatever this run starts on a server from now on carries the token: a post step finds it.
+  tagRemoteWork(lockToken)
   const rollback = Boolean(s.rollbackTo || options.backTo)
   const packed = s.source === 'upload' && !rollback ? packTree(s.uploadPath) : undefined
   let fleetRun: Awaited<ReturnType<typeof deployFleet>>
@@ -343,6 +346,9 @@ export function heldLockToken(): string | undefined {
   return core.getState(STATE_OPEN) === 'true' && token ? token : undefined
 }
 
+/** How long a post step waits for the remote work of a killed main step before it stops it. */
+const POST_WAIT_SECONDS = 120
+
 /**
  * Runs after the job, even when it failed or was cancelled: releases a lock
  * this run still holds (a lock from a cancelled job is otherwise only taken
@@ -357,6 +363,8 @@ export async function post(readSettings: () => LockRelease): Promise<void> {
     const login = logins.get(host.label)
     if (login) await removeLeftConfig(host, login)
     if (!token) return
+    // A killed main step's commands may still run there: the lock is theirs until they end.
+    await waitForRunWork(host, token, POST_WAIT_SECONDS)
     await host.run(lockCommands.release(appDir, token), { quiet: true })
     host.info('Released the deploy lock left by this run')
   })

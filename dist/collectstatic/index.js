@@ -55439,7 +55439,8 @@ class ssh_session_SshSession {
      * host, the command as the log shows it (secret env values are ***, and
      * what goes on standard input is not shown), how it ended and how long it took.
      */
-    exec(cmd, opts = {}) {
+    async exec(cmd, opts = {}) {
+        // async: a command that cannot be described (a NUL in it) rejects like any failed command.
         return timed(`${this.label}: $ ${describe(cmd)}`, () => this.execCommand(cmd, opts), exitText);
     }
     async execCommand(cmd, opts) {

@@ -106,26 +106,30 @@ export const lockCommands = {
    * running. Prints the pids still running every 5 s; after `seconds` it
    * stops them (TERM, then KILL 3 s later) and says so. Exit 0 either way.
    */
-  waitForRunWork: (token: string, seconds: number): RemoteCommand => ({
-    argv: [
-      'sh',
-      '-c',
-      `t="${RUN_TAG_VAR}=$1"; n=$2; ` +
-        'tagged() { for e in /proc/[0-9]*/environ; do p=${e#/proc/}; p=${p%/environ}; ' +
-        '[ "$p" = "$$" ] && continue; ' +
-        'tr "\\000" "\\n" 2>/dev/null < "$e" | grep -qxF -- "$t" && printf "%s " "$p"; done; }; ' +
-        'i=0; pids=$(tagged); [ -n "$pids" ] || exit 0; ' +
-        'echo "This run\x27s remote work still runs (pids $pids): waiting up to ${n}s before the lock is freed"; ' +
-        'while [ -n "$pids" ] && [ "$i" -lt "$n" ]; do sleep 1; i=$((i + 1)); pids=$(tagged); ' +
-        '[ -z "$pids" ] || [ $((i % 5)) -ne 0 ] || echo "Still running after ${i}s: pids $pids"; done; ' +
-        'if [ -z "$pids" ]; then echo "It ended after ${i}s"; exit 0; fi; ' +
-        'kill -TERM $pids 2>/dev/null; sleep 3; pids=$(tagged); [ -z "$pids" ] || kill -KILL $pids 2>/dev/null; ' +
-        'left=$(tagged); echo "It still ran after ${n}s: stopped it (TERM, then KILL)${left:+; still there: pids $left}"; exit 0',
-      'sh',
-      token,
-      String(seconds)
-    ]
-  }),
+  waitForRunWork: (token: string, seconds: number): RemoteCommand => {
+    if (!/^[0-9a-f]{8,64}$/.test(token) || !Number.isInteger(seconds) || seconds < 0)
+      throw new Error('waitForRunWork: a run token is hex and the wait whole seconds')
+    return {
+      argv: [
+        'sh',
+        '-c',
+        `t="${RUN_TAG_VAR}=$1"; n=$2; ` +
+          'tagged() { for e in /proc/[0-9]*/environ; do p=${e#/proc/}; p=${p%/environ}; ' +
+          '[ "$p" = "$$" ] && continue; ' +
+          'tr "\\000" "\\n" 2>/dev/null < "$e" | grep -qxF -- "$t" && printf "%s " "$p"; done; }; ' +
+          'i=0; pids=$(tagged); [ -n "$pids" ] || exit 0; ' +
+          'echo "This run\x27s remote work still runs (pids $pids): waiting up to ${n}s before the lock is freed"; ' +
+          'while [ -n "$pids" ] && [ "$i" -lt "$n" ]; do sleep 1; i=$((i + 1)); pids=$(tagged); ' +
+          '[ -z "$pids" ] || [ $((i % 5)) -ne 0 ] || echo "Still running after ${i}s: pids $pids"; done; ' +
+          'if [ -z "$pids" ]; then echo "It ended after ${i}s"; exit 0; fi; ' +
+          'kill -TERM $pids 2>/dev/null; sleep 3; pids=$(tagged); [ -z "$pids" ] || kill -KILL $pids 2>/dev/null; ' +
+          'left=$(tagged); echo "It still ran after ${n}s: stopped it (TERM, then KILL)${left:+; still there: pids $left}"; exit 0',
+        'sh',
+        token,
+        String(seconds)
+      ]
+    }
+  },
   /** Removes the lock only when this run still owns it, moving it aside first so another's lock is never removed. */
   release: (appDir: string, token: string): RemoteCommand => ({
     argv: [

@@ -228,7 +228,8 @@ export class SshSession implements Transport {
    * host, the command as the log shows it (secret env values are ***, and
    * what goes on standard input is not shown), how it ended and how long it took.
    */
-  exec(cmd: RemoteCommand, opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(cmd: RemoteCommand, opts: ExecOptions = {}): Promise<ExecResult> {
+    // async: a command that cannot be described (a NUL in it) rejects like any failed command.
     return timed(`${this.label}: $ ${describe(cmd)}`, () => this.execCommand(cmd, opts), exitText)
   }
 

@@ -377,15 +377,13 @@ export const REMOTE_CASES: RemoteCase[] = [
       'commands/lock: lockCommands.acquire',
       'commands/lock: lockCommands.takeOver',
       'commands/lock: lockCommands.heartbeat',
-      'commands/lock: lockCommands.release',
-      'commands/lock: lockCommands.waitForRunWork'
+      'commands/lock: lockCommands.release'
     ],
     commands: (v, at) => [
       lockCommands.acquire(at.appDir, owner(v)),
       lockCommands.takeOver(at.appDir, v, v),
       lockCommands.heartbeat(at.appDir, v),
-      lockCommands.release(at.appDir, v),
-      lockCommands.waitForRunWork(v, 0)
+      lockCommands.release(at.appDir, v)
     ]
   },
   {

@@ -121,6 +121,9 @@ export const CODE_BY_DESIGN: Record<string, string> = {
 
 /** Exports that build no command from user text, or only run what covered builders build. */
 export const NOT_BUILDERS: Record<string, string> = {
+  'commands/lock: lockCommands.waitForRunWork':
+    "its slots are the run's own random hex token (anything else is refused) and a whole number of seconds: no user text",
+  'ssh-deploy/lock: waitForRunWork': 'runs lockCommands.waitForRunWork',
   'build-image/docker-cli: docker':
     'the runner-side executor the docker-commands cases run through',
   'build-image/docker-cli: dockerChecked': 'docker() plus an exit-code check',

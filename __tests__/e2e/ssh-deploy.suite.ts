@@ -741,7 +741,7 @@ describeAnyCompose('locking and many hosts', () => {
         // The post step waited for the hook: it ended before the lock was freed.
         expect(existsSync(ended)).toBe(true)
         expect(post.output).toMatch(
-          /This run's remote work still runs \(pids [\d ]+\): waiting up to 120s before the lock is freed/
+          /This run's earlier remote work still runs here \(pids [\d ]+\): waiting up to 120s for it to end/
         )
         expect(post.output).toMatch(/It ended after \d+s/)
         expect(post.output).toContain('Released the deploy lock left by this run')

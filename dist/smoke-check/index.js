@@ -56155,7 +56155,7 @@ class ssh_session_SshSession {
         // its pid is the process group that a timeout kills as a whole.
         const launch = shellLaunch(cmd, { exec: true });
         // The run's tag goes first: everything the command starts inherits it (run-tag.ts).
-        const script = `${runTagExport()}printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`;
+        const script = `${cmd.untagged ? '' : runTagExport()}printf '%s%s\\n' ${quote(PID_MARK)} "$$"; ${launch.script}`;
         const { channel, exit } = await this.openChannel(`exec sh -c ${quote(script)}`);
         return new Promise((resolve, reject) => {
             let stdout = '';

@@ -55800,7 +55800,7 @@ class SshSession {
         // its pid is the process group that a timeout kills as a whole.
         const launch = shellLaunch(cmd, { exec: true });
         // The run's tag goes first: everything the command starts inherits it (run-tag.ts).
-        const script = `${runTagExport()}printf '%s%s\\n' ${(0,shell/* quote */.hD)(PID_MARK)} "$$"; ${launch.script}`;
+        const script = `${cmd.untagged ? '' : runTagExport()}printf '%s%s\\n' ${(0,shell/* quote */.hD)(PID_MARK)} "$$"; ${launch.script}`;
         const { channel, exit } = await this.openChannel(`exec sh -c ${(0,shell/* quote */.hD)(script)}`);
         return new Promise((resolve, reject) => {
             let stdout = '';
@@ -58320,8 +58320,8 @@ const lockCommands = {
     }),
     /**
      * Waits until no process of the deploy user carries this run's tag
-     * (run-tag.ts) in its environment: the work a killed main step left
-     * running. Prints the pids still running every 5 s; after `seconds` it
+     * (run-tag.ts) in its environment: the work a killed main step, or a lost
+     * connection, left running. Prints the pids still running every 5 s; after `seconds` it
      * stops them (TERM, then KILL 3 s later) and says so. Exit 0 either way.
      */
     waitForRunWork: (token, seconds) => {
@@ -58336,7 +58336,7 @@ const lockCommands = {
                     '[ "$p" = "$$" ] && continue; ' +
                     'tr "\\000" "\\n" 2>/dev/null < "$e" | grep -qxF -- "$t" && printf "%s " "$p"; done; }; ' +
                     'i=0; pids=$(tagged); [ -n "$pids" ] || exit 0; ' +
-                    'echo "This run\x27s remote work still runs (pids $pids): waiting up to ${n}s before the lock is freed"; ' +
+                    'echo "This run\x27s earlier remote work still runs here (pids $pids): waiting up to ${n}s for it to end"; ' +
                     'while [ -n "$pids" ] && [ "$i" -lt "$n" ]; do sleep 1; i=$((i + 1)); pids=$(tagged); ' +
                     '[ -z "$pids" ] || [ $((i % 5)) -ne 0 ] || echo "Still running after ${i}s: pids $pids"; done; ' +
                     'if [ -z "$pids" ]; then echo "It ended after ${i}s"; exit 0; fi; ' +
@@ -58345,7 +58345,9 @@ const lockCommands = {
                 'sh',
                 token,
                 String(seconds)
-            ]
+            ],
+            // The look for the run's work is no part of it: untagged, it never finds itself.
+            untagged: true
         };
     },
     /** Removes the lock only when this run still owns it, moving it aside first so another's lock is never removed. */
@@ -59093,6 +59095,7 @@ async function logInFleet(fleet, members, login, checks) {
 
 
 
+
 /** The hosts of the run in their batches: the canary hosts alone first, then the rest. */
 function batches(members, canary) {
     return canary > 0 && canary < members.length
@@ -59165,9 +59168,11 @@ async function deployFleet(s, plan, opts) {
                     results.get(m.label).deploy = { host: m.label, ok: false, skipped: true };
                 continue;
             }
-            const outcomes = await fleet.each(batch, host => {
+            const outcomes = await fleet.each(batch, async (host) => {
                 const target = opts.backTo?.get(host.label);
                 const verb = s.rollbackTo || target ? 'rollback' : 'deploy';
+                if (target)
+                    await leftWorkEnded(host, plan);
                 return deployOne(target ? { ...s, rollbackTo: target } : s, plan, `${verb} ${plan.releaseId}`)(host);
             }, { stopAfterFailure: opts.stopAfterFailure });
             for (const o of outcomes)
@@ -59184,6 +59189,17 @@ async function deployFleet(s, plan, opts) {
         await registry?.logOut();
         await fleet.close();
     }
+}
+/** How long a host's way back waits for this run's work left there by a lost connection. */
+const LEFT_WORK_SECONDS = 120;
+/**
+ * Before a host goes back, a command of this run whose connection was lost
+ * (sshd gone during `compose up`) may still run there: it ends first, or the
+ * way back's `up` would race it for the same containers.
+ */
+async function leftWorkEnded(host, plan) {
+    if (plan.lockToken)
+        await waitForRunWork(host, plan.lockToken, LEFT_WORK_SECONDS);
 }
 /** Every host this run changed goes back to the release it ran before, as its own log said at the check. */
 async function goBack(fleet, results, checks, deployOne, s, plan) {
@@ -59207,10 +59223,11 @@ async function goBack(fleet, results, checks, deployOne, s, plan) {
         return;
     const members = fleet.members.filter(m => targets.has(m.label));
     (0,log/* logRemote */.dR)(`A host failed: ${members.map(m => `${m.label} goes back to release ${targets.get(m.label).id}`).join('; ')}`);
-    const outcomes = await fleet.each(members, host => {
+    const outcomes = await fleet.each(members, async (host) => {
         const to = targets.get(host.label);
         const result = results.find(r => r.host === host.label);
         result.back = { to, outcome: { host: host.label, ok: false } };
+        await leftWorkEnded(host, plan);
         // As the root action's rollback: the release as it was recorded, none of this run's values or hooks.
         const back = (0,settings/* rollbackSettings */.OC)(s, to.id);
         return deployOne(back, {

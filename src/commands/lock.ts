@@ -102,8 +102,8 @@ export const lockCommands = {
   }),
   /**
    * Waits until no process of the deploy user carries this run's tag
-   * (run-tag.ts) in its environment: the work a killed main step left
-   * running. Prints the pids still running every 5 s; after `seconds` it
+   * (run-tag.ts) in its environment: the work a killed main step, or a lost
+   * connection, left running. Prints the pids still running every 5 s; after `seconds` it
    * stops them (TERM, then KILL 3 s later) and says so. Exit 0 either way.
    */
   waitForRunWork: (token: string, seconds: number): RemoteCommand => {
@@ -118,7 +118,7 @@ export const lockCommands = {
           '[ "$p" = "$$" ] && continue; ' +
           'tr "\\000" "\\n" 2>/dev/null < "$e" | grep -qxF -- "$t" && printf "%s " "$p"; done; }; ' +
           'i=0; pids=$(tagged); [ -n "$pids" ] || exit 0; ' +
-          'echo "This run\x27s remote work still runs (pids $pids): waiting up to ${n}s before the lock is freed"; ' +
+          'echo "This run\x27s earlier remote work still runs here (pids $pids): waiting up to ${n}s for it to end"; ' +
           'while [ -n "$pids" ] && [ "$i" -lt "$n" ]; do sleep 1; i=$((i + 1)); pids=$(tagged); ' +
           '[ -z "$pids" ] || [ $((i % 5)) -ne 0 ] || echo "Still running after ${i}s: pids $pids"; done; ' +
           'if [ -z "$pids" ]; then echo "It ended after ${i}s"; exit 0; fi; ' +
@@ -127,7 +127,9 @@ export const lockCommands = {
         'sh',
         token,
         String(seconds)
-      ]
+      ],
+      // The look for the run's work is no part of it: untagged, it never finds itself.
+      untagged: true
     }
   },
   /** Removes the lock only when this run still owns it, moving it aside first so another's lock is never removed. */

@@ -16,6 +16,8 @@ export interface RemoteCommand {
   secretEnv?: readonly string[]
   /** Bytes written to the command's standard input. */
   stdin?: string | Buffer
+  /** Not the run's work, so it carries no run tag: the command that looks for that work (run-tag.ts). */
+  untagged?: true
 }
 
 function splitEnv(cmd: RemoteCommand): {

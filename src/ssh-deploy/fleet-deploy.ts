@@ -7,6 +7,7 @@ import { Preflight, preflightHost } from './host-deploy/preflight.js'
 import { newReleaseId, ReleaseRecord } from './release-log.js'
 import { DeploySettings, rollbackSettings } from './settings.js'
 import { FleetLogin, logInFleet } from './registry-fleet.js'
+import { waitForRunWork } from './lock.js'
 
 /** How one host of the run ended. */
 export interface HostResult {
@@ -117,9 +118,10 @@ export async function deployFleet(
       }
       const outcomes = await fleet.each(
         batch,
-        host => {
+        async host => {
           const target = opts.backTo?.get(host.label)
           const verb = s.rollbackTo || target ? 'rollback' : 'deploy'
+          if (target) await leftWorkEnded(host, plan)
           return deployOne(
             target ? { ...s, rollbackTo: target } : s,
             plan,
@@ -140,6 +142,18 @@ export async function deployFleet(
     await registry?.logOut()
     await fleet.close()
   }
+}
+
+/** How long a host's way back waits for this run's work left there by a lost connection. */
+const LEFT_WORK_SECONDS = 120
+
+/**
+ * Before a host goes back, a command of this run whose connection was lost
+ * (sshd gone during `compose up`) may still run there: it ends first, or the
+ * way back's `up` would race it for the same containers.
+ */
+async function leftWorkEnded(host: HostContext, plan: DeployPlan): Promise<void> {
+  if (plan.lockToken) await waitForRunWork(host, plan.lockToken, LEFT_WORK_SECONDS)
 }
 
 /** Every host this run changed goes back to the release it ran before, as its own log said at the check. */
@@ -177,10 +191,11 @@ async function goBack(
   logRemote(
     `A host failed: ${members.map(m => `${m.label} goes back to release ${targets.get(m.label)!.id}`).join('; ')}`
   )
-  const outcomes = await fleet.each(members, host => {
+  const outcomes = await fleet.each(members, async host => {
     const to = targets.get(host.label)!
     const result = results.find(r => r.host === host.label)!
     result.back = { to, outcome: { host: host.label, ok: false } }
+    await leftWorkEnded(host, plan)
     // As the root action's rollback: the release as it was recorded, none of this run's values or hooks.
     const back = rollbackSettings(s, to.id)
     return deployOne(

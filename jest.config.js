@@ -1,8 +1,8 @@
 // Unit suites need nothing outside this process; integration and e2e suites
 // start the real testbed (sshd, fleet hosts) on one Docker engine that the
-// global setup starts for the whole run. Two files run at a time: most of a
-// deploy's time is spent waiting (for containers, health checks, the fleet's
-// 50 ms links), which the other file uses.
+// global setup starts for the whole run. They run one at a time: the fault
+// tests race real processes on the hosts (a killed session's `compose up`),
+// and a second file on the two cores changes who wins.
 const tsJest = [
   'ts-jest',
   {
@@ -27,7 +27,7 @@ const engine = {
 export default {
   verbose: true,
   testTimeout: 180000,
-  maxWorkers: 2,
+  maxWorkers: 1,
   projects: [
     {
       ...shared,

@@ -117,7 +117,14 @@ describe('seed 000 flow through deploy.yml', () => {
     expect(jobs.deploy.outputs['deployed-ref']).toBe('f'.repeat(40))
     expect(jobs.deploy.warnings).toEqual([])
     expect(Object.keys(jobs.deploy.outputs).sort()).toEqual([
+      'backup-artifact-id',
+      'backup-artifact-name',
       'backup-file',
+      'backup-proof-seconds',
+      'backup-runner-file',
+      'backup-sha256',
+      'backup-size',
+      'backup-tables',
       'deployed-ref',
       'migrate-from-revision',
       'previous-ref',
@@ -128,6 +135,7 @@ describe('seed 000 flow through deploy.yml', () => {
     // its own one-shot service, so those outputs are empty, not missing.
     expect(jobs.deploy.outputs['previous-ref']).toBe('')
     expect(jobs.deploy.outputs['backup-file']).toBe('')
+    expect(jobs.deploy.outputs['backup-sha256']).toBe('')
     expect(jobs.deploy.outputs['migrate-from-revision']).toBe('')
     expect(readFileSync(join(serverDir, '.env.production'), 'utf8')).toBe(
       'WEB_URL=http://localhost\nAPP_RELEASE="v0.23"\nDEBUG="1"\n'

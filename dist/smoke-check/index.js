@@ -55974,10 +55974,12 @@ async function timed(what, work, ending = () => 'done') {
  * before it frees the lock. The post step tags nothing: it never finds itself.
  */
 const RUN_TAG_VAR = 'DEPLOYKIT_RUN';
+/** What a run tag is: the run's lock token, hex, so it needs no quoting anywhere. */
+const RUN_TAG = /^[0-9a-f]{8,64}$/;
 let tag = '';
-/** Tags every command sent from now on; the lock token is hex, so it needs no quoting. */
+/** Tags every command sent from now on. */
 function tagRemoteWork(token) {
-    if (!/^[0-9a-f]{8,64}$/.test(token))
+    if (!RUN_TAG.test(token))
         throw new Error('a run tag is 8 to 64 hex digits');
     tag = token;
 }

@@ -55619,10 +55619,12 @@ async function timed(what, work, ending = () => 'done') {
  * before it frees the lock. The post step tags nothing: it never finds itself.
  */
 const RUN_TAG_VAR = 'DEPLOYKIT_RUN';
+/** What a run tag is: the run's lock token, hex, so it needs no quoting anywhere. */
+const RUN_TAG = /^[0-9a-f]{8,64}$/;
 let tag = '';
-/** Tags every command sent from now on; the lock token is hex, so it needs no quoting. */
+/** Tags every command sent from now on. */
 function tagRemoteWork(token) {
-    if (!/^[0-9a-f]{8,64}$/.test(token))
+    if (!RUN_TAG.test(token))
         throw new Error('a run tag is 8 to 64 hex digits');
     tag = token;
 }
@@ -58325,7 +58327,7 @@ const lockCommands = {
      * stops them (TERM, then KILL 3 s later) and says so. Exit 0 either way.
      */
     waitForRunWork: (token, seconds) => {
-        if (!/^[0-9a-f]{8,64}$/.test(token) || !Number.isInteger(seconds) || seconds < 0)
+        if (!RUN_TAG.test(token) || !Number.isInteger(seconds) || seconds < 0)
             throw new Error('waitForRunWork: a run token is hex and the wait whole seconds');
         return {
             argv: [
@@ -58570,21 +58572,23 @@ class DeployLock {
  * The post step's wait for the work a killed main step left on the host
  * (its commands carry the run's tag, run-tag.ts): the script's lines reach the
  * log as they come, so a long wait shows its progress. After `seconds` the
- * script stops that work; a wait that cannot run costs a warning, and the
- * lock is freed as before.
+ * script stops that work; a wait that cannot run costs a warning, and what
+ * comes after it (freeing the lock, a host's way back) goes on as before.
  */
 async function waitForRunWork(host, token, seconds) {
+    const cmd = lockCommands.waitForRunWork(token, seconds);
     const lines = (0,log/* remoteLineLog */.$3)(host.label + ': ');
+    const warn = (why) => core/* warning */.$e(`${host.label}: could not check for this run's remote work (${why})`);
     try {
-        const r = await host.transport.exec(lockCommands.waitForRunWork(token, seconds), {
+        const r = await host.transport.exec(cmd, {
             timeoutMs: (seconds + 30) * 1000,
             onStdout: text => lines.push(text)
         });
         if (r.code !== 0)
-            throw new errors/* RemoteError */.Hi(host.label, failureText(lockCommands.waitForRunWork(token, seconds), r));
+            warn(failureText(cmd, r));
     }
     catch (err) {
-        core/* warning */.$e(`${host.label}: could not check for this run's remote work before freeing the lock (${(0,errors/* errorMessage */.gJ)(err)})`);
+        warn((0,errors/* errorMessage */.gJ)(err));
     }
     finally {
         lines.flush();

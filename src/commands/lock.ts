@@ -1,5 +1,5 @@
 import { RemoteCommand } from '../core/remote-command.js'
-import { RUN_TAG_VAR } from '../core/run-tag.js'
+import { RUN_TAG, RUN_TAG_VAR } from '../core/run-tag.js'
 import { statePaths } from './state-paths.js'
 
 /** A lock whose owner has not refreshed it for this long was left by a killed run. */
@@ -107,7 +107,7 @@ export const lockCommands = {
    * stops them (TERM, then KILL 3 s later) and says so. Exit 0 either way.
    */
   waitForRunWork: (token: string, seconds: number): RemoteCommand => {
-    if (!/^[0-9a-f]{8,64}$/.test(token) || !Number.isInteger(seconds) || seconds < 0)
+    if (!RUN_TAG.test(token) || !Number.isInteger(seconds) || seconds < 0)
       throw new Error('waitForRunWork: a run token is hex and the wait whole seconds')
     return {
       argv: [

@@ -8,11 +8,14 @@
  */
 export const RUN_TAG_VAR = 'DEPLOYKIT_RUN'
 
+/** What a run tag is: the run's lock token, hex, so it needs no quoting anywhere. */
+export const RUN_TAG = /^[0-9a-f]{8,64}$/
+
 let tag = ''
 
-/** Tags every command sent from now on; the lock token is hex, so it needs no quoting. */
+/** Tags every command sent from now on. */
 export function tagRemoteWork(token: string): void {
-  if (!/^[0-9a-f]{8,64}$/.test(token)) throw new Error('a run tag is 8 to 64 hex digits')
+  if (!RUN_TAG.test(token)) throw new Error('a run tag is 8 to 64 hex digits')
   tag = token
 }
 

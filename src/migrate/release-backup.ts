@@ -37,7 +37,7 @@ export async function recordBackupInReleaseLog(
   direction: Direction,
   backup: ReleaseBackup,
   releaseId?: string
-): Promise<string | undefined> {
+): Promise<void> {
   const log = statePaths(appDir).log
   try {
     const text = (await host.check(fileCommands.read(log), { quiet: true })).stdout
@@ -49,7 +49,7 @@ export async function recordBackupInReleaseLog(
           ? `Release ${releaseId} is not in ${log}: the backup is in this step's outputs and summary only`
           : `No release in ${log}: the backup is in this step's outputs and summary only`
       )
-      return undefined
+      return
     }
     const field = direction === 'up' ? 'backup' : 'downBackup'
     await host.check(
@@ -57,11 +57,9 @@ export async function recordBackupInReleaseLog(
       { quiet: true }
     )
     host.info(`Backup recorded in ${log} under release ${release.id}`)
-    return release.id
   } catch (err) {
     core.warning(
       `${host.label}: the backup ${backup.file} could not be recorded in ${log} (${errorMessage(err)}); it is in this step's outputs and summary`
     )
-    return undefined
   }
 }

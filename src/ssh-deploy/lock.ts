@@ -238,26 +238,26 @@ export class DeployLock {
  * The post step's wait for the work a killed main step left on the host
  * (its commands carry the run's tag, run-tag.ts): the script's lines reach the
  * log as they come, so a long wait shows its progress. After `seconds` the
- * script stops that work; a wait that cannot run costs a warning, and the
- * lock is freed as before.
+ * script stops that work; a wait that cannot run costs a warning, and what
+ * comes after it (freeing the lock, a host's way back) goes on as before.
  */
 export async function waitForRunWork(
   host: HostContext,
   token: string,
   seconds: number
 ): Promise<void> {
+  const cmd = lockCommands.waitForRunWork(token, seconds)
   const lines = remoteLineLog(host.label + ': ')
+  const warn = (why: string) =>
+    core.warning(`${host.label}: could not check for this run's remote work (${why})`)
   try {
-    const r = await host.transport.exec(lockCommands.waitForRunWork(token, seconds), {
+    const r = await host.transport.exec(cmd, {
       timeoutMs: (seconds + 30) * 1000,
       onStdout: text => lines.push(text)
     })
-    if (r.code !== 0)
-      throw new RemoteError(host.label, failureText(lockCommands.waitForRunWork(token, seconds), r))
+    if (r.code !== 0) warn(failureText(cmd, r))
   } catch (err) {
-    core.warning(
-      `${host.label}: could not check for this run's remote work before freeing the lock (${errorMessage(err)})`
-    )
+    warn(errorMessage(err))
   } finally {
     lines.flush()
   }

@@ -58576,10 +58576,11 @@ class DeployLock {
  * comes after it (freeing the lock, a host's way back) goes on as before.
  */
 async function waitForRunWork(host, token, seconds) {
-    const cmd = lockCommands.waitForRunWork(token, seconds);
     const lines = (0,log/* remoteLineLog */.$3)(host.label + ': ');
     const warn = (why) => core/* warning */.$e(`${host.label}: could not check for this run's remote work (${why})`);
     try {
+        // Inside the try: a token the command refuses costs the warning, not the lock's release.
+        const cmd = lockCommands.waitForRunWork(token, seconds);
         const r = await host.transport.exec(cmd, {
             timeoutMs: (seconds + 30) * 1000,
             onStdout: text => lines.push(text)

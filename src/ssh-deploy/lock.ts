@@ -246,11 +246,12 @@ export async function waitForRunWork(
   token: string,
   seconds: number
 ): Promise<void> {
-  const cmd = lockCommands.waitForRunWork(token, seconds)
   const lines = remoteLineLog(host.label + ': ')
   const warn = (why: string) =>
     core.warning(`${host.label}: could not check for this run's remote work (${why})`)
   try {
+    // Inside the try: a token the command refuses costs the warning, not the lock's release.
+    const cmd = lockCommands.waitForRunWork(token, seconds)
     const r = await host.transport.exec(cmd, {
       timeoutMs: (seconds + 30) * 1000,
       onStdout: text => lines.push(text)

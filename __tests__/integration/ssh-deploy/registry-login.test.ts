@@ -53,13 +53,21 @@ let appDir: string
 
 /** The deploy user's home on the server (the sshd's user is this process's). */
 const home = homedir()
-const leftDirs = () => readdirSync(home).filter(name => name.startsWith(DOCKER_CONFIG_PREFIX))
+const loginDirs = () => readdirSync(home).filter(name => name.startsWith(DOCKER_CONFIG_PREFIX))
+/**
+ * Login directories that were in the home before this file ran: a killed run of another
+ * deploy may have left one there. They are not this file's to judge or to remove.
+ */
+let notOurs = new Set<string>()
+/** The login directories this file's deploys made and left. */
+const leftDirs = () => loginDirs().filter(name => !notOurs.has(name))
 const userConfig = () => {
   const path = join(home, '.docker', 'config.json')
   return existsSync(path) ? readFileSync(path, 'utf8') : ''
 }
 
 beforeAll(async () => {
+  notOurs = new Set(loginDirs())
   ensurePrerequisites()
   dockerPid = (await ensureDocker()).startedPid
   await ensureBaseImages()
@@ -113,6 +121,8 @@ beforeAll(async () => {
 }, 20 * 60_000)
 
 afterAll(async () => {
+  // A failed test may leave its login behind; remove only what this file made.
+  for (const name of leftDirs()) rmSync(join(home, name), { recursive: true, force: true })
   action?.remove()
   if (project) await removeComposeProject(project)
   await hosts?.stop()
@@ -196,7 +206,7 @@ describe('registry login for the deploy only', () => {
     const r = await deploySampled(
       inputs({
         'registry-password': registry.password,
-        'pre-deploy': `for d in "$HOME"/${DOCKER_CONFIG_PREFIX}*; do stat -c '%a %U' "$d" "$d/config.json"; grep -c '${registry.address}' "$d/config.json"; done > '${seen}'`
+        'pre-deploy': `for d in "$HOME"/${DOCKER_CONFIG_PREFIX}*; do case " ${[...notOurs].join(' ')} " in *" \${d##*/} "*) continue ;; esac; stat -c '%a %U' "$d" "$d/config.json"; grep -c '${registry.address}' "$d/config.json"; done > '${seen}'`
       }),
       registry.password
     )

@@ -4,3 +4,7 @@ export function tables(action: unknown): string
 export function withFreshTables(readme: string, action: unknown): string
 export function readmeInputRows(readme: string): string[][]
 export function expectedInputRows(action: unknown): string[][]
+export function inputDefault(input: { default?: unknown; description?: string }): {
+  value: string
+  description: string
+}

@@ -12,7 +12,8 @@ export const ACTION_DIRS = [
   'migrate',
   'collectstatic',
   'smoke-check',
-  'ssh'
+  'ssh',
+  'config'
 ]
 
 const START = '<!-- inputs:start (made from action.yml by npm run docs) -->'
@@ -24,11 +25,26 @@ export function readAction(dir) {
   return parse(readFileSync(`${dir}/action.yml`, 'utf8'))
 }
 
+/** `Default: \`x\`.` at the end of a description: the default of an input the code applies. */
+const STATED_DEFAULT = / Default: `([^`]*)`\.$/
+
+/**
+ * An input's default and the description to show beside it. An input that the app's config
+ * file may set has no `default:` in action.yml (the runner would pass it as if the caller had
+ * given it); its description ends with the default the code applies.
+ */
+export function inputDefault(input) {
+  const given = String(input.default ?? '')
+  const stated = STATED_DEFAULT.exec(String(input.description ?? ''))
+  if (given !== '' || !stated) return { value: given, description: input.description }
+  return { value: stated[1], description: input.description.slice(0, stated.index) }
+}
+
 export function tables(action) {
-  const rows = Object.entries(action.inputs ?? {}).map(
-    ([name, i]) =>
-      `| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${i.required || String(i.default ?? '') === '' ? '' : `\`${cell(i.default)}\``} | ${cell(i.description)} |`
-  )
+  const rows = Object.entries(action.inputs ?? {}).map(([name, i]) => {
+    const { value, description } = inputDefault(i)
+    return `| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${i.required || value === '' ? '' : `\`${cell(value)}\``} | ${cell(description)} |`
+  })
   const outputs = Object.entries(action.outputs ?? {}).map(
     ([name, o]) => `| \`${name}\` | ${cell(o.description)} |`
   )

@@ -10,6 +10,7 @@ export const ACTIONS = [
   { name: 'collectstatic', source: 'collectstatic' },
   { name: 'smoke-check', source: 'smoke-check' },
   { name: 'ssh', source: 'ssh' },
+  { name: 'config', source: 'config' },
   { name: 'deploy', source: 'whole-deploy' }
 ]
 

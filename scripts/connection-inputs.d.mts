@@ -10,3 +10,4 @@ export function rewriteFiles(
   paths: string[],
   made: (text: string, path: string) => string
 ): string[]
+export const CONFIG_READING_DIRS: string[]

@@ -44,10 +44,20 @@ function inputChunks(sourceText) {
   return chunks
 }
 
-function blockLines(sourceText, ownInputs) {
+/**
+ * The actions that read the app's config file: there `host` may come from the file, so the
+ * input is not required (the action says so when neither gives it).
+ */
+export const CONFIG_READING_DIRS = ['.', 'ssh-deploy']
+
+function blockLines(sourceText, ownInputs, readsConfig) {
   const lines = inputChunks(sourceText)
     .filter(chunk => !ownInputs.has(chunk.name))
-    .flatMap(chunk => chunk.lines)
+    .flatMap(chunk =>
+      readsConfig
+        ? chunk.lines.map(l => (l === '  required: true' ? '  required: false' : l))
+        : chunk.lines
+    )
     .map(line => (line === '' ? line : `  ${line}`))
   return [START, ...lines, END]
 }
@@ -68,7 +78,11 @@ export function withConnectionInputs(actionText, sourceText, path = 'action.yml'
   const ownInputs = new Set(Object.keys(parse(outside.join('\n'))?.inputs ?? {}))
   const text = [
     ...lines.slice(0, start),
-    ...blockLines(sourceText, ownInputs),
+    ...blockLines(
+      sourceText,
+      ownInputs,
+      CONFIG_READING_DIRS.some(dir => path === `${dir}/action.yml`)
+    ),
     ...lines.slice(end + 1)
   ].join('\n')
   // Throws on a duplicate key, and proves the block landed under `inputs`.

@@ -1,6 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import * as prettier from 'prettier'
 import { ACTION_DIRS, readAction, withFreshTables } from './action-docs.mjs'
+import { CONFIG_FOLDER_ACTION, writeConfigFolderAction } from './config-action.mjs'
+import { CONFIG_SCHEMA_FILE, configSchema } from './config-schema.mjs'
 import { writeConnectionInputs } from './connection-inputs.mjs'
 import { DEPLOY_FOLDER_ACTION, writeDeployFolderAction } from './deploy-action.mjs'
 import {
@@ -14,6 +16,7 @@ import {
 for (const path of writeConnectionInputs()) console.log(`updated ${path}`)
 for (const path of writeWorkflowConnections()) console.log(`updated ${path}`)
 if (writeDeployFolderAction()) console.log(`updated ${DEPLOY_FOLDER_ACTION}`)
+if (await writeConfigFolderAction()) console.log(`updated ${CONFIG_FOLDER_ACTION}`)
 
 for (const dir of ACTION_DIRS) {
   const path = `${dir}/README.md`
@@ -29,5 +32,18 @@ for (const dir of ACTION_DIRS) {
   if (after !== before) {
     writeFileSync(path, after)
     console.log(`updated ${path}`)
+  }
+}
+
+// The config file's schema, from the root action.yml the steps above have written.
+{
+  const before = existsSync(CONFIG_SCHEMA_FILE) ? readFileSync(CONFIG_SCHEMA_FILE, 'utf8') : ''
+  const after = await prettier.format(JSON.stringify(configSchema(readAction('.'))), {
+    ...((await prettier.resolveConfig(CONFIG_SCHEMA_FILE)) ?? {}),
+    filepath: CONFIG_SCHEMA_FILE
+  })
+  if (after !== before) {
+    writeFileSync(CONFIG_SCHEMA_FILE, after)
+    console.log(`updated ${CONFIG_SCHEMA_FILE}`)
   }
 }

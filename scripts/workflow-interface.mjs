@@ -7,6 +7,7 @@
 // `npm run docs` writes both; a unit test fails when a file differs from what it would write.
 import { readFileSync } from 'node:fs'
 import { parse, stringify } from 'yaml'
+import { inputDefault } from './action-docs.mjs'
 import { connectionInputs, readConnectionSource, rewriteFiles } from './connection-inputs.mjs'
 
 export const WORKFLOW_FILES = ['.github/workflows/deploy.yml', '.github/workflows/rollback.yml']
@@ -29,14 +30,23 @@ export const SECRET_NAMES = {
   'proxy-known-hosts': 'proxy-known-hosts'
 }
 
-/** workflow_call input types; the others are strings (durations take `1m30s`). */
-const TYPES = {
-  port: 'number',
-  'proxy-port': 'number',
-  'connect-retries': 'number',
-  'max-parallel': 'number',
-  'insecure-skip-host-key-check': 'boolean'
-}
+/**
+ * The workflows that read the app's config file (through the root action): an input the caller
+ * leaves out must reach the action empty, so the file's value or the action's default applies,
+ * and `host` may be in the file. Their connection inputs are strings with an empty default; each
+ * action applies the default its description names.
+ */
+export const CONFIG_READING_WORKFLOWS = [
+  '.github/workflows/deploy.yml',
+  '.github/workflows/rollback.yml'
+]
+
+/**
+ * The workflows whose steps take the settings from a config step (deploy-kit's `config` action,
+ * `id: settings`) rather than from the inputs: each step then runs with the settings the config
+ * file and the inputs give together, as the root action does in deploy.yml.
+ */
+export const SETTINGS_STEP_WORKFLOWS = ['.github/workflows/rollback.yml']
 
 const SOURCE_NOTE =
   'made from scripts/connection-inputs.yml by `npm run docs`; edit that file, not this block'
@@ -46,14 +56,8 @@ const BLOCKS = {
   with: { start: `# connection: ${SOURCE_NOTE}`, end: '# connection end' }
 }
 
-function typedDefault(type, value) {
-  if (type === 'number') return Number(value)
-  if (type === 'boolean') return String(value) === 'true'
-  return String(value ?? '')
-}
-
 /** Each block's lines, unindented. */
-function blockBodies(source) {
+function blockBodies(source, readsConfig, fromSettingsStep) {
   const inputs = []
   const secrets = []
   const withLines = []
@@ -70,12 +74,16 @@ function blockBodies(source) {
       withLines.push(`${name}: \${{ secrets.${secret} }}`)
       continue
     }
-    const type = TYPES[name] ?? 'string'
-    const entry = i.required
-      ? { description: i.description, type, required: true }
-      : { description: i.description, type, default: typedDefault(type, i.default) }
+    const entry =
+      i.required && !readsConfig
+        ? { description: i.description, type: 'string', required: true }
+        : { description: i.description, type: 'string', default: String(i.default ?? '') }
     inputs.push(stringify({ [name]: entry }, { lineWidth: 0, singleQuote: true }))
-    withLines.push(`${name}: \${{ inputs.${name} }}`)
+    withLines.push(
+      fromSettingsStep
+        ? `${name}: \${{ steps.settings.outputs.${name} }}`
+        : `${name}: \${{ inputs.${name} }}`
+    )
   }
   const lines = chunks => chunks.join('').replace(/\n$/, '').split('\n')
   return { inputs: lines(inputs), secrets: lines(secrets), with: withLines }
@@ -83,7 +91,11 @@ function blockBodies(source) {
 
 /** The workflow text with every connection block rewritten; each block keeps its marker's indent. */
 export function withConnectionBlocks(text, sourceText, path = 'workflow') {
-  const bodies = blockBodies(connectionInputs(sourceText))
+  const bodies = blockBodies(
+    connectionInputs(sourceText),
+    CONFIG_READING_WORKFLOWS.includes(path),
+    SETTINGS_STEP_WORKFLOWS.includes(path)
+  )
   const lines = text.split('\n')
   const out = []
   const found = { inputs: 0, secrets: 0, with: 0 }
@@ -114,10 +126,10 @@ const tableEnd = file => `<!-- ${file}:end -->`
 /** README.md's tables for one workflow: inputs, secrets and outputs of its workflow_call. */
 export function workflowTables(file, workflowText) {
   const call = parse(workflowText).on.workflow_call
-  const inputs = Object.entries(call.inputs ?? {}).map(
-    ([name, i]) =>
-      `| \`${name}\` | ${i.type} | ${i.required ? 'required' : String(i.default ?? '') === '' ? '' : `\`${cell(i.default)}\``} | ${cell(i.description)} |`
-  )
+  const inputs = Object.entries(call.inputs ?? {}).map(([name, i]) => {
+    const { value, description } = inputDefault(i)
+    return `| \`${name}\` | ${i.type} | ${i.required ? 'required' : value === '' ? '' : `\`${cell(value)}\``} | ${cell(description)} |`
+  })
   const secrets = Object.entries(call.secrets ?? {}).map(
     ([name, s]) => `| \`${name}\` | ${s.required ? 'yes' : 'no'} | ${cell(s.description)} |`
   )

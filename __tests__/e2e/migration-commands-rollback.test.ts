@@ -112,7 +112,9 @@ describe.each(SEEDS)('seed $seed through deploy.yml', ({ branch, inputs, downWor
         'smoke-expect-status': '200',
         'smoke-wait-timeout': 8
       },
-      sha
+      sha,
+      // The deploy job checks out the caller's repository (for its config file, here none).
+      { checkoutFrom: remote.bare }
     )
   }
 

@@ -3,13 +3,23 @@
 // checked from the server, one service known to report unhealthy) through
 // .github/workflows/deploy.yml, with images pulled from the testbed's
 // password-protected registry. A release whose web image fails its check
-// is rolled back to the previous APP_RELEASE without the registry.
+// is rolled back to the previous APP_RELEASE without the registry. The app's
+// settings are in the caller's repository, in .github/deploy-kit.yml, which the
+// deploy job checks out and the root action reads; the caller passes only the
+// release it pins (vars) to the workflow.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { httpText, removeComposeProject } from '../../testbed/apps.js'
-import { FlowRun, FlowTestbed, releaseLogLines, startFlowTestbed } from '../../testbed/flow.js'
+import {
+  FlowRun,
+  FlowTestbed,
+  gitRemote,
+  GitRemote,
+  releaseLogLines,
+  startFlowTestbed
+} from '../../testbed/flow.js'
 import { BUSYBOX_IMAGE } from '../../testbed/images.js'
 import { freePort } from '../../testbed/ports.js'
 import { Registry } from '../../testbed/registry.js'
@@ -19,6 +29,9 @@ let bed: FlowTestbed
 let registry: Registry
 let serverDir: string
 let port: number
+/** The caller's repository: its commit is the run's GITHUB_SHA, its checkout holds the config file. */
+let caller: GitRemote
+let sha: string
 const project = `dkplaneflow${process.pid % 10000}`
 
 /** A web image that serves /health with `ok` — or, for a broken release, without it. */
@@ -73,7 +86,31 @@ beforeAll(async () => {
 `
   )
   writeFileSync(join(serverDir, '.env.production'), 'WEB_URL=http://localhost\nAPP_RELEASE=v0.22\n')
+  const callerDir = join(bed.root, 'caller')
+  caller = gitRemote(callerDir, bed.root, 'main')
+  mkdirSync(join(callerDir, '.github'))
+  writeFileSync(join(callerDir, '.github', 'deploy-kit.yml'), configFile())
+  sha = await caller.commit('deploy-kit settings')
 }, 30 * 60_000)
+
+/** The app's settings as the caller's repository holds them. */
+function configFile(): string {
+  return `# yaml-language-server: $schema=https://raw.githubusercontent.com/org/deploy-kit/v1/deploy-kit.schema.json
+app-dir: ${serverDir}
+source: none
+compose-files: docker-compose.production.yml
+env-file: .env.production
+project-name: ${project}
+pull: true
+wait-ignore: space
+migrate-tool: service
+migrate-service: migrator
+smoke-urls: http://127.0.0.1:${port}/health
+smoke-from: server
+smoke-expect-status: 200
+smoke-wait-timeout: 8
+`
+}
 
 afterAll(async () => {
   await removeComposeProject(project)
@@ -83,24 +120,12 @@ afterAll(async () => {
 function deploy(release: string): Promise<FlowRun> {
   return bed.deploy(
     {
-      'app-dir': serverDir,
-      source: 'none',
-      'compose-files': 'docker-compose.production.yml',
-      'env-file': '.env.production',
-      'project-name': project,
-      pull: true,
-      'wait-ignore': 'space',
-      'migrate-tool': 'service',
-      'migrate-service': 'migrator',
-      'smoke-urls': `http://127.0.0.1:${port}/health`,
-      'smoke-from': 'server',
-      'smoke-expect-status': '200',
-      'smoke-wait-timeout': 8,
       // A version and a debug switch are plain: the workflow's vars input, not the env secret.
       // As a secret, `1` would be masked everywhere and every job output holding a 1 dropped.
       vars: `APP_RELEASE=${release}\nDEBUG=1`
     },
-    'f'.repeat(40)
+    sha,
+    { checkoutFrom: caller.bare }
   )
 }
 
@@ -113,8 +138,13 @@ describe('seed 000 flow through deploy.yml', () => {
     // vars are shown, not masked, and the job's outputs survive the runner's masking rules.
     expect(r.output).toContain('(vars: APP_RELEASE=v0.23, DEBUG=1)')
     expect(r.output).not.toMatch(/::add-mask::(v0\.23|1)$/m)
-    expect(jobs.deploy.outputs['release-id']).toMatch(/^\d{8}T\d{6}Z-f{7}-[0-9a-f]{4}$/)
-    expect(jobs.deploy.outputs['deployed-ref']).toBe('f'.repeat(40))
+    expect(jobs.deploy.outputs['release-id']).toMatch(
+      new RegExp(`^\\d{8}T\\d{6}Z-${sha.slice(0, 7)}-[0-9a-f]{4}$`)
+    )
+    expect(jobs.deploy.outputs['deployed-ref']).toBe(sha)
+    expect(r.output).toContain(
+      'Settings from .github/deploy-kit.yml: app-dir, source, compose-files'
+    )
     expect(jobs.deploy.warnings).toEqual([])
     expect(Object.keys(jobs.deploy.outputs).sort()).toEqual([
       'backup-artifact-id',

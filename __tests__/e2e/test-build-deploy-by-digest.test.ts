@@ -5,10 +5,12 @@
 // registry, and `deploy` runs them on the server by the digests the build job
 // pushed, then checks /health and /ready from the server. A release whose
 // /ready reports Redis down is rolled back to the previous digests; a release
-// whose tests fail never reaches the build. actions/checkout is a stand-in
-// (flow.ts); everything else is real.
+// whose tests fail never reaches the build, and rollback.yml goes back by hand.
+// The app's settings are in its repository, in .github/deploy-kit.yml: deploy.yml
+// and rollback.yml both read it, so the caller passes them only what differs.
+// actions/checkout is a stand-in (flow.ts); everything else is real.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { visibleLog } from '../helpers/capture-output.js'
 import { ensureBinary } from '../../testbed/debian-packages.js'
@@ -55,6 +57,18 @@ beforeAll(async () => {
   remote = gitRemote(workTree, bed.root, 'main')
   serverDir = join(bed.root, 'srv', 'go-nuxt')
   mkdirSync(join(bed.root, 'runner-docker'))
+  // The settings of the deploy and of the rollback, committed with the app.
+  mkdirSync(join(workTree, '.github'))
+  writeFileSync(
+    join(workTree, '.github', 'deploy-kit.yml'),
+    `app-dir: ${serverDir}
+repository: ${remote.bare}
+compose-files: ${COMPOSE_FILE}
+env-file: .env
+project-name: ${project}
+required-env: POSTGRES_PASSWORD
+`
+  )
 }, 30 * 60_000)
 
 afterAll(async () => {
@@ -66,12 +80,6 @@ afterAll(async () => {
 function runArgs(sha: string): Parameters<FlowTestbed['workflow']> {
   return [
     {
-      'app-dir': serverDir,
-      repository: remote.bare,
-      'compose-files': COMPOSE_FILE,
-      'env-file': '.env',
-      'project-name': project,
-      'required-env': 'POSTGRES_PASSWORD',
       'test-framework': 'go',
       'test-working-directory': 'backend',
       images: `${IMAGES.backend}=./backend:Dockerfile.prod\n${IMAGES.frontend}=./frontend:Dockerfile.prod`,
@@ -259,19 +267,26 @@ describe('seed 002 flow through deploy.yml: test, build, deploy by digest', () =
         environment: 'staging',
         'environment-url': `http://127.0.0.1:${ports.api}/`,
         release: 'previous',
-        'app-dir': serverDir,
-        'compose-files': COMPOSE_FILE,
-        'env-file': '.env',
-        'project-name': project,
         'smoke-urls': `http://127.0.0.1:${ports.api}/ready components.redis=ok`,
         'smoke-from': 'server'
       },
-      v3
+      v3,
+      { checkoutFrom: remote.bare }
     )
     const back = jobs.rollback.steps.find(step => step.uses === '$/ssh-deploy')?.run
     if (back?.code !== 0) throw new Error(JSON.stringify(jobs, null, 1))
     expect(jobs.rollback.result).toBe('success')
     expect(jobs.rollback.outputs['deployed-ref']).toBe(v1)
+    // The rollback ran with the deploy's settings, from the repository's config file.
+    const settings = jobs.rollback.steps.find(step => step.uses === '$/config')?.run
+    expect(settings?.outputs['from-file'].split('\n')).toEqual([
+      'app-dir',
+      'repository',
+      'compose-files',
+      'env-file',
+      'project-name',
+      'required-env'
+    ])
     // One deployment for the rollback: the one GitHub records for its job, with the job's outcome.
     expect(jobs.rollback.deployment).toEqual({
       environment: 'staging',

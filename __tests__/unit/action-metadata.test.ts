@@ -9,6 +9,7 @@ import {
   readmeInputRows
 } from '../../scripts/action-docs.mjs'
 import {
+  CONFIG_READING_DIRS,
   CONNECTION_ACTION_DIRS,
   connectionInputs,
   readConnectionSource,
@@ -69,10 +70,19 @@ describe.each(actions)('%s/action.yml', (dir, action) => {
     expect(existsSync(`src/${source}/index.ts`)).toBe(true)
   })
 
-  it('describes every input and output, with a default unless required', () => {
+  it('describes every input and output, with a default (in `default:` or its description) unless required', () => {
     for (const [name, input] of Object.entries(action.inputs)) {
       expect([name, typeof input.description]).toEqual([name, 'string'])
-      if (!input.required) expect([name, input.default]).not.toEqual([name, undefined])
+      // `host` of an action that reads the config file: the file may give it, and the action
+      // says so when neither does.
+      const fromConfigFile = name === 'host' && CONFIG_READING_DIRS.includes(dir)
+      // The config action's inputs: empty means the config file's key.
+      const overridesFile = / Overrides the file's `[^`]+`\.$/.test(String(input.description))
+      if (!input.required && input.default === undefined && !fromConfigFile && !overridesFile)
+        expect([name, input.description]).toEqual([
+          name,
+          expect.stringMatching(/ Default: `[^`]*`\.$/)
+        ])
     }
     for (const [name, output] of Object.entries(action.outputs ?? {})) {
       expect([name, typeof output.description]).toEqual([name, 'string'])
@@ -88,7 +98,8 @@ describe.each(actions)('%s/action.yml', (dir, action) => {
 describe('connection inputs', () => {
   const source = readConnectionSource()
   const shared = connectionInputs(source)
-  const remote = actions.filter(([, a]) => 'known-hosts' in a.inputs)
+  // The config action takes the non-secret connection keys the config file may hold, not a key.
+  const remote = actions.filter(([, a]) => 'key' in a.inputs)
 
   it('are offered by every action that reaches a server, and by no other', () => {
     expect(remote.map(([dir]) => dir).sort()).toEqual([...CONNECTION_ACTION_DIRS].sort())
@@ -114,8 +125,12 @@ describe('connection inputs', () => {
         Object.keys(shared).filter(name => !isDeepStrictEqual(inputs[name], shared[name]))
       ]
     })
+    // smoke-check's `host` is its own; where the config file may give `host`, it is not required.
     expect(differing).toEqual(
-      CONNECTION_ACTION_DIRS.map(dir => [dir, dir === 'smoke-check' ? ['host'] : []])
+      CONNECTION_ACTION_DIRS.map(dir => [
+        dir,
+        dir === 'smoke-check' || CONFIG_READING_DIRS.includes(dir) ? ['host'] : []
+      ])
     )
   })
 
@@ -129,7 +144,7 @@ describe('connection inputs', () => {
 
     it('is put back when a copy was edited by hand, and is left alone the second time', () => {
       const once = withConnectionInputs(action(empty), source)
-      const edited = once.replace('default: 1800', 'default: 60')
+      const edited = once.replace('SSH port of the jump host.', 'SSH port.')
       expect(edited).not.toBe(once)
       expect(withConnectionInputs(edited, source)).toBe(once)
       expect(withConnectionInputs(once, source)).toBe(once)

@@ -1,4 +1,5 @@
 import '../core/esm-globals.js'
+import { readWithAppConfig } from '../core/app-config.js'
 import { actionInputs } from '../core/inputs.js'
 import { runAction } from '../core/entry.js'
 import { post } from '../ssh-deploy/main.js'
@@ -7,8 +8,8 @@ import { run, setOutputs } from './main.js'
 import { readRootSettings } from './root-settings.js'
 
 await runAction({
-  readSettings: () => readRootSettings(actionInputs),
+  readSettings: () => readWithAppConfig(actionInputs, readRootSettings),
   run,
   setOutputs,
-  post: () => post(() => readLockRelease(actionInputs))
+  post: () => post(() => readWithAppConfig(actionInputs, readLockRelease, { quiet: true }))
 })

@@ -1,28 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { mapInputs } from '../../../src/core/inputs.js'
 import { readDeploySettings, runContext } from '../../../src/ssh-deploy/settings.js'
 import {
   readRootSettings,
   rollbackDeploySettings
 } from '../../../src/whole-deploy/root-settings.js'
-import { generateKey } from '../../../testbed/keys.js'
+import { DEPLOY_INPUTS } from '../../helpers/deploy-inputs.js'
 import { captureOutput } from '../../helpers/capture-output.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'deploykit-root-settings-'))
-const { privateKey: KEY, publicKey } = generateKey(dir, 'id')
-const PUB = publicKey.split(' ').slice(0, 2).join(' ')
-rmSync(dir, { recursive: true, force: true })
-
-const base = {
-  host: 'deploy@web1',
-  key: KEY,
-  'known-hosts': `web1 ${PUB}`,
-  'app-dir': '/srv/app',
-  ref: 'f'.repeat(40)
-}
+const base = DEPLOY_INPUTS
 const read = (extra: Record<string, string> = {}) =>
   readRootSettings(mapInputs({ ...base, ...extra }))
 

@@ -4,12 +4,15 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { CONFIG_KEYS } from '../../../src/core/app-config-keys.mjs'
 import { withFreshTables, readAction } from '../../../scripts/action-docs.mjs'
 import { connectionInputs, readConnectionSource } from '../../../scripts/connection-inputs.mjs'
 import {
+  CONFIG_READING_WORKFLOWS,
   LEFT_OUT,
   readWorkflows,
   SECRET_NAMES,
+  SETTINGS_STEP_WORKFLOWS,
   WORKFLOW_FILES,
   withConnectionBlocks,
   withWorkflowTables
@@ -43,11 +46,16 @@ describe.each(WORKFLOW_FILES)('%s', file => {
     expect(text).toBe(withConnectionBlocks(text, source, file))
   })
 
-  it('takes every connection setting but key-path, secrets as secrets, none of them required but host', () => {
+  it('takes every connection setting but key-path, secrets as secrets, none of them required but host (unless the config file may give it)', () => {
+    const readsConfig = CONFIG_READING_WORKFLOWS.includes(file)
     for (const name of names) {
       const secret = SECRET_NAMES[name]
       if (secret) expect([name, call.secrets[secret]?.required]).toEqual([name, false])
-      else expect([name, Boolean(call.inputs[name]?.required)]).toEqual([name, name === 'host'])
+      else
+        expect([name, Boolean(call.inputs[name]?.required)]).toEqual([
+          name,
+          name === 'host' && !readsConfig
+        ])
     }
     expect(call.inputs['key-path']).toBeUndefined()
   })
@@ -56,12 +64,33 @@ describe.each(WORKFLOW_FILES)('%s', file => {
     const steps = Object.values(doc.jobs).flatMap(j => j.steps)
     const connecting = steps.filter(s => CONNECTING.includes(s.uses ?? ''))
     expect(connecting.length).toBeGreaterThan(0)
+    // Where a config step resolves the settings, the steps take them from it.
+    const from = SETTINGS_STEP_WORKFLOWS.includes(file) ? 'steps.settings.outputs' : 'inputs'
     for (const step of connecting)
       for (const name of names) {
         const secret = SECRET_NAMES[name]
-        const wanted = secret ? `\${{ secrets.${secret} }}` : `\${{ inputs.${name} }}`
+        const wanted = secret ? `\${{ secrets.${secret} }}` : `\${{ ${from}.${name} }}`
         expect([step.uses, name, step.with?.[name]]).toEqual([step.uses, name, wanted])
       }
+  })
+
+  it('resolves the settings in a config step first, from every input the config file may hold', () => {
+    if (!SETTINGS_STEP_WORKFLOWS.includes(file)) return
+    const [job] = Object.values(doc.jobs)
+    const settings = job.steps.findIndex(s => s.uses === '$/config')
+    expect(job.steps[settings - 1]?.uses).toMatch(/^actions\/checkout@/)
+    expect(job.steps.slice(0, settings - 1)).toEqual([])
+    const step = job.steps[settings] as Step & { id?: string }
+    expect(step.id).toBe('settings')
+    const keys = Object.keys(call.inputs).filter(name => CONFIG_KEYS.includes(name))
+    expect(keys.length).toBeGreaterThan(30)
+    expect(step.with).toEqual(
+      Object.fromEntries(['config', ...keys].map(name => [name, `\${{ inputs.${name} }}`]))
+    )
+    // After it, no step reads a setting from the inputs.
+    const later = JSON.stringify(job.steps.slice(settings + 1))
+    for (const name of keys)
+      expect([name, later]).not.toEqual([name, expect.stringContaining(`inputs.${name} `)])
   })
 
   it('runs every job on the runner the caller names, within its timeout-minutes', () => {

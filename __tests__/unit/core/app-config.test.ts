@@ -1,6 +1,6 @@
 // The app's config file (.github/deploy-kit.yml): read, checked, and layered under the inputs.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -55,6 +55,17 @@ describe('parsing the config file', () => {
     expect(parseAppConfig('vars: [DEBUG=0, APP_NAME=shop]\n', PATH)).toEqual({
       vars: 'DEBUG=0\nAPP_NAME=shop'
     })
+  })
+
+  it('reads the examples’ config files', () => {
+    const files = readdirSync('examples', { recursive: true, encoding: 'utf8' }).filter(f =>
+      f.endsWith('deploy-kit.yml')
+    )
+    expect(files.length).toBeGreaterThan(0)
+    for (const file of files) {
+      const values = parseAppConfig(readFileSync(join('examples', file), 'utf8'), file)
+      expect([file, Object.keys(values).length > 3]).toEqual([file, true])
+    }
   })
 
   it('reads an empty file as no settings', () => {

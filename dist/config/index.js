@@ -28487,7 +28487,7 @@ function notInConfigFix(key) {
  * that NOT_IN_CONFIG does not refuse. A unit test keeps this list and
  * action.yml in step.
  */
-const CONFIG_KEYS = [
+const app_config_keys_CONFIG_KEYS = [
   'host',
   'port',
   'username',
@@ -28602,7 +28602,7 @@ function distance(a, b) {
 function closestKey(key) {
     let best;
     let bestDistance = 3;
-    for (const known of CONFIG_KEYS) {
+    for (const known of app_config_keys_CONFIG_KEYS) {
         const d = distance(key, known);
         if (d < bestDistance)
             [best, bestDistance] = [known, d];
@@ -28644,7 +28644,7 @@ function parseAppConfig(text, path) {
         const where = at((0,dist/* isScalar */.jn)(keyNode) ? keyNode.range?.[0] : undefined);
         if (key in NOT_IN_CONFIG)
             fail(`${where}: ${key} ${NOT_IN_CONFIG[key]}, so it cannot be in the config file`, notInConfigFix(key));
-        if (!CONFIG_KEYS.includes(key)) {
+        if (!app_config_keys_CONFIG_KEYS.includes(key)) {
             const near = closestKey(key);
             fail(`${where}: ${JSON.stringify(key)} is not a deploy-kit setting`, near
                 ? `Did you mean ${near}?`
@@ -28730,11 +28730,12 @@ function readWithAppConfig(read, readSettings, options = {}) {
         return readSettings(withAppConfig(read, config));
     }
     catch (err) {
-        if (config &&
-            err instanceof InputError &&
-            err.input in config.values &&
-            read(err.input).trim() === '')
-            err.message = `${err.message} (the value is from ${config.path})`;
+        if (err instanceof InputError && read(err.input).trim() === '') {
+            if (config && err.input in config.values)
+                err.message = `${err.message} (the value is from ${config.path})`;
+            else if (CONFIG_KEYS.includes(err.input))
+                err.message = `${err.message} (as an input, or as ${err.input} in ${config?.path ?? DEFAULT_CONFIG_PATH})`;
+        }
         throw err;
     }
 }
@@ -28750,7 +28751,7 @@ function readWithAppConfig(read, readSettings, options = {}) {
 function resolveSettings(read) {
     const config = loadAppConfig(read);
     const layered = withAppConfig(read, config);
-    const values = Object.fromEntries(CONFIG_KEYS.map(key => [key, layered(key, { keepWhitespace: true })]));
+    const values = Object.fromEntries(app_config_keys_CONFIG_KEYS.map(key => [key, layered(key, { keepWhitespace: true })]));
     const fromFile = Object.keys(config?.values ?? {}).filter(key => read(key).trim() === '');
     return { config, values, fromFile };
 }

@@ -182,13 +182,12 @@ export function readWithAppConfig<S>(
   try {
     return readSettings(withAppConfig(read, config))
   } catch (err) {
-    if (
-      config &&
-      err instanceof InputError &&
-      err.input in config.values &&
-      read(err.input).trim() === ''
-    )
-      err.message = `${err.message} (the value is from ${config.path})`
+    if (err instanceof InputError && read(err.input).trim() === '') {
+      if (config && err.input in config.values)
+        err.message = `${err.message} (the value is from ${config.path})`
+      else if (CONFIG_KEYS.includes(err.input))
+        err.message = `${err.message} (as an input, or as ${err.input} in ${config?.path ?? DEFAULT_CONFIG_PATH})`
+    }
     throw err
   }
 }

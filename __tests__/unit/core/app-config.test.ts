@@ -247,6 +247,15 @@ describe('the inputs over the config file', () => {
       expect(() => readWithAppConfig(mapInputs({}), readAppSettings, { quiet: true })).toThrow(
         `(the value is from ${PATH})`
       )
+      // A setting that neither gives: the error says where it may go.
+      writeFileSync(join(workspace, PATH), 'strategy: rolling\n')
+      expect(() => readWithAppConfig(mapInputs({}), readAppSettings, { quiet: true })).toThrow(
+        `Input 'app-dir': is empty. Set it to the app directory on the server, e.g. /srv/app (as an input, or as app-dir in ${PATH})`
+      )
+      rmSync(join(workspace, PATH))
+      expect(() => readWithAppConfig(mapInputs({}), readAppSettings, { quiet: true })).toThrow(
+        `(as an input, or as app-dir in ${PATH})`
+      )
     } finally {
       if (before === undefined) delete process.env.GITHUB_WORKSPACE
       else process.env.GITHUB_WORKSPACE = before

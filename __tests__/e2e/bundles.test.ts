@@ -1,6 +1,7 @@
 // Runs the committed bundles under Node 24, as GitHub's runner does.
 import { describe, expect, it } from '@jest/globals'
-import { readdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ENTRIES } from '../../scripts/actions.mjs'
 import { runAction } from '../../testbed/action-runner.js'
@@ -16,11 +17,37 @@ describe('bundles', () => {
     expect(filesUnder('dist').filter(f => /\.(node|exe)$/.test(f))).toEqual([])
   })
 
-  it.each(ENTRIES)('%s loads under Node 24 and fails clearly without its inputs', async name => {
-    const run = await runAction(name, {})
-    expect(run.code).toBe(1)
-    expect(run.output).toMatch(/^::error::\S/m)
-    expect(run.output).not.toMatch(/not implemented/)
+  // The config action needs no input: without a config file it gives every setting empty.
+  const NEED_INPUTS = ENTRIES.filter((name: string) => name !== 'config')
+
+  it.each(NEED_INPUTS)(
+    '%s loads under Node 24 and fails clearly without its inputs',
+    async name => {
+      const run = await runAction(name, {})
+      expect(run.code).toBe(1)
+      expect(run.output).toMatch(/^::error::\S/m)
+      expect(run.output).not.toMatch(/not implemented/)
+    }
+  )
+
+  it('config loads under Node 24, reads no file where there is none, and refuses a bad one', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'deploykit-bundle-config-'))
+    try {
+      const env = { GITHUB_WORKSPACE: workspace }
+      const none = await runAction('config', { 'app-dir': '/srv/app' }, { env, cwd: workspace })
+      expect(none.code).toBe(0)
+      expect(none.outputs['app-dir']).toBe('/srv/app')
+      expect(none.outputs['config-file']).toBe('')
+      mkdirSync(join(workspace, '.github'))
+      writeFileSync(join(workspace, '.github', 'deploy-kit.yml'), 'app-dri: /srv/app\n')
+      const bad = await runAction('config', {}, { env, cwd: workspace })
+      expect(bad.code).toBe(1)
+      expect(bad.output).toContain(
+        `::error::Input 'config': .github/deploy-kit.yml line 1: "app-dri" is not a deploy-kit setting. Did you mean app-dir?`
+      )
+    } finally {
+      rmSync(workspace, { recursive: true, force: true })
+    }
   })
 
   it('ssh-deploy rejects bad input before connecting, naming the input and the fix', async () => {

@@ -58412,6 +58412,8 @@ async function switchCurrent(d, chosen) {
 
 
 
+
+
 /**
  * Brings the release's services up the way `strategy` says. Images come
  * first: a failed pull or build changes no container, and `beforeStart`
@@ -58432,7 +58434,26 @@ async function updateServices(host, project, s, imagesRestored, opts = {}) {
     if (s.strategy === 'one-by-one')
         return updateOneByOne(host, project, s, opts.beforeEach);
     opts.beforeUp?.();
-    await host.check(compose_composeCommands.up(project, s.services));
+    await upOnceMoreOnNameConflict(host, compose_composeCommands.up(project, s.services));
+}
+/** What the engine answers when `up` creates a container whose name another one still holds. */
+const NAME_CONFLICT = /Conflict\. The container name "[^"]*" is already in use/;
+/**
+ * Runs `up`, and once more when the engine refused it for a name in use: an
+ * `up` cut off mid-recreate (its session lost, its run killed) leaves the old
+ * container renamed `<id>_<name>` and the engine may still finish creating the
+ * new one after its client is gone, so the next `up` finds the name taken.
+ * The second `up` sees both containers and converges. Any other failure, or a
+ * second conflict, fails as before.
+ */
+async function upOnceMoreOnNameConflict(host, up) {
+    const first = await host.run(up);
+    if (first.code === 0)
+        return;
+    if (!NAME_CONFLICT.test(first.stderr))
+        throw new errors/* RemoteError */.Hi(host.label, failureText(up, first));
+    host.info('Compose found a container name still in use (left by an up that was cut off); running up once more');
+    await host.check(up);
 }
 /**
  * Each service in the order given: `up -d --no-deps`, then wait until it is

@@ -3,7 +3,10 @@
 // predecessor behind a proxy (rolling.ts).
 import { composeCommands } from '../commands/compose.js'
 import type { ComposeProject } from '../commands/compose.js'
+import { RemoteError } from '../core/errors.js'
+import { failureText } from '../core/fleet.js'
 import type { HostContext } from '../core/fleet.js'
+import type { RemoteCommand } from '../core/remote-command.js'
 import { waitUntilReady } from './containers.js'
 import { inTurn } from './in-turn.js'
 import { RollingPlan, rollServices } from './rolling.js'
@@ -43,7 +46,31 @@ export async function updateServices(
     return rollServices(host, project, s, opts.rollingPlan, opts.beforeEach)
   if (s.strategy === 'one-by-one') return updateOneByOne(host, project, s, opts.beforeEach)
   opts.beforeUp?.()
-  await host.check(composeCommands.up(project, s.services))
+  await upOnceMoreOnNameConflict(host, composeCommands.up(project, s.services))
+}
+
+/** What the engine answers when `up` creates a container whose name another one still holds. */
+export const NAME_CONFLICT = /Conflict\. The container name "[^"]*" is already in use/
+
+/**
+ * Runs `up`, and once more when the engine refused it for a name in use: an
+ * `up` cut off mid-recreate (its session lost, its run killed) leaves the old
+ * container renamed `<id>_<name>` and the engine may still finish creating the
+ * new one after its client is gone, so the next `up` finds the name taken.
+ * The second `up` sees both containers and converges. Any other failure, or a
+ * second conflict, fails as before.
+ */
+export async function upOnceMoreOnNameConflict(
+  host: HostContext,
+  up: RemoteCommand
+): Promise<void> {
+  const first = await host.run(up)
+  if (first.code === 0) return
+  if (!NAME_CONFLICT.test(first.stderr)) throw new RemoteError(host.label, failureText(up, first))
+  host.info(
+    'Compose found a container name still in use (left by an up that was cut off); running up once more'
+  )
+  await host.check(up)
 }
 
 /**

@@ -2,10 +2,12 @@
 // output, is made from the root action.yml (each key's description) and the keys the code takes
 // (src/core/app-config-keys.mjs), so it offers every key the file may hold and no other.
 // `npm run docs` writes it; a unit test fails when it differs from what it would write.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import * as prettier from 'prettier'
 import { parse, stringify } from 'yaml'
 import { CONFIG_KEYS } from '../src/core/app-config-keys.mjs'
+import { inputDefault } from './action-docs.mjs'
+import { writeIfChanged } from './connection-inputs.mjs'
 
 export const CONFIG_FOLDER_ACTION = 'config/action.yml'
 
@@ -27,7 +29,7 @@ export function configFolderAction(rootActionText) {
     const input = root.inputs[key]
     if (!input) throw new Error(`action.yml has no input ${key}, a key of the config file`)
     inputs[key] = {
-      description: `${input.description.replace(/ Default: `[^`]*`\.$/, '')} Overrides the file's \`${key}\`.`,
+      description: `${inputDefault(input).description} Overrides the file's \`${key}\`.`,
       required: false
     }
     outputs[key] = {
@@ -53,13 +55,5 @@ export async function writeConfigFolderAction() {
     ...((await prettier.resolveConfig(CONFIG_FOLDER_ACTION)) ?? {}),
     filepath: CONFIG_FOLDER_ACTION
   })
-  let before = ''
-  try {
-    before = readFileSync(CONFIG_FOLDER_ACTION, 'utf8')
-  } catch {
-    // not written yet
-  }
-  if (text === before) return false
-  writeFileSync(CONFIG_FOLDER_ACTION, text)
-  return true
+  return writeIfChanged(CONFIG_FOLDER_ACTION, text)
 }

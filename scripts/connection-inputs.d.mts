@@ -11,3 +11,4 @@ export function rewriteFiles(
   made: (text: string, path: string) => string
 ): string[]
 export const CONFIG_READING_DIRS: string[]
+export function writeIfChanged(path: string, text: string): boolean

@@ -3,7 +3,7 @@
 // action.yml between two marker comments. The text is copied as written (not re-serialised), so
 // every action.yml keeps the exact quoting and order it had; GitHub and actionlint read the
 // markers as plain YAML comments.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { parse } from 'yaml'
 
 export const CONNECTION_INPUTS_SOURCE = 'scripts/connection-inputs.yml'
@@ -103,14 +103,12 @@ export function writeConnectionInputs() {
 
 /** Writes each file whose text `made` changes; returns the paths it wrote. */
 export function rewriteFiles(paths, made) {
-  const updated = []
-  for (const path of paths) {
-    const before = readFileSync(path, 'utf8')
-    const after = made(before, path)
-    if (after !== before) {
-      writeFileSync(path, after)
-      updated.push(path)
-    }
-  }
-  return updated
+  return paths.filter(path => writeIfChanged(path, made(readFileSync(path, 'utf8'), path)))
+}
+
+/** Writes `text` to `path` unless the file already holds it (or creates it); true when it wrote. */
+export function writeIfChanged(path, text) {
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return false
+  writeFileSync(path, text)
+  return true
 }

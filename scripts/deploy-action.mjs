@@ -3,7 +3,8 @@
 // self-repository syntax must name a path, so `$/` cannot mean the root),
 // while callers keep `uses: org/deploy-kit@v1`. `npm run docs` writes it; a
 // unit test fails when the two differ.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { writeIfChanged } from './connection-inputs.mjs'
 
 export const DEPLOY_FOLDER_ACTION = 'deploy/action.yml'
 
@@ -18,15 +19,8 @@ export function deployFolderAction(rootActionText) {
 }
 
 export function writeDeployFolderAction() {
-  const text = deployFolderAction(readFileSync('action.yml', 'utf8'))
-  const before = (() => {
-    try {
-      return readFileSync(DEPLOY_FOLDER_ACTION, 'utf8')
-    } catch {
-      return ''
-    }
-  })()
-  if (text === before) return false
-  writeFileSync(DEPLOY_FOLDER_ACTION, text)
-  return true
+  return writeIfChanged(
+    DEPLOY_FOLDER_ACTION,
+    deployFolderAction(readFileSync('action.yml', 'utf8'))
+  )
 }

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import * as prettier from 'prettier'
 import { ACTION_DIRS, readAction, withFreshTables } from './action-docs.mjs'
 import { CONFIG_FOLDER_ACTION, writeConfigFolderAction } from './config-action.mjs'
 import { CONFIG_SCHEMA_FILE, configSchema } from './config-schema.mjs'
-import { writeConnectionInputs } from './connection-inputs.mjs'
+import { writeConnectionInputs, writeIfChanged } from './connection-inputs.mjs'
 import { DEPLOY_FOLDER_ACTION, writeDeployFolderAction } from './deploy-action.mjs'
 import {
   readWorkflows,
@@ -29,21 +29,14 @@ for (const dir of ACTION_DIRS) {
     ...options,
     filepath: path
   })
-  if (after !== before) {
-    writeFileSync(path, after)
-    console.log(`updated ${path}`)
-  }
+  if (writeIfChanged(path, after)) console.log(`updated ${path}`)
 }
 
 // The config file's schema, from the root action.yml the steps above have written.
 {
-  const before = existsSync(CONFIG_SCHEMA_FILE) ? readFileSync(CONFIG_SCHEMA_FILE, 'utf8') : ''
-  const after = await prettier.format(JSON.stringify(configSchema(readAction('.'))), {
+  const schema = await prettier.format(JSON.stringify(configSchema(readAction('.'))), {
     ...((await prettier.resolveConfig(CONFIG_SCHEMA_FILE)) ?? {}),
     filepath: CONFIG_SCHEMA_FILE
   })
-  if (after !== before) {
-    writeFileSync(CONFIG_SCHEMA_FILE, after)
-    console.log(`updated ${CONFIG_SCHEMA_FILE}`)
-  }
+  if (writeIfChanged(CONFIG_SCHEMA_FILE, schema)) console.log(`updated ${CONFIG_SCHEMA_FILE}`)
 }

@@ -58461,7 +58461,7 @@ async function upOnceMoreOnNameConflict(host, up) {
  */
 async function updateOneByOne(host, project, s, beforeEach) {
     await inTurn(s.services, name => name, { doing: 'updating', done: 'updated' }, async (service) => {
-        await host.check(compose_composeCommands.upAlone(project, service));
+        await upOnceMoreOnNameConflict(host, compose_composeCommands.upAlone(project, service));
         if (s.wait)
             await waitUntilReady(host, project, [service], s.waitTimeoutMs, s.waitIgnore, s.waitStableMs);
     }, beforeEach);

@@ -88,7 +88,7 @@ async function updateOneByOne(
     name => name,
     { doing: 'updating', done: 'updated' },
     async service => {
-      await host.check(composeCommands.upAlone(project, service))
+      await upOnceMoreOnNameConflict(host, composeCommands.upAlone(project, service))
       if (s.wait)
         await waitUntilReady(
           host,

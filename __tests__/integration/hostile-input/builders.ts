@@ -520,7 +520,10 @@ export const REMOTE_CASES: RemoteCase[] = [
       )
   },
   {
-    covers: ['ssh-deploy/update-services: updateServices'],
+    covers: [
+      'ssh-deploy/update-services: updateServices',
+      'ssh-deploy/update-services: upOnceMoreOnNameConflict'
+    ],
     sample: true,
     commands: async (v, at) => [
       ...(await commandsSentBy(host =>

@@ -3,7 +3,12 @@
 import { describe, expect, it } from '@jest/globals'
 import { HostContext } from '../../../src/core/fleet.js'
 import type { ExecResult, Transport } from '../../../src/core/ssh-session.js'
-import { upOnceMoreOnNameConflict } from '../../../src/ssh-deploy/update-services.js'
+import { mapInputs } from '../../../src/core/inputs.js'
+import { readDeploySettings, runContext } from '../../../src/ssh-deploy/settings.js'
+import {
+  updateServices,
+  upOnceMoreOnNameConflict
+} from '../../../src/ssh-deploy/update-services.js'
 import { captureOutput } from '../../helpers/capture-output.js'
 
 const CONFLICT =
@@ -51,5 +56,35 @@ describe('up once more on a name conflict', () => {
     const full = await captureOutput(() => upOnceMoreOnNameConflict(other.host, UP))
     expect(String(full.error)).toContain('no space left on device')
     expect(other.sent).toHaveLength(1)
+  })
+
+  it("runs a one-by-one service's up once more too", async () => {
+    const s = readDeploySettings(
+      mapInputs({
+        host: 'deploy@web1',
+        key: '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n',
+        'insecure-skip-host-key-check': 'true',
+        'app-dir': '/srv/app',
+        strategy: 'one-by-one',
+        services: 'backend',
+        wait: 'false',
+        pull: 'false'
+      }),
+      runContext({ GITHUB_SHA: 'f'.repeat(40) })
+    )
+    const project = {
+      binary: ['docker', 'compose'],
+      dir: '/srv/app',
+      files: ['docker-compose.yml'],
+      projectName: 'shop'
+    }
+    const { host, sent } = answering({}, { code: 1, stderr: CONFLICT }, {})
+    const out = await captureOutput(() => updateServices(host, project, s, true))
+    expect(out.error).toBeUndefined()
+    const ups = sent.filter(argv => argv.includes('up'))
+    expect(ups).toHaveLength(3)
+    expect(ups[2]).toEqual(ups[1])
+    expect(ups[1]).toContain('backend')
+    expect(out.output).toContain('Compose found a container name still in use')
   })
 })

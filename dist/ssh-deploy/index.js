@@ -54881,8 +54881,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_app_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5206);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1380);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8944);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7878);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(134);
 
 
 
@@ -54900,7 +54900,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1380:
+/***/ 7878:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58527,7 +58527,571 @@ async function writeEnv(d, env, { target }) {
     }, { app: true });
 }
 
+;// CONCATENATED MODULE: ./src/commands/swarm.ts
+
+/** The label Docker puts on every service of a stack, naming the stack. */
+const STACK_LABEL = 'com.docker.stack.namespace';
+/** Docker Swarm on the manager: the stack file, the stack's services and their tasks. */
+const swarmCommands = {
+    /** Prints this engine's swarm role: `active` and `true` on a manager. */
+    nodeState: () => ({
+        argv: ['docker', 'info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}']
+    }),
+    /** The compose files with the env file's values filled in, as one JSON document. */
+    resolvedConfig: (project) => composeCommand(project, ['config', '--format', 'json']),
+    /** Writes the resolved stack file, readable by its owner only (it holds the env file's values). */
+    writeStackFile: (path, text) => ({
+        argv: [
+            'sh',
+            '-c',
+            'umask 077; set -e; mkdir -p -- "$(dirname -- "$1")"; ' +
+                'rm -f -- "$1.deploykit-tmp"; cat > "$1.deploykit-tmp"; chmod 600 "$1.deploykit-tmp"; mv -f -- "$1.deploykit-tmp" "$1"',
+            'sh',
+            path
+        ],
+        stdin: text
+    }),
+    /**
+     * `--detach=true`: the CLI's own wait hangs on a completed job and exits 0
+     * after the engine rolled an update back, so deploy-kit waits itself.
+     * `dockerConfig`: the deploy's registry login, which `--with-registry-auth`
+     * hands to the nodes.
+     */
+    deploy: (stackFile, stack, dockerConfig) => ({
+        ...(dockerConfig ? { env: { DOCKER_CONFIG: dockerConfig } } : {}),
+        argv: [
+            'docker',
+            'stack',
+            'deploy',
+            '--with-registry-auth',
+            '--prune',
+            '--detach=true',
+            '--compose-file',
+            stackFile,
+            '--',
+            stack
+        ]
+    }),
+    /** Ids of the stack's services, one a line. */
+    serviceIds: (stack) => ({
+        argv: ['docker', 'service', 'ls', '--quiet', '--filter', `label=${STACK_LABEL}=${stack}`]
+    }),
+    /** Plain `docker service inspect`: the JSON has UpdateStatus only when the engine set it. */
+    inspectServices: (ids) => ({
+        argv: ['docker', 'service', 'inspect', '--', ...ids]
+    }),
+    /** Ids of every task of the services the engine still remembers, one a line. */
+    taskIds: (services) => ({
+        argv: ['docker', 'service', 'ps', '--quiet', '--no-trunc', '--', ...services]
+    }),
+    /** Plain `docker inspect` of tasks: state, error, exit code and the spec each one runs. */
+    inspectTasks: (taskIds) => ({
+        argv: ['docker', 'inspect', '--type', 'task', '--', ...taskIds]
+    }),
+    /** The service's tasks that failed, as the engine words it, one a line after the task's id. */
+    failedTasks: (service) => ({
+        argv: [
+            'docker',
+            'service',
+            'ps',
+            '--no-trunc',
+            '--filter',
+            'desired-state=shutdown',
+            '--format',
+            '{{.ID}} {{.Name}} {{.Image}} {{.CurrentState}}: {{.Error}}',
+            '--',
+            service
+        ]
+    }),
+    /** The last lines a task wrote. */
+    taskLogs: (taskId, lines = 20) => ({
+        argv: ['docker', 'service', 'logs', '--no-task-ids', '--tail', String(lines), '--', taskId]
+    })
+};
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/convergence.ts
+// Whether one service of a stack has converged, is still on its way, or
+// failed, from what `docker service inspect` and `docker inspect --type task`
+// say. A task counts only when it runs the service's current spec: right after
+// `docker stack deploy` the engine has reset the update status and the old
+// tasks still run, which is not converged.
+const FAILED_UPDATE = new Set(['paused', 'rollback_paused', 'rollback_completed']);
+/** The update status as a snapshot, to tell this deploy's update from an earlier one. */
+function updateSnapshot(service) {
+    return JSON.stringify(service?.UpdateStatus ?? null);
+}
+/**
+ * What the engine fills into a service's task template when it is shown
+ * (`docker service inspect` asks for defaults) but not into the tasks made
+ * from it: the engine's own service defaults.
+ */
+const TASK_DEFAULTS = {
+    ContainerSpec: { StopGracePeriod: 10_000_000_000, PullOptions: {}, DNSConfig: {} },
+    Resources: {},
+    RestartPolicy: { Condition: 'any', Delay: 5_000_000_000, MaxAttempts: 0 },
+    Placement: {},
+    Runtime: 'container'
+};
+const convergence_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+function withDefaults(spec, defaults) {
+    if (!convergence_isObject(spec))
+        return spec;
+    const out = { ...spec };
+    for (const [key, value] of Object.entries(defaults)) {
+        if (out[key] === undefined)
+            out[key] = value;
+        else if (convergence_isObject(value))
+            out[key] = withDefaults(out[key], value);
+    }
+    return out;
+}
+/** A field the engine may leave out of its JSON as well as show (Go's zero values). */
+const isZero = (v) => v === undefined ||
+    v === null ||
+    v === false ||
+    v === 0 ||
+    v === '' ||
+    (Array.isArray(v) && v.length === 0) ||
+    (convergence_isObject(v) && Object.keys(v).length === 0);
+/**
+ * The same JSON for the same spec: keys sorted, fields with zero values left
+ * out (a task made by the engine's own rollback omits `NoNewPrivileges:
+ * false` that the service shows).
+ */
+function canonical(v) {
+    if (Array.isArray(v))
+        return v.map(canonical);
+    if (!convergence_isObject(v))
+        return v;
+    const out = {};
+    for (const key of Object.keys(v).sort()) {
+        const value = canonical(v[key]);
+        if (!isZero(value))
+            out[key] = value;
+    }
+    return out;
+}
+const specKey = (spec) => JSON.stringify(canonical(withDefaults(spec, TASK_DEFAULTS)));
+/** Whether a task was made from the service's current task template. */
+const runsCurrentSpec = (service, task) => specKey(task.Spec) === specKey(service.Spec.TaskTemplate);
+/**
+ * `before`: the service's update snapshot from before this deploy (undefined
+ * for a service this deploy creates). An update status unchanged since then
+ * is an earlier deploy's, and says nothing about this one.
+ */
+function judgeService(service, tasks, before) {
+    const name = service.Spec.Name;
+    const mine = tasks.filter(t => t.ServiceID === service.ID);
+    const update = updateSnapshot(service) !== before ? service.UpdateStatus : undefined;
+    const state = update?.State ?? '';
+    const message = update?.Message ? `: ${update.Message}` : '';
+    if (FAILED_UPDATE.has(state)) {
+        const what = state === 'paused'
+            ? 'the engine paused its update'
+            : state === 'rollback_paused'
+                ? "the engine's rollback of its update paused"
+                : 'the engine rolled its update back to the previous spec';
+        return { kind: 'failed', line: `${name}: ${what}${message}` };
+    }
+    if (state === 'rollback_started')
+        return {
+            kind: 'rolling-back',
+            line: `${name}: the engine is rolling its update back${message}`
+        };
+    const mode = service.Spec.Mode ?? {};
+    // A service this deploy created has only tasks of its spec; once the engine says this
+    // deploy's update completed, every task that should run is of the new spec.
+    const current = mine.filter(t => before === undefined || state === 'completed' || runsCurrentSpec(service, t));
+    if (mode.ReplicatedJob || mode.GlobalJob) {
+        // A job's tasks of this run are those of its current iteration, whatever their spec shows.
+        const iteration = service.JobStatus?.JobIteration?.Index ?? 0;
+        const current = mine.filter(t => (t.JobIteration?.Index ?? 0) === iteration);
+        const total = mode.ReplicatedJob?.TotalCompletions ?? Math.max(1, current.length);
+        const done = current.filter(t => t.Status?.State === 'complete').length;
+        if (done >= total)
+            return { kind: 'converged', line: `${name}: job completed (${done}/${total})` };
+        // The engine starts a failed job task again; past the restarts the job allows
+        // (restart_policy.max_attempts; none by default), the deploy counts it failed.
+        const failed = current.filter(t => ['failed', 'rejected'].includes(t.Status?.State ?? ''));
+        if (failed.length > restartsAllowed(service)) {
+            const exit = failed[failed.length - 1].Status?.ContainerStatus?.ExitCode;
+            return {
+                kind: 'failed',
+                line: `${name}: job task failed${exit !== undefined ? ` with exit code ${exit}` : ''}`
+            };
+        }
+        return { kind: 'waiting', line: `${name}: job ${done}/${total} completed` };
+    }
+    const running = current.filter(t => t.DesiredState === 'running' && t.Status?.State === 'running').length;
+    const wanted = mode.Global
+        ? Math.max(1, mine.filter(t => t.DesiredState === 'running').length)
+        : (mode.Replicated?.Replicas ?? 1);
+    const updating = state && state !== 'completed' ? ` (update ${state})` : '';
+    if (running >= wanted && !updating)
+        return { kind: 'converged', line: `${name}: ${running}/${wanted} running` };
+    return { kind: 'waiting', line: `${name}: ${running}/${wanted} running${updating}` };
+}
+function restartsAllowed(service) {
+    const template = service.Spec.TaskTemplate;
+    return template?.RestartPolicy?.MaxAttempts ?? 0;
+}
+/** The tasks of a service that failed, newest last. */
+function failedTasks(service, tasks) {
+    return tasks
+        .filter(t => t.ServiceID === service.ID)
+        .filter(t => ['failed', 'rejected'].includes(t.Status?.State ?? '') || Boolean(t.Status?.Err))
+        .sort((a, b) => (a.Status?.Timestamp ?? '').localeCompare(b.Status?.Timestamp ?? ''));
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/stack-file.ts
+// The stack file deploy-kit gives `docker stack deploy`: the compose files as
+// `docker compose config` resolved them with the env file (a stack file takes
+// no --env-file), in the form the stack loader accepts, with an update policy
+// that starts the new task first and rolls back on failure for each service
+// that sets none of its own.
+
+/** The update policy applied to a service whose stack file sets no `update_config`. */
+const DEFAULT_UPDATE_CONFIG = {
+    parallelism: 1,
+    order: 'start-first',
+    failure_action: 'rollback',
+    monitor: '10s',
+    max_failure_ratio: 0
+};
+/** The same policy for the way back, so a rollback too keeps the old task until the new one runs. */
+const DEFAULT_ROLLBACK_CONFIG = {
+    parallelism: 1,
+    order: 'start-first',
+    failure_action: 'pause',
+    monitor: '10s'
+};
+const stack_file_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * Compose writes what the stack loader refuses or reads otherwise: a
+ * top-level `name`, ports published as strings, `depends_on` as a map, null
+ * commands, and each network and volume named after the project already (the
+ * stack names them after the stack, which is the project). A job service
+ * (`replicated-job`, `global-job`) gets no update policy: the engine refuses one.
+ */
+function toStackFile(resolved, project) {
+    let config;
+    try {
+        config = JSON.parse(resolved);
+    }
+    catch {
+        throw new Error('`docker compose config --format json` did not print JSON');
+    }
+    if (!stack_file_isObject(config) || !stack_file_isObject(config.services))
+        throw new Error('the resolved compose files have no services');
+    const stack = { ...config, version: '3.9' };
+    delete stack.name;
+    for (const key of ['networks', 'volumes']) {
+        const section = stack[key];
+        if (!stack_file_isObject(section))
+            continue;
+        for (const [entry, value] of Object.entries(section)) {
+            if (stack_file_isObject(value) && !value.external && value.name === `${project}_${entry}`) {
+                const kept = { ...value };
+                delete kept.name;
+                section[entry] = kept;
+            }
+        }
+    }
+    const defaulted = [];
+    const services = config.services;
+    for (const [name, service] of Object.entries(services)) {
+        if (!stack_file_isObject(service))
+            continue;
+        for (const key of ['command', 'entrypoint'])
+            if (service[key] === null)
+                delete service[key];
+        if (stack_file_isObject(service.depends_on))
+            service.depends_on = Object.keys(service.depends_on);
+        if (Array.isArray(service.ports)) {
+            service.ports = service.ports.map(port => stack_file_isObject(port) && typeof port.published === 'string' && /^\d+$/.test(port.published)
+                ? { ...port, published: Number(port.published) }
+                : port);
+        }
+        const deploy = stack_file_isObject(service.deploy) ? service.deploy : {};
+        if (!stack_file_isObject(service.deploy))
+            service.deploy = deploy;
+        // The engine refuses an update policy on a job: a job runs once per spec.
+        const job = deploy.mode === 'replicated-job' || deploy.mode === 'global-job';
+        if (!job && !stack_file_isObject(deploy.update_config)) {
+            deploy.update_config = { ...DEFAULT_UPDATE_CONFIG };
+            if (!stack_file_isObject(deploy.rollback_config))
+                deploy.rollback_config = { ...DEFAULT_ROLLBACK_CONFIG };
+            defaulted.push(name);
+        }
+    }
+    return {
+        text: JSON.stringify(stack, null, 2) + '\n',
+        services: Object.keys(services),
+        defaulted
+    };
+}
+/** A stack file kept from an earlier deploy, as it is: its services, and nothing defaulted now. */
+function keptStackFile(text) {
+    let stack;
+    try {
+        stack = JSON.parse(text);
+    }
+    catch {
+        throw new Error('the kept stack file is not JSON');
+    }
+    if (!stack_file_isObject(stack) || !stack_file_isObject(stack.services))
+        throw new Error('the kept stack file has no services');
+    return { text, services: Object.keys(stack.services), defaulted: [] };
+}
+/**
+ * Where a release's stack file is kept: in its release directory (source:
+ * upload), else beside the release log, one file per release.
+ */
+function stackFilePath(appDir, source, releaseId, releaseDir) {
+    return source === 'upload'
+        ? external_node_path_.posix.join(releaseDir, 'deploy-kit-stack.json')
+        : external_node_path_.posix.join(appDir, '.deploy-kit', 'stacks', `${releaseId}.json`);
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/stack-state.ts
+
+const lines = (text) => text
+    .split('\n')
+    .map(s => s.trim())
+    .filter(Boolean);
+/** The stack's services and every task the engine keeps of them, read from the manager. */
+async function readStack(host, stack) {
+    const ids = lines((await host.check(swarmCommands.serviceIds(stack), { quiet: true })).stdout);
+    if (ids.length === 0)
+        return { services: [], tasks: [] };
+    const services = JSON.parse((await host.check(swarmCommands.inspectServices(ids), { quiet: true })).stdout);
+    const taskIds = lines((await host.check(swarmCommands.taskIds(ids), { quiet: true })).stdout);
+    const tasks = taskIds.length === 0
+        ? []
+        : JSON.parse((await host.check(swarmCommands.inspectTasks(taskIds), { quiet: true })).stdout);
+    return { services, tasks };
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/deploy-stack.ts
+
+
+
+
+
+
+const policy = Object.entries(DEFAULT_UPDATE_CONFIG)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ');
+/**
+ * Resolves the release's compose files with the env file into one stack file,
+ * keeps it for the release, and hands it to `docker stack deploy`. No undo of
+ * its own: the started record's undo records the failure.
+ */
+async function deployStack(d, releaseDir, chosen) {
+    const { host, s, plan, journal } = d;
+    const stack = s.app.projectName;
+    const id = liveReleaseId(d, chosen);
+    const file = stackFilePath(s.app.appDir, s.source, id, releaseDir);
+    // A rollback deploys the stack file its release was deployed with: the same images, values and policy.
+    const kept = chosen.target
+        ? (await host.check(files_fileCommands.read(file), { quiet: true })).stdout
+        : '';
+    const stackFile = kept ? keptStackFile(kept) : await resolveStackFile(d, releaseDir, file);
+    host.info(kept
+        ? `Stack file of release ${id}, as it was deployed: ${file}`
+        : `Stack file of release ${id}: ${file}`);
+    if (stackFile.defaulted.length > 0)
+        host.info(`No update_config in ${stackFile.defaulted.join(', ')}: applied ${policy} (and the same order for their rollback)`);
+    const earlier = await readStack(host, stack);
+    const before = new Map(earlier.services.map(service => [service.ID, updateSnapshot(service)]));
+    const tasksBefore = new Set(earlier.tasks.map(t => t.ID));
+    await journal.change(`deploying stack ${stack} (release ${plan.releaseId})`, async () => void (await host.check(swarmCommands.deploy(file, stack, d.dockerConfig))), { containers: true, app: true });
+    return { file, services: stackFile.services, before, tasksBefore };
+}
+/** The compose files resolved with the env file, made a stack file and kept for the release. */
+async function resolveStackFile(d, releaseDir, file) {
+    const project = { ...composeProject(d), dir: releaseDir };
+    // Quiet: the resolved file holds the env file's values.
+    const resolved = await d.host.check(swarmCommands.resolvedConfig(project), { quiet: true });
+    const stackFile = toStackFile(resolved.stdout, d.s.app.projectName);
+    await d.journal.change(`writing the stack file ${file}`, async () => {
+        await d.host.check(swarmCommands.writeStackFile(file, stackFile.text), { quiet: true });
+    });
+    return stackFile;
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/manager.ts
+
+
+/**
+ * Before anything changes: the host is a swarm manager, and its Compose can
+ * print the resolved files as JSON (v2), which the stack file is made from.
+ */
+async function checkManager(d) {
+    const { host } = d;
+    if (d.binary.join(' ') === COMPOSE_V1.join(' '))
+        throw new Error('target: swarm needs Docker Compose v2 (`docker compose`) on the manager to resolve the compose files; nothing was changed');
+    const state = (await host.check(swarmCommands.nodeState(), { quiet: true })).stdout.trim();
+    if (state !== 'active true')
+        throw new Error(`target: swarm needs a swarm manager, and this host's engine is not one (swarm state: ${state || 'unknown'}); ` +
+            'run `docker swarm init` there or give a manager as host; nothing was changed');
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/record-succeeded.ts
+
+/** Records the release as succeeded, once the stack converged. */
+async function recordSwarmSucceeded(d) {
+    await d.journal.begin(`recording release ${d.plan.releaseId} as succeeded`);
+    await appendRecord(d, {
+        id: d.plan.releaseId,
+        status: 'succeeded',
+        finishedAt: new Date().toISOString()
+    });
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/wait-converged.ts
+
+
+
+
+const POLL_MS = 2000;
+/** A long wait says where it stands this often, even when nothing changed. */
+const wait_converged_PROGRESS_EVERY_MS = 10_000;
+const LOG_LINES = 20;
+const ERROR_LINES = 5;
+/**
+ * Waits until every service of the stack runs its replicas of the new spec
+ * (healthy: a task with a healthcheck runs only once healthy), its update
+ * completed and each job completed with exit 0. An update the engine paused
+ * or rolled back fails the wait, once the rollback is over; so does the
+ * deadline. A failure names each failing task's error and its last log lines.
+ */
+async function waitConverged(host, w) {
+    const started = Date.now();
+    let shown = '';
+    let shownAt = 0;
+    for (;;) {
+        const { services, tasks } = await readStack(host, w.stack);
+        const verdicts = judgeAll(w, services, tasks);
+        const line = verdicts.map(v => v.line).join('; ');
+        if (verdicts.every(v => v.kind === 'converged')) {
+            host.info(`Stack ${w.stack} converged: ${line}`);
+            return verdicts.map(v => v.line);
+        }
+        const waited = Date.now() - started;
+        const failed = verdicts.some(v => v.kind === 'failed');
+        const rollingBack = verdicts.some(v => v.kind === 'rolling-back');
+        if ((failed && !rollingBack) || waited >= w.timeoutMs || cancellation/* cancellation */.WN.requested) {
+            const why = cancellation/* cancellation */.WN.requested
+                ? 'the run was cancelled while waiting'
+                : failed && !rollingBack
+                    ? 'it failed'
+                    : `it did not converge within ${Math.round(w.timeoutMs / 1000)}s`;
+            throw new Error(`stack ${w.stack}: ${why}: ${verdicts
+                .filter(v => v.kind !== 'converged')
+                .map(v => v.line)
+                .join('; ')}${await explain(host, services, tasks.filter(t => !w.tasksBefore.has(t.ID)), verdicts)}`);
+        }
+        if (line !== shown || Date.now() - shownAt >= wait_converged_PROGRESS_EVERY_MS) {
+            host.info(`Waiting for stack ${w.stack} (${Math.round(waited / 1000)}s): ${line}`);
+            shown = line;
+            shownAt = Date.now();
+        }
+        await new Promise(resolve => setTimeout(resolve, POLL_MS));
+    }
+}
+function judgeAll(w, services, tasks) {
+    const byName = new Map(services.map(s => [s.Spec.Name, s]));
+    return w.services.map(name => {
+        const service = byName.get(`${w.stack}_${name}`);
+        if (!service)
+            return { kind: 'waiting', line: `${w.stack}_${name}: not created yet` };
+        return judgeService(service, tasks, w.before.get(service.ID));
+    });
+}
+/** For each service that did not converge: its failed tasks' errors as the engine words them, and the last one's log lines. */
+async function explain(host, services, tasks, verdicts) {
+    const notConverged = new Set(verdicts.filter(v => v.kind !== 'converged').map(v => v.line.split(':')[0]));
+    const parts = [];
+    for (const service of services.filter(s => notConverged.has(s.Spec.Name))) {
+        const name = service.Spec.Name;
+        // `docker service ps` lists every task the engine kept; only this deploy's are shown.
+        const ids = new Set(tasks.map(t => t.ID));
+        const errors = (await host.run(swarmCommands.failedTasks(name), { quiet: true })).stdout
+            .split('\n')
+            .map(l => l.trim())
+            .filter(l => l && !l.endsWith(':') && ids.has(l.split(' ')[0]))
+            .map(l => l.slice(l.indexOf(' ') + 1))
+            .slice(-ERROR_LINES);
+        const last = failedTasks(service, tasks).pop();
+        if (errors.length > 0)
+            parts.push(`${name} tasks that failed:\n${errors.join('\n')}`);
+        if (last) {
+            const logs = await host.run(swarmCommands.taskLogs(last.ID, LOG_LINES), { quiet: true });
+            const text = (logs.stdout + logs.stderr).trim();
+            host.info(`Last log lines of ${name} task ${last.ID}:\n${text || '(none)'}`);
+            if (text)
+                parts.push(`last log lines of task ${last.ID.slice(0, 12)}:\n${text.split('\n').slice(-ERROR_LINES).join('\n')}`);
+        }
+    }
+    return parts.length > 0 ? `\n${parts.join('\n')}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/flow.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The deploy of a stack on a swarm manager, once its lock is held: the same
+ * release log, env file and source staging as a compose deploy, then the
+ * resolved stack file, `docker stack deploy`, and a wait until the engine
+ * converged or failed. A failed update is rolled back by the engine itself
+ * (failure_action: rollback); the release is then recorded as failed.
+ */
+async function runSwarmDeploy(d) {
+    try {
+        await checkManager(d);
+        const chosen = chooseAndReport(d, await readLog(d));
+        const env = await prepareEnv(d, chosen);
+        const releaseDir = await stageSource(d, chosen);
+        await preDeploy(d, releaseDir);
+        await recordStarted(d, chosen);
+        await writeEnv(d, env, chosen);
+        await switchCurrent(d, chosen);
+        const stack = await deployStack(d, releaseDir, chosen);
+        if (d.s.wait)
+            await waitConverged(d.host, {
+                stack: d.s.app.projectName,
+                services: stack.services,
+                before: stack.before,
+                tasksBefore: stack.tasksBefore,
+                timeoutMs: d.s.waitTimeoutMs
+            });
+        else
+            d.host.info('wait: false, so the stack was not waited for');
+        await postDeploy(d);
+        await recordSwarmSucceeded(d);
+        await prune(d, chosen);
+        return d.journal.report;
+    }
+    catch (err) {
+        throw await d.journal.fail(err);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/flow.ts
+
 
 
 
@@ -58548,6 +59112,8 @@ async function writeEnv(d, env, { target }) {
  * leaves its undo with the journal, which puts things back on a failure.
  */
 async function runHostDeploy(d) {
+    if (d.s.target === 'swarm')
+        return runSwarmDeploy(d);
     try {
         const chosen = chooseAndReport(d, await readLog(d));
         const env = await prepareEnv(d, chosen);
@@ -58716,7 +59282,7 @@ const lockCommands = {
 
 
 const HEARTBEAT_MS = 20_000;
-const POLL_MS = 2_000;
+const lock_POLL_MS = 2_000;
 /** The wait before looking again at a lock that changed hands meanwhile. */
 const RETRY_MS = 200;
 /** How many such looks may still follow once lock-timeout is over. */
@@ -58848,7 +59414,7 @@ class DeployLock {
             if (!announced)
                 host.info(`Waiting for the deploy lock held by ${describeOwner(holder.owner)}`);
             announced = true;
-            await sleep(Math.min(POLL_MS, Math.max(RETRY_MS, deadline - Date.now())));
+            await sleep(Math.min(lock_POLL_MS, Math.max(RETRY_MS, deadline - Date.now())));
         }
     }
     /** Refreshes the lock; returns who holds it instead when this run does not any more. */
@@ -59261,8 +59827,8 @@ async function preflightHost(host, s) {
     return found;
 }
 
-// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 9 modules
-var settings = __nccwpck_require__(8944);
+// EXTERNAL MODULE: ./src/ssh-deploy/settings.ts + 10 modules
+var settings = __nccwpck_require__(134);
 ;// CONCATENATED MODULE: ./src/commands/registry-login.ts
 /** The name mktemp gives the deploy's Docker configuration directory, in the deploy user's home. */
 const DOCKER_CONFIG_PREFIX = '.deploy-kit-docker.';
@@ -60021,7 +60587,7 @@ function parseRepository(text, input = 'repository') {
 
 /***/ }),
 
-/***/ 8944:
+/***/ 134:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60590,6 +61156,43 @@ function readRollingSettings(read, strategy, services) {
 
 // EXTERNAL MODULE: ./src/core/git-ref.ts
 var git_ref = __nccwpck_require__(4831);
+;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/settings.ts
+
+
+const TARGETS = ['compose', 'swarm'];
+/**
+ * target, checked against the inputs this first swarm slice does not take
+ * yet, so a deploy never half-applies them.
+ */
+function readTarget(read, given) {
+    const target = (0,inputs/* readChoice */.Kf)(read, 'target', TARGETS, 'compose');
+    if (target !== 'swarm')
+        return target;
+    const refuse = (input, why, hint) => {
+        throw new errors/* InputError */.dz(input, why, hint);
+    };
+    if (given.hosts > 1)
+        refuse('host', `names ${given.hosts} hosts, and target: swarm deploys through one manager`, 'Give one swarm manager as host: the engine places the tasks on the other nodes');
+    for (const input of [
+        'proxy-service',
+        'proxy-reload-command',
+        'stop-grace-period',
+        'wait-stable',
+        'wait-ignore'
+    ])
+        if (read(input).trim())
+            refuse(input, 'is a setting of the compose target', "Leave it out with target: swarm: the stack file's deploy section (update_config, stop_grace_period) says how services change");
+    if (read('compose-command').trim() === 'docker-compose')
+        refuse('compose-command', 'docker-compose (v1) cannot resolve the compose files into a stack file', 'Use Compose v2 (`docker compose`) on the manager, or leave compose-command out');
+    if (given.strategy !== 'recreate')
+        refuse('strategy', `${given.strategy} is a compose strategy`, "Leave it out with target: swarm: the services' update_config decides");
+    if (given.build)
+        refuse('build', 'cannot be used with target: swarm: every node must pull the same image', 'Build and push with build-image, and pin the images by digest');
+    if (given.services.length > 0)
+        refuse('services', 'cannot be used with target: swarm: the stack is deployed whole', 'Leave it out');
+    return target;
+}
+
 // EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
 var repository_url = __nccwpck_require__(5508);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/registry-settings.ts
@@ -60649,6 +61252,7 @@ function readRegistryLogin(read, actor) {
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/settings.ts
+
 
 
 
@@ -60754,9 +61358,17 @@ function readDeploySettings(read, run = runContext(), connection) {
     if (rollbackTo && !(0,git_ref/* isGitRef */.c)(rollbackTo)) {
         throw new errors/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`);
     }
+    const build = (0,inputs/* readBoolean */.Vf)(read, 'build', false);
+    const target = readTarget(read, {
+        hosts: connection.targets.length,
+        strategy,
+        build,
+        services
+    });
     return {
         connection,
         app,
+        target,
         source,
         ref: source === 'none' ? read('ref').trim() || run.sha : ref,
         repository,
@@ -60768,7 +61380,7 @@ function readDeploySettings(read, run = runContext(), connection) {
         services,
         strategy,
         rolling,
-        build: (0,inputs/* readBoolean */.Vf)(read, 'build', false),
+        build,
         pull: (0,inputs/* readBoolean */.Vf)(read, 'pull', false),
         wait,
         waitTimeoutMs,

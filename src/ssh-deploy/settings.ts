@@ -21,6 +21,7 @@ import {
   Strategy
 } from './rolling-settings.js'
 import { isGitRef } from '../core/git-ref.js'
+import { readTarget, Target } from './swarm/settings.js'
 import type { RepositoryUrl } from '../commands/git.js'
 import { parseRepository, repositorySecrets } from './repository-url.js'
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
@@ -42,6 +43,8 @@ export interface RunContext {
 export interface DeploySettings {
   connection: ConnectionSettings
   app: AppSettings
+  /** compose (the default), or swarm: the compose files as a stack on a swarm manager. */
+  target: Target
   source: SourceKind
   /** Ref to deploy; empty only for source none. */
   ref: string
@@ -210,9 +213,17 @@ export function readDeploySettings(
       `${JSON.stringify(rollbackTo)} is not previous, a release id or a ref`
     )
   }
+  const build = readBoolean(read, 'build', false)
+  const target = readTarget(read, {
+    hosts: connection.targets.length,
+    strategy,
+    build,
+    services
+  })
   return {
     connection,
     app,
+    target,
     source,
     ref: source === 'none' ? read('ref').trim() || run.sha : ref,
     repository,
@@ -224,7 +235,7 @@ export function readDeploySettings(
     services,
     strategy,
     rolling,
-    build: readBoolean(read, 'build', false),
+    build,
     pull: readBoolean(read, 'pull', false),
     wait,
     waitTimeoutMs,

@@ -79,6 +79,7 @@ import type { RepositoryUrl } from '../../../src/commands/git.js'
 import type { DeploySettings } from '../../../src/ssh-deploy/settings.js'
 import { statePaths } from '../../../src/commands/state-paths.js'
 import { updateServices } from '../../../src/ssh-deploy/update-services.js'
+import { swarmCommands } from '../../../src/commands/swarm.js'
 import { pruneReleases, uploadRelease } from '../../../src/ssh-deploy/upload-source.js'
 import { installCommands, testCommand } from '../../../src/run-tests/commands.js'
 import { ClientVariant, forwardingScript } from './expected-calls.js'
@@ -460,6 +461,33 @@ export const REMOTE_CASES: RemoteCase[] = [
       uploadCommands.listReleases(at.appDir),
       uploadCommands.removeRelease(at.appDir, v),
       uploadCommands.exists(`${at.appDir}/releases/${v}`)
+    ]
+  },
+  {
+    covers: [
+      'commands/swarm: swarmCommands.nodeState',
+      'commands/swarm: swarmCommands.resolvedConfig',
+      'commands/swarm: swarmCommands.writeStackFile',
+      'commands/swarm: swarmCommands.deploy',
+      'commands/swarm: swarmCommands.serviceIds',
+      'commands/swarm: swarmCommands.inspectServices',
+      'commands/swarm: swarmCommands.taskIds',
+      'commands/swarm: swarmCommands.inspectTasks',
+      'commands/swarm: swarmCommands.failedTasks',
+      'commands/swarm: swarmCommands.taskLogs'
+    ],
+    commands: (v, at) => [
+      swarmCommands.nodeState(),
+      swarmCommands.resolvedConfig(project(v, at)),
+      swarmCommands.writeStackFile(`${at.appDir}/${v}.json`, v),
+      swarmCommands.deploy(`${at.appDir}/${v}.json`, v),
+      swarmCommands.deploy(`${at.appDir}/${v}.json`, v, `${at.appDir}/${v}`),
+      swarmCommands.serviceIds(v),
+      swarmCommands.inspectServices([v, v]),
+      swarmCommands.taskIds([v]),
+      swarmCommands.inspectTasks([v]),
+      swarmCommands.failedTasks(v),
+      swarmCommands.taskLogs(v)
     ]
   },
   {

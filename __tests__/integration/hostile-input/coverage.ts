@@ -48,6 +48,7 @@ import * as heldLocks from '../../../src/whole-deploy/held-locks.js'
 import * as releaseOrder from '../../../src/ssh-deploy/release-order.js'
 import * as rolling from '../../../src/ssh-deploy/rolling.js'
 import * as updateServices from '../../../src/ssh-deploy/update-services.js'
+import * as commandsSwarm from '../../../src/commands/swarm.js'
 import * as uploadSource from '../../../src/ssh-deploy/upload-source.js'
 import * as testCommands from '../../../src/run-tests/commands.js'
 import * as testMain from '../../../src/run-tests/main.js'
@@ -77,6 +78,7 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'commands/lock': commandsLock,
   'commands/remote-script': remoteScript,
   'commands/upload': commandsUpload,
+  'commands/swarm': commandsSwarm,
   'commands/preflight': commandsPreflight,
   'ssh-deploy/host-deploy/preflight': preflight,
   'core/app-settings': appSettings,

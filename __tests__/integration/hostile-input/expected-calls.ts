@@ -31,6 +31,7 @@ import { fileCommands } from '../../../src/commands/files.js'
 import { ancestryCommand, gitCommands } from '../../../src/commands/git.js'
 import { lockCommands } from '../../../src/commands/lock.js'
 import { uploadCommands } from '../../../src/commands/upload.js'
+import { swarmCommands } from '../../../src/commands/swarm.js'
 import { preflightCommand } from '../../../src/commands/preflight.js'
 import { quote } from '../../../src/core/shell.js'
 import { RECORDED_ENV } from '../../../testbed/recorders.js'
@@ -323,6 +324,20 @@ const MODELS = new Map<string, Model>([
       call.reading(at.stdin, 'cat')
       call('chmod', '600', tmp)
       call('cp', '--', tmp, snapshot)
+      call('mv', '-f', '--', tmp, path)
+    }
+  ],
+  [
+    scriptOf(swarmCommands.writeStackFile('/d', '')),
+    ([path], at, call, creates) => {
+      call('dirname', '--', path)
+      call('mkdir', '-p', '--', '')
+      const tmp = `${path}.deploykit-tmp`
+      call('rm', '-f', '--', tmp)
+      if (!canCreate(resolve(at.cwd, tmp))) return // set -e: a failed redirection ends the script
+      creates.push(resolve(at.cwd, tmp))
+      call.reading(at.stdin, 'cat')
+      call('chmod', '600', tmp)
       call('mv', '-f', '--', tmp, path)
     }
   ],

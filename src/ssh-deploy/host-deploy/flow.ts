@@ -14,6 +14,7 @@ import { switchCurrent } from './switch-current.js'
 import { updateContainers } from './update-containers.js'
 import { waitReady } from './wait-ready.js'
 import { writeEnv } from './write-env.js'
+import { runSwarmDeploy } from '../swarm/flow.js'
 
 /**
  * The deploy (or rollback) of one host, once its lock is held. What can fail
@@ -21,6 +22,7 @@ import { writeEnv } from './write-env.js'
  * leaves its undo with the journal, which puts things back on a failure.
  */
 export async function runHostDeploy(d: HostDeploy): Promise<HostReport> {
+  if (d.s.target === 'swarm') return runSwarmDeploy(d)
   try {
     const chosen = chooseAndReport(d, await readLog(d))
     const env = await prepareEnv(d, chosen)

@@ -1,0 +1,318 @@
+// ssh-deploy with target: swarm on a real swarm of three engines: the fleet
+// testbed's hosts (testbed/fleet-hosts.ts: each its own network namespace,
+// sshd, Docker engine and disk), one manager and two workers. deploy-kit
+// reaches the manager only; what runs is read from the engines themselves
+// (`docker service ls`, `docker service ps`, `docker service inspect`) and the
+// files from the manager's disk.
+// The swarm's routing mesh needs the kernel's IPVS, which this machine's kernel lacks
+// (/proc/sys/net/ipv4/vs is absent), so nothing here goes through a published port.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runAction } from '../../../src/core/entry.js'
+import { run } from '../../../src/ssh-deploy/main.js'
+import { readDeploySettings } from '../../../src/ssh-deploy/settings.js'
+import { InProcessAction, InProcessRun } from '../../helpers/in-process-action.js'
+import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
+import { FleetHost, FleetHosts, startFleetHosts } from '../../../testbed/fleet-hosts.js'
+import { BUSYBOX_IMAGE } from '../../../testbed/images.js'
+import { ensurePrerequisites } from '../../../testbed/prerequisites.js'
+
+const APP = '/srv/app'
+const STACK = 'swarmapp'
+
+let work: string
+let dockerPid: number | undefined
+let fleet: FleetHosts
+let manager: FleetHost
+let action: InProcessAction
+let first: InProcessRun
+let v1: string
+
+/**
+ * A release's tree: web (3 replicas, a healthcheck, no update_config), a
+ * worker with its own update_config, and a one-shot job. `healthy: false`
+ * gives web a healthcheck that never passes.
+ */
+function tree(version: string, { healthy = true, jobExit = 0 } = {}): string {
+  const dir = join(work, version)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(
+    join(dir, 'compose.yml'),
+    [
+      'services:',
+      '  web:',
+      `    image: ${BUSYBOX_IMAGE}`,
+      '    command: ["sh", "-c", "echo $$APP_VERSION > /tmp/version; exec httpd -f -p 8000 -h /tmp"]',
+      '    environment:',
+      '      APP_VERSION: ${APP_VERSION}',
+      '    healthcheck:',
+      `      test: ["CMD", "sh", "-c", "${healthy ? 'test -f /tmp/version' : 'echo unhealthy on purpose; exit 1'}"]`,
+      '      interval: 1s',
+      '      timeout: 2s',
+      '      retries: 2',
+      '    deploy:',
+      '      replicas: 3',
+      '  worker:',
+      `    image: ${BUSYBOX_IMAGE}`,
+      '    command: ["sleep", "3600"]',
+      '    environment:',
+      '      APP_VERSION: ${APP_VERSION}',
+      '    deploy:',
+      '      update_config:',
+      '        order: stop-first',
+      '        parallelism: 2',
+      '  migrate:',
+      `    image: ${BUSYBOX_IMAGE}`,
+      `    command: ["sh", "-c", "echo migrated $$APP_VERSION; exit ${jobExit}"]`,
+      '    environment:',
+      '      APP_VERSION: ${APP_VERSION}',
+      '    deploy:',
+      '      mode: replicated-job',
+      ''
+    ].join('\n')
+  )
+  return dir
+}
+
+async function deploy(
+  version: string,
+  opts: { healthy?: boolean; jobExit?: number; waitTimeout?: number } = {}
+): Promise<InProcessRun> {
+  const r = await action.runAction({
+    host: fleet.hostInput(1),
+    key: fleet.key.privateKey,
+    'known-hosts': fleet.knownHosts(),
+    target: 'swarm',
+    'app-dir': APP,
+    'project-name': STACK,
+    'env-file': '.env',
+    vars: `APP_VERSION=${version}`,
+    source: 'upload',
+    'upload-path': tree(version, opts),
+    ref: version,
+    'wait-timeout': String(opts.waitTimeout ?? 120),
+    'min-free-mb': '10'
+  })
+  console.log(`swarm deploy of ${version}: ${(r.elapsedMs / 1000).toFixed(1)} s`)
+  return r
+}
+
+async function onManager(argv: string[]): Promise<string> {
+  const r = await manager.exec(argv)
+  if (r.code !== 0) throw new Error(`${argv.join(' ')} on the manager: ${r.stderr}`)
+  return r.stdout
+}
+
+const releaseLog = async () =>
+  (await onManager(['cat', `${APP}/.deploy-kit/releases.jsonl`]))
+    .split('\n')
+    .filter(Boolean)
+    .map(line => JSON.parse(line) as { id: string; status: string; error?: string })
+
+const statusOf = async (id: string) => (await releaseLog()).filter(r => r.id === id).pop()?.status
+
+/** The web service's running tasks, as the engine lists them. */
+async function runningWebTasks(): Promise<Array<{ id: string; state: string }>> {
+  return (
+    await onManager([
+      'docker',
+      'service',
+      'ps',
+      '--filter',
+      'desired-state=running',
+      '--format',
+      '{{.ID}}|{{.CurrentState}}',
+      `${STACK}_web`
+    ])
+  )
+    .split('\n')
+    .filter(Boolean)
+    .map(line => {
+      const [id, state] = line.split('|')
+      return { id, state: state.split(' ')[0] }
+    })
+}
+
+const webSpec = async () =>
+  JSON.parse(await onManager(['docker', 'service', 'inspect', `${STACK}_web`]))[0] as {
+    Spec: { TaskTemplate: { ContainerSpec: { Env?: string[] } } }
+    UpdateStatus?: { State: string }
+  }
+
+/** Takes a node off the fleet's network (its veth end on the switch down), or back on. */
+function setLink(host: FleetHost, state: 'up' | 'down'): void {
+  execFileSync('ip', ['-n', fleet.switchNamespace, 'link', 'set', host.switchPort, state])
+}
+
+const nodeStates = async () =>
+  (await onManager(['docker', 'node', 'ls', '--format', '{{.Status}}'])).split('\n').filter(Boolean)
+
+beforeAll(async () => {
+  ensurePrerequisites()
+  dockerPid = (await ensureDocker()).startedPid
+  work = mkdtempSync(join(tmpdir(), 'swarm-stack-deploy-'))
+  fleet = await startFleetHosts(3)
+  manager = fleet.hosts[0]
+  await onManager(['docker', 'swarm', 'init', '--advertise-addr', manager.address])
+  const token = (await onManager(['docker', 'swarm', 'join-token', '--quiet', 'worker'])).trim()
+  for (const worker of fleet.hosts.slice(1)) {
+    const r = await worker.exec([
+      'docker',
+      'swarm',
+      'join',
+      '--token',
+      token,
+      `${manager.address}:2377`
+    ])
+    if (r.code !== 0) throw new Error(`join: ${r.stderr}`)
+  }
+  action = new InProcessAction(read =>
+    runAction({ readSettings: () => readDeploySettings(read), run })
+  )
+  first = await deploy('v1')
+  v1 = first.outputs['release-id']
+}, 10 * 60_000)
+
+afterAll(async () => {
+  action?.remove()
+  await fleet?.stop()
+  if (work) rmSync(work, { recursive: true, force: true })
+  if (dockerPid !== undefined) await stopDocker(dockerPid)
+})
+
+describe('ssh-deploy with target: swarm', () => {
+  it('deploys a stack whose 3 web replicas run, spread over the nodes, once it converged', async () => {
+    expect([first.failed, first.output]).toEqual([false, expect.stringContaining('Deployed v1')])
+    expect(first.output).toMatch(/Stack swarmapp converged: .*web: 3\/3 running/)
+    expect(first.output).toContain('swarmapp_migrate: job completed (1/1)')
+    const tasks = await runningWebTasks()
+    expect(tasks.map(t => t.state)).toEqual(['Running', 'Running', 'Running'])
+    const nodeIds = await onManager([
+      'docker',
+      'inspect',
+      '--type',
+      'task',
+      '--format',
+      '{{.NodeID}}',
+      ...tasks.map(t => t.id)
+    ])
+    expect(new Set(nodeIds.split('\n').filter(Boolean)).size).toBe(3)
+    expect(
+      (await onManager(['docker', 'service', 'ls', '--format', '{{.Name}} {{.Replicas}}'])).split(
+        '\n'
+      )
+    ).toEqual(expect.arrayContaining([`${STACK}_web 3/3`, `${STACK}_worker 1/1`]))
+    expect(await statusOf(v1)).toBe('succeeded')
+  })
+
+  it('keeps the resolved stack file in the release directory: env values filled in, owner-only, the default update policy where none was set', async () => {
+    const file = `${APP}/releases/${v1}/deploy-kit-stack.json`
+    expect((await onManager(['stat', '-c', '%a', file])).trim()).toBe('600')
+    const stack = JSON.parse(await onManager(['cat', file])) as {
+      services: Record<
+        string,
+        { environment: Record<string, string>; deploy: Record<string, unknown> }
+      >
+    }
+    expect(stack.services.web.environment.APP_VERSION).toBe('v1')
+    expect(stack.services.web.deploy.update_config).toMatchObject({
+      order: 'start-first',
+      failure_action: 'rollback',
+      monitor: '10s'
+    })
+    expect(stack.services.worker.deploy.update_config).toEqual({
+      order: 'stop-first',
+      parallelism: 2
+    })
+    expect(first.output).toContain('No update_config in web: applied')
+    const order = await onManager([
+      'docker',
+      'service',
+      'inspect',
+      '--format',
+      '{{.Spec.UpdateConfig.Order}} {{.Spec.UpdateConfig.FailureAction}}',
+      `${STACK}_web`,
+      `${STACK}_worker`
+    ])
+    expect(order.split('\n').filter(Boolean)).toEqual(['start-first rollback', 'stop-first pause'])
+  })
+
+  it('fails an update whose healthcheck never passes, which the engine rolled back: the task error named, the release failed, web on its previous spec', async () => {
+    const r = await deploy('v2', { healthy: false })
+    const v2 = r.outputs['release-id']
+    expect(r.failed).toBe(true)
+    expect(r.output).toContain(
+      'swarmapp_web: the engine rolled its update back to the previous spec'
+    )
+    // The error annotation carries its lines escaped (%0A).
+    expect(r.output).toMatch(/swarmapp_web tasks that failed:(%0A|\n)[^\n]*unhealthy/)
+    // Then the whole stack goes back to v1's kept stack file: the worker, which the engine
+    // updated to v2, too.
+    expect(r.output).toContain(`goes back to release ${v1}`)
+    expect(r.output).toContain(`Stack file of release ${v1}, as it was deployed`)
+    expect(r.output).toMatch(
+      new RegExp(`Hosts now: [^\\n]*: back on release ${v1} \\(v1\\), as before this run`)
+    )
+    const worker = JSON.parse(
+      await onManager(['docker', 'service', 'inspect', `${STACK}_worker`])
+    )[0] as { Spec: { TaskTemplate: { ContainerSpec: { Env?: string[] } } } }
+    expect(worker.Spec.TaskTemplate.ContainerSpec.Env).toContain('APP_VERSION=v1')
+    expect(await statusOf(v2)).toBe('failed')
+    const web = await webSpec()
+    expect(web.Spec.TaskTemplate.ContainerSpec.Env).toContain('APP_VERSION=v1')
+    expect((await runningWebTasks()).map(t => t.state)).toEqual(['Running', 'Running', 'Running'])
+    // Each release keeps its own stack file.
+    const kept = JSON.parse(
+      await onManager(['cat', `${APP}/releases/${v2}/deploy-kit-stack.json`])
+    ) as { services: Record<string, { environment: Record<string, string> }> }
+    expect(kept.services.web.environment.APP_VERSION).toBe('v2')
+    expect(await onManager(['cat', `${APP}/releases/${v1}/deploy-kit-stack.json`])).toContain(
+      '"v1"'
+    )
+  })
+
+  it('updates the stack to a new release: every service on its new spec, the job run again', async () => {
+    const r = await deploy('v3')
+    expect([r.failed, r.output]).toEqual([false, expect.stringContaining('Deployed v3')])
+    expect(r.output).toContain('swarmapp_migrate: job completed (1/1)')
+    expect((await webSpec()).Spec.TaskTemplate.ContainerSpec.Env).toContain('APP_VERSION=v3')
+    expect((await runningWebTasks()).map(t => t.state)).toEqual(['Running', 'Running', 'Running'])
+    expect(await statusOf(r.outputs['release-id'])).toBe('succeeded')
+  })
+
+  it('fails a deploy whose one-shot job exits non-zero, with its log lines, and takes the stack back', async () => {
+    const v3 = (await releaseLog()).filter(x => x.status === 'succeeded').pop()!.id
+    const r = await deploy('v4', { jobExit: 3 })
+    expect(r.failed).toBe(true)
+    expect(r.output).toContain('swarmapp_migrate: job task failed with exit code 3')
+    expect(r.output).toContain('migrated v4')
+    expect(await statusOf(r.outputs['release-id'])).toBe('failed')
+    expect(r.output).toMatch(new RegExp(`Hosts now: [^\\n]*: back on release ${v3} \\(v3\\)`))
+    expect((await webSpec()).Spec.TaskTemplate.ContainerSpec.Env).toContain('APP_VERSION=v3')
+  })
+
+  it('fails an update that a lost worker node holds up past the deadline, and takes the stack back', async () => {
+    // The engine keeps the update waiting for the task of the lost node: deploy-kit's deadline
+    // ends the wait, names what did not converge, and the stack goes back to the last release.
+    const lost = fleet.hosts[2]
+    try {
+      const deploying = deploy('v5', { waitTimeout: 45 })
+      await new Promise(resolve => setTimeout(resolve, 2000))
+      setLink(lost, 'down')
+      const r = await deploying
+      expect(r.failed).toBe(true)
+      expect(r.output).toMatch(/stack swarmapp: it did not converge within 45s: swarmapp_\w+: /)
+      // The job's failed tasks of the deploy before are not this deploy's.
+      expect(r.output).not.toContain('non-zero exit (3)')
+      expect(await statusOf(r.outputs['release-id'])).toBe('failed')
+      expect(r.output).toMatch(/Hosts now: [^\n]*: back on release \S+ \(v3\)/)
+      expect((await webSpec()).Spec.TaskTemplate.ContainerSpec.Env).toContain('APP_VERSION=v3')
+      expect((await nodeStates()).sort()).toEqual(['Down', 'Ready', 'Ready'])
+    } finally {
+      setLink(lost, 'up')
+    }
+  })
+})

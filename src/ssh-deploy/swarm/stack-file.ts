@@ -1,0 +1,123 @@
+// The stack file deploy-kit gives `docker stack deploy`: the compose files as
+// `docker compose config` resolved them with the env file (a stack file takes
+// no --env-file), in the form the stack loader accepts, with an update policy
+// that starts the new task first and rolls back on failure for each service
+// that sets none of its own.
+import { posix } from 'node:path'
+
+type Json = Record<string, unknown>
+
+/** The update policy applied to a service whose stack file sets no `update_config`. */
+export const DEFAULT_UPDATE_CONFIG = {
+  parallelism: 1,
+  order: 'start-first',
+  failure_action: 'rollback',
+  monitor: '10s',
+  max_failure_ratio: 0
+} as const
+
+/** The same policy for the way back, so a rollback too keeps the old task until the new one runs. */
+export const DEFAULT_ROLLBACK_CONFIG = {
+  parallelism: 1,
+  order: 'start-first',
+  failure_action: 'pause',
+  monitor: '10s'
+} as const
+
+export interface StackFile {
+  /** The stack file's text (JSON, which the stack loader reads as YAML). */
+  text: string
+  services: string[]
+  /** Services given the default update policy. */
+  defaulted: string[]
+}
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * Compose writes what the stack loader refuses or reads otherwise: a
+ * top-level `name`, ports published as strings, `depends_on` as a map, null
+ * commands, and each network and volume named after the project already (the
+ * stack names them after the stack, which is the project). A job service
+ * (`replicated-job`, `global-job`) gets no update policy: the engine refuses one.
+ */
+export function toStackFile(resolved: string, project: string): StackFile {
+  let config: unknown
+  try {
+    config = JSON.parse(resolved)
+  } catch {
+    throw new Error('`docker compose config --format json` did not print JSON')
+  }
+  if (!isObject(config) || !isObject(config.services))
+    throw new Error('the resolved compose files have no services')
+  const stack: Json = { ...config, version: '3.9' }
+  delete stack.name
+  for (const key of ['networks', 'volumes'] as const) {
+    const section = stack[key]
+    if (!isObject(section)) continue
+    for (const [entry, value] of Object.entries(section)) {
+      if (isObject(value) && !value.external && value.name === `${project}_${entry}`) {
+        const kept = { ...value }
+        delete kept.name
+        section[entry] = kept
+      }
+    }
+  }
+  const defaulted: string[] = []
+  const services = config.services as Record<string, Json>
+  for (const [name, service] of Object.entries(services)) {
+    if (!isObject(service)) continue
+    for (const key of ['command', 'entrypoint'] as const)
+      if (service[key] === null) delete service[key]
+    if (isObject(service.depends_on)) service.depends_on = Object.keys(service.depends_on)
+    if (Array.isArray(service.ports)) {
+      service.ports = service.ports.map(port =>
+        isObject(port) && typeof port.published === 'string' && /^\d+$/.test(port.published)
+          ? { ...port, published: Number(port.published) }
+          : port
+      )
+    }
+    const deploy = isObject(service.deploy) ? service.deploy : {}
+    if (!isObject(service.deploy)) service.deploy = deploy
+    // The engine refuses an update policy on a job: a job runs once per spec.
+    const job = deploy.mode === 'replicated-job' || deploy.mode === 'global-job'
+    if (!job && !isObject(deploy.update_config)) {
+      deploy.update_config = { ...DEFAULT_UPDATE_CONFIG }
+      if (!isObject(deploy.rollback_config)) deploy.rollback_config = { ...DEFAULT_ROLLBACK_CONFIG }
+      defaulted.push(name)
+    }
+  }
+  return {
+    text: JSON.stringify(stack, null, 2) + '\n',
+    services: Object.keys(services),
+    defaulted
+  }
+}
+
+/** A stack file kept from an earlier deploy, as it is: its services, and nothing defaulted now. */
+export function keptStackFile(text: string): StackFile {
+  let stack: unknown
+  try {
+    stack = JSON.parse(text)
+  } catch {
+    throw new Error('the kept stack file is not JSON')
+  }
+  if (!isObject(stack) || !isObject(stack.services))
+    throw new Error('the kept stack file has no services')
+  return { text, services: Object.keys(stack.services), defaulted: [] }
+}
+
+/**
+ * Where a release's stack file is kept: in its release directory (source:
+ * upload), else beside the release log, one file per release.
+ */
+export function stackFilePath(
+  appDir: string,
+  source: string,
+  releaseId: string,
+  releaseDir: string
+): string {
+  return source === 'upload'
+    ? posix.join(releaseDir, 'deploy-kit-stack.json')
+    : posix.join(appDir, '.deploy-kit', 'stacks', `${releaseId}.json`)
+}

@@ -53990,7 +53990,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_esm_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5689);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9202);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1850);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(544);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(986);
 
 
@@ -54004,7 +54004,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1850:
+/***/ 544:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55787,16 +55787,11 @@ function statePaths(appDir) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/json-object.ts
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
-/**
- * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
- * JSON object per line, appended and never rewritten. A later line with the
- * same id updates that release (started → succeeded / failed / cancelled /
- * rolled-back).
- * A release the root action deploys gets `readyAt` once its containers are
- * ready and `succeeded` only after its smoke check passed: one whose check
- * failed or never ran stays `started` or `failed`, never `previous`.
- */
+
 const STATUSES = ['started', 'succeeded', 'failed', 'cancelled', 'rolled-back'];
 const SOURCES = ['git', 'upload', 'none'];
 const TEXT_FIELDS = [
@@ -55810,7 +55805,6 @@ const TEXT_FIELDS = [
     'rollbackOf',
     'error'
 ];
-const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** One line's fields, when each one that is there has its type; anything else is no entry. */
 function asEntry(v) {
     if (!isObject(v) || typeof v.id !== 'string' || !v.id)

@@ -54881,7 +54881,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_app_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5206);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7878);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1456);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(134);
 
 
@@ -54900,7 +54900,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7878:
+/***/ 1456:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56612,16 +56612,11 @@ async function findPython(host, project, mode, service) {
 
 // EXTERNAL MODULE: ./src/core/git-ref.ts
 var git_ref = __nccwpck_require__(4831);
+;// CONCATENATED MODULE: ./src/core/json-object.ts
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 ;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
-/**
- * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
- * JSON object per line, appended and never rewritten. A later line with the
- * same id updates that release (started → succeeded / failed / cancelled /
- * rolled-back).
- * A release the root action deploys gets `readyAt` once its containers are
- * ready and `succeeded` only after its smoke check passed: one whose check
- * failed or never ran stays `started` or `failed`, never `previous`.
- */
+
 const STATUSES = ['started', 'succeeded', 'failed', 'cancelled', 'rolled-back'];
 const SOURCES = ['git', 'upload', 'none'];
 const TEXT_FIELDS = [
@@ -56635,7 +56630,6 @@ const TEXT_FIELDS = [
     'rollbackOf',
     'error'
 ];
-const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** One line's fields, when each one that is there has its type; anything else is no entry. */
 function asEntry(v) {
     if (!isObject(v) || typeof v.id !== 'string' || !v.id)
@@ -58615,6 +58609,7 @@ const swarmCommands = {
 // say. A task counts only when it runs the service's current spec: right after
 // `docker stack deploy` the engine has reset the update status and the old
 // tasks still run, which is not converged.
+
 const FAILED_UPDATE = new Set(['paused', 'rollback_paused', 'rollback_completed']);
 /** The update status as a snapshot, to tell this deploy's update from an earlier one. */
 function updateSnapshot(service) {
@@ -58632,15 +58627,14 @@ const TASK_DEFAULTS = {
     Placement: {},
     Runtime: 'container'
 };
-const convergence_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 function withDefaults(spec, defaults) {
-    if (!convergence_isObject(spec))
+    if (!isObject(spec))
         return spec;
     const out = { ...spec };
     for (const [key, value] of Object.entries(defaults)) {
         if (out[key] === undefined)
             out[key] = value;
-        else if (convergence_isObject(value))
+        else if (isObject(value))
             out[key] = withDefaults(out[key], value);
     }
     return out;
@@ -58652,7 +58646,7 @@ const isZero = (v) => v === undefined ||
     v === 0 ||
     v === '' ||
     (Array.isArray(v) && v.length === 0) ||
-    (convergence_isObject(v) && Object.keys(v).length === 0);
+    (isObject(v) && Object.keys(v).length === 0);
 /**
  * The same JSON for the same spec: keys sorted, fields with zero values left
  * out (a task made by the engine's own rollback omits `NoNewPrivileges:
@@ -58661,7 +58655,7 @@ const isZero = (v) => v === undefined ||
 function canonical(v) {
     if (Array.isArray(v))
         return v.map(canonical);
-    if (!convergence_isObject(v))
+    if (!isObject(v))
         return v;
     const out = {};
     for (const key of Object.keys(v).sort()) {
@@ -58750,6 +58744,7 @@ function failedTasks(service, tasks) {
 // that starts the new task first and rolls back on failure for each service
 // that sets none of its own.
 
+
 /** The update policy applied to a service whose stack file sets no `update_config`. */
 const DEFAULT_UPDATE_CONFIG = {
     parallelism: 1,
@@ -58765,7 +58760,6 @@ const DEFAULT_ROLLBACK_CONFIG = {
     failure_action: 'pause',
     monitor: '10s'
 };
-const stack_file_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /**
  * Compose writes what the stack loader refuses or reads otherwise: a
  * top-level `name`, ports published as strings, `depends_on` as a map, null
@@ -58774,23 +58768,18 @@ const stack_file_isObject = (v) => typeof v === 'object' && v !== null && !Array
  * (`replicated-job`, `global-job`) gets no update policy: the engine refuses one.
  */
 function toStackFile(resolved, project) {
-    let config;
-    try {
-        config = JSON.parse(resolved);
-    }
-    catch {
-        throw new Error('`docker compose config --format json` did not print JSON');
-    }
-    if (!stack_file_isObject(config) || !stack_file_isObject(config.services))
-        throw new Error('the resolved compose files have no services');
+    const config = parseWithServices(resolved, {
+        notJson: '`docker compose config --format json` did not print JSON',
+        noServices: 'the resolved compose files have no services'
+    });
     const stack = { ...config, version: '3.9' };
     delete stack.name;
     for (const key of ['networks', 'volumes']) {
         const section = stack[key];
-        if (!stack_file_isObject(section))
+        if (!isObject(section))
             continue;
         for (const [entry, value] of Object.entries(section)) {
-            if (stack_file_isObject(value) && !value.external && value.name === `${project}_${entry}`) {
+            if (isObject(value) && !value.external && value.name === `${project}_${entry}`) {
                 const kept = { ...value };
                 delete kept.name;
                 section[entry] = kept;
@@ -58800,26 +58789,26 @@ function toStackFile(resolved, project) {
     const defaulted = [];
     const services = config.services;
     for (const [name, service] of Object.entries(services)) {
-        if (!stack_file_isObject(service))
+        if (!isObject(service))
             continue;
         for (const key of ['command', 'entrypoint'])
             if (service[key] === null)
                 delete service[key];
-        if (stack_file_isObject(service.depends_on))
+        if (isObject(service.depends_on))
             service.depends_on = Object.keys(service.depends_on);
         if (Array.isArray(service.ports)) {
-            service.ports = service.ports.map(port => stack_file_isObject(port) && typeof port.published === 'string' && /^\d+$/.test(port.published)
+            service.ports = service.ports.map(port => isObject(port) && typeof port.published === 'string' && /^\d+$/.test(port.published)
                 ? { ...port, published: Number(port.published) }
                 : port);
         }
-        const deploy = stack_file_isObject(service.deploy) ? service.deploy : {};
-        if (!stack_file_isObject(service.deploy))
+        const deploy = isObject(service.deploy) ? service.deploy : {};
+        if (!isObject(service.deploy))
             service.deploy = deploy;
         // The engine refuses an update policy on a job: a job runs once per spec.
         const job = deploy.mode === 'replicated-job' || deploy.mode === 'global-job';
-        if (!job && !stack_file_isObject(deploy.update_config)) {
+        if (!job && !isObject(deploy.update_config)) {
             deploy.update_config = { ...DEFAULT_UPDATE_CONFIG };
-            if (!stack_file_isObject(deploy.rollback_config))
+            if (!isObject(deploy.rollback_config))
                 deploy.rollback_config = { ...DEFAULT_ROLLBACK_CONFIG };
             defaulted.push(name);
         }
@@ -58832,16 +58821,24 @@ function toStackFile(resolved, project) {
 }
 /** A stack file kept from an earlier deploy, as it is: its services, and nothing defaulted now. */
 function keptStackFile(text) {
-    let stack;
+    const stack = parseWithServices(text, {
+        notJson: 'the kept stack file is not JSON',
+        noServices: 'the kept stack file has no services'
+    });
+    return { text, services: Object.keys(stack.services), defaulted: [] };
+}
+/** A compose or stack document as JSON, with a `services` map, or the error that says which it is not. */
+function parseWithServices(text, errors) {
+    let doc;
     try {
-        stack = JSON.parse(text);
+        doc = JSON.parse(text);
     }
     catch {
-        throw new Error('the kept stack file is not JSON');
+        throw new Error(errors.notJson);
     }
-    if (!stack_file_isObject(stack) || !stack_file_isObject(stack.services))
-        throw new Error('the kept stack file has no services');
-    return { text, services: Object.keys(stack.services), defaulted: [] };
+    if (!isObject(doc) || !isObject(doc.services))
+        throw new Error(errors.noServices);
+    return doc;
 }
 /**
  * Where a release's stack file is kept: in its release directory (source:

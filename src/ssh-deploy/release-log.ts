@@ -1,3 +1,4 @@
+import { isObject } from '../core/json-object.js'
 /**
  * The release log on each server: `<app-dir>/.deploy-kit/releases.jsonl`, one
  * JSON object per line, appended and never rewritten. A later line with the
@@ -87,9 +88,6 @@ export interface ReleaseLog {
   /** Releases whose lines lack a ref or a status (their first line was lost). */
   incompleteReleases: string[]
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** One line's fields, when each one that is there has its type; anything else is no entry. */
 function asEntry(v: unknown): (Partial<ReleaseRecord> & { id: string }) | undefined {

@@ -3,6 +3,7 @@
 // say. A task counts only when it runs the service's current spec: right after
 // `docker stack deploy` the engine has reset the update status and the old
 // tasks still run, which is not converged.
+import { isObject, JsonObject as Json } from '../../core/json-object.js'
 
 /** The parts of `docker service inspect` read here. */
 export interface SwarmService {
@@ -64,9 +65,6 @@ const TASK_DEFAULTS: Json = {
   Placement: {},
   Runtime: 'container'
 }
-
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function withDefaults(spec: unknown, defaults: Json): unknown {
   if (!isObject(spec)) return spec

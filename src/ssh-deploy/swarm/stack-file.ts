@@ -4,8 +4,7 @@
 // that starts the new task first and rolls back on failure for each service
 // that sets none of its own.
 import { posix } from 'node:path'
-
-type Json = Record<string, unknown>
+import { isObject, JsonObject as Json } from '../../core/json-object.js'
 
 /** The update policy applied to a service whose stack file sets no `update_config`. */
 export const DEFAULT_UPDATE_CONFIG = {
@@ -32,8 +31,6 @@ export interface StackFile {
   defaulted: string[]
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-
 /**
  * Compose writes what the stack loader refuses or reads otherwise: a
  * top-level `name`, ports published as strings, `depends_on` as a map, null
@@ -42,14 +39,10 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  * (`replicated-job`, `global-job`) gets no update policy: the engine refuses one.
  */
 export function toStackFile(resolved: string, project: string): StackFile {
-  let config: unknown
-  try {
-    config = JSON.parse(resolved)
-  } catch {
-    throw new Error('`docker compose config --format json` did not print JSON')
-  }
-  if (!isObject(config) || !isObject(config.services))
-    throw new Error('the resolved compose files have no services')
+  const config = parseWithServices(resolved, {
+    notJson: '`docker compose config --format json` did not print JSON',
+    noServices: 'the resolved compose files have no services'
+  })
   const stack: Json = { ...config, version: '3.9' }
   delete stack.name
   for (const key of ['networks', 'volumes'] as const) {
@@ -96,15 +89,26 @@ export function toStackFile(resolved: string, project: string): StackFile {
 
 /** A stack file kept from an earlier deploy, as it is: its services, and nothing defaulted now. */
 export function keptStackFile(text: string): StackFile {
-  let stack: unknown
-  try {
-    stack = JSON.parse(text)
-  } catch {
-    throw new Error('the kept stack file is not JSON')
-  }
-  if (!isObject(stack) || !isObject(stack.services))
-    throw new Error('the kept stack file has no services')
+  const stack = parseWithServices(text, {
+    notJson: 'the kept stack file is not JSON',
+    noServices: 'the kept stack file has no services'
+  })
   return { text, services: Object.keys(stack.services), defaulted: [] }
+}
+
+/** A compose or stack document as JSON, with a `services` map, or the error that says which it is not. */
+function parseWithServices(
+  text: string,
+  errors: { notJson: string; noServices: string }
+): Json & { services: Json } {
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch {
+    throw new Error(errors.notJson)
+  }
+  if (!isObject(doc) || !isObject(doc.services)) throw new Error(errors.noServices)
+  return doc as Json & { services: Json }
 }
 
 /**

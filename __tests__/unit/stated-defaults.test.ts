@@ -10,6 +10,7 @@ import { readMigrateSettings } from '../../src/migrate/settings.js'
 import { readSmokeCheckSettings } from '../../src/smoke-check/settings.js'
 import { readSshSettings } from '../../src/ssh/settings.js'
 import { readDeploySettings } from '../../src/ssh-deploy/settings.js'
+import { COMPOSE_TARGET_INPUTS, UPDATE_POLICY_INPUTS } from '../../src/ssh-deploy/swarm/settings.js'
 import { readRootSettings } from '../../src/whole-deploy/root-settings.js'
 import { DEPLOY_INPUTS } from '../helpers/deploy-inputs.js'
 
@@ -53,6 +54,8 @@ const CASES: [string, string, Record<string, string>, (read: InputReader) => unk
     readRootSettings
   ],
   ['ssh-deploy', 'ssh-deploy', {}, readDeploySettings],
+  ['ssh-deploy', 'ssh-deploy with target: swarm', { target: 'swarm' }, readDeploySettings],
+  ['.', 'the root action with target: swarm', { target: 'swarm' }, readRootSettings],
   ['migrate', 'migrate', { tool: 'alembic' }, read => readMigrateSettings(read)],
   ['collectstatic', 'collectstatic', {}, read => readCollectstaticSettings(read)],
   [
@@ -64,9 +67,16 @@ const CASES: [string, string, Record<string, string>, (read: InputReader) => unk
   ['ssh', 'ssh', { script: 'uptime' }, readSshSettings]
 ]
 
+/** Each target refuses the other's inputs when given at all: the stated defaults given are its own. */
+function forTarget(stated: Record<string, string>, extra: Record<string, string>) {
+  const other: readonly string[] =
+    extra.target === 'swarm' ? COMPOSE_TARGET_INPUTS : UPDATE_POLICY_INPUTS
+  return Object.fromEntries(Object.entries(stated).filter(([name]) => !other.includes(name)))
+}
+
 describe('the defaults action.yml states are the ones the code applies', () => {
   it.each(CASES)('%s: %s', (actionDir, _name, extra, readSettings) => {
-    const stated = statedDefaults(actionDir)
+    const stated = forTarget(statedDefaults(actionDir), extra)
     if (actionDir === '.' || actionDir === 'ssh-deploy') expect(stated).toHaveProperty('strategy')
     expect(stated).toHaveProperty('port', '22')
     const without = comparable(readSettings(mapInputs({ ...base, ...extra })))

@@ -54074,6 +54074,11 @@ const CONFIG_KEYS = [
   'services',
   'build',
   'pull',
+  'target',
+  'swarm-update-order',
+  'swarm-failure-action',
+  'swarm-update-monitor',
+  'swarm-update-parallelism',
   'strategy',
   'proxy-service',
   'proxy-reload-command',
@@ -54611,6 +54616,17 @@ function readLines(read, name) {
 
 /***/ }),
 
+/***/ 4157:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ isObject)
+/* harmony export */ });
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+
+/***/ }),
+
 /***/ 4325:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -54881,7 +54897,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _core_app_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5206);
 /* harmony import */ var _core_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9114);
 /* harmony import */ var _core_entry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5263);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1456);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1150);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(134);
 
 
@@ -54900,7 +54916,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1456:
+/***/ 1150:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56612,9 +56628,8 @@ async function findPython(host, project, mode, service) {
 
 // EXTERNAL MODULE: ./src/core/git-ref.ts
 var git_ref = __nccwpck_require__(4831);
-;// CONCATENATED MODULE: ./src/core/json-object.ts
-const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-
+// EXTERNAL MODULE: ./src/core/json-object.ts
+var json_object = __nccwpck_require__(4157);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/release-log.ts
 
 const STATUSES = ['started', 'succeeded', 'failed', 'cancelled', 'rolled-back'];
@@ -56632,7 +56647,7 @@ const TEXT_FIELDS = [
 ];
 /** One line's fields, when each one that is there has its type; anything else is no entry. */
 function asEntry(v) {
-    if (!isObject(v) || typeof v.id !== 'string' || !v.id)
+    if (!(0,json_object/* isObject */.G)(v) || typeof v.id !== 'string' || !v.id)
         return undefined;
     if (v.status !== undefined && !STATUSES.includes(v.status))
         return undefined;
@@ -56641,10 +56656,10 @@ function asEntry(v) {
     if (TEXT_FIELDS.some(f => v[f] !== undefined && typeof v[f] !== 'string'))
         return undefined;
     if (v.images !== undefined) {
-        if (!isObject(v.images))
+        if (!(0,json_object/* isObject */.G)(v.images))
             return undefined;
         const images = Object.values(v.images);
-        if (!images.every(i => isObject(i) && typeof i.image === 'string' && typeof i.id === 'string'))
+        if (!images.every(i => (0,json_object/* isObject */.G)(i) && typeof i.image === 'string' && typeof i.id === 'string'))
             return undefined;
     }
     if (!isBackupOrAbsent(v.backup) || !isBackupOrAbsent(v.downBackup))
@@ -56655,13 +56670,13 @@ const VERIFY = ['restore', 'integrity', 'none'];
 function isBackupOrAbsent(v) {
     if (v === undefined)
         return true;
-    if (!isObject(v))
+    if (!(0,json_object/* isObject */.G)(v))
         return false;
     const texts = ['file', 'host', 'takenAt', 'sha256'].every(f => typeof v[f] === 'string');
     const numbers = ['sizeBytes', 'tables', 'proofSeconds'].every(f => typeof v[f] === 'number');
     const copy = v.runnerCopy === undefined || typeof v.runnerCopy === 'string';
     const artifact = v.artifact === undefined ||
-        (isObject(v.artifact) &&
+        ((0,json_object/* isObject */.G)(v.artifact) &&
             typeof v.artifact.id === 'number' &&
             typeof v.artifact.name === 'string');
     return texts && numbers && copy && artifact && VERIFY.includes(v.verify);
@@ -58628,13 +58643,13 @@ const TASK_DEFAULTS = {
     Runtime: 'container'
 };
 function withDefaults(spec, defaults) {
-    if (!isObject(spec))
+    if (!(0,json_object/* isObject */.G)(spec))
         return spec;
     const out = { ...spec };
     for (const [key, value] of Object.entries(defaults)) {
         if (out[key] === undefined)
             out[key] = value;
-        else if (isObject(value))
+        else if ((0,json_object/* isObject */.G)(value))
             out[key] = withDefaults(out[key], value);
     }
     return out;
@@ -58646,7 +58661,7 @@ const isZero = (v) => v === undefined ||
     v === 0 ||
     v === '' ||
     (Array.isArray(v) && v.length === 0) ||
-    (isObject(v) && Object.keys(v).length === 0);
+    ((0,json_object/* isObject */.G)(v) && Object.keys(v).length === 0);
 /**
  * The same JSON for the same spec: keys sorted, fields with zero values left
  * out (a task made by the engine's own rollback omits `NoNewPrivileges:
@@ -58655,7 +58670,7 @@ const isZero = (v) => v === undefined ||
 function canonical(v) {
     if (Array.isArray(v))
         return v.map(canonical);
-    if (!isObject(v))
+    if (!(0,json_object/* isObject */.G)(v))
         return v;
     const out = {};
     for (const key of Object.keys(v).sort()) {
@@ -58737,135 +58752,54 @@ function failedTasks(service, tasks) {
         .sort((a, b) => (a.Status?.Timestamp ?? '').localeCompare(b.Status?.Timestamp ?? ''));
 }
 
-;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/stack-file.ts
-// The stack file deploy-kit gives `docker stack deploy`: the compose files as
-// `docker compose config` resolved them with the env file (a stack file takes
-// no --env-file), in the form the stack loader accepts, with an update policy
-// that starts the new task first and rolls back on failure for each service
-// that sets none of its own.
-
-
-/** The update policy applied to a service whose stack file sets no `update_config`. */
-const DEFAULT_UPDATE_CONFIG = {
-    parallelism: 1,
-    order: 'start-first',
-    failure_action: 'rollback',
-    monitor: '10s',
-    max_failure_ratio: 0
-};
-/** The same policy for the way back, so a rollback too keeps the old task until the new one runs. */
-const DEFAULT_ROLLBACK_CONFIG = {
-    parallelism: 1,
-    order: 'start-first',
-    failure_action: 'pause',
-    monitor: '10s'
-};
-/**
- * Compose writes what the stack loader refuses or reads otherwise: a
- * top-level `name`, ports published as strings, `depends_on` as a map, null
- * commands, and each network and volume named after the project already (the
- * stack names them after the stack, which is the project). A job service
- * (`replicated-job`, `global-job`) gets no update policy: the engine refuses one.
- */
-function toStackFile(resolved, project) {
-    const config = parseWithServices(resolved, {
-        notJson: '`docker compose config --format json` did not print JSON',
-        noServices: 'the resolved compose files have no services'
-    });
-    const stack = { ...config, version: '3.9' };
-    delete stack.name;
-    for (const key of ['networks', 'volumes']) {
-        const section = stack[key];
-        if (!isObject(section))
-            continue;
-        for (const [entry, value] of Object.entries(section)) {
-            if (isObject(value) && !value.external && value.name === `${project}_${entry}`) {
-                const kept = { ...value };
-                delete kept.name;
-                section[entry] = kept;
-            }
-        }
-    }
-    const defaulted = [];
-    const services = config.services;
-    for (const [name, service] of Object.entries(services)) {
-        if (!isObject(service))
-            continue;
-        for (const key of ['command', 'entrypoint'])
-            if (service[key] === null)
-                delete service[key];
-        if (isObject(service.depends_on))
-            service.depends_on = Object.keys(service.depends_on);
-        if (Array.isArray(service.ports)) {
-            service.ports = service.ports.map(port => isObject(port) && typeof port.published === 'string' && /^\d+$/.test(port.published)
-                ? { ...port, published: Number(port.published) }
-                : port);
-        }
-        const deploy = isObject(service.deploy) ? service.deploy : {};
-        if (!isObject(service.deploy))
-            service.deploy = deploy;
-        // The engine refuses an update policy on a job: a job runs once per spec.
-        const job = deploy.mode === 'replicated-job' || deploy.mode === 'global-job';
-        if (!job && !isObject(deploy.update_config)) {
-            deploy.update_config = { ...DEFAULT_UPDATE_CONFIG };
-            if (!isObject(deploy.rollback_config))
-                deploy.rollback_config = { ...DEFAULT_ROLLBACK_CONFIG };
-            defaulted.push(name);
-        }
-    }
-    return {
-        text: JSON.stringify(stack, null, 2) + '\n',
-        services: Object.keys(services),
-        defaulted
-    };
-}
-/** A stack file kept from an earlier deploy, as it is: its services, and nothing defaulted now. */
-function keptStackFile(text) {
-    const stack = parseWithServices(text, {
-        notJson: 'the kept stack file is not JSON',
-        noServices: 'the kept stack file has no services'
-    });
-    return { text, services: Object.keys(stack.services), defaulted: [] };
-}
-/** A compose or stack document as JSON, with a `services` map, or the error that says which it is not. */
-function parseWithServices(text, errors) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch {
-        throw new Error(errors.notJson);
-    }
-    if (!isObject(doc) || !isObject(doc.services))
-        throw new Error(errors.noServices);
-    return doc;
-}
-/**
- * Where a release's stack file is kept: in its release directory (source:
- * upload), else beside the release log, one file per release.
- */
-function stackFilePath(appDir, source, releaseId, releaseDir) {
-    return source === 'upload'
-        ? external_node_path_.posix.join(releaseDir, 'deploy-kit-stack.json')
-        : external_node_path_.posix.join(appDir, '.deploy-kit', 'stacks', `${releaseId}.json`);
-}
-
+// EXTERNAL MODULE: ./src/ssh-deploy/swarm/stack-file.ts
+var stack_file = __nccwpck_require__(8628);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/stack-state.ts
+
+
 
 const lines = (text) => text
     .split('\n')
     .map(s => s.trim())
     .filter(Boolean);
+/**
+ * How the engine (20.10 to 28) and the CLI say that an object listed a moment
+ * before is gone: the engine reaps old tasks as new ones start (the task
+ * history limit), and `--prune` removes services.
+ */
+const GONE = [
+    /^Error response from daemon: task \S+ not found$/i,
+    /^Error: no such (task|service|object): \S+$/i,
+    /^no such (task|service): \S+$/i
+];
+const isGoneOnly = (stderr) => {
+    const said = lines(stderr);
+    return said.length > 0 && said.every(line => GONE.some(gone => gone.test(line)));
+};
+/**
+ * Runs a command about objects listed a moment before: the ones the engine
+ * removed in between are left out of its output, as if they had not been
+ * listed; any other failure fails as `check` does.
+ */
+async function aboutListed(host, cmd) {
+    const r = await host.run(cmd, { quiet: true });
+    if (r.code !== 0 && !isGoneOnly(r.stderr))
+        throw new errors/* RemoteError */.Hi(host.label, failureText(cmd, r));
+    return r.stdout;
+}
+const parsed = (json) => (json.trim() ? JSON.parse(json) : []);
 /** The stack's services and every task the engine keeps of them, read from the manager. */
 async function readStack(host, stack) {
     const ids = lines((await host.check(swarmCommands.serviceIds(stack), { quiet: true })).stdout);
     if (ids.length === 0)
         return { services: [], tasks: [] };
-    const services = JSON.parse((await host.check(swarmCommands.inspectServices(ids), { quiet: true })).stdout);
-    const taskIds = lines((await host.check(swarmCommands.taskIds(ids), { quiet: true })).stdout);
+    const services = parsed(await aboutListed(host, swarmCommands.inspectServices(ids)));
+    if (services.length === 0)
+        return { services: [], tasks: [] };
+    const taskIds = lines(await aboutListed(host, swarmCommands.taskIds(services.map(s => s.ID))));
     const tasks = taskIds.length === 0
         ? []
-        : JSON.parse((await host.check(swarmCommands.inspectTasks(taskIds), { quiet: true })).stdout);
+        : parsed(await aboutListed(host, swarmCommands.inspectTasks(taskIds)));
     return { services, tasks };
 }
 
@@ -58876,9 +58810,6 @@ async function readStack(host, stack) {
 
 
 
-const policy = Object.entries(DEFAULT_UPDATE_CONFIG)
-    .map(([key, value]) => `${key} ${value}`)
-    .join(', ');
 /**
  * Resolves the release's compose files with the env file into one stack file,
  * keeps it for the release, and hands it to `docker stack deploy`. No undo of
@@ -58888,17 +58819,21 @@ async function deployStack(d, releaseDir, chosen) {
     const { host, s, plan, journal } = d;
     const stack = s.app.projectName;
     const id = liveReleaseId(d, chosen);
-    const file = stackFilePath(s.app.appDir, s.source, id, releaseDir);
+    const file = (0,stack_file/* stackFilePath */.k2)(s.app.appDir, s.source, id, releaseDir);
     // A rollback deploys the stack file its release was deployed with: the same images, values and policy.
     const kept = chosen.target
         ? (await host.check(files_fileCommands.read(file), { quiet: true })).stdout
         : '';
-    const stackFile = kept ? keptStackFile(kept) : await resolveStackFile(d, releaseDir, file);
+    const stackFile = kept ? (0,stack_file/* keptStackFile */.nx)(kept) : await resolveStackFile(d, releaseDir, file);
     host.info(kept
         ? `Stack file of release ${id}, as it was deployed: ${file}`
         : `Stack file of release ${id}: ${file}`);
-    if (stackFile.defaulted.length > 0)
+    if (stackFile.defaulted.length > 0) {
+        const policy = Object.entries((0,stack_file/* updateConfig */._R)(s.swarmUpdate))
+            .map(([key, value]) => `${key} ${String(value)}`)
+            .join(', ');
         host.info(`No update_config in ${stackFile.defaulted.join(', ')}: applied ${policy} (and the same order for their rollback)`);
+    }
     const earlier = await readStack(host, stack);
     const before = new Map(earlier.services.map(service => [service.ID, updateSnapshot(service)]));
     const tasksBefore = new Set(earlier.tasks.map(t => t.ID));
@@ -58910,7 +58845,7 @@ async function resolveStackFile(d, releaseDir, file) {
     const project = { ...composeProject(d), dir: releaseDir };
     // Quiet: the resolved file holds the env file's values.
     const resolved = await d.host.check(swarmCommands.resolvedConfig(project), { quiet: true });
-    const stackFile = toStackFile(resolved.stdout, d.s.app.projectName);
+    const stackFile = (0,stack_file/* toStackFile */.S7)(resolved.stdout, d.s.app.projectName, d.s.swarmUpdate);
     await d.journal.change(`writing the stack file ${file}`, async () => {
         await d.host.check(swarmCommands.writeStackFile(file, stackFile.text), { quiet: true });
     });
@@ -61153,10 +61088,21 @@ function readRollingSettings(read, strategy, services) {
 
 // EXTERNAL MODULE: ./src/core/git-ref.ts
 var git_ref = __nccwpck_require__(4831);
+// EXTERNAL MODULE: ./src/ssh-deploy/swarm/stack-file.ts
+var stack_file = __nccwpck_require__(8628);
 ;// CONCATENATED MODULE: ./src/ssh-deploy/swarm/settings.ts
 
 
+
 const TARGETS = ['compose', 'swarm'];
+/** Inputs only the compose target reads, refused with swarm. */
+const COMPOSE_TARGET_INPUTS = [
+    'proxy-service',
+    'proxy-reload-command',
+    'stop-grace-period',
+    'wait-stable',
+    'wait-ignore'
+];
 /**
  * target, checked against the inputs this first swarm slice does not take
  * yet, so a deploy never half-applies them.
@@ -61170,13 +61116,7 @@ function readTarget(read, given) {
     };
     if (given.hosts > 1)
         refuse('host', `names ${given.hosts} hosts, and target: swarm deploys through one manager`, 'Give one swarm manager as host: the engine places the tasks on the other nodes');
-    for (const input of [
-        'proxy-service',
-        'proxy-reload-command',
-        'stop-grace-period',
-        'wait-stable',
-        'wait-ignore'
-    ])
+    for (const input of COMPOSE_TARGET_INPUTS)
         if (read(input).trim())
             refuse(input, 'is a setting of the compose target', "Leave it out with target: swarm: the stack file's deploy section (update_config, stop_grace_period) says how services change");
     if (read('compose-command').trim() === 'docker-compose')
@@ -61188,6 +61128,36 @@ function readTarget(read, given) {
     if (given.services.length > 0)
         refuse('services', 'cannot be used with target: swarm: the stack is deployed whole', 'Leave it out');
     return target;
+}
+/** The inputs of the update policy for services that set no update_config. */
+const UPDATE_POLICY_INPUTS = [
+    'swarm-update-order',
+    'swarm-failure-action',
+    'swarm-update-monitor',
+    'swarm-update-parallelism'
+];
+const MAX_MONITOR_MS = 3600_000;
+/**
+ * The update policy deploy-kit gives a service whose stack file sets no
+ * update_config; refused with the compose target, where nothing would read it.
+ */
+function readUpdatePolicy(read, target) {
+    if (target !== 'swarm') {
+        for (const input of UPDATE_POLICY_INPUTS)
+            if (read(input).trim())
+                throw new errors/* InputError */.dz(input, 'is a setting of target: swarm', 'Leave it out, or set target: swarm');
+        return stack_file/* DEFAULT_UPDATE_POLICY */.t8;
+    }
+    const d = stack_file/* DEFAULT_UPDATE_POLICY */.t8;
+    const monitorMs = (0,inputs/* readDuration */.$7)(read, 'swarm-update-monitor', d.monitorMs / 1000);
+    if (monitorMs > MAX_MONITOR_MS)
+        throw new errors/* InputError */.dz('swarm-update-monitor', `${JSON.stringify(read('swarm-update-monitor').trim())} is longer than 1h`, 'The engine watches each new task this long before the next one: use a few seconds to minutes');
+    return {
+        order: (0,inputs/* readChoice */.Kf)(read, 'swarm-update-order', ['start-first', 'stop-first'], d.order),
+        failureAction: (0,inputs/* readChoice */.Kf)(read, 'swarm-failure-action', ['rollback', 'pause', 'continue'], d.failureAction),
+        monitorMs,
+        parallelism: (0,inputs/* readInteger */.JI)(read, 'swarm-update-parallelism', d.parallelism, 0, 100)
+    };
 }
 
 // EXTERNAL MODULE: ./src/ssh-deploy/repository-url.ts
@@ -61366,6 +61336,7 @@ function readDeploySettings(read, run = runContext(), connection) {
         connection,
         app,
         target,
+        swarmUpdate: readUpdatePolicy(read, target),
         source,
         ref: source === 'none' ? read('ref').trim() || run.sha : ref,
         repository,
@@ -61416,6 +61387,148 @@ function readLockRelease(read) {
         connection: readConnectionSettings(read),
         appDir: read('app-dir').trim().replace(/\/+$/, '')
     };
+}
+
+
+/***/ }),
+
+/***/ 8628:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S7: () => (/* binding */ toStackFile),
+/* harmony export */   _R: () => (/* binding */ updateConfig),
+/* harmony export */   k2: () => (/* binding */ stackFilePath),
+/* harmony export */   nx: () => (/* binding */ keptStackFile),
+/* harmony export */   t8: () => (/* binding */ DEFAULT_UPDATE_POLICY)
+/* harmony export */ });
+/* unused harmony export rollbackConfig */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _core_json_object_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4157);
+// The stack file deploy-kit gives `docker stack deploy`: the compose files as
+// `docker compose config` resolved them with the env file (a stack file takes
+// no --env-file), in the form the stack loader accepts, with an update policy
+// (by default: start the new task first, roll back on failure) for each
+// service that sets none of its own.
+
+
+/** Starts the new task first and rolls back on failure. */
+const DEFAULT_UPDATE_POLICY = {
+    order: 'start-first',
+    failureAction: 'rollback',
+    monitorMs: 10_000,
+    parallelism: 1
+};
+/** A duration as the stack file writes one (Go's time.ParseDuration reads it). */
+const goDuration = (ms) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+/** The stack file's `update_config` for a policy. */
+function updateConfig(p) {
+    return {
+        parallelism: p.parallelism,
+        order: p.order,
+        failure_action: p.failureAction,
+        monitor: goDuration(p.monitorMs),
+        max_failure_ratio: 0
+    };
+}
+/** The same order and monitor for the way back, so a rollback too keeps the old task until the new one runs; a failed rollback pauses. */
+function rollbackConfig(p) {
+    return {
+        parallelism: p.parallelism,
+        order: p.order,
+        failure_action: 'pause',
+        monitor: goDuration(p.monitorMs)
+    };
+}
+/**
+ * Compose writes what the stack loader refuses or reads otherwise: a
+ * top-level `name`, ports published as strings, `depends_on` as a map, null
+ * commands, and each network and volume named after the project already (the
+ * stack names them after the stack, which is the project). A job service
+ * (`replicated-job`, `global-job`) gets no update policy: the engine refuses one.
+ */
+function toStackFile(resolved, project, policy = DEFAULT_UPDATE_POLICY) {
+    const config = parseWithServices(resolved, {
+        notJson: '`docker compose config --format json` did not print JSON',
+        noServices: 'the resolved compose files have no services'
+    });
+    const stack = { ...config, version: '3.9' };
+    delete stack.name;
+    for (const key of ['networks', 'volumes']) {
+        const section = stack[key];
+        if (!(0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(section))
+            continue;
+        for (const [entry, value] of Object.entries(section)) {
+            if ((0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(value) && !value.external && value.name === `${project}_${entry}`) {
+                const kept = { ...value };
+                delete kept.name;
+                section[entry] = kept;
+            }
+        }
+    }
+    const defaulted = [];
+    const services = config.services;
+    for (const [name, service] of Object.entries(services)) {
+        if (!(0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(service))
+            continue;
+        for (const key of ['command', 'entrypoint'])
+            if (service[key] === null)
+                delete service[key];
+        if ((0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(service.depends_on))
+            service.depends_on = Object.keys(service.depends_on);
+        if (Array.isArray(service.ports)) {
+            service.ports = service.ports.map(port => (0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(port) && typeof port.published === 'string' && /^\d+$/.test(port.published)
+                ? { ...port, published: Number(port.published) }
+                : port);
+        }
+        const deploy = (0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(service.deploy) ? service.deploy : {};
+        if (!(0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(service.deploy))
+            service.deploy = deploy;
+        // The engine refuses an update policy on a job: a job runs once per spec.
+        const job = deploy.mode === 'replicated-job' || deploy.mode === 'global-job';
+        if (!job && !(0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(deploy.update_config)) {
+            deploy.update_config = updateConfig(policy);
+            if (!(0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(deploy.rollback_config))
+                deploy.rollback_config = rollbackConfig(policy);
+            defaulted.push(name);
+        }
+    }
+    return {
+        text: JSON.stringify(stack, null, 2) + '\n',
+        services: Object.keys(services),
+        defaulted
+    };
+}
+/** A stack file kept from an earlier deploy, as it is: its services, and nothing defaulted now. */
+function keptStackFile(text) {
+    const stack = parseWithServices(text, {
+        notJson: 'the kept stack file is not JSON',
+        noServices: 'the kept stack file has no services'
+    });
+    return { text, services: Object.keys(stack.services), defaulted: [] };
+}
+/** A compose or stack document as JSON, with a `services` map, or the error that says which it is not. */
+function parseWithServices(text, errors) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch {
+        throw new Error(errors.notJson);
+    }
+    if (!(0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(doc) || !(0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(doc.services))
+        throw new Error(errors.noServices);
+    return doc;
+}
+/**
+ * Where a release's stack file is kept: in its release directory (source:
+ * upload), else beside the release log, one file per release.
+ */
+function stackFilePath(appDir, source, releaseId, releaseDir) {
+    return source === 'upload'
+        ? node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(releaseDir, 'deploy-kit-stack.json')
+        : node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(appDir, '.deploy-kit', 'stacks', `${releaseId}.json`);
 }
 
 

@@ -21,7 +21,8 @@ import {
   Strategy
 } from './rolling-settings.js'
 import { isGitRef } from '../core/git-ref.js'
-import { readTarget, Target } from './swarm/settings.js'
+import { readTarget, readUpdatePolicy, Target } from './swarm/settings.js'
+import type { UpdatePolicy } from './swarm/stack-file.js'
 import type { RepositoryUrl } from '../commands/git.js'
 import { parseRepository, repositorySecrets } from './repository-url.js'
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
@@ -45,6 +46,8 @@ export interface DeploySettings {
   app: AppSettings
   /** compose (the default), or swarm: the compose files as a stack on a swarm manager. */
   target: Target
+  /** With target swarm: the update policy of a service that sets no update_config. */
+  swarmUpdate: UpdatePolicy
   source: SourceKind
   /** Ref to deploy; empty only for source none. */
   ref: string
@@ -224,6 +227,7 @@ export function readDeploySettings(
     connection,
     app,
     target,
+    swarmUpdate: readUpdatePolicy(read, target),
     source,
     ref: source === 'none' ? read('ref').trim() || run.sha : ref,
     repository,

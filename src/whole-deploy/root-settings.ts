@@ -46,6 +46,25 @@ function refuseMigrateBeforeStart(tool: string, read: InputReader): void {
 }
 
 /**
+ * The migrate and collectstatic stages run Compose on the host; a stack's
+ * containers are the engine's, on any node.
+ */
+function refuseOnSwarm(tool: string, collectstatic: boolean): void {
+  if (tool !== 'none')
+    throw new InputError(
+      'migrate-tool',
+      `is ${tool}, and the migrate stage cannot run with target: swarm yet`,
+      'Leave migrate-tool out and give the stack a one-shot migration service (deploy: mode: replicated-job): the deploy waits for it and fails on its non-zero exit'
+    )
+  if (collectstatic)
+    throw new InputError(
+      'collectstatic',
+      'is true, and the collectstatic stage cannot run with target: swarm yet',
+      'Collect the static files into the image when it is built, and leave collectstatic out'
+    )
+}
+
+/**
  * Reads and checks every stage's inputs once, before the first server is
  * touched. The connection inputs are read once (the key file, the host-key
  * warning) and shared by every stage.
@@ -63,6 +82,7 @@ export function readRootSettings(read: InputReader): RootSettings {
   const tool = read('migrate-tool').trim() || 'none'
   const migrateBeforeStart = readBoolean(read, 'migrate-before-start', false)
   const collectstatic = readBoolean(read, 'collectstatic', false)
+  if (deploy.target === 'swarm') refuseOnSwarm(tool, collectstatic)
   const smoke = read('smoke-urls').trim() !== ''
   const autoRollback = readBoolean(read, 'auto-rollback', true)
   if (migrateBeforeStart) refuseMigrateBeforeStart(tool, read)

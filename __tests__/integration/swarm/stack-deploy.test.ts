@@ -5,7 +5,8 @@
 // (`docker service ls`, `docker service ps`, `docker service inspect`) and the
 // files from the manager's disk.
 // The swarm's routing mesh needs the kernel's IPVS, which this machine's kernel lacks
-// (/proc/sys/net/ipv4/vs is absent), so nothing here goes through a published port.
+// (/proc/sys/net/ipv4/vs is absent), so no test goes through it: the root action's smoke check
+// reaches a port published in host mode on the manager.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,7 +15,9 @@ import { join } from 'node:path'
 import { runAction } from '../../../src/core/entry.js'
 import { run } from '../../../src/ssh-deploy/main.js'
 import { readDeploySettings } from '../../../src/ssh-deploy/settings.js'
-import { InProcessAction, InProcessRun } from '../../helpers/in-process-action.js'
+import { run as runRoot, setOutputs } from '../../../src/whole-deploy/main.js'
+import { readRootSettings } from '../../../src/whole-deploy/root-settings.js'
+import { InProcessAction, InProcessRun, throughEntry } from '../../helpers/in-process-action.js'
 import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
 import { FleetHost, FleetHosts, startFleetHosts } from '../../../testbed/fleet-hosts.js'
 import { BUSYBOX_IMAGE } from '../../../testbed/images.js'
@@ -314,5 +317,123 @@ describe('ssh-deploy with target: swarm', () => {
     } finally {
       setLink(lost, 'up')
     }
+  })
+})
+
+describe('the root action with target: swarm', () => {
+  // A stack of its own beside the first: one web task on the manager, its port published in
+  // host mode (the routing mesh cannot work here), so the smoke check reaches it from the runner.
+  const SHOP = 'swarmshop'
+  const SHOP_DIR = '/srv/shop'
+  const PORT = 18080
+  let root: InProcessAction
+
+  function shopTree(version: string, { serving = true } = {}): string {
+    const dir = join(work, `shop-${version}`)
+    mkdirSync(dir, { recursive: true })
+    // A release that does not serve /version answers 404 there: healthy, but the smoke check fails.
+    const file = serving ? 'version' : 'other'
+    writeFileSync(
+      join(dir, 'compose.yml'),
+      [
+        'services:',
+        '  web:',
+        `    image: ${BUSYBOX_IMAGE}`,
+        `    command: ["sh", "-c", "mkdir -p /www; echo $$APP_VERSION > /www/${file}; exec httpd -f -p 8000 -h /www"]`,
+        '    environment:',
+        '      APP_VERSION: ${APP_VERSION}',
+        // httpd as pid 1 ignores SIGTERM: without this each stop waits the 10s default.
+        '    stop_grace_period: 1s',
+        '    ports:',
+        `      - { target: 8000, published: ${PORT}, mode: host }`,
+        '    deploy:',
+        '      placement:',
+        '        constraints: [node.role == manager]',
+        ''
+      ].join('\n')
+    )
+    return dir
+  }
+
+  const rootDeploy = (version: string, opts: { serving?: boolean } = {}) =>
+    root.runAction({
+      host: fleet.hostInput(1),
+      key: fleet.key.privateKey,
+      'known-hosts': fleet.knownHosts(),
+      target: 'swarm',
+      'app-dir': SHOP_DIR,
+      'project-name': SHOP,
+      'env-file': '.env',
+      vars: `APP_VERSION=${version}`,
+      source: 'upload',
+      'upload-path': shopTree(version, opts),
+      ref: version,
+      'wait-timeout': '120',
+      'min-free-mb': '10',
+      'smoke-urls': `http://${manager.address}:${PORT}/version`,
+      'smoke-expect-status': '200',
+      'smoke-wait-timeout': '5',
+      // The port is the node's: the old task must stop before the new one can take it.
+      'swarm-update-order': 'stop-first',
+      'swarm-update-monitor': '1s'
+    })
+
+  const shopEnv = async () =>
+    (
+      JSON.parse(await onManager(['docker', 'service', 'inspect', `${SHOP}_web`]))[0] as {
+        Spec: { TaskTemplate: { ContainerSpec: { Env?: string[] } } }
+      }
+    ).Spec.TaskTemplate.ContainerSpec.Env
+
+  const shopLog = async () =>
+    (await onManager(['cat', `${SHOP_DIR}/.deploy-kit/releases.jsonl`]))
+      .split('\n')
+      .filter(Boolean)
+      .map(line => JSON.parse(line) as { id: string; status: string })
+
+  beforeAll(() => {
+    root = new InProcessAction(
+      throughEntry(read => ({
+        readSettings: () => readRootSettings(read),
+        run: runRoot,
+        setOutputs
+      }))
+    )
+  })
+
+  afterAll(() => root?.remove())
+
+  it('deploys the stack, smoke-checks it and records the release succeeded', async () => {
+    const r = await rootDeploy('s1')
+    expect([r.failed, r.output]).toEqual([
+      false,
+      expect.stringContaining('Stack swarmshop converged')
+    ])
+    expect(r.output).toContain('✔ smoke-check')
+    expect(r.output).toContain(
+      'No update_config in web: applied parallelism 1, order stop-first, failure_action rollback, monitor 1s, max_failure_ratio 0'
+    )
+    expect(await shopEnv()).toContain('APP_VERSION=s1')
+    const body = await (await fetch(`http://${manager.address}:${PORT}/version`)).text()
+    expect(body.trim()).toBe('s1')
+    expect((await shopLog()).pop()).toMatchObject({
+      id: r.outputs['release-id'],
+      status: 'succeeded'
+    })
+  })
+
+  it('rolls the stack back to the last release by itself when the smoke check fails', async () => {
+    const s1 = (await shopLog()).filter(x => x.status === 'succeeded').pop()!.id
+    const r = await rootDeploy('s2', { serving: false })
+    expect(r.failed).toBe(true)
+    expect(r.output).toContain('Stack swarmshop converged')
+    expect(r.output).toContain('✘ smoke-check')
+    expect(r.output).toContain(`Stack file of release ${s1}, as it was deployed`)
+    expect(r.outputs['rolled-back']).toBe('true')
+    expect(await shopEnv()).toContain('APP_VERSION=s1')
+    const body = await (await fetch(`http://${manager.address}:${PORT}/version`)).text()
+    expect(body.trim()).toBe('s1')
+    const statuses = Object.fromEntries((await shopLog()).map(x => [x.id, x.status]))
+    expect(statuses[r.outputs['release-id']]).toBe('failed')
   })
 })

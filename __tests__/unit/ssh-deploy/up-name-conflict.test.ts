@@ -1,46 +1,22 @@
 // `up` after one that was cut off mid-recreate: the engine refuses a name still in use, once.
 // The stderr is what Docker's engine answered in the host-faults test (sshd killed during up).
 import { describe, expect, it } from '@jest/globals'
-import { HostContext } from '../../../src/core/fleet.js'
-import type { ExecResult, Transport } from '../../../src/core/ssh-session.js'
 import { mapInputs } from '../../../src/core/inputs.js'
 import { readDeploySettings, runContext } from '../../../src/ssh-deploy/settings.js'
 import {
   updateServices,
   upOnceMoreOnNameConflict
 } from '../../../src/ssh-deploy/update-services.js'
+import { answeringHost } from '../../helpers/answering-host.js'
 import { captureOutput } from '../../helpers/capture-output.js'
 
 const CONFLICT =
   'Error response from daemon: Error when allocating new name: Conflict. The container name "/shop-backend-1" is already in use by container "dae2b1e82a3ed9b9f4aca58223439ec0ac830d5f188ed3814fd349287c406aeb". You have to remove (or rename) that container to be able to reuse that name.\n'
 const UP = { argv: ['docker', 'compose', '--project-name', 'shop', 'up', '-d'] }
 
-function answering(...results: Partial<ExecResult>[]) {
-  const sent: (readonly string[])[] = []
-  const transport: Transport = {
-    label: 'deploy@web1',
-    exec: cmd => {
-      sent.push(cmd.argv)
-      const r = results.shift()
-      if (!r) return Promise.reject(new Error('no more answers'))
-      return Promise.resolve({
-        code: 0,
-        signal: null,
-        stdout: '',
-        stderr: '',
-        timedOut: false,
-        ...r
-      })
-    },
-    upload: () => Promise.reject(new Error('nothing to upload')),
-    close: () => Promise.resolve()
-  }
-  return { host: new HostContext(transport, ''), sent }
-}
-
 describe('up once more on a name conflict', () => {
   it('runs up again once the engine refused a name in use, and says why', async () => {
-    const { host, sent } = answering({ code: 1, stderr: CONFLICT }, { code: 0 })
+    const { host, sent } = answeringHost({ code: 1, stderr: CONFLICT }, { code: 0 })
     const out = await captureOutput(() => upOnceMoreOnNameConflict(host, UP))
     expect(sent).toEqual([UP.argv, UP.argv])
     expect(out.error).toBeUndefined()
@@ -48,11 +24,11 @@ describe('up once more on a name conflict', () => {
   })
 
   it('fails on a second conflict, and at once on any other failure', async () => {
-    const twice = answering({ code: 1, stderr: CONFLICT }, { code: 1, stderr: CONFLICT })
+    const twice = answeringHost({ code: 1, stderr: CONFLICT }, { code: 1, stderr: CONFLICT })
     const second = await captureOutput(() => upOnceMoreOnNameConflict(twice.host, UP))
     expect(String(second.error)).toContain('exited with code 1')
     expect(twice.sent).toHaveLength(2)
-    const other = answering({ code: 1, stderr: 'no space left on device\n' })
+    const other = answeringHost({ code: 1, stderr: 'no space left on device\n' })
     const full = await captureOutput(() => upOnceMoreOnNameConflict(other.host, UP))
     expect(String(full.error)).toContain('no space left on device')
     expect(other.sent).toHaveLength(1)
@@ -78,7 +54,7 @@ describe('up once more on a name conflict', () => {
       files: ['docker-compose.yml'],
       projectName: 'shop'
     }
-    const { host, sent } = answering({}, { code: 1, stderr: CONFLICT }, {})
+    const { host, sent } = answeringHost({}, { code: 1, stderr: CONFLICT }, {})
     const out = await captureOutput(() => updateServices(host, project, s, true))
     expect(out.error).toBeUndefined()
     const ups = sent.filter(argv => argv.includes('up'))

@@ -31,6 +31,22 @@ describe('readRootSettings', () => {
     })
   })
 
+  it('takes target: swarm with the smoke check, and refuses the stages that run Compose on the host', () => {
+    const swarm = { target: 'swarm' }
+    const s = read({ ...swarm, 'smoke-urls': 'http://127.0.0.1/health', 'smoke-from': 'server' })
+    expect(s.deploy.target).toBe('swarm')
+    expect(s.rollback.target).toBe('swarm')
+    expect(s.smoke?.from).toEqual({ kind: 'server' })
+    expect(() => read({ ...swarm, 'migrate-tool': 'alembic' })).toThrow(
+      /^Input 'migrate-tool': is alembic, and the migrate stage cannot run with target: swarm yet.*replicated-job/s
+    )
+    expect(() => read({ ...swarm, collectstatic: 'true' })).toThrow(
+      /^Input 'collectstatic': is true, and the collectstatic stage cannot run with target: swarm yet/
+    )
+    // The same inputs stay as they were with the compose target.
+    expect(read({ 'migrate-tool': 'alembic', collectstatic: 'true' }).deploy.target).toBe('compose')
+  })
+
   it('reads each stage under its prefix, with the fixed values of the root action', () => {
     const s = read({
       'migrate-tool': 'alembic',

@@ -2,13 +2,7 @@ import { swarmCommands } from '../../commands/swarm.js'
 import { fileCommands } from '../../commands/files.js'
 import { Chosen, composeProject, HostDeploy, liveReleaseId } from '../host-deploy/context.js'
 import { updateSnapshot } from './convergence.js'
-import {
-  DEFAULT_UPDATE_CONFIG,
-  keptStackFile,
-  StackFile,
-  stackFilePath,
-  toStackFile
-} from './stack-file.js'
+import { keptStackFile, StackFile, stackFilePath, toStackFile, updateConfig } from './stack-file.js'
 import { readStack } from './stack-state.js'
 
 export interface DeployedStack {
@@ -20,10 +14,6 @@ export interface DeployedStack {
   /** The ids of the tasks the engine kept from before the deploy: their failures are not this deploy's. */
   tasksBefore: Set<string>
 }
-
-const policy = Object.entries(DEFAULT_UPDATE_CONFIG)
-  .map(([key, value]) => `${key} ${value}`)
-  .join(', ')
 
 /**
  * Resolves the release's compose files with the env file into one stack file,
@@ -49,10 +39,14 @@ export async function deployStack(
       ? `Stack file of release ${id}, as it was deployed: ${file}`
       : `Stack file of release ${id}: ${file}`
   )
-  if (stackFile.defaulted.length > 0)
+  if (stackFile.defaulted.length > 0) {
+    const policy = Object.entries(updateConfig(s.swarmUpdate))
+      .map(([key, value]) => `${key} ${String(value)}`)
+      .join(', ')
     host.info(
       `No update_config in ${stackFile.defaulted.join(', ')}: applied ${policy} (and the same order for their rollback)`
     )
+  }
   const earlier = await readStack(host, stack)
   const before = new Map(earlier.services.map(service => [service.ID, updateSnapshot(service)]))
   const tasksBefore = new Set(earlier.tasks.map(t => t.ID))
@@ -73,7 +67,7 @@ async function resolveStackFile(
   const project = { ...composeProject(d), dir: releaseDir }
   // Quiet: the resolved file holds the env file's values.
   const resolved = await d.host.check(swarmCommands.resolvedConfig(project), { quiet: true })
-  const stackFile = toStackFile(resolved.stdout, d.s.app.projectName)
+  const stackFile = toStackFile(resolved.stdout, d.s.app.projectName, d.s.swarmUpdate)
   await d.journal.change(`writing the stack file ${file}`, async () => {
     await d.host.check(swarmCommands.writeStackFile(file, stackFile.text), { quiet: true })
   })

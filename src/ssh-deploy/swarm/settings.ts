@@ -1,8 +1,18 @@
 import { InputError } from '../../core/errors.js'
-import { InputReader, readChoice } from '../../core/inputs.js'
+import { InputReader, readChoice, readDuration, readInteger } from '../../core/inputs.js'
+import { DEFAULT_UPDATE_POLICY, UpdatePolicy } from './stack-file.js'
 
 export const TARGETS = ['compose', 'swarm'] as const
 export type Target = (typeof TARGETS)[number]
+
+/** Inputs only the compose target reads, refused with swarm. */
+export const COMPOSE_TARGET_INPUTS = [
+  'proxy-service',
+  'proxy-reload-command',
+  'stop-grace-period',
+  'wait-stable',
+  'wait-ignore'
+] as const
 
 /**
  * target, checked against the inputs this first swarm slice does not take
@@ -23,13 +33,7 @@ export function readTarget(
       `names ${given.hosts} hosts, and target: swarm deploys through one manager`,
       'Give one swarm manager as host: the engine places the tasks on the other nodes'
     )
-  for (const input of [
-    'proxy-service',
-    'proxy-reload-command',
-    'stop-grace-period',
-    'wait-stable',
-    'wait-ignore'
-  ])
+  for (const input of COMPOSE_TARGET_INPUTS)
     if (read(input).trim())
       refuse(
         input,
@@ -61,4 +65,50 @@ export function readTarget(
       'Leave it out'
     )
   return target
+}
+
+/** The inputs of the update policy for services that set no update_config. */
+export const UPDATE_POLICY_INPUTS = [
+  'swarm-update-order',
+  'swarm-failure-action',
+  'swarm-update-monitor',
+  'swarm-update-parallelism'
+] as const
+
+const MAX_MONITOR_MS = 3600_000
+
+/**
+ * The update policy deploy-kit gives a service whose stack file sets no
+ * update_config; refused with the compose target, where nothing would read it.
+ */
+export function readUpdatePolicy(read: InputReader, target: Target): UpdatePolicy {
+  if (target !== 'swarm') {
+    for (const input of UPDATE_POLICY_INPUTS)
+      if (read(input).trim())
+        throw new InputError(
+          input,
+          'is a setting of target: swarm',
+          'Leave it out, or set target: swarm'
+        )
+    return DEFAULT_UPDATE_POLICY
+  }
+  const d = DEFAULT_UPDATE_POLICY
+  const monitorMs = readDuration(read, 'swarm-update-monitor', d.monitorMs / 1000)
+  if (monitorMs > MAX_MONITOR_MS)
+    throw new InputError(
+      'swarm-update-monitor',
+      `${JSON.stringify(read('swarm-update-monitor').trim())} is longer than 1h`,
+      'The engine watches each new task this long before the next one: use a few seconds to minutes'
+    )
+  return {
+    order: readChoice(read, 'swarm-update-order', ['start-first', 'stop-first'], d.order),
+    failureAction: readChoice(
+      read,
+      'swarm-failure-action',
+      ['rollback', 'pause', 'continue'],
+      d.failureAction
+    ),
+    monitorMs,
+    parallelism: readInteger(read, 'swarm-update-parallelism', d.parallelism, 0, 100)
+  }
 }

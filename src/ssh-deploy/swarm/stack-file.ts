@@ -1,27 +1,52 @@
 // The stack file deploy-kit gives `docker stack deploy`: the compose files as
 // `docker compose config` resolved them with the env file (a stack file takes
 // no --env-file), in the form the stack loader accepts, with an update policy
-// that starts the new task first and rolls back on failure for each service
-// that sets none of its own.
+// (by default: start the new task first, roll back on failure) for each
+// service that sets none of its own.
 import { posix } from 'node:path'
 import { isObject, JsonObject as Json } from '../../core/json-object.js'
 
-/** The update policy applied to a service whose stack file sets no `update_config`. */
-export const DEFAULT_UPDATE_CONFIG = {
-  parallelism: 1,
-  order: 'start-first',
-  failure_action: 'rollback',
-  monitor: '10s',
-  max_failure_ratio: 0
-} as const
+/** How a service that sets no `update_config` of its own is updated (the swarm-update-* inputs). */
+export interface UpdatePolicy {
+  order: 'start-first' | 'stop-first'
+  failureAction: 'rollback' | 'pause' | 'continue'
+  /** How long the engine watches each new task for a failure before the next. */
+  monitorMs: number
+  /** Tasks updated at once; 0: all. */
+  parallelism: number
+}
 
-/** The same policy for the way back, so a rollback too keeps the old task until the new one runs. */
-export const DEFAULT_ROLLBACK_CONFIG = {
-  parallelism: 1,
+/** Starts the new task first and rolls back on failure. */
+export const DEFAULT_UPDATE_POLICY: UpdatePolicy = {
   order: 'start-first',
-  failure_action: 'pause',
-  monitor: '10s'
-} as const
+  failureAction: 'rollback',
+  monitorMs: 10_000,
+  parallelism: 1
+}
+
+/** A duration as the stack file writes one (Go's time.ParseDuration reads it). */
+const goDuration = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`)
+
+/** The stack file's `update_config` for a policy. */
+export function updateConfig(p: UpdatePolicy): Json {
+  return {
+    parallelism: p.parallelism,
+    order: p.order,
+    failure_action: p.failureAction,
+    monitor: goDuration(p.monitorMs),
+    max_failure_ratio: 0
+  }
+}
+
+/** The same order and monitor for the way back, so a rollback too keeps the old task until the new one runs; a failed rollback pauses. */
+export function rollbackConfig(p: UpdatePolicy): Json {
+  return {
+    parallelism: p.parallelism,
+    order: p.order,
+    failure_action: 'pause',
+    monitor: goDuration(p.monitorMs)
+  }
+}
 
 export interface StackFile {
   /** The stack file's text (JSON, which the stack loader reads as YAML). */
@@ -38,7 +63,11 @@ export interface StackFile {
  * stack names them after the stack, which is the project). A job service
  * (`replicated-job`, `global-job`) gets no update policy: the engine refuses one.
  */
-export function toStackFile(resolved: string, project: string): StackFile {
+export function toStackFile(
+  resolved: string,
+  project: string,
+  policy: UpdatePolicy = DEFAULT_UPDATE_POLICY
+): StackFile {
   const config = parseWithServices(resolved, {
     notJson: '`docker compose config --format json` did not print JSON',
     noServices: 'the resolved compose files have no services'
@@ -75,8 +104,8 @@ export function toStackFile(resolved: string, project: string): StackFile {
     // The engine refuses an update policy on a job: a job runs once per spec.
     const job = deploy.mode === 'replicated-job' || deploy.mode === 'global-job'
     if (!job && !isObject(deploy.update_config)) {
-      deploy.update_config = { ...DEFAULT_UPDATE_CONFIG }
-      if (!isObject(deploy.rollback_config)) deploy.rollback_config = { ...DEFAULT_ROLLBACK_CONFIG }
+      deploy.update_config = updateConfig(policy)
+      if (!isObject(deploy.rollback_config)) deploy.rollback_config = rollbackConfig(policy)
       defaulted.push(name)
     }
   }

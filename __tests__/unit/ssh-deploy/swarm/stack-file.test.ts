@@ -45,6 +45,34 @@ describe('stack file', () => {
     expect(file.services).toEqual(['web', 'worker', 'migrate', 'db'])
   })
 
+  it('takes the update policy given, and the same order and monitor for the way back', () => {
+    const stack = JSON.parse(
+      toStackFile(resolved, 'shop', {
+        order: 'stop-first',
+        failureAction: 'pause',
+        monitorMs: 1500,
+        parallelism: 0
+      }).text
+    )
+    expect(stack.services.web.deploy).toEqual({
+      update_config: {
+        parallelism: 0,
+        order: 'stop-first',
+        failure_action: 'pause',
+        monitor: '1500ms',
+        max_failure_ratio: 0
+      },
+      rollback_config: {
+        parallelism: 0,
+        order: 'stop-first',
+        failure_action: 'pause',
+        monitor: '1500ms'
+      }
+    })
+    // A service's own update_config stays as it is.
+    expect(stack.services.worker.deploy).toEqual({ update_config: { order: 'stop-first' } })
+  })
+
   it('keeps a stored stack file as it is, and refuses what is not one', () => {
     const text = toStackFile(resolved, 'shop').text
     expect(keptStackFile(text)).toEqual({

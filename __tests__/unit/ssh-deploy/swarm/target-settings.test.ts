@@ -40,3 +40,48 @@ describe('target', () => {
     expect(() => read({ target: 'swarm', ...extra })).toThrow(message)
   })
 })
+
+describe('the update policy of services that set none', () => {
+  it('is start-first, rolled back on failure, watched 10s, one task at a time, unless the inputs say otherwise', () => {
+    expect(read({ target: 'swarm' }).swarmUpdate).toEqual({
+      order: 'start-first',
+      failureAction: 'rollback',
+      monitorMs: 10_000,
+      parallelism: 1
+    })
+    expect(
+      read({
+        target: 'swarm',
+        'swarm-update-order': 'stop-first',
+        'swarm-failure-action': 'pause',
+        'swarm-update-monitor': '1m30s',
+        'swarm-update-parallelism': '0'
+      }).swarmUpdate
+    ).toEqual({ order: 'stop-first', failureAction: 'pause', monitorMs: 90_000, parallelism: 0 })
+  })
+
+  it.each([
+    [
+      { 'swarm-update-order': 'blue-green' },
+      /Input 'swarm-update-order': "blue-green" is not one of start-first, stop-first/
+    ],
+    [
+      { 'swarm-failure-action': 'retry' },
+      /Input 'swarm-failure-action': "retry" is not one of rollback, pause, continue/
+    ],
+    [{ 'swarm-update-monitor': 'soon' }, /Input 'swarm-update-monitor': "soon" is not a duration/],
+    [{ 'swarm-update-monitor': '2h' }, /Input 'swarm-update-monitor': "2h" is longer than 1h/],
+    [
+      { 'swarm-update-parallelism': '-1' },
+      /Input 'swarm-update-parallelism': "-1" is not a whole number from 0 to 100/
+    ]
+  ])('refuses %j', (extra, message) => {
+    expect(() => read({ target: 'swarm', ...extra })).toThrow(message)
+  })
+
+  it('is refused with the compose target, where nothing reads it', () => {
+    expect(() => read({ 'swarm-update-order': 'stop-first' })).toThrow(
+      /Input 'swarm-update-order': is a setting of target: swarm/
+    )
+  })
+})

@@ -59,6 +59,9 @@ export interface DjangoApp extends DbApp {
 }
 
 const SOURCES = join(dirname(fileURLToPath(import.meta.url)), 'db-apps')
+
+/** The Alembic app's sources (alembic.ini, migrations/ with 0001 and 0002), to copy into a release's tree. */
+export const ALEMBIC_SOURCES = join(SOURCES, 'alembic')
 const COMPOSE_FILE = 'docker-compose.yml'
 const COMPOSE_TIMEOUT_MS = 180_000
 const HEALTHY_TIMEOUT_MS = 60_000

@@ -58612,6 +58612,35 @@ const swarmCommands = {
             service
         ]
     }),
+    /**
+     * Runs `argv` in a one-off container of `run` and removes the container and
+     * its env file after it, whatever its exit; exits with the container's code.
+     */
+    oneOff: (run, argv) => {
+        const [entry, ...entryArgs] = run.entrypoint ?? [];
+        return {
+            argv: [
+                'sh',
+                '-c',
+                'umask 077; set -e; f=$1; shift; rm -f -- "$f"; trap \'rm -f -- "$f"\' EXIT; cat > "$f"; ' +
+                    'docker run --rm --env-file "$f" "$@" < /dev/null',
+                'sh',
+                run.envFile,
+                // `--flag=value`: a value that starts with a dash stays a value.
+                '--label=deploy-kit.one-off=true',
+                ...(run.network ? [`--network=${run.network}`] : []),
+                ...run.mounts.map(m => `--mount=${m}`),
+                ...(run.workingDir ? [`--workdir=${run.workingDir}`] : []),
+                ...(run.user ? [`--user=${run.user}`] : []),
+                ...(entry !== undefined ? [`--entrypoint=${entry}`] : []),
+                '--',
+                run.image,
+                ...entryArgs,
+                ...argv
+            ],
+            stdin: run.envText
+        };
+    },
     /** The last lines a task wrote. */
     taskLogs: (taskId, lines = 20) => ({
         argv: ['docker', 'service', 'logs', '--no-task-ids', '--tail', String(lines), '--', taskId]
@@ -61445,7 +61474,8 @@ function rollbackConfig(p) {
  * Compose writes what the stack loader refuses or reads otherwise: a
  * top-level `name`, ports published as strings, `depends_on` as a map, null
  * commands, and each network and volume named after the project already (the
- * stack names them after the stack, which is the project). A job service
+ * stack names them after the stack, which is the project). Its own networks
+ * are made attachable, for a one-off container beside the stack. A job service
  * (`replicated-job`, `global-job`) gets no update policy: the engine refuses one.
  */
 function toStackFile(resolved, project, policy = DEFAULT_UPDATE_POLICY) {
@@ -61467,6 +61497,12 @@ function toStackFile(resolved, project, policy = DEFAULT_UPDATE_POLICY) {
             }
         }
     }
+    // A migration runs in a one-off container beside the stack (`docker run --network`),
+    // which an overlay network admits only when attachable.
+    if ((0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(stack.networks))
+        for (const [entry, value] of Object.entries(stack.networks))
+            if ((0,_core_json_object_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(value) && !value.external && value.attachable === undefined)
+                stack.networks[entry] = { ...value, attachable: true };
     const defaulted = [];
     const services = config.services;
     for (const [name, service] of Object.entries(services)) {

@@ -1,6 +1,27 @@
 import { RemoteCommand } from '../core/remote-command.js'
 import { composeCommand, ComposeProject } from './compose.js'
 
+/**
+ * A one-off container of a stack service's image on the manager, as
+ * `docker compose run --rm` makes one of a Compose service: the service's
+ * environment, first network (attachable), mounts, working directory, user
+ * and entrypoint.
+ */
+export interface OneOffRun {
+  image: string
+  network?: string
+  /** `--mount` values. */
+  mounts: readonly string[]
+  workingDir?: string
+  user?: string
+  /** The service's entrypoint: its first word is `--entrypoint`, the rest go before the command. */
+  entrypoint?: readonly string[]
+  /** Where the environment is written (600) for the run's lifetime; removed when it ends. */
+  envFile: string
+  /** The service's environment as an env file's lines; on stdin, never in an argv. */
+  envText: string
+}
+
 /** The label Docker puts on every service of a stack, naming the stack. */
 export const STACK_LABEL = 'com.docker.stack.namespace'
 
@@ -77,6 +98,35 @@ export const swarmCommands = {
       service
     ]
   }),
+  /**
+   * Runs `argv` in a one-off container of `run` and removes the container and
+   * its env file after it, whatever its exit; exits with the container's code.
+   */
+  oneOff: (run: OneOffRun, argv: readonly string[]): RemoteCommand => {
+    const [entry, ...entryArgs] = run.entrypoint ?? []
+    return {
+      argv: [
+        'sh',
+        '-c',
+        'umask 077; set -e; f=$1; shift; rm -f -- "$f"; trap \'rm -f -- "$f"\' EXIT; cat > "$f"; ' +
+          'docker run --rm --env-file "$f" "$@" < /dev/null',
+        'sh',
+        run.envFile,
+        // `--flag=value`: a value that starts with a dash stays a value.
+        '--label=deploy-kit.one-off=true',
+        ...(run.network ? [`--network=${run.network}`] : []),
+        ...run.mounts.map(m => `--mount=${m}`),
+        ...(run.workingDir ? [`--workdir=${run.workingDir}`] : []),
+        ...(run.user ? [`--user=${run.user}`] : []),
+        ...(entry !== undefined ? [`--entrypoint=${entry}`] : []),
+        '--',
+        run.image,
+        ...entryArgs,
+        ...argv
+      ],
+      stdin: run.envText
+    }
+  },
   /** The last lines a task wrote. */
   taskLogs: (taskId: string, lines = 20): RemoteCommand => ({
     argv: ['docker', 'service', 'logs', '--no-task-ids', '--tail', String(lines), '--', taskId]

@@ -1,6 +1,4 @@
 import * as core from '@actions/core'
-import { detectCompose, findPython, liveReleaseDir, projectFor } from '../server/compose.js'
-import { ComposeProject, inService } from '../commands/compose.js'
 import { errorMessage } from '../core/errors.js'
 import { forEachHost, HostContext } from '../core/fleet.js'
 import { StageResult } from '../core/entry.js'
@@ -15,6 +13,7 @@ import { backupOutputs, backupSummaryLine } from './backup-report.js'
 import { alembicRevision, djangoApplied, djangoRevision, downTargets } from './revisions.js'
 import type { Direction } from '../commands/migrate-tool.js'
 import { MigrateSettings } from './settings.js'
+import { MigrationPlace, migrationPlace } from './where.js'
 import { escapeHtml, summaryRow } from '../core/html.js'
 
 function directionWord(direction: Direction): string {
@@ -42,12 +41,12 @@ interface State {
 async function readState(
   host: HostContext,
   s: MigrateSettings,
-  project: ComposeProject,
+  place: MigrationPlace,
   python: string
 ): Promise<State | undefined> {
   const argv = stateArgv(s.tool, python)
   if (!argv) return undefined
-  const out = await host.check(inService(project, s.mode, s.service, argv), { quiet: true })
+  const out = await host.check(place.inService(argv), { quiet: true })
   if (s.tool === 'django') {
     const applied = djangoApplied(out.stdout)
     return { revision: djangoRevision(applied), applied }
@@ -92,7 +91,7 @@ function targetsFrom(s: MigrateSettings, before?: State): string[] {
 async function failureMessage(
   host: HostContext,
   s: MigrateSettings,
-  project: ComposeProject,
+  place: MigrationPlace,
   python: string,
   result: { code: number | null; signal?: string | null; stdout: string; stderr: string },
   backup?: { file: string; takenAt: Date }
@@ -103,7 +102,7 @@ async function failureMessage(
   if (s.restoreOnFailure && s.backup && backup) {
     const restored = await restoreBackup(host, {
       backup: s.backup,
-      project,
+      project: place.project,
       file: backup.file,
       takenAt: backup.takenAt,
       stopServices: s.restoreStopServices,
@@ -114,16 +113,15 @@ async function failureMessage(
     message += '; the database is as the tool left it'
   }
   if (!stateArgv(s.tool, python)) return message
-  const now = await readState(host, s, project, python).catch(() => undefined)
+  const now = await readState(host, s, place, python).catch(() => undefined)
   return `${message}; ${now ? `it is at revision ${now.revision}` : 'its revision cannot be read'}`
 }
 
 /** Migrates one host's database with the release its app directory holds now. */
 export async function migrateHost(host: HostContext, s: MigrateSettings): Promise<MigrateReport> {
-  const binary = await detectCompose(host, s.app.composeChoice)
-  const project = projectFor(s.app, binary, await liveReleaseDir(host, s.app.appDir))
-  const python =
-    s.tool === 'django' ? s.python || (await findPython(host, project, s.mode, s.service)) : ''
+  const place = await migrationPlace(host, s)
+  const { project } = place
+  const python = s.tool === 'django' ? s.python || (await place.python()) : ''
   const report: MigrateReport = {
     backupFile: '',
     restoreHint: '',
@@ -134,14 +132,13 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
   }
 
   if (s.planOnly) {
-    for (const argv of planArgvs(s, python))
-      await host.check(inService(project, s.mode, s.service, argv))
-    const state = await readState(host, s, project, python)
+    for (const argv of planArgvs(s, python)) await host.check(place.inService(argv))
+    const state = await readState(host, s, place, python)
     report.fromRevision = report.toRevision = state?.revision ?? ''
     return report
   }
 
-  const before = await readState(host, s, project, python)
+  const before = await readState(host, s, place, python)
   report.fromRevision = before?.revision ?? ''
   const targets = targetsFrom(s, before)
   if (targets.length === 0) {
@@ -167,17 +164,13 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
   }
 
   for (const target of targets) {
-    const argv = migrationArgv({ ...s, target }, python)
-    const cmd = argv
-      ? inService(project, s.mode, s.service, argv)
-      : inService(project, 'run', s.service, [])
-    const result = await host.run(cmd)
+    const result = await host.run(place.inService(migrationArgv({ ...s, target }, python)))
     if (result.code !== 0)
       throw new Error(
         await failureMessage(
           host,
           s,
-          project,
+          place,
           python,
           result,
           report.backupFile && report.backupTakenAt
@@ -186,7 +179,7 @@ export async function migrateHost(host: HostContext, s: MigrateSettings): Promis
         )
       )
   }
-  const after = await readState(host, s, project, python)
+  const after = await readState(host, s, place, python)
   report.toRevision = after?.revision ?? ''
   report.applied = changes(s, before, after)
   host.info(

@@ -12,6 +12,7 @@ import { InputReader, readBoolean, readChoice, readInteger } from '../core/input
 import { readRestoreSettings } from './restore-settings.js'
 import { isShortSecret, registerSecret, warnShortSecret } from '../core/secrets.js'
 import { splitDatabaseUrl } from './database-url.js'
+import type { SourceKind } from '../ssh-deploy/release-log.js'
 
 export interface BackupSettings extends DatabaseConnection {
   /** Absolute directory on the server. */
@@ -57,6 +58,11 @@ export interface MigrateSettings {
   downTo?: string
   /** The release the backup is recorded under in the release log; the newest there when absent. */
   releaseId?: string
+  /**
+   * With the deploy's target: swarm (the root action): the migration runs in a
+   * one-off container of the service's image, from release `releaseId`'s kept stack file.
+   */
+  swarm?: { source: SourceKind }
 }
 
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/

@@ -46,21 +46,52 @@ function refuseMigrateBeforeStart(tool: string, read: InputReader): void {
 }
 
 /**
- * The migrate and collectstatic stages run Compose on the host; a stack's
- * containers are the engine's, on any node.
+ * With target: swarm the migration runs in a one-off container of the stack
+ * service's image on the manager, after the stack converged; what needs a
+ * Compose project on the host is refused.
  */
-function refuseOnSwarm(tool: string, collectstatic: boolean): void {
-  if (tool !== 'none')
-    throw new InputError(
-      'migrate-tool',
-      `is ${tool}, and the migrate stage cannot run with target: swarm yet`,
-      'Leave migrate-tool out and give the stack a one-shot migration service (deploy: mode: replicated-job): the deploy waits for it and fails on its non-zero exit'
-    )
+function refuseOnSwarm(read: InputReader, tool: string, collectstatic: boolean): void {
+  const refuse = (input: string, why: string, hint: string): never => {
+    throw new InputError(input, why, hint)
+  }
   if (collectstatic)
-    throw new InputError(
+    refuse(
       'collectstatic',
       'is true, and the collectstatic stage cannot run with target: swarm yet',
       'Collect the static files into the image when it is built, and leave collectstatic out'
+    )
+  if (tool === 'none') return
+  if (read('migrate-mode').trim() === 'exec')
+    refuse(
+      'migrate-mode',
+      'is exec, and with target: swarm the migration runs in a one-off container of the new image',
+      'Leave migrate-mode out, or set run'
+    )
+  if (readBoolean(read, 'migrate-before-start', false))
+    refuse(
+      'migrate-before-start',
+      'cannot be used with target: swarm yet: the migration runs once the stack converged',
+      'Leave it out, or make the new release work with the schema before and after'
+    )
+  if ((read('backup').trim() || 'none') !== 'none') {
+    if (read('backup-service').trim())
+      refuse(
+        'backup-service',
+        "cannot be used with target: swarm: a stack service's container may run on any node",
+        'Give backup-database-url instead: pg_dump runs on the manager against it'
+      )
+    if (!read('backup-database-url').trim())
+      refuse(
+        'backup',
+        'is pg_dump, and with target: swarm the dump needs backup-database-url',
+        'Give backup-database-url (from a secret): pg_dump runs on the manager against it'
+      )
+  }
+  if (readBoolean(read, 'restore-on-failure', false))
+    refuse(
+      'restore-on-failure',
+      'cannot be used with target: swarm yet',
+      'Leave it out: the dump taken before the migration is named in the error, with the command that restores it'
     )
 }
 
@@ -82,17 +113,21 @@ export function readRootSettings(read: InputReader): RootSettings {
   const tool = read('migrate-tool').trim() || 'none'
   const migrateBeforeStart = readBoolean(read, 'migrate-before-start', false)
   const collectstatic = readBoolean(read, 'collectstatic', false)
-  if (deploy.target === 'swarm') refuseOnSwarm(tool, collectstatic)
+  if (deploy.target === 'swarm') refuseOnSwarm(read, tool, collectstatic)
   const smoke = read('smoke-urls').trim() !== ''
   const autoRollback = readBoolean(read, 'auto-rollback', true)
   if (migrateBeforeStart) refuseMigrateBeforeStart(tool, read)
-  const migrate = tool === 'none' ? undefined : readMigrateSettings(migrateReader(read), connection)
+  const onStack = deploy.target === 'swarm' ? { swarm: { source: deploy.source } } : {}
+  const migrate =
+    tool === 'none'
+      ? undefined
+      : { ...readMigrateSettings(migrateReader(read), connection), ...onStack }
   const canMigrateDown =
     read('migrate-down-target').trim() !== '' ||
     (tool === 'command' && read('migrate-down-command').trim() !== '')
   const migrateDown =
     migrate && canMigrateDown
-      ? readMigrateSettings(migrateReader(read, 'down'), connection)
+      ? { ...readMigrateSettings(migrateReader(read, 'down'), connection), ...onStack }
       : undefined
   if (migrateDown && autoRollback && !migrateDown.backup)
     core.warning(

@@ -26,21 +26,11 @@ import { InProcessAction, InProcessRun, throughEntry } from '../../helpers/in-pr
 import { cancellation } from '../../../src/core/cancellation.js'
 import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
 import { FleetHost, FleetHosts, startFleetHosts } from '../../../testbed/fleet-hosts.js'
-import { alembicRevisionFile } from '../../../testbed/db-apps.js'
+import { FLEET_DB_PORT as DB_PORT, startFleetDatabase } from '../../../testbed/fleet-database.js'
+import { ALEMBIC_SOURCES, alembicRevisionFile } from '../../../testbed/db-apps.js'
 import { BUSYBOX_IMAGE, DEBIAN_IMAGE } from '../../../testbed/images.js'
 import { ensurePrerequisites } from '../../../testbed/prerequisites.js'
-import { waitFor } from '../../../testbed/run.js'
 
-const ALEMBIC_SOURCES = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'testbed',
-  'db-apps',
-  'alembic'
-)
-const DB_PORT = 5432
 export const API_PORT = 8080
 export const APP_DIR = '/srv/shop'
 export const PROJECT = 'shop'
@@ -67,42 +57,12 @@ export interface HostState {
   lock: 'free' | 'held'
 }
 
-/** The shared database: PostgreSQL in host 0's engine, open to the fleet's subnet. */
-async function startDatabase(host: FleetHost, subnet: string): Promise<string> {
-  const conf = '/etc/postgresql/15/main'
-  const hba = ['local all all peer', `host all all ${subnet} trust`, 'host all all samenet trust']
-  const { stdout, code, stderr } = await host.engine.docker([
-    'run',
-    '-d',
-    '--user',
-    'postgres',
-    '-p',
-    `${host.address}:${DB_PORT}:5432`,
-    DEBIAN_IMAGE,
-    'sh',
-    '-c',
-    `printf '%s\\n' ${hba.map(l => `'${l}'`).join(' ')} > ${conf}/pg_hba.conf && ` +
-      `exec /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main ` +
-      `-c config_file=${conf}/postgresql.conf -c 'listen_addresses=*' -c ssl=off`
-  ])
-  if (code !== 0) throw new Error(`starting PostgreSQL: ${stderr}`)
-  const container = stdout.trim()
-  await waitFor(
-    async () =>
-      (await host.engine.docker(['exec', container, 'pg_isready', '-q', '-U', 'postgres'])).code ===
-      0,
-    60_000,
-    'the shared PostgreSQL to accept connections'
-  )
-  return container
-}
-
 export async function startShopFleet(name: string): Promise<ShopFleet> {
   ensurePrerequisites()
   const dockerPid = (await ensureDocker()).startedPid
   const fleet = await startFleetHosts(3, { images: [DEBIAN_IMAGE, BUSYBOX_IMAGE] })
   const db = fleet.hosts[0]
-  const container = await startDatabase(db, fleet.subnet)
+  const container = await startFleetDatabase(db, [fleet.subnet])
   const work = mkdtempSync(join(tmpdir(), `faults-${name}-`))
   const app = join(work, 'app')
   cpSync(ALEMBIC_SOURCES, app, { recursive: true })

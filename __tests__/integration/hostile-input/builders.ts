@@ -474,7 +474,8 @@ export const REMOTE_CASES: RemoteCase[] = [
       'commands/swarm: swarmCommands.taskIds',
       'commands/swarm: swarmCommands.inspectTasks',
       'commands/swarm: swarmCommands.failedTasks',
-      'commands/swarm: swarmCommands.taskLogs'
+      'commands/swarm: swarmCommands.taskLogs',
+      'commands/swarm: swarmCommands.oneOff'
     ],
     commands: (v, at) => [
       swarmCommands.nodeState(),
@@ -487,7 +488,20 @@ export const REMOTE_CASES: RemoteCase[] = [
       swarmCommands.taskIds([v]),
       swarmCommands.inspectTasks([v]),
       swarmCommands.failedTasks(v),
-      swarmCommands.taskLogs(v)
+      swarmCommands.taskLogs(v),
+      swarmCommands.oneOff(
+        {
+          image: v,
+          network: v,
+          mounts: [v],
+          workingDir: v,
+          user: v,
+          entrypoint: [v, v],
+          envFile: `${at.appDir}/${v}.env`,
+          envText: `K=${v}\n`
+        },
+        [v, v]
+      )
     ]
   },
   {

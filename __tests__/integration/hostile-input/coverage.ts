@@ -38,6 +38,8 @@ import * as backup from '../../../src/migrate/backup.js'
 import * as restore from '../../../src/migrate/restore.js'
 import * as restoreSettings from '../../../src/migrate/restore-settings.js'
 import * as migrateMain from '../../../src/migrate/main.js'
+import * as migrateWhere from '../../../src/migrate/where.js'
+import * as stackState from '../../../src/ssh-deploy/swarm/stack-state.js'
 import * as remoteProbe from '../../../src/smoke-check/remote-probe.js'
 import * as containers from '../../../src/ssh-deploy/containers.js'
 import * as deployHost from '../../../src/ssh-deploy/deploy-host.js'
@@ -106,7 +108,9 @@ export const MODULES: Record<string, Record<string, unknown>> = {
   'run-tests/commands': testCommands,
   'run-tests/main': testMain,
   'run-tests/report': testReport,
-  'run-tests/run-command': runCommand
+  'run-tests/run-command': runCommand,
+  'migrate/where': migrateWhere,
+  'ssh-deploy/swarm/stack-state': stackState
 }
 
 /** Builders whose text argument is a shell script by design: the user writes code, not data. */
@@ -145,6 +149,11 @@ export const NOT_BUILDERS: Record<string, string> = {
   'collectstatic/clear: liveRelease': 'runs fileCommands.read of the release log, covered',
   'core/app-settings: readAppSettings': 'settings (see refusals.test.ts)',
   'server/compose: detectCompose': 'runs composeCommands.version, covered',
+  'migrate/where: migrationPlace':
+    "runs inService, findPython and swarmCommands.oneOff (made by stackServiceRun from the release's stack file), covered",
+  'ssh-deploy/swarm/stack-state: readStack':
+    'runs swarmCommands.serviceIds, inspectServices, taskIds and inspectTasks, covered',
+  'ssh-deploy/swarm/stack-state: isGoneOnly': "reads the engine's stderr",
   'server/compose: projectFor':
     'builds the ComposeProject the compose cases fill with hostile values',
   'core/prune: choosePruned': 'decides from names',

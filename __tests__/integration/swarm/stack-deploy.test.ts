@@ -9,7 +9,7 @@
 // reaches a port published in host mode on the manager.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction } from '../../../src/core/entry.js'
@@ -20,7 +20,10 @@ import { readRootSettings } from '../../../src/whole-deploy/root-settings.js'
 import { InProcessAction, InProcessRun, throughEntry } from '../../helpers/in-process-action.js'
 import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
 import { FleetHost, FleetHosts, startFleetHosts } from '../../../testbed/fleet-hosts.js'
-import { BUSYBOX_IMAGE } from '../../../testbed/images.js'
+import { ALEMBIC_SOURCES, alembicRevisionFile } from '../../../testbed/db-apps.js'
+import { FLEET_DB_PORT, startFleetDatabase } from '../../../testbed/fleet-database.js'
+import { loadImages } from '../../../testbed/host-engine.js'
+import { BUSYBOX_IMAGE, DEBIAN_IMAGE } from '../../../testbed/images.js'
 import { ensurePrerequisites } from '../../../testbed/prerequisites.js'
 
 const APP = '/srv/app'
@@ -435,5 +438,190 @@ describe('the root action with target: swarm', () => {
     expect(body.trim()).toBe('s1')
     const statuses = Object.fromEntries((await shopLog()).map(x => [x.id, x.status]))
     expect(statuses[r.outputs['release-id']]).toBe('failed')
+  })
+})
+
+describe('the root action with target: swarm and a migration', () => {
+  // Real Alembic in the Debian image, against a real PostgreSQL in the manager's engine. The
+  // stack's api runs on the manager (it binds the release directory, which only the manager
+  // has); the migration runs in a one-off container of its image on the stack's network.
+  const DBAPP = 'swarmdb'
+  const DBAPP_DIR = '/srv/dbapp'
+  let root: InProcessAction
+  let db: string
+  let url: string
+
+  const STOCK = alembicRevisionFile(
+    '0003',
+    '0002',
+    'add items.stock',
+    "op.add_column('items', sa.Column('stock', sa.Integer(), nullable=False, server_default='0'))",
+    "op.drop_column('items', 'stock')"
+  )
+  const BROKEN = alembicRevisionFile(
+    '0003',
+    '0002',
+    'a migration that fails',
+    "op.execute('select 1/0')",
+    'pass'
+  )
+
+  function dbTree(version: string, revisions: Record<string, string> = {}): string {
+    const dir = join(work, `db-${version}`)
+    cpSync(ALEMBIC_SOURCES, dir, { recursive: true })
+    for (const [file, text] of Object.entries(revisions))
+      writeFileSync(join(dir, 'migrations', 'versions', file), text)
+    writeFileSync(
+      join(dir, 'compose.yml'),
+      [
+        'services:',
+        '  api:',
+        `    image: ${DEBIAN_IMAGE}`,
+        '    working_dir: /app',
+        `    command: ["sh", "-c", "trap 'exit 0' TERM; sleep infinity & wait"]`,
+        '    environment:',
+        '      PYTHONDONTWRITEBYTECODE: "1"',
+        '      APP_VERSION: ${APP_VERSION}',
+        '      DATABASE_URL: ${DATABASE_URL}',
+        '    volumes: ["./:/app"]',
+        '    stop_grace_period: 1s',
+        '    deploy:',
+        '      placement:',
+        '        constraints: [node.role == manager]',
+        ''
+      ].join('\n')
+    )
+    return dir
+  }
+
+  const dbDeploy = (
+    version: string,
+    opts: { revisions?: Record<string, string>; smoke?: string } = {}
+  ) =>
+    root.runAction({
+      host: fleet.hostInput(1),
+      key: fleet.key.privateKey,
+      'known-hosts': fleet.knownHosts(),
+      target: 'swarm',
+      'app-dir': DBAPP_DIR,
+      'project-name': DBAPP,
+      'env-file': '.env',
+      vars: `APP_VERSION=${version}`,
+      env: `DATABASE_URL=${url}`,
+      source: 'upload',
+      'upload-path': dbTree(version, opts.revisions),
+      ref: version,
+      'wait-timeout': '120',
+      'min-free-mb': '10',
+      'migrate-tool': 'alembic',
+      'migrate-service': 'api',
+      'migrate-down-target': '-1',
+      backup: 'pg_dump',
+      'backup-database-url': url,
+      'swarm-update-monitor': '1s',
+      ...(opts.smoke
+        ? { 'smoke-urls': opts.smoke, 'smoke-expect-status': '200', 'smoke-wait-timeout': '2' }
+        : {})
+    })
+
+  async function psql(sql: string): Promise<string> {
+    const r = await manager.engine.docker(['exec', db, 'psql', '-X', '-q', '-At', '-c', sql])
+    if (r.code !== 0) throw new Error(`psql: ${r.stderr}`)
+    return r.stdout.trim()
+  }
+
+  const revision = () => psql('select version_num from alembic_version')
+  const columns = () =>
+    psql(
+      "select string_agg(column_name, ',' order by column_name) from information_schema.columns where table_name = 'items'"
+    )
+
+  /** What a one-off run leaves behind on the manager: containers, and env files in .deploy-kit. */
+  async function leftovers(): Promise<string[]> {
+    const containers = await manager.engine.docker([
+      'ps',
+      '--all',
+      '--quiet',
+      '--filter',
+      'label=deploy-kit.one-off=true'
+    ])
+    const files = await manager.exec([
+      'sh',
+      '-c',
+      `ls ${DBAPP_DIR}/.deploy-kit | grep '\\.env$' || true`
+    ])
+    return [...containers.stdout.split('\n'), ...files.stdout.split('\n')].filter(Boolean)
+  }
+
+  const apiEnv = async () =>
+    (
+      JSON.parse(await onManager(['docker', 'service', 'inspect', `${DBAPP}_api`]))[0] as {
+        Spec: { TaskTemplate: { ContainerSpec: { Env?: string[] } } }
+      }
+    ).Spec.TaskTemplate.ContainerSpec.Env
+
+  beforeAll(async () => {
+    await loadImages(manager.engine, [DEBIAN_IMAGE])
+    // A one-off container reaches the published port from the stack's network, through the
+    // node's docker_gwbridge: the database trusts every address of this throwaway testbed.
+    db = await startFleetDatabase(manager, ['0.0.0.0/0'])
+    url = `postgresql://postgres:a-long-database-password@${manager.address}:${FLEET_DB_PORT}/postgres`
+    root = new InProcessAction(
+      throughEntry(read => ({
+        readSettings: () => readRootSettings(read),
+        run: runRoot,
+        setOutputs
+      }))
+    )
+  }, 5 * 60_000)
+
+  afterAll(() => root?.remove())
+
+  it('migrates once the stack converged, in a one-off container of the new image, after a dump', async () => {
+    const r = await dbDeploy('m1')
+    expect([r.failed, r.output]).toEqual([
+      false,
+      expect.stringContaining('Stack swarmdb converged')
+    ])
+    expect(r.output).toContain(
+      `The migration runs in one-off containers of api's image ${DEBIAN_IMAGE} on network ${DBAPP}_default, on the manager`
+    )
+    expect(r.output).toContain('✔ migrate')
+    expect(await revision()).toBe('0002')
+    expect(await columns()).toBe('id,name,price')
+    expect(r.outputs['backup-file']).toMatch(new RegExp(`^${DBAPP_DIR}/backups/.+\\.sql\\.gz$`))
+    expect((await manager.exec(['test', '-s', r.outputs['backup-file']])).code).toBe(0)
+    expect(await leftovers()).toEqual([])
+    // The password is a secret: the log has it only in the line that asks the runner to mask it.
+    const logged = r.output.split('\n').filter(line => !line.startsWith('::add-mask::'))
+    expect(logged.filter(line => line.includes('a-long-database-password'))).toEqual([])
+  })
+
+  it('fails on a migration that fails, names its error, and takes the stack back with the database as it was', async () => {
+    const r = await dbDeploy('m2', { revisions: { '0003_broken.py': BROKEN } })
+    expect(r.failed).toBe(true)
+    expect(r.output).toContain('✘ migrate')
+    expect(r.output).toMatch(/migration failed \(alembic, exit 1\): .*division by zero/)
+    expect(r.output).toContain('it is at revision 0002')
+    expect(r.outputs['rolled-back']).toBe('true')
+    expect(await apiEnv()).toContain('APP_VERSION=m1')
+    expect(await revision()).toBe('0002')
+    expect(await leftovers()).toEqual([])
+  })
+
+  it('migrates down in the new image before the stack goes back, when the smoke check fails', async () => {
+    const r = await dbDeploy('m3', {
+      revisions: { '0003_stock.py': STOCK },
+      smoke: `http://${manager.address}:18999/health`
+    })
+    expect(r.failed).toBe(true)
+    expect(r.output).toContain('✔ migrate')
+    expect(r.output).toContain('✘ smoke-check')
+    expect(r.output).toContain('✔ rollback: migrate down')
+    expect(r.outputs['rolled-back']).toBe('true')
+    expect(await revision()).toBe('0002')
+    expect(await columns()).toBe('id,name,price')
+    expect(await apiEnv()).toContain('APP_VERSION=m1')
+    expect(await leftovers()).toEqual([])
   })
 })

@@ -11,8 +11,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { run, setOutputs } from '../../../src/whole-deploy/main.js'
 import { readRootSettings } from '../../../src/whole-deploy/root-settings.js'
 import { readReleaseLog, ReleaseRecord } from '../../../src/ssh-deploy/release-log.js'
@@ -20,21 +19,11 @@ import { InProcessAction, InProcessRun, throughEntry } from '../../helpers/in-pr
 import { httpText } from '../../../testbed/apps.js'
 import { ensureDocker, stopDocker } from '../../../testbed/docker.js'
 import { FleetHost, FleetHosts, startFleetHosts } from '../../../testbed/fleet-hosts.js'
-import { alembicRevisionFile } from '../../../testbed/db-apps.js'
+import { FLEET_DB_PORT as DB_PORT, startFleetDatabase } from '../../../testbed/fleet-database.js'
+import { ALEMBIC_SOURCES, alembicRevisionFile } from '../../../testbed/db-apps.js'
 import { BUSYBOX_IMAGE, DEBIAN_IMAGE } from '../../../testbed/images.js'
 import { ensurePrerequisites } from '../../../testbed/prerequisites.js'
-import { waitFor } from '../../../testbed/run.js'
 
-const ALEMBIC_SOURCES = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'testbed',
-  'db-apps',
-  'alembic'
-)
-const DB_PORT = 5432
 const API_PORT = 8080
 const APP_DIR = '/srv/shop'
 const BACKUPS = `${APP_DIR}/backups`
@@ -45,35 +34,6 @@ let db: { host: FleetHost; container: string; url: string }
 let work: string
 let app: string
 let action: InProcessAction
-
-/** The shared database: PostgreSQL in host 0's engine, open to the fleet's subnet. */
-async function startDatabase(host: FleetHost, subnet: string): Promise<string> {
-  const conf = '/etc/postgresql/15/main'
-  const hba = ['local all all peer', `host all all ${subnet} trust`, 'host all all samenet trust']
-  const { stdout } = await host.engine.docker([
-    'run',
-    '-d',
-    '--user',
-    'postgres',
-    '-p',
-    `${host.address}:${DB_PORT}:5432`,
-    DEBIAN_IMAGE,
-    'sh',
-    '-c',
-    `printf '%s\\n' ${hba.map(l => `'${l}'`).join(' ')} > ${conf}/pg_hba.conf && ` +
-      `exec /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main ` +
-      `-c config_file=${conf}/postgresql.conf -c 'listen_addresses=*' -c ssl=off`
-  ])
-  const container = stdout.trim()
-  await waitFor(
-    async () =>
-      (await host.engine.docker(['exec', container, 'pg_isready', '-q', '-U', 'postgres'])).code ===
-      0,
-    60_000,
-    'the shared PostgreSQL to accept connections'
-  )
-  return container
-}
 
 async function psql(sql: string): Promise<string> {
   const { stdout } = await host0Docker([
@@ -216,7 +176,7 @@ beforeAll(async () => {
   const host = fleet.hosts[0]
   db = {
     host,
-    container: await startDatabase(host, fleet.subnet),
+    container: await startFleetDatabase(host, [fleet.subnet]),
     url: `postgresql://postgres@${host.address}:${DB_PORT}/postgres`
   }
   work = mkdtempSync(join(tmpdir(), 'migrate-once-'))

@@ -31,14 +31,42 @@ describe('readRootSettings', () => {
     })
   })
 
-  it('takes target: swarm with the smoke check, and refuses the stages that run Compose on the host', () => {
+  it('takes target: swarm with the smoke check and the migration, and refuses what needs Compose on the host', () => {
     const swarm = { target: 'swarm' }
-    const s = read({ ...swarm, 'smoke-urls': 'http://127.0.0.1/health', 'smoke-from': 'server' })
+    const url = 'postgresql://app:a-long-database-password@db.internal:5432/shop'
+    const s = read({
+      ...swarm,
+      'smoke-urls': 'http://127.0.0.1/health',
+      'smoke-from': 'server',
+      'migrate-tool': 'alembic',
+      'migrate-service': 'api',
+      'migrate-down-target': '-1',
+      backup: 'pg_dump',
+      'backup-database-url': url
+    })
     expect(s.deploy.target).toBe('swarm')
     expect(s.rollback.target).toBe('swarm')
     expect(s.smoke?.from).toEqual({ kind: 'server' })
-    expect(() => read({ ...swarm, 'migrate-tool': 'alembic' })).toThrow(
-      /^Input 'migrate-tool': is alembic, and the migrate stage cannot run with target: swarm yet.*replicated-job/s
+    // The migration and its way down run in a one-off container made from the release's stack file.
+    expect(s.migrate?.swarm).toEqual({ source: s.deploy.source })
+    expect(s.migrateDown?.swarm).toEqual({ source: s.deploy.source })
+    expect(s.migrate?.backup?.service).toBe('')
+    expect(read({ 'migrate-tool': 'alembic' }).migrate?.swarm).toBeUndefined()
+    const migrating = { ...swarm, 'migrate-tool': 'alembic' }
+    expect(() => read({ ...migrating, 'migrate-mode': 'exec' })).toThrow(
+      /^Input 'migrate-mode': is exec, and with target: swarm the migration runs in a one-off container/
+    )
+    expect(() => read({ ...migrating, 'migrate-before-start': 'true' })).toThrow(
+      /^Input 'migrate-before-start': cannot be used with target: swarm yet/
+    )
+    expect(() => read({ ...migrating, backup: 'pg_dump' })).toThrow(
+      /^Input 'backup': is pg_dump, and with target: swarm the dump needs backup-database-url/
+    )
+    expect(() =>
+      read({ ...migrating, backup: 'pg_dump', 'backup-database-url': url, 'backup-service': 'db' })
+    ).toThrow(/^Input 'backup-service': cannot be used with target: swarm/)
+    expect(() => read({ ...migrating, 'restore-on-failure': 'true' })).toThrow(
+      /^Input 'restore-on-failure': cannot be used with target: swarm yet/
     )
     expect(() => read({ ...swarm, collectstatic: 'true' })).toThrow(
       /^Input 'collectstatic': is true, and the collectstatic stage cannot run with target: swarm yet/

@@ -60,7 +60,8 @@ export interface StackFile {
  * Compose writes what the stack loader refuses or reads otherwise: a
  * top-level `name`, ports published as strings, `depends_on` as a map, null
  * commands, and each network and volume named after the project already (the
- * stack names them after the stack, which is the project). A job service
+ * stack names them after the stack, which is the project). Its own networks
+ * are made attachable, for a one-off container beside the stack. A job service
  * (`replicated-job`, `global-job`) gets no update policy: the engine refuses one.
  */
 export function toStackFile(
@@ -85,6 +86,12 @@ export function toStackFile(
       }
     }
   }
+  // A migration runs in a one-off container beside the stack (`docker run --network`),
+  // which an overlay network admits only when attachable.
+  if (isObject(stack.networks))
+    for (const [entry, value] of Object.entries(stack.networks))
+      if (isObject(value) && !value.external && value.attachable === undefined)
+        stack.networks[entry] = { ...value, attachable: true }
   const defaulted: string[] = []
   const services = config.services as Record<string, Json>
   for (const [name, service] of Object.entries(services)) {

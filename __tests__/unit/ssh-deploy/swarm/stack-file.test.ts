@@ -39,7 +39,11 @@ describe('stack file', () => {
     expect(stack.services.worker.deploy).toEqual({ update_config: { order: 'stop-first' } })
     expect(stack.services.migrate.deploy).toEqual({ mode: 'replicated-job' })
     // The stack names its own network and volume after itself; an external one keeps its name.
-    expect(stack.networks).toEqual({ default: {}, outside: { name: 'edge', external: true } })
+    // Its own network is attachable, for the migration's one-off container.
+    expect(stack.networks).toEqual({
+      default: { attachable: true },
+      outside: { name: 'edge', external: true }
+    })
     expect(stack.volumes).toEqual({ data: {} })
     expect(file.defaulted).toEqual(['web', 'db'])
     expect(file.services).toEqual(['web', 'worker', 'migrate', 'db'])

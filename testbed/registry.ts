@@ -36,11 +36,13 @@ const STOP_TIMEOUT_MS = 10_000
  * Starts a private registry (Debian's build of distribution/registry) on
  * 127.0.0.1 with password auth. Plain HTTP is enough: the Docker engine
  * treats registries on 127.0.0.0/8 as insecure-allowed without any setup.
+ * `listen`: another address of this machine instead, such as a fleet's
+ * gateway, which the fleet hosts' engines allow plain HTTP for.
  */
-export async function startRegistry(): Promise<Registry> {
+export async function startRegistry(opts: { listen?: string } = {}): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), 'deploykit-registry-'))
   const port = await freePort()
-  const address = `127.0.0.1:${port}`
+  const address = `${opts.listen ?? '127.0.0.1'}:${port}`
   const username = 'deploykit'
   const password = randomBytes(18).toString('base64url')
 

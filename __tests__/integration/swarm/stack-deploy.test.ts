@@ -24,6 +24,8 @@ import { ALEMBIC_SOURCES, alembicRevisionFile } from '../../../testbed/db-apps.j
 import { FLEET_DB_PORT, startFleetDatabase } from '../../../testbed/fleet-database.js'
 import { loadImages } from '../../../testbed/host-engine.js'
 import { BUSYBOX_IMAGE, DEBIAN_IMAGE } from '../../../testbed/images.js'
+import { Registry, startRegistry } from '../../../testbed/registry.js'
+import { runChecked } from '../../../testbed/run.js'
 import { ensurePrerequisites } from '../../../testbed/prerequisites.js'
 
 const APP = '/srv/app'
@@ -120,8 +122,8 @@ const releaseLog = async () =>
 
 const statusOf = async (id: string) => (await releaseLog()).filter(r => r.id === id).pop()?.status
 
-/** The web service's running tasks, as the engine lists them. */
-async function runningWebTasks(): Promise<Array<{ id: string; state: string }>> {
+/** A service's tasks that should run, one line each in `format`, as the engine lists them. */
+async function runningTasks(service: string, format: string): Promise<string[]> {
   return (
     await onManager([
       'docker',
@@ -130,16 +132,20 @@ async function runningWebTasks(): Promise<Array<{ id: string; state: string }>> 
       '--filter',
       'desired-state=running',
       '--format',
-      '{{.ID}}|{{.CurrentState}}',
-      `${STACK}_web`
+      format,
+      service
     ])
   )
     .split('\n')
     .filter(Boolean)
-    .map(line => {
-      const [id, state] = line.split('|')
-      return { id, state: state.split(' ')[0] }
-    })
+}
+
+/** The web service's running tasks, as the engine lists them. */
+async function runningWebTasks(): Promise<Array<{ id: string; state: string }>> {
+  return (await runningTasks(`${STACK}_web`, '{{.ID}}|{{.CurrentState}}')).map(line => {
+    const [id, state] = line.split('|')
+    return { id, state: state.split(' ')[0] }
+  })
 }
 
 const webSpec = async () =>
@@ -358,7 +364,12 @@ describe('the root action with target: swarm', () => {
     return dir
   }
 
-  const rootDeploy = (version: string, opts: { serving?: boolean } = {}) =>
+  // From the manager (smoke-from: server) the check reaches the port on the manager's own
+  // 127.0.0.1, where the runner has nothing listening.
+  const rootDeploy = (
+    version: string,
+    opts: { serving?: boolean; smokeFrom?: 'runner' | 'server' } = {}
+  ) =>
     root.runAction({
       host: fleet.hostInput(1),
       key: fleet.key.privateKey,
@@ -373,7 +384,9 @@ describe('the root action with target: swarm', () => {
       ref: version,
       'wait-timeout': '120',
       'min-free-mb': '10',
-      'smoke-urls': `http://${manager.address}:${PORT}/version`,
+      ...(opts.smokeFrom === 'server'
+        ? { 'smoke-urls': `http://127.0.0.1:${PORT}/version`, 'smoke-from': 'server' }
+        : { 'smoke-urls': `http://${manager.address}:${PORT}/version` }),
       'smoke-expect-status': '200',
       'smoke-wait-timeout': '5',
       // The port is the node's: the old task must stop before the new one can take it.
@@ -406,8 +419,8 @@ describe('the root action with target: swarm', () => {
 
   afterAll(() => root?.remove())
 
-  it('deploys the stack, smoke-checks it and records the release succeeded', async () => {
-    const r = await rootDeploy('s1')
+  it('deploys the stack, smoke-checks it from the manager and records the release succeeded', async () => {
+    const r = await rootDeploy('s1', { smokeFrom: 'server' })
     expect([r.failed, r.output]).toEqual([
       false,
       expect.stringContaining('Stack swarmshop converged')
@@ -623,5 +636,116 @@ describe('the root action with target: swarm and a migration', () => {
     expect(await columns()).toBe('id,name,price')
     expect(await apiEnv()).toContain('APP_VERSION=m1')
     expect(await leftovers()).toEqual([])
+  })
+})
+
+describe('ssh-deploy with target: swarm and images from a password registry', () => {
+  // The testbed registry (Debian's docker-registry with an htpasswd file) listens on the fleet's
+  // gateway, which every node reaches and its engine allows plain HTTP for. No node was ever
+  // logged in to it: the workers pull the image with the deploy's login, which
+  // `--with-registry-auth` hands them through the manager.
+  const REG_DIR = '/srv/regapp'
+  let registry: Registry
+  let pushConfig: string
+  let pinned: string
+
+  const pusher = (args: string[], input?: string) =>
+    runChecked(
+      'docker',
+      ['--config', pushConfig, '-H', `unix://${manager.engine.socket}`, ...args],
+      {
+        input,
+        timeoutMs: 120_000
+      }
+    )
+
+  beforeAll(async () => {
+    registry = await startRegistry({ listen: fleet.gatewayAddress })
+    // The push goes from the manager's engine, with a login kept apart from every node's.
+    pushConfig = mkdtempSync(join(tmpdir(), 'swarm-registry-push-'))
+    await pusher(
+      ['login', '--username', registry.username, '--password-stdin', registry.address],
+      registry.password
+    )
+    const name = `${registry.address}/swarm/busybox:1`
+    await pusher(['tag', BUSYBOX_IMAGE, name])
+    await pusher(['push', '--quiet', name])
+    pinned = `${registry.address}/swarm/busybox@${await registry.manifestDigest(`${registry.address}/swarm/busybox`, '1')}`
+  }, 5 * 60_000)
+
+  afterAll(async () => {
+    await registry?.stop()
+    if (pushConfig) rmSync(pushConfig, { recursive: true, force: true })
+  })
+
+  it('runs the image by its digest on the workers, pulled with the login of the deploy', async () => {
+    // The hosts' engines keep their data between runs: a worker must not have it from an earlier one.
+    for (const worker of fleet.hosts.slice(1))
+      await worker.engine.docker(['image', 'rm', '--force', pinned])
+    // Without a login the registry refuses the pull.
+    const anonymous = await fleet.hosts[1].engine.docker(['pull', pinned])
+    expect([anonymous.code, anonymous.stderr]).toEqual([
+      1,
+      expect.stringMatching(/no basic auth credentials|unauthorized/)
+    ])
+    const dir = join(work, 'reg-v1')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(
+      join(dir, 'compose.yml'),
+      [
+        'services:',
+        '  pulled:',
+        '    image: ${PULLED_IMAGE}',
+        '    command: ["sleep", "3600"]',
+        '    stop_grace_period: 1s',
+        '    deploy:',
+        '      replicas: 2',
+        '      placement:',
+        '        constraints: [node.role == worker]',
+        ''
+      ].join('\n')
+    )
+    const r = await action.runAction({
+      host: fleet.hostInput(1),
+      key: fleet.key.privateKey,
+      'known-hosts': fleet.knownHosts(),
+      target: 'swarm',
+      'app-dir': REG_DIR,
+      'project-name': 'swarmreg',
+      'env-file': '.env',
+      images: `pulled=${pinned}`,
+      registry: registry.address,
+      'registry-username': registry.username,
+      'registry-password': registry.password,
+      source: 'upload',
+      'upload-path': dir,
+      ref: 'r1',
+      'wait-timeout': '120',
+      'min-free-mb': '10'
+    })
+    expect([r.failed, r.output]).toEqual([
+      false,
+      expect.stringContaining('Stack swarmreg converged')
+    ])
+    const tasks = await runningTasks('swarmreg_pulled', '{{.Node}} {{.CurrentState}} {{.Image}}')
+    expect(tasks).toHaveLength(2)
+    for (const task of tasks) expect(task).toMatch(new RegExp(`Running .*${pinned.split('@')[1]}`))
+    // Each worker pulled it from the registry: the image is there now, by its digest.
+    for (const worker of fleet.hosts.slice(1)) {
+      const local = await worker.engine.docker([
+        'image',
+        'inspect',
+        '--format',
+        '{{.RepoDigests}}',
+        pinned
+      ])
+      expect([local.code, local.stdout]).toEqual([0, expect.stringContaining(pinned)])
+    }
+    // The password went to the manager on stdin: neither the log nor the release's stack file has it.
+    const logged = r.output.split('\n').filter(line => !line.startsWith('::add-mask::'))
+    expect(logged.filter(line => line.includes(registry.password))).toEqual([])
+    expect(await onManager(['cat', `${REG_DIR}/current/deploy-kit-stack.json`])).not.toContain(
+      registry.password
+    )
   })
 })

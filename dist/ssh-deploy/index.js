@@ -58613,19 +58613,18 @@ const swarmCommands = {
         ]
     }),
     /**
-     * Runs `argv` in a one-off container of `run` and removes the container and
-     * its env file after it, whatever its exit; exits with the container's code.
+     * Runs `argv` in a one-off container of `run`, removed when it ends; exits
+     * with the container's code. The CLI reads the environment from its stdin
+     * (`--env-file /dev/stdin`); the container gets no stdin.
      */
     oneOff: (run, argv) => {
         const [entry, ...entryArgs] = run.entrypoint ?? [];
         return {
             argv: [
-                'sh',
-                '-c',
-                'umask 077; set -e; f=$1; shift; rm -f -- "$f"; trap \'rm -f -- "$f"\' EXIT; cat > "$f"; ' +
-                    'docker run --rm --env-file "$f" "$@" < /dev/null',
-                'sh',
-                run.envFile,
+                'docker',
+                'run',
+                '--rm',
+                '--env-file=/dev/stdin',
                 // `--flag=value`: a value that starts with a dash stays a value.
                 '--label=deploy-kit.one-off=true',
                 ...(run.network ? [`--network=${run.network}`] : []),

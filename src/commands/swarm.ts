@@ -16,9 +16,7 @@ export interface OneOffRun {
   user?: string
   /** The service's entrypoint: its first word is `--entrypoint`, the rest go before the command. */
   entrypoint?: readonly string[]
-  /** Where the environment is written (600) for the run's lifetime; removed when it ends. */
-  envFile: string
-  /** The service's environment as an env file's lines; on stdin, never in an argv. */
+  /** The service's environment as an env file's lines: read from stdin, never in an argv or a file. */
   envText: string
 }
 
@@ -99,19 +97,18 @@ export const swarmCommands = {
     ]
   }),
   /**
-   * Runs `argv` in a one-off container of `run` and removes the container and
-   * its env file after it, whatever its exit; exits with the container's code.
+   * Runs `argv` in a one-off container of `run`, removed when it ends; exits
+   * with the container's code. The CLI reads the environment from its stdin
+   * (`--env-file /dev/stdin`); the container gets no stdin.
    */
   oneOff: (run: OneOffRun, argv: readonly string[]): RemoteCommand => {
     const [entry, ...entryArgs] = run.entrypoint ?? []
     return {
       argv: [
-        'sh',
-        '-c',
-        'umask 077; set -e; f=$1; shift; rm -f -- "$f"; trap \'rm -f -- "$f"\' EXIT; cat > "$f"; ' +
-          'docker run --rm --env-file "$f" "$@" < /dev/null',
-        'sh',
-        run.envFile,
+        'docker',
+        'run',
+        '--rm',
+        '--env-file=/dev/stdin',
         // `--flag=value`: a value that starts with a dash stays a value.
         '--label=deploy-kit.one-off=true',
         ...(run.network ? [`--network=${run.network}`] : []),

@@ -55,8 +55,7 @@ async function stackPlace(
   const file = stackFilePath(s.app.appDir, swarm.source, s.releaseId, releaseDir)
   const text = (await host.check(fileCommands.read(file), { quiet: true })).stdout
   if (!text.trim()) throw new Error(`the stack file of release ${s.releaseId} is missing: ${file}`)
-  const envFile = posix.join(paths.dir, `one-off-${s.releaseId}.env`)
-  const { run, command } = stackServiceRun(text, s.app.projectName, s.service, envFile)
+  const { run, command } = stackServiceRun(text, s.app.projectName, s.service)
   host.info(
     `The migration runs in one-off containers of ${s.service}'s image ${run.image}${run.network ? ` on network ${run.network}` : ''}, on the manager`
   )

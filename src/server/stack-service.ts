@@ -40,16 +40,14 @@ function mountOf(stack: string, volumes: unknown, m: Json): string {
 }
 
 /**
- * The one-off run of `service` from a kept stack file. `envFile` is where the
- * service's environment is written for the run. Refuses what a one-off
+ * The one-off run of `service` from a kept stack file. Refuses what a one-off
  * container cannot be given the same way: a value with a line break (an env
  * file holds one line a value).
  */
 export function stackServiceRun(
   stackText: string,
   stack: string,
-  service: string,
-  envFile: string
+  service: string
 ): StackServiceRun {
   const doc = JSON.parse(stackText) as Json
   const services = isObject(doc.services) ? doc.services : {}
@@ -85,7 +83,6 @@ export function stackServiceRun(
       workingDir: typeof svc.working_dir === 'string' ? svc.working_dir : undefined,
       user: typeof svc.user === 'string' ? svc.user : undefined,
       entrypoint: words(svc.entrypoint),
-      envFile,
       envText: env.map(line => `${line}\n`).join('')
     },
     command: words(svc.command) ?? []

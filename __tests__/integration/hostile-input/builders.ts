@@ -497,7 +497,6 @@ export const REMOTE_CASES: RemoteCase[] = [
           workingDir: v,
           user: v,
           entrypoint: [v, v],
-          envFile: `${at.appDir}/${v}.env`,
           envText: `K=${v}\n`
         },
         [v, v]

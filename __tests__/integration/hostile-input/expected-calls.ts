@@ -342,20 +342,6 @@ const MODELS = new Map<string, Model>([
     }
   ],
   [
-    scriptOf(swarmCommands.oneOff({ image: 'i', mounts: [], envFile: '/e', envText: '' }, [])),
-    ([envFile, ...run], at, call, creates) => {
-      call('rm', '-f', '--', envFile)
-      const file = resolve(at.cwd, envFile)
-      // set -e: a failed redirection ends the script, and the EXIT trap still removes the file.
-      if (canCreate(file)) {
-        creates.push(file)
-        call.reading(at.stdin, 'cat')
-        call('docker', 'run', '--rm', '--env-file', envFile, ...run)
-      }
-      call('rm', '-f', '--', envFile)
-    }
-  ],
-  [
     scriptOf(uploadCommands.unpack('/d', 'r', '/a')),
     ([release, archive], _at, call) => {
       call('mkdir', '--', release)

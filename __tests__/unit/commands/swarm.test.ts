@@ -12,17 +12,16 @@ commandTable('swarm', [
         workingDir: '/app',
         user: '1000',
         entrypoint: ['tini', '--'],
-        envFile: `/srv/${Q}/.deploy-kit/one-off-r1.env`,
         envText: 'K=v\n'
       },
       ['alembic', 'upgrade', SUB]
     ),
-    "sh -c 'umask 077; set -e; f=$1; shift; rm -f -- \"$f\"; trap '\\''rm -f -- \"$f\"'\\'' EXIT; cat > \"$f\"; docker run --rm --env-file \"$f\" \"$@\" < /dev/null' sh '/srv/it'\\''s/.deploy-kit/one-off-r1.env' --label=deploy-kit.one-off=true --network=-rf '--mount=type=bind,source=/srv/$(touch /tmp/pwned),target=/app' --workdir=/app --user=1000 --entrypoint=tini -- 'reg/it'\\''s@sha256:1' -- alembic upgrade '$(touch /tmp/pwned)'"
+    "docker run --rm --env-file=/dev/stdin --label=deploy-kit.one-off=true --network=-rf '--mount=type=bind,source=/srv/$(touch /tmp/pwned),target=/app' --workdir=/app --user=1000 --entrypoint=tini -- 'reg/it'\\''s@sha256:1' -- alembic upgrade '$(touch /tmp/pwned)'"
   ],
   [
     'a one-off container with nothing but its image',
-    swarmCommands.oneOff({ image: 'app', mounts: [], envFile: '/e', envText: '' }, ['true']),
-    'sh -c \'umask 077; set -e; f=$1; shift; rm -f -- "$f"; trap \'\\\'\'rm -f -- "$f"\'\\\'\' EXIT; cat > "$f"; docker run --rm --env-file "$f" "$@" < /dev/null\' sh /e --label=deploy-kit.one-off=true -- app true'
+    swarmCommands.oneOff({ image: 'app', mounts: [], envText: '' }, ['true']),
+    'docker run --rm --env-file=/dev/stdin --label=deploy-kit.one-off=true -- app true'
   ],
   [
     'deploy a stack',

@@ -30,7 +30,7 @@ describe('a stack service as a one-off container', () => {
         volumes: { media: {}, shared: { name: 'company-shared', external: true } }
       }
     )
-    const { run, command } = stackServiceRun(text, 'shop', 'api', '/srv/shop/.deploy-kit/one.env')
+    const { run, command } = stackServiceRun(text, 'shop', 'api')
     expect(run).toEqual({
       image: 'reg.example/api@sha256:' + 'a'.repeat(64),
       network: 'shop_backend',
@@ -43,7 +43,6 @@ describe('a stack service as a one-off container', () => {
       workingDir: '/app',
       user: 'app',
       entrypoint: ['tini', '--'],
-      envFile: '/srv/shop/.deploy-kit/one.env',
       envText: 'DATABASE_URL=postgresql://db/shop\nEMPTY=\n'
     })
     expect(command).toEqual(['gunicorn', 'shop.wsgi'])
@@ -53,8 +52,7 @@ describe('a stack service as a one-off container', () => {
     const { run, command } = stackServiceRun(
       stack({ web: { image: 'web', command: 'python manage.py runserver' } }),
       'shop',
-      'web',
-      '/e'
+      'web'
     )
     expect(run.network).toBe('shop_default')
     expect(run.mounts).toEqual([])
@@ -64,13 +62,13 @@ describe('a stack service as a one-off container', () => {
 
   it('refuses a service the stack file does not have, one without an image and a value with a line break', () => {
     const text = stack({ web: { image: 'web', environment: { KEY: 'a\nb' } }, job: {} })
-    expect(() => stackServiceRun(text, 'shop', 'api', '/e')).toThrow(
+    expect(() => stackServiceRun(text, 'shop', 'api')).toThrow(
       'the stack file has no service api; its services: web, job'
     )
-    expect(() => stackServiceRun(text, 'shop', 'job', '/e')).toThrow(
+    expect(() => stackServiceRun(text, 'shop', 'job')).toThrow(
       'service job of the stack file has no image'
     )
-    expect(() => stackServiceRun(text, 'shop', 'web', '/e')).toThrow(
+    expect(() => stackServiceRun(text, 'shop', 'web')).toThrow(
       "KEY of service web holds a line break, which a one-off container's env file cannot pass"
     )
   })

@@ -54062,11 +54062,17 @@ function inService(project, mode, service, argv, envNames = []) {
         ? ['exec', '-T', ...env, service, ...argv]
         : ['run', '--rm', '-T', ...env, service, ...argv]);
 }
+/** Prints the path of python, else of python3, where it runs. */
+const PYTHON_PROBE = [
+    'sh',
+    '-c',
+    'command -v python || command -v python3'
+];
 const composeCommands = {
     /** Exits 0 when this Compose binary works on the server. */
     version: (binary) => ({ argv: [...binary, 'version'] }),
     /** Prints the path of python, else of python3, as the service sees it. */
-    findPython: (project, mode, service) => inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']),
+    findPython: (project, mode, service) => inService(project, mode, service, PYTHON_PROBE),
     /** The project's service names, one a line. */
     services: (project) => composeCommand(project, ['config', '--services']),
     /** Ids of the services' containers, one per line. */
@@ -54229,10 +54235,14 @@ async function liveReleaseDir(host, appDir) {
 }
 /** Debian-based images often have python3 and no python: use whichever the service has. */
 async function findPython(host, project, mode, service) {
-    const probe = await host.run(composeCommands.findPython(project, mode, service), { quiet: true });
+    return probePython(host, composeCommands.findPython(project, mode, service), `service ${service} (${mode})`);
+}
+/** The python path a probe (PYTHON_PROBE where it runs) printed; `where` names the place in the error. */
+async function probePython(host, probeCommand, where) {
+    const probe = await host.run(probeCommand, { quiet: true });
     const found = probe.stdout.trim().split('\n').pop() ?? '';
     if (probe.code !== 0 || !found) {
-        throw new Error(`no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`);
+        throw new Error(`no python or python3 in ${where}; set the python input to the interpreter's path`);
     }
     return found;
 }

@@ -56,12 +56,19 @@ export function inService(
   )
 }
 
+/** Prints the path of python, else of python3, where it runs. */
+export const PYTHON_PROBE: readonly string[] = [
+  'sh',
+  '-c',
+  'command -v python || command -v python3'
+]
+
 export const composeCommands = {
   /** Exits 0 when this Compose binary works on the server. */
   version: (binary: readonly string[]): RemoteCommand => ({ argv: [...binary, 'version'] }),
   /** Prints the path of python, else of python3, as the service sees it. */
   findPython: (project: ComposeProject, mode: ServiceMode, service: string): RemoteCommand =>
-    inService(project, mode, service, ['sh', '-c', 'command -v python || command -v python3']),
+    inService(project, mode, service, PYTHON_PROBE),
   /** The project's service names, one a line. */
   services: (project: ComposeProject): RemoteCommand =>
     composeCommand(project, ['config', '--services']),

@@ -3,13 +3,19 @@
 // stack service's image on the manager, made from the live release's kept
 // stack file.
 import { posix } from 'node:path'
-import { COMPOSE_V2, ComposeProject, inService } from '../commands/compose.js'
+import { COMPOSE_V2, ComposeProject, inService, PYTHON_PROBE } from '../commands/compose.js'
 import { fileCommands } from '../commands/files.js'
 import { statePaths } from '../commands/state-paths.js'
 import { swarmCommands } from '../commands/swarm.js'
 import { RemoteCommand } from '../core/remote-command.js'
 import type { HostContext } from '../core/fleet.js'
-import { detectCompose, findPython, liveReleaseDir, projectFor } from '../server/compose.js'
+import {
+  detectCompose,
+  findPython,
+  liveReleaseDir,
+  probePython,
+  projectFor
+} from '../server/compose.js'
 import { stackServiceRun } from '../server/stack-service.js'
 import { stackFilePath } from '../ssh-deploy/swarm/stack-file.js'
 import type { MigrateSettings } from './settings.js'
@@ -22,8 +28,6 @@ export interface MigrationPlace {
   /** The service's python or python3. */
   python(): Promise<string>
 }
-
-const PYTHON_PROBE = ['sh', '-c', 'command -v python || command -v python3']
 
 export async function migrationPlace(
   host: HostContext,
@@ -63,14 +67,11 @@ async function stackPlace(
   return {
     project,
     inService: argv => swarmCommands.oneOff(run, argv ?? command),
-    python: async () => {
-      const probe = await host.run(swarmCommands.oneOff(run, PYTHON_PROBE), { quiet: true })
-      const found = probe.stdout.trim().split('\n').pop() ?? ''
-      if (probe.code !== 0 || !found)
-        throw new Error(
-          `no python or python3 in ${s.service}'s image ${run.image}; set the python input to the interpreter's path`
-        )
-      return found
-    }
+    python: () =>
+      probePython(
+        host,
+        swarmCommands.oneOff(run, PYTHON_PROBE),
+        `${s.service}'s image ${run.image}`
+      )
   }
 }

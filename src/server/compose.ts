@@ -13,6 +13,7 @@ import { fileCommands } from '../commands/files.js'
 import { AppSettings, ComposeChoice } from '../core/app-settings.js'
 import { debugLine } from '../core/debug-log.js'
 import type { HostContext } from '../core/fleet.js'
+import type { RemoteCommand } from '../core/remote-command.js'
 
 /** Finds the Compose the server has: v2 (`docker compose`) first, then v1 (`docker-compose`). */
 export async function detectCompose(
@@ -68,11 +69,24 @@ export async function findPython(
   mode: ServiceMode,
   service: string
 ): Promise<string> {
-  const probe = await host.run(composeCommands.findPython(project, mode, service), { quiet: true })
+  return probePython(
+    host,
+    composeCommands.findPython(project, mode, service),
+    `service ${service} (${mode})`
+  )
+}
+
+/** The python path a probe (PYTHON_PROBE where it runs) printed; `where` names the place in the error. */
+export async function probePython(
+  host: HostContext,
+  probeCommand: RemoteCommand,
+  where: string
+): Promise<string> {
+  const probe = await host.run(probeCommand, { quiet: true })
   const found = probe.stdout.trim().split('\n').pop() ?? ''
   if (probe.code !== 0 || !found) {
     throw new Error(
-      `no python or python3 in service ${service} (${mode}); set the python input to the interpreter's path`
+      `no python or python3 in ${where}; set the python input to the interpreter's path`
     )
   }
   return found

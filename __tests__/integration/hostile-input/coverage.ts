@@ -149,6 +149,8 @@ export const NOT_BUILDERS: Record<string, string> = {
   'collectstatic/clear: liveRelease': 'runs fileCommands.read of the release log, covered',
   'core/app-settings: readAppSettings': 'settings (see refusals.test.ts)',
   'server/compose: detectCompose': 'runs composeCommands.version, covered',
+  'server/compose: probePython':
+    'runs the probe it is given (composeCommands.findPython or swarmCommands.oneOff), covered',
   'migrate/where: migrationPlace':
     "runs inService, findPython and swarmCommands.oneOff (made by stackServiceRun from the release's stack file), covered",
   'ssh-deploy/swarm/stack-state: readStack':

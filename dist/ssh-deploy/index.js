@@ -56881,9 +56881,13 @@ function firstReport(releaseId, s, { live, target }) {
 
 ;// CONCATENATED MODULE: ./src/commands/docker.ts
 const dockerCommands = {
-    /** Plain `docker inspect`: its JSON has every field on every engine version (templates fail on a missing .State.Health). */
+    /**
+     * Plain `docker inspect` (its JSON has every field on every engine version;
+     * templates fail on a missing .State.Health), after the server's clock in
+     * whole seconds (read first, so it is never later than the inspection).
+     */
     inspect: (ids) => ({
-        argv: ['docker', 'inspect', '--', ...ids]
+        argv: ['sh', '-c', 'date -u +%s && exec docker inspect -- "$@"', 'sh', ...ids]
     }),
     /** Containers of one service, found by Compose's labels (the same in v1 and v2), without `run` one-offs. */
     serviceContainers: (projectName, service, all) => ({
@@ -56970,8 +56974,33 @@ async function pruneListed(host, p) {
 
 
 
+/** Since when the container has been up without a restart, in ms since the epoch, or undefined. */
+function steadySince(c) {
+    if (c.State.Status !== 'running')
+        return undefined;
+    const started = Date.parse(c.State.StartedAt ?? '');
+    if (!Number.isFinite(started))
+        return undefined;
+    const health = c.State.Health;
+    if (!health)
+        return started;
+    const probes = health.Log ?? [];
+    if (health.Status !== 'healthy' || probes.length === 0)
+        return undefined;
+    if (probes.some(p => p.ExitCode !== 0))
+        return undefined;
+    const oldest = Math.min(...probes.map(p => Date.parse(p.Start ?? '')));
+    return Number.isFinite(oldest) ? Math.max(oldest, started) : undefined;
+}
+/**
+ * `docker inspect`'s JSON, after the server's time in whole seconds on a line
+ * of its own when the command printed it (dockerCommands.inspect).
+ */
 function parseInspect(stdout) {
-    return JSON.parse(stdout).map(c => ({
+    const clock = /^(\d+)\n/.exec(stdout);
+    const serverNow = clock ? Number(clock[1]) * 1000 : undefined;
+    const json = clock ? stdout.slice(clock[0].length) : stdout;
+    return JSON.parse(json).map(c => ({
         id: c.Id,
         name: c.Name.replace(/^\//, ''),
         service: c.Config?.Labels?.['com.docker.compose.service'] ?? '',
@@ -56980,6 +57009,7 @@ function parseInspect(stdout) {
         exitCode: c.State.ExitCode,
         restartCount: c.RestartCount ?? 0,
         startedAt: c.State.StartedAt ?? '',
+        steadyForMs: steadyFor(serverNow, steadySince(c)),
         image: c.Config?.Image ?? '',
         imageId: c.Image ?? '',
         // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
@@ -56988,6 +57018,9 @@ function parseInspect(stdout) {
             .map(b => `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`)),
         hostNetwork: c.HostConfig?.NetworkMode === 'host'
     }));
+}
+function steadyFor(serverNow, since) {
+    return serverNow === undefined || since === undefined ? 0 : Math.max(0, serverNow - since);
 }
 const hasStarted = (c) => c.status !== 'created' && !c.startedAt.startsWith('0001-');
 /** Healthy by its healthcheck, or running without one. */
@@ -57027,7 +57060,12 @@ function judgeContainer(looks, stableMs) {
     let since = last.at;
     for (let i = looks.length - 1; i >= 0 && isUp(looks[i].state); i--)
         since = looks[i].at;
-    const held = last.at - since;
+    // Up at every look and not restarted: it was up already, at the first look, for as long as
+    // the server said then (the engine keeps only the last few health probes, so a later look may say less).
+    const first = looks[0];
+    const held = since === first.at
+        ? Math.max(last.at - first.at + first.state.steadyForMs, c.steadyForMs)
+        : last.at - since;
     if (held >= stableMs)
         return { kind: 'ready' };
     return {
@@ -57084,8 +57122,10 @@ async function waitForContainers(host, ids, wait) {
     const deadline = started + wait.timeoutMs;
     let last = '';
     let shownAt = started;
+    let seen = wait.firstLook;
     for (;;) {
-        const containers = await inspectContainers(host, ids);
+        const containers = seen ?? (await inspectContainers(host, ids));
+        seen = undefined;
         const now = Date.now();
         wait.observe?.(containers, now);
         const line = wait.progress(containers);
@@ -57128,13 +57168,13 @@ function stillWaitingLine(verdict, waitedMs, timeoutMs) {
     const what = verdict.waiting.map(w => `${w.container.service || w.container.name} (${w.why})`);
     return `Still waiting for ${what.join(', ') || 'a container'}: ${Math.round(waitedMs / 1000)}s of ${Math.round(timeoutMs / 1000)}s (wait-timeout)`;
 }
-/** The containers of the services `up` started: every service of the project when none are named. */
-async function releaseContainerIds(host, project, services) {
+/** The containers of the services `up` started, as inspected now: every service of the project when none are named. */
+async function releaseContainers(host, project, services) {
     const names = services.length > 0 ? services : await idsFrom(host, compose_composeCommands.services(project));
     // By label and with stopped ones: a container that exited must be seen, and a
     // service no longer in the compose file (an orphan) is not the release's.
     const ids = await idsFrom(host, dockerCommands.projectContainers(project.projectName));
-    return (await inspectContainers(host, ids)).filter(c => names.includes(c.service)).map(c => c.id);
+    return (await inspectContainers(host, ids)).filter(c => names.includes(c.service));
 }
 /**
  * Waits until every deployed container is ready (judgeContainer: up, not
@@ -57148,10 +57188,12 @@ async function waitUntilReady(host, project, services, timeoutMs, ignore, stable
     // A failure is explained by the containers that failed; a timeout by those still waited for.
     const notReady = () => (verdict.kind === 'failed' ? verdict.failed : verdict.waiting);
     // The containers `up` created do not change while we wait; only their state does.
-    const ids = await releaseContainerIds(host, project, services);
+    const release = await releaseContainers(host, project, services);
+    const ids = release.map(c => c.id);
     const { containers, ready, lastLines } = await waitForContainers(host, ids, {
         timeoutMs,
         pollMs: 1000,
+        firstLook: release,
         observe: (cs, at) => {
             for (const state of cs)
                 looks.set(state.id, [...(looks.get(state.id) ?? []), { at, state }]);
@@ -57838,18 +57880,42 @@ async function pruneReleases(host, appDir, keep, kept) {
 /** The deploys already told what their host's log had to skip: a deploy reads it more than once. */
 const warned = new WeakSet();
 /**
+ * The host's release log as this deploy knows it: the text it read under the
+ * lock, and each line it appended since. Nothing else writes the log while
+ * the lock is held.
+ */
+const known = new WeakMap();
+/**
  * The release log of the host, as it is now, without what a killed run or a
  * hand edit left unreadable (said once per deploy). Changes nothing, so
  * nothing to undo.
  */
 async function readLog(d) {
-    const log = readReleaseLog((await d.host.check(files_fileCommands.read(d.paths.log), { quiet: true })).stdout);
+    const text = (await d.host.check(files_fileCommands.read(d.paths.log), { quiet: true })).stdout;
+    known.set(d, text);
+    const log = readReleaseLog(text);
     const skipped = skippedText(log);
     if (skipped && !warned.has(d)) {
         warned.add(d);
         core/* warning */.$e(`${d.host.label}: the release log ${d.paths.log}: ${skipped}`);
     }
     return log.records;
+}
+/** A line this deploy appended to the log (release-record.ts). */
+function appendedToLog(d, line) {
+    const text = known.get(d);
+    if (text === undefined)
+        return;
+    // As on the server: an appended record starts on a line of its own.
+    known.set(d, (text && !text.endsWith('\n') ? text + '\n' : text) + line);
+}
+/**
+ * The log as read at the start of this deploy with what it appended since,
+ * without reading it again; read from the host when this deploy did not read it.
+ */
+async function logNow(d) {
+    const text = known.get(d);
+    return text === undefined ? readLog(d) : readReleaseLog(text).records;
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/prune.ts
@@ -57866,7 +57932,7 @@ const releaseDirName = (r) => r.releaseDir?.split('/').pop() || r.id;
  */
 async function prune(d, chosen) {
     const { host, s } = d;
-    const kept = (await readLog(d))
+    const kept = (await logNow(d))
         .filter(r => r.status === 'succeeded')
         .slice(-s.keepReleases)
         .map(r => r.id);
@@ -57882,11 +57948,12 @@ async function prune(d, chosen) {
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/release-record.ts
 
+
 /** Appends a line to the release log: a new release, or a later state of one. */
 async function appendRecord(d, record) {
-    await d.host.check(files_fileCommands.append(d.paths.log, JSON.stringify(record) + '\n'), {
-        quiet: true
-    });
+    const line = JSON.stringify(record) + '\n';
+    await d.host.check(files_fileCommands.append(d.paths.log, line), { quiet: true });
+    appendedToLog(d, line);
 }
 
 ;// CONCATENATED MODULE: ./src/ssh-deploy/host-deploy/report.ts

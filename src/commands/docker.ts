@@ -1,9 +1,13 @@
 import { RemoteCommand } from '../core/remote-command.js'
 
 export const dockerCommands = {
-  /** Plain `docker inspect`: its JSON has every field on every engine version (templates fail on a missing .State.Health). */
+  /**
+   * Plain `docker inspect` (its JSON has every field on every engine version;
+   * templates fail on a missing .State.Health), after the server's clock in
+   * whole seconds (read first, so it is never later than the inspection).
+   */
   inspect: (ids: readonly string[]): RemoteCommand => ({
-    argv: ['docker', 'inspect', '--', ...ids]
+    argv: ['sh', '-c', 'date -u +%s && exec docker inspect -- "$@"', 'sh', ...ids]
   }),
   /** Containers of one service, found by Compose's labels (the same in v1 and v2), without `run` one-offs. */
   serviceContainers: (projectName: string, service: string, all: boolean): RemoteCommand => ({

@@ -20,6 +20,13 @@ export interface ContainerState {
   restartCount: number
   /** When it last started, as the engine writes it ('0001-01-01T00:00:00Z' before its first start). */
   startedAt: string
+  /**
+   * How long it had been up without a restart when inspected, by the server's
+   * clock: since it started (running, without a healthcheck), or since the
+   * oldest health probe the engine keeps when every one kept passed
+   * (healthy). 0 when not up, or when the server's time is not known.
+   */
+  steadyForMs: number
   image: string
   imageId: string
   /** Host ports it binds, as `127.0.0.1:8080->8080/tcp`; a second container cannot bind them too. */
@@ -33,15 +40,41 @@ interface InspectJson {
   Image: string
   RestartCount?: number
   Config: { Image: string; Labels?: Record<string, string> | null }
-  State: { Status: string; ExitCode: number; StartedAt?: string; Health?: { Status: string } }
+  State: {
+    Status: string
+    ExitCode: number
+    StartedAt?: string
+    Health?: { Status: string; Log?: Array<{ Start?: string; ExitCode?: number }> | null }
+  }
   HostConfig?: {
     NetworkMode?: string
     PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null
   }
 }
 
+/** Since when the container has been up without a restart, in ms since the epoch, or undefined. */
+function steadySince(c: InspectJson): number | undefined {
+  if (c.State.Status !== 'running') return undefined
+  const started = Date.parse(c.State.StartedAt ?? '')
+  if (!Number.isFinite(started)) return undefined
+  const health = c.State.Health
+  if (!health) return started
+  const probes = health.Log ?? []
+  if (health.Status !== 'healthy' || probes.length === 0) return undefined
+  if (probes.some(p => p.ExitCode !== 0)) return undefined
+  const oldest = Math.min(...probes.map(p => Date.parse(p.Start ?? '')))
+  return Number.isFinite(oldest) ? Math.max(oldest, started) : undefined
+}
+
+/**
+ * `docker inspect`'s JSON, after the server's time in whole seconds on a line
+ * of its own when the command printed it (dockerCommands.inspect).
+ */
 export function parseInspect(stdout: string): ContainerState[] {
-  return (JSON.parse(stdout) as InspectJson[]).map(c => ({
+  const clock = /^(\d+)\n/.exec(stdout)
+  const serverNow = clock ? Number(clock[1]) * 1000 : undefined
+  const json = clock ? stdout.slice(clock[0].length) : stdout
+  return (JSON.parse(json) as InspectJson[]).map(c => ({
     id: c.Id,
     name: c.Name.replace(/^\//, ''),
     service: c.Config?.Labels?.['com.docker.compose.service'] ?? '',
@@ -50,6 +83,7 @@ export function parseInspect(stdout: string): ContainerState[] {
     exitCode: c.State.ExitCode,
     restartCount: c.RestartCount ?? 0,
     startedAt: c.State.StartedAt ?? '',
+    steadyForMs: steadyFor(serverNow, steadySince(c)),
     image: c.Config?.Image ?? '',
     imageId: c.Image ?? '',
     // An empty HostPort (or 0) is an ephemeral port: each container gets its own.
@@ -60,6 +94,10 @@ export function parseInspect(stdout: string): ContainerState[] {
     ),
     hostNetwork: c.HostConfig?.NetworkMode === 'host'
   }))
+}
+
+function steadyFor(serverNow: number | undefined, since: number | undefined): number {
+  return serverNow === undefined || since === undefined ? 0 : Math.max(0, serverNow - since)
 }
 
 /** One inspection of a container, `at` ms on the runner's clock. */
@@ -105,7 +143,13 @@ export function judgeContainer(looks: readonly Look[], stableMs: number): Verdic
   if (!isUp(c)) return { kind: 'waiting', why: stateText(c) }
   let since = last.at
   for (let i = looks.length - 1; i >= 0 && isUp(looks[i].state); i--) since = looks[i].at
-  const held = last.at - since
+  // Up at every look and not restarted: it was up already, at the first look, for as long as
+  // the server said then (the engine keeps only the last few health probes, so a later look may say less).
+  const first = looks[0]
+  const held =
+    since === first.at
+      ? Math.max(last.at - first.at + first.state.steadyForMs, c.steadyForMs)
+      : last.at - since
   if (held >= stableMs) return { kind: 'ready' }
   return {
     kind: 'waiting',
@@ -182,6 +226,8 @@ export interface ContainerWait {
   ready(containers: readonly ContainerState[]): boolean
   /** Waiting longer cannot help (the container exited). */
   hopeless?(containers: readonly ContainerState[]): boolean
+  /** The containers as inspected right before the wait: its first look. */
+  firstLook?: ContainerState[]
   /** The containers whose last log lines explain a failure, each with the heading shown above them. */
   culprits(containers: readonly ContainerState[]): Array<{ id: string; heading: string }>
 }
@@ -206,8 +252,10 @@ export async function waitForContainers(
   const deadline = started + wait.timeoutMs
   let last = ''
   let shownAt = started
+  let seen = wait.firstLook
   for (;;) {
-    const containers = await inspectContainers(host, ids)
+    const containers = seen ?? (await inspectContainers(host, ids))
+    seen = undefined
     const now = Date.now()
     wait.observe?.(containers, now)
     const line = wait.progress(containers)
@@ -255,18 +303,18 @@ function stillWaitingLine(verdict: ReleaseVerdict, waitedMs: number, timeoutMs: 
   return `Still waiting for ${what.join(', ') || 'a container'}: ${Math.round(waitedMs / 1000)}s of ${Math.round(timeoutMs / 1000)}s (wait-timeout)`
 }
 
-/** The containers of the services `up` started: every service of the project when none are named. */
-async function releaseContainerIds(
+/** The containers of the services `up` started, as inspected now: every service of the project when none are named. */
+async function releaseContainers(
   host: HostContext,
   project: ComposeProject,
   services: readonly string[]
-): Promise<string[]> {
+): Promise<ContainerState[]> {
   const names =
     services.length > 0 ? services : await idsFrom(host, composeCommands.services(project))
   // By label and with stopped ones: a container that exited must be seen, and a
   // service no longer in the compose file (an orphan) is not the release's.
   const ids = await idsFrom(host, dockerCommands.projectContainers(project.projectName))
-  return (await inspectContainers(host, ids)).filter(c => names.includes(c.service)).map(c => c.id)
+  return (await inspectContainers(host, ids)).filter(c => names.includes(c.service))
 }
 
 /**
@@ -288,10 +336,12 @@ export async function waitUntilReady(
   // A failure is explained by the containers that failed; a timeout by those still waited for.
   const notReady = () => (verdict.kind === 'failed' ? verdict.failed : verdict.waiting)
   // The containers `up` created do not change while we wait; only their state does.
-  const ids = await releaseContainerIds(host, project, services)
+  const release = await releaseContainers(host, project, services)
+  const ids = release.map(c => c.id)
   const { containers, ready, lastLines } = await waitForContainers(host, ids, {
     timeoutMs,
     pollMs: 1000,
+    firstLook: release,
     observe: (cs, at) => {
       for (const state of cs) looks.set(state.id, [...(looks.get(state.id) ?? []), { at, state }])
       verdict = judgeRelease(looks, ignore, stableMs)

@@ -524,7 +524,9 @@ export const REMOTE_CASES: RemoteCase[] = [
     ],
     commands: async (v, at) => {
       const inspected = (cmd: RemoteCommand) =>
-        cmd.argv[1] === 'inspect' ? { stdout: inspectJson(v) } : { stdout: `${v}\n` }
+        cmd.argv[2]?.endsWith('docker inspect -- "$@"')
+          ? { stdout: `1767261600\n${inspectJson(v)}` }
+          : { stdout: `${v}\n` }
       return [
         // the `docker logs` of a container that is not ready (ps and inspect are the builders')
         ...(

@@ -27,6 +27,7 @@ import {
   scriptCommand,
   STOPPING_RUNNER
 } from '../../../src/commands/remote-script.js'
+import { dockerCommands } from '../../../src/commands/docker.js'
 import { fileCommands } from '../../../src/commands/files.js'
 import { ancestryCommand, gitCommands } from '../../../src/commands/git.js'
 import { lockCommands } from '../../../src/commands/lock.js'
@@ -281,6 +282,13 @@ const MODELS = new Map<string, Model>([
       call('df', '-Pk', '--', app)
       call('awk', 'NR == 2 { print $4 }')
       if (exists(resolve(at.cwd, log))) call('cat', '--', log)
+    }
+  ],
+  [
+    scriptOf(dockerCommands.inspect([])),
+    (ids, _at, call) => {
+      call('date', '-u', '+%s')
+      call('docker', 'inspect', '--', ...ids)
     }
   ],
   [

@@ -142,6 +142,19 @@ describe('waiting for the containers of a release', () => {
     expect(await worker()).toMatchObject({ status: 'running', restarts: 0 })
   })
 
+  it('passes at its first look at containers the deploy left running: up and passing for wait-stable by the server clock', async () => {
+    const before = await worker()
+    // The same release again: `up` leaves both containers as they are. The backend's
+    // healthcheck runs each second and the engine keeps its last 5 probes, so 3 s of them.
+    await new Promise(resolve => setTimeout(resolve, 3000))
+    const r = await deploy(v1, { 'wait-stable': '3' })
+    if (r.failed) throw new Error(r.output)
+    const looks = r.output.split('\n').filter(l => /\$ sh -c .*exec docker inspect/.test(l))
+    expect(looks).toHaveLength(1)
+    expect(r.output).not.toMatch(/stable for \d+s of 3s/)
+    expect(await worker()).toMatchObject({ status: 'running', restarts: before.restarts })
+  })
+
   it('fails on a crash-looping service without a healthcheck, and the deploy rolls the host back', async () => {
     // Runs 2 s, then exits 1; the engine starts it again and again.
     writeWorker(

@@ -3,9 +3,9 @@ import { commandTable, Q, SUB, NL, DASH, SHA } from '../../helpers/command-text.
 
 commandTable('docker', [
   [
-    'inspect, ids after --',
+    'inspect, after the server clock, ids after --',
     dockerCommands.inspect([DASH, SUB]),
-    "docker inspect -- -rf '$(touch /tmp/pwned)'"
+    `sh -c 'date -u +%s && exec docker inspect -- "$@"' sh -rf '$(touch /tmp/pwned)'`
   ],
   [
     'containers of a service, stopped ones too',

@@ -7,6 +7,43 @@ import {
 } from '../../../src/ssh-deploy/containers.js'
 
 describe('docker inspect', () => {
+  const at = (iso: string) => Math.floor(Date.parse(iso) / 1000)
+  const inspected = (state: object) =>
+    JSON.stringify([
+      { Id: 'c', Name: '/c', Image: 'sha256:1', Config: { Image: 'i' }, State: state }
+    ])
+
+  /** Running since 09:00, with a healthcheck in `status` whose kept probes exited so, at :30 and :45. */
+  const probed = (status: string, ...exits: number[]) => ({
+    Status: 'running',
+    StartedAt: '2026-01-01T09:00:00Z',
+    Health: {
+      Status: status,
+      Log: exits.map((ExitCode, i) => ({ Start: `2026-01-01T10:00:${30 + 15 * i}Z`, ExitCode }))
+    }
+  })
+
+  it.each([
+    [
+      'running without a healthcheck: since it started',
+      { Status: 'running', StartedAt: '2026-01-01T10:00:00.25Z' },
+      59_750
+    ],
+    ['not running', { Status: 'exited', ExitCode: 0, StartedAt: '2026-01-01T10:00:00Z' }, 0],
+    ['healthy, every probe kept passed: since the oldest probe', probed('healthy', 0, 0), 30_000],
+    ['healthy, but a probe kept failed', probed('healthy', 1, 0), 0],
+    ['healthy, no probe kept', probed('healthy'), 0],
+    ['starting', probed('starting'), 0]
+  ])('reads how long it has been up by the server clock printed first: %s', (_what, state, ms) => {
+    const [c] = parseInspect(`${at('2026-01-01T10:01:00Z')}\n${inspected(state)}`)
+    expect(c.steadyForMs).toBe(ms)
+  })
+
+  it('knows no such time without the server clock', () => {
+    const [c] = parseInspect(inspected({ Status: 'running', StartedAt: '2026-01-01T10:00:00Z' }))
+    expect(c.steadyForMs).toBe(0)
+  })
+
   it('reads service, image, health and fixed host ports, and ignores ephemeral ones', () => {
     const json = JSON.stringify([
       {
@@ -44,6 +81,7 @@ describe('docker inspect', () => {
         exitCode: 0,
         restartCount: 2,
         startedAt: '2026-01-01T10:00:00.5Z',
+        steadyForMs: 0,
         hostPorts: ['127.0.0.1:8080->8080/tcp'],
         hostNetwork: false
       },
@@ -58,6 +96,7 @@ describe('docker inspect', () => {
         exitCode: 3,
         restartCount: 0,
         startedAt: '',
+        steadyForMs: 0,
         hostPorts: [],
         hostNetwork: false
       }
@@ -86,6 +125,7 @@ function look(
       exitCode: 0,
       restartCount: 0,
       startedAt: status === 'created' ? NEVER : STARTED,
+      steadyForMs: 0,
       image: 'app-worker',
       imageId: 'sha256:1',
       hostPorts: [],
@@ -187,7 +227,37 @@ describe('is a container ready, from its inspections so far (wait-stable 5 s)', 
       'exited with code 1'
     ],
     ['a one-shot that exited 0', [look(0, 'running'), look(1, 'exited')], 'ready', ''],
-    ['dead', [look(0, 'dead', { exitCode: 137 })], 'failed', 'is dead (exit code 137)']
+    ['dead', [look(0, 'dead', { exitCode: 137 })], 'failed', 'is dead (exit code 137)'],
+    [
+      'up for 5 s by the server at the first look (a container the deploy left as it was)',
+      [look(0, 'running', { steadyForMs: 5000 })],
+      'ready',
+      ''
+    ],
+    [
+      'up for 3 s by the server, then seen 2 s more (its kept probes still span 3 s)',
+      [look(0, 'running', { steadyForMs: 3000 }), look(2, 'running', { steadyForMs: 3000 })],
+      'ready',
+      ''
+    ],
+    [
+      'up long by the server, but not up at the first look',
+      [
+        look(0, 'running', { health: 'unhealthy' }),
+        look(1, 'running', { ...healthy, steadyForMs: 60_000 })
+      ],
+      'waiting',
+      'running (healthy), stable for 0s of 5s'
+    ],
+    [
+      'up long by the server, then restarted',
+      [
+        look(0, 'running', { steadyForMs: 60_000 }),
+        look(1, 'running', { restartCount: 1, startedAt: AGAIN, steadyForMs: 60_000 })
+      ],
+      'failed',
+      'restarted 1 time(s) during the wait'
+    ]
   ])('%s: %s', (_what, looks, kind, why) => {
     const verdict = judgeContainer(looks, 5000)
     expect(verdict).toEqual(kind === 'ready' ? { kind } : { kind, why })

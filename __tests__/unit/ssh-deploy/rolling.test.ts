@@ -32,6 +32,7 @@ function container(extra: Partial<ContainerState> = {}): ContainerState {
     exitCode: 0,
     restartCount: 0,
     startedAt: '2026-01-01T10:00:00Z',
+    steadyForMs: 0,
     hostPorts: [],
     hostNetwork: false,
     ...extra
@@ -161,7 +162,7 @@ class FakeDocker implements Transport {
           .join('')
       )
     }
-    if (bin === 'docker' && verb === 'inspect') {
+    if (bin === 'sh' && rest[0]?.endsWith('exec docker inspect -- "$@"')) {
       const found = this.boxes.filter(b => rest.includes(b.id))
       return ok(JSON.stringify(found.map(b => this.inspect(b))))
     }

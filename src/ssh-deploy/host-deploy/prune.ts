@@ -1,7 +1,7 @@
 import { pruneImages } from '../containers.js'
 import { pruneReleases } from '../upload-source.js'
 import { Chosen, HostDeploy, liveReleaseId } from './context.js'
-import { readLog } from './read-log.js'
+import { logNow } from './read-log.js'
 import type { ReleaseRecord } from '../release-log.js'
 
 /** The directory under releases/ a release runs from: a rollback's is the release it went back to. */
@@ -14,7 +14,7 @@ const releaseDirName = (r: ReleaseRecord) => r.releaseDir?.split('/').pop() || r
  */
 export async function prune(d: HostDeploy, chosen: Chosen): Promise<void> {
   const { host, s } = d
-  const kept = (await readLog(d))
+  const kept = (await logNow(d))
     .filter(r => r.status === 'succeeded')
     .slice(-s.keepReleases)
     .map(r => r.id)

@@ -57877,8 +57877,6 @@ async function pruneReleases(host, appDir, keep, kept) {
 
 
 
-/** The deploys already told what their host's log had to skip: a deploy reads it more than once. */
-const warned = new WeakSet();
 /**
  * The host's release log as this deploy knows it: the text it read under the
  * lock, and each line it appended since. Nothing else writes the log while
@@ -57892,13 +57890,12 @@ const known = new WeakMap();
  */
 async function readLog(d) {
     const text = (await d.host.check(files_fileCommands.read(d.paths.log), { quiet: true })).stdout;
+    const firstRead = !known.has(d);
     known.set(d, text);
     const log = readReleaseLog(text);
     const skipped = skippedText(log);
-    if (skipped && !warned.has(d)) {
-        warned.add(d);
+    if (skipped && firstRead)
         core/* warning */.$e(`${d.host.label}: the release log ${d.paths.log}: ${skipped}`);
-    }
     return log.records;
 }
 /** A line this deploy appended to the log (release-record.ts). */

@@ -3,9 +3,6 @@ import { readReleaseLog, ReleaseRecord, skippedText } from '../release-log.js'
 import { fileCommands } from '../../commands/files.js'
 import type { HostDeploy } from './context.js'
 
-/** The deploys already told what their host's log had to skip: a deploy reads it more than once. */
-const warned = new WeakSet<HostDeploy>()
-
 /**
  * The host's release log as this deploy knows it: the text it read under the
  * lock, and each line it appended since. Nothing else writes the log while
@@ -20,13 +17,12 @@ const known = new WeakMap<HostDeploy, string>()
  */
 export async function readLog(d: HostDeploy): Promise<ReleaseRecord[]> {
   const text = (await d.host.check(fileCommands.read(d.paths.log), { quiet: true })).stdout
+  const firstRead = !known.has(d)
   known.set(d, text)
   const log = readReleaseLog(text)
   const skipped = skippedText(log)
-  if (skipped && !warned.has(d)) {
-    warned.add(d)
+  if (skipped && firstRead)
     core.warning(`${d.host.label}: the release log ${d.paths.log}: ${skipped}`)
-  }
   return log.records
 }
 
